@@ -1,0 +1,51 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Clock } from './platform/clock.js';
+import type { Config } from './platform/config.js';
+import type { Database } from './platform/db/database.js';
+import { registerErrorHandling } from './platform/http/error-handler.js';
+import { healthRoutes } from './platform/http/health.routes.js';
+import { registerMetrics, type Metrics } from './platform/http/metrics.js';
+import { registerOpenApi, requireResponseSchemas } from './platform/http/openapi.js';
+import { registerSecurityHeaders, requestIdFrom } from './platform/http/security.js';
+import type { JobRunner } from './platform/jobs/runner.js';
+import type { Logger } from './platform/logger.js';
+import { modules } from './modules/index.js';
+
+/** What the app is built from; tests pass their own (a manual clock, a per-file database). */
+export interface AppDeps {
+  config: Config;
+  db: Database;
+  clock: Clock;
+  log: Logger;
+  jobs: JobRunner;
+  metrics: Metrics;
+  version: string;
+}
+
+export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+/** Builds the HTTP app. It never listens by itself: `serve` (or a test's `inject`) decides. */
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const app = Fastify({
+    // pino's Logger is a FastifyBaseLogger; the cast keeps Fastify's default logger type parameter.
+    loggerInstance: deps.log as FastifyBaseLogger,
+    bodyLimit: deps.config.bodyLimitBytes,
+    genReqId: requestIdFrom,
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array' } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook('onRoute', requireResponseSchemas);
+  registerErrorHandling(app);
+  registerSecurityHeaders(app, { production: deps.config.env === 'production' });
+  registerMetrics(app, deps.metrics, deps.config.metricsToken);
+  await registerOpenApi(app, deps.version);
+
+  await app.register(healthRoutes, { deps });
+  for (const module of modules) if (module.routes) await app.register(module.routes, { deps });
+
+  return app;
+}

@@ -1,0 +1,111 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from './platform/config.js';
+import { DomainError } from './platform/errors.js';
+import { createLogger, type Logger } from './platform/logger.js';
+import { VERSION } from './platform/version.js';
+import { migrateOnly, serve, work, type Running } from './server.js';
+
+const HELP = `Croft ${VERSION} — open farm-operations platform
+
+Usage: croft [command]
+
+Commands:
+  serve     serve the API and web app, and run background jobs (default)
+  worker    run background jobs only (needs DATABASE_URL)
+  migrate   apply pending database migrations and exit
+
+Options:
+  -h, --help     show this help
+  -v, --version  show the version
+
+Settings come from environment variables (CROFT_PORT, CROFT_DATA_DIR, DATABASE_URL, …);
+the README lists them all.`;
+
+/** Stops on SIGINT/SIGTERM: a second signal, or the shutdown timeout, ends the process at once. */
+function stopOnSignals(running: Running, log: Logger, timeoutMs: number): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    const timer = setTimeout(() => {
+      log.error({ timeoutMs }, 'shutdown took too long: exiting');
+      process.exit(1);
+    }, timeoutMs + 5_000);
+    timer.unref();
+    running.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('uncaughtException', (error) => {
+    log.fatal({ err: error }, 'uncaught exception');
+    stop('uncaughtException');
+  });
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (values.version) {
+    console.log(VERSION);
+    return 0;
+  }
+  const command = positionals[0] ?? 'serve';
+  if (!['serve', 'worker', 'migrate'].includes(command)) {
+    console.error(`Unknown command "${command}".\n\n${HELP}`);
+    return 2;
+  }
+
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`Croft cannot start: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+  const log = createLogger(config);
+  try {
+    if (command === 'migrate') {
+      await migrateOnly(config, log);
+      log.info('migrations are up to date');
+      return 0;
+    }
+    const running = command === 'worker' ? await work(config, { log }) : await serve(config, { log });
+    stopOnSignals(running, log, config.shutdownTimeoutMs);
+    return -1; // keep running
+  } catch (error) {
+    if (error instanceof DomainError || (error instanceof Error && /EADDRINUSE|needs DATABASE_URL/.test(error.message))) {
+      log.fatal({ code: error instanceof DomainError ? error.code : undefined }, `Croft cannot start: ${error.message}`);
+    } else {
+      log.fatal({ err: error }, 'Croft cannot start');
+    }
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  if (code >= 0) {
+    // Let the logger flush before leaving.
+    process.exitCode = code;
+  }
+});

@@ -1,0 +1,122 @@
+import path from 'node:path';
+
+/**
+ * Every setting Croft reads, parsed once from the environment. A bad value stops the start with a
+ * message naming the variable; nothing else in the code reads `process.env`.
+ */
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  /** Folder for the embedded database and local files; used when `databaseUrl` is not set. */
+  dataDir: string;
+  /** PostgreSQL connection string; when absent Croft runs the embedded PGlite database. */
+  databaseUrl: string | undefined;
+  dbPoolSize: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** `pretty` when stdout is a terminal, otherwise one JSON object a line. */
+  logFormat: 'json' | 'pretty';
+  bodyLimitBytes: number;
+  /** Whether `croft serve` also runs background jobs. */
+  jobs: boolean;
+  jobPollMs: number;
+  cronTickMs: number;
+  shutdownTimeoutMs: number;
+  /** When set, `GET /metrics` requires `Authorization: Bearer <token>`. */
+  metricsToken: string | undefined;
+  /** A transaction holding the embedded database longer than this is logged as a warning. */
+  slowTransactionMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function read(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const value = read(env, name);
+  if (value === undefined) return fallback;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new ConfigError(name, `must be one of ${allowed.join(', ')} (got "${value}")`);
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const value = read(env, name);
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value)) throw new ConfigError(name, `must be a whole number (got "${value}")`);
+  const n = Number(value);
+  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max} (got ${n})`);
+  return n;
+}
+
+function onOff(env: Env, name: string, fallback: boolean): boolean {
+  const value = read(env, name)?.toLowerCase();
+  if (value === undefined) return fallback;
+  if (['on', 'true', '1', 'yes'].includes(value)) return true;
+  if (['off', 'false', '0', 'no'].includes(value)) return false;
+  throw new ConfigError(name, `must be on or off (got "${value}")`);
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1024, kib: 1024, mb: 1024 ** 2, mib: 1024 ** 2 };
+
+function byteSize(env: Env, name: string, fallback: number): number {
+  const value = read(env, name);
+  if (value === undefined) return fallback;
+  const match = /^(\d+)\s*([a-z]*)$/i.exec(value);
+  const unit = match?.[2]?.toLowerCase() ?? '';
+  if (!match || !(unit in SIZE_UNITS)) {
+    throw new ConfigError(name, `must be a size such as 1048576, 512kb or 4mb (got "${value}")`);
+  }
+  const bytes = Number(match[1]) * (SIZE_UNITS[unit] ?? 1);
+  if (bytes < 1024) throw new ConfigError(name, 'must be at least 1kb');
+  return bytes;
+}
+
+function databaseUrl(env: Env): string | undefined {
+  const value = read(env, 'DATABASE_URL');
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError('DATABASE_URL', 'is not a URL (expected postgres://user@host:5432/database)');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError('DATABASE_URL', `must start with postgres:// (got ${url.protocol}//)`);
+  }
+  return value;
+}
+
+/** Reads the configuration; throws {@link ConfigError} naming the first bad variable. */
+export function loadConfig(env: Env = process.env, isTerminal = Boolean(process.stdout.isTTY)): Config {
+  const runEnv = oneOf(env, 'CROFT_ENV', ['development', 'production', 'test'] as const, 'development');
+  return {
+    env: runEnv,
+    host: read(env, 'CROFT_HOST') ?? '0.0.0.0',
+    port: integer(env, 'CROFT_PORT', 8080, 0, 65535),
+    dataDir: path.resolve(read(env, 'CROFT_DATA_DIR') ?? 'data'),
+    databaseUrl: databaseUrl(env),
+    dbPoolSize: integer(env, 'CROFT_DB_POOL_SIZE', 10, 1, 200),
+    logLevel: oneOf(env, 'CROFT_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    logFormat: oneOf(env, 'CROFT_LOG_FORMAT', ['json', 'pretty'] as const, isTerminal ? 'pretty' : 'json'),
+    bodyLimitBytes: byteSize(env, 'CROFT_BODY_LIMIT', 1024 * 1024),
+    jobs: onOff(env, 'CROFT_JOBS', true),
+    jobPollMs: integer(env, 'CROFT_JOB_POLL_MS', 2000, 500, 3_600_000),
+    cronTickMs: integer(env, 'CROFT_CRON_TICK_MS', 1000, 50, 3_600_000),
+    shutdownTimeoutMs: integer(env, 'CROFT_SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
+    metricsToken: read(env, 'CROFT_METRICS_TOKEN'),
+    slowTransactionMs: integer(env, 'CROFT_SLOW_TRANSACTION_MS', 200, 1, 3_600_000),
+  };
+}

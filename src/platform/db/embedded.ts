@@ -1,0 +1,79 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { postgis } from '@electric-sql/pglite-postgis';
+import type { Logger } from '../logger.js';
+import { lockDataDir } from './data-dir-lock.js';
+import { pgliteParsers } from './types.js';
+
+const DB_FOLDER = 'pgdata';
+const CREATING_PREFIX = 'pgdata.creating-';
+
+export interface PgliteSource {
+  /** A folder on disk; absent for an in-memory database. */
+  dataDir?: string;
+  /** A `dumpDataDir()` tarball to start from (tests restore a migrated template this way). */
+  loadDataDir?: Blob;
+}
+
+/** Starts PGlite with PostGIS and Croft's type parsers. */
+export async function startPglite(source: PgliteSource = {}): Promise<PGlite> {
+  const db = new PGlite({
+    ...(source.dataDir ? { dataDir: source.dataDir } : {}),
+    ...(source.loadDataDir ? { loadDataDir: source.loadDataDir } : {}),
+    extensions: { postgis },
+    parsers: pgliteParsers,
+  });
+  await db.waitReady;
+  return db;
+}
+
+export interface EmbeddedDatabase {
+  pglite: PGlite;
+  /** Closes PGlite and gives up the data folder; safe to call twice. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the embedded database in `<dataDir>/pgdata`, owning the folder for as long as it is open.
+ * A new database is made in a temporary folder and renamed into place only when ready, so a first
+ * start that is interrupted leaves nothing half-made behind.
+ */
+export async function openEmbeddedDatabase(dataDir: string, log: Logger): Promise<EmbeddedDatabase> {
+  const dbDir = path.join(dataDir, DB_FOLDER);
+  const lock = lockDataDir(dataDir, () => {
+    fs.rmSync(path.join(dbDir, 'postmaster.pid'), { force: true });
+    log.warn({ dataDir }, 'took over the data folder from a process that did not stop cleanly');
+  });
+  try {
+    for (const entry of fs.readdirSync(dataDir)) {
+      if (entry.startsWith(CREATING_PREFIX)) fs.rmSync(path.join(dataDir, entry), { recursive: true, force: true });
+    }
+    if (!fs.existsSync(dbDir)) {
+      const started = performance.now();
+      log.info({ dataDir }, 'creating the embedded database (first start only, takes a few seconds)');
+      const creating = path.join(dataDir, `${CREATING_PREFIX}${process.pid}`);
+      const fresh = await startPglite({ dataDir: creating });
+      await fresh.close();
+      fs.renameSync(creating, dbDir);
+      log.info({ ms: Math.round(performance.now() - started) }, 'embedded database created');
+    }
+    const pglite = await startPglite({ dataDir: dbDir });
+    let closed = false;
+    return {
+      pglite,
+      async close() {
+        if (closed) return;
+        closed = true;
+        try {
+          await pglite.close();
+        } finally {
+          lock.release();
+        }
+      },
+    };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}

@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type, type Static } from 'typebox';
+import { DomainError, type ErrorDetails, type ErrorKind } from '../errors.js';
+
+/** The one shape of every failure under /api/. */
+export const ErrorResponse = Type.Object(
+  {
+    error_id: Type.String({ format: 'uuid', description: 'Quote it when reporting a problem: the logs carry it too' }),
+    error_code: Type.String({ description: 'Stable UPPER_SNAKE code to match on', examples: ['NOT_FOUND'] }),
+    message: Type.String({ description: 'What went wrong, for people' }),
+    details: Type.Record(Type.String(), Type.Unknown()),
+  },
+  { $id: 'ErrorResponse', additionalProperties: false },
+);
+export type ErrorResponse = Static<typeof ErrorResponse>;
+
+/** The one place a kind of domain error becomes an HTTP status. */
+export const STATUS_OF_KIND: Record<ErrorKind, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  rule: 422,
+  locked: 423,
+  rate_limited: 429,
+  internal: 500,
+  unavailable: 503,
+};
+
+const CODE_OF_STATUS: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  406: 'NOT_ACCEPTABLE',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  422: 'UNPROCESSABLE',
+  423: 'LOCKED',
+  429: 'RATE_LIMITED',
+  503: 'UNAVAILABLE',
+};
+
+interface Described {
+  status: number;
+  code: string;
+  message: string;
+  details: ErrorDetails;
+}
+
+interface ValidationIssue {
+  instancePath: string;
+  message?: string;
+  keyword: string;
+  params: Record<string, unknown>;
+}
+
+/** `body.readings[3].value`: where in the request a field failed. */
+function fieldPath(context: string | undefined, issue: ValidationIssue): string {
+  const parts = issue.instancePath.split('/').filter(Boolean);
+  if (issue.keyword === 'required' && typeof issue.params.missingProperty === 'string') {
+    parts.push(issue.params.missingProperty);
+  }
+  if (issue.keyword === 'additionalProperties' && typeof issue.params.additionalProperty === 'string') {
+    parts.push(issue.params.additionalProperty);
+  }
+  const path = parts.map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join('');
+  return `${context ?? 'request'}${path}`;
+}
+
+function issueMessage(issue: ValidationIssue): string {
+  if (issue.keyword === 'additionalProperties') return 'is not a known field';
+  if (issue.keyword === 'required') return 'is required';
+  return issue.message ?? 'is not valid';
+}
+
+/** Database errors a client can cause (a duplicate, a row still in use) rather than bugs. */
+function describeDatabaseError(error: { code?: string; constraint?: string }): Described | undefined {
+  switch (error.code) {
+    case '23505':
+      return { status: 409, code: 'ALREADY_EXISTS', message: 'Something with these values already exists',
+        details: error.constraint ? { constraint: error.constraint } : {} };
+    case '23503':
+      return { status: 409, code: 'IN_USE', message: 'This is still referred to, or refers to something missing',
+        details: error.constraint ? { constraint: error.constraint } : {} };
+    case '40001':
+    case '40P01':
+      return { status: 409, code: 'TRY_AGAIN', message: 'A concurrent change got in the way: try again', details: {} };
+    default:
+      return undefined;
+  }
+}
+
+export function describeError(error: unknown): Described | undefined {
+  if (error instanceof DomainError) {
+    return { status: STATUS_OF_KIND[error.kind], code: error.code, message: error.message, details: error.details };
+  }
+  const fastifyError = error as FastifyError & { validation?: ValidationIssue[]; validationContext?: string };
+  if (Array.isArray(fastifyError.validation)) {
+    const fields = fastifyError.validation.map((issue) => ({
+      field: fieldPath(fastifyError.validationContext, issue),
+      message: issueMessage(issue),
+    }));
+    const summary = fields.slice(0, 3).map((f) => `${f.field} ${f.message}`).join('; ');
+    return { status: 400, code: 'VALIDATION_FAILED', message: `The request is not valid: ${summary}`, details: { fields } };
+  }
+  if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'The request body is larger than this endpoint accepts', details: {} };
+  }
+  const status = fastifyError.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return { status, code: CODE_OF_STATUS[status] ?? 'BAD_REQUEST', message: fastifyError.message, details: {} };
+  }
+  return describeDatabaseError(error as { code?: string; constraint?: string });
+}
+
+export function sendError(reply: FastifyReply, described: Described, errorId: string = randomUUID()): FastifyReply {
+  const body: ErrorResponse = { error_id: errorId, error_code: described.code, message: described.message, details: described.details };
+  return reply.code(described.status).type('application/json; charset=utf-8').send(body);
+}
+
+export function isApiPath(url: string): boolean {
+  return url === '/api' || url.startsWith('/api/');
+}
+
+/**
+ * Every failure becomes `{error_id, error_code, message, details}`. Anything not described is a 500
+ * that shows nothing of its cause; the log line carries the cause and the same error_id.
+ */
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.addSchema(ErrorResponse);
+
+  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const errorId = randomUUID();
+    const described = describeError(error);
+    if (described && described.status < 500) {
+      request.log.info({ errorId, code: described.code, status: described.status }, described.message);
+      return sendError(reply, described, errorId);
+    }
+    const status = described?.status ?? 500;
+    request.log.error({ err: error, errorId }, 'request failed');
+    return sendError(reply, {
+      status,
+      code: described?.code ?? 'INTERNAL',
+      message: status === 500 ? `Something went wrong on our side. Quote ${errorId} when reporting it.` : described!.message,
+      details: {},
+    }, errorId);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    if (isApiPath(request.url)) {
+      return sendError(reply, {
+        status: 404,
+        code: 'ROUTE_NOT_FOUND',
+        message: `No API endpoint ${request.method} ${request.url.split('?')[0]}`,
+        details: {},
+      });
+    }
+    return reply.code(404).type('text/plain; charset=utf-8').send('Not found');
+  });
+}

@@ -1,0 +1,43 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { AppDeps } from '../../app.js';
+import { unavailable } from '../errors.js';
+
+const Health = Type.Object({
+  status: Type.Literal('ok'),
+  version: Type.String(),
+  database: Type.Union([Type.Literal('pglite'), Type.Literal('postgres')]),
+  jobs: Type.Union([Type.Literal('running'), Type.Literal('off')], {
+    description: 'Whether this process works background jobs',
+  }),
+  uptime_seconds: Type.Number(),
+  time: Type.String({ format: 'date-time', description: "The server clock's now" }),
+});
+
+/** `GET /api/v1/health`: 200 only while the database answers. */
+export const healthRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
+  const started = performance.now();
+  app.get('/api/v1/health', {
+    schema: {
+      tags: ['system'],
+      summary: 'Is this Croft up and is its database answering?',
+      security: [],
+      response: { 200: Health },
+    },
+  }, async () => {
+    try {
+      await deps.db.raw.executeSql('select 1');
+    } catch (error) {
+      deps.log.error({ err: error }, 'health check: the database does not answer');
+      throw unavailable('DATABASE_UNAVAILABLE', 'The database does not answer');
+    }
+    return {
+      status: 'ok' as const,
+      version: deps.version,
+      database: deps.db.backend,
+      jobs: deps.jobs.working ? ('running' as const) : ('off' as const),
+      uptime_seconds: Math.round((performance.now() - started) / 1000),
+      time: deps.clock.now().toISOString(),
+    };
+  });
+};

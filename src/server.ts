@@ -1,0 +1,138 @@
+import type { AddressInfo } from 'node:net';
+import { buildApp, type App, type AppDeps } from './app.js';
+import { modules } from './modules/index.js';
+import { systemClock, type Clock } from './platform/clock.js';
+import type { Config } from './platform/config.js';
+import { openDatabase, type Database } from './platform/db/database.js';
+import { migrate } from './platform/db/migrate.js';
+import { createMetrics } from './platform/http/metrics.js';
+import { JobRegistry } from './platform/jobs/registry.js';
+import { JobRunner } from './platform/jobs/runner.js';
+import type { Logger } from './platform/logger.js';
+import { VERSION } from './platform/version.js';
+
+export interface StartOptions {
+  log: Logger;
+  clock?: Clock;
+  /** Extra routes or hooks, added before the app is ready (tests and tools). */
+  extend?: (app: App, deps: AppDeps) => Promise<void>;
+}
+
+export interface Running {
+  deps: AppDeps;
+  app: App | undefined;
+  /** Where the API listens, when this process serves HTTP. */
+  url: string | undefined;
+  /** Stops accepting work, finishes what is in flight, and closes the database. */
+  stop(): Promise<void>;
+}
+
+async function assemble(config: Config, db: Database, options: StartOptions): Promise<AppDeps> {
+  const registry = new JobRegistry();
+  const clock = options.clock ?? systemClock;
+  const jobs = new JobRunner({
+    db, registry, clock, log: options.log.child({ component: 'jobs' }),
+    pollMs: config.jobPollMs, cronTickMs: config.cronTickMs,
+    onOutcome: (name, outcome, seconds) => metrics.jobOutcome(name, outcome, seconds),
+  });
+  const metrics = createMetrics(() => jobs.countByState());
+  const deps: AppDeps = { config, db, clock, log: options.log, jobs, metrics, version: VERSION };
+  for (const module of modules) module.defineJobs?.(registry, deps);
+  return deps;
+}
+
+async function openAndMigrate(config: Config, log: Logger): Promise<Database> {
+  const db = await openDatabase(config, log);
+  try {
+    await migrate(db, log);
+    return db;
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+}
+
+/** `croft serve`: the API, and the jobs unless CROFT_JOBS=off. */
+export async function serve(config: Config, options: StartOptions): Promise<Running> {
+  const { log } = options;
+  const started = performance.now();
+  const db = await openAndMigrate(config, log);
+  let app: App | undefined;
+  let deps: AppDeps | undefined;
+  try {
+    deps = await assemble(config, db, options);
+    await deps.jobs.start({ work: config.jobs });
+    app = await buildApp(deps);
+    await options.extend?.(app, deps);
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await app?.close().catch(() => {});
+    await deps?.jobs.stop(config.shutdownTimeoutMs).catch(() => {});
+    await db.close();
+    throw error;
+  }
+  const address = app.server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const url = `http://${host}:${address.port}`;
+  log.info({ url, database: db.backend, jobs: config.jobs ? 'on' : 'off', ms: Math.round(performance.now() - started) },
+    `Croft ${VERSION} is serving on ${url}`);
+  const running = app;
+  const runningDeps = deps;
+  return {
+    deps: runningDeps,
+    app: running,
+    url,
+    stop: once(async () => {
+      log.info('stopping: no new requests; finishing the ones in flight');
+      try {
+        await running.close();
+      } finally {
+        try {
+          await runningDeps.jobs.stop(config.shutdownTimeoutMs);
+        } finally {
+          await db.close();
+          log.info('stopped cleanly');
+        }
+      }
+    }),
+  };
+}
+
+/** `croft worker`: jobs only, against a PostgreSQL server shared with the API processes. */
+export async function work(config: Config, options: StartOptions): Promise<Running> {
+  if (!config.databaseUrl) {
+    throw new Error('croft worker needs DATABASE_URL: the embedded database belongs to the one `croft serve` process, which runs the jobs itself.');
+  }
+  const db = await openAndMigrate(config, options.log);
+  const deps = await assemble(config, db, options);
+  try {
+    await deps.jobs.start({ work: true });
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  options.log.info(`Croft ${VERSION} worker is running jobs`);
+  return {
+    deps,
+    app: undefined,
+    url: undefined,
+    stop: once(async () => {
+      try {
+        await deps.jobs.stop(config.shutdownTimeoutMs);
+      } finally {
+        await db.close();
+      }
+    }),
+  };
+}
+
+/** `croft migrate`: applies pending migrations and exits. */
+export async function migrateOnly(config: Config, log: Logger): Promise<void> {
+  const db = await openAndMigrate(config, log);
+  await db.close();
+}
+
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  return () => (running ??= fn());
+}
