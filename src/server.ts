@@ -27,7 +27,11 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-async function assemble(config: Config, db: Database, options: StartOptions): Promise<AppDeps> {
+/**
+ * Everything the app and the job runner are built from, with every module's jobs defined. The
+ * registry is returned so callers (tests) may define more before the runner starts.
+ */
+export function assemble(config: Config, db: Database, options: { log: Logger; clock?: Clock | undefined }): { deps: AppDeps; registry: JobRegistry } {
   const registry = new JobRegistry();
   const clock = options.clock ?? systemClock;
   const jobs = new JobRunner({
@@ -38,7 +42,7 @@ async function assemble(config: Config, db: Database, options: StartOptions): Pr
   const metrics = createMetrics(() => jobs.countByState());
   const deps: AppDeps = { config, db, clock, log: options.log, jobs, metrics, version: VERSION };
   for (const module of modules) module.defineJobs?.(registry, deps);
-  return deps;
+  return { deps, registry };
 }
 
 async function openAndMigrate(config: Config, log: Logger): Promise<Database> {
@@ -60,7 +64,7 @@ export async function serve(config: Config, options: StartOptions): Promise<Runn
   let app: App | undefined;
   let deps: AppDeps | undefined;
   try {
-    deps = await assemble(config, db, options);
+    deps = assemble(config, db, options).deps;
     await deps.jobs.start({ work: config.jobs });
     app = await buildApp(deps);
     await options.extend?.(app, deps);
@@ -104,7 +108,7 @@ export async function work(config: Config, options: StartOptions): Promise<Runni
     throw new Error('croft worker needs DATABASE_URL: the embedded database belongs to the one `croft serve` process, which runs the jobs itself.');
   }
   const db = await openAndMigrate(config, options.log);
-  const deps = await assemble(config, db, options);
+  const { deps } = assemble(config, db, options);
   try {
     await deps.jobs.start({ work: true });
   } catch (error) {

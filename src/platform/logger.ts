@@ -1,4 +1,4 @@
-import { pino, type Logger, type LoggerOptions } from 'pino';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import type { Config } from './config.js';
 
 export type { Logger };
@@ -26,6 +26,7 @@ export function loggerOptions(config: Pick<Config, 'logLevel' | 'logFormat'>): L
   };
 }
 
-export function createLogger(config: Pick<Config, 'logLevel' | 'logFormat'>): Logger {
-  return pino(loggerOptions(config));
+/** A logger per the settings; `destination` (tests) receives JSON lines instead of stdout. */
+export function createLogger(config: Pick<Config, 'logLevel' | 'logFormat'>, destination?: DestinationStream): Logger {
+  return destination ? pino({ ...loggerOptions({ ...config, logFormat: 'json' }) }, destination) : pino(loggerOptions(config));
 }

@@ -53,11 +53,11 @@ export function lockDataDir(dataDir: string, onStale: () => void = () => {}): Da
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const owner = readOwner(file);
-    if (owner !== undefined && owner !== process.pid && isAlive(owner)) {
+    if (owner !== undefined && isAlive(owner)) {
       throw new DomainError(
         'conflict',
         'DATA_DIR_LOCKED',
-        `The data folder ${dataDir} is in use by another Croft process (pid ${owner}). ` +
+        `The data folder ${dataDir} is in use by ${owner === process.pid ? 'this' : 'another'} Croft process (pid ${owner}). ` +
           'The embedded database belongs to one process: stop the other one, give this one its own ' +
           'CROFT_DATA_DIR, or set DATABASE_URL to share a PostgreSQL server between processes.',
         { dataDir, pid: owner },

@@ -1,0 +1,210 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Type } from 'typebox';
+import { buildApp } from '../../app.js';
+import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
+import { testBackend } from '../../../test/helpers/database.js';
+import { conflict, ruleViolation } from '../errors.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+let t: TestApp;
+const logged: Array<Record<string, unknown>> = [];
+
+beforeAll(async () => {
+  t = await createTestApp({
+    env: { CROFT_BODY_LIMIT: '2kb' },
+    logLines: logged,
+    prepare: async (_deps, _registry, app) => {
+      // Routes that exist only in this test, to drive each failure path through the real app.
+      app.post('/api/v1/test/echo', {
+        schema: {
+          body: Type.Object({
+            name: Type.String({ minLength: 1 }),
+            count: Type.Integer({ minimum: 0 }),
+            nested: Type.Optional(Type.Object({ ok: Type.Boolean() }, { additionalProperties: false })),
+          }, { additionalProperties: false }),
+          response: { 200: Type.Object({ name: Type.String(), count: Type.Integer() }) },
+        },
+      }, async (request) => ({ name: request.body.name, count: request.body.count }));
+      app.get('/api/v1/test/boom', { schema: { response: { 200: Type.Object({}) } } }, async () => {
+        throw new Error('secret connection string postgres://admin:hunter2@db');
+      });
+      app.get('/api/v1/test/conflict', { schema: { response: { 200: Type.Object({}) } } }, async () => {
+        throw conflict('HIVE_HAS_QUEEN', 'The hive already has a queen', { hive: 'h1' });
+      });
+      app.get('/api/v1/test/rule', { schema: { response: { 200: Type.Object({}) } } }, async () => {
+        throw ruleViolation('KARENZ_VIOLATION', 'Harvest is blocked until the waiting period ends');
+      });
+    },
+  });
+});
+
+afterAll(() => t.close());
+
+describe('error shape', () => {
+  it('answers an unknown API route with 404 in the error shape', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/no-such-thing?x=1' });
+    expect(res.statusCode).toBe(404);
+    const body = res.json();
+    expect(body).toEqual({ error_id: expect.stringMatching(UUID), error_code: 'ROUTE_NOT_FOUND',
+      message: 'No API endpoint GET /api/v1/no-such-thing', details: {} });
+  });
+
+  it('lists every invalid field of a request', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/test/echo',
+      payload: { name: '', count: -1, extra: true, nested: { ok: 'yes' } } });
+    expect(res.statusCode).toBe(400);
+    const body = res.json();
+    expect(body.error_code).toBe('VALIDATION_FAILED');
+    expect(body.error_id).toMatch(UUID);
+    const fields = (body.details.fields as { field: string; message: string }[]).map((f) => f.field).sort();
+    expect(fields).toEqual(['body.count', 'body.extra', 'body.name', 'body.nested.ok']);
+    expect(body.details.fields).toContainEqual({ field: 'body.extra', message: 'is not a known field' });
+  });
+
+  it('names a missing required field', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/test/echo', payload: { name: 'a' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().details.fields).toEqual([{ field: 'body.count', message: 'is required' }]);
+  });
+
+  it('refuses malformed JSON with 400 in the error shape', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/test/echo',
+      headers: { 'content-type': 'application/json' }, payload: '{"name": ' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error_code: 'BAD_REQUEST', error_id: expect.stringMatching(UUID) });
+  });
+
+  it('refuses a body over the configured limit with 413', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/test/echo',
+      payload: { name: 'x'.repeat(4000), count: 1 } });
+    expect(res.statusCode).toBe(413);
+    expect(res.json()).toMatchObject({ error_code: 'PAYLOAD_TOO_LARGE', details: {} });
+  });
+
+  it('answers 500 without internals and logs the cause', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/test/boom' });
+    expect(res.statusCode).toBe(500);
+    const body = res.json();
+    expect(body.error_code).toBe('INTERNAL');
+    expect(body.message).toContain(body.error_id);
+    expect(res.body).not.toContain('hunter2');
+    expect(res.body).not.toContain('postgres://');
+    // The cause is in the log, under the same error_id.
+    const line = logged.find((l) => l.errorId === body.error_id);
+    expect(line?.level).toBe(50);
+    expect(JSON.stringify(line?.err)).toContain('hunter2');
+  });
+
+  it('never logs credentials', async () => {
+    await t.app.inject({ method: 'POST', url: '/api/v1/test/echo',
+      headers: { authorization: 'Bearer top-secret-token', cookie: 'croft_refresh=secret-cookie' },
+      payload: { name: 'a', count: 1 } });
+    const text = JSON.stringify(logged);
+    expect(text).not.toContain('top-secret-token');
+    expect(text).not.toContain('secret-cookie');
+  });
+
+  it('maps domain errors by kind: conflict 409, rule 422, with their codes and details', async () => {
+    const c = await t.app.inject({ method: 'GET', url: '/api/v1/test/conflict' });
+    expect(c.statusCode).toBe(409);
+    expect(c.json()).toMatchObject({ error_code: 'HIVE_HAS_QUEEN', details: { hive: 'h1' } });
+    const r = await t.app.inject({ method: 'GET', url: '/api/v1/test/rule' });
+    expect(r.statusCode).toBe(422);
+    expect(r.json().error_code).toBe('KARENZ_VIOLATION');
+  });
+
+  it('leaves paths outside /api/ to the web app', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/some/page' });
+    expect(res.statusCode).toBe(404);
+    expect(res.headers['content-type']).toContain('text/plain');
+  });
+});
+
+describe('headers', () => {
+  const expected = {
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'strict-origin-when-cross-origin',
+    'permissions-policy': 'camera=(self), microphone=(), geolocation=(self)',
+  };
+
+  it('sets the security headers and a request id on success, error and 404 alike', async () => {
+    for (const url of ['/api/v1/health', '/api/v1/test/boom', '/api/v1/nothing', '/elsewhere']) {
+      const res = await t.app.inject({ method: 'GET', url });
+      expect(res.headers, url).toMatchObject(expected);
+      expect(res.headers['x-request-id'], url).toMatch(UUID);
+      expect(res.headers['strict-transport-security'], url).toBeUndefined();
+    }
+  });
+
+  it('keeps a sane incoming X-Request-Id and replaces an unsafe one', async () => {
+    const kept = await t.app.inject({ method: 'GET', url: '/api/v1/health', headers: { 'x-request-id': 'trace-42.a' } });
+    expect(kept.headers['x-request-id']).toBe('trace-42.a');
+    const replaced = await t.app.inject({ method: 'GET', url: '/api/v1/health', headers: { 'x-request-id': 'bad id\u0001' } });
+    expect(replaced.headers['x-request-id']).toMatch(UUID);
+  });
+
+  it('adds HSTS in production', async () => {
+    const app = await buildApp({ ...t.deps, config: { ...t.deps.config, env: 'production' } });
+    try {
+      const res = await app.inject({ method: 'GET', url: '/api/v1/health' });
+      expect(res.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('health, metrics and docs', () => {
+  it('reports the version and the database backend', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/health' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ status: 'ok', version: t.deps.version, database: testBackend(), jobs: 'off' });
+  });
+
+  it('serves OpenAPI 3.1 with every API route and the shared error schema', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/openapi.json' });
+    expect(res.statusCode).toBe(200);
+    const doc = res.json();
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.paths['/api/v1/health'].get.responses['200']).toBeDefined();
+    expect(doc.paths['/api/v1/health'].get.responses['4XX'] ?? doc.paths['/api/v1/health'].get.responses['4xx']).toBeDefined();
+    expect(doc.components.schemas.ErrorResponse.properties.error_code).toBeDefined();
+  });
+
+  it('serves the interactive docs', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/docs/' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('text/html');
+  });
+
+  it('counts requests in Prometheus text format', async () => {
+    await t.app.inject({ method: 'GET', url: '/api/v1/health' });
+    const res = await t.app.inject({ method: 'GET', url: '/metrics' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('text/plain');
+    expect(res.body).toMatch(/croft_http_requests_total\{method="GET",route="\/api\/v1\/health",status="200"\} \d+/);
+    expect(res.body).toContain('croft_http_request_duration_seconds_bucket');
+    expect(res.body).toContain('# TYPE croft_jobs gauge');
+  });
+
+  it('refuses an API route that declares no response schema', async () => {
+    const app = await buildApp(t.deps);
+    expect(() => app.get('/api/v1/test/undeclared', async () => ({}))).toThrow(/declares no success response schema/);
+    await app.close();
+  });
+});
+
+describe('metrics token', () => {
+  it('requires the bearer token when one is set', async () => {
+    const app = await buildApp({ ...t.deps, config: { ...t.deps.config, metricsToken: 's3cret' } });
+    try {
+      expect((await app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
+      expect((await app.inject({ method: 'GET', url: '/metrics', headers: { authorization: 'Bearer nope' } })).statusCode).toBe(401);
+      expect((await app.inject({ method: 'GET', url: '/metrics', headers: { authorization: 'Bearer s3cret' } })).statusCode).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+});
