@@ -26,6 +26,21 @@ export interface AppDeps {
 
 export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
 
+/**
+ * While closing, responses to requests that were already in flight say `Connection: close`, so
+ * keep-alive clients (browsers, load balancers) let go and the server can finish closing; otherwise
+ * it waits for their idle sockets to time out.
+ */
+function drainOnClose(app: App): void {
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+}
+
 /** Builds the HTTP app. It never listens by itself: `serve` (or a test's `inject`) decides. */
 export async function buildApp(deps: AppDeps): Promise<App> {
   const app = Fastify({
@@ -39,6 +54,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook('onRoute', requireResponseSchemas);
+  drainOnClose(app);
   registerErrorHandling(app);
   registerSecurityHeaders(app, { production: deps.config.env === 'production' });
   registerMetrics(app, deps.metrics, deps.config.metricsToken);

@@ -2,9 +2,10 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './platform/config.js';
 import { DomainError } from './platform/errors.js';
-import { createLogger, type Logger } from './platform/logger.js';
+import { createLogger } from './platform/logger.js';
 import { VERSION } from './platform/version.js';
-import { migrateOnly, serve, work, type Running } from './server.js';
+import { stopOnSignals } from './platform/shutdown.js';
+import { migrateOnly, serve, work } from './server.js';
 
 const HELP = `Croft ${VERSION} — open farm-operations platform
 
@@ -21,37 +22,6 @@ Options:
 
 Settings come from environment variables (CROFT_PORT, CROFT_DATA_DIR, DATABASE_URL, …);
 the README lists them all.`;
-
-/** Stops on SIGINT/SIGTERM: a second signal, or the shutdown timeout, ends the process at once. */
-function stopOnSignals(running: Running, log: Logger, timeoutMs: number): void {
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) {
-      log.warn({ signal }, 'second signal: exiting now');
-      process.exit(1);
-    }
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    const timer = setTimeout(() => {
-      log.error({ timeoutMs }, 'shutdown took too long: exiting');
-      process.exit(1);
-    }, timeoutMs + 5_000);
-    timer.unref();
-    running.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        log.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('uncaughtException', (error) => {
-    log.fatal({ err: error }, 'uncaught exception');
-    stop('uncaughtException');
-  });
-}
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -91,7 +61,8 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const running = command === 'worker' ? await work(config, { log }) : await serve(config, { log });
-    stopOnSignals(running, log, config.shutdownTimeoutMs);
+    // Past the shutdown timeout for requests and jobs, a little more to close the database.
+    stopOnSignals(running.stop, log, config.shutdownTimeoutMs + 5_000);
     return -1; // keep running
   } catch (error) {
     if (error instanceof DomainError || (error instanceof Error && /EADDRINUSE|needs DATABASE_URL/.test(error.message))) {

@@ -90,9 +90,11 @@ export async function serve(config: Config, options: StartOptions): Promise<Runn
       log.info('stopping: no new requests; finishing the ones in flight');
       try {
         await running.close();
+        log.debug('HTTP server closed');
       } finally {
         try {
           await runningDeps.jobs.stop(config.shutdownTimeoutMs);
+          log.debug('jobs stopped');
         } finally {
           await db.close();
           log.info('stopped cleanly');

@@ -81,6 +81,7 @@ function createScopedDatabase(
       }
       return result;
     });
+  let closing: Promise<void> | undefined;
   return {
     backend,
     farm: (farmId, fn, userId) => inScope({ kind: 'farm', farmId, userId }, fn),
@@ -88,7 +89,7 @@ function createScopedDatabase(
     system: (fn) => inScope({ kind: 'system' }, fn),
     raw,
     unscoped: kysely,
-    close,
+    close: () => (closing ??= close()),
   };
 }
 
@@ -122,8 +123,11 @@ export function databaseOnPostgres(url: string, poolSize: number, log?: Logger):
       return { rows: Array.isArray(result) ? result.flatMap((r) => r.rows) : result.rows };
     },
   };
-  // kysely.destroy() ends the pool.
-  return createScopedDatabase('postgres', kysely, raw, () => kysely.destroy());
+  return createScopedDatabase('postgres', kysely, raw, async () => {
+    await kysely.destroy();
+    // Kysely ends the pool only if it used it; the raw executor may have been its only user.
+    if (!pool.ending) await pool.end();
+  });
 }
 
 /** Opens the database the configuration names: PostgreSQL when DATABASE_URL is set, else PGlite. */

@@ -208,3 +208,16 @@ describe('metrics token', () => {
     }
   });
 });
+
+describe('health without a database', () => {
+  it('answers 503 in the error shape when the database does not answer', async () => {
+    const other = await createTestApp();
+    await other.database.db.close();
+    const res = await other.app.inject({ method: 'GET', url: '/api/v1/health' });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toMatchObject({ error_code: 'DATABASE_UNAVAILABLE', error_id: expect.stringMatching(UUID) });
+    await other.app.close();
+    await other.deps.jobs.stop(1000).catch(() => {});
+    await other.database.close();
+  });
+});

@@ -1,0 +1,42 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('configuration', () => {
+  it('has defaults that serve the embedded database on port 8080', () => {
+    const config = loadConfig({}, false);
+    expect(config).toMatchObject({
+      env: 'development', port: 8080, databaseUrl: undefined, dataDir: path.resolve('data'),
+      bodyLimitBytes: 1024 * 1024, jobs: true, logFormat: 'json', logLevel: 'info',
+    });
+    expect(loadConfig({}, true).logFormat).toBe('pretty');
+  });
+
+  it('reads sizes, switches and URLs', () => {
+    const config = loadConfig({
+      CROFT_BODY_LIMIT: '4mb', CROFT_JOBS: 'off', DATABASE_URL: 'postgres://croft@db:5432/croft', CROFT_DATA_DIR: '/var/lib/croft',
+    }, false);
+    expect(config).toMatchObject({ bodyLimitBytes: 4 * 1024 * 1024, jobs: false, databaseUrl: 'postgres://croft@db:5432/croft', dataDir: '/var/lib/croft' });
+  });
+
+  it.each([
+    ['CROFT_PORT', 'eighty', 'must be a whole number'],
+    ['CROFT_PORT', '70000', 'must be between 0 and 65535'],
+    ['CROFT_ENV', 'staging', 'must be one of development, production, test'],
+    ['CROFT_JOBS', 'maybe', 'must be on or off'],
+    ['CROFT_BODY_LIMIT', 'huge', 'must be a size'],
+    ['DATABASE_URL', 'mysql://x@y/z', 'must start with postgres://'],
+    ['DATABASE_URL', 'not a url', 'is not a URL'],
+    ['CROFT_JOB_POLL_MS', '10', 'must be between 500'],
+  ])('stops on a bad %s and names it', (variable, value, message) => {
+    let error: unknown;
+    try {
+      loadConfig({ [variable]: value }, false);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe(variable);
+    expect((error as ConfigError).message).toContain(`${variable}: ${message}`);
+  });
+});
