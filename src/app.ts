@@ -11,7 +11,8 @@ import { registerOpenApi, requireResponseSchemas } from './platform/http/openapi
 import { registerSecurityHeaders, requestIdFrom } from './platform/http/security.js';
 import type { JobRunner } from './platform/jobs/runner.js';
 import type { Logger } from './platform/logger.js';
-import { modules } from './modules/index.js';
+import { modules, type Services } from './modules/index.js';
+import { registerAuthHttp } from './modules/identity/http.js';
 
 /** What the app is built from; tests pass their own (a manual clock, a per-file database). */
 export interface AppDeps {
@@ -21,6 +22,7 @@ export interface AppDeps {
   log: Logger;
   jobs: JobRunner;
   metrics: Metrics;
+  services: Services;
   version: string;
 }
 
@@ -59,6 +61,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerSecurityHeaders(app, { production: deps.config.env === 'production' });
   registerMetrics(app, deps.metrics, deps.config.metricsToken);
   await registerOpenApi(app, deps.version);
+  await registerAuthHttp(app, { auth: deps.services.auth, farms: deps.services.farms, lightMode: deps.config.auth === 'none' });
 
   await app.register(healthRoutes, { deps });
   for (const module of modules) if (module.routes) await app.register(module.routes, { deps });

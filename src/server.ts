@@ -1,10 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import { buildApp, type App, type AppDeps } from './app.js';
-import { modules } from './modules/index.js';
+import { createServices, modules, startServices } from './modules/index.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
 import { openDatabase, type Database } from './platform/db/database.js';
 import { migrate } from './platform/db/migrate.js';
+import { assertRowSecurityHolds } from './platform/db/row-security.js';
 import { createMetrics } from './platform/http/metrics.js';
 import { JobRegistry } from './platform/jobs/registry.js';
 import { JobRunner } from './platform/jobs/runner.js';
@@ -40,7 +41,8 @@ export function assemble(config: Config, db: Database, options: { log: Logger; c
     onOutcome: (name, outcome, seconds) => metrics.jobOutcome(name, outcome, seconds),
   });
   const metrics = createMetrics(() => jobs.countByState());
-  const deps: AppDeps = { config, db, clock, log: options.log, jobs, metrics, version: VERSION };
+  const services = createServices({ db, clock, config });
+  const deps: AppDeps = { config, db, clock, log: options.log, jobs, metrics, services, version: VERSION };
   for (const module of modules) module.defineJobs?.(registry, deps);
   return { deps, registry };
 }
@@ -49,6 +51,7 @@ async function openAndMigrate(config: Config, log: Logger): Promise<Database> {
   const db = await openDatabase(config, log);
   try {
     await migrate(db, log);
+    await assertRowSecurityHolds(db);
     return db;
   } catch (error) {
     await db.close();
@@ -65,6 +68,7 @@ export async function serve(config: Config, options: StartOptions): Promise<Runn
   let deps: AppDeps | undefined;
   try {
     deps = assemble(config, db, options).deps;
+    await startServices(deps.services);
     await deps.jobs.start({ work: config.jobs });
     app = await buildApp(deps);
     await options.extend?.(app, deps);
@@ -112,6 +116,7 @@ export async function work(config: Config, options: StartOptions): Promise<Runni
   const db = await openAndMigrate(config, options.log);
   const { deps } = assemble(config, db, options);
   try {
+    await startServices(deps.services);
     await deps.jobs.start({ work: true });
   } catch (error) {
     await db.close();

@@ -1,6 +1,40 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppDeps } from '../app.js';
+import type { Clock } from '../platform/clock.js';
+import type { Config } from '../platform/config.js';
+import type { Database } from '../platform/db/database.js';
 import type { JobRegistry } from '../platform/jobs/registry.js';
+import { auditRoutes } from './audit/audit.routes.js';
+import { farmsRoutes } from './farms/farms.routes.js';
+import { FarmsService } from './farms/farms.service.js';
+import { apiKeysRoutes } from './identity/api-keys.routes.js';
+import { ApiKeysService } from './identity/api-keys.service.js';
+import { authRoutes } from './identity/auth.routes.js';
+import { AuthService } from './identity/auth.service.js';
+import { usersRoutes } from './identity/users.routes.js';
+
+/** Every module's service, built once per process; modules reach each other only through these. */
+export interface Services {
+  auth: AuthService;
+  farms: FarmsService;
+  apiKeys: ApiKeysService;
+}
+
+export function createServices(base: { db: Database; clock: Clock; config: Config }): Services {
+  const farms = new FarmsService(base);
+  return { farms, auth: new AuthService({ ...base, farms }), apiKeys: new ApiKeysService(base) };
+}
+
+/** What has to happen before serving (keys loaded, light-mode admin made). */
+export async function startServices(services: Services): Promise<void> {
+  await services.auth.start();
+}
+
+declare module '../platform/jobs/registry.js' {
+  interface JobPayloads {
+    'farms.purge': Record<string, never>;
+  }
+}
 
 /**
  * A domain module as the platform sees it: its routes and its jobs. Each module lives in its own
@@ -13,4 +47,23 @@ export interface CroftModule {
   defineJobs?(registry: JobRegistry, deps: AppDeps): void;
 }
 
-export const modules: CroftModule[] = [];
+export const modules: CroftModule[] = [
+  { name: 'auth', routes: authRoutes },
+  { name: 'users', routes: usersRoutes },
+  {
+    name: 'farms',
+    routes: farmsRoutes,
+    defineJobs(registry, deps) {
+      registry.define({
+        name: 'farms.purge',
+        cron: { expression: '17 3 * * *', payload: {} },
+        handle: async (_payload, context) => {
+          const purged = await deps.services.farms.purgeDeleted();
+          if (purged > 0) context.log.info({ purged }, 'deleted farms purged');
+        },
+      });
+    },
+  },
+  { name: 'api-keys', routes: apiKeysRoutes },
+  { name: 'audit', routes: auditRoutes },
+];

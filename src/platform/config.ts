@@ -26,6 +26,27 @@ export interface Config {
   metricsToken: string | undefined;
   /** A transaction holding the embedded database longer than this is logged as a warning. */
   slowTransactionMs: number;
+  /** `none` (light mode): every request acts as the admin of one local farm. */
+  auth: 'required' | 'none';
+  registration: 'open' | 'invite' | 'closed';
+  /** When set, first-run setup must present it. */
+  setupToken: string | undefined;
+  /** Overrides the access-token signing key kept in the database (at least 32 characters). */
+  jwtSecret: string | undefined;
+  /** Issuer and audience of access tokens. */
+  jwtIssuer: string;
+  accessTokenTtlS: number;
+  refreshTokenTtlDays: number;
+  refreshGraceS: number;
+  invitationTtlHours: number;
+  passwordResetTtlMinutes: number;
+  lockoutFailures: number;
+  lockoutMinutes: number;
+  /** Requests per minute per address on the sign-in endpoints. */
+  authRateLimitPerMinute: number;
+  farmPurgeDays: number;
+  /** Origins (besides the server's own) allowed to send cookie-authenticated requests. */
+  allowedOrigins: string[];
 }
 
 export class ConfigError extends Error {
@@ -99,6 +120,20 @@ function databaseUrl(env: Env): string | undefined {
   return value;
 }
 
+function lightMode(env: Env, runEnv: Config['env']): Config['auth'] {
+  const auth = oneOf(env, 'CROFT_AUTH', ['required', 'none'] as const, 'required');
+  if (auth === 'none' && runEnv === 'production') {
+    throw new ConfigError('CROFT_AUTH', 'none (no sign-in) is refused when CROFT_ENV=production');
+  }
+  return auth;
+}
+
+function jwtSecret(env: Env): string | undefined {
+  const value = read(env, 'CROFT_JWT_SECRET');
+  if (value !== undefined && value.length < 32) throw new ConfigError('CROFT_JWT_SECRET', 'must be at least 32 characters');
+  return value;
+}
+
 /** Reads the configuration; throws {@link ConfigError} naming the first bad variable. */
 export function loadConfig(env: Env = process.env, isTerminal = Boolean(process.stdout.isTTY)): Config {
   const runEnv = oneOf(env, 'CROFT_ENV', ['development', 'production', 'test'] as const, 'development');
@@ -118,5 +153,20 @@ export function loadConfig(env: Env = process.env, isTerminal = Boolean(process.
     shutdownTimeoutMs: integer(env, 'CROFT_SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
     metricsToken: read(env, 'CROFT_METRICS_TOKEN'),
     slowTransactionMs: integer(env, 'CROFT_SLOW_TRANSACTION_MS', 200, 1, 3_600_000),
+    auth: lightMode(env, runEnv),
+    registration: oneOf(env, 'CROFT_REGISTRATION', ['open', 'invite', 'closed'] as const, 'invite'),
+    setupToken: read(env, 'CROFT_SETUP_TOKEN'),
+    jwtSecret: jwtSecret(env),
+    jwtIssuer: read(env, 'CROFT_JWT_ISSUER') ?? 'croft',
+    accessTokenTtlS: integer(env, 'CROFT_ACCESS_TOKEN_TTL_S', 900, 10, 86_400),
+    refreshTokenTtlDays: integer(env, 'CROFT_REFRESH_TOKEN_TTL_DAYS', 30, 1, 365),
+    refreshGraceS: integer(env, 'CROFT_REFRESH_GRACE_S', 10, 0, 3600),
+    invitationTtlHours: integer(env, 'CROFT_INVITATION_TTL_HOURS', 168, 1, 24 * 90),
+    passwordResetTtlMinutes: integer(env, 'CROFT_PASSWORD_RESET_TTL_MINUTES', 60, 1, 24 * 60),
+    lockoutFailures: integer(env, 'CROFT_LOCKOUT_FAILURES', 5, 1, 1000),
+    lockoutMinutes: integer(env, 'CROFT_LOCKOUT_MINUTES', 15, 1, 24 * 60),
+    authRateLimitPerMinute: integer(env, 'CROFT_AUTH_RATE_LIMIT', 30, 1, 100_000),
+    farmPurgeDays: integer(env, 'CROFT_FARM_PURGE_DAYS', 30, 0, 3650),
+    allowedOrigins: (read(env, 'CROFT_ALLOWED_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter(Boolean),
   };
 }

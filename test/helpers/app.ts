@@ -3,6 +3,7 @@ import { ManualClock } from '../../src/platform/clock.js';
 import { loadConfig, type Config } from '../../src/platform/config.js';
 import type { JobRegistry } from '../../src/platform/jobs/registry.js';
 import { createLogger } from '../../src/platform/logger.js';
+import { startServices } from '../../src/modules/index.js';
 import { assemble } from '../../src/server.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
@@ -50,6 +51,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const database = options.database ?? (await createTestDatabase());
   const clock = new ManualClock('2026-06-01T00:30:00Z');
   const { deps, registry } = assemble(config, database.db, { log, clock });
+  await startServices(deps.services);
   const app = await buildApp(deps);
   await options.prepare?.(deps, registry, app);
   await deps.jobs.start({ work: options.workJobs ?? false });

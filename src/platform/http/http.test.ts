@@ -18,6 +18,7 @@ beforeAll(async () => {
       // Routes that exist only in this test, to drive each failure path through the real app.
       app.post('/api/v1/test/echo', {
         schema: {
+          security: [],
           body: Type.Object({
             name: Type.String({ minLength: 1 }),
             count: Type.Integer({ minimum: 0 }),
@@ -26,13 +27,13 @@ beforeAll(async () => {
           response: { 200: Type.Object({ name: Type.String(), count: Type.Integer() }) },
         },
       }, async (request) => ({ name: request.body.name, count: request.body.count }));
-      app.get('/api/v1/test/boom', { schema: { response: { 200: Type.Object({}) } } }, async () => {
+      app.get('/api/v1/test/boom', { schema: { security: [], response: { 200: Type.Object({}) } } }, async () => {
         throw new Error('secret connection string postgres://admin:hunter2@db');
       });
-      app.get('/api/v1/test/conflict', { schema: { response: { 200: Type.Object({}) } } }, async () => {
+      app.get('/api/v1/test/conflict', { schema: { security: [], response: { 200: Type.Object({}) } } }, async () => {
         throw conflict('HIVE_HAS_QUEEN', 'The hive already has a queen', { hive: 'h1' });
       });
-      app.get('/api/v1/test/rule', { schema: { response: { 200: Type.Object({}) } } }, async () => {
+      app.get('/api/v1/test/rule', { schema: { security: [], response: { 200: Type.Object({}) } } }, async () => {
         throw ruleViolation('KARENZ_VIOLATION', 'Harvest is blocked until the waiting period ends');
       });
     },

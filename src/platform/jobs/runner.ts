@@ -49,7 +49,7 @@ export class JobRunner {
   #boss: PgBoss | undefined;
   readonly #options: JobRunnerOptions;
   #cronTimer: NodeJS.Timeout | undefined;
-  #cronTicking: Promise<number> | undefined;
+  #cronTicking: Promise<string[]> | undefined;
   #started = false;
   #working = false;
 
@@ -106,9 +106,9 @@ export class JobRunner {
 
   /**
    * Fires every cron job whose stored next firing is due by the clock, once each, and stores the next
-   * firing. A firing missed while no process ran happens once, at the next tick. Returns how many fired.
+   * firing. A firing missed while no process ran happens once, at the next tick. Returns the names fired.
    */
-  tickCron(): Promise<number> {
+  tickCron(): Promise<string[]> {
     // One tick at a time in this process; other processes are kept out by the row lock.
     this.#cronTicking ??= this.#fireDueCron().finally(() => (this.#cronTicking = undefined));
     return this.#cronTicking;
@@ -117,7 +117,7 @@ export class JobRunner {
   /** Stops taking jobs, lets running ones finish within `timeoutMs`, and stops cron. */
   async stop(timeoutMs: number): Promise<void> {
     if (this.#cronTimer) clearInterval(this.#cronTimer);
-    await this.#cronTicking?.catch(() => 0);
+    await this.#cronTicking?.catch(() => []);
     if (!this.#started) return;
     this.#started = false;
     this.#working = false;
@@ -194,9 +194,9 @@ export class JobRunner {
     }
   }
 
-  async #fireDueCron(): Promise<number> {
+  async #fireDueCron(): Promise<string[]> {
     const now = this.#options.clock.now();
-    let fired = 0;
+    const fired: string[] = [];
     for (const definition of this.#options.registry.list()) {
       const cron = definition.cron;
       if (!cron) continue;
@@ -210,7 +210,7 @@ export class JobRunner {
           .where('name', '=', definition.name).execute();
         return true;
       });
-      if (didFire) fired++;
+      if (didFire) fired.push(definition.name);
     }
     return fired;
   }

@@ -1,0 +1,40 @@
+import type { Clock } from '../../platform/clock.js';
+import type { Database, Tx } from '../../platform/db/database.js';
+import { actorIds, type Caller, type FarmContext, type RequestMeta } from '../identity/caller.js';
+import { auditRepository, type AuditFilter } from './audit.repository.js';
+
+export interface AuditEvent {
+  farmId?: string | null;
+  caller?: Caller | undefined;
+  /** For events with no caller yet (sign-in): whose account it concerns. */
+  userId?: string | null;
+  meta?: RequestMeta | undefined;
+  eventType: string;
+  category: 'auth' | 'farm' | 'members' | 'api_keys' | 'users' | (string & {});
+  severity?: 'info' | 'warning' | 'critical';
+  message: string;
+  data?: Record<string, unknown>;
+}
+
+/** Appends to the audit log inside the caller's transaction: the entry exists only if the change does. */
+export function recordAudit(tx: Tx, clock: Clock, event: AuditEvent): Promise<void> {
+  const actor = actorIds(event.caller);
+  return auditRepository.insert(tx, {
+    farm_id: event.farmId ?? null,
+    user_id: actor.user_id ?? event.userId ?? null,
+    api_key_id: actor.api_key_id,
+    event_type: event.eventType,
+    category: event.category,
+    severity: event.severity ?? 'info',
+    message: event.message,
+    data: event.data ?? {},
+    ip: event.meta?.ip ?? null,
+    user_agent: event.meta?.userAgent?.slice(0, 500) ?? null,
+    created_at: clock.now(),
+  });
+}
+
+/** A page of the farm's audit log, newest first. */
+export function listAudit(db: Database, ctx: FarmContext, filter: AuditFilter) {
+  return db.farm(ctx.farmId, (tx) => auditRepository.list(tx, ctx.farmId, filter));
+}

@@ -1,0 +1,44 @@
+import type { Clock } from '../../platform/clock.js';
+import type { Database } from '../../platform/db/database.js';
+import { forbidden, notFound } from '../../platform/errors.js';
+import { recordAudit } from '../audit/audit.service.js';
+import { rank, type Role } from './access.js';
+import type { FarmContext, RequestMeta } from './caller.js';
+import { apiKeysRepository, type ApiKeyRow } from './identity.repository.js';
+import { newApiKey } from './tokens.js';
+
+/** Service accounts for scripts, gateways and integrations: a key per farm, with a role. */
+export class ApiKeysService {
+  constructor(private readonly deps: { db: Database; clock: Clock }) {}
+
+  /** Creates a key; the key itself is returned this once and stored only as a hash. */
+  async create(ctx: FarmContext, input: { name: string; role: Role }, meta: RequestMeta): Promise<{ row: ApiKeyRow; key: string }> {
+    if (rank(input.role) > rank(ctx.role)) throw forbidden(`A ${ctx.role} cannot make a key with the ${input.role} role`);
+    const { key, prefix, hash } = newApiKey();
+    const row = await this.deps.db.farm(ctx.farmId, async (tx) => {
+      const created = await apiKeysRepository.insert(tx, {
+        farm_id: ctx.farmId, name: input.name.trim(), role: input.role, prefix, key_hash: hash,
+        created_by: ctx.caller.kind === 'user' ? ctx.caller.userId : null, created_at: this.deps.clock.now(),
+        last_used_at: null, revoked_at: null,
+      });
+      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'api_key.created', category: 'api_keys',
+        severity: 'warning', message: `API key "${created.name}" created with role ${input.role}`, data: { api_key_id: created.id, prefix } });
+      return created;
+    });
+    return { row, key };
+  }
+
+  list(ctx: FarmContext): Promise<ApiKeyRow[]> {
+    return this.deps.db.farm(ctx.farmId, (tx) => apiKeysRepository.list(tx, ctx.farmId));
+  }
+
+  async revoke(ctx: FarmContext, id: string, meta: RequestMeta): Promise<void> {
+    await this.deps.db.farm(ctx.farmId, async (tx) => {
+      const key = await apiKeysRepository.findById(tx, ctx.farmId, id);
+      if (!key || key.revoked_at) throw notFound('API key', { id });
+      await apiKeysRepository.revoke(tx, id, this.deps.clock.now());
+      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'api_key.revoked', category: 'api_keys',
+        severity: 'warning', message: `API key "${key.name}" revoked`, data: { api_key_id: id } });
+    });
+  }
+}

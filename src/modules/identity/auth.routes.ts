@@ -1,0 +1,189 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { AppDeps } from '../../app.js';
+import type { Config } from '../../platform/config.js';
+import { forbidden, unauthenticated } from '../../platform/errors.js';
+import { FarmView, NewFarmBody } from '../farms/farms.schemas.js';
+import type { Session } from './auth.service.js';
+import { callerOf, metaOf } from './http.js';
+import { Email, Locale, Name, Password, TimeZone, TokenResponse, UserView } from './identity.schemas.js';
+import { farmView, userView } from './views.js';
+
+export const REFRESH_COOKIE = 'croft_refresh';
+const COOKIE_PATH = '/api/v1/auth';
+const PUBLIC = { security: [] as Array<Record<string, string[]>> };
+const TAGS = { tags: ['auth'] };
+
+function setRefreshCookie(reply: FastifyReply, config: Config, token: string): void {
+  reply.setCookie(REFRESH_COOKIE, token, {
+    httpOnly: true, sameSite: 'strict', secure: config.env === 'production', path: COOKIE_PATH,
+    maxAge: config.refreshTokenTtlDays * 86_400,
+  });
+}
+
+function tokenBody(session: Session, withRefresh: boolean) {
+  return {
+    access_token: session.accessToken, token_type: 'Bearer' as const, expires_in: session.expiresIn,
+    ...(withRefresh ? { refresh_token: session.refreshToken } : {}),
+  };
+}
+
+/**
+ * The refresh token of a request: from the body (native apps) or the cookie (browsers). A cookie is
+ * sent by the browser on its own, so cookie-based calls must also carry `X-Requested-With` — a header
+ * a cross-site form cannot add and no cross-origin script may send without a CORS grant Croft never gives.
+ */
+function refreshTokenOf(request: FastifyRequest, bodyToken: string | undefined): { token: string | undefined; fromCookie: boolean } {
+  if (bodyToken) return { token: bodyToken, fromCookie: false };
+  const cookie = request.cookies[REFRESH_COOKIE];
+  if (cookie && !request.headers['x-requested-with']) {
+    throw forbidden('Cookie-based requests must send the X-Requested-With header', { reason: 'csrf' });
+  }
+  return { token: cookie, fromCookie: cookie !== undefined };
+}
+
+export const authRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
+  const { auth } = deps.services;
+  const { config } = deps;
+  const limited = { rateLimit: { max: config.authRateLimitPerMinute, timeWindow: 60_000 } };
+
+  app.get('/api/v1/auth/status', {
+    schema: {
+      ...TAGS, ...PUBLIC, summary: 'Whether this Croft still needs its first-run setup, and how people may join',
+      response: { 200: Type.Object({
+        needs_setup: Type.Boolean(),
+        registration: Type.Union([Type.Literal('open'), Type.Literal('invite'), Type.Literal('closed')]),
+        setup_token_required: Type.Boolean(),
+        light_mode: Type.Boolean(),
+      }) },
+    },
+  }, async () => ({
+    needs_setup: await auth.needsSetup(), registration: config.registration,
+    setup_token_required: config.setupToken !== undefined, light_mode: config.auth === 'none',
+  }));
+
+  app.post('/api/v1/auth/setup', {
+    config: limited,
+    schema: {
+      ...TAGS, ...PUBLIC,
+      summary: 'First run: create the first user (instance admin) and their first farm; 409 once done',
+      body: Type.Object({
+        email: Email, password: Password, name: Name, locale: Type.Optional(Locale), timezone: Type.Optional(TimeZone),
+        farm: NewFarmBody, setup_token: Type.Optional(Type.String({ maxLength: 512 })),
+      }, { additionalProperties: false }),
+      response: { 201: Type.Object({ ...TokenResponse.properties, user: UserView, farm: FarmView }) },
+    },
+  }, async (request, reply) => {
+    const { farm: farmInput, setup_token: setupToken, ...user } = request.body;
+    const result = await auth.setup({ ...user, farm: farmInput, setupToken }, metaOf(request));
+    setRefreshCookie(reply, config, result.session.refreshToken);
+    return reply.code(201).send({ ...tokenBody(result.session, false), user: userView(result.user), farm: farmView(result.farm, 'admin') });
+  });
+
+  app.post('/api/v1/auth/register', {
+    config: limited,
+    schema: {
+      ...TAGS, ...PUBLIC, summary: 'Create an account (CROFT_REGISTRATION: open, invite or closed)',
+      body: Type.Object({
+        email: Email, password: Password, name: Name, locale: Type.Optional(Locale), timezone: Type.Optional(TimeZone),
+        invitation: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Invitation token; joins its farm' })),
+      }, { additionalProperties: false }),
+      response: { 201: Type.Object({ user: UserView }) },
+    },
+  }, async (request, reply) => {
+    const user = await auth.register(request.body, metaOf(request));
+    return reply.code(201).send({ user: userView(user) });
+  });
+
+  app.post('/api/v1/auth/login', {
+    config: limited,
+    schema: {
+      ...TAGS, ...PUBLIC,
+      summary: 'Sign in: an access token in the body, the refresh token in an HttpOnly cookie (or the body when asked)',
+      body: Type.Object({
+        email: Type.String({ minLength: 1, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 1024 }),
+        refresh_in_body: Type.Optional(Type.Boolean({ description: 'Native apps: return the refresh token in the body' })),
+      }, { additionalProperties: false }),
+      response: { 200: TokenResponse },
+    },
+  }, async (request, reply) => {
+    const session = await auth.login(request.body.email, request.body.password, metaOf(request));
+    setRefreshCookie(reply, config, session.refreshToken);
+    return tokenBody(session, request.body.refresh_in_body === true);
+  });
+
+  app.post('/api/v1/auth/refresh', {
+    config: limited,
+    schema: {
+      ...TAGS, ...PUBLIC,
+      summary: 'Trade the refresh token (cookie, or body) for a new access token and a new refresh token',
+      body: Type.Optional(Type.Object({ refresh_token: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }, { additionalProperties: false })),
+      response: { 200: TokenResponse },
+    },
+  }, async (request, reply) => {
+    const { token, fromCookie } = refreshTokenOf(request, request.body?.refresh_token);
+    if (!token) throw unauthenticated('No refresh token: sign in', { reason: 'refresh_missing' });
+    const session = await auth.refresh(token, metaOf(request));
+    if (fromCookie) setRefreshCookie(reply, config, session.refreshToken);
+    return tokenBody(session, !fromCookie);
+  });
+
+  app.post('/api/v1/auth/logout', {
+    schema: {
+      ...TAGS, ...PUBLIC, summary: 'End this sign-in (the refresh token from the cookie or the body)',
+      body: Type.Optional(Type.Object({ refresh_token: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }, { additionalProperties: false })),
+      response: { 204: Type.Null() },
+    },
+  }, async (request, reply) => {
+    const { token } = refreshTokenOf(request, request.body?.refresh_token);
+    if (token) await auth.logout(token, metaOf(request));
+    reply.clearCookie(REFRESH_COOKIE, { path: COOKIE_PATH });
+    return reply.code(204).send(null);
+  });
+
+  app.post('/api/v1/auth/logout-all', {
+    schema: { ...TAGS, summary: 'End every sign-in of this account, everywhere', response: { 204: Type.Null() } },
+  }, async (request, reply) => {
+    await auth.logoutAll(callerOf(request), metaOf(request));
+    reply.clearCookie(REFRESH_COOKIE, { path: COOKIE_PATH });
+    return reply.code(204).send(null);
+  });
+
+  app.get('/api/v1/auth/me', {
+    schema: { ...TAGS, summary: 'The signed-in user', response: { 200: UserView } },
+  }, async (request) => userView(await auth.me(callerOf(request))));
+
+  app.patch('/api/v1/auth/me', {
+    schema: {
+      ...TAGS, summary: 'Change your name, language or time zone',
+      body: Type.Object({ name: Type.Optional(Name), locale: Type.Optional(Locale), timezone: Type.Optional(TimeZone) },
+        { additionalProperties: false, minProperties: 1 }),
+      response: { 200: UserView },
+    },
+  }, async (request) => userView(await auth.updateProfile(callerOf(request), request.body)));
+
+  app.post('/api/v1/auth/password', {
+    schema: {
+      ...TAGS, summary: 'Change your password; your other sign-ins end',
+      body: Type.Object({ current_password: Type.String({ minLength: 1, maxLength: 1024 }), new_password: Password }, { additionalProperties: false }),
+      response: { 200: TokenResponse },
+    },
+  }, async (request, reply) => {
+    const session = await auth.changePassword(callerOf(request), request.body.current_password, request.body.new_password, metaOf(request));
+    setRefreshCookie(reply, config, session.refreshToken);
+    return tokenBody(session, false);
+  });
+
+  app.post('/api/v1/auth/password-reset', {
+    config: limited,
+    schema: {
+      ...TAGS, ...PUBLIC, summary: 'Set a new password with a one-time reset token; every sign-in of the account ends',
+      body: Type.Object({ token: Type.String({ minLength: 1, maxLength: 200 }), password: Password }, { additionalProperties: false }),
+      response: { 204: Type.Null() },
+    },
+  }, async (request, reply) => {
+    await auth.resetPassword(request.body.token, request.body.password, metaOf(request));
+    return reply.code(204).send(null);
+  });
+};

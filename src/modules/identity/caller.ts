@@ -1,0 +1,26 @@
+import type { Role } from './access.js';
+
+/** Who is asking: a signed-in person or a farm's API key. */
+export type Caller =
+  | { kind: 'user'; userId: string; sessionId: string; isInstanceAdmin: boolean }
+  | { kind: 'api_key'; apiKeyId: string; farmId: string; role: Role };
+
+/** A caller inside one farm, with the role they hold there (already checked against the route). */
+export interface FarmContext {
+  farmId: string;
+  slug: string;
+  timeZone: string;
+  role: Role;
+  caller: Caller;
+}
+
+/** Where a request came from, for the audit log. */
+export interface RequestMeta {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export const actorIds = (caller: Caller | undefined) => ({
+  user_id: caller?.kind === 'user' ? caller.userId : null,
+  api_key_id: caller?.kind === 'api_key' ? caller.apiKeyId : null,
+});

@@ -1,0 +1,101 @@
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify';
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import { forbidden, unauthenticated } from '../../platform/errors.js';
+import type { FarmsService } from '../farms/farms.service.js';
+import { can, isPermission, type Permission } from './access.js';
+import type { AuthService } from './auth.service.js';
+import type { Caller, FarmContext, RequestMeta } from './caller.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller: Caller | null;
+    farm: FarmContext | null;
+  }
+  interface FastifySchema {
+    /** The permission a farm-scoped route needs (see identity/access.ts); shown in the OpenAPI document. */
+    'x-permission'?: Permission;
+  }
+}
+
+/** Routes under this prefix act inside one farm and must declare a permission. */
+export const FARM_ROUTE = /^\/api\/v1\/farms\/:farm(\/|$)/;
+
+const isPublic = (route: RouteOptions) => {
+  const security = (route.schema as { security?: unknown[] } | undefined)?.security;
+  return Array.isArray(security) && security.length === 0;
+};
+
+export function callerOf(request: FastifyRequest): Caller {
+  if (!request.caller) throw unauthenticated();
+  return request.caller;
+}
+
+export function farmOf(request: FastifyRequest): FarmContext {
+  if (!request.farm) throw new Error(`Route ${request.routeOptions.url} is not farm-scoped`);
+  return request.farm;
+}
+
+export function metaOf(request: FastifyRequest): RequestMeta {
+  const agent = request.headers['user-agent'];
+  return { ip: request.ip ?? null, userAgent: typeof agent === 'string' ? agent : null };
+}
+
+export interface AuthHttpOptions {
+  auth: AuthService;
+  farms: FarmsService;
+  lightMode: boolean;
+}
+
+/**
+ * Who is calling, for every request: `Authorization: Bearer <access token | API key>`. Routes are
+ * private unless their schema says `security: []`. Farm routes (`/api/v1/farms/:farm/…`) resolve the
+ * farm — 404 when the caller is not a member, exactly as when it does not exist — and refuse a role
+ * without the route's declared permission, before the body is even validated.
+ */
+export async function registerAuthHttp(app: FastifyInstance, options: AuthHttpOptions): Promise<void> {
+  await app.register(cookie);
+  await app.register(rateLimit, { global: false });
+  app.decorateRequest('caller', null);
+  app.decorateRequest('farm', null);
+
+  const identify: onRequestHookHandler = async (request) => {
+    const header = request.headers.authorization;
+    if (header !== undefined) {
+      const match = /^Bearer\s+(\S+)$/i.exec(header);
+      if (!match?.[1]) throw unauthenticated('The Authorization header must read "Bearer <token>"', { reason: 'malformed' });
+      request.caller = await options.auth.authenticate(match[1]);
+    } else if (options.lightMode) {
+      request.caller = await options.auth.localCaller();
+    }
+  };
+
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/')) return;
+    const schema = route.schema as { hide?: boolean; 'x-permission'?: unknown } | undefined;
+    if (schema?.hide) return;
+    const hooks: onRequestHookHandler[] = [identify];
+    const preValidation = [];
+    if (!isPublic(route)) {
+      preValidation.push(async (request: FastifyRequest) => {
+        callerOf(request);
+      });
+    }
+    if (FARM_ROUTE.test(route.url)) {
+      const permission = schema?.['x-permission'];
+      if (!isPermission(permission)) throw new Error(`Farm route ${String(route.method)} ${route.url} declares no valid x-permission`);
+      preValidation.push(async (request: FastifyRequest) => {
+        const farm = (request.params as { farm?: string }).farm ?? '';
+        const context = await options.farms.context(callerOf(request), farm);
+        if (!can(context.role, permission)) throw forbidden(`A ${context.role} may not do this (needs ${permission})`, { permission, role: context.role });
+        request.farm = context;
+      });
+    }
+    route.onRequest = [...hooks, ...toArray(route.onRequest)];
+    route.preValidation = [...preValidation, ...toArray(route.preValidation)];
+  });
+}
+
+function toArray<T>(value: T | T[] | undefined): T[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
