@@ -17,6 +17,7 @@ export function testConfig(env: Record<string, string> = {}): Config {
     CROFT_JOB_POLL_MS: '500',
     CROFT_CRON_TICK_MS: '3600000', // tests tick cron by hand after moving the clock
     CROFT_SHUTDOWN_TIMEOUT_MS: '2000',
+    CROFT_AUTH_RATE_LIMIT: '100000', // the rate-limit test sets its own
     ...env,
   }, false);
 }

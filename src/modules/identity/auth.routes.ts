@@ -13,6 +13,12 @@ import { farmView, userView } from './views.js';
 export const REFRESH_COOKIE = 'croft_refresh';
 const COOKIE_PATH = '/api/v1/auth';
 const PUBLIC = { security: [] as Array<Record<string, string[]>> };
+const RefreshBody = Type.Object({ refresh_token: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }, { additionalProperties: false });
+
+/** Browsers send these requests with no body at all (the token is in the cookie). */
+async function emptyBodyIsAnObject(request: FastifyRequest): Promise<void> {
+  request.body ??= {};
+}
 const TAGS = { tags: ['auth'] };
 
 function setRefreshCookie(reply: FastifyReply, config: Config, token: string): void {
@@ -115,14 +121,15 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (a
 
   app.post('/api/v1/auth/refresh', {
     config: limited,
+    preValidation: emptyBodyIsAnObject,
     schema: {
       ...TAGS, ...PUBLIC,
       summary: 'Trade the refresh token (cookie, or body) for a new access token and a new refresh token',
-      body: Type.Optional(Type.Object({ refresh_token: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }, { additionalProperties: false })),
+      body: RefreshBody,
       response: { 200: TokenResponse },
     },
   }, async (request, reply) => {
-    const { token, fromCookie } = refreshTokenOf(request, request.body?.refresh_token);
+    const { token, fromCookie } = refreshTokenOf(request, request.body.refresh_token);
     if (!token) throw unauthenticated('No refresh token: sign in', { reason: 'refresh_missing' });
     const session = await auth.refresh(token, metaOf(request));
     if (fromCookie) setRefreshCookie(reply, config, session.refreshToken);
@@ -130,13 +137,14 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (a
   });
 
   app.post('/api/v1/auth/logout', {
+    preValidation: emptyBodyIsAnObject,
     schema: {
       ...TAGS, ...PUBLIC, summary: 'End this sign-in (the refresh token from the cookie or the body)',
-      body: Type.Optional(Type.Object({ refresh_token: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }, { additionalProperties: false })),
+      body: RefreshBody,
       response: { 204: Type.Null() },
     },
   }, async (request, reply) => {
-    const { token } = refreshTokenOf(request, request.body?.refresh_token);
+    const { token } = refreshTokenOf(request, request.body.refresh_token);
     if (token) await auth.logout(token, metaOf(request));
     reply.clearCookie(REFRESH_COOKIE, { path: COOKIE_PATH });
     return reply.code(204).send(null);
