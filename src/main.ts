@@ -6,6 +6,7 @@ import { createLogger } from './platform/logger.js';
 import { VERSION } from './platform/version.js';
 import { stopOnSignals } from './platform/shutdown.js';
 import { migrateOnly, serve, work } from './server.js';
+import { userCommand } from './cli/user.js';
 
 const HELP = `Croft ${VERSION} — open farm-operations platform
 
@@ -15,6 +16,10 @@ Commands:
   serve     serve the API and web app, and run background jobs (default)
   worker    run background jobs only (needs DATABASE_URL)
   migrate   apply pending database migrations and exit
+  user create --email E --name N --farm F [--timezone Z]
+            first run from the command line: the instance admin and the first farm
+  user reset-password EMAIL
+            print a one-time password-reset token
 
 Options:
   -h, --help     show this help
@@ -24,8 +29,10 @@ Settings come from environment variables (CROFT_PORT, CROFT_DATA_DIR, DATABASE_U
 the README lists them all.`;
 
 async function main(argv: string[]): Promise<number> {
+  // `croft user …` has options of its own.
+  const own = argv[0] === 'user' ? argv.slice(1) : undefined;
   const { values, positionals } = parseArgs({
-    args: argv,
+    args: own ? ['user'] : argv,
     allowPositionals: true,
     options: { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } },
   });
@@ -38,7 +45,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const command = positionals[0] ?? 'serve';
-  if (!['serve', 'worker', 'migrate'].includes(command)) {
+  if (!['serve', 'worker', 'migrate', 'user'].includes(command)) {
     console.error(`Unknown command "${command}".\n\n${HELP}`);
     return 2;
   }
@@ -55,6 +62,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const log = createLogger(config);
   try {
+    if (command === 'user') return await userCommand(own ?? [], config, log);
     if (command === 'migrate') {
       await migrateOnly(config, log);
       log.info('migrations are up to date');
@@ -65,6 +73,10 @@ async function main(argv: string[]): Promise<number> {
     stopOnSignals(running.stop, log, config.shutdownTimeoutMs + 5_000);
     return -1; // keep running
   } catch (error) {
+    if (command === 'user' && error instanceof DomainError) {
+      console.error(`croft user: ${error.message}`);
+      return 1;
+    }
     if (error instanceof DomainError || (error instanceof Error && /EADDRINUSE|needs DATABASE_URL/.test(error.message))) {
       log.fatal({ code: error instanceof DomainError ? error.code : undefined }, `Croft cannot start: ${error.message}`);
     } else {

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { buildApp, type App, type AppDeps } from './app.js';
-import { createServices, modules, startServices } from './modules/index.js';
+import { createServices, modules, startServices, type Services } from './modules/index.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
 import { openDatabase, type Database } from './platform/db/database.js';
@@ -135,6 +135,18 @@ export async function work(config: Config, options: StartOptions): Promise<Runni
       }
     }),
   };
+}
+
+/** Runs `fn` with the services on a migrated database, then closes it (command-line tools). */
+export async function withServices<T>(config: Config, log: Logger, fn: (services: Services) => Promise<T>): Promise<T> {
+  const db = await openAndMigrate(config, log);
+  try {
+    const { deps } = assemble(config, db, { log });
+    await startServices(deps.services);
+    return await fn(deps.services);
+  } finally {
+    await db.close();
+  }
 }
 
 /** `croft migrate`: applies pending migrations and exits. */

@@ -148,6 +148,28 @@ describe('the command line', () => {
     expect(p.output()).toContain('croft worker needs DATABASE_URL');
   });
 
+  it('creates the first admin from the command line, once, and prints reset tokens', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'croft-cli-'));
+    try {
+      const create = (email: string) => {
+        const p = start(MAIN, { CROFT_DATA_DIR: dir }, ['user', 'create', '--email', email, '--name', 'Cli Admin', '--farm', 'Cli Farm', '--timezone', 'UTC']);
+        p.child.stdin?.end('a long enough password\n');
+        return p;
+      };
+      const first = create('cli@example.org');
+      expect(await first.exited, first.output()).toBe(0);
+      expect(first.output()).toContain('Created cli@example.org (instance admin) and the farm "Cli Farm" (cli-farm).');
+      const second = create('again@example.org');
+      expect(await second.exited).toBe(1);
+      expect(second.output()).toContain('croft user: Croft is already set up');
+      const reset = start(MAIN, { CROFT_DATA_DIR: dir }, ['user', 'reset-password', 'cli@example.org']);
+      expect(await reset.exited).toBe(0);
+      expect(reset.output()).toMatch(/^[A-Za-z0-9_-]{43}$/m);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('prints help', async () => {
     const p = start(MAIN, {}, ['--help']);
     expect(await p.exited).toBe(0);

@@ -45,8 +45,6 @@ export interface Config {
   /** Requests per minute per address on the sign-in endpoints. */
   authRateLimitPerMinute: number;
   farmPurgeDays: number;
-  /** Origins (besides the server's own) allowed to send cookie-authenticated requests. */
-  allowedOrigins: string[];
 }
 
 export class ConfigError extends Error {
@@ -167,6 +165,5 @@ export function loadConfig(env: Env = process.env, isTerminal = Boolean(process.
     lockoutMinutes: integer(env, 'CROFT_LOCKOUT_MINUTES', 15, 1, 24 * 60),
     authRateLimitPerMinute: integer(env, 'CROFT_AUTH_RATE_LIMIT', 30, 1, 100_000),
     farmPurgeDays: integer(env, 'CROFT_FARM_PURGE_DAYS', 30, 0, 3650),
-    allowedOrigins: (read(env, 'CROFT_ALLOWED_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter(Boolean),
   };
 }

@@ -19,7 +19,7 @@ export function spawnCroft(entry: string, args: string[], env: Record<string, st
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CROFT_LOG_FORMAT: 'json', CROFT_PORT: '0',
       CROFT_HOST: '127.0.0.1', CROFT_JOB_POLL_MS: '500', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   let text = '';
   child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));

@@ -27,7 +27,7 @@ const isPublic = (route: RouteOptions) => {
 };
 
 export function callerOf(request: FastifyRequest): Caller {
-  if (!request.caller) throw unauthenticated();
+  if (!request.caller) throw unauthenticated('Sign in first: send "Authorization: Bearer <token>"', { reason: 'no_credentials' });
   return request.caller;
 }
 

@@ -117,3 +117,18 @@ describe('values', () => {
     expect(rows).toEqual([{ one: 1 }, { two: 2 }]);
   });
 });
+
+describe('start-up check', () => {
+  it('refuses a role that can bypass row-level security', async () => {
+    const { assertRowSecurityHolds } = await import('./row-security.js');
+    await expect(assertRowSecurityHolds(db)).resolves.toBeUndefined();
+    const role = `croft_probe_${Date.now()}`;
+    await db.raw.executeSql(`create role ${role} nologin bypassrls`);
+    try {
+      await expect(assertRowSecurityHolds(db, role)).rejects.toMatchObject({ code: 'APP_ROLE_BYPASSES_RLS' });
+    } finally {
+      await db.raw.executeSql(`drop role ${role}`);
+    }
+    await expect(assertRowSecurityHolds(db, 'croft_no_such_role')).rejects.toMatchObject({ code: 'APP_ROLE_MISSING' });
+  });
+});
