@@ -221,6 +221,21 @@ describe('access tokens', () => {
     expect(malformed.statusCode).toBe(401);
   });
 
+  it('are refused when signed with the right key but for another audience, issuer or type', async () => {
+    const session = await login(t.app, admin.email);
+    const secret = await t.deps.db.system(async (tx) => (await tx.selectFrom('croft_instance').select('jwt_secret').executeTakeFirstOrThrow()).jwt_secret);
+    const key = new TextEncoder().encode(secret);
+    const now = Math.floor(t.clock.now().getTime() / 1000);
+    const make = (over: { aud?: string; iss?: string; typ?: string }) => new SignJWT({ sid: 's' })
+      .setProtectedHeader({ alg: 'HS256', typ: over.typ ?? 'at+jwt' }).setSubject(session.userId).setJti('j')
+      .setIssuer(over.iss ?? 'croft').setAudience(over.aud ?? 'croft').setIssuedAt(now).setExpirationTime(now + 600).sign(key);
+    // The same claims with the right audience, issuer and type are accepted: the refusals below are about those alone.
+    expect((await get('/api/v1/auth/me', bearer(await make({})))).statusCode).toBe(200);
+    for (const over of [{ aud: 'another-app' }, { iss: 'someone-else' }, { typ: 'JWT' }]) {
+      expect((await get('/api/v1/auth/me', bearer(await make(over)))).statusCode, JSON.stringify(over)).toBe(401);
+    }
+  });
+
   it('are required by private routes', async () => {
     const res = await get('/api/v1/farms');
     expect(res.statusCode).toBe(401);
