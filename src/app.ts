@@ -9,6 +9,7 @@ import { healthRoutes } from './platform/http/health.routes.js';
 import { registerMetrics, type Metrics } from './platform/http/metrics.js';
 import { registerOpenApi, requireResponseSchemas } from './platform/http/openapi.js';
 import { registerSecurityHeaders, requestIdFrom } from './platform/http/security.js';
+import { registerValidation } from './platform/http/validation.js';
 import type { JobRunner } from './platform/jobs/runner.js';
 import type { Logger } from './platform/logger.js';
 import { modules, type Services } from './modules/index.js';
@@ -52,9 +53,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     genReqId: requestIdFrom,
     forceCloseConnections: 'idle',
     return503OnClosing: true,
-    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array' } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  registerValidation(app);
   app.addHook('onRoute', requireResponseSchemas);
   drainOnClose(app);
   registerErrorHandling(app);

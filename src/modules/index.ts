@@ -12,17 +12,20 @@ import { ApiKeysService } from './identity/api-keys.service.js';
 import { authRoutes } from './identity/auth.routes.js';
 import { AuthService } from './identity/auth.service.js';
 import { usersRoutes } from './identity/users.routes.js';
+import { locationsRoutes } from './locations/locations.routes.js';
+import { LocationsService } from './locations/locations.service.js';
 
 /** Every module's service, built once per process; modules reach each other only through these. */
 export interface Services {
   auth: AuthService;
   farms: FarmsService;
   apiKeys: ApiKeysService;
+  locations: LocationsService;
 }
 
 export function createServices(base: { db: Database; clock: Clock; config: Config }): Services {
   const farms = new FarmsService(base);
-  return { farms, auth: new AuthService({ ...base, farms }), apiKeys: new ApiKeysService(base) };
+  return { farms, auth: new AuthService({ ...base, farms }), apiKeys: new ApiKeysService(base), locations: new LocationsService(base) };
 }
 
 /** What has to happen before serving (keys loaded, light-mode admin made). */
@@ -66,4 +69,5 @@ export const modules: CroftModule[] = [
   },
   { name: 'api-keys', routes: apiKeysRoutes },
   { name: 'audit', routes: auditRoutes },
+  { name: 'locations', routes: locationsRoutes },
 ];

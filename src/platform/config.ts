@@ -45,6 +45,8 @@ export interface Config {
   /** Requests per minute per address on the sign-in endpoints. */
   authRateLimitPerMinute: number;
   farmPurgeDays: number;
+  /** Where people reach this Croft (links in QR labels and invitations). */
+  publicUrl: string;
 }
 
 export class ConfigError extends Error {
@@ -132,6 +134,17 @@ function jwtSecret(env: Env): string | undefined {
   return value;
 }
 
+function publicUrl(env: Env): string {
+  const value = read(env, 'CROFT_PUBLIC_URL') ?? `http://localhost:${read(env, 'CROFT_PORT') ?? '8080'}`;
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
+  } catch {
+    throw new ConfigError('CROFT_PUBLIC_URL', `must be an http(s) URL such as https://farm.example.org (got "${value}")`);
+  }
+  return value.replace(/\/+$/, '');
+}
+
 /** Reads the configuration; throws {@link ConfigError} naming the first bad variable. */
 export function loadConfig(env: Env = process.env, isTerminal = Boolean(process.stdout.isTTY)): Config {
   const runEnv = oneOf(env, 'CROFT_ENV', ['development', 'production', 'test'] as const, 'development');
@@ -165,5 +178,6 @@ export function loadConfig(env: Env = process.env, isTerminal = Boolean(process.
     lockoutMinutes: integer(env, 'CROFT_LOCKOUT_MINUTES', 15, 1, 24 * 60),
     authRateLimitPerMinute: integer(env, 'CROFT_AUTH_RATE_LIMIT', 30, 1, 100_000),
     farmPurgeDays: integer(env, 'CROFT_FARM_PURGE_DAYS', 30, 0, 3650),
+    publicUrl: publicUrl(env),
   };
 }

@@ -17,7 +17,7 @@ export const FarmView = Type.Object({
   description: Type.String(),
   role: RoleSchema,
   created_at: DateTime,
-}, { $id: 'Farm', additionalProperties: false });
+}, { additionalProperties: false });
 export type FarmView = Static<typeof FarmView>;
 
 export const NewFarmBody = Type.Object({

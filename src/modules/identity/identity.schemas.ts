@@ -19,7 +19,7 @@ export const UserView = Type.Object({
   is_instance_admin: Type.Boolean(),
   disabled: Type.Boolean(),
   created_at: DateTime,
-}, { $id: 'User', additionalProperties: false });
+}, { additionalProperties: false });
 export type UserView = Static<typeof UserView>;
 
 export const TokenResponse = Type.Object({

@@ -1,0 +1,131 @@
+/**
+ * Pure rules of the location tree: which type may sit where, what a usable geometry is, and in which
+ * order an imported layout can be created. No I/O.
+ */
+
+export type Position = [number, number] | [number, number, number];
+export type GeoJsonGeometry =
+  | { type: 'Point'; coordinates: number[] }
+  | { type: 'Polygon'; coordinates: number[][][] }
+  | { type: 'MultiPolygon'; coordinates: number[][][][] };
+
+export interface TypeRules {
+  /** Types allowed at the root. */
+  roots: ReadonlySet<string>;
+  /** parent type → child types allowed under it. */
+  children: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+/** Why `childType` may not sit under `parentType` (null: at the root), or undefined when it may. */
+export function placementProblem(rules: TypeRules, parentType: string | null, childType: string): string | undefined {
+  if (parentType === null) {
+    return rules.roots.has(childType) ? undefined : `a ${childType} cannot be at the top of the tree; put it under one of: ${parentsOf(rules, childType).join(', ') || 'nothing'}`;
+  }
+  return rules.children.get(parentType)?.has(childType)
+    ? undefined
+    : `a ${childType} cannot sit under a ${parentType}${allowedUnder(rules, parentType)}`;
+}
+
+function parentsOf(rules: TypeRules, childType: string): string[] {
+  return [...rules.children].filter(([, kids]) => kids.has(childType)).map(([parent]) => parent).sort();
+}
+
+function allowedUnder(rules: TypeRules, parentType: string): string {
+  const kids = [...(rules.children.get(parentType) ?? [])].sort();
+  return kids.length ? ` (allowed there: ${kids.join(', ')})` : ' (nothing may sit under it)';
+}
+
+function positionProblem(p: number[], where: string): string | undefined {
+  if (p.length < 2 || p.length > 3 || p.some((n) => !Number.isFinite(n))) return `${where} is not a [longitude, latitude] position`;
+  const [lon, lat] = p as [number, number];
+  if (lon < -180 || lon > 180) return `${where} has longitude ${lon}, outside -180…180`;
+  if (lat < -90 || lat > 90) return `${where} has latitude ${lat}, outside -90…90 (is it [longitude, latitude]?)`;
+  return undefined;
+}
+
+function ringProblem(ring: number[][], where: string): string | undefined {
+  if (ring.length < 4) return `${where} needs at least 4 positions (a closed ring)`;
+  for (const [i, p] of ring.entries()) {
+    const problem = positionProblem(p, `${where} position ${i}`);
+    if (problem) return problem;
+  }
+  const first = ring[0]!;
+  const last = ring[ring.length - 1]!;
+  if (first[0] !== last[0] || first[1] !== last[1]) return `${where} is not closed: its last position must equal its first`;
+  return undefined;
+}
+
+/**
+ * Shape problems a geometry can have before it reaches the database (which then checks
+ * self-intersection): positions out of range, rings not closed or too short.
+ */
+export function geometryProblem(geometry: GeoJsonGeometry): string | undefined {
+  switch (geometry.type) {
+    case 'Point':
+      return positionProblem(geometry.coordinates, 'the point');
+    case 'Polygon':
+      if (geometry.coordinates.length === 0) return 'the polygon has no rings';
+      for (const [i, ring] of geometry.coordinates.entries()) {
+        const problem = ringProblem(ring, i === 0 ? 'the outer ring' : `hole ${i}`);
+        if (problem) return problem;
+      }
+      return undefined;
+    case 'MultiPolygon':
+      if (geometry.coordinates.length === 0) return 'the multipolygon has no polygons';
+      for (const [p, polygon] of geometry.coordinates.entries()) {
+        if (polygon.length === 0) return `polygon ${p} has no rings`;
+        for (const [i, ring] of polygon.entries()) {
+          const problem = ringProblem(ring, `polygon ${p} ${i === 0 ? 'outer ring' : `hole ${i}`}`);
+          if (problem) return problem;
+        }
+      }
+      return undefined;
+  }
+}
+
+export interface ImportFeature {
+  index: number;
+  code: string | undefined;
+  parentCode: string | undefined;
+}
+
+export type ImportOrder = { ok: true; order: number[] } | { ok: false; index: number; message: string };
+
+/**
+ * The order to create imported features in so every parent exists before its children. Parents are
+ * named by code: another feature of the import, or a location that already exists (`existingCodes`).
+ */
+export function importOrder(features: ImportFeature[], existingCodes: ReadonlySet<string>): ImportOrder {
+  const byCode = new Map<string, ImportFeature>();
+  for (const feature of features) {
+    if (feature.code === undefined) continue;
+    if (byCode.has(feature.code)) return { ok: false, index: feature.index, message: `code "${feature.code}" appears twice in the import` };
+    if (existingCodes.has(feature.code)) return { ok: false, index: feature.index, message: `code "${feature.code}" is already used by a location of this farm` };
+    byCode.set(feature.code, feature);
+  }
+  for (const feature of features) {
+    if (feature.parentCode !== undefined && !byCode.has(feature.parentCode) && !existingCodes.has(feature.parentCode)) {
+      return { ok: false, index: feature.index, message: `parent code "${feature.parentCode}" is neither in the import nor in the farm` };
+    }
+  }
+  const order: number[] = [];
+  const state = new Map<number, 'visiting' | 'done'>();
+  const visit = (feature: ImportFeature): ImportOrder | undefined => {
+    if (state.get(feature.index) === 'done') return undefined;
+    if (state.get(feature.index) === 'visiting') return { ok: false, index: feature.index, message: 'its parents form a cycle' };
+    state.set(feature.index, 'visiting');
+    const parent = feature.parentCode === undefined ? undefined : byCode.get(feature.parentCode);
+    if (parent) {
+      const failed = visit(parent);
+      if (failed) return failed;
+    }
+    state.set(feature.index, 'done');
+    order.push(feature.index);
+    return undefined;
+  };
+  for (const feature of features) {
+    const failed = visit(feature);
+    if (failed) return failed;
+  }
+  return { ok: true, order };
+}

@@ -1,0 +1,21 @@
+import { Ajv, type Options } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { FastifyInstance } from 'fastify';
+
+const COMMON: Options = { allErrors: true, removeAdditional: false, useDefaults: true, strict: false };
+
+function build(options: Options): Ajv {
+  const ajv = new Ajv({ ...COMMON, ...options });
+  addFormats.default(ajv);
+  return ajv;
+}
+
+/**
+ * JSON bodies are validated as sent — `"5"` is not a number and `null` is not `""` — while the query
+ * string, path and headers, which are text by nature, are coerced to the declared types.
+ */
+export function registerValidation(app: FastifyInstance): void {
+  const body = build({ coerceTypes: false });
+  const text = build({ coerceTypes: 'array' });
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? body : text).compile(schema));
+}
