@@ -219,6 +219,25 @@ describe('import and export', () => {
   });
 });
 
+describe('under row-level security', () => {
+  it('still uses the spatial index for GPS lookups (the bounding-box operator is leakproof)', async () => {
+    const plan = await t.deps.db.farm(farm.id, (tx) => sql<{ 'QUERY PLAN': string }>`explain select id from locations
+      where farm_id = ${farm.id} and geometry && ST_SetSRID(ST_MakePoint(104.9, 11.5), 4326)`.execute(tx));
+    const text = plan.rows.map((r) => r['QUERY PLAN']).join('\n');
+    expect(text).toMatch(/Index Cond: \(geometry && /);
+  });
+
+  it("refuses to delete a location another module's rows still point at (409)", async () => {
+    await t.deps.db.raw.executeSql(`create table if not exists location_probe (location_id uuid references locations (id) on delete restrict);
+      grant select, insert, delete on location_probe to croft_app;`);
+    const tank = await create({ name: 'Probe tank', type: 'tank' });
+    await t.deps.db.raw.executeSql('insert into location_probe values ($1)', [tank.id]);
+    const res = await t.app.inject({ method: 'DELETE', url: url(`/${tank.id}`), headers: await headers() });
+    expect(res.statusCode, res.body).toBe(409);
+    expect(res.json().error_code).toBe('IN_USE');
+  });
+});
+
 describe('access', () => {
   it('lets workers read and only managers and above change the tree', async () => {
     const worker = await member(t.app, await login(t.app, admin.email), farm, 'worker', 'loc-worker');

@@ -86,6 +86,7 @@ function describeDatabaseError(error: { code?: string; constraint?: string }): D
       return { status: 409, code: 'ALREADY_EXISTS', message: 'Something with these values already exists',
         details: error.constraint ? { constraint: error.constraint } : {} };
     case '23503':
+    case '23001': // restrict_violation: PostgreSQL 18 reports ON DELETE RESTRICT this way
       return { status: 409, code: 'IN_USE', message: 'This is still referred to, or refers to something missing',
         details: error.constraint ? { constraint: error.constraint } : {} };
     case '40001':
