@@ -62,7 +62,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerSecurityHeaders(app, { production: deps.config.env === 'production' });
   registerMetrics(app, deps.metrics, deps.config.metricsToken);
   await registerOpenApi(app, deps.version);
-  await registerAuthHttp(app, { auth: deps.services.auth, farms: deps.services.farms, lightMode: deps.config.auth === 'none' });
+  await registerAuthHttp(app, {
+    auth: deps.services.auth, farms: deps.services.farms, lightMode: deps.config.auth === 'none',
+    authenticateDevice: (username, password) => deps.services.devices.authenticate(username, password),
+  });
 
   await app.register(healthRoutes, { deps });
   for (const module of modules) if (module.routes) await app.register(module.routes, { deps });

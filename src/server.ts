@@ -41,7 +41,7 @@ export function assemble(config: Config, db: Database, options: { log: Logger; c
     onOutcome: (name, outcome, seconds) => metrics.jobOutcome(name, outcome, seconds),
   });
   const metrics = createMetrics(() => jobs.countByState());
-  const services = createServices({ db, clock, config });
+  const services = createServices({ db, clock, config, log: options.log });
   const deps: AppDeps = { config, db, clock, log: options.log, jobs, metrics, services, version: VERSION };
   for (const module of modules) module.defineJobs?.(registry, deps);
   return { deps, registry };

@@ -14,6 +14,11 @@ import { AuthService } from './identity/auth.service.js';
 import { usersRoutes } from './identity/users.routes.js';
 import { locationsRoutes } from './locations/locations.routes.js';
 import { LocationsService } from './locations/locations.service.js';
+import { devicesRoutes } from './devices/devices.routes.js';
+import { DevicesService } from './devices/devices.service.js';
+import { telemetryRoutes } from './telemetry/telemetry.routes.js';
+import { TelemetryService } from './telemetry/telemetry.service.js';
+import type { Logger } from '../platform/logger.js';
 
 /** Every module's service, built once per process; modules reach each other only through these. */
 export interface Services {
@@ -21,11 +26,16 @@ export interface Services {
   farms: FarmsService;
   apiKeys: ApiKeysService;
   locations: LocationsService;
+  devices: DevicesService;
+  telemetry: TelemetryService;
 }
 
-export function createServices(base: { db: Database; clock: Clock; config: Config }): Services {
+export function createServices(base: { db: Database; clock: Clock; config: Config; log: Logger }): Services {
   const farms = new FarmsService(base);
-  return { farms, auth: new AuthService({ ...base, farms }), apiKeys: new ApiKeysService(base), locations: new LocationsService(base) };
+  return {
+    farms, auth: new AuthService({ ...base, farms }), apiKeys: new ApiKeysService(base), locations: new LocationsService(base),
+    devices: new DevicesService(base), telemetry: new TelemetryService(base),
+  };
 }
 
 /** What has to happen before serving (keys loaded, light-mode admin made). */
@@ -36,6 +46,9 @@ export async function startServices(services: Services): Promise<void> {
 declare module '../platform/jobs/registry.js' {
   interface JobPayloads {
     'farms.purge': Record<string, never>;
+    'telemetry.rollup': Record<string, never>;
+    'telemetry.retention': Record<string, never>;
+    'telemetry.partitions': Record<string, never>;
   }
 }
 
@@ -70,4 +83,18 @@ export const modules: CroftModule[] = [
   { name: 'api-keys', routes: apiKeysRoutes },
   { name: 'audit', routes: auditRoutes },
   { name: 'locations', routes: locationsRoutes },
+  { name: 'devices', routes: devicesRoutes },
+  {
+    name: 'telemetry',
+    routes: telemetryRoutes,
+    defineJobs(registry, deps) {
+      const { telemetry } = deps.services;
+      registry.define({ name: 'telemetry.rollup', cron: { expression: '*/1 * * * *', payload: {} }, timeoutSeconds: 600,
+        handle: async () => void (await telemetry.rollUpDirty()) });
+      registry.define({ name: 'telemetry.retention', cron: { expression: '23 2 * * *', payload: {} }, timeoutSeconds: 3600,
+        handle: async () => void (await telemetry.applyRetention()) });
+      registry.define({ name: 'telemetry.partitions', cron: { expression: '7 0 * * *', payload: {} },
+        handle: () => telemetry.makePartitionsAhead() });
+    },
+  },
 ];

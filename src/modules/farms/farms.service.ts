@@ -6,7 +6,7 @@ import { conflict, forbidden, invalid, notFound } from '../../platform/errors.js
 import { isTimeZone } from '../../platform/time-zones.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { can, rank, type Role } from '../identity/access.js';
-import type { Caller, FarmContext, RequestMeta } from '../identity/caller.js';
+import { DEVICE_ROLE, type Caller, type FarmContext, type RequestMeta } from '../identity/caller.js';
 import { usersRepository } from '../identity/identity.repository.js';
 import { hashToken, randomToken } from '../identity/tokens.js';
 import { farmsRepository, invitationsRepository, membershipsRepository, type FarmRow, type InvitationRow } from './farms.repository.js';
@@ -64,7 +64,7 @@ export class FarmsService {
       })
       : await db.farm(caller.farmId, async (tx) => {
         const farm = await farmsRepository.findLive(tx, idOrSlug);
-        return farm && farm.id === caller.farmId ? { farm, role: caller.role } : undefined;
+        return farm && farm.id === caller.farmId ? { farm, role: caller.kind === 'api_key' ? caller.role : DEVICE_ROLE } : undefined;
       });
     if (!found) throw notFound('Farm', { farm: idOrSlug });
     return { farmId: found.farm.id, slug: found.farm.slug, timeZone: found.farm.time_zone, role: found.role, caller };

@@ -15,6 +15,8 @@ declare module 'fastify' {
   interface FastifySchema {
     /** The permission a farm-scoped route needs (see identity/access.ts); shown in the OpenAPI document. */
     'x-permission'?: Permission;
+    /** Devices may call this route with their own credentials (HTTP Basic). */
+    'x-devices'?: boolean;
   }
 }
 
@@ -44,6 +46,8 @@ export function metaOf(request: FastifyRequest): RequestMeta {
 export interface AuthHttpOptions {
   auth: AuthService;
   farms: FarmsService;
+  /** Checks a device's own username and password (HTTP Basic). */
+  authenticateDevice: (username: string, password: string) => Promise<{ id: string; farmId: string; label: string } | undefined>;
   lightMode: boolean;
 }
 
@@ -62,8 +66,17 @@ export async function registerAuthHttp(app: FastifyInstance, options: AuthHttpOp
   const identify: onRequestHookHandler = async (request) => {
     const header = request.headers.authorization;
     if (header !== undefined) {
+      const basic = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header);
+      if (basic?.[1]) {
+        const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+        const colon = decoded.indexOf(':');
+        const device = colon > 0 ? await options.authenticateDevice(decoded.slice(0, colon), decoded.slice(colon + 1)) : undefined;
+        if (!device) throw unauthenticated('The device credentials are not valid', { reason: 'invalid' });
+        request.caller = { kind: 'device', deviceId: device.id, label: device.label, farmId: device.farmId };
+        return;
+      }
       const match = /^Bearer\s+(\S+)$/i.exec(header);
-      if (!match?.[1]) throw unauthenticated('The Authorization header must read "Bearer <token>"', { reason: 'malformed' });
+      if (!match?.[1]) throw unauthenticated('The Authorization header must read "Bearer <token>" (or Basic, for devices)', { reason: 'malformed' });
       request.caller = await options.auth.authenticate(match[1]);
     } else if (options.lightMode) {
       request.caller = await options.auth.localCaller();
@@ -72,13 +85,14 @@ export async function registerAuthHttp(app: FastifyInstance, options: AuthHttpOp
 
   app.addHook('onRoute', (route) => {
     if (!route.url.startsWith('/api/')) return;
-    const schema = route.schema as { hide?: boolean; 'x-permission'?: unknown } | undefined;
+    const schema = route.schema as { hide?: boolean; 'x-permission'?: unknown; 'x-devices'?: boolean } | undefined;
     if (schema?.hide) return;
     const hooks: onRequestHookHandler[] = [identify];
     const preValidation = [];
     if (!isPublic(route)) {
+      const devicesAllowed = schema?.['x-devices'] === true;
       preValidation.push(async (request: FastifyRequest) => {
-        callerOf(request);
+        if (callerOf(request).kind === 'device' && !devicesAllowed) throw forbidden('Device credentials open only the device endpoints', { reason: 'device' });
       });
     }
     if (FARM_ROUTE.test(route.url)) {

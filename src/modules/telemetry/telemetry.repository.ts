@@ -1,0 +1,215 @@
+import { sql } from 'kysely';
+import type { Database, Tx } from '../../platform/db/database.js';
+import { partitionName, weekStart } from './telemetry.engine.js';
+
+export interface SeriesKey {
+  deviceId: string;
+  metric: string;
+  unit: string | null;
+}
+
+export interface RetentionDays {
+  raw_days: number;
+  hourly_days: number;
+  daily_days: number;
+}
+
+export const DEFAULT_RETENTION: RetentionDays = { raw_days: 90, hourly_days: 730, daily_days: 1825 };
+
+export interface RawPoint { ts: Date; value: number; quality: number }
+export interface RollupPoint { ts: Date; min: number; max: number; sum: number; count: number; last: number }
+
+const seriesKey = (deviceId: string, metric: string) => `${deviceId}|${metric}`;
+
+export const telemetryRepository = {
+  async retention(tx: Tx, farmId: string): Promise<RetentionDays> {
+    const row = await tx.selectFrom('telemetry_settings').select(['raw_days', 'hourly_days', 'daily_days'])
+      .where('farm_id', '=', farmId).executeTakeFirst();
+    return row ?? DEFAULT_RETENTION;
+  },
+
+  async setRetention(tx: Tx, farmId: string, days: RetentionDays): Promise<void> {
+    await tx.insertInto('telemetry_settings').values({ farm_id: farmId, ...days })
+      .onConflict((oc) => oc.column('farm_id').doUpdateSet(days)).execute();
+  },
+
+  /** The series ids for these (device, metric) pairs, made where missing. */
+  async ensureSeries(tx: Tx, farmId: string, keys: SeriesKey[], now: Date): Promise<Map<string, number>> {
+    if (keys.length === 0) return new Map();
+    const devices = keys.map((k) => k.deviceId);
+    const metrics = keys.map((k) => k.metric);
+    const units = keys.map((k) => k.unit);
+    await sql`insert into series (farm_id, device_id, metric, unit, created_at)
+      select ${farmId}::uuid, d, m, u, ${now}::timestamptz from unnest(${devices}::uuid[], ${metrics}::text[], ${units}::text[]) as x(d, m, u)
+      on conflict (farm_id, device_id, metric) do nothing`.execute(tx);
+    const { rows } = await sql<{ id: number; device_id: string; metric: string }>`
+      select s.id, s.device_id, s.metric from series s
+      join unnest(${devices}::uuid[], ${metrics}::text[]) as x(d, m) on s.device_id = x.d and s.metric = x.m
+      where s.farm_id = ${farmId}`.execute(tx);
+    return new Map(rows.map((r) => [seriesKey(r.device_id, r.metric), Number(r.id)]));
+  },
+
+  seriesKey,
+
+  /**
+   * Inserts readings; a (series, ts) already stored — or repeated within the batch — keeps its first
+   * value. Returns how many were new. Marks the touched hours for the rollup job.
+   */
+  async insertReadings(tx: Tx, farmId: string, rows: { seriesId: number; ts: Date; value: number; quality: number }[], receivedAt: Date): Promise<number> {
+    if (rows.length === 0) return 0;
+    const ids = rows.map((r) => r.seriesId);
+    const stamps = rows.map((r) => r.ts.toISOString());
+    const values = rows.map((r) => r.value);
+    const qualities = rows.map((r) => r.quality);
+    const { rows: inserted } = await sql<{ n: number }>`
+      with new_rows as (
+        insert into readings (series_id, ts, value, quality, received_at, farm_id)
+        select s, t, v, q, ${receivedAt}::timestamptz, ${farmId}::uuid
+        from unnest(${ids}::bigint[], ${stamps}::timestamptz[], ${values}::float8[], ${qualities}::int2[]) with ordinality as x(s, t, v, q, o)
+        order by o
+        on conflict (series_id, ts) do nothing
+        returning series_id, ts
+      ), dirty as (
+        insert into rollup_dirty (series_id, hour, farm_id)
+        select distinct series_id, date_trunc('hour', ts, 'UTC'), ${farmId}::uuid from new_rows
+        on conflict do nothing
+      )
+      select count(*)::int as n from new_rows`.execute(tx);
+    return inserted[0]?.n ?? 0;
+  },
+
+  async rawPoints(tx: Tx, seriesId: number, from: Date, to: Date, limit: number): Promise<RawPoint[]> {
+    return tx.selectFrom('readings').select(['ts', 'value', 'quality']).where('series_id', '=', seriesId)
+      .where('ts', '>=', from).where('ts', '<', to).orderBy('ts').limit(limit).execute();
+  },
+
+  async countRaw(tx: Tx, seriesId: number, from: Date, to: Date, upTo: number): Promise<number> {
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from (select 1 from readings
+      where series_id = ${seriesId} and ts >= ${from} and ts < ${to} limit ${upTo}) as x`.execute(tx);
+    return rows[0]?.n ?? 0;
+  },
+
+  async rollupPoints(tx: Tx, table: 'readings_hourly' | 'readings_daily', seriesId: number, from: Date, to: Date): Promise<RollupPoint[]> {
+    const rows = await tx.selectFrom(table).select(['bucket', 'min', 'max', 'sum', 'count', 'last']).where('series_id', '=', seriesId)
+      .where('bucket', '>=', from).where('bucket', '<', to).orderBy('bucket').execute();
+    return rows.map((r) => ({ ts: r.bucket, min: r.min, max: r.max, sum: r.sum, count: r.count, last: r.last }));
+  },
+
+  findSeries(tx: Tx, farmId: string, deviceId: string, metric: string) {
+    return tx.selectFrom('series').selectAll().where('farm_id', '=', farmId).where('device_id', '=', deviceId)
+      .where('metric', '=', metric).executeTakeFirst();
+  },
+
+  /** The newest reading of each metric of a device. */
+  async latest(tx: Tx, farmId: string, deviceId: string) {
+    const { rows } = await sql<{ metric: string; unit: string | null; ts: Date; value: number; quality: number }>`
+      select s.metric, s.unit, r.ts, r.value, r.quality from series s
+      cross join lateral (select ts, value, quality from readings where series_id = s.id order by ts desc limit 1) r
+      where s.farm_id = ${farmId} and s.device_id = ${deviceId} order by s.metric`.execute(tx);
+    return rows;
+  },
+
+  /** Dirty hours to roll up, locked so two workers take different ones. */
+  async takeDirty(tx: Tx, limit: number) {
+    return tx.selectFrom('rollup_dirty').selectAll().orderBy('hour').limit(limit).forUpdate().skipLocked().execute();
+  },
+
+  /**
+   * Recomputes one hour of one series from raw readings, and the farm-local day around it.
+   * Buckets left with no readings are removed.
+   */
+  async rollUp(tx: Tx, seriesId: number, hour: Date, farmId: string, timeZone: string): Promise<void> {
+    const next = new Date(hour.getTime() + 3_600_000);
+    await tx.deleteFrom('readings_hourly').where('series_id', '=', seriesId).where('bucket', '=', hour).execute();
+    await sql`insert into readings_hourly (series_id, bucket, farm_id, min, max, sum, count, last, last_ts)
+      select ${seriesId}::bigint, ${hour}::timestamptz, ${farmId}::uuid, min(value), max(value), sum(value), count(*),
+        (array_agg(value order by ts desc))[1], max(ts)
+      from readings where series_id = ${seriesId} and ts >= ${hour} and ts < ${next}
+      having count(*) > 0`.execute(tx);
+    const { rows } = await sql<{ day: Date; next_day: Date }>`
+      select (date_trunc('day', ${hour}::timestamptz, ${timeZone}::text)) as day,
+             (date_trunc('day', ${hour}::timestamptz, ${timeZone}::text) + interval '1 day') as next_day`.execute(tx);
+    const { day, next_day: nextDay } = rows[0]!;
+    // The next local midnight, computed in the zone (a day is 23 or 25 hours across daylight saving).
+    const { rows: ends } = await sql<{ end: Date }>`select date_trunc('day', ${nextDay}::timestamptz + interval '2 hours', ${timeZone}::text) as end`.execute(tx);
+    const end = ends[0]!.end;
+    await tx.deleteFrom('readings_daily').where('series_id', '=', seriesId).where('bucket', '=', day).execute();
+    await sql`insert into readings_daily (series_id, bucket, farm_id, min, max, sum, count, last, last_ts)
+      select ${seriesId}::bigint, ${day}::timestamptz, ${farmId}::uuid, min(value), max(value), sum(value), count(*),
+        (array_agg(value order by ts desc))[1], max(ts)
+      from readings where series_id = ${seriesId} and ts >= ${day} and ts < ${end}
+      having count(*) > 0`.execute(tx);
+  },
+
+  async clearDirty(tx: Tx, seriesId: number, hour: Date): Promise<void> {
+    await tx.deleteFrom('rollup_dirty').where('series_id', '=', seriesId).where('hour', '=', hour).execute();
+  },
+
+  async farmTimeZone(tx: Tx, farmId: string): Promise<string> {
+    const row = await tx.selectFrom('farms').select('time_zone').where('id', '=', farmId).executeTakeFirst();
+    return row?.time_zone ?? 'UTC';
+  },
+
+  /** Deletes up to `limit` rows older than `before` from one farm's table; returns how many. */
+  async deleteOlder(tx: Tx, table: 'readings' | 'readings_hourly' | 'readings_daily', farmId: string, before: Date, limit: number): Promise<number> {
+    const column = table === 'readings' ? 'ts' : 'bucket';
+    const { rows } = await sql<{ n: number }>`with gone as (
+        delete from ${sql.table(table)} where ctid in (select ctid from ${sql.table(table)}
+          where farm_id = ${farmId} and ${sql.ref(column)} < ${before} limit ${limit})
+        returning 1) select count(*)::int as n from gone`.execute(tx);
+    return rows[0]?.n ?? 0;
+  },
+
+  farmsWithRetention(tx: Tx) {
+    return tx.selectFrom('farms').leftJoin('telemetry_settings', 'telemetry_settings.farm_id', 'farms.id')
+      .select(['farms.id', 'telemetry_settings.raw_days', 'telemetry_settings.hourly_days', 'telemetry_settings.daily_days']).execute();
+  },
+};
+
+/**
+ * Weekly partitions of the raw readings table. DDL runs as the owning role (outside any scoped
+ * transaction); partitions known to exist are remembered per process.
+ */
+export class ReadingPartitions {
+  readonly #known = new Set<string>();
+
+  constructor(private readonly db: Database) {}
+
+  /** Makes sure the partitions holding these instants exist. */
+  async ensureFor(instants: Iterable<Date>): Promise<void> {
+    const weeks = new Map<string, Date>();
+    for (const instant of instants) {
+      const week = weekStart(instant);
+      weeks.set(partitionName(week), week);
+    }
+    for (const [name, week] of weeks) {
+      if (this.#known.has(name)) continue;
+      const end = new Date(week.getTime() + 7 * 86_400_000);
+      try {
+        await this.db.raw.executeSql(`create table if not exists ${name} partition of readings
+          for values from ('${week.toISOString()}') to ('${end.toISOString()}')`);
+      } catch (error) {
+        // Another process made it at the same moment.
+        if (!['42P07', '23505'].includes((error as { code?: string }).code ?? '')) throw error;
+      }
+      this.#known.add(name);
+    }
+  }
+
+  /** Partitions wholly older than `before`, oldest first. */
+  async listOlderThan(before: Date): Promise<string[]> {
+    const { rows } = await this.db.raw.executeSql(`select c.relname as name from pg_inherits i
+      join pg_class c on c.oid = i.inhrelid join pg_class p on p.oid = i.inhparent
+      where p.relname = 'readings' and c.relname ~ '^readings_w[0-9]{8}$' order by c.relname`);
+    return (rows as { name: string }[]).map((r) => r.name).filter((name) => {
+      const start = new Date(`${name.slice(10, 14)}-${name.slice(14, 16)}-${name.slice(16, 18)}T00:00:00Z`);
+      return start.getTime() + 7 * 86_400_000 <= before.getTime();
+    });
+  }
+
+  async drop(name: string): Promise<void> {
+    if (!/^readings_w[0-9]{8}$/.test(name)) throw new Error(`not a readings partition: ${name}`);
+    await this.db.raw.executeSql(`drop table if exists ${name}`);
+    this.#known.delete(name);
+  }
+}

@@ -1,0 +1,202 @@
+import type { Clock } from '../../platform/clock.js';
+import type { Database } from '../../platform/db/database.js';
+import { invalid, notFound } from '../../platform/errors.js';
+import { inSlices } from '../../platform/db/slices.js';
+import type { Logger } from '../../platform/logger.js';
+import { devicesRepository } from '../devices/devices.repository.js';
+import {
+  autoResolution, checkReading, METRIC_UNITS, RAW_CAP, AUTO_MAX_POINTS, type RawReading, type Reading, type Resolution,
+} from './telemetry.engine.js';
+import {
+  DEFAULT_RETENTION, ReadingPartitions, telemetryRepository, type RawPoint, type RetentionDays, type RollupPoint,
+} from './telemetry.repository.js';
+
+export interface Rejection {
+  index: number;
+  code: string;
+  reason: string;
+}
+
+export interface IngestResult {
+  accepted: number;
+  duplicate: number;
+  rejected: number;
+  rejections: Rejection[];
+}
+
+/** Whose readings may be written: a device may write only its own. */
+export interface IngestScope {
+  farmId: string;
+  /** Set when a device posts with its own credentials: its label. */
+  onlyDevice?: string | undefined;
+}
+
+export interface SeriesQuery {
+  device: string;
+  metric: string;
+  from: Date;
+  to: Date;
+  resolution: Resolution | 'auto';
+}
+
+export type SeriesAnswer =
+  | { resolution: 'raw'; unit: string | null; points: RawPoint[] }
+  | { resolution: 'hour' | 'day'; unit: string | null; points: RollupPoint[] };
+
+interface Deps {
+  db: Database;
+  clock: Clock;
+  log: Logger;
+}
+
+/** Sensor readings: ingest without loss, rollups, retention and queries. */
+export class TelemetryService {
+  readonly partitions: ReadingPartitions;
+
+  constructor(private readonly deps: Deps) {
+    this.partitions = new ReadingPartitions(deps.db);
+  }
+
+  /**
+   * Stores a batch of readings for one farm in one transaction. Each reading is accepted, a duplicate
+   * (that series already has a value at that millisecond: the first one stays), or rejected with a
+   * reason; a bad reading never stops the others. Returns only after the commit.
+   */
+  async ingest(scope: IngestScope, raws: RawReading[], receivedAt = this.deps.clock.now()): Promise<IngestResult> {
+    const { db } = this.deps;
+    const rejections: Rejection[] = [];
+    // The longest retention any farm may set bounds the pre-check; the farm's own is applied below.
+    const checked = raws.map((raw, index) => ({ index, result: checkReading(raw ?? {}, receivedAt, 3650) }));
+    const valid: { index: number; reading: Reading }[] = [];
+    for (const { index, result } of checked) {
+      if (!result.ok) rejections.push({ index, code: result.code, reason: result.reason });
+      else if (scope.onlyDevice !== undefined && result.reading.device !== scope.onlyDevice) {
+        rejections.push({ index, code: 'NOT_YOUR_DEVICE', reason: `a device may only send its own readings (it is ${scope.onlyDevice})` });
+      } else valid.push({ index, reading: result.reading });
+    }
+    if (valid.length > 0) await this.partitions.ensureFor(valid.map((v) => v.reading.ts));
+    const accepted = await db.farm(scope.farmId, async (tx) => {
+      const retention = await telemetryRepository.retention(tx, scope.farmId);
+      const oldest = receivedAt.getTime() - retention.raw_days * 86_400_000;
+      const devices = new Map((await devicesRepository.byLabels(tx, scope.farmId, [...new Set(valid.map((v) => v.reading.device))]))
+        .map((d) => [d.device_id, d.id]));
+      const keep: { index: number; reading: Reading; deviceId: string }[] = [];
+      for (const v of valid) {
+        const deviceId = devices.get(v.reading.device);
+        if (!deviceId) rejections.push({ index: v.index, code: 'UNKNOWN_DEVICE', reason: `no device "${v.reading.device}" in this farm` });
+        else if (v.reading.ts.getTime() < oldest) {
+          rejections.push({ index: v.index, code: 'TS_TOO_OLD', reason: `ts is older than the raw retention (${retention.raw_days} days)` });
+        } else keep.push({ ...v, deviceId });
+      }
+      const keys = new Map<string, { deviceId: string; metric: string; unit: string | null }>();
+      for (const k of keep) {
+        const key = telemetryRepository.seriesKey(k.deviceId, k.reading.metric);
+        if (!keys.has(key)) keys.set(key, { deviceId: k.deviceId, metric: k.reading.metric, unit: k.reading.unit ?? METRIC_UNITS[k.reading.metric] ?? null });
+      }
+      const series = await telemetryRepository.ensureSeries(tx, scope.farmId, [...keys.values()], receivedAt);
+      return telemetryRepository.insertReadings(tx, scope.farmId, keep.map((k) => ({
+        seriesId: series.get(telemetryRepository.seriesKey(k.deviceId, k.reading.metric))!,
+        ts: k.reading.ts, value: k.reading.value, quality: k.reading.quality,
+      })), receivedAt);
+    });
+    rejections.sort((a, b) => a.index - b.index);
+    return { accepted, duplicate: raws.length - rejections.length - accepted, rejected: rejections.length, rejections };
+  }
+
+  /** One series over a range, at the resolution asked for (or the one `auto` picks). */
+  async series(farmId: string, query: SeriesQuery): Promise<SeriesAnswer> {
+    if (query.to <= query.from) throw invalid('`to` must be after `from`', { fields: [{ field: 'querystring.to', message: 'must be after from' }] });
+    return this.deps.db.farm(farmId, async (tx) => {
+      const device = await devicesRepository.find(tx, farmId, query.device);
+      if (!device) throw notFound('Device', { device: query.device });
+      const series = await telemetryRepository.findSeries(tx, farmId, device.id, query.metric);
+      const resolution = query.resolution !== 'auto' ? query.resolution
+        : series ? autoResolution(await telemetryRepository.countRaw(tx, series.id, query.from, query.to, AUTO_MAX_POINTS + 1), query.from, query.to)
+          : 'raw';
+      const unit = series?.unit ?? METRIC_UNITS[query.metric] ?? null;
+      if (!series) return resolution === 'raw' ? { resolution, unit, points: [] } : { resolution, unit, points: [] };
+      if (resolution === 'raw') {
+        const points = await telemetryRepository.rawPoints(tx, series.id, query.from, query.to, RAW_CAP + 1);
+        if (points.length > RAW_CAP) {
+          throw invalid(`More than ${RAW_CAP} raw readings in this range: ask for resolution=hour or day, or a shorter range`,
+            { cap: RAW_CAP }, 'TOO_MANY_POINTS');
+        }
+        return { resolution, unit, points };
+      }
+      const table = resolution === 'hour' ? 'readings_hourly' : 'readings_daily';
+      return { resolution, unit, points: await telemetryRepository.rollupPoints(tx, table, series.id, query.from, query.to) };
+    });
+  }
+
+  async latest(farmId: string, deviceRef: string) {
+    return this.deps.db.farm(farmId, async (tx) => {
+      const device = await devicesRepository.find(tx, farmId, deviceRef);
+      if (!device) throw notFound('Device', { device: deviceRef });
+      return { device: device.device_id, metrics: await telemetryRepository.latest(tx, farmId, device.id) };
+    });
+  }
+
+  retention(farmId: string): Promise<RetentionDays> {
+    return this.deps.db.farm(farmId, (tx) => telemetryRepository.retention(tx, farmId));
+  }
+
+  async setRetention(farmId: string, days: RetentionDays): Promise<RetentionDays> {
+    if (days.hourly_days < days.raw_days || days.daily_days < days.hourly_days) {
+      throw invalid('Keep rollups at least as long as what they summarise: raw_days ≤ hourly_days ≤ daily_days');
+    }
+    await this.deps.db.farm(farmId, (tx) => telemetryRepository.setRetention(tx, farmId, days));
+    return days;
+  }
+
+  /** Rolls up every hour touched since the last run, in slices that leave the server responsive. */
+  async rollUpDirty(): Promise<number> {
+    const zones = new Map<string, string>();
+    return inSlices((size) => this.deps.db.system(async (tx) => {
+      const dirty = await telemetryRepository.takeDirty(tx, size);
+      for (const d of dirty) {
+        let zone = zones.get(d.farm_id);
+        if (!zone) {
+          zone = await telemetryRepository.farmTimeZone(tx, d.farm_id);
+          zones.set(d.farm_id, zone);
+        }
+        await telemetryRepository.rollUp(tx, d.series_id, d.hour, d.farm_id, zone);
+        await telemetryRepository.clearDirty(tx, d.series_id, d.hour);
+      }
+      return dirty.length;
+    }), { initialSize: 20, maxSize: 2_000 });
+  }
+
+  /**
+   * Applies retention: whole weekly partitions older than every farm's raw retention are dropped;
+   * farms that keep less lose their older rows in slices; rollups likewise.
+   */
+  async applyRetention(): Promise<{ droppedPartitions: number; deleted: number }> {
+    const now = this.deps.clock.now().getTime();
+    const farms = await this.deps.db.system((tx) => telemetryRepository.farmsWithRetention(tx));
+    const days = (value: number | null, fallback: number) => value ?? fallback;
+    const longestRaw = Math.max(DEFAULT_RETENTION.raw_days, ...farms.map((f) => days(f.raw_days, DEFAULT_RETENTION.raw_days)));
+    const stale = await this.partitions.listOlderThan(new Date(now - longestRaw * 86_400_000));
+    for (const name of stale) await this.partitions.drop(name);
+    let deleted = 0;
+    for (const farm of farms) {
+      const limits = [
+        ['readings', days(farm.raw_days, DEFAULT_RETENTION.raw_days)],
+        ['readings_hourly', days(farm.hourly_days, DEFAULT_RETENTION.hourly_days)],
+        ['readings_daily', days(farm.daily_days, DEFAULT_RETENTION.daily_days)],
+      ] as const;
+      for (const [table, keep] of limits) {
+        const before = new Date(now - keep * 86_400_000);
+        deleted += await inSlices((size) => this.deps.db.system((tx) => telemetryRepository.deleteOlder(tx, table, farm.id, before, size)),
+          { initialSize: 1_000, maxSize: 50_000 });
+      }
+    }
+    if (stale.length > 0 || deleted > 0) this.deps.log.info({ droppedPartitions: stale.length, deleted }, 'telemetry retention applied');
+    return { droppedPartitions: stale.length, deleted };
+  }
+
+  /** Partitions for this week and the next two, so ingest rarely has to make one. */
+  async makePartitionsAhead(): Promise<void> {
+    const now = this.deps.clock.now().getTime();
+    await this.partitions.ensureFor([0, 7, 14].map((d) => new Date(now + d * 86_400_000)));
+  }
+}
