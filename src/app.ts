@@ -12,6 +12,7 @@ import { registerSecurityHeaders, requestIdFrom } from './platform/http/security
 import { registerValidation } from './platform/http/validation.js';
 import type { JobRunner } from './platform/jobs/runner.js';
 import type { Logger } from './platform/logger.js';
+import type { BrokerStatus, EmbeddedBroker } from './platform/mqtt/broker.js';
 import { modules, type Services } from './modules/index.js';
 import { registerAuthHttp } from './modules/identity/http.js';
 
@@ -24,6 +25,8 @@ export interface AppDeps {
   jobs: JobRunner;
   metrics: Metrics;
   services: Services;
+  /** The embedded MQTT broker, when one runs. */
+  mqtt: { status: BrokerStatus; broker?: EmbeddedBroker };
   version: string;
 }
 

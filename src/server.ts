@@ -11,6 +11,7 @@ import { JobRegistry } from './platform/jobs/registry.js';
 import { JobRunner } from './platform/jobs/runner.js';
 import type { Logger } from './platform/logger.js';
 import { VERSION } from './platform/version.js';
+import { startEmbeddedMqtt } from './modules/telemetry/mqtt.start.js';
 
 export interface StartOptions {
   log: Logger;
@@ -42,7 +43,8 @@ export function assemble(config: Config, db: Database, options: { log: Logger; c
   });
   const metrics = createMetrics(() => jobs.countByState());
   const services = createServices({ db, clock, config, log: options.log });
-  const deps: AppDeps = { config, db, clock, log: options.log, jobs, metrics, services, version: VERSION };
+  const deps: AppDeps = { config, db, clock, log: options.log, jobs, metrics, services, version: VERSION,
+    mqtt: { status: { state: 'off', port: null } } };
   for (const module of modules) module.defineJobs?.(registry, deps);
   return { deps, registry };
 }
@@ -66,14 +68,17 @@ export async function serve(config: Config, options: StartOptions): Promise<Runn
   const db = await openAndMigrate(config, log);
   let app: App | undefined;
   let deps: AppDeps | undefined;
+  let stopMqtt: () => Promise<void> = async () => {};
   try {
     deps = assemble(config, db, options).deps;
     await startServices(deps.services);
     await deps.jobs.start({ work: config.jobs });
     app = await buildApp(deps);
     await options.extend?.(app, deps);
+    stopMqtt = await startEmbeddedMqtt(deps);
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
+    await stopMqtt().catch(() => {});
     await app?.close().catch(() => {});
     await deps?.jobs.stop(config.shutdownTimeoutMs).catch(() => {});
     await db.close();
@@ -95,6 +100,8 @@ export async function serve(config: Config, options: StartOptions): Promise<Runn
       try {
         await running.close();
         log.debug('HTTP server closed');
+        await stopMqtt();
+        log.debug('MQTT broker closed');
       } finally {
         try {
           await runningDeps.jobs.stop(config.shutdownTimeoutMs);

@@ -47,6 +47,14 @@ export interface Config {
   farmPurgeDays: number;
   /** Where people reach this Croft (links in QR labels and invitations). */
   publicUrl: string;
+  /** Embedded MQTT broker port; `off` runs none. */
+  mqttPort: number | 'off';
+  /** Whether the port was chosen (a taken default port makes Croft step aside; a taken chosen one stops it). */
+  mqttPortChosen: boolean;
+  mqttAnonymous: boolean;
+  mqttAnonymousFarm: string | undefined;
+  /** How long MQTT messages are gathered into one commit. */
+  mqttBatchMs: number;
 }
 
 export class ConfigError extends Error {
@@ -134,6 +142,14 @@ function jwtSecret(env: Env): string | undefined {
   return value;
 }
 
+function mqttAnonymousFarm(env: Env): string | undefined {
+  const farm = read(env, 'CROFT_MQTT_ANONYMOUS_FARM');
+  if (onOff(env, 'CROFT_MQTT_ANONYMOUS', false) && farm === undefined) {
+    throw new ConfigError('CROFT_MQTT_ANONYMOUS_FARM', 'must name the farm (slug or id) that anonymous devices belong to');
+  }
+  return farm;
+}
+
 function publicUrl(env: Env): string {
   const value = read(env, 'CROFT_PUBLIC_URL') ?? `http://localhost:${read(env, 'CROFT_PORT') ?? '8080'}`;
   try {
@@ -179,5 +195,10 @@ export function loadConfig(env: Env = process.env, isTerminal = Boolean(process.
     authRateLimitPerMinute: integer(env, 'CROFT_AUTH_RATE_LIMIT', 30, 1, 100_000),
     farmPurgeDays: integer(env, 'CROFT_FARM_PURGE_DAYS', 30, 0, 3650),
     publicUrl: publicUrl(env),
+    mqttPort: read(env, 'CROFT_MQTT_PORT')?.toLowerCase() === 'off' ? 'off' : integer(env, 'CROFT_MQTT_PORT', 1883, 0, 65535),
+    mqttPortChosen: read(env, 'CROFT_MQTT_PORT') !== undefined,
+    mqttAnonymous: onOff(env, 'CROFT_MQTT_ANONYMOUS', false),
+    mqttAnonymousFarm: mqttAnonymousFarm(env),
+    mqttBatchMs: integer(env, 'CROFT_MQTT_BATCH_MS', 5, 0, 1000),
   };
 }

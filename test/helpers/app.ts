@@ -5,6 +5,7 @@ import type { JobRegistry } from '../../src/platform/jobs/registry.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { startServices } from '../../src/modules/index.js';
 import { assemble } from '../../src/server.js';
+import { startEmbeddedMqtt } from '../../src/modules/telemetry/mqtt.start.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 /** Settings for tests: quick polls and timeouts so no test waits long. */
@@ -18,6 +19,7 @@ export function testConfig(env: Record<string, string> = {}): Config {
     CROFT_CRON_TICK_MS: '3600000', // tests tick cron by hand after moving the clock
     CROFT_SHUTDOWN_TIMEOUT_MS: '2000',
     CROFT_AUTH_RATE_LIMIT: '100000', // the rate-limit test sets its own
+    CROFT_MQTT_PORT: 'off',
     ...env,
   }, false);
 }
@@ -40,11 +42,13 @@ export interface TestAppOptions {
   database?: TestDatabase;
   /** Collects the app's log lines (parsed) instead of discarding them. */
   logLines?: Array<Record<string, unknown>>;
+  /** Start the embedded MQTT broker on a free port. */
+  mqtt?: boolean;
 }
 
 /** The real app on a database of the test file's own, with a manual clock. */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const config = testConfig(options.env);
+  const config = testConfig({ ...(options.mqtt ? { CROFT_MQTT_PORT: '0', CROFT_HOST: '127.0.0.1' } : {}), ...options.env });
   const lines = options.logLines;
   const log = lines
     ? createLogger({ ...config, logLevel: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) })
@@ -57,9 +61,11 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   await options.prepare?.(deps, registry, app);
   await deps.jobs.start({ work: options.workJobs ?? false });
   await app.ready();
+  const stopMqtt = await startEmbeddedMqtt(deps);
   return {
     app, deps, clock, registry, database,
     async close() {
+      await stopMqtt();
       await app.close();
       await deps.jobs.stop(1000);
       await database.close();

@@ -35,7 +35,8 @@ export const devicesRepository = {
   /** System scope: the device a username belongs to (sign-in of a device). */
   byUsername(tx: Tx, username: string) {
     return tx.selectFrom('device_credentials').innerJoin('devices', 'devices.id', 'device_credentials.device_id')
-      .select(['devices.id', 'devices.farm_id', 'devices.device_id', 'device_credentials.secret_hash'])
+      .innerJoin('farms', 'farms.id', 'devices.farm_id')
+      .select(['devices.id', 'devices.farm_id', 'devices.device_id', 'device_credentials.secret_hash', 'farms.slug'])
       .where('device_credentials.username', '=', username).executeTakeFirst();
   },
 };

@@ -21,6 +21,7 @@ export interface NewDevice {
 export interface DeviceIdentity {
   id: string;
   farmId: string;
+  farmSlug: string;
   label: string;
 }
 
@@ -84,6 +85,6 @@ export class DevicesService {
   async authenticate(username: string, password: string): Promise<DeviceIdentity | undefined> {
     const row = await this.deps.db.system((tx) => devicesRepository.byUsername(tx, username));
     if (!row || !sameHash(row.secret_hash, hashToken(password))) return undefined;
-    return { id: row.id, farmId: row.farm_id, label: row.device_id };
+    return { id: row.id, farmId: row.farm_id, farmSlug: row.slug, label: row.device_id };
   }
 }

@@ -11,6 +11,12 @@ const Health = Type.Object({
     description: 'Whether this process works background jobs',
   }),
   uptime_seconds: Type.Number(),
+  mqtt: Type.Object({
+    state: Type.Union([Type.Literal('running'), Type.Literal('off'), Type.Literal('port_taken')], {
+      description: 'port_taken: another broker holds the default port, so Croft runs without its own',
+    }),
+    port: Type.Union([Type.Integer(), Type.Null()]),
+  }),
   time: Type.String({ format: 'date-time', description: "The server clock's now" }),
 });
 
@@ -37,6 +43,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async 
       database: deps.db.backend,
       jobs: deps.jobs.working ? ('running' as const) : ('off' as const),
       uptime_seconds: Math.round((performance.now() - started) / 1000),
+      mqtt: { state: deps.mqtt.status.state, port: deps.mqtt.status.port },
       time: deps.clock.now().toISOString(),
     };
   });

@@ -7,6 +7,8 @@ import { unauthenticated } from '../errors.js';
 export interface Metrics {
   registry: Registry;
   jobOutcome(name: string, outcome: 'completed' | 'failed', seconds: number): void;
+  /** MQTT messages by outcome (stored, malformed, dropped readings). */
+  mqttMessages(outcome: string, n?: number): void;
 }
 
 /** One registry per app (not prom-client's global one), so several apps in one process stay apart. */
@@ -34,8 +36,10 @@ export function createMetrics(jobCounts?: () => Promise<{ name: string; state: s
       for (const row of await jobCounts().catch(() => [])) this.set({ name: row.name, state: row.state }, row.count);
     },
   });
+  const mqtt = new Counter({ name: 'croft_mqtt_messages_total', help: 'MQTT messages (and dropped readings) by outcome', labelNames: ['outcome'], registers: [registry] });
   return {
     registry,
+    mqttMessages: (outcome, n = 1) => mqtt.inc({ outcome }, n),
     jobOutcome(name, outcome, seconds) {
       jobsDone.inc({ name, outcome });
       jobSeconds.observe({ name }, seconds);

@@ -1,0 +1,67 @@
+import type { RawReading } from './telemetry.engine.js';
+
+/**
+ * MQTT topics and payloads (ARCHITECTURE.md): `croft/{farm}/{device}/…` and BeeAPI's
+ * `beehive/{device}/telemetry`. Pure parsing; no I/O.
+ */
+export type Topic =
+  | { kind: 'croft'; farm: string; device: string; channel: 'telemetry' | 'heartbeat' | 'commands/ack' | 'config' | 'commands' }
+  | { kind: 'beehive'; device: string };
+
+const CHANNELS = ['telemetry', 'heartbeat', 'commands/ack', 'config', 'commands'] as const;
+
+export function parseTopic(topic: string): Topic | undefined {
+  const parts = topic.split('/');
+  if (parts[0] === 'beehive' && parts.length === 3 && parts[2] === 'telemetry' && parts[1]) return { kind: 'beehive', device: parts[1] };
+  if (parts[0] !== 'croft' || parts.length < 4 || !parts[1] || !parts[2]) return undefined;
+  const channel = parts.slice(3).join('/');
+  return (CHANNELS as readonly string[]).includes(channel)
+    ? { kind: 'croft', farm: parts[1], device: parts[2], channel: channel as (typeof CHANNELS)[number] }
+    : undefined;
+}
+
+export type Parsed = { ok: true; readings: RawReading[] } | { ok: false; reason: string };
+
+/**
+ * Croft's payload: `{"ts"?, "readings": {"temperature": 24.1, …}}`, or an array of those. Each metric
+ * becomes a reading of `device`.
+ */
+export function readingsFromCroftPayload(device: string, payload: Buffer): Parsed {
+  let body: unknown;
+  try {
+    body = JSON.parse(payload.toString('utf8'));
+  } catch {
+    return { ok: false, reason: 'payload is not JSON' };
+  }
+  const messages = Array.isArray(body) ? body : [body];
+  const readings: RawReading[] = [];
+  for (const message of messages) {
+    if (typeof message !== 'object' || message === null || typeof (message as { readings?: unknown }).readings !== 'object') {
+      return { ok: false, reason: 'expected {"ts"?, "readings": {metric: value}}' };
+    }
+    const { ts, readings: values, quality } = message as { ts?: unknown; readings: Record<string, unknown>; quality?: unknown };
+    for (const [metric, value] of Object.entries(values ?? {})) readings.push({ device, metric, ts, value, quality });
+  }
+  return { ok: true, readings };
+}
+
+const BEE_METRICS = ['temperature', 'humidity', 'weight', 'sound_level'] as const;
+
+/** BeeAPI's hive-scale payload: `{"device_id","timestamp","temperature","humidity","weight","sound_level"}`. */
+export function readingsFromBeePayload(device: string, payload: Buffer): Parsed {
+  let body: Record<string, unknown>;
+  try {
+    body = JSON.parse(payload.toString('utf8')) as Record<string, unknown>;
+  } catch {
+    return { ok: false, reason: 'payload is not JSON' };
+  }
+  if (typeof body !== 'object' || body === null) return { ok: false, reason: 'payload is not an object' };
+  if (body.device_id !== undefined && body.device_id !== device) {
+    return { ok: false, reason: `device_id "${String(body.device_id)}" does not match the topic's "${device}"` };
+  }
+  return {
+    ok: true,
+    readings: BEE_METRICS.filter((m) => body[m] !== undefined && body[m] !== null)
+      .map((metric) => ({ device, metric, ts: body.timestamp, value: body[metric] })),
+  };
+}

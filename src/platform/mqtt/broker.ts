@@ -1,0 +1,132 @@
+import net from 'node:net';
+import { Aedes, type Client, type PublishPacket, type Subscription } from 'aedes';
+import type { Logger } from '../logger.js';
+
+/** What the broker asks of the application; it knows nothing of farms or readings itself. */
+export interface BrokerHooks<Identity> {
+  /** Who a client is, from its CONNECT credentials; undefined refuses the connection. */
+  authenticate(username: string | undefined, password: string | undefined): Promise<Identity | undefined>;
+  /**
+   * Called for every PUBLISH from a client before the broker acknowledges it (QoS 1 PUBACK): resolve
+   * once the message is safely stored; throw to refuse it (the client is disconnected, so a QoS 1
+   * message will be sent again).
+   */
+  publish(identity: Identity, topic: string, payload: Buffer): Promise<void>;
+  /** Whether the client may subscribe to this topic filter. */
+  maySubscribe(identity: Identity, topic: string): boolean;
+}
+
+export type BrokerState = 'running' | 'off' | 'port_taken';
+
+export interface BrokerStatus {
+  state: BrokerState;
+  port: number | null;
+}
+
+export interface EmbeddedBroker {
+  status: BrokerStatus;
+  /** Publishes a message from the application (config, commands). */
+  publish(topic: string, payload: string | Buffer, options?: { retain?: boolean; qos?: 0 | 1 }): Promise<void>;
+  /** Disconnects clients whose identity matches (credentials revoked). */
+  disconnect(match: (identity: unknown) => boolean): void;
+  close(): Promise<void>;
+}
+
+const IDENTITY = Symbol('croft.identity');
+type WithIdentity<I> = Client & { [IDENTITY]?: I };
+
+/**
+ * Starts the embedded MQTT broker (Aedes) on `port` (0 picks a free one). When `stepAsideIfTaken`
+ * and the port is in use — another broker already runs there — Croft goes on without its own.
+ */
+export async function startBroker<I>(options: {
+  port: number;
+  host: string;
+  stepAsideIfTaken: boolean;
+  hooks: BrokerHooks<I>;
+  log: Logger;
+}): Promise<EmbeddedBroker> {
+  const { hooks, log } = options;
+  const aedes = await Aedes.createBroker({
+    authenticate: (client, username, password, done) => {
+      hooks.authenticate(username, password?.toString('utf8')).then(
+        (identity) => {
+          if (!identity) {
+            const error = Object.assign(new Error('Bad username or password'), { returnCode: 4 as const });
+            done(error, false);
+            return;
+          }
+          (client as WithIdentity<I>)[IDENTITY] = identity;
+          done(null, true);
+        },
+        (error: unknown) => {
+          log.error({ err: error }, 'MQTT authentication failed');
+          done(Object.assign(new Error('Server unavailable'), { returnCode: 3 as const }), false);
+        },
+      );
+    },
+    authorizePublish: (client, packet: PublishPacket, callback) => {
+      const identity = (client as WithIdentity<I> | null)?.[IDENTITY];
+      if (!identity) {
+        callback(new Error('not signed in'));
+        return;
+      }
+      hooks.publish(identity, packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload)).then(
+        () => callback(null),
+        (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
+      );
+    },
+    authorizeSubscribe: (client, subscription: Subscription, callback) => {
+      const identity = (client as WithIdentity<I>)[IDENTITY];
+      // A refusal answers SUBACK 0x80 for that filter and keeps the connection.
+      callback(null, identity && hooks.maySubscribe(identity, subscription.topic) ? subscription : null);
+    },
+  });
+  aedes.on('clientError', (client, error) => log.debug({ client: client.id, err: error.message }, 'MQTT client error'));
+
+  const server = net.createServer(aedes.handle);
+  const status: BrokerStatus = { state: 'off', port: null };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    status.state = 'running';
+    status.port = (server.address() as net.AddressInfo).port;
+    log.info({ port: status.port }, `embedded MQTT broker listening on port ${status.port}`);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE' && options.stepAsideIfTaken) {
+      status.state = 'port_taken';
+      log.warn({ port: options.port }, `MQTT port ${options.port} is taken (another broker runs there?): Croft runs without its embedded broker. ` +
+        'Point devices at that broker with MQTT_URL, or set CROFT_MQTT_PORT to another port.');
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      return { status, publish: async () => {}, disconnect: () => {}, close: async () => {} };
+    }
+    await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    throw error;
+  }
+
+  return {
+    status,
+    publish: (topic, payload, publishOptions = {}) => new Promise<void>((resolve, reject) => {
+      aedes.publish({
+        cmd: 'publish', topic, payload: typeof payload === 'string' ? Buffer.from(payload) : payload,
+        qos: publishOptions.qos ?? 1, retain: publishOptions.retain ?? false, dup: false,
+      }, (error) => (error ? reject(error) : resolve()));
+    }),
+    disconnect(match) {
+      for (const client of Object.values((aedes as unknown as { clients: Record<string, WithIdentity<I>> }).clients)) {
+        if (client[IDENTITY] !== undefined && match(client[IDENTITY])) client.close();
+      }
+    },
+    async close() {
+      // Aedes first: it disconnects the clients, so the server has no connections left to wait for.
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      status.state = 'off';
+    },
+  };
+}
