@@ -97,7 +97,7 @@ describe('the embedded broker', () => {
 
   it("disconnects a device that publishes on another device's topic, and stores nothing", async () => {
     const client = await connect(creds['other-device']);
-    const closed = new Promise((resolve) => client.once('close', resolve));
+    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
     client.publish(`croft/${farm.slug}/house1-climate/telemetry`, JSON.stringify({ ts: '2026-06-10T11:30:00Z', readings: { temperature: -50 } }), { qos: 1 });
     await closed;
     expect((await readings('house1-climate', 'temperature')).some((p) => p.value === -50)).toBe(false);

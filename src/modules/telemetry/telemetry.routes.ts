@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../app.js';
 import { invalid } from '../../platform/errors.js';
@@ -92,6 +93,27 @@ export const telemetryRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = asy
   }, async (request) => {
     const latest = await telemetry.latest(farmOf(request).farmId, request.query.device);
     return { device: latest.device, metrics: latest.metrics.map((m) => ({ ...m, ts: m.ts.toISOString() })) };
+  });
+
+  app.get('/api/v1/farms/:farm/telemetry/export', {
+    schema: {
+      ...TAGS, 'x-permission': 'farm.read', summary: 'Raw readings of one series over a range as CSV, streamed', params: FarmParams,
+      querystring: Type.Object({ device: Type.String({ minLength: 1, maxLength: 64 }), metric: Type.String({ minLength: 1, maxLength: 64 }),
+        from: DateTime, to: DateTime }, { additionalProperties: false }),
+      response: { 200: Type.String({ description: 'text/csv: device,metric,ts,value,quality' }) },
+    },
+  }, async (request, reply) => {
+    const q = request.query;
+    const rows = telemetry.exportCsv(farmOf(request).farmId, q.device, q.metric, new Date(q.from), new Date(q.to));
+    // Read the first piece before answering, so an unknown device is still a clean 404.
+    const first = await rows.next();
+    reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${q.device}-${q.metric}.csv"`);
+    const stream = Readable.from((async function* () {
+      if (!first.done) yield first.value;
+      yield* rows;
+    })());
+    // The schema documents the text; the type provider cannot express a stream of it.
+    return reply.send(stream as unknown as string);
   });
 
   app.get('/api/v1/farms/:farm/telemetry/settings', {

@@ -128,6 +128,29 @@ export class TelemetryService {
     });
   }
 
+  /**
+   * A range of raw readings as CSV, produced in pages of `pageSize` (each its own short transaction),
+   * so a long export neither holds the database nor the memory.
+   */
+  async *exportCsv(farmId: string, deviceRef: string, metric: string, from: Date, to: Date, pageSize = 5_000): AsyncGenerator<string> {
+    const found = await this.deps.db.farm(farmId, async (tx) => {
+      const device = await devicesRepository.find(tx, farmId, deviceRef);
+      if (!device) throw notFound('Device', { device: deviceRef });
+      return { device, series: await telemetryRepository.findSeries(tx, farmId, device.id, metric) };
+    });
+    yield 'device,metric,ts,value,quality\n';
+    if (!found.series) return;
+    let after = new Date(from.getTime() - 1);
+    for (;;) {
+      const seriesId = found.series.id;
+      const points = await this.deps.db.farm(farmId, (tx) => telemetryRepository.rawPoints(tx, seriesId, new Date(after.getTime() + 1), to, pageSize));
+      if (points.length === 0) return;
+      yield points.map((p) => `${found.device.device_id},${metric},${p.ts.toISOString()},${p.value},${p.quality}\n`).join('');
+      after = points[points.length - 1]!.ts;
+      if (points.length < pageSize) return;
+    }
+  }
+
   async latest(farmId: string, deviceRef: string) {
     return this.deps.db.farm(farmId, async (tx) => {
       const device = await devicesRepository.find(tx, farmId, deviceRef);

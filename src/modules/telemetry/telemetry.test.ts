@@ -153,6 +153,23 @@ describe('rollups and queries', () => {
   });
 });
 
+describe('CSV export', () => {
+  it('streams a range of raw readings, page by page', async () => {
+    const res = await t.app.inject({ method: 'GET', headers: await headers(),
+      url: url('/telemetry/export?device=scale-7&metric=sound_level&from=2026-06-08T00:00:00Z&to=2026-06-08T03:00:00Z') });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('text/csv');
+    const lines = res.body.trim().split('\n');
+    expect(lines[0]).toBe('device,metric,ts,value,quality');
+    expect(lines).toHaveLength(1 + 3 * 3600);
+    expect(lines[1]).toBe('scale-7,sound_level,2026-06-08T00:00:00.000Z,0,0');
+    expect(new Set(lines).size).toBe(lines.length);
+    const missing = await t.app.inject({ method: 'GET', headers: await headers(),
+      url: url('/telemetry/export?device=ghost&metric=x&from=2026-06-08T00:00:00Z&to=2026-06-09T00:00:00Z') });
+    expect(missing.statusCode).toBe(404);
+  });
+});
+
 describe('retention', () => {
   it('is settable per farm and drops what is older', async () => {
     const h = await headers();
