@@ -1,0 +1,207 @@
+/**
+ * Telemetry speed on PGlite and on PostgreSQL (not part of CI; the load generator shares the 2 cores
+ * with the server, so the figures are a floor):
+ * - HTTP batch ingest (batches of 5,000 readings through the real server), readings/s, as a ratio to
+ *   inserting the same rows straight into the same database in the same run;
+ * - MQTT QoS 1 ingest from 1,000 simulated devices (10 timestamps × 2 metrics a message), committed
+ *   readings/s, and its ratio to the same baseline;
+ * - with BENCH_ROWS raw rows present (default 10 million: one a minute per series), p95 of 30 days of
+ *   one series hourly and of 24 hours raw;
+ * - the server's memory after the run.
+ *
+ *   npm run bench:telemetry            (BENCH_DATABASE_URL, BENCH_ROWS, BENCH_BACKENDS=pglite,postgres)
+ */
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import mqtt, { type MqttClient } from 'mqtt';
+import pg from 'pg';
+import { buildApp } from '../src/app.js';
+import { systemClock } from '../src/platform/clock.js';
+import { loadConfig } from '../src/platform/config.js';
+import { databaseOnPglite, databaseOnPostgres, type Database } from '../src/platform/db/database.js';
+import { startPglite } from '../src/platform/db/embedded.js';
+import { migrate } from '../src/platform/db/migrate.js';
+import { createLogger } from '../src/platform/logger.js';
+import { startServices } from '../src/modules/index.js';
+import { startEmbeddedMqtt } from '../src/modules/telemetry/mqtt.start.js';
+import { hashToken } from '../src/modules/identity/tokens.js';
+import { assemble } from '../src/server.js';
+
+const BATCH = 5_000;
+const HTTP_BATCHES = Number(process.env.BENCH_HTTP_BATCHES ?? 40);
+const DEVICES = Number(process.env.BENCH_DEVICES ?? 1_000);
+const MESSAGES_PER_DEVICE = Number(process.env.BENCH_MESSAGES ?? 10);
+const ROWS = Number(process.env.BENCH_ROWS ?? 10_000_000);
+const SERIES = 100;
+const log = createLogger({ logLevel: 'warn', logFormat: 'json' });
+const rss = () => Math.round(process.memoryUsage().rss / 1048576);
+const p95 = (samples: number[]) => [...samples].sort((a, b) => a - b)[Math.floor(samples.length * 0.95)]!;
+
+async function seedFarm(db: Database): Promise<{ farmId: string; slug: string; deviceIds: string[] }> {
+  const farmId = randomUUID();
+  const slug = `bench-${farmId.slice(0, 8)}`;
+  const now = new Date();
+  const deviceIds = Array.from({ length: DEVICES + 1 }, (_, i) => `dev-${i}`);
+  await db.system(async (tx) => {
+    await sql`insert into farms (id, name, slug, time_zone, created_at, updated_at) values (${farmId}, 'Bench', ${slug}, 'UTC', ${now}, ${now})`.execute(tx);
+    await sql`insert into devices (farm_id, device_id, name, type, created_at, updated_at)
+      select ${farmId}::uuid, d, d, 'sensor', ${now}::timestamptz, ${now}::timestamptz from unnest(${deviceIds}::text[]) as d`.execute(tx);
+    await sql`insert into device_credentials (device_id, farm_id, username, secret_hash, created_at)
+      select id, farm_id, ${slug} || '.' || device_id, ${hashToken('bench-secret')}, ${now}::timestamptz from devices where farm_id = ${farmId}`.execute(tx);
+  });
+  return { farmId, slug, deviceIds };
+}
+
+async function baseline(db: Database, farmId: string, rows: number): Promise<number> {
+  // The same rows straight into the table: one series per batch, consecutive seconds.
+  const seriesId = await db.system(async (tx) => {
+    const device = await sql<{ id: string }>`select id from devices where farm_id = ${farmId} limit 1`.execute(tx);
+    const { rows: made } = await sql<{ id: number }>`insert into series (farm_id, device_id, metric, created_at)
+      values (${farmId}, ${device.rows[0]!.id}, 'baseline', now()) returning id`.execute(tx);
+    return Number(made[0]!.id);
+  });
+  const start = Date.now() - 3 * 86_400_000;
+  const started = performance.now();
+  for (let done = 0; done < rows; done += BATCH) {
+    const stamps = Array.from({ length: BATCH }, (_, i) => new Date(start + (done + i) * 1000).toISOString());
+    const values = stamps.map((_, i) => i);
+    await db.raw.executeSql(`insert into readings (series_id, ts, value, quality, received_at, farm_id)
+      select $1, t, v, 0, now(), $2 from unnest($3::timestamptz[], $4::float8[]) as x(t, v) on conflict do nothing`,
+    [seriesId, farmId, stamps, values]);
+  }
+  return rows / ((performance.now() - started) / 1000);
+}
+
+async function run(name: string, db: Database): Promise<void> {
+  await migrate(db, log);
+  const config = loadConfig({ CROFT_PORT: '0', CROFT_HOST: '127.0.0.1', CROFT_MQTT_PORT: '0', CROFT_LOG_LEVEL: 'warn', CROFT_LOG_FORMAT: 'json' }, false);
+  const { deps } = assemble(config, db, { log, clock: systemClock });
+  await startServices(deps.services);
+  await deps.jobs.start({ work: false });
+  const app = await buildApp(deps);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const stopMqtt = await startEmbeddedMqtt(deps);
+  const { farmId, slug } = await seedFarm(db);
+  const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  await deps.services.telemetry.makePartitionsAhead();
+  await deps.services.telemetry.partitions.ensureFor([new Date(Date.now() - 3 * 86_400_000), new Date(Date.now() - 86_400_000)]);
+
+  const baseRate = await baseline(db, farmId, HTTP_BATCHES * BATCH);
+
+  // HTTP: the device's own credentials (Basic), batches of 5,000 readings over five metrics.
+  const authorization = `Basic ${Buffer.from(`${slug}.dev-0:bench-secret`).toString('base64')}`;
+  const httpStart = Date.now() - 2 * 86_400_000;
+  const httpStarted = performance.now();
+  let accepted = 0;
+  for (let b = 0; b < HTTP_BATCHES; b++) {
+    const readings = Array.from({ length: BATCH }, (_, i) => ({ device: 'dev-0', metric: `m${i % 5}`, ts: httpStart + (b * BATCH + i) * 200, value: i }));
+    const res = await fetch(`${url}/api/v1/farms/${slug}/telemetry`, { method: 'POST',
+      headers: { 'content-type': 'application/json', authorization },
+      body: JSON.stringify({ readings }) });
+    accepted += ((await res.json()) as { accepted: number }).accepted;
+  }
+  const httpRate = accepted / ((performance.now() - httpStarted) / 1000);
+
+  // MQTT: 1,000 devices, QoS 1, each message 10 timestamps × 2 metrics.
+  const port = deps.mqtt.status.port!;
+  const clients: MqttClient[] = [];
+  for (let d = 1; d <= DEVICES; d++) {
+    clients.push(await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { username: `${slug}.dev-${d}`, password: 'bench-secret', reconnectPeriod: 0 }));
+  }
+  const mqttStart = Date.now() - 86_400_000;
+  const mqttStarted = performance.now();
+  await Promise.all(clients.map(async (client, d) => {
+    for (let m = 0; m < MESSAGES_PER_DEVICE; m++) {
+      const payload = Array.from({ length: 10 }, (_, k) => ({ ts: new Date(mqttStart + (m * 10 + k) * 1000).toISOString(), readings: { temperature: 20 + k, humidity: 50 + d % 10 } }));
+      await client.publishAsync(`croft/${slug}/dev-${d + 1}/telemetry`, JSON.stringify(payload), { qos: 1 });
+    }
+  }));
+  const mqttReadings = DEVICES * MESSAGES_PER_DEVICE * 20;
+  const mqttRate = mqttReadings / ((performance.now() - mqttStarted) / 1000);
+  await Promise.all(clients.map((c) => c.endAsync()));
+
+  // Queries with ROWS raw rows present: SERIES series, one reading a minute.
+  const perSeries = Math.floor(ROWS / SERIES);
+  const end = Date.now() - 60_000;
+  const first = end - perSeries * 60_000;
+  const seriesIds = await db.system(async (tx) => {
+    const device = await sql<{ id: string }>`select id from devices where farm_id = ${farmId} and device_id = 'dev-0'`.execute(tx);
+    const { rows } = await sql<{ id: number }>`insert into series (farm_id, device_id, metric, created_at)
+      select ${farmId}::uuid, ${device.rows[0]!.id}::uuid, 'q' || i, now() from generate_series(1, ${SERIES}) as i returning id`.execute(tx);
+    return rows.map((r) => Number(r.id));
+  });
+  const weeks: Date[] = [];
+  for (let t = first; t <= end + 7 * 86_400_000; t += 7 * 86_400_000) weeks.push(new Date(t));
+  await deps.services.telemetry.partitions.ensureFor(weeks);
+  const loadStarted = performance.now();
+  for (const id of seriesIds) {
+    for (let offset = 0; offset < perSeries; offset += 100_000) {
+      const count = Math.min(100_000, perSeries - offset);
+      await db.raw.executeSql(`insert into readings (series_id, ts, value, quality, received_at, farm_id)
+        select $1, to_timestamp(($2::float8 + g * 60000) / 1000), sin(g / 100.0), 0, now(), $3 from generate_series($4::int, $5::int) as g`,
+      [id, first, farmId, offset, offset + count - 1]);
+    }
+  }
+  await db.raw.executeSql(`insert into readings_hourly (series_id, bucket, farm_id, min, max, sum, count, last, last_ts)
+    select series_id, date_trunc('hour', ts, 'UTC'), farm_id, min(value), max(value), sum(value), count(*),
+      (array_agg(value order by ts desc))[1], max(ts) from readings where farm_id = $1 and series_id = any($2::bigint[])
+    group by series_id, date_trunc('hour', ts, 'UTC'), farm_id on conflict do nothing`, [farmId, seriesIds]);
+  await db.raw.executeSql('analyze readings; analyze readings_hourly');
+  const loadSeconds = (performance.now() - loadStarted) / 1000;
+  const hourly: number[] = [];
+  const raw: number[] = [];
+  const metricOf = (i: number) => `q${(i % SERIES) + 1}`;
+  for (let i = 0; i < 200; i++) {
+    const to = new Date(end - (i % 20) * 86_400_000);
+    let started = performance.now();
+    await deps.services.telemetry.series(farmId, { device: 'dev-0', metric: metricOf(i), from: new Date(to.getTime() - 30 * 86_400_000), to, resolution: 'hour' });
+    hourly.push(performance.now() - started);
+    started = performance.now();
+    await deps.services.telemetry.series(farmId, { device: 'dev-0', metric: metricOf(i), from: new Date(to.getTime() - 86_400_000), to, resolution: 'raw' });
+    raw.push(performance.now() - started);
+  }
+
+  console.log(`\n${name}`);
+  console.log(`  direct insert (baseline)      ${Math.round(baseRate).toLocaleString('en')} rows/s`);
+  console.log(`  HTTP batch ingest             ${Math.round(httpRate).toLocaleString('en')} readings/s  ratio ${(httpRate / baseRate).toFixed(2)}`);
+  console.log(`  MQTT QoS 1, ${DEVICES} devices     ${Math.round(mqttRate).toLocaleString('en')} readings/s  ratio ${(mqttRate / baseRate).toFixed(2)}` +
+    ` (load generator on the same 2 cores)`);
+  console.log(`  ${ROWS.toLocaleString('en')} raw rows loaded in ${loadSeconds.toFixed(0)} s; p95 30 days hourly ${p95(hourly).toFixed(2)} ms, ` +
+    `p95 24 h raw ${p95(raw).toFixed(2)} ms`);
+  console.log(`  process memory after the run  ${rss()} MB RSS`);
+  await stopMqtt();
+  await app.close();
+  await deps.jobs.stop(1000);
+}
+
+async function main(): Promise<void> {
+  const backends = (process.env.BENCH_BACKENDS ?? 'pglite,postgres').split(',');
+  if (backends.includes('pglite')) {
+    const pglite = await startPglite();
+    const db = databaseOnPglite(pglite, () => pglite.close());
+    try {
+      await run('PGlite (in this process)', db);
+    } finally {
+      await db.close();
+    }
+  }
+  if (backends.includes('postgres')) {
+    const server = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+    const name = `croft_bench_${Date.now()}`;
+    const admin = new pg.Client({ connectionString: server });
+    await admin.connect();
+    await admin.query(`create database "${name}"`);
+    const url = new URL(server);
+    url.pathname = `/${name}`;
+    const db = databaseOnPostgres(url.toString(), 8);
+    try {
+      await run('PostgreSQL', db);
+    } finally {
+      await db.close();
+      await admin.query(`drop database "${name}" with (force)`);
+      await admin.end();
+    }
+  }
+}
+
+await main();
