@@ -10,8 +10,6 @@ export const METRIC_UNITS: Readonly<Record<string, string>> = {
   pressure: 'hPa', soil_moisture: '%', wind_speed: 'm/s', rain: 'mm', vpd: 'kPa', current: 'A', power: 'W',
 };
 
-export const KNOWN_UNITS = [...new Set([...Object.values(METRIC_UNITS), 'g', 'mm', 'cm', 'm', 'ms', 's', 'min', 'h', 'rpm', 'count'])];
-
 export const MAX_FUTURE_MS = 10 * 60_000;
 export const METRIC_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
 export const DEVICE_LABEL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
