@@ -8,11 +8,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { ManualClock } from '../src/platform/clock.js';
 import { loadConfig } from '../src/platform/config.js';
-import { databaseOnPglite, databaseOnPostgres, type Database } from '../src/platform/db/database.js';
-import { startPglite } from '../src/platform/db/embedded.js';
+import type { Database } from '../src/platform/db/database.js';
+import { onPglite, onPostgres } from './databases.js';
 import { migrate } from '../src/platform/db/migrate.js';
 import { createLogger } from '../src/platform/logger.js';
 import type { FarmContext } from '../src/modules/identity/caller.js';
@@ -98,29 +97,8 @@ async function run(name: string, db: Database): Promise<void> {
 
 async function main(): Promise<void> {
   console.log(`${LOCATIONS} storage-location polygons, ${LOOKUPS} random GPS lookups (deepest location + ancestors)`);
-  const pglite = await startPglite();
-  const embedded = databaseOnPglite(pglite, () => pglite.close());
-  try {
-    await run('PGlite', embedded);
-  } finally {
-    await embedded.close();
-  }
-
-  const server = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const name = `croft_bench_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: server });
-  await admin.connect();
-  await admin.query(`create database "${name}"`);
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  const db = databaseOnPostgres(url.toString(), 4);
-  try {
-    await run('PostgreSQL', db);
-  } finally {
-    await db.close();
-    await admin.query(`drop database "${name}" with (force)`);
-    await admin.end();
-  }
+  await onPglite((db) => run('PGlite', db));
+  await onPostgres((db) => run('PostgreSQL', db));
 }
 
 await main();

@@ -14,12 +14,11 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import mqtt, { type MqttClient } from 'mqtt';
-import pg from 'pg';
 import { buildApp } from '../src/app.js';
 import { systemClock } from '../src/platform/clock.js';
 import { loadConfig } from '../src/platform/config.js';
-import { databaseOnPglite, databaseOnPostgres, type Database } from '../src/platform/db/database.js';
-import { startPglite } from '../src/platform/db/embedded.js';
+import type { Database } from '../src/platform/db/database.js';
+import { onPglite, onPostgres } from './databases.js';
 import { migrate } from '../src/platform/db/migrate.js';
 import { createLogger } from '../src/platform/logger.js';
 import { startServices } from '../src/modules/index.js';
@@ -138,7 +137,7 @@ async function run(name: string, db: Database): Promise<void> {
     for (let offset = 0; offset < perSeries; offset += 100_000) {
       const count = Math.min(100_000, perSeries - offset);
       await db.raw.executeSql(`insert into readings (series_id, ts, value, quality, received_at, farm_id)
-        select $1, to_timestamp(($2::float8 + g * 60000) / 1000), sin(g / 100.0), 0, now(), $3 from generate_series($4::int, $5::int) as g`,
+        select $1, to_timestamp(($2::float8 + g::float8 * 60000) / 1000), sin(g / 100.0), 0, now(), $3 from generate_series($4::int, $5::int) as g`,
       [id, first, farmId, offset, offset + count - 1]);
     }
   }
@@ -176,32 +175,8 @@ async function run(name: string, db: Database): Promise<void> {
 
 async function main(): Promise<void> {
   const backends = (process.env.BENCH_BACKENDS ?? 'pglite,postgres').split(',');
-  if (backends.includes('pglite')) {
-    const pglite = await startPglite();
-    const db = databaseOnPglite(pglite, () => pglite.close());
-    try {
-      await run('PGlite (in this process)', db);
-    } finally {
-      await db.close();
-    }
-  }
-  if (backends.includes('postgres')) {
-    const server = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-    const name = `croft_bench_${Date.now()}`;
-    const admin = new pg.Client({ connectionString: server });
-    await admin.connect();
-    await admin.query(`create database "${name}"`);
-    const url = new URL(server);
-    url.pathname = `/${name}`;
-    const db = databaseOnPostgres(url.toString(), 8);
-    try {
-      await run('PostgreSQL', db);
-    } finally {
-      await db.close();
-      await admin.query(`drop database "${name}" with (force)`);
-      await admin.end();
-    }
-  }
+  if (backends.includes('pglite')) await onPglite((db) => run('PGlite (in this process)', db));
+  if (backends.includes('postgres')) await onPostgres((db) => run('PostgreSQL', db), 8);
 }
 
 await main();

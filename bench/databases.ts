@@ -1,0 +1,33 @@
+import pg from 'pg';
+import { databaseOnPglite, databaseOnPostgres, type Database } from '../src/platform/db/database.js';
+import { startPglite } from '../src/platform/db/embedded.js';
+
+/** Runs `fn` on a new in-memory PGlite, then closes it. */
+export async function onPglite(fn: (db: Database) => Promise<void>): Promise<void> {
+  const pglite = await startPglite();
+  const db = databaseOnPglite(pglite, () => pglite.close());
+  try {
+    await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
+/** Runs `fn` on a new database of the PostgreSQL server at BENCH_DATABASE_URL, dropped afterwards. */
+export async function onPostgres(fn: (db: Database) => Promise<void>, poolSize = 4): Promise<void> {
+  const server = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const name = `croft_bench_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: server });
+  await admin.connect();
+  await admin.query(`create database "${name}"`);
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  const db = databaseOnPostgres(url.toString(), poolSize);
+  try {
+    await fn(db);
+  } finally {
+    await db.close();
+    await admin.query(`drop database "${name}" with (force)`);
+    await admin.end();
+  }
+}
