@@ -62,16 +62,13 @@ export const telemetryRepository = {
     const stamps = rows.map((r) => r.ts.getTime());
     const values = rows.map((r) => r.value);
     const qualities = rows.map((r) => r.quality);
-    const { rows: inserted } = await sql<{ n: number }>`
-      with new_rows as (
-        -- unnest yields the rows in array order and a plain INSERT … SELECT keeps it, so within a batch
-        -- the first of two readings for one series and millisecond is the one stored.
-        insert into readings (series_id, ts, value, quality, received_at, farm_id)
-        select s, to_timestamp(t / 1000.0), v, q, ${receivedAt}::timestamptz, ${farmId}::uuid
-        from unnest(${ids}::bigint[], ${stamps}::float8[], ${values}::float8[], ${qualities}::int2[]) as x(s, t, v, q)
-        on conflict (series_id, ts) do nothing
-        returning 1
-      ) select count(*)::int as n from new_rows`.execute(tx);
+    // unnest yields the rows in array order and a plain INSERT … SELECT keeps it, so within a batch the
+    // first of two readings for one series and millisecond is the one stored.
+    const result = await sql`
+      insert into readings (series_id, ts, value, quality, received_at, farm_id)
+      select s, to_timestamp(t / 1000.0), v, q, ${receivedAt}::timestamptz, ${farmId}::uuid
+      from unnest(${ids}::bigint[], ${stamps}::float8[], ${values}::float8[], ${qualities}::int2[]) as x(s, t, v, q)
+      on conflict (series_id, ts) do nothing`.execute(tx);
     // The hours touched, for the rollup job (computed here: a handful of rows, not one per reading).
     const hours = new Map<string, { seriesId: number; hour: number }>();
     for (const r of rows) {
@@ -82,7 +79,7 @@ export const telemetryRepository = {
     await sql`insert into rollup_dirty (series_id, hour, farm_id)
       select s, to_timestamp(h / 1000.0), ${farmId}::uuid from unnest(${touched.map((t) => t.seriesId)}::bigint[], ${touched.map((t) => t.hour)}::float8[]) as x(s, h)
       on conflict do nothing`.execute(tx);
-    return inserted[0]?.n ?? 0;
+    return Number(result.numAffectedRows ?? 0);
   },
 
   async rawPoints(tx: Tx, seriesId: number, from: Date, to: Date, limit: number): Promise<RawPoint[]> {
@@ -184,9 +181,12 @@ export class ReadingPartitions {
 
   /** Makes sure the partitions holding these instants exist. */
   async ensureFor(instants: Iterable<Date>): Promise<void> {
+    // Distinct days first (cheap numbers), then their weeks: a batch holds thousands of instants.
+    const days = new Set<number>();
+    for (const instant of instants) days.add(Math.floor(instant.getTime() / 86_400_000));
     const weeks = new Map<string, Date>();
-    for (const instant of instants) {
-      const week = weekStart(instant);
+    for (const day of days) {
+      const week = weekStart(new Date(day * 86_400_000));
       weeks.set(partitionName(week), week);
     }
     for (const [name, week] of weeks) {

@@ -80,23 +80,22 @@ export class TelemetryService {
       const oldest = receivedAt.getTime() - retention.raw_days * 86_400_000;
       const devices = new Map((await devicesRepository.byLabels(tx, scope.farmId, [...new Set(valid.map((v) => v.reading.device))]))
         .map((d) => [d.device_id, d.id]));
-      const keep: { index: number; reading: Reading; deviceId: string }[] = [];
-      for (const v of valid) {
-        const deviceId = devices.get(v.reading.device);
-        if (!deviceId) rejections.push({ index: v.index, code: 'UNKNOWN_DEVICE', reason: `no device "${v.reading.device}" in this farm` });
-        else if (v.reading.ts.getTime() < oldest) {
-          rejections.push({ index: v.index, code: 'TS_TOO_OLD', reason: `ts is older than the raw retention (${retention.raw_days} days)` });
-        } else keep.push({ ...v, deviceId });
-      }
+      const keep: { reading: Reading; key: string }[] = [];
       const keys = new Map<string, { deviceId: string; metric: string; unit: string | null }>();
-      for (const k of keep) {
-        const key = telemetryRepository.seriesKey(k.deviceId, k.reading.metric);
-        if (!keys.has(key)) keys.set(key, { deviceId: k.deviceId, metric: k.reading.metric, unit: k.reading.unit ?? METRIC_UNITS[k.reading.metric] ?? null });
+      for (const { index, reading } of valid) {
+        const deviceId = devices.get(reading.device);
+        if (!deviceId) rejections.push({ index, code: 'UNKNOWN_DEVICE', reason: `no device "${reading.device}" in this farm` });
+        else if (reading.ts.getTime() < oldest) {
+          rejections.push({ index, code: 'TS_TOO_OLD', reason: `ts is older than the raw retention (${retention.raw_days} days)` });
+        } else {
+          const key = telemetryRepository.seriesKey(deviceId, reading.metric);
+          if (!keys.has(key)) keys.set(key, { deviceId, metric: reading.metric, unit: reading.unit ?? METRIC_UNITS[reading.metric] ?? null });
+          keep.push({ reading, key });
+        }
       }
       const series = await telemetryRepository.ensureSeries(tx, scope.farmId, [...keys.values()], receivedAt);
-      return telemetryRepository.insertReadings(tx, scope.farmId, keep.map((k) => ({
-        seriesId: series.get(telemetryRepository.seriesKey(k.deviceId, k.reading.metric))!,
-        ts: k.reading.ts, value: k.reading.value, quality: k.reading.quality,
+      return telemetryRepository.insertReadings(tx, scope.farmId, keep.map(({ reading, key }) => ({
+        seriesId: series.get(key)!, ts: reading.ts, value: reading.value, quality: reading.quality,
       })), receivedAt);
     });
     rejections.sort((a, b) => a.index - b.index);
