@@ -1,15 +1,20 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { databaseOnPglite, databaseOnPostgres, type Database } from '../src/platform/db/database.js';
 import { startPglite } from '../src/platform/db/embedded.js';
 
-/** Runs `fn` on a new in-memory PGlite, then closes it. */
+/** Runs `fn` on a new PGlite in a temporary folder (file-backed, as `npm start` runs it), then removes it. */
 export async function onPglite(fn: (db: Database) => Promise<void>): Promise<void> {
-  const pglite = await startPglite();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'croft-bench-'));
+  const pglite = await startPglite({ dataDir: dir });
   const db = databaseOnPglite(pglite, () => pglite.close());
   try {
     await fn(db);
   } finally {
     await db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
