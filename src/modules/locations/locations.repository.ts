@@ -130,13 +130,20 @@ export const locationsRepository = {
       .orderBy(sql`cardinality(path)`).execute() as Promise<LocationRow[]>;
   },
 
-  /** The deepest live location whose polygon contains the point (GiST index first, exact test second). */
-  lookup(tx: Tx, farmId: string, lon: number, lat: number): Promise<LocationRow | undefined> {
+  /**
+   * The deepest live location whose polygon contains the point (GiST index first, exact test second)
+   * and its ancestors, root first — one statement, so a lookup is one round trip.
+   */
+  async lookup(tx: Tx, farmId: string, lon: number, lat: number): Promise<LocationRow[]> {
     const point = sql`ST_SetSRID(ST_MakePoint(${lon}, ${lat}), 4326)`;
-    return selectLocations(tx).where('farm_id', '=', farmId).where('status', '!=', 'retired')
-      .where(sql<boolean>`geometry && ${point} and ST_Contains(geometry, ${point})`)
-      .orderBy(sql`cardinality(path)`, 'desc').orderBy('area_m2', 'asc').limit(1)
-      .executeTakeFirst() as Promise<LocationRow | undefined>;
+    return selectLocations(tx)
+      .where('farm_id', '=', farmId)
+      .where(sql<boolean>`locations.id in (
+        select unnest(hit.path || hit.id) from (
+          select id, path from locations
+          where farm_id = ${farmId} and status <> 'retired' and geometry && ${point} and ST_Contains(geometry, ${point})
+          order by cardinality(path) desc, area_m2 asc limit 1) as hit)`)
+      .orderBy(sql`cardinality(path)`).execute() as Promise<LocationRow[]>;
   },
 
   /** Locations joined to `id` by a stored edge, and those whose geometry lies within `meters` of its own. */

@@ -188,11 +188,10 @@ export class LocationsService {
 
   /** The deepest location whose polygon holds the point, and its ancestors (root first). */
   async lookup(ctx: FarmContext, lat: number, lon: number): Promise<{ location: LocationRow; ancestors: LocationRow[] }> {
-    return this.deps.db.farm(ctx.farmId, async (tx) => {
-      const location = await locationsRepository.lookup(tx, ctx.farmId, lon, lat);
-      if (!location) throw notFound('Location at this point', { lat, lon });
-      return { location, ancestors: await locationsRepository.ancestors(tx, ctx.farmId, location.path) };
-    });
+    const chain = await this.deps.db.farm(ctx.farmId, (tx) => locationsRepository.lookup(tx, ctx.farmId, lon, lat));
+    const location = chain.at(-1);
+    if (!location) throw notFound('Location at this point', { lat, lon });
+    return { location, ancestors: chain.slice(0, -1) };
   }
 
   async adjacent(ctx: FarmContext, id: string): Promise<{ location: LocationRow; source: 'edge' | 'geometry' }[]> {
