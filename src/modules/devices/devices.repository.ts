@@ -1,10 +1,10 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
+import { isUuid } from '../../platform/ids.js';
 import type { DeviceTable } from './devices.tables.js';
 
 export type DeviceRow = Selectable<DeviceTable>;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const devicesRepository = {
   insert(tx: Tx, row: Insertable<DeviceTable>): Promise<DeviceRow> {
@@ -14,7 +14,7 @@ export const devicesRepository = {
   /** By id, or by the label the hardware reports (a UUID-shaped value is an id). */
   find(tx: Tx, farmId: string, idOrLabel: string): Promise<DeviceRow | undefined> {
     return tx.selectFrom('devices').selectAll().where('farm_id', '=', farmId)
-      .where(UUID.test(idOrLabel) ? 'id' : 'device_id', '=', idOrLabel).executeTakeFirst();
+      .where(isUuid(idOrLabel) ? 'id' : 'device_id', '=', idOrLabel).executeTakeFirst();
   },
 
   byLabels(tx: Tx, farmId: string, labels: string[]): Promise<DeviceRow[]> {

@@ -1,13 +1,12 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
+import { isUuid } from '../../platform/ids.js';
 import type { Role } from '../identity/access.js';
 import type { FarmTable, InvitationTable } from './farms.tables.js';
 
 export type FarmRow = Selectable<FarmTable>;
 export type InvitationRow = Selectable<InvitationTable>;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (value: string): boolean => UUID.test(value);
 
 export interface MemberRow {
   user_id: string;

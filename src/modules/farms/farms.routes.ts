@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { AppDeps } from '../../app.js';
 import { callerOf, farmOf, metaOf } from '../identity/http.js';
 import { RoleSchema, Uuid } from '../identity/identity.schemas.js';
-import { farmView, invitationView, memberView } from '../identity/views.js';
+import { farmView, invitationView, memberView } from './farms.views.js';
 import { FarmParams, FarmPatchBody, FarmView, InvitationView, MemberParams, MemberView, NewFarmBody, NewInvitationBody } from './farms.schemas.js';
 
 const TAGS = { tags: ['farms'] };

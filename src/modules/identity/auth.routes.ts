@@ -8,7 +8,8 @@ import { FarmView, NewFarmBody } from '../farms/farms.schemas.js';
 import type { Session } from './auth.service.js';
 import { callerOf, metaOf } from './http.js';
 import { Email, Locale, Name, Password, TimeZone, TokenResponse, UserView } from './identity.schemas.js';
-import { farmView, userView } from './views.js';
+import { farmView } from '../farms/farms.views.js';
+import { userView } from './views.js';
 
 export const REFRESH_COOKIE = 'croft_refresh';
 const COOKIE_PATH = '/api/v1/auth';

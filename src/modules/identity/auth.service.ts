@@ -1,8 +1,9 @@
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
 import type { Database, Tx } from '../../platform/db/database.js';
 import { conflict, DomainError, forbidden, invalid, notFound, unauthenticated } from '../../platform/errors.js';
+import { sameSecret } from '../../platform/secrets.js';
 import { isTimeZone } from '../../platform/time-zones.js';
 import { recordAudit } from '../audit/audit.service.js';
 import type { FarmsService, NewFarm } from '../farms/farms.service.js';
@@ -49,13 +50,6 @@ function normalEmail(email: string): string {
   const trimmed = email.trim();
   if (!EMAIL.test(trimmed)) throw invalid('That is not an email address', { fields: [{ field: 'body.email', message: 'is not an email address' }] });
   return trimmed;
-}
-
-function sameSecret(given: string | undefined, expected: string): boolean {
-  if (given === undefined) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 const wholeSeconds = (date: Date) => Math.floor(date.getTime() / 1000) * 1000;

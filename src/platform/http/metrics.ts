@@ -1,8 +1,8 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { Type } from 'typebox';
 import { unauthenticated } from '../errors.js';
+import { sameSecret } from '../secrets.js';
 
 export interface Metrics {
   registry: Registry;
@@ -47,12 +47,6 @@ export function createMetrics(jobCounts?: () => Promise<{ name: string; state: s
   };
 }
 
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 /** Counts and times every request, and serves `GET /metrics` in Prometheus text format. */
 export function registerMetrics(app: FastifyInstance, metrics: Metrics, token: string | undefined): void {
   const requests = metrics.registry.getSingleMetric('croft_http_requests_total') as Counter;
@@ -73,7 +67,7 @@ export function registerMetrics(app: FastifyInstance, metrics: Metrics, token: s
   }, async (request, reply) => {
     if (token !== undefined) {
       const given = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
-      if (!given || !sameSecret(given, token)) throw unauthenticated('Metrics need the bearer token set in CROFT_METRICS_TOKEN');
+      if (!sameSecret(given, token)) throw unauthenticated('Metrics need the bearer token set in CROFT_METRICS_TOKEN');
     }
     reply.type(metrics.registry.contentType);
     return metrics.registry.metrics();
