@@ -61,7 +61,7 @@ async function storedIds(url: string): Promise<Set<number>> {
 }
 
 describe.runIf(testBackend() === 'pglite')('croft serve on the embedded database', () => {
-  it('serves health, refuses a second process on the same folder, and takes over a stale lock', async () => {
+  it('serves health, refuses a second process on the same folder, and takes over a stale lock', { timeout: 180_000 }, async () => {
     // What an interrupted first start would leave behind.
     fs.mkdirSync(path.join(dataDir, 'pgdata.creating-99999'), { recursive: true });
     fs.writeFileSync(path.join(dataDir, 'pgdata.creating-99999', 'PG_VERSION'), 'half-made');
@@ -148,7 +148,7 @@ describe('the command line', () => {
     expect(p.output()).toContain('croft worker needs DATABASE_URL');
   });
 
-  it('creates the first admin from the command line, once, and prints reset tokens', async () => {
+  it('creates the first admin from the command line, once, and prints reset tokens', { timeout: 180_000 }, async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'croft-cli-'));
     try {
       const create = (email: string) => {

@@ -134,5 +134,5 @@ describe('telemetry under kill -9', () => {
     expect(acked.mqtt.size).toBeGreaterThanOrEqual(ROUNDS * PER_ROUND);
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
-  });
+  }, 300_000); // several cold starts of the embedded database, on a machine shared with the other test files
 });
