@@ -36,28 +36,23 @@ export const LocationView = Type.Object({
   updated_at: DateTime,
 }, { additionalProperties: false });
 
-export const NewLocationBody = Type.Object({
+/** What a client may set on a location; `type` only when creating it. */
+const editable = {
   name: Type.String({ minLength: 1, maxLength: 200 }),
-  type: LocationType,
-  parent_id: Type.Optional(Type.Union([Uuid, Type.Null()])),
-  code: Type.Optional(Type.Union([Code, Type.Null()])),
-  qr_code: Type.Optional(QrCode),
-  capacity: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()])),
-  status: Type.Optional(LocationStatus),
-  properties: Type.Optional(Properties),
-  geometry: Type.Optional(Type.Union([Geometry, Type.Null()])),
-}, { additionalProperties: false });
+  parent_id: Type.Union([Uuid, Type.Null()], { description: 'The parent (null: at the top); on change, moves everything under it too' }),
+  code: Type.Union([Code, Type.Null()]),
+  qr_code: QrCode,
+  capacity: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+  status: LocationStatus,
+  properties: Properties,
+  geometry: Type.Union([Geometry, Type.Null()]),
+};
+const optional = <T extends Record<string, Parameters<typeof Type.Optional>[0]>>(props: T) =>
+  Object.fromEntries(Object.entries(props).map(([k, v]) => [k, Type.Optional(v)])) as { [K in keyof T]: ReturnType<typeof Type.Optional<T[K]>> };
 
-export const LocationPatchBody = Type.Object({
-  name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-  parent_id: Type.Optional(Type.Union([Uuid, Type.Null()], { description: 'Move here (null: to the top), with everything under it' })),
-  code: Type.Optional(Type.Union([Code, Type.Null()])),
-  qr_code: Type.Optional(QrCode),
-  capacity: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()])),
-  status: Type.Optional(LocationStatus),
-  properties: Type.Optional(Properties),
-  geometry: Type.Optional(Type.Union([Geometry, Type.Null()])),
-}, { additionalProperties: false, minProperties: 1 });
+export const NewLocationBody = Type.Object({ ...optional(editable), name: editable.name, type: LocationType }, { additionalProperties: false });
+
+export const LocationPatchBody = Type.Object(optional(editable), { additionalProperties: false, minProperties: 1 });
 
 export const LocationParams = Type.Object({ farm: FarmParams.properties.farm, id: Uuid });
 

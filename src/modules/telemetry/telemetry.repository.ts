@@ -123,26 +123,13 @@ export const telemetryRepository = {
    * Buckets left with no readings are removed.
    */
   async rollUp(tx: Tx, seriesId: number, hour: Date, farmId: string, timeZone: string): Promise<void> {
-    const next = new Date(hour.getTime() + 3_600_000);
-    await tx.deleteFrom('readings_hourly').where('series_id', '=', seriesId).where('bucket', '=', hour).execute();
-    await sql`insert into readings_hourly (series_id, bucket, farm_id, min, max, sum, count, last, last_ts)
-      select ${seriesId}::bigint, ${hour}::timestamptz, ${farmId}::uuid, min(value), max(value), sum(value), count(*),
-        (array_agg(value order by ts desc))[1], max(ts)
-      from readings where series_id = ${seriesId} and ts >= ${hour} and ts < ${next}
-      having count(*) > 0`.execute(tx);
-    const { rows } = await sql<{ day: Date; next_day: Date }>`
-      select (date_trunc('day', ${hour}::timestamptz, ${timeZone}::text)) as day,
-             (date_trunc('day', ${hour}::timestamptz, ${timeZone}::text) + interval '1 day') as next_day`.execute(tx);
-    const { day, next_day: nextDay } = rows[0]!;
-    // The next local midnight, computed in the zone (a day is 23 or 25 hours across daylight saving).
-    const { rows: ends } = await sql<{ end: Date }>`select date_trunc('day', ${nextDay}::timestamptz + interval '2 hours', ${timeZone}::text) as end`.execute(tx);
-    const end = ends[0]!.end;
-    await tx.deleteFrom('readings_daily').where('series_id', '=', seriesId).where('bucket', '=', day).execute();
-    await sql`insert into readings_daily (series_id, bucket, farm_id, min, max, sum, count, last, last_ts)
-      select ${seriesId}::bigint, ${day}::timestamptz, ${farmId}::uuid, min(value), max(value), sum(value), count(*),
-        (array_agg(value order by ts desc))[1], max(ts)
-      from readings where series_id = ${seriesId} and ts >= ${day} and ts < ${end}
-      having count(*) > 0`.execute(tx);
+    await rebuildBucket(tx, 'readings_hourly', seriesId, farmId, hour, new Date(hour.getTime() + 3_600_000));
+    // The local day holding this hour, and the next local midnight (a day is 23 to 25 hours long).
+    const { rows } = await sql<{ day: Date; end: Date }>`
+      select day, date_trunc('day', day + interval '26 hours', ${timeZone}::text) as end
+      from (select date_trunc('day', ${hour}::timestamptz, ${timeZone}::text) as day) as d`.execute(tx);
+    const { day, end } = rows[0]!;
+    await rebuildBucket(tx, 'readings_daily', seriesId, farmId, day, end);
   },
 
   async clearDirty(tx: Tx, seriesId: number, hour: Date): Promise<void> {
@@ -169,6 +156,16 @@ export const telemetryRepository = {
       .select(['farms.id', 'telemetry_settings.raw_days', 'telemetry_settings.hourly_days', 'telemetry_settings.daily_days']).execute();
   },
 };
+
+/** Replaces one rollup bucket [from, to) of a series with the aggregate of its raw readings. */
+async function rebuildBucket(tx: Tx, table: 'readings_hourly' | 'readings_daily', seriesId: number, farmId: string, from: Date, to: Date): Promise<void> {
+  await tx.deleteFrom(table).where('series_id', '=', seriesId).where('bucket', '=', from).execute();
+  await sql`insert into ${sql.table(table)} (series_id, bucket, farm_id, min, max, sum, count, last, last_ts)
+    select ${seriesId}::bigint, ${from}::timestamptz, ${farmId}::uuid, min(value), max(value), sum(value), count(*),
+      (array_agg(value order by ts desc))[1], max(ts)
+    from readings where series_id = ${seriesId} and ts >= ${from} and ts < ${to}
+    having count(*) > 0`.execute(tx);
+}
 
 /**
  * Weekly partitions of the raw readings table. DDL runs as the owning role (outside any scoped

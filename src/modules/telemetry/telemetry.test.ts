@@ -127,6 +127,23 @@ describe('rollups and queries', () => {
     expect(after.json().points[0]).toMatchObject({ max: 100, count: 61 });
   });
 
+  it('cuts days at local midnight, also on a 23-hour daylight-saving day', async () => {
+    const h = await headers();
+    await t.app.inject({ method: 'PATCH', url: url(), headers: h, payload: { timezone: 'Europe/Berlin' } });
+    await t.deps.services.telemetry.rollUpDirty();
+    // One reading an hour from 27 March 12:00 to 30 March 12:00 UTC; clocks in Berlin spring forward on the 29th.
+    const readings = Array.from({ length: 72 }, (_, i) => ({ device: 'scale-7', metric: 'battery', ts: Date.UTC(2026, 2, 27, 12 + i), value: 1 }));
+    expect((await ingest({ readings })).json().accepted).toBe(72);
+    await t.deps.services.telemetry.rollUpDirty();
+    const days = await t.app.inject({ method: 'GET', headers: h,
+      url: url('/telemetry?device=scale-7&metric=battery&from=2026-03-27T22:00:00Z&to=2026-03-29T22:00:00Z&resolution=day') });
+    expect(days.json().points.map((p: { ts: string; count: number }) => [p.ts, p.count])).toEqual([
+      ['2026-03-27T23:00:00.000Z', 24], // 28 March, CET
+      ['2026-03-28T23:00:00.000Z', 23], // 29 March: 23 hours
+    ]);
+    await t.app.inject({ method: 'PATCH', url: url(), headers: h, payload: { timezone: 'Asia/Phnom_Penh' } });
+  });
+
   it('picks the resolution for auto by how many points would come back', async () => {
     const h = await headers();
     const auto = (from: string, to: string) => t.app.inject({ method: 'GET', headers: h,
