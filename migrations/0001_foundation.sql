@@ -47,6 +47,19 @@ create or replace function croft_user_id() returns uuid
   language sql stable parallel safe
   as $$ select nullif(current_setting('croft.user_id', true), '')::uuid $$;
 
+-- The policy of every farm-scoped table: rows of the transaction's farm (system scope: all), and
+-- row-level security forced so even the table's owner is held to it. One call per table.
+create or replace function croft_farm_rls(tbl regclass) returns void
+  language plpgsql
+  as $$
+  begin
+    execute format('alter table %s enable row level security', tbl);
+    execute format('alter table %s force row level security', tbl);
+    execute format('create policy farm_scope on %s using (croft_scope() = ''system'' or farm_id = croft_farm_id())
+      with check (croft_scope() = ''system'' or farm_id = croft_farm_id())', tbl);
+  end
+  $$;
+
 -- Cron schedules registered in code: the next firing of each is stored so one instance claims it
 -- under a row lock, a restart neither fires twice nor skips, and tests move the clock instead of waiting.
 create table croft_cron (

@@ -155,11 +155,7 @@ create policy memberships_visible on memberships
   using (croft_scope() = 'system' or farm_id = croft_farm_id() or user_id = croft_user_id())
   with check (croft_scope() = 'system' or farm_id = croft_farm_id());
 
-alter table invitations enable row level security;
-alter table invitations force row level security;
-create policy invitations_farm on invitations
-  using (croft_scope() = 'system' or farm_id = croft_farm_id())
-  with check (croft_scope() = 'system' or farm_id = croft_farm_id());
+select croft_farm_rls('invitations');
 
 alter table refresh_tokens enable row level security;
 alter table refresh_tokens force row level security;
@@ -177,11 +173,7 @@ alter table login_throttle enable row level security;
 alter table login_throttle force row level security;
 create policy login_throttle_system on login_throttle using (croft_scope() = 'system') with check (croft_scope() = 'system');
 
-alter table api_keys enable row level security;
-alter table api_keys force row level security;
-create policy api_keys_farm on api_keys
-  using (croft_scope() = 'system' or farm_id = croft_farm_id())
-  with check (croft_scope() = 'system' or farm_id = croft_farm_id());
+select croft_farm_rls('api_keys');
 
 alter table audit_log enable row level security;
 alter table audit_log force row level security;

@@ -98,14 +98,5 @@ create table location_edges (
 );
 create index location_edges_b_idx on location_edges (farm_id, b_id);
 
-alter table locations enable row level security;
-alter table locations force row level security;
-create policy locations_farm on locations
-  using (croft_scope() = 'system' or farm_id = croft_farm_id())
-  with check (croft_scope() = 'system' or farm_id = croft_farm_id());
-
-alter table location_edges enable row level security;
-alter table location_edges force row level security;
-create policy location_edges_farm on location_edges
-  using (croft_scope() = 'system' or farm_id = croft_farm_id())
-  with check (croft_scope() = 'system' or farm_id = croft_farm_id());
+select croft_farm_rls('locations');
+select croft_farm_rls('location_edges');

@@ -80,16 +80,5 @@ create table telemetry_settings (
   daily_days integer not null check (daily_days between 1 and 36500)
 );
 
-do $$
-declare t text;
-begin
-  foreach t in array array['devices', 'device_credentials', 'series', 'readings', 'readings_hourly', 'readings_daily',
-    'rollup_dirty', 'telemetry_settings']
-  loop
-    execute format('alter table %I enable row level security', t);
-    execute format('alter table %I force row level security', t);
-    execute format('create policy %I on %I using (croft_scope() = ''system'' or farm_id = croft_farm_id())
-      with check (croft_scope() = ''system'' or farm_id = croft_farm_id())', t || '_farm', t);
-  end loop;
-end
-$$;
+select croft_farm_rls(t::regclass) from unnest(array['devices', 'device_credentials', 'series', 'readings',
+  'readings_hourly', 'readings_daily', 'rollup_dirty', 'telemetry_settings']) as t;

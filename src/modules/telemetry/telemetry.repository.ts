@@ -190,8 +190,11 @@ export class ReadingPartitions {
       if (this.#known.has(name)) continue;
       const end = new Date(week.getTime() + 7 * 86_400_000);
       try {
+        // The app role reaches readings only through the parent, where the farm policy applies; a
+        // partition read directly would bypass it, so the role gets no rights on partitions.
         await this.db.raw.executeSql(`create table if not exists ${name} partition of readings
-          for values from ('${week.toISOString()}') to ('${end.toISOString()}')`);
+          for values from ('${week.toISOString()}') to ('${end.toISOString()}');
+          revoke all on ${name} from croft_app`);
       } catch (error) {
         // Another process made it at the same moment.
         if (!['42P07', '23505'].includes((error as { code?: string }).code ?? '')) throw error;
