@@ -22,7 +22,7 @@ import { onPglite, onPostgres } from './databases.js';
 import { migrate } from '../src/platform/db/migrate.js';
 import { createLogger } from '../src/platform/logger.js';
 import { startServices } from '../src/modules/index.js';
-import { startEmbeddedMqtt } from '../src/modules/telemetry/mqtt.start.js';
+import { startMqtt } from '../src/modules/telemetry/mqtt.start.js';
 import { hashToken } from '../src/modules/identity/tokens.js';
 import { assemble } from '../src/server.js';
 
@@ -88,7 +88,7 @@ async function run(name: string, db: Database): Promise<void> {
   await deps.jobs.start({ work: false });
   const app = await buildApp(deps);
   await app.listen({ port: 0, host: '127.0.0.1' });
-  const stopMqtt = await startEmbeddedMqtt(deps);
+  const stopMqtt = await startMqtt(deps);
   const { farmId, slug } = await seedFarm(db);
   const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   await deps.services.telemetry.makePartitionsAhead();

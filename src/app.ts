@@ -6,13 +6,18 @@ import type { Config } from './platform/config.js';
 import type { Database } from './platform/db/database.js';
 import { registerErrorHandling } from './platform/http/error-handler.js';
 import { healthRoutes } from './platform/http/health.routes.js';
+import { webConfigRoutes } from './platform/http/web-config.routes.js';
 import { registerMetrics, type Metrics } from './platform/http/metrics.js';
 import { registerOpenApi, requireResponseSchemas } from './platform/http/openapi.js';
 import { registerSecurityHeaders, requestIdFrom } from './platform/http/security.js';
 import { registerValidation } from './platform/http/validation.js';
+import { registerWebApp } from './platform/http/web-app.js';
 import type { JobRunner } from './platform/jobs/runner.js';
 import type { Logger } from './platform/logger.js';
 import type { BrokerStatus, EmbeddedBroker } from './platform/mqtt/broker.js';
+import type { BrokerClientStatus } from './platform/mqtt/client.js';
+import type { LiveBus } from './platform/live/bus.js';
+import type { Redis } from 'ioredis';
 import { modules, type Services } from './modules/index.js';
 import { registerAuthHttp } from './modules/identity/http.js';
 
@@ -26,7 +31,11 @@ export interface AppDeps {
   metrics: Metrics;
   services: Services;
   /** The embedded MQTT broker, when one runs. */
-  mqtt: { status: BrokerStatus; broker?: EmbeddedBroker };
+  mqtt: { status: BrokerStatus; broker?: EmbeddedBroker; client?: BrokerClientStatus };
+  /** Live events: memory in one process, Redis across several. */
+  bus: LiveBus;
+  /** The Redis connection, when REDIS_URL is set (shared rate limits). */
+  redis: Redis | undefined;
   version: string;
 }
 
@@ -61,16 +70,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerValidation(app);
   app.addHook('onRoute', requireResponseSchemas);
   drainOnClose(app);
-  registerErrorHandling(app);
+  registerErrorHandling(app, await registerWebApp(app, undefined, { tilesUrl: deps.config.mapTilesUrl }));
   registerSecurityHeaders(app, { production: deps.config.env === 'production' });
   registerMetrics(app, deps.metrics, deps.config.metricsToken);
   await registerOpenApi(app, deps.version);
   await registerAuthHttp(app, {
-    auth: deps.services.auth, farms: deps.services.farms, lightMode: deps.config.auth === 'none',
+    auth: deps.services.auth, farms: deps.services.farms, lightMode: deps.config.auth === 'none', redis: deps.redis,
     authenticateDevice: (username, password) => deps.services.devices.authenticate(username, password),
   });
 
   await app.register(healthRoutes, { deps });
+  await app.register(webConfigRoutes, { config: deps.config });
   for (const module of modules) if (module.routes) await app.register(module.routes, { deps });
 
   return app;

@@ -7,6 +7,7 @@ import { VERSION } from './platform/version.js';
 import { stopOnSignals } from './platform/shutdown.js';
 import { migrateOnly, serve, work } from './server.js';
 import { userCommand } from './cli/user.js';
+import { simulateCommand } from './cli/simulate.js';
 
 const HELP = `Croft ${VERSION} — open farm-operations platform
 
@@ -20,6 +21,9 @@ Commands:
             first run from the command line: the instance admin and the first farm
   user reset-password EMAIL
             print a one-time password-reset token
+  simulate --farm F [--devices 10] [--interval 5] [--kind hive|house|greenhouse]
+            send realistic readings from simulated devices to a running Croft
+            (croft simulate --help for more)
 
 Options:
   -h, --help     show this help
@@ -29,10 +33,10 @@ Settings come from environment variables (CROFT_PORT, CROFT_DATA_DIR, DATABASE_U
 the README lists them all.`;
 
 async function main(argv: string[]): Promise<number> {
-  // `croft user …` has options of its own.
-  const own = argv[0] === 'user' ? argv.slice(1) : undefined;
+  // `croft user …` and `croft simulate …` have options of their own.
+  const own = argv[0] === 'user' || argv[0] === 'simulate' ? argv.slice(1) : undefined;
   const { values, positionals } = parseArgs({
-    args: own ? ['user'] : argv,
+    args: own ? [argv[0]!] : argv,
     allowPositionals: true,
     options: { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } },
   });
@@ -45,7 +49,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const command = positionals[0] ?? 'serve';
-  if (!['serve', 'worker', 'migrate', 'user'].includes(command)) {
+  if (!['serve', 'worker', 'migrate', 'user', 'simulate'].includes(command)) {
     console.error(`Unknown command "${command}".\n\n${HELP}`);
     return 2;
   }
@@ -63,6 +67,7 @@ async function main(argv: string[]): Promise<number> {
   const log = createLogger(config);
   try {
     if (command === 'user') return await userCommand(own ?? [], config, log);
+    if (command === 'simulate') return await simulateCommand(own ?? [], process.env, log);
     if (command === 'migrate') {
       await migrateOnly(config, log);
       log.info('migrations are up to date');

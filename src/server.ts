@@ -11,7 +11,10 @@ import { JobRegistry } from './platform/jobs/registry.js';
 import { JobRunner } from './platform/jobs/runner.js';
 import type { Logger } from './platform/logger.js';
 import { VERSION } from './platform/version.js';
-import { startEmbeddedMqtt } from './modules/telemetry/mqtt.start.js';
+import { startMqtt } from './modules/telemetry/mqtt.start.js';
+import { LiveEvents } from './modules/live/live.events.js';
+import { MemoryBus } from './platform/live/bus.js';
+import { openLiveConnections, type LiveConnections } from './platform/live/connect.js';
 
 export interface StartOptions {
   log: Logger;
@@ -33,7 +36,7 @@ export interface Running {
  * Everything the app and the job runner are built from, with every module's jobs defined. The
  * registry is returned so callers (tests) may define more before the runner starts.
  */
-export function assemble(config: Config, db: Database, options: { log: Logger; clock?: Clock | undefined }): { deps: AppDeps; registry: JobRegistry } {
+export function assemble(config: Config, db: Database, options: { log: Logger; clock?: Clock | undefined; live?: LiveConnections | undefined }): { deps: AppDeps; registry: JobRegistry } {
   const registry = new JobRegistry();
   const clock = options.clock ?? systemClock;
   const jobs = new JobRunner({
@@ -42,8 +45,9 @@ export function assemble(config: Config, db: Database, options: { log: Logger; c
     onOutcome: (name, outcome, seconds) => metrics.jobOutcome(name, outcome, seconds),
   });
   const metrics = createMetrics(() => jobs.countByState());
-  const services = createServices({ db, clock, config, log: options.log });
-  const deps: AppDeps = { config, db, clock, log: options.log, jobs, metrics, services, version: VERSION,
+  const bus = options.live?.bus ?? new MemoryBus(options.log);
+  const services = createServices({ db, clock, config, log: options.log, live: new LiveEvents(bus) });
+  const deps: AppDeps = { config, db, clock, log: options.log, jobs, metrics, services, version: VERSION, bus, redis: options.live?.redis,
     mqtt: { status: { state: 'off', port: null } } };
   for (const module of modules) module.defineJobs?.(registry, deps);
   return { deps, registry };
@@ -68,22 +72,26 @@ export async function serve(config: Config, options: StartOptions): Promise<Runn
   const db = await openAndMigrate(config, log);
   let app: App | undefined;
   let deps: AppDeps | undefined;
+  let live: LiveConnections | undefined;
   let stopMqtt: () => Promise<void> = async () => {};
   try {
-    deps = assemble(config, db, options).deps;
+    live = await openLiveConnections(config, log);
+    deps = assemble(config, db, { ...options, live }).deps;
     await startServices(deps.services);
     await deps.jobs.start({ work: config.jobs });
     app = await buildApp(deps);
     await options.extend?.(app, deps);
-    stopMqtt = await startEmbeddedMqtt(deps);
+    stopMqtt = await startMqtt(deps);
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     await stopMqtt().catch(() => {});
     await app?.close().catch(() => {});
     await deps?.jobs.stop(config.shutdownTimeoutMs).catch(() => {});
+    await live?.close().catch(() => {});
     await db.close();
     throw error;
   }
+  const liveConnections = live;
   const address = app.server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${host}:${address.port}`;
@@ -107,6 +115,7 @@ export async function serve(config: Config, options: StartOptions): Promise<Runn
           await runningDeps.jobs.stop(config.shutdownTimeoutMs);
           log.debug('jobs stopped');
         } finally {
+          await liveConnections.close().catch(() => {});
           await db.close();
           log.info('stopped cleanly');
         }
@@ -121,11 +130,19 @@ export async function work(config: Config, options: StartOptions): Promise<Runni
     throw new Error('croft worker needs DATABASE_URL: the embedded database belongs to the one `croft serve` process, which runs the jobs itself.');
   }
   const db = await openAndMigrate(config, options.log);
-  const { deps } = assemble(config, db, options);
+  let live: LiveConnections;
+  try {
+    live = await openLiveConnections(config, options.log);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  const { deps } = assemble(config, db, { ...options, live });
   try {
     await startServices(deps.services);
     await deps.jobs.start({ work: true });
   } catch (error) {
+    await live.close();
     await db.close();
     throw error;
   }
@@ -138,6 +155,7 @@ export async function work(config: Config, options: StartOptions): Promise<Runni
       try {
         await deps.jobs.stop(config.shutdownTimeoutMs);
       } finally {
+        await live.close().catch(() => {});
         await db.close();
       }
     }),

@@ -111,8 +111,12 @@ describe('every API route', () => {
       if (!signInFirst) publicOnes.push(`${op.method} ${op.path}`);
     }
     expect(publicOnes.sort()).toEqual([
-      'GET /api/v1/auth/status', 'GET /api/v1/health', 'POST /api/v1/auth/login', 'POST /api/v1/auth/logout',
+      // web-config: the web app's settings before sign-in (map tiles), nothing about any farm.
+      'GET /api/v1/auth/status', 'GET /api/v1/health', 'GET /api/v1/web-config', 'POST /api/v1/auth/login', 'POST /api/v1/auth/logout',
       'POST /api/v1/auth/password-reset', 'POST /api/v1/auth/refresh', 'POST /api/v1/auth/register', 'POST /api/v1/auth/setup',
+      // An MQTT broker asks these about devices (guarded by CROFT_BROKER_AUTH_TOKEN when set; see their test).
+      'POST /api/v1/broker/emqx/authenticate', 'POST /api/v1/broker/emqx/authorize', 'POST /api/v1/broker/go-auth/acl',
+      'POST /api/v1/broker/go-auth/superuser', 'POST /api/v1/broker/go-auth/user',
     ]);
   });
 });

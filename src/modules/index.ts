@@ -15,10 +15,22 @@ import { usersRoutes } from './identity/users.routes.js';
 import { locationsRoutes } from './locations/locations.routes.js';
 import { LocationsService } from './locations/locations.service.js';
 import { devicesRoutes } from './devices/devices.routes.js';
+import { commandsRoutes } from './devices/commands.routes.js';
 import { DevicesService } from './devices/devices.service.js';
+import { CommandsService } from './devices/commands.service.js';
+import { SchedulesService } from './schedules/schedules.service.js';
+import { AlertsService } from './alerts/alerts.service.js';
+import { NotificationsService } from './alerts/notifications.service.js';
+import { alertsRoutes } from './alerts/alerts.routes.js';
+import { BeekeepingService } from './beekeeping/beekeeping.service.js';
+import { beekeepingRoutes } from './beekeeping/beekeeping.routes.js';
+import { schedulesRoutes } from './schedules/schedules.routes.js';
 import { telemetryRoutes } from './telemetry/telemetry.routes.js';
 import { TelemetryService } from './telemetry/telemetry.service.js';
 import type { Logger } from '../platform/logger.js';
+import type { LiveEvents } from './live/live.events.js';
+import { liveRoutes } from './live/live.routes.js';
+import { brokerAuthRoutes } from './telemetry/broker-auth.routes.js';
 
 /** Every module's service, built once per process; modules reach each other only through these. */
 export interface Services {
@@ -27,14 +39,31 @@ export interface Services {
   apiKeys: ApiKeysService;
   locations: LocationsService;
   devices: DevicesService;
+  commands: CommandsService;
+  schedules: SchedulesService;
+  alerts: AlertsService;
+  notifications: NotificationsService;
+  beekeeping: BeekeepingService;
   telemetry: TelemetryService;
+  /** Puts events on the live hub (readings, commands, device changes, alerts, notifications). */
+  live: LiveEvents;
 }
 
-export function createServices(base: { db: Database; clock: Clock; config: Config; log: Logger }): Services {
+export function createServices(base: { db: Database; clock: Clock; config: Config; log: Logger; live: LiveEvents }): Services {
   const farms = new FarmsService(base);
+  const devices = new DevicesService(base);
+  const commands = new CommandsService({ ...base, devices });
+  const schedules = new SchedulesService({ ...base, commands });
+  const telemetry = new TelemetryService(base);
+  const notifications = new NotificationsService(base);
+  const alerts = new AlertsService({ ...base, notifications });
+  telemetry.afterIngest((farmId) => schedules.readingsArrived(farmId));
+  telemetry.afterIngest((farmId, metrics) => alerts.readingsArrived(farmId, metrics));
+  schedules.onFailing((farmId, schedule) => void alerts.scheduleFailing(farmId, schedule.device_id, schedule.name)
+    .catch((error: unknown) => base.log.error({ err: error }, 'schedule_failed alert not raised')));
   return {
     farms, auth: new AuthService({ ...base, farms }), apiKeys: new ApiKeysService(base), locations: new LocationsService(base),
-    devices: new DevicesService(base), telemetry: new TelemetryService(base),
+    devices, commands, schedules, alerts, notifications, telemetry, live: base.live, beekeeping: new BeekeepingService({ ...base, telemetry, alerts, notifications }),
   };
 }
 
@@ -49,6 +78,9 @@ declare module '../platform/jobs/registry.js' {
     'telemetry.rollup': Record<string, never>;
     'telemetry.retention': Record<string, never>;
     'telemetry.partitions': Record<string, never>;
+    'notifications.webhook': { delivery: string };
+    'beekeeping.inspections-due': Record<string, never>;
+    'notifications.email': { to: string; subject: string; text: string };
   }
 }
 
@@ -83,7 +115,44 @@ export const modules: CroftModule[] = [
   { name: 'api-keys', routes: apiKeysRoutes },
   { name: 'audit', routes: auditRoutes },
   { name: 'locations', routes: locationsRoutes },
-  { name: 'devices', routes: devicesRoutes },
+  {
+    name: 'devices',
+    routes: devicesRoutes,
+    defineJobs(registry, deps) {
+      registry.tick({ name: 'devices.sweep', everyMs: deps.config.deviceSweepMs, run: () => deps.services.commands.sweep() });
+    },
+  },
+  { name: 'commands', routes: commandsRoutes },
+  {
+    name: 'schedules',
+    routes: schedulesRoutes,
+    defineJobs(registry, deps) {
+      registry.tick({ name: 'schedules.fire', everyMs: deps.config.scheduleTickMs, run: () => deps.services.schedules.tick() });
+      registry.tick({ name: 'schedules.conditions', everyMs: 5_000, run: () => deps.services.schedules.sweepConditions() });
+    },
+  },
+  {
+    name: 'alerts',
+    routes: alertsRoutes,
+    defineJobs(registry, deps) {
+      const { alerts, notifications } = deps.services;
+      notifications.jobs = deps.jobs;
+      registry.tick({ name: 'alerts.sweep', everyMs: 15_000, run: () => alerts.sweep() });
+      registry.define({ name: 'notifications.webhook', retry: { limit: 0, delaySeconds: 5, backoff: false },
+        handle: (payload) => notifications.deliverWebhook(payload.delivery) });
+      registry.define({ name: 'notifications.email', retry: { limit: 3, delaySeconds: 30, backoff: true }, handle: (payload) => notifications.sendEmail(payload) });
+    },
+  },
+  {
+    name: 'beekeeping',
+    routes: beekeepingRoutes,
+    defineJobs(registry, deps) {
+      registry.define({ name: 'beekeeping.inspections-due', cron: { expression: '5 * * * *', payload: {} },
+        handle: async () => void (await deps.services.beekeeping.remindInspections()) });
+    },
+  },
+  { name: 'live', routes: liveRoutes },
+  { name: 'broker-auth', routes: brokerAuthRoutes },
   {
     name: 'telemetry',
     routes: telemetryRoutes,

@@ -39,4 +39,11 @@ describe('configuration', () => {
     expect((error as ConfigError).variable).toBe(variable);
     expect((error as ConfigError).message).toContain(`${variable}: ${message}`);
   });
+
+  it('takes a map tile URL template only with {z}, {x} and {y}, and no tiles by default (a farm may be offline)', () => {
+    expect(loadConfig({}, false).mapTilesUrl).toBeUndefined();
+    expect(loadConfig({ CROFT_MAP_TILES: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png', CROFT_MAP_ATTRIBUTION: '© OpenStreetMap' }, false))
+      .toMatchObject({ mapTilesUrl: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png', mapAttribution: '© OpenStreetMap' });
+    expect(() => loadConfig({ CROFT_MAP_TILES: 'https://tiles.example.org/map.png' }, false)).toThrow(ConfigError);
+  });
 });

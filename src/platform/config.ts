@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 
 /**
@@ -44,9 +45,22 @@ export interface Config {
   lockoutMinutes: number;
   /** Requests per minute per address on the sign-in endpoints. */
   authRateLimitPerMinute: number;
+  /**
+   * Token refreshes per minute from one address. Every page load of the web app refreshes once, and a
+   * farm's people often share one address, so this is wider than the sign-in limit; guessing a refresh
+   * token stays hopeless either way.
+   */
+  refreshRateLimitPerMinute: number;
   farmPurgeDays: number;
   /** Where people reach this Croft (links in QR labels and invitations). */
   publicUrl: string;
+  /**
+   * Map tiles for the web app's map, as a URL template ({z}/{x}/{y}); unset, the map draws only the
+   * farm's own shapes, so nothing is fetched from the internet (a farm may be offline).
+   */
+  mapTilesUrl: string | undefined;
+  /** The tiles' attribution, shown on the map as their licence asks. */
+  mapAttribution: string | undefined;
   /** Embedded MQTT broker port; `off` runs none. */
   mqttPort: number | 'off';
   /** Whether the port was chosen (a taken default port makes Croft step aside; a taken chosen one stops it). */
@@ -55,6 +69,45 @@ export interface Config {
   mqttAnonymousFarm: string | undefined;
   /** How long MQTT messages are gathered into one commit. */
   mqttBatchMs: number;
+  /** An external MQTT broker Croft is a client of (instead of, or beside, the embedded one). */
+  mqttUrl: string | undefined;
+  /** The shared-subscription group instances split the broker's messages in. */
+  mqttShareGroup: string;
+  /** This instance's MQTT client id (stable, so the broker keeps its session across restarts). */
+  mqttClientId: string;
+  /** How long the external broker keeps this instance's session (and its messages) while it is away. */
+  mqttSessionExpiryS: number;
+  /** Connections to the external broker (each handles one message at a time). */
+  mqttClientConnections: number;
+  /** When set, the broker authentication/ACL endpoints require the header `X-Broker-Token: <token>`. */
+  brokerAuthToken: string | undefined;
+  /** Redis or Valkey for live events across instances and shared rate limits. */
+  redisUrl: string | undefined;
+  /** Web origins (besides CROFT_PUBLIC_URL's and the server's own) allowed to open live sockets. */
+  allowedOrigins: string[];
+  /** How often live sockets check their token's expiry. */
+  liveCheckMs: number;
+  /** How long a live socket may wait before its first `auth` message. */
+  liveAuthTimeoutMs: number;
+  /** How often devices are expected to send a heartbeat. */
+  heartbeatIntervalS: number;
+  /** Heartbeats missed before a device counts as offline. */
+  heartbeatMissed: number;
+  /** A command's time to live when the request names none. */
+  commandTtlS: number;
+  /** How long a sent command may wait for the device's first answer. */
+  commandAckTimeoutS: number;
+  /** How often due schedules are looked for. */
+  scheduleTickMs: number;
+  /** SMTP server for email notifications (smtp://user:pass@host:587); none: no email. */
+  smtpUrl: string | undefined;
+  smtpFrom: string;
+  /** Let webhooks reach private, loopback and link-local addresses (a trusted network only). */
+  webhookAllowPrivate: boolean;
+  /** Seconds before each webhook retry. */
+  webhookRetryS: number[];
+  /** How often open commands and device presence are checked. */
+  deviceSweepMs: number;
 }
 
 export class ConfigError extends Error {
@@ -150,6 +203,15 @@ function mqttAnonymousFarm(env: Env): string | undefined {
   return farm;
 }
 
+function mapTiles(env: Env): string | undefined {
+  const value = read(env, 'CROFT_MAP_TILES');
+  if (value === undefined) return undefined;
+  if (!/^https?:\/\/.+\{z\}.*\{x\}.*\{y\}/.test(value)) {
+    throw new ConfigError('CROFT_MAP_TILES', `must be a tile URL template with {z}, {x} and {y}, such as https://tile.openstreetmap.org/{z}/{x}/{y}.png (got "${value}")`);
+  }
+  return value;
+}
+
 function publicUrl(env: Env): string {
   const value = read(env, 'CROFT_PUBLIC_URL') ?? `http://localhost:${read(env, 'CROFT_PORT') ?? '8080'}`;
   try {
@@ -159,6 +221,41 @@ function publicUrl(env: Env): string {
     throw new ConfigError('CROFT_PUBLIC_URL', `must be an http(s) URL such as https://farm.example.org (got "${value}")`);
   }
   return value.replace(/\/+$/, '');
+}
+
+function serviceUrl(env: Env, name: string, schemes: string[], example: string): string | undefined {
+  const value = read(env, name);
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(name, `is not a URL (expected ${example})`);
+  }
+  if (!schemes.includes(url.protocol)) throw new ConfigError(name, `must start with ${schemes.map((s) => `${s}//`).join(' or ')} (got ${url.protocol}//)`);
+  // ioredis does not know the valkey scheme; it speaks the same protocol.
+  return value.replace(/^valkey(s?):/, 'redis$1:');
+}
+
+function origins(env: Env): string[] {
+  const value = read(env, 'CROFT_ALLOWED_ORIGINS');
+  if (value === undefined) return [];
+  return value.split(',').map((o) => o.trim()).filter(Boolean).map((origin) => {
+    try {
+      return new URL(origin).origin;
+    } catch {
+      throw new ConfigError('CROFT_ALLOWED_ORIGINS', `"${origin}" is not an origin such as https://farm.example.org`);
+    }
+  });
+}
+
+function retryDelays(env: Env): number[] {
+  const value = read(env, 'CROFT_WEBHOOK_RETRY_S') ?? '5,25,125';
+  const delays = value.split(',').map((v) => Number(v.trim()));
+  if (delays.length === 0 || delays.length > 10 || delays.some((d) => !Number.isInteger(d) || d < 1 || d > 86_400)) {
+    throw new ConfigError('CROFT_WEBHOOK_RETRY_S', `must list up to 10 delays in seconds, such as 5,25,125 (got "${value}")`);
+  }
+  return delays;
 }
 
 /** Reads the configuration; throws {@link ConfigError} naming the first bad variable. */
@@ -193,12 +290,35 @@ export function loadConfig(env: Env = process.env, isTerminal = Boolean(process.
     lockoutFailures: integer(env, 'CROFT_LOCKOUT_FAILURES', 5, 1, 1000),
     lockoutMinutes: integer(env, 'CROFT_LOCKOUT_MINUTES', 15, 1, 24 * 60),
     authRateLimitPerMinute: integer(env, 'CROFT_AUTH_RATE_LIMIT', 30, 1, 100_000),
+    refreshRateLimitPerMinute: integer(env, 'CROFT_REFRESH_RATE_LIMIT', 600, 1, 1_000_000),
     farmPurgeDays: integer(env, 'CROFT_FARM_PURGE_DAYS', 30, 0, 3650),
     publicUrl: publicUrl(env),
+    mapTilesUrl: mapTiles(env),
+    mapAttribution: read(env, 'CROFT_MAP_ATTRIBUTION'),
     mqttPort: read(env, 'CROFT_MQTT_PORT')?.toLowerCase() === 'off' ? 'off' : integer(env, 'CROFT_MQTT_PORT', 1883, 0, 65535),
     mqttPortChosen: read(env, 'CROFT_MQTT_PORT') !== undefined,
     mqttAnonymous: onOff(env, 'CROFT_MQTT_ANONYMOUS', false),
     mqttAnonymousFarm: mqttAnonymousFarm(env),
     mqttBatchMs: integer(env, 'CROFT_MQTT_BATCH_MS', 5, 0, 1000),
+    mqttUrl: serviceUrl(env, 'MQTT_URL', ['mqtt:', 'mqtts:', 'tcp:', 'tls:', 'ws:', 'wss:'], 'mqtt://user:password@broker:1883'),
+    mqttShareGroup: read(env, 'CROFT_MQTT_SHARE_GROUP') ?? 'croft',
+    mqttClientId: read(env, 'CROFT_MQTT_CLIENT_ID') ?? `croft-${os.hostname()}-${read(env, 'CROFT_PORT') ?? '8080'}`,
+    mqttSessionExpiryS: integer(env, 'CROFT_MQTT_SESSION_EXPIRY_S', 86_400, 0, 30 * 86_400),
+    mqttClientConnections: integer(env, 'CROFT_MQTT_CLIENT_CONNECTIONS', 8, 1, 256),
+    brokerAuthToken: read(env, 'CROFT_BROKER_AUTH_TOKEN'),
+    redisUrl: serviceUrl(env, 'REDIS_URL', ['redis:', 'rediss:', 'valkey:', 'valkeys:'], 'redis://localhost:6379'),
+    allowedOrigins: origins(env),
+    liveCheckMs: integer(env, 'CROFT_LIVE_CHECK_MS', 1000, 10, 60_000),
+    liveAuthTimeoutMs: integer(env, 'CROFT_LIVE_AUTH_TIMEOUT_MS', 5000, 100, 60_000),
+    heartbeatIntervalS: integer(env, 'CROFT_HEARTBEAT_INTERVAL_S', 30, 1, 86_400),
+    heartbeatMissed: integer(env, 'CROFT_HEARTBEAT_MISSED', 3, 1, 1000),
+    commandTtlS: integer(env, 'CROFT_COMMAND_TTL_S', 600, 1, 7 * 86_400),
+    commandAckTimeoutS: integer(env, 'CROFT_COMMAND_ACK_TIMEOUT_S', 30, 1, 3600),
+    scheduleTickMs: integer(env, 'CROFT_SCHEDULE_TICK_MS', 250, 20, 10_000),
+    smtpUrl: serviceUrl(env, 'CROFT_SMTP_URL', ['smtp:', 'smtps:'], 'smtp://user:password@mail.example.org:587'),
+    smtpFrom: read(env, 'CROFT_SMTP_FROM') ?? 'Croft <croft@localhost>',
+    webhookAllowPrivate: onOff(env, 'CROFT_WEBHOOK_ALLOW_PRIVATE', false),
+    webhookRetryS: retryDelays(env),
+    deviceSweepMs: integer(env, 'CROFT_DEVICE_SWEEP_MS', 1000, 50, 60_000),
   };
 }

@@ -5,7 +5,7 @@ import type { JobRegistry } from '../../src/platform/jobs/registry.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { startServices } from '../../src/modules/index.js';
 import { assemble } from '../../src/server.js';
-import { startEmbeddedMqtt } from '../../src/modules/telemetry/mqtt.start.js';
+import { startMqtt } from '../../src/modules/telemetry/mqtt.start.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 /** Settings for tests: quick polls and timeouts so no test waits long. */
@@ -44,6 +44,8 @@ export interface TestAppOptions {
   logLines?: Array<Record<string, unknown>>;
   /** Start the embedded MQTT broker on a free port. */
   mqtt?: boolean;
+  /** The manual clock's first time (before anything, MQTT included, starts). */
+  now?: string;
 }
 
 /** The real app on a database of the test file's own, with a manual clock. */
@@ -53,22 +55,24 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const log = lines
     ? createLogger({ ...config, logLevel: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) })
     : createLogger(config);
+  const ownDatabase = !options.database;
   const database = options.database ?? (await createTestDatabase());
-  const clock = new ManualClock('2026-06-01T00:30:00Z');
+  const clock = new ManualClock(options.now ?? '2026-06-01T00:30:00Z');
   const { deps, registry } = assemble(config, database.db, { log, clock });
   await startServices(deps.services);
   const app = await buildApp(deps);
   await options.prepare?.(deps, registry, app);
   await deps.jobs.start({ work: options.workJobs ?? false });
   await app.ready();
-  const stopMqtt = await startEmbeddedMqtt(deps);
+  const stopMqtt = await startMqtt(deps);
   return {
     app, deps, clock, registry, database,
     async close() {
       await stopMqtt();
       await app.close();
       await deps.jobs.stop(1000);
-      await database.close();
+      // A database passed in is shared with other apps (several instances): its owner closes it.
+      if (ownDatabase) await database.close();
     },
   };
 }

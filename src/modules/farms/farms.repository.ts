@@ -17,6 +17,11 @@ export interface MemberRow {
 }
 
 export const farmsRepository = {
+  /** A farm by id, deleted or not (its name, slug, time zone and position for other modules' work). */
+  byId(tx: Tx, id: string): Promise<FarmRow | undefined> {
+    return tx.selectFrom('farms').selectAll().where('id', '=', id).executeTakeFirst();
+  },
+
   /** A live farm by id or slug (a UUID-shaped value is always an id). */
   findLive(tx: Tx, idOrSlug: string): Promise<FarmRow | undefined> {
     return tx.selectFrom('farms').selectAll()

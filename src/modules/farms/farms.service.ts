@@ -5,6 +5,7 @@ import type { Database, Tx } from '../../platform/db/database.js';
 import { conflict, forbidden, invalid, notFound } from '../../platform/errors.js';
 import { isTimeZone } from '../../platform/time-zones.js';
 import { recordAudit } from '../audit/audit.service.js';
+import type { LiveEvents } from '../live/live.events.js';
 import { can, rank, type Role } from '../identity/access.js';
 import { DEVICE_ROLE, type Caller, type FarmContext, type RequestMeta } from '../identity/caller.js';
 import { usersRepository } from '../identity/identity.repository.js';
@@ -33,6 +34,7 @@ interface Deps {
   db: Database;
   clock: Clock;
   config: Config;
+  live: LiveEvents;
 }
 
 function checkTimeZone(zone: string, field = 'timezone'): void {
@@ -192,6 +194,7 @@ export class FarmsService {
       await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'member.removed', category: 'members',
         severity: 'warning', message: `Member removed (was ${member.role})`, data: { user_id: userId, role: member.role } });
     });
+    this.deps.live.memberRemoved(ctx.farmId, userId);
   }
 
   async leave(ctx: FarmContext, meta: RequestMeta): Promise<void> {
@@ -202,6 +205,7 @@ export class FarmsService {
       await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'member.left', category: 'members',
         message: 'Left the farm' });
     });
+    this.deps.live.memberRemoved(ctx.farmId, userId);
   }
 
   async #keepAnAdmin(tx: Tx, farmId: string, leaving: string): Promise<void> {

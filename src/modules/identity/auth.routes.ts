@@ -121,7 +121,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (a
   });
 
   app.post('/api/v1/auth/refresh', {
-    config: limited,
+    config: { rateLimit: { max: config.refreshRateLimitPerMinute, timeWindow: 60_000 } },
     preValidation: emptyBodyIsAnObject,
     schema: {
       ...TAGS, ...PUBLIC,

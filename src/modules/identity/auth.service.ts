@@ -329,6 +329,11 @@ export class AuthService {
    * tokens issued before a password change and revoked keys answer 401.
    */
   async authenticate(credential: string): Promise<Caller> {
+    return (await this.authenticateUntil(credential)).caller;
+  }
+
+  /** As {@link authenticate}, with when the credential stops working (null: an API key, until revoked). */
+  async authenticateUntil(credential: string): Promise<{ caller: Caller; expiresAt: Date | null }> {
     const { db, clock } = this.deps;
     const apiKey = API_KEY_PATTERN.exec(credential);
     if (apiKey) {
@@ -341,14 +346,14 @@ export class AuthService {
         return row;
       });
       if (!key) throw unauthenticated('The API key is not valid', { reason: 'invalid' });
-      return { kind: 'api_key', apiKeyId: key.id, farmId: key.farm_id, role: key.role };
+      return { caller: { kind: 'api_key', apiKeyId: key.id, farmId: key.farm_id, role: key.role }, expiresAt: null };
     }
     const claims = await verifyAccessToken(this.#tokens, credential, clock.now());
     const user = await db.system((tx) => usersRepository.findById(tx, claims.userId));
     if (!user || user.disabled_at || claims.issuedAt.getTime() < wholeSeconds(user.tokens_valid_after)) {
       throw unauthenticated('The session has ended: sign in again', { reason: 'revoked' });
     }
-    return { kind: 'user', userId: user.id, sessionId: claims.sessionId, isInstanceAdmin: user.is_instance_admin };
+    return { caller: { kind: 'user', userId: user.id, sessionId: claims.sessionId, isInstanceAdmin: user.is_instance_admin }, expiresAt: claims.expiresAt };
   }
 
   /** Light mode (CROFT_AUTH=none): the local admin every request acts as. */

@@ -352,4 +352,17 @@ describe('rate limits', () => {
       await other.close();
     }
   });
+
+  it('count token refreshes apart, with their own wider limit (every page load of the web app is one)', async () => {
+    const other = await createTestApp({ env: { CROFT_AUTH_RATE_LIMIT: '3', CROFT_REFRESH_RATE_LIMIT: '5' } });
+    try {
+      const codes: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        codes.push((await other.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refresh_token: `nope-${i}` } })).statusCode);
+      }
+      expect(codes).toEqual([401, 401, 401, 401, 401, 429]);
+    } finally {
+      await other.close();
+    }
+  });
 });

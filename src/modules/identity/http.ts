@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
+import type { Redis } from 'ioredis';
 import { forbidden, unauthenticated } from '../../platform/errors.js';
 import type { FarmsService } from '../farms/farms.service.js';
 import { can, isPermission, type Permission } from './access.js';
@@ -49,6 +50,8 @@ export interface AuthHttpOptions {
   /** Checks a device's own username and password (HTTP Basic). */
   authenticateDevice: (username: string, password: string) => Promise<{ id: string; farmId: string; label: string } | undefined>;
   lightMode: boolean;
+  /** Rate-limit counters live here when set, so every instance counts together. */
+  redis?: Redis | undefined;
 }
 
 /**
@@ -59,7 +62,7 @@ export interface AuthHttpOptions {
  */
 export async function registerAuthHttp(app: FastifyInstance, options: AuthHttpOptions): Promise<void> {
   await app.register(cookie);
-  await app.register(rateLimit, { global: false });
+  await app.register(rateLimit, { global: false, ...(options.redis ? { redis: options.redis, nameSpace: 'croft:rate:' } : {}) });
   app.decorateRequest('caller', null);
   app.decorateRequest('farm', null);
 

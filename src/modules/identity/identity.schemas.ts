@@ -28,3 +28,6 @@ export const TokenResponse = Type.Object({
   expires_in: Type.Integer({ description: 'Seconds the access token stays valid' }),
   refresh_token: Type.Optional(Type.String({ description: 'Only when asked for with refresh_in_body; otherwise in the HttpOnly cookie' })),
 }, { additionalProperties: false });
+
+/** One of a constant list of strings (an `enum` in the schema), keeping the literal types. */
+export const OneOf = <const T extends string[]>(values: readonly [...T], options: { description?: string } = {}) => Type.Enum(values, options);

@@ -11,6 +11,7 @@ export interface AccessClaims {
   /** The sign-in (refresh-token family) this token belongs to. */
   sessionId: string;
   issuedAt: Date;
+  expiresAt: Date;
 }
 
 export interface AccessTokenSettings {
@@ -45,7 +46,7 @@ export async function verifyAccessToken(settings: AccessTokenSettings, token: st
       requiredClaims: ['sub', 'jti', 'iat', 'exp'],
     });
     if (typeof payload.sid !== 'string' || typeof payload.sub !== 'string') throw new Error('claims missing');
-    return { userId: payload.sub, sessionId: payload.sid, issuedAt: new Date((payload.iat ?? 0) * 1000) };
+    return { userId: payload.sub, sessionId: payload.sid, issuedAt: new Date((payload.iat ?? 0) * 1000), expiresAt: new Date((payload.exp ?? 0) * 1000) };
   } catch (error) {
     const expired = error instanceof joseErrors.JWTExpired;
     throw unauthenticated(expired ? 'The access token has expired: refresh it' : 'The access token is not valid',

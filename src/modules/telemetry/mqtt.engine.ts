@@ -20,6 +20,30 @@ export function parseTopic(topic: string): Topic | undefined {
     : undefined;
 }
 
+/** A connected MQTT client: a device with its credentials, or any device of one farm in anonymous mode. */
+export interface MqttIdentity {
+  farmId: string;
+  farmRefs: ReadonlySet<string>;
+  /** The device's label; null in anonymous mode (the topic names the device). */
+  device: string | null;
+}
+
+const owns = (identity: MqttIdentity, topic: Topic) =>
+  (identity.device === null || identity.device === topic.device) && (topic.kind !== 'croft' || identity.farmRefs.has(topic.farm));
+
+/** Devices publish readings, heartbeats and command progress, on their own topics only. */
+export function mayPublish(identity: MqttIdentity, topicName: string): boolean {
+  const topic = parseTopic(topicName);
+  return topic !== undefined && owns(identity, topic)
+    && (topic.kind === 'beehive' || topic.channel === 'telemetry' || topic.channel === 'heartbeat' || topic.channel === 'commands/ack');
+}
+
+/** Devices subscribe to their own commands and configuration (no wildcards). */
+export function maySubscribe(identity: MqttIdentity, filter: string): boolean {
+  const topic = parseTopic(filter);
+  return topic?.kind === 'croft' && identity.device !== null && owns(identity, topic) && (topic.channel === 'commands' || topic.channel === 'config');
+}
+
 export type Parsed = { ok: true; readings: RawReading[] } | { ok: false; reason: string };
 
 /**

@@ -2,18 +2,16 @@ import type { Database } from '../../platform/db/database.js';
 import type { Logger } from '../../platform/logger.js';
 import type { BrokerHooks } from '../../platform/mqtt/broker.js';
 import { farmsRepository } from '../farms/farms.repository.js';
+import { devicesRepository } from '../devices/devices.repository.js';
 import type { DevicesService } from '../devices/devices.service.js';
+import type { CommandAck, CommandsService } from '../devices/commands.service.js';
+import { jsonValidator } from '../../platform/http/validation.js';
+import { CommandAckPayload, HeartbeatPayload } from './mqtt.schemas.js';
 import type { RawReading } from './telemetry.engine.js';
 import type { TelemetryService } from './telemetry.service.js';
-import { parseTopic, readingsFromBeePayload, readingsFromCroftPayload } from './mqtt.engine.js';
+import { mayPublish, maySubscribe, parseTopic, readingsFromBeePayload, readingsFromCroftPayload, type MqttIdentity } from './mqtt.engine.js';
 
-/** A connected MQTT client: a device with its credentials, or any device of one farm in anonymous mode. */
-export interface MqttIdentity {
-  farmId: string;
-  farmRefs: ReadonlySet<string>;
-  /** The device's label; null in anonymous mode (the topic names the device). */
-  device: string | null;
-}
+export type { MqttIdentity } from './mqtt.engine.js';
 
 export type MqttOutcome = 'stored' | 'malformed' | 'dropped';
 
@@ -74,6 +72,7 @@ export class GroupCommit {
 export interface MqttIngestOptions {
   db: Database;
   devices: DevicesService;
+  commands: CommandsService;
   telemetry: TelemetryService;
   log: Logger;
   batchMs: number;
@@ -81,14 +80,84 @@ export interface MqttIngestOptions {
   count: (outcome: MqttOutcome, n?: number) => void;
 }
 
-/** How the embedded broker hands devices' messages to telemetry. */
-export function telemetryBrokerHooks(options: MqttIngestOptions): BrokerHooks<MqttIdentity> & { commit: GroupCommit } {
+const isHeartbeat = jsonValidator<{ firmware_version?: string; uptime_seconds?: number; signal_strength?: number; heap_free?: number }>(HeartbeatPayload);
+const isCommandAck = jsonValidator<CommandAck>(CommandAckPayload);
+
+export interface TelemetryMqtt extends BrokerHooks<MqttIdentity> {
+  commit: GroupCommit;
+  /**
+   * A message that came through an external broker, which has already checked the device's
+   * credentials and topic rights (through Croft's broker-auth endpoints): the topic says who sent it.
+   */
+  external(topic: string, payload: Buffer): Promise<void>;
+}
+
+/** How the brokers (embedded or external) hand devices' messages to telemetry. */
+export function telemetryBrokerHooks(options: MqttIngestOptions): TelemetryMqtt {
   const { devices, telemetry, log, count } = options;
   const commit = new GroupCommit(telemetry, options.batchMs, (_farm, rejected) => {
     if (rejected > 0) count('dropped', rejected);
   });
-  return {
+  const farms = new Map<string, { farmId: string; slug: string; at: number }>();
+  const farmByRef = async (ref: string) => {
+    const cached = farms.get(ref);
+    if (cached && Date.now() - cached.at < 60_000) return cached;
+    const farm = await options.db.system((tx) => farmsRepository.findLive(tx, ref));
+    if (!farm) return undefined;
+    const entry = { farmId: farm.id, slug: farm.slug, at: Date.now() };
+    farms.set(ref, entry);
+    return entry;
+  };
+  /** Who sent a message through an external broker, from its topic alone. */
+  const senderOf = async (topicName: string): Promise<MqttIdentity | undefined> => {
+    const topic = parseTopic(topicName);
+    if (!topic) return undefined;
+    if (topic.kind === 'croft') {
+      const farm = await farmByRef(topic.farm);
+      return farm && { farmId: farm.farmId, farmRefs: new Set([farm.farmId, farm.slug]), device: topic.device };
+    }
+    const matches = await options.db.system((tx) => devicesRepository.byLabelAnywhere(tx, topic.device));
+    if (matches.length > 1) {
+      log.warn({ topic: topicName }, 'BeeAPI topic names a device label used in several farms: use croft/{farm}/{device}/telemetry for it');
+      return undefined;
+    }
+    const device = matches[0];
+    return device && { farmId: device.farm_id, farmRefs: new Set([device.farm_id, device.slug]), device: device.device_id };
+  };
+
+  /** Heartbeats and command reports go to the devices module, stored before the broker acknowledges. */
+  const devicesMessage = async (farmId: string, device: string, channel: string, payload: Buffer) => {
+    let body: unknown;
+    try {
+      body = JSON.parse(payload.toString('utf8') || '{}');
+    } catch {
+      count('malformed');
+      return;
+    }
+    if (channel === 'heartbeat') {
+      const beat = isHeartbeat(body);
+      if (!beat.ok) return void count('malformed');
+      await devices.heartbeat(farmId, device, beat.value);
+    } else if (channel === 'commands/ack') {
+      const ack = isCommandAck(body);
+      if (!ack.ok) return void count('malformed');
+      await options.commands.acknowledge(farmId, device, ack.value);
+      await devices.heartbeat(farmId, device);
+    }
+  };
+
+  const hooks: TelemetryMqtt = {
     commit,
+    async external(topicName, payload) {
+      const sender = await senderOf(topicName);
+      if (!sender) {
+        // Acknowledged and counted: an unknown farm or device will not become known by resending.
+        count('malformed');
+        log.debug({ topic: topicName }, 'MQTT message for no known farm or device');
+        return;
+      }
+      await hooks.publish(sender, topicName, payload);
+    },
     async authenticate(username, password) {
       if (username === undefined || username === '') {
         if (!options.anonymousFarm) return undefined;
@@ -99,16 +168,9 @@ export function telemetryBrokerHooks(options: MqttIngestOptions): BrokerHooks<Mq
       return device && { farmId: device.farmId, farmRefs: new Set([device.farmId, device.farmSlug]), device: device.label };
     },
     async publish(identity, topicName, payload) {
-      const topic = parseTopic(topicName);
-      const own = (device: string) => identity.device === null || identity.device === device;
-      if (!topic || !own(topic.device) || (topic.kind === 'croft' && !identity.farmRefs.has(topic.farm))) {
-        throw new Error(`not allowed to publish on ${topicName}`);
-      }
-      if (topic.kind === 'croft' && topic.channel !== 'telemetry') {
-        // Heartbeats and command acknowledgements belong to the devices module.
-        if (topic.channel === 'heartbeat' || topic.channel === 'commands/ack') return;
-        throw new Error(`devices do not publish on ${topicName}`);
-      }
+      if (!mayPublish(identity, topicName)) throw new Error(`not allowed to publish on ${topicName}`);
+      const topic = parseTopic(topicName)!;
+      if (topic.kind === 'croft' && topic.channel !== 'telemetry') return devicesMessage(identity.farmId, topic.device, topic.channel, payload);
       const parsed = topic.kind === 'beehive' ? readingsFromBeePayload(topic.device, payload) : readingsFromCroftPayload(topic.device, payload);
       if (!parsed.ok) {
         // Acknowledged and counted: a malformed message must not make the device resend it forever.
@@ -119,10 +181,20 @@ export function telemetryBrokerHooks(options: MqttIngestOptions): BrokerHooks<Mq
       await commit.add(identity.farmId, parsed.readings);
       count('stored');
     },
-    maySubscribe(identity, filter) {
+    maySubscribe,
+    subscribed(identity, filter) {
+      // A device listening for its commands is reachable: it counts as alive, and what waits goes out.
       const topic = parseTopic(filter);
-      return topic?.kind === 'croft' && identity.farmRefs.has(topic.farm) && identity.device !== null && topic.device === identity.device
-        && (topic.channel === 'commands' || topic.channel === 'config');
+      if (topic?.kind === 'croft' && topic.channel === 'commands' && identity.device !== null) {
+        const { farmId, device } = identity;
+        devices.heartbeat(farmId, device).then(() => options.commands.listening(farmId, device))
+          .catch((error: unknown) => log.error({ err: error }, 'waiting commands not delivered'));
+      }
+    },
+    disconnected(identity) {
+      if (identity.device === null) return;
+      devices.markOffline(identity.farmId, identity.device, 'disconnected').catch((error: unknown) => log.error({ err: error }, 'presence not recorded'));
     },
   };
+  return hooks;
 }

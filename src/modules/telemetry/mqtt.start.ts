@@ -1,27 +1,68 @@
 import type { AppDeps } from '../../app.js';
 import { startBroker, type EmbeddedBroker } from '../../platform/mqtt/broker.js';
+import { startBrokerClient } from '../../platform/mqtt/client.js';
 import { telemetryBrokerHooks } from './mqtt.ingest.js';
+import { NO_LINK } from '../devices/devices.service.js';
+
+/** What Croft receives from devices through an external broker. */
+export const DEVICE_TOPICS = ['croft/+/+/telemetry', 'croft/+/+/heartbeat', 'croft/+/+/commands/ack', 'beehive/+/telemetry'];
 
 /**
- * Starts the embedded broker per CROFT_MQTT_PORT with telemetry behind it, and records its state in
- * `deps.mqtt` (health shows it). Returns a stop function that flushes pending messages first.
+ * Starts MQTT per the settings — the embedded broker on CROFT_MQTT_PORT, and/or a client of the
+ * broker at MQTT_URL — with telemetry behind it, and records the state in `deps.mqtt` (health shows
+ * it). Returns a stop function that stores pending messages first.
  */
-export async function startEmbeddedMqtt(deps: AppDeps): Promise<() => Promise<void>> {
+export async function startMqtt(deps: AppDeps): Promise<() => Promise<void>> {
   const { config, services, log, db, metrics } = deps;
-  if (config.mqttPort === 'off') return async () => {};
+  const mqttLog = log.child({ component: 'mqtt' });
   const hooks = telemetryBrokerHooks({
-    db, devices: services.devices, telemetry: services.telemetry, log: log.child({ component: 'mqtt' }), batchMs: config.mqttBatchMs,
+    db, devices: services.devices, commands: services.commands, telemetry: services.telemetry, log: mqttLog, batchMs: config.mqttBatchMs,
     anonymousFarm: config.mqttAnonymous ? config.mqttAnonymousFarm : undefined,
     count: (outcome, n) => metrics.mqttMessages(outcome, n),
   });
-  const broker: EmbeddedBroker = await startBroker({
-    port: config.mqttPort, host: config.host, stepAsideIfTaken: !config.mqttPortChosen, hooks, log: log.child({ component: 'mqtt' }),
-  });
-  deps.mqtt.status = broker.status;
-  deps.mqtt.broker = broker;
-  services.devices.mqtt = { host: new URL(config.publicUrl).hostname, port: broker.status.port };
-  return async () => {
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    services.devices.link = NO_LINK;
     await hooks.commit.flush();
-    await broker.close();
+    for (const s of stops.reverse()) await s();
   };
+  try {
+    // With an external broker the embedded one runs only when a port is chosen explicitly.
+    const embedded = config.mqttPort !== 'off' && (!config.mqttUrl || config.mqttPortChosen);
+    if (embedded) {
+      const broker: EmbeddedBroker = await startBroker({
+        port: config.mqttPort as number, host: config.host, stepAsideIfTaken: !config.mqttPortChosen, hooks, log: mqttLog,
+      });
+      stops.push(() => broker.close());
+      deps.mqtt.status = broker.status;
+      deps.mqtt.broker = broker;
+      services.devices.mqtt = { host: new URL(config.publicUrl).hostname, port: broker.status.port };
+      if (broker.status.state === 'running') {
+        services.devices.link = {
+          publish: (topic, payload, options) => broker.publish(topic, payload, { qos: 1, retain: options?.retain ?? false }),
+          disconnect: (farmId, label) => broker.disconnect((identity) => {
+            const who = identity as { farmId?: string; device?: string | null };
+            return who.farmId === farmId && who.device === label;
+          }),
+        };
+      }
+    }
+    if (config.mqttUrl) {
+      const client = await startBrokerClient({
+        url: config.mqttUrl, clientId: config.mqttClientId, group: config.mqttShareGroup, topics: DEVICE_TOPICS,
+        connections: config.mqttClientConnections, sessionExpiryS: config.mqttSessionExpiryS, handle: (topic, payload) => hooks.external(topic, payload), log: mqttLog,
+      });
+      stops.push(() => client.close());
+      deps.mqtt.client = client.status;
+      // The external broker carries what Croft sends; it alone can drop a device's connection.
+      services.devices.link = { publish: (topic, payload, options) => client.publish(topic, payload, { qos: 1, retain: options?.retain ?? false }),
+        disconnect: () => {} };
+      const url = new URL(config.mqttUrl);
+      services.devices.mqtt = { host: url.hostname, port: Number(url.port || 1883) };
+    }
+  } catch (error) {
+    await stop().catch(() => {});
+    throw error;
+  }
+  return stop;
 }

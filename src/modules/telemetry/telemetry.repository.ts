@@ -55,8 +55,13 @@ export const telemetryRepository = {
    * Inserts readings; a (series, ts) already stored — or repeated within the batch — keeps its first
    * value. Returns how many were new. Marks the touched hours for the rollup job.
    */
-  async insertReadings(tx: Tx, farmId: string, rows: { seriesId: number; ts: Date; value: number; quality: number }[], receivedAt: Date): Promise<number> {
-    if (rows.length === 0) return 0;
+  /**
+   * Inserts readings; a series that already has a value at that millisecond keeps it. Returns how
+   * many were stored, and — when `returning` — which (series id and epoch ms), for the live hub.
+   */
+  async insertReadings(tx: Tx, farmId: string, rows: { seriesId: number; ts: Date; value: number; quality: number }[], receivedAt: Date,
+    returning = false): Promise<{ count: number; stored: { s: number; t: number }[] | undefined }> {
+    if (rows.length === 0) return { count: 0, stored: returning ? [] : undefined };
     const ids = rows.map((r) => r.seriesId);
     // Epoch milliseconds travel as numbers: cheaper to send and to read than timestamp text.
     const stamps = rows.map((r) => r.ts.getTime());
@@ -64,11 +69,12 @@ export const telemetryRepository = {
     const qualities = rows.map((r) => r.quality);
     // unnest yields the rows in array order and a plain INSERT … SELECT keeps it, so within a batch the
     // first of two readings for one series and millisecond is the one stored.
-    const result = await sql`
+    const result = await sql<{ s: number; t: number }>`
       insert into readings (series_id, ts, value, quality, received_at, farm_id)
       select s, to_timestamp(t / 1000.0), v, q, ${receivedAt}::timestamptz, ${farmId}::uuid
       from unnest(${ids}::bigint[], ${stamps}::float8[], ${values}::float8[], ${qualities}::int2[]) as x(s, t, v, q)
-      on conflict (series_id, ts) do nothing`.execute(tx);
+      on conflict (series_id, ts) do nothing
+      ${returning ? sql`returning series_id as s, (extract(epoch from ts) * 1000)::float8 as t` : sql``}`.execute(tx);
     // The hours touched, for the rollup job (computed here: a handful of rows, not one per reading).
     const hours = new Map<string, { seriesId: number; hour: number }>();
     for (const r of rows) {
@@ -79,7 +85,27 @@ export const telemetryRepository = {
     await sql`insert into rollup_dirty (series_id, hour, farm_id)
       select s, to_timestamp(h / 1000.0), ${farmId}::uuid from unnest(${touched.map((t) => t.seriesId)}::bigint[], ${touched.map((t) => t.hour)}::float8[]) as x(s, h)
       on conflict do nothing`.execute(tx);
-    return Number(result.numAffectedRows ?? 0);
+    return returning ? { count: result.rows.length, stored: result.rows } : { count: Number(result.numAffectedRows ?? 0), stored: undefined };
+  },
+
+  /**
+   * The newest `perSeries` readings of each series of the farm, optionally only some devices (ids or
+   * labels) and metrics, at most `maxSeries` series; oldest first within a series.
+   */
+  async recent(tx: Tx, farmId: string, filter: { devices?: string[] | undefined; metrics?: string[] | undefined }, perSeries: number, maxSeries: number) {
+    const devices = filter.devices && filter.devices.length > 0 ? filter.devices : null;
+    const metrics = filter.metrics && filter.metrics.length > 0 ? filter.metrics : null;
+    const { rows } = await sql<{ device: string; metric: string; ts: Date; value: number; quality: number }>`
+      with chosen as (
+        select s.id, d.device_id as device, s.metric from series s join devices d on d.id = s.device_id
+        where s.farm_id = ${farmId}
+          ${devices ? sql`and (d.device_id = any(${devices}::text[]) or d.id::text = any(${devices}::text[]))` : sql``}
+          ${metrics ? sql`and s.metric = any(${metrics}::text[])` : sql``}
+        order by d.device_id, s.metric limit ${maxSeries})
+      select c.device, c.metric, r.ts, r.value, r.quality from chosen c
+      cross join lateral (select ts, value, quality from readings where series_id = c.id order by ts desc limit ${perSeries}) r
+      order by c.device, c.metric, r.ts`.execute(tx);
+    return rows;
   },
 
   async rawPoints(tx: Tx, seriesId: number, from: Date, to: Date, limit: number): Promise<RawPoint[]> {

@@ -3,6 +3,7 @@ import type { Database } from '../../platform/db/database.js';
 import { invalid, notFound } from '../../platform/errors.js';
 import { inSlices } from '../../platform/db/slices.js';
 import type { Logger } from '../../platform/logger.js';
+import type { BusReading, LiveEvents } from '../live/live.events.js';
 import { devicesRepository } from '../devices/devices.repository.js';
 import {
   autoResolution, checkReading, METRIC_UNITS, RAW_CAP, AUTO_MAX_POINTS, type RawReading, type Reading, type Resolution,
@@ -47,11 +48,18 @@ interface Deps {
   db: Database;
   clock: Clock;
   log: Logger;
+  live: LiveEvents;
 }
 
 /** Sensor readings: ingest without loss, rollups, retention and queries. */
 export class TelemetryService {
   readonly partitions: ReadingPartitions;
+  readonly #afterIngest: Array<(farmId: string, metrics: ReadonlySet<string>) => void> = [];
+
+  /** Told after readings of a farm are committed, with their metrics (condition schedules, alert rules look at them). */
+  afterIngest(listener: (farmId: string, metrics: ReadonlySet<string>) => void): void {
+    this.#afterIngest.push(listener);
+  }
 
   constructor(private readonly deps: Deps) {
     this.partitions = new ReadingPartitions(deps.db);
@@ -75,7 +83,8 @@ export class TelemetryService {
       } else valid.push({ index, reading: result.reading });
     }
     if (valid.length > 0) await this.partitions.ensureFor(valid.map((v) => v.reading.ts));
-    const accepted = await db.farm(scope.farmId, async (tx) => {
+    const live = this.deps.live.wantsReadings(scope.farmId);
+    const { accepted, published } = await db.farm(scope.farmId, async (tx) => {
       const retention = await telemetryRepository.retention(tx, scope.farmId);
       const oldest = receivedAt.getTime() - retention.raw_days * 86_400_000;
       const devices = new Map((await devicesRepository.byLabels(tx, scope.farmId, [...new Set(valid.map((v) => v.reading.device))]))
@@ -94,12 +103,23 @@ export class TelemetryService {
         }
       }
       const series = await telemetryRepository.ensureSeries(tx, scope.farmId, [...keys.values()], receivedAt);
-      return telemetryRepository.insertReadings(tx, scope.farmId, keep.map(({ reading, key }) => ({
-        seriesId: series.get(key)!, ts: reading.ts, value: reading.value, quality: reading.quality,
-      })), receivedAt);
+      const rows = keep.map(({ reading, key }) => ({ seriesId: series.get(key)!, ts: reading.ts, value: reading.value, quality: reading.quality }));
+      const { count, stored } = await telemetryRepository.insertReadings(tx, scope.farmId, rows, receivedAt, live);
+      return { accepted: count, published: stored && liveReadings(rows, stored, keep.map((k) => k.reading)) };
     });
+    // After the commit: a live client never sees a reading that was rolled back.
+    if (published) this.deps.live.readings(scope.farmId, published);
+    if (accepted > 0 && this.#afterIngest.length > 0) {
+      const metrics = new Set(valid.map((v) => v.reading.metric));
+      for (const listener of this.#afterIngest) listener(scope.farmId, metrics);
+    }
     rejections.sort((a, b) => a.index - b.index);
     return { accepted, duplicate: raws.length - rejections.length - accepted, rejected: rejections.length, rejections };
+  }
+
+  /** The newest readings of each series (the live hub's first answer to a subscription). */
+  recent(farmId: string, filter: { devices?: string[] | undefined; metrics?: string[] | undefined }, perSeries = 10, maxSeries = 500) {
+    return this.deps.db.farm(farmId, (tx) => telemetryRepository.recent(tx, farmId, filter, perSeries, maxSeries));
   }
 
   /** One series over a range, at the resolution asked for (or the one `auto` picks). */
@@ -221,4 +241,17 @@ export class TelemetryService {
     const now = this.deps.clock.now().getTime();
     await this.partitions.ensureFor([0, 7, 14].map((d) => new Date(now + d * 86_400_000)));
   }
+}
+
+/** The stored readings (as the insert returned them) in the bus's shape, in the order they came. */
+function liveReadings(rows: { seriesId: number; ts: Date }[], stored: { s: number; t: number }[], readings: Reading[]): BusReading[] {
+  const inserted = new Set(stored.map((r) => `${r.s}|${r.t}`));
+  const out: BusReading[] = [];
+  rows.forEach((row, i) => {
+    const id = `${row.seriesId}|${row.ts.getTime()}`;
+    if (!inserted.delete(id)) return; // a duplicate, or the second of two in one batch
+    const reading = readings[i]!;
+    out.push({ device: reading.device, metric: reading.metric, ts: row.ts.getTime(), value: reading.value, quality: reading.quality });
+  });
+  return out;
 }

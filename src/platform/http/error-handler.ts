@@ -133,7 +133,10 @@ export function isApiPath(url: string): boolean {
  * Every failure becomes `{error_id, error_code, message, details}`. Anything not described is a 500
  * that shows nothing of its cause; the log line carries the cause and the same error_id.
  */
-export function registerErrorHandling(app: FastifyInstance): void {
+/** What answers a page request (not /api) that no route took: the web app's index, for deep links. */
+export type PageFallback = (request: FastifyRequest, reply: FastifyReply) => FastifyReply | Promise<FastifyReply>;
+
+export function registerErrorHandling(app: FastifyInstance, pageFallback?: PageFallback): void {
   app.addSchema(ErrorResponse);
 
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
@@ -162,6 +165,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
         details: {},
       });
     }
+    if (pageFallback && (request.method === 'GET' || request.method === 'HEAD')) return pageFallback(request, reply);
     return reply.code(404).type('text/plain; charset=utf-8').send('Not found');
   });
 }

@@ -16,7 +16,13 @@ const Health = Type.Object({
       description: 'port_taken: another broker holds the default port, so Croft runs without its own',
     }),
     port: Type.Union([Type.Integer(), Type.Null()]),
+    external: Type.Union([Type.Object({
+      state: Type.Union([Type.Literal('connected'), Type.Literal('reconnecting'), Type.Literal('off')]),
+      url: Type.String({ description: 'MQTT_URL without its password' }),
+      connections: Type.Integer({ description: 'Connections up (of CROFT_MQTT_CLIENT_CONNECTIONS)' }),
+    }), Type.Null()], { description: 'Croft as a client of the broker at MQTT_URL; null when not set' }),
   }),
+  live: Type.Union([Type.Literal('memory'), Type.Literal('redis')], { description: 'How live events reach other instances' }),
   time: Type.String({ format: 'date-time', description: "The server clock's now" }),
 });
 
@@ -43,7 +49,8 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async 
       database: deps.db.backend,
       jobs: deps.jobs.working ? ('running' as const) : ('off' as const),
       uptime_seconds: Math.round((performance.now() - started) / 1000),
-      mqtt: { state: deps.mqtt.status.state, port: deps.mqtt.status.port },
+      mqtt: { state: deps.mqtt.status.state, port: deps.mqtt.status.port, external: deps.mqtt.client ? { ...deps.mqtt.client } : null },
+      live: deps.bus.kind,
       time: deps.clock.now().toISOString(),
     };
   });

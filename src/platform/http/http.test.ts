@@ -115,10 +115,15 @@ describe('error shape', () => {
     expect(r.json().error_code).toBe('KARENZ_VIOLATION');
   });
 
-  it('leaves paths outside /api/ to the web app', async () => {
-    const res = await t.app.inject({ method: 'GET', url: '/some/page' });
-    expect(res.statusCode).toBe(404);
-    expect(res.headers['content-type']).toContain('text/plain');
+  it('leaves paths outside /api/ to the web app: a page is HTML, anything else a plain 404', async () => {
+    // The app itself when built (npm ci builds it), else the page saying how to build it.
+    const page = await t.app.inject({ method: 'GET', url: '/some/page' });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toContain('text/html');
+    expect(page.headers['content-security-policy']).toContain("default-src 'self'");
+    const post = await t.app.inject({ method: 'POST', url: '/some/page' });
+    expect(post.statusCode).toBe(404);
+    expect(post.headers['content-type']).toContain('text/plain');
   });
 });
 

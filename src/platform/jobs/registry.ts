@@ -51,9 +51,30 @@ export interface JobDefinition<N extends JobName = JobName> {
 
 export const DEFAULT_RETRY: RetryPolicy = { limit: 3, delaySeconds: 5, backoff: true };
 
+/**
+ * Work repeated every few seconds in each process that works jobs (finer than cron's minute, and
+ * no queue round trip): sweeps whose every step is a conditional update, safe to run in several
+ * processes at once.
+ */
+export interface TickerDefinition {
+  name: string;
+  everyMs: number;
+  run(): Promise<unknown>;
+}
+
 /** The jobs this process knows; modules add theirs at start-up, before the job runner starts. */
 export class JobRegistry {
   readonly #jobs = new Map<string, JobDefinition>();
+  readonly #tickers: TickerDefinition[] = [];
+
+  tick(definition: TickerDefinition): this {
+    this.#tickers.push(definition);
+    return this;
+  }
+
+  tickers(): readonly TickerDefinition[] {
+    return this.#tickers;
+  }
 
   define<N extends JobName>(definition: JobDefinition<N>): this {
     if (!/^[a-z][a-z0-9-]*(\.[a-z0-9-]+)+$/.test(definition.name)) {

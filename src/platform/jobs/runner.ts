@@ -5,7 +5,7 @@ import type { Database, Tx } from '../db/database.js';
 import { APP_ROLE } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import { checkCronSpec, nextCronRun } from './cron.engine.js';
-import { DEFAULT_RETRY, type JobDefinition, type JobName, type JobPayloads, type JobRegistry } from './registry.js';
+import { DEFAULT_RETRY, type JobDefinition, type JobName, type JobPayloads, type JobRegistry, type TickerDefinition } from './registry.js';
 
 const SCHEMA = 'pgboss';
 
@@ -45,6 +45,29 @@ function executorOn(tx: Tx): PgBoss.Db {
  * Background jobs on pg-boss in the same database, and Croft's own cron: the next firing of every
  * cron job is stored, claimed under a row lock by one process, and read from the injected clock.
  */
+/**
+ * Several processes starting together (API instances and workers) make the same queues and grants:
+ * pg-boss attaches each queue's partition to its job table while another process grants on that table,
+ * and PostgreSQL settles such races by failing one side (deadlock, duplicate, serialization, or
+ * "tuple concurrently updated" on the catalogue row). Each step is idempotent, so it is tried again.
+ */
+async function startupRace<T>(step: () => Promise<T>): Promise<T> {
+  const RETRIED = new Set(['40P01', '23505', '40001', 'XX000']);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await step();
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      const race = code !== undefined && RETRIED.has(code) && (code !== 'XX000' || /concurrently updated/.test((error as Error).message));
+      if (attempt >= 8 || !race) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 100 * attempt));
+    }
+  }
+}
+
+/** Advisory lock key for granting the queue tables to the app role. */
+const GRANT_LOCK_KEY = 7262003;
+
 export class JobRunner {
   #boss: PgBoss | undefined;
   readonly #options: JobRunnerOptions;
@@ -92,6 +115,26 @@ export class JobRunner {
     this.#cronTimer = setInterval(() => void this.tickCron().catch((error) =>
       this.#options.log.error({ err: error }, 'cron tick failed')), this.#options.cronTickMs);
     this.#cronTimer.unref();
+    for (const ticker of this.#options.registry.tickers()) this.#startTicker(ticker);
+  }
+
+  #tickers: NodeJS.Timeout[] = [];
+  #ticking = new Set<Promise<unknown>>();
+
+  #startTicker(ticker: TickerDefinition): void {
+    let running: Promise<unknown> | undefined;
+    const timer = setInterval(() => {
+      if (running) return; // still busy with the previous round
+      const round: Promise<unknown> = ticker.run().catch((error: unknown) => this.#options.log.error({ err: error, ticker: ticker.name }, 'ticker failed'))
+        .finally(() => {
+          this.#ticking.delete(round);
+          running = undefined;
+        });
+      running = round;
+      this.#ticking.add(round);
+    }, ticker.everyMs);
+    timer.unref();
+    this.#tickers.push(timer);
   }
 
   /** Queues a job; returns its id, or null when a singleton of the same key is already waiting. */
@@ -117,6 +160,8 @@ export class JobRunner {
   /** Stops taking jobs, lets running ones finish within `timeoutMs`, and stops cron. */
   async stop(timeoutMs: number): Promise<void> {
     if (this.#cronTimer) clearInterval(this.#cronTimer);
+    for (const timer of this.#tickers.splice(0)) clearInterval(timer);
+    await Promise.all([...this.#ticking]);
     await this.#cronTicking?.catch(() => []);
     if (!this.#started) return;
     this.#started = false;
@@ -133,11 +178,13 @@ export class JobRunner {
   }
 
   async #grantToAppRole(): Promise<void> {
-    // Scoped transactions work as the app role; they may enqueue jobs (sent with `tx`).
-    await this.#options.db.raw.executeSql(`
+    // Scoped transactions work as the app role; they may enqueue jobs (sent with `tx`). Processes
+    // granting together take turns on a lock (the statements run as one implicit transaction holding it).
+    await startupRace(() => this.#options.db.raw.executeSql(`
+      select pg_advisory_xact_lock(${GRANT_LOCK_KEY});
       grant usage on schema ${SCHEMA} to ${APP_ROLE};
       grant select, insert on ${SCHEMA}.job to ${APP_ROLE};
-      grant select on ${SCHEMA}.queue to ${APP_ROLE};`);
+      grant select on ${SCHEMA}.queue to ${APP_ROLE};`));
   }
 
   async #createQueue(definition: JobDefinition): Promise<void> {
@@ -149,9 +196,11 @@ export class JobRunner {
       retryBackoff: retry.backoff,
       expireInSeconds: definition.timeoutSeconds ?? 15 * 60,
     };
-    const existing = await this.#queue.getQueue(definition.name);
-    if (existing) await this.#queue.updateQueue(definition.name, queue);
-    else await this.#queue.createQueue(definition.name, queue);
+    await startupRace(async () => {
+      const existing = await this.#queue.getQueue(definition.name);
+      if (existing) await this.#queue.updateQueue(definition.name, queue);
+      else await this.#queue.createQueue(definition.name, queue);
+    });
   }
 
   async #work(definition: JobDefinition): Promise<void> {

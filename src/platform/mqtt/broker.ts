@@ -14,6 +14,10 @@ export interface BrokerHooks<Identity> {
   publish(identity: Identity, topic: string, payload: Buffer): Promise<void>;
   /** Whether the client may subscribe to this topic filter. */
   maySubscribe(identity: Identity, topic: string): boolean;
+  /** After a subscription is granted (a device ready for its commands). */
+  subscribed?(identity: Identity, topic: string): void;
+  /** After a signed-in client's connection ends. */
+  disconnected?(identity: Identity): void;
 }
 
 export type BrokerState = 'running' | 'off' | 'port_taken';
@@ -83,8 +87,17 @@ export async function startBroker<I>(options: {
     },
   });
   aedes.on('clientError', (client, error) => log.debug({ client: client.id, err: error.message }, 'MQTT client error'));
+  aedes.on('subscribe', (subscriptions, client) => {
+    const identity = (client as WithIdentity<I> | null)?.[IDENTITY];
+    if (identity && hooks.subscribed) for (const s of subscriptions) hooks.subscribed(identity, s.topic);
+  });
+  aedes.on('clientDisconnect', (client) => {
+    const identity = (client as WithIdentity<I>)[IDENTITY];
+    if (identity && hooks.disconnected) hooks.disconnected(identity);
+  });
 
-  const server = net.createServer(aedes.handle);
+  // No Nagle: a command is a few dozen bytes that must go out now, not wait for the device's ACK.
+  const server = net.createServer({ noDelay: true }, aedes.handle);
   const status: BrokerStatus = { state: 'off', port: null };
   try {
     await new Promise<void>((resolve, reject) => {

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { alertType, breaches, excluded, inQuietHours, isPrivateAddress, shouldDeliver } from './alerts.engine.js';
+
+describe('alert rules', () => {
+  it('compare a value with a threshold or a range', () => {
+    expect(breaches({ operator: '>', value: 30 }, 30.1)).toBe(true);
+    expect(breaches({ operator: '<=', value: 10 }, 10)).toBe(true);
+    expect(breaches({ operator: 'outside', low: 18, high: 28 }, 29)).toBe(true);
+    expect(breaches({ operator: 'outside', low: 18, high: 28 }, 20)).toBe(false);
+    expect(breaches({ operator: 'inside', low: 18, high: 28 }, 20)).toBe(true);
+  });
+
+  it('name alerts and silence excluded months and hours', () => {
+    expect(alertType({ kind: 'threshold', metric: 'temperature', operator: '>' })).toBe('temperature_high');
+    expect(alertType({ kind: 'threshold', metric: 'humidity', operator: '<' })).toBe('humidity_low');
+    expect(alertType({ kind: 'offline', metric: null, operator: null })).toBe('device_offline');
+    expect(excluded({ exclude_months: [12, 1, 2], exclude_hours: [] }, 1, 10)).toBe(true);
+    expect(excluded({ exclude_months: [], exclude_hours: [22, 23] }, 6, 23)).toBe(true);
+    expect(excluded({ exclude_months: [], exclude_hours: [] }, 6, 23)).toBe(false);
+  });
+});
+
+describe('notifications', () => {
+  const sub = { alert_type: null, min_severity: 'warning' as const, quiet_start: '20:00', quiet_end: '06:00', muted_until: null };
+  const now = new Date('2026-06-10T12:00:00Z');
+
+  it('keep quiet hours across midnight, letting only critical through', () => {
+    expect(inQuietHours('20:00', '06:00', 23 * 60)).toBe(true);
+    expect(inQuietHours('20:00', '06:00', 5 * 60 + 59)).toBe(true);
+    expect(inQuietHours('20:00', '06:00', 6 * 60)).toBe(false);
+    expect(inQuietHours('13:00', '14:00', 13 * 60 + 30)).toBe(true);
+    expect(shouldDeliver(sub, { type: 'temp_high', severity: 'warning' }, now, 23 * 60)).toBe(false);
+    expect(shouldDeliver(sub, { type: 'temp_high', severity: 'critical' }, now, 23 * 60)).toBe(true);
+    expect(shouldDeliver(sub, { type: 'temp_high', severity: 'warning' }, now, 12 * 60)).toBe(true);
+  });
+
+  it('respect severity, type and mute', () => {
+    expect(shouldDeliver(sub, { type: 'x', severity: 'info' }, now, 600)).toBe(false);
+    expect(shouldDeliver({ ...sub, alert_type: 'device_offline' }, { type: 'temp_high', severity: 'critical' }, now, 600)).toBe(false);
+    expect(shouldDeliver({ ...sub, muted_until: new Date('2026-06-10T13:00:00Z') }, { type: 'x', severity: 'critical' }, now, 600)).toBe(false);
+    expect(shouldDeliver({ ...sub, muted_until: new Date('2026-06-10T11:00:00Z') }, { type: 'x', severity: 'critical' }, now, 600)).toBe(true);
+  });
+
+  it('refuse webhook targets inside the network', () => {
+    for (const a of ['127.0.0.1', '10.1.2.3', '172.20.0.1', '192.168.1.1', '169.254.169.254', '::1', 'fe80::1', 'fd00::1', '::ffff:127.0.0.1', '0.0.0.0', 'example.org']) {
+      expect(isPrivateAddress(a), a).toBe(true);
+    }
+    for (const a of ['93.184.216.34', '2606:2800:220:1::1', '172.32.0.1']) expect(isPrivateAddress(a), a).toBe(false);
+  });
+});

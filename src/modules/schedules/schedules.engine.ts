@@ -1,0 +1,284 @@
+import { Cron } from 'croner';
+
+/**
+ * When schedules fire, and what conditions decide. Pure: times are epoch milliseconds passed in;
+ * local times are read in the farm's IANA zone. Daylight saving: a local time that does not exist
+ * fires at the next valid moment; one that happens twice fires once (the first time).
+ */
+
+export type ScheduleAction = 'on' | 'off' | 'toggle' | 'set_value';
+
+export interface Firing {
+  at: number;
+  action: ScheduleAction;
+  value?: number | undefined;
+}
+
+export interface Window {
+  start: string;
+  end: string;
+}
+
+export type TimeSpec = { cron: string } | Window;
+
+export interface DurationSpec {
+  on_s: number;
+  off_s: number;
+  /** Cycles per window (per day), or in all when there is no window; absent: forever. */
+  repeat?: number | undefined;
+  window?: Window | undefined;
+}
+
+export type Operator = '>' | '>=' | '<' | '<=';
+
+export interface Leaf {
+  device: string;
+  metric: string;
+  operator: Operator;
+  value: number;
+  for_s?: number | undefined;
+}
+
+export type Condition = Leaf | { all: Condition[] } | { any: Condition[] } | { not: Condition[] };
+
+export interface ConditionSpec {
+  condition: Condition;
+  hysteresis?: number | undefined;
+  min_hold_s?: number | undefined;
+  max_age_s?: number | undefined;
+}
+
+export interface TimedSchedule {
+  kind: 'time' | 'duration';
+  action: ScheduleAction;
+  value?: number | undefined;
+  spec: TimeSpec | DurationSpec;
+  /** Cycles without a window count from here. */
+  anchor: number;
+}
+
+const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
+
+/** What undoes an action at the end of a window or an on-period. */
+export function inverse(action: ScheduleAction): ScheduleAction {
+  return action === 'off' ? 'on' : 'off';
+}
+
+export type SpecProblem = { field: string; message: string };
+
+/** Checks a kind's settings; returns the problems in words (empty when fine). */
+export function checkSpec(kind: 'time' | 'duration' | 'condition', action: ScheduleAction, spec: Record<string, unknown>, zone: string): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const window = (w: unknown, field: string) => {
+    const { start, end } = (w ?? {}) as { start?: unknown; end?: unknown };
+    if (typeof start !== 'string' || !HHMM.test(start)) problems.push({ field: `${field}.start`, message: 'must be HH:MM' });
+    if (typeof end !== 'string' || !HHMM.test(end)) problems.push({ field: `${field}.end`, message: 'must be HH:MM' });
+    else if (typeof start === 'string' && HHMM.test(start) && end <= start) problems.push({ field: `${field}.end`, message: 'must be after start (windows do not cross midnight)' });
+    if (action === 'toggle') problems.push({ field: 'body.action', message: 'a window switches on and off again: use on, off or set_value' });
+  };
+  if (kind === 'time') {
+    if (typeof spec.cron === 'string') {
+      try {
+        new Cron(spec.cron, { timezone: zone, paused: true });
+      } catch (error) {
+        problems.push({ field: 'body.cron', message: `does not parse: ${(error as Error).message}` });
+      }
+    } else if (spec.start !== undefined || spec.end !== undefined) window(spec, 'body');
+    else problems.push({ field: 'body.cron', message: 'a time schedule needs a cron expression, or a start and end' });
+  } else if (kind === 'condition') {
+    problems.push(...checkCondition(spec.condition, 'body.condition'));
+    for (const key of ['hysteresis', 'min_hold_s', 'max_age_s'] as const) {
+      if (spec[key] !== undefined && !(typeof spec[key] === 'number' && spec[key] >= 0)) problems.push({ field: `body.${key}`, message: 'must be a number ≥ 0' });
+    }
+  } else if (kind === 'duration') {
+    if (!(typeof spec.on_s === 'number' && spec.on_s >= 1)) problems.push({ field: 'body.on_s', message: 'must be at least 1 second' });
+    if (!(typeof spec.off_s === 'number' && spec.off_s >= 1)) problems.push({ field: 'body.off_s', message: 'must be at least 1 second' });
+    if (action === 'off' || action === 'toggle') problems.push({ field: 'body.action', message: 'a duration cycle switches on (or to a value) and off again' });
+    if (spec.window !== undefined) window(spec.window, 'body.window');
+  }
+  return problems;
+}
+
+const OPERATORS = ['>', '>=', '<', '<='];
+
+/** A condition tree: `all` / `any` / `not` of leaves `{device, metric, operator, value, for_s?}`, at most 4 deep and 50 leaves. */
+export function checkCondition(c: unknown, field: string, depth = 0): SpecProblem[] {
+  if (typeof c !== 'object' || c === null || Array.isArray(c)) return [{ field, message: 'must be {"all"|"any"|"not": […]} or {device, metric, operator, value}' }];
+  const node = c as Record<string, unknown>;
+  const group = (['all', 'any', 'not'] as const).find((k) => k in node);
+  if (group) {
+    const list = node[group];
+    if (depth >= 4) return [{ field, message: 'is nested too deep (at most 4 levels)' }];
+    if (!Array.isArray(list) || list.length === 0 || list.length > 50) return [{ field: `${field}.${group}`, message: 'must list 1 to 50 conditions' }];
+    return list.flatMap((child, i) => checkCondition(child, `${field}.${group}[${i}]`, depth + 1));
+  }
+  const problems: SpecProblem[] = [];
+  if (typeof node.device !== 'string' || node.device.length === 0) problems.push({ field: `${field}.device`, message: 'must name a device' });
+  if (typeof node.metric !== 'string' || !/^[a-z][a-z0-9_]{0,63}$/.test(node.metric)) problems.push({ field: `${field}.metric`, message: 'must name a metric' });
+  if (!OPERATORS.includes(node.operator as string)) problems.push({ field: `${field}.operator`, message: 'must be >, >=, < or <=' });
+  if (typeof node.value !== 'number') problems.push({ field: `${field}.value`, message: 'must be a number' });
+  if (node.for_s !== undefined && !(typeof node.for_s === 'number' && node.for_s >= 0)) problems.push({ field: `${field}.for_s`, message: 'must be a number of seconds' });
+  return problems;
+}
+
+const cronCache = new Map<string, Cron>();
+function cron(expression: string, zone: string): Cron {
+  const key = `${zone}|${expression}`;
+  let found = cronCache.get(key);
+  if (!found) {
+    found = new Cron(expression, { timezone: zone, paused: true });
+    if (cronCache.size > 5_000) cronCache.clear();
+    cronCache.set(key, found);
+  }
+  return found;
+}
+
+const wallClock = (at: number, zone: string) => new Intl.DateTimeFormat('en-GB', {
+  timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+}).format(new Date(at));
+
+/** Firings of a cron expression in (from, to], the second of a repeated local time left out. */
+function cronRuns(expression: string, zone: string, from: number, to: number, limit: number): number[] {
+  const job = cron(expression, zone);
+  const out: number[] = [];
+  let cursor = new Date(from);
+  while (out.length < limit) {
+    const next = job.nextRun(cursor);
+    if (!next || next.getTime() > to) break;
+    const at = next.getTime();
+    // The same wall-clock time an hour earlier: this is the repeat after clocks went back.
+    if (wallClock(at, zone) !== wallClock(at - 3_600_000, zone)) out.push(at);
+    cursor = next;
+  }
+  return out;
+}
+
+const dailyCron = (hhmm: string) => {
+  const [, h, m] = HHMM.exec(hhmm)!;
+  return `${Number(m)} ${Number(h)} * * *`;
+};
+
+/** Each day's window as [start, end] instants, for windows starting in (from - 1 day, to]. */
+function windows(w: Window, zone: string, from: number, to: number): Array<[number, number]> {
+  const starts = cronRuns(dailyCron(w.start), zone, from - 86_400_000 - 1, to, 1_000);
+  return starts.map((start) => [start, cronRuns(dailyCron(w.end), zone, start, start + 2 * 86_400_000, 1)[0] ?? start] as [number, number]);
+}
+
+/** On/off cycles from `anchor` until `end` (exclusive of on-periods starting at or after it), at most `repeat`. */
+function cycles(s: TimedSchedule, spec: DurationSpec, anchor: number, end: number, from: number, to: number, out: Firing[]): void {
+  const period = (spec.on_s + spec.off_s) * 1000;
+  const first = Math.max(0, Math.floor((from - anchor) / period) - 1);
+  for (let k = first; spec.repeat === undefined || k < spec.repeat; k++) {
+    const on = anchor + k * period;
+    if (on >= end || on > to) break;
+    const off = Math.min(on + spec.on_s * 1000, end);
+    if (on > from) out.push({ at: on, action: s.action, value: s.value });
+    if (off > from && off <= to) out.push({ at: off, action: 'off' });
+  }
+}
+
+/** Every firing in (from, to], in time order, at most `limit`. */
+export function firingsBetween(s: TimedSchedule, zone: string, from: number, to: number, limit = 10_000): Firing[] {
+  const out: Firing[] = [];
+  if (s.kind === 'time') {
+    const spec = s.spec as TimeSpec;
+    if ('cron' in spec) {
+      for (const at of cronRuns(spec.cron, zone, from, to, limit)) out.push({ at, action: s.action, value: s.value });
+    } else {
+      for (const [start, end] of windows(spec, zone, from, to)) {
+        if (start > from && start <= to) out.push({ at: start, action: s.action, value: s.value });
+        if (end > from && end <= to) out.push({ at: end, action: inverse(s.action) });
+      }
+    }
+  } else {
+    const spec = s.spec as DurationSpec;
+    if (spec.window) for (const [start, end] of windows(spec.window, zone, from, to)) cycles(s, spec, start, end, from, to, out);
+    else cycles(s, spec, s.anchor, Number.POSITIVE_INFINITY, from, to, out);
+  }
+  out.sort((a, b) => a.at - b.at);
+  return out.slice(0, limit);
+}
+
+/** The first firing after `after` (within about a year), or undefined when there is none. */
+export function nextFiring(s: TimedSchedule, zone: string, after: number): Firing | undefined {
+  // Look a little ahead first (the usual case), then further.
+  for (const span of [2 * 86_400_000, 400 * 86_400_000]) {
+    const found = firingsBetween(s, zone, after, after + span, 1)[0];
+    if (found) return found;
+  }
+  return undefined;
+}
+
+// Conditions
+
+export interface Reading {
+  value: number;
+  ts: number;
+}
+
+export interface ConditionState {
+  /** Whether the schedule's action is in force (the condition last decided true). */
+  active: boolean;
+  /** When it last changed (min_hold_s counts from here). */
+  changed_at: number | null;
+  /** Per leaf (by its path): since when it has held, for `for_s`. */
+  since: Record<string, number | null>;
+}
+
+export const INITIAL_CONDITION_STATE: ConditionState = { active: false, changed_at: null, since: {} };
+
+type Truth = boolean | 'unknown';
+
+const compare = (value: number, operator: Operator, threshold: number) =>
+  operator === '>' ? value > threshold : operator === '>=' ? value >= threshold : operator === '<' ? value < threshold : value <= threshold;
+
+/** Every (device, metric) a condition reads. */
+export function leaves(condition: Condition): Leaf[] {
+  if ('all' in condition) return condition.all.flatMap(leaves);
+  if ('any' in condition) return condition.any.flatMap(leaves);
+  if ('not' in condition) return condition.not.flatMap(leaves);
+  return [condition];
+}
+
+/**
+ * Evaluates a condition over the latest readings. A reading older than `max_age_s` (or none) is
+ * unknown, and unknown decides nothing. While the action is in force, each threshold is moved by the
+ * hysteresis, so the value must come back past it before the condition lets go. A leaf with `for_s`
+ * holds only after holding that long. Returns the truth and the leaves' new timers.
+ */
+export function evaluate(spec: ConditionSpec, latest: (device: string, metric: string) => Reading | undefined, now: number,
+  state: ConditionState): { truth: Truth; since: Record<string, number | null> } {
+  const since: Record<string, number | null> = {};
+  const hysteresis = spec.hysteresis ?? 0;
+  const walk = (c: Condition, path: string): Truth => {
+    if ('all' in c || 'any' in c) {
+      const parts = ('all' in c ? c.all : c.any).map((child, i) => walk(child, `${path}.${i}`));
+      const decisive = 'all' in c ? false : true;
+      if (parts.includes(decisive)) return decisive;
+      return parts.includes('unknown') ? 'unknown' : !decisive;
+    }
+    if ('not' in c) {
+      const inner = walk({ all: c.not }, `${path}.n`);
+      return inner === 'unknown' ? 'unknown' : !inner;
+    }
+    const reading = latest(c.device, c.metric);
+    if (!reading || (spec.max_age_s !== undefined && now - reading.ts > spec.max_age_s * 1000)) {
+      since[path] = null;
+      return 'unknown';
+    }
+    const shift = state.active ? (c.operator === '>' || c.operator === '>=' ? -hysteresis : hysteresis) : 0;
+    const holds = compare(reading.value, c.operator, c.value + shift);
+    const started = holds ? (state.since[path] ?? now) : null;
+    since[path] = started;
+    if (!holds) return false;
+    return c.for_s === undefined || now - started! >= c.for_s * 1000;
+  };
+  return { truth: walk(spec.condition, 'c'), since };
+}
+
+/** Whether a condition's truth now makes the schedule act: 'on' (its action), 'off' (undo it), or nothing. */
+export function decide(state: ConditionState, truth: Truth, now: number, minHoldS = 0): 'on' | 'off' | null {
+  if (truth === 'unknown' || truth === state.active) return null;
+  if (state.changed_at !== null && now - state.changed_at < minHoldS * 1000) return null;
+  return truth ? 'on' : 'off';
+}

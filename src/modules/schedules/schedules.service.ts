@@ -1,0 +1,393 @@
+import type { Clock } from '../../platform/clock.js';
+import type { Config } from '../../platform/config.js';
+import type { Database, Tx } from '../../platform/db/database.js';
+import { DomainError, invalid, notFound } from '../../platform/errors.js';
+import type { Logger } from '../../platform/logger.js';
+import { PerKeyCoalescer } from '../../platform/coalesce.js';
+import { recordAudit } from '../audit/audit.service.js';
+import type { FarmContext, RequestMeta } from '../identity/caller.js';
+import type { LiveEvents } from '../live/live.events.js';
+import { checkCommand } from '../devices/commands.engine.js';
+import { commandsRepository } from '../devices/commands.repository.js';
+import type { CommandsService, CommandView } from '../devices/commands.service.js';
+import { devicesRepository, type DeviceRow } from '../devices/devices.repository.js';
+import { farmsRepository } from '../farms/farms.repository.js';
+import {
+  checkSpec, decide, evaluate, firingsBetween, INITIAL_CONDITION_STATE, inverse, leaves, nextFiring, type Condition, type ConditionSpec,
+  type ConditionState, type Firing, type ScheduleAction, type TimedSchedule,
+} from './schedules.engine.js';
+import { schedulesRepository, type ExecutionRow, type ScheduleRow } from './schedules.repository.js';
+import { RefreshedSet } from '../../platform/refreshed-set.js';
+import type { ExecutionStatus, ScheduleKind } from './schedules.tables.js';
+
+export interface ScheduleInput {
+  name: string;
+  device: string;
+  channel?: string | null | undefined;
+  kind: ScheduleKind;
+  action: ScheduleAction;
+  value?: number | null | undefined;
+  priority?: number | undefined;
+  enabled?: boolean | undefined;
+  /** The kind's settings: cron | start,end; on_s, off_s, repeat, window; condition, hysteresis, min_hold_s, max_age_s. */
+  spec: Record<string, unknown>;
+}
+
+interface Deps {
+  db: Database;
+  clock: Clock;
+  config: Config;
+  log: Logger;
+  live: LiveEvents;
+  commands: CommandsService;
+}
+
+/** A firing due now that was missed by more than this (Croft was not running) is recorded as missed, not run late. */
+const LATE_LIMIT_MS = 60_000;
+const FAILURES_TO_RAISE = 3;
+
+const SPEC_KEYS: Record<ScheduleKind, string[]> = {
+  time: ['cron', 'start', 'end'],
+  duration: ['on_s', 'off_s', 'repeat', 'window'],
+  condition: ['condition', 'hysteresis', 'min_hold_s', 'max_age_s'],
+};
+
+const timed = (s: ScheduleRow): TimedSchedule => ({
+  kind: s.kind as 'time' | 'duration', action: s.action, value: s.value ?? undefined, spec: s.spec as never, anchor: s.anchor_at.getTime(),
+});
+
+const outcome: Partial<Record<string, ExecutionStatus>> = { completed: 'executed', failed: 'failed', timeout: 'timeout', expired: 'timeout', cancelled: 'skipped' };
+
+/**
+ * Schedules: each time or duration schedule's next firing is stored and claimed under a row lock by
+ * the sweep (so one process fires it, on time, after a restart too); condition schedules are
+ * evaluated as readings arrive. Every firing is recorded as an execution, and its command's outcome
+ * is written back to it.
+ */
+export class SchedulesService {
+  #conditionFarms = new RefreshedSet<string>(10_000, () => this.deps.db.system((tx) => schedulesRepository.farmsWithConditions(tx)));
+  /** The execution #fire recorded last (read right after it, in the same transaction). */
+  #lastExecution: ExecutionRow | undefined;
+  readonly #evaluations = new PerKeyCoalescer<undefined>((farmId) => this.#evaluate(farmId), () => undefined,
+    (error, farmId) => this.deps.log.error({ err: error, farmId }, 'conditions not evaluated'));
+
+  constructor(private readonly deps: Deps) {
+    deps.commands.onFinished((farmId, command) => void this.#recordOutcome(farmId, command).catch((error: unknown) =>
+      deps.log.error({ err: error }, 'schedule execution outcome not recorded')));
+  }
+
+  // Definitions
+
+  async create(ctx: FarmContext, input: ScheduleInput, meta: RequestMeta): Promise<ScheduleRow> {
+    const now = this.deps.clock.now();
+    const row = await this.deps.db.farm(ctx.farmId, async (tx) => {
+      const device = await this.#check(tx, ctx, input);
+      const draft = { kind: input.kind, action: input.action, value: input.value ?? null, spec: this.#spec(input), anchor_at: now } as ScheduleRow;
+      const enabled = input.enabled ?? true;
+      const row = await schedulesRepository.insert(tx, {
+        farm_id: ctx.farmId, name: input.name.trim(), device_id: device.id, channel: input.channel ?? null, kind: input.kind, action: input.action,
+        value: input.value ?? null, priority: input.priority ?? 0, enabled, spec: draft.spec, anchor_at: now,
+        next_fire_at: enabled ? this.#next(draft, ctx.timeZone, now.getTime()) : null, state: input.kind === 'condition' ? { ...INITIAL_CONDITION_STATE } : {},
+        created_at: now, updated_at: now,
+      });
+      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'schedule.created', category: 'schedules',
+        message: `Schedule ${row.name} created`, data: { schedule_id: row.id } });
+      return row;
+    });
+    if (row.kind === 'condition') this.#conditionFarms.add(ctx.farmId);
+    return row;
+  }
+
+  async update(ctx: FarmContext, id: string, patch: Partial<ScheduleInput>, meta: RequestMeta): Promise<ScheduleRow> {
+    const now = this.deps.clock.now();
+    const row = await this.deps.db.farm(ctx.farmId, async (tx) => {
+      const current = await this.#find(tx, ctx.farmId, id);
+      const [device] = await devicesRepository.byIds(tx, ctx.farmId, [current.device_id]);
+      const merged: ScheduleInput = {
+        name: patch.name ?? current.name, device: patch.device ?? device!.device_id, channel: patch.channel !== undefined ? patch.channel : current.channel,
+        kind: patch.kind ?? current.kind, action: patch.action ?? current.action, value: patch.value !== undefined ? patch.value : current.value,
+        priority: patch.priority ?? current.priority, enabled: patch.enabled ?? current.enabled,
+        spec: patch.kind !== undefined || Object.keys(patch.spec ?? {}).length > 0 ? (patch.spec ?? {}) : current.spec,
+      };
+      const target = await this.#check(tx, ctx, merged);
+      const spec = this.#spec(merged);
+      // Changing when it fires restarts its cycles and its condition.
+      const restart = JSON.stringify(spec) !== JSON.stringify(current.spec) || merged.kind !== current.kind || (merged.enabled && !current.enabled);
+      const anchor = restart ? now : current.anchor_at;
+      const draft = { ...current, kind: merged.kind, action: merged.action, value: merged.value ?? null, spec, anchor_at: anchor };
+      const row = await schedulesRepository.update(tx, ctx.farmId, id, {
+        name: merged.name.trim(), device_id: target.id, channel: merged.channel ?? null, kind: merged.kind, action: merged.action, value: merged.value ?? null,
+        priority: merged.priority ?? 0, enabled: merged.enabled ?? true, spec, anchor_at: anchor,
+        next_fire_at: merged.enabled ? this.#next(draft, ctx.timeZone, now.getTime()) : null,
+        ...(restart ? { state: merged.kind === 'condition' ? { ...INITIAL_CONDITION_STATE } : {} } : {}), updated_at: now,
+      });
+      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'schedule.updated', category: 'schedules',
+        message: `Schedule ${merged.name} changed`, data: { schedule_id: id, changed: Object.keys(patch) } });
+      return row!;
+    });
+    if (row.kind === 'condition' && row.enabled) this.#conditionFarms.add(ctx.farmId);
+    return row;
+  }
+
+  async remove(ctx: FarmContext, id: string, meta: RequestMeta): Promise<void> {
+    await this.deps.db.farm(ctx.farmId, async (tx) => {
+      const row = await this.#find(tx, ctx.farmId, id);
+      await schedulesRepository.remove(tx, ctx.farmId, id);
+      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'schedule.deleted', category: 'schedules',
+        severity: 'warning', message: `Schedule ${row.name} deleted`, data: { schedule_id: id } });
+    });
+  }
+
+  get(ctx: FarmContext, id: string) {
+    return this.deps.db.farm(ctx.farmId, async (tx) => (await this.#withFacts(tx, ctx.farmId, [await this.#find(tx, ctx.farmId, id)]))[0]!);
+  }
+
+  list(ctx: FarmContext) {
+    return this.deps.db.farm(ctx.farmId, async (tx) => this.#withFacts(tx, ctx.farmId, await schedulesRepository.list(tx, ctx.farmId)));
+  }
+
+  async #withFacts(tx: Tx, farmId: string, rows: ScheduleRow[]) {
+    const devices = new Map((await devicesRepository.byIds(tx, farmId, [...new Set(rows.map((r) => r.device_id))])).map((d) => [d.id, d.device_id]));
+    const since = new Date(this.deps.clock.now().getTime() - 30 * 86_400_000);
+    const rates = await schedulesRepository.successRate(tx, farmId, rows.map((r) => r.id), since);
+    return rows.map((r) => ({ ...r, device: devices.get(r.device_id) ?? r.device_id, success_rate: rates.get(r.id) ?? null }));
+  }
+
+  async #find(tx: Tx, farmId: string, id: string): Promise<ScheduleRow> {
+    const row = await schedulesRepository.find(tx, farmId, id);
+    if (!row) throw notFound('Schedule', { id });
+    return row;
+  }
+
+  #spec(input: ScheduleInput): Record<string, unknown> {
+    return Object.fromEntries(SPEC_KEYS[input.kind].filter((k) => input.spec[k] !== undefined).map((k) => [k, input.spec[k]]));
+  }
+
+  /** Everything a schedule names must exist in this farm and be able to do what it asks. */
+  async #check(tx: Tx, ctx: FarmContext, input: ScheduleInput): Promise<DeviceRow> {
+    const device = await devicesRepository.find(tx, ctx.farmId, input.device);
+    if (!device) throw invalid(`No device "${input.device}" in this farm`, { fields: [{ field: 'body.device', message: 'not found in this farm' }] });
+    const channels = (await devicesRepository.channels(tx, ctx.farmId, [device.id])).map((c) => c.name);
+    const checked = checkCommand(device.type, channels, { action: input.action, value: input.value ?? undefined, channel: input.channel ?? undefined });
+    if (!checked.ok) {
+      throw checked.status === 'rule' ? new DomainError('rule', checked.code, checked.message)
+        : invalid(checked.message, { fields: [{ field: checked.field ?? 'body', message: checked.message }] }, checked.code);
+    }
+    const problems = checkSpec(input.kind, input.action, input.spec, ctx.timeZone);
+    if (input.kind === 'condition') {
+      const condition = input.spec.condition as Condition | undefined;
+      if (!condition) problems.push({ field: 'body.condition', message: 'a condition schedule needs a condition' });
+      else {
+        const named = [...new Set(leaves(condition).map((l) => l.device))];
+        const found = new Set((await devicesRepository.byLabels(tx, ctx.farmId, named)).map((d) => d.device_id));
+        for (const missing of named.filter((d) => !found.has(d))) problems.push({ field: 'body.condition', message: `no device "${missing}" in this farm` });
+      }
+    }
+    if (problems.length > 0) throw invalid(problems.map((p) => `${p.field.replace(/^body\./, '')} ${p.message}`).join('; '), { fields: problems });
+    return device;
+  }
+
+  #next(s: Pick<ScheduleRow, 'kind' | 'action' | 'value' | 'spec' | 'anchor_at'>, zone: string, after: number): Date | null {
+    if (s.kind === 'condition') return null;
+    const firing = nextFiring(timed(s as ScheduleRow), zone, after);
+    return firing ? new Date(firing.at) : null;
+  }
+
+  // Firing
+
+  /**
+   * Fires every time and duration schedule that is due, each once, under a row lock (so several
+   * processes never fire one twice), then stores its next firing. Of two schedules driving one
+   * channel at the same moment, the higher priority wins and the other is recorded as skipped.
+   */
+  async tick(): Promise<number> {
+    const now = this.deps.clock.now().getTime();
+    const fired = await this.deps.db.system(async (tx) => {
+      const due = await schedulesRepository.takeDue(tx, new Date(now), 200);
+      if (due.length === 0) return [];
+      const zones = new Map<string, string>();
+      const holding = new Map<string, boolean>();
+      const firings: Array<{ schedule: ScheduleRow; firing: Firing }> = [];
+      for (const schedule of due) {
+        const zone = zones.get(schedule.farm_id) ?? (await farmsRepository.byId(tx, schedule.farm_id))?.time_zone ?? 'UTC';
+        zones.set(schedule.farm_id, zone);
+        // Every firing due by now; only those within the last minute run, older ones were missed.
+        let cursor = schedule.next_fire_at!.getTime() - 1;
+        for (let n = 0; n < 100; n++) {
+          const firing = nextFiring(timed(schedule), zone, cursor);
+          if (!firing || firing.at > now) break;
+          firings.push({ schedule, firing });
+          cursor = firing.at;
+        }
+        const next = nextFiring(timed(schedule), zone, Math.max(cursor, now));
+        await schedulesRepository.update(tx, schedule.farm_id, schedule.id, { next_fire_at: next ? new Date(next.at) : null });
+      }
+      const queued: Array<{ command: CommandView; deviceId: string; farmId: string }> = [];
+      for (const { schedule, firing } of firings) {
+        const base = { farm_id: schedule.farm_id, schedule_id: schedule.id, scheduled_at: new Date(firing.at), actual_at: new Date(now),
+          action: firing.action, value: firing.value ?? null, command_id: null, skipped_by: null, device_response: null, duration_ms: null };
+        if (now - firing.at > LATE_LIMIT_MS) {
+          await schedulesRepository.insertExecution(tx, { ...base, status: 'skipped', error: 'Missed: Croft was not running at that time' });
+          continue;
+        }
+        if (!holding.has(schedule.farm_id)) holding.set(schedule.farm_id, (await commandsRepository.holdingStop(tx, schedule.farm_id)) !== undefined);
+        if (holding.get(schedule.farm_id)) {
+          await schedulesRepository.insertExecution(tx, { ...base, status: 'skipped', error: 'An emergency stop holds the farm' });
+          continue;
+        }
+        const rival = firings.find((o) => o.schedule.id !== schedule.id && o.schedule.device_id === schedule.device_id && o.schedule.channel === schedule.channel
+          && o.firing.at === firing.at && outranks(o.schedule, schedule));
+        if (rival) {
+          await schedulesRepository.insertExecution(tx, { ...base, status: 'skipped', skipped_by: rival.schedule.id,
+            error: `Skipped for "${rival.schedule.name}" (priority ${rival.schedule.priority})` });
+          continue;
+        }
+        queued.push(...(await this.#fire(tx, schedule, firing, base)));
+      }
+      return queued;
+    });
+    for (const { command, deviceId, farmId } of fired) await this.deps.commands.afterQueued(farmId, command, deviceId);
+    return fired.length;
+  }
+
+  /** Queues the firing's command and records a pending execution (or a failed one, with the reason). */
+  async #fire(tx: Tx, schedule: ScheduleRow, firing: Firing, base: Omit<Parameters<typeof schedulesRepository.insertExecution>[1], 'status' | 'error'>) {
+    try {
+      const command = await this.deps.commands.queueFor(schedule.farm_id, schedule.device_id,
+        { action: firing.action, value: firing.value, channel: schedule.channel ?? undefined }, 'schedule', tx);
+      this.#lastExecution = await schedulesRepository.insertExecution(tx, { ...base, status: 'pending', command_id: command.id, error: null });
+      return [{ command, deviceId: schedule.device_id, farmId: schedule.farm_id }];
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      this.#lastExecution = await schedulesRepository.insertExecution(tx, { ...base, status: 'failed', error: error.message });
+      return [];
+    }
+  }
+
+  /** Fires a schedule's action now, whatever its timing (refused while an emergency stop holds). */
+  async runNow(ctx: FarmContext, id: string, meta: RequestMeta): Promise<ExecutionRow> {
+    const now = this.deps.clock.now();
+    const { execution, queued } = await this.deps.db.farm(ctx.farmId, async (tx) => {
+      const schedule = await this.#find(tx, ctx.farmId, id);
+      if (await commandsRepository.holdingStop(tx, ctx.farmId)) throw new DomainError('locked', 'EMERGENCY_STOP', 'An emergency stop holds this farm');
+      const base = { farm_id: ctx.farmId, schedule_id: id, scheduled_at: now, actual_at: now, action: schedule.action, value: schedule.value,
+        command_id: null, skipped_by: null, device_response: null, duration_ms: null };
+      const queued = await this.#fire(tx, schedule, { at: now.getTime(), action: schedule.action, value: schedule.value ?? undefined }, base);
+      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'schedule.run_now', category: 'schedules',
+        message: `Schedule ${schedule.name} run by hand`, data: { schedule_id: id } });
+      return { execution: this.#lastExecution!, queued };
+    });
+    for (const { command, deviceId } of queued) await this.deps.commands.afterQueued(ctx.farmId, command, deviceId);
+    return execution;
+  }
+
+  /** Every firing in the coming days, with the ones another schedule of higher priority would take marked. */
+  async preview(ctx: FarmContext, id: string, days: number) {
+    return this.deps.db.farm(ctx.farmId, async (tx) => {
+      const schedule = await this.#find(tx, ctx.farmId, id);
+      if (schedule.kind === 'condition') return { firings: [], note: 'A condition schedule fires when its condition changes: it has no timetable' };
+      const from = this.deps.clock.now().getTime();
+      const to = from + days * 86_400_000;
+      const rivals = (await schedulesRepository.onChannel(tx, ctx.farmId, schedule.device_id, schedule.channel))
+        .filter((r) => r.id !== schedule.id && r.kind !== 'condition' && outranks(r, schedule));
+      const taken = new Map<number, ScheduleRow>();
+      for (const rival of rivals) for (const f of firingsBetween(timed(rival), ctx.timeZone, from, to)) if (!taken.has(f.at)) taken.set(f.at, rival);
+      const firings = firingsBetween(timed(schedule), ctx.timeZone, from, to, 5_000).map((f) => ({
+        at: new Date(f.at).toISOString(), action: f.action, ...(f.value !== undefined ? { value: f.value } : {}),
+        ...(taken.has(f.at) ? { skipped_by: { id: taken.get(f.at)!.id, name: taken.get(f.at)!.name } } : {}),
+      }));
+      return { firings, note: schedule.enabled ? null : 'The schedule is disabled: these would be its firings' };
+    });
+  }
+
+  executions(ctx: FarmContext, id: string, before: Date | undefined, limit: number) {
+    return this.deps.db.farm(ctx.farmId, async (tx) => {
+      await this.#find(tx, ctx.farmId, id);
+      return schedulesRepository.executions(tx, ctx.farmId, id, before, limit);
+    });
+  }
+
+  /** A schedule command's outcome, written to its execution; three failures in a row raise the alarm. */
+  async #recordOutcome(farmId: string, command: CommandView): Promise<void> {
+    if (command.source !== 'schedule') return;
+    const status = outcome[command.status];
+    if (!status) return;
+    const raised = await this.deps.db.farm(farmId, async (tx) => {
+      const execution = await schedulesRepository.executionByCommand(tx, farmId, command.id);
+      if (!execution || execution.status !== 'pending') return undefined;
+      await schedulesRepository.updateExecution(tx, farmId, execution.id, {
+        status, error: command.error, device_response: command.new_state ?? null,
+        duration_ms: command.finished_at ? command.finished_at.getTime() - execution.actual_at.getTime() : null,
+      });
+      const schedule = await schedulesRepository.find(tx, farmId, execution.schedule_id);
+      if (!schedule || status === 'skipped') return undefined;
+      const failures = status === 'executed' ? 0 : schedule.consecutive_failures + 1;
+      await schedulesRepository.update(tx, farmId, schedule.id, { consecutive_failures: failures });
+      if (failures !== FAILURES_TO_RAISE) return undefined;
+      await recordAudit(tx, this.deps.clock, { farmId, eventType: 'schedule.failing', category: 'schedules', severity: 'warning',
+        message: `Schedule ${schedule.name} failed ${FAILURES_TO_RAISE} times in a row`, data: { schedule_id: schedule.id } });
+      return schedule;
+    });
+    if (raised) for (const listener of this.#failing) listener(farmId, raised);
+  }
+
+  readonly #failing: Array<(farmId: string, schedule: ScheduleRow) => void> = [];
+
+  /** Told when a schedule has failed three times in a row (the alerts module raises `schedule_failed`). */
+  onFailing(listener: (farmId: string, schedule: ScheduleRow) => void): void {
+    this.#failing.push(listener);
+  }
+
+  // Conditions
+
+  /** Readings were committed for this farm: its condition schedules look at them (skipped at once when it has none). */
+  readingsArrived(farmId: string): void {
+    if (!this.#conditionFarms.has(farmId)) return;
+    void this.evaluateConditions(farmId).catch((error: unknown) => this.deps.log.error({ err: error, farmId }, 'conditions not evaluated'));
+  }
+
+  /** Evaluates the farm's condition schedules now (one evaluation at a time per farm; a request meanwhile runs once more after). */
+  evaluateConditions(farmId: string): Promise<void> {
+    return this.#evaluations.request(farmId, undefined);
+  }
+
+  async #evaluate(farmId: string): Promise<void> {
+    const now = this.deps.clock.now().getTime();
+    const queued = await this.deps.db.farm(farmId, async (tx) => {
+      const schedules = await schedulesRepository.conditions(tx, farmId);
+      if (schedules.length === 0) {
+        this.#conditionFarms.delete(farmId);
+        return [];
+      }
+      const pairs = schedules.flatMap((s) => leaves((s.spec as unknown as ConditionSpec).condition));
+      const latest = new Map((await schedulesRepository.latest(tx, farmId, pairs)).map((r) => [`${r.device}|${r.metric}`, { value: r.value, ts: r.ts.getTime() }]));
+      const holding = (await commandsRepository.holdingStop(tx, farmId)) !== undefined;
+      const out: Array<{ command: CommandView; deviceId: string; farmId: string }> = [];
+      for (const schedule of schedules) {
+        const spec = schedule.spec as unknown as ConditionSpec;
+        const state = { ...INITIAL_CONDITION_STATE, ...(schedule.state as Partial<ConditionState>) };
+        const { truth, since } = evaluate(spec, (d, m) => latest.get(`${d}|${m}`), now, state);
+        const decision = holding ? null : decide(state, truth, now, spec.min_hold_s);
+        const next: ConditionState = decision ? { active: decision === 'on', changed_at: now, since } : { ...state, since };
+        if (JSON.stringify(next) !== JSON.stringify(state)) await schedulesRepository.update(tx, farmId, schedule.id, { state: next as unknown as Record<string, unknown> });
+        if (!decision) continue;
+        const firing: Firing = decision === 'on' ? { at: now, action: schedule.action, value: schedule.value ?? undefined } : { at: now, action: inverse(schedule.action) };
+        const base = { farm_id: farmId, schedule_id: schedule.id, scheduled_at: new Date(now), actual_at: new Date(now), action: firing.action,
+          value: firing.value ?? null, command_id: null, skipped_by: null, device_response: null, duration_ms: null };
+        out.push(...(await this.#fire(tx, schedule, firing, base)));
+      }
+      return out;
+    });
+    for (const { command, deviceId } of queued) await this.deps.commands.afterQueued(farmId, command, deviceId);
+  }
+
+  /** The sweep's share: conditions whose timers (for_s) or staleness changed without new readings. */
+  async sweepConditions(): Promise<void> {
+    for (const farmId of await this.#conditionFarms.current(this.deps.clock.now().getTime())) await this.evaluateConditions(farmId);
+  }
+}
+
+/** Whether `a` wins a moment on a channel over `b`: higher priority, then the older schedule. */
+function outranks(a: ScheduleRow, b: ScheduleRow): boolean {
+  return a.priority > b.priority || (a.priority === b.priority && a.created_at.getTime() < b.created_at.getTime());
+}

@@ -1,0 +1,71 @@
+import createClient, { type Middleware } from 'openapi-fetch';
+import type { components, paths } from './generated/openapi';
+
+export type Schemas = components['schemas'];
+export type ErrorBody = Schemas['ErrorResponse'];
+
+/** An API error in Croft's one shape, with the words the server chose. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** The access token lives in memory only; the refresh token is an HttpOnly cookie. */
+let accessToken: string | undefined;
+let onUnauthenticated: (() => Promise<string | undefined>) | undefined;
+
+export function setAccessToken(token: string | undefined): void {
+  accessToken = token;
+}
+export function getAccessToken(): string | undefined {
+  return accessToken;
+}
+/** Called once when a request is refused for an expired token; returns a fresh one (or none). */
+export function setRefresher(refresh: () => Promise<string | undefined>): void {
+  onUnauthenticated = refresh;
+}
+
+const auth: Middleware = {
+  onRequest({ request }) {
+    if (accessToken && !request.headers.has('authorization')) request.headers.set('authorization', `Bearer ${accessToken}`);
+    // Cookie-based calls (refresh, logout) must say they come from script, not a form.
+    request.headers.set('x-requested-with', 'croft-web');
+    return request;
+  },
+};
+
+export const api = createClient<paths>({ baseUrl: '/', fetch: retryingFetch });
+api.use(auth);
+
+/** Retries a request once with a new access token when the old one has expired. */
+async function retryingFetch(request: Request): Promise<Response> {
+  const retry = request.clone();
+  const response = await fetch(request);
+  if (response.status !== 401 || !onUnauthenticated || request.url.includes('/api/v1/auth/')) return response;
+  const token = await onUnauthenticated();
+  if (!token) return response;
+  retry.headers.set('authorization', `Bearer ${token}`);
+  return fetch(retry);
+}
+
+/** Unwraps an openapi-fetch result: the data, or an ApiError with the server's message. */
+export async function unwrap<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  let result: { data?: T; error?: unknown; response: Response };
+  try {
+    result = await call;
+  } catch {
+    throw new ApiError(0, 'NETWORK', 'network');
+  }
+  const { data, error, response } = result;
+  if (error !== undefined || !response.ok) {
+    const body = (error ?? {}) as Partial<ErrorBody>;
+    throw new ApiError(response.status, body.error_code ?? `HTTP_${response.status}`, body.message ?? response.statusText, body.details ?? {});
+  }
+  return data as T;
+}

@@ -1,0 +1,169 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { api, ApiError, setAccessToken, setRefresher, unwrap } from './client';
+import type { paths } from './generated/openapi';
+
+export type User = paths['/api/v1/auth/me']['get']['responses'][200]['content']['application/json'];
+type Tokens = { access_token: string; expires_in: number };
+export type SetupBody = paths['/api/v1/auth/setup']['post']['requestBody']['content']['application/json'];
+
+export type SessionState =
+  | { status: 'loading' }
+  | { status: 'needs-setup' }
+  | { status: 'signed-out' }
+  /** Croft could not be asked (no network, busy, restarting): the sign-in is kept and retried. */
+  | { status: 'unreachable'; error: unknown; retry: () => void }
+  | { status: 'signed-in'; user: User };
+
+interface Session {
+  state: SessionState;
+  signIn(email: string, password: string): Promise<void>;
+  setUp(body: SetupBody): Promise<string>;
+  signOut(): Promise<void>;
+  changePassword(current: string, next: string): Promise<void>;
+  updateProfile(patch: Partial<Pick<User, 'locale' | 'name' | 'timezone'>>): Promise<void>;
+}
+
+const SessionContext = createContext<Session | undefined>(undefined);
+
+/** Signs in, keeps the access token fresh (refresh cookie), and signs out. */
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const [state, setState] = useState<SessionState>({ status: 'loading' });
+  const queryClient = useQueryClient();
+  const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  const refreshing = useRef<Promise<string | undefined>>(undefined);
+  const lastError = useRef<unknown>(undefined);
+
+  const accept = useCallback((tokens: Tokens) => {
+    setAccessToken(tokens.access_token);
+    clearTimeout(timer.current);
+    // Renew a minute before expiry (or halfway for short tokens).
+    const renewIn = Math.max(5, Math.min(tokens.expires_in - 60, tokens.expires_in / 2)) * 1000;
+    timer.current = setTimeout(() => void refresh(), renewIn);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  const signedOut = useCallback(() => {
+    setAccessToken(undefined);
+    clearTimeout(timer.current);
+    queryClient.clear();
+    setState({ status: 'signed-out' });
+  }, [queryClient]);
+
+  /**
+   * One refresh at a time: the refresh token rotates, so two at once would race. Only Croft saying the
+   * sign-in is over signs out; a lost connection or a busy server keeps it and tries again.
+   */
+  const refresh = useCallback((): Promise<string | undefined> => {
+    refreshing.current ??= (async () => {
+      try {
+        for (let attempt = 0; ; attempt++) {
+          try {
+            const tokens = await unwrap(api.POST('/api/v1/auth/refresh', { body: {} }));
+            accept(tokens);
+            return tokens.access_token;
+          } catch (error) {
+            // Another tab refreshed a moment ago: its new cookie is ours too, so ask once more.
+            if (error instanceof ApiError && error.details.reason === 'refresh_race' && attempt === 0) {
+              await new Promise((resolve) => setTimeout(resolve, 500));
+              continue;
+            }
+            throw error;
+          }
+        }
+      } catch (error) {
+        if (error instanceof ApiError && (error.status === 401 || error.status === 403)) signedOut();
+        else {
+          clearTimeout(timer.current);
+          timer.current = setTimeout(() => void refresh(), 15_000);
+          lastError.current = error;
+        }
+        return undefined;
+      } finally {
+        refreshing.current = undefined;
+      }
+    })();
+    return refreshing.current;
+  }, [accept, signedOut]);
+
+  const loadUser = useCallback(async () => {
+    const user = await unwrap(api.GET('/api/v1/auth/me'));
+    setState({ status: 'signed-in', user });
+  }, []);
+
+  useEffect(() => {
+    setRefresher(refresh);
+    let stopped = false;
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    const boot = async () => {
+      lastError.current = undefined;
+      try {
+        const status = await unwrap(api.GET('/api/v1/auth/status'));
+        if (stopped) return;
+        if (status.needs_setup) return setState({ status: 'needs-setup' });
+        if (!(await refresh())) {
+          if (lastError.current === undefined) return; // signed out
+          throw lastError.current;
+        }
+        await loadUser();
+      } catch (error) {
+        if (stopped) return;
+        if (error instanceof ApiError && (error.status === 401 || error.status === 403)) return setState({ status: 'signed-out' });
+        const again = () => {
+          clearTimeout(retry);
+          setState({ status: 'loading' });
+          void boot();
+        };
+        setState({ status: 'unreachable', error, retry: again });
+        retry = setTimeout(again, 10_000);
+      }
+    };
+    void boot();
+    return () => {
+      stopped = true;
+      clearTimeout(retry);
+      clearTimeout(timer.current);
+    };
+  }, [refresh, loadUser]);
+
+  const session = useMemo<Session>(() => ({
+    state,
+    async signIn(email, password) {
+      accept(await unwrap(api.POST('/api/v1/auth/login', { body: { email, password } })));
+      await loadUser();
+    },
+    async setUp(body) {
+      const result = await unwrap(api.POST('/api/v1/auth/setup', { body }));
+      accept(result);
+      setState({ status: 'signed-in', user: result.user });
+      return result.farm.slug;
+    },
+    async signOut() {
+      await unwrap(api.POST('/api/v1/auth/logout', { body: {} })).catch(() => undefined);
+      signedOut();
+    },
+    async changePassword(current, next) {
+      accept(await unwrap(api.POST('/api/v1/auth/password', { body: { current_password: current, new_password: next } })));
+    },
+    async updateProfile(patch) {
+      const user = await unwrap(api.PATCH('/api/v1/auth/me', { body: patch }));
+      setState({ status: 'signed-in', user });
+    },
+  }), [state, accept, loadUser, signedOut]);
+
+  return <SessionContext.Provider value={session}>{children}</SessionContext.Provider>;
+}
+
+export function useSession(): Session {
+  const session = useContext(SessionContext);
+  if (!session) throw new Error('useSession outside SessionProvider');
+  return session;
+}
+
+/** The signed-in user (only under a signed-in route). */
+export function useUser(): User {
+  const { state } = useSession();
+  if (state.status !== 'signed-in') throw new Error('useUser while not signed in');
+  return state.user;
+}
+

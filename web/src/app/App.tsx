@@ -1,0 +1,84 @@
+import { lazy, Suspense, useEffect } from 'react';
+import { Navigate, Route, Routes } from 'react-router';
+import { useSession } from '../api/session';
+import { Button, Container, Stack } from '@mantine/core';
+import { useTranslation } from 'react-i18next';
+import { ErrorNotice, Loading } from '../components/states';
+import { AlertsPage } from '../features/alerts/AlertsPage';
+import { InboxPage } from '../features/alerts/InboxPage';
+import { AccountPage } from '../features/auth/AccountPage';
+import { InvitePage } from '../features/auth/InvitePage';
+import { ApiariesPage } from '../features/beekeeping/ApiariesPage';
+import { HivePage } from '../features/beekeeping/HivePage';
+import { SetupPage } from '../features/auth/SetupPage';
+import { SignInPage } from '../features/auth/SignInPage';
+import { DashboardPage } from '../features/dashboard/DashboardPage';
+import { DeviceDetailPage } from '../features/devices/DeviceDetailPage';
+import { DevicesPage } from '../features/devices/DevicesPage';
+import { FarmRoute, ToFarm } from '../features/farms/FarmRoute';
+import { QrRoute } from '../features/locations/QrRoute';
+import { ScheduleDetailPage } from '../features/schedules/ScheduleDetailPage';
+import { SchedulesPage } from '../features/schedules/SchedulesPage';
+import { SettingsPage } from '../features/settings/SettingsPage';
+import { switchLanguage } from '../i18n';
+
+// The map (Leaflet, Geoman, the QR scanner) loads only when its page is opened.
+const LocationsPage = lazy(() => import('../features/locations/LocationsPage').then((m) => ({ default: m.LocationsPage })));
+
+/** Croft did not answer at start: say so in words, and try again (also by itself every few seconds). */
+function Unreachable({ error, retry }: { error: unknown; retry: () => void }) {
+  const { t } = useTranslation();
+  return (
+    <Container size={460} py="xl">
+      <Stack>
+        <ErrorNotice error={error} />
+        <Button onClick={retry}>{t('common.retry')}</Button>
+      </Stack>
+    </Container>
+  );
+}
+
+/** Which pages exist depends on the session: setup once, sign-in, then the farm pages (deep links kept). */
+export function App() {
+  const { state } = useSession();
+  const locale = state.status === 'signed-in' ? state.user.locale : undefined;
+  useEffect(() => {
+    // The profile's language wins once signed in.
+    if (locale) void switchLanguage(locale);
+  }, [locale]);
+
+  if (state.status === 'loading') return <Loading />;
+  if (state.status === 'unreachable') return <Unreachable error={state.error} retry={state.retry} />;
+  if (state.status === 'needs-setup') return <SetupPage />;
+  if (state.status === 'signed-out') {
+    return (
+      <Routes>
+        <Route path="/invite/:token" element={<InvitePage />} />
+        <Route path="*" element={<SignInPage />} />
+      </Routes>
+    );
+  }
+  return (
+    <Routes>
+      <Route path="/farms/:farm" element={<FarmRoute />}>
+        <Route index element={<DashboardPage />} />
+        <Route path="devices" element={<DevicesPage />} />
+        <Route path="devices/:device" element={<DeviceDetailPage />} />
+        <Route path="schedules" element={<SchedulesPage />} />
+        <Route path="schedules/:id" element={<ScheduleDetailPage />} />
+        <Route path="locations" element={<Suspense fallback={<Loading />}><LocationsPage /></Suspense>} />
+        <Route path="locations/qr/:qr" element={<QrRoute />} />
+        <Route path="apiaries" element={<ApiariesPage />} />
+        <Route path="hives/:id" element={<HivePage />} />
+        <Route path="alerts" element={<AlertsPage />} />
+        <Route path="inbox" element={<InboxPage />} />
+        <Route path="account" element={<AccountPage />} />
+        <Route path="settings" element={<SettingsPage />} />
+        <Route path="*" element={<Navigate to="." replace />} />
+      </Route>
+      <Route path="/invite/:token" element={<InvitePage />} />
+      <Route path="/setup" element={<Navigate to="/" replace />} />
+      <Route path="*" element={<ToFarm />} />
+    </Routes>
+  );
+}
