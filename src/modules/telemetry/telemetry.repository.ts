@@ -52,12 +52,9 @@ export const telemetryRepository = {
   seriesKey,
 
   /**
-   * Inserts readings; a (series, ts) already stored — or repeated within the batch — keeps its first
-   * value. Returns how many were new. Marks the touched hours for the rollup job.
-   */
-  /**
-   * Inserts readings; a series that already has a value at that millisecond keeps it. Returns how
-   * many were stored, and — when `returning` — which (series id and epoch ms), for the live hub.
+   * Inserts readings; a series that already has a value at that millisecond — or one earlier in this
+   * batch — keeps it. Returns how many were stored, and — when `returning` — which (series id and
+   * epoch ms), for the live hub. Marks the touched hours for the rollup job.
    */
   async insertReadings(tx: Tx, farmId: string, rows: { seriesId: number; ts: Date; value: number; quality: number }[], receivedAt: Date,
     returning = false): Promise<{ count: number; stored: { s: number; t: number }[] | undefined }> {
@@ -199,6 +196,7 @@ async function rebuildBucket(tx: Tx, table: 'readings_hourly' | 'readings_daily'
  */
 export class ReadingPartitions {
   readonly #known = new Set<string>();
+  readonly #making = new Map<string, Promise<void>>();
 
   constructor(private readonly db: Database) {}
 
@@ -212,20 +210,37 @@ export class ReadingPartitions {
       const week = weekStart(new Date(day * 86_400_000));
       weeks.set(partitionName(week), week);
     }
-    for (const [name, week] of weeks) {
-      if (this.#known.has(name)) continue;
-      const end = new Date(week.getTime() + 7 * 86_400_000);
-      try {
-        // The app role reaches readings only through the parent, where the farm policy applies; a
-        // partition read directly would bypass it, so the role gets no rights on partitions.
-        await this.db.raw.executeSql(`create table if not exists ${name} partition of readings
+    const missing = [...weeks].filter(([name]) => !this.#known.has(name));
+    if (missing.length > 0) await Promise.all(missing.map(([name, week]) => this.#ensure(name, week)));
+  }
+
+  /** One making per partition in this process: concurrent ingests of a new week wait for the same one. */
+  #ensure(name: string, week: Date): Promise<void> {
+    let making = this.#making.get(name);
+    if (!making) {
+      making = this.#make(name, week).then(() => void this.#known.add(name)).finally(() => this.#making.delete(name));
+      this.#making.set(name, making);
+    }
+    return making;
+  }
+
+  async #make(name: string, week: Date): Promise<void> {
+    // After a restart the partition is usually there: a catalogue look-up, no DDL.
+    const { rows } = await this.db.raw.executeSql(`select to_regclass('${name}') is not null as present`);
+    if ((rows[0] as { present: boolean } | undefined)?.present) return;
+    const end = new Date(week.getTime() + 7 * 86_400_000);
+    try {
+      // Processes starting together make the same partition: one at a time, under a lock held to the end
+      // of this (implicit) transaction, for two REVOKEs on one table race on its catalogue row ("tuple
+      // concurrently updated"). The app role reaches readings only through the parent, where the farm
+      // policy applies; a partition read directly would bypass it, so the role gets no rights on it.
+      await this.db.raw.executeSql(`select pg_advisory_xact_lock(hashtext('croft.readings.partitions'));
+        create table if not exists ${name} partition of readings
           for values from ('${week.toISOString()}') to ('${end.toISOString()}');
-          revoke all on ${name} from croft_app`);
-      } catch (error) {
-        // Another process made it at the same moment.
-        if (!['42P07', '23505'].includes((error as { code?: string }).code ?? '')) throw error;
-      }
-      this.#known.add(name);
+        revoke all on ${name} from croft_app`);
+    } catch (error) {
+      // Made by another process at the same moment, seen before its commit.
+      if (!['42P07', '23505'].includes((error as { code?: string }).code ?? '')) throw error;
     }
   }
 

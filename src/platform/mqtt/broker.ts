@@ -77,7 +77,11 @@ export async function startBroker<I>(options: {
       }
       hooks.publish(identity, packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload)).then(
         () => callback(null),
-        (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
+        (error: unknown) => {
+          // Not acknowledged: the client is disconnected and sends the message again when it reconnects.
+          log.warn({ client: client?.id, topic: packet.topic, err: error }, 'MQTT message refused; the client is disconnected');
+          callback(error instanceof Error ? error : new Error(String(error)));
+        },
       );
     },
     authorizeSubscribe: (client, subscription: Subscription, callback) => {
