@@ -6,6 +6,7 @@ import { devicesRepository } from '../devices/devices.repository.js';
 import type { DevicesService } from '../devices/devices.service.js';
 import type { CommandAck, CommandsService } from '../devices/commands.service.js';
 import { jsonValidator } from '../../platform/http/validation.js';
+import { KeyedQueue } from '../../platform/keyed-queue.js';
 import { CommandAckPayload, HeartbeatPayload } from './mqtt.schemas.js';
 import type { RawReading } from './telemetry.engine.js';
 import type { TelemetryService } from './telemetry.service.js';
@@ -98,6 +99,12 @@ export function telemetryBrokerHooks(options: MqttIngestOptions): TelemetryMqtt 
   const commit = new GroupCommit(telemetry, options.batchMs, (_farm, rejected) => {
     if (rejected > 0) count('dropped', rejected);
   });
+  // Presence of one device changes in the order things happened: a quick reconnection's "online" must
+  // not be overtaken by the old connection's "offline" (each is its own transaction). And a device is
+  // offline only when its last connection ends.
+  const presence = new KeyedQueue();
+  const presenceKey = (farmId: string, device: string) => `${farmId}|${device}`;
+  const connections = new Map<string, Set<MqttIdentity>>();
   const farms = new Map<string, { farmId: string; slug: string; at: number }>();
   const farmByRef = async (ref: string) => {
     const cached = farms.get(ref);
@@ -137,12 +144,12 @@ export function telemetryBrokerHooks(options: MqttIngestOptions): TelemetryMqtt 
     if (channel === 'heartbeat') {
       const beat = isHeartbeat(body);
       if (!beat.ok) return void count('malformed');
-      await devices.heartbeat(farmId, device, beat.value);
+      await presence.run(presenceKey(farmId, device), () => devices.heartbeat(farmId, device, beat.value));
     } else if (channel === 'commands/ack') {
       const ack = isCommandAck(body);
       if (!ack.ok) return void count('malformed');
       await options.commands.acknowledge(farmId, device, ack.value);
-      await devices.heartbeat(farmId, device);
+      await presence.run(presenceKey(farmId, device), () => devices.heartbeat(farmId, device));
     }
   };
 
@@ -187,13 +194,29 @@ export function telemetryBrokerHooks(options: MqttIngestOptions): TelemetryMqtt 
       const topic = parseTopic(filter);
       if (topic?.kind === 'croft' && topic.channel === 'commands' && identity.device !== null) {
         const { farmId, device } = identity;
-        devices.heartbeat(farmId, device).then(() => options.commands.listening(farmId, device))
-          .catch((error: unknown) => log.error({ err: error }, 'waiting commands not delivered'));
+        presence.run(presenceKey(farmId, device), async () => {
+          await devices.heartbeat(farmId, device);
+          await options.commands.listening(farmId, device);
+        }).catch((error: unknown) => log.error({ err: error }, 'waiting commands not delivered'));
       }
+    },
+    connected(identity) {
+      if (identity.device === null) return;
+      const key = presenceKey(identity.farmId, identity.device);
+      const open = connections.get(key) ?? new Set();
+      open.add(identity);
+      connections.set(key, open);
     },
     disconnected(identity) {
       if (identity.device === null) return;
-      devices.markOffline(identity.farmId, identity.device, 'disconnected').catch((error: unknown) => log.error({ err: error }, 'presence not recorded'));
+      const { farmId, device } = identity;
+      const key = presenceKey(farmId, device);
+      const open = connections.get(key);
+      open?.delete(identity);
+      if (open && open.size > 0) return; // still connected another way (a reconnection seen before the old connection's end)
+      connections.delete(key);
+      presence.run(key, () => devices.markOffline(farmId, device, 'disconnected'))
+        .catch((error: unknown) => log.error({ err: error }, 'presence not recorded'));
     },
   };
   return hooks;

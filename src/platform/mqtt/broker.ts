@@ -16,7 +16,9 @@ export interface BrokerHooks<Identity> {
   maySubscribe(identity: Identity, topic: string): boolean;
   /** After a subscription is granted (a device ready for its commands). */
   subscribed?(identity: Identity, topic: string): void;
-  /** After a signed-in client's connection ends. */
+  /** After a signed-in client's connection is accepted. */
+  connected?(identity: Identity): void;
+  /** After a signed-in client's connection ends (once for each `connected`). */
   disconnected?(identity: Identity): void;
 }
 
@@ -94,6 +96,10 @@ export async function startBroker<I>(options: {
   aedes.on('subscribe', (subscriptions, client) => {
     const identity = (client as WithIdentity<I> | null)?.[IDENTITY];
     if (identity && hooks.subscribed) for (const s of subscriptions) hooks.subscribed(identity, s.topic);
+  });
+  aedes.on('client', (client) => {
+    const identity = (client as WithIdentity<I>)[IDENTITY];
+    if (identity && hooks.connected) hooks.connected(identity);
   });
   aedes.on('clientDisconnect', (client) => {
     const identity = (client as WithIdentity<I>)[IDENTITY];
