@@ -52,21 +52,23 @@ async function seedFarm(db: Database): Promise<{ farmId: string; slug: string; d
 }
 
 async function baseline(db: Database, farmId: string, rows: number): Promise<number> {
-  // The same rows straight into the table: one series per batch, consecutive seconds.
-  const seriesId = await db.system(async (tx) => {
+  // The same rows as the HTTP batches (five series, readings interleaved 200 ms apart), inserted
+  // straight into the table as the owner: no transaction scope, no row-level security, no checks.
+  const seriesIds = await db.system(async (tx) => {
     const device = await sql<{ id: string }>`select id from devices where farm_id = ${farmId} limit 1`.execute(tx);
     const { rows: made } = await sql<{ id: number }>`insert into series (farm_id, device_id, metric, created_at)
-      values (${farmId}, ${device.rows[0]!.id}, 'baseline', now()) returning id`.execute(tx);
-    return Number(made[0]!.id);
+      select ${farmId}::uuid, ${device.rows[0]!.id}::uuid, 'baseline_' || i, now() from generate_series(0, 4) as i returning id`.execute(tx);
+    return made.map((r) => Number(r.id));
   });
   const start = Date.now() - 3 * 86_400_000;
   const started = performance.now();
   for (let done = 0; done < rows; done += BATCH) {
-    const stamps = Array.from({ length: BATCH }, (_, i) => new Date(start + (done + i) * 1000).toISOString());
+    const series = Array.from({ length: BATCH }, (_, i) => seriesIds[i % 5]!);
+    const stamps = Array.from({ length: BATCH }, (_, i) => new Date(start + (done + i) * 200).toISOString());
     const values = stamps.map((_, i) => i);
     await db.raw.executeSql(`insert into readings (series_id, ts, value, quality, received_at, farm_id)
-      select $1, t, v, 0, now(), $2 from unnest($3::timestamptz[], $4::float8[]) as x(t, v) on conflict do nothing`,
-    [seriesId, farmId, stamps, values]);
+      select s, t, v, 0, now(), $1 from unnest($2::bigint[], $3::timestamptz[], $4::float8[]) as x(s, t, v) on conflict do nothing`,
+    [farmId, series, stamps, values]);
   }
   return rows / ((performance.now() - started) / 1000);
 }

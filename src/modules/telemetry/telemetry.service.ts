@@ -61,6 +61,18 @@ export class TelemetryService {
     this.#afterIngest.push(listener);
   }
 
+  /**
+   * Series ids by device id and metric. A series never changes its id and is deleted only with its
+   * device, whose id never comes back, so what is remembered stays true; ingest looks up only the rest.
+   */
+  readonly #seriesIds = new Map<string, number>();
+
+  #rememberSeries(made: Map<string, number> | undefined): void {
+    if (!made) return;
+    if (this.#seriesIds.size + made.size > 200_000) this.#seriesIds.clear();
+    for (const [key, id] of made) this.#seriesIds.set(key, id);
+  }
+
   constructor(private readonly deps: Deps) {
     this.partitions = new ReadingPartitions(deps.db);
   }
@@ -84,29 +96,36 @@ export class TelemetryService {
     }
     if (valid.length > 0) await this.partitions.ensureFor(valid.map((v) => v.reading.ts));
     const live = this.deps.live.wantsReadings(scope.farmId);
+    let madeSeries: Map<string, number> | undefined;
     const { accepted, published } = await db.farm(scope.farmId, async (tx) => {
-      const retention = await telemetryRepository.retention(tx, scope.farmId);
-      const oldest = receivedAt.getTime() - retention.raw_days * 86_400_000;
-      const devices = new Map((await devicesRepository.byLabels(tx, scope.farmId, [...new Set(valid.map((v) => v.reading.device))]))
-        .map((d) => [d.device_id, d.id]));
+      const targets = await telemetryRepository.ingestTargets(tx, scope.farmId, [...new Set(valid.map((v) => v.reading.device))]);
+      const oldest = receivedAt.getTime() - targets.rawDays * 86_400_000;
       const keep: { reading: Reading; key: string }[] = [];
-      const keys = new Map<string, { deviceId: string; metric: string; unit: string | null }>();
+      const unknown = new Map<string, { deviceId: string; metric: string; unit: string | null }>();
       for (const { index, reading } of valid) {
-        const deviceId = devices.get(reading.device);
+        const deviceId = targets.devices.get(reading.device);
         if (!deviceId) rejections.push({ index, code: 'UNKNOWN_DEVICE', reason: `no device "${reading.device}" in this farm` });
         else if (reading.ts.getTime() < oldest) {
-          rejections.push({ index, code: 'TS_TOO_OLD', reason: `ts is older than the raw retention (${retention.raw_days} days)` });
+          rejections.push({ index, code: 'TS_TOO_OLD', reason: `ts is older than the raw retention (${targets.rawDays} days)` });
         } else {
           const key = telemetryRepository.seriesKey(deviceId, reading.metric);
-          if (!keys.has(key)) keys.set(key, { deviceId, metric: reading.metric, unit: reading.unit ?? METRIC_UNITS[reading.metric] ?? null });
+          if (!this.#seriesIds.has(key) && !unknown.has(key)) {
+            unknown.set(key, { deviceId, metric: reading.metric, unit: reading.unit ?? METRIC_UNITS[reading.metric] ?? null });
+          }
           keep.push({ reading, key });
         }
       }
-      const series = await telemetryRepository.ensureSeries(tx, scope.farmId, [...keys.values()], receivedAt);
-      const rows = keep.map(({ reading, key }) => ({ seriesId: series.get(key)!, ts: reading.ts, value: reading.value, quality: reading.quality }));
+      if (unknown.size > 0) {
+        const made = await telemetryRepository.ensureSeries(tx, scope.farmId, [...unknown.values()], receivedAt);
+        // Only after the commit: a series made by a transaction that rolls back must not be remembered.
+        madeSeries = made;
+      }
+      const seriesId = (key: string) => this.#seriesIds.get(key) ?? madeSeries!.get(key)!;
+      const rows = keep.map(({ reading, key }) => ({ seriesId: seriesId(key), ts: reading.ts, value: reading.value, quality: reading.quality }));
       const { count, stored } = await telemetryRepository.insertReadings(tx, scope.farmId, rows, receivedAt, live);
       return { accepted: count, published: stored && liveReadings(rows, stored, keep.map((k) => k.reading)) };
     });
+    this.#rememberSeries(madeSeries);
     // After the commit: a live client never sees a reading that was rolled back.
     if (published) this.deps.live.readings(scope.farmId, published);
     if (accepted > 0 && this.#afterIngest.length > 0) {
