@@ -50,8 +50,8 @@ export const devicesRepository = {
   byUsername(tx: Tx, username: string) {
     return tx.selectFrom('device_credentials').innerJoin('devices', 'devices.id', 'device_credentials.device_id')
       .innerJoin('farms', 'farms.id', 'devices.farm_id')
-      .select(['devices.id', 'devices.farm_id', 'devices.device_id', 'device_credentials.secret_hash', 'farms.slug'])
-      .where('device_credentials.username', '=', username).executeTakeFirst();
+      .select(['devices.id', 'devices.farm_id', 'devices.device_id', 'device_credentials.secret_hash', 'farms.slug', 'farms.time_zone'])
+      .where('device_credentials.username', '=', username).where('farms.deleted_at', 'is', null).executeTakeFirst();
   },
 
   update(tx: Tx, farmId: string, id: string, patch: Updateable<DeviceTable>): Promise<DeviceRow | undefined> {

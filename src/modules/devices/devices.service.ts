@@ -60,6 +60,7 @@ export interface DeviceIdentity {
   id: string;
   farmId: string;
   farmSlug: string;
+  farmTimeZone: string;
   label: string;
 }
 
@@ -283,14 +284,14 @@ export class DevicesService {
   /** The device a username belongs to, without checking a password (a broker asking about topic rights). */
   async byUsername(username: string): Promise<DeviceIdentity | undefined> {
     const row = await this.deps.db.system((tx) => devicesRepository.byUsername(tx, username));
-    return row && { id: row.id, farmId: row.farm_id, farmSlug: row.slug, label: row.device_id };
+    return row && { id: row.id, farmId: row.farm_id, farmSlug: row.slug, farmTimeZone: row.time_zone, label: row.device_id };
   }
 
   /** Checks a device's username and password (MQTT CONNECT, HTTP Basic); undefined when wrong. */
   async authenticate(username: string, password: string): Promise<DeviceIdentity | undefined> {
     const row = await this.deps.db.system((tx) => devicesRepository.byUsername(tx, username));
     if (!row || !sameHash(row.secret_hash, hashToken(password))) return undefined;
-    return { id: row.id, farmId: row.farm_id, farmSlug: row.slug, label: row.device_id };
+    return { id: row.id, farmId: row.farm_id, farmSlug: row.slug, farmTimeZone: row.time_zone, label: row.device_id };
   }
 
   // Presence

@@ -58,6 +58,11 @@ export class FarmsService {
    */
   async context(caller: Caller, idOrSlug: string): Promise<FarmContext> {
     const { db } = this.deps;
+    if (caller.kind === 'device') {
+      // Its credentials were looked up with its (live) farm a moment ago, in this request: no second look-up.
+      if (idOrSlug !== caller.farmSlug && idOrSlug.toLowerCase() !== caller.farmId) throw notFound('Farm', { farm: idOrSlug });
+      return { farmId: caller.farmId, slug: caller.farmSlug, timeZone: caller.farmTimeZone, role: DEVICE_ROLE, caller };
+    }
     const found = caller.kind === 'user'
       ? await db.user(caller.userId, async (tx) => {
         const farm = await farmsRepository.findLive(tx, idOrSlug);
@@ -66,7 +71,7 @@ export class FarmsService {
       })
       : await db.farm(caller.farmId, async (tx) => {
         const farm = await farmsRepository.findLive(tx, idOrSlug);
-        return farm && farm.id === caller.farmId ? { farm, role: caller.kind === 'api_key' ? caller.role : DEVICE_ROLE } : undefined;
+        return farm && farm.id === caller.farmId ? { farm, role: caller.role } : undefined;
       });
     if (!found) throw notFound('Farm', { farm: idOrSlug });
     return { farmId: found.farm.id, slug: found.farm.slug, timeZone: found.farm.time_zone, role: found.role, caller };

@@ -5,7 +5,7 @@ export type Caller =
   | { kind: 'user'; userId: string; sessionId: string; isInstanceAdmin: boolean }
   | { kind: 'api_key'; apiKeyId: string; farmId: string; role: Role }
   /** A device with its own credentials: only on routes that say `x-devices: true`, and only as itself. */
-  | { kind: 'device'; deviceId: string; label: string; farmId: string };
+  | { kind: 'device'; deviceId: string; label: string; farmId: string; farmSlug: string; farmTimeZone: string };
 
 /** A caller inside one farm, with the role they hold there (already checked against the route). */
 export interface FarmContext {

@@ -48,7 +48,7 @@ export interface AuthHttpOptions {
   auth: AuthService;
   farms: FarmsService;
   /** Checks a device's own username and password (HTTP Basic). */
-  authenticateDevice: (username: string, password: string) => Promise<{ id: string; farmId: string; label: string } | undefined>;
+  authenticateDevice: (username: string, password: string) => Promise<{ id: string; farmId: string; farmSlug: string; farmTimeZone: string; label: string } | undefined>;
   lightMode: boolean;
   /** Rate-limit counters live here when set, so every instance counts together. */
   redis?: Redis | undefined;
@@ -75,7 +75,8 @@ export async function registerAuthHttp(app: FastifyInstance, options: AuthHttpOp
         const colon = decoded.indexOf(':');
         const device = colon > 0 ? await options.authenticateDevice(decoded.slice(0, colon), decoded.slice(colon + 1)) : undefined;
         if (!device) throw unauthenticated('The device credentials are not valid', { reason: 'invalid' });
-        request.caller = { kind: 'device', deviceId: device.id, label: device.label, farmId: device.farmId };
+        request.caller = { kind: 'device', deviceId: device.id, label: device.label, farmId: device.farmId, farmSlug: device.farmSlug,
+          farmTimeZone: device.farmTimeZone };
         return;
       }
       const match = /^Bearer\s+(\S+)$/i.exec(header);

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Database, Tx } from '../../platform/db/database.js';
+import { isUuid } from '../../platform/ids.js';
 import { partitionName, weekStart } from './telemetry.engine.js';
 
 export interface SeriesKey {
@@ -141,6 +142,16 @@ export const telemetryRepository = {
     const rows = await tx.selectFrom(table).select(['bucket', 'min', 'max', 'sum', 'count', 'last']).where('series_id', '=', seriesId)
       .where('bucket', '>=', from).where('bucket', '<', to).orderBy('bucket').execute();
     return rows.map((r) => ({ ts: r.bucket, min: r.min, max: r.max, sum: r.sum, count: r.count, last: r.last }));
+  },
+
+  /** A device (by id or label) and its series of `metric`, in one look-up: undefined when no such device. */
+  async deviceSeries(tx: Tx, farmId: string, deviceRef: string, metric: string): Promise<{ seriesId: number | null; unit: string | null } | undefined> {
+    const { rows } = await sql<{ series_id: number | null; unit: string | null }>`
+      select s.id as series_id, s.unit from devices d
+      left join series s on s.farm_id = d.farm_id and s.device_id = d.id and s.metric = ${metric}
+      where d.farm_id = ${farmId} and ${isUuid(deviceRef) ? sql`d.id = ${deviceRef}::uuid` : sql`d.device_id = ${deviceRef}`}`.execute(tx);
+    const row = rows[0];
+    return row && { seriesId: row.series_id === null ? null : Number(row.series_id), unit: row.unit };
   },
 
   findSeries(tx: Tx, farmId: string, deviceId: string, metric: string) {

@@ -145,16 +145,16 @@ export class TelemetryService {
   async series(farmId: string, query: SeriesQuery): Promise<SeriesAnswer> {
     if (query.to <= query.from) throw invalid('`to` must be after `from`', { fields: [{ field: 'querystring.to', message: 'must be after from' }] });
     return this.deps.db.farm(farmId, async (tx) => {
-      const device = await devicesRepository.find(tx, farmId, query.device);
-      if (!device) throw notFound('Device', { device: query.device });
-      const series = await telemetryRepository.findSeries(tx, farmId, device.id, query.metric);
+      const found = await telemetryRepository.deviceSeries(tx, farmId, query.device, query.metric);
+      if (!found) throw notFound('Device', { device: query.device });
+      const { seriesId } = found;
+      const unit = found.unit ?? METRIC_UNITS[query.metric] ?? null;
       const resolution = query.resolution !== 'auto' ? query.resolution
-        : series ? autoResolution(await telemetryRepository.countRaw(tx, series.id, query.from, query.to, AUTO_MAX_POINTS + 1), query.from, query.to)
+        : seriesId !== null ? autoResolution(await telemetryRepository.countRaw(tx, seriesId, query.from, query.to, AUTO_MAX_POINTS + 1), query.from, query.to)
           : 'raw';
-      const unit = series?.unit ?? METRIC_UNITS[query.metric] ?? null;
-      if (!series) return resolution === 'raw' ? { resolution, unit, points: [] } : { resolution, unit, points: [] };
+      if (seriesId === null) return { resolution, unit, points: [] };
       if (resolution === 'raw') {
-        const points = await telemetryRepository.rawPoints(tx, series.id, query.from, query.to, RAW_CAP + 1);
+        const points = await telemetryRepository.rawPoints(tx, seriesId, query.from, query.to, RAW_CAP + 1);
         if (points.length > RAW_CAP) {
           throw invalid(`More than ${RAW_CAP} raw readings in this range: ask for resolution=hour or day, or a shorter range`,
             { cap: RAW_CAP }, 'TOO_MANY_POINTS');
@@ -162,7 +162,7 @@ export class TelemetryService {
         return { resolution, unit, points };
       }
       const table = resolution === 'hour' ? 'readings_hourly' : 'readings_daily';
-      return { resolution, unit, points: await telemetryRepository.rollupPoints(tx, table, series.id, query.from, query.to) };
+      return { resolution, unit, points: await telemetryRepository.rollupPoints(tx, table, seriesId, query.from, query.to) };
     });
   }
 
