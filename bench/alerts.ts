@@ -5,23 +5,16 @@
  *
  *   npm run bench:alerts
  */
-import { buildApp, type App } from '../src/app.js';
-import { startServices } from '../src/modules/index.js';
-import { systemClock } from '../src/platform/clock.js';
-import { loadConfig } from '../src/platform/config.js';
+import type { App } from '../src/app.js';
 import type { Database } from '../src/platform/db/database.js';
-import { migrate } from '../src/platform/db/migrate.js';
-import { createLogger } from '../src/platform/logger.js';
-import { assemble } from '../src/server.js';
 import { onPglite, onPostgres } from './databases.js';
+import { startBenchServer } from './server.js';
 
 const CROSSINGS = Number(process.env.BENCH_CROSSINGS ?? 100);
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 20);
 const BATCH = 5_000;
 const DEVICES = 20;
 const METRICS = ['temperature', 'humidity', 'ammonia', 'co2', 'water_level'];
-const config = loadConfig({ CROFT_PORT: '0', CROFT_HOST: '127.0.0.1', CROFT_MQTT_PORT: 'off', CROFT_LOG_LEVEL: 'warn', CROFT_LOG_FORMAT: 'json' }, false);
-const log = createLogger(config);
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 async function ingestRate(app: App, token: string, slug: string, start: number): Promise<number> {
@@ -39,11 +32,8 @@ async function ingestRate(app: App, token: string, slug: string, start: number):
 }
 
 async function run(name: string, db: Database): Promise<void> {
-  await migrate(db, log);
-  const { deps } = assemble(config, db, { log, clock: systemClock });
-  await startServices(deps.services);
-  const app = await buildApp(deps);
-  await app.ready();
+  const server = await startBenchServer(db);
+  const { app, deps } = server;
   const call = async (method: 'POST', url: string, payload: object, token?: string) =>
     (await app.inject({ method, url, payload, headers: token ? { authorization: `Bearer ${token}` } : {} })).json() as Record<string, never>;
   try {
@@ -98,8 +88,7 @@ async function run(name: string, db: Database): Promise<void> {
       `(from the request: p50 ${percentile(fromRequest, 50).toFixed(1)} ms, p95 ${percentile(fromRequest, 95).toFixed(1)} ms)`);
     console.log(`${name}: HTTP ingest without rules ${Math.round(without).toLocaleString('en')} readings/s, with 100 rules ${Math.round(withRules).toLocaleString('en')} readings/s  ratio ${(withRules / without).toFixed(2)}`);
   } finally {
-    await app.close();
-    await deps.jobs.stop(1000);
+    await server.stop();
   }
 }
 

@@ -7,20 +7,11 @@
  *   npm run bench:commands            (BENCH_COMMANDS=300 to change the sample)
  */
 import mqtt from 'mqtt';
-import { buildApp } from '../src/app.js';
-import { startServices } from '../src/modules/index.js';
-import { startMqtt } from '../src/modules/telemetry/mqtt.start.js';
-import { systemClock } from '../src/platform/clock.js';
-import { loadConfig } from '../src/platform/config.js';
 import type { Database } from '../src/platform/db/database.js';
-import { migrate } from '../src/platform/db/migrate.js';
-import { createLogger } from '../src/platform/logger.js';
-import { assemble } from '../src/server.js';
 import { onPglite, onPostgres } from './databases.js';
+import { startBenchServer } from './server.js';
 
 const SAMPLES = Number(process.env.BENCH_COMMANDS ?? 300);
-const config = loadConfig({ CROFT_PORT: '0', CROFT_HOST: '127.0.0.1', CROFT_MQTT_PORT: '0', CROFT_LOG_LEVEL: 'warn', CROFT_LOG_FORMAT: 'json' }, false);
-const log = createLogger(config);
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 const summary = (ms: number[]) => {
@@ -29,14 +20,9 @@ const summary = (ms: number[]) => {
 };
 
 async function run(name: string, db: Database): Promise<void> {
-  await migrate(db, log);
-  const { deps } = assemble(config, db, { log, clock: systemClock });
-  await startServices(deps.services);
-  await deps.jobs.start({ work: false });
-  const app = await buildApp(deps);
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const stopMqtt = await startMqtt(deps);
-  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  const server = await startBenchServer(db, { listen: true, mqtt: true, jobs: true });
+  const { deps } = server;
+  const base = server.url!;
   const api = async (method: string, path: string, body: unknown, token?: string) => {
     const res = await fetch(`${base}${path}`, { method, body: JSON.stringify(body),
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) } });
@@ -95,9 +81,7 @@ async function run(name: string, db: Database): Promise<void> {
     console.log(`${name}: POST → device receives  p50 ${cmd.p50.toFixed(1)} ms  p95 ${cmd.p95.toFixed(1)} ms  (target p95 < 50 ms: ${cmd.p95 < 50 ? 'met' : 'NOT met'})`);
     console.log(`${name}: bare broker publish      p50 ${raw.p50.toFixed(2)} ms  p95 ${raw.p95.toFixed(2)} ms  → command p95 is ${(cmd.p95 / raw.p95).toFixed(1)}× the bare hop`);
   } finally {
-    await stopMqtt();
-    await app.close();
-    await deps.jobs.stop(1000);
+    await server.stop();
   }
 }
 

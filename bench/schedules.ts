@@ -7,29 +7,18 @@
  *
  *   npm run bench:schedules
  */
-import { buildApp } from '../src/app.js';
-import { startServices } from '../src/modules/index.js';
-import { systemClock } from '../src/platform/clock.js';
-import { loadConfig } from '../src/platform/config.js';
 import type { Database } from '../src/platform/db/database.js';
-import { migrate } from '../src/platform/db/migrate.js';
-import { createLogger } from '../src/platform/logger.js';
-import { assemble } from '../src/server.js';
 import { onPglite, onPostgres } from './databases.js';
+import { startBenchServer } from './server.js';
 
 const SCHEDULES = Number(process.env.BENCH_SCHEDULES ?? 1000);
 const SECONDS = Number(process.env.BENCH_SCHEDULE_S ?? 90);
-const config = loadConfig({ CROFT_PORT: '0', CROFT_HOST: '127.0.0.1', CROFT_MQTT_PORT: 'off', CROFT_LOG_LEVEL: 'warn', CROFT_LOG_FORMAT: 'json' }, false);
-const log = createLogger(config);
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 
 async function run(name: string, db: Database): Promise<void> {
-  await migrate(db, log);
-  const { deps } = assemble(config, db, { log, clock: systemClock });
-  await startServices(deps.services);
-  const app = await buildApp(deps);
-  await app.ready();
+  const server = await startBenchServer(db);
+  const { app, deps, config } = server;
   const call = async (method: 'POST' | 'GET', url: string, payload?: object, token?: string) => {
     const res = await app.inject({ method, url, ...(payload ? { payload } : {}), headers: token ? { authorization: `Bearer ${token}` } : {} });
     if (res.statusCode >= 400) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
@@ -63,8 +52,7 @@ async function run(name: string, db: Database): Promise<void> {
       `p95 is ${(percentile(late, 95) / tick).toFixed(1)}× the ${tick} ms sweep period (targets: within 1 s, never over 5 s: ` +
       `${percentile(late, 95) <= 1000 && (late.at(-1) ?? 0) <= 5000 ? 'met' : 'NOT met'})`);
   } finally {
-    await app.close();
-    await deps.jobs.stop(1000);
+    await server.stop();
   }
 }
 

@@ -14,17 +14,10 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { Worker } from 'node:worker_threads';
-import { buildApp } from '../src/app.js';
-import { systemClock } from '../src/platform/clock.js';
-import { loadConfig } from '../src/platform/config.js';
 import type { Database } from '../src/platform/db/database.js';
-import { onPglite, onPostgres } from './databases.js';
-import { migrate } from '../src/platform/db/migrate.js';
-import { createLogger } from '../src/platform/logger.js';
-import { startServices } from '../src/modules/index.js';
-import { startMqtt } from '../src/modules/telemetry/mqtt.start.js';
 import { hashToken } from '../src/modules/identity/tokens.js';
-import { assemble } from '../src/server.js';
+import { onPglite, onPostgres } from './databases.js';
+import { startBenchServer } from './server.js';
 
 const BATCH = 5_000;
 const HTTP_BATCHES = Number(process.env.BENCH_HTTP_BATCHES ?? 40);
@@ -32,7 +25,6 @@ const DEVICES = Number(process.env.BENCH_DEVICES ?? 1_000);
 const MESSAGES_PER_DEVICE = Number(process.env.BENCH_MESSAGES ?? 10);
 const ROWS = Number(process.env.BENCH_ROWS ?? 10_000_000);
 const SERIES = 100;
-const log = createLogger({ logLevel: 'warn', logFormat: 'json' });
 const rss = () => Math.round(process.memoryUsage().rss / 1048576);
 const p95 = (samples: number[]) => [...samples].sort((a, b) => a - b)[Math.floor(samples.length * 0.95)]!;
 
@@ -83,16 +75,10 @@ function load(data: Record<string, unknown>): Promise<{ accepted: number; second
 }
 
 async function run(name: string, db: Database): Promise<void> {
-  await migrate(db, log);
-  const config = loadConfig({ CROFT_PORT: '0', CROFT_HOST: '127.0.0.1', CROFT_MQTT_PORT: '0', CROFT_LOG_LEVEL: 'warn', CROFT_LOG_FORMAT: 'json' }, false);
-  const { deps } = assemble(config, db, { log, clock: systemClock });
-  await startServices(deps.services);
-  await deps.jobs.start({ work: false });
-  const app = await buildApp(deps);
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const stopMqtt = await startMqtt(deps);
+  const server = await startBenchServer(db, { listen: true, mqtt: true, jobs: true });
+  const { deps } = server;
+  const url = server.url!;
   const { farmId, slug } = await seedFarm(db);
-  const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   await deps.services.telemetry.makePartitionsAhead();
   await deps.services.telemetry.partitions.ensureFor([new Date(Date.now() - 3 * 86_400_000), new Date(Date.now() - 86_400_000)]);
 
@@ -157,9 +143,7 @@ async function run(name: string, db: Database): Promise<void> {
   console.log(`  ${ROWS.toLocaleString('en')} raw rows loaded in ${loadSeconds.toFixed(0)} s; p95 30 days hourly ${p95(hourly).toFixed(2)} ms, ` +
     `p95 24 h raw ${p95(raw).toFixed(2)} ms`);
   console.log(`  process memory after the run  ${rss()} MB RSS`);
-  await stopMqtt();
-  await app.close();
-  await deps.jobs.stop(1000);
+  await server.stop();
 }
 
 async function main(): Promise<void> {

@@ -100,7 +100,7 @@ export class TelemetryService {
     const { accepted, published } = await db.farm(scope.farmId, async (tx) => {
       const targets = await telemetryRepository.ingestTargets(tx, scope.farmId, [...new Set(valid.map((v) => v.reading.device))]);
       const oldest = receivedAt.getTime() - targets.rawDays * 86_400_000;
-      const keep: { reading: Reading; key: string }[] = [];
+      const keep: { reading: Reading; key: string; seriesId: number | undefined }[] = [];
       const unknown = new Map<string, { deviceId: string; metric: string; unit: string | null }>();
       for (const { index, reading } of valid) {
         const deviceId = targets.devices.get(reading.device);
@@ -109,19 +109,17 @@ export class TelemetryService {
           rejections.push({ index, code: 'TS_TOO_OLD', reason: `ts is older than the raw retention (${targets.rawDays} days)` });
         } else {
           const key = telemetryRepository.seriesKey(deviceId, reading.metric);
-          if (!this.#seriesIds.has(key) && !unknown.has(key)) {
+          const seriesId = this.#seriesIds.get(key);
+          if (seriesId === undefined && !unknown.has(key)) {
             unknown.set(key, { deviceId, metric: reading.metric, unit: reading.unit ?? METRIC_UNITS[reading.metric] ?? null });
           }
-          keep.push({ reading, key });
+          keep.push({ reading, key, seriesId });
         }
       }
-      if (unknown.size > 0) {
-        const made = await telemetryRepository.ensureSeries(tx, scope.farmId, [...unknown.values()], receivedAt);
-        // Only after the commit: a series made by a transaction that rolls back must not be remembered.
-        madeSeries = made;
-      }
-      const seriesId = (key: string) => this.#seriesIds.get(key) ?? madeSeries!.get(key)!;
-      const rows = keep.map(({ reading, key }) => ({ seriesId: seriesId(key), ts: reading.ts, value: reading.value, quality: reading.quality }));
+      // Remembered only after the commit: a series made by a transaction that rolls back does not exist.
+      if (unknown.size > 0) madeSeries = await telemetryRepository.ensureSeries(tx, scope.farmId, [...unknown.values()], receivedAt);
+      const rows = keep.map(({ reading, key, seriesId }) =>
+        ({ seriesId: seriesId ?? madeSeries!.get(key)!, ts: reading.ts, value: reading.value, quality: reading.quality }));
       const { count, stored } = await telemetryRepository.insertReadings(tx, scope.farmId, rows, receivedAt, live);
       return { accepted: count, published: stored && liveReadings(rows, stored, keep.map((k) => k.reading)) };
     });
