@@ -4,6 +4,7 @@ import { login, member, setupAdmin, type Actor, type FarmRef } from '../../../te
 import { waitFor } from '../../../test/helpers/wait.js';
 import { SimulatedController, type ControllerBehaviour } from '../../cli/simulated-controller.js';
 import type { BusMessage } from '../../platform/live/bus.js';
+import { telemetryBrokerHooks } from '../telemetry/mqtt.ingest.js';
 
 let t: TestApp;
 let admin: Actor;
@@ -138,6 +139,30 @@ describe('commands', () => {
     expect([high.statusCode, high.json().error_code]).toEqual([400, 'VALUE_OUT_OF_RANGE']);
     const viewer = await member(t.app, admin, farm, 'viewer', 'onlooker');
     expect((await command('house-d', { action: 'on' }, viewer)).statusCode).toBe(403);
+  });
+
+  it('stays online while another connection of it is open, and goes offline when the last one ends', async () => {
+    await controller('house-k', {}, false);
+    const hooks = telemetryBrokerHooks({ db: t.deps.db, devices: t.deps.services.devices, commands: t.deps.services.commands,
+      telemetry: t.deps.services.telemetry, log: t.deps.log, batchMs: 5, anonymousFarm: undefined, count: () => {} });
+    const connection = () => ({ farmId: farm.id, farmRefs: new Set([farm.id, farm.slug]), device: 'house-k' });
+    const heartbeat = (identity: ReturnType<typeof connection>) => hooks.publish(identity, `croft/${farm.slug}/house-k/heartbeat`, Buffer.from('{}'));
+    const online = async () => (await call('GET', '/devices/house-k')).json().online as boolean;
+    const [old, fresh] = [connection(), connection()];
+    hooks.connected(old);
+    await heartbeat(old);
+    expect(await online()).toBe(true);
+    // The device lost Wi-Fi and came back; the broker noticed the new connection before the old one's end.
+    hooks.connected(fresh);
+    hooks.disconnected(old);
+    await heartbeat(fresh); // presence changes of one device apply in order: this one comes after any already asked for
+    expect(await online()).toBe(true);
+    hooks.disconnected(fresh);
+    await waitFor(async () => !(await online()));
+    // Never offline in between: once online, once offline.
+    const presence = () => events.filter((e) => e.type === 'device' && e.device === 'house-k' && (e.event === 'online' || e.event === 'offline'));
+    await waitFor(() => presence().length >= 2);
+    expect(presence().map((e) => e.event)).toEqual(['online', 'offline']);
   });
 
   it('wait for an offline device and reach it when it reconnects; a repeated idempotency key answers the first', async () => {

@@ -91,6 +91,8 @@ export interface TelemetryMqtt extends BrokerHooks<MqttIdentity> {
    * credentials and topic rights (through Croft's broker-auth endpoints): the topic says who sent it.
    */
   external(topic: string, payload: Buffer): Promise<void>;
+  connected(identity: MqttIdentity): void;
+  disconnected(identity: MqttIdentity): void;
 }
 
 /** How the brokers (embedded or external) hand devices' messages to telemetry. */
