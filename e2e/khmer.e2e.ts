@@ -58,6 +58,19 @@ describe('a farmer on a phone, in Khmer', () => {
     expect((await inPage(context(), `/api/v1/farms/${farm.slug}/telemetry`, { method: 'POST', body: { readings } })).status).toBe(200);
   });
 
+  it("says in Khmer why a device cannot be registered (its id is taken), the server's words beneath", async () => {
+    const { page } = phone;
+    await page.getByRole('navigation', { name: km.nav.label }).getByRole('link', { name: km.nav.devices }).click();
+    await page.getByRole('button', { name: km.devices.add }).click();
+    await page.getByRole('textbox', { name: km.devices.name, exact: true }).fill(device.name);
+    await page.getByRole('textbox', { name: km.devices.label, exact: true }).fill(device.id);
+    await page.getByRole('button', { name: km.devices.register }).click();
+    const notice = page.getByRole('alert');
+    await expect.poll(() => notice.getByText(km.errors.code.DEVICE_ID_TAKEN).isVisible()).toBe(true);
+    expect(await notice.textContent()).toContain(`"${device.id}"`); // the server's sentence, with the id it found
+    await phone.shot('km-error-words');
+  });
+
   it('schedules the fan, previews the week and marks the conflict', () => schedulesPath(context()));
 
   it('keeps bees: a queen with her colour, an inspection shown on the hive card', () => beesPath(context()));

@@ -54,6 +54,14 @@ describe('web app translations', async () => {
     expect(missing).toEqual([]);
   });
 
+  it('translates only error codes the server sends', async () => {
+    const server = (await sourceFiles(join(import.meta.dirname, '../src'))).filter((f) => !f.endsWith('.test.ts'));
+    const text = (await Promise.all(server.map((f) => readFile(f, 'utf8')))).join('\n');
+    const codes = [...en.keys()].filter((k) => k.startsWith('errors.code.')).map((k) => k.slice('errors.code.'.length));
+    expect(codes.length).toBeGreaterThan(20);
+    expect(codes.filter((code) => !text.includes(`'${code}'`))).toEqual([]);
+  });
+
   it('names every value the API may send for the lists the pages translate', () => {
     const groups: Record<string, string[]> = {
       deviceTypes: ['sensor', 'relay', 'gpio', 'pwm', 'adc', 'servo', 'manual'],

@@ -1,6 +1,6 @@
 import { Alert, Center, Loader, Stack, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
-import type { TFunction } from 'i18next';
+import type { i18n as I18n, TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api/client';
 
@@ -27,10 +27,17 @@ export function Empty({ title, children }: { title: string; children?: ReactNode
   );
 }
 
-/** The words of an API error (the server's message), or a plain one for a lost connection. */
-export function errorMessage(error: unknown, t: (key: string) => string): string {
-  if (error instanceof ApiError) return error.code === 'NETWORK' ? t('errors.network') : error.message;
-  return t('errors.unexpected');
+/**
+ * The words of an API error. In English, the server's own sentence (the most precise). In another
+ * language, the translation of its `error_code` when there is one, followed by the server's sentence
+ * so nothing it said is lost; else the server's sentence alone. A lost connection has words of its own.
+ */
+export function errorWords(error: unknown, t: TFunction, i18n: Pick<I18n, 'language' | 'exists'>): { text: string; detail?: string } {
+  if (!(error instanceof ApiError)) return { text: t('errors.unexpected') };
+  if (error.code === 'NETWORK') return { text: t('errors.network') };
+  const key = `errors.code.${error.code}`;
+  if (i18n.language.startsWith('en') || !i18n.exists(key)) return { text: error.message };
+  return { text: t(key), detail: t('errors.serverSaid', { message: error.message }) };
 }
 
 /** A heading in the page's language for the kind of failure (the server's own words follow it). */
@@ -41,11 +48,13 @@ function errorTitle(error: unknown, t: TFunction): string {
 }
 
 export function ErrorNotice({ error }: { error: unknown }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   if (!error) return null;
+  const { text, detail } = errorWords(error, t, i18n);
   return (
     <Alert color="red" variant="light" title={errorTitle(error, t)} role="alert">
-      {errorMessage(error, t)}
+      <Text size="sm">{text}</Text>
+      {detail && <Text size="xs" c="dimmed" mt={4}>{detail}</Text>}
     </Alert>
   );
 }
