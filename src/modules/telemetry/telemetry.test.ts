@@ -85,6 +85,38 @@ describe('HTTP ingest', () => {
     expect(wrong.statusCode).toBe(401);
   });
 
+  it("reaches only its own farm with a device's credentials, and not at all once that farm is deleted", async () => {
+    const h = await headers();
+    const other = await t.app.inject({ method: 'POST', url: '/api/v1/farms', headers: h, payload: { name: 'Hill Farm', timezone: 'UTC' } });
+    expect(other.statusCode, other.body).toBe(201);
+    const slug = other.json().slug as string;
+    await t.app.inject({ method: 'POST', url: `/api/v1/farms/${slug}/devices`, headers: h, payload: { device_id: 'hill-probe', name: 'hill', type: 'sensor' } });
+    const creds = (await t.app.inject({ method: 'POST', url: `/api/v1/farms/${slug}/devices/hill-probe/credentials`, headers: h })).json();
+    const post = (farmRef: string) => t.app.inject({ method: 'POST', url: `/api/v1/farms/${farmRef}/telemetry`, headers: basic(creds.username, creds.password),
+      payload: { readings: [{ device: 'hill-probe', metric: 'temperature', ts: '2026-06-10T11:00:00Z', value: 20 }] } });
+    expect((await post(slug)).json()).toMatchObject({ accepted: 1 });
+    expect((await post(other.json().id)).statusCode).toBe(200); // by id as well as by slug
+    expect((await post(farm.slug)).statusCode).toBe(404); // another farm is not there for it
+    expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/farms/${slug}`, headers: h })).statusCode).toBe(204);
+    expect((await post(slug)).statusCode).toBe(401);
+  });
+
+  it('stores the readings of a device deleted and registered again under the same id with the new one', async () => {
+    const h = await headers();
+    const register = () => t.app.inject({ method: 'POST', url: url('/devices'), headers: h, payload: { device_id: 'probe-9', name: 'probe', type: 'sensor' } });
+    const send = (ts: string, value: number) => ingest({ readings: [{ device: 'probe-9', metric: 'soil_moisture', ts, value }] });
+    expect((await register()).statusCode).toBe(201);
+    expect((await send('2026-06-10T10:00:00Z', 30)).json()).toMatchObject({ accepted: 1 });
+    expect((await t.app.inject({ method: 'DELETE', url: url('/devices/probe-9'), headers: h })).statusCode).toBe(204);
+    expect((await register()).statusCode).toBe(201);
+    expect((await send('2026-06-10T10:05:00Z', 31)).json()).toMatchObject({ accepted: 1 });
+    const res = await t.app.inject({ method: 'GET', headers: h,
+      url: url('/telemetry?device=probe-9&metric=soil_moisture&from=2026-06-10T00:00:00Z&to=2026-06-11T00:00:00Z&resolution=raw') });
+    expect(res.json().points).toEqual([{ ts: '2026-06-10T10:05:00.000Z', value: 31, quality: 0 }]);
+    // The deleted device's hours waiting for the rollup went with it; the rollup job still runs.
+    await expect(t.deps.services.telemetry.rollUpDirty()).resolves.toBeGreaterThan(0);
+  });
+
   it('needs the worker role; viewers may only read', async () => {
     const viewer = await member(t.app, await login(t.app, admin.email), farm, 'viewer', 'tel-viewer');
     const res = await t.app.inject({ method: 'POST', url: url('/telemetry'), headers: viewer.headers, payload: { readings: [] } });
