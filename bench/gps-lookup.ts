@@ -14,7 +14,7 @@ import type { Database } from '../src/platform/db/database.js';
 import { onPglite, onPostgres } from './databases.js';
 import { migrate } from '../src/platform/db/migrate.js';
 import { createLogger } from '../src/platform/logger.js';
-import type { FarmContext } from '../src/modules/identity/caller.js';
+import type { FarmContext } from '../src/platform/tenancy/caller.js';
 import { LocationsService } from '../src/modules/locations/locations.service.js';
 
 const LOCATIONS = 10_000;

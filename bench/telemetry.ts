@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { Worker } from 'node:worker_threads';
 import type { Database } from '../src/platform/db/database.js';
-import { hashToken } from '../src/modules/identity/tokens.js';
+import { hashToken } from '../src/platform/secrets.js';
 import { onPglite, onPostgres } from './databases.js';
 import { startBenchServer } from './server.js';
 

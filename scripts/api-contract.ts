@@ -9,7 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { compile, type JSONSchema } from 'json-schema-to-typescript';
 import openapiTS, { astToString } from 'openapi-typescript';
-import { PERMISSIONS, ROLES } from '../src/modules/identity/access.js';
+import { PERMISSIONS, ROLES } from '../src/platform/tenancy/access.js';
 
 export const GENERATED_DIR = fileURLToPath(new URL('../web/src/api/generated/', import.meta.url));
 

@@ -12,7 +12,7 @@ import { JobRunner } from './platform/jobs/runner.js';
 import type { Logger } from './platform/logger.js';
 import { VERSION } from './platform/version.js';
 import { startMqtt } from './modules/telemetry/mqtt.start.js';
-import { LiveEvents } from './modules/live/live.events.js';
+import { LiveEvents } from './platform/live/events.js';
 import { MemoryBus } from './platform/live/bus.js';
 import { openLiveConnections, type LiveConnections } from './platform/live/connect.js';
 

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { can, ROLES, isPermission, type Role } from '../src/modules/identity/access.js';
+import { can, ROLES, isPermission, type Role } from '../src/platform/tenancy/access.js';
 import { createTestApp, type TestApp } from './helpers/app.js';
 import { createFarm, login, member, setupAdmin, type Actor, type FarmRef } from './helpers/factories.js';
 

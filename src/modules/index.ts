@@ -28,7 +28,7 @@ import { schedulesRoutes } from './schedules/schedules.routes.js';
 import { telemetryRoutes } from './telemetry/telemetry.routes.js';
 import { TelemetryService } from './telemetry/telemetry.service.js';
 import type { Logger } from '../platform/logger.js';
-import type { LiveEvents } from './live/live.events.js';
+import type { LiveEvents } from '../platform/live/events.js';
 import { liveRoutes } from './live/live.routes.js';
 import { brokerAuthRoutes } from './telemetry/broker-auth.routes.js';
 

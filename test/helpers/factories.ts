@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { App } from '../../src/app.js';
-import type { Role } from '../../src/modules/identity/access.js';
+import type { Role } from '../../src/platform/tenancy/access.js';
 
 export const PASSWORD = 'correct horse battery staple';
 

@@ -1,14 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../app.js';
-import { FarmParams } from '../farms/farms.schemas.js';
-import { callerOf, farmOf, metaOf } from '../identity/http.js';
-import { DateTime, Uuid } from '../identity/identity.schemas.js';
+import { FarmParams, Nullable } from '../../platform/http/schemas.js';
+import { callerOf, farmOf, metaOf } from '../../platform/http/context.js';
+import { DateTime, Uuid } from '../../platform/http/schemas.js';
 import { unauthenticated } from '../../platform/errors.js';
 import { alertView } from './alerts.service.js';
 import type { RuleRow } from './alerts.repository.js';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Severity = Type.Union([Type.Literal('info'), Type.Literal('warning'), Type.Literal('critical')]);
 const Operator = Type.Union([Type.Literal('>'), Type.Literal('>='), Type.Literal('<'), Type.Literal('<='), Type.Literal('outside'), Type.Literal('inside')]);
 const Aggregate = Type.Union([Type.Literal('min'), Type.Literal('max'), Type.Literal('avg'), Type.Literal('last'), Type.Literal('change')]);

@@ -8,7 +8,7 @@ import { invalid, notFound } from '../../platform/errors.js';
 import type { JobRunner } from '../../platform/jobs/runner.js';
 import type { Logger } from '../../platform/logger.js';
 import { localTime } from '../../platform/time-zones.js';
-import type { LiveEvents } from '../live/live.events.js';
+import type { LiveEvents } from '../../platform/live/events.js';
 import { isPrivateAddress, notificationSeverity, shouldDeliver, type Severity } from './alerts.engine.js';
 import type { AlertRow } from './alerts.repository.js';
 import { farmsRepository } from '../farms/farms.repository.js';

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../app.js';
-import { FarmParams } from '../farms/farms.schemas.js';
-import { farmOf } from '../identity/http.js';
-import { DateTime, Uuid } from '../identity/identity.schemas.js';
+import { FarmParams } from '../../platform/http/schemas.js';
+import { farmOf } from '../../platform/http/context.js';
+import { DateTime, Uuid } from '../../platform/http/schemas.js';
 import { listAudit } from './audit.service.js';
 
 const Severity = Type.Union([Type.Literal('info'), Type.Literal('warning'), Type.Literal('critical')]);

@@ -1,6 +1,6 @@
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Tx } from '../../platform/db/database.js';
-import { actorIds, type Caller, type FarmContext, type RequestMeta } from '../identity/caller.js';
+import { actorIds, type Caller, type FarmContext, type RequestMeta } from '../../platform/tenancy/caller.js';
 import { auditRepository, type AuditFilter } from './audit.repository.js';
 
 export interface AuditEvent {

@@ -1,13 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../app.js';
-import { FarmParams } from '../farms/farms.schemas.js';
-import { farmOf, metaOf } from '../identity/http.js';
-import { DateTime, Uuid } from '../identity/identity.schemas.js';
+import { FarmParams, Nullable } from '../../platform/http/schemas.js';
+import { farmOf, metaOf } from '../../platform/http/context.js';
+import { DateTime, Uuid } from '../../platform/http/schemas.js';
 import type { BeeEventRow, QueenRow } from './beekeeping.repository.js';
 import type { BeekeepingService } from './beekeeping.service.js';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Day = Type.String({ format: 'date', description: 'YYYY-MM-DD' });
 const Score = Type.Integer({ minimum: 1, maximum: 5 });
 const Frames = Type.Number({ minimum: 0, maximum: 100 });

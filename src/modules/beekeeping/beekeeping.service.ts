@@ -6,7 +6,7 @@ import { recordAudit } from '../audit/audit.service.js';
 import { devicesRepository } from '../devices/devices.repository.js';
 import { farmsRepository } from '../farms/farms.repository.js';
 import { localTime } from '../../platform/time-zones.js';
-import type { FarmContext, RequestMeta } from '../identity/caller.js';
+import type { FarmContext, RequestMeta } from '../../platform/tenancy/caller.js';
 import type { TelemetryService } from '../telemetry/telemetry.service.js';
 import { telemetryRepository } from '../telemetry/telemetry.repository.js';
 import type { AlertsService } from '../alerts/alerts.service.js';

@@ -1,15 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../app.js';
-import { FarmParams } from '../farms/farms.schemas.js';
-import { farmOf, metaOf } from '../identity/http.js';
-import { DateTime, OneOf, Uuid } from '../identity/identity.schemas.js';
+import { FarmParams, Nullable } from '../../platform/http/schemas.js';
+import { farmOf, metaOf } from '../../platform/http/context.js';
+import { DateTime, OneOf, Uuid } from '../../platform/http/schemas.js';
 import { commandView } from './commands.service.js';
 import type { EmergencyStopRow } from './commands.repository.js';
 import { DeviceParams, onlyItself } from './devices.routes.js';
 import { COMMAND_ACTIONS } from './devices.tables.js';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Status = Type.Union([Type.Literal('queued'), Type.Literal('sent'), Type.Literal('executing'), Type.Literal('completed'),
   Type.Literal('failed'), Type.Literal('timeout'), Type.Literal('expired'), Type.Literal('cancelled')]);
 const Priority = Type.Union([Type.Literal('high'), Type.Literal('normal'), Type.Literal('low')]);

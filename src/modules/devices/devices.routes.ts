@@ -3,9 +3,9 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../app.js';
 import { forbidden } from '../../platform/errors.js';
-import { FarmParams } from '../farms/farms.schemas.js';
-import { farmOf, metaOf } from '../identity/http.js';
-import { DateTime, OneOf, Uuid } from '../identity/identity.schemas.js';
+import { FarmParams, Nullable } from '../../platform/http/schemas.js';
+import { farmOf, metaOf } from '../../platform/http/context.js';
+import { DateTime, OneOf, Uuid } from '../../platform/http/schemas.js';
 import type { ConfigRow } from './devices.repository.js';
 import type { DeviceWithChannels } from './devices.service.js';
 import { CHANNEL_KINDS } from './devices.tables.js';
@@ -14,7 +14,6 @@ const DeviceType = Type.Union([Type.Literal('gpio'), Type.Literal('relay'), Type
   Type.Literal('servo'), Type.Literal('sensor'), Type.Literal('manual')]);
 const DeviceLabel = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$', description: 'The id the hardware reports, unique in the farm' });
 const Semver = Type.String({ pattern: '^\\d+\\.\\d+\\.\\d+([-+][0-9A-Za-z.+-]+)?$', description: 'Semantic version, e.g. 1.4.2' });
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 const Channel = Type.Object({
   name: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' }),

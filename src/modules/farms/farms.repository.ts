@@ -1,7 +1,7 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
 import { isUuid } from '../../platform/ids.js';
-import type { Role } from '../identity/access.js';
+import type { Role } from '../../platform/tenancy/access.js';
 import type { FarmTable, InvitationTable } from './farms.tables.js';
 
 export type FarmRow = Selectable<FarmTable>;

@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../app.js';
-import { callerOf, farmOf, metaOf } from '../identity/http.js';
-import { RoleSchema, Uuid } from '../identity/identity.schemas.js';
+import { callerOf, farmOf, metaOf } from '../../platform/http/context.js';
+import { RoleSchema, Uuid } from '../../platform/http/schemas.js';
 import { farmView, invitationView, memberView } from './farms.views.js';
-import { FarmParams, FarmPatchBody, FarmView, InvitationView, MemberParams, MemberView, NewFarmBody, NewInvitationBody } from './farms.schemas.js';
+import { FarmParams } from '../../platform/http/schemas.js';
+import { FarmPatchBody, FarmView, InvitationView, MemberParams, MemberView, NewFarmBody, NewInvitationBody } from './farms.schemas.js';
 
 const TAGS = { tags: ['farms'] };
 

@@ -1,8 +1,8 @@
 import { Type, type Static } from 'typebox';
-import { DateTime, Email, Name, RoleSchema, TimeZone, Uuid } from '../identity/identity.schemas.js';
+import { DateTime, Email, Name, RoleSchema, TimeZone, Uuid } from '../../platform/http/schemas.js';
+import { FarmParams } from '../../platform/http/schemas.js';
 import { SLUG_PATTERN } from './slug.engine.js';
 
-export const FarmParams = Type.Object({ farm: Type.String({ minLength: 1, maxLength: 64, description: 'Farm id or slug' }) });
 export const Slug = Type.String({ pattern: SLUG_PATTERN, maxLength: 63, description: 'Lower-case letters, digits and dashes; never shaped like a UUID' });
 export const Latitude = Type.Union([Type.Number({ minimum: -90, maximum: 90 }), Type.Null()]);
 export const Longitude = Type.Union([Type.Number({ minimum: -180, maximum: 180 }), Type.Null()]);

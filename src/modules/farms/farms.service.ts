@@ -5,11 +5,11 @@ import type { Database, Tx } from '../../platform/db/database.js';
 import { conflict, forbidden, invalid, notFound } from '../../platform/errors.js';
 import { isTimeZone } from '../../platform/time-zones.js';
 import { recordAudit } from '../audit/audit.service.js';
-import type { LiveEvents } from '../live/live.events.js';
-import { can, rank, type Role } from '../identity/access.js';
-import { DEVICE_ROLE, type Caller, type FarmContext, type RequestMeta } from '../identity/caller.js';
+import type { LiveEvents } from '../../platform/live/events.js';
+import { can, rank, type Role } from '../../platform/tenancy/access.js';
+import { DEVICE_ROLE, type Caller, type FarmContext, type RequestMeta } from '../../platform/tenancy/caller.js';
 import { usersRepository } from '../identity/identity.repository.js';
-import { hashToken, randomToken } from '../identity/tokens.js';
+import { hashToken, randomToken } from '../../platform/secrets.js';
 import { farmsRepository, invitationsRepository, membershipsRepository, type FarmRow, type InvitationRow } from './farms.repository.js';
 import { looksLikeUuid, slugCandidate, slugFrom } from './slug.engine.js';
 

@@ -1,6 +1,6 @@
 import type { Generated } from 'kysely';
 import type { Timestamp } from '../../platform/db/schema.js';
-import type { Role } from '../identity/access.js';
+import type { Role } from '../../platform/tenancy/access.js';
 
 export interface FarmTable {
   id: Generated<string>;

@@ -1,4 +1,4 @@
-import type { Role } from '../identity/access.js';
+import type { Role } from '../../platform/tenancy/access.js';
 import type { FarmRow, InvitationRow, MemberRow } from './farms.repository.js';
 
 export const farmView = (f: FarmRow, role: Role) => ({

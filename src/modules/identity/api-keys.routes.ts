@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../app.js';
-import { FarmParams } from '../farms/farms.schemas.js';
-import { farmOf, metaOf } from './http.js';
-import { DateTime, Name, RoleSchema, Uuid } from './identity.schemas.js';
+import { FarmParams } from '../../platform/http/schemas.js';
+import { farmOf, metaOf } from '../../platform/http/context.js';
+import { DateTime, Name, RoleSchema, Uuid } from '../../platform/http/schemas.js';
 import { apiKeyView } from './views.js';
 
 const ApiKeyView = Type.Object({

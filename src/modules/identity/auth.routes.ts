@@ -6,8 +6,9 @@ import type { Config } from '../../platform/config.js';
 import { forbidden, unauthenticated } from '../../platform/errors.js';
 import { FarmView, NewFarmBody } from '../farms/farms.schemas.js';
 import type { Session } from './auth.service.js';
-import { callerOf, metaOf } from './http.js';
-import { Email, Locale, Name, Password, TimeZone, TokenResponse, UserView } from './identity.schemas.js';
+import { callerOf, metaOf } from '../../platform/http/context.js';
+import { Email, Name, TimeZone } from '../../platform/http/schemas.js';
+import { Locale, Password, TokenResponse, UserView } from './identity.schemas.js';
 import { farmView } from '../farms/farms.views.js';
 import { userView } from './views.js';
 

@@ -8,17 +8,13 @@ import { isTimeZone } from '../../platform/time-zones.js';
 import { recordAudit } from '../audit/audit.service.js';
 import type { FarmsService, NewFarm } from '../farms/farms.service.js';
 import type { FarmRow } from '../farms/farms.repository.js';
-import type { Caller, RequestMeta } from './caller.js';
-import {
-  apiKeysRepository, instanceRepository, passwordResetsRepository, refreshTokensRepository, setupLock, throttleRepository,
-  usersRepository, type UserRow,
-} from './identity.repository.js';
+import type { Caller, RequestMeta } from '../../platform/tenancy/caller.js';
+import { apiKeysRepository, instanceRepository, passwordResetsRepository, refreshTokensRepository, setupLock, throttleRepository, usersRepository, type UserRow } from './identity.repository.js';
 import type { Locale } from './identity.tables.js';
 import { assertPasswordAcceptable, hashPassword, verifyAgainstNothing, verifyPassword } from './passwords.js';
 import { afterFailure, isLocked } from './throttle.engine.js';
-import {
-  API_KEY_PATTERN, hashToken, randomToken, sameHash, signAccessToken, verifyAccessToken, type AccessTokenSettings,
-} from './tokens.js';
+import { API_KEY_PATTERN, signAccessToken, verifyAccessToken, type AccessTokenSettings } from './tokens.js';
+import { hashToken, randomToken, sameHash } from '../../platform/secrets.js';
 
 export interface Session {
   accessToken: string;

@@ -1,25 +1,13 @@
+import { callerOf } from '../../platform/http/context.js';
 import type { FastifyInstance, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import type { Redis } from 'ioredis';
 import { forbidden, unauthenticated } from '../../platform/errors.js';
 import type { FarmsService } from '../farms/farms.service.js';
-import { can, isPermission, type Permission } from './access.js';
+import { can, isPermission, type Permission } from '../../platform/tenancy/access.js';
 import type { AuthService } from './auth.service.js';
-import type { Caller, FarmContext, RequestMeta } from './caller.js';
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    caller: Caller | null;
-    farm: FarmContext | null;
-  }
-  interface FastifySchema {
-    /** The permission a farm-scoped route needs (see identity/access.ts); shown in the OpenAPI document. */
-    'x-permission'?: Permission;
-    /** Devices may call this route with their own credentials (HTTP Basic). */
-    'x-devices'?: boolean;
-  }
-}
+import type { Caller, FarmContext, RequestMeta } from '../../platform/tenancy/caller.js';
 
 /** Routes under this prefix act inside one farm and must declare a permission. */
 export const FARM_ROUTE = /^\/api\/v1\/farms\/:farm(\/|$)/;
@@ -28,21 +16,6 @@ const isPublic = (route: RouteOptions) => {
   const security = (route.schema as { security?: unknown[] } | undefined)?.security;
   return Array.isArray(security) && security.length === 0;
 };
-
-export function callerOf(request: FastifyRequest): Caller {
-  if (!request.caller) throw unauthenticated('Sign in first: send "Authorization: Bearer <token>"', { reason: 'no_credentials' });
-  return request.caller;
-}
-
-export function farmOf(request: FastifyRequest): FarmContext {
-  if (!request.farm) throw new Error(`Route ${request.routeOptions.url} is not farm-scoped`);
-  return request.farm;
-}
-
-export function metaOf(request: FastifyRequest): RequestMeta {
-  const agent = request.headers['user-agent'];
-  return { ip: request.ip ?? null, userAgent: typeof agent === 'string' ? agent : null };
-}
 
 export interface AuthHttpOptions {
   auth: AuthService;

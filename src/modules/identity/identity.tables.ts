@@ -1,6 +1,6 @@
 import type { Generated } from 'kysely';
 import type { Timestamp } from '../../platform/db/schema.js';
-import type { Role } from './access.js';
+import type { Role } from '../../platform/tenancy/access.js';
 
 export interface InstanceTable {
   id: Generated<boolean>;

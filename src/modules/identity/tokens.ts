@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { unauthenticated } from '../../platform/errors.js';
+import { hashToken, randomToken } from '../../platform/secrets.js';
 
 /** The only algorithm accepted: a token naming any other (`none`, RS256 …) is refused. */
 const ALGORITHMS = ['HS256'];
@@ -52,22 +53,6 @@ export async function verifyAccessToken(settings: AccessTokenSettings, token: st
     throw unauthenticated(expired ? 'The access token has expired: refresh it' : 'The access token is not valid',
       { reason: expired ? 'expired' : 'invalid' });
   }
-}
-
-/** A random secret for tokens handed out once (refresh, invitation, reset): 256 bits, URL-safe. */
-export function randomToken(bytes = 32): string {
-  return randomBytes(bytes).toString('base64url');
-}
-
-/** Tokens are high-entropy, so a plain SHA-256 is the right stored form (no salt or stretching needed). */
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
-
-export function sameHash(a: string, b: string): boolean {
-  const x = Buffer.from(a, 'hex');
-  const y = Buffer.from(b, 'hex');
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /** API keys read `croft_<prefix>_<secret>`: the prefix finds the row and is shown in lists. */

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../app.js';
-import { callerOf, metaOf } from './http.js';
-import { UserView, Uuid } from './identity.schemas.js';
+import { callerOf, metaOf } from '../../platform/http/context.js';
+import { UserView } from './identity.schemas.js';
+import { Uuid } from '../../platform/http/schemas.js';
 import { userView } from './views.js';
 
 export const usersRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {

@@ -1,10 +1,5 @@
-import {
-  BeeTelemetryPayload, CommandAckPayload, CommandPayload, ConfigPayload, CroftTelemetryPayload, HeartbeatPayload,
-} from '../telemetry/mqtt.schemas.js';
-import {
-  AlertEventMessage, AuthenticatedMessage, AuthMessage, CommandEventMessage, DeviceEventMessage, ErrorMessage, NotificationMessage, PingMessage,
-  PongMessage, ReadingMessage, SubscribedMessage, SubscribeMessage, UnsubscribeMessage,
-} from './live.schemas.js';
+import { BeeTelemetryPayload, CommandAckPayload, CommandPayload, ConfigPayload, CroftTelemetryPayload, HeartbeatPayload } from '../telemetry/mqtt.schemas.js';
+import { AlertEventMessage, AuthenticatedMessage, AuthMessage, CommandEventMessage, DeviceEventMessage, ErrorMessage, NotificationMessage, PingMessage, PongMessage, ReadingMessage, SubscribedMessage, SubscribeMessage, UnsubscribeMessage } from './live.schemas.js';
 
 /** A schema as plain JSON Schema: TypeBox's own keys and `$id`s dropped. */
 function plain(schema: unknown): unknown {

@@ -1,5 +1,5 @@
 import { jsonValidator } from '../../platform/http/validation.js';
-import type { BusReading } from './live.events.js';
+import type { BusReading } from '../../platform/live/events.js';
 import { AuthMessage, PingMessage, SubscribeMessage, UnsubscribeMessage, type ClientMessage } from './live.schemas.js';
 
 /** What a socket asked to see: null means every device (or metric). */

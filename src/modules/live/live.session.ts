@@ -3,8 +3,8 @@ import type { Clock } from '../../platform/clock.js';
 import { DomainError } from '../../platform/errors.js';
 import { channels, type BusMessage, type LiveBus } from '../../platform/live/bus.js';
 import type { Logger } from '../../platform/logger.js';
-import type { Caller, FarmContext } from '../identity/caller.js';
-import type { BusReading } from './live.events.js';
+import type { Caller, FarmContext } from '../../platform/tenancy/caller.js';
+import type { BusReading } from '../../platform/live/events.js';
 import { newerThanHistory, parseClientMessage, readingMessage, subscriptionOf, wantsEvent, wantsReading, type Subscription } from './live.engine.js';
 import { CLOSE, type ClientMessage, type ServerMessage } from './live.schemas.js';
 

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../app.js';
-import { FarmParams } from '../farms/farms.schemas.js';
-import { farmOf, metaOf } from '../identity/http.js';
-import { Uuid } from '../identity/identity.schemas.js';
+import { FarmParams } from '../../platform/http/schemas.js';
+import { farmOf, metaOf } from '../../platform/http/context.js';
+import { Uuid } from '../../platform/http/schemas.js';
 import type { LocationRow } from './locations.repository.js';
 import type { ImportedFeature } from './locations.service.js';
 import { ImportBody, LocationParams, LocationPatchBody, LocationStatus, LocationView, NewLocationBody } from './locations.schemas.js';

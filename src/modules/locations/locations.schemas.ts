@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
-import { DateTime, Uuid } from '../identity/identity.schemas.js';
-import { FarmParams } from '../farms/farms.schemas.js';
+import { DateTime, Uuid } from '../../platform/http/schemas.js';
+import { FarmParams } from '../../platform/http/schemas.js';
 
 const Position = Type.Array(Type.Number(), { minItems: 2, maxItems: 3, description: '[longitude, latitude] in WGS84' });
 

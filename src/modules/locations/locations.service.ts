@@ -5,7 +5,7 @@ import type { Config } from '../../platform/config.js';
 import type { Database, Tx } from '../../platform/db/database.js';
 import { conflict, invalid, notFound, ruleViolation } from '../../platform/errors.js';
 import { recordAudit } from '../audit/audit.service.js';
-import type { FarmContext, RequestMeta } from '../identity/caller.js';
+import type { FarmContext, RequestMeta } from '../../platform/tenancy/caller.js';
 import { geometryProblem, importOrder, placementProblem, type GeoJsonGeometry, type TypeRules } from './locations.engine.js';
 import { locationsRepository, type LocationRow } from './locations.repository.js';
 import type { LocationStatus } from './locations.tables.js';

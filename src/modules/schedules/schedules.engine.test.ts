@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkSpec, decide, evaluate, firingsBetween, INITIAL_CONDITION_STATE, nextFiring, type ConditionSpec, type ConditionState,
-  type TimedSchedule } from './schedules.engine.js';
+import { checkSpec, decide, evaluate, firingsBetween, INITIAL_CONDITION_STATE, nextFiring, type ConditionSpec, type ConditionState, type TimedSchedule } from './schedules.engine.js';
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -1,12 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../app.js';
-import { FarmParams } from '../farms/farms.schemas.js';
-import { farmOf, metaOf } from '../identity/http.js';
-import { DateTime, Uuid } from '../identity/identity.schemas.js';
+import { FarmParams, Nullable } from '../../platform/http/schemas.js';
+import { farmOf, metaOf } from '../../platform/http/context.js';
+import { DateTime, Uuid } from '../../platform/http/schemas.js';
 import type { ExecutionRow, ScheduleRow } from './schedules.repository.js';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const HHMM = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: 'HH:MM, farm local time' });
 const Window = Type.Object({ start: HHMM, end: HHMM }, { additionalProperties: false });
 const Kind = Type.Union([Type.Literal('time'), Type.Literal('duration'), Type.Literal('condition')]);

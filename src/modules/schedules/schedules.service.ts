@@ -5,17 +5,14 @@ import { DomainError, invalid, notFound } from '../../platform/errors.js';
 import type { Logger } from '../../platform/logger.js';
 import { PerKeyCoalescer } from '../../platform/coalesce.js';
 import { recordAudit } from '../audit/audit.service.js';
-import type { FarmContext, RequestMeta } from '../identity/caller.js';
-import type { LiveEvents } from '../live/live.events.js';
+import type { FarmContext, RequestMeta } from '../../platform/tenancy/caller.js';
+import type { LiveEvents } from '../../platform/live/events.js';
 import { checkCommand } from '../devices/commands.engine.js';
 import { commandsRepository } from '../devices/commands.repository.js';
 import type { CommandsService, CommandView } from '../devices/commands.service.js';
 import { devicesRepository, type DeviceRow } from '../devices/devices.repository.js';
 import { farmsRepository } from '../farms/farms.repository.js';
-import {
-  checkSpec, decide, evaluate, firingsBetween, INITIAL_CONDITION_STATE, inverse, leaves, nextFiring, type Condition, type ConditionSpec,
-  type ConditionState, type Firing, type ScheduleAction, type TimedSchedule,
-} from './schedules.engine.js';
+import { checkSpec, decide, evaluate, firingsBetween, INITIAL_CONDITION_STATE, inverse, leaves, nextFiring, type Condition, type ConditionSpec, type ConditionState, type Firing, type ScheduleAction, type TimedSchedule } from './schedules.engine.js';
 import { schedulesRepository, type ExecutionRow, type ScheduleRow } from './schedules.repository.js';
 import { RefreshedSet } from '../../platform/refreshed-set.js';
 import type { ExecutionStatus, ScheduleKind } from './schedules.tables.js';

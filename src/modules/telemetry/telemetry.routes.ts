@@ -3,9 +3,9 @@ import { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../app.js';
 import { invalid } from '../../platform/errors.js';
-import { FarmParams } from '../farms/farms.schemas.js';
-import { farmOf } from '../identity/http.js';
-import { DateTime } from '../identity/identity.schemas.js';
+import { FarmParams } from '../../platform/http/schemas.js';
+import { farmOf } from '../../platform/http/context.js';
+import { DateTime } from '../../platform/http/schemas.js';
 import { parseCsv, parseNdjson, type RawReading } from './telemetry.engine.js';
 
 const TAGS = { tags: ['telemetry'] };

@@ -3,14 +3,10 @@ import type { Database } from '../../platform/db/database.js';
 import { invalid, notFound } from '../../platform/errors.js';
 import { inSlices } from '../../platform/db/slices.js';
 import type { Logger } from '../../platform/logger.js';
-import type { BusReading, LiveEvents } from '../live/live.events.js';
+import type { BusReading, LiveEvents } from '../../platform/live/events.js';
 import { devicesRepository } from '../devices/devices.repository.js';
-import {
-  autoResolution, checkReading, METRIC_UNITS, RAW_CAP, AUTO_MAX_POINTS, type RawReading, type Reading, type Resolution,
-} from './telemetry.engine.js';
-import {
-  DEFAULT_RETENTION, ReadingPartitions, telemetryRepository, type RawPoint, type RetentionDays, type RollupPoint,
-} from './telemetry.repository.js';
+import { autoResolution, checkReading, METRIC_UNITS, RAW_CAP, AUTO_MAX_POINTS, type RawReading, type Reading, type Resolution } from './telemetry.engine.js';
+import { DEFAULT_RETENTION, ReadingPartitions, telemetryRepository, type RawPoint, type RetentionDays, type RollupPoint } from './telemetry.repository.js';
 
 export interface Rejection {
   index: number;

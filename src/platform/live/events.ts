@@ -1,4 +1,4 @@
-import { channels, type LiveBus } from '../../platform/live/bus.js';
+import { channels, type LiveBus } from './bus.js';
 
 /** A committed reading as it travels on the bus (epoch milliseconds keep it small). */
 export interface BusReading {

@@ -1,0 +1,37 @@
+import type { FastifyRequest } from 'fastify';
+import { unauthenticated } from '../errors.js';
+import type { Permission } from '../tenancy/access.js';
+import type { Caller, FarmContext, RequestMeta } from '../tenancy/caller.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller: Caller | null;
+    farm: FarmContext | null;
+  }
+  interface FastifySchema {
+    /** The permission a farm-scoped route needs (see platform/tenancy/access.ts); shown in the OpenAPI document. */
+    'x-permission'?: Permission;
+    /** Devices may call this route with their own credentials (HTTP Basic). */
+    'x-devices'?: boolean;
+  }
+}
+
+/** The signed-in caller of a request (401 when there is none). */
+export function callerOf(request: FastifyRequest): Caller {
+  if (!request.caller) {
+    throw unauthenticated('Sign in first: send "Authorization: Bearer <token>"', { reason: 'no_credentials' });
+  }
+  return request.caller;
+}
+
+/** The farm a farm-scoped route acts in, resolved and permission-checked before the handler runs. */
+export function farmOf(request: FastifyRequest): FarmContext {
+  if (!request.farm) throw new Error(`Route ${request.routeOptions.url} is not farm-scoped`);
+  return request.farm;
+}
+
+/** Where a request came from, for the audit log. */
+export function metaOf(request: FastifyRequest): RequestMeta {
+  const agent = request.headers['user-agent'];
+  return { ip: request.ip ?? null, userAgent: typeof agent === 'string' ? agent : null };
+}
