@@ -1,12 +1,12 @@
-import { buildApp, type App, type AppDeps } from '../src/app.js';
-import { startServices } from '../src/modules/index.js';
-import { startMqtt } from '../src/modules/telemetry/mqtt.start.js';
+import { buildApp, type App } from '../src/app.js';
+import type { AppDeps } from '../src/deps.js';
+import { startMqtt } from '../src/modules/telemetry/index.js';
 import { systemClock } from '../src/platform/clock.js';
 import { loadConfig, type Config } from '../src/platform/config.js';
 import type { Database } from '../src/platform/db/database.js';
 import { migrate } from '../src/platform/db/migrate.js';
 import { createLogger, type Logger } from '../src/platform/logger.js';
-import { assemble } from '../src/server.js';
+import { assemble, startServices } from '../src/server.js';
 
 export interface BenchServer {
   config: Config;
@@ -29,7 +29,7 @@ export async function startBenchServer(db: Database, options: { listen?: boolean
   const log = createLogger(config);
   await migrate(db, log);
   const { deps } = assemble(config, db, { log, clock: systemClock });
-  await startServices(deps.services);
+  await startServices(deps);
   if (options.jobs) await deps.jobs.start({ work: false });
   const app = await buildApp(deps);
   let url: string | undefined;

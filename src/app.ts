@@ -1,43 +1,17 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Clock } from './platform/clock.js';
-import type { Config } from './platform/config.js';
-import type { Database } from './platform/db/database.js';
+import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { registerErrorHandling } from './platform/http/error-handler.js';
 import { healthRoutes } from './platform/http/health.routes.js';
 import { webConfigRoutes } from './platform/http/web-config.routes.js';
-import { registerMetrics, type Metrics } from './platform/http/metrics.js';
+import { registerMetrics } from './platform/http/metrics.js';
 import { registerOpenApi, requireResponseSchemas } from './platform/http/openapi.js';
 import { registerSecurityHeaders, requestIdFrom } from './platform/http/security.js';
 import { registerValidation } from './platform/http/validation.js';
 import { registerWebApp } from './platform/http/web-app.js';
-import type { JobRunner } from './platform/jobs/runner.js';
-import type { Logger } from './platform/logger.js';
-import type { BrokerStatus, EmbeddedBroker } from './platform/mqtt/broker.js';
-import type { BrokerClientStatus } from './platform/mqtt/client.js';
-import type { LiveBus } from './platform/live/bus.js';
-import type { Redis } from 'ioredis';
-import { modules, type Services } from './modules/index.js';
-import { registerAuthHttp } from './modules/identity/http.js';
-
-/** What the app is built from; tests pass their own (a manual clock, a per-file database). */
-export interface AppDeps {
-  config: Config;
-  db: Database;
-  clock: Clock;
-  log: Logger;
-  jobs: JobRunner;
-  metrics: Metrics;
-  services: Services;
-  /** The embedded MQTT broker, when one runs. */
-  mqtt: { status: BrokerStatus; broker?: EmbeddedBroker; client?: BrokerClientStatus };
-  /** Live events: memory in one process, Redis across several. */
-  bus: LiveBus;
-  /** The Redis connection, when REDIS_URL is set (shared rate limits). */
-  redis: Redis | undefined;
-  version: string;
-}
+import type { AppDeps } from './deps.js';
+import { registerAuthHttp } from './modules/identity/index.js';
+import { modules } from './modules/index.js';
 
 export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
 
@@ -79,9 +53,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     authenticateDevice: (username, password) => deps.services.devices.authenticate(username, password),
   });
 
-  await app.register(healthRoutes, { deps });
+  await app.register(healthRoutes, deps);
   await app.register(webConfigRoutes, { config: deps.config });
-  for (const module of modules) if (module.routes) await app.register(module.routes, { deps });
+  // Each module's routes get what its plugin's type names: the platform's parts and the services.
+  const everything = { ...deps, ...deps.services };
+  for (const module of modules) if (module.routes) await app.register(module.routes as FastifyPluginAsyncTypebox<typeof everything>, everything);
 
   return app;
 }

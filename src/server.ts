@@ -1,6 +1,10 @@
 import type { AddressInfo } from 'node:net';
-import { buildApp, type App, type AppDeps } from './app.js';
-import { createServices, modules, startServices, type Services } from './modules/index.js';
+import { buildApp, type App } from './app.js';
+import type { AppDeps } from './deps.js';
+import { modules, type Services } from './modules/index.js';
+import { Hooks } from './platform/hooks.js';
+import { assembleModules, type ModuleBase } from './platform/module.js';
+import { DeviceLink } from './platform/mqtt/link.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
 import { openDatabase, type Database } from './platform/db/database.js';
@@ -11,7 +15,7 @@ import { JobRegistry } from './platform/jobs/registry.js';
 import { JobRunner } from './platform/jobs/runner.js';
 import type { Logger } from './platform/logger.js';
 import { VERSION } from './platform/version.js';
-import { startMqtt } from './modules/telemetry/mqtt.start.js';
+import { startMqtt } from './modules/telemetry/index.js';
 import { LiveEvents } from './platform/live/events.js';
 import { MemoryBus } from './platform/live/bus.js';
 import { openLiveConnections, type LiveConnections } from './platform/live/connect.js';
@@ -33,8 +37,9 @@ export interface Running {
 }
 
 /**
- * Everything the app and the job runner are built from, with every module's jobs defined. The
- * registry is returned so callers (tests) may define more before the runner starts.
+ * Everything the app and the job runner are built from: the platform's parts, then every module's
+ * services in list order, their subscriptions and their jobs. The registry is returned so callers
+ * (tests) may define more before the runner starts.
  */
 export function assemble(config: Config, db: Database, options: { log: Logger; clock?: Clock | undefined; live?: LiveConnections | undefined }): { deps: AppDeps; registry: JobRegistry } {
   const registry = new JobRegistry();
@@ -46,11 +51,19 @@ export function assemble(config: Config, db: Database, options: { log: Logger; c
   });
   const metrics = createMetrics(() => jobs.countByState());
   const bus = options.live?.bus ?? new MemoryBus(options.log);
-  const services = createServices({ db, clock, config, log: options.log, live: new LiveEvents(bus) });
-  const deps: AppDeps = { config, db, clock, log: options.log, jobs, metrics, services, version: VERSION, bus, redis: options.live?.redis,
-    mqtt: { status: { state: 'off', port: null } } };
-  for (const module of modules) module.defineJobs?.(registry, deps);
+  const base: ModuleBase = {
+    config, db, clock, log: options.log, jobs, bus, live: new LiveEvents(bus), hooks: new Hooks(options.log), link: new DeviceLink(),
+  };
+  const services = assembleModules(modules, base) as ModuleBase & Services;
+  const deps: AppDeps = { ...base, metrics, services, version: VERSION, redis: options.live?.redis, mqtt: { status: { state: 'off', port: null } } };
+  for (const module of modules) module.jobs?.(registry, services);
   return { deps, registry };
+}
+
+/** What has to happen before serving (keys loaded, light-mode admin made), module by module. */
+export async function startServices(deps: AppDeps): Promise<void> {
+  const everything = { ...deps, ...deps.services };
+  for (const module of modules) await module.start?.(everything);
 }
 
 async function openAndMigrate(config: Config, log: Logger): Promise<Database> {
@@ -77,7 +90,7 @@ export async function serve(config: Config, options: StartOptions): Promise<Runn
   try {
     live = await openLiveConnections(config, log);
     deps = assemble(config, db, { ...options, live }).deps;
-    await startServices(deps.services);
+    await startServices(deps);
     await deps.jobs.start({ work: config.jobs });
     app = await buildApp(deps);
     await options.extend?.(app, deps);
@@ -139,7 +152,7 @@ export async function work(config: Config, options: StartOptions): Promise<Runni
   }
   const { deps } = assemble(config, db, { ...options, live });
   try {
-    await startServices(deps.services);
+    await startServices(deps);
     await deps.jobs.start({ work: true });
   } catch (error) {
     await live.close();
@@ -167,7 +180,7 @@ export async function withServices<T>(config: Config, log: Logger, fn: (services
   const db = await openAndMigrate(config, log);
   try {
     const { deps } = assemble(config, db, { log });
-    await startServices(deps.services);
+    await startServices(deps);
     return await fn(deps.services);
   } finally {
     await db.close();

@@ -1,11 +1,11 @@
-import { buildApp, type App, type AppDeps } from '../../src/app.js';
+import { buildApp, type App } from '../../src/app.js';
+import type { AppDeps } from '../../src/deps.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { loadConfig, type Config } from '../../src/platform/config.js';
 import type { JobRegistry } from '../../src/platform/jobs/registry.js';
 import { createLogger } from '../../src/platform/logger.js';
-import { startServices } from '../../src/modules/index.js';
-import { assemble } from '../../src/server.js';
-import { startMqtt } from '../../src/modules/telemetry/mqtt.start.js';
+import { assemble, startServices } from '../../src/server.js';
+import { startMqtt } from '../../src/modules/telemetry/index.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 /** Settings for tests: quick polls and timeouts so no test waits long. */
@@ -59,7 +59,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const database = options.database ?? (await createTestDatabase());
   const clock = new ManualClock(options.now ?? '2026-06-01T00:30:00Z');
   const { deps, registry } = assemble(config, database.db, { log, clock });
-  await startServices(deps.services);
+  await startServices(deps);
   const app = await buildApp(deps);
   await options.prepare?.(deps, registry, app);
   await deps.jobs.start({ work: options.workJobs ?? false });

@@ -1,12 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { AppDeps } from '../../app.js';
 import { FarmParams, Nullable } from '../../platform/http/schemas.js';
 import { callerOf, farmOf, metaOf } from '../../platform/http/context.js';
 import { DateTime, Uuid } from '../../platform/http/schemas.js';
 import { unauthenticated } from '../../platform/errors.js';
 import { alertView } from './alerts.service.js';
 import type { RuleRow } from './alerts.repository.js';
+import type { AlertsService } from './alerts.service.js';
+import type { NotificationsService } from './notifications.service.js';
 
 const Severity = Type.Union([Type.Literal('info'), Type.Literal('warning'), Type.Literal('critical')]);
 const Operator = Type.Union([Type.Literal('>'), Type.Literal('>='), Type.Literal('<'), Type.Literal('<='), Type.Literal('outside'), Type.Literal('inside')]);
@@ -56,8 +57,8 @@ const AlertView = Type.Object({
 const TAGS = { tags: ['alerts'] };
 const IdParams = Type.Object({ farm: FarmParams.properties.farm, id: Uuid });
 
-export const alertsRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const { alerts, notifications } = deps.services;
+export const alertsRoutes: FastifyPluginAsyncTypebox<{ alerts: AlertsService; notifications: NotificationsService }> = async (app, deps) => {
+  const { alerts, notifications } = deps;
 
   app.post('/api/v1/farms/:farm/alert-rules', {
     schema: { ...TAGS, 'x-permission': 'config.write', summary: 'Create an alert rule (a rule on a metric nothing has sent yet is kept, with a warning)',

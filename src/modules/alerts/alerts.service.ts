@@ -5,10 +5,10 @@ import { conflict, invalid, notFound } from '../../platform/errors.js';
 import type { Logger } from '../../platform/logger.js';
 import { PerKeyCoalescer } from '../../platform/coalesce.js';
 import { localTime } from '../../platform/time-zones.js';
-import { devicesRepository } from '../devices/devices.repository.js';
-import { farmsRepository } from '../farms/farms.repository.js';
-import { locationsRepository } from '../locations/locations.repository.js';
-import { recordAudit } from '../audit/audit.service.js';
+import { deviceReads } from '../devices/index.js';
+import { farmReads } from '../farms/index.js';
+import { locationReads } from '../locations/index.js';
+import { recordAudit } from '../audit/index.js';
 import type { FarmContext, RequestMeta } from '../../platform/tenancy/caller.js';
 import type { LiveEvents } from '../../platform/live/events.js';
 import { alertType, breaches, excluded, swarmSuspected, type Aggregate, type Operator, type Severity } from './alerts.engine.js';
@@ -148,14 +148,14 @@ export class AlertsService {
     const need = (ok: boolean, field: string, message: string) => void (ok || problems.push({ field: `body.${field}`, message }));
     let device: string | null = null;
     if (input.device) {
-      const found = await devicesRepository.find(tx, farmId, input.device);
+      const found = await deviceReads.find(tx, farmId, input.device);
       need(found !== undefined, 'device', 'no such device in this farm');
       device = found?.id ?? null;
     }
     let location: string | null = null;
     let locationType: string | null = null;
     if (input.location) {
-      const found = await locationsRepository.find(tx, farmId, input.location);
+      const found = await locationReads.find(tx, farmId, input.location);
       need(found !== undefined, 'location', 'no such location in this farm');
       location = found?.id ?? null;
       locationType = found?.type ?? null;
@@ -228,7 +228,7 @@ export class AlertsService {
         if (!metrics) this.#farms.delete(farmId);
         return [];
       }
-      const zone = (await farmsRepository.byId(tx, farmId))?.time_zone ?? 'UTC';
+      const zone = (await farmReads.byId(tx, farmId))?.time_zone ?? 'UTC';
       const { month, hour, date: day } = localTime(now, zone);
       const byId = new Map(rules.map((r) => [r.id, r]));
       const decided = new Map<string, Map<string, { holds: boolean; actual: number | null }>>();
@@ -309,7 +309,7 @@ export class AlertsService {
   }
 
   async #trigger(tx: Tx, farmId: string, rule: RuleRow, deviceId: string | null, actual: number | null, now: Date): Promise<AlertRow | undefined> {
-    const label = deviceId ? (await devicesRepository.byIds(tx, farmId, [deviceId]))[0]?.device_id : undefined;
+    const label = deviceId ? (await deviceReads.byIds(tx, farmId, [deviceId]))[0]?.device_id : undefined;
     const type = alertType(rule);
     const what = rule.kind === 'offline' ? `offline for ${actual ?? '?'} min` : rule.kind === 'silent' ? `silent for ${actual} min`
       : rule.kind === 'schedule_failed' ? 'a schedule failed 3 times in a row'

@@ -11,7 +11,7 @@ import { localTime } from '../../platform/time-zones.js';
 import type { LiveEvents } from '../../platform/live/events.js';
 import { isPrivateAddress, notificationSeverity, shouldDeliver, type Severity } from './alerts.engine.js';
 import type { AlertRow } from './alerts.repository.js';
-import { farmsRepository } from '../farms/farms.repository.js';
+import { farmReads } from '../farms/index.js';
 import { notificationsRepository, type NotificationRow } from './notifications.repository.js';
 
 export interface SubscriptionInput {
@@ -26,6 +26,8 @@ export interface SubscriptionInput {
 }
 
 interface Deps {
+  /** Webhook and email deliveries are jobs. */
+  jobs: JobRunner;
   db: Database;
   clock: Clock;
   config: Config;
@@ -45,8 +47,6 @@ const minutesOfDay = (at: Date, zone: string) => localTime(at, zone).minuteOfDay
  * 125 s, and email through SMTP when configured.
  */
 export class NotificationsService {
-  /** Set when the job runner exists (webhook and email deliveries are jobs). */
-  jobs: JobRunner | undefined;
   #mail: Transporter | undefined;
 
   constructor(private readonly deps: Deps) {
@@ -98,7 +98,7 @@ export class NotificationsService {
   async alertTriggered(farmId: string, alert: AlertRow): Promise<void> {
     const now = this.deps.clock.now();
     const { members, subscriptions, farm } = await this.deps.db.system(async (tx) => ({
-      farm: (await farmsRepository.byId(tx, farmId)) ?? { name: '', slug: '' },
+      farm: (await farmReads.byId(tx, farmId)) ?? { name: '', slug: '' },
       ...(await notificationsRepository.audience(tx, farmId)),
     }));
     for (const userId of members) {
@@ -112,7 +112,7 @@ export class NotificationsService {
       for (const sub of chosen) {
         if (sub.channel === 'webhook' && sub.id) await this.#queueWebhook(userId, sub as typeof sub & { id: string }, notification.id, { event: 'alert.triggered', farm: { id: farmId, slug: farm.slug }, alert: {
           id: alert.id, type: alert.type, severity: alert.severity, message: alert.message, actual_value: alert.actual_value, triggered_at: alert.triggered_at.toISOString() } });
-        if (sub.channel === 'email' && sub.target) await this.jobs?.send('notifications.email', { to: sub.target, subject: `[Croft] ${title}`, text: `${farm.name}\n\n${alert.message}` });
+        if (sub.channel === 'email' && sub.target) await this.deps.jobs.send('notifications.email', { to: sub.target, subject: `[Croft] ${title}`, text: `${farm.name}\n\n${alert.message}` });
       }
     }
   }
@@ -174,7 +174,7 @@ export class NotificationsService {
       user_id: userId, subscription_id: sub.id, notification_id: notificationId, url: sub.target!, body, attempts: JSON.stringify([]),
       status: 'pending', created_at: this.deps.clock.now(),
     }));
-    await this.jobs?.send('notifications.webhook', { delivery: delivery.id });
+    await this.deps.jobs.send('notifications.webhook', { delivery: delivery.id });
   }
 
   /** One try of a webhook delivery (a job); a failure schedules the next try, until three retries are spent. */
@@ -199,7 +199,7 @@ export class NotificationsService {
     const delays = this.deps.config.webhookRetryS;
     const giveUp = !done && failedFor >= delays.length;
     await this.deps.db.system((tx) => notificationsRepository.recordAttempts(tx, deliveryId, tries, done ? 'delivered' : giveUp ? 'failed' : 'pending'));
-    if (!done && !giveUp) await this.jobs?.send('notifications.webhook', { delivery: deliveryId }, { startAfterSeconds: delays[failedFor]! });
+    if (!done && !giveUp) await this.deps.jobs.send('notifications.webhook', { delivery: deliveryId }, { startAfterSeconds: delays[failedFor]! });
   }
 
   deliveries(userId: string) {

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { AppDeps } from '../../app.js';
 import { FarmParams } from '../../platform/http/schemas.js';
 import { farmOf } from '../../platform/http/context.js';
 import { DateTime, Uuid } from '../../platform/http/schemas.js';
 import { listAudit } from './audit.service.js';
+import type { Database } from '../../platform/db/database.js';
 
 const Severity = Type.Union([Type.Literal('info'), Type.Literal('warning'), Type.Literal('critical')]);
 
@@ -15,7 +15,7 @@ const AuditEntry = Type.Object({
   user_agent: Type.Union([Type.String(), Type.Null()]), created_at: DateTime,
 }, { additionalProperties: false });
 
-export const auditRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
+export const auditRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (app, deps) => {
   app.get('/api/v1/farms/:farm/audit', {
     schema: {
       tags: ['audit'], 'x-permission': 'audit.read', summary: "The farm's audit log, newest first",

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { AppDeps } from '../../app.js';
 import { FarmParams, Nullable } from '../../platform/http/schemas.js';
 import { farmOf, metaOf } from '../../platform/http/context.js';
 import { DateTime, Uuid } from '../../platform/http/schemas.js';
@@ -59,8 +58,8 @@ const eventView = (e: BeeEventRow) => ({ id: e.id, hive_id: e.hive_id, apiary_id
 const TAGS = { tags: ['beekeeping'] };
 const HiveParams = Type.Object({ farm: FarmParams.properties.farm, id: Uuid });
 
-export const beekeepingRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const bees = deps.services.beekeeping;
+export const beekeepingRoutes: FastifyPluginAsyncTypebox<{ beekeeping: BeekeepingService }> = async (app, deps) => {
+  const bees = deps.beekeeping;
 
   app.get('/api/v1/farms/:farm/apiaries', {
     schema: { ...TAGS, 'x-permission': 'farm.read', summary: 'Apiaries (locations of type apiary) with hive counts and the latest hive readings', params: FarmParams,

@@ -2,15 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Tx } from '../../platform/db/database.js';
 import { conflict, invalid, notFound } from '../../platform/errors.js';
-import { recordAudit } from '../audit/audit.service.js';
-import { devicesRepository } from '../devices/devices.repository.js';
-import { farmsRepository } from '../farms/farms.repository.js';
+import { recordAudit } from '../audit/index.js';
+import { deviceReads } from '../devices/index.js';
+import { farmReads } from '../farms/index.js';
 import { localTime } from '../../platform/time-zones.js';
 import type { FarmContext, RequestMeta } from '../../platform/tenancy/caller.js';
-import type { TelemetryService } from '../telemetry/telemetry.service.js';
-import { telemetryRepository } from '../telemetry/telemetry.repository.js';
-import type { AlertsService } from '../alerts/alerts.service.js';
-import type { NotificationsService } from '../alerts/notifications.service.js';
+import { telemetryReads, type TelemetryService } from '../telemetry/index.js';
+import type { AlertsService, NotificationsService } from '../alerts/index.js';
 import { beeHourly, HIVE_METRICS, markingColour, type EventType, type HiveLayout, type MarkingColour } from './beekeeping.engine.js';
 import { beekeepingRepository, type HiveRow } from './beekeeping.repository.js';
 
@@ -77,7 +75,7 @@ export class BeekeepingService {
       const apiaries = await beekeepingRepository.apiaries(tx, ctx.farmId);
       const hives = await beekeepingRepository.hives(tx, ctx.farmId);
       const latest = new Map<string, Array<{ metric: string; value: number; ts: Date }>>();
-      for (const hive of hives) if (hive.device_id) latest.set(hive.id, await telemetryRepository.latest(tx, ctx.farmId, hive.device_id));
+      for (const hive of hives) if (hive.device_id) latest.set(hive.id, await telemetryReads.latest(tx, ctx.farmId, hive.device_id));
       return apiaries.map((a) => ({ ...a, latest: hives.filter((h) => h.apiary_id === a.id && latest.has(h.id))
         .map((h) => ({ hive_id: h.id, hive: h.name, readings: latest.get(h.id)! })) }));
     });
@@ -157,7 +155,7 @@ export class BeekeepingService {
   }
 
   async #facts(tx: Tx, farmId: string, hives: HiveRow[]) {
-    const devices = new Map((await devicesRepository.byIds(tx, farmId, hives.flatMap((h) => (h.device_id ? [h.device_id] : [])))).map((d) => [d.id, d.device_id]));
+    const devices = new Map((await deviceReads.byIds(tx, farmId, hives.flatMap((h) => (h.device_id ? [h.device_id] : [])))).map((d) => [d.id, d.device_id]));
     const inspected = await beekeepingRepository.lastInspections(tx, farmId, hives.map((h) => h.id));
     const queens = new Map<string, Awaited<ReturnType<typeof beekeepingRepository.findQueen>>>();
     for (const h of hives) if (h.current_queen_id) queens.set(h.id, await beekeepingRepository.findQueen(tx, farmId, h.current_queen_id));
@@ -187,7 +185,7 @@ export class BeekeepingService {
 
   /** A device label (or id) of this farm that may sit under the hive: not under another hive already. */
   async #scale(tx: Tx, farmId: string, ref: string, hiveId: string | undefined): Promise<string> {
-    const device = await devicesRepository.find(tx, farmId, ref);
+    const device = await deviceReads.find(tx, farmId, ref);
     if (!device) throw notFound('Device', { device: ref });
     const taken = (await beekeepingRepository.hives(tx, farmId)).find((h) => h.device_id === device.id && h.id !== hiveId);
     if (taken) throw conflict('SCALE_IN_USE', `Device ${device.device_id} sits under hive ${taken.name}: move it from there first`, { hive_id: taken.id });
@@ -291,7 +289,7 @@ export class BeekeepingService {
   async setInsights(ctx: FarmContext, apiaryId: string, wanted: Partial<Insights>, meta: RequestMeta): Promise<Insights> {
     const { apiary, latitude } = await this.deps.db.farm(ctx.farmId, async (tx) => ({
       apiary: await this.#apiary(tx, ctx.farmId, apiaryId),
-      latitude: (await farmsRepository.byId(tx, ctx.farmId))?.latitude ?? null,
+      latitude: (await farmReads.byId(tx, ctx.farmId))?.latitude ?? null,
     }));
     // Brood season: no brood-nest alerts in the winter months of the farm's hemisphere.
     const winter = latitude !== null && latitude < 0 ? [5, 6, 7, 8] : [11, 12, 1, 2];
@@ -339,7 +337,7 @@ export class BeekeepingService {
     if (!hive.device_id) return { device: null, resolution, metrics: {}, hourly: [] };
     const series = Object.fromEntries(await Promise.all(HIVE_METRICS.map(async (metric) =>
       [metric, await this.deps.telemetry.series(ctx.farmId, { device: hive.device_id!, metric, from, to, resolution })] as const)));
-    const device = (await this.deps.db.farm(ctx.farmId, (tx) => devicesRepository.byIds(tx, ctx.farmId, [hive.device_id!])))[0]?.device_id ?? null;
+    const device = (await this.deps.db.farm(ctx.farmId, (tx) => deviceReads.byIds(tx, ctx.farmId, [hive.device_id!])))[0]?.device_id ?? null;
     const hourly = resolution === 'hour'
       ? beeHourly(Object.fromEntries(Object.entries(series).map(([m, s]) => [m, s.points as Array<{ ts: Date; min: number; max: number; sum: number; count: number }>])))
       : [];

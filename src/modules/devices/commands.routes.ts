@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { AppDeps } from '../../app.js';
 import { FarmParams, Nullable } from '../../platform/http/schemas.js';
 import { farmOf, metaOf } from '../../platform/http/context.js';
 import { DateTime, OneOf, Uuid } from '../../platform/http/schemas.js';
@@ -8,6 +7,8 @@ import { commandView } from './commands.service.js';
 import type { EmergencyStopRow } from './commands.repository.js';
 import { DeviceParams, onlyItself } from './devices.routes.js';
 import { COMMAND_ACTIONS } from './devices.tables.js';
+import type { CommandsService } from './commands.service.js';
+import type { DevicesService } from './devices.service.js';
 
 const Status = Type.Union([Type.Literal('queued'), Type.Literal('sent'), Type.Literal('executing'), Type.Literal('completed'),
   Type.Literal('failed'), Type.Literal('timeout'), Type.Literal('expired'), Type.Literal('cancelled')]);
@@ -36,8 +37,8 @@ const stopView = (s: EmergencyStopRow) => ({ id: s.id, reason: s.reason, started
 const TAGS = { tags: ['commands'] };
 const CommandParams = Type.Object({ farm: FarmParams.properties.farm, id: Uuid });
 
-export const commandsRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const { commands } = deps.services;
+export const commandsRoutes: FastifyPluginAsyncTypebox<{ commands: CommandsService; devices: DevicesService }> = async (app, deps) => {
+  const { commands } = deps;
 
   app.post('/api/v1/farms/:farm/devices/:device/commands', {
     schema: { ...TAGS, 'x-permission': 'records.write',
@@ -94,7 +95,7 @@ export const commandsRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = asyn
   }, async (request, reply) => {
     onlyItself(request, request.params.device);
     const ctx = farmOf(request);
-    const device = await deps.services.devices.get(ctx, request.params.device);
+    const device = await deps.devices.get(ctx, request.params.device);
     await commands.acknowledge(ctx.farmId, device.device_id, request.body);
     return reply.code(204).send(null);
   });

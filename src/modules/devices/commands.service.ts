@@ -4,12 +4,14 @@ import type { Config } from '../../platform/config.js';
 import type { Database, Tx } from '../../platform/db/database.js';
 import { conflict, DomainError, invalid, notFound } from '../../platform/errors.js';
 import type { Logger } from '../../platform/logger.js';
-import { recordAudit } from '../audit/audit.service.js';
+import { recordAudit } from '../audit/index.js';
 import { actorIds, type FarmContext, type RequestMeta } from '../../platform/tenancy/caller.js';
+import type { Hooks } from '../../platform/hooks.js';
+import type { DeviceLink } from '../../platform/mqtt/link.js';
 import type { LiveEvents } from '../../platform/live/events.js';
 import { afterAck, checkCommand, OPEN_STATUSES, overdue, PRIORITY_RANK, priorityName, safeStateCommands, type CommandInput, type Priority } from './commands.engine.js';
 import { commandsRepository, type CommandRow, type EmergencyStopRow } from './commands.repository.js';
-import { farmsRepository } from '../farms/farms.repository.js';
+import { farmReads } from '../farms/index.js';
 import { devicesRepository, type DeviceRow } from './devices.repository.js';
 import type { DevicesService } from './devices.service.js';
 import type { CommandSource, CommandStatus } from './devices.tables.js';
@@ -32,7 +34,16 @@ export interface CommandView extends CommandRow {
   device: string;
 }
 
+declare module '../../platform/hooks.js' {
+  interface HookEvents {
+    /** A command reached a final status (schedules record their executions' outcome). */
+    'commands.finished': { farmId: string; command: CommandView };
+  }
+}
+
 interface Deps {
+  hooks: Hooks;
+  link: DeviceLink;
   db: Database;
   clock: Clock;
   config: Config;
@@ -53,17 +64,7 @@ const locked = (message: string) => new DomainError('locked', 'EMERGENCY_STOP', 
  * stamped and announced on the live hub.
  */
 export class CommandsService {
-  /** Told when a command reaches a final status (schedules record their executions' outcome). */
-  readonly #finished: Array<(farmId: string, command: CommandView) => void> = [];
-
-  onFinished(listener: (farmId: string, command: CommandView) => void): void {
-    this.#finished.push(listener);
-  }
-
-  constructor(private readonly deps: Deps) {
-    deps.devices.onOnline = (farmId, deviceId) => void this.dispatch(farmId, deviceId, true).catch((error: unknown) =>
-      deps.log.error({ err: error, deviceId }, 'waiting commands not delivered'));
-  }
+  constructor(private readonly deps: Deps) {}
 
   async create(ctx: FarmContext, deviceRef: string, input: NewCommand, meta: RequestMeta): Promise<{ command: CommandView; created: boolean }> {
     const result = await this.deps.db.farm(ctx.farmId, async (tx) => {
@@ -185,7 +186,7 @@ export class CommandsService {
     const taken = await this.deps.db.farm(farmId, async (tx) => {
       const [device] = await devicesRepository.byIds(tx, farmId, [deviceId]);
       if (!device?.online) return undefined;
-      const farm = await farmsRepository.byId(tx, farmId);
+      const farm = await farmReads.byId(tx, farmId);
       if (!farm) return undefined;
       // A command delivered a moment ago (by another trigger of the same reconnection) is not sent again yet.
       const due = await commandsRepository.takeDeliverable(tx, farmId, deviceId, now, resend ? new Date(now.getTime() - RESEND_AFTER_MS) : null);
@@ -197,7 +198,7 @@ export class CommandsService {
       if (command.status === 'queued') this.#announce(farmId, { ...command, status: 'sent', sent_at: now, device: taken.label });
     }
     for (const command of taken.due) {
-      await this.deps.devices.link.publish(taken.topic, JSON.stringify({
+      await this.deps.link.publish(taken.topic, JSON.stringify({
         command_id: command.id, action: command.action,
         ...(command.value !== null ? { value: command.value } : {}), ...(command.channel !== null ? { channel: command.channel } : {}),
         ...(command.duration_ms !== null ? { duration_ms: command.duration_ms } : {}), expires_at: command.expires_at.toISOString(),
@@ -332,13 +333,7 @@ export class CommandsService {
   #announce(farmId: string, command: CommandView): void {
     this.deps.live.farmEvent(farmId, { type: 'command', device: command.device, command: commandView(command) });
     if (!OPEN_STATUSES.includes(command.status)) {
-      for (const listener of this.#finished) {
-        try {
-          listener(farmId, command);
-        } catch (error) {
-          this.deps.log.error({ err: error }, 'command outcome listener failed');
-        }
-      }
+      this.deps.hooks.emit('commands.finished', { farmId, command });
     }
   }
 

@@ -4,7 +4,7 @@ import { login, member, setupAdmin, type Actor, type FarmRef } from '../../../te
 import { waitFor } from '../../../test/helpers/wait.js';
 import { SimulatedController, type ControllerBehaviour } from '../../cli/simulated-controller.js';
 import type { BusMessage } from '../../platform/live/bus.js';
-import { telemetryBrokerHooks } from '../telemetry/mqtt.ingest.js';
+import { telemetryBrokerHooks } from '../telemetry/index.js';
 
 let t: TestApp;
 let admin: Actor;

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import type { AppDeps } from '../../app.js';
 import { forbidden } from '../../platform/errors.js';
 import { FarmParams, Nullable } from '../../platform/http/schemas.js';
 import { farmOf, metaOf } from '../../platform/http/context.js';
@@ -9,6 +8,8 @@ import { DateTime, OneOf, Uuid } from '../../platform/http/schemas.js';
 import type { ConfigRow } from './devices.repository.js';
 import type { DeviceWithChannels } from './devices.service.js';
 import { CHANNEL_KINDS } from './devices.tables.js';
+import type { DevicesService } from './devices.service.js';
+import type { DeviceLink } from '../../platform/mqtt/link.js';
 
 const DeviceType = Type.Union([Type.Literal('gpio'), Type.Literal('relay'), Type.Literal('pwm'), Type.Literal('adc'),
   Type.Literal('servo'), Type.Literal('sensor'), Type.Literal('manual')]);
@@ -69,8 +70,8 @@ export function onlyItself(request: FastifyRequest, device: string): void {
   }
 }
 
-export const devicesRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const { devices } = deps.services;
+export const devicesRoutes: FastifyPluginAsyncTypebox<{ devices: DevicesService; link: DeviceLink }> = async (app, deps) => {
+  const { devices, link } = deps;
 
   app.post('/api/v1/farms/:farm/devices', {
     schema: { ...TAGS, 'x-permission': 'config.write', summary: 'Register a device, with the channels a controller drives', params: FarmParams,
@@ -111,7 +112,7 @@ export const devicesRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async
     const ctx = farmOf(request);
     const { username, password, device } = await devices.issueCredentials(ctx, request.params.device, metaOf(request));
     return reply.code(201).send({ username, password,
-      mqtt: { host: devices.mqtt.host, port: devices.mqtt.port, topic_prefix: `croft/${ctx.slug}/${device.device_id}` } });
+      mqtt: { host: link.endpoint.host, port: link.endpoint.port, topic_prefix: `croft/${ctx.slug}/${device.device_id}` } });
   });
 
   app.delete('/api/v1/farms/:farm/devices/:device/credentials', {

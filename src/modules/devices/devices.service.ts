@@ -4,9 +4,11 @@ import type { Config } from '../../platform/config.js';
 import type { Database, Tx } from '../../platform/db/database.js';
 import { conflict, DomainError, invalid, notFound } from '../../platform/errors.js';
 import { isUuid } from '../../platform/ids.js';
-import { recordAudit } from '../audit/audit.service.js';
+import { recordAudit } from '../audit/index.js';
 import type { FarmContext, RequestMeta } from '../../platform/tenancy/caller.js';
 import { hashToken, randomToken, sameHash } from '../../platform/secrets.js';
+import type { Hooks } from '../../platform/hooks.js';
+import type { DeviceLink } from '../../platform/mqtt/link.js';
 import type { LiveEvents } from '../../platform/live/events.js';
 import { checkConfigValue } from './commands.engine.js';
 import { devicesRepository, type ChannelRow, type ConfigRow, type DeviceRow } from './devices.repository.js';
@@ -64,22 +66,15 @@ export interface DeviceIdentity {
   label: string;
 }
 
-export interface MqttEndpoint {
-  host: string;
-  port: number | null;
-}
-
-/** How Croft reaches devices: the embedded broker, or the external one. */
-export interface DeviceLink {
-  publish(topic: string, payload: string, options?: { retain?: boolean }): Promise<void>;
-  /** Drops the device's MQTT connections (embedded broker only). */
-  disconnect(farmId: string, label: string): void;
-}
-
-export const NO_LINK: DeviceLink = { publish: async () => {}, disconnect: () => {} };
-
 export interface DeviceWithChannels extends DeviceRow {
   channels: ChannelRow[];
+}
+
+declare module '../../platform/hooks.js' {
+  interface HookEvents {
+    /** A device came online (its waiting commands go out). */
+    'devices.online': { farmId: string; deviceId: string };
+  }
 }
 
 interface Deps {
@@ -87,6 +82,8 @@ interface Deps {
   clock: Clock;
   config: Config;
   live: LiveEvents;
+  hooks: Hooks;
+  link: DeviceLink;
 }
 
 const SEMVER = /^\d+\.\d+\.\d+([-+][0-9A-Za-z.+-]+)?$/;
@@ -107,12 +104,6 @@ const uniqueViolation = (error: unknown, constraint: string) =>
 
 /** The device registry: devices and their channels, configuration, credentials and presence. */
 export class DevicesService {
-  /** Where devices reach the MQTT broker; set when the broker starts. */
-  mqtt: MqttEndpoint = { host: 'localhost', port: null };
-  /** How Croft reaches devices; set when MQTT starts. */
-  link: DeviceLink = NO_LINK;
-  /** Called after a device comes online (its waiting commands go out); set by the commands service. */
-  onOnline: (farmId: string, deviceId: string) => void = () => {};
 
   constructor(private readonly deps: Deps) {}
 
@@ -161,7 +152,7 @@ export class DevicesService {
         severity: 'warning', message: `Device ${found.device_id} deleted with its readings`, data: { device_id: found.id } });
       return found;
     });
-    this.link.disconnect(ctx.farmId, device.device_id);
+    this.deps.link.disconnect(ctx.farmId, device.device_id);
     this.deps.live.farmEvent(ctx.farmId, { type: 'device', device: device.device_id, event: 'deleted' });
   }
 
@@ -238,7 +229,7 @@ export class DevicesService {
   }
 
   #publishConfig(slug: string, label: string, all: ConfigRow[]): Promise<void> {
-    return this.link.publish(`croft/${slug}/${label}/config`, JSON.stringify(Object.fromEntries(all.map((p) => [p.name, p.value]))), { retain: true });
+    return this.deps.link.publish(`croft/${slug}/${label}/config`, JSON.stringify(Object.fromEntries(all.map((p) => [p.name, p.value]))), { retain: true });
   }
 
   // Credentials
@@ -259,7 +250,7 @@ export class DevicesService {
         category: 'devices', severity: 'warning', message: `New credentials for device ${device.device_id}`, data: { device_id: device.id } });
       return { username, password, device, rotated };
     });
-    if (issued.rotated) this.link.disconnect(ctx.farmId, issued.device.device_id);
+    if (issued.rotated) this.deps.link.disconnect(ctx.farmId, issued.device.device_id);
     return issued;
   }
 
@@ -271,7 +262,7 @@ export class DevicesService {
         category: 'devices', severity: 'warning', message: `Credentials of device ${device.device_id} revoked`, data: { device_id: device.id } });
       return device;
     });
-    this.link.disconnect(ctx.farmId, device.device_id);
+    this.deps.link.disconnect(ctx.farmId, device.device_id);
   }
 
   /** Device references (ids or labels) as labels; ids of no device of the farm are left out. */
@@ -319,7 +310,7 @@ export class DevicesService {
     });
     if (change) {
       this.deps.live.farmEvent(farmId, { type: 'device', device: label, event: 'online', online: true, last_heartbeat_at: now.toISOString() });
-      this.onOnline(farmId, change.id);
+      this.deps.hooks.emit('devices.online', { farmId, deviceId: change.id });
     }
   }
 

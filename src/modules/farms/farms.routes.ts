@@ -1,16 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { AppDeps } from '../../app.js';
 import { callerOf, farmOf, metaOf } from '../../platform/http/context.js';
 import { RoleSchema, Uuid } from '../../platform/http/schemas.js';
 import { farmView, invitationView, memberView } from './farms.views.js';
 import { FarmParams } from '../../platform/http/schemas.js';
 import { FarmPatchBody, FarmView, InvitationView, MemberParams, MemberView, NewFarmBody, NewInvitationBody } from './farms.schemas.js';
+import type { FarmsService } from './farms.service.js';
 
 const TAGS = { tags: ['farms'] };
 
-export const farmsRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const { farms } = deps.services;
+export const farmsRoutes: FastifyPluginAsyncTypebox<{ farms: FarmsService }> = async (app, deps) => {
+  const { farms } = deps;
 
   app.get('/api/v1/farms', {
     schema: { ...TAGS, summary: 'The farms you belong to, with your role in each', response: { 200: Type.Object({ data: Type.Array(FarmView) }) } },
@@ -95,14 +95,5 @@ export const farmsRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
   }, async (request, reply) => {
     await farms.revokeInvitation(farmOf(request), request.params.id, metaOf(request));
     return reply.code(204).send(null);
-  });
-
-  app.post('/api/v1/invitations/:token/accept', {
-    schema: { ...TAGS, summary: 'Accept an invitation as the signed-in user',
-      params: Type.Object({ token: Type.String({ minLength: 1, maxLength: 200 }) }),
-      response: { 200: Type.Object({ farm_id: Uuid, role: RoleSchema }) } },
-  }, async (request) => {
-    const result = await farms.accept(callerOf(request), request.params.token, metaOf(request));
-    return { farm_id: result.farmId, role: result.role };
   });
 };

@@ -4,11 +4,10 @@ import type { Config } from '../../platform/config.js';
 import type { Database, Tx } from '../../platform/db/database.js';
 import { conflict, forbidden, invalid, notFound } from '../../platform/errors.js';
 import { isTimeZone } from '../../platform/time-zones.js';
-import { recordAudit } from '../audit/audit.service.js';
+import { recordAudit } from '../audit/index.js';
 import type { LiveEvents } from '../../platform/live/events.js';
 import { can, rank, type Role } from '../../platform/tenancy/access.js';
 import { DEVICE_ROLE, type Caller, type FarmContext, type RequestMeta } from '../../platform/tenancy/caller.js';
-import { usersRepository } from '../identity/identity.repository.js';
 import { hashToken, randomToken } from '../../platform/secrets.js';
 import { farmsRepository, invitationsRepository, membershipsRepository, type FarmRow, type InvitationRow } from './farms.repository.js';
 import { looksLikeUuid, slugCandidate, slugFrom } from './slug.engine.js';
@@ -278,12 +277,4 @@ export class FarmsService {
     return { farmId: invitation.farm_id, role: existing?.role ?? invitation.role };
   }
 
-  async accept(caller: Caller, token: string, meta: RequestMeta): Promise<{ farmId: string; role: Role }> {
-    const userId = userOf(caller);
-    return this.deps.db.system(async (tx) => {
-      const user = await usersRepository.findById(tx, userId);
-      if (!user) throw notFound('User');
-      return this.acceptInTx(tx, token, user, meta);
-    });
-  }
 }

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { AppDeps } from '../../app.js';
 import { FarmParams } from '../../platform/http/schemas.js';
 import { farmOf, metaOf } from '../../platform/http/context.js';
 import { DateTime, Name, RoleSchema, Uuid } from '../../platform/http/schemas.js';
 import { apiKeyView } from './views.js';
+import type { ApiKeysService } from './api-keys.service.js';
 
 const ApiKeyView = Type.Object({
   id: Uuid, name: Type.String(), role: RoleSchema, prefix: Type.String({ description: 'The visible start of the key' }),
@@ -13,8 +13,8 @@ const ApiKeyView = Type.Object({
 
 const TAGS = { tags: ['api-keys'] };
 
-export const apiKeysRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const { apiKeys } = deps.services;
+export const apiKeysRoutes: FastifyPluginAsyncTypebox<{ apiKeys: ApiKeysService }> = async (app, deps) => {
+  const { apiKeys } = deps;
 
   app.get('/api/v1/farms/:farm/api-keys', {
     schema: { ...TAGS, 'x-permission': 'api_keys.manage', summary: "The farm's API keys (never the keys themselves)", params: FarmParams,

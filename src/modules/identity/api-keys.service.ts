@@ -1,7 +1,7 @@
 import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../platform/db/database.js';
 import { forbidden, notFound } from '../../platform/errors.js';
-import { recordAudit } from '../audit/audit.service.js';
+import { recordAudit } from '../audit/index.js';
 import { rank, type Role } from '../../platform/tenancy/access.js';
 import type { FarmContext, RequestMeta } from '../../platform/tenancy/caller.js';
 import { apiKeysRepository, type ApiKeyRow } from './identity.repository.js';

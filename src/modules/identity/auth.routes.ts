@@ -1,16 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import type { AppDeps } from '../../app.js';
 import type { Config } from '../../platform/config.js';
 import { forbidden, unauthenticated } from '../../platform/errors.js';
-import { FarmView, NewFarmBody } from '../farms/farms.schemas.js';
+import { FarmView, NewFarmBody, farmView } from '../farms/index.js';
 import type { Session } from './auth.service.js';
 import { callerOf, metaOf } from '../../platform/http/context.js';
 import { Email, Name, TimeZone } from '../../platform/http/schemas.js';
 import { Locale, Password, TokenResponse, UserView } from './identity.schemas.js';
-import { farmView } from '../farms/farms.views.js';
 import { userView } from './views.js';
+import type { AuthService } from './auth.service.js';
 
 export const REFRESH_COOKIE = 'croft_refresh';
 const COOKIE_PATH = '/api/v1/auth';
@@ -51,8 +50,8 @@ function refreshTokenOf(request: FastifyRequest, bodyToken: string | undefined):
   return { token: cookie, fromCookie: cookie !== undefined };
 }
 
-export const authRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const { auth } = deps.services;
+export const authRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService; config: Config }> = async (app, deps) => {
+  const { auth } = deps;
   const { config } = deps;
   const limited = { rateLimit: { max: config.authRateLimitPerMinute, timeWindow: 60_000 } };
 

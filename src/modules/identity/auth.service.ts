@@ -5,10 +5,10 @@ import type { Database, Tx } from '../../platform/db/database.js';
 import { conflict, DomainError, forbidden, invalid, notFound, unauthenticated } from '../../platform/errors.js';
 import { sameSecret } from '../../platform/secrets.js';
 import { isTimeZone } from '../../platform/time-zones.js';
-import { recordAudit } from '../audit/audit.service.js';
-import type { FarmsService, NewFarm } from '../farms/farms.service.js';
-import type { FarmRow } from '../farms/farms.repository.js';
+import { recordAudit } from '../audit/index.js';
+import type { FarmsService, NewFarm, FarmRow } from '../farms/index.js';
 import type { Caller, RequestMeta } from '../../platform/tenancy/caller.js';
+import type { Role } from '../../platform/tenancy/access.js';
 import { apiKeysRepository, instanceRepository, passwordResetsRepository, refreshTokensRepository, setupLock, throttleRepository, usersRepository, type UserRow } from './identity.repository.js';
 import type { Locale } from './identity.tables.js';
 import { assertPasswordAcceptable, hashPassword, verifyAgainstNothing, verifyPassword } from './passwords.js';
@@ -127,6 +127,17 @@ export class AuthService {
   }
 
   /** Registration, as CROFT_REGISTRATION allows: `open`, `invite` (an invitation token needed) or `closed`. */
+  /** The signed-in person joins a farm by an invitation's token. */
+  async acceptInvitation(caller: Caller, token: string, meta: RequestMeta): Promise<{ farmId: string; role: Role }> {
+    if (caller.kind !== 'user') throw forbidden('Only a signed-in person can do this, not an API key');
+    const userId = caller.userId;
+    return this.deps.db.system(async (tx) => {
+      const user = await usersRepository.findById(tx, userId);
+      if (!user) throw notFound('User');
+      return this.deps.farms.acceptInTx(tx, token, user, meta);
+    });
+  }
+
   async register(input: NewUser & { invitation?: string | undefined }, meta: RequestMeta): Promise<UserRow> {
     const mode = this.deps.config.registration;
     if (mode === 'closed') throw forbidden('Registration is closed on this Croft: ask its admin for an account', { reason: 'registration_closed' });

@@ -4,7 +4,7 @@ import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import type { Redis } from 'ioredis';
 import { forbidden, unauthenticated } from '../../platform/errors.js';
-import type { FarmsService } from '../farms/farms.service.js';
+import type { FarmsService } from '../farms/index.js';
 import { can, isPermission, type Permission } from '../../platform/tenancy/access.js';
 import type { AuthService } from './auth.service.js';
 import type { Caller, FarmContext, RequestMeta } from '../../platform/tenancy/caller.js';

@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { AppDeps } from '../../app.js';
 import { callerOf, metaOf } from '../../platform/http/context.js';
 import { UserView } from './identity.schemas.js';
-import { Uuid } from '../../platform/http/schemas.js';
+import { RoleSchema, Uuid } from '../../platform/http/schemas.js';
 import { userView } from './views.js';
+import type { AuthService } from './auth.service.js';
 
-export const usersRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const { auth } = deps.services;
+export const usersRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService }> = async (app, deps) => {
+  const { auth } = deps;
   for (const [action, disabled] of [['disable', true], ['enable', false]] as const) {
     app.post(`/api/v1/users/:id/${action}`, {
       schema: {
@@ -16,4 +16,13 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
       },
     }, async (request) => userView(await auth.setDisabled(callerOf(request), request.params.id, disabled, metaOf(request))));
   }
+
+  app.post('/api/v1/invitations/:token/accept', {
+    schema: { tags: ['farms'], summary: 'Accept an invitation as the signed-in user',
+      params: Type.Object({ token: Type.String({ minLength: 1, maxLength: 200 }) }),
+      response: { 200: Type.Object({ farm_id: Uuid, role: RoleSchema }) } },
+  }, async (request) => {
+    const result = await auth.acceptInvitation(callerOf(request), request.params.token, metaOf(request));
+    return { farm_id: result.farmId, role: result.role };
+  });
 };

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createTestApp } from '../../../test/helpers/app.js';
 import { jsonValidator } from '../../platform/http/validation.js';
-import { parseTopic, readingsFromBeePayload, readingsFromCroftPayload } from '../telemetry/mqtt.engine.js';
-import { DEVICE_TOPICS } from '../telemetry/mqtt.start.js';
+import { parseTopic, readingsFromBeePayload, readingsFromCroftPayload, DEVICE_TOPICS } from '../telemetry/index.js';
 import { LIVE_MESSAGES, MQTT_CHANNELS } from './asyncapi.js';
 import { ClientMessage, ServerMessage } from './live.schemas.js';
 

@@ -1,4 +1,4 @@
-import { BeeTelemetryPayload, CommandAckPayload, CommandPayload, ConfigPayload, CroftTelemetryPayload, HeartbeatPayload } from '../telemetry/mqtt.schemas.js';
+import { BeeTelemetryPayload, CommandAckPayload, CommandPayload, ConfigPayload, CroftTelemetryPayload, HeartbeatPayload } from '../telemetry/index.js';
 import { AlertEventMessage, AuthenticatedMessage, AuthMessage, CommandEventMessage, DeviceEventMessage, ErrorMessage, NotificationMessage, PingMessage, PongMessage, ReadingMessage, SubscribedMessage, SubscribeMessage, UnsubscribeMessage } from './live.schemas.js';
 
 /** A schema as plain JSON Schema: TypeBox's own keys and `$id`s dropped. */

@@ -2,11 +2,31 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import websocket from '@fastify/websocket';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import type { AppDeps } from '../../app.js';
 import { forbidden, unauthenticated } from '../../platform/errors.js';
 import { isUuid } from '../../platform/ids.js';
 import { LiveSession, type Authenticated, type LiveSessionDeps } from './live.session.js';
 import { asyncApiDocument } from './asyncapi.js';
+import type { Clock } from '../../platform/clock.js';
+import type { Config } from '../../platform/config.js';
+import type { LiveBus } from '../../platform/live/bus.js';
+import type { Logger } from '../../platform/logger.js';
+import { VERSION } from '../../platform/version.js';
+import type { AuthService } from '../identity/index.js';
+import type { FarmsService } from '../farms/index.js';
+import type { DevicesService } from '../devices/index.js';
+import type { TelemetryService } from '../telemetry/index.js';
+
+/** What the live hub's sockets are made of. */
+export interface LiveRoutesDeps {
+  config: Config;
+  clock: Clock;
+  log: Logger;
+  bus: LiveBus;
+  auth: AuthService;
+  farms: FarmsService;
+  devices: DevicesService;
+  telemetry: TelemetryService;
+}
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -15,7 +35,7 @@ declare module 'fastify' {
 }
 
 /** Browsers send Origin on a WebSocket upgrade: only Croft's own pages (and configured ones) may open one. */
-export function originAllowed(request: FastifyRequest, deps: AppDeps): boolean {
+export function originAllowed(request: FastifyRequest, deps: { config: Pick<Config, 'publicUrl' | 'allowedOrigins'> }): boolean {
   const origin = request.headers.origin;
   if (origin === undefined) return true; // not a browser
   let parsed: URL;
@@ -33,8 +53,8 @@ export function originAllowed(request: FastifyRequest, deps: AppDeps): boolean {
  * notifications) and `/api/v1/live` (notifications only). Messages are described by the AsyncAPI
  * document at /api/v1/asyncapi.json.
  */
-export const liveRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const { auth, farms, telemetry, devices } = deps.services;
+export const liveRoutes: FastifyPluginAsyncTypebox<LiveRoutesDeps> = async (app, deps) => {
+  const { auth, farms, telemetry, devices } = deps;
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
 
   const sessionDeps: LiveSessionDeps = {
@@ -74,5 +94,5 @@ export const liveRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (a
 
   app.get('/api/v1/asyncapi.json', {
     schema: { hide: true, response: { 200: Type.Object({}, { additionalProperties: true }) } },
-  }, async () => asyncApiDocument(deps.version));
+  }, async () => asyncApiDocument(VERSION));
 };

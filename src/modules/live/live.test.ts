@@ -215,7 +215,7 @@ describe('live socket: other events', () => {
     const [hello] = await personal.waitFor(ofType('authenticated'));
     expect(hello!.farm).toBeNull();
 
-    const { live } = t.deps.services;
+    const { live } = t.deps;
     live.farmEvent(farm.id, { type: 'alert', device: 'coop-1', state: 'triggered' });
     live.farmEvent(farm.id, { type: 'command', device: 'coop-2', status: 'completed' });
     live.notification(admin.userId, { id: 'n1', title: 'Too hot in coop 1' });

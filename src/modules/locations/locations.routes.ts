@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { AppDeps } from '../../app.js';
 import { FarmParams } from '../../platform/http/schemas.js';
 import { farmOf, metaOf } from '../../platform/http/context.js';
 import { Uuid } from '../../platform/http/schemas.js';
 import type { LocationRow } from './locations.repository.js';
 import type { ImportedFeature } from './locations.service.js';
 import { ImportBody, LocationParams, LocationPatchBody, LocationStatus, LocationView, NewLocationBody } from './locations.schemas.js';
+import type { LocationsService } from './locations.service.js';
 
 const TAGS = { tags: ['locations'] };
 const READ = { ...TAGS, 'x-permission': 'farm.read' as const };
@@ -22,8 +22,8 @@ export function locationView(row: LocationRow) {
   };
 }
 
-export const locationsRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const { locations } = deps.services;
+export const locationsRoutes: FastifyPluginAsyncTypebox<{ locations: LocationsService }> = async (app, deps) => {
+  const { locations } = deps;
   const base = '/api/v1/farms/:farm/locations';
 
   app.get('/api/v1/location-types', {

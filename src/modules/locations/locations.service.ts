@@ -4,7 +4,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
 import type { Database, Tx } from '../../platform/db/database.js';
 import { conflict, invalid, notFound, ruleViolation } from '../../platform/errors.js';
-import { recordAudit } from '../audit/audit.service.js';
+import { recordAudit } from '../audit/index.js';
 import type { FarmContext, RequestMeta } from '../../platform/tenancy/caller.js';
 import { geometryProblem, importOrder, placementProblem, type GeoJsonGeometry, type TypeRules } from './locations.engine.js';
 import { locationsRepository, type LocationRow } from './locations.repository.js';

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { AppDeps } from '../../app.js';
 import { FarmParams, Nullable } from '../../platform/http/schemas.js';
 import { farmOf, metaOf } from '../../platform/http/context.js';
 import { DateTime, Uuid } from '../../platform/http/schemas.js';
 import type { ExecutionRow, ScheduleRow } from './schedules.repository.js';
+import type { SchedulesService } from './schedules.service.js';
 
 const HHMM = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: 'HH:MM, farm local time' });
 const Window = Type.Object({ start: HHMM, end: HHMM }, { additionalProperties: false });
@@ -72,8 +72,8 @@ const split = (body: Record<string, unknown>) => {
 const TAGS = { tags: ['schedules'] };
 const ScheduleParams = Type.Object({ farm: FarmParams.properties.farm, id: Uuid });
 
-export const schedulesRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const { schedules } = deps.services;
+export const schedulesRoutes: FastifyPluginAsyncTypebox<{ schedules: SchedulesService }> = async (app, deps) => {
+  const { schedules } = deps;
 
   app.post('/api/v1/farms/:farm/schedules', {
     schema: { ...TAGS, 'x-permission': 'config.write', summary: 'Create a time, duration or condition schedule', params: FarmParams,

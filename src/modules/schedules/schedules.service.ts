@@ -2,16 +2,17 @@ import type { Clock } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
 import type { Database, Tx } from '../../platform/db/database.js';
 import { DomainError, invalid, notFound } from '../../platform/errors.js';
+import type { Hooks } from '../../platform/hooks.js';
 import type { Logger } from '../../platform/logger.js';
 import { PerKeyCoalescer } from '../../platform/coalesce.js';
-import { recordAudit } from '../audit/audit.service.js';
+import { recordAudit } from '../audit/index.js';
 import type { FarmContext, RequestMeta } from '../../platform/tenancy/caller.js';
 import type { LiveEvents } from '../../platform/live/events.js';
-import { checkCommand } from '../devices/commands.engine.js';
-import { commandsRepository } from '../devices/commands.repository.js';
-import type { CommandsService, CommandView } from '../devices/commands.service.js';
-import { devicesRepository, type DeviceRow } from '../devices/devices.repository.js';
-import { farmsRepository } from '../farms/farms.repository.js';
+import { checkCommand, commandReads, deviceReads, type CommandsService, type CommandView, type DeviceRow } from '../devices/index.js';
+
+
+
+import { farmReads } from '../farms/index.js';
 import { checkSpec, decide, evaluate, firingsBetween, INITIAL_CONDITION_STATE, inverse, leaves, nextFiring, type Condition, type ConditionSpec, type ConditionState, type Firing, type ScheduleAction, type TimedSchedule } from './schedules.engine.js';
 import { schedulesRepository, type ExecutionRow, type ScheduleRow } from './schedules.repository.js';
 import { RefreshedSet } from '../../platform/refreshed-set.js';
@@ -30,7 +31,15 @@ export interface ScheduleInput {
   spec: Record<string, unknown>;
 }
 
+declare module '../../platform/hooks.js' {
+  interface HookEvents {
+    /** A schedule has failed three times in a row (the alerts module raises `schedule_failed`). */
+    'schedules.failing': { farmId: string; schedule: ScheduleRow };
+  }
+}
+
 interface Deps {
+  hooks: Hooks;
   db: Database;
   clock: Clock;
   config: Config;
@@ -68,10 +77,7 @@ export class SchedulesService {
   readonly #evaluations = new PerKeyCoalescer<undefined>((farmId) => this.#evaluate(farmId), () => undefined,
     (error, farmId) => this.deps.log.error({ err: error, farmId }, 'conditions not evaluated'));
 
-  constructor(private readonly deps: Deps) {
-    deps.commands.onFinished((farmId, command) => void this.#recordOutcome(farmId, command).catch((error: unknown) =>
-      deps.log.error({ err: error }, 'schedule execution outcome not recorded')));
-  }
+  constructor(private readonly deps: Deps) {}
 
   // Definitions
 
@@ -99,7 +105,7 @@ export class SchedulesService {
     const now = this.deps.clock.now();
     const row = await this.deps.db.farm(ctx.farmId, async (tx) => {
       const current = await this.#find(tx, ctx.farmId, id);
-      const [device] = await devicesRepository.byIds(tx, ctx.farmId, [current.device_id]);
+      const [device] = await deviceReads.byIds(tx, ctx.farmId, [current.device_id]);
       const merged: ScheduleInput = {
         name: patch.name ?? current.name, device: patch.device ?? device!.device_id, channel: patch.channel !== undefined ? patch.channel : current.channel,
         kind: patch.kind ?? current.kind, action: patch.action ?? current.action, value: patch.value !== undefined ? patch.value : current.value,
@@ -144,7 +150,7 @@ export class SchedulesService {
   }
 
   async #withFacts(tx: Tx, farmId: string, rows: ScheduleRow[]) {
-    const devices = new Map((await devicesRepository.byIds(tx, farmId, [...new Set(rows.map((r) => r.device_id))])).map((d) => [d.id, d.device_id]));
+    const devices = new Map((await deviceReads.byIds(tx, farmId, [...new Set(rows.map((r) => r.device_id))])).map((d) => [d.id, d.device_id]));
     const since = new Date(this.deps.clock.now().getTime() - 30 * 86_400_000);
     const rates = await schedulesRepository.successRate(tx, farmId, rows.map((r) => r.id), since);
     return rows.map((r) => ({ ...r, device: devices.get(r.device_id) ?? r.device_id, success_rate: rates.get(r.id) ?? null }));
@@ -162,9 +168,9 @@ export class SchedulesService {
 
   /** Everything a schedule names must exist in this farm and be able to do what it asks. */
   async #check(tx: Tx, ctx: FarmContext, input: ScheduleInput): Promise<DeviceRow> {
-    const device = await devicesRepository.find(tx, ctx.farmId, input.device);
+    const device = await deviceReads.find(tx, ctx.farmId, input.device);
     if (!device) throw invalid(`No device "${input.device}" in this farm`, { fields: [{ field: 'body.device', message: 'not found in this farm' }] });
-    const channels = (await devicesRepository.channels(tx, ctx.farmId, [device.id])).map((c) => c.name);
+    const channels = (await deviceReads.channels(tx, ctx.farmId, [device.id])).map((c) => c.name);
     const checked = checkCommand(device.type, channels, { action: input.action, value: input.value ?? undefined, channel: input.channel ?? undefined });
     if (!checked.ok) {
       throw checked.status === 'rule' ? new DomainError('rule', checked.code, checked.message)
@@ -176,7 +182,7 @@ export class SchedulesService {
       if (!condition) problems.push({ field: 'body.condition', message: 'a condition schedule needs a condition' });
       else {
         const named = [...new Set(leaves(condition).map((l) => l.device))];
-        const found = new Set((await devicesRepository.byLabels(tx, ctx.farmId, named)).map((d) => d.device_id));
+        const found = new Set((await deviceReads.byLabels(tx, ctx.farmId, named)).map((d) => d.device_id));
         for (const missing of named.filter((d) => !found.has(d))) problems.push({ field: 'body.condition', message: `no device "${missing}" in this farm` });
       }
     }
@@ -206,7 +212,7 @@ export class SchedulesService {
       const holding = new Map<string, boolean>();
       const firings: Array<{ schedule: ScheduleRow; firing: Firing }> = [];
       for (const schedule of due) {
-        const zone = zones.get(schedule.farm_id) ?? (await farmsRepository.byId(tx, schedule.farm_id))?.time_zone ?? 'UTC';
+        const zone = zones.get(schedule.farm_id) ?? (await farmReads.byId(tx, schedule.farm_id))?.time_zone ?? 'UTC';
         zones.set(schedule.farm_id, zone);
         // Every firing due by now; only those within the last minute run, older ones were missed.
         let cursor = schedule.next_fire_at!.getTime() - 1;
@@ -227,7 +233,7 @@ export class SchedulesService {
           await schedulesRepository.insertExecution(tx, { ...base, status: 'skipped', error: 'Missed: Croft was not running at that time' });
           continue;
         }
-        if (!holding.has(schedule.farm_id)) holding.set(schedule.farm_id, (await commandsRepository.holdingStop(tx, schedule.farm_id)) !== undefined);
+        if (!holding.has(schedule.farm_id)) holding.set(schedule.farm_id, (await commandReads.holdingStop(tx, schedule.farm_id)) !== undefined);
         if (holding.get(schedule.farm_id)) {
           await schedulesRepository.insertExecution(tx, { ...base, status: 'skipped', error: 'An emergency stop holds the farm' });
           continue;
@@ -266,7 +272,7 @@ export class SchedulesService {
     const now = this.deps.clock.now();
     const { execution, queued } = await this.deps.db.farm(ctx.farmId, async (tx) => {
       const schedule = await this.#find(tx, ctx.farmId, id);
-      if (await commandsRepository.holdingStop(tx, ctx.farmId)) throw new DomainError('locked', 'EMERGENCY_STOP', 'An emergency stop holds this farm');
+      if (await commandReads.holdingStop(tx, ctx.farmId)) throw new DomainError('locked', 'EMERGENCY_STOP', 'An emergency stop holds this farm');
       const base = { farm_id: ctx.farmId, schedule_id: id, scheduled_at: now, actual_at: now, action: schedule.action, value: schedule.value,
         command_id: null, skipped_by: null, device_response: null, duration_ms: null };
       const queued = await this.#fire(tx, schedule, { at: now.getTime(), action: schedule.action, value: schedule.value ?? undefined }, base);
@@ -305,7 +311,8 @@ export class SchedulesService {
   }
 
   /** A schedule command's outcome, written to its execution; three failures in a row raise the alarm. */
-  async #recordOutcome(farmId: string, command: CommandView): Promise<void> {
+  /** A command reached its final status: a schedule's execution of it records the outcome. */
+  async commandFinished(farmId: string, command: CommandView): Promise<void> {
     if (command.source !== 'schedule') return;
     const status = outcome[command.status];
     if (!status) return;
@@ -325,14 +332,7 @@ export class SchedulesService {
         message: `Schedule ${schedule.name} failed ${FAILURES_TO_RAISE} times in a row`, data: { schedule_id: schedule.id } });
       return schedule;
     });
-    if (raised) for (const listener of this.#failing) listener(farmId, raised);
-  }
-
-  readonly #failing: Array<(farmId: string, schedule: ScheduleRow) => void> = [];
-
-  /** Told when a schedule has failed three times in a row (the alerts module raises `schedule_failed`). */
-  onFailing(listener: (farmId: string, schedule: ScheduleRow) => void): void {
-    this.#failing.push(listener);
+    if (raised) this.deps.hooks.emit('schedules.failing', { farmId, schedule: raised });
   }
 
   // Conditions
@@ -358,7 +358,7 @@ export class SchedulesService {
       }
       const pairs = schedules.flatMap((s) => leaves((s.spec as unknown as ConditionSpec).condition));
       const latest = new Map((await schedulesRepository.latest(tx, farmId, pairs)).map((r) => [`${r.device}|${r.metric}`, { value: r.value, ts: r.ts.getTime() }]));
-      const holding = (await commandsRepository.holdingStop(tx, farmId)) !== undefined;
+      const holding = (await commandReads.holdingStop(tx, farmId)) !== undefined;
       const out: Array<{ command: CommandView; deviceId: string; farmId: string }> = [];
       for (const schedule of schedules) {
         const spec = schedule.spec as unknown as ConditionSpec;

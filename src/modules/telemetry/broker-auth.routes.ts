@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import type { AppDeps } from '../../app.js';
 import { unauthenticated } from '../../platform/errors.js';
 import { sameSecret } from '../../platform/secrets.js';
 import { mayPublish, maySubscribe, type MqttIdentity } from './mqtt.engine.js';
+import type { DevicesService } from '../devices/index.js';
+import type { Config } from '../../platform/config.js';
 
 const TAGS = { tags: ['mqtt broker'] };
 const Text = Type.String({ maxLength: 1024 });
@@ -14,8 +15,8 @@ const Text = Type.String({ maxLength: 1024 });
  * topic rules: EMQX's HTTP authentication and authorization, and mosquitto-go-auth's HTTP backend
  * (JSON parameters). Croft's own client (the user in MQTT_URL) is the broker's superuser.
  */
-export const brokerAuthRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const { devices } = deps.services;
+export const brokerAuthRoutes: FastifyPluginAsyncTypebox<{ devices: DevicesService; config: Config }> = async (app, deps) => {
+  const { devices } = deps;
   const service = deps.config.mqttUrl ? new URL(deps.config.mqttUrl) : undefined;
   const serviceUser = service?.username ? decodeURIComponent(service.username) : undefined;
   const servicePassword = service ? decodeURIComponent(service.password) : '';

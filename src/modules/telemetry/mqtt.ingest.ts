@@ -1,10 +1,10 @@
 import type { Database } from '../../platform/db/database.js';
 import type { Logger } from '../../platform/logger.js';
 import type { BrokerHooks } from '../../platform/mqtt/broker.js';
-import { farmsRepository } from '../farms/farms.repository.js';
-import { devicesRepository } from '../devices/devices.repository.js';
-import type { DevicesService } from '../devices/devices.service.js';
-import type { CommandAck, CommandsService } from '../devices/commands.service.js';
+import { farmReads } from '../farms/index.js';
+import { deviceReads, type DevicesService, type CommandAck, type CommandsService } from '../devices/index.js';
+
+
 import { jsonValidator } from '../../platform/http/validation.js';
 import { KeyedQueue } from '../../platform/keyed-queue.js';
 import { CommandAckPayload, HeartbeatPayload } from './mqtt.schemas.js';
@@ -111,7 +111,7 @@ export function telemetryBrokerHooks(options: MqttIngestOptions): TelemetryMqtt 
   const farmByRef = async (ref: string) => {
     const cached = farms.get(ref);
     if (cached && Date.now() - cached.at < 60_000) return cached;
-    const farm = await options.db.system((tx) => farmsRepository.findLive(tx, ref));
+    const farm = await options.db.system((tx) => farmReads.findLive(tx, ref));
     if (!farm) return undefined;
     const entry = { farmId: farm.id, slug: farm.slug, at: Date.now() };
     farms.set(ref, entry);
@@ -125,7 +125,7 @@ export function telemetryBrokerHooks(options: MqttIngestOptions): TelemetryMqtt 
       const farm = await farmByRef(topic.farm);
       return farm && { farmId: farm.farmId, farmRefs: new Set([farm.farmId, farm.slug]), device: topic.device };
     }
-    const matches = await options.db.system((tx) => devicesRepository.byLabelAnywhere(tx, topic.device));
+    const matches = await options.db.system((tx) => deviceReads.byLabelAnywhere(tx, topic.device));
     if (matches.length > 1) {
       log.warn({ topic: topicName }, 'BeeAPI topic names a device label used in several farms: use croft/{farm}/{device}/telemetry for it');
       return undefined;
@@ -170,7 +170,7 @@ export function telemetryBrokerHooks(options: MqttIngestOptions): TelemetryMqtt 
     async authenticate(username, password) {
       if (username === undefined || username === '') {
         if (!options.anonymousFarm) return undefined;
-        const farm = await options.db.system((tx) => farmsRepository.findLive(tx, options.anonymousFarm!));
+        const farm = await options.db.system((tx) => farmReads.findLive(tx, options.anonymousFarm!));
         return farm ? { farmId: farm.id, farmRefs: new Set([farm.id, farm.slug]), device: null } : undefined;
       }
       const device = await devices.authenticate(username, password ?? '');

@@ -1,8 +1,13 @@
-import type { AppDeps } from '../../app.js';
+import type { Config } from '../../platform/config.js';
+import type { Database } from '../../platform/db/database.js';
+import type { Metrics } from '../../platform/http/metrics.js';
+import type { Logger } from '../../platform/logger.js';
+import type { DeviceLink, MqttState } from '../../platform/mqtt/link.js';
+import type { CommandsService, DevicesService } from '../devices/index.js';
+import type { TelemetryService } from './telemetry.service.js';
 import { startBroker, type EmbeddedBroker } from '../../platform/mqtt/broker.js';
 import { startBrokerClient } from '../../platform/mqtt/client.js';
 import { telemetryBrokerHooks } from './mqtt.ingest.js';
-import { NO_LINK } from '../devices/devices.service.js';
 
 /** What Croft receives from devices through an external broker. */
 export const DEVICE_TOPICS = ['croft/+/+/telemetry', 'croft/+/+/heartbeat', 'croft/+/+/commands/ack', 'beehive/+/telemetry'];
@@ -12,8 +17,19 @@ export const DEVICE_TOPICS = ['croft/+/+/telemetry', 'croft/+/+/heartbeat', 'cro
  * broker at MQTT_URL — with telemetry behind it, and records the state in `deps.mqtt` (health shows
  * it). Returns a stop function that stores pending messages first.
  */
-export async function startMqtt(deps: AppDeps): Promise<() => Promise<void>> {
-  const { config, services, log, db, metrics } = deps;
+export interface MqttDeps {
+  config: Config;
+  db: Database;
+  log: Logger;
+  metrics: Metrics;
+  link: DeviceLink;
+  /** Written as MQTT starts: the health check shows it. */
+  mqtt: MqttState;
+  services: { devices: DevicesService; commands: CommandsService; telemetry: TelemetryService };
+}
+
+export async function startMqtt(deps: MqttDeps): Promise<() => Promise<void>> {
+  const { config, services, log, db, metrics, link } = deps;
   const mqttLog = log.child({ component: 'mqtt' });
   const hooks = telemetryBrokerHooks({
     db, devices: services.devices, commands: services.commands, telemetry: services.telemetry, log: mqttLog, batchMs: config.mqttBatchMs,
@@ -22,7 +38,7 @@ export async function startMqtt(deps: AppDeps): Promise<() => Promise<void>> {
   });
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
-    services.devices.link = NO_LINK;
+    link.detach();
     await hooks.commit.flush();
     for (const s of stops.reverse()) await s();
   };
@@ -36,15 +52,17 @@ export async function startMqtt(deps: AppDeps): Promise<() => Promise<void>> {
       stops.push(() => broker.close());
       deps.mqtt.status = broker.status;
       deps.mqtt.broker = broker;
-      services.devices.mqtt = { host: new URL(config.publicUrl).hostname, port: broker.status.port };
+      const endpoint = { host: new URL(config.publicUrl).hostname, port: broker.status.port };
       if (broker.status.state === 'running') {
-        services.devices.link = {
+        link.attach({
           publish: (topic, payload, options) => broker.publish(topic, payload, { qos: 1, retain: options?.retain ?? false }),
           disconnect: (farmId, label) => broker.disconnect((identity) => {
             const who = identity as { farmId?: string; device?: string | null };
             return who.farmId === farmId && who.device === label;
           }),
-        };
+        }, endpoint);
+      } else {
+        link.announce(endpoint);
       }
     }
     if (config.mqttUrl) {
@@ -55,10 +73,9 @@ export async function startMqtt(deps: AppDeps): Promise<() => Promise<void>> {
       stops.push(() => client.close());
       deps.mqtt.client = client.status;
       // The external broker carries what Croft sends; it alone can drop a device's connection.
-      services.devices.link = { publish: (topic, payload, options) => client.publish(topic, payload, { qos: 1, retain: options?.retain ?? false }),
-        disconnect: () => {} };
       const url = new URL(config.mqttUrl);
-      services.devices.mqtt = { host: url.hostname, port: Number(url.port || 1883) };
+      link.attach({ publish: (topic, payload, options) => client.publish(topic, payload, { qos: 1, retain: options?.retain ?? false }),
+        disconnect: () => {} }, { host: url.hostname, port: Number(url.port || 1883) });
     }
   } catch (error) {
     await stop().catch(() => {});

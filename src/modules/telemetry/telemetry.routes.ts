@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Readable } from 'node:stream';
 import { Type } from 'typebox';
-import type { AppDeps } from '../../app.js';
 import { invalid } from '../../platform/errors.js';
 import { FarmParams } from '../../platform/http/schemas.js';
 import { farmOf } from '../../platform/http/context.js';
 import { DateTime } from '../../platform/http/schemas.js';
 import { parseCsv, parseNdjson, type RawReading } from './telemetry.engine.js';
+import type { TelemetryService } from './telemetry.service.js';
 
 const TAGS = { tags: ['telemetry'] };
 export const MAX_BATCH = 10_000;
@@ -20,8 +20,8 @@ const Retention = Type.Object({
   daily_days: Type.Integer({ minimum: 1, maximum: 36500 }),
 }, { additionalProperties: false });
 
-export const telemetryRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const { telemetry } = deps.services;
+export const telemetryRoutes: FastifyPluginAsyncTypebox<{ telemetry: TelemetryService }> = async (app, deps) => {
+  const { telemetry } = deps;
   // NDJSON and CSV arrive as text and become the same readings as a JSON batch.
   app.addContentTypeParser(['application/x-ndjson', 'application/ndjson'], { parseAs: 'string' },
     (_request, body, done) => done(null, { readings: parseNdjson(String(body)) }));

@@ -2,9 +2,10 @@ import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../platform/db/database.js';
 import { invalid, notFound } from '../../platform/errors.js';
 import { inSlices } from '../../platform/db/slices.js';
+import type { Hooks } from '../../platform/hooks.js';
 import type { Logger } from '../../platform/logger.js';
 import type { BusReading, LiveEvents } from '../../platform/live/events.js';
-import { devicesRepository } from '../devices/devices.repository.js';
+import { deviceReads } from '../devices/index.js';
 import { autoResolution, checkReading, METRIC_UNITS, RAW_CAP, AUTO_MAX_POINTS, type RawReading, type Reading, type Resolution } from './telemetry.engine.js';
 import { DEFAULT_RETENTION, ReadingPartitions, telemetryRepository, type RawPoint, type RetentionDays, type RollupPoint } from './telemetry.repository.js';
 
@@ -40,23 +41,24 @@ export type SeriesAnswer =
   | { resolution: 'raw'; unit: string | null; points: RawPoint[] }
   | { resolution: 'hour' | 'day'; unit: string | null; points: RollupPoint[] };
 
+declare module '../../platform/hooks.js' {
+  interface HookEvents {
+    /** Readings of a farm were committed, with their metrics (condition schedules, alert rules look at them). */
+    'telemetry.readings-arrived': { farmId: string; metrics: ReadonlySet<string> };
+  }
+}
+
 interface Deps {
   db: Database;
   clock: Clock;
   log: Logger;
   live: LiveEvents;
+  hooks: Hooks;
 }
 
 /** Sensor readings: ingest without loss, rollups, retention and queries. */
 export class TelemetryService {
   readonly partitions: ReadingPartitions;
-  readonly #afterIngest: Array<(farmId: string, metrics: ReadonlySet<string>) => void> = [];
-
-  /** Told after readings of a farm are committed, with their metrics (condition schedules, alert rules look at them). */
-  afterIngest(listener: (farmId: string, metrics: ReadonlySet<string>) => void): void {
-    this.#afterIngest.push(listener);
-  }
-
   /**
    * Series ids by device id and metric. A series never changes its id and is deleted only with its
    * device, whose id never comes back, so what is remembered stays true; ingest looks up only the rest.
@@ -122,9 +124,8 @@ export class TelemetryService {
     this.#rememberSeries(madeSeries);
     // After the commit: a live client never sees a reading that was rolled back.
     if (published) this.deps.live.readings(scope.farmId, published);
-    if (accepted > 0 && this.#afterIngest.length > 0) {
-      const metrics = new Set(valid.map((v) => v.reading.metric));
-      for (const listener of this.#afterIngest) listener(scope.farmId, metrics);
+    if (accepted > 0 && this.deps.hooks.has('telemetry.readings-arrived')) {
+      this.deps.hooks.emit('telemetry.readings-arrived', { farmId: scope.farmId, metrics: new Set(valid.map((v) => v.reading.metric)) });
     }
     rejections.sort((a, b) => a.index - b.index);
     return { accepted, duplicate: raws.length - rejections.length - accepted, rejected: rejections.length, rejections };
@@ -166,7 +167,7 @@ export class TelemetryService {
    */
   async *exportCsv(farmId: string, deviceRef: string, metric: string, from: Date, to: Date, pageSize = 5_000): AsyncGenerator<string> {
     const found = await this.deps.db.farm(farmId, async (tx) => {
-      const device = await devicesRepository.find(tx, farmId, deviceRef);
+      const device = await deviceReads.find(tx, farmId, deviceRef);
       if (!device) throw notFound('Device', { device: deviceRef });
       return { device, series: await telemetryRepository.findSeries(tx, farmId, device.id, metric) };
     });
@@ -185,7 +186,7 @@ export class TelemetryService {
 
   async latest(farmId: string, deviceRef: string) {
     return this.deps.db.farm(farmId, async (tx) => {
-      const device = await devicesRepository.find(tx, farmId, deviceRef);
+      const device = await deviceReads.find(tx, farmId, deviceRef);
       if (!device) throw notFound('Device', { device: deviceRef });
       return { device: device.device_id, metrics: await telemetryRepository.latest(tx, farmId, device.id) };
     });

@@ -1,6 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { AppDeps } from '../../app.js';
+import type { Clock } from '../clock.js';
+import type { Database } from '../db/database.js';
+import type { JobRunner } from '../jobs/runner.js';
+import type { LiveBus } from '../live/bus.js';
+import type { Logger } from '../logger.js';
+import type { MqttState } from '../mqtt/link.js';
 import { unavailable } from '../errors.js';
 
 const Health = Type.Object({
@@ -27,7 +32,17 @@ const Health = Type.Object({
 });
 
 /** `GET /api/v1/health`: 200 only while the database answers. */
-export const healthRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
+export interface HealthDeps {
+  db: Database;
+  log: Logger;
+  clock: Clock;
+  jobs: JobRunner;
+  bus: LiveBus;
+  mqtt: MqttState;
+  version: string;
+}
+
+export const healthRoutes: FastifyPluginAsyncTypebox<HealthDeps> = async (app, deps) => {
   const started = performance.now();
   app.get('/api/v1/health', {
     schema: {

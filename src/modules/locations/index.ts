@@ -1,0 +1,21 @@
+import type { Clock } from '../../platform/clock.js';
+import type { Config } from '../../platform/config.js';
+import type { Database } from '../../platform/db/database.js';
+import { defineModule } from '../../platform/module.js';
+import { locationsRepository } from './locations.repository.js';
+import { locationsRoutes } from './locations.routes.js';
+import { LocationsService } from './locations.service.js';
+
+export type { LocationsService } from './locations.service.js';
+
+/** Reads of places that other modules make inside their own transaction. */
+export const locationReads = {
+  find: locationsRepository.find,
+};
+
+/** The farm's places: a tree of sites, fields, houses, beds and storage, with geometry and GPS lookup. */
+export const locationsModule = defineModule({
+  name: 'locations',
+  create: (deps: { db: Database; clock: Clock; config: Config }) => ({ locations: new LocationsService(deps) }),
+  routes: locationsRoutes,
+});

@@ -1,0 +1,46 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Clock } from '../../platform/clock.js';
+import type { Config } from '../../platform/config.js';
+import type { Database } from '../../platform/db/database.js';
+import type { Hooks } from '../../platform/hooks.js';
+import type { LiveEvents } from '../../platform/live/events.js';
+import type { Logger } from '../../platform/logger.js';
+import { defineModule } from '../../platform/module.js';
+import type { DevicesService } from '../devices/index.js';
+import { brokerAuthRoutes } from './broker-auth.routes.js';
+import { defineTelemetryJobs } from './telemetry.jobs.js';
+import { telemetryRepository } from './telemetry.repository.js';
+import { telemetryRoutes } from './telemetry.routes.js';
+import { TelemetryService } from './telemetry.service.js';
+
+export type { TelemetryService } from './telemetry.service.js';
+export { startMqtt, DEVICE_TOPICS, type MqttDeps } from './mqtt.start.js';
+export { telemetryBrokerHooks } from './mqtt.ingest.js';
+export {
+  BeeTelemetryPayload, CommandAckPayload, CommandPayload, ConfigPayload, CroftTelemetryPayload, HeartbeatPayload,
+} from './mqtt.schemas.js';
+export { parseTopic, readingsFromBeePayload, readingsFromCroftPayload } from './mqtt.engine.js';
+
+/** Reads of readings that other modules make inside their own transaction. */
+export const telemetryReads = {
+  /** The newest reading of each of a device's metrics. */
+  latest: telemetryRepository.latest,
+};
+
+const routes: FastifyPluginAsyncTypebox<{ telemetry: TelemetryService; devices: DevicesService; config: Config }> = async (
+  app,
+  deps,
+) => {
+  await app.register(telemetryRoutes, deps);
+  await app.register(brokerAuthRoutes, deps);
+};
+
+/** Sensor readings over HTTP and MQTT: ingest, rollups, retention, queries, export. */
+export const telemetryModule = defineModule({
+  name: 'telemetry',
+  create: (deps: { db: Database; clock: Clock; config: Config; log: Logger; live: LiveEvents; hooks: Hooks; devices: DevicesService }) => ({
+    telemetry: new TelemetryService(deps),
+  }),
+  routes,
+  jobs: defineTelemetryJobs,
+});
