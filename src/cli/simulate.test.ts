@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/helpers/app.js';
-import { setupAdmin, type Actor, type FarmRef } from '../../test/helpers/factories.js';
+import { createDeviceWithCredentials, setupAdmin, type Actor, type FarmRef } from '../../test/helpers/factories.js';
 import { waitFor } from '../../test/helpers/wait.js';
 import { createLogger } from '../platform/logger.js';
 import { testConfig } from '../../test/helpers/app.js';
@@ -87,11 +87,12 @@ describe('croft simulate', () => {
   it('runs one registered device with the credentials the web app shows: readings, presence and commands, no token', async () => {
     const api = (method: 'GET' | 'POST', path: string, payload?: object) =>
       t.app.inject({ method, url: `/api/v1/farms/${farm.slug}${path}`, headers: admin.headers, ...(payload ? { payload } : {}) });
-    expect((await api('POST', '/devices', { device_id: 'house-7', name: 'House 7', type: 'relay',
-      channels: [{ name: 'fan', kind: 'fan', safe_state: 'on' }] })).statusCode).toBe(201);
-    const credentials = (await api('POST', '/devices/house-7/credentials')).json();
-    const run = await startDeviceSimulation({ broker: `mqtt://127.0.0.1:${credentials.mqtt.port}`, username: credentials.username,
-      password: credentials.password, topicPrefix: credentials.mqtt.topic_prefix, kind: 'controller', intervalS: 0.2, log });
+    const { credentials } = await createDeviceWithCredentials(t.app, admin, farm, {
+      device_id: 'house-7', name: 'House 7', type: 'relay',
+      channels: [{ name: 'fan', kind: 'fan', safe_state: 'on' }] });
+    const broker = `mqtt://127.0.0.1:${credentials.port}`;
+    const run = await startDeviceSimulation({ broker, username: credentials.username, password: credentials.password,
+      topicPrefix: credentials.topicPrefix, kind: 'controller', intervalS: 0.2, log });
     try {
       await waitFor(async () => (await latest('house-7')).some((m) => m.metric === 'temperature'), 10_000);
       expect((await api('GET', '/devices/house-7')).json().online).toBe(true);
@@ -101,8 +102,8 @@ describe('croft simulate', () => {
       await run.stop();
     }
     // Wrong credentials are refused in words.
-    await expect(startDeviceSimulation({ broker: `mqtt://127.0.0.1:${credentials.mqtt.port}`, username: credentials.username, password: 'wrong',
-      topicPrefix: credentials.mqtt.topic_prefix, kind: 'controller', intervalS: 1, log })).rejects.toThrow(/cannot connect/);
+    await expect(startDeviceSimulation({ broker, username: credentials.username, password: 'wrong',
+      topicPrefix: credentials.topicPrefix, kind: 'controller', intervalS: 1, log })).rejects.toThrow(/cannot connect/);
   }, 30_000);
 
   it('refuses --as without a device topic or a broker, saying what is missing', async () => {

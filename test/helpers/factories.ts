@@ -60,3 +60,195 @@ export async function createFarm(app: App, owner: Actor, name: string): Promise<
   expect(res.statusCode, res.body).toBe(201);
   return { id: res.json().id, slug: res.json().slug };
 }
+
+/** Who makes something: anyone with headers (an Actor, or a fresh sign-in's). */
+type Maker = Pick<Actor, 'headers'>;
+
+const farmUrl = (farm: FarmRef, path: string) => `/api/v1/farms/${farm.slug}${path}`;
+
+async function created<T>(app: App, who: Maker, farm: FarmRef, path: string, payload?: object): Promise<T> {
+  const res = await app.inject({ method: 'POST', url: farmUrl(farm, path), headers: who.headers, ...(payload ? { payload } : {}) });
+  expect(res.statusCode, `POST ${path}: ${res.body}`).toBe(201);
+  return res.json() as T;
+}
+
+// The shapes below mirror the route schemas (devices.routes.ts, locations.schemas.ts, beekeeping.routes.ts).
+
+export type DeviceType = 'gpio' | 'relay' | 'pwm' | 'adc' | 'servo' | 'sensor' | 'manual';
+
+export interface Channel {
+  name: string;
+  kind: string;
+  safe_state: 'on' | 'off' | 'unchanged' | number;
+}
+
+export interface NewDevice {
+  /** The label the hardware reports; made up (device-N) when not given. */
+  device_id?: string;
+  /** The label when not given. */
+  name?: string;
+  /** sensor when not given. */
+  type?: DeviceType;
+  hardware_id?: string | null;
+  location_id?: string | null;
+  model?: string | null;
+  firmware_version?: string | null;
+  channels?: Channel[];
+}
+
+/** A device as the API answers it. */
+export interface Device {
+  id: string;
+  device_id: string;
+  name: string;
+  type: DeviceType;
+  hardware_id: string | null;
+  location_id: string | null;
+  model: string | null;
+  firmware_version: string | null;
+  active: boolean;
+  online: boolean;
+  last_heartbeat_at: string | null;
+  signal_strength: number | null;
+  heap_free: number | null;
+  uptime_seconds: number | null;
+  last_command_status: string | null;
+  last_command_at: string | null;
+  channels: Channel[];
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DeviceCredentials {
+  username: string;
+  password: string;
+  /** The broker the device is told to use. */
+  host: string;
+  port: number | null;
+  /** croft/{farm}/{device} */
+  topicPrefix: string;
+}
+
+/** The credentials as the API answers them. */
+interface IssuedCredentials {
+  username: string;
+  password: string;
+  mqtt: { host: string; port: number | null; topic_prefix: string };
+}
+
+/** A device registered through the API (a sensor named by its label unless overridden). */
+export async function createDevice(app: App, who: Maker, farm: FarmRef, overrides: NewDevice = {}): Promise<Device> {
+  const label = overrides.device_id ?? `device-${++counter}`;
+  return created<Device>(app, who, farm, '/devices', { name: label, type: 'sensor', ...overrides, device_id: label });
+}
+
+/** New credentials for a device (by label, id, or as created): the password is shown only here. */
+export async function issueCredentials(app: App, who: Maker, farm: FarmRef, device: string | Pick<Device, 'device_id'>)
+  : Promise<DeviceCredentials> {
+  const label = typeof device === 'string' ? device : device.device_id;
+  const path = `/devices/${encodeURIComponent(label)}/credentials`;
+  const { username, password, mqtt } = await created<IssuedCredentials>(app, who, farm, path);
+  return { username, password, host: mqtt.host, port: mqtt.port, topicPrefix: mqtt.topic_prefix };
+}
+
+/** A device registered and given its credentials, ready to connect. */
+export async function createDeviceWithCredentials(app: App, who: Maker, farm: FarmRef, overrides: NewDevice = {})
+  : Promise<{ device: Device; credentials: DeviceCredentials }> {
+  const device = await createDevice(app, who, farm, overrides);
+  return { device, credentials: await issueCredentials(app, who, farm, device) };
+}
+
+export type Geometry =
+  | { type: 'Point'; coordinates: number[] }
+  | { type: 'Polygon'; coordinates: number[][][] }
+  | { type: 'MultiPolygon'; coordinates: number[][][][] };
+
+export interface NewLocation {
+  /** Location N when not given. */
+  name?: string;
+  /** site (which may stand at the top) when not given. */
+  type?: string;
+  parent_id?: string | null;
+  code?: string | null;
+  qr_code?: string;
+  capacity?: number | null;
+  status?: 'active' | 'maintenance' | 'retired';
+  properties?: Record<string, unknown>;
+  geometry?: Geometry | null;
+}
+
+/** A location as the API answers it. */
+export interface Location {
+  id: string;
+  parent_id: string | null;
+  name: string;
+  type: string;
+  code: string | null;
+  qr_code: string;
+  capacity: number | null;
+  status: 'active' | 'maintenance' | 'retired';
+  properties: Record<string, unknown>;
+  geometry: Geometry | null;
+  area_m2: number | null;
+  centroid: { type: 'Point'; coordinates: number[] } | null;
+  depth: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A location made through the API (a site at the top unless overridden). */
+export async function createLocation(app: App, who: Maker, farm: FarmRef, overrides: NewLocation = {})
+  : Promise<Location> {
+  return created<Location>(app, who, farm, '/locations', { name: `Location ${++counter}`, type: 'site', ...overrides });
+}
+
+/** An apiary: a location of type apiary (at the top unless given a parent). */
+export async function createApiary(app: App, who: Maker, farm: FarmRef, overrides: Omit<NewLocation, 'type'> = {})
+  : Promise<Location> {
+  return createLocation(app, who, farm, { name: `Apiary ${++counter}`, ...overrides, type: 'apiary' });
+}
+
+export type HiveStatus = 'active' | 'dead_out' | 'sold' | 'united';
+export interface HiveLayout {
+  brood_boxes?: number;
+  supers?: number;
+  queen_excluder?: boolean;
+  feeder?: boolean;
+}
+
+export interface NewHive {
+  /** Hive N when not given. */
+  name?: string;
+  /** A new apiary is made when not given. */
+  apiary_id?: string;
+  /** The label of the scale under it. */
+  device_id?: string | null;
+  hive_type?: 'langstroth' | 'dadant' | 'national' | 'top_bar' | 'warre' | 'layens' | 'other';
+  layout?: HiveLayout;
+  status?: HiveStatus;
+  scale_tare_kg?: number | null;
+}
+
+/** A hive as the API answers it. */
+export interface Hive {
+  id: string;
+  name: string;
+  apiary_id: string;
+  hive_type: string;
+  layout: HiveLayout;
+  status: HiveStatus;
+  /** The scale under it (device label). */
+  device: string | null;
+  scale_tare_kg: number | null;
+  current_queen: { id: string; name: string; marking_colour: string | null; [field: string]: unknown } | null;
+  last_inspection: string | null;
+  active_alerts: Array<{ id: string; type: string; severity: string; message: string; triggered_at: string }>;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A hive added through the API, in the apiary given or in a new one. */
+export async function createHive(app: App, who: Maker, farm: FarmRef, overrides: NewHive = {}): Promise<Hive> {
+  const apiary = overrides.apiary_id ?? (await createApiary(app, who, farm)).id;
+  return created<Hive>(app, who, farm, '/hives', { name: `Hive ${++counter}`, ...overrides, apiary_id: apiary });
+}

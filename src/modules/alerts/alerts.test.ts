@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
-import { login, member, setupAdmin, type Actor, type FarmRef } from '../../../test/helpers/factories.js';
+import { createDevice, login, member, setupAdmin, type Actor, type FarmRef } from '../../../test/helpers/factories.js';
 import { waitFor } from '../../../test/helpers/wait.js';
 import type { BusMessage } from '../../platform/live/bus.js';
 
@@ -43,7 +43,7 @@ beforeAll(async () => {
     CROFT_WEBHOOK_RETRY_S: '1,1,1', CROFT_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, CROFT_SMTP_FROM: 'croft@farm.test' } });
   ({ admin, farm } = await setupAdmin(t.app)); // Asia/Phnom_Penh: 12:00 local
   admin = await login(t.app, admin.email);
-  for (const id of ['coop-1', 'coop-2', 'scale-1']) await call('POST', '/devices', { device_id: id, name: id, type: 'sensor' });
+  for (const id of ['coop-1', 'coop-2', 'scale-1']) await createDevice(t.app, admin, farm, { device_id: id });
   await t.deps.bus.subscribe(`farm:${farm.id}`, (m) => void events.push(m));
 });
 

@@ -1,7 +1,8 @@
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
-import { login, member, setupAdmin, type Actor, type FarmRef } from '../../../test/helpers/factories.js';
+import { createApiary, createDevice, createHive, createLocation, issueCredentials, login, member, setupAdmin,
+  type Actor, type FarmRef, type NewHive } from '../../../test/helpers/factories.js';
 import { waitFor } from '../../../test/helpers/wait.js';
 import type { BusMessage } from '../../platform/live/bus.js';
 
@@ -14,20 +15,18 @@ let meadow: string;
 const url = (path: string) => `/api/v1/farms/${farm.slug}${path}`;
 const call = (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, payload?: unknown, who: Actor = admin) =>
   t.app.inject({ method, url: url(path), headers: who.headers, ...(payload === undefined ? {} : { payload: payload as object }) });
-const hive = async (name: string, extra: Record<string, unknown> = {}) => {
-  const res = await call('POST', '/hives', { name, apiary_id: apiary, ...extra });
-  expect(res.statusCode, res.body).toBe(201);
-  return res.json();
-};
+const hive = (name: string, extra: NewHive = {}) =>
+  createHive(t.app, admin, farm, { name, apiary_id: apiary, ...extra });
 
 beforeAll(async () => {
   t = await createTestApp({ mqtt: true, now: '2026-06-10T12:00:00Z', env: { CROFT_ACCESS_TOKEN_TTL_S: '86400' } });
   ({ admin, farm } = await setupAdmin(t.app));
   admin = await login(t.app, admin.email);
-  const site = (await call('POST', '/locations', { name: 'Home', type: 'site' })).json();
-  apiary = (await call('POST', '/locations', { name: 'Orchard apiary', type: 'apiary', parent_id: site.id, geometry: { type: 'Point', coordinates: [104.9, 11.55] } })).json().id;
-  meadow = (await call('POST', '/locations', { name: 'Meadow apiary', type: 'apiary', parent_id: site.id })).json().id;
-  for (const id of ['scale-1', 'scale-2']) await call('POST', '/devices', { device_id: id, name: id, type: 'sensor' });
+  const site = await createLocation(t.app, admin, farm, { name: 'Home', type: 'site' });
+  apiary = (await createApiary(t.app, admin, farm, { name: 'Orchard apiary', parent_id: site.id,
+    geometry: { type: 'Point', coordinates: [104.9, 11.55] } })).id;
+  meadow = (await createApiary(t.app, admin, farm, { name: 'Meadow apiary', parent_id: site.id })).id;
+  for (const id of ['scale-1', 'scale-2']) await createDevice(t.app, admin, farm, { device_id: id });
 });
 
 afterAll(() => t.close());
@@ -104,9 +103,9 @@ describe('events', () => {
 describe('hive telemetry', () => {
   it('takes the BeeAPI payload from a real MQTT client into the hive series and onto the live hub', async () => {
     const h = await hive('Hive T');
-    await call('POST', '/devices', { device_id: 'hive-scale-9', name: 'scale', type: 'sensor' });
+    await createDevice(t.app, admin, farm, { device_id: 'hive-scale-9', name: 'scale' });
     await call('PATCH', `/hives/${h.id}`, { device_id: 'hive-scale-9' });
-    const creds = (await call('POST', '/devices/hive-scale-9/credentials')).json();
+    const creds = await issueCredentials(t.app, admin, farm, 'hive-scale-9');
     const live: BusMessage[] = [];
     await t.deps.bus.subscribe(`farm:${farm.id}`, (m) => void live.push(m));
     const scale = await mqtt.connectAsync(`mqtt://127.0.0.1:${t.deps.mqtt.status.port}`, { username: creds.username, password: creds.password, reconnectPeriod: 0 });
@@ -150,8 +149,8 @@ describe('insights', () => {
     expect(on.json()).toEqual({ swarm: true, brood_temperature: true, silent_hours: 6, daily_loss_kg: null });
     const scales: Record<string, string> = {};
     for (const name of ['Calm', 'Swarmy', 'Lifted', 'Inspected']) {
-      await call('POST', '/devices', { device_id: `ws-${name}`, name, type: 'sensor' });
-      scales[name] = (await call('POST', '/hives', { name, apiary_id: meadow, device_id: `ws-${name}` })).json().id;
+      await createDevice(t.app, admin, farm, { device_id: `ws-${name}`, name });
+      scales[name] = (await hive(name, { apiary_id: meadow, device_id: `ws-${name}` })).id;
     }
     await call('POST', `/hives/${scales.Inspected}/events`, { type: 'inspection', date: '2026-06-10', inspection: { queen_seen: true } });
     t.clock.set('2026-06-10T14:00:00Z');
@@ -171,8 +170,8 @@ describe('insights', () => {
   });
 
   it('warn of a brood nest outside 33–36 °C for an hour, and of a hive gone silent', async () => {
-    await call('POST', '/devices', { device_id: 'ws-Warm', name: 'warm', type: 'sensor' });
-    const warm = (await call('POST', '/hives', { name: 'Warm', apiary_id: meadow, device_id: 'ws-Warm' })).json();
+    await createDevice(t.app, admin, farm, { device_id: 'ws-Warm', name: 'warm' });
+    const warm = await hive('Warm', { apiary_id: meadow, device_id: 'ws-Warm' });
     t.clock.set('2026-06-10T15:00:00Z');
     const readings = Array.from({ length: 6 }, (_, i) => ({ device: 'ws-Warm', metric: 'temperature', ts: new Date(Date.parse('2026-06-10T14:05:00Z') + i * 10 * 60_000).toISOString(), value: 37.5 }));
     await call('POST', '/telemetry', { readings });
@@ -184,8 +183,8 @@ describe('insights', () => {
   });
 
   it('show each day’s weight gain or loss, and remind members when an inspection is due', async () => {
-    await call('POST', '/devices', { device_id: 'ws-Days', name: 'days', type: 'sensor' });
-    const h = (await call('POST', '/hives', { name: 'Days', apiary_id: meadow, device_id: 'ws-Days' })).json();
+    await createDevice(t.app, admin, farm, { device_id: 'ws-Days', name: 'days' });
+    const h = await hive('Days', { apiary_id: meadow, device_id: 'ws-Days' });
     // Local days in Phnom Penh (UTC+7): the last reading of each day counts.
     const points = [['2026-06-07T10:00:00Z', 44], ['2026-06-08T10:00:00Z', 45.5], ['2026-06-09T10:00:00Z', 45.1]] as const;
     await call('POST', '/telemetry', { readings: points.map(([ts, value]) => ({ device: 'ws-Days', metric: 'weight', ts, value })) });

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
-import { login, member, setupAdmin, type Actor, type FarmRef } from '../../../test/helpers/factories.js';
+import { createDevice, createDeviceWithCredentials, login, member, setupAdmin, type Actor,
+  type FarmRef } from '../../../test/helpers/factories.js';
 import { waitFor } from '../../../test/helpers/wait.js';
 import { SimulatedController, type ControllerBehaviour } from '../../cli/simulated-controller.js';
 import type { BusMessage } from '../../platform/live/bus.js';
@@ -19,12 +20,12 @@ const call = async (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: s
 
 /** A relay controller (four channels, like a Tokkatot house) with credentials, connected or not. */
 async function controller(label: string, behaviour: ControllerBehaviour = {}, connect = true) {
-  const created = await call('POST', '/devices', { device_id: label, name: label, type: 'relay', model: 'ESP32-WROOM-32', firmware_version: '1.2.0',
+  const { credentials: creds } = await createDeviceWithCredentials(t.app, admin, farm, {
+    device_id: label, type: 'relay', model: 'ESP32-WROOM-32', firmware_version: '1.2.0',
     channels: [{ name: 'fan-1', kind: 'fan', safe_state: 'on' }, { name: 'fan-2', kind: 'fan', safe_state: 'on' },
       { name: 'heater', kind: 'heater', safe_state: 'off' }, { name: 'feeder', kind: 'feeder', safe_state: 'unchanged' }] });
-  expect(created.statusCode, created.body).toBe(201);
-  const creds = (await call('POST', `/devices/${label}/credentials`)).json();
-  const device = new SimulatedController({ broker, username: creds.username, password: creds.password, topicPrefix: creds.mqtt.topic_prefix, behaviour });
+  const device = new SimulatedController({ broker, username: creds.username, password: creds.password,
+    topicPrefix: creds.topicPrefix, behaviour });
   controllers.push(device);
   if (connect) await device.start();
   return device;
@@ -122,7 +123,7 @@ describe('commands', () => {
   });
 
   it('refuse what the device cannot do, in words', async () => {
-    await call('POST', '/devices', { device_id: 'probe-1', name: 'probe', type: 'sensor' });
+    await createDevice(t.app, admin, farm, { device_id: 'probe-1', name: 'probe' });
     const cases: Array<[string, Record<string, unknown>, number, string]> = [
       ['probe-1', { action: 'on' }, 422, 'NOT_AN_ACTUATOR'],
       ['house-d', { action: 'set_speed', value: 50 }, 422, 'ACTION_NOT_SUPPORTED'],
@@ -134,7 +135,7 @@ describe('commands', () => {
       const res = await command(device, body);
       expect([res.statusCode, res.json().error_code], JSON.stringify(body)).toEqual([code, error]);
     }
-    await call('POST', '/devices', { device_id: 'dimmer-1', name: 'dimmer', type: 'pwm' });
+    await createDevice(t.app, admin, farm, { device_id: 'dimmer-1', name: 'dimmer', type: 'pwm' });
     const high = await command('dimmer-1', { action: 'set_value', value: 300 });
     expect([high.statusCode, high.json().error_code]).toEqual([400, 'VALUE_OUT_OF_RANGE']);
     const viewer = await member(t.app, admin, farm, 'viewer', 'onlooker');

@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
-import { createFarm, login, member, setupAdmin, type Actor, type FarmRef } from '../../../test/helpers/factories.js';
+import { createDevice, createFarm, login, member, setupAdmin, type Actor,
+  type FarmRef } from '../../../test/helpers/factories.js';
 import { LiveClient, ofType, type LiveMessage } from '../../../test/helpers/live.js';
 
 let t: TestApp;
@@ -37,10 +38,7 @@ beforeAll(async () => {
   ({ admin, farm } = await setupAdmin(t.app));
   t.clock.set('2026-06-10T12:00:00Z');
   admin = await login(t.app, admin.email);
-  for (const id of ['coop-1', 'coop-2']) {
-    const res = await t.app.inject({ method: 'POST', url: url('/devices'), headers: admin.headers, payload: { device_id: id, name: id, type: 'sensor' } });
-    expect(res.statusCode, res.body).toBe(201);
-  }
+  for (const id of ['coop-1', 'coop-2']) await createDevice(t.app, admin, farm, { device_id: id });
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
-import { createFarm, login, setupAdmin, type Actor, type FarmRef } from '../../../test/helpers/factories.js';
+import { createDevice, createDeviceWithCredentials, createFarm, login, setupAdmin, type Actor,
+  type FarmRef } from '../../../test/helpers/factories.js';
 import { waitFor } from '../../../test/helpers/wait.js';
 import { SimulatedController, type ControllerBehaviour } from '../../cli/simulated-controller.js';
 import type { BusMessage } from '../../platform/live/bus.js';
@@ -23,11 +24,11 @@ const create = async (body: Record<string, unknown>) => {
 const executions = async (id: string) => (await call('GET', `/schedules/${id}/executions`)).json().data as Array<Record<string, unknown>>;
 
 async function house(label: string, behaviour: ControllerBehaviour = {}) {
-  const res = await call('POST', '/devices', { device_id: label, name: label, type: 'relay',
+  const { credentials: creds } = await createDeviceWithCredentials(t.app, admin, farm, {
+    device_id: label, type: 'relay',
     channels: [{ name: 'fan', kind: 'fan', safe_state: 'on' }, { name: 'pump', kind: 'pump', safe_state: 'off' }] });
-  expect(res.statusCode, res.body).toBe(201);
-  const creds = (await call('POST', `/devices/${label}/credentials`)).json();
-  const device = new SimulatedController({ broker, username: creds.username, password: creds.password, topicPrefix: creds.mqtt.topic_prefix, behaviour });
+  const device = new SimulatedController({ broker, username: creds.username, password: creds.password,
+    topicPrefix: creds.topicPrefix, behaviour });
   await device.start();
   controllers.push(device);
   await waitFor(async () => (await call('GET', `/devices/${label}`)).json().online === true);
@@ -51,7 +52,7 @@ describe('schedules', () => {
   it('refuse what cannot work, in words', async () => {
     await house('house-0');
     const other = await createFarm(t.app, admin, 'Other Farm');
-    await t.app.inject({ method: 'POST', url: `/api/v1/farms/${other.slug}/devices`, headers: admin.headers, payload: { device_id: 'far-away', name: 'x', type: 'sensor' } });
+    await createDevice(t.app, admin, other, { device_id: 'far-away', name: 'x' });
     const cases: Array<[Record<string, unknown>, number, string]> = [
       [{ kind: 'time', cron: 'at dawn' }, 400, 'cron'],
       [{ kind: 'time', start: '18:00', end: '06:00' }, 400, 'end'],
@@ -131,7 +132,7 @@ describe('schedules', () => {
 
   it('switch a fan by a condition, with hysteresis and a hold time', async () => {
     const device = await house('house-3');
-    await call('POST', '/devices', { device_id: 'probe-3', name: 'probe', type: 'sensor' });
+    await createDevice(t.app, admin, farm, { device_id: 'probe-3', name: 'probe' });
     const fan = await create({ name: 'Cool', device: 'house-3', channel: 'fan', kind: 'condition', action: 'on',
       condition: { device: 'probe-3', metric: 'temperature', operator: '>', value: 30 }, hysteresis: 2, min_hold_s: 60, max_age_s: 300 });
     const read = async (value: number) => {

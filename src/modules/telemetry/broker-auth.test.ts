@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
-import { setupAdmin } from '../../../test/helpers/factories.js';
+import { createDeviceWithCredentials, setupAdmin } from '../../../test/helpers/factories.js';
 
 let t: TestApp;
 let farmSlug: string;
@@ -22,10 +22,8 @@ beforeAll(async () => {
     CROFT_MQTT_SESSION_EXPIRY_S: '0', CROFT_BROKER_AUTH_TOKEN: TOKEN } });
   const { admin, farm } = await setupAdmin(t.app);
   farmSlug = farm.slug;
-  const creds = async (id: string) => {
-    await t.app.inject({ method: 'POST', url: `/api/v1/farms/${farm.slug}/devices`, headers: admin.headers, payload: { device_id: id, name: id, type: 'sensor' } });
-    return (await t.app.inject({ method: 'POST', url: `/api/v1/farms/${farm.slug}/devices/${id}/credentials`, headers: admin.headers })).json();
-  };
+  const creds = async (id: string) =>
+    (await createDeviceWithCredentials(t.app, admin, farm, { device_id: id })).credentials;
   device = await creds('fan-ctrl');
   other = await creds('scale-2');
 });

@@ -3,7 +3,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database.js';
-import { login, setupAdmin, type Actor, type FarmRef } from '../../../test/helpers/factories.js';
+import { createDevice, login, setupAdmin, type Actor, type FarmRef } from '../../../test/helpers/factories.js';
 import { waitFor } from '../../../test/helpers/wait.js';
 
 /** Mosquitto runs on this machine (and .ci/run starts it): Croft is its client here. */
@@ -46,10 +46,7 @@ beforeAll(async () => {
   ({ admin, farm } = await setupAdmin(a.app));
   b = await instance('b');
   admin = await login(a.app, admin.email);
-  for (const id of ['house-7', 'hive-scale-9']) {
-    const res = await a.app.inject({ method: 'POST', url: `/api/v1/farms/${farm.slug}/devices`, headers: admin.headers, payload: { device_id: id, name: id, type: 'sensor' } });
-    expect(res.statusCode, res.body).toBe(201);
-  }
+  for (const id of ['house-7', 'hive-scale-9']) await createDevice(a.app, admin, farm, { device_id: id });
 }, 60_000);
 
 afterAll(async () => {

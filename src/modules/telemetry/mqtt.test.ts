@@ -2,7 +2,8 @@ import net from 'node:net';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
-import { login, setupAdmin, type Actor, type FarmRef } from '../../../test/helpers/factories.js';
+import { createDevice, createDeviceWithCredentials, login, setupAdmin, type Actor,
+  type FarmRef } from '../../../test/helpers/factories.js';
 import { createLogger } from '../../platform/logger.js';
 import { startBroker } from '../../platform/mqtt/broker.js';
 
@@ -30,10 +31,10 @@ beforeAll(async () => {
   ({ admin, farm } = await setupAdmin(t.app));
   t.clock.set('2026-06-10T12:00:00Z');
   port = t.deps.mqtt.status.port!;
-  const h = (await login(t.app, admin.email)).headers;
+  const me = await login(t.app, admin.email);
   for (const id of ['house1-climate', 'hive-scale-3', 'other-device']) {
-    await t.app.inject({ method: 'POST', url: `/api/v1/farms/${farm.slug}/devices`, headers: h, payload: { device_id: id, name: id, type: 'sensor' } });
-    creds[id] = (await t.app.inject({ method: 'POST', url: `/api/v1/farms/${farm.slug}/devices/${id}/credentials`, headers: h })).json();
+    const { username, password } = (await createDeviceWithCredentials(t.app, me, farm, { device_id: id })).credentials;
+    creds[id] = { username, password }; // connect() hands these to mqtt.js as its options
   }
 });
 
@@ -117,8 +118,8 @@ describe('anonymous devices (CROFT_MQTT_ANONYMOUS)', () => {
   it('are accepted into the named farm; readings of unknown devices are dropped and counted', async () => {
     const other = await createTestApp({ mqtt: true, env: { CROFT_MQTT_ANONYMOUS: 'true', CROFT_MQTT_ANONYMOUS_FARM: 'barn' } });
     try {
-      const { admin: a } = await setupAdmin(other.app, 'Barn');
-      await other.app.inject({ method: 'POST', url: '/api/v1/farms/barn/devices', headers: a.headers, payload: { device_id: 'coop-1', name: 'Coop', type: 'sensor' } });
+      const { admin: a, farm: barn } = await setupAdmin(other.app, 'Barn');
+      await createDevice(other.app, a, barn, { device_id: 'coop-1', name: 'Coop' });
       const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${other.deps.mqtt.status.port}`, { reconnectPeriod: 0 });
       await client.publishAsync('croft/barn/coop-1/telemetry', JSON.stringify({ readings: { ammonia: 12 } }), { qos: 1 });
       await client.publishAsync('croft/barn/stranger/telemetry', JSON.stringify({ readings: { ammonia: 99 } }), { qos: 1 });

@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
-import { login, member, setupAdmin, type Actor, type FarmRef } from '../../../test/helpers/factories.js';
+import { createDevice, createDeviceWithCredentials, issueCredentials, login, member, setupAdmin, type Actor,
+  type FarmRef } from '../../../test/helpers/factories.js';
 
 let t: TestApp;
 let admin: Actor;
@@ -16,15 +17,13 @@ beforeAll(async () => {
   t = await createTestApp();
   ({ admin, farm } = await setupAdmin(t.app));
   t.clock.set('2026-06-10T12:00:00Z');
-  const h = await headers();
+  const me = { headers: await headers() };
   for (const [id, type] of [['house1-climate', 'sensor'], ['scale-7', 'sensor'], ['handheld', 'manual']] as const) {
-    const res = await t.app.inject({ method: 'POST', url: url('/devices'), headers: h, payload: { device_id: id, name: id, type } });
-    expect(res.statusCode, res.body).toBe(201);
+    await createDevice(t.app, me, farm, { device_id: id, type });
   }
-  const creds = await t.app.inject({ method: 'POST', url: url('/devices/house1-climate/credentials'), headers: h });
-  expect(creds.statusCode).toBe(201);
-  device = creds.json();
-  expect(creds.json().mqtt.topic_prefix).toBe(`croft/${farm.slug}/house1-climate`);
+  const creds = await issueCredentials(t.app, me, farm, 'house1-climate');
+  device = creds;
+  expect(creds.topicPrefix).toBe(`croft/${farm.slug}/house1-climate`);
 });
 
 afterAll(() => t.close());
@@ -90,8 +89,9 @@ describe('HTTP ingest', () => {
     const other = await t.app.inject({ method: 'POST', url: '/api/v1/farms', headers: h, payload: { name: 'Hill Farm', timezone: 'UTC' } });
     expect(other.statusCode, other.body).toBe(201);
     const slug = other.json().slug as string;
-    await t.app.inject({ method: 'POST', url: `/api/v1/farms/${slug}/devices`, headers: h, payload: { device_id: 'hill-probe', name: 'hill', type: 'sensor' } });
-    const creds = (await t.app.inject({ method: 'POST', url: `/api/v1/farms/${slug}/devices/hill-probe/credentials`, headers: h })).json();
+    const hill = { id: other.json().id as string, slug };
+    const { credentials: creds } = await createDeviceWithCredentials(t.app, { headers: h }, hill,
+      { device_id: 'hill-probe', name: 'hill' });
     const post = (farmRef: string) => t.app.inject({ method: 'POST', url: `/api/v1/farms/${farmRef}/telemetry`, headers: basic(creds.username, creds.password),
       payload: { readings: [{ device: 'hill-probe', metric: 'temperature', ts: '2026-06-10T11:00:00Z', value: 20 }] } });
     expect((await post(slug)).json()).toMatchObject({ accepted: 1 });
