@@ -312,7 +312,7 @@ export function conditionStep(schedule: { action: ScheduleAction; value?: number
 /** A firing due by now that is later than this (Croft was not running) is recorded as missed, not run late. */
 export const LATE_LIMIT_MS = 60_000;
 
-/** At most this many firings of one schedule are caught up in one sweep; older ones beyond are passed over. */
+/** At most this many due firings of one schedule are decided in a sweep, oldest first; any more are passed over. */
 export const CATCH_UP_LIMIT = 100;
 
 /** What decides which of two schedules wins a moment on a channel. */
