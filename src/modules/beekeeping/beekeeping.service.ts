@@ -9,7 +9,7 @@ import { localTime } from '../../platform/time-zones.js';
 import type { FarmContext, RequestMeta } from '../../platform/tenancy/caller.js';
 import { telemetryReads, type TelemetryService } from '../telemetry/index.js';
 import type { AlertsService, NotificationsService } from '../alerts/index.js';
-import { beeHourly, HIVE_METRICS, markingColour, type EventType, type HiveLayout, type MarkingColour } from './beekeeping.engine.js';
+import { beeHourly, HIVE_METRICS, insightRules, insightsFrom, markingColour, type EventType, type HiveLayout, type Insights, type MarkingColour } from './beekeeping.engine.js';
 import { beekeepingRepository, type HiveRow } from './beekeeping.repository.js';
 
 export interface HiveInput {
@@ -52,15 +52,7 @@ interface Deps {
   notifications: NotificationsService;
 }
 
-/** The insights a beekeeper switches on per apiary (each an alert-rule preset). */
-export interface Insights {
-  swarm: boolean;
-  brood_temperature: boolean;
-  /** Hive silent for this many hours; null: off. */
-  silent_hours: number | null;
-  /** A fall of at least this many kg in a day; null: off. */
-  daily_loss_kg: number | null;
-}
+export type { Insights } from './beekeeping.engine.js';
 
 const today = (at: Date, zone: string) => localTime(at, zone).date;
 
@@ -273,12 +265,7 @@ export class BeekeepingService {
 
   async insights(ctx: FarmContext, apiaryId: string): Promise<Insights> {
     await this.deps.db.farm(ctx.farmId, (tx) => this.#apiary(tx, ctx.farmId, apiaryId));
-    const presets = new Map((await this.deps.alerts.presets(ctx, apiaryId)).map((r) => [r.preset, r]));
-    return {
-      swarm: presets.has('swarm'), brood_temperature: presets.has('brood_temperature'),
-      silent_hours: presets.has('silent') ? presets.get('silent')!.minutes! / 60 : null,
-      daily_loss_kg: presets.has('daily_loss') ? -presets.get('daily_loss')!.value! : null,
-    };
+    return insightsFrom(await this.deps.alerts.presets(ctx, apiaryId));
   }
 
   /**
@@ -291,18 +278,9 @@ export class BeekeepingService {
       apiary: await this.#apiary(tx, ctx.farmId, apiaryId),
       latitude: (await farmReads.byId(tx, ctx.farmId))?.latitude ?? null,
     }));
-    // Brood season: no brood-nest alerts in the winter months of the farm's hemisphere.
-    const winter = latitude !== null && latitude < 0 ? [5, 6, 7, 8] : [11, 12, 1, 2];
-    const apply = (preset: string, on: boolean | undefined, rule: Parameters<AlertsService['applyPreset']>[3]) =>
-      on === undefined ? Promise.resolve() : this.deps.alerts.applyPreset(ctx, apiaryId, preset, on ? rule : null, meta);
-    await apply('swarm', wanted.swarm, { name: `Swarm suspected — ${apiary.name}`, kind: 'swarm', severity: 'critical', window_s: 900 });
-    await apply('brood_temperature', wanted.brood_temperature, { name: `Brood nest temperature — ${apiary.name}`, kind: 'threshold', metric: 'temperature',
-      operator: 'outside', value: [33, 36], aggregate: 'avg', window_s: 3600, severity: 'warning', exclude_months: winter });
-    await apply('silent', wanted.silent_hours === undefined ? undefined : wanted.silent_hours !== null,
-      { name: `Hive silent — ${apiary.name}`, kind: 'silent', minutes: Math.round((wanted.silent_hours ?? 0) * 60), severity: 'warning' });
-    await apply('daily_loss', wanted.daily_loss_kg === undefined ? undefined : wanted.daily_loss_kg !== null,
-      { name: `Daily weight loss — ${apiary.name}`, kind: 'threshold', metric: 'weight', operator: '<=', value: -(wanted.daily_loss_kg ?? 0),
-        aggregate: 'change', window_s: 86_400, severity: 'info' });
+    for (const { preset, rule } of insightRules(apiary.name, latitude, wanted)) {
+      await this.deps.alerts.applyPreset(ctx, apiaryId, preset, rule, meta);
+    }
     return this.insights(ctx, apiaryId);
   }
 

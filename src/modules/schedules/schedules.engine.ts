@@ -282,3 +282,126 @@ export function decide(state: ConditionState, truth: Truth, now: number, minHold
   if (state.changed_at !== null && now - state.changed_at < minHoldS * 1000) return null;
   return truth ? 'on' : 'off';
 }
+
+/** What a condition schedule does now: its new state (and whether it changed), and the firing it makes, if any. */
+export interface ConditionStep {
+  state: ConditionState;
+  changed: boolean;
+  firing: Firing | null;
+}
+
+/**
+ * One evaluation of a condition schedule: the condition over the latest readings decides whether it
+ * switches its action on or undoes it; while an emergency stop holds the farm it decides nothing (the
+ * leaves' timers still run).
+ */
+export function conditionStep(schedule: { action: ScheduleAction; value?: number | undefined; spec: ConditionSpec },
+  stored: Partial<ConditionState>, latest: (device: string, metric: string) => Reading | undefined, now: number,
+  stopped: boolean): ConditionStep {
+  const state: ConditionState = { ...INITIAL_CONDITION_STATE, ...stored };
+  const { truth, since } = evaluate(schedule.spec, latest, now, state);
+  const decision = stopped ? null : decide(state, truth, now, schedule.spec.min_hold_s);
+  const next: ConditionState = decision ? { active: decision === 'on', changed_at: now, since } : { ...state, since };
+  const firing: Firing | null = decision === 'on' ? { at: now, action: schedule.action, value: schedule.value }
+    : decision === 'off' ? { at: now, action: inverse(schedule.action) } : null;
+  return { state: next, changed: JSON.stringify(next) !== JSON.stringify(state), firing };
+}
+
+// Firing time and duration schedules
+
+/** A firing due by now that is later than this (Croft was not running) is recorded as missed, not run late. */
+export const LATE_LIMIT_MS = 60_000;
+
+/** At most this many due firings of one schedule are decided in a sweep, oldest first; any more are passed over. */
+export const CATCH_UP_LIMIT = 100;
+
+/** What decides which of two schedules wins a moment on a channel. */
+export interface Ranked {
+  priority: number;
+  /** When the schedule was made (epoch ms). */
+  created_at: number;
+}
+
+/** Whether `a` wins a moment on a channel over `b`: higher priority, then the older schedule. */
+export function outranks(a: Ranked, b: Ranked): boolean {
+  return a.priority > b.priority || (a.priority === b.priority && a.created_at < b.created_at);
+}
+
+/** A time or duration schedule whose stored next firing is due. */
+export interface DueSchedule extends Ranked {
+  id: string;
+  name: string;
+  farm_id: string;
+  device_id: string;
+  channel: string | null;
+  /** Its stored next firing (epoch ms), at or before now. */
+  next_fire_at: number;
+  timing: TimedSchedule;
+  /** The farm's IANA zone. */
+  zone: string;
+}
+
+/** Fire it, or record it as skipped: why (in words too), and the schedule that took the moment, if one did. */
+export type FiringDecision =
+  | { kind: 'fire' }
+  | { kind: 'skip'; reason: 'missed' | 'emergency_stop' | 'outranked'; error: string; skipped_by: string | null };
+
+export interface PlannedFiring<S extends DueSchedule> {
+  schedule: S;
+  firing: Firing;
+  decision: FiringDecision;
+}
+
+export interface TickPlan<S extends DueSchedule> {
+  /** Each schedule's next firing after this sweep (epoch ms), or null when it has none. */
+  next: Array<{ schedule: S; at: number | null }>;
+  /** Every firing due by now, schedule by schedule in time order, each with what to do with it. */
+  firings: Array<PlannedFiring<S>>;
+}
+
+/**
+ * What a sweep does with the schedules due at `now`: every firing due since each one's stored next
+ * firing (at most CATCH_UP_LIMIT) is decided, in this order: later than LATE_LIMIT_MS is missed; while
+ * an emergency stop holds the farm (`stopped`: the farms it holds) it is skipped; when another due
+ * schedule driving the same device channel at the same moment outranks it, it is skipped for that one;
+ * otherwise it fires. Each schedule's next firing is the first after both its last due firing and now.
+ */
+export function planTick<S extends DueSchedule>(due: readonly S[], now: number,
+  stopped: ReadonlySet<string>): TickPlan<S> {
+  const next: TickPlan<S>['next'] = [];
+  const found: Array<{ schedule: S; firing: Firing }> = [];
+  for (const schedule of due) {
+    let cursor = schedule.next_fire_at - 1;
+    for (let n = 0; n < CATCH_UP_LIMIT; n++) {
+      const firing = nextFiring(schedule.timing, schedule.zone, cursor);
+      if (!firing || firing.at > now) break;
+      found.push({ schedule, firing });
+      cursor = firing.at;
+    }
+    next.push({ schedule, at: nextFiring(schedule.timing, schedule.zone, Math.max(cursor, now))?.at ?? null });
+  }
+  const decide = (schedule: S, firing: Firing): FiringDecision => {
+    if (now - firing.at > LATE_LIMIT_MS) {
+      return { kind: 'skip', reason: 'missed', error: 'Missed: Croft was not running at that time', skipped_by: null };
+    }
+    if (stopped.has(schedule.farm_id)) {
+      return { kind: 'skip', reason: 'emergency_stop', error: 'An emergency stop holds the farm', skipped_by: null };
+    }
+    const rival = found.find((o) => o.schedule.id !== schedule.id && o.schedule.device_id === schedule.device_id
+      && o.schedule.channel === schedule.channel && o.firing.at === firing.at && outranks(o.schedule, schedule));
+    if (rival) {
+      return { kind: 'skip', reason: 'outranked', skipped_by: rival.schedule.id,
+        error: `Skipped for "${rival.schedule.name}" (priority ${rival.schedule.priority})` };
+    }
+    return { kind: 'fire' };
+  };
+  const firings = found.map(({ schedule, firing }) => ({ schedule, firing, decision: decide(schedule, firing) }));
+  return { next, firings };
+}
+
+/** A firing by hand, now, whatever the schedule's timing; refused while an emergency stop holds the farm. */
+export function runNowFiring(schedule: { action: ScheduleAction; value?: number | undefined }, now: number,
+  stopped: boolean): { ok: true; firing: Firing } | { ok: false; code: 'EMERGENCY_STOP'; message: string } {
+  if (stopped) return { ok: false, code: 'EMERGENCY_STOP', message: 'An emergency stop holds this farm' };
+  return { ok: true, firing: { at: now, action: schedule.action, value: schedule.value } };
+}

@@ -9,11 +9,8 @@ import { recordAudit } from '../audit/index.js';
 import type { FarmContext, RequestMeta } from '../../platform/tenancy/caller.js';
 import type { LiveEvents } from '../../platform/live/events.js';
 import { checkCommand, commandReads, deviceReads, type CommandsService, type CommandView, type DeviceRow } from '../devices/index.js';
-
-
-
 import { farmReads } from '../farms/index.js';
-import { checkSpec, decide, evaluate, firingsBetween, INITIAL_CONDITION_STATE, inverse, leaves, nextFiring, type Condition, type ConditionSpec, type ConditionState, type Firing, type ScheduleAction, type TimedSchedule } from './schedules.engine.js';
+import { checkSpec, conditionStep, firingsBetween, INITIAL_CONDITION_STATE, leaves, nextFiring, outranks, planTick, runNowFiring, type Condition, type ConditionSpec, type ConditionState, type DueSchedule, type Firing, type Ranked, type ScheduleAction, type TimedSchedule } from './schedules.engine.js';
 import { schedulesRepository, type ExecutionRow, type ScheduleRow } from './schedules.repository.js';
 import { RefreshedSet } from '../../platform/refreshed-set.js';
 import type { ExecutionStatus, ScheduleKind } from './schedules.tables.js';
@@ -48,8 +45,6 @@ interface Deps {
   commands: CommandsService;
 }
 
-/** A firing due now that was missed by more than this (Croft was not running) is recorded as missed, not run late. */
-const LATE_LIMIT_MS = 60_000;
 const FAILURES_TO_RAISE = 3;
 
 const SPEC_KEYS: Record<ScheduleKind, string[]> = {
@@ -62,6 +57,11 @@ const timed = (s: ScheduleRow): TimedSchedule => ({
   kind: s.kind as 'time' | 'duration', action: s.action, value: s.value ?? undefined, spec: s.spec as never, anchor: s.anchor_at.getTime(),
 });
 
+const ranked = (s: ScheduleRow): Ranked => ({ priority: s.priority, created_at: s.created_at.getTime() });
+
+type ExecutionBase = Omit<Parameters<typeof schedulesRepository.insertExecution>[1], 'status' | 'error'>;
+type Queued = { command: CommandView; deviceId: string; farmId: string };
+
 const outcome: Partial<Record<string, ExecutionStatus>> = { completed: 'executed', failed: 'failed', timeout: 'timeout', expired: 'timeout', cancelled: 'skipped' };
 
 /**
@@ -72,8 +72,6 @@ const outcome: Partial<Record<string, ExecutionStatus>> = { completed: 'executed
  */
 export class SchedulesService {
   #conditionFarms = new RefreshedSet<string>(10_000, () => this.deps.db.system((tx) => schedulesRepository.farmsWithConditions(tx)));
-  /** The execution #fire recorded last (read right after it, in the same transaction). */
-  #lastExecution: ExecutionRow | undefined;
   readonly #evaluations = new PerKeyCoalescer<undefined>((farmId) => this.#evaluate(farmId), () => undefined,
     (error, farmId) => this.deps.log.error({ err: error, farmId }, 'conditions not evaluated'));
 
@@ -206,46 +204,34 @@ export class SchedulesService {
   async tick(): Promise<number> {
     const now = this.deps.clock.now().getTime();
     const fired = await this.deps.db.system(async (tx) => {
-      const due = await schedulesRepository.takeDue(tx, new Date(now), 200);
-      if (due.length === 0) return [];
+      const rows = await schedulesRepository.takeDue(tx, new Date(now), 200);
+      if (rows.length === 0) return [];
       const zones = new Map<string, string>();
-      const holding = new Map<string, boolean>();
-      const firings: Array<{ schedule: ScheduleRow; firing: Firing }> = [];
-      for (const schedule of due) {
-        const zone = zones.get(schedule.farm_id) ?? (await farmReads.byId(tx, schedule.farm_id))?.time_zone ?? 'UTC';
-        zones.set(schedule.farm_id, zone);
-        // Every firing due by now; only those within the last minute run, older ones were missed.
-        let cursor = schedule.next_fire_at!.getTime() - 1;
-        for (let n = 0; n < 100; n++) {
-          const firing = nextFiring(timed(schedule), zone, cursor);
-          if (!firing || firing.at > now) break;
-          firings.push({ schedule, firing });
-          cursor = firing.at;
-        }
-        const next = nextFiring(timed(schedule), zone, Math.max(cursor, now));
-        await schedulesRepository.update(tx, schedule.farm_id, schedule.id, { next_fire_at: next ? new Date(next.at) : null });
+      const stopped = new Set<string>();
+      for (const farmId of new Set(rows.map((r) => r.farm_id))) {
+        zones.set(farmId, (await farmReads.byId(tx, farmId))?.time_zone ?? 'UTC');
+        if (await commandReads.holdingStop(tx, farmId)) stopped.add(farmId);
       }
-      const queued: Array<{ command: CommandView; deviceId: string; farmId: string }> = [];
-      for (const { schedule, firing } of firings) {
+      const due = rows.map((row): DueSchedule & { row: ScheduleRow } => ({
+        id: row.id, name: row.name, farm_id: row.farm_id, device_id: row.device_id, channel: row.channel,
+        ...ranked(row), next_fire_at: row.next_fire_at!.getTime(), timing: timed(row), zone: zones.get(row.farm_id)!,
+        row,
+      }));
+      const plan = planTick(due, now, stopped);
+      for (const { schedule, at } of plan.next) {
+        const next_fire_at = at === null ? null : new Date(at);
+        await schedulesRepository.update(tx, schedule.farm_id, schedule.id, { next_fire_at });
+      }
+      const queued: Queued[] = [];
+      for (const { schedule, firing, decision } of plan.firings) {
         const base = { farm_id: schedule.farm_id, schedule_id: schedule.id, scheduled_at: new Date(firing.at), actual_at: new Date(now),
           action: firing.action, value: firing.value ?? null, command_id: null, skipped_by: null, device_response: null, duration_ms: null };
-        if (now - firing.at > LATE_LIMIT_MS) {
-          await schedulesRepository.insertExecution(tx, { ...base, status: 'skipped', error: 'Missed: Croft was not running at that time' });
+        if (decision.kind === 'skip') {
+          const { skipped_by, error } = decision;
+          await schedulesRepository.insertExecution(tx, { ...base, status: 'skipped', skipped_by, error });
           continue;
         }
-        if (!holding.has(schedule.farm_id)) holding.set(schedule.farm_id, (await commandReads.holdingStop(tx, schedule.farm_id)) !== undefined);
-        if (holding.get(schedule.farm_id)) {
-          await schedulesRepository.insertExecution(tx, { ...base, status: 'skipped', error: 'An emergency stop holds the farm' });
-          continue;
-        }
-        const rival = firings.find((o) => o.schedule.id !== schedule.id && o.schedule.device_id === schedule.device_id && o.schedule.channel === schedule.channel
-          && o.firing.at === firing.at && outranks(o.schedule, schedule));
-        if (rival) {
-          await schedulesRepository.insertExecution(tx, { ...base, status: 'skipped', skipped_by: rival.schedule.id,
-            error: `Skipped for "${rival.schedule.name}" (priority ${rival.schedule.priority})` });
-          continue;
-        }
-        queued.push(...(await this.#fire(tx, schedule, firing, base)));
+        queued.push(...(await this.#fire(tx, schedule.row, firing, base)).queued);
       }
       return queued;
     });
@@ -253,17 +239,23 @@ export class SchedulesService {
     return fired.length;
   }
 
-  /** Queues the firing's command and records a pending execution (or a failed one, with the reason). */
-  async #fire(tx: Tx, schedule: ScheduleRow, firing: Firing, base: Omit<Parameters<typeof schedulesRepository.insertExecution>[1], 'status' | 'error'>) {
+  /**
+   * Queues the firing's command and records a pending execution (or a failed one, with the reason).
+   * Returns the execution it recorded and the command to send once the transaction has committed.
+   */
+  async #fire(tx: Tx, schedule: ScheduleRow, firing: Firing,
+    base: ExecutionBase): Promise<{ execution: ExecutionRow; queued: Queued[] }> {
     try {
       const command = await this.deps.commands.queueFor(schedule.farm_id, schedule.device_id,
         { action: firing.action, value: firing.value, channel: schedule.channel ?? undefined }, 'schedule', tx);
-      this.#lastExecution = await schedulesRepository.insertExecution(tx, { ...base, status: 'pending', command_id: command.id, error: null });
-      return [{ command, deviceId: schedule.device_id, farmId: schedule.farm_id }];
+      const execution = await schedulesRepository.insertExecution(tx,
+        { ...base, status: 'pending', command_id: command.id, error: null });
+      return { execution, queued: [{ command, deviceId: schedule.device_id, farmId: schedule.farm_id }] };
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      this.#lastExecution = await schedulesRepository.insertExecution(tx, { ...base, status: 'failed', error: error.message });
-      return [];
+      const execution = await schedulesRepository.insertExecution(tx,
+        { ...base, status: 'failed', error: error.message });
+      return { execution, queued: [] };
     }
   }
 
@@ -272,13 +264,15 @@ export class SchedulesService {
     const now = this.deps.clock.now();
     const { execution, queued } = await this.deps.db.farm(ctx.farmId, async (tx) => {
       const schedule = await this.#find(tx, ctx.farmId, id);
-      if (await commandReads.holdingStop(tx, ctx.farmId)) throw new DomainError('locked', 'EMERGENCY_STOP', 'An emergency stop holds this farm');
+      const stopped = (await commandReads.holdingStop(tx, ctx.farmId)) !== undefined;
+      const run = runNowFiring({ action: schedule.action, value: schedule.value ?? undefined }, now.getTime(), stopped);
+      if (!run.ok) throw new DomainError('locked', run.code, run.message);
       const base = { farm_id: ctx.farmId, schedule_id: id, scheduled_at: now, actual_at: now, action: schedule.action, value: schedule.value,
         command_id: null, skipped_by: null, device_response: null, duration_ms: null };
-      const queued = await this.#fire(tx, schedule, { at: now.getTime(), action: schedule.action, value: schedule.value ?? undefined }, base);
+      const fired = await this.#fire(tx, schedule, run.firing, base);
       await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'schedule.run_now', category: 'schedules',
         message: `Schedule ${schedule.name} run by hand`, data: { schedule_id: id } });
-      return { execution: this.#lastExecution!, queued };
+      return fired;
     });
     for (const { command, deviceId } of queued) await this.deps.commands.afterQueued(ctx.farmId, command, deviceId);
     return execution;
@@ -292,7 +286,7 @@ export class SchedulesService {
       const from = this.deps.clock.now().getTime();
       const to = from + days * 86_400_000;
       const rivals = (await schedulesRepository.onChannel(tx, ctx.farmId, schedule.device_id, schedule.channel))
-        .filter((r) => r.id !== schedule.id && r.kind !== 'condition' && outranks(r, schedule));
+        .filter((r) => r.id !== schedule.id && r.kind !== 'condition' && outranks(ranked(r), ranked(schedule)));
       const taken = new Map<number, ScheduleRow>();
       for (const rival of rivals) for (const f of firingsBetween(timed(rival), ctx.timeZone, from, to)) if (!taken.has(f.at)) taken.set(f.at, rival);
       const firings = firingsBetween(timed(schedule), ctx.timeZone, from, to, 5_000).map((f) => ({
@@ -359,19 +353,18 @@ export class SchedulesService {
       const pairs = schedules.flatMap((s) => leaves((s.spec as unknown as ConditionSpec).condition));
       const latest = new Map((await schedulesRepository.latest(tx, farmId, pairs)).map((r) => [`${r.device}|${r.metric}`, { value: r.value, ts: r.ts.getTime() }]));
       const holding = (await commandReads.holdingStop(tx, farmId)) !== undefined;
-      const out: Array<{ command: CommandView; deviceId: string; farmId: string }> = [];
+      const out: Queued[] = [];
       for (const schedule of schedules) {
         const spec = schedule.spec as unknown as ConditionSpec;
-        const state = { ...INITIAL_CONDITION_STATE, ...(schedule.state as Partial<ConditionState>) };
-        const { truth, since } = evaluate(spec, (d, m) => latest.get(`${d}|${m}`), now, state);
-        const decision = holding ? null : decide(state, truth, now, spec.min_hold_s);
-        const next: ConditionState = decision ? { active: decision === 'on', changed_at: now, since } : { ...state, since };
-        if (JSON.stringify(next) !== JSON.stringify(state)) await schedulesRepository.update(tx, farmId, schedule.id, { state: next as unknown as Record<string, unknown> });
-        if (!decision) continue;
-        const firing: Firing = decision === 'on' ? { at: now, action: schedule.action, value: schedule.value ?? undefined } : { at: now, action: inverse(schedule.action) };
+        const value = schedule.value ?? undefined;
+        const { state, changed, firing } = conditionStep({ action: schedule.action, value, spec },
+          schedule.state as Partial<ConditionState>, (d, m) => latest.get(`${d}|${m}`), now, holding);
+        const stored = state as unknown as Record<string, unknown>;
+        if (changed) await schedulesRepository.update(tx, farmId, schedule.id, { state: stored });
+        if (!firing) continue;
         const base = { farm_id: farmId, schedule_id: schedule.id, scheduled_at: new Date(now), actual_at: new Date(now), action: firing.action,
           value: firing.value ?? null, command_id: null, skipped_by: null, device_response: null, duration_ms: null };
-        out.push(...(await this.#fire(tx, schedule, firing, base)));
+        out.push(...(await this.#fire(tx, schedule, firing, base)).queued);
       }
       return out;
     });
@@ -382,9 +375,4 @@ export class SchedulesService {
   async sweepConditions(): Promise<void> {
     for (const farmId of await this.#conditionFarms.current(this.deps.clock.now().getTime())) await this.evaluateConditions(farmId);
   }
-}
-
-/** Whether `a` wins a moment on a channel over `b`: higher priority, then the older schedule. */
-function outranks(a: ScheduleRow, b: ScheduleRow): boolean {
-  return a.priority > b.priority || (a.priority === b.priority && a.created_at.getTime() < b.created_at.getTime());
 }
