@@ -115,7 +115,6 @@ export async function idempotent<Row>(write: IdempotentWrite<Row>): Promise<Idem
 /** The HTTP status of an idempotent write's answer: the endpoint's own for the first write, 200 for a repeat. */
 export const idempotentStatus = <C extends number>(created: boolean, first: C): C | 200 => (created ? first : 200);
 
-const ERROR_RESPONSE = Type.Unsafe<ErrorResponse>({ $ref: 'ErrorResponse#' });
 
 /**
  * The answers an idempotent write declares besides its first one (201, or 202 for a queue):
@@ -123,5 +122,6 @@ const ERROR_RESPONSE = Type.Unsafe<ErrorResponse>({ $ref: 'ErrorResponse#' });
  */
 export const idempotentAnswers = <T extends TSchema>(schema: T) => ({
   200: Type.Unsafe<Static<T>>({ ...schema, description: 'A repeat of the first request with this id: what it made' }),
-  409: ERROR_RESPONSE,
+  409: Type.Unsafe<ErrorResponse>({ $ref: 'ErrorResponse#',
+    description: 'IDEMPOTENCY_CONFLICT: this id was already used in this farm for a different request' }),
 });
