@@ -30,13 +30,21 @@ afterAll(() => t.close());
 const find = async (tx: Tx, farmId: string, id: string) => (await sql<Note>`
   select * from idem_notes where farm_id = ${farmId} and id = ${id}`.execute(tx)).rows[0];
 const insert = async (tx: Tx, note: Note) => (await sql<Note>`
-  insert into idem_notes (farm_id, id, body, request_hash) values (${note.farm_id}, ${note.id}, ${note.body}, ${note.request_hash})
+  insert into idem_notes (farm_id, id, body, request_hash)
+  values (${note.farm_id}, ${note.id}, ${note.body}, ${note.request_hash})
   on conflict (farm_id, id) do nothing returning *`.execute(tx)).rows[0];
 const count = async (farmId: string, id: string) => Number((await t.db.raw.executeSql(
   'select count(*)::int as n from idem_notes where farm_id = $1 and id = $2', [farmId, id])).rows[0]!.n);
 
 /** Writes a note under a client-made id the way a module would. */
-function write(farmId: string, id: string, body: string, hooks: { afterCreate?: () => Promise<void>; findFirst?: 'miss' } = {}) {
+interface Hooks {
+  /** Runs after the insert, before the transaction commits. */
+  afterCreate?: () => Promise<void>;
+  /** The first look misses the row, as when a concurrent twin commits between the look and the insert. */
+  findFirst?: 'miss';
+}
+
+function write(farmId: string, id: string, body: string, hooks: Hooks = {}) {
   return t.db.farm(farmId, (tx) => {
     let misses = hooks.findFirst === 'miss' ? 1 : 0;
     return idempotent({
@@ -57,7 +65,8 @@ const errorOf = async (promise: Promise<unknown>) => promise.then(() => undefine
 
 describe('the request hash', () => {
   it('ignores key order and undefined members, not values, array order or nesting', () => {
-    expect(canonicalJson({ b: 1, a: { d: [1, 'x', null], c: true }, e: undefined })).toBe('{"a":{"c":true,"d":[1,"x",null]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [1, 'x', null], c: true }, e: undefined }))
+      .toBe('{"a":{"c":true,"d":[1,"x",null]},"b":1}');
     expect(requestHash({ a: 1, b: { c: 2, d: 3 } })).toBe(requestHash({ b: { d: 3, c: 2 }, a: 1, z: undefined }));
     expect(requestHash({ a: 1 })).not.toBe(requestHash({ a: 2 }));
     expect(requestHash({ a: [1, 2] })).not.toBe(requestHash({ a: [2, 1] }));
@@ -73,7 +82,8 @@ describe('idempotent', () => {
   it('makes the row first, answers it again for the same request, and refuses a different one', async () => {
     const id = randomUUID();
     const first = await write(farmA, id, 'hello');
-    expect(first).toMatchObject({ created: true, row: { id, body: 'hello', request_hash: requestHash({ body: 'hello' }) } });
+    const hash = requestHash({ body: 'hello' });
+    expect(first).toMatchObject({ created: true, row: { id, body: 'hello', request_hash: hash } });
     const again = await write(farmA, id, 'hello');
     expect(again).toEqual({ created: false, row: first.row });
     const different = await errorOf(write(farmA, id, 'goodbye'));
@@ -93,14 +103,17 @@ describe('idempotent', () => {
   it('answers any request for a row stored before hashes were kept', async () => {
     const id = randomUUID();
     await t.db.raw.executeSql('insert into idem_notes (farm_id, id, body) values ($1, $2, $3)', [farmA, id, 'old']);
-    expect(await write(farmA, id, 'whatever')).toMatchObject({ created: false, row: { body: 'old', request_hash: null } });
+    expect(await write(farmA, id, 'whatever'))
+      .toMatchObject({ created: false, row: { body: 'old', request_hash: null } });
   });
 
   it('answers the winner when its insert meets the id (a lost race), or refuses a different request', async () => {
     const id = randomUUID();
     await write(farmA, id, 'winner');
-    expect(await write(farmA, id, 'winner', { findFirst: 'miss' })).toMatchObject({ created: false, row: { body: 'winner' } });
-    expect(await errorOf(write(farmA, id, 'loser', { findFirst: 'miss' }))).toMatchObject({ code: 'IDEMPOTENCY_CONFLICT' });
+    const lost = await write(farmA, id, 'winner', { findFirst: 'miss' });
+    expect(lost).toMatchObject({ created: false, row: { body: 'winner' } });
+    const different = await errorOf(write(farmA, id, 'loser', { findFirst: 'miss' }));
+    expect(different).toMatchObject({ code: 'IDEMPOTENCY_CONFLICT' });
     expect(await count(farmA, id)).toBe(1);
   });
 
@@ -111,7 +124,8 @@ describe('idempotent', () => {
     let looked!: () => void;
     const secondLooked = new Promise<void>((resolve) => (looked = resolve));
     let looks = 0;
-    const first = write(farmA, id, 'twin', { afterCreate: () => Promise.race([secondLooked, new Promise<void>((r) => setTimeout(r, 300))]) });
+    const aMoment = new Promise<void>((resolve) => setTimeout(resolve, 300));
+    const first = write(farmA, id, 'twin', { afterCreate: () => Promise.race([secondLooked, aMoment]) });
     const second = t.db.farm(farmA, (tx) => idempotent({
       request: { body: 'twin' },
       find: async () => {

@@ -108,7 +108,9 @@ export async function idempotent<Row>(write: IdempotentWrite<Row>): Promise<Idem
   if (made !== undefined) return { row: made, created: true };
   const winner = await write.find();
   // Taken, yet gone again: deleted between the insert and this read. Rare; the client may retry.
-  if (winner === undefined) throw new DomainError('conflict', 'TRY_AGAIN', 'A concurrent change got in the way: try again');
+  if (winner === undefined) {
+    throw new DomainError('conflict', 'TRY_AGAIN', 'A concurrent change got in the way: try again');
+  }
   return repeat(winner);
 }
 

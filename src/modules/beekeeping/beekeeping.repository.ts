@@ -90,9 +90,9 @@ export const beekeepingRepository = {
       order by e.next_inspection limit ${limit}`.execute(tx);
     // An event's id is unique within its farm only.
     if (rows.length > 0) {
+      const [farms, ids] = [rows.map((r) => r.farm_id), rows.map((r) => r.id)];
       await sql`update bee_events set reminded_at = ${now}
-        where (farm_id, id) in (select * from unnest(${rows.map((r) => r.farm_id)}::uuid[], ${rows.map((r) => r.id)}::uuid[]))`
-        .execute(tx);
+        where (farm_id, id) in (select * from unnest(${farms}::uuid[], ${ids}::uuid[]))`.execute(tx);
     }
     return rows;
   },

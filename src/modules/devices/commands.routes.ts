@@ -48,7 +48,8 @@ export const commandsRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = asyn
       body: Type.Object({ ...CommandFields, idempotency_key: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }, { additionalProperties: false }),
       response: { 202: CommandView, ...idempotentAnswers(CommandView) } },
   }, async (request, reply) => {
-    const { command, created } = await commands.create(farmOf(request), request.params.device, request.body, metaOf(request));
+    const { command, created } = await commands.create(farmOf(request), request.params.device, request.body,
+      metaOf(request));
     return reply.code(idempotentStatus(created, 202)).send(commandView(command));
   });
 

@@ -47,7 +47,8 @@ interface Deps {
 const RESEND_AFTER_MS = 2_000;
 
 const locked = (message: string) => new DomainError('locked', 'EMERGENCY_STOP', message);
-const inactive = (device: DeviceRow) => new DomainError('rule', 'DEVICE_INACTIVE', `Device ${device.device_id} is not active`);
+const inactive = (device: DeviceRow) =>
+  new DomainError('rule', 'DEVICE_INACTIVE', `Device ${device.device_id} is not active`);
 
 /**
  * The command queue: commands wait in the database until their device is online, go out over MQTT
@@ -79,7 +80,9 @@ export class CommandsService {
       const device = await this.#device(tx, ctx.farmId, deviceRef, !input.idempotency_key);
       const queue = async (requestHash: string | null): Promise<CommandRow | undefined> => {
         if (!device.active) throw inactive(device);
-        if (await commandsRepository.holdingStop(tx, ctx.farmId)) throw locked('An emergency stop holds this farm: release it first');
+        if (await commandsRepository.holdingStop(tx, ctx.farmId)) {
+          throw locked('An emergency stop holds this farm: release it first');
+        }
         const row = await this.#commandRow(tx, ctx, device, input, 'api', null);
         const command = requestHash === null
           ? await commandsRepository.insert(tx, row)
@@ -146,8 +149,9 @@ export class CommandsService {
   }
 
   /** The command row for a request, once the device can take it (else the refusal in words). */
-  async #commandRow(tx: Tx, ctx: Pick<FarmContext, 'farmId'> & { caller?: FarmContext['caller'] | undefined }, device: DeviceRow,
-    input: NewCommand, source: CommandSource, batchId: string | null): Promise<Insertable<CommandTable>> {
+  async #commandRow(tx: Tx, ctx: Pick<FarmContext, 'farmId'> & { caller?: FarmContext['caller'] | undefined },
+    device: DeviceRow, input: NewCommand, source: CommandSource, batchId: string | null,
+  ): Promise<Insertable<CommandTable>> {
     const channels = (await devicesRepository.channels(tx, ctx.farmId, [device.id])).map((c) => c.name);
     const checked = checkCommand(device.type, channels, input);
     if (!checked.ok) {

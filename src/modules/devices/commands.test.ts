@@ -308,24 +308,34 @@ describe('credentials', () => {
 });
 
 describe('idempotency keys (the one rule for client-made ids)', () => {
-  const keyed = (key: string, extra: Record<string, unknown> = {}) => ({ action: 'on', channel: 'fan-1', idempotency_key: key, ...extra });
-  const withKey = async (key: string) => (await call('GET', '/commands?limit=200')).json().data.filter((c: { idempotency_key: string }) => c.idempotency_key === key);
+  const keyed = (key: string, extra: Record<string, unknown> = {}) =>
+    ({ action: 'on', channel: 'fan-1', idempotency_key: key, ...extra });
+  const withKey = async (key: string) => {
+    const all = (await call('GET', '/commands?limit=200')).json().data as Array<Record<string, unknown>>;
+    return all.filter((c) => c.idempotency_key === key);
+  };
 
-  it('answer 202 first, 200 with the same body for the same command, 409 IDEMPOTENCY_CONFLICT for another', async () => {
+  it('answer 202 first, 200 with the same body for the same command, 409 IDEMPOTENCY_CONFLICT else', async () => {
     await controller('idem-1', {}, false);
     await controller('idem-2', {}, false);
     const first = await command('idem-1', keyed('same-1', { priority: 'high' }));
     expect(first.statusCode, first.body).toBe(202);
-    const again = await command('idem-1', { priority: 'high', idempotency_key: 'same-1', channel: 'fan-1', action: 'on' });
+    const again = await command('idem-1', { priority: 'high', idempotency_key: 'same-1', channel: 'fan-1',
+      action: 'on' });
     expect(again.statusCode, again.body).toBe(200);
     expect(again.json()).toEqual(first.json());
     // The device named by its id is the same device.
     const device = (await call('GET', '/devices/idem-1')).json().id;
     expect((await command(device, keyed('same-1', { priority: 'high' }))).statusCode).toBe(200);
-    for (const [label, body] of [['idem-1', keyed('same-1')], ['idem-1', keyed('same-1', { priority: 'high', channel: 'fan-2' })],
-      ['idem-2', keyed('same-1', { priority: 'high' })]] as const) {
+    const different: Array<[string, Record<string, unknown>]> = [
+      ['idem-1', keyed('same-1')], // priority left out: not the same as high
+      ['idem-1', keyed('same-1', { priority: 'high', channel: 'fan-2' })], // another channel
+      ['idem-2', keyed('same-1', { priority: 'high' })], // another device
+    ];
+    for (const [label, body] of different) {
       const taken = await command(label, body);
-      expect([taken.statusCode, taken.json().error_code], `${label} ${JSON.stringify(body)}`).toEqual([409, 'IDEMPOTENCY_CONFLICT']);
+      expect([taken.statusCode, taken.json().error_code], `${label} ${JSON.stringify(body)}`)
+        .toEqual([409, 'IDEMPOTENCY_CONFLICT']);
     }
     expect(await withKey('same-1')).toHaveLength(1);
     // A repeat answers its command whatever has happened since: here the device was switched off.
@@ -339,15 +349,16 @@ describe('idempotency keys (the one rule for client-made ids)', () => {
     await controller('idem-3', {}, false);
     expect((await command('idem-3', keyed('shared-key'))).statusCode).toBe(202);
     const elsewhere = await createFarm(t.app, admin, 'Other controller farm');
-    const at = (path: string, payload: unknown) =>
-      t.app.inject({ method: 'POST', url: `/api/v1/farms/${elsewhere.slug}${path}`, headers: admin.headers, payload: payload as object });
-    const registered = await at('/devices', { device_id: 'idem-3', name: 'Their relay', type: 'relay',
-      channels: [{ name: 'fan-1', kind: 'fan', safe_state: 'on' }, { name: 'heater', kind: 'heater', safe_state: 'off' }] });
+    const at = (path: string, payload: object) =>
+      t.app.inject({ method: 'POST', url: `/api/v1/farms/${elsewhere.slug}${path}`, headers: admin.headers, payload });
+    const channels = [{ name: 'fan-1', kind: 'fan', safe_state: 'on' },
+      { name: 'heater', kind: 'heater', safe_state: 'off' }];
+    const registered = await at('/devices', { device_id: 'idem-3', name: 'Their relay', type: 'relay', channels });
     expect(registered.statusCode, registered.body).toBe(201);
     const theirs = await at('/devices/idem-3/commands', keyed('shared-key', { channel: 'heater' }));
     expect([theirs.statusCode, theirs.json().channel], theirs.body).toEqual([202, 'heater']);
     expect((await at('/devices/idem-3/commands', keyed('shared-key', { channel: 'heater' }))).statusCode).toBe(200);
-    expect((await withKey('shared-key')).map((c: { channel: string }) => c.channel)).toEqual(['fan-1']);
+    expect((await withKey('shared-key')).map((c) => c.channel)).toEqual(['fan-1']);
   });
 
   it('store one command for two identical requests at once: one 202, one 200', async () => {
