@@ -44,3 +44,6 @@ export const ruleViolation = (code: string, message: string, details?: ErrorDeta
   new DomainError('rule', code, message, details);
 export const unavailable = (code: string, message: string, details?: ErrorDetails) =>
   new DomainError('unavailable', code, message, details);
+/** A client-made id used again with a different request (docs/idempotency.md). */
+export const idempotencyConflict = (message: string, details?: ErrorDetails) =>
+  new DomainError('conflict', 'IDEMPOTENCY_CONFLICT', message, details);

@@ -52,10 +52,10 @@ export const beekeepingRepository = {
     await tx.deleteFrom('queens').where('farm_id', '=', farmId).where('id', '=', id).execute();
   },
 
-  /** Inserts an event; an id already used (a phone uploading again) keeps the first. */
+  /** Inserts an event; undefined when the farm already has an event with this id (platform/idempotency.ts). */
   insertEvent: (tx: Tx, row: Insertable<BeeEventTable>) => tx.insertInto('bee_events')
     .values({ ...row, inspection: asJson(row.inspection), treatment: asJson(row.treatment), harvest: asJson(row.harvest) } as Insertable<BeeEventTable>)
-    .onConflict((oc) => oc.column('id').doNothing()).returningAll().executeTakeFirst(),
+    .onConflict((oc) => oc.columns(['farm_id', 'id']).doNothing()).returningAll().executeTakeFirst(),
   findEvent: (tx: Tx, farmId: string, id: string) => tx.selectFrom('bee_events').selectAll().where('farm_id', '=', farmId).where('id', '=', id).executeTakeFirst(),
   events: (tx: Tx, farmId: string, target: { hive_id: string } | { apiary_id: string }, limit: number) => {
     const query = tx.selectFrom('bee_events').selectAll().where('farm_id', '=', farmId);
@@ -88,7 +88,12 @@ export const beekeepingRepository = {
       where e.next_inspection is not null and e.reminded_at is null
         and e.next_inspection <= (${now}::timestamptz at time zone f.time_zone)::date
       order by e.next_inspection limit ${limit}`.execute(tx);
-    if (rows.length > 0) await tx.updateTable('bee_events').set({ reminded_at: now }).where('id', 'in', rows.map((r) => r.id)).execute();
+    // An event's id is unique within its farm only.
+    if (rows.length > 0) {
+      const [farms, ids] = [rows.map((r) => r.farm_id), rows.map((r) => r.id)];
+      await sql`update bee_events set reminded_at = ${now}
+        where (farm_id, id) in (select * from unnest(${farms}::uuid[], ${ids}::uuid[]))`.execute(tx);
+    }
     return rows;
   },
 };

@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { FarmParams, Nullable } from '../../platform/http/schemas.js';
 import { farmOf, metaOf } from '../../platform/http/context.js';
 import { DateTime, Uuid } from '../../platform/http/schemas.js';
+import { idempotentAnswers, idempotentStatus } from '../../platform/idempotency.js';
 import type { BeeEventRow, QueenRow } from './beekeeping.repository.js';
 import type { BeekeepingService } from './beekeeping.service.js';
 
@@ -134,10 +135,10 @@ export const beekeepingRoutes: FastifyPluginAsyncTypebox<{ beekeeping: Beekeepin
   for (const [kind, key] of [['hives', 'hive_id'], ['apiaries', 'apiary_id']] as const) {
     app.post(`/api/v1/farms/:farm/${kind}/:id/events`, {
       schema: { ...TAGS, 'x-permission': 'records.write', summary: `Record an event on ${kind === 'hives' ? 'a hive' : 'an apiary'} (inspection, feeding, treatment, harvest …)`,
-        params: HiveParams, body: EventBody, response: { 201: Event, 200: Event } },
+        params: HiveParams, body: EventBody, response: { 201: Event, ...idempotentAnswers(Event) } },
     }, async (request, reply) => {
       const { event, created } = await bees.addEvent(farmOf(request), { [key]: request.params.id } as { hive_id: string }, request.body);
-      return reply.code(created ? 201 : 200).send(eventView(event));
+      return reply.code(idempotentStatus(created, 201)).send(eventView(event));
     });
     app.get(`/api/v1/farms/:farm/${kind}/:id/events`, {
       schema: { ...TAGS, 'x-permission': 'farm.read', summary: 'Events, newest first', params: HiveParams, response: { 200: Type.Object({ data: Type.Array(Event) }) } },

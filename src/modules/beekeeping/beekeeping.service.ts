@@ -5,6 +5,7 @@ import { conflict, invalid, notFound } from '../../platform/errors.js';
 import { recordAudit } from '../audit/index.js';
 import { deviceReads } from '../devices/index.js';
 import { farmReads } from '../farms/index.js';
+import { idempotent } from '../../platform/idempotency.js';
 import { localTime } from '../../platform/time-zones.js';
 import type { FarmContext, RequestMeta } from '../../platform/tenancy/caller.js';
 import { telemetryReads, type TelemetryService } from '../telemetry/index.js';
@@ -231,7 +232,8 @@ export class BeekeepingService {
 
   /**
    * Records an event on a hive or an apiary. An id made by the client (a phone that recorded offline)
-   * is kept: sending it again answers the event already stored.
+   * follows the one idempotency rule (platform/idempotency.ts): sending it again answers the event
+   * already stored; the same id with a different event (or on another hive) is IDEMPOTENCY_CONFLICT.
    */
   async addEvent(ctx: FarmContext, target: { hive_id: string } | { apiary_id: string }, input: EventInput): Promise<{ event: NonNullable<Awaited<ReturnType<typeof beekeepingRepository.findEvent>>>; created: boolean }> {
     if (input.inspection && input.type !== 'inspection') throw invalid('A checklist belongs to an inspection', { fields: [{ field: 'body.inspection', message: 'only with type inspection' }] });
@@ -240,17 +242,26 @@ export class BeekeepingService {
     return this.deps.db.farm(ctx.farmId, async (tx) => {
       if ('hive_id' in target) await this.#hive(tx, ctx.farmId, target.hive_id);
       else if (!(await beekeepingRepository.apiary(tx, ctx.farmId, target.apiary_id))) throw notFound('Apiary', { id: target.apiary_id });
-      const id = input.id ?? randomUUID();
-      const inserted = await beekeepingRepository.insertEvent(tx, {
+      const { id: clientId, ...event } = input;
+      const insert = (id: string, requestHash: string | null) => beekeepingRepository.insertEvent(tx, {
         id, farm_id: ctx.farmId, hive_id: 'hive_id' in target ? target.hive_id : null, apiary_id: 'apiary_id' in target ? target.apiary_id : null,
         type: input.type, date: input.date, description: input.description ?? null, inspection: input.inspection ?? null, treatment: input.treatment ?? null,
         harvest: input.harvest ?? null, next_inspection: input.next_inspection ?? null, recorded_by: ctx.caller.kind === 'user' ? ctx.caller.userId : null,
-        created_at: this.deps.clock.now(),
+        created_at: this.deps.clock.now(), request_hash: requestHash,
       });
-      if (inserted) return { event: inserted, created: true };
-      const existing = await beekeepingRepository.findEvent(tx, ctx.farmId, id);
-      if (!existing) throw conflict('ID_TAKEN', 'This id is used by something else');
-      return { event: existing, created: false };
+      if (clientId === undefined) {
+        const inserted = await insert(randomUUID(), null);
+        if (!inserted) throw new Error('a fresh event id was taken');
+        return { event: inserted, created: true };
+      }
+      const { row, created } = await idempotent({
+        request: { ...target, ...event },
+        find: () => beekeepingRepository.findEvent(tx, ctx.farmId, clientId),
+        create: (requestHash) => insert(clientId, requestHash),
+        storedHash: (stored) => stored.request_hash,
+        details: { id: clientId },
+      });
+      return { event: row, created };
     });
   }
 

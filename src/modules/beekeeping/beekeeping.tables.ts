@@ -55,6 +55,8 @@ export interface BeeEventTable {
   reminded_at: Timestamp | null;
   recorded_by: string | null;
   created_at: Timestamp;
+  /** The hash of the request that made a client-made id (platform/idempotency.ts); null otherwise. */
+  request_hash: Generated<string | null>;
 }
 
 declare module '../../platform/db/schema.js' {

@@ -1,8 +1,7 @@
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
-import { createApiary, createDevice, createHive, createLocation, issueCredentials, login, member, setupAdmin,
-  type Actor, type FarmRef, type NewHive } from '../../../test/helpers/factories.js';
+import { createApiary, createDevice, createFarm, createHive, createLocation, issueCredentials, login, member, setupAdmin, type Actor, type FarmRef, type NewHive } from '../../../test/helpers/factories.js';
 import { waitFor } from '../../../test/helpers/wait.js';
 import type { BusMessage } from '../../platform/live/bus.js';
 
@@ -97,6 +96,62 @@ describe('events', () => {
     const viewer = await member(t.app, admin, farm, 'viewer', 'visitor');
     expect((await call('POST', `/hives/${h.id}/events`, { type: 'note', date: '2026-06-10' }, viewer)).statusCode).toBe(403);
     expect((await call('PATCH', `/hives/${h.id}`, { name: 'Renamed' }, worker)).statusCode).toBe(403);
+  });
+});
+
+describe('event ids made by the client (the one idempotency rule)', () => {
+  const inspection = (id: string, temper = 2) =>
+    ({ id, type: 'inspection', date: '2026-06-09', inspection: { queen_seen: true, temper } });
+
+  it('answer 201 first, 200 with the same body for the same event, 409 IDEMPOTENCY_CONFLICT for another', async () => {
+    const [h, other] = [await hive('Hive I1'), await hive('Hive I2')];
+    const id = '0b9e4a52-3f7d-4e1c-8a2b-6c5d4e3f2a10';
+    const first = await call('POST', `/hives/${h.id}/events`, inspection(id));
+    expect(first.statusCode, first.body).toBe(201);
+    // The same request with its keys in another order is the same request.
+    const again = await call('POST', `/hives/${h.id}/events`,
+      { inspection: { temper: 2, queen_seen: true }, date: '2026-06-09', type: 'inspection', id });
+    expect(again.statusCode, again.body).toBe(200);
+    expect(again.json()).toEqual(first.json());
+    const different: Array<[string, object]> = [
+      [`/hives/${h.id}/events`, inspection(id, 3)], // another checklist
+      [`/hives/${h.id}/events`, { ...inspection(id), description: 'More' }], // a field more
+      [`/hives/${other.id}/events`, inspection(id)], // another hive
+      [`/apiaries/${apiary}/events`, inspection(id)], // an apiary
+    ];
+    for (const [path, body] of different) {
+      const taken = await call('POST', path, body);
+      expect([taken.statusCode, taken.json().error_code], `${path} ${JSON.stringify(body)}`)
+        .toEqual([409, 'IDEMPOTENCY_CONFLICT']);
+    }
+    expect((await call('GET', `/hives/${h.id}/events`)).json().data).toEqual([first.json()]);
+    expect((await call('GET', `/hives/${other.id}/events`)).json().data).toEqual([]);
+  });
+
+  it('are the farm’s own: another farm may use the same id, and learns nothing of this one’s event', async () => {
+    const h = await hive('Hive I3');
+    const id = '4d2c1b0a-9e8f-4a7b-8c6d-5e4f3a2b1c0d';
+    expect((await call('POST', `/hives/${h.id}/events`, inspection(id))).statusCode).toBe(201);
+    const elsewhere = await createFarm(t.app, admin, 'Other bee farm');
+    const at = (path: string, payload: object) =>
+      t.app.inject({ method: 'POST', url: `/api/v1/farms/${elsewhere.slug}${path}`, headers: admin.headers, payload });
+    const theirApiary = (await at('/locations', { name: 'Their apiary', type: 'apiary' })).json().id;
+    const theirs = (await at('/hives', { name: 'Their hive', apiary_id: theirApiary })).json();
+    const made = await at(`/hives/${theirs.id}/events`, inspection(id, 5));
+    expect([made.statusCode, made.json().id, made.json().inspection.temper], made.body).toEqual([201, id, 5]);
+    expect((await at(`/hives/${theirs.id}/events`, inspection(id, 5))).statusCode).toBe(200);
+    const ours = (await call('GET', `/hives/${h.id}/events`)).json().data as Array<{ inspection: { temper: number } }>;
+    expect(ours.map((e) => e.inspection.temper)).toEqual([2]);
+  });
+
+  it('store one event for two identical requests at once: one 201, one 200', async () => {
+    const h = await hive('Hive I4');
+    const id = '7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d';
+    const send = () => call('POST', `/hives/${h.id}/events`, inspection(id));
+    const both = await Promise.all([send(), send()]);
+    expect(both.map((r) => r.statusCode).sort()).toEqual([200, 201]);
+    expect(both[0]!.json()).toEqual(both[1]!.json());
+    expect((await call('GET', `/hives/${h.id}/events`)).json().data).toHaveLength(1);
   });
 });
 

@@ -11,13 +11,23 @@ export const commandsRepository = {
     return tx.insertInto('commands').values(values as Insertable<CommandTable>).returningAll().executeTakeFirstOrThrow();
   },
 
+  /** Inserts a command with an idempotency key; undefined when the farm already has one with this key. */
+  insertKeyed(tx: Tx, row: Insertable<CommandTable>): Promise<CommandRow | undefined> {
+    const newState = row.new_state === undefined || row.new_state === null ? null : JSON.stringify(row.new_state);
+    return tx.insertInto('commands').values({ ...row, new_state: newState } as Insertable<CommandTable>)
+      .onConflict((oc) => oc.columns(['farm_id', 'idempotency_key']).where('idempotency_key', 'is not', null)
+        .doNothing())
+      .returningAll().executeTakeFirst();
+  },
+
   find(tx: Tx, farmId: string, id: string): Promise<CommandRow | undefined> {
     return tx.selectFrom('commands').selectAll().where('farm_id', '=', farmId).where('id', '=', id).executeTakeFirst();
   },
 
-  byIdempotencyKey(tx: Tx, farmId: string, deviceId: string, key: string): Promise<CommandRow | undefined> {
-    return tx.selectFrom('commands').selectAll().where('farm_id', '=', farmId).where('device_id', '=', deviceId)
-      .where('idempotency_key', '=', key).executeTakeFirst();
+  /** The farm's command with this idempotency key (unique per farm). */
+  byIdempotencyKey(tx: Tx, farmId: string, key: string): Promise<CommandRow | undefined> {
+    return tx.selectFrom('commands').selectAll().where('farm_id', '=', farmId).where('idempotency_key', '=', key)
+      .executeTakeFirst();
   },
 
   /** Newest first; `before` is the queued time of the previous page's last row (a cursor). */

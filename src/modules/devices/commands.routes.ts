@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { FarmParams, Nullable } from '../../platform/http/schemas.js';
 import { farmOf, metaOf } from '../../platform/http/context.js';
 import { DateTime, OneOf, Uuid } from '../../platform/http/schemas.js';
+import { idempotentAnswers, idempotentStatus } from '../../platform/idempotency.js';
 import { commandView } from './commands.service.js';
 import type { EmergencyStopRow } from './commands.repository.js';
 import { DeviceParams, onlyItself } from './devices.routes.js';
@@ -45,10 +46,11 @@ export const commandsRoutes: FastifyPluginAsyncTypebox<{ commands: CommandsServi
       summary: 'Queue a command (202): it goes to the device over MQTT when it is online, until it expires. A repeated idempotency key answers the first command.',
       params: DeviceParams,
       body: Type.Object({ ...CommandFields, idempotency_key: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }, { additionalProperties: false }),
-      response: { 202: CommandView } },
+      response: { 202: CommandView, ...idempotentAnswers(CommandView) } },
   }, async (request, reply) => {
-    const { command } = await commands.create(farmOf(request), request.params.device, request.body, metaOf(request));
-    return reply.code(202).send(commandView(command));
+    const { command, created } = await commands.create(farmOf(request), request.params.device, request.body,
+      metaOf(request));
+    return reply.code(idempotentStatus(created, 202)).send(commandView(command));
   });
 
   app.post('/api/v1/farms/:farm/commands/batch', {

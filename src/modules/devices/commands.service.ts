@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { Insertable } from 'kysely';
 import type { Clock } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
 import type { Database, Tx } from '../../platform/db/database.js';
 import { conflict, DomainError, invalid, notFound } from '../../platform/errors.js';
+import { idempotent } from '../../platform/idempotency.js';
 import type { Logger } from '../../platform/logger.js';
 import { recordAudit } from '../audit/index.js';
 import { actorIds, type FarmContext, type RequestMeta } from '../../platform/tenancy/caller.js';
@@ -14,7 +16,7 @@ import { commandsRepository, type CommandRow, type EmergencyStopRow } from './co
 import { farmReads } from '../farms/index.js';
 import { devicesRepository, type DeviceRow } from './devices.repository.js';
 import type { DevicesService } from './devices.service.js';
-import type { CommandSource, CommandStatus } from './devices.tables.js';
+import type { CommandSource, CommandStatus, CommandTable } from './devices.tables.js';
 
 export interface NewCommand extends CommandInput {
   priority?: Priority | undefined;
@@ -56,6 +58,8 @@ interface Deps {
 const RESEND_AFTER_MS = 2_000;
 
 const locked = (message: string) => new DomainError('locked', 'EMERGENCY_STOP', message);
+const inactive = (device: DeviceRow) =>
+  new DomainError('rule', 'DEVICE_INACTIVE', `Device ${device.device_id} is not active`);
 
 /**
  * The command queue: commands wait in the database until their device is online, go out over MQTT
@@ -66,18 +70,43 @@ const locked = (message: string) => new DomainError('locked', 'EMERGENCY_STOP', 
 export class CommandsService {
   constructor(private readonly deps: Deps) {}
 
+  /**
+   * Queues a command. An idempotency key follows the one rule for client-made ids
+   * (platform/idempotency.ts): unique in the farm; a repeat answers the command it queued, whatever
+   * has happened since; the same key with a different command (or device) is IDEMPOTENCY_CONFLICT.
+   */
   async create(ctx: FarmContext, deviceRef: string, input: NewCommand, meta: RequestMeta): Promise<{ command: CommandView; created: boolean }> {
     const result = await this.deps.db.farm(ctx.farmId, async (tx) => {
-      const device = await this.#device(tx, ctx.farmId, deviceRef);
-      if (input.idempotency_key) {
-        const earlier = await commandsRepository.byIdempotencyKey(tx, ctx.farmId, device.id, input.idempotency_key);
-        if (earlier) return { command: { ...earlier, device: device.device_id }, created: false, device };
-      }
-      if (await commandsRepository.holdingStop(tx, ctx.farmId)) throw locked('An emergency stop holds this farm: release it first');
-      const command = await this.#queue(tx, ctx, device, input, 'api', null);
-      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'command.queued', category: 'commands',
-        message: `${input.action}${input.channel ? ` ${input.channel}` : ''} → ${device.device_id}`, data: { command_id: command.id, device_id: device.id } });
-      return { command: { ...command, device: device.device_id }, created: true, device };
+      // A repeat answers its command even when the device has been switched off since.
+      const device = await this.#device(tx, ctx.farmId, deviceRef, !input.idempotency_key);
+      const queue = async (requestHash: string | null): Promise<CommandRow | undefined> => {
+        if (!device.active) throw inactive(device);
+        if (await commandsRepository.holdingStop(tx, ctx.farmId)) {
+          throw locked('An emergency stop holds this farm: release it first');
+        }
+        const row = await this.#commandRow(tx, ctx, device, input, 'api', null);
+        const command = requestHash === null
+          ? await commandsRepository.insert(tx, row)
+          : await commandsRepository.insertKeyed(tx, { ...row, request_hash: requestHash });
+        if (!command) return undefined;
+        await recordAudit(tx, this.deps.clock, {
+          farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'command.queued', category: 'commands',
+          message: `${input.action}${input.channel ? ` ${input.channel}` : ''} → ${device.device_id}`,
+          data: { command_id: command.id, device_id: device.id },
+        });
+        return command;
+      };
+      const key = input.idempotency_key;
+      const { row, created } = key
+        ? await idempotent({
+          request: { ...input, idempotency_key: undefined, device: device.id },
+          find: () => commandsRepository.byIdempotencyKey(tx, ctx.farmId, key),
+          create: queue,
+          storedHash: (stored) => stored.request_hash,
+          details: { idempotency_key: key },
+        })
+        : { row: (await queue(null))!, created: true };
+      return { command: { ...row, device: device.device_id }, created, device };
     });
     if (result.created) this.#announce(ctx.farmId, result.command);
     if (result.created && result.device.online) await this.dispatch(ctx.farmId, result.device.id, false);
@@ -109,14 +138,21 @@ export class CommandsService {
     return { batch_id: batchId, commands };
   }
 
-  async #device(tx: Tx, farmId: string, ref: string): Promise<DeviceRow> {
+  async #device(tx: Tx, farmId: string, ref: string, mustBeActive = true): Promise<DeviceRow> {
     const device = await devicesRepository.find(tx, farmId, ref);
     if (!device) throw notFound('Device', { device: ref });
-    if (!device.active) throw new DomainError('rule', 'DEVICE_INACTIVE', `Device ${device.device_id} is not active`);
+    if (mustBeActive && !device.active) throw inactive(device);
     return device;
   }
 
   async #queue(tx: Tx, ctx: Pick<FarmContext, 'farmId'> & { caller?: FarmContext['caller'] | undefined }, device: DeviceRow, input: NewCommand, source: CommandSource, batchId: string | null): Promise<CommandRow> {
+    return commandsRepository.insert(tx, await this.#commandRow(tx, ctx, device, input, source, batchId));
+  }
+
+  /** The command row for a request, once the device can take it (else the refusal in words). */
+  async #commandRow(tx: Tx, ctx: Pick<FarmContext, 'farmId'> & { caller?: FarmContext['caller'] | undefined },
+    device: DeviceRow, input: NewCommand, source: CommandSource, batchId: string | null,
+  ): Promise<Insertable<CommandTable>> {
     const channels = (await devicesRepository.channels(tx, ctx.farmId, [device.id])).map((c) => c.name);
     const checked = checkCommand(device.type, channels, input);
     if (!checked.ok) {
@@ -125,14 +161,14 @@ export class CommandsService {
         : invalid(checked.message, { fields: [{ field: checked.field ?? 'body', message: checked.message }] }, checked.code);
     }
     const now = this.deps.clock.now();
-    return commandsRepository.insert(tx, {
+    return {
       farm_id: ctx.farmId, device_id: device.id, channel: input.channel ?? null, action: input.action, value: input.value ?? null,
       duration_ms: input.duration_ms ?? null, priority: source === 'emergency' ? 0 : PRIORITY_RANK[input.priority ?? 'normal'], status: 'queued', source,
       idempotency_key: input.idempotency_key ?? null, batch_id: batchId,
       requested_by_user: actorIds(ctx.caller).user_id, requested_by_api_key: actorIds(ctx.caller).api_key_id,
       error: null, new_state: null, queued_at: now, sent_at: null, executing_at: null, finished_at: null,
       expires_at: new Date(now.getTime() + (input.ttl_s ?? this.deps.config.commandTtlS) * 1000),
-    });
+    };
   }
 
   async get(ctx: FarmContext, id: string): Promise<CommandView> {

@@ -1,7 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
-import { createDevice, createDeviceWithCredentials, login, member, setupAdmin, type Actor,
-  type FarmRef } from '../../../test/helpers/factories.js';
+import { createDevice, createDeviceWithCredentials, createFarm, login, member, setupAdmin, type Actor, type FarmRef } from '../../../test/helpers/factories.js';
 import { waitFor } from '../../../test/helpers/wait.js';
 import { SimulatedController, type ControllerBehaviour } from '../../cli/simulated-controller.js';
 import type { BusMessage } from '../../platform/live/bus.js';
@@ -305,5 +304,68 @@ describe('credentials', () => {
     expect(revoked.statusCode).toBe(204);
     const withNew = new SimulatedController({ broker, username: rotated.json().username, password: rotated.json().password, topicPrefix: rotated.json().mqtt.topic_prefix });
     await expect(withNew.start()).rejects.toThrow();
+  });
+});
+
+describe('idempotency keys (the one rule for client-made ids)', () => {
+  const keyed = (key: string, extra: Record<string, unknown> = {}) =>
+    ({ action: 'on', channel: 'fan-1', idempotency_key: key, ...extra });
+  const withKey = async (key: string) => {
+    const all = (await call('GET', '/commands?limit=200')).json().data as Array<Record<string, unknown>>;
+    return all.filter((c) => c.idempotency_key === key);
+  };
+
+  it('answer 202 first, 200 with the same body for the same command, 409 IDEMPOTENCY_CONFLICT else', async () => {
+    await controller('idem-1', {}, false);
+    await controller('idem-2', {}, false);
+    const first = await command('idem-1', keyed('same-1', { priority: 'high' }));
+    expect(first.statusCode, first.body).toBe(202);
+    const again = await command('idem-1', { priority: 'high', idempotency_key: 'same-1', channel: 'fan-1',
+      action: 'on' });
+    expect(again.statusCode, again.body).toBe(200);
+    expect(again.json()).toEqual(first.json());
+    // The device named by its id is the same device.
+    const device = (await call('GET', '/devices/idem-1')).json().id;
+    expect((await command(device, keyed('same-1', { priority: 'high' }))).statusCode).toBe(200);
+    const different: Array<[string, Record<string, unknown>]> = [
+      ['idem-1', keyed('same-1')], // priority left out: not the same as high
+      ['idem-1', keyed('same-1', { priority: 'high', channel: 'fan-2' })], // another channel
+      ['idem-2', keyed('same-1', { priority: 'high' })], // another device
+    ];
+    for (const [label, body] of different) {
+      const taken = await command(label, body);
+      expect([taken.statusCode, taken.json().error_code], `${label} ${JSON.stringify(body)}`)
+        .toEqual([409, 'IDEMPOTENCY_CONFLICT']);
+    }
+    expect(await withKey('same-1')).toHaveLength(1);
+    // A repeat answers its command whatever has happened since: here the device was switched off.
+    expect((await call('PATCH', '/devices/idem-1', { active: false })).statusCode).toBe(200);
+    const late = await command('idem-1', keyed('same-1', { priority: 'high' }));
+    expect([late.statusCode, late.json().id]).toEqual([200, first.json().id]);
+    expect((await command('idem-1', keyed('same-1b'))).json().error_code).toBe('DEVICE_INACTIVE');
+  });
+
+  it('are the farm’s own: another farm may use the same key', async () => {
+    await controller('idem-3', {}, false);
+    expect((await command('idem-3', keyed('shared-key'))).statusCode).toBe(202);
+    const elsewhere = await createFarm(t.app, admin, 'Other controller farm');
+    const at = (path: string, payload: object) =>
+      t.app.inject({ method: 'POST', url: `/api/v1/farms/${elsewhere.slug}${path}`, headers: admin.headers, payload });
+    const channels = [{ name: 'fan-1', kind: 'fan', safe_state: 'on' },
+      { name: 'heater', kind: 'heater', safe_state: 'off' }];
+    const registered = await at('/devices', { device_id: 'idem-3', name: 'Their relay', type: 'relay', channels });
+    expect(registered.statusCode, registered.body).toBe(201);
+    const theirs = await at('/devices/idem-3/commands', keyed('shared-key', { channel: 'heater' }));
+    expect([theirs.statusCode, theirs.json().channel], theirs.body).toEqual([202, 'heater']);
+    expect((await at('/devices/idem-3/commands', keyed('shared-key', { channel: 'heater' }))).statusCode).toBe(200);
+    expect((await withKey('shared-key')).map((c) => c.channel)).toEqual(['fan-1']);
+  });
+
+  it('store one command for two identical requests at once: one 202, one 200', async () => {
+    await controller('idem-4', {}, false);
+    const both = await Promise.all([command('idem-4', keyed('twin-1')), command('idem-4', keyed('twin-1'))]);
+    expect(both.map((r) => r.statusCode).sort()).toEqual([200, 202]);
+    expect(both[0]!.json().id).toBe(both[1]!.json().id);
+    expect(await withKey('twin-1')).toHaveLength(1);
   });
 });

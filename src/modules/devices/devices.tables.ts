@@ -82,6 +82,8 @@ export interface CommandTable {
   executing_at: Timestamp | null;
   finished_at: Timestamp | null;
   expires_at: Timestamp;
+  /** The hash of the request that used the idempotency key (platform/idempotency.ts); null without one. */
+  request_hash: Generated<string | null>;
 }
 
 export interface EmergencyStopTable {

@@ -2440,7 +2440,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description A repeat of the first request with this id: what it made */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2484,6 +2484,15 @@ export interface paths {
                             treatment: unknown;
                             type: string;
                         };
+                    };
+                };
+                /** @description IDEMPOTENCY_CONFLICT: this id was already used in this farm for a different request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
             };
@@ -3492,6 +3501,38 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
+                /** @description A repeat of the first request with this id: what it made */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            action: string;
+                            batch_id: string | null;
+                            channel: string | null;
+                            deliveries: number;
+                            device: string;
+                            duration_ms: number | null;
+                            error: string | null;
+                            executing_at: string | null;
+                            /** Format: date-time */
+                            expires_at: string;
+                            finished_at: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            idempotency_key: string | null;
+                            new_state: unknown;
+                            priority: string;
+                            /** Format: date-time */
+                            queued_at: string;
+                            sent_at: string | null;
+                            source: string;
+                            status: "queued" | "sent" | "executing" | "completed" | "failed" | "timeout" | "expired" | "cancelled";
+                            value: number | null;
+                        };
+                    };
+                };
                 /** @description Default Response */
                 202: {
                     headers: {
@@ -3522,6 +3563,15 @@ export interface paths {
                             status: "queued" | "sent" | "executing" | "completed" | "failed" | "timeout" | "expired" | "cancelled";
                             value: number | null;
                         };
+                    };
+                };
+                /** @description IDEMPOTENCY_CONFLICT: this id was already used in this farm for a different request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
             };
@@ -4779,7 +4829,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description A repeat of the first request with this id: what it made */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -4823,6 +4873,15 @@ export interface paths {
                             treatment: unknown;
                             type: string;
                         };
+                    };
+                };
+                /** @description IDEMPOTENCY_CONFLICT: this id was already used in this farm for a different request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
             };
