@@ -11,29 +11,13 @@ import { locationReads } from '../locations/index.js';
 import { recordAudit } from '../audit/index.js';
 import type { FarmContext, RequestMeta } from '../../platform/tenancy/caller.js';
 import type { LiveEvents } from '../../platform/live/events.js';
-import { alertType, breaches, excluded, swarmSuspected, type Aggregate, type Operator, type Severity } from './alerts.engine.js';
+import { alertType, breaches, excluded, swarmSuspected } from './alerts.engine.js';
 import { alertsRepository, type AlertRow, type RuleRow } from './alerts.repository.js';
-import type { AlertState, RuleKind } from './alerts.tables.js';
+import type { AlertState } from './alerts.tables.js';
 import type { NotificationsService } from './notifications.service.js';
+import type { AlertsQuery, NewRule, RulePatch } from './alerts.schemas.js';
+import { alertView } from './alerts.views.js';
 import { RefreshedSet } from '../../platform/refreshed-set.js';
-
-export interface RuleInput {
-  name: string;
-  kind: RuleKind;
-  metric?: string | undefined;
-  device?: string | undefined;
-  location?: string | undefined;
-  operator?: Operator | undefined;
-  value?: number | [number, number] | undefined;
-  aggregate?: Aggregate | undefined;
-  window_s?: number | undefined;
-  minutes?: number | undefined;
-  severity: Severity;
-  exclude_months?: number[] | undefined;
-  exclude_hours?: number[] | undefined;
-  clear_s?: number | undefined;
-  enabled?: boolean | undefined;
-}
 
 interface Deps {
   db: Database;
@@ -57,7 +41,9 @@ export class AlertsService {
 
   // Rules
 
-  async createRule(ctx: FarmContext, input: RuleInput, meta: RequestMeta): Promise<{ rule: RuleRow; warnings: string[] }> {
+  async createRule(
+    ctx: FarmContext, input: NewRule, meta: RequestMeta,
+  ): Promise<{ rule: RuleRow; warnings: string[] }> {
     const now = this.deps.clock.now();
     const result = await this.deps.db.farm(ctx.farmId, async (tx) => {
       const fields = await this.#fields(tx, ctx.farmId, input);
@@ -74,11 +60,11 @@ export class AlertsService {
     return result;
   }
 
-  async updateRule(ctx: FarmContext, id: string, patch: Partial<RuleInput>, meta: RequestMeta): Promise<RuleRow> {
+  async updateRule(ctx: FarmContext, id: string, patch: RulePatch, meta: RequestMeta): Promise<RuleRow> {
     return this.deps.db.farm(ctx.farmId, async (tx) => {
       const current = await alertsRepository.findRule(tx, ctx.farmId, id);
       if (!current) throw notFound('Alert rule', { id });
-      const merged: RuleInput = {
+      const merged: NewRule = {
         name: patch.name ?? current.name, kind: patch.kind ?? current.kind, metric: patch.metric ?? current.metric ?? undefined,
         device: patch.device ?? current.device_id ?? undefined, location: patch.location ?? current.location_id ?? undefined,
         operator: patch.operator ?? current.operator ?? undefined,
@@ -108,7 +94,9 @@ export class AlertsService {
    * Switches a preset rule of a location on (made or brought up to date) or off (removed): the
    * insights a beekeeper turns on per apiary are such presets.
    */
-  async applyPreset(ctx: FarmContext, locationId: string, preset: string, input: RuleInput | null, meta: RequestMeta): Promise<RuleRow | null> {
+  async applyPreset(
+    ctx: FarmContext, locationId: string, preset: string, input: NewRule | null, meta: RequestMeta,
+  ): Promise<RuleRow | null> {
     const now = this.deps.clock.now();
     const rule = await this.deps.db.farm(ctx.farmId, async (tx) => {
       const current = (await alertsRepository.rules(tx, ctx.farmId)).find((r) => r.location_id === locationId && r.preset === preset);
@@ -143,7 +131,7 @@ export class AlertsService {
   }
 
   /** The stored columns of a rule, checked: what each kind needs, and devices and locations of this farm. */
-  async #fields(tx: Tx, farmId: string, input: RuleInput) {
+  async #fields(tx: Tx, farmId: string, input: NewRule) {
     const problems: Array<{ field: string; message: string }> = [];
     const need = (ok: boolean, field: string, message: string) => void (ok || problems.push({ field: `body.${field}`, message }));
     let device: string | null = null;
@@ -347,8 +335,10 @@ export class AlertsService {
 
   // Lifecycle
 
-  list(ctx: FarmContext, state: 'active' | AlertState | undefined, before: Date | undefined, limit: number) {
-    return this.deps.db.farm(ctx.farmId, (tx) => alertsRepository.alerts(tx, ctx.farmId, state, before, limit));
+  list(ctx: FarmContext, query: AlertsQuery & { limit: number }) {
+    const before = query.cursor ? new Date(query.cursor) : undefined;
+    return this.deps.db.farm(ctx.farmId,
+      (tx) => alertsRepository.alerts(tx, ctx.farmId, query.state, before, query.limit));
   }
 
   async acknowledge(ctx: FarmContext, id: string, meta: RequestMeta): Promise<AlertRow> {
@@ -385,12 +375,3 @@ export class AlertsService {
 }
 
 const round = (n: number | null) => (n === null ? '?' : Math.round(n * 100) / 100);
-
-export function alertView(a: AlertRow) {
-  const iso = (d: Date | null) => d?.toISOString() ?? null;
-  return {
-    id: a.id, rule_id: a.rule_id, device_id: a.device_id, type: a.type, severity: a.severity, message: a.message, threshold: a.threshold ?? null,
-    actual_value: a.actual_value, state: a.state, triggered_at: a.triggered_at.toISOString(), acknowledged_at: iso(a.acknowledged_at),
-    acknowledged_by: a.acknowledged_by, resolved_at: iso(a.resolved_at), resolved_by: a.resolved_by,
-  };
-}

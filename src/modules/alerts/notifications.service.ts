@@ -9,21 +9,11 @@ import type { JobRunner } from '../../platform/jobs/runner.js';
 import type { Logger } from '../../platform/logger.js';
 import { localTime } from '../../platform/time-zones.js';
 import type { LiveEvents } from '../../platform/live/events.js';
-import { isPrivateAddress, notificationSeverity, shouldDeliver, type Severity } from './alerts.engine.js';
+import { isPrivateAddress, notificationSeverity, shouldDeliver } from './alerts.engine.js';
 import type { AlertRow } from './alerts.repository.js';
 import { farmReads } from '../farms/index.js';
 import { notificationsRepository, type NotificationRow } from './notifications.repository.js';
-
-export interface SubscriptionInput {
-  farm?: string | null | undefined;
-  alert_type?: string | null | undefined;
-  min_severity?: Severity | undefined;
-  channel: 'in_app' | 'webhook' | 'email';
-  target?: string | undefined;
-  quiet_start?: string | null | undefined;
-  quiet_end?: string | null | undefined;
-  time_zone?: string | undefined;
-}
+import type { InboxQuery, NewSubscription } from './alerts.schemas.js';
 
 interface Deps {
   /** Webhook and email deliveries are jobs. */
@@ -55,7 +45,7 @@ export class NotificationsService {
 
   // Subscriptions
 
-  async subscribe(userId: string, input: SubscriptionInput) {
+  async subscribe(userId: string, input: NewSubscription) {
     if (input.channel !== 'in_app' && !input.target) throw invalid('A webhook or email subscription needs a target', { fields: [{ field: 'body.target', message: 'is required' }] });
     if (input.channel === 'webhook') await this.#checkWebhook(input.target!);
     if (input.channel === 'email' && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(input.target!)) throw invalid('Not an email address', { fields: [{ field: 'body.target', message: 'is not an email address' }] });
@@ -139,8 +129,9 @@ export class NotificationsService {
     return row;
   }
 
-  inbox(userId: string, before: Date | undefined, limit: number) {
-    return this.deps.db.user(userId, (tx) => notificationsRepository.inbox(tx, userId, before, limit));
+  inbox(userId: string, query: InboxQuery & { limit: number }) {
+    const before = query.cursor ? new Date(query.cursor) : undefined;
+    return this.deps.db.user(userId, (tx) => notificationsRepository.inbox(tx, userId, before, query.limit));
   }
 
   async markRead(userId: string, id: string | 'all'): Promise<void> {

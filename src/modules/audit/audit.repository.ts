@@ -9,7 +9,7 @@ export interface AuditFilter {
   category?: string | undefined;
   eventType?: string | undefined;
   userId?: string | undefined;
-  severity?: string | undefined;
+  severity?: AuditRow['severity'] | undefined;
   from?: Date | undefined;
   to?: Date | undefined;
   /** Rows older than this id (the cursor). */
@@ -28,7 +28,7 @@ export const auditRepository = {
     if (filter.category) query = query.where('category', '=', filter.category);
     if (filter.eventType) query = query.where('event_type', '=', filter.eventType);
     if (filter.userId) query = query.where('user_id', '=', filter.userId);
-    if (filter.severity) query = query.where('severity', '=', filter.severity as AuditRow['severity']);
+    if (filter.severity) query = query.where('severity', '=', filter.severity);
     if (filter.from) query = query.where('created_at', '>=', filter.from);
     if (filter.to) query = query.where('created_at', '<', filter.to);
     if (filter.before !== undefined) query = query.where('id', '<', filter.before);

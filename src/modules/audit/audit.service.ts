@@ -1,7 +1,8 @@
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Tx } from '../../platform/db/database.js';
 import { actorIds, type Caller, type FarmContext, type RequestMeta } from '../../platform/tenancy/caller.js';
-import { auditRepository, type AuditFilter } from './audit.repository.js';
+import { auditRepository } from './audit.repository.js';
+import type { AuditQuery } from './audit.schemas.js';
 
 export interface AuditEvent {
   farmId?: string | null;
@@ -35,6 +36,10 @@ export function recordAudit(tx: Tx, clock: Clock, event: AuditEvent): Promise<vo
 }
 
 /** A page of the farm's audit log, newest first. */
-export function listAudit(db: Database, ctx: FarmContext, filter: AuditFilter) {
-  return db.farm(ctx.farmId, (tx) => auditRepository.list(tx, ctx.farmId, filter));
+export function listAudit(db: Database, ctx: FarmContext, query: AuditQuery & { limit: number }) {
+  return db.farm(ctx.farmId, (tx) => auditRepository.list(tx, ctx.farmId, {
+    category: query.category, eventType: query.event_type, userId: query.user_id, severity: query.severity,
+    from: query.from ? new Date(query.from) : undefined, to: query.to ? new Date(query.to) : undefined,
+    before: query.cursor ? Number(query.cursor) : undefined, limit: query.limit,
+  }));
 }

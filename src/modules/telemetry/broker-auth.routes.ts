@@ -1,14 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
 import { unauthenticated } from '../../platform/errors.js';
 import { sameSecret } from '../../platform/secrets.js';
 import { mayPublish, maySubscribe, type MqttIdentity } from './mqtt.engine.js';
 import type { DevicesService } from '../devices/index.js';
 import type { Config } from '../../platform/config.js';
+import {
+  BrokerLoginBody, EmqxAuthenticateView, EmqxAuthorizeBody, EmqxAuthorizeView, GoAuthAclBody, GoAuthAnswer,
+  GoAuthSuperuserBody,
+} from './telemetry.schemas.js';
 
 const TAGS = { tags: ['mqtt broker'] };
-const Text = Type.String({ maxLength: 1024 });
 
 /**
  * The HTTP endpoints an external broker calls so that it enforces Croft's device credentials and
@@ -51,8 +53,7 @@ export const brokerAuthRoutes: FastifyPluginAsyncTypebox<{ devices: DevicesServi
   app.post('/api/v1/broker/emqx/authenticate', {
     config: limits, preValidation: guard,
     schema: { ...TAGS, security: [], summary: 'EMQX HTTP authentication: body {"username":"${username}","password":"${password}"}',
-      body: Type.Object({ username: Text, password: Text, clientid: Type.Optional(Text) }),
-      response: { 200: Type.Object({ result: Type.Union([Type.Literal('allow'), Type.Literal('deny')]), is_superuser: Type.Boolean() }) } },
+      body: BrokerLoginBody, response: { 200: EmqxAuthenticateView } },
   }, async (request) => {
     const who = await identify(request.body.username, request.body.password);
     return { result: who ? 'allow' as const : 'deny' as const, is_superuser: who === 'service' };
@@ -61,9 +62,7 @@ export const brokerAuthRoutes: FastifyPluginAsyncTypebox<{ devices: DevicesServi
   app.post('/api/v1/broker/emqx/authorize', {
     config: limits, preValidation: guard,
     schema: { ...TAGS, security: [], summary: 'EMQX HTTP authorization: body {"username":"${username}","topic":"${topic}","action":"${action}"}',
-      body: Type.Object({ username: Text, topic: Text, action: Type.Union([Type.Literal('publish'), Type.Literal('subscribe'), Type.Literal('all')]),
-        clientid: Type.Optional(Text) }),
-      response: { 200: Type.Object({ result: Type.Union([Type.Literal('allow'), Type.Literal('deny')]) }) } },
+      body: EmqxAuthorizeBody, response: { 200: EmqxAuthorizeView } },
   }, async (request) => {
     const { username, topic, action } = request.body;
     const ok = action === 'all'
@@ -73,7 +72,6 @@ export const brokerAuthRoutes: FastifyPluginAsyncTypebox<{ devices: DevicesServi
   });
 
   // mosquitto-go-auth: HTTP backend with auth_opt_http_params_mode json; 200 allows, 403 refuses.
-  const GoAuthAnswer = Type.Object({ ok: Type.Boolean(), error: Type.String() });
   const answer = (reply: { code(n: number): unknown }, ok: boolean) => {
     reply.code(ok ? 200 : 403);
     return { ok, error: ok ? '' : 'refused' };
@@ -82,21 +80,19 @@ export const brokerAuthRoutes: FastifyPluginAsyncTypebox<{ devices: DevicesServi
   app.post('/api/v1/broker/go-auth/user', {
     config: limits, preValidation: guard,
     schema: { ...TAGS, security: [], summary: 'mosquitto-go-auth: may this username and password connect?',
-      body: Type.Object({ username: Text, password: Text, clientid: Type.Optional(Text) }),
-      response: { 200: GoAuthAnswer, 403: GoAuthAnswer } },
+      body: BrokerLoginBody, response: { 200: GoAuthAnswer, 403: GoAuthAnswer } },
   }, async (request, reply) => answer(reply, (await identify(request.body.username, request.body.password)) !== undefined));
 
   app.post('/api/v1/broker/go-auth/superuser', {
     config: limits, preValidation: guard,
     schema: { ...TAGS, security: [], summary: "mosquitto-go-auth: is this Croft's own client?",
-      body: Type.Object({ username: Text }), response: { 200: GoAuthAnswer, 403: GoAuthAnswer } },
+      body: GoAuthSuperuserBody, response: { 200: GoAuthAnswer, 403: GoAuthAnswer } },
   }, async (request, reply) => answer(reply, isService(request.body.username)));
 
   app.post('/api/v1/broker/go-auth/acl', {
     config: limits, preValidation: guard,
     schema: { ...TAGS, security: [], summary: 'mosquitto-go-auth: may this client use this topic? acc: 1 read, 2 write, 3 both, 4 subscribe',
-      body: Type.Object({ username: Text, topic: Text, acc: Type.Integer({ minimum: 1, maximum: 4 }), clientid: Type.Optional(Text) }),
-      response: { 200: GoAuthAnswer, 403: GoAuthAnswer } },
+      body: GoAuthAclBody, response: { 200: GoAuthAnswer, 403: GoAuthAnswer } },
   }, async (request, reply) => {
     const { username, topic, acc } = request.body;
     const read = acc === 1 || acc === 3 || acc === 4;

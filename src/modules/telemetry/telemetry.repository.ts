@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Database, Tx } from '../../platform/db/database.js';
 import { isUuid } from '../../platform/ids.js';
 import { partitionName, weekStart } from './telemetry.engine.js';
+import type { Retention } from './telemetry.schemas.js';
 
 export interface SeriesKey {
   deviceId: string;
@@ -9,13 +10,7 @@ export interface SeriesKey {
   unit: string | null;
 }
 
-export interface RetentionDays {
-  raw_days: number;
-  hourly_days: number;
-  daily_days: number;
-}
-
-export const DEFAULT_RETENTION: RetentionDays = { raw_days: 90, hourly_days: 730, daily_days: 1825 };
+export const DEFAULT_RETENTION: Retention = { raw_days: 90, hourly_days: 730, daily_days: 1825 };
 
 export interface RawPoint { ts: Date; value: number; quality: number }
 export interface RollupPoint { ts: Date; min: number; max: number; sum: number; count: number; last: number }
@@ -26,7 +21,7 @@ const seriesKey = (deviceId: string, metric: string) => `${deviceId}|${metric}`;
 const numberArray = (numbers: number[]) => `{${numbers.join(',')}}`;
 
 export const telemetryRepository = {
-  async retention(tx: Tx, farmId: string): Promise<RetentionDays> {
+  async retention(tx: Tx, farmId: string): Promise<Retention> {
     const row = await tx.selectFrom('telemetry_settings').select(['raw_days', 'hourly_days', 'daily_days'])
       .where('farm_id', '=', farmId).executeTakeFirst();
     return row ?? DEFAULT_RETENTION;
@@ -44,7 +39,7 @@ export const telemetryRepository = {
     };
   },
 
-  async setRetention(tx: Tx, farmId: string, days: RetentionDays): Promise<void> {
+  async setRetention(tx: Tx, farmId: string, days: Retention): Promise<void> {
     await tx.insertInto('telemetry_settings').values({ farm_id: farmId, ...days })
       .onConflict((oc) => oc.column('farm_id').doUpdateSet(days)).execute();
   },

@@ -6,8 +6,13 @@ import type { Hooks } from '../../platform/hooks.js';
 import type { Logger } from '../../platform/logger.js';
 import type { BusReading, LiveEvents } from '../../platform/live/events.js';
 import { deviceReads } from '../devices/index.js';
-import { autoResolution, checkReading, METRIC_UNITS, RAW_CAP, AUTO_MAX_POINTS, type RawReading, type Reading, type Resolution } from './telemetry.engine.js';
-import { DEFAULT_RETENTION, ReadingPartitions, telemetryRepository, type RawPoint, type RetentionDays, type RollupPoint } from './telemetry.repository.js';
+import {
+  autoResolution, checkReading, METRIC_UNITS, RAW_CAP, AUTO_MAX_POINTS, type RawReading, type Reading,
+} from './telemetry.engine.js';
+import {
+  DEFAULT_RETENTION, ReadingPartitions, telemetryRepository, type RawPoint, type RollupPoint,
+} from './telemetry.repository.js';
+import type { Retention, SeriesParams } from './telemetry.schemas.js';
 
 export interface Rejection {
   index: number;
@@ -29,13 +34,9 @@ export interface IngestScope {
   onlyDevice?: string | undefined;
 }
 
-export interface SeriesQuery {
-  device: string;
-  metric: string;
-  from: Date;
-  to: Date;
-  resolution: Resolution | 'auto';
-}
+/** A series query as the querystring has it, with its times as dates and the resolution decided. */
+export type SeriesQuery = Omit<SeriesParams, 'from' | 'to' | 'resolution'>
+  & { from: Date; to: Date; resolution: NonNullable<SeriesParams['resolution']> };
 
 export type SeriesAnswer =
   | { resolution: 'raw'; unit: string | null; points: RawPoint[] }
@@ -192,11 +193,11 @@ export class TelemetryService {
     });
   }
 
-  retention(farmId: string): Promise<RetentionDays> {
+  retention(farmId: string): Promise<Retention> {
     return this.deps.db.farm(farmId, (tx) => telemetryRepository.retention(tx, farmId));
   }
 
-  async setRetention(farmId: string, days: RetentionDays): Promise<RetentionDays> {
+  async setRetention(farmId: string, days: Retention): Promise<Retention> {
     if (days.hourly_days < days.raw_days || days.daily_days < days.hourly_days) {
       throw invalid('Keep rollups at least as long as what they summarise: raw_days ≤ hourly_days ≤ daily_days');
     }
