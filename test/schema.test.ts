@@ -4,7 +4,7 @@
  * time) give the app role no rights of their own.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ReadingPartitions } from '../src/modules/telemetry/telemetry.repository.js';
+import { ReadingPartitions } from '../src/modules/telemetry/index.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 
 let t: TestDatabase;

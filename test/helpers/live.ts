@@ -1,6 +1,6 @@
 import { WebSocket } from 'ws';
 import { jsonValidator } from '../../src/platform/http/validation.js';
-import { ServerMessage } from '../../src/modules/live/live.schemas.js';
+import { ServerMessage } from '../../src/modules/live/index.js';
 
 export interface LiveMessage {
   type: string;

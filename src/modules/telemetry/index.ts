@@ -21,6 +21,9 @@ export {
 } from './mqtt.schemas.js';
 export { parseTopic, readingsFromBeePayload, readingsFromCroftPayload } from './mqtt.engine.js';
 
+/** The weekly partitions of the readings table (made ahead by a job; tests and tools make them at will). */
+export { ReadingPartitions } from './telemetry.repository.js';
+
 /** Reads of readings that other modules make inside their own transaction. */
 export const telemetryReads = {
   /** The newest reading of each of a device's metrics. */

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Type } from 'typebox';
-import { buildApp } from '../../app.js';
-import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
-import { testBackend } from '../../../test/helpers/database.js';
-import { conflict, ruleViolation } from '../errors.js';
+import { buildApp } from '../src/app.js';
+import { createTestApp, type TestApp } from './helpers/app.js';
+import { testBackend } from './helpers/database.js';
+import { conflict, ruleViolation } from '../src/platform/errors.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
