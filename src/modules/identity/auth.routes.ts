@@ -6,8 +6,8 @@ import { forbidden, unauthenticated } from '../../platform/errors.js';
 import { farmView } from '../farms/index.js';
 import { callerOf, metaOf } from '../../platform/http/context.js';
 import {
-  AuthStatusView, LoginBody, PasswordChangeBody, PasswordResetBody, ProfilePatchBody, RefreshBody, RegisterBody, RegisterResponse,
-  SetupBody, SetupResponse, TokenResponse, UserView,
+  AuthStatusView, LoginBody, PasswordChangeBody, PasswordResetBody, ProfilePatchBody, RefreshBody, RegisterBody,
+  RegisterResponse, SetupBody, SetupResponse, TokenResponse, UserView,
 } from './identity.schemas.js';
 import { tokenView, userView } from './identity.views.js';
 import type { AuthService } from './auth.service.js';
@@ -70,7 +70,9 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService; config: 
     const { farm: farmInput, setup_token: setupToken, ...user } = request.body;
     const result = await auth.setup({ ...user, farm: farmInput, setupToken }, metaOf(request));
     setRefreshCookie(reply, config, result.session.refreshToken);
-    return reply.code(201).send({ ...tokenView(result.session, false), user: userView(result.user), farm: farmView(result.farm, 'admin') });
+    return reply.code(201).send({
+      ...tokenView(result.session, false), user: userView(result.user), farm: farmView(result.farm, 'admin'),
+    });
   });
 
   app.post('/api/v1/auth/register', {

@@ -45,7 +45,9 @@ export const SetupResponse = Type.Object({ ...TokenResponse.properties, user: Us
 
 export const RegisterBody = Type.Object({
   email: Email, password: Password, name: Name, locale: Type.Optional(Locale), timezone: Type.Optional(TimeZone),
-  invitation: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Invitation token; joins its farm' })),
+  invitation: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 200, description: 'Invitation token; joins its farm' }),
+  ),
 }, { additionalProperties: false });
 export type Registration = Static<typeof RegisterBody>;
 /** A new account: what registering takes, without the invitation. */
@@ -58,16 +60,20 @@ export const LoginBody = Type.Object({
   refresh_in_body: Type.Optional(Type.Boolean({ description: 'Native apps: return the refresh token in the body' })),
 }, { additionalProperties: false });
 
-export const RefreshBody = Type.Object({ refresh_token: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }, { additionalProperties: false });
-
-export const ProfilePatchBody = Type.Object({ name: Type.Optional(Name), locale: Type.Optional(Locale), timezone: Type.Optional(TimeZone) },
-  { additionalProperties: false, minProperties: 1 });
-export type ProfilePatch = Static<typeof ProfilePatchBody>;
-
-export const PasswordChangeBody = Type.Object({ current_password: Type.String({ minLength: 1, maxLength: 1024 }), new_password: Password },
+export const RefreshBody = Type.Object({ refresh_token: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) },
   { additionalProperties: false });
 
-export const PasswordResetBody = Type.Object({ token: Type.String({ minLength: 1, maxLength: 200 }), password: Password }, { additionalProperties: false });
+export const ProfilePatchBody = Type.Object({
+  name: Type.Optional(Name), locale: Type.Optional(Locale), timezone: Type.Optional(TimeZone),
+}, { additionalProperties: false, minProperties: 1 });
+export type ProfilePatch = Static<typeof ProfilePatchBody>;
+
+export const PasswordChangeBody = Type.Object({
+  current_password: Type.String({ minLength: 1, maxLength: 1024 }), new_password: Password,
+}, { additionalProperties: false });
+
+export const PasswordResetBody = Type.Object({ token: Type.String({ minLength: 1, maxLength: 200 }), password: Password },
+  { additionalProperties: false });
 
 // Users and invitations
 
