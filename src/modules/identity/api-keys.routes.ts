@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { FarmParams } from '../../platform/http/schemas.js';
 import { farmOf, metaOf } from '../../platform/http/context.js';
-import { ApiKeyParams, ApiKeyView, CreatedApiKeyView, NewApiKeyBody } from './identity.schemas.js';
+import { ApiKeyList, ApiKeyParams, CreatedApiKeyView, NewApiKeyBody } from './identity.schemas.js';
 import { apiKeyView } from './identity.views.js';
 import type { ApiKeysService } from './api-keys.service.js';
 
@@ -13,7 +13,7 @@ export const apiKeysRoutes: FastifyPluginAsyncTypebox<{ apiKeys: ApiKeysService 
 
   app.get('/api/v1/farms/:farm/api-keys', {
     schema: { ...TAGS, 'x-permission': 'api_keys.manage', summary: "The farm's API keys (never the keys themselves)", params: FarmParams,
-      response: { 200: Type.Object({ data: Type.Array(ApiKeyView) }) } },
+      response: { 200: ApiKeyList } },
   }, async (request) => ({ data: (await apiKeys.list(farmOf(request))).map(apiKeyView) }));
 
   app.post('/api/v1/farms/:farm/api-keys', {

@@ -90,6 +90,8 @@ export const ApiKeyView = Type.Object({
   created_at: DateTime, last_used_at: Type.Union([DateTime, Type.Null()]), revoked: Type.Boolean(),
 }, { additionalProperties: false });
 
+export const ApiKeyList = Type.Object({ data: Type.Array(ApiKeyView) });
+
 export const NewApiKeyBody = Type.Object({ name: Name, role: RoleSchema }, { additionalProperties: false });
 export type NewApiKey = Static<typeof NewApiKeyBody>;
 
