@@ -12,50 +12,7 @@ import type { DeviceLink } from '../../platform/mqtt/link.js';
 import type { LiveEvents } from '../../platform/live/events.js';
 import { checkConfigValue } from './commands.engine.js';
 import { devicesRepository, type ChannelRow, type ConfigRow, type DeviceRow } from './devices.repository.js';
-import type { ChannelKind, DeviceType } from './devices.tables.js';
-
-export interface ChannelInput {
-  name: string;
-  kind: ChannelKind;
-  /** on | off | unchanged, or a value (0–255; an angle for a servo). */
-  safe_state: 'on' | 'off' | 'unchanged' | number;
-}
-
-export interface NewDevice {
-  device_id: string;
-  name: string;
-  type: DeviceType;
-  hardware_id?: string | null | undefined;
-  location_id?: string | null | undefined;
-  model?: string | null | undefined;
-  firmware_version?: string | null | undefined;
-  channels?: ChannelInput[] | undefined;
-}
-
-export interface DevicePatch {
-  name?: string | undefined;
-  hardware_id?: string | null | undefined;
-  location_id?: string | null | undefined;
-  model?: string | null | undefined;
-  firmware_version?: string | null | undefined;
-  active?: boolean | undefined;
-  channels?: ChannelInput[] | undefined;
-}
-
-export interface ConfigInput {
-  value: unknown;
-  unit?: string | null | undefined;
-  min?: number | null | undefined;
-  max?: number | null | undefined;
-  calibrated?: boolean | undefined;
-}
-
-export interface Heartbeat {
-  firmware_version?: string | undefined;
-  uptime_seconds?: number | undefined;
-  signal_strength?: number | undefined;
-  heap_free?: number | undefined;
-}
+import type { ChannelInput, ConfigInput, DevicePatch, Heartbeat, NewDevice } from './devices.schemas.js';
 
 /** A device signed in with its own credentials. */
 export interface DeviceIdentity {
@@ -315,6 +272,12 @@ export class DevicesService {
   }
 
   /** The device left (its MQTT connection closed) or fell silent. */
+  /** A heartbeat over HTTP, for the device (id or label) a route names. */
+  async heartbeatOf(ctx: FarmContext, ref: string, beat: Heartbeat): Promise<void> {
+    const device = await this.get(ctx, ref);
+    await this.heartbeat(ctx.farmId, device.device_id, beat);
+  }
+
   async markOffline(farmId: string, label: string, reason: string): Promise<void> {
     const changed = await this.deps.db.farm(farmId, async (tx) => {
       const device = await devicesRepository.find(tx, farmId, label);

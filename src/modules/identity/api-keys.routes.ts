@@ -2,14 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { FarmParams } from '../../platform/http/schemas.js';
 import { farmOf, metaOf } from '../../platform/http/context.js';
-import { DateTime, Name, RoleSchema, Uuid } from '../../platform/http/schemas.js';
-import { apiKeyView } from './views.js';
+import { ApiKeyList, ApiKeyParams, CreatedApiKeyView, NewApiKeyBody } from './identity.schemas.js';
+import { apiKeyView } from './identity.views.js';
 import type { ApiKeysService } from './api-keys.service.js';
-
-const ApiKeyView = Type.Object({
-  id: Uuid, name: Type.String(), role: RoleSchema, prefix: Type.String({ description: 'The visible start of the key' }),
-  created_at: DateTime, last_used_at: Type.Union([DateTime, Type.Null()]), revoked: Type.Boolean(),
-}, { additionalProperties: false });
 
 const TAGS = { tags: ['api-keys'] };
 
@@ -18,14 +13,14 @@ export const apiKeysRoutes: FastifyPluginAsyncTypebox<{ apiKeys: ApiKeysService 
 
   app.get('/api/v1/farms/:farm/api-keys', {
     schema: { ...TAGS, 'x-permission': 'api_keys.manage', summary: "The farm's API keys (never the keys themselves)", params: FarmParams,
-      response: { 200: Type.Object({ data: Type.Array(ApiKeyView) }) } },
+      response: { 200: ApiKeyList } },
   }, async (request) => ({ data: (await apiKeys.list(farmOf(request))).map(apiKeyView) }));
 
   app.post('/api/v1/farms/:farm/api-keys', {
     schema: { ...TAGS, 'x-permission': 'api_keys.manage',
       summary: 'Create an API key for a script, gateway or integration; send it as "Authorization: Bearer <key>". Shown once.',
-      params: FarmParams, body: Type.Object({ name: Name, role: RoleSchema }, { additionalProperties: false }),
-      response: { 201: Type.Object({ ...ApiKeyView.properties, key: Type.String() }) } },
+      params: FarmParams, body: NewApiKeyBody,
+      response: { 201: CreatedApiKeyView } },
   }, async (request, reply) => {
     const { row, key } = await apiKeys.create(farmOf(request), request.body, metaOf(request));
     return reply.code(201).send({ ...apiKeyView(row), key });
@@ -33,7 +28,7 @@ export const apiKeysRoutes: FastifyPluginAsyncTypebox<{ apiKeys: ApiKeysService 
 
   app.delete('/api/v1/farms/:farm/api-keys/:id', {
     schema: { ...TAGS, 'x-permission': 'api_keys.manage', summary: 'Revoke an API key: it stops working at once',
-      params: Type.Object({ farm: FarmParams.properties.farm, id: Uuid }), response: { 204: Type.Null() } },
+      params: ApiKeyParams, response: { 204: Type.Null() } },
   }, async (request, reply) => {
     await apiKeys.revoke(farmOf(request), request.params.id, metaOf(request));
     return reply.code(204).send(null);

@@ -2,9 +2,10 @@ import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../platform/db/database.js';
 import { forbidden, notFound } from '../../platform/errors.js';
 import { recordAudit } from '../audit/index.js';
-import { rank, type Role } from '../../platform/tenancy/access.js';
+import { rank } from '../../platform/tenancy/access.js';
 import type { FarmContext, RequestMeta } from '../../platform/tenancy/caller.js';
 import { apiKeysRepository, type ApiKeyRow } from './identity.repository.js';
+import type { NewApiKey } from './identity.schemas.js';
 import { newApiKey } from './tokens.js';
 
 /** Service accounts for scripts, gateways and integrations: a key per farm, with a role. */
@@ -12,7 +13,7 @@ export class ApiKeysService {
   constructor(private readonly deps: { db: Database; clock: Clock }) {}
 
   /** Creates a key; the key itself is returned this once and stored only as a hash. */
-  async create(ctx: FarmContext, input: { name: string; role: Role }, meta: RequestMeta): Promise<{ row: ApiKeyRow; key: string }> {
+  async create(ctx: FarmContext, input: NewApiKey, meta: RequestMeta): Promise<{ row: ApiKeyRow; key: string }> {
     if (rank(input.role) > rank(ctx.role)) throw forbidden(`A ${ctx.role} cannot make a key with the ${input.role} role`);
     const { key, prefix, hash } = newApiKey();
     const row = await this.deps.db.farm(ctx.farmId, async (tx) => {

@@ -3,18 +3,18 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Config } from '../../platform/config.js';
 import { forbidden, unauthenticated } from '../../platform/errors.js';
-import { FarmView, NewFarmBody, farmView } from '../farms/index.js';
-import type { Session } from './auth.service.js';
+import { farmView } from '../farms/index.js';
 import { callerOf, metaOf } from '../../platform/http/context.js';
-import { Email, Name, TimeZone } from '../../platform/http/schemas.js';
-import { Locale, Password, TokenResponse, UserView } from './identity.schemas.js';
-import { userView } from './views.js';
+import {
+  AuthStatusView, LoginBody, PasswordChangeBody, PasswordResetBody, ProfilePatchBody, RefreshBody, RegisterBody,
+  RegisterResponse, SetupBody, SetupResponse, TokenResponse, UserView,
+} from './identity.schemas.js';
+import { tokenView, userView } from './identity.views.js';
 import type { AuthService } from './auth.service.js';
 
 export const REFRESH_COOKIE = 'croft_refresh';
 const COOKIE_PATH = '/api/v1/auth';
 const PUBLIC = { security: [] as Array<Record<string, string[]>> };
-const RefreshBody = Type.Object({ refresh_token: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }, { additionalProperties: false });
 
 /** Browsers send these requests with no body at all (the token is in the cookie). */
 async function emptyBodyIsAnObject(request: FastifyRequest): Promise<void> {
@@ -27,13 +27,6 @@ function setRefreshCookie(reply: FastifyReply, config: Config, token: string): v
     httpOnly: true, sameSite: 'strict', secure: config.env === 'production', path: COOKIE_PATH,
     maxAge: config.refreshTokenTtlDays * 86_400,
   });
-}
-
-function tokenBody(session: Session, withRefresh: boolean) {
-  return {
-    access_token: session.accessToken, token_type: 'Bearer' as const, expires_in: session.expiresIn,
-    ...(withRefresh ? { refresh_token: session.refreshToken } : {}),
-  };
 }
 
 /**
@@ -58,12 +51,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService; config: 
   app.get('/api/v1/auth/status', {
     schema: {
       ...TAGS, ...PUBLIC, summary: 'Whether this Croft still needs its first-run setup, and how people may join',
-      response: { 200: Type.Object({
-        needs_setup: Type.Boolean(),
-        registration: Type.Union([Type.Literal('open'), Type.Literal('invite'), Type.Literal('closed')]),
-        setup_token_required: Type.Boolean(),
-        light_mode: Type.Boolean(),
-      }) },
+      response: { 200: AuthStatusView },
     },
   }, async () => ({
     needs_setup: await auth.needsSetup(), registration: config.registration,
@@ -75,28 +63,24 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService; config: 
     schema: {
       ...TAGS, ...PUBLIC,
       summary: 'First run: create the first user (instance admin) and their first farm; 409 once done',
-      body: Type.Object({
-        email: Email, password: Password, name: Name, locale: Type.Optional(Locale), timezone: Type.Optional(TimeZone),
-        farm: NewFarmBody, setup_token: Type.Optional(Type.String({ maxLength: 512 })),
-      }, { additionalProperties: false }),
-      response: { 201: Type.Object({ ...TokenResponse.properties, user: UserView, farm: FarmView }) },
+      body: SetupBody,
+      response: { 201: SetupResponse },
     },
   }, async (request, reply) => {
     const { farm: farmInput, setup_token: setupToken, ...user } = request.body;
     const result = await auth.setup({ ...user, farm: farmInput, setupToken }, metaOf(request));
     setRefreshCookie(reply, config, result.session.refreshToken);
-    return reply.code(201).send({ ...tokenBody(result.session, false), user: userView(result.user), farm: farmView(result.farm, 'admin') });
+    return reply.code(201).send({
+      ...tokenView(result.session, false), user: userView(result.user), farm: farmView(result.farm, 'admin'),
+    });
   });
 
   app.post('/api/v1/auth/register', {
     config: limited,
     schema: {
       ...TAGS, ...PUBLIC, summary: 'Create an account (CROFT_REGISTRATION: open, invite or closed)',
-      body: Type.Object({
-        email: Email, password: Password, name: Name, locale: Type.Optional(Locale), timezone: Type.Optional(TimeZone),
-        invitation: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Invitation token; joins its farm' })),
-      }, { additionalProperties: false }),
-      response: { 201: Type.Object({ user: UserView }) },
+      body: RegisterBody,
+      response: { 201: RegisterResponse },
     },
   }, async (request, reply) => {
     const user = await auth.register(request.body, metaOf(request));
@@ -108,16 +92,13 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService; config: 
     schema: {
       ...TAGS, ...PUBLIC,
       summary: 'Sign in: an access token in the body, the refresh token in an HttpOnly cookie (or the body when asked)',
-      body: Type.Object({
-        email: Type.String({ minLength: 1, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 1024 }),
-        refresh_in_body: Type.Optional(Type.Boolean({ description: 'Native apps: return the refresh token in the body' })),
-      }, { additionalProperties: false }),
+      body: LoginBody,
       response: { 200: TokenResponse },
     },
   }, async (request, reply) => {
     const session = await auth.login(request.body.email, request.body.password, metaOf(request));
     setRefreshCookie(reply, config, session.refreshToken);
-    return tokenBody(session, request.body.refresh_in_body === true);
+    return tokenView(session, request.body.refresh_in_body === true);
   });
 
   app.post('/api/v1/auth/refresh', {
@@ -134,7 +115,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService; config: 
     if (!token) throw unauthenticated('No refresh token: sign in', { reason: 'refresh_missing' });
     const session = await auth.refresh(token, metaOf(request));
     if (fromCookie) setRefreshCookie(reply, config, session.refreshToken);
-    return tokenBody(session, !fromCookie);
+    return tokenView(session, !fromCookie);
   });
 
   app.post('/api/v1/auth/logout', {
@@ -166,8 +147,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService; config: 
   app.patch('/api/v1/auth/me', {
     schema: {
       ...TAGS, summary: 'Change your name, language or time zone',
-      body: Type.Object({ name: Type.Optional(Name), locale: Type.Optional(Locale), timezone: Type.Optional(TimeZone) },
-        { additionalProperties: false, minProperties: 1 }),
+      body: ProfilePatchBody,
       response: { 200: UserView },
     },
   }, async (request) => userView(await auth.updateProfile(callerOf(request), request.body)));
@@ -175,20 +155,20 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService; config: 
   app.post('/api/v1/auth/password', {
     schema: {
       ...TAGS, summary: 'Change your password; your other sign-ins end',
-      body: Type.Object({ current_password: Type.String({ minLength: 1, maxLength: 1024 }), new_password: Password }, { additionalProperties: false }),
+      body: PasswordChangeBody,
       response: { 200: TokenResponse },
     },
   }, async (request, reply) => {
     const session = await auth.changePassword(callerOf(request), request.body.current_password, request.body.new_password, metaOf(request));
     setRefreshCookie(reply, config, session.refreshToken);
-    return tokenBody(session, false);
+    return tokenView(session, false);
   });
 
   app.post('/api/v1/auth/password-reset', {
     config: limited,
     schema: {
       ...TAGS, ...PUBLIC, summary: 'Set a new password with a one-time reset token; every sign-in of the account ends',
-      body: Type.Object({ token: Type.String({ minLength: 1, maxLength: 200 }), password: Password }, { additionalProperties: false }),
+      body: PasswordResetBody,
       response: { 204: Type.Null() },
     },
   }, async (request, reply) => {

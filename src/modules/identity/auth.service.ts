@@ -6,11 +6,11 @@ import { conflict, DomainError, forbidden, invalid, notFound, unauthenticated } 
 import { sameSecret } from '../../platform/secrets.js';
 import { isTimeZone } from '../../platform/time-zones.js';
 import { recordAudit } from '../audit/index.js';
-import type { FarmsService, NewFarm, FarmRow } from '../farms/index.js';
+import type { FarmsService, FarmRow } from '../farms/index.js';
 import type { Caller, RequestMeta } from '../../platform/tenancy/caller.js';
 import type { Role } from '../../platform/tenancy/access.js';
 import { apiKeysRepository, instanceRepository, passwordResetsRepository, refreshTokensRepository, setupLock, throttleRepository, usersRepository, type UserRow } from './identity.repository.js';
-import type { Locale } from './identity.tables.js';
+import type { NewUser, ProfilePatch, Registration, Setup } from './identity.schemas.js';
 import { assertPasswordAcceptable, hashPassword, verifyAgainstNothing, verifyPassword } from './passwords.js';
 import { afterFailure, isLocked } from './throttle.engine.js';
 import { API_KEY_PATTERN, signAccessToken, verifyAccessToken, type AccessTokenSettings } from './tokens.js';
@@ -20,14 +20,6 @@ export interface Session {
   accessToken: string;
   expiresIn: number;
   refreshToken: string;
-}
-
-export interface NewUser {
-  email: string;
-  password: string;
-  name: string;
-  locale?: Locale | undefined;
-  timezone?: string | undefined;
 }
 
 interface Deps {
@@ -107,7 +99,7 @@ export class AuthService {
   }
 
   /** First run: the first user (instance admin) and their first farm, in one transaction. */
-  async setup(input: NewUser & { farm: NewFarm; setupToken?: string | undefined }, meta: RequestMeta): Promise<{ session: Session; user: UserRow; farm: FarmRow }> {
+  async setup(input: Setup, meta: RequestMeta): Promise<{ session: Session; user: UserRow; farm: FarmRow }> {
     const { config, db, farms } = this.deps;
     if (config.setupToken !== undefined && !sameSecret(input.setupToken, config.setupToken)) {
       throw forbidden('Setting up this Croft needs the setup token its operator set (CROFT_SETUP_TOKEN)', { reason: 'setup_token' });
@@ -138,7 +130,7 @@ export class AuthService {
     });
   }
 
-  async register(input: NewUser & { invitation?: string | undefined }, meta: RequestMeta): Promise<UserRow> {
+  async register(input: Registration, meta: RequestMeta): Promise<UserRow> {
     const mode = this.deps.config.registration;
     if (mode === 'closed') throw forbidden('Registration is closed on this Croft: ask its admin for an account', { reason: 'registration_closed' });
     if (mode === 'invite' && !input.invitation) {
@@ -249,7 +241,7 @@ export class AuthService {
     return user;
   }
 
-  async updateProfile(caller: Caller, patch: { name?: string | undefined; locale?: Locale | undefined; timezone?: string | undefined }): Promise<UserRow> {
+  async updateProfile(caller: Caller, patch: ProfilePatch): Promise<UserRow> {
     const userId = this.#person(caller);
     if (patch.timezone !== undefined && !isTimeZone(patch.timezone)) {
       throw invalid(`"${patch.timezone}" is not an IANA time zone`, { fields: [{ field: 'body.timezone', message: 'is not a known time zone' }] });

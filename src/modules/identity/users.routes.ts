@@ -1,9 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import { callerOf, metaOf } from '../../platform/http/context.js';
-import { UserView } from './identity.schemas.js';
-import { RoleSchema, Uuid } from '../../platform/http/schemas.js';
-import { userView } from './views.js';
+import { AcceptedInvitationView, InvitationTokenParams, UserParams, UserView } from './identity.schemas.js';
+import { userView } from './identity.views.js';
 import type { AuthService } from './auth.service.js';
 
 export const usersRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService }> = async (app, deps) => {
@@ -12,15 +10,15 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService }> = asy
     app.post(`/api/v1/users/:id/${action}`, {
       schema: {
         tags: ['users'], summary: `Instance admins: ${action} an account${disabled ? ' (its sessions end at once)' : ''}`,
-        params: Type.Object({ id: Uuid }), response: { 200: UserView },
+        params: UserParams, response: { 200: UserView },
       },
     }, async (request) => userView(await auth.setDisabled(callerOf(request), request.params.id, disabled, metaOf(request))));
   }
 
   app.post('/api/v1/invitations/:token/accept', {
     schema: { tags: ['farms'], summary: 'Accept an invitation as the signed-in user',
-      params: Type.Object({ token: Type.String({ minLength: 1, maxLength: 200 }) }),
-      response: { 200: Type.Object({ farm_id: Uuid, role: RoleSchema }) } },
+      params: InvitationTokenParams,
+      response: { 200: AcceptedInvitationView } },
   }, async (request) => {
     const result = await auth.acceptInvitation(callerOf(request), request.params.token, metaOf(request));
     return { farm_id: result.farmId, role: result.role };

@@ -1,6 +1,5 @@
-import { Type } from 'typebox';
-import { DateTime, Uuid } from '../../platform/http/schemas.js';
-import { FarmParams } from '../../platform/http/schemas.js';
+import { Type, type Static } from 'typebox';
+import { DateTime, FarmParams, Name, Nullable, PageLimit, Uuid } from '../../platform/http/schemas.js';
 
 const Position = Type.Array(Type.Number(), { minItems: 2, maxItems: 3, description: '[longitude, latitude] in WGS84' });
 
@@ -20,17 +19,17 @@ const Properties = Type.Record(Type.String(), Type.Unknown(), { description: 'Fr
 
 export const LocationView = Type.Object({
   id: Uuid,
-  parent_id: Type.Union([Uuid, Type.Null()]),
+  parent_id: Nullable(Uuid),
   name: Type.String(),
   type: Type.String(),
-  code: Type.Union([Type.String(), Type.Null()]),
+  code: Nullable(Type.String()),
   qr_code: Type.String(),
-  capacity: Type.Union([Type.Integer(), Type.Null()]),
+  capacity: Nullable(Type.Integer()),
   status: LocationStatus,
   properties: Properties,
-  geometry: Type.Union([Geometry, Type.Null()]),
+  geometry: Nullable(Geometry),
   area_m2: Type.Union([Type.Number({ description: 'Area on the sphere, for polygons' }), Type.Null()]),
-  centroid: Type.Union([GeoJsonPoint, Type.Null()]),
+  centroid: Nullable(GeoJsonPoint),
   depth: Type.Integer({ description: '0 for a root' }),
   created_at: DateTime,
   updated_at: DateTime,
@@ -38,40 +37,79 @@ export const LocationView = Type.Object({
 
 /** What a client may set on a location; `type` only when creating it. */
 const editable = {
-  name: Type.String({ minLength: 1, maxLength: 200 }),
+  name: Name,
   parent_id: Type.Union([Uuid, Type.Null()], { description: 'The parent (null: at the top); on change, moves everything under it too' }),
-  code: Type.Union([Code, Type.Null()]),
+  code: Nullable(Code),
   qr_code: QrCode,
-  capacity: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+  capacity: Nullable(Type.Integer({ minimum: 0 })),
   status: LocationStatus,
   properties: Properties,
-  geometry: Type.Union([Geometry, Type.Null()]),
+  geometry: Nullable(Geometry),
 };
 const optional = <T extends Record<string, Parameters<typeof Type.Optional>[0]>>(props: T) =>
   Object.fromEntries(Object.entries(props).map(([k, v]) => [k, Type.Optional(v)])) as { [K in keyof T]: ReturnType<typeof Type.Optional<T[K]>> };
 
 export const NewLocationBody = Type.Object({ ...optional(editable), name: editable.name, type: LocationType }, { additionalProperties: false });
+export type NewLocation = Static<typeof NewLocationBody>;
 
 export const LocationPatchBody = Type.Object(optional(editable), { additionalProperties: false, minProperties: 1 });
+export type LocationPatch = Static<typeof LocationPatchBody>;
 
 export const LocationParams = Type.Object({ farm: FarmParams.properties.farm, id: Uuid });
+export const AdjacentParams = Type.Object({ ...LocationParams.properties, otherId: Uuid });
+export const QrParams = Type.Object({
+  farm: FarmParams.properties.farm, qr: Type.String({ minLength: 1, maxLength: 128 }),
+});
+
+export const LocationTypesView = Type.Object({ data: Type.Array(Type.Object({
+  type: Type.String(), description: Type.String(), can_be_root: Type.Boolean(), children: Type.Array(Type.String()),
+})) });
+
+export const LocationList = Type.Object({ data: Type.Array(LocationView) });
+
+export const LocationQuery = Type.Object({
+  parent_id: Type.Optional(Type.Union([Uuid, Type.Literal('root')], { description: "A location's id, or root" })),
+  type: Type.Optional(Type.String({ maxLength: 40 })), status: Type.Optional(LocationStatus),
+  limit: PageLimit(1000, 200), cursor: Type.Optional(Uuid),
+}, { additionalProperties: false });
+
+export const LocationPage = Type.Object({ data: Type.Array(LocationView), next_cursor: Nullable(Uuid) });
+
+export const LookupQuery = Type.Object({
+  lat: Type.Number({ minimum: -90, maximum: 90 }), lon: Type.Number({ minimum: -180, maximum: 180 }),
+}, { additionalProperties: false });
+
+export const LookupView = Type.Object({ location: LocationView, ancestors: Type.Array(LocationView) });
+
+export const SubtreeQuery = Type.Object({ type: Type.Optional(Type.String({ maxLength: 40 })) },
+  { additionalProperties: false });
+
+export const AdjacentList = Type.Object({ data: Type.Array(Type.Object({ location: LocationView,
+  source: Type.Union([Type.Literal('edge'), Type.Literal('geometry')]) })) });
+
+export const LayoutExport = Type.Object({ type: Type.Literal('FeatureCollection'),
+  features: Type.Array(Type.Object({}, { additionalProperties: true })) });
+
+export const QrLabelSvg = Type.String({ description: 'image/svg+xml' });
 
 export const ImportBody = Type.Object({
   type: Type.Literal('FeatureCollection'),
   features: Type.Array(Type.Object({
     type: Type.Literal('Feature'),
     id: Type.Optional(Type.Union([Type.String(), Type.Number()])),
-    geometry: Type.Union([Geometry, Type.Null()]),
+    geometry: Nullable(Geometry),
     properties: Type.Object({
-      name: Type.String({ minLength: 1, maxLength: 200 }),
+      name: Name,
       type: LocationType,
-      code: Type.Optional(Type.Union([Code, Type.Null()])),
-      parent_code: Type.Optional(Type.Union([Code, Type.Null()])),
+      code: Type.Optional(Nullable(Code)),
+      parent_code: Type.Optional(Nullable(Code)),
       parent_id: Type.Optional(Type.Union([Type.String(), Type.Number(), Type.Null()], { description: "Another feature's id, when the parent has no code" })),
       qr_code: Type.Optional(QrCode),
-      capacity: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()])),
+      capacity: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
       status: Type.Optional(LocationStatus),
       properties: Type.Optional(Properties),
     }, { additionalProperties: true, description: 'Other properties (ids, areas of an export) are ignored' }),
   }), { minItems: 1, maxItems: 20_000 }),
 }, { additionalProperties: true });
+/** One feature of an imported layout. */
+export type ImportedFeature = Static<typeof ImportBody>['features'][number];

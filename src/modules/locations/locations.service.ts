@@ -8,39 +8,7 @@ import { recordAudit } from '../audit/index.js';
 import type { FarmContext, RequestMeta } from '../../platform/tenancy/caller.js';
 import { geometryProblem, importOrder, placementProblem, type GeoJsonGeometry, type TypeRules } from './locations.engine.js';
 import { locationsRepository, type LocationRow } from './locations.repository.js';
-import type { LocationStatus } from './locations.tables.js';
-
-export interface LocationInput {
-  name: string;
-  type: string;
-  parent_id?: string | null | undefined;
-  code?: string | null | undefined;
-  qr_code?: string | undefined;
-  capacity?: number | null | undefined;
-  status?: LocationStatus | undefined;
-  properties?: Record<string, unknown> | undefined;
-  geometry?: GeoJsonGeometry | null | undefined;
-}
-
-export type LocationPatch = Partial<Omit<LocationInput, 'type'>>;
-
-export interface ImportedFeature {
-  type: 'Feature';
-  id?: string | number | undefined;
-  geometry: GeoJsonGeometry | null;
-  properties: {
-    name: string;
-    type: string;
-    code?: string | null | undefined;
-    parent_code?: string | null | undefined;
-    /** The `id` of another feature of the import (what an export carries when parents have no code). */
-    parent_id?: string | number | null | undefined;
-    qr_code?: string | undefined;
-    capacity?: number | null | undefined;
-    status?: LocationStatus | undefined;
-    properties?: Record<string, unknown> | undefined;
-  };
-}
+import type { ImportedFeature, LocationPatch, NewLocation } from './locations.schemas.js';
 
 /** Within this distance (metres) hand-drawn polygons count as touching. */
 export const ADJACENT_WITHIN_M = 0.5;
@@ -86,7 +54,7 @@ export class LocationsService {
     return parent;
   }
 
-  async #insert(tx: Tx, ctx: FarmContext, input: LocationInput, parent: LocationRow | null): Promise<LocationRow> {
+  async #insert(tx: Tx, ctx: FarmContext, input: NewLocation, parent: LocationRow | null): Promise<LocationRow> {
     const now = this.deps.clock.now();
     return locationsRepository.insert(tx, {
       farm_id: ctx.farmId, parent_id: parent?.id ?? null, path: parent ? [...parent.path, parent.id] : [],
@@ -96,7 +64,7 @@ export class LocationsService {
     }, input.geometry ?? null);
   }
 
-  async create(ctx: FarmContext, input: LocationInput, meta: RequestMeta): Promise<LocationRow> {
+  async create(ctx: FarmContext, input: NewLocation, meta: RequestMeta): Promise<LocationRow> {
     const rules = await this.typeRules();
     return this.deps.db.farm(ctx.farmId, async (tx) => {
       const parent = await this.#parent(tx, ctx.farmId, input.parent_id);

@@ -1,3 +1,4 @@
+import type { Session } from './auth.service.js';
 import type { ApiKeyRow, UserRow } from './identity.repository.js';
 
 /** What clients see of a user: never the password hash. */
@@ -10,4 +11,10 @@ export const userView = (u: UserRow) => ({
 export const apiKeyView = (k: ApiKeyRow) => ({
   id: k.id, name: k.name, role: k.role, prefix: `croft_${k.prefix}`, created_at: k.created_at.toISOString(),
   last_used_at: k.last_used_at?.toISOString() ?? null, revoked: k.revoked_at !== null,
+});
+
+/** A sign-in's tokens; the refresh token only when it goes in the body (otherwise it is in the cookie). */
+export const tokenView = (session: Session, withRefresh: boolean) => ({
+  access_token: session.accessToken, token_type: 'Bearer' as const, expires_in: session.expiresIn,
+  ...(withRefresh ? { refresh_token: session.refreshToken } : {}),
 });
