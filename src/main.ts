@@ -91,7 +91,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then((code) => {
+void main(process.argv.slice(2)).then((code) => {
   if (code >= 0) {
     // Let the logger flush before leaving.
     process.exitCode = code;

@@ -1,13 +1,12 @@
 import { callerOf } from '../../platform/http/context.js';
-import type { FastifyInstance, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler, RouteOptions } from 'fastify';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import type { Redis } from 'ioredis';
 import { forbidden, unauthenticated } from '../../platform/errors.js';
 import type { FarmsService } from '../farms/index.js';
-import { can, isPermission, type Permission } from '../../platform/tenancy/access.js';
+import { can, isPermission } from '../../platform/tenancy/access.js';
 import type { AuthService } from './auth.service.js';
-import type { Caller, FarmContext, RequestMeta } from '../../platform/tenancy/caller.js';
 
 /** Routes under this prefix act inside one farm and must declare a permission. */
 export const FARM_ROUTE = /^\/api\/v1\/farms\/:farm(\/|$)/;
@@ -39,7 +38,7 @@ export async function registerAuthHttp(app: FastifyInstance, options: AuthHttpOp
   app.decorateRequest('caller', null);
   app.decorateRequest('farm', null);
 
-  const identify: onRequestHookHandler = async (request) => {
+  const identify: onRequestAsyncHookHandler = async (request) => {
     const header = request.headers.authorization;
     if (header !== undefined) {
       const basic = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header);
@@ -64,7 +63,7 @@ export async function registerAuthHttp(app: FastifyInstance, options: AuthHttpOp
     if (!route.url.startsWith('/api/')) return;
     const schema = route.schema as { hide?: boolean; 'x-permission'?: unknown; 'x-devices'?: boolean } | undefined;
     if (schema?.hide) return;
-    const hooks: onRequestHookHandler[] = [identify];
+    const hooks: onRequestAsyncHookHandler[] = [identify];
     const preValidation = [];
     if (!isPublic(route)) {
       const devicesAllowed = schema?.['x-devices'] === true;

@@ -103,7 +103,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         if (status.needs_setup) return setState({ status: 'needs-setup' });
         if (!(await refresh())) {
           if (lastError.current === undefined) return; // signed out
-          throw lastError.current;
+          throw lastError.current as Error;
         }
         await loadUser();
       } catch (error) {

@@ -30,7 +30,7 @@ export function InvitePage() {
   const join = async () => {
     const joined = await unwrap(api.POST('/api/v1/invitations/{token}/accept', { params: { path: { token } } }));
     await client.invalidateQueries({ queryKey: farmKeys.all });
-    navigate(`/farms/${joined.farm_id}`, { replace: true });
+    await navigate(`/farms/${joined.farm_id}`, { replace: true });
   };
   const run = (step: () => Promise<void>) => async (event?: FormEvent) => {
     event?.preventDefault();
@@ -58,7 +58,7 @@ export function InvitePage() {
       invitation: token, locale: i18n.language as Language, timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC' } }));
     await signIn(form.email.trim(), form.password);
     await client.invalidateQueries({ queryKey: farmKeys.all });
-    navigate('/', { replace: true });
+    await navigate('/', { replace: true });
   });
   const signInAndJoin = run(async () => {
     await signIn(form.email.trim(), form.password);

@@ -34,7 +34,7 @@ export function SetupPage() {
         farm: { name: form.farm.trim(), timezone: form.timezone },
         ...(form.token ? { setup_token: form.token.trim() } : {}),
       });
-      navigate(`/farms/${slug}`, { replace: true });
+      await navigate(`/farms/${slug}`, { replace: true });
     } catch (e) {
       setError(e);
     } finally {

@@ -18,7 +18,7 @@ export function QueenDot({ colour }: { colour: string | null }) {
 export function HiveCard({ farm, hive }: { farm: string; hive: Hive }) {
   const { t } = useTranslation();
   const weight = useWeightDays(farm, hive.id, hive.device !== null);
-  const days = weight.data ?? [];
+  const days = useMemo(() => weight.data ?? [], [weight.data]);
   const times = useMemo(() => days.map((d) => Date.parse(`${d.day}T12:00:00Z`) / 1000), [days]);
   const series = useMemo(() => [{ label: t('metrics.weight'), color: '#8d6e00', values: days.map((d) => d.weight_kg) }], [days, t]);
   const queen = hive.current_queen;

@@ -25,7 +25,7 @@ export function History({ farm, device }: { farm: string; device: string }) {
   }, [range]);
   const resolution = RANGES[range].resolution;
   const history = useHistory(farm, device, chosen ?? '', resolution, window.from, window.to);
-  const buckets = (history.data?.points ?? []) as Bucket[];
+  const buckets = useMemo(() => (history.data?.points ?? []) as Bucket[], [history.data]);
   const times = useMemo(() => buckets.map((b) => Date.parse(b.ts) / 1000), [buckets]);
   const series = useMemo(() => [
     { label: t('history.max'), color: '#c62828', values: buckets.map((b) => b.max), dash: [6, 4] },

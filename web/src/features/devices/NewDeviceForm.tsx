@@ -27,7 +27,7 @@ export function NewDeviceForm({ farm, onDone }: { farm: string; onDone: () => vo
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const created = await create.mutateAsync({ device_id: deviceId, name: name.trim(), type, ...(channels.length ? { channels } : {}) }).catch(() => undefined);
-    if (created) navigate(created.device_id);
+    if (created) await navigate(created.device_id);
   };
   const setChannel = (i: number, patch: Partial<Channel>) => setChannels((list) => list.map((c, j) => (j === i ? { ...c, ...patch } : c)));
 

@@ -22,7 +22,7 @@ export function NewFarm({ opened, onClose }: { opened: boolean; onClose: () => v
       await client.invalidateQueries({ queryKey: farmKeys.all });
       onClose();
       setName('');
-      navigate(`/farms/${farm.slug}`);
+      void navigate(`/farms/${farm.slug}`);
     },
   });
   const submit = (event: FormEvent) => {

@@ -87,7 +87,7 @@ export function LocationsPage() {
     setProblem(undefined);
     setFound(undefined);
     if (!('geolocation' in navigator)) return setFound(t('locations.noGps'));
-    navigator.geolocation.getCurrentPosition(async (position) => {
+    const found = async (position: GeolocationPosition) => {
       const { latitude, longitude } = position.coords;
       setHere([latitude, longitude]);
       try {
@@ -98,7 +98,9 @@ export function LocationsPage() {
         setFound(t('locations.nowhere'));
         if (!(error instanceof ApiError && error.status === 404)) setProblem(error);
       }
-    }, () => setFound(t('locations.noGps')), { enableHighAccuracy: true, timeout: 15_000 });
+    };
+    navigator.geolocation.getCurrentPosition((position) => void found(position), () => setFound(t('locations.noGps')),
+      { enableHighAccuracy: true, timeout: 15_000 });
   };
 
   const scanned = async (value: string) => {

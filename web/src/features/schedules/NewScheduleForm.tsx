@@ -63,7 +63,7 @@ export function NewScheduleForm({ farm, onDone }: { farm: string; onDone: () => 
         ? { ...base, kind, on_s: Math.round(Number(onMin) * 60), off_s: Math.round(Number(offMin) * 60), window: { start: windowStart, end: windowEnd } }
         : { ...base, kind, condition: { all: [{ device: sensor!, metric: metric!, operator, value: Number(threshold), for_s: Number(forS) || 0 }] },
           hysteresis: Number(hysteresis) || 0, min_hold_s: Number(holdS) || 0 };
-    create.mutate(body, { onSuccess: (schedule) => navigate(schedule.id) });
+    create.mutate(body, { onSuccess: (schedule) => void navigate(schedule.id) });
   };
 
   return (

@@ -74,7 +74,7 @@ export function ScheduleDetailPage() {
       {canEdit && (
         <Group>
           <Button onClick={() => runNow.mutate(s.id, { onSuccess: () => void executions.refetch() })} loading={runNow.isPending}>{t('schedules.runNow')}</Button>
-          <Button variant="outline" color="red" onClick={() => remove.mutate(s.id, { onSuccess: () => navigate('..', { relative: 'path' }) })}>{t('schedules.delete')}</Button>
+          <Button variant="outline" color="red" onClick={() => remove.mutate(s.id, { onSuccess: () => void navigate('..', { relative: 'path' }) })}>{t('schedules.delete')}</Button>
         </Group>
       )}
       <ErrorNotice error={runNow.error ?? remove.error} />
