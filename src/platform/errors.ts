@@ -44,6 +44,6 @@ export const ruleViolation = (code: string, message: string, details?: ErrorDeta
   new DomainError('rule', code, message, details);
 export const unavailable = (code: string, message: string, details?: ErrorDetails) =>
   new DomainError('unavailable', code, message, details);
-/** A client-made id used again with a different request (docs/idempotency.md). */
+/** A client-made id used again with a different request (docs/architecture.md, "Client-made ids"). */
 export const idempotencyConflict = (message: string, details?: ErrorDetails) =>
   new DomainError('conflict', 'IDEMPOTENCY_CONFLICT', message, details);

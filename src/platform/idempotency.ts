@@ -5,7 +5,7 @@ import type { ErrorResponse } from './http/error-handler.js';
 
 /**
  * The one rule for every client-made id (an event's id made on a phone, a command's idempotency
- * key; docs/idempotency.md): the id is unique per farm; the first write answers 201; the same id
+ * key; docs/architecture.md, "Client-made ids"): the id is unique per farm; the first write answers 201; the same id
  * with the same request answers 200 with what the first one made; the same id with a different
  * request answers 409 IDEMPOTENCY_CONFLICT. Two identical requests at once make one row: the
  * module's insert is `… on conflict (farm_id, <id>) do nothing`, and the one that meets the id takes
