@@ -52,12 +52,13 @@ module.exports = {
       to: { path: ['^src/modules/', '^src/(app|server|main)\\.ts$', '^src/cli/'] },
     },
     {
-      name: 'tests-import-module-index-only',
+      name: 'tools-import-module-index-only',
       severity: 'error',
       comment:
-        'Tests and their helpers in test/ use a module only through its index.ts, as any other outside code does; ' +
+        'Tests and their helpers in test/, benches and scripts use a module only through its index.ts, as any other ' +
+        'outside code does; ' +
         "tests of a module's internals live beside them in src/modules/<name>/.",
-      from: { path: '^test/' },
+      from: { path: '^(test|bench|scripts)/' },
       to: { path: '^src/modules/[^/]+/', pathNot: MODULE_INDEX },
     },
     {

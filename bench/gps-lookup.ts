@@ -15,7 +15,7 @@ import { onPglite, onPostgres } from './databases.js';
 import { migrate } from '../src/platform/db/migrate.js';
 import { createLogger } from '../src/platform/logger.js';
 import type { FarmContext } from '../src/platform/tenancy/caller.js';
-import { LocationsService } from '../src/modules/locations/locations.service.js';
+import { locationsModule } from '../src/modules/locations/index.js';
 
 const LOCATIONS = 10_000;
 const LOOKUPS = 10_000;
@@ -77,7 +77,7 @@ async function time(n: number, fn: (i: number) => Promise<unknown>): Promise<num
 async function run(name: string, db: Database): Promise<void> {
   await migrate(db, log);
   const ctx = await seed(db);
-  const service = new LocationsService({ db, clock: new ManualClock(), config: loadConfig({}, false) });
+  const service = locationsModule.create({ db, clock: new ManualClock(), config: loadConfig({}, false) }).locations;
   const count = await db.farm(ctx.farmId, async (tx) => (await sql<{ n: number }>`select count(*)::int as n from locations where type = 'storage_location'`.execute(tx)).rows[0]!.n);
   if (count !== LOCATIONS) throw new Error(`expected ${LOCATIONS} storage locations, made ${count}`);
   const span = GRID * CELL;
