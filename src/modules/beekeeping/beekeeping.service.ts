@@ -10,40 +10,9 @@ import { localTime } from '../../platform/time-zones.js';
 import type { FarmContext, RequestMeta } from '../../platform/tenancy/caller.js';
 import { telemetryReads, type TelemetryService } from '../telemetry/index.js';
 import type { AlertsService, NotificationsService } from '../alerts/index.js';
-import { beeHourly, HIVE_METRICS, insightRules, insightsFrom, markingColour, type EventType, type HiveLayout, type Insights, type MarkingColour } from './beekeeping.engine.js';
+import { beeHourly, HIVE_METRICS, insightRules, insightsFrom, markingColour, type Insights } from './beekeeping.engine.js';
 import { beekeepingRepository, type HiveRow } from './beekeeping.repository.js';
-
-export interface HiveInput {
-  name: string;
-  apiary_id: string;
-  device_id?: string | null | undefined;
-  hive_type?: string | undefined;
-  layout?: HiveLayout | undefined;
-  status?: HiveRow['status'] | undefined;
-  scale_tare_kg?: number | null | undefined;
-}
-
-export interface QueenInput {
-  name: string;
-  breed?: string | undefined;
-  birth_date?: string | undefined;
-  marking_colour?: MarkingColour | undefined;
-  clipped?: boolean | undefined;
-  fertilised?: boolean | undefined;
-  mother_id?: string | undefined;
-  introduced_at?: string | undefined;
-}
-
-export interface EventInput {
-  id?: string | undefined;
-  type: EventType;
-  date: string;
-  description?: string | undefined;
-  inspection?: Record<string, unknown> | undefined;
-  treatment?: Record<string, unknown> | undefined;
-  harvest?: Record<string, unknown> | undefined;
-  next_inspection?: string | undefined;
-}
+import type { HivePatch, HiveTelemetryQuery, NewEvent, NewHive, NewQueen } from './beekeeping.schemas.js';
 
 interface Deps {
   db: Database;
@@ -76,7 +45,7 @@ export class BeekeepingService {
 
   // Hives
 
-  async createHive(ctx: FarmContext, input: HiveInput, meta: RequestMeta): Promise<HiveRow> {
+  async createHive(ctx: FarmContext, input: NewHive, meta: RequestMeta): Promise<HiveRow> {
     const now = this.deps.clock.now();
     return this.deps.db.farm(ctx.farmId, async (tx) => {
       await this.#apiary(tx, ctx.farmId, input.apiary_id);
@@ -92,7 +61,7 @@ export class BeekeepingService {
   }
 
   /** Changes a hive; a new apiary is recorded as a move event, a new scale in the scale history. */
-  async updateHive(ctx: FarmContext, id: string, patch: Partial<HiveInput>, meta: RequestMeta): Promise<HiveRow> {
+  async updateHive(ctx: FarmContext, id: string, patch: HivePatch, meta: RequestMeta): Promise<HiveRow> {
     const now = this.deps.clock.now();
     return this.deps.db.farm(ctx.farmId, async (tx) => {
       const hive = await this.#hive(tx, ctx.farmId, id);
@@ -188,7 +157,7 @@ export class BeekeepingService {
   // Queens
 
   /** Adds a queen: the current one is retired and the new one made current, in one transaction. */
-  async addQueen(ctx: FarmContext, hiveId: string, input: QueenInput, meta: RequestMeta) {
+  async addQueen(ctx: FarmContext, hiveId: string, input: NewQueen, meta: RequestMeta) {
     const now = this.deps.clock.now();
     return this.deps.db.farm(ctx.farmId, async (tx) => {
       const hive = await this.#hive(tx, ctx.farmId, hiveId);
@@ -235,7 +204,7 @@ export class BeekeepingService {
    * follows the one idempotency rule (platform/idempotency.ts): sending it again answers the event
    * already stored; the same id with a different event (or on another hive) is IDEMPOTENCY_CONFLICT.
    */
-  async addEvent(ctx: FarmContext, target: { hive_id: string } | { apiary_id: string }, input: EventInput): Promise<{ event: NonNullable<Awaited<ReturnType<typeof beekeepingRepository.findEvent>>>; created: boolean }> {
+  async addEvent(ctx: FarmContext, target: { hive_id: string } | { apiary_id: string }, input: NewEvent): Promise<{ event: NonNullable<Awaited<ReturnType<typeof beekeepingRepository.findEvent>>>; created: boolean }> {
     if (input.inspection && input.type !== 'inspection') throw invalid('A checklist belongs to an inspection', { fields: [{ field: 'body.inspection', message: 'only with type inspection' }] });
     if (input.treatment && input.type !== 'treatment') throw invalid('Treatment details belong to a treatment', { fields: [{ field: 'body.treatment', message: 'only with type treatment' }] });
     if (input.harvest && input.type !== 'harvest') throw invalid('Harvest details belong to a harvest', { fields: [{ field: 'body.harvest', message: 'only with type harvest' }] });
@@ -321,7 +290,9 @@ export class BeekeepingService {
   // Telemetry
 
   /** The hive scale's series: raw, or hourly with BeeAPI's fields. */
-  async telemetry(ctx: FarmContext, hiveId: string, resolution: 'raw' | 'hour', from: Date, to: Date) {
+  async telemetry(ctx: FarmContext, hiveId: string, query: HiveTelemetryQuery) {
+    const resolution = query.resolution ?? 'hour';
+    const [from, to] = [new Date(query.from), new Date(query.to)];
     const hive = await this.deps.db.farm(ctx.farmId, (tx) => this.#hive(tx, ctx.farmId, hiveId));
     if (!hive.device_id) return { device: null, resolution, metrics: {}, hourly: [] };
     const series = Object.fromEntries(await Promise.all(HIVE_METRICS.map(async (metric) =>

@@ -11,25 +11,16 @@ import { actorIds, type FarmContext, type RequestMeta } from '../../platform/ten
 import type { Hooks } from '../../platform/hooks.js';
 import type { DeviceLink } from '../../platform/mqtt/link.js';
 import type { LiveEvents } from '../../platform/live/events.js';
-import { afterAck, checkCommand, OPEN_STATUSES, overdue, PRIORITY_RANK, priorityName, safeStateCommands, type CommandInput, type Priority } from './commands.engine.js';
+import { afterAck, checkCommand, OPEN_STATUSES, overdue, PRIORITY_RANK, safeStateCommands, type CommandInput, type Priority } from './commands.engine.js';
 import { commandsRepository, type CommandRow, type EmergencyStopRow } from './commands.repository.js';
 import { farmReads } from '../farms/index.js';
 import { devicesRepository, type DeviceRow } from './devices.repository.js';
 import type { DevicesService } from './devices.service.js';
-import type { CommandSource, CommandStatus, CommandTable } from './devices.tables.js';
+import type { CommandSource, CommandTable } from './devices.tables.js';
+import type { CommandAck, CommandBatch, CommandsQuery, NewCommand } from './commands.schemas.js';
+import { commandView } from './commands.views.js';
 
-export interface NewCommand extends CommandInput {
-  priority?: Priority | undefined;
-  ttl_s?: number | undefined;
-  idempotency_key?: string | undefined;
-}
-
-export interface CommandAck {
-  command_id: string;
-  status: 'executing' | 'completed' | 'failed';
-  new_state?: unknown;
-  error?: string | undefined;
-}
+export type { CommandAck } from './commands.schemas.js';
 
 /** A command as clients see it (the device's label included). */
 export interface CommandView extends CommandRow {
@@ -114,7 +105,8 @@ export class CommandsService {
   }
 
   /** One command to many devices: all checked first; nothing is queued unless every device can take it. */
-  async batch(ctx: FarmContext, deviceRefs: string[], input: NewCommand, meta: RequestMeta): Promise<{ batch_id: string; commands: CommandView[] }> {
+  async batch(ctx: FarmContext, body: CommandBatch, meta: RequestMeta): Promise<{ batch_id: string; commands: CommandView[] }> {
+    const { devices: deviceRefs, ...input } = body;
     const batchId = randomUUID();
     const { commands, devices } = await this.deps.db.farm(ctx.farmId, async (tx) => {
       if (await commandsRepository.holdingStop(tx, ctx.farmId)) throw locked('An emergency stop holds this farm: release it first');
@@ -179,11 +171,13 @@ export class CommandsService {
     });
   }
 
-  async list(ctx: FarmContext, filter: { device?: string | undefined; status?: CommandStatus | undefined; before?: Date | undefined }, limit: number) {
+  async list(ctx: FarmContext, query: CommandsQuery & { limit: number }) {
+    const { device: ref, status, limit } = query;
+    const before = query.cursor ? new Date(query.cursor) : undefined;
     return this.deps.db.farm(ctx.farmId, async (tx) => {
-      const device = filter.device ? await devicesRepository.find(tx, ctx.farmId, filter.device) : undefined;
-      if (filter.device && !device) throw notFound('Device', { device: filter.device });
-      const rows = await commandsRepository.list(tx, ctx.farmId, { deviceId: device?.id, status: filter.status, before: filter.before }, limit + 1);
+      const device = ref ? await devicesRepository.find(tx, ctx.farmId, ref) : undefined;
+      if (ref && !device) throw notFound('Device', { device: ref });
+      const rows = await commandsRepository.list(tx, ctx.farmId, { deviceId: device?.id, status, before }, limit + 1);
       const labels = new Map((await devicesRepository.byIds(tx, ctx.farmId, [...new Set(rows.map((r) => r.device_id))])).map((d) => [d.id, d.device_id]));
       const page = rows.slice(0, limit).map((r) => ({ ...r, device: labels.get(r.device_id) ?? r.device_id }));
       return { data: page, next: rows.length > limit ? page[page.length - 1]!.queued_at : null };
@@ -391,13 +385,3 @@ export class CommandsService {
   }
 }
 
-/** The public shape of a command. */
-export function commandView(c: CommandView) {
-  const iso = (d: Date | null) => d?.toISOString() ?? null;
-  return {
-    id: c.id, device: c.device, channel: c.channel, action: c.action, value: c.value, duration_ms: c.duration_ms, priority: priorityName(c.priority),
-    status: c.status, source: c.source, idempotency_key: c.idempotency_key, batch_id: c.batch_id, error: c.error, new_state: c.new_state ?? null,
-    deliveries: c.deliveries, queued_at: c.queued_at.toISOString(), sent_at: iso(c.sent_at), executing_at: iso(c.executing_at),
-    finished_at: iso(c.finished_at), expires_at: c.expires_at.toISOString(),
-  };
-}

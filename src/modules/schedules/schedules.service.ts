@@ -14,18 +14,20 @@ import { checkSpec, conditionStep, firingsBetween, INITIAL_CONDITION_STATE, leav
 import { schedulesRepository, type ExecutionRow, type ScheduleRow } from './schedules.repository.js';
 import { RefreshedSet } from '../../platform/refreshed-set.js';
 import type { ExecutionStatus, ScheduleKind } from './schedules.tables.js';
+import type { ExecutionsQuery, NewSchedule, SchedulePatch, ScheduleSpec } from './schedules.schemas.js';
 
-export interface ScheduleInput {
-  name: string;
-  device: string;
-  channel?: string | null | undefined;
-  kind: ScheduleKind;
-  action: ScheduleAction;
-  value?: number | null | undefined;
-  priority?: number | undefined;
-  enabled?: boolean | undefined;
-  /** The kind's settings: cron | start,end; on_s, off_s, repeat, window; condition, hysteresis, min_hold_s, max_age_s. */
-  spec: Record<string, unknown>;
+/**
+ * A schedule's definition as the service works with it: the common fields, and the kind's settings
+ * apart in `spec` (cron | start,end; on_s, off_s, repeat, window; condition, hysteresis, min_hold_s, max_age_s).
+ */
+type Definition = Omit<NewSchedule, keyof ScheduleSpec> & { spec: Record<string, unknown> };
+
+/** A request's timing settings (those it has) apart from its common fields. */
+function split<T extends ScheduleSpec>(body: T) {
+  const { cron, start, end, on_s, off_s, repeat, window, condition, hysteresis, min_hold_s, max_age_s, ...rest } = body;
+  const spec: Record<keyof ScheduleSpec, unknown> =
+    { cron, start, end, on_s, off_s, repeat, window, condition, hysteresis, min_hold_s, max_age_s };
+  return { rest, spec: Object.fromEntries(Object.entries(spec).filter(([, value]) => value !== undefined)) };
 }
 
 declare module '../../platform/hooks.js' {
@@ -79,8 +81,10 @@ export class SchedulesService {
 
   // Definitions
 
-  async create(ctx: FarmContext, input: ScheduleInput, meta: RequestMeta): Promise<ScheduleRow> {
+  async create(ctx: FarmContext, body: NewSchedule, meta: RequestMeta): Promise<ScheduleRow> {
     const now = this.deps.clock.now();
+    const { rest, spec } = split(body);
+    const input: Definition = { ...rest, spec };
     const row = await this.deps.db.farm(ctx.farmId, async (tx) => {
       const device = await this.#check(tx, ctx, input);
       const draft = { kind: input.kind, action: input.action, value: input.value ?? null, spec: this.#spec(input), anchor_at: now } as ScheduleRow;
@@ -99,16 +103,18 @@ export class SchedulesService {
     return row;
   }
 
-  async update(ctx: FarmContext, id: string, patch: Partial<ScheduleInput>, meta: RequestMeta): Promise<ScheduleRow> {
+  async update(ctx: FarmContext, id: string, body: SchedulePatch, meta: RequestMeta): Promise<ScheduleRow> {
     const now = this.deps.clock.now();
+    const { rest, spec: specPatch } = split(body);
+    const patch = { ...rest, spec: specPatch };
     const row = await this.deps.db.farm(ctx.farmId, async (tx) => {
       const current = await this.#find(tx, ctx.farmId, id);
       const [device] = await deviceReads.byIds(tx, ctx.farmId, [current.device_id]);
-      const merged: ScheduleInput = {
+      const merged: Definition = {
         name: patch.name ?? current.name, device: patch.device ?? device!.device_id, channel: patch.channel !== undefined ? patch.channel : current.channel,
         kind: patch.kind ?? current.kind, action: patch.action ?? current.action, value: patch.value !== undefined ? patch.value : current.value,
         priority: patch.priority ?? current.priority, enabled: patch.enabled ?? current.enabled,
-        spec: patch.kind !== undefined || Object.keys(patch.spec ?? {}).length > 0 ? (patch.spec ?? {}) : current.spec,
+        spec: patch.kind !== undefined || Object.keys(patch.spec).length > 0 ? patch.spec : current.spec,
       };
       const target = await this.#check(tx, ctx, merged);
       const spec = this.#spec(merged);
@@ -160,12 +166,12 @@ export class SchedulesService {
     return row;
   }
 
-  #spec(input: ScheduleInput): Record<string, unknown> {
+  #spec(input: Definition): Record<string, unknown> {
     return Object.fromEntries(SPEC_KEYS[input.kind].filter((k) => input.spec[k] !== undefined).map((k) => [k, input.spec[k]]));
   }
 
   /** Everything a schedule names must exist in this farm and be able to do what it asks. */
-  async #check(tx: Tx, ctx: FarmContext, input: ScheduleInput): Promise<DeviceRow> {
+  async #check(tx: Tx, ctx: FarmContext, input: Definition): Promise<DeviceRow> {
     const device = await deviceReads.find(tx, ctx.farmId, input.device);
     if (!device) throw invalid(`No device "${input.device}" in this farm`, { fields: [{ field: 'body.device', message: 'not found in this farm' }] });
     const channels = (await deviceReads.channels(tx, ctx.farmId, [device.id])).map((c) => c.name);
@@ -297,10 +303,11 @@ export class SchedulesService {
     });
   }
 
-  executions(ctx: FarmContext, id: string, before: Date | undefined, limit: number) {
+  executions(ctx: FarmContext, id: string, query: ExecutionsQuery & { limit: number }) {
+    const before = query.cursor ? new Date(query.cursor) : undefined;
     return this.deps.db.farm(ctx.farmId, async (tx) => {
       await this.#find(tx, ctx.farmId, id);
-      return schedulesRepository.executions(tx, ctx.farmId, id, before, limit);
+      return schedulesRepository.executions(tx, ctx.farmId, id, before, query.limit);
     });
   }
 
