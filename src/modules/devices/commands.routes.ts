@@ -8,7 +8,8 @@ import {
   EmergencyStopBody, EmergencyStopView, HoldingView, NewCommandBody, StopView,
 } from './commands.schemas.js';
 import { batchView, commandPageView, commandView, emergencyStopView, holdingView, stopView } from './commands.views.js';
-import { DeviceParams, onlyItself } from './devices.routes.js';
+import { DeviceParams } from './devices.schemas.js';
+import { onlyItself } from '../../platform/http/context.js';
 import type { CommandsService } from './commands.service.js';
 import type { DevicesService } from './devices.service.js';
 

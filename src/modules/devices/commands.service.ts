@@ -18,14 +18,12 @@ import { devicesRepository, type DeviceRow } from './devices.repository.js';
 import type { DevicesService } from './devices.service.js';
 import type { CommandSource, CommandTable } from './devices.tables.js';
 import type { CommandAck, CommandBatch, CommandsQuery, NewCommand } from './commands.schemas.js';
-import { commandView } from './commands.views.js';
+import { commandView, type CommandView } from './commands.views.js';
 
 export type { CommandAck } from './commands.schemas.js';
 
 /** A command as clients see it (the device's label included). */
-export interface CommandView extends CommandRow {
-  device: string;
-}
+export type { CommandView } from './commands.views.js';
 
 declare module '../../platform/hooks.js' {
   interface HookEvents {

@@ -1,6 +1,10 @@
-import type { EmergencyStopRow } from './commands.repository.js';
+import type { CommandRow, EmergencyStopRow } from './commands.repository.js';
 import { priorityName } from './commands.engine.js';
-import type { CommandView } from './commands.service.js';
+
+/** A command with its device's label (what the API, the live hub and the hooks show). */
+export interface CommandView extends CommandRow {
+  device: string;
+}
 
 /** The public shape of a command. */
 export function commandView(c: CommandView) {

@@ -1,9 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { forbidden } from '../../platform/errors.js';
 import { FarmParams } from '../../platform/http/schemas.js';
-import { farmOf, metaOf } from '../../platform/http/context.js';
+import { farmOf, metaOf, onlyItself } from '../../platform/http/context.js';
 import {
   ConfigBody, ConfigList, ConfigParams, ConfigView, CredentialsView, DeviceList, DeviceParams, DevicePatchBody,
   DeviceView, HeartbeatBody, NewDeviceBody,
@@ -12,18 +10,7 @@ import { configView, credentialsView, deviceView } from './devices.views.js';
 import type { DevicesService } from './devices.service.js';
 import type { DeviceLink } from '../../platform/mqtt/link.js';
 
-/** commands.routes.ts reads the device in the path from here. */
-export { DeviceParams } from './devices.schemas.js';
-
 const TAGS = { tags: ['devices'] };
-
-/** A device with its own credentials may speak only for itself. */
-export function onlyItself(request: FastifyRequest, device: string): void {
-  const caller = request.caller;
-  if (caller?.kind === 'device' && caller.label !== device && caller.deviceId !== device) {
-    throw forbidden('A device may only speak for itself', { reason: 'device' });
-  }
-}
 
 export const devicesRoutes: FastifyPluginAsyncTypebox<{ devices: DevicesService; link: DeviceLink }> = async (app, deps) => {
   const { devices, link } = deps;

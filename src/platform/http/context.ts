@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { unauthenticated } from '../errors.js';
+import { forbidden, unauthenticated } from '../errors.js';
 import type { Permission } from '../tenancy/access.js';
 import type { Caller, FarmContext, RequestMeta } from '../tenancy/caller.js';
 
@@ -34,4 +34,12 @@ export function farmOf(request: FastifyRequest): FarmContext {
 export function metaOf(request: FastifyRequest): RequestMeta {
   const agent = request.headers['user-agent'];
   return { ip: request.ip ?? null, userAgent: typeof agent === 'string' ? agent : null };
+}
+
+/** A device calling with its own credentials may speak only for itself (`device`: its label or id in the path). */
+export function onlyItself(request: FastifyRequest, device: string): void {
+  const caller = request.caller;
+  if (caller?.kind === 'device' && caller.label !== device && caller.deviceId !== device) {
+    throw forbidden('A device may only speak for itself', { reason: 'device' });
+  }
 }
