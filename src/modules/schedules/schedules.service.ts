@@ -10,7 +10,7 @@ import type { FarmContext, RequestMeta } from '../../platform/tenancy/caller.js'
 import type { LiveEvents } from '../../platform/live/events.js';
 import { checkCommand, commandReads, deviceReads, type CommandsService, type CommandView, type DeviceRow } from '../devices/index.js';
 import { farmReads } from '../farms/index.js';
-import { checkSpec, conditionStep, firingsBetween, INITIAL_CONDITION_STATE, leaves, nextFiring, outranks, planTick, runNowFiring, type Condition, type ConditionSpec, type ConditionState, type DueSchedule, type Firing, type Ranked, type ScheduleAction, type TimedSchedule } from './schedules.engine.js';
+import { checkSpec, conditionStep, firingsBetween, INITIAL_CONDITION_STATE, leaves, nextFiring, outranks, planTick, runNowFiring, type Condition, type ConditionSpec, type ConditionState, type DueSchedule, type Firing, type Ranked, type TimedSchedule } from './schedules.engine.js';
 import { schedulesRepository, type ExecutionRow, type ScheduleRow } from './schedules.repository.js';
 import { RefreshedSet } from '../../platform/refreshed-set.js';
 import type { ExecutionStatus, ScheduleKind } from './schedules.tables.js';
