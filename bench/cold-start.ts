@@ -34,7 +34,10 @@ async function waitHealthy(url: string, child: ChildProcess, timeoutMs = 120_000
   }
 }
 
-interface Measure { startMs: number; idleRssMb: number }
+interface Measure {
+  startMs: number;
+  idleRssMb: number;
+}
 
 async function measure(args: string[], env: Record<string, string>, url: string): Promise<Measure> {
   const started = performance.now();
@@ -55,7 +58,13 @@ async function main(): Promise<void> {
   if (!fs.existsSync(MAIN)) throw new Error('Build first: npm run build');
   const port = Number(process.env.BENCH_PORT ?? 18_080);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'croft-bench-'));
-  const env = { CROFT_DATA_DIR: dataDir, CROFT_PORT: String(port), CROFT_HOST: '127.0.0.1', CROFT_LOG_LEVEL: 'warn', CROFT_LOG_FORMAT: 'json' };
+  const env = {
+    CROFT_DATA_DIR: dataDir,
+    CROFT_PORT: String(port),
+    CROFT_HOST: '127.0.0.1',
+    CROFT_LOG_LEVEL: 'warn',
+    CROFT_LOG_FORMAT: 'json',
+  };
   const health = `http://127.0.0.1:${port}/api/v1/health`;
   try {
     const bare = await measure(['-e', BARE_SERVER], {}, `http://127.0.0.1:${process.env.BENCH_BARE_PORT ?? 18_081}/`);
@@ -67,10 +76,21 @@ async function main(): Promise<void> {
       ['croft serve, warm start', warm],
     ] as const;
     console.log(`node ${process.version}, ${os.cpus().length} cores`);
-    console.log('what'.padEnd(46), 'start ms'.padStart(10), 'x base'.padStart(8), 'idle RSS MB'.padStart(12), 'x base'.padStart(8));
+    console.log(
+      'what'.padEnd(46),
+      'start ms'.padStart(10),
+      'x base'.padStart(8),
+      'idle RSS MB'.padStart(12),
+      'x base'.padStart(8),
+    );
     for (const [name, m] of rows) {
-      console.log(name.padEnd(46), m.startMs.toFixed(0).padStart(10), (m.startMs / bare.startMs).toFixed(1).padStart(8),
-        m.idleRssMb.toFixed(0).padStart(12), (m.idleRssMb / bare.idleRssMb).toFixed(1).padStart(8));
+      console.log(
+        name.padEnd(46),
+        m.startMs.toFixed(0).padStart(10),
+        (m.startMs / bare.startMs).toFixed(1).padStart(8),
+        m.idleRssMb.toFixed(0).padStart(12),
+        (m.idleRssMb / bare.idleRssMb).toFixed(1).padStart(8),
+      );
     }
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });

@@ -13,7 +13,8 @@ import { startBenchServer } from './server.js';
 
 const SAMPLES = Number(process.env.BENCH_COMMANDS ?? 300);
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 const summary = (ms: number[]) => {
   const sorted = [...ms].sort((a, b) => a - b);
   return { p50: percentile(sorted, 50), p95: percentile(sorted, 95) };
@@ -24,21 +25,43 @@ async function run(name: string, db: Database): Promise<void> {
   const { deps } = server;
   const base = server.url!;
   const api = async (method: string, path: string, body: unknown, token?: string) => {
-    const res = await fetch(`${base}${path}`, { method, body: JSON.stringify(body),
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+    const res = await fetch(`${base}${path}`, {
+      method,
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    });
     return (await res.json()) as Record<string, never>;
   };
   try {
-    const setup = await api('POST', '/api/v1/auth/setup', { email: 'bench@example.org', password: 'correct horse battery staple', name: 'Bench',
-      farm: { name: 'Bench Farm', timezone: 'UTC' } });
+    const setup = await api('POST', '/api/v1/auth/setup', {
+      email: 'bench@example.org',
+      password: 'correct horse battery staple',
+      name: 'Bench',
+      farm: { name: 'Bench Farm', timezone: 'UTC' },
+    });
     const token = setup.access_token as unknown as string;
     const slug = (setup.farm as unknown as { slug: string }).slug;
-    await api('POST', `/api/v1/farms/${slug}/devices`, { device_id: 'house-1', name: 'House 1', type: 'relay',
-      channels: [{ name: 'fan', kind: 'fan', safe_state: 'on' }] }, token);
-    const creds = await api('POST', `/api/v1/farms/${slug}/devices/house-1/credentials`, {}, token) as unknown as { username: string; password: string };
+    await api(
+      'POST',
+      `/api/v1/farms/${slug}/devices`,
+      {
+        device_id: 'house-1',
+        name: 'House 1',
+        type: 'relay',
+        channels: [{ name: 'fan', kind: 'fan', safe_state: 'on' }],
+      },
+      token,
+    );
+    const creds = (await api('POST', `/api/v1/farms/${slug}/devices/house-1/credentials`, {}, token)) as unknown as {
+      username: string;
+      password: string;
+    };
 
     // The device: takes each command and reports it done at once.
-    const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${deps.mqtt.status.port}`, { username: creds.username, password: creds.password });
+    const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${deps.mqtt.status.port}`, {
+      username: creds.username,
+      password: creds.password,
+    });
     const arrived = new Map<string, (at: number) => void>();
     const seenAt = new Map<string, number>();
     device.on('message', (_topic, payload) => {
@@ -47,7 +70,12 @@ async function run(name: string, db: Database): Promise<void> {
       const id = message.command_id ?? message.probe ?? '';
       seenAt.set(id, at);
       arrived.get(id)?.(at);
-      if (message.command_id) void device.publishAsync(`croft/${slug}/house-1/commands/ack`, JSON.stringify({ command_id: id, status: 'completed' }), { qos: 1 });
+      if (message.command_id)
+        void device.publishAsync(
+          `croft/${slug}/house-1/commands/ack`,
+          JSON.stringify({ command_id: id, status: 'completed' }),
+          { qos: 1 },
+        );
     });
     await device.subscribeAsync(`croft/${slug}/house-1/commands`, { qos: 1 });
     await device.publishAsync(`croft/${slug}/house-1/heartbeat`, '{}', { qos: 1 });
@@ -66,20 +94,31 @@ async function run(name: string, db: Database): Promise<void> {
     const latencies: number[] = [];
     for (let i = 0; i < SAMPLES + 20; i++) {
       const started = performance.now();
-      const res = await fetch(`${base}/api/v1/farms/${slug}/devices/house-1/commands`, { method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ action: i % 2 ? 'on' : 'off', channel: 'fan' }) });
+      const res = await fetch(`${base}/api/v1/farms/${slug}/devices/house-1/commands`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ action: i % 2 ? 'on' : 'off', channel: 'fan' }),
+      });
       const { id } = (await res.json()) as { id: string };
       // The device often has it before the answer is read: its arrival time was noted when it came.
-      const at = seenAt.get(id) ?? (await Promise.race([new Promise<number>((resolve) => arrived.set(id, resolve)),
-        new Promise<number>((resolve) => setTimeout(() => resolve(Number.NaN), 5_000))]));
+      const at =
+        seenAt.get(id) ??
+        (await Promise.race([
+          new Promise<number>((resolve) => arrived.set(id, resolve)),
+          new Promise<number>((resolve) => setTimeout(() => resolve(Number.NaN), 5_000)),
+        ]));
       if (Number.isNaN(at)) throw new Error(`command ${id} never arrived`);
       if (i >= 20) latencies.push(at - started); // the first ones warm up
     }
     await device.endAsync();
     const cmd = summary(latencies);
     const raw = summary(bare);
-    console.log(`${name}: POST → device receives  p50 ${cmd.p50.toFixed(1)} ms  p95 ${cmd.p95.toFixed(1)} ms  (target p95 < 50 ms: ${cmd.p95 < 50 ? 'met' : 'NOT met'})`);
-    console.log(`${name}: bare broker publish      p50 ${raw.p50.toFixed(2)} ms  p95 ${raw.p95.toFixed(2)} ms  → command p95 is ${(cmd.p95 / raw.p95).toFixed(1)}× the bare hop`);
+    console.log(
+      `${name}: POST → device receives  p50 ${cmd.p50.toFixed(1)} ms  p95 ${cmd.p95.toFixed(1)} ms  (target p95 < 50 ms: ${cmd.p95 < 50 ? 'met' : 'NOT met'})`,
+    );
+    console.log(
+      `${name}: bare broker publish      p50 ${raw.p50.toFixed(2)} ms  p95 ${raw.p95.toFixed(2)} ms  → command p95 is ${(cmd.p95 / raw.p95).toFixed(1)}× the bare hop`,
+    );
   } finally {
     await server.stop();
   }

@@ -44,12 +44,14 @@ async function seed(db: Database): Promise<FarmContext> {
       `POLYGON((${x0} ${y0}, ${x0 + w} ${y0}, ${x0 + w} ${y0 + h}, ${x0} ${y0 + h}, ${x0} ${y0}))`;
     const warehouse = randomUUID();
     await sql`insert into locations (id, farm_id, path, name, type, qr_code, geometry, created_at, updated_at)
-      values (${warehouse}, ${farmId}, '{}', 'Warehouse', 'warehouse', 'W', ST_GeomFromText(${box(ORIGIN.lon, ORIGIN.lat, size, size)}, 4326), ${now}, ${now})`.execute(tx);
+      values (${warehouse}, ${farmId}, '{}', 'Warehouse', 'warehouse', 'W', ST_GeomFromText(${box(ORIGIN.lon, ORIGIN.lat, size, size)}, 4326), ${now}, ${now})`.execute(
+      tx,
+    );
     // Four areas (quadrants), each holding a quarter of the storage locations.
     for (let q = 0; q < 4; q++) {
       const area = randomUUID();
-      const ax = ORIGIN.lon + (q % 2) * size / 2;
-      const ay = ORIGIN.lat + Math.floor(q / 2) * size / 2;
+      const ax = ORIGIN.lon + ((q % 2) * size) / 2;
+      const ay = ORIGIN.lat + (Math.floor(q / 2) * size) / 2;
       await sql`insert into locations (id, farm_id, parent_id, path, name, type, qr_code, geometry, created_at, updated_at)
         values (${area}, ${farmId}, ${warehouse}, ${[warehouse]}::uuid[], ${`Area ${q}`}, 'storage_area', ${`A${q}`},
           ST_GeomFromText(${box(ax, ay, size / 2, size / 2)}, 4326), ${now}, ${now})`.execute(tx);
@@ -61,7 +63,13 @@ async function seed(db: Database): Promise<FarmContext> {
     }
   });
   await db.raw.executeSql('analyze locations');
-  return { farmId, slug: 'bench', timeZone: 'UTC', role: 'viewer', caller: { kind: 'user', userId, sessionId: 's', isInstanceAdmin: false } };
+  return {
+    farmId,
+    slug: 'bench',
+    timeZone: 'UTC',
+    role: 'viewer',
+    caller: { kind: 'user', userId, sessionId: 's', isInstanceAdmin: false },
+  };
 }
 
 async function time(n: number, fn: (i: number) => Promise<unknown>): Promise<number[]> {
@@ -78,21 +86,37 @@ async function run(name: string, db: Database): Promise<void> {
   await migrate(db, log);
   const ctx = await seed(db);
   const service = locationsModule.create({ db, clock: new ManualClock(), config: loadConfig({}, false) }).locations;
-  const count = await db.farm(ctx.farmId, async (tx) => (await sql<{ n: number }>`select count(*)::int as n from locations where type = 'storage_location'`.execute(tx)).rows[0]!.n);
+  const count = await db.farm(
+    ctx.farmId,
+    async (tx) =>
+      (await sql<{ n: number }>`select count(*)::int as n from locations where type = 'storage_location'`.execute(tx))
+        .rows[0]!.n,
+  );
   if (count !== LOCATIONS) throw new Error(`expected ${LOCATIONS} storage locations, made ${count}`);
   const span = GRID * CELL;
-  const points = Array.from({ length: LOOKUPS }, () => ({ lon: ORIGIN.lon + Math.random() * span, lat: ORIGIN.lat + Math.random() * span }));
+  const points = Array.from({ length: LOOKUPS }, () => ({
+    lon: ORIGIN.lon + Math.random() * span,
+    lat: ORIGIN.lat + Math.random() * span,
+  }));
   // Warm up, then measure.
   for (let i = 0; i < 200; i++) await service.lookup(ctx, points[i]!.lat, points[i]!.lon);
   const baseline = await time(2_000, () => db.farm(ctx.farmId, (tx) => sql`select 1`.execute(tx)));
   const lookups = await time(LOOKUPS, async (i) => {
     const found = await service.lookup(ctx, points[i]!.lat, points[i]!.lon);
-    if (found.location.type !== 'storage_location' || found.ancestors.length !== 2) throw new Error('wrong location found');
+    if (found.location.type !== 'storage_location' || found.ancestors.length !== 2)
+      throw new Error('wrong location found');
   });
-  const [p50, p95, b50, b95] = [percentile(lookups, 50), percentile(lookups, 95), percentile(baseline, 50), percentile(baseline, 95)];
-  console.log(`${name.padEnd(10)} lookup p50 ${p50.toFixed(2)} ms, p95 ${p95.toFixed(2)} ms ` +
-    `| scoped select 1 p50 ${b50.toFixed(2)} ms, p95 ${b95.toFixed(2)} ms | p95 ratio ${(p95 / b95).toFixed(1)}x ` +
-    `| target p95 < 5 ms: ${p95 < 5 ? 'met' : 'MISSED'}`);
+  const [p50, p95, b50, b95] = [
+    percentile(lookups, 50),
+    percentile(lookups, 95),
+    percentile(baseline, 50),
+    percentile(baseline, 95),
+  ];
+  console.log(
+    `${name.padEnd(10)} lookup p50 ${p50.toFixed(2)} ms, p95 ${p95.toFixed(2)} ms ` +
+      `| scoped select 1 p50 ${b50.toFixed(2)} ms, p95 ${b95.toFixed(2)} ms | p95 ratio ${(p95 / b95).toFixed(1)}x ` +
+      `| target p95 < 5 ms: ${p95 < 5 ? 'met' : 'MISSED'}`,
+  );
 }
 
 async function main(): Promise<void> {

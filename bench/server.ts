@@ -23,9 +23,20 @@ export interface BenchServer {
  * services started and the app built; optionally listening on a free port, with the embedded MQTT
  * broker on another, and with the job runner started (queues made, no work taken).
  */
-export async function startBenchServer(db: Database, options: { listen?: boolean; mqtt?: boolean; jobs?: boolean } = {}): Promise<BenchServer> {
-  const config = loadConfig({ CROFT_PORT: '0', CROFT_HOST: '127.0.0.1', CROFT_MQTT_PORT: options.mqtt ? '0' : 'off',
-    CROFT_LOG_LEVEL: 'warn', CROFT_LOG_FORMAT: 'json' }, false);
+export async function startBenchServer(
+  db: Database,
+  options: { listen?: boolean; mqtt?: boolean; jobs?: boolean } = {},
+): Promise<BenchServer> {
+  const config = loadConfig(
+    {
+      CROFT_PORT: '0',
+      CROFT_HOST: '127.0.0.1',
+      CROFT_MQTT_PORT: options.mqtt ? '0' : 'off',
+      CROFT_LOG_LEVEL: 'warn',
+      CROFT_LOG_FORMAT: 'json',
+    },
+    false,
+  );
   const log = createLogger(config);
   await migrate(db, log);
   const { deps } = assemble(config, db, { log, clock: systemClock });
@@ -41,7 +52,11 @@ export async function startBenchServer(db: Database, options: { listen?: boolean
   }
   const stopMqtt = options.mqtt ? await startMqtt(deps) : undefined;
   return {
-    config, log, deps, app, url,
+    config,
+    log,
+    deps,
+    app,
+    url,
     async stop() {
       await stopMqtt?.();
       await app.close();

@@ -34,11 +34,17 @@ async function seedFarm(db: Database): Promise<{ farmId: string; slug: string; d
   const now = new Date();
   const deviceIds = Array.from({ length: DEVICES + 1 }, (_, i) => `dev-${i}`);
   await db.system(async (tx) => {
-    await sql`insert into farms (id, name, slug, time_zone, created_at, updated_at) values (${farmId}, 'Bench', ${slug}, 'UTC', ${now}, ${now})`.execute(tx);
+    await sql`insert into farms (id, name, slug, time_zone, created_at, updated_at) values (${farmId}, 'Bench', ${slug}, 'UTC', ${now}, ${now})`.execute(
+      tx,
+    );
     await sql`insert into devices (farm_id, device_id, name, type, created_at, updated_at)
-      select ${farmId}::uuid, d, d, 'sensor', ${now}::timestamptz, ${now}::timestamptz from unnest(${deviceIds}::text[]) as d`.execute(tx);
+      select ${farmId}::uuid, d, d, 'sensor', ${now}::timestamptz, ${now}::timestamptz from unnest(${deviceIds}::text[]) as d`.execute(
+      tx,
+    );
     await sql`insert into device_credentials (device_id, farm_id, username, secret_hash, created_at)
-      select id, farm_id, ${slug} || '.' || device_id, ${hashToken('bench-secret')}, ${now}::timestamptz from devices where farm_id = ${farmId}`.execute(tx);
+      select id, farm_id, ${slug} || '.' || device_id, ${hashToken('bench-secret')}, ${now}::timestamptz from devices where farm_id = ${farmId}`.execute(
+      tx,
+    );
   });
   return { farmId, slug, deviceIds };
 }
@@ -49,7 +55,9 @@ async function baseline(db: Database, farmId: string, rows: number): Promise<num
   const seriesIds = await db.system(async (tx) => {
     const device = await sql<{ id: string }>`select id from devices where farm_id = ${farmId} limit 1`.execute(tx);
     const { rows: made } = await sql<{ id: number }>`insert into series (farm_id, device_id, metric, created_at)
-      select ${farmId}::uuid, ${device.rows[0]!.id}::uuid, 'baseline_' || i, now() from generate_series(0, 4) as i returning id`.execute(tx);
+      select ${farmId}::uuid, ${device.rows[0]!.id}::uuid, 'baseline_' || i, now() from generate_series(0, 4) as i returning id`.execute(
+      tx,
+    );
     return made.map((r) => Number(r.id));
   });
   const start = Date.now() - 3 * 86_400_000;
@@ -58,9 +66,11 @@ async function baseline(db: Database, farmId: string, rows: number): Promise<num
     const series = Array.from({ length: BATCH }, (_, i) => seriesIds[i % 5]!);
     const stamps = Array.from({ length: BATCH }, (_, i) => new Date(start + (done + i) * 200).toISOString());
     const values = stamps.map((_, i) => i);
-    await db.raw.executeSql(`insert into readings (series_id, ts, value, quality, received_at, farm_id)
+    await db.raw.executeSql(
+      `insert into readings (series_id, ts, value, quality, received_at, farm_id)
       select s, t, v, 0, now(), $1 from unnest($2::bigint[], $3::timestamptz[], $4::float8[]) as x(s, t, v) on conflict do nothing`,
-    [farmId, series, stamps, values]);
+      [farmId, series, stamps, values],
+    );
   }
   return rows / ((performance.now() - started) / 1000);
 }
@@ -80,18 +90,35 @@ async function run(name: string, db: Database): Promise<void> {
   const url = server.url!;
   const { farmId, slug } = await seedFarm(db);
   await deps.services.telemetry.makePartitionsAhead();
-  await deps.services.telemetry.partitions.ensureFor([new Date(Date.now() - 3 * 86_400_000), new Date(Date.now() - 86_400_000)]);
+  await deps.services.telemetry.partitions.ensureFor([
+    new Date(Date.now() - 3 * 86_400_000),
+    new Date(Date.now() - 86_400_000),
+  ]);
 
   const baseRate = await baseline(db, farmId, HTTP_BATCHES * BATCH);
 
   // HTTP: the device's own credentials (Basic), batches of 5,000 readings over five metrics.
   const authorization = `Basic ${Buffer.from(`${slug}.dev-0:bench-secret`).toString('base64')}`;
-  const http = await load({ kind: 'http', url, slug, authorization, batches: HTTP_BATCHES, batch: BATCH, start: Date.now() - 2 * 86_400_000 });
+  const http = await load({
+    kind: 'http',
+    url,
+    slug,
+    authorization,
+    batches: HTTP_BATCHES,
+    batch: BATCH,
+    start: Date.now() - 2 * 86_400_000,
+  });
   const httpRate = http.accepted / http.seconds;
 
   // MQTT: 1,000 devices, QoS 1, each message 10 timestamps × 2 metrics.
-  const mqttRun = await load({ kind: 'mqtt', port: deps.mqtt.status.port!, slug, devices: DEVICES, messages: MESSAGES_PER_DEVICE,
-    start: Date.now() - 86_400_000 });
+  const mqttRun = await load({
+    kind: 'mqtt',
+    port: deps.mqtt.status.port!,
+    slug,
+    devices: DEVICES,
+    messages: MESSAGES_PER_DEVICE,
+    start: Date.now() - 86_400_000,
+  });
   const mqttRate = mqttRun.accepted / mqttRun.seconds;
 
   // Queries with ROWS raw rows present: SERIES series, one reading a minute.
@@ -99,9 +126,13 @@ async function run(name: string, db: Database): Promise<void> {
   const end = Date.now() - 60_000;
   const first = end - perSeries * 60_000;
   const seriesIds = await db.system(async (tx) => {
-    const device = await sql<{ id: string }>`select id from devices where farm_id = ${farmId} and device_id = 'dev-0'`.execute(tx);
+    const device = await sql<{
+      id: string;
+    }>`select id from devices where farm_id = ${farmId} and device_id = 'dev-0'`.execute(tx);
     const { rows } = await sql<{ id: number }>`insert into series (farm_id, device_id, metric, created_at)
-      select ${farmId}::uuid, ${device.rows[0]!.id}::uuid, 'q' || i, now() from generate_series(1, ${SERIES}) as i returning id`.execute(tx);
+      select ${farmId}::uuid, ${device.rows[0]!.id}::uuid, 'q' || i, now() from generate_series(1, ${SERIES}) as i returning id`.execute(
+      tx,
+    );
     return rows.map((r) => Number(r.id));
   });
   const weeks: Date[] = [];
@@ -111,15 +142,20 @@ async function run(name: string, db: Database): Promise<void> {
   for (const id of seriesIds) {
     for (let offset = 0; offset < perSeries; offset += 100_000) {
       const count = Math.min(100_000, perSeries - offset);
-      await db.raw.executeSql(`insert into readings (series_id, ts, value, quality, received_at, farm_id)
+      await db.raw.executeSql(
+        `insert into readings (series_id, ts, value, quality, received_at, farm_id)
         select $1, to_timestamp(($2::float8 + g::float8 * 60000) / 1000), sin(g / 100.0), 0, now(), $3 from generate_series($4::int, $5::int) as g`,
-      [id, first, farmId, offset, offset + count - 1]);
+        [id, first, farmId, offset, offset + count - 1],
+      );
     }
   }
-  await db.raw.executeSql(`insert into readings_hourly (series_id, bucket, farm_id, min, max, sum, count, last, last_ts)
+  await db.raw.executeSql(
+    `insert into readings_hourly (series_id, bucket, farm_id, min, max, sum, count, last, last_ts)
     select series_id, date_trunc('hour', ts, 'UTC'), farm_id, min(value), max(value), sum(value), count(*),
       (array_agg(value order by ts desc))[1], max(ts) from readings where farm_id = $1 and series_id = any($2::bigint[])
-    group by series_id, date_trunc('hour', ts, 'UTC'), farm_id on conflict do nothing`, [farmId, seriesIds]);
+    group by series_id, date_trunc('hour', ts, 'UTC'), farm_id on conflict do nothing`,
+    [farmId, seriesIds],
+  );
   await db.raw.executeSql('analyze readings; analyze readings_hourly');
   const loadSeconds = (performance.now() - loadStarted) / 1000;
   const hourly: number[] = [];
@@ -128,20 +164,38 @@ async function run(name: string, db: Database): Promise<void> {
   for (let i = 0; i < 200; i++) {
     const to = new Date(end - (i % 20) * 86_400_000);
     let started = performance.now();
-    await deps.services.telemetry.series(farmId, { device: 'dev-0', metric: metricOf(i), from: new Date(to.getTime() - 30 * 86_400_000), to, resolution: 'hour' });
+    await deps.services.telemetry.series(farmId, {
+      device: 'dev-0',
+      metric: metricOf(i),
+      from: new Date(to.getTime() - 30 * 86_400_000),
+      to,
+      resolution: 'hour',
+    });
     hourly.push(performance.now() - started);
     started = performance.now();
-    await deps.services.telemetry.series(farmId, { device: 'dev-0', metric: metricOf(i), from: new Date(to.getTime() - 86_400_000), to, resolution: 'raw' });
+    await deps.services.telemetry.series(farmId, {
+      device: 'dev-0',
+      metric: metricOf(i),
+      from: new Date(to.getTime() - 86_400_000),
+      to,
+      resolution: 'raw',
+    });
     raw.push(performance.now() - started);
   }
 
   console.log(`\n${name}`);
   console.log(`  direct insert (baseline)      ${Math.round(baseRate).toLocaleString('en')} rows/s`);
-  console.log(`  HTTP batch ingest             ${Math.round(httpRate).toLocaleString('en')} readings/s  ratio ${(httpRate / baseRate).toFixed(2)}`);
-  console.log(`  MQTT QoS 1, ${DEVICES} devices     ${Math.round(mqttRate).toLocaleString('en')} readings/s  ratio ${(mqttRate / baseRate).toFixed(2)}` +
-    ` (generator on its own thread, same 2 cores)`);
-  console.log(`  ${ROWS.toLocaleString('en')} raw rows loaded in ${loadSeconds.toFixed(0)} s; p95 30 days hourly ${p95(hourly).toFixed(2)} ms, ` +
-    `p95 24 h raw ${p95(raw).toFixed(2)} ms`);
+  console.log(
+    `  HTTP batch ingest             ${Math.round(httpRate).toLocaleString('en')} readings/s  ratio ${(httpRate / baseRate).toFixed(2)}`,
+  );
+  console.log(
+    `  MQTT QoS 1, ${DEVICES} devices     ${Math.round(mqttRate).toLocaleString('en')} readings/s  ratio ${(mqttRate / baseRate).toFixed(2)}` +
+      ` (generator on its own thread, same 2 cores)`,
+  );
+  console.log(
+    `  ${ROWS.toLocaleString('en')} raw rows loaded in ${loadSeconds.toFixed(0)} s; p95 30 days hourly ${p95(hourly).toFixed(2)} ms, ` +
+      `p95 24 h raw ${p95(raw).toFixed(2)} ms`,
+  );
   console.log(`  process memory after the run  ${rss()} MB RSS`);
   await server.stop();
 }

@@ -9,39 +9,77 @@
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM, PHONE, startCroft } from '../e2e/browser.js';
 
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const PASSWORD = 'green fields after the rain';
 
 const croft = await startCroft();
 const base = croft.url;
 const json = async (method: string, path: string, body?: unknown, token?: string) => {
-  const res = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? null : JSON.stringify(body) });
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? null : JSON.stringify(body),
+  });
   return (await res.json()) as Record<string, unknown>;
 };
-const setup = await json('POST', '/api/v1/auth/setup', { email: 'bench@example.org', name: 'Bench', password: PASSWORD,
-  farm: { name: 'Bench Farm', timezone: 'Asia/Phnom_Penh' } });
+const setup = await json('POST', '/api/v1/auth/setup', {
+  email: 'bench@example.org',
+  name: 'Bench',
+  password: PASSWORD,
+  farm: { name: 'Bench Farm', timezone: 'Asia/Phnom_Penh' },
+});
 const token = setup.access_token as string;
 const farm = (setup.farm as { slug: string }).slug;
-for (let i = 1; i <= 12; i++) await json('POST', `/api/v1/farms/${farm}/devices`, { device_id: `house-${i}`, name: `House ${i}`, type: 'sensor' }, token);
+for (let i = 1; i <= 12; i++)
+  await json(
+    'POST',
+    `/api/v1/farms/${farm}/devices`,
+    { device_id: `house-${i}`, name: `House ${i}`, type: 'sensor' },
+    token,
+  );
 const now = Date.now();
 const readings = [];
-for (let m = 0; m < 60; m++) for (const metric of ['temperature', 'humidity']) {
-  readings.push({ device: 'house-1', metric, ts: new Date(now - m * 60_000).toISOString(), value: 20 + Math.sin(m / 9) * 3 });
-}
+for (let m = 0; m < 60; m++)
+  for (const metric of ['temperature', 'humidity']) {
+    readings.push({
+      device: 'house-1',
+      metric,
+      ts: new Date(now - m * 60_000).toISOString(),
+      value: 20 + Math.sin(m / 9) * 3,
+    });
+  }
 await json('POST', `/api/v1/farms/${farm}/telemetry`, { readings }, token);
 
 const pages: Array<{ name: string; path: string; ready: (page: Page) => Promise<unknown> }> = [
   { name: 'dashboard', path: `/farms/${farm}`, ready: (p) => p.getByTestId('stat-online').waitFor() },
   { name: 'devices', path: `/farms/${farm}/devices`, ready: (p) => p.getByTestId('device-house-12').waitFor() },
-  { name: 'device live', path: `/farms/${farm}/devices/house-1`, ready: (p) => p.locator('[data-testid=metric-temperature] [data-points]:not([data-points="0"])').waitFor() },
-  { name: 'device history', path: `/farms/${farm}/devices/house-1?tab=history`, ready: (p) => p.getByRole('img').first().waitFor() },
+  {
+    name: 'device live',
+    path: `/farms/${farm}/devices/house-1`,
+    ready: (p) => p.locator('[data-testid=metric-temperature] [data-points]:not([data-points="0"])').waitFor(),
+  },
+  {
+    name: 'device history',
+    path: `/farms/${farm}/devices/house-1?tab=history`,
+    ready: (p) => p.getByRole('img').first().waitFor(),
+  },
   { name: 'alerts', path: `/farms/${farm}/alerts`, ready: (p) => p.getByText('No active alerts').waitFor() },
   { name: 'inbox', path: `/farms/${farm}/inbox`, ready: (p) => p.getByText('Nothing here').waitFor() },
   { name: 'schedules', path: `/farms/${farm}/schedules`, ready: (p) => p.getByText('No schedules yet').waitFor() },
   { name: 'beehives', path: `/farms/${farm}/apiaries`, ready: (p) => p.getByText('No apiaries yet').waitFor() },
-  { name: 'map', path: `/farms/${farm}/locations`, ready: (p) => p.locator('[data-testid=map] .leaflet-control-zoom').waitFor() },
+  {
+    name: 'map',
+    path: `/farms/${farm}/locations`,
+    ready: (p) => p.locator('[data-testid=map] .leaflet-control-zoom').waitFor(),
+  },
   { name: 'settings', path: `/farms/${farm}/settings`, ready: (p) => p.getByTestId('audit-event').first().waitFor() },
 ];
 
@@ -72,7 +110,9 @@ async function measure(browser: Browser, throttle: number) {
         await page.goto(target.path);
         await target.ready(page).catch(async (error: unknown) => {
           await page.screenshot({ path: `/tmp/bench-web-${target.name.replace(' ', '-')}.png` });
-          throw new Error(`${target.name} did not show (screenshot in /tmp): ${(error as Error).message}\n${await page.locator('body').innerText()}`);
+          throw new Error(
+            `${target.name} did not show (screenshot in /tmp): ${(error as Error).message}\n${await page.locator('body').innerText()}`,
+          );
         });
         (results[target.name] ??= { cold: [], warm: [] })[kind].push(performance.now() - start);
       }
@@ -87,11 +127,18 @@ try {
   for (const throttle of [1, 4]) {
     const results = await measure(browser, throttle);
     const baseline = median(results.baseline!.warm);
-    console.log(`\nCPU ${throttle === 1 ? 'as is' : `slowed ${throttle}×`}: median of ${ROUNDS}, ms until the page's content shows (× the static-file baseline, ${baseline.toFixed(1)} ms warm)`);
+    console.log(
+      `\nCPU ${throttle === 1 ? 'as is' : `slowed ${throttle}×`}: median of ${ROUNDS}, ms until the page's content shows (× the static-file baseline, ${baseline.toFixed(1)} ms warm)`,
+    );
     console.log('page'.padEnd(16), 'cold'.padStart(8), 'warm'.padStart(8), 'warm ×'.padStart(8));
     for (const [name, { cold, warm }] of Object.entries(results)) {
       if (name === 'baseline') continue;
-      console.log(name.padEnd(16), median(cold).toFixed(0).padStart(8), median(warm).toFixed(0).padStart(8), (median(warm) / baseline).toFixed(0).padStart(8));
+      console.log(
+        name.padEnd(16),
+        median(cold).toFixed(0).padStart(8),
+        median(warm).toFixed(0).padStart(8),
+        (median(warm) / baseline).toFixed(0).padStart(8),
+      );
     }
   }
 } finally {

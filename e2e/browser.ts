@@ -6,7 +6,14 @@ import { spawnCroft, type CroftProcess } from '../test/helpers/process.js';
 
 /** Debian's Chromium, headless, kept off the network it cannot reach (see .library env notes). */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 /** A phone: the width the app is designed for first. */
 export const PHONE = { width: 360, height: 740 };
 
@@ -23,10 +30,16 @@ export interface Croft {
 /** `croft serve` as a new user runs it: the built app, the embedded database in a fresh folder, the embedded broker. */
 export async function startCroft(env: Record<string, string> = {}): Promise<Croft> {
   const dataDir = mkdtempSync(join(tmpdir(), 'croft-e2e-'));
-  const croft = spawnCroft('dist/main.js', ['serve'], { CROFT_DATA_DIR: dataDir, CROFT_MQTT_PORT: '0', CROFT_LOG_LEVEL: 'info', ...env });
+  const croft = spawnCroft('dist/main.js', ['serve'], {
+    CROFT_DATA_DIR: dataDir,
+    CROFT_MQTT_PORT: '0',
+    CROFT_LOG_LEVEL: 'info',
+    ...env,
+  });
   const url = await croft.url();
   return {
-    process: croft, url,
+    process: croft,
+    url,
     async close() {
       croft.child.kill('SIGTERM');
       await croft.exited;
@@ -47,20 +60,32 @@ export interface Phone {
 
 export async function openPhone(baseURL: string): Promise<Phone> {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
-  const context = await browser.newContext({ baseURL, viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'en-GB',
-    timezoneId: 'Asia/Phnom_Penh', permissions: ['clipboard-read', 'clipboard-write', 'geolocation'] });
+  const context = await browser.newContext({
+    baseURL,
+    viewport: PHONE,
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale: 'en-GB',
+    timezoneId: 'Asia/Phnom_Penh',
+    permissions: ['clipboard-read', 'clipboard-write', 'geolocation'],
+  });
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
   page.on('console', (message) => {
     // A refused request already shows in the page as words; the console line is the browser's own note of it.
-    if (message.type() === 'error' && !/Failed to load resource/.test(message.text())) errors.push(`console: ${message.text()}`);
+    if (message.type() === 'error' && !/Failed to load resource/.test(message.text()))
+      errors.push(`console: ${message.text()}`);
   });
   mkdirSync(SHOTS, { recursive: true });
   if (CURATED) mkdirSync(CURATED, { recursive: true });
   return {
-    browser, context, page, errors,
+    browser,
+    context,
+    page,
+    errors,
     async shot(name, curated = false) {
       await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
       if (curated && CURATED) await page.screenshot({ path: join(CURATED, `${name}.png`), fullPage: false });

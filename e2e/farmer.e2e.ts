@@ -58,7 +58,9 @@ describe('a farmer on a phone', () => {
     await page.getByRole('textbox', { name: 'Farm name' }).fill('Riverside Poultry');
     await page.getByRole('button', { name: 'Create account and farm' }).click();
     // The server's words for a weak password, shown as words.
-    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/^Something in the form needs fixing.*8 characters/);
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toMatch(/^Something in the form needs fixing.*8 characters/);
     await page.locator('input[type=password]').fill('green fields after the rain');
     await page.getByRole('button', { name: 'Create account and farm' }).click();
     await expect.poll(() => page.getByRole('heading', { name: 'Riverside Poultry' }).isVisible()).toBe(true);
@@ -89,8 +91,14 @@ describe('a farmer on a phone', () => {
     await page.getByRole('tab', { name: 'Settings' }).click();
     await page.getByRole('button', { name: 'Create credentials' }).click();
     await expect.poll(() => page.getByTestId('credentials').isVisible()).toBe(true);
-    for (const [key, id] of [['username', 'cred-username'], ['password', 'cred-password'], ['host', 'cred-host'], ['port', 'cred-port'], ['topic', 'cred-topic'],
-      ['simulate', 'simulate-command']] as const) {
+    for (const [key, id] of [
+      ['username', 'cred-username'],
+      ['password', 'cred-password'],
+      ['host', 'cred-host'],
+      ['port', 'cred-port'],
+      ['topic', 'cred-topic'],
+      ['simulate', 'simulate-command'],
+    ] as const) {
       credentials[key] = (await page.getByTestId(id).textContent()) ?? '';
     }
     expect(credentials.topic).toBe('croft/riverside-poultry/house-1-controller/telemetry');
@@ -108,12 +116,20 @@ describe('a farmer on a phone', () => {
     await page.getByRole('tab', { name: 'Live' }).click();
     await expect.poll(() => page.getByTestId('online').isVisible(), { timeout: 15_000 }).toBe(true);
     const chart = page.getByTestId('metric-temperature').getByRole('img');
-    await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 15_000 }).toBeGreaterThan(1);
+    await expect
+      .poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 15_000 })
+      .toBeGreaterThan(1);
     const before = Number(await chart.getAttribute('data-points'));
     const valueBefore = await page.getByTestId('metric-temperature').getByTestId('current-value').textContent();
     // The chart moves without reloading: more points, a newer value.
-    await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 15_000 }).toBeGreaterThan(before + 2);
-    await expect.poll(() => page.getByTestId('metric-temperature').getByTestId('current-value').textContent(), { timeout: 10_000 }).not.toBe(valueBefore);
+    await expect
+      .poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 15_000 })
+      .toBeGreaterThan(before + 2);
+    await expect
+      .poll(() => page.getByTestId('metric-temperature').getByTestId('current-value').textContent(), {
+        timeout: 10_000,
+      })
+      .not.toBe(valueBefore);
     await phone.shot('05-device-live', true);
   });
 
@@ -137,7 +153,9 @@ describe('a farmer on a phone', () => {
     await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Devices' }).click();
     await page.getByTestId('device-house-1-controller').click();
     const current = page.getByTestId('metric-temperature').getByTestId('current-value');
-    await expect.poll(async () => parseFloat((await current.textContent()) ?? ''), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(async () => parseFloat((await current.textContent()) ?? ''), { timeout: 10_000 })
+      .toBeGreaterThan(0);
     const now = parseFloat((await current.textContent())!);
     await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Alerts' }).click();
     await page.getByRole('button', { name: 'New rule' }).click();
@@ -175,15 +193,22 @@ describe('a farmer on a phone', () => {
   });
 
   const paths = (): PathContext => ({
-    phone, croft, L: en, farm: { slug: 'riverside-poultry', name: 'Riverside Poultry' }, device: { id: 'house-1-controller', name: 'House 1 controller' },
+    phone,
+    croft,
+    L: en,
+    farm: { slug: 'riverside-poultry', name: 'Riverside Poultry' },
+    device: { id: 'house-1-controller', name: 'House 1 controller' },
     shot: (name) => phone.shot(name, true),
   });
 
-  it('schedules the fan at a time and on a reading, previews the week and marks the conflict', () => schedulesPath(paths()));
+  it('schedules the fan at a time and on a reading, previews the week and marks the conflict', () =>
+    schedulesPath(paths()));
 
-  it('keeps bees: an apiary and a hive, a queen with her colour, an inspection in a few taps shown on the hive card', () => beesPath(paths()));
+  it('keeps bees: an apiary and a hive, a queen with her colour, an inspection in a few taps shown on the hive card', () =>
+    beesPath(paths()));
 
-  it('draws a field and a bed on the map, finds the bed by GPS, and opens it from its QR label', () => mapPath(paths()));
+  it('draws a field and a bed on the map, finds the bed by GPS, and opens it from its QR label', () =>
+    mapPath(paths()));
 
   it('switches to Khmer, and a deep link reloads into the same page in Khmer', async () => {
     const { page } = phone;
@@ -247,13 +272,16 @@ describe('a farmer on a phone', () => {
     await expect.poll(async () => (await page.getByTestId('api-key').textContent()) ?? '').toMatch(/^croft_/);
     const key = (await page.getByTestId('api-key').textContent())!;
     // The key works at once, with the role it was given.
-    const res = await fetch(`${croft.url}/api/v1/farms/riverside-poultry/devices`, { headers: { authorization: `Bearer ${key}` } });
+    const res = await fetch(`${croft.url}/api/v1/farms/riverside-poultry/devices`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
     expect(res.status).toBe(200);
     await expect.poll(() => page.getByTestId('audit-event').count()).toBeGreaterThan(3);
     await phone.shot('12-settings', true);
   });
 
-  it('invites a viewer by link, who joins from another phone and can see but change nothing', () => viewerPath(paths(), 'dara@example.org'));
+  it('invites a viewer by link, who joins from another phone and can see but change nothing', () =>
+    viewerPath(paths(), 'dara@example.org'));
 
   it('makes a second farm and switches between the two', async () => {
     const { page } = phone;
@@ -263,7 +291,10 @@ describe('a farmer on a phone', () => {
     await page.getByRole('button', { name: 'Create farm' }).click();
     await expect.poll(() => page.getByRole('heading', { name: 'Hill Farm' }).isVisible()).toBe(true);
     expect(page.url()).toMatch(/\/farms\/hill-farm$/);
-    await page.getByRole('textbox', { name: 'Switch farm' }).or(page.getByRole('combobox', { name: 'Switch farm' })).click();
+    await page
+      .getByRole('textbox', { name: 'Switch farm' })
+      .or(page.getByRole('combobox', { name: 'Switch farm' }))
+      .click();
     await page.getByRole('option', { name: 'Riverside Poultry' }).click();
     await expect.poll(() => page.getByRole('heading', { name: 'Riverside Poultry' }).isVisible()).toBe(true);
     expect(phone.errors).toEqual([]);

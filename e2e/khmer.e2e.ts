@@ -14,7 +14,14 @@ describe('a farmer on a phone, in Khmer', () => {
   let phone: Phone;
   const farm = { slug: 'kampot-farm', name: 'Kampot Farm' };
   const device = { id: 'house-1', name: 'ទ្រុងមាន់ ១' };
-  const context = (): PathContext => ({ phone, croft, L: km, farm, device, shot: (name) => phone.shot(`km-${name}`, CURATED.has(name)) });
+  const context = (): PathContext => ({
+    phone,
+    croft,
+    L: km,
+    farm,
+    device,
+    shot: (name) => phone.shot(`km-${name}`, CURATED.has(name)),
+  });
 
   beforeAll(async () => {
     croft = await startCroft();
@@ -52,10 +59,28 @@ describe('a farmer on a phone, in Khmer', () => {
 
     // A controller with a fan that has reported the house's temperature (made through the API: the
     // English run covers making it through the pages).
-    expect((await inPage(context(), `/api/v1/farms/${farm.slug}/devices`, { method: 'POST',
-      body: { device_id: device.id, name: device.name, type: 'relay', channels: [{ name: 'fan-1', kind: 'fan', safe_state: 'on' }] } })).status).toBe(201);
-    const readings = [0, 1, 2].map((i) => ({ device: device.id, metric: 'temperature', ts: new Date(Date.now() - i * 60_000).toISOString(), value: 29 + i }));
-    expect((await inPage(context(), `/api/v1/farms/${farm.slug}/telemetry`, { method: 'POST', body: { readings } })).status).toBe(200);
+    expect(
+      (
+        await inPage(context(), `/api/v1/farms/${farm.slug}/devices`, {
+          method: 'POST',
+          body: {
+            device_id: device.id,
+            name: device.name,
+            type: 'relay',
+            channels: [{ name: 'fan-1', kind: 'fan', safe_state: 'on' }],
+          },
+        })
+      ).status,
+    ).toBe(201);
+    const readings = [0, 1, 2].map((i) => ({
+      device: device.id,
+      metric: 'temperature',
+      ts: new Date(Date.now() - i * 60_000).toISOString(),
+      value: 29 + i,
+    }));
+    expect(
+      (await inPage(context(), `/api/v1/farms/${farm.slug}/telemetry`, { method: 'POST', body: { readings } })).status,
+    ).toBe(200);
   });
 
   it("says in Khmer why a device cannot be registered (its id is taken), the server's words beneath", async () => {

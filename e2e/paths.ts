@@ -19,7 +19,8 @@ export interface PathContext {
   shot: (name: string) => Promise<void>;
 }
 
-const fill = (text: string, values: Record<string, string | number>) => text.replace(/\{\{(\w+)\}\}/g, (_, key: string) => String(values[key]));
+const fill = (text: string, values: Record<string, string | number>) =>
+  text.replace(/\{\{(\w+)\}\}/g, (_, key: string) => String(values[key]));
 
 const select = async ({ phone }: PathContext, label: string, option: string) => {
   await phone.page.getByRole('combobox', { name: label, exact: true }).click();
@@ -27,14 +28,28 @@ const select = async ({ phone }: PathContext, label: string, option: string) => 
 };
 
 /** A token of the page's own sign-in, for checking what the server holds. */
-export async function inPage<T>(ctx: PathContext, path: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: T }> {
-  return ctx.phone.page.evaluate(async ({ path, init }) => {
-    const refresh = await fetch('/api/v1/auth/refresh', { method: 'POST', headers: { 'content-type': 'application/json', 'x-requested-with': 'test' }, body: '{}' });
-    const { access_token: token } = (await refresh.json()) as { access_token: string };
-    const res = await fetch(path, { method: init.method ?? 'GET', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }) });
-    return { status: res.status, body: (await res.json().catch(() => null)) as T };
-  }, { path, init });
+export async function inPage<T>(
+  ctx: PathContext,
+  path: string,
+  init: { method?: string; body?: unknown } = {},
+): Promise<{ status: number; body: T }> {
+  return ctx.phone.page.evaluate(
+    async ({ path, init }) => {
+      const refresh = await fetch('/api/v1/auth/refresh', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-requested-with': 'test' },
+        body: '{}',
+      });
+      const { access_token: token } = (await refresh.json()) as { access_token: string };
+      const res = await fetch(path, {
+        method: init.method ?? 'GET',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+      });
+      return { status: res.status, body: (await res.json().catch(() => null)) as T };
+    },
+    { path, init },
+  );
 }
 
 /** Schedules: at a time (previewed for a week), on a reading, and a conflict the higher priority wins. */
@@ -89,7 +104,9 @@ export async function schedulesPath(ctx: PathContext): Promise<void> {
   await page.getByRole('button', { name: L.stop.button }).click();
   await page.getByRole('button', { name: L.stop.confirm }).click();
   await expect.poll(() => page.getByTestId('emergency-holding').isVisible()).toBe(true);
-  expect((await inPage<{ holding: boolean }>(ctx, `/api/v1/farms/${ctx.farm.slug}/emergency-stop`)).body.holding).toBe(true);
+  expect((await inPage<{ holding: boolean }>(ctx, `/api/v1/farms/${ctx.farm.slug}/emergency-stop`)).body.holding).toBe(
+    true,
+  );
   await page.getByRole('button', { name: L.stop.release }).click();
   await expect.poll(() => page.getByTestId('emergency-holding').count()).toBe(0);
 }
@@ -128,8 +145,13 @@ export async function beesPath(ctx: PathContext): Promise<void> {
   await expect.poll(() => page.getByTestId('hive-event').count()).toBe(1);
   await page.getByRole('link', { name: `← ${L.apiaries.title}` }).click();
   // "today" from the browser's own words where it has the language (Chromium has none for Khmer), else Croft's.
-  const today = languageOf(L) === 'km' ? L.time.today : new Intl.RelativeTimeFormat(languageOf(L), { numeric: 'auto' }).format(0, 'day');
-  await expect.poll(() => card.getByTestId('last-inspection').textContent()).toBe(fill(L.hives.lastInspection, { when: today }));
+  const today =
+    languageOf(L) === 'km'
+      ? L.time.today
+      : new Intl.RelativeTimeFormat(languageOf(L), { numeric: 'auto' }).format(0, 'day');
+  await expect
+    .poll(() => card.getByTestId('last-inspection').textContent())
+    .toBe(fill(L.hives.lastInspection, { when: today }));
   expect(await card.textContent()).toContain(fill(L.hives.queen, { name: 'Sophea I' }));
   await ctx.shot('19-apiary');
 }
@@ -153,13 +175,23 @@ export async function mapPath(ctx: PathContext): Promise<void> {
     }
     await expect.poll(() => page.getByTestId('new-shape').isVisible()).toBe(true);
   };
-  await drawAt([[0.15, 0.15], [0.85, 0.15], [0.85, 0.7], [0.15, 0.7]]);
+  await drawAt([
+    [0.15, 0.15],
+    [0.85, 0.15],
+    [0.85, 0.7],
+    [0.15, 0.7],
+  ]);
   await page.getByRole('textbox', { name: L.locations.name }).fill('North field');
   await page.getByRole('button', { name: L.locations.save }).click();
   await expect.poll(() => page.getByTestId('tree-North field').isVisible()).toBe(true);
 
   // The map now fits the field: the bed goes in its middle.
-  await drawAt([[0.4, 0.35], [0.6, 0.35], [0.6, 0.55], [0.4, 0.55]]);
+  await drawAt([
+    [0.4, 0.35],
+    [0.6, 0.35],
+    [0.6, 0.55],
+    [0.4, 0.55],
+  ]);
   await page.getByRole('textbox', { name: L.locations.name }).fill('Bed 1');
   await select(ctx, L.locations.type, L.locationTypes.bed);
   await select(ctx, L.locations.parent, 'North field');
@@ -168,24 +200,50 @@ export async function mapPath(ctx: PathContext): Promise<void> {
   await expect.poll(() => page.getByTestId('tree-Bed 1').isVisible()).toBe(true);
 
   // Stand in the bed: its centroid, as the server has it.
-  const places = await inPage<{ data: Array<{ name: string; qr_code: string; centroid: { coordinates: [number, number] } }> }>(ctx, `/api/v1/farms/${ctx.farm.slug}/locations`);
+  const places = await inPage<{
+    data: Array<{ name: string; qr_code: string; centroid: { coordinates: [number, number] } }>;
+  }>(ctx, `/api/v1/farms/${ctx.farm.slug}/locations`);
   const bed = places.body.data.find((p) => p.name === 'Bed 1')!;
   await context.setGeolocation({ longitude: bed.centroid.coordinates[0], latitude: bed.centroid.coordinates[1] });
   await page.reload();
   await page.getByRole('button', { name: L.locations.whereAmI }).click();
-  await expect.poll(() => page.getByTestId('where-am-i').textContent()).toBe(fill(L.locations.youAreIn, { path: 'North field › Bed 1' }));
+  await expect
+    .poll(() => page.getByTestId('where-am-i').textContent())
+    .toBe(fill(L.locations.youAreIn, { path: 'North field › Bed 1' }));
   expect(await page.getByTestId('place').getByRole('heading').textContent()).toBe('Bed 1');
   await ctx.shot('21-map-gps');
 
   // A GeoJSON file of the farm's tanks comes in as places.
-  await page.locator('input[type=file][accept*=geojson]').setInputFiles({ name: 'tanks.geojson', mimeType: 'application/geo+json', buffer: Buffer.from(JSON.stringify({
-    type: 'FeatureCollection', features: [{ type: 'Feature', geometry: { type: 'Point', coordinates: bed.centroid.coordinates }, properties: { name: 'Tank A', type: 'tank' } }],
-  })) });
+  await page.locator('input[type=file][accept*=geojson]').setInputFiles({
+    name: 'tanks.geojson',
+    mimeType: 'application/geo+json',
+    buffer: Buffer.from(
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: [
+          {
+            type: 'Feature',
+            geometry: { type: 'Point', coordinates: bed.centroid.coordinates },
+            properties: { name: 'Tank A', type: 'tank' },
+          },
+        ],
+      }),
+    ),
+  });
   await expect.poll(() => page.getByTestId('tree-Tank A').isVisible()).toBe(true);
 
   // What the printed label encodes opens the place.
   await page.goto(`/farms/${ctx.farm.slug}/locations/qr/${encodeURIComponent(bed.qr_code)}`);
-  await expect.poll(async () => (await page.getByTestId('place').getByRole('heading').textContent().catch(() => '')) ?? '').toBe('Bed 1');
+  await expect
+    .poll(
+      async () =>
+        (await page
+          .getByTestId('place')
+          .getByRole('heading')
+          .textContent()
+          .catch(() => '')) ?? '',
+    )
+    .toBe('Bed 1');
 }
 
 /** Settings: invite a viewer by link; they join from another phone and can see but change nothing. */
@@ -210,7 +268,9 @@ export async function viewerPath(ctx: PathContext, email: string): Promise<void>
     await guest.goto(link);
     // The guest's phone speaks the same language as the one who invited them.
     await guest.getByTestId('language-select').click();
-    await guest.getByRole('option', { name: { en: 'English', km: 'ខ្មែរ', de: 'Deutsch', es: 'Español' }[languageOf(L)] }).click();
+    await guest
+      .getByRole('option', { name: { en: 'English', km: 'ខ្មែរ', de: 'Deutsch', es: 'Español' }[languageOf(L)] })
+      .click();
     await guest.getByRole('textbox', { name: L.setup.yourName }).fill('Dara Viewer');
     await guest.getByRole('textbox', { name: L.auth.email }).fill(email);
     await guest.locator('input[type=password]').fill('watching the hens all day');
@@ -232,7 +292,11 @@ export async function viewerPath(ctx: PathContext, email: string): Promise<void>
     expect(await guest.getByRole('button', { name: L.rules.new }).count()).toBe(0);
     await other.shot(`14-viewer-alerts${L.nav.label === 'Main navigation' ? '' : `-${languageOf(L)}`}`);
     // And the server agrees: a viewer's change is refused, whatever the page shows.
-    const refused = await inPage({ ...ctx, phone: other }, `/api/v1/farms/${ctx.farm.slug}/devices/${ctx.device.id}/commands`, { method: 'POST', body: { action: 'off' } });
+    const refused = await inPage(
+      { ...ctx, phone: other },
+      `/api/v1/farms/${ctx.farm.slug}/devices/${ctx.device.id}/commands`,
+      { method: 'POST', body: { action: 'off' } },
+    );
     expect(refused.status).toBe(403);
     expect(other.errors).toEqual([]);
   } finally {

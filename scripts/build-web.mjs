@@ -13,11 +13,14 @@ const STAMP = join(OUT, '.source-hash');
 
 /** @param {string} dir @returns {string[]} */
 function files(dir) {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)])).sort();
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]))
+    .sort();
 }
 
 const hash = createHash('sha256');
-for (const file of [...files('web'), 'package-lock.json', 'scripts/precompress.mjs']) hash.update(file).update(readFileSync(file));
+for (const file of [...files('web'), 'package-lock.json', 'scripts/precompress.mjs'])
+  hash.update(file).update(readFileSync(file));
 const digest = hash.digest('hex');
 
 if (existsSync(join(OUT, 'index.html')) && existsSync(STAMP) && readFileSync(STAMP, 'utf8') === digest) {

@@ -13,7 +13,13 @@ import type { AppDeps } from './deps.js';
 import { registerAuthHttp } from './modules/identity/index.js';
 import { modules } from './modules/index.js';
 
-export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
+export type App = FastifyInstance<
+  RawServerDefault,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
 
 /**
  * While closing, responses to requests that were already in flight say `Connection: close`, so
@@ -49,7 +55,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerMetrics(app, deps.metrics, deps.config.metricsToken);
   await registerOpenApi(app, deps.version);
   await registerAuthHttp(app, {
-    auth: deps.services.auth, farms: deps.services.farms, lightMode: deps.config.auth === 'none', redis: deps.redis,
+    auth: deps.services.auth,
+    farms: deps.services.farms,
+    lightMode: deps.config.auth === 'none',
+    redis: deps.redis,
     authenticateDevice: (username, password) => deps.services.devices.authenticate(username, password),
   });
 
@@ -57,7 +66,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(webConfigRoutes, { config: deps.config });
   // Each module's routes get what its plugin's type names: the platform's parts and the services.
   const everything = { ...deps, ...deps.services };
-  for (const module of modules) if (module.routes) await app.register(module.routes as FastifyPluginAsyncTypebox<typeof everything>, everything);
+  for (const module of modules)
+    if (module.routes) await app.register(module.routes as FastifyPluginAsyncTypebox<typeof everything>, everything);
 
   return app;
 }

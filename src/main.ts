@@ -82,8 +82,14 @@ async function main(argv: string[]): Promise<number> {
       console.error(`croft user: ${error.message}`);
       return 1;
     }
-    if (error instanceof DomainError || (error instanceof Error && /EADDRINUSE|needs DATABASE_URL/.test(error.message))) {
-      log.fatal({ code: error instanceof DomainError ? error.code : undefined }, `Croft cannot start: ${error.message}`);
+    if (
+      error instanceof DomainError ||
+      (error instanceof Error && /EADDRINUSE|needs DATABASE_URL/.test(error.message))
+    ) {
+      log.fatal(
+        { code: error instanceof DomainError ? error.code : undefined },
+        `Croft cannot start: ${error.message}`,
+      );
     } else {
       log.fatal({ err: error }, 'Croft cannot start');
     }

@@ -41,21 +41,44 @@ export interface Running {
  * services in list order, their subscriptions and their jobs. The registry is returned so callers
  * (tests) may define more before the runner starts.
  */
-export function assemble(config: Config, db: Database, options: { log: Logger; clock?: Clock | undefined; live?: LiveConnections | undefined }): { deps: AppDeps; registry: JobRegistry } {
+export function assemble(
+  config: Config,
+  db: Database,
+  options: { log: Logger; clock?: Clock | undefined; live?: LiveConnections | undefined },
+): { deps: AppDeps; registry: JobRegistry } {
   const registry = new JobRegistry();
   const clock = options.clock ?? systemClock;
   const jobs = new JobRunner({
-    db, registry, clock, log: options.log.child({ component: 'jobs' }),
-    pollMs: config.jobPollMs, cronTickMs: config.cronTickMs,
+    db,
+    registry,
+    clock,
+    log: options.log.child({ component: 'jobs' }),
+    pollMs: config.jobPollMs,
+    cronTickMs: config.cronTickMs,
     onOutcome: (name, outcome, seconds) => metrics.jobOutcome(name, outcome, seconds),
   });
   const metrics = createMetrics(() => jobs.countByState());
   const bus = options.live?.bus ?? new MemoryBus(options.log);
   const base: ModuleBase = {
-    config, db, clock, log: options.log, jobs, bus, live: new LiveEvents(bus), hooks: new Hooks(options.log), link: new DeviceLink(),
+    config,
+    db,
+    clock,
+    log: options.log,
+    jobs,
+    bus,
+    live: new LiveEvents(bus),
+    hooks: new Hooks(options.log),
+    link: new DeviceLink(),
   };
   const services = assembleModules(modules, base) as ModuleBase & Services;
-  const deps: AppDeps = { ...base, metrics, services, version: VERSION, redis: options.live?.redis, mqtt: { status: { state: 'off', port: null } } };
+  const deps: AppDeps = {
+    ...base,
+    metrics,
+    services,
+    version: VERSION,
+    redis: options.live?.redis,
+    mqtt: { status: { state: 'off', port: null } },
+  };
   for (const module of modules) module.jobs?.(registry, services);
   return { deps, registry };
 }
@@ -108,8 +131,10 @@ export async function serve(config: Config, options: StartOptions): Promise<Runn
   const address = app.server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${host}:${address.port}`;
-  log.info({ url, database: db.backend, jobs: config.jobs ? 'on' : 'off', ms: Math.round(performance.now() - started) },
-    `Croft ${VERSION} is serving on ${url}`);
+  log.info(
+    { url, database: db.backend, jobs: config.jobs ? 'on' : 'off', ms: Math.round(performance.now() - started) },
+    `Croft ${VERSION} is serving on ${url}`,
+  );
   const running = app;
   const runningDeps = deps;
   return {
@@ -140,7 +165,9 @@ export async function serve(config: Config, options: StartOptions): Promise<Runn
 /** `croft worker`: jobs only, against a PostgreSQL server shared with the API processes. */
 export async function work(config: Config, options: StartOptions): Promise<Running> {
   if (!config.databaseUrl) {
-    throw new Error('croft worker needs DATABASE_URL: the embedded database belongs to the one `croft serve` process, which runs the jobs itself.');
+    throw new Error(
+      'croft worker needs DATABASE_URL: the embedded database belongs to the one `croft serve` process, which runs the jobs itself.',
+    );
   }
   const db = await openAndMigrate(config, options.log);
   let live: LiveConnections;

@@ -19,12 +19,22 @@ declare module 'vitest' {
   }
 }
 
-const log = createLogger({ logLevel: process.env.TEST_LOG_LEVEL as 'info' | undefined ?? 'silent', logFormat: 'json' });
+const log = createLogger({
+  logLevel: (process.env.TEST_LOG_LEVEL as 'info' | undefined) ?? 'silent',
+  logFormat: 'json',
+});
 
 /** Migrations and pg-boss's schema, as every test database starts. */
 async function prepare(db: Database): Promise<void> {
   await migrate(db, log);
-  const jobs = new JobRunner({ db, registry: new JobRegistry(), clock: new ManualClock(), log, pollMs: 500, cronTickMs: 1000 });
+  const jobs = new JobRunner({
+    db,
+    registry: new JobRegistry(),
+    clock: new ManualClock(),
+    log,
+    pollMs: 500,
+    cronTickMs: 1000,
+  });
   await jobs.start({ work: false });
   await jobs.stop(1000);
 }
@@ -32,7 +42,9 @@ async function prepare(db: Database): Promise<void> {
 async function dropStale(admin: pg.Client, olderThanMs: number): Promise<void> {
   // Databases left by a run that was killed: their names carry the time they were made.
   const { rows } = await admin.query<{ datname: string }>(
-    `select datname from pg_database where datname like $1 or datname like $2`, [`${TEMPLATE_PREFIX}%`, `${TEST_DB_PREFIX}%`]);
+    `select datname from pg_database where datname like $1 or datname like $2`,
+    [`${TEMPLATE_PREFIX}%`, `${TEST_DB_PREFIX}%`],
+  );
   for (const { datname } of rows) {
     const made = Number(/_(\d{13})_/.exec(datname)?.[1]);
     if (Number.isFinite(made) && Date.now() - made > olderThanMs) {

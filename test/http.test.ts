@@ -16,17 +16,24 @@ beforeAll(async () => {
     logLines: logged,
     prepare: async (_deps, _registry, app) => {
       // Routes that exist only in this test, to drive each failure path through the real app.
-      app.post('/api/v1/test/echo', {
-        schema: {
-          security: [],
-          body: Type.Object({
-            name: Type.String({ minLength: 1 }),
-            count: Type.Integer({ minimum: 0 }),
-            nested: Type.Optional(Type.Object({ ok: Type.Boolean() }, { additionalProperties: false })),
-          }, { additionalProperties: false }),
-          response: { 200: Type.Object({ name: Type.String(), count: Type.Integer() }) },
+      app.post(
+        '/api/v1/test/echo',
+        {
+          schema: {
+            security: [],
+            body: Type.Object(
+              {
+                name: Type.String({ minLength: 1 }),
+                count: Type.Integer({ minimum: 0 }),
+                nested: Type.Optional(Type.Object({ ok: Type.Boolean() }, { additionalProperties: false })),
+              },
+              { additionalProperties: false },
+            ),
+            response: { 200: Type.Object({ name: Type.String(), count: Type.Integer() }) },
+          },
         },
-      }, async (request) => ({ name: request.body.name, count: request.body.count }));
+        async (request) => ({ name: request.body.name, count: request.body.count }),
+      );
       app.get('/api/v1/test/boom', { schema: { security: [], response: { 200: Type.Object({}) } } }, async () => {
         throw new Error('secret connection string postgres://admin:hunter2@db');
       });
@@ -47,13 +54,20 @@ describe('error shape', () => {
     const res = await t.app.inject({ method: 'GET', url: '/api/v1/no-such-thing?x=1' });
     expect(res.statusCode).toBe(404);
     const body = res.json();
-    expect(body).toEqual({ error_id: expect.stringMatching(UUID), error_code: 'ROUTE_NOT_FOUND',
-      message: 'No API endpoint GET /api/v1/no-such-thing', details: {} });
+    expect(body).toEqual({
+      error_id: expect.stringMatching(UUID),
+      error_code: 'ROUTE_NOT_FOUND',
+      message: 'No API endpoint GET /api/v1/no-such-thing',
+      details: {},
+    });
   });
 
   it('lists every invalid field of a request', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/test/echo',
-      payload: { name: '', count: -1, extra: true, nested: { ok: 'yes' } } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/test/echo',
+      payload: { name: '', count: -1, extra: true, nested: { ok: 'yes' } },
+    });
     expect(res.statusCode).toBe(400);
     const body = res.json();
     expect(body.error_code).toBe('VALIDATION_FAILED');
@@ -70,15 +84,22 @@ describe('error shape', () => {
   });
 
   it('refuses malformed JSON with 400 in the error shape', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/test/echo',
-      headers: { 'content-type': 'application/json' }, payload: '{"name": ' });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/test/echo',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"name": ',
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ error_code: 'BAD_REQUEST', error_id: expect.stringMatching(UUID) });
   });
 
   it('refuses a body over the configured limit with 413', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/test/echo',
-      payload: { name: 'x'.repeat(4000), count: 1 } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/test/echo',
+      payload: { name: 'x'.repeat(4000), count: 1 },
+    });
     expect(res.statusCode).toBe(413);
     expect(res.json()).toMatchObject({ error_code: 'PAYLOAD_TOO_LARGE', details: {} });
   });
@@ -98,9 +119,12 @@ describe('error shape', () => {
   });
 
   it('never logs credentials', async () => {
-    await t.app.inject({ method: 'POST', url: '/api/v1/test/echo',
+    await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/test/echo',
       headers: { authorization: 'Bearer top-secret-token', cookie: 'croft_refresh=secret-cookie' },
-      payload: { name: 'a', count: 1 } });
+      payload: { name: 'a', count: 1 },
+    });
     const text = JSON.stringify(logged);
     expect(text).not.toContain('top-secret-token');
     expect(text).not.toContain('secret-cookie');
@@ -145,9 +169,17 @@ describe('headers', () => {
   });
 
   it('keeps a sane incoming X-Request-Id and replaces an unsafe one', async () => {
-    const kept = await t.app.inject({ method: 'GET', url: '/api/v1/health', headers: { 'x-request-id': 'trace-42.a' } });
+    const kept = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/health',
+      headers: { 'x-request-id': 'trace-42.a' },
+    });
     expect(kept.headers['x-request-id']).toBe('trace-42.a');
-    const replaced = await t.app.inject({ method: 'GET', url: '/api/v1/health', headers: { 'x-request-id': 'bad id\u0001' } });
+    const replaced = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/health',
+      headers: { 'x-request-id': 'bad id\u0001' },
+    });
     expect(replaced.headers['x-request-id']).toMatch(UUID);
   });
 
@@ -175,7 +207,9 @@ describe('health, metrics and docs', () => {
     const doc = res.json();
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.paths['/api/v1/health'].get.responses['200']).toBeDefined();
-    expect(doc.paths['/api/v1/health'].get.responses['4XX'] ?? doc.paths['/api/v1/health'].get.responses['4xx']).toBeDefined();
+    expect(
+      doc.paths['/api/v1/health'].get.responses['4XX'] ?? doc.paths['/api/v1/health'].get.responses['4xx'],
+    ).toBeDefined();
     expect(doc.components.schemas.ErrorResponse.properties.error_code).toBeDefined();
   });
 
@@ -207,8 +241,12 @@ describe('metrics token', () => {
     const app = await buildApp({ ...t.deps, config: { ...t.deps.config, metricsToken: 's3cret' } });
     try {
       expect((await app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
-      expect((await app.inject({ method: 'GET', url: '/metrics', headers: { authorization: 'Bearer nope' } })).statusCode).toBe(401);
-      expect((await app.inject({ method: 'GET', url: '/metrics', headers: { authorization: 'Bearer s3cret' } })).statusCode).toBe(200);
+      expect(
+        (await app.inject({ method: 'GET', url: '/metrics', headers: { authorization: 'Bearer nope' } })).statusCode,
+      ).toBe(401);
+      expect(
+        (await app.inject({ method: 'GET', url: '/metrics', headers: { authorization: 'Bearer s3cret' } })).statusCode,
+      ).toBe(200);
     } finally {
       await app.close();
     }

@@ -25,8 +25,17 @@ describe('the schema', () => {
       from pg_class c join pg_attribute a on a.attrelid = c.oid and a.attname = 'farm_id' and not a.attisdropped
       where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'p')
       order by c.relname`);
-    const tables = rows as { table: string; rls: boolean; forced: boolean; partition: boolean; policies: number; app_reads: boolean }[];
-    expect(tables.map((r) => r.table)).toEqual(expect.arrayContaining(['locations', 'readings', 'readings_w20200106', 'api_keys']));
+    const tables = rows as {
+      table: string;
+      rls: boolean;
+      forced: boolean;
+      partition: boolean;
+      policies: number;
+      app_reads: boolean;
+    }[];
+    expect(tables.map((r) => r.table)).toEqual(
+      expect.arrayContaining(['locations', 'readings', 'readings_w20200106', 'api_keys']),
+    );
     const unprotected = tables.filter((r) => (r.partition ? r.app_reads : !(r.rls && r.forced && r.policies > 0)));
     expect(unprotected.map((r) => r.table)).toEqual([]);
   });

@@ -38,7 +38,9 @@ async function writeUntilStopped(url: string, onStarted: () => void, workers = 4
       const id = next++;
       try {
         const res = await fetch(`${url}/api/v1/test/writes`, {
-          method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id }),
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ id }),
         });
         if (res.status === 201) acknowledged.push(id);
         else if (signalled) return; // 503 while closing
@@ -61,33 +63,37 @@ async function storedIds(url: string): Promise<Set<number>> {
 }
 
 describe.runIf(testBackend() === 'pglite')('croft serve on the embedded database', () => {
-  it('serves health, refuses a second process on the same folder, and takes over a stale lock', { timeout: 180_000 }, async () => {
-    // What an interrupted first start would leave behind.
-    fs.mkdirSync(path.join(dataDir, 'pgdata.creating-99999'), { recursive: true });
-    fs.writeFileSync(path.join(dataDir, 'pgdata.creating-99999', 'PG_VERSION'), 'half-made');
+  it(
+    'serves health, refuses a second process on the same folder, and takes over a stale lock',
+    { timeout: 180_000 },
+    async () => {
+      // What an interrupted first start would leave behind.
+      fs.mkdirSync(path.join(dataDir, 'pgdata.creating-99999'), { recursive: true });
+      fs.writeFileSync(path.join(dataDir, 'pgdata.creating-99999', 'PG_VERSION'), 'half-made');
 
-    const first = start(MAIN);
-    const url = await first.url();
-    const health = await (await fetch(`${url}/api/v1/health`)).json();
-    expect(health).toMatchObject({ status: 'ok', database: 'pglite', jobs: 'running' });
-    expect(fs.existsSync(path.join(dataDir, 'pgdata.creating-99999'))).toBe(false);
-    expect(fs.existsSync(path.join(dataDir, 'pgdata', 'PG_VERSION'))).toBe(true);
+      const first = start(MAIN);
+      const url = await first.url();
+      const health = await (await fetch(`${url}/api/v1/health`)).json();
+      expect(health).toMatchObject({ status: 'ok', database: 'pglite', jobs: 'running' });
+      expect(fs.existsSync(path.join(dataDir, 'pgdata.creating-99999'))).toBe(false);
+      expect(fs.existsSync(path.join(dataDir, 'pgdata', 'PG_VERSION'))).toBe(true);
 
-    const second = start(MAIN);
-    expect(await second.exited).toBe(1);
-    expect(second.output()).toContain('is in use by another Croft process');
+      const second = start(MAIN);
+      expect(await second.exited).toBe(1);
+      expect(second.output()).toContain('is in use by another Croft process');
 
-    first.child.kill('SIGKILL');
-    await first.exited;
-    expect(fs.existsSync(path.join(dataDir, 'croft.lock'))).toBe(true);
+      first.child.kill('SIGKILL');
+      await first.exited;
+      expect(fs.existsSync(path.join(dataDir, 'croft.lock'))).toBe(true);
 
-    const third = start(MAIN);
-    await third.url();
-    expect(third.output()).toContain('took over the data folder');
-    third.child.kill('SIGTERM');
-    expect(await third.exited).toBe(0);
-    expect(fs.existsSync(path.join(dataDir, 'croft.lock'))).toBe(false);
-  });
+      const third = start(MAIN);
+      await third.url();
+      expect(third.output()).toContain('took over the data folder');
+      third.child.kill('SIGTERM');
+      expect(await third.exited).toBe(0);
+      expect(fs.existsSync(path.join(dataDir, 'croft.lock'))).toBe(false);
+    },
+  );
 
   it('keeps every acknowledged write through SIGTERM under load and a restart', async () => {
     const writer = start(WRITER);
@@ -152,7 +158,18 @@ describe('the command line', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'croft-cli-'));
     try {
       const create = (email: string) => {
-        const p = start(MAIN, { CROFT_DATA_DIR: dir }, ['user', 'create', '--email', email, '--name', 'Cli Admin', '--farm', 'Cli Farm', '--timezone', 'UTC']);
+        const p = start(MAIN, { CROFT_DATA_DIR: dir }, [
+          'user',
+          'create',
+          '--email',
+          email,
+          '--name',
+          'Cli Admin',
+          '--farm',
+          'Cli Farm',
+          '--timezone',
+          'UTC',
+        ]);
         p.child.stdin?.end('a long enough password\n');
         return p;
       };

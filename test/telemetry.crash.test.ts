@@ -34,15 +34,24 @@ async function freePort(): Promise<number> {
 }
 
 async function api(url: string, method: string, body?: unknown, token?: string) {
-  const res = await fetch(url, { method, headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  const res = await fetch(url, {
+    method,
+    headers: {
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
 describe('telemetry under kill -9', () => {
   it(`keeps every acknowledged HTTP and MQTT reading through ${ROUNDS} crashes, none twice`, async () => {
-    const env: Record<string, string> = { CROFT_DATA_DIR: dataDir, CROFT_MQTT_PORT: String(await freePort()), CROFT_JOBS: 'off' };
+    const env: Record<string, string> = {
+      CROFT_DATA_DIR: dataDir,
+      CROFT_MQTT_PORT: String(await freePort()),
+      CROFT_JOBS: 'off',
+    };
     if (testBackend() === 'postgres') {
       database = await createTestDatabase();
       env.DATABASE_URL = database.url!;
@@ -55,12 +64,25 @@ describe('telemetry under kill -9', () => {
 
     let server = start();
     let url = await server.url();
-    const setup = await api(`${url}/api/v1/auth/setup`, 'POST',
-      { email: 'crash@example.org', password: PASSWORD, name: 'Crash', farm: { name: 'Crash Farm', timezone: 'UTC' } });
+    const setup = await api(`${url}/api/v1/auth/setup`, 'POST', {
+      email: 'crash@example.org',
+      password: PASSWORD,
+      name: 'Crash',
+      farm: { name: 'Crash Farm', timezone: 'UTC' },
+    });
     expect(setup.status).toBe(201);
     const token = setup.body.access_token as string;
     for (const device of ['http-1', 'mqtt-1']) {
-      expect((await api(`${url}/api/v1/farms/crash-farm/devices`, 'POST', { device_id: device, name: device, type: 'sensor' }, token)).status).toBe(201);
+      expect(
+        (
+          await api(
+            `${url}/api/v1/farms/crash-farm/devices`,
+            'POST',
+            { device_id: device, name: device, type: 'sensor' },
+            token,
+          )
+        ).status,
+      ).toBe(201);
     }
     const issued = await api(`${url}/api/v1/farms/crash-farm/devices/mqtt-1/credentials`, 'POST', undefined, token);
     expect(issued.status).toBe(201);
@@ -83,10 +105,14 @@ describe('telemetry under kill -9', () => {
           const stamps = Array.from({ length: 25 }, () => base + next++);
           try {
             const res = await fetch(`${url}/api/v1/farms/crash-farm/telemetry`, {
-              method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-              body: JSON.stringify({ readings: stamps.map((ts) => ({ device: 'http-1', metric: 'temperature', ts, value: ts % 1000 })) }),
+              method: 'POST',
+              headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+              body: JSON.stringify({
+                readings: stamps.map((ts) => ({ device: 'http-1', metric: 'temperature', ts, value: ts % 1000 })),
+              }),
             });
-            if (res.status === 200 && ((await res.json()) as { accepted: number }).accepted === stamps.length) stamps.forEach((s) => acked.http.add(s));
+            if (res.status === 200 && ((await res.json()) as { accepted: number }).accepted === stamps.length)
+              stamps.forEach((s) => acked.http.add(s));
           } catch {
             return;
           }
@@ -95,14 +121,25 @@ describe('telemetry under kill -9', () => {
       };
       const mqttLoop = async () => {
         const port = Number(env.CROFT_MQTT_PORT);
-        const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { username: creds.username, password: creds.password, reconnectPeriod: 0 })
-          .catch((error: unknown) => { throw new Error(`round ${round}: ${String(error)}\n${server.output().slice(-2000)}`); });
+        const client = await mqtt
+          .connectAsync(`mqtt://127.0.0.1:${port}`, {
+            username: creds.username,
+            password: creds.password,
+            reconnectPeriod: 0,
+          })
+          .catch((error: unknown) => {
+            throw new Error(`round ${round}: ${String(error)}\n${server.output().slice(-2000)}`);
+          });
         const errors: string[] = [];
         client.on('error', (error) => errors.push(String(error)));
         const gone = new Promise<void>((resolve) => client.once('close', () => resolve()));
         const publishOne = async () => {
           const ts = base + next++;
-          await client.publishAsync(`croft/crash-farm/mqtt-1/telemetry`, JSON.stringify({ ts: new Date(ts).toISOString(), readings: { humidity: ts % 100 } }), { qos: 1 });
+          await client.publishAsync(
+            `croft/crash-farm/mqtt-1/telemetry`,
+            JSON.stringify({ ts: new Date(ts).toISOString(), readings: { humidity: ts % 100 } }),
+            { qos: 1 },
+          );
           acked.mqtt.add(ts);
         };
         while (!killed) {
@@ -113,7 +150,10 @@ describe('telemetry under kill -9', () => {
             // Only the kill may end the connection: a server that refuses a message while up failed to store it.
             if (!killed) {
               await new Promise((resolve) => setTimeout(resolve, 1000)); // its log lines
-              if (!killed) throw new Error(`round ${round}: the server dropped the MQTT connection (${errors.join('; ')})\n${server.output().slice(-6000)}`);
+              if (!killed)
+                throw new Error(
+                  `round ${round}: the server dropped the MQTT connection (${errors.join('; ')})\n${server.output().slice(-6000)}`,
+                );
             }
             break;
           }
@@ -126,10 +166,18 @@ describe('telemetry under kill -9', () => {
 
       server = start();
       url = await server.url();
-      for (const [device, metric, expected] of [['http-1', 'temperature', acked.http], ['mqtt-1', 'humidity', acked.mqtt]] as const) {
-        const res = await api(`${url}/api/v1/farms/crash-farm/telemetry?device=${device}&metric=${metric}&resolution=raw` +
-          `&from=${new Date(base - 1000).toISOString()}&to=${new Date(base + next + 1000).toISOString()}`, 'GET', undefined,
-          (await api(`${url}/api/v1/auth/login`, 'POST', { email: 'crash@example.org', password: PASSWORD })).body.access_token as string);
+      for (const [device, metric, expected] of [
+        ['http-1', 'temperature', acked.http],
+        ['mqtt-1', 'humidity', acked.mqtt],
+      ] as const) {
+        const res = await api(
+          `${url}/api/v1/farms/crash-farm/telemetry?device=${device}&metric=${metric}&resolution=raw` +
+            `&from=${new Date(base - 1000).toISOString()}&to=${new Date(base + next + 1000).toISOString()}`,
+          'GET',
+          undefined,
+          (await api(`${url}/api/v1/auth/login`, 'POST', { email: 'crash@example.org', password: PASSWORD })).body
+            .access_token as string,
+        );
         expect(res.status, JSON.stringify(res.body).slice(0, 300)).toBe(200);
         const stored = (res.body.points as { ts: string }[]).map((p) => new Date(p.ts).getTime());
         expect(new Set(stored).size, `${device}: a reading stored twice`).toBe(stored.length);

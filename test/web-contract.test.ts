@@ -16,7 +16,10 @@ describe("the web app's typed contract", () => {
     }
     expect(Object.keys(files).sort()).toEqual(['live.d.ts', 'openapi.d.ts', 'permissions.ts']);
     for (const [name, text] of Object.entries(files)) {
-      expect(await readFile(`${GENERATED_DIR}${name}`, 'utf8'), `web/src/api/generated/${name} is stale: run npm run api:types`).toBe(text);
+      expect(
+        await readFile(`${GENERATED_DIR}${name}`, 'utf8'),
+        `web/src/api/generated/${name} is stale: run npm run api:types`,
+      ).toBe(text);
     }
     // The live messages the app switches on are all there.
     expect(files['live.d.ts']).toMatch(/export type LiveServerMessage = .*LiveReading/);

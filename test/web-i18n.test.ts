@@ -28,25 +28,35 @@ async function sourceFiles(dir: string): Promise<string[]> {
 }
 
 describe('web app translations', async () => {
-  const locales = Object.fromEntries(await Promise.all(['en', 'km', 'de', 'es'].map(async (code) =>
-    [code, flatten(JSON.parse(await readFile(join(LOCALES, `${code}.json`), 'utf8')) as Tree)] as const)));
+  const locales = Object.fromEntries(
+    await Promise.all(
+      ['en', 'km', 'de', 'es'].map(
+        async (code) =>
+          [code, flatten(JSON.parse(await readFile(join(LOCALES, `${code}.json`), 'utf8')) as Tree)] as const,
+      ),
+    ),
+  );
   const en = locales.en!;
 
-  it.each(['km', 'de', 'es'])('%s has every English string, no other, with the same placeholders, none empty', (code) => {
-    const other = locales[code]!;
-    expect([...other.keys()].sort()).toEqual([...en.keys()].sort());
-    for (const [key, text] of en) {
-      expect(placeholders(other.get(key)!), `${code}: ${key}`).toEqual(placeholders(text));
-      expect(other.get(key)!.trim(), `${code}: ${key}`).not.toBe('');
-    }
-  });
+  it.each(['km', 'de', 'es'])(
+    '%s has every English string, no other, with the same placeholders, none empty',
+    (code) => {
+      const other = locales[code]!;
+      expect([...other.keys()].sort()).toEqual([...en.keys()].sort());
+      for (const [key, text] of en) {
+        expect(placeholders(other.get(key)!), `${code}: ${key}`).toEqual(placeholders(text));
+        expect(other.get(key)!.trim(), `${code}: ${key}`).not.toBe('');
+      }
+    },
+  );
 
   it('has a string for every key the pages use', async () => {
     const missing: string[] = [];
     for (const file of await sourceFiles(SOURCE)) {
       const text = await readFile(file, 'utf8');
       // t('a.b') literally, and the groups of t(`a.${x}`) whose leaves the code picks at run time.
-      for (const [, key] of text.matchAll(/\bt\(\s*'([a-zA-Z]+(?:\.[a-zA-Z0-9_]+)+)'/g)) if (!en.has(key!)) missing.push(`${file}: ${key}`);
+      for (const [, key] of text.matchAll(/\bt\(\s*'([a-zA-Z]+(?:\.[a-zA-Z0-9_]+)+)'/g))
+        if (!en.has(key!)) missing.push(`${file}: ${key}`);
       for (const [, group] of text.matchAll(/\bt\(\s*`([a-zA-Z.]+)\.\$\{/g)) {
         if (![...en.keys()].some((k) => k.startsWith(`${group}.`))) missing.push(`${file}: ${group}.*`);
       }
@@ -65,7 +75,21 @@ describe('web app translations', async () => {
   it('names every value the API may send for the lists the pages translate', () => {
     const groups: Record<string, string[]> = {
       deviceTypes: ['sensor', 'relay', 'gpio', 'pwm', 'adc', 'servo', 'manual'],
-      channelKinds: ['fan', 'heater', 'cooler', 'light', 'pump', 'valve', 'feeder', 'belt', 'humidifier', 'vent', 'door', 'motor', 'other'],
+      channelKinds: [
+        'fan',
+        'heater',
+        'cooler',
+        'light',
+        'pump',
+        'valve',
+        'feeder',
+        'belt',
+        'humidifier',
+        'vent',
+        'door',
+        'motor',
+        'other',
+      ],
       commandStatus: ['queued', 'sent', 'executing', 'completed', 'failed', 'timeout', 'expired', 'cancelled'],
       actions: ['on', 'off', 'toggle', 'set_value', 'set_angle', 'set_speed'],
       severity: ['info', 'warning', 'critical'],
@@ -75,6 +99,7 @@ describe('web app translations', async () => {
       live: ['live', 'connecting', 'offline'],
       'devices.tabs': ['live', 'history', 'commands', 'settings'],
     };
-    for (const [group, values] of Object.entries(groups)) for (const value of values) expect(en.has(`${group}.${value}`), `${group}.${value}`).toBe(true);
+    for (const [group, values] of Object.entries(groups))
+      for (const value of values) expect(en.has(`${group}.${value}`), `${group}.${value}`).toBe(true);
   });
 });

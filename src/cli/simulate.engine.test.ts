@@ -29,14 +29,19 @@ describe('simulated readings', () => {
   });
 
   it('drains and refills a poultry house water tank between 65 and 100 %', () => {
-    const levels = Array.from({ length: 48 }, (_, i) => sample('house', 1, new Date(Date.parse('2026-06-10T00:00:00Z') + i * 600_000), 0).water_level!);
+    const levels = Array.from(
+      { length: 48 },
+      (_, i) => sample('house', 1, new Date(Date.parse('2026-06-10T00:00:00Z') + i * 600_000), 0).water_level!,
+    );
     expect(Math.min(...levels)).toBeGreaterThan(63);
     expect(Math.max(...levels)).toBeLessThan(101);
     expect(Math.max(...levels) - Math.min(...levels)).toBeGreaterThan(25);
   });
 
   it('is the same for the same device and moment, and names devices in order', () => {
-    expect(sample('house', 3, at('2026-06-10T10:00:00Z'), 10)).toEqual(sample('house', 3, at('2026-06-10T10:00:00Z'), 10));
+    expect(sample('house', 3, at('2026-06-10T10:00:00Z'), 10)).toEqual(
+      sample('house', 3, at('2026-06-10T10:00:00Z'), 10),
+    );
     expect(simulatedLabel('hive', 0)).toBe('sim-hive-001');
     expect(localHour(at('2026-06-10T10:30:00Z'), 'Asia/Phnom_Penh')).toBe(17.5);
   });

@@ -30,7 +30,8 @@ function random(seed: number): () => number {
 
 const round = (value: number, places: number) => Math.round(value * 10 ** places) / 10 ** places;
 /** A bell over the day: 0 at night, 1 at `peak` hours. */
-const daylight = (hour: number, rise = 6, set = 19) => (hour <= rise || hour >= set ? 0 : Math.sin(((hour - rise) / (set - rise)) * Math.PI));
+const daylight = (hour: number, rise = 6, set = 19) =>
+  hour <= rise || hour >= set ? 0 : Math.sin(((hour - rise) / (set - rise)) * Math.PI);
 
 /**
  * One reading of each metric for device `index` at `at`, where `localHour` is the farm's hour of day
@@ -38,7 +39,12 @@ const daylight = (hour: number, rise = 6, set = 19) => (hour <= rise || hour >= 
  * morning and rises with nectar in the afternoon; houses: poultry-house climate and a water tank that
  * drains and refills; greenhouses: light, heat and CO₂ following the sun.
  */
-export function sample(kind: Exclude<SimulatedKind, 'controller'>, index: number, at: Date, localHour: number): Record<string, number> {
+export function sample(
+  kind: Exclude<SimulatedKind, 'controller'>,
+  index: number,
+  at: Date,
+  localHour: number,
+): Record<string, number> {
   const noise = random(index * 7_919 + Math.floor(at.getTime() / 1000));
   const jitter = (spread: number) => (noise() - 0.5) * 2 * spread;
   const sun = daylight(localHour);
@@ -46,7 +52,12 @@ export function sample(kind: Exclude<SimulatedKind, 'controller'>, index: number
     case 'hive': {
       const base = 40 + (index % 7) * 1.5; // hives differ in strength
       const foraging = localHour > 8 && localHour < 11 ? -0.6 * Math.sin(((localHour - 8) / 3) * Math.PI) : 0;
-      const nectar = localHour >= 11 && localHour < 19 ? 1.2 * ((localHour - 11) / 8) : localHour >= 19 ? 1.2 - 0.3 * ((localHour - 19) / 5) : 0.9;
+      const nectar =
+        localHour >= 11 && localHour < 19
+          ? 1.2 * ((localHour - 11) / 8)
+          : localHour >= 19
+            ? 1.2 - 0.3 * ((localHour - 19) / 5)
+            : 0.9;
       return {
         temperature: round(34.8 + jitter(0.4), 2),
         humidity: round(60 + jitter(4), 1),
@@ -56,7 +67,7 @@ export function sample(kind: Exclude<SimulatedKind, 'controller'>, index: number
     }
     case 'house': {
       const minutes = Math.floor(at.getTime() / 60_000) + index * 37;
-      const tank = 100 - (minutes % 240) / 240 * 35; // drains over four hours, then refills
+      const tank = 100 - ((minutes % 240) / 240) * 35; // drains over four hours, then refills
       return {
         temperature: round(27 + 3 * sun + jitter(0.5), 2),
         humidity: round(68 - 8 * sun + jitter(3), 1),
@@ -74,7 +85,8 @@ export function sample(kind: Exclude<SimulatedKind, 'controller'>, index: number
 }
 
 /** The device labels the simulator uses: `sim-hive-001` … */
-export const simulatedLabel = (kind: SimulatedKind, index: number) => `sim-${kind}-${String(index + 1).padStart(3, '0')}`;
+export const simulatedLabel = (kind: SimulatedKind, index: number) =>
+  `sim-${kind}-${String(index + 1).padStart(3, '0')}`;
 
 /** The farm's local hour (fractional) at `at`. */
 export function localHour(at: Date, timeZone: string): number {

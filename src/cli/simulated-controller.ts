@@ -23,7 +23,10 @@ export interface ControllerOptions {
   heartbeatMs?: number;
   firmware?: string;
   /** Told of each command it runs (once per command id), with the channel states after it. */
-  onCommand?: (command: { action: string; channel?: string; value?: number }, state: Record<string, string | number>) => void;
+  onCommand?: (
+    command: { action: string; channel?: string; value?: number },
+    state: Record<string, string | number>,
+  ) => void;
 }
 
 interface ReceivedCommand {
@@ -63,20 +66,31 @@ export class SimulatedController {
   async start(): Promise<void> {
     const { options } = this;
     const client = await mqtt.connectAsync(options.broker, {
-      clientId: `${options.username}-${Math.random().toString(36).slice(2, 8)}`, username: options.username, password: options.password,
-      reconnectPeriod: 0, connectTimeout: 5_000,
+      clientId: `${options.username}-${Math.random().toString(36).slice(2, 8)}`,
+      username: options.username,
+      password: options.password,
+      reconnectPeriod: 0,
+      connectTimeout: 5_000,
     });
     this.#client = client;
     client.on('message', (topic, payload) => void this.#onMessage(topic, payload));
     await client.subscribeAsync([`${options.topicPrefix}/commands`, `${options.topicPrefix}/config`], { qos: 1 });
     await this.heartbeat();
-    if (options.heartbeatMs) this.#heartbeat = setInterval(() => void this.heartbeat().catch(() => {}), options.heartbeatMs);
+    if (options.heartbeatMs)
+      this.#heartbeat = setInterval(() => void this.heartbeat().catch(() => {}), options.heartbeatMs);
   }
 
   async heartbeat(): Promise<void> {
-    await this.#client?.publishAsync(`${this.options.topicPrefix}/heartbeat`, JSON.stringify({
-      firmware_version: this.options.firmware ?? '1.0.0', uptime_seconds: Math.round(process.uptime()), signal_strength: -60, heap_free: 80_000,
-    }), { qos: 1 });
+    await this.#client?.publishAsync(
+      `${this.options.topicPrefix}/heartbeat`,
+      JSON.stringify({
+        firmware_version: this.options.firmware ?? '1.0.0',
+        uptime_seconds: Math.round(process.uptime()),
+        signal_strength: -60,
+        heap_free: 80_000,
+      }),
+      { qos: 1 },
+    );
   }
 
   /** Drops off the network (no goodbye), as a device losing power or Wi-Fi. */
@@ -140,8 +154,14 @@ export class SimulatedController {
   async #ack(commandId: string, status: 'executing' | 'completed' | 'failed', error?: string): Promise<void> {
     if (this.behaviour.silent || !this.#client?.connected) return;
     const key = Object.keys(this.state).length > 0 ? this.state : undefined;
-    const message = JSON.stringify({ command_id: commandId, status, ...(error ? { error } : {}), ...(status === 'completed' && key ? { new_state: key } : {}) });
+    const message = JSON.stringify({
+      command_id: commandId,
+      status,
+      ...(error ? { error } : {}),
+      ...(status === 'completed' && key ? { new_state: key } : {}),
+    });
     const times = this.behaviour.repeatAcks ? 2 : 1;
-    for (let i = 0; i < times; i++) await this.#client.publishAsync(`${this.options.topicPrefix}/commands/ack`, message, { qos: 1 }).catch(() => {});
+    for (let i = 0; i < times; i++)
+      await this.#client.publishAsync(`${this.options.topicPrefix}/commands/ack`, message, { qos: 1 }).catch(() => {});
   }
 }

@@ -52,9 +52,15 @@ async function readPassword(prompt: string): Promise<string> {
 export async function userCommand(args: string[], config: Config, log: Logger): Promise<number> {
   const [action, ...rest] = args;
   if (action === 'create') {
-    const { values } = parseArgs({ args: rest, options: {
-      email: { type: 'string' }, name: { type: 'string' }, farm: { type: 'string' }, timezone: { type: 'string' },
-    } });
+    const { values } = parseArgs({
+      args: rest,
+      options: {
+        email: { type: 'string' },
+        name: { type: 'string' },
+        farm: { type: 'string' },
+        timezone: { type: 'string' },
+      },
+    });
     if (!values.email || !values.name || !values.farm) {
       console.error(USAGE);
       return 2;
@@ -62,8 +68,16 @@ export async function userCommand(args: string[], config: Config, log: Logger): 
     const timezone = values.timezone ?? (Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC');
     const password = await readPassword('Password for the new admin: ');
     await withServices(config, log, async ({ auth }) => {
-      const { user, farm } = await auth.setup({ email: values.email!, name: values.name!, password,
-        farm: { name: values.farm!, timezone }, setupToken: config.setupToken }, { ip: null, userAgent: 'croft-cli' });
+      const { user, farm } = await auth.setup(
+        {
+          email: values.email!,
+          name: values.name!,
+          password,
+          farm: { name: values.farm!, timezone },
+          setupToken: config.setupToken,
+        },
+        { ip: null, userAgent: 'croft-cli' },
+      );
       console.log(`Created ${user.email} (instance admin) and the farm "${farm.name}" (${farm.slug}).`);
     });
     return 0;

@@ -6,7 +6,10 @@
  */
 export class PerKeyCoalescer<A> {
   readonly #running = new Map<string, Promise<void>>();
-  readonly #waiting = new Map<string, { arg: A; done: Promise<void>; resolve: () => void; reject: (error: unknown) => void }>();
+  readonly #waiting = new Map<
+    string,
+    { arg: A; done: Promise<void>; resolve: () => void; reject: (error: unknown) => void }
+  >();
 
   constructor(
     private readonly run: (key: string, arg: A) => Promise<void>,

@@ -6,17 +6,34 @@ describe('configuration', () => {
   it('has defaults that serve the embedded database on port 8080', () => {
     const config = loadConfig({}, false);
     expect(config).toMatchObject({
-      env: 'development', port: 8080, databaseUrl: undefined, dataDir: path.resolve('data'),
-      bodyLimitBytes: 1024 * 1024, jobs: true, logFormat: 'json', logLevel: 'info',
+      env: 'development',
+      port: 8080,
+      databaseUrl: undefined,
+      dataDir: path.resolve('data'),
+      bodyLimitBytes: 1024 * 1024,
+      jobs: true,
+      logFormat: 'json',
+      logLevel: 'info',
     });
     expect(loadConfig({}, true).logFormat).toBe('pretty');
   });
 
   it('reads sizes, switches and URLs', () => {
-    const config = loadConfig({
-      CROFT_BODY_LIMIT: '4mb', CROFT_JOBS: 'off', DATABASE_URL: 'postgres://croft@db:5432/croft', CROFT_DATA_DIR: '/var/lib/croft',
-    }, false);
-    expect(config).toMatchObject({ bodyLimitBytes: 4 * 1024 * 1024, jobs: false, databaseUrl: 'postgres://croft@db:5432/croft', dataDir: '/var/lib/croft' });
+    const config = loadConfig(
+      {
+        CROFT_BODY_LIMIT: '4mb',
+        CROFT_JOBS: 'off',
+        DATABASE_URL: 'postgres://croft@db:5432/croft',
+        CROFT_DATA_DIR: '/var/lib/croft',
+      },
+      false,
+    );
+    expect(config).toMatchObject({
+      bodyLimitBytes: 4 * 1024 * 1024,
+      jobs: false,
+      databaseUrl: 'postgres://croft@db:5432/croft',
+      dataDir: '/var/lib/croft',
+    });
   });
 
   it.each([
@@ -42,8 +59,15 @@ describe('configuration', () => {
 
   it('takes a map tile URL template only with {z}, {x} and {y}, and no tiles by default (a farm may be offline)', () => {
     expect(loadConfig({}, false).mapTilesUrl).toBeUndefined();
-    expect(loadConfig({ CROFT_MAP_TILES: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png', CROFT_MAP_ATTRIBUTION: '© OpenStreetMap' }, false))
-      .toMatchObject({ mapTilesUrl: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png', mapAttribution: '© OpenStreetMap' });
+    expect(
+      loadConfig(
+        { CROFT_MAP_TILES: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png', CROFT_MAP_ATTRIBUTION: '© OpenStreetMap' },
+        false,
+      ),
+    ).toMatchObject({
+      mapTilesUrl: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png',
+      mapAttribution: '© OpenStreetMap',
+    });
     expect(() => loadConfig({ CROFT_MAP_TILES: 'https://tiles.example.org/map.png' }, false)).toThrow(ConfigError);
   });
 });

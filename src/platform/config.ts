@@ -191,14 +191,18 @@ function lightMode(env: Env, runEnv: Config['env']): Config['auth'] {
 
 function jwtSecret(env: Env): string | undefined {
   const value = read(env, 'CROFT_JWT_SECRET');
-  if (value !== undefined && value.length < 32) throw new ConfigError('CROFT_JWT_SECRET', 'must be at least 32 characters');
+  if (value !== undefined && value.length < 32)
+    throw new ConfigError('CROFT_JWT_SECRET', 'must be at least 32 characters');
   return value;
 }
 
 function mqttAnonymousFarm(env: Env): string | undefined {
   const farm = read(env, 'CROFT_MQTT_ANONYMOUS_FARM');
   if (onOff(env, 'CROFT_MQTT_ANONYMOUS', false) && farm === undefined) {
-    throw new ConfigError('CROFT_MQTT_ANONYMOUS_FARM', 'must name the farm (slug or id) that anonymous devices belong to');
+    throw new ConfigError(
+      'CROFT_MQTT_ANONYMOUS_FARM',
+      'must name the farm (slug or id) that anonymous devices belong to',
+    );
   }
   return farm;
 }
@@ -207,7 +211,10 @@ function mapTiles(env: Env): string | undefined {
   const value = read(env, 'CROFT_MAP_TILES');
   if (value === undefined) return undefined;
   if (!/^https?:\/\/.+\{z\}.*\{x\}.*\{y\}/.test(value)) {
-    throw new ConfigError('CROFT_MAP_TILES', `must be a tile URL template with {z}, {x} and {y}, such as https://tile.openstreetmap.org/{z}/{x}/{y}.png (got "${value}")`);
+    throw new ConfigError(
+      'CROFT_MAP_TILES',
+      `must be a tile URL template with {z}, {x} and {y}, such as https://tile.openstreetmap.org/{z}/{x}/{y}.png (got "${value}")`,
+    );
   }
   return value;
 }
@@ -218,7 +225,10 @@ function publicUrl(env: Env): string {
     const url = new URL(value);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
   } catch {
-    throw new ConfigError('CROFT_PUBLIC_URL', `must be an http(s) URL such as https://farm.example.org (got "${value}")`);
+    throw new ConfigError(
+      'CROFT_PUBLIC_URL',
+      `must be an http(s) URL such as https://farm.example.org (got "${value}")`,
+    );
   }
   return value.replace(/\/+$/, '');
 }
@@ -232,7 +242,8 @@ function serviceUrl(env: Env, name: string, schemes: string[], example: string):
   } catch {
     throw new ConfigError(name, `is not a URL (expected ${example})`);
   }
-  if (!schemes.includes(url.protocol)) throw new ConfigError(name, `must start with ${schemes.map((s) => `${s}//`).join(' or ')} (got ${url.protocol}//)`);
+  if (!schemes.includes(url.protocol))
+    throw new ConfigError(name, `must start with ${schemes.map((s) => `${s}//`).join(' or ')} (got ${url.protocol}//)`);
   // ioredis does not know the valkey scheme; it speaks the same protocol.
   return value.replace(/^valkey(s?):/, 'redis$1:');
 }
@@ -240,20 +251,27 @@ function serviceUrl(env: Env, name: string, schemes: string[], example: string):
 function origins(env: Env): string[] {
   const value = read(env, 'CROFT_ALLOWED_ORIGINS');
   if (value === undefined) return [];
-  return value.split(',').map((o) => o.trim()).filter(Boolean).map((origin) => {
-    try {
-      return new URL(origin).origin;
-    } catch {
-      throw new ConfigError('CROFT_ALLOWED_ORIGINS', `"${origin}" is not an origin such as https://farm.example.org`);
-    }
-  });
+  return value
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean)
+    .map((origin) => {
+      try {
+        return new URL(origin).origin;
+      } catch {
+        throw new ConfigError('CROFT_ALLOWED_ORIGINS', `"${origin}" is not an origin such as https://farm.example.org`);
+      }
+    });
 }
 
 function retryDelays(env: Env): number[] {
   const value = read(env, 'CROFT_WEBHOOK_RETRY_S') ?? '5,25,125';
   const delays = value.split(',').map((v) => Number(v.trim()));
   if (delays.length === 0 || delays.length > 10 || delays.some((d) => !Number.isInteger(d) || d < 1 || d > 86_400)) {
-    throw new ConfigError('CROFT_WEBHOOK_RETRY_S', `must list up to 10 delays in seconds, such as 5,25,125 (got "${value}")`);
+    throw new ConfigError(
+      'CROFT_WEBHOOK_RETRY_S',
+      `must list up to 10 delays in seconds, such as 5,25,125 (got "${value}")`,
+    );
   }
   return delays;
 }
@@ -268,7 +286,12 @@ export function loadConfig(env: Env = process.env, isTerminal = Boolean(process.
     dataDir: path.resolve(read(env, 'CROFT_DATA_DIR') ?? 'data'),
     databaseUrl: databaseUrl(env),
     dbPoolSize: integer(env, 'CROFT_DB_POOL_SIZE', 10, 1, 200),
-    logLevel: oneOf(env, 'CROFT_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    logLevel: oneOf(
+      env,
+      'CROFT_LOG_LEVEL',
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
+      'info',
+    ),
     logFormat: oneOf(env, 'CROFT_LOG_FORMAT', ['json', 'pretty'] as const, isTerminal ? 'pretty' : 'json'),
     bodyLimitBytes: byteSize(env, 'CROFT_BODY_LIMIT', 1024 * 1024),
     jobs: onOff(env, 'CROFT_JOBS', true),
@@ -295,12 +318,18 @@ export function loadConfig(env: Env = process.env, isTerminal = Boolean(process.
     publicUrl: publicUrl(env),
     mapTilesUrl: mapTiles(env),
     mapAttribution: read(env, 'CROFT_MAP_ATTRIBUTION'),
-    mqttPort: read(env, 'CROFT_MQTT_PORT')?.toLowerCase() === 'off' ? 'off' : integer(env, 'CROFT_MQTT_PORT', 1883, 0, 65535),
+    mqttPort:
+      read(env, 'CROFT_MQTT_PORT')?.toLowerCase() === 'off' ? 'off' : integer(env, 'CROFT_MQTT_PORT', 1883, 0, 65535),
     mqttPortChosen: read(env, 'CROFT_MQTT_PORT') !== undefined,
     mqttAnonymous: onOff(env, 'CROFT_MQTT_ANONYMOUS', false),
     mqttAnonymousFarm: mqttAnonymousFarm(env),
     mqttBatchMs: integer(env, 'CROFT_MQTT_BATCH_MS', 5, 0, 1000),
-    mqttUrl: serviceUrl(env, 'MQTT_URL', ['mqtt:', 'mqtts:', 'tcp:', 'tls:', 'ws:', 'wss:'], 'mqtt://user:password@broker:1883'),
+    mqttUrl: serviceUrl(
+      env,
+      'MQTT_URL',
+      ['mqtt:', 'mqtts:', 'tcp:', 'tls:', 'ws:', 'wss:'],
+      'mqtt://user:password@broker:1883',
+    ),
     mqttShareGroup: read(env, 'CROFT_MQTT_SHARE_GROUP') ?? 'croft',
     mqttClientId: read(env, 'CROFT_MQTT_CLIENT_ID') ?? `croft-${os.hostname()}-${read(env, 'CROFT_PORT') ?? '8080'}`,
     mqttSessionExpiryS: integer(env, 'CROFT_MQTT_SESSION_EXPIRY_S', 86_400, 0, 30 * 86_400),

@@ -27,14 +27,27 @@ beforeAll(async () => {
 
 afterAll(() => t.close());
 
-const find = async (tx: Tx, farmId: string, id: string) => (await sql<Note>`
-  select * from idem_notes where farm_id = ${farmId} and id = ${id}`.execute(tx)).rows[0];
-const insert = async (tx: Tx, note: Note) => (await sql<Note>`
+const find = async (tx: Tx, farmId: string, id: string) =>
+  (
+    await sql<Note>`
+  select * from idem_notes where farm_id = ${farmId} and id = ${id}`.execute(tx)
+  ).rows[0];
+const insert = async (tx: Tx, note: Note) =>
+  (
+    await sql<Note>`
   insert into idem_notes (farm_id, id, body, request_hash)
   values (${note.farm_id}, ${note.id}, ${note.body}, ${note.request_hash})
-  on conflict (farm_id, id) do nothing returning *`.execute(tx)).rows[0];
-const count = async (farmId: string, id: string) => Number((await t.db.raw.executeSql(
-  'select count(*)::int as n from idem_notes where farm_id = $1 and id = $2', [farmId, id])).rows[0]!.n);
+  on conflict (farm_id, id) do nothing returning *`.execute(tx)
+  ).rows[0];
+const count = async (farmId: string, id: string) =>
+  Number(
+    (
+      await t.db.raw.executeSql('select count(*)::int as n from idem_notes where farm_id = $1 and id = $2', [
+        farmId,
+        id,
+      ])
+    ).rows[0]!.n,
+  );
 
 /** Writes a note under a client-made id the way a module would. */
 interface Hooks {
@@ -61,12 +74,17 @@ function write(farmId: string, id: string, body: string, hooks: Hooks = {}) {
   });
 }
 
-const errorOf = async (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error);
+const errorOf = async (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
 
 describe('the request hash', () => {
   it('ignores key order and undefined members, not values, array order or nesting', () => {
-    expect(canonicalJson({ b: 1, a: { d: [1, 'x', null], c: true }, e: undefined }))
-      .toBe('{"a":{"c":true,"d":[1,"x",null]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [1, 'x', null], c: true }, e: undefined })).toBe(
+      '{"a":{"c":true,"d":[1,"x",null]},"b":1}',
+    );
     expect(requestHash({ a: 1, b: { c: 2, d: 3 } })).toBe(requestHash({ b: { d: 3, c: 2 }, a: 1, z: undefined }));
     expect(requestHash({ a: 1 })).not.toBe(requestHash({ a: 2 }));
     expect(requestHash({ a: [1, 2] })).not.toBe(requestHash({ a: [2, 1] }));
@@ -103,8 +121,10 @@ describe('idempotent', () => {
   it('answers any request for a row stored before hashes were kept', async () => {
     const id = randomUUID();
     await t.db.raw.executeSql('insert into idem_notes (farm_id, id, body) values ($1, $2, $3)', [farmA, id, 'old']);
-    expect(await write(farmA, id, 'whatever'))
-      .toMatchObject({ created: false, row: { body: 'old', request_hash: null } });
+    expect(await write(farmA, id, 'whatever')).toMatchObject({
+      created: false,
+      row: { body: 'old', request_hash: null },
+    });
   });
 
   it('answers the winner when its insert meets the id (a lost race), or refuses a different request', async () => {
@@ -126,17 +146,19 @@ describe('idempotent', () => {
     let looks = 0;
     const aMoment = new Promise<void>((resolve) => setTimeout(resolve, 300));
     const first = write(farmA, id, 'twin', { afterCreate: () => Promise.race([secondLooked, aMoment]) });
-    const second = t.db.farm(farmA, (tx) => idempotent({
-      request: { body: 'twin' },
-      find: async () => {
-        const row = await find(tx, farmA, id);
-        looks++;
-        looked();
-        return row;
-      },
-      create: (hash) => insert(tx, { farm_id: farmA, id, body: 'twin', request_hash: hash }),
-      storedHash: (row) => row.request_hash,
-    }));
+    const second = t.db.farm(farmA, (tx) =>
+      idempotent({
+        request: { body: 'twin' },
+        find: async () => {
+          const row = await find(tx, farmA, id);
+          looks++;
+          looked();
+          return row;
+        },
+        create: (hash) => insert(tx, { farm_id: farmA, id, body: 'twin', request_hash: hash }),
+        storedHash: (row) => row.request_hash,
+      }),
+    );
     const results = await Promise.all([first, second]);
     expect(results.map((r) => r.created).sort()).toEqual([false, true]);
     expect(results[0]!.row).toEqual(results[1]!.row);

@@ -38,10 +38,12 @@ export function canonicalJson(value: unknown): string {
         if (Array.isArray(v)) {
           text = `[${v.map((item) => write(item) ?? 'null').join(',')}]`;
         } else {
-          const members = Object.keys(v).sort().flatMap((key) => {
-            const member = write((v as Record<string, unknown>)[key]);
-            return member === undefined ? [] : [`${JSON.stringify(key)}:${member}`];
-          });
+          const members = Object.keys(v)
+            .sort()
+            .flatMap((key) => {
+              const member = write((v as Record<string, unknown>)[key]);
+              return member === undefined ? [] : [`${JSON.stringify(key)}:${member}`];
+            });
           text = `{${members.join(',')}}`;
         }
         seen.delete(v);
@@ -97,8 +99,10 @@ export async function idempotent<Row>(write: IdempotentWrite<Row>): Promise<Idem
   const repeat = (row: Row): IdempotentResult<Row> => {
     const stored = write.storedHash(row);
     if (stored !== null && stored !== hash) {
-      throw idempotencyConflict('This id was already used for a different request: make a new id for a new request',
-        write.details);
+      throw idempotencyConflict(
+        'This id was already used for a different request: make a new id for a new request',
+        write.details,
+      );
     }
     return { row, created: false };
   };
@@ -117,13 +121,14 @@ export async function idempotent<Row>(write: IdempotentWrite<Row>): Promise<Idem
 /** The HTTP status of an idempotent write's answer: the endpoint's own for the first write, 200 for a repeat. */
 export const idempotentStatus = <C extends number>(created: boolean, first: C): C | 200 => (created ? first : 200);
 
-
 /**
  * The answers an idempotent write declares besides its first one (201, or 202 for a queue):
  * 200 for a repeat (the same schema) and 409 for a different request under the same id.
  */
 export const idempotentAnswers = <T extends TSchema>(schema: T) => ({
   200: Type.Unsafe<Static<T>>({ ...schema, description: 'A repeat of the first request with this id: what it made' }),
-  409: Type.Unsafe<ErrorResponse>({ $ref: 'ErrorResponse#',
-    description: 'IDEMPOTENCY_CONFLICT: this id was already used in this farm for a different request' }),
+  409: Type.Unsafe<ErrorResponse>({
+    $ref: 'ErrorResponse#',
+    description: 'IDEMPOTENCY_CONFLICT: this id was already used in this farm for a different request',
+  }),
 });

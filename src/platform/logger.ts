@@ -12,8 +12,21 @@ export const REDACTED_PATHS = [
   'req.headers.cookie',
   'req.headers["x-api-key"]',
   'res.headers["set-cookie"]',
-  ...['password', 'newPassword', 'new_password', 'token', 'accessToken', 'access_token', 'refreshToken',
-    'refresh_token', 'secret', 'apiKey', 'api_key', 'databaseUrl', 'metricsToken'].flatMap((key) => [key, `*.${key}`]),
+  ...[
+    'password',
+    'newPassword',
+    'new_password',
+    'token',
+    'accessToken',
+    'access_token',
+    'refreshToken',
+    'refresh_token',
+    'secret',
+    'apiKey',
+    'api_key',
+    'databaseUrl',
+    'metricsToken',
+  ].flatMap((key) => [key, `*.${key}`]),
 ];
 
 export function loggerOptions(config: Pick<Config, 'logLevel' | 'logFormat'>): LoggerOptions {
@@ -28,5 +41,7 @@ export function loggerOptions(config: Pick<Config, 'logLevel' | 'logFormat'>): L
 
 /** A logger per the settings; `destination` (tests) receives JSON lines instead of stdout. */
 export function createLogger(config: Pick<Config, 'logLevel' | 'logFormat'>, destination?: DestinationStream): Logger {
-  return destination ? pino({ ...loggerOptions({ ...config, logFormat: 'json' }) }, destination) : pino(loggerOptions(config));
+  return destination
+    ? pino({ ...loggerOptions({ ...config, logFormat: 'json' }) }, destination)
+    : pino(loggerOptions(config));
 }

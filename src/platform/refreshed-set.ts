@@ -6,7 +6,10 @@ export class RefreshedSet<T> {
   #items = new Set<T>();
   #loadedAt = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly everyMs: number, private readonly load: () => Promise<Iterable<T>>) {}
+  constructor(
+    private readonly everyMs: number,
+    private readonly load: () => Promise<Iterable<T>>,
+  ) {}
 
   has(item: T): boolean {
     return this.#items.has(item);

@@ -11,9 +11,21 @@ export function isTimeZone(zone: string): boolean {
 
 /** The local calendar day (YYYY-MM-DD), month (1–12), hour (0–23) and minute of the day at `at` in `zone`. */
 export function localTime(at: Date, zone: string): { date: string; month: number; hour: number; minuteOfDay: number } {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
-    hourCycle: 'h23' }).formatToParts(at);
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: zone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(at);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '0';
   const hour = Number(get('hour'));
-  return { date: `${get('year')}-${get('month')}-${get('day')}`, month: Number(get('month')), hour, minuteOfDay: hour * 60 + Number(get('minute')) };
+  return {
+    date: `${get('year')}-${get('month')}-${get('day')}`,
+    month: Number(get('month')),
+    hour,
+    minuteOfDay: hour * 60 + Number(get('minute')),
+  };
 }

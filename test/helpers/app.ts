@@ -10,18 +10,21 @@ import { createTestDatabase, type TestDatabase } from './database.js';
 
 /** Settings for tests: quick polls and timeouts so no test waits long. */
 export function testConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({
-    CROFT_ENV: 'test',
-    CROFT_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    CROFT_LOG_FORMAT: 'json',
-    CROFT_PORT: '0',
-    CROFT_JOB_POLL_MS: '500',
-    CROFT_CRON_TICK_MS: '3600000', // tests tick cron by hand after moving the clock
-    CROFT_SHUTDOWN_TIMEOUT_MS: '2000',
-    CROFT_AUTH_RATE_LIMIT: '100000', // the rate-limit test sets its own
-    CROFT_MQTT_PORT: 'off',
-    ...env,
-  }, false);
+  return loadConfig(
+    {
+      CROFT_ENV: 'test',
+      CROFT_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      CROFT_LOG_FORMAT: 'json',
+      CROFT_PORT: '0',
+      CROFT_JOB_POLL_MS: '500',
+      CROFT_CRON_TICK_MS: '3600000', // tests tick cron by hand after moving the clock
+      CROFT_SHUTDOWN_TIMEOUT_MS: '2000',
+      CROFT_AUTH_RATE_LIMIT: '100000', // the rate-limit test sets its own
+      CROFT_MQTT_PORT: 'off',
+      ...env,
+    },
+    false,
+  );
 }
 
 export interface TestApp {
@@ -50,10 +53,16 @@ export interface TestAppOptions {
 
 /** The real app on a database of the test file's own, with a manual clock. */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const config = testConfig({ ...(options.mqtt ? { CROFT_MQTT_PORT: '0', CROFT_HOST: '127.0.0.1' } : {}), ...options.env });
+  const config = testConfig({
+    ...(options.mqtt ? { CROFT_MQTT_PORT: '0', CROFT_HOST: '127.0.0.1' } : {}),
+    ...options.env,
+  });
   const lines = options.logLines;
   const log = lines
-    ? createLogger({ ...config, logLevel: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) })
+    ? createLogger(
+        { ...config, logLevel: 'info' },
+        { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
+      )
     : createLogger(config);
   const ownDatabase = !options.database;
   const database = options.database ?? (await createTestDatabase());
@@ -66,7 +75,11 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   await app.ready();
   const stopMqtt = await startMqtt(deps);
   return {
-    app, deps, clock, registry, database,
+    app,
+    deps,
+    clock,
+    registry,
+    database,
     async close() {
       await stopMqtt();
       await app.close();

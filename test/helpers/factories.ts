@@ -26,8 +26,11 @@ export function bearer(token: string) {
 /** First-run setup through the API: the instance admin and their first farm. */
 export async function setupAdmin(app: App, farmName = 'Sunny Acres'): Promise<{ admin: Actor; farm: FarmRef }> {
   const email = uniqueEmail('admin');
-  const res = await app.inject({ method: 'POST', url: '/api/v1/auth/setup',
-    payload: { email, password: PASSWORD, name: 'Ada Admin', farm: { name: farmName, timezone: 'Asia/Phnom_Penh' } } });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/setup',
+    payload: { email, password: PASSWORD, name: 'Ada Admin', farm: { name: farmName, timezone: 'Asia/Phnom_Penh' } },
+  });
   expect(res.statusCode, res.body).toBe(201);
   const body = res.json();
   return {
@@ -37,26 +40,55 @@ export async function setupAdmin(app: App, farmName = 'Sunny Acres'): Promise<{ 
 }
 
 export async function login(app: App, email: string, password = PASSWORD): Promise<Actor & { refreshToken: string }> {
-  const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password, refresh_in_body: true } });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { email, password, refresh_in_body: true },
+  });
   expect(res.statusCode, res.body).toBe(200);
   const me = await app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: bearer(res.json().access_token) });
-  return { token: res.json().access_token, refreshToken: res.json().refresh_token, userId: me.json().id, email, headers: bearer(res.json().access_token) };
+  return {
+    token: res.json().access_token,
+    refreshToken: res.json().refresh_token,
+    userId: me.json().id,
+    email,
+    headers: bearer(res.json().access_token),
+  };
 }
 
 /** A new person who joins `farm` with `role` the way people do: invitation, registration, sign-in. */
-export async function member(app: App, inviter: Actor, farm: FarmRef, role: Role, label: string = role): Promise<Actor> {
+export async function member(
+  app: App,
+  inviter: Actor,
+  farm: FarmRef,
+  role: Role,
+  label: string = role,
+): Promise<Actor> {
   const email = uniqueEmail(label);
-  const invite = await app.inject({ method: 'POST', url: `/api/v1/farms/${farm.slug}/invitations`, headers: inviter.headers, payload: { email, role } });
+  const invite = await app.inject({
+    method: 'POST',
+    url: `/api/v1/farms/${farm.slug}/invitations`,
+    headers: inviter.headers,
+    payload: { email, role },
+  });
   expect(invite.statusCode, invite.body).toBe(201);
-  const registered = await app.inject({ method: 'POST', url: '/api/v1/auth/register',
-    payload: { email, password: PASSWORD, name: `${label} person`, invitation: invite.json().token } });
+  const registered = await app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/register',
+    payload: { email, password: PASSWORD, name: `${label} person`, invitation: invite.json().token },
+  });
   expect(registered.statusCode, registered.body).toBe(201);
   return login(app, email);
 }
 
 /** Another farm made by `owner`, who is its admin. */
 export async function createFarm(app: App, owner: Actor, name: string): Promise<FarmRef> {
-  const res = await app.inject({ method: 'POST', url: '/api/v1/farms', headers: owner.headers, payload: { name, timezone: 'Europe/Berlin' } });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/v1/farms',
+    headers: owner.headers,
+    payload: { name, timezone: 'Europe/Berlin' },
+  });
   expect(res.statusCode, res.body).toBe(201);
   return { id: res.json().id, slug: res.json().slug };
 }
@@ -67,7 +99,12 @@ type Maker = Pick<Actor, 'headers'>;
 const farmUrl = (farm: FarmRef, path: string) => `/api/v1/farms/${farm.slug}${path}`;
 
 async function created<T>(app: App, who: Maker, farm: FarmRef, path: string, payload?: object): Promise<T> {
-  const res = await app.inject({ method: 'POST', url: farmUrl(farm, path), headers: who.headers, ...(payload ? { payload } : {}) });
+  const res = await app.inject({
+    method: 'POST',
+    url: farmUrl(farm, path),
+    headers: who.headers,
+    ...(payload ? { payload } : {}),
+  });
   expect(res.statusCode, `POST ${path}: ${res.body}`).toBe(201);
   return res.json() as T;
 }
@@ -143,8 +180,12 @@ export async function createDevice(app: App, who: Maker, farm: FarmRef, override
 }
 
 /** New credentials for a device (by label, id, or as created): the password is shown only here. */
-export async function issueCredentials(app: App, who: Maker, farm: FarmRef, device: string | Pick<Device, 'device_id'>)
-  : Promise<DeviceCredentials> {
+export async function issueCredentials(
+  app: App,
+  who: Maker,
+  farm: FarmRef,
+  device: string | Pick<Device, 'device_id'>,
+): Promise<DeviceCredentials> {
   const label = typeof device === 'string' ? device : device.device_id;
   const path = `/devices/${encodeURIComponent(label)}/credentials`;
   const { username, password, mqtt } = await created<IssuedCredentials>(app, who, farm, path);
@@ -152,8 +193,12 @@ export async function issueCredentials(app: App, who: Maker, farm: FarmRef, devi
 }
 
 /** A device registered and given its credentials, ready to connect. */
-export async function createDeviceWithCredentials(app: App, who: Maker, farm: FarmRef, overrides: NewDevice = {})
-  : Promise<{ device: Device; credentials: DeviceCredentials }> {
+export async function createDeviceWithCredentials(
+  app: App,
+  who: Maker,
+  farm: FarmRef,
+  overrides: NewDevice = {},
+): Promise<{ device: Device; credentials: DeviceCredentials }> {
   const device = await createDevice(app, who, farm, overrides);
   return { device, credentials: await issueCredentials(app, who, farm, device) };
 }
@@ -197,14 +242,22 @@ export interface Location {
 }
 
 /** A location made through the API (a site at the top unless overridden). */
-export async function createLocation(app: App, who: Maker, farm: FarmRef, overrides: NewLocation = {})
-  : Promise<Location> {
+export async function createLocation(
+  app: App,
+  who: Maker,
+  farm: FarmRef,
+  overrides: NewLocation = {},
+): Promise<Location> {
   return created<Location>(app, who, farm, '/locations', { name: `Location ${++counter}`, type: 'site', ...overrides });
 }
 
 /** An apiary: a location of type apiary (at the top unless given a parent). */
-export async function createApiary(app: App, who: Maker, farm: FarmRef, overrides: Omit<NewLocation, 'type'> = {})
-  : Promise<Location> {
+export async function createApiary(
+  app: App,
+  who: Maker,
+  farm: FarmRef,
+  overrides: Omit<NewLocation, 'type'> = {},
+): Promise<Location> {
   return createLocation(app, who, farm, { name: `Apiary ${++counter}`, ...overrides, type: 'apiary' });
 }
 

@@ -25,7 +25,9 @@ export class LiveClient {
     this.ws = ws;
     this.opened = new Promise((resolve, reject) => {
       ws.once('open', () => resolve());
-      ws.once('unexpected-response', (_request, response) => reject(Object.assign(new Error(`HTTP ${response.statusCode}`), { status: response.statusCode })));
+      ws.once('unexpected-response', (_request, response) =>
+        reject(Object.assign(new Error(`HTTP ${response.statusCode}`), { status: response.statusCode })),
+      );
       ws.once('error', reject);
     });
     this.opened.catch(() => {});
@@ -36,10 +38,12 @@ export class LiveClient {
       this.messages.push(message);
       for (const wake of this.#waiters.splice(0)) wake();
     });
-    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => {
-      resolve({ code, reason: reason.toString() });
-      for (const wake of this.#waiters.splice(0)) wake();
-    }));
+    this.closed = new Promise((resolve) =>
+      ws.on('close', (code, reason) => {
+        resolve({ code, reason: reason.toString() });
+        for (const wake of this.#waiters.splice(0)) wake();
+      }),
+    );
   }
 
   readonly ws: WebSocket;
@@ -55,7 +59,9 @@ export class LiveClient {
       const found = this.messages.filter(match);
       if (found.length >= count) return found;
       if (Date.now() > deadline || this.ws.readyState === WebSocket.CLOSED) {
-        throw new Error(`waited for ${count} matching live messages, got ${found.length}: ${JSON.stringify(this.messages).slice(0, 2000)}`);
+        throw new Error(
+          `waited for ${count} matching live messages, got ${found.length}: ${JSON.stringify(this.messages).slice(0, 2000)}`,
+        );
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.max(1, deadline - Date.now()));

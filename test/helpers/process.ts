@@ -17,8 +17,15 @@ export interface CroftProcess {
 export function spawnCroft(entry: string, args: string[], env: Record<string, string>): CroftProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CROFT_LOG_FORMAT: 'json', CROFT_PORT: '0',
-      CROFT_HOST: '127.0.0.1', CROFT_JOB_POLL_MS: '500', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      CROFT_LOG_FORMAT: 'json',
+      CROFT_PORT: '0',
+      CROFT_HOST: '127.0.0.1',
+      CROFT_JOB_POLL_MS: '500',
+      ...env,
+    },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let text = '';

@@ -21,7 +21,13 @@ describe('alert rules', () => {
 });
 
 describe('notifications', () => {
-  const sub = { alert_type: null, min_severity: 'warning' as const, quiet_start: '20:00', quiet_end: '06:00', muted_until: null };
+  const sub = {
+    alert_type: null,
+    min_severity: 'warning' as const,
+    quiet_start: '20:00',
+    quiet_end: '06:00',
+    muted_until: null,
+  };
   const now = new Date('2026-06-10T12:00:00Z');
 
   it('keep quiet hours across midnight, letting only critical through', () => {
@@ -36,13 +42,41 @@ describe('notifications', () => {
 
   it('respect severity, type and mute', () => {
     expect(shouldDeliver(sub, { type: 'x', severity: 'info' }, now, 600)).toBe(false);
-    expect(shouldDeliver({ ...sub, alert_type: 'device_offline' }, { type: 'temp_high', severity: 'critical' }, now, 600)).toBe(false);
-    expect(shouldDeliver({ ...sub, muted_until: new Date('2026-06-10T13:00:00Z') }, { type: 'x', severity: 'critical' }, now, 600)).toBe(false);
-    expect(shouldDeliver({ ...sub, muted_until: new Date('2026-06-10T11:00:00Z') }, { type: 'x', severity: 'critical' }, now, 600)).toBe(true);
+    expect(
+      shouldDeliver({ ...sub, alert_type: 'device_offline' }, { type: 'temp_high', severity: 'critical' }, now, 600),
+    ).toBe(false);
+    expect(
+      shouldDeliver(
+        { ...sub, muted_until: new Date('2026-06-10T13:00:00Z') },
+        { type: 'x', severity: 'critical' },
+        now,
+        600,
+      ),
+    ).toBe(false);
+    expect(
+      shouldDeliver(
+        { ...sub, muted_until: new Date('2026-06-10T11:00:00Z') },
+        { type: 'x', severity: 'critical' },
+        now,
+        600,
+      ),
+    ).toBe(true);
   });
 
   it('refuse webhook targets inside the network', () => {
-    for (const a of ['127.0.0.1', '10.1.2.3', '172.20.0.1', '192.168.1.1', '169.254.169.254', '::1', 'fe80::1', 'fd00::1', '::ffff:127.0.0.1', '0.0.0.0', 'example.org']) {
+    for (const a of [
+      '127.0.0.1',
+      '10.1.2.3',
+      '172.20.0.1',
+      '192.168.1.1',
+      '169.254.169.254',
+      '::1',
+      'fe80::1',
+      'fd00::1',
+      '::ffff:127.0.0.1',
+      '0.0.0.0',
+      'example.org',
+    ]) {
       expect(isPrivateAddress(a), a).toBe(true);
     }
     for (const a of ['93.184.216.34', '2606:2800:220:1::1', '172.32.0.1']) expect(isPrivateAddress(a), a).toBe(false);

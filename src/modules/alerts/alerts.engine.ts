@@ -22,12 +22,18 @@ export interface Threshold {
 /** Whether `actual` breaks the threshold (the alert condition holds). */
 export function breaches(t: Threshold, actual: number): boolean {
   switch (t.operator) {
-    case '>': return actual > t.value!;
-    case '>=': return actual >= t.value!;
-    case '<': return actual < t.value!;
-    case '<=': return actual <= t.value!;
-    case 'outside': return actual < t.low! || actual > t.high!;
-    case 'inside': return actual >= t.low! && actual <= t.high!;
+    case '>':
+      return actual > t.value!;
+    case '>=':
+      return actual >= t.value!;
+    case '<':
+      return actual < t.value!;
+    case '<=':
+      return actual <= t.value!;
+    case 'outside':
+      return actual < t.low! || actual > t.high!;
+    case 'inside':
+      return actual >= t.low! && actual <= t.high!;
   }
 }
 
@@ -41,7 +47,11 @@ export function swarmSuspected(peak: number, last: number, inspectedToday: boole
 }
 
 /** Whether a rule is silenced at this local month (1–12) and hour (0–23). */
-export function excluded(rule: { exclude_months: readonly number[]; exclude_hours: readonly number[] }, month: number, hour: number): boolean {
+export function excluded(
+  rule: { exclude_months: readonly number[]; exclude_hours: readonly number[] },
+  month: number,
+  hour: number,
+): boolean {
   return rule.exclude_months.includes(month) || rule.exclude_hours.includes(hour);
 }
 
@@ -51,7 +61,12 @@ export function alertType(rule: { kind: string; metric: string | null; operator:
   if (rule.kind === 'silent') return 'device_silent';
   if (rule.kind === 'swarm') return 'swarm_suspected';
   if (rule.kind !== 'threshold') return rule.kind;
-  const direction = rule.operator === '>' || rule.operator === '>=' ? 'high' : rule.operator === '<' || rule.operator === '<=' ? 'low' : 'out_of_range';
+  const direction =
+    rule.operator === '>' || rule.operator === '>='
+      ? 'high'
+      : rule.operator === '<' || rule.operator === '<='
+        ? 'low'
+        : 'out_of_range';
   return `${rule.metric}_${direction}`;
 }
 
@@ -76,7 +91,12 @@ export interface Subscription {
  * Whether a subscription delivers this alert now: its type and severity match, it is not muted, and
  * in quiet hours only critical alerts pass.
  */
-export function shouldDeliver(sub: Subscription, alert: { type: string; severity: Severity }, now: Date, localMinutes: number): boolean {
+export function shouldDeliver(
+  sub: Subscription,
+  alert: { type: string; severity: Severity },
+  now: Date,
+  localMinutes: number,
+): boolean {
   if (sub.alert_type && sub.alert_type !== alert.type) return false;
   if (!atLeast(alert.severity, sub.min_severity)) return false;
   if (sub.muted_until && sub.muted_until > now) return false;
@@ -85,15 +105,23 @@ export function shouldDeliver(sub: Subscription, alert: { type: string; severity
 }
 
 /** In-app notifications speak of urgency. */
-export const notificationSeverity = (s: Severity): 'urgent' | 'important' | 'info' => (s === 'critical' ? 'urgent' : s === 'warning' ? 'important' : 'info');
+export const notificationSeverity = (s: Severity): 'urgent' | 'important' | 'info' =>
+  s === 'critical' ? 'urgent' : s === 'warning' ? 'important' : 'info';
 
 /** Loopback, private, link-local, unique-local and unspecified addresses (a webhook must not reach into the network Croft runs in). */
 export function isPrivateAddress(address: string): boolean {
   const version = isIP(address);
   if (version === 4) {
     const [a, b] = address.split('.').map(Number) as [number, number];
-    return a === 0 || a === 10 || a === 127 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168)
-      || (a === 100 && b >= 64 && b <= 127);
+    return (
+      a === 0 ||
+      a === 10 ||
+      a === 127 ||
+      (a === 169 && b === 254) ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) ||
+      (a === 100 && b >= 64 && b <= 127)
+    );
   }
   if (version === 6) {
     const lower = address.toLowerCase();

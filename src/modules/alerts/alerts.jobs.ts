@@ -16,8 +16,14 @@ export function defineAlertsJobs(
 ): void {
   registry.tick({ name: 'alerts.sweep', everyMs: 15_000, run: () => alerts.sweep() });
   // A webhook retries on its own schedule (deliverWebhook sends the next try), so the job never does.
-  registry.define({ name: 'notifications.webhook', retry: { limit: 0, delaySeconds: 5, backoff: false },
-    handle: (payload) => notifications.deliverWebhook(payload.delivery) });
-  registry.define({ name: 'notifications.email', retry: { limit: 3, delaySeconds: 30, backoff: true },
-    handle: (payload) => notifications.sendEmail(payload) });
+  registry.define({
+    name: 'notifications.webhook',
+    retry: { limit: 0, delaySeconds: 5, backoff: false },
+    handle: (payload) => notifications.deliverWebhook(payload.delivery),
+  });
+  registry.define({
+    name: 'notifications.email',
+    retry: { limit: 3, delaySeconds: 30, backoff: true },
+    handle: (payload) => notifications.sendEmail(payload),
+  });
 }

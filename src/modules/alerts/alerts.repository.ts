@@ -10,10 +10,21 @@ export const alertsRepository = {
     return tx.insertInto('alert_rules').values(row).returningAll().executeTakeFirstOrThrow();
   },
   updateRule(tx: Tx, farmId: string, id: string, patch: Updateable<AlertRuleTable>) {
-    return tx.updateTable('alert_rules').set(patch).where('farm_id', '=', farmId).where('id', '=', id).returningAll().executeTakeFirst();
+    return tx
+      .updateTable('alert_rules')
+      .set(patch)
+      .where('farm_id', '=', farmId)
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
   },
   findRule(tx: Tx, farmId: string, id: string) {
-    return tx.selectFrom('alert_rules').selectAll().where('farm_id', '=', farmId).where('id', '=', id).executeTakeFirst();
+    return tx
+      .selectFrom('alert_rules')
+      .selectAll()
+      .where('farm_id', '=', farmId)
+      .where('id', '=', id)
+      .executeTakeFirst();
   },
   rules(tx: Tx, farmId: string, kinds?: RuleKind[]): Promise<RuleRow[]> {
     let query = tx.selectFrom('alert_rules').selectAll().where('farm_id', '=', farmId);
@@ -21,25 +32,38 @@ export const alertsRepository = {
     return query.orderBy('name').execute();
   },
   async removeRule(tx: Tx, farmId: string, id: string): Promise<boolean> {
-    return Number((await tx.deleteFrom('alert_rules').where('farm_id', '=', farmId).where('id', '=', id).executeTakeFirst()).numDeletedRows) > 0;
+    return (
+      Number(
+        (await tx.deleteFrom('alert_rules').where('farm_id', '=', farmId).where('id', '=', id).executeTakeFirst())
+          .numDeletedRows,
+      ) > 0
+    );
   },
   /** System scope: farms with enabled rules. */
   async farmsWithRules(tx: Tx): Promise<string[]> {
-    return (await tx.selectFrom('alert_rules').select('farm_id').distinct().where('enabled', '=', true).execute()).map((r) => r.farm_id);
+    return (await tx.selectFrom('alert_rules').select('farm_id').distinct().where('enabled', '=', true).execute()).map(
+      (r) => r.farm_id,
+    );
   },
 
   /** The devices a rule watches (one, those at a location and below it, or all), with the metric when it has one. */
   async targets(tx: Tx, farmId: string, rule: RuleRow) {
-    let query = tx.selectFrom('devices').select(['devices.id', 'devices.device_id', 'devices.online', 'devices.last_heartbeat_at', 'devices.created_at'])
-      .where('devices.farm_id', '=', farmId).where('devices.active', '=', true);
+    let query = tx
+      .selectFrom('devices')
+      .select(['devices.id', 'devices.device_id', 'devices.online', 'devices.last_heartbeat_at', 'devices.created_at'])
+      .where('devices.farm_id', '=', farmId)
+      .where('devices.active', '=', true);
     if (rule.device_id) query = query.where('devices.id', '=', rule.device_id);
     if (rule.location_id) {
       // At the location or below it, or the scale of a hive standing there.
-      query = query.where(sql<boolean>`(devices.location_id in (select id from locations where farm_id = ${farmId} and (id = ${rule.location_id} or ${rule.location_id}::uuid = any(path)))
+      query =
+        query.where(sql<boolean>`(devices.location_id in (select id from locations where farm_id = ${farmId} and (id = ${rule.location_id} or ${rule.location_id}::uuid = any(path)))
         or exists (select 1 from hives h where h.device_id = devices.id and h.apiary_id = ${rule.location_id}))`);
     }
     if (rule.metric && !rule.device_id) {
-      query = query.where(sql<boolean>`exists (select 1 from series s where s.device_id = devices.id and s.metric = ${rule.metric})`);
+      query = query.where(
+        sql<boolean>`exists (select 1 from series s where s.device_id = devices.id and s.metric = ${rule.metric})`,
+      );
     }
     return query.execute();
   },
@@ -48,7 +72,12 @@ export const alertsRepository = {
    * Every threshold rule's aggregate over its window, for every device it watches that has readings
    * in it — one query for all the farm's threshold rules (on `metrics` only, when given).
    */
-  async thresholdAggregates(tx: Tx, farmId: string, metrics: string[] | null, now: Date): Promise<Array<{ rule_id: string; device_id: string; value: number }>> {
+  async thresholdAggregates(
+    tx: Tx,
+    farmId: string,
+    metrics: string[] | null,
+    now: Date,
+  ): Promise<Array<{ rule_id: string; device_id: string; value: number }>> {
     // Per series, a lateral index range scan over its window: no plan reads readings outside the windows.
     const { rows } = await sql<{ rule_id: string; device_id: string; value: number }>`
       select ru.id as rule_id, s.device_id, w.value
@@ -70,14 +99,26 @@ export const alertsRepository = {
 
   activeOnDevices(tx: Tx, farmId: string, deviceIds: string[]): Promise<AlertRow[]> {
     if (deviceIds.length === 0) return Promise.resolve([]);
-    return tx.selectFrom('alerts').selectAll().where('farm_id', '=', farmId).where('device_id', 'in', deviceIds).where('state', '!=', 'resolved')
-      .orderBy('triggered_at', 'desc').execute();
+    return tx
+      .selectFrom('alerts')
+      .selectAll()
+      .where('farm_id', '=', farmId)
+      .where('device_id', 'in', deviceIds)
+      .where('state', '!=', 'resolved')
+      .orderBy('triggered_at', 'desc')
+      .execute();
   },
 
   /** Active alerts of these rules. */
   activeOf(tx: Tx, farmId: string, ruleIds: string[]): Promise<AlertRow[]> {
     if (ruleIds.length === 0) return Promise.resolve([]);
-    return tx.selectFrom('alerts').selectAll().where('farm_id', '=', farmId).where('rule_id', 'in', ruleIds).where('state', '!=', 'resolved').execute();
+    return tx
+      .selectFrom('alerts')
+      .selectAll()
+      .where('farm_id', '=', farmId)
+      .where('rule_id', 'in', ruleIds)
+      .where('state', '!=', 'resolved')
+      .execute();
   },
 
   /**
@@ -108,22 +149,49 @@ export const alertsRepository = {
 
   /** The rule's active alerts, by device. */
   async activeFor(tx: Tx, farmId: string, ruleId: string): Promise<Map<string | null, AlertRow>> {
-    const rows = await tx.selectFrom('alerts').selectAll().where('farm_id', '=', farmId).where('rule_id', '=', ruleId).where('state', '!=', 'resolved').execute();
+    const rows = await tx
+      .selectFrom('alerts')
+      .selectAll()
+      .where('farm_id', '=', farmId)
+      .where('rule_id', '=', ruleId)
+      .where('state', '!=', 'resolved')
+      .execute();
     return new Map(rows.map((r) => [r.device_id, r]));
   },
 
   async metricKnown(tx: Tx, farmId: string, metric: string): Promise<boolean> {
-    return (await tx.selectFrom('series').select('id').where('farm_id', '=', farmId).where('metric', '=', metric).limit(1).executeTakeFirst()) !== undefined;
+    return (
+      (await tx
+        .selectFrom('series')
+        .select('id')
+        .where('farm_id', '=', farmId)
+        .where('metric', '=', metric)
+        .limit(1)
+        .executeTakeFirst()) !== undefined
+    );
   },
 
   active(tx: Tx, farmId: string, ruleId: string, deviceId: string | null): Promise<AlertRow | undefined> {
-    return tx.selectFrom('alerts').selectAll().where('farm_id', '=', farmId).where('rule_id', '=', ruleId)
-      .where((eb) => (deviceId === null ? eb('device_id', 'is', null) : eb('device_id', '=', deviceId))).where('state', '!=', 'resolved').executeTakeFirst();
+    return tx
+      .selectFrom('alerts')
+      .selectAll()
+      .where('farm_id', '=', farmId)
+      .where('rule_id', '=', ruleId)
+      .where((eb) => (deviceId === null ? eb('device_id', 'is', null) : eb('device_id', '=', deviceId)))
+      .where('state', '!=', 'resolved')
+      .executeTakeFirst();
   },
   /** Undefined when the rule already has an active alert for the device (another process raised it first). */
   insertAlert(tx: Tx, row: Insertable<AlertTable>): Promise<AlertRow | undefined> {
-    return tx.insertInto('alerts').values({ ...row, threshold: row.threshold === null ? null : JSON.stringify(row.threshold) } as Insertable<AlertTable>)
-      .onConflict((oc) => oc.doNothing()).returningAll().executeTakeFirst();
+    return tx
+      .insertInto('alerts')
+      .values({
+        ...row,
+        threshold: row.threshold === null ? null : JSON.stringify(row.threshold),
+      } as Insertable<AlertTable>)
+      .onConflict((oc) => oc.doNothing())
+      .returningAll()
+      .executeTakeFirst();
   },
   updateAlert(tx: Tx, farmId: string, id: string, patch: Updateable<AlertTable>, onlyIf?: AlertState[]) {
     let query = tx.updateTable('alerts').set(patch).where('farm_id', '=', farmId).where('id', '=', id);
@@ -133,7 +201,13 @@ export const alertsRepository = {
   findAlert(tx: Tx, farmId: string, id: string) {
     return tx.selectFrom('alerts').selectAll().where('farm_id', '=', farmId).where('id', '=', id).executeTakeFirst();
   },
-  alerts(tx: Tx, farmId: string, state: 'active' | AlertState | undefined, before: Date | undefined, limit: number): Promise<AlertRow[]> {
+  alerts(
+    tx: Tx,
+    farmId: string,
+    state: 'active' | AlertState | undefined,
+    before: Date | undefined,
+    limit: number,
+  ): Promise<AlertRow[]> {
     let query = tx.selectFrom('alerts').selectAll().where('farm_id', '=', farmId);
     if (state === 'active') query = query.where('state', '!=', 'resolved');
     else if (state) query = query.where('state', '=', state);

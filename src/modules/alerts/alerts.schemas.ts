@@ -3,18 +3,33 @@ import { DateTime, FarmParams, Name, Nullable, Page, PageLimit, Uuid } from '../
 
 export const Severity = Type.Union([Type.Literal('info'), Type.Literal('warning'), Type.Literal('critical')]);
 export const Operator = Type.Union([
-  Type.Literal('>'), Type.Literal('>='), Type.Literal('<'), Type.Literal('<='),
-  Type.Literal('outside'), Type.Literal('inside'),
+  Type.Literal('>'),
+  Type.Literal('>='),
+  Type.Literal('<'),
+  Type.Literal('<='),
+  Type.Literal('outside'),
+  Type.Literal('inside'),
 ]);
 export const Aggregate = Type.Union([
-  Type.Literal('min'), Type.Literal('max'), Type.Literal('avg'), Type.Literal('last'), Type.Literal('change'),
+  Type.Literal('min'),
+  Type.Literal('max'),
+  Type.Literal('avg'),
+  Type.Literal('last'),
+  Type.Literal('change'),
 ]);
-export const Kind = Type.Union([
-  Type.Literal('threshold'), Type.Literal('offline'), Type.Literal('silent'), Type.Literal('schedule_failed'),
-  Type.Literal('low_battery'), Type.Literal('swarm'),
-], {
-  description: 'swarm: a hive scale’s weight falls 1–5 kg within window_s (900), not on a day its hive was inspected',
-});
+export const Kind = Type.Union(
+  [
+    Type.Literal('threshold'),
+    Type.Literal('offline'),
+    Type.Literal('silent'),
+    Type.Literal('schedule_failed'),
+    Type.Literal('low_battery'),
+    Type.Literal('swarm'),
+  ],
+  {
+    description: 'swarm: a hive scale’s weight falls 1–5 kg within window_s (900), not on a day its hive was inspected',
+  },
+);
 const HHMM = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$' });
 
 export const IdParams = Type.Object({ farm: FarmParams.properties.farm, id: Uuid });
@@ -25,24 +40,33 @@ const RuleFields = {
   name: Name,
   kind: Kind,
   metric: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$' })),
-  device: Type.Optional(Type.String({
-    minLength: 1, maxLength: 64, description: 'One device (id or label); absent: every device with the metric',
-  })),
+  device: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 64,
+      description: 'One device (id or label); absent: every device with the metric',
+    }),
+  ),
   location: Type.Optional(Type.String({ format: 'uuid', description: 'Every device at this location and below it' })),
   operator: Type.Optional(Operator),
-  value: Type.Optional(Type.Union([Type.Number(), Type.Tuple([Type.Number(), Type.Number()])], {
-    description: 'A number, or [low, high] for outside/inside',
-  })),
+  value: Type.Optional(
+    Type.Union([Type.Number(), Type.Tuple([Type.Number(), Type.Number()])], {
+      description: 'A number, or [low, high] for outside/inside',
+    }),
+  ),
   aggregate: Type.Optional(Aggregate),
   window_s: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
   minutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 43_200, description: 'offline / silent for this long' })),
   severity: Severity,
   exclude_months: Type.Optional(Type.Array(Type.Integer({ minimum: 1, maximum: 12 }), { maxItems: 12 })),
   exclude_hours: Type.Optional(Type.Array(Type.Integer({ minimum: 0, maximum: 23 }), { maxItems: 24 })),
-  clear_s: Type.Optional(Type.Integer({
-    minimum: 0, maximum: 86_400,
-    description: 'How long the condition must have cleared before the alert resolves itself (default 60)',
-  })),
+  clear_s: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: 86_400,
+      description: 'How long the condition must have cleared before the alert resolves itself (default 60)',
+    }),
+  ),
   enabled: Type.Optional(Type.Boolean()),
 };
 
@@ -52,32 +76,64 @@ export type NewRule = Static<typeof NewRuleBody>;
 export const RulePatchBody = Type.Partial(Type.Object(RuleFields, { additionalProperties: false }));
 export type RulePatch = Static<typeof RulePatchBody>;
 
-export const RuleView = Type.Object({
-  id: Uuid, name: Type.String(), kind: Kind, metric: Nullable(Type.String()), device_id: Nullable(Uuid),
-  location_id: Nullable(Uuid), operator: Nullable(Operator),
-  value: Type.Union([Type.Number(), Type.Tuple([Type.Number(), Type.Number()]), Type.Null()]),
-  aggregate: Nullable(Aggregate), window_s: Nullable(Type.Integer()), minutes: Nullable(Type.Integer()),
-  severity: Severity,
-  exclude_months: Type.Array(Type.Integer()), exclude_hours: Type.Array(Type.Integer()), clear_s: Type.Integer(),
-  enabled: Type.Boolean(), created_at: DateTime, updated_at: DateTime,
-  warnings: Type.Optional(Type.Array(Type.String())),
-}, { additionalProperties: false });
+export const RuleView = Type.Object(
+  {
+    id: Uuid,
+    name: Type.String(),
+    kind: Kind,
+    metric: Nullable(Type.String()),
+    device_id: Nullable(Uuid),
+    location_id: Nullable(Uuid),
+    operator: Nullable(Operator),
+    value: Type.Union([Type.Number(), Type.Tuple([Type.Number(), Type.Number()]), Type.Null()]),
+    aggregate: Nullable(Aggregate),
+    window_s: Nullable(Type.Integer()),
+    minutes: Nullable(Type.Integer()),
+    severity: Severity,
+    exclude_months: Type.Array(Type.Integer()),
+    exclude_hours: Type.Array(Type.Integer()),
+    clear_s: Type.Integer(),
+    enabled: Type.Boolean(),
+    created_at: DateTime,
+    updated_at: DateTime,
+    warnings: Type.Optional(Type.Array(Type.String())),
+  },
+  { additionalProperties: false },
+);
 
 // Alerts
 
-export const AlertView = Type.Object({
-  id: Uuid, rule_id: Uuid, device_id: Nullable(Uuid), type: Type.String(), severity: Severity, message: Type.String(),
-  threshold: Type.Unknown(), actual_value: Nullable(Type.Number()),
-  state: Type.Union([Type.Literal('triggered'), Type.Literal('acknowledged'), Type.Literal('resolved')]),
-  triggered_at: DateTime, acknowledged_at: Nullable(DateTime), acknowledged_by: Nullable(Uuid),
-  resolved_at: Nullable(DateTime), resolved_by: Nullable(Uuid),
-}, { additionalProperties: false });
+export const AlertView = Type.Object(
+  {
+    id: Uuid,
+    rule_id: Uuid,
+    device_id: Nullable(Uuid),
+    type: Type.String(),
+    severity: Severity,
+    message: Type.String(),
+    threshold: Type.Unknown(),
+    actual_value: Nullable(Type.Number()),
+    state: Type.Union([Type.Literal('triggered'), Type.Literal('acknowledged'), Type.Literal('resolved')]),
+    triggered_at: DateTime,
+    acknowledged_at: Nullable(DateTime),
+    acknowledged_by: Nullable(Uuid),
+    resolved_at: Nullable(DateTime),
+    resolved_by: Nullable(Uuid),
+  },
+  { additionalProperties: false },
+);
 
 export const AlertsQuerystring = Type.Object({
-  state: Type.Optional(Type.Union([
-    Type.Literal('active'), Type.Literal('triggered'), Type.Literal('acknowledged'), Type.Literal('resolved'),
-  ])),
-  limit: PageLimit(), cursor: Type.Optional(DateTime),
+  state: Type.Optional(
+    Type.Union([
+      Type.Literal('active'),
+      Type.Literal('triggered'),
+      Type.Literal('acknowledged'),
+      Type.Literal('resolved'),
+    ]),
+  ),
+  limit: PageLimit(),
+  cursor: Type.Optional(DateTime),
 });
 export type AlertsQuery = Static<typeof AlertsQuerystring>;
 
@@ -85,41 +141,68 @@ export const AlertPage = Page(AlertView);
 
 // Notifications: the signed-in person's own, across their farms
 
-export const NotificationView = Type.Object({
-  id: Uuid, farm_id: Nullable(Uuid), alert_id: Nullable(Uuid), title: Type.String(), message: Type.String(),
-  severity: Type.String(), read: Type.Boolean(), created_at: DateTime,
-}, { additionalProperties: false });
+export const NotificationView = Type.Object(
+  {
+    id: Uuid,
+    farm_id: Nullable(Uuid),
+    alert_id: Nullable(Uuid),
+    title: Type.String(),
+    message: Type.String(),
+    severity: Type.String(),
+    read: Type.Boolean(),
+    created_at: DateTime,
+  },
+  { additionalProperties: false },
+);
 
 export const InboxQuerystring = Type.Object({ limit: PageLimit(), cursor: Type.Optional(DateTime) });
 export type InboxQuery = Static<typeof InboxQuerystring>;
 
 export const InboxPage = Type.Object({
-  data: Type.Array(NotificationView), unread: Type.Integer(), next_cursor: Nullable(Type.String()),
+  data: Type.Array(NotificationView),
+  unread: Type.Integer(),
+  next_cursor: Nullable(Type.String()),
 });
 
 export const NotificationParams = Type.Object({ id: Type.Union([Uuid, Type.Literal('all')]) });
 
-export const SubscriptionView = Type.Object({
-  id: Uuid, farm_id: Nullable(Uuid), alert_type: Nullable(Type.String()), min_severity: Severity,
-  channel: Type.String(), target: Nullable(Type.String()),
-  secret: Nullable(Type.String({ description: 'Webhooks: the HMAC-SHA256 key of X-Croft-Signature' })),
-  quiet_start: Nullable(Type.String()), quiet_end: Nullable(Type.String()), time_zone: Type.String(),
-  muted_until: Nullable(DateTime),
-}, { additionalProperties: false });
+export const SubscriptionView = Type.Object(
+  {
+    id: Uuid,
+    farm_id: Nullable(Uuid),
+    alert_type: Nullable(Type.String()),
+    min_severity: Severity,
+    channel: Type.String(),
+    target: Nullable(Type.String()),
+    secret: Nullable(Type.String({ description: 'Webhooks: the HMAC-SHA256 key of X-Croft-Signature' })),
+    quiet_start: Nullable(Type.String()),
+    quiet_end: Nullable(Type.String()),
+    time_zone: Type.String(),
+    muted_until: Nullable(DateTime),
+  },
+  { additionalProperties: false },
+);
 
-export const NewSubscriptionBody = Type.Object({
-  farm: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 64 }))),
-  alert_type: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
-  min_severity: Type.Optional(Severity),
-  channel: Type.Union([Type.Literal('in_app'), Type.Literal('webhook'), Type.Literal('email')]),
-  target: Type.Optional(Type.String({ minLength: 3, maxLength: 2000 })),
-  quiet_start: Type.Optional(Nullable(HHMM)), quiet_end: Type.Optional(Nullable(HHMM)),
-  time_zone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-}, { additionalProperties: false });
+export const NewSubscriptionBody = Type.Object(
+  {
+    farm: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 64 }))),
+    alert_type: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
+    min_severity: Type.Optional(Severity),
+    channel: Type.Union([Type.Literal('in_app'), Type.Literal('webhook'), Type.Literal('email')]),
+    target: Type.Optional(Type.String({ minLength: 3, maxLength: 2000 })),
+    quiet_start: Type.Optional(Nullable(HHMM)),
+    quiet_end: Type.Optional(Nullable(HHMM)),
+    time_zone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  },
+  { additionalProperties: false },
+);
 export type NewSubscription = Static<typeof NewSubscriptionBody>;
 
 export const SubscriptionParams = Type.Object({ id: Uuid });
 
-export const MuteBody = Type.Object({
-  hours: Type.Union([Type.Literal(0), Type.Literal(1), Type.Literal(4), Type.Literal(24)]),
-}, { additionalProperties: false });
+export const MuteBody = Type.Object(
+  {
+    hours: Type.Union([Type.Literal(0), Type.Literal(1), Type.Literal(4), Type.Literal(24)]),
+  },
+  { additionalProperties: false },
+);

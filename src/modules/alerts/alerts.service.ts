@@ -35,25 +35,41 @@ export class AlertsService {
   readonly #evaluations = new PerKeyCoalescer<ReadonlySet<string> | 'all'>(
     (farmId, metrics) => this.#evaluate(farmId, metrics === 'all' ? undefined : metrics),
     (a, b) => (a === 'all' || b === 'all' ? 'all' : new Set([...a, ...b])),
-    (error, farmId) => this.deps.log.error({ err: error, farmId }, 'alert rules not evaluated'));
+    (error, farmId) => this.deps.log.error({ err: error, farmId }, 'alert rules not evaluated'),
+  );
 
   constructor(private readonly deps: Deps) {}
 
   // Rules
 
   async createRule(
-    ctx: FarmContext, input: NewRule, meta: RequestMeta,
+    ctx: FarmContext,
+    input: NewRule,
+    meta: RequestMeta,
   ): Promise<{ rule: RuleRow; warnings: string[] }> {
     const now = this.deps.clock.now();
     const result = await this.deps.db.farm(ctx.farmId, async (tx) => {
       const fields = await this.#fields(tx, ctx.farmId, input);
-      const rule = await alertsRepository.insertRule(tx, { farm_id: ctx.farmId, name: input.name.trim(), ...fields, created_at: now, updated_at: now });
+      const rule = await alertsRepository.insertRule(tx, {
+        farm_id: ctx.farmId,
+        name: input.name.trim(),
+        ...fields,
+        created_at: now,
+        updated_at: now,
+      });
       const warnings: string[] = [];
       if (rule.metric && !(await alertsRepository.metricKnown(tx, ctx.farmId, rule.metric))) {
         warnings.push(`Nothing has sent "${rule.metric}" yet: the rule waits for the first reading`);
       }
-      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'alert_rule.created', category: 'alerts',
-        message: `Alert rule ${rule.name} created`, data: { rule_id: rule.id } });
+      await recordAudit(tx, this.deps.clock, {
+        farmId: ctx.farmId,
+        caller: ctx.caller,
+        meta,
+        eventType: 'alert_rule.created',
+        category: 'alerts',
+        message: `Alert rule ${rule.name} created`,
+        data: { rule_id: rule.id },
+      });
       return { rule, warnings };
     });
     this.#farms.add(ctx.farmId);
@@ -65,19 +81,39 @@ export class AlertsService {
       const current = await alertsRepository.findRule(tx, ctx.farmId, id);
       if (!current) throw notFound('Alert rule', { id });
       const merged: NewRule = {
-        name: patch.name ?? current.name, kind: patch.kind ?? current.kind, metric: patch.metric ?? current.metric ?? undefined,
-        device: patch.device ?? current.device_id ?? undefined, location: patch.location ?? current.location_id ?? undefined,
+        name: patch.name ?? current.name,
+        kind: patch.kind ?? current.kind,
+        metric: patch.metric ?? current.metric ?? undefined,
+        device: patch.device ?? current.device_id ?? undefined,
+        location: patch.location ?? current.location_id ?? undefined,
         operator: patch.operator ?? current.operator ?? undefined,
-        value: patch.value ?? (current.low !== null && current.high !== null ? [current.low, current.high] : current.value ?? undefined),
-        aggregate: patch.aggregate ?? current.aggregate ?? undefined, window_s: patch.window_s ?? current.window_s ?? undefined,
-        minutes: patch.minutes ?? current.minutes ?? undefined, severity: patch.severity ?? current.severity,
-        exclude_months: patch.exclude_months ?? current.exclude_months, exclude_hours: patch.exclude_hours ?? current.exclude_hours,
-        clear_s: patch.clear_s ?? current.clear_s, enabled: patch.enabled ?? current.enabled,
+        value:
+          patch.value ??
+          (current.low !== null && current.high !== null ? [current.low, current.high] : (current.value ?? undefined)),
+        aggregate: patch.aggregate ?? current.aggregate ?? undefined,
+        window_s: patch.window_s ?? current.window_s ?? undefined,
+        minutes: patch.minutes ?? current.minutes ?? undefined,
+        severity: patch.severity ?? current.severity,
+        exclude_months: patch.exclude_months ?? current.exclude_months,
+        exclude_hours: patch.exclude_hours ?? current.exclude_hours,
+        clear_s: patch.clear_s ?? current.clear_s,
+        enabled: patch.enabled ?? current.enabled,
       };
       const fields = await this.#fields(tx, ctx.farmId, merged);
-      const rule = await alertsRepository.updateRule(tx, ctx.farmId, id, { ...fields, name: merged.name.trim(), updated_at: this.deps.clock.now() });
-      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'alert_rule.updated', category: 'alerts',
-        message: `Alert rule ${merged.name} changed`, data: { rule_id: id } });
+      const rule = await alertsRepository.updateRule(tx, ctx.farmId, id, {
+        ...fields,
+        name: merged.name.trim(),
+        updated_at: this.deps.clock.now(),
+      });
+      await recordAudit(tx, this.deps.clock, {
+        farmId: ctx.farmId,
+        caller: ctx.caller,
+        meta,
+        eventType: 'alert_rule.updated',
+        category: 'alerts',
+        message: `Alert rule ${merged.name} changed`,
+        data: { rule_id: id },
+      });
       return rule!;
     });
   }
@@ -85,8 +121,16 @@ export class AlertsService {
   async removeRule(ctx: FarmContext, id: string, meta: RequestMeta): Promise<void> {
     await this.deps.db.farm(ctx.farmId, async (tx) => {
       if (!(await alertsRepository.removeRule(tx, ctx.farmId, id))) throw notFound('Alert rule', { id });
-      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'alert_rule.deleted', category: 'alerts',
-        severity: 'warning', message: 'Alert rule deleted (with its alerts)', data: { rule_id: id } });
+      await recordAudit(tx, this.deps.clock, {
+        farmId: ctx.farmId,
+        caller: ctx.caller,
+        meta,
+        eventType: 'alert_rule.deleted',
+        category: 'alerts',
+        severity: 'warning',
+        message: 'Alert rule deleted (with its alerts)',
+        data: { rule_id: id },
+      });
     });
   }
 
@@ -95,21 +139,45 @@ export class AlertsService {
    * insights a beekeeper turns on per apiary are such presets.
    */
   async applyPreset(
-    ctx: FarmContext, locationId: string, preset: string, input: NewRule | null, meta: RequestMeta,
+    ctx: FarmContext,
+    locationId: string,
+    preset: string,
+    input: NewRule | null,
+    meta: RequestMeta,
   ): Promise<RuleRow | null> {
     const now = this.deps.clock.now();
     const rule = await this.deps.db.farm(ctx.farmId, async (tx) => {
-      const current = (await alertsRepository.rules(tx, ctx.farmId)).find((r) => r.location_id === locationId && r.preset === preset);
+      const current = (await alertsRepository.rules(tx, ctx.farmId)).find(
+        (r) => r.location_id === locationId && r.preset === preset,
+      );
       if (!input) {
         if (current) await alertsRepository.removeRule(tx, ctx.farmId, current.id);
         return null;
       }
       const fields = await this.#fields(tx, ctx.farmId, { ...input, location: locationId });
       const rule = current
-        ? await alertsRepository.updateRule(tx, ctx.farmId, current.id, { ...fields, name: input.name, updated_at: now })
-        : await alertsRepository.insertRule(tx, { farm_id: ctx.farmId, name: input.name, ...fields, preset, created_at: now, updated_at: now });
-      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'alert_rule.preset', category: 'alerts',
-        message: `${input.name} switched on`, data: { rule_id: rule!.id, preset, location_id: locationId } });
+        ? await alertsRepository.updateRule(tx, ctx.farmId, current.id, {
+            ...fields,
+            name: input.name,
+            updated_at: now,
+          })
+        : await alertsRepository.insertRule(tx, {
+            farm_id: ctx.farmId,
+            name: input.name,
+            ...fields,
+            preset,
+            created_at: now,
+            updated_at: now,
+          });
+      await recordAudit(tx, this.deps.clock, {
+        farmId: ctx.farmId,
+        caller: ctx.caller,
+        meta,
+        eventType: 'alert_rule.preset',
+        category: 'alerts',
+        message: `${input.name} switched on`,
+        data: { rule_id: rule!.id, preset, location_id: locationId },
+      });
       return rule!;
     });
     if (rule) this.#farms.add(ctx.farmId);
@@ -118,7 +186,9 @@ export class AlertsService {
 
   /** Preset rules of a location, by preset. */
   presets(ctx: FarmContext, locationId: string): Promise<RuleRow[]> {
-    return this.deps.db.farm(ctx.farmId, async (tx) => (await alertsRepository.rules(tx, ctx.farmId)).filter((r) => r.location_id === locationId && r.preset !== null));
+    return this.deps.db.farm(ctx.farmId, async (tx) =>
+      (await alertsRepository.rules(tx, ctx.farmId)).filter((r) => r.location_id === locationId && r.preset !== null),
+    );
   }
 
   /** Active alerts on these devices (a hive shows its scale's). */
@@ -133,7 +203,8 @@ export class AlertsService {
   /** The stored columns of a rule, checked: what each kind needs, and devices and locations of this farm. */
   async #fields(tx: Tx, farmId: string, input: NewRule) {
     const problems: Array<{ field: string; message: string }> = [];
-    const need = (ok: boolean, field: string, message: string) => void (ok || problems.push({ field: `body.${field}`, message }));
+    const need = (ok: boolean, field: string, message: string) =>
+      void (ok || problems.push({ field: `body.${field}`, message }));
     let device: string | null = null;
     if (input.device) {
       const found = await deviceReads.find(tx, farmId, input.device);
@@ -167,22 +238,41 @@ export class AlertsService {
       need(aggregate !== null, 'aggregate', 'is required (min, max, avg, last or change)');
       need(window !== null && window >= 1, 'window_s', 'is required (seconds the aggregate looks back)');
       const wantsRange = operator === 'outside' || operator === 'inside';
-      need(wantsRange ? range : !range && value !== null, 'value', wantsRange ? 'must be [low, high]' : 'must be a number');
-      if (range) need((input.value as number[])[0]! <= (input.value as number[])[1]!, 'value', 'low must not be above high');
+      need(
+        wantsRange ? range : !range && value !== null,
+        'value',
+        wantsRange ? 'must be [low, high]' : 'must be a number',
+      );
+      if (range)
+        need((input.value as number[])[0]! <= (input.value as number[])[1]!, 'value', 'low must not be above high');
     }
-    if (input.kind === 'offline' || input.kind === 'silent') need(input.minutes !== undefined, 'minutes', 'is required');
+    if (input.kind === 'offline' || input.kind === 'silent')
+      need(input.minutes !== undefined, 'minutes', 'is required');
     if (input.kind === 'swarm') {
       metric = 'weight';
       window ??= 900;
       if (location) need(locationType === 'apiary', 'location', 'must be an apiary');
     }
     need(!(device && location), 'location', 'name a device or a location, not both');
-    if (problems.length > 0) throw invalid(problems.map((p) => `${p.field.slice(5)} ${p.message}`).join('; '), { fields: problems });
+    if (problems.length > 0)
+      throw invalid(problems.map((p) => `${p.field.slice(5)} ${p.message}`).join('; '), { fields: problems });
     return {
-      kind: input.kind, metric, device_id: device, location_id: location, operator, value,
-      low: range ? (input.value as number[])[0]! : null, high: range ? (input.value as number[])[1]! : null,
-      aggregate, window_s: window, minutes: input.minutes ?? null, severity: input.severity,
-      exclude_months: input.exclude_months ?? [], exclude_hours: input.exclude_hours ?? [], clear_s: input.clear_s ?? 60, enabled: input.enabled ?? true,
+      kind: input.kind,
+      metric,
+      device_id: device,
+      location_id: location,
+      operator,
+      value,
+      low: range ? (input.value as number[])[0]! : null,
+      high: range ? (input.value as number[])[1]! : null,
+      aggregate,
+      window_s: window,
+      minutes: input.minutes ?? null,
+      severity: input.severity,
+      exclude_months: input.exclude_months ?? [],
+      exclude_hours: input.exclude_hours ?? [],
+      clear_s: input.clear_s ?? 60,
+      enabled: input.enabled ?? true,
     };
   }
 
@@ -191,7 +281,9 @@ export class AlertsService {
   /** Readings arrived for a farm: its rules on those metrics look again (at once skipped when it has none). */
   readingsArrived(farmId: string, metrics: ReadonlySet<string>): void {
     if (!this.#farms.has(farmId)) return;
-    void this.evaluate(farmId, metrics).catch((error: unknown) => this.deps.log.error({ err: error, farmId }, 'alert rules not evaluated'));
+    void this.evaluate(farmId, metrics).catch((error: unknown) =>
+      this.deps.log.error({ err: error, farmId }, 'alert rules not evaluated'),
+    );
   }
 
   /**
@@ -211,7 +303,11 @@ export class AlertsService {
     const now = this.deps.clock.now();
     // Threshold rules: one query for all of them; writes only where something changes.
     const changes = await this.deps.db.farm(farmId, async (tx) => {
-      const rules = await alertsRepository.rules(tx, farmId, metrics ? ['threshold', 'low_battery', 'swarm'] : ['threshold', 'low_battery', 'swarm', 'offline', 'silent']);
+      const rules = await alertsRepository.rules(
+        tx,
+        farmId,
+        metrics ? ['threshold', 'low_battery', 'swarm'] : ['threshold', 'low_battery', 'swarm', 'offline', 'silent'],
+      );
       if (rules.length === 0) {
         if (!metrics) this.#farms.delete(farmId);
         return [];
@@ -223,14 +319,27 @@ export class AlertsService {
       for (const row of await alertsRepository.thresholdAggregates(tx, farmId, metrics ? [...metrics] : null, now)) {
         const rule = byId.get(row.rule_id)!;
         const perRule = decided.get(rule.id) ?? new Map();
-        perRule.set(row.device_id, { holds: breaches({ operator: rule.operator!, value: rule.value, low: rule.low, high: rule.high }, row.value), actual: row.value });
+        perRule.set(row.device_id, {
+          holds: breaches({ operator: rule.operator!, value: rule.value, low: rule.low, high: rule.high }, row.value),
+          actual: row.value,
+        });
         decided.set(rule.id, perRule);
       }
-      for (const rule of rules.filter((r) => r.kind === 'offline' || r.kind === 'silent')) decided.set(rule.id, await this.#presence(tx, farmId, rule, now));
+      for (const rule of rules.filter((r) => r.kind === 'offline' || r.kind === 'silent'))
+        decided.set(rule.id, await this.#presence(tx, farmId, rule, now));
       for (const rule of rules.filter((r) => r.kind === 'swarm' && (!metrics || metrics.has('weight')))) {
         const perRule = new Map<string, { holds: boolean; actual: number | null }>();
-        for (const w of await alertsRepository.swarmWindows(tx, farmId, rule, new Date(now.getTime() - (rule.window_s ?? 900) * 1000), day)) {
-          perRule.set(w.device_id, { holds: swarmSuspected(w.peak, w.last, w.inspected), actual: Math.round((w.peak - w.last) * 100) / 100 });
+        for (const w of await alertsRepository.swarmWindows(
+          tx,
+          farmId,
+          rule,
+          new Date(now.getTime() - (rule.window_s ?? 900) * 1000),
+          day,
+        )) {
+          perRule.set(w.device_id, {
+            holds: swarmSuspected(w.peak, w.last, w.inspected),
+            actual: Math.round((w.peak - w.last) * 100) / 100,
+          });
         }
         decided.set(rule.id, perRule);
       }
@@ -241,7 +350,16 @@ export class AlertsService {
         for (const [deviceId, reading] of devices) {
           const current = active.find((a) => a.rule_id === ruleId && a.device_id === deviceId);
           if (!reading.holds && !current) continue; // the common case: nothing to do
-          const change = await this.#apply(tx, farmId, rule, deviceId, reading, current, excluded(rule, month, hour), now);
+          const change = await this.#apply(
+            tx,
+            farmId,
+            rule,
+            deviceId,
+            reading,
+            current,
+            excluded(rule, month, hour),
+            now,
+          );
           if (change) out.push(change);
         }
       }
@@ -251,7 +369,12 @@ export class AlertsService {
   }
 
   /** Per device an offline or silent rule watches: whether it holds, and the minutes that decided it (no readings yet: unknown). */
-  async #presence(tx: Tx, farmId: string, rule: RuleRow, now: Date): Promise<Map<string, { holds: boolean; actual: number | null }>> {
+  async #presence(
+    tx: Tx,
+    farmId: string,
+    rule: RuleRow,
+    now: Date,
+  ): Promise<Map<string, { holds: boolean; actual: number | null }>> {
     const out = new Map<string, { holds: boolean; actual: number | null }>();
     const targets = await alertsRepository.targets(tx, farmId, rule);
     if (rule.kind === 'offline') {
@@ -262,7 +385,11 @@ export class AlertsService {
       }
       return out;
     }
-    const last = await alertsRepository.lastReadings(tx, farmId, targets.map((d) => d.id));
+    const last = await alertsRepository.lastReadings(
+      tx,
+      farmId,
+      targets.map((d) => d.id),
+    );
     for (const device of targets) {
       const at = last.get(device.id);
       if (!at) continue;
@@ -273,11 +400,23 @@ export class AlertsService {
   }
 
   /** Triggers, keeps, clears or resolves the rule's alert for one device. */
-  async #apply(tx: Tx, farmId: string, rule: RuleRow, deviceId: string, reading: { holds: boolean; actual: number | null }, active: AlertRow | undefined,
-    quiet: boolean, now: Date) {
+  async #apply(
+    tx: Tx,
+    farmId: string,
+    rule: RuleRow,
+    deviceId: string,
+    reading: { holds: boolean; actual: number | null },
+    active: AlertRow | undefined,
+    quiet: boolean,
+    now: Date,
+  ) {
     if (reading.holds) {
       if (active) {
-        if (active.clear_since) await alertsRepository.updateAlert(tx, farmId, active.id, { clear_since: null, actual_value: reading.actual });
+        if (active.clear_since)
+          await alertsRepository.updateAlert(tx, farmId, active.id, {
+            clear_since: null,
+            actual_value: reading.actual,
+          });
         return undefined;
       }
       if (quiet) return undefined;
@@ -289,28 +428,78 @@ export class AlertsService {
       await alertsRepository.updateAlert(tx, farmId, active.id, { clear_since: now });
       if (rule.clear_s > 0) return undefined;
     } else if (now.getTime() - active.clear_since.getTime() < rule.clear_s * 1000) return undefined;
-    const resolved = await alertsRepository.updateAlert(tx, farmId, active.id, { state: 'resolved', resolved_at: now }, ['triggered', 'acknowledged']);
+    const resolved = await alertsRepository.updateAlert(
+      tx,
+      farmId,
+      active.id,
+      { state: 'resolved', resolved_at: now },
+      ['triggered', 'acknowledged'],
+    );
     if (!resolved) return undefined;
-    await recordAudit(tx, this.deps.clock, { farmId, eventType: 'alert.resolved', category: 'alerts', message: `${resolved.message}: cleared`,
-      data: { alert_id: resolved.id, by: 'itself' } });
+    await recordAudit(tx, this.deps.clock, {
+      farmId,
+      eventType: 'alert.resolved',
+      category: 'alerts',
+      message: `${resolved.message}: cleared`,
+      data: { alert_id: resolved.id, by: 'itself' },
+    });
     return { alert: resolved, change: 'resolved' as const };
   }
 
-  async #trigger(tx: Tx, farmId: string, rule: RuleRow, deviceId: string | null, actual: number | null, now: Date): Promise<AlertRow | undefined> {
+  async #trigger(
+    tx: Tx,
+    farmId: string,
+    rule: RuleRow,
+    deviceId: string | null,
+    actual: number | null,
+    now: Date,
+  ): Promise<AlertRow | undefined> {
     const label = deviceId ? (await deviceReads.byIds(tx, farmId, [deviceId]))[0]?.device_id : undefined;
     const type = alertType(rule);
-    const what = rule.kind === 'offline' ? `offline for ${actual ?? '?'} min` : rule.kind === 'silent' ? `silent for ${actual} min`
-      : rule.kind === 'schedule_failed' ? 'a schedule failed 3 times in a row'
-        : rule.kind === 'swarm' ? `weight fell ${actual} kg within ${Math.round((rule.window_s ?? 900) / 60)} min: a swarm?`
-        : `${rule.metric} ${rule.aggregate} ${round(actual)} ${rule.operator} ${rule.low !== null ? `[${rule.low}, ${rule.high}]` : rule.value}`;
+    const what =
+      rule.kind === 'offline'
+        ? `offline for ${actual ?? '?'} min`
+        : rule.kind === 'silent'
+          ? `silent for ${actual} min`
+          : rule.kind === 'schedule_failed'
+            ? 'a schedule failed 3 times in a row'
+            : rule.kind === 'swarm'
+              ? `weight fell ${actual} kg within ${Math.round((rule.window_s ?? 900) / 60)} min: a swarm?`
+              : `${rule.metric} ${rule.aggregate} ${round(actual)} ${rule.operator} ${rule.low !== null ? `[${rule.low}, ${rule.high}]` : rule.value}`;
     const alert = await alertsRepository.insertAlert(tx, {
-      farm_id: farmId, rule_id: rule.id, device_id: deviceId, type, severity: rule.severity, message: `${rule.name}${label ? ` — ${label}` : ''}: ${what}`,
-      threshold: { operator: rule.operator, value: rule.value, low: rule.low, high: rule.high, aggregate: rule.aggregate, window_s: rule.window_s, minutes: rule.minutes },
-      actual_value: actual, state: 'triggered', triggered_at: now, acknowledged_at: null, acknowledged_by: null, resolved_at: null, resolved_by: null, clear_since: null,
+      farm_id: farmId,
+      rule_id: rule.id,
+      device_id: deviceId,
+      type,
+      severity: rule.severity,
+      message: `${rule.name}${label ? ` — ${label}` : ''}: ${what}`,
+      threshold: {
+        operator: rule.operator,
+        value: rule.value,
+        low: rule.low,
+        high: rule.high,
+        aggregate: rule.aggregate,
+        window_s: rule.window_s,
+        minutes: rule.minutes,
+      },
+      actual_value: actual,
+      state: 'triggered',
+      triggered_at: now,
+      acknowledged_at: null,
+      acknowledged_by: null,
+      resolved_at: null,
+      resolved_by: null,
+      clear_since: null,
     });
     if (!alert) return undefined;
-    await recordAudit(tx, this.deps.clock, { farmId, eventType: 'alert.triggered', category: 'alerts', severity: rule.severity === 'critical' ? 'critical' : 'warning',
-      message: alert.message, data: { alert_id: alert.id, rule_id: rule.id } });
+    await recordAudit(tx, this.deps.clock, {
+      farmId,
+      eventType: 'alert.triggered',
+      category: 'alerts',
+      severity: rule.severity === 'critical' ? 'critical' : 'warning',
+      message: alert.message,
+      data: { alert_id: alert.id, rule_id: rule.id },
+    });
     return alert;
   }
 
@@ -324,8 +513,13 @@ export class AlertsService {
         if (await alertsRepository.active(tx, farmId, rule.id, deviceId)) continue;
         const alert = await this.#trigger(tx, farmId, rule, deviceId, null, now);
         if (alert) {
-          await alertsRepository.updateAlert(tx, farmId, alert.id, { message: `${rule.name}: schedule "${scheduleName}" failed 3 times in a row` });
-          out.push({ alert: { ...alert, message: `${rule.name}: schedule "${scheduleName}" failed 3 times in a row` }, device: '' });
+          await alertsRepository.updateAlert(tx, farmId, alert.id, {
+            message: `${rule.name}: schedule "${scheduleName}" failed 3 times in a row`,
+          });
+          out.push({
+            alert: { ...alert, message: `${rule.name}: schedule "${scheduleName}" failed 3 times in a row` },
+            device: '',
+          });
         }
       }
       return out;
@@ -337,8 +531,9 @@ export class AlertsService {
 
   list(ctx: FarmContext, query: AlertsQuery & { limit: number }) {
     const before = query.cursor ? new Date(query.cursor) : undefined;
-    return this.deps.db.farm(ctx.farmId,
-      (tx) => alertsRepository.alerts(tx, ctx.farmId, query.state, before, query.limit));
+    return this.deps.db.farm(ctx.farmId, (tx) =>
+      alertsRepository.alerts(tx, ctx.farmId, query.state, before, query.limit),
+    );
   }
 
   async acknowledge(ctx: FarmContext, id: string, meta: RequestMeta): Promise<AlertRow> {
@@ -349,17 +544,38 @@ export class AlertsService {
     return this.#change(ctx, id, meta, 'resolved', ['triggered', 'acknowledged'], 'alert.resolved');
   }
 
-  async #change(ctx: FarmContext, id: string, meta: RequestMeta, to: 'acknowledged' | 'resolved', from: AlertState[], event: string): Promise<AlertRow> {
+  async #change(
+    ctx: FarmContext,
+    id: string,
+    meta: RequestMeta,
+    to: 'acknowledged' | 'resolved',
+    from: AlertState[],
+    event: string,
+  ): Promise<AlertRow> {
     const now = this.deps.clock.now();
     const who = ctx.caller.kind === 'user' ? ctx.caller.userId : null;
     const alert = await this.deps.db.farm(ctx.farmId, async (tx) => {
       const current = await alertsRepository.findAlert(tx, ctx.farmId, id);
       if (!current) throw notFound('Alert', { id });
-      const changed = await alertsRepository.updateAlert(tx, ctx.farmId, id,
-        to === 'acknowledged' ? { state: to, acknowledged_at: now, acknowledged_by: who } : { state: to, resolved_at: now, resolved_by: who }, from);
+      const changed = await alertsRepository.updateAlert(
+        tx,
+        ctx.farmId,
+        id,
+        to === 'acknowledged'
+          ? { state: to, acknowledged_at: now, acknowledged_by: who }
+          : { state: to, resolved_at: now, resolved_by: who },
+        from,
+      );
       if (!changed) throw conflict('ALERT_STATE', `The alert is ${current.state}`, { state: current.state });
-      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: event, category: 'alerts', message: `${current.message}: ${to}`,
-        data: { alert_id: id } });
+      await recordAudit(tx, this.deps.clock, {
+        farmId: ctx.farmId,
+        caller: ctx.caller,
+        meta,
+        eventType: event,
+        category: 'alerts',
+        message: `${current.message}: ${to}`,
+        data: { alert_id: id },
+      });
       return changed;
     });
     this.#announce(ctx.farmId, alert, to, undefined);
@@ -369,7 +585,9 @@ export class AlertsService {
   #announce(farmId: string, alert: AlertRow, change: string, device: string | undefined): void {
     this.deps.live.farmEvent(farmId, { type: 'alert', ...(device ? { device } : {}), change, alert: alertView(alert) });
     if (change === 'triggered') {
-      void this.deps.notifications.alertTriggered(farmId, alert).catch((error: unknown) => this.deps.log.error({ err: error }, 'alert notifications failed'));
+      void this.deps.notifications
+        .alertTriggered(farmId, alert)
+        .catch((error: unknown) => this.deps.log.error({ err: error }, 'alert notifications failed'));
     }
   }
 }

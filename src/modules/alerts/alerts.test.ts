@@ -17,18 +17,29 @@ const events: BusMessage[] = [];
 
 const url = (path: string) => `/api/v1/farms/${farm.slug}${path}`;
 const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, payload?: unknown, who: Actor = admin) =>
-  t.app.inject({ method, url: path.startsWith('/api/') ? path : url(path), headers: who.headers, ...(payload === undefined ? {} : { payload: payload as object }) });
+  t.app.inject({
+    method,
+    url: path.startsWith('/api/') ? path : url(path),
+    headers: who.headers,
+    ...(payload === undefined ? {} : { payload: payload as object }),
+  });
 const read = async (device: string, metric: string, value: number) => {
   t.clock.advance(1_000);
-  const res = await call('POST', '/telemetry', { readings: [{ device, metric, ts: t.clock.now().toISOString(), value }] });
+  const res = await call('POST', '/telemetry', {
+    readings: [{ device, metric, ts: t.clock.now().toISOString(), value }],
+  });
   expect(res.json().accepted, res.body).toBe(1);
   await t.deps.services.alerts.evaluate(farm.id);
 };
-const alertsOf = async (state = 'active') => (await call('GET', `/alerts?state=${state}`)).json().data as Array<Record<string, unknown>>;
+const alertsOf = async (state = 'active') =>
+  (await call('GET', `/alerts?state=${state}`)).json().data as Array<Record<string, unknown>>;
 const inbox = async (who: Actor = admin) => (await call('GET', '/api/v1/notifications', undefined, who)).json();
 
 beforeAll(async () => {
-  smtp = new SMTPServer({ authOptional: true, disabledCommands: ['STARTTLS', 'AUTH'], logger: false,
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
     onData(stream, _session, callback) {
       let text = '';
       stream.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -36,11 +47,21 @@ beforeAll(async () => {
         mails.push(text);
         callback();
       });
-    } });
+    },
+  });
   await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
   const smtpPort = (smtp.server.address() as AddressInfo).port;
-  t = await createTestApp({ workJobs: true, now: '2026-06-10T05:00:00Z', env: { CROFT_ACCESS_TOKEN_TTL_S: '86400', CROFT_WEBHOOK_ALLOW_PRIVATE: 'on',
-    CROFT_WEBHOOK_RETRY_S: '1,1,1', CROFT_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, CROFT_SMTP_FROM: 'croft@farm.test' } });
+  t = await createTestApp({
+    workJobs: true,
+    now: '2026-06-10T05:00:00Z',
+    env: {
+      CROFT_ACCESS_TOKEN_TTL_S: '86400',
+      CROFT_WEBHOOK_ALLOW_PRIVATE: 'on',
+      CROFT_WEBHOOK_RETRY_S: '1,1,1',
+      CROFT_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      CROFT_SMTP_FROM: 'croft@farm.test',
+    },
+  });
   ({ admin, farm } = await setupAdmin(t.app)); // Asia/Phnom_Penh: 12:00 local
   admin = await login(t.app, admin.email);
   for (const id of ['coop-1', 'coop-2', 'scale-1']) await createDevice(t.app, admin, farm, { device_id: id });
@@ -54,8 +75,17 @@ afterAll(async () => {
 
 describe('threshold rules', () => {
   it('raise exactly one alert while the crossing lasts, then resolve it by themselves', async () => {
-    const rule = await call('POST', '/alert-rules', { name: 'Too hot', kind: 'threshold', metric: 'temperature', operator: '>', value: 32,
-      aggregate: 'avg', window_s: 120, severity: 'warning', clear_s: 60 });
+    const rule = await call('POST', '/alert-rules', {
+      name: 'Too hot',
+      kind: 'threshold',
+      metric: 'temperature',
+      operator: '>',
+      value: 32,
+      aggregate: 'avg',
+      window_s: 120,
+      severity: 'warning',
+      clear_s: 60,
+    });
     expect(rule.statusCode, rule.body).toBe(201);
     expect(rule.json().warnings).toEqual([expect.stringContaining('Nothing has sent "temperature" yet')]);
     await read('coop-1', 'temperature', 30);
@@ -64,7 +94,9 @@ describe('threshold rules', () => {
     await read('coop-1', 'temperature', 37);
     await read('coop-1', 'temperature', 38);
     const active = await alertsOf();
-    expect(active).toEqual([expect.objectContaining({ type: 'temperature_high', state: 'triggered', severity: 'warning' })]);
+    expect(active).toEqual([
+      expect.objectContaining({ type: 'temperature_high', state: 'triggered', severity: 'warning' }),
+    ]);
     expect(events.filter((e) => e.type === 'alert' && e.change === 'triggered').length).toBe(1);
     // Cooled down: cleared, but resolved only after 60 s of it.
     t.clock.advance(200_000);
@@ -78,8 +110,19 @@ describe('threshold rules', () => {
   });
 
   it('are acknowledged and resolved by hand, each step announced and audited', async () => {
-    const rule = (await call('POST', '/alert-rules', { name: 'Dry', kind: 'threshold', metric: 'humidity', device: 'coop-2', operator: 'outside', value: [40, 80],
-      aggregate: 'last', window_s: 600, severity: 'critical' })).json();
+    const rule = (
+      await call('POST', '/alert-rules', {
+        name: 'Dry',
+        kind: 'threshold',
+        metric: 'humidity',
+        device: 'coop-2',
+        operator: 'outside',
+        value: [40, 80],
+        aggregate: 'last',
+        window_s: 600,
+        severity: 'critical',
+      })
+    ).json();
     await read('coop-2', 'humidity', 35);
     const [alert] = await alertsOf();
     expect(alert).toMatchObject({ type: 'humidity_out_of_range', severity: 'critical' });
@@ -88,24 +131,52 @@ describe('threshold rules', () => {
     expect((await call('POST', `/alerts/${alert!.id}/acknowledge`)).statusCode).toBe(409);
     const resolved = await call('POST', `/alerts/${alert!.id}/resolve`);
     expect(resolved.json()).toMatchObject({ state: 'resolved', resolved_by: admin.userId });
-    expect(events.filter((e) => e.type === 'alert' && (e.alert as { id: string }).id === alert!.id).map((e) => e.change))
-      .toEqual(['triggered', 'acknowledged', 'resolved']);
-    const audit = (await call('GET', '/audit?category=alerts')).json().data.map((e: { event_type: string }) => e.event_type);
+    expect(
+      events.filter((e) => e.type === 'alert' && (e.alert as { id: string }).id === alert!.id).map((e) => e.change),
+    ).toEqual(['triggered', 'acknowledged', 'resolved']);
+    const audit = (await call('GET', '/audit?category=alerts'))
+      .json()
+      .data.map((e: { event_type: string }) => e.event_type);
     expect(audit).toEqual(expect.arrayContaining(['alert.triggered', 'alert.acknowledged', 'alert.resolved']));
     await call('DELETE', `/alert-rules/${rule.id}`);
   });
 
   it('refuse incomplete rules in words', async () => {
-    const res = await call('POST', '/alert-rules', { name: 'x', kind: 'threshold', metric: 'temperature', operator: 'outside', value: 3, severity: 'info' });
+    const res = await call('POST', '/alert-rules', {
+      name: 'x',
+      kind: 'threshold',
+      metric: 'temperature',
+      operator: 'outside',
+      value: 3,
+      severity: 'info',
+    });
     expect(res.statusCode).toBe(400);
-    expect(res.json().details.fields.map((f: { field: string }) => f.field)).toEqual(expect.arrayContaining(['body.aggregate', 'body.window_s', 'body.value']));
+    expect(res.json().details.fields.map((f: { field: string }) => f.field)).toEqual(
+      expect.arrayContaining(['body.aggregate', 'body.window_s', 'body.value']),
+    );
   });
 });
 
 describe('presence rules', () => {
   it('raise offline and silent alerts from device presence and readings', async () => {
-    const offline = (await call('POST', '/alert-rules', { name: 'Gone', kind: 'offline', device: 'scale-1', minutes: 30, severity: 'critical' })).json();
-    const silent = (await call('POST', '/alert-rules', { name: 'Quiet', kind: 'silent', device: 'scale-1', minutes: 10, severity: 'warning' })).json();
+    const offline = (
+      await call('POST', '/alert-rules', {
+        name: 'Gone',
+        kind: 'offline',
+        device: 'scale-1',
+        minutes: 30,
+        severity: 'critical',
+      })
+    ).json();
+    const silent = (
+      await call('POST', '/alert-rules', {
+        name: 'Quiet',
+        kind: 'silent',
+        device: 'scale-1',
+        minutes: 10,
+        severity: 'warning',
+      })
+    ).json();
     await t.deps.services.devices.heartbeat(farm.id, 'scale-1');
     await read('scale-1', 'weight', 45);
     await t.deps.services.devices.markOffline(farm.id, 'scale-1', 'test');
@@ -125,14 +196,33 @@ describe('notifications', () => {
     const pushed: BusMessage[] = [];
     const unsubscribe = await t.deps.bus.subscribe(`user:${worker.userId}`, (m) => void pushed.push(m));
     const before = (await inbox(worker)).unread;
-    const rule = (await call('POST', '/alert-rules', { name: 'Ammonia', kind: 'threshold', metric: 'ammonia', operator: '>', value: 25, aggregate: 'last',
-      window_s: 300, severity: 'warning' })).json();
+    const rule = (
+      await call('POST', '/alert-rules', {
+        name: 'Ammonia',
+        kind: 'threshold',
+        metric: 'ammonia',
+        operator: '>',
+        value: 25,
+        aggregate: 'last',
+        window_s: 300,
+        severity: 'warning',
+      })
+    ).json();
     await read('coop-1', 'ammonia', 30);
     await waitFor(async () => (await inbox(worker)).unread === before + 1);
     const box = await inbox(worker);
-    expect(box.data[0]).toMatchObject({ title: expect.stringContaining('Ammonia'), severity: 'important', read: false, farm_id: farm.id });
-    expect(pushed).toEqual([expect.objectContaining({ type: 'notification', title: expect.stringContaining('Ammonia') })]);
-    expect((await call('POST', `/api/v1/notifications/${box.data[0].id}/read`, undefined, worker)).statusCode).toBe(204);
+    expect(box.data[0]).toMatchObject({
+      title: expect.stringContaining('Ammonia'),
+      severity: 'important',
+      read: false,
+      farm_id: farm.id,
+    });
+    expect(pushed).toEqual([
+      expect.objectContaining({ type: 'notification', title: expect.stringContaining('Ammonia') }),
+    ]);
+    expect((await call('POST', `/api/v1/notifications/${box.data[0].id}/read`, undefined, worker)).statusCode).toBe(
+      204,
+    );
     expect((await inbox(worker)).unread).toBe(before);
     unsubscribe();
     await call('DELETE', `/alert-rules/${rule.id}`);
@@ -143,17 +233,62 @@ describe('notifications', () => {
     // 23:30 in Phnom Penh.
     t.clock.set('2026-06-10T16:30:00Z');
     night.headers = (await login(t.app, night.email)).headers;
-    const sub = (await call('POST', '/api/v1/notification-subscriptions', { channel: 'in_app', min_severity: 'info', quiet_start: '22:00', quiet_end: '06:00',
-      time_zone: 'Asia/Phnom_Penh' }, night)).json();
-    const warm = (await call('POST', '/alert-rules', { name: 'Warm', kind: 'threshold', metric: 'temp_b', operator: '>', value: 30, aggregate: 'last', window_s: 60, severity: 'warning' })).json();
-    const fire = (await call('POST', '/alert-rules', { name: 'Fire', kind: 'threshold', metric: 'temp_b', operator: '>', value: 50, aggregate: 'last', window_s: 60, severity: 'critical' })).json();
+    const sub = (
+      await call(
+        'POST',
+        '/api/v1/notification-subscriptions',
+        {
+          channel: 'in_app',
+          min_severity: 'info',
+          quiet_start: '22:00',
+          quiet_end: '06:00',
+          time_zone: 'Asia/Phnom_Penh',
+        },
+        night,
+      )
+    ).json();
+    const warm = (
+      await call('POST', '/alert-rules', {
+        name: 'Warm',
+        kind: 'threshold',
+        metric: 'temp_b',
+        operator: '>',
+        value: 30,
+        aggregate: 'last',
+        window_s: 60,
+        severity: 'warning',
+      })
+    ).json();
+    const fire = (
+      await call('POST', '/alert-rules', {
+        name: 'Fire',
+        kind: 'threshold',
+        metric: 'temp_b',
+        operator: '>',
+        value: 50,
+        aggregate: 'last',
+        window_s: 60,
+        severity: 'critical',
+      })
+    ).json();
     await read('coop-2', 'temp_b', 60);
     await waitFor(async () => (await inbox(night)).data.length === 1);
     expect((await inbox(night)).data[0].title).toContain('Fire');
     const muted = await call('POST', `/api/v1/notification-subscriptions/${sub.id}/mute`, { hours: 4 }, night);
     expect(Date.parse(muted.json().muted_until) - t.clock.now().getTime()).toBe(4 * 3_600_000);
     for (const r of [warm, fire]) await call('DELETE', `/alert-rules/${r.id}`);
-    const again = (await call('POST', '/alert-rules', { name: 'Fire again', kind: 'threshold', metric: 'temp_b', operator: '>', value: 50, aggregate: 'last', window_s: 60, severity: 'critical' })).json();
+    const again = (
+      await call('POST', '/alert-rules', {
+        name: 'Fire again',
+        kind: 'threshold',
+        metric: 'temp_b',
+        operator: '>',
+        value: 50,
+        aggregate: 'last',
+        window_s: 60,
+        severity: 'critical',
+      })
+    ).json();
     await read('coop-2', 'temp_b', 61);
     await new Promise((r) => setTimeout(r, 200));
     expect((await inbox(night)).data.length).toBe(1); // muted: not even critical
@@ -176,17 +311,39 @@ describe('notifications', () => {
     await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
     try {
       const target = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/croft`;
-      const sub = (await call('POST', '/api/v1/notification-subscriptions', { channel: 'webhook', target, farm: farm.slug })).json();
+      const sub = (
+        await call('POST', '/api/v1/notification-subscriptions', { channel: 'webhook', target, farm: farm.slug })
+      ).json();
       expect(sub.secret).toEqual(expect.any(String));
-      await call('POST', '/api/v1/notification-subscriptions', { channel: 'email', target: 'farmer@farm.test', min_severity: 'critical' });
-      const rule = (await call('POST', '/alert-rules', { name: 'Flood', kind: 'threshold', metric: 'water_level', operator: '>', value: 90, aggregate: 'last',
-        window_s: 60, severity: 'critical' })).json();
+      await call('POST', '/api/v1/notification-subscriptions', {
+        channel: 'email',
+        target: 'farmer@farm.test',
+        min_severity: 'critical',
+      });
+      const rule = (
+        await call('POST', '/alert-rules', {
+          name: 'Flood',
+          kind: 'threshold',
+          metric: 'water_level',
+          operator: '>',
+          value: 90,
+          aggregate: 'last',
+          window_s: 60,
+          severity: 'critical',
+        })
+      ).json();
       await read('coop-1', 'water_level', 95);
       await waitFor(() => received.length === 3, 15_000);
       const expected = `sha256=${createHmac('sha256', sub.secret).update(received[2]!.body).digest('hex')}`;
       expect(received.map((r) => r.signature)).toEqual([expected, expected, expected]);
-      expect(JSON.parse(received[2]!.body)).toMatchObject({ event: 'alert.triggered', alert: { type: 'water_level_high', severity: 'critical' } });
-      await waitFor(async () => (await t.deps.services.notifications.deliveries(admin.userId))[0]?.status === 'delivered', 5_000);
+      expect(JSON.parse(received[2]!.body)).toMatchObject({
+        event: 'alert.triggered',
+        alert: { type: 'water_level_high', severity: 'critical' },
+      });
+      await waitFor(
+        async () => (await t.deps.services.notifications.deliveries(admin.userId))[0]?.status === 'delivered',
+        5_000,
+      );
       const [delivery] = await t.deps.services.notifications.deliveries(admin.userId);
       expect((delivery!.attempts as Array<{ status: number }>).map((a) => a.status)).toEqual([500, 500, 200]);
       await waitFor(() => mails.some((m) => m.includes('Flood')), 10_000);
@@ -201,8 +358,19 @@ describe('notifications', () => {
     const guarded = await createTestApp({ env: { CROFT_WEBHOOK_ALLOW_PRIVATE: 'off' } });
     try {
       const { admin: someone } = await setupAdmin(guarded.app);
-      for (const target of ['http://127.0.0.1:9/x', 'http://169.254.169.254/latest', 'http://[::1]/x', 'http://10.0.0.5/x', 'ftp://example.org/x']) {
-        const res = await guarded.app.inject({ method: 'POST', url: '/api/v1/notification-subscriptions', headers: someone.headers, payload: { channel: 'webhook', target } });
+      for (const target of [
+        'http://127.0.0.1:9/x',
+        'http://169.254.169.254/latest',
+        'http://[::1]/x',
+        'http://10.0.0.5/x',
+        'ftp://example.org/x',
+      ]) {
+        const res = await guarded.app.inject({
+          method: 'POST',
+          url: '/api/v1/notification-subscriptions',
+          headers: someone.headers,
+          payload: { channel: 'webhook', target },
+        });
         expect(res.statusCode, target).toBe(400);
       }
     } finally {

@@ -8,57 +8,132 @@ export type NotificationRow = Selectable<NotificationTable>;
 export const notificationsRepository = {
   /** A farm of the person's, by id or slug. */
   async memberFarm(tx: Tx, userId: string, ref: string): Promise<string | undefined> {
-    const farm = await tx.selectFrom('farms').innerJoin('memberships', 'memberships.farm_id', 'farms.id').select('farms.id')
-      .where('memberships.user_id', '=', userId).where((eb) => eb.or([eb('farms.slug', '=', ref), eb(sql`farms.id::text`, '=', ref)])).executeTakeFirst();
+    const farm = await tx
+      .selectFrom('farms')
+      .innerJoin('memberships', 'memberships.farm_id', 'farms.id')
+      .select('farms.id')
+      .where('memberships.user_id', '=', userId)
+      .where((eb) => eb.or([eb('farms.slug', '=', ref), eb(sql`farms.id::text`, '=', ref)]))
+      .executeTakeFirst();
     return farm?.id;
   },
 
   insertSubscription: (tx: Tx, row: Insertable<NotificationSubscriptionTable>) =>
     tx.insertInto('notification_subscriptions').values(row).returningAll().executeTakeFirstOrThrow(),
   subscriptions: (tx: Tx, userId: string) =>
-    tx.selectFrom('notification_subscriptions').selectAll().where('user_id', '=', userId).orderBy('created_at').execute(),
+    tx
+      .selectFrom('notification_subscriptions')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .orderBy('created_at')
+      .execute(),
   async removeSubscription(tx: Tx, userId: string, id: string): Promise<boolean> {
-    const result = await tx.deleteFrom('notification_subscriptions').where('user_id', '=', userId).where('id', '=', id).executeTakeFirst();
+    const result = await tx
+      .deleteFrom('notification_subscriptions')
+      .where('user_id', '=', userId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
   },
   mute: (tx: Tx, userId: string, id: string, until: Date | null) =>
-    tx.updateTable('notification_subscriptions').set({ muted_until: until }).where('user_id', '=', userId).where('id', '=', id).returningAll().executeTakeFirst(),
+    tx
+      .updateTable('notification_subscriptions')
+      .set({ muted_until: until })
+      .where('user_id', '=', userId)
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst(),
 
   /** System scope: a farm's members and every subscription that may concern the farm (its own, or all of a person's farms). */
-  async audience(tx: Tx, farmId: string, channel?: SubscriptionRow['channel']): Promise<{ members: string[]; subscriptions: SubscriptionRow[] }> {
-    const members = (await tx.selectFrom('memberships').select('user_id').where('farm_id', '=', farmId).execute()).map((m) => m.user_id);
-    let query = tx.selectFrom('notification_subscriptions').selectAll().where((eb) => eb.or([eb('farm_id', '=', farmId), eb('farm_id', 'is', null)]));
+  async audience(
+    tx: Tx,
+    farmId: string,
+    channel?: SubscriptionRow['channel'],
+  ): Promise<{ members: string[]; subscriptions: SubscriptionRow[] }> {
+    const members = (await tx.selectFrom('memberships').select('user_id').where('farm_id', '=', farmId).execute()).map(
+      (m) => m.user_id,
+    );
+    let query = tx
+      .selectFrom('notification_subscriptions')
+      .selectAll()
+      .where((eb) => eb.or([eb('farm_id', '=', farmId), eb('farm_id', 'is', null)]));
     if (channel) query = query.where('channel', '=', channel);
     return { members, subscriptions: await query.execute() };
   },
 
-  insertNotification: (tx: Tx, row: Insertable<NotificationTable>) => tx.insertInto('notifications').values(row).returningAll().executeTakeFirstOrThrow(),
-  async inbox(tx: Tx, userId: string, before: Date | undefined, limit: number): Promise<{ data: NotificationRow[]; unread: number }> {
+  insertNotification: (tx: Tx, row: Insertable<NotificationTable>) =>
+    tx.insertInto('notifications').values(row).returningAll().executeTakeFirstOrThrow(),
+  async inbox(
+    tx: Tx,
+    userId: string,
+    before: Date | undefined,
+    limit: number,
+  ): Promise<{ data: NotificationRow[]; unread: number }> {
     let query = tx.selectFrom('notifications').selectAll().where('user_id', '=', userId);
     if (before) query = query.where('created_at', '<', before);
     const data = await query.orderBy('created_at', 'desc').limit(limit).execute();
-    const unread = await tx.selectFrom('notifications').select((eb) => eb.fn.countAll<number>().as('n')).where('user_id', '=', userId)
-      .where('read_at', 'is', null).executeTakeFirstOrThrow();
+    const unread = await tx
+      .selectFrom('notifications')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('user_id', '=', userId)
+      .where('read_at', 'is', null)
+      .executeTakeFirstOrThrow();
     return { data, unread: Number(unread.n) };
   },
   /** Marks one notification (or all) read; false when that one is not the person's. */
   async markRead(tx: Tx, userId: string, id: string | 'all', at: Date): Promise<boolean> {
-    let query = tx.updateTable('notifications').set({ read_at: at }).where('user_id', '=', userId).where('read_at', 'is', null);
+    let query = tx
+      .updateTable('notifications')
+      .set({ read_at: at })
+      .where('user_id', '=', userId)
+      .where('read_at', 'is', null);
     if (id !== 'all') query = query.where('id', '=', id);
     await query.execute();
     if (id === 'all') return true;
-    return (await tx.selectFrom('notifications').select('id').where('user_id', '=', userId).where('id', '=', id).executeTakeFirst()) !== undefined;
+    return (
+      (await tx
+        .selectFrom('notifications')
+        .select('id')
+        .where('user_id', '=', userId)
+        .where('id', '=', id)
+        .executeTakeFirst()) !== undefined
+    );
   },
 
-  insertDelivery: (tx: Tx, row: Insertable<WebhookDeliveryTable>) => tx.insertInto('webhook_deliveries').values(row).returning('id').executeTakeFirstOrThrow(),
-  delivery: (tx: Tx, id: string) => tx.selectFrom('webhook_deliveries')
-    .innerJoin('notification_subscriptions', 'notification_subscriptions.id', 'webhook_deliveries.subscription_id')
-    .select(['webhook_deliveries.id', 'webhook_deliveries.url', 'webhook_deliveries.body', 'webhook_deliveries.attempts', 'webhook_deliveries.status',
-      'notification_subscriptions.secret'])
-    .where('webhook_deliveries.id', '=', id).executeTakeFirst(),
-  async recordAttempts(tx: Tx, id: string, attempts: unknown[], status: 'pending' | 'delivered' | 'failed'): Promise<void> {
-    await tx.updateTable('webhook_deliveries').set({ attempts: JSON.stringify(attempts), status }).where('id', '=', id).execute();
+  insertDelivery: (tx: Tx, row: Insertable<WebhookDeliveryTable>) =>
+    tx.insertInto('webhook_deliveries').values(row).returning('id').executeTakeFirstOrThrow(),
+  delivery: (tx: Tx, id: string) =>
+    tx
+      .selectFrom('webhook_deliveries')
+      .innerJoin('notification_subscriptions', 'notification_subscriptions.id', 'webhook_deliveries.subscription_id')
+      .select([
+        'webhook_deliveries.id',
+        'webhook_deliveries.url',
+        'webhook_deliveries.body',
+        'webhook_deliveries.attempts',
+        'webhook_deliveries.status',
+        'notification_subscriptions.secret',
+      ])
+      .where('webhook_deliveries.id', '=', id)
+      .executeTakeFirst(),
+  async recordAttempts(
+    tx: Tx,
+    id: string,
+    attempts: unknown[],
+    status: 'pending' | 'delivered' | 'failed',
+  ): Promise<void> {
+    await tx
+      .updateTable('webhook_deliveries')
+      .set({ attempts: JSON.stringify(attempts), status })
+      .where('id', '=', id)
+      .execute();
   },
   deliveries: (tx: Tx, userId: string) =>
-    tx.selectFrom('webhook_deliveries').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').limit(100).execute(),
+    tx
+      .selectFrom('webhook_deliveries')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .orderBy('created_at', 'desc')
+      .limit(100)
+      .execute(),
 };

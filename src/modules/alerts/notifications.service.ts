@@ -26,8 +26,17 @@ interface Deps {
 }
 
 /** Without any subscription of their own, members get in-app notifications of warnings and worse. */
-const DEFAULT_SUBSCRIPTION = { alert_type: null, min_severity: 'warning' as const, channel: 'in_app' as const, target: null, secret: null,
-  quiet_start: null, quiet_end: null, time_zone: 'UTC', muted_until: null };
+const DEFAULT_SUBSCRIPTION = {
+  alert_type: null,
+  min_severity: 'warning' as const,
+  channel: 'in_app' as const,
+  target: null,
+  secret: null,
+  quiet_start: null,
+  quiet_end: null,
+  time_zone: 'UTC',
+  muted_until: null,
+};
 
 const minutesOfDay = (at: Date, zone: string) => localTime(at, zone).minuteOfDay;
 
@@ -46,11 +55,23 @@ export class NotificationsService {
   // Subscriptions
 
   async subscribe(userId: string, input: NewSubscription) {
-    if (input.channel !== 'in_app' && !input.target) throw invalid('A webhook or email subscription needs a target', { fields: [{ field: 'body.target', message: 'is required' }] });
+    if (input.channel !== 'in_app' && !input.target)
+      throw invalid('A webhook or email subscription needs a target', {
+        fields: [{ field: 'body.target', message: 'is required' }],
+      });
     if (input.channel === 'webhook') await this.#checkWebhook(input.target!);
-    if (input.channel === 'email' && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(input.target!)) throw invalid('Not an email address', { fields: [{ field: 'body.target', message: 'is not an email address' }] });
-    if (input.channel === 'email' && !this.#mail) throw invalid('Email is not configured on this Croft (CROFT_SMTP_URL)', { fields: [{ field: 'body.channel', message: 'email is not configured' }] }, 'EMAIL_NOT_CONFIGURED');
-    if ((input.quiet_start ?? null) === null !== ((input.quiet_end ?? null) === null)) throw invalid('Quiet hours need a start and an end', { fields: [{ field: 'body.quiet_end', message: 'goes with quiet_start' }] });
+    if (input.channel === 'email' && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(input.target!))
+      throw invalid('Not an email address', { fields: [{ field: 'body.target', message: 'is not an email address' }] });
+    if (input.channel === 'email' && !this.#mail)
+      throw invalid(
+        'Email is not configured on this Croft (CROFT_SMTP_URL)',
+        { fields: [{ field: 'body.channel', message: 'email is not configured' }] },
+        'EMAIL_NOT_CONFIGURED',
+      );
+    if (((input.quiet_start ?? null) === null) !== ((input.quiet_end ?? null) === null))
+      throw invalid('Quiet hours need a start and an end', {
+        fields: [{ field: 'body.quiet_end', message: 'goes with quiet_start' }],
+      });
     return this.deps.db.user(userId, async (tx) => {
       let farmId: string | null = null;
       if (input.farm) {
@@ -58,9 +79,17 @@ export class NotificationsService {
         if (!farmId) throw notFound('Farm', { farm: input.farm });
       }
       return notificationsRepository.insertSubscription(tx, {
-        user_id: userId, farm_id: farmId, alert_type: input.alert_type ?? null, min_severity: input.min_severity ?? 'info', channel: input.channel,
-        target: input.channel === 'in_app' ? null : input.target!, secret: input.channel === 'webhook' ? randomBytes(24).toString('base64url') : null,
-        quiet_start: input.quiet_start ?? null, quiet_end: input.quiet_end ?? null, time_zone: input.time_zone ?? 'UTC', muted_until: null,
+        user_id: userId,
+        farm_id: farmId,
+        alert_type: input.alert_type ?? null,
+        min_severity: input.min_severity ?? 'info',
+        channel: input.channel,
+        target: input.channel === 'in_app' ? null : input.target!,
+        secret: input.channel === 'webhook' ? randomBytes(24).toString('base64url') : null,
+        quiet_start: input.quiet_start ?? null,
+        quiet_end: input.quiet_end ?? null,
+        time_zone: input.time_zone ?? 'UTC',
+        muted_until: null,
         created_at: this.deps.clock.now(),
       });
     });
@@ -71,7 +100,8 @@ export class NotificationsService {
   }
 
   async unsubscribe(userId: string, id: string): Promise<void> {
-    if (!(await this.deps.db.user(userId, (tx) => notificationsRepository.removeSubscription(tx, userId, id)))) throw notFound('Subscription', { id });
+    if (!(await this.deps.db.user(userId, (tx) => notificationsRepository.removeSubscription(tx, userId, id))))
+      throw notFound('Subscription', { id });
   }
 
   /** Mutes a subscription for some hours (1, 4 or 24), or unmutes it (0). */
@@ -93,39 +123,94 @@ export class NotificationsService {
     }));
     for (const userId of members) {
       const own = subscriptions.filter((s) => s.user_id === userId);
-      const chosen = (own.length > 0 ? own : [{ ...DEFAULT_SUBSCRIPTION, id: null, user_id: userId }])
-        .filter((s) => shouldDeliver(s, alert, now, minutesOfDay(now, s.time_zone)));
+      const chosen = (own.length > 0 ? own : [{ ...DEFAULT_SUBSCRIPTION, id: null, user_id: userId }]).filter((s) =>
+        shouldDeliver(s, alert, now, minutesOfDay(now, s.time_zone)),
+      );
       if (chosen.length === 0) continue;
       const title = `${alert.severity === 'critical' ? '⚠ ' : ''}${alert.message}`.slice(0, 100);
-      const notification = await this.#inApp(userId, farmId, { alert_id: alert.id, title, message: `${farm.name}: ${alert.message}`,
-        severity: notificationSeverity(alert.severity), data: { alert_type: alert.type } });
+      const notification = await this.#inApp(userId, farmId, {
+        alert_id: alert.id,
+        title,
+        message: `${farm.name}: ${alert.message}`,
+        severity: notificationSeverity(alert.severity),
+        data: { alert_type: alert.type },
+      });
       for (const sub of chosen) {
-        if (sub.channel === 'webhook' && sub.id) await this.#queueWebhook(userId, sub as typeof sub & { id: string }, notification.id, { event: 'alert.triggered', farm: { id: farmId, slug: farm.slug }, alert: {
-          id: alert.id, type: alert.type, severity: alert.severity, message: alert.message, actual_value: alert.actual_value, triggered_at: alert.triggered_at.toISOString() } });
-        if (sub.channel === 'email' && sub.target) await this.deps.jobs.send('notifications.email', { to: sub.target, subject: `[Croft] ${title}`, text: `${farm.name}\n\n${alert.message}` });
+        if (sub.channel === 'webhook' && sub.id)
+          await this.#queueWebhook(userId, sub as typeof sub & { id: string }, notification.id, {
+            event: 'alert.triggered',
+            farm: { id: farmId, slug: farm.slug },
+            alert: {
+              id: alert.id,
+              type: alert.type,
+              severity: alert.severity,
+              message: alert.message,
+              actual_value: alert.actual_value,
+              triggered_at: alert.triggered_at.toISOString(),
+            },
+          });
+        if (sub.channel === 'email' && sub.target)
+          await this.deps.jobs.send('notifications.email', {
+            to: sub.target,
+            subject: `[Croft] ${title}`,
+            text: `${farm.name}\n\n${alert.message}`,
+          });
       }
     }
   }
 
   /** A reminder to every member of a farm (in-app, pushed live), as their subscriptions allow (severity: warning). */
-  async remind(farmId: string, reminder: { title: string; message: string; type: string; data: Record<string, unknown> }): Promise<void> {
+  async remind(
+    farmId: string,
+    reminder: { title: string; message: string; type: string; data: Record<string, unknown> },
+  ): Promise<void> {
     const now = this.deps.clock.now();
-    const { members, subscriptions } = await this.deps.db.system((tx) => notificationsRepository.audience(tx, farmId, 'in_app'));
+    const { members, subscriptions } = await this.deps.db.system((tx) =>
+      notificationsRepository.audience(tx, farmId, 'in_app'),
+    );
     for (const userId of members) {
       const own = subscriptions.filter((s) => s.user_id === userId);
       const subs = own.length > 0 ? own : [{ ...DEFAULT_SUBSCRIPTION, user_id: userId }];
-      if (!subs.some((s) => shouldDeliver(s, { type: reminder.type, severity: 'warning' }, now, minutesOfDay(now, s.time_zone)))) continue;
-      await this.#inApp(userId, farmId, { alert_id: null, title: reminder.title, message: reminder.message, severity: 'important',
-        data: { type: reminder.type, ...reminder.data } });
+      if (
+        !subs.some((s) =>
+          shouldDeliver(s, { type: reminder.type, severity: 'warning' }, now, minutesOfDay(now, s.time_zone)),
+        )
+      )
+        continue;
+      await this.#inApp(userId, farmId, {
+        alert_id: null,
+        title: reminder.title,
+        message: reminder.message,
+        severity: 'important',
+        data: { type: reminder.type, ...reminder.data },
+      });
     }
   }
 
   /** Into the person's inbox, and pushed on their live channel. */
-  async #inApp(userId: string, farmId: string, n: Pick<NotificationRow, 'alert_id' | 'title' | 'message' | 'severity' | 'data'>): Promise<NotificationRow> {
-    const row = await this.deps.db.system((tx) => notificationsRepository.insertNotification(tx, {
-      user_id: userId, farm_id: farmId, ...n, read_at: null, created_at: this.deps.clock.now() }));
-    this.deps.live.notification(userId, { id: row.id, farm_id: farmId, alert_id: row.alert_id, title: row.title, message: row.message, severity: row.severity,
-      created_at: row.created_at.toISOString() });
+  async #inApp(
+    userId: string,
+    farmId: string,
+    n: Pick<NotificationRow, 'alert_id' | 'title' | 'message' | 'severity' | 'data'>,
+  ): Promise<NotificationRow> {
+    const row = await this.deps.db.system((tx) =>
+      notificationsRepository.insertNotification(tx, {
+        user_id: userId,
+        farm_id: farmId,
+        ...n,
+        read_at: null,
+        created_at: this.deps.clock.now(),
+      }),
+    );
+    this.deps.live.notification(userId, {
+      id: row.id,
+      farm_id: farmId,
+      alert_id: row.alert_id,
+      title: row.title,
+      message: row.message,
+      severity: row.severity,
+      created_at: row.created_at.toISOString(),
+    });
     return row;
   }
 
@@ -135,7 +220,9 @@ export class NotificationsService {
   }
 
   async markRead(userId: string, id: string | 'all'): Promise<void> {
-    const mine = await this.deps.db.user(userId, (tx) => notificationsRepository.markRead(tx, userId, id, this.deps.clock.now()));
+    const mine = await this.deps.db.user(userId, (tx) =>
+      notificationsRepository.markRead(tx, userId, id, this.deps.clock.now()),
+    );
     if (!mine) throw notFound('Notification', { id });
   }
 
@@ -149,22 +236,39 @@ export class NotificationsService {
     } catch {
       throw invalid('The webhook target is not a URL', { fields: [{ field: 'body.target', message: 'is not a URL' }] });
     }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw invalid('Webhooks go to http(s) URLs', { fields: [{ field: 'body.target', message: 'must be http(s)' }] });
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      throw invalid('Webhooks go to http(s) URLs', { fields: [{ field: 'body.target', message: 'must be http(s)' }] });
     if (this.deps.config.webhookAllowPrivate) return;
     const host = url.hostname.replace(/^\[|\]$/g, '');
     const addresses = await lookup(host, { all: true }).catch(() => []);
     if (addresses.length === 0 || addresses.some((a) => isPrivateAddress(a.address))) {
-      throw invalid('The webhook target is in a private, loopback or link-local network (or does not resolve)',
-        { fields: [{ field: 'body.target', message: 'is not a public address' }] }, 'WEBHOOK_TARGET_REFUSED');
+      throw invalid(
+        'The webhook target is in a private, loopback or link-local network (or does not resolve)',
+        { fields: [{ field: 'body.target', message: 'is not a public address' }] },
+        'WEBHOOK_TARGET_REFUSED',
+      );
     }
   }
 
-  async #queueWebhook(userId: string, sub: { id: string; target: string | null }, notificationId: string, payload: object): Promise<void> {
+  async #queueWebhook(
+    userId: string,
+    sub: { id: string; target: string | null },
+    notificationId: string,
+    payload: object,
+  ): Promise<void> {
     const body = JSON.stringify(payload);
-    const delivery = await this.deps.db.system((tx) => notificationsRepository.insertDelivery(tx, {
-      user_id: userId, subscription_id: sub.id, notification_id: notificationId, url: sub.target!, body, attempts: JSON.stringify([]),
-      status: 'pending', created_at: this.deps.clock.now(),
-    }));
+    const delivery = await this.deps.db.system((tx) =>
+      notificationsRepository.insertDelivery(tx, {
+        user_id: userId,
+        subscription_id: sub.id,
+        notification_id: notificationId,
+        url: sub.target!,
+        body,
+        attempts: JSON.stringify([]),
+        status: 'pending',
+        created_at: this.deps.clock.now(),
+      }),
+    );
     await this.deps.jobs.send('notifications.webhook', { delivery: delivery.id });
   }
 
@@ -177,9 +281,21 @@ export class NotificationsService {
     let outcome: { status: number | null; error: string | null };
     try {
       await this.#checkWebhook(found.url);
-      const signature = createHmac('sha256', found.secret ?? '').update(found.body).digest('hex');
-      const res = await fetch(found.url, { method: 'POST', body: found.body, redirect: 'manual', signal: AbortSignal.timeout(10_000),
-        headers: { 'content-type': 'application/json', 'x-croft-signature': `sha256=${signature}`, 'x-croft-delivery': deliveryId, 'user-agent': 'Croft-Webhook' } });
+      const signature = createHmac('sha256', found.secret ?? '')
+        .update(found.body)
+        .digest('hex');
+      const res = await fetch(found.url, {
+        method: 'POST',
+        body: found.body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(10_000),
+        headers: {
+          'content-type': 'application/json',
+          'x-croft-signature': `sha256=${signature}`,
+          'x-croft-delivery': deliveryId,
+          'user-agent': 'Croft-Webhook',
+        },
+      });
       outcome = { status: res.status, error: res.ok ? null : `HTTP ${res.status}` };
     } catch (error) {
       outcome = { status: null, error: (error as Error).message };
@@ -189,8 +305,15 @@ export class NotificationsService {
     const done = outcome.error === null;
     const delays = this.deps.config.webhookRetryS;
     const giveUp = !done && failedFor >= delays.length;
-    await this.deps.db.system((tx) => notificationsRepository.recordAttempts(tx, deliveryId, tries, done ? 'delivered' : giveUp ? 'failed' : 'pending'));
-    if (!done && !giveUp) await this.deps.jobs.send('notifications.webhook', { delivery: deliveryId }, { startAfterSeconds: delays[failedFor]! });
+    await this.deps.db.system((tx) =>
+      notificationsRepository.recordAttempts(tx, deliveryId, tries, done ? 'delivered' : giveUp ? 'failed' : 'pending'),
+    );
+    if (!done && !giveUp)
+      await this.deps.jobs.send(
+        'notifications.webhook',
+        { delivery: deliveryId },
+        { startAfterSeconds: delays[failedFor]! },
+      );
   }
 
   deliveries(userId: string) {

@@ -7,13 +7,21 @@ import { auditPageView } from './audit.views.js';
 import type { Database } from '../../platform/db/database.js';
 
 export const auditRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (app, deps) => {
-  app.get('/api/v1/farms/:farm/audit', {
-    schema: {
-      tags: ['audit'], 'x-permission': 'audit.read', summary: "The farm's audit log, newest first",
-      params: FarmParams, querystring: AuditQuerystring, response: { 200: AuditPage },
+  app.get(
+    '/api/v1/farms/:farm/audit',
+    {
+      schema: {
+        tags: ['audit'],
+        'x-permission': 'audit.read',
+        summary: "The farm's audit log, newest first",
+        params: FarmParams,
+        querystring: AuditQuerystring,
+        response: { 200: AuditPage },
+      },
     },
-  }, async (request) => {
-    const limit = request.query.limit ?? 50;
-    return auditPageView(await listAudit(deps.db, farmOf(request), { ...request.query, limit }), limit);
-  });
+    async (request) => {
+      const limit = request.query.limit ?? 50;
+      return auditPageView(await listAudit(deps.db, farmOf(request), { ...request.query, limit }), limit);
+    },
+  );
 };

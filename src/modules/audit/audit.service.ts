@@ -37,9 +37,16 @@ export function recordAudit(tx: Tx, clock: Clock, event: AuditEvent): Promise<vo
 
 /** A page of the farm's audit log, newest first. */
 export function listAudit(db: Database, ctx: FarmContext, query: AuditQuery & { limit: number }) {
-  return db.farm(ctx.farmId, (tx) => auditRepository.list(tx, ctx.farmId, {
-    category: query.category, eventType: query.event_type, userId: query.user_id, severity: query.severity,
-    from: query.from ? new Date(query.from) : undefined, to: query.to ? new Date(query.to) : undefined,
-    before: query.cursor ? Number(query.cursor) : undefined, limit: query.limit,
-  }));
+  return db.farm(ctx.farmId, (tx) =>
+    auditRepository.list(tx, ctx.farmId, {
+      category: query.category,
+      eventType: query.event_type,
+      userId: query.user_id,
+      severity: query.severity,
+      from: query.from ? new Date(query.from) : undefined,
+      to: query.to ? new Date(query.to) : undefined,
+      before: query.cursor ? Number(query.cursor) : undefined,
+      limit: query.limit,
+    }),
+  );
 }

@@ -9,7 +9,18 @@ export function markingColour(birthYear: number): MarkingColour {
   return (['blue', 'white', 'yellow', 'red', 'green'] as const)[birthYear % 5]!;
 }
 
-export const EVENT_TYPES = ['inspection', 'feeding', 'treatment', 'harvest', 'swarm', 'split', 'unite', 'requeen', 'note', 'move'] as const;
+export const EVENT_TYPES = [
+  'inspection',
+  'feeding',
+  'treatment',
+  'harvest',
+  'swarm',
+  'split',
+  'unite',
+  'requeen',
+  'note',
+  'move',
+] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** The four BeeAPI metrics of a hive scale. */
@@ -31,8 +42,22 @@ export function beeHourly(byMetric: Partial<Record<(typeof HIVE_METRICS)[number]
   const hours = new Map<number, Record<string, number | null | string>>();
   const row = (ts: Date) => {
     let found = hours.get(ts.getTime());
-    if (!found) hours.set(ts.getTime(), (found = { hour: ts.toISOString(), avg_temperature: null, avg_humidity: null, avg_weight: null, avg_sound_level: null,
-      min_temperature: null, max_temperature: null, min_humidity: null, max_humidity: null, reading_count: 0 }));
+    if (!found)
+      hours.set(
+        ts.getTime(),
+        (found = {
+          hour: ts.toISOString(),
+          avg_temperature: null,
+          avg_humidity: null,
+          avg_weight: null,
+          avg_sound_level: null,
+          min_temperature: null,
+          max_temperature: null,
+          min_humidity: null,
+          max_humidity: null,
+          reading_count: 0,
+        }),
+      );
     return found;
   };
   for (const metric of HIVE_METRICS) {
@@ -104,32 +129,59 @@ export function winterMonths(latitude: number | null): number[] {
  * What switching an apiary's insights asks for: for each insight `wanted` names, in preset order,
  * its alert rule (on) or null (off). Insights it leaves out stay as they are.
  */
-export function insightRules(apiaryName: string, latitude: number | null,
-  wanted: Partial<Insights>): Array<{ preset: InsightPreset; rule: InsightRule | null }> {
+export function insightRules(
+  apiaryName: string,
+  latitude: number | null,
+  wanted: Partial<Insights>,
+): Array<{ preset: InsightPreset; rule: InsightRule | null }> {
   const changes: Array<{ preset: InsightPreset; rule: InsightRule | null }> = [];
   const set = (preset: InsightPreset, on: boolean | undefined, rule: () => InsightRule) => {
     if (on !== undefined) changes.push({ preset, rule: on ? rule() : null });
   };
-  set('swarm', wanted.swarm, () => ({ name: `Swarm suspected — ${apiaryName}`, kind: 'swarm', severity: 'critical',
-    window_s: SWARM_WINDOW_S }));
-  set('brood_temperature', wanted.brood_temperature, () => ({ name: `Brood nest temperature — ${apiaryName}`,
-    kind: 'threshold', metric: 'temperature', operator: 'outside', value: [BROOD_NEST_C[0], BROOD_NEST_C[1]],
-    aggregate: 'avg', window_s: BROOD_WINDOW_S, severity: 'warning', exclude_months: winterMonths(latitude) }));
+  set('swarm', wanted.swarm, () => ({
+    name: `Swarm suspected — ${apiaryName}`,
+    kind: 'swarm',
+    severity: 'critical',
+    window_s: SWARM_WINDOW_S,
+  }));
+  set('brood_temperature', wanted.brood_temperature, () => ({
+    name: `Brood nest temperature — ${apiaryName}`,
+    kind: 'threshold',
+    metric: 'temperature',
+    operator: 'outside',
+    value: [BROOD_NEST_C[0], BROOD_NEST_C[1]],
+    aggregate: 'avg',
+    window_s: BROOD_WINDOW_S,
+    severity: 'warning',
+    exclude_months: winterMonths(latitude),
+  }));
   set('silent', wanted.silent_hours === undefined ? undefined : wanted.silent_hours !== null, () => ({
-    name: `Hive silent — ${apiaryName}`, kind: 'silent', minutes: Math.round((wanted.silent_hours ?? 0) * 60),
-    severity: 'warning' }));
+    name: `Hive silent — ${apiaryName}`,
+    kind: 'silent',
+    minutes: Math.round((wanted.silent_hours ?? 0) * 60),
+    severity: 'warning',
+  }));
   set('daily_loss', wanted.daily_loss_kg === undefined ? undefined : wanted.daily_loss_kg !== null, () => ({
-    name: `Daily weight loss — ${apiaryName}`, kind: 'threshold', metric: 'weight', operator: '<=',
-    value: -(wanted.daily_loss_kg ?? 0), aggregate: 'change', window_s: DAILY_LOSS_WINDOW_S, severity: 'info' }));
+    name: `Daily weight loss — ${apiaryName}`,
+    kind: 'threshold',
+    metric: 'weight',
+    operator: '<=',
+    value: -(wanted.daily_loss_kg ?? 0),
+    aggregate: 'change',
+    window_s: DAILY_LOSS_WINDOW_S,
+    severity: 'info',
+  }));
   return changes;
 }
 
 /** An apiary's insights, read back from its preset rules (a rule's preset, and the minutes or value it stores). */
-export function insightsFrom(rules: ReadonlyArray<{ preset: string | null; minutes: number | null;
-  value: number | null }>): Insights {
+export function insightsFrom(
+  rules: ReadonlyArray<{ preset: string | null; minutes: number | null; value: number | null }>,
+): Insights {
   const presets = new Map(rules.map((r) => [r.preset, r]));
   return {
-    swarm: presets.has('swarm'), brood_temperature: presets.has('brood_temperature'),
+    swarm: presets.has('swarm'),
+    brood_temperature: presets.has('brood_temperature'),
     silent_hours: presets.has('silent') ? presets.get('silent')!.minutes! / 60 : null,
     daily_loss_kg: presets.has('daily_loss') ? -presets.get('daily_loss')!.value! : null,
   };

@@ -9,6 +9,9 @@ declare module '../../platform/jobs/registry.js' {
 
 /** Hourly: beekeepers are reminded of inspections that are due. */
 export function defineBeekeepingJobs(registry: JobRegistry, { beekeeping }: { beekeeping: BeekeepingService }): void {
-  registry.define({ name: 'beekeeping.inspections-due', cron: { expression: '5 * * * *', payload: {} },
-    handle: async () => void (await beekeeping.remindInspections()) });
+  registry.define({
+    name: 'beekeeping.inspections-due',
+    cron: { expression: '5 * * * *', payload: {} },
+    handle: async () => void (await beekeeping.remindInspections()),
+  });
 }

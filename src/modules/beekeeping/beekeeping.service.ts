@@ -10,7 +10,14 @@ import { localTime } from '../../platform/time-zones.js';
 import type { FarmContext, RequestMeta } from '../../platform/tenancy/caller.js';
 import { telemetryReads, type TelemetryService } from '../telemetry/index.js';
 import type { AlertsService, NotificationsService } from '../alerts/index.js';
-import { beeHourly, HIVE_METRICS, insightRules, insightsFrom, markingColour, type Insights } from './beekeeping.engine.js';
+import {
+  beeHourly,
+  HIVE_METRICS,
+  insightRules,
+  insightsFrom,
+  markingColour,
+  type Insights,
+} from './beekeeping.engine.js';
 import { beekeepingRepository, type HiveRow } from './beekeeping.repository.js';
 import type { HivePatch, HiveTelemetryQuery, NewEvent, NewHive, NewQueen } from './beekeeping.schemas.js';
 
@@ -37,9 +44,14 @@ export class BeekeepingService {
       const apiaries = await beekeepingRepository.apiaries(tx, ctx.farmId);
       const hives = await beekeepingRepository.hives(tx, ctx.farmId);
       const latest = new Map<string, Array<{ metric: string; value: number; ts: Date }>>();
-      for (const hive of hives) if (hive.device_id) latest.set(hive.id, await telemetryReads.latest(tx, ctx.farmId, hive.device_id));
-      return apiaries.map((a) => ({ ...a, latest: hives.filter((h) => h.apiary_id === a.id && latest.has(h.id))
-        .map((h) => ({ hive_id: h.id, hive: h.name, readings: latest.get(h.id)! })) }));
+      for (const hive of hives)
+        if (hive.device_id) latest.set(hive.id, await telemetryReads.latest(tx, ctx.farmId, hive.device_id));
+      return apiaries.map((a) => ({
+        ...a,
+        latest: hives
+          .filter((h) => h.apiary_id === a.id && latest.has(h.id))
+          .map((h) => ({ hive_id: h.id, hive: h.name, readings: latest.get(h.id)! })),
+      }));
     });
   }
 
@@ -50,12 +62,29 @@ export class BeekeepingService {
     return this.deps.db.farm(ctx.farmId, async (tx) => {
       await this.#apiary(tx, ctx.farmId, input.apiary_id);
       const deviceId = input.device_id ? await this.#scale(tx, ctx.farmId, input.device_id, undefined) : null;
-      const hive = await beekeepingRepository.insertHive(tx, { farm_id: ctx.farmId, name: input.name.trim(), apiary_id: input.apiary_id,
-        hive_type: input.hive_type ?? 'langstroth', layout: { ...(input.layout ?? {}) }, status: input.status ?? 'active', current_queen_id: null,
-        device_id: deviceId, scale_tare_kg: input.scale_tare_kg ?? null, created_at: now, updated_at: now });
+      const hive = await beekeepingRepository.insertHive(tx, {
+        farm_id: ctx.farmId,
+        name: input.name.trim(),
+        apiary_id: input.apiary_id,
+        hive_type: input.hive_type ?? 'langstroth',
+        layout: { ...(input.layout ?? {}) },
+        status: input.status ?? 'active',
+        current_queen_id: null,
+        device_id: deviceId,
+        scale_tare_kg: input.scale_tare_kg ?? null,
+        created_at: now,
+        updated_at: now,
+      });
       if (deviceId) await beekeepingRepository.moveScale(tx, ctx.farmId, hive.id, deviceId, now);
-      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'hive.created', category: 'beekeeping',
-        message: `Hive ${hive.name} created`, data: { hive_id: hive.id } });
+      await recordAudit(tx, this.deps.clock, {
+        farmId: ctx.farmId,
+        caller: ctx.caller,
+        meta,
+        eventType: 'hive.created',
+        category: 'beekeeping',
+        message: `Hive ${hive.name} created`,
+        data: { hive_id: hive.id },
+      });
       return hive;
     });
   }
@@ -68,9 +97,21 @@ export class BeekeepingService {
       if (patch.apiary_id && patch.apiary_id !== hive.apiary_id) {
         const to = await this.#apiary(tx, ctx.farmId, patch.apiary_id);
         const from = await beekeepingRepository.apiary(tx, ctx.farmId, hive.apiary_id);
-        await beekeepingRepository.insertEvent(tx, { id: randomUUID(), farm_id: ctx.farmId, hive_id: id, apiary_id: null, type: 'move',
-          date: today(now, ctx.timeZone), description: `Moved from ${from?.name ?? 'an apiary'} to ${to.name}`, inspection: null, treatment: null, harvest: null,
-          next_inspection: null, recorded_by: ctx.caller.kind === 'user' ? ctx.caller.userId : null, created_at: now });
+        await beekeepingRepository.insertEvent(tx, {
+          id: randomUUID(),
+          farm_id: ctx.farmId,
+          hive_id: id,
+          apiary_id: null,
+          type: 'move',
+          date: today(now, ctx.timeZone),
+          description: `Moved from ${from?.name ?? 'an apiary'} to ${to.name}`,
+          inspection: null,
+          treatment: null,
+          harvest: null,
+          next_inspection: null,
+          recorded_by: ctx.caller.kind === 'user' ? ctx.caller.userId : null,
+          created_at: now,
+        });
       }
       let deviceId = hive.device_id;
       if (patch.device_id !== undefined) {
@@ -78,13 +119,24 @@ export class BeekeepingService {
         if (deviceId !== hive.device_id) await beekeepingRepository.moveScale(tx, ctx.farmId, id, deviceId, now);
       }
       const updated = await beekeepingRepository.updateHive(tx, ctx.farmId, id, {
-        ...(patch.name !== undefined ? { name: patch.name.trim() } : {}), ...(patch.apiary_id ? { apiary_id: patch.apiary_id } : {}),
-        ...(patch.hive_type !== undefined ? { hive_type: patch.hive_type } : {}), ...(patch.layout !== undefined ? { layout: { ...hive.layout, ...patch.layout } } : {}),
-        ...(patch.status !== undefined ? { status: patch.status } : {}), ...(patch.scale_tare_kg !== undefined ? { scale_tare_kg: patch.scale_tare_kg } : {}),
-        device_id: deviceId, updated_at: now,
+        ...(patch.name !== undefined ? { name: patch.name.trim() } : {}),
+        ...(patch.apiary_id ? { apiary_id: patch.apiary_id } : {}),
+        ...(patch.hive_type !== undefined ? { hive_type: patch.hive_type } : {}),
+        ...(patch.layout !== undefined ? { layout: { ...hive.layout, ...patch.layout } } : {}),
+        ...(patch.status !== undefined ? { status: patch.status } : {}),
+        ...(patch.scale_tare_kg !== undefined ? { scale_tare_kg: patch.scale_tare_kg } : {}),
+        device_id: deviceId,
+        updated_at: now,
       });
-      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'hive.updated', category: 'beekeeping',
-        message: `Hive ${updated!.name} changed`, data: { hive_id: id, changed: Object.keys(patch) } });
+      await recordAudit(tx, this.deps.clock, {
+        farmId: ctx.farmId,
+        caller: ctx.caller,
+        meta,
+        eventType: 'hive.updated',
+        category: 'beekeeping',
+        message: `Hive ${updated!.name} changed`,
+        data: { hive_id: id, changed: Object.keys(patch) },
+      });
       return updated!;
     });
   }
@@ -94,35 +146,77 @@ export class BeekeepingService {
     await this.deps.db.farm(ctx.farmId, async (tx) => {
       const hive = await this.#hive(tx, ctx.farmId, id);
       await beekeepingRepository.removeHive(tx, ctx.farmId, id);
-      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'hive.deleted', category: 'beekeeping',
-        severity: 'warning', message: `Hive ${hive.name} deleted (its telemetry is kept)`, data: { hive_id: id } });
+      await recordAudit(tx, this.deps.clock, {
+        farmId: ctx.farmId,
+        caller: ctx.caller,
+        meta,
+        eventType: 'hive.deleted',
+        category: 'beekeeping',
+        severity: 'warning',
+        message: `Hive ${hive.name} deleted (its telemetry is kept)`,
+        data: { hive_id: id },
+      });
     });
   }
 
   async hives(ctx: FarmContext, apiaryId?: string) {
-    const hives = await this.deps.db.farm(ctx.farmId, async (tx) => this.#facts(tx, ctx.farmId, await beekeepingRepository.hives(tx, ctx.farmId, apiaryId)));
+    const hives = await this.deps.db.farm(ctx.farmId, async (tx) =>
+      this.#facts(tx, ctx.farmId, await beekeepingRepository.hives(tx, ctx.farmId, apiaryId)),
+    );
     return this.#withAlerts(ctx, hives);
   }
 
   async hive(ctx: FarmContext, id: string) {
-    const hives = await this.deps.db.farm(ctx.farmId, async (tx) => this.#facts(tx, ctx.farmId, [await this.#hive(tx, ctx.farmId, id)]));
+    const hives = await this.deps.db.farm(ctx.farmId, async (tx) =>
+      this.#facts(tx, ctx.farmId, [await this.#hive(tx, ctx.farmId, id)]),
+    );
     return (await this.#withAlerts(ctx, hives))[0]!;
   }
 
   /** Each hive with the active alerts of the scale under it (insights show on the hive). */
   async #withAlerts<T extends { device_id: string | null }>(ctx: FarmContext, hives: T[]) {
-    const alerts = await this.deps.alerts.activeOn(ctx, hives.flatMap((h) => (h.device_id ? [h.device_id] : [])));
-    return hives.map((h) => ({ ...h, active_alerts: alerts.filter((a) => a.device_id === h.device_id)
-      .map((a) => ({ id: a.id, type: a.type, severity: a.severity, message: a.message, triggered_at: a.triggered_at.toISOString() })) }));
+    const alerts = await this.deps.alerts.activeOn(
+      ctx,
+      hives.flatMap((h) => (h.device_id ? [h.device_id] : [])),
+    );
+    return hives.map((h) => ({
+      ...h,
+      active_alerts: alerts
+        .filter((a) => a.device_id === h.device_id)
+        .map((a) => ({
+          id: a.id,
+          type: a.type,
+          severity: a.severity,
+          message: a.message,
+          triggered_at: a.triggered_at.toISOString(),
+        })),
+    }));
   }
 
   async #facts(tx: Tx, farmId: string, hives: HiveRow[]) {
-    const devices = new Map((await deviceReads.byIds(tx, farmId, hives.flatMap((h) => (h.device_id ? [h.device_id] : [])))).map((d) => [d.id, d.device_id]));
-    const inspected = await beekeepingRepository.lastInspections(tx, farmId, hives.map((h) => h.id));
+    const devices = new Map(
+      (
+        await deviceReads.byIds(
+          tx,
+          farmId,
+          hives.flatMap((h) => (h.device_id ? [h.device_id] : [])),
+        )
+      ).map((d) => [d.id, d.device_id]),
+    );
+    const inspected = await beekeepingRepository.lastInspections(
+      tx,
+      farmId,
+      hives.map((h) => h.id),
+    );
     const queens = new Map<string, Awaited<ReturnType<typeof beekeepingRepository.findQueen>>>();
-    for (const h of hives) if (h.current_queen_id) queens.set(h.id, await beekeepingRepository.findQueen(tx, farmId, h.current_queen_id));
-    return hives.map((h) => ({ ...h, device: h.device_id ? devices.get(h.device_id) ?? null : null, last_inspection: inspected.get(h.id) ?? null,
-      current_queen: queens.get(h.id) ?? null }));
+    for (const h of hives)
+      if (h.current_queen_id) queens.set(h.id, await beekeepingRepository.findQueen(tx, farmId, h.current_queen_id));
+    return hives.map((h) => ({
+      ...h,
+      device: h.device_id ? (devices.get(h.device_id) ?? null) : null,
+      last_inspection: inspected.get(h.id) ?? null,
+      current_queen: queens.get(h.id) ?? null,
+    }));
   }
 
   scales(ctx: FarmContext, id: string) {
@@ -141,7 +235,10 @@ export class BeekeepingService {
   async #apiary(tx: Tx, farmId: string, id: string) {
     const apiary = await beekeepingRepository.apiary(tx, farmId, id);
     if (!apiary) throw notFound('Apiary', { id });
-    if (apiary.type !== 'apiary') throw invalid(`"${apiary.name}" is a ${apiary.type}, not an apiary`, { fields: [{ field: 'body.apiary_id', message: 'is not an apiary' }] });
+    if (apiary.type !== 'apiary')
+      throw invalid(`"${apiary.name}" is a ${apiary.type}, not an apiary`, {
+        fields: [{ field: 'body.apiary_id', message: 'is not an apiary' }],
+      });
     return apiary;
   }
 
@@ -149,8 +246,15 @@ export class BeekeepingService {
   async #scale(tx: Tx, farmId: string, ref: string, hiveId: string | undefined): Promise<string> {
     const device = await deviceReads.find(tx, farmId, ref);
     if (!device) throw notFound('Device', { device: ref });
-    const taken = (await beekeepingRepository.hives(tx, farmId)).find((h) => h.device_id === device.id && h.id !== hiveId);
-    if (taken) throw conflict('SCALE_IN_USE', `Device ${device.device_id} sits under hive ${taken.name}: move it from there first`, { hive_id: taken.id });
+    const taken = (await beekeepingRepository.hives(tx, farmId)).find(
+      (h) => h.device_id === device.id && h.id !== hiveId,
+    );
+    if (taken)
+      throw conflict(
+        'SCALE_IN_USE',
+        `Device ${device.device_id} sits under hive ${taken.name}: move it from there first`,
+        { hive_id: taken.id },
+      );
     return device.id;
   }
 
@@ -162,17 +266,39 @@ export class BeekeepingService {
     return this.deps.db.farm(ctx.farmId, async (tx) => {
       const hive = await this.#hive(tx, ctx.farmId, hiveId);
       if (input.mother_id && !(await beekeepingRepository.findQueen(tx, ctx.farmId, input.mother_id))) {
-        throw invalid('No such mother queen in this farm', { fields: [{ field: 'body.mother_id', message: 'not found' }] });
+        throw invalid('No such mother queen in this farm', {
+          fields: [{ field: 'body.mother_id', message: 'not found' }],
+        });
       }
       const introduced = input.introduced_at ?? today(now, ctx.timeZone);
-      if (hive.current_queen_id) await beekeepingRepository.retireQueen(tx, ctx.farmId, hive.current_queen_id, introduced);
-      const colour = input.marking_colour ?? (input.birth_date ? markingColour(Number(input.birth_date.slice(0, 4))) : null);
-      const queen = await beekeepingRepository.insertQueen(tx, { farm_id: ctx.farmId, hive_id: hiveId, name: input.name.trim(), breed: input.breed ?? null,
-        birth_date: input.birth_date ?? null, marking_colour: colour, clipped: input.clipped ?? false, fertilised: input.fertilised ?? true,
-        mother_id: input.mother_id ?? null, introduced_at: introduced, retired_at: null, created_at: now });
+      if (hive.current_queen_id)
+        await beekeepingRepository.retireQueen(tx, ctx.farmId, hive.current_queen_id, introduced);
+      const colour =
+        input.marking_colour ?? (input.birth_date ? markingColour(Number(input.birth_date.slice(0, 4))) : null);
+      const queen = await beekeepingRepository.insertQueen(tx, {
+        farm_id: ctx.farmId,
+        hive_id: hiveId,
+        name: input.name.trim(),
+        breed: input.breed ?? null,
+        birth_date: input.birth_date ?? null,
+        marking_colour: colour,
+        clipped: input.clipped ?? false,
+        fertilised: input.fertilised ?? true,
+        mother_id: input.mother_id ?? null,
+        introduced_at: introduced,
+        retired_at: null,
+        created_at: now,
+      });
       await beekeepingRepository.updateHive(tx, ctx.farmId, hiveId, { current_queen_id: queen.id, updated_at: now });
-      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'queen.introduced', category: 'beekeeping',
-        message: `Queen ${queen.name} introduced to hive ${hive.name}`, data: { hive_id: hiveId, queen_id: queen.id } });
+      await recordAudit(tx, this.deps.clock, {
+        farmId: ctx.farmId,
+        caller: ctx.caller,
+        meta,
+        eventType: 'queen.introduced',
+        category: 'beekeeping',
+        message: `Queen ${queen.name} introduced to hive ${hive.name}`,
+        data: { hive_id: hiveId, queen_id: queen.id },
+      });
       return queen;
     });
   }
@@ -190,10 +316,22 @@ export class BeekeepingService {
       const hive = await this.#hive(tx, ctx.farmId, hiveId);
       const queen = await beekeepingRepository.findQueen(tx, ctx.farmId, queenId);
       if (!queen || queen.hive_id !== hiveId) throw notFound('Queen', { id: queenId });
-      if (hive.current_queen_id === queenId) await beekeepingRepository.updateHive(tx, ctx.farmId, hiveId, { current_queen_id: null, updated_at: this.deps.clock.now() });
+      if (hive.current_queen_id === queenId)
+        await beekeepingRepository.updateHive(tx, ctx.farmId, hiveId, {
+          current_queen_id: null,
+          updated_at: this.deps.clock.now(),
+        });
       await beekeepingRepository.removeQueen(tx, ctx.farmId, queenId);
-      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'queen.deleted', category: 'beekeeping',
-        severity: 'warning', message: `Queen ${queen.name} deleted`, data: { hive_id: hiveId, queen_id: queenId } });
+      await recordAudit(tx, this.deps.clock, {
+        farmId: ctx.farmId,
+        caller: ctx.caller,
+        meta,
+        eventType: 'queen.deleted',
+        category: 'beekeeping',
+        severity: 'warning',
+        message: `Queen ${queen.name} deleted`,
+        data: { hive_id: hiveId, queen_id: queenId },
+      });
     });
   }
 
@@ -204,20 +342,45 @@ export class BeekeepingService {
    * follows the one idempotency rule (platform/idempotency.ts): sending it again answers the event
    * already stored; the same id with a different event (or on another hive) is IDEMPOTENCY_CONFLICT.
    */
-  async addEvent(ctx: FarmContext, target: { hive_id: string } | { apiary_id: string }, input: NewEvent): Promise<{ event: NonNullable<Awaited<ReturnType<typeof beekeepingRepository.findEvent>>>; created: boolean }> {
-    if (input.inspection && input.type !== 'inspection') throw invalid('A checklist belongs to an inspection', { fields: [{ field: 'body.inspection', message: 'only with type inspection' }] });
-    if (input.treatment && input.type !== 'treatment') throw invalid('Treatment details belong to a treatment', { fields: [{ field: 'body.treatment', message: 'only with type treatment' }] });
-    if (input.harvest && input.type !== 'harvest') throw invalid('Harvest details belong to a harvest', { fields: [{ field: 'body.harvest', message: 'only with type harvest' }] });
+  async addEvent(
+    ctx: FarmContext,
+    target: { hive_id: string } | { apiary_id: string },
+    input: NewEvent,
+  ): Promise<{ event: NonNullable<Awaited<ReturnType<typeof beekeepingRepository.findEvent>>>; created: boolean }> {
+    if (input.inspection && input.type !== 'inspection')
+      throw invalid('A checklist belongs to an inspection', {
+        fields: [{ field: 'body.inspection', message: 'only with type inspection' }],
+      });
+    if (input.treatment && input.type !== 'treatment')
+      throw invalid('Treatment details belong to a treatment', {
+        fields: [{ field: 'body.treatment', message: 'only with type treatment' }],
+      });
+    if (input.harvest && input.type !== 'harvest')
+      throw invalid('Harvest details belong to a harvest', {
+        fields: [{ field: 'body.harvest', message: 'only with type harvest' }],
+      });
     return this.deps.db.farm(ctx.farmId, async (tx) => {
       if ('hive_id' in target) await this.#hive(tx, ctx.farmId, target.hive_id);
-      else if (!(await beekeepingRepository.apiary(tx, ctx.farmId, target.apiary_id))) throw notFound('Apiary', { id: target.apiary_id });
+      else if (!(await beekeepingRepository.apiary(tx, ctx.farmId, target.apiary_id)))
+        throw notFound('Apiary', { id: target.apiary_id });
       const { id: clientId, ...event } = input;
-      const insert = (id: string, requestHash: string | null) => beekeepingRepository.insertEvent(tx, {
-        id, farm_id: ctx.farmId, hive_id: 'hive_id' in target ? target.hive_id : null, apiary_id: 'apiary_id' in target ? target.apiary_id : null,
-        type: input.type, date: input.date, description: input.description ?? null, inspection: input.inspection ?? null, treatment: input.treatment ?? null,
-        harvest: input.harvest ?? null, next_inspection: input.next_inspection ?? null, recorded_by: ctx.caller.kind === 'user' ? ctx.caller.userId : null,
-        created_at: this.deps.clock.now(), request_hash: requestHash,
-      });
+      const insert = (id: string, requestHash: string | null) =>
+        beekeepingRepository.insertEvent(tx, {
+          id,
+          farm_id: ctx.farmId,
+          hive_id: 'hive_id' in target ? target.hive_id : null,
+          apiary_id: 'apiary_id' in target ? target.apiary_id : null,
+          type: input.type,
+          date: input.date,
+          description: input.description ?? null,
+          inspection: input.inspection ?? null,
+          treatment: input.treatment ?? null,
+          harvest: input.harvest ?? null,
+          next_inspection: input.next_inspection ?? null,
+          recorded_by: ctx.caller.kind === 'user' ? ctx.caller.userId : null,
+          created_at: this.deps.clock.now(),
+          request_hash: requestHash,
+        });
       if (clientId === undefined) {
         const inserted = await insert(randomUUID(), null);
         if (!inserted) throw new Error('a fresh event id was taken');
@@ -253,7 +416,12 @@ export class BeekeepingService {
    * an inspection day), brood-nest temperature outside 33–36 °C for an hour in the brood season, a
    * hive silent for N hours, and a daily weight loss. Each is an alert rule on the apiary's hives.
    */
-  async setInsights(ctx: FarmContext, apiaryId: string, wanted: Partial<Insights>, meta: RequestMeta): Promise<Insights> {
+  async setInsights(
+    ctx: FarmContext,
+    apiaryId: string,
+    wanted: Partial<Insights>,
+    meta: RequestMeta,
+  ): Promise<Insights> {
     const { apiary, latitude } = await this.deps.db.farm(ctx.farmId, async (tx) => ({
       apiary: await this.#apiary(tx, ctx.farmId, apiaryId),
       latitude: (await farmReads.byId(tx, ctx.farmId))?.latitude ?? null,
@@ -269,9 +437,18 @@ export class BeekeepingService {
     return this.deps.db.farm(ctx.farmId, async (tx) => {
       const hive = await this.#hive(tx, ctx.farmId, hiveId);
       if (!hive.device_id) return [];
-      const rows = await beekeepingRepository.dailyWeights(tx, ctx.farmId, hive.device_id, ctx.timeZone,
-        new Date(this.deps.clock.now().getTime() - (days + 1) * 86_400_000));
-      return rows.map((r) => ({ day: r.day, weight_kg: r.last, change_kg: r.change === null ? null : Math.round(r.change * 100) / 100 }));
+      const rows = await beekeepingRepository.dailyWeights(
+        tx,
+        ctx.farmId,
+        hive.device_id,
+        ctx.timeZone,
+        new Date(this.deps.clock.now().getTime() - (days + 1) * 86_400_000),
+      );
+      return rows.map((r) => ({
+        day: r.day,
+        weight_kg: r.last,
+        change_kg: r.change === null ? null : Math.round(r.change * 100) / 100,
+      }));
     });
   }
 
@@ -280,9 +457,12 @@ export class BeekeepingService {
     const now = this.deps.clock.now();
     const due = await this.deps.db.system((tx) => beekeepingRepository.takeDueInspections(tx, now, 500));
     for (const event of due) {
-      await this.deps.notifications.remind(event.farm_id, { title: `Inspection due: ${event.hive ?? 'apiary'}`.slice(0, 100),
-        message: `The next inspection${event.hive ? ` of ${event.hive}` : ''} was planned for ${event.next_inspection}.`, type: 'inspection_due',
-        data: { hive_id: event.hive_id, event_id: event.id } });
+      await this.deps.notifications.remind(event.farm_id, {
+        title: `Inspection due: ${event.hive ?? 'apiary'}`.slice(0, 100),
+        message: `The next inspection${event.hive ? ` of ${event.hive}` : ''} was planned for ${event.next_inspection}.`,
+        type: 'inspection_due',
+        data: { hive_id: event.hive_id, event_id: event.id },
+      });
     }
     return due.length;
   }
@@ -295,12 +475,31 @@ export class BeekeepingService {
     const [from, to] = [new Date(query.from), new Date(query.to)];
     const hive = await this.deps.db.farm(ctx.farmId, (tx) => this.#hive(tx, ctx.farmId, hiveId));
     if (!hive.device_id) return { device: null, resolution, metrics: {}, hourly: [] };
-    const series = Object.fromEntries(await Promise.all(HIVE_METRICS.map(async (metric) =>
-      [metric, await this.deps.telemetry.series(ctx.farmId, { device: hive.device_id!, metric, from, to, resolution })] as const)));
-    const device = (await this.deps.db.farm(ctx.farmId, (tx) => deviceReads.byIds(tx, ctx.farmId, [hive.device_id!])))[0]?.device_id ?? null;
-    const hourly = resolution === 'hour'
-      ? beeHourly(Object.fromEntries(Object.entries(series).map(([m, s]) => [m, s.points as Array<{ ts: Date; min: number; max: number; sum: number; count: number }>])))
-      : [];
+    const series = Object.fromEntries(
+      await Promise.all(
+        HIVE_METRICS.map(
+          async (metric) =>
+            [
+              metric,
+              await this.deps.telemetry.series(ctx.farmId, { device: hive.device_id!, metric, from, to, resolution }),
+            ] as const,
+        ),
+      ),
+    );
+    const device =
+      (await this.deps.db.farm(ctx.farmId, (tx) => deviceReads.byIds(tx, ctx.farmId, [hive.device_id!])))[0]
+        ?.device_id ?? null;
+    const hourly =
+      resolution === 'hour'
+        ? beeHourly(
+            Object.fromEntries(
+              Object.entries(series).map(([m, s]) => [
+                m,
+                s.points as Array<{ ts: Date; min: number; max: number; sum: number; count: number }>,
+              ]),
+            ),
+          )
+        : [];
     return { device, resolution, metrics: series, hourly };
   }
 }

@@ -1,17 +1,33 @@
 import { describe, expect, it } from 'vitest';
-import { afterAck, checkCommand, checkConfigValue, missedHeartbeats, overdue, safeStateCommands } from './commands.engine.js';
+import {
+  afterAck,
+  checkCommand,
+  checkConfigValue,
+  missedHeartbeats,
+  overdue,
+  safeStateCommands,
+} from './commands.engine.js';
 
 describe('command rules', () => {
   it('lets each device type do what it can, with values in range', () => {
     expect(checkCommand('relay', ['fan'], { action: 'on', channel: 'fan' }).ok).toBe(true);
-    expect(checkCommand('sensor', [], { action: 'on' })).toMatchObject({ ok: false, code: 'NOT_AN_ACTUATOR', status: 'rule' });
-    expect(checkCommand('relay', [], { action: 'set_value', value: 3 })).toMatchObject({ ok: false, code: 'ACTION_NOT_SUPPORTED' });
+    expect(checkCommand('sensor', [], { action: 'on' })).toMatchObject({
+      ok: false,
+      code: 'NOT_AN_ACTUATOR',
+      status: 'rule',
+    });
+    expect(checkCommand('relay', [], { action: 'set_value', value: 3 })).toMatchObject({
+      ok: false,
+      code: 'ACTION_NOT_SUPPORTED',
+    });
     expect(checkCommand('pwm', [], { action: 'set_value', value: 255 }).ok).toBe(true);
     expect(checkCommand('pwm', [], { action: 'set_value', value: 256 })).toMatchObject({ code: 'VALUE_OUT_OF_RANGE' });
     expect(checkCommand('pwm', [], { action: 'set_speed', value: 101 })).toMatchObject({ code: 'VALUE_OUT_OF_RANGE' });
     expect(checkCommand('servo', [], { action: 'set_angle', value: 180 }).ok).toBe(true);
     expect(checkCommand('servo', [], { action: 'set_angle' })).toMatchObject({ field: 'body.value' });
-    expect(checkCommand('relay', ['fan'], { action: 'off', channel: 'pump' })).toMatchObject({ code: 'UNKNOWN_CHANNEL' });
+    expect(checkCommand('relay', ['fan'], { action: 'off', channel: 'pump' })).toMatchObject({
+      code: 'UNKNOWN_CHANNEL',
+    });
   });
 
   it('moves only forward on acknowledgements; a repeat changes nothing; a late answer beats a timeout', () => {
@@ -33,14 +49,28 @@ describe('command rules', () => {
     expect(overdue({ ...base, status: 'sent', sent_at: 0 }, 30_000, 30_000)).toBe('timeout');
     expect(overdue({ ...base, status: 'executing', executing_at: 0 }, 1e9, 30_000)).toBeNull();
     expect(overdue({ ...base, status: 'executing', executing_at: 0, duration_ms: 60_000 }, 89_999, 30_000)).toBeNull();
-    expect(overdue({ ...base, status: 'executing', executing_at: 0, duration_ms: 60_000 }, 90_000, 30_000)).toBe('timeout');
+    expect(overdue({ ...base, status: 'executing', executing_at: 0, duration_ms: 60_000 }, 90_000, 30_000)).toBe(
+      'timeout',
+    );
   });
 
   it('brings each channel to its safe state; an actuator without channels is switched off; sensors get nothing', () => {
-    expect(safeStateCommands('relay', [{ name: 'fan', safe_state: 'on', safe_value: null }, { name: 'heat', safe_state: 'off', safe_value: null },
-      { name: 'feeder', safe_state: 'unchanged', safe_value: null }])).toEqual([{ action: 'on', channel: 'fan' }, { action: 'off', channel: 'heat' }]);
-    expect(safeStateCommands('pwm', [{ name: 'vent', safe_state: 'value', safe_value: 128 }])).toEqual([{ action: 'set_value', value: 128, channel: 'vent' }]);
-    expect(safeStateCommands('servo', [{ name: 'flap', safe_state: 'value', safe_value: 90 }])).toEqual([{ action: 'set_angle', value: 90, channel: 'flap' }]);
+    expect(
+      safeStateCommands('relay', [
+        { name: 'fan', safe_state: 'on', safe_value: null },
+        { name: 'heat', safe_state: 'off', safe_value: null },
+        { name: 'feeder', safe_state: 'unchanged', safe_value: null },
+      ]),
+    ).toEqual([
+      { action: 'on', channel: 'fan' },
+      { action: 'off', channel: 'heat' },
+    ]);
+    expect(safeStateCommands('pwm', [{ name: 'vent', safe_state: 'value', safe_value: 128 }])).toEqual([
+      { action: 'set_value', value: 128, channel: 'vent' },
+    ]);
+    expect(safeStateCommands('servo', [{ name: 'flap', safe_state: 'value', safe_value: 90 }])).toEqual([
+      { action: 'set_angle', value: 90, channel: 'flap' },
+    ]);
     expect(safeStateCommands('relay', [])).toEqual([{ action: 'off' }]);
     expect(safeStateCommands('sensor', [])).toEqual([]);
   });

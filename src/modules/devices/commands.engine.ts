@@ -45,21 +45,53 @@ export function checkCommand(type: DeviceType, channels: readonly string[], inpu
     return { ok: false, status: 'rule', code: 'NOT_AN_ACTUATOR', message: `A ${type} device takes no commands` };
   }
   if (!allowed.includes(input.action)) {
-    return { ok: false, status: 'rule', code: 'ACTION_NOT_SUPPORTED', field: 'body.action',
-      message: `A ${type} device cannot ${input.action} (it can ${allowed.join(', ')})` };
+    return {
+      ok: false,
+      status: 'rule',
+      code: 'ACTION_NOT_SUPPORTED',
+      field: 'body.action',
+      message: `A ${type} device cannot ${input.action} (it can ${allowed.join(', ')})`,
+    };
   }
   const range = VALUE_RANGE[input.action];
   if (range) {
-    if (input.value === undefined) return { ok: false, status: 'invalid', code: 'VALIDATION_FAILED', field: 'body.value', message: `${input.action} needs a value (${range.min}–${range.max})` };
+    if (input.value === undefined)
+      return {
+        ok: false,
+        status: 'invalid',
+        code: 'VALIDATION_FAILED',
+        field: 'body.value',
+        message: `${input.action} needs a value (${range.min}–${range.max})`,
+      };
     if (input.value < range.min || input.value > range.max) {
-      return { ok: false, status: 'invalid', code: 'VALUE_OUT_OF_RANGE', field: 'body.value', message: `${input.action} takes ${range.min}–${range.max} (got ${input.value})` };
+      return {
+        ok: false,
+        status: 'invalid',
+        code: 'VALUE_OUT_OF_RANGE',
+        field: 'body.value',
+        message: `${input.action} takes ${range.min}–${range.max} (got ${input.value})`,
+      };
     }
   } else if (input.value !== undefined) {
-    return { ok: false, status: 'invalid', code: 'VALIDATION_FAILED', field: 'body.value', message: `${input.action} takes no value` };
+    return {
+      ok: false,
+      status: 'invalid',
+      code: 'VALIDATION_FAILED',
+      field: 'body.value',
+      message: `${input.action} takes no value`,
+    };
   }
   if (input.channel !== undefined && !channels.includes(input.channel)) {
-    return { ok: false, status: 'invalid', code: 'UNKNOWN_CHANNEL', field: 'body.channel',
-      message: channels.length === 0 ? 'This device has no channels' : `No channel "${input.channel}" (it has ${channels.join(', ')})` };
+    return {
+      ok: false,
+      status: 'invalid',
+      code: 'UNKNOWN_CHANNEL',
+      field: 'body.channel',
+      message:
+        channels.length === 0
+          ? 'This device has no channels'
+          : `No channel "${input.channel}" (it has ${channels.join(', ')})`,
+    };
   }
   return { ok: true };
 }
@@ -85,10 +117,20 @@ export function afterAck(current: CommandStatus, reported: 'executing' | 'comple
  * time to live; a sent one times out without a first answer within `ackTimeoutMs`; an executing one
  * with a duration must finish within that duration plus the timeout.
  */
-export function overdue(command: { status: CommandStatus; expires_at: number; sent_at: number | null; executing_at: number | null; duration_ms: number | null },
-  now: number, ackTimeoutMs: number): 'expired' | 'timeout' | null {
+export function overdue(
+  command: {
+    status: CommandStatus;
+    expires_at: number;
+    sent_at: number | null;
+    executing_at: number | null;
+    duration_ms: number | null;
+  },
+  now: number,
+  ackTimeoutMs: number,
+): 'expired' | 'timeout' | null {
   if (command.status === 'queued') return now >= command.expires_at ? 'expired' : null;
-  if (command.status === 'sent') return command.sent_at !== null && now >= command.sent_at + ackTimeoutMs ? 'timeout' : null;
+  if (command.status === 'sent')
+    return command.sent_at !== null && now >= command.sent_at + ackTimeoutMs ? 'timeout' : null;
   if (command.status === 'executing' && command.duration_ms !== null && command.executing_at !== null) {
     return now >= command.executing_at + command.duration_ms + ackTimeoutMs ? 'timeout' : null;
   }
@@ -110,13 +152,19 @@ export function safeStateCommands(type: DeviceType, channels: readonly ChannelSa
   if (channels.length === 0) return [{ action: 'off' }];
   return channels.flatMap((c): CommandInput[] => {
     if (c.safe_state === 'unchanged') return [];
-    if (c.safe_state === 'value') return [{ action: type === 'servo' ? 'set_angle' : 'set_value', value: c.safe_value ?? 0, channel: c.name }];
+    if (c.safe_state === 'value')
+      return [{ action: type === 'servo' ? 'set_angle' : 'set_value', value: c.safe_value ?? 0, channel: c.name }];
     return [{ action: c.safe_state, channel: c.name }];
   });
 }
 
 /** Whether a device has missed enough heartbeats to count as offline. */
-export function missedHeartbeats(lastHeartbeat: number | null, now: number, intervalS: number, missed: number): boolean {
+export function missedHeartbeats(
+  lastHeartbeat: number | null,
+  now: number,
+  intervalS: number,
+  missed: number,
+): boolean {
   return lastHeartbeat === null || now - lastHeartbeat > intervalS * missed * 1000;
 }
 

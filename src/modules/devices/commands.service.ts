@@ -11,7 +11,16 @@ import { actorIds, type FarmContext, type RequestMeta } from '../../platform/ten
 import type { Hooks } from '../../platform/hooks.js';
 import type { DeviceLink } from '../../platform/mqtt/link.js';
 import type { LiveEvents } from '../../platform/live/events.js';
-import { afterAck, checkCommand, OPEN_STATUSES, overdue, PRIORITY_RANK, safeStateCommands, type CommandInput, type Priority } from './commands.engine.js';
+import {
+  afterAck,
+  checkCommand,
+  OPEN_STATUSES,
+  overdue,
+  PRIORITY_RANK,
+  safeStateCommands,
+  type CommandInput,
+  type Priority,
+} from './commands.engine.js';
 import { commandsRepository, type CommandRow, type EmergencyStopRow } from './commands.repository.js';
 import { farmReads } from '../farms/index.js';
 import { devicesRepository, type DeviceRow } from './devices.repository.js';
@@ -64,7 +73,12 @@ export class CommandsService {
    * (platform/idempotency.ts): unique in the farm; a repeat answers the command it queued, whatever
    * has happened since; the same key with a different command (or device) is IDEMPOTENCY_CONFLICT.
    */
-  async create(ctx: FarmContext, deviceRef: string, input: NewCommand, meta: RequestMeta): Promise<{ command: CommandView; created: boolean }> {
+  async create(
+    ctx: FarmContext,
+    deviceRef: string,
+    input: NewCommand,
+    meta: RequestMeta,
+  ): Promise<{ command: CommandView; created: boolean }> {
     const result = await this.deps.db.farm(ctx.farmId, async (tx) => {
       // A repeat answers its command even when the device has been switched off since.
       const device = await this.#device(tx, ctx.farmId, deviceRef, !input.idempotency_key);
@@ -74,12 +88,17 @@ export class CommandsService {
           throw locked('An emergency stop holds this farm: release it first');
         }
         const row = await this.#commandRow(tx, ctx, device, input, 'api', null);
-        const command = requestHash === null
-          ? await commandsRepository.insert(tx, row)
-          : await commandsRepository.insertKeyed(tx, { ...row, request_hash: requestHash });
+        const command =
+          requestHash === null
+            ? await commandsRepository.insert(tx, row)
+            : await commandsRepository.insertKeyed(tx, { ...row, request_hash: requestHash });
         if (!command) return undefined;
         await recordAudit(tx, this.deps.clock, {
-          farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'command.queued', category: 'commands',
+          farmId: ctx.farmId,
+          caller: ctx.caller,
+          meta,
+          eventType: 'command.queued',
+          category: 'commands',
           message: `${input.action}${input.channel ? ` ${input.channel}` : ''} → ${device.device_id}`,
           data: { command_id: command.id, device_id: device.id },
         });
@@ -88,12 +107,12 @@ export class CommandsService {
       const key = input.idempotency_key;
       const { row, created } = key
         ? await idempotent({
-          request: { ...input, idempotency_key: undefined, device: device.id },
-          find: () => commandsRepository.byIdempotencyKey(tx, ctx.farmId, key),
-          create: queue,
-          storedHash: (stored) => stored.request_hash,
-          details: { idempotency_key: key },
-        })
+            request: { ...input, idempotency_key: undefined, device: device.id },
+            find: () => commandsRepository.byIdempotencyKey(tx, ctx.farmId, key),
+            create: queue,
+            storedHash: (stored) => stored.request_hash,
+            details: { idempotency_key: key },
+          })
         : { row: (await queue(null))!, created: true };
       return { command: { ...row, device: device.device_id }, created, device };
     });
@@ -103,24 +122,40 @@ export class CommandsService {
   }
 
   /** One command to many devices: all checked first; nothing is queued unless every device can take it. */
-  async batch(ctx: FarmContext, body: CommandBatch, meta: RequestMeta): Promise<{ batch_id: string; commands: CommandView[] }> {
+  async batch(
+    ctx: FarmContext,
+    body: CommandBatch,
+    meta: RequestMeta,
+  ): Promise<{ batch_id: string; commands: CommandView[] }> {
     const { devices: deviceRefs, ...input } = body;
     const batchId = randomUUID();
     const { commands, devices } = await this.deps.db.farm(ctx.farmId, async (tx) => {
-      if (await commandsRepository.holdingStop(tx, ctx.farmId)) throw locked('An emergency stop holds this farm: release it first');
+      if (await commandsRepository.holdingStop(tx, ctx.farmId))
+        throw locked('An emergency stop holds this farm: release it first');
       const devices: DeviceRow[] = [];
       for (const [i, ref] of [...new Set(deviceRefs)].entries()) {
         try {
           devices.push(await this.#device(tx, ctx.farmId, ref));
         } catch (error) {
-          if (error instanceof DomainError) throw invalid(`devices[${i}]: ${error.message}`, { fields: [{ field: `body.devices[${i}]`, message: error.message }] });
+          if (error instanceof DomainError)
+            throw invalid(`devices[${i}]: ${error.message}`, {
+              fields: [{ field: `body.devices[${i}]`, message: error.message }],
+            });
           throw error;
         }
       }
       const commands: CommandView[] = [];
-      for (const device of devices) commands.push({ ...(await this.#queue(tx, ctx, device, input, 'batch', batchId)), device: device.device_id });
-      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'command.batch_queued', category: 'commands',
-        message: `${input.action} → ${devices.length} devices`, data: { batch_id: batchId, devices: devices.map((d) => d.id) } });
+      for (const device of devices)
+        commands.push({ ...(await this.#queue(tx, ctx, device, input, 'batch', batchId)), device: device.device_id });
+      await recordAudit(tx, this.deps.clock, {
+        farmId: ctx.farmId,
+        caller: ctx.caller,
+        meta,
+        eventType: 'command.batch_queued',
+        category: 'commands',
+        message: `${input.action} → ${devices.length} devices`,
+        data: { batch_id: batchId, devices: devices.map((d) => d.id) },
+      });
       return { commands, devices };
     });
     for (const command of commands) this.#announce(ctx.farmId, command);
@@ -135,28 +170,58 @@ export class CommandsService {
     return device;
   }
 
-  async #queue(tx: Tx, ctx: Pick<FarmContext, 'farmId'> & { caller?: FarmContext['caller'] | undefined }, device: DeviceRow, input: NewCommand, source: CommandSource, batchId: string | null): Promise<CommandRow> {
+  async #queue(
+    tx: Tx,
+    ctx: Pick<FarmContext, 'farmId'> & { caller?: FarmContext['caller'] | undefined },
+    device: DeviceRow,
+    input: NewCommand,
+    source: CommandSource,
+    batchId: string | null,
+  ): Promise<CommandRow> {
     return commandsRepository.insert(tx, await this.#commandRow(tx, ctx, device, input, source, batchId));
   }
 
   /** The command row for a request, once the device can take it (else the refusal in words). */
-  async #commandRow(tx: Tx, ctx: Pick<FarmContext, 'farmId'> & { caller?: FarmContext['caller'] | undefined },
-    device: DeviceRow, input: NewCommand, source: CommandSource, batchId: string | null,
+  async #commandRow(
+    tx: Tx,
+    ctx: Pick<FarmContext, 'farmId'> & { caller?: FarmContext['caller'] | undefined },
+    device: DeviceRow,
+    input: NewCommand,
+    source: CommandSource,
+    batchId: string | null,
   ): Promise<Insertable<CommandTable>> {
     const channels = (await devicesRepository.channels(tx, ctx.farmId, [device.id])).map((c) => c.name);
     const checked = checkCommand(device.type, channels, input);
     if (!checked.ok) {
       throw checked.status === 'rule'
         ? new DomainError('rule', checked.code, checked.message)
-        : invalid(checked.message, { fields: [{ field: checked.field ?? 'body', message: checked.message }] }, checked.code);
+        : invalid(
+            checked.message,
+            { fields: [{ field: checked.field ?? 'body', message: checked.message }] },
+            checked.code,
+          );
     }
     const now = this.deps.clock.now();
     return {
-      farm_id: ctx.farmId, device_id: device.id, channel: input.channel ?? null, action: input.action, value: input.value ?? null,
-      duration_ms: input.duration_ms ?? null, priority: source === 'emergency' ? 0 : PRIORITY_RANK[input.priority ?? 'normal'], status: 'queued', source,
-      idempotency_key: input.idempotency_key ?? null, batch_id: batchId,
-      requested_by_user: actorIds(ctx.caller).user_id, requested_by_api_key: actorIds(ctx.caller).api_key_id,
-      error: null, new_state: null, queued_at: now, sent_at: null, executing_at: null, finished_at: null,
+      farm_id: ctx.farmId,
+      device_id: device.id,
+      channel: input.channel ?? null,
+      action: input.action,
+      value: input.value ?? null,
+      duration_ms: input.duration_ms ?? null,
+      priority: source === 'emergency' ? 0 : PRIORITY_RANK[input.priority ?? 'normal'],
+      status: 'queued',
+      source,
+      idempotency_key: input.idempotency_key ?? null,
+      batch_id: batchId,
+      requested_by_user: actorIds(ctx.caller).user_id,
+      requested_by_api_key: actorIds(ctx.caller).api_key_id,
+      error: null,
+      new_state: null,
+      queued_at: now,
+      sent_at: null,
+      executing_at: null,
+      finished_at: null,
       expires_at: new Date(now.getTime() + (input.ttl_s ?? this.deps.config.commandTtlS) * 1000),
     };
   }
@@ -176,7 +241,12 @@ export class CommandsService {
       const device = ref ? await devicesRepository.find(tx, ctx.farmId, ref) : undefined;
       if (ref && !device) throw notFound('Device', { device: ref });
       const rows = await commandsRepository.list(tx, ctx.farmId, { deviceId: device?.id, status, before }, limit + 1);
-      const labels = new Map((await devicesRepository.byIds(tx, ctx.farmId, [...new Set(rows.map((r) => r.device_id))])).map((d) => [d.id, d.device_id]));
+      const labels = new Map(
+        (await devicesRepository.byIds(tx, ctx.farmId, [...new Set(rows.map((r) => r.device_id))])).map((d) => [
+          d.id,
+          d.device_id,
+        ]),
+      );
       const page = rows.slice(0, limit).map((r) => ({ ...r, device: labels.get(r.device_id) ?? r.device_id }));
       return { data: page, next: rows.length > limit ? page[page.length - 1]!.queued_at : null };
     });
@@ -187,10 +257,26 @@ export class CommandsService {
     const view = await this.deps.db.farm(ctx.farmId, async (tx) => {
       const command = await commandsRepository.find(tx, ctx.farmId, id);
       if (!command) throw notFound('Command', { id });
-      const cancelled = await commandsRepository.update(tx, ctx.farmId, id, { status: 'cancelled', finished_at: this.deps.clock.now() }, ['queued']);
-      if (!cancelled) throw conflict('NOT_CANCELLABLE', `The command is ${command.status}: only a queued command can be cancelled`, { status: command.status });
-      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'command.cancelled', category: 'commands',
-        message: 'Command cancelled', data: { command_id: id } });
+      const cancelled = await commandsRepository.update(
+        tx,
+        ctx.farmId,
+        id,
+        { status: 'cancelled', finished_at: this.deps.clock.now() },
+        ['queued'],
+      );
+      if (!cancelled)
+        throw conflict('NOT_CANCELLABLE', `The command is ${command.status}: only a queued command can be cancelled`, {
+          status: command.status,
+        });
+      await recordAudit(tx, this.deps.clock, {
+        farmId: ctx.farmId,
+        caller: ctx.caller,
+        meta,
+        eventType: 'command.cancelled',
+        category: 'commands',
+        message: 'Command cancelled',
+        data: { command_id: id },
+      });
       return this.#view(tx, ctx.farmId, cancelled);
     });
     this.#announce(ctx.farmId, view);
@@ -217,20 +303,44 @@ export class CommandsService {
       const farm = await farmReads.byId(tx, farmId);
       if (!farm) return undefined;
       // A command delivered a moment ago (by another trigger of the same reconnection) is not sent again yet.
-      const due = await commandsRepository.takeDeliverable(tx, farmId, deviceId, now, resend ? new Date(now.getTime() - RESEND_AFTER_MS) : null);
-      await commandsRepository.markSent(tx, due.map((c) => c.id), now);
+      const due = await commandsRepository.takeDeliverable(
+        tx,
+        farmId,
+        deviceId,
+        now,
+        resend ? new Date(now.getTime() - RESEND_AFTER_MS) : null,
+      );
+      await commandsRepository.markSent(
+        tx,
+        due.map((c) => c.id),
+        now,
+      );
       return { due, topic: `croft/${farm.slug}/${device.device_id}/commands`, label: device.device_id };
     });
     if (!taken) return 0;
     for (const command of taken.due) {
-      if (command.status === 'queued') this.#announce(farmId, { ...command, status: 'sent', sent_at: now, device: taken.label });
+      if (command.status === 'queued')
+        this.#announce(farmId, { ...command, status: 'sent', sent_at: now, device: taken.label });
     }
     for (const command of taken.due) {
-      await this.deps.link.publish(taken.topic, JSON.stringify({
-        command_id: command.id, action: command.action,
-        ...(command.value !== null ? { value: command.value } : {}), ...(command.channel !== null ? { channel: command.channel } : {}),
-        ...(command.duration_ms !== null ? { duration_ms: command.duration_ms } : {}), expires_at: command.expires_at.toISOString(),
-      })).catch((error: unknown) => this.deps.log.warn({ err: error, command: command.id }, 'command not published: it goes again on reconnection'));
+      await this.deps.link
+        .publish(
+          taken.topic,
+          JSON.stringify({
+            command_id: command.id,
+            action: command.action,
+            ...(command.value !== null ? { value: command.value } : {}),
+            ...(command.channel !== null ? { channel: command.channel } : {}),
+            ...(command.duration_ms !== null ? { duration_ms: command.duration_ms } : {}),
+            expires_at: command.expires_at.toISOString(),
+          }),
+        )
+        .catch((error: unknown) =>
+          this.deps.log.warn(
+            { err: error, command: command.id },
+            'command not published: it goes again on reconnection',
+          ),
+        );
     }
     return taken.due.filter((c) => c.status === 'queued').length;
   }
@@ -253,13 +363,21 @@ export class CommandsService {
       if (!command || device?.device_id !== deviceLabel) return undefined;
       const next = afterAck(command.status, ack.status);
       if (!next) return undefined;
-      const updated = await commandsRepository.update(tx, farmId, command.id, {
-        status: next,
-        ...(next === 'executing' ? { executing_at: now } : { finished_at: now, executing_at: command.executing_at ?? now }),
-        ...(command.sent_at === null ? { sent_at: now } : {}),
-        ...(ack.error !== undefined ? { error: ack.error.slice(0, 1000) } : {}),
-        ...(ack.new_state !== undefined ? { new_state: ack.new_state } : {}),
-      }, [command.status]);
+      const updated = await commandsRepository.update(
+        tx,
+        farmId,
+        command.id,
+        {
+          status: next,
+          ...(next === 'executing'
+            ? { executing_at: now }
+            : { finished_at: now, executing_at: command.executing_at ?? now }),
+          ...(command.sent_at === null ? { sent_at: now } : {}),
+          ...(ack.error !== undefined ? { error: ack.error.slice(0, 1000) } : {}),
+          ...(ack.new_state !== undefined ? { new_state: ack.new_state } : {}),
+        },
+        [command.status],
+      );
       if (!updated) return undefined;
       await devicesRepository.update(tx, farmId, device.id, { last_command_status: next, last_command_at: now });
       return { ...updated, device: deviceLabel };
@@ -280,13 +398,31 @@ export class CommandsService {
       const due = await commandsRepository.overdue(tx, now, ackTimeoutMs, 500);
       const out: CommandRow[] = [];
       for (const command of due) {
-        const status = overdue({ status: command.status, expires_at: command.expires_at.getTime(), sent_at: command.sent_at?.getTime() ?? null,
-          executing_at: command.executing_at?.getTime() ?? null, duration_ms: command.duration_ms }, now.getTime(), ackTimeoutMs);
+        const status = overdue(
+          {
+            status: command.status,
+            expires_at: command.expires_at.getTime(),
+            sent_at: command.sent_at?.getTime() ?? null,
+            executing_at: command.executing_at?.getTime() ?? null,
+            duration_ms: command.duration_ms,
+          },
+          now.getTime(),
+          ackTimeoutMs,
+        );
         if (!status) continue;
-        const error = status === 'expired' ? 'The device did not come online before the command expired'
-          : command.status === 'sent' ? `No answer from the device within ${this.deps.config.commandAckTimeoutS} s`
-            : 'The device did not report the command finished within its duration';
-        const updated = await commandsRepository.update(tx, command.farm_id, command.id, { status, finished_at: now, error }, [command.status]);
+        const error =
+          status === 'expired'
+            ? 'The device did not come online before the command expired'
+            : command.status === 'sent'
+              ? `No answer from the device within ${this.deps.config.commandAckTimeoutS} s`
+              : 'The device did not report the command finished within its duration';
+        const updated = await commandsRepository.update(
+          tx,
+          command.farm_id,
+          command.id,
+          { status, finished_at: now, error },
+          [command.status],
+        );
         if (updated) out.push(updated);
       }
       return out;
@@ -296,8 +432,13 @@ export class CommandsService {
       this.#announce(command.farm_id, view);
       if (command.status === 'timeout' && command.requested_by_user) {
         this.deps.live.notification(command.requested_by_user, {
-          kind: 'command_timeout', severity: 'important', farm_id: command.farm_id, command_id: command.id, device: view.device,
-          title: `${view.device} did not answer`, message: `${command.action} to ${view.device}: ${command.error}`,
+          kind: 'command_timeout',
+          severity: 'important',
+          farm_id: command.farm_id,
+          command_id: command.id,
+          device: view.device,
+          title: `${view.device} did not answer`,
+          message: `${command.action} to ${view.device}: ${command.error}`,
         });
       }
     }
@@ -305,8 +446,12 @@ export class CommandsService {
     let delivered = 0;
     for (const { farm_id, device_id } of waiting) delivered += await this.dispatch(farm_id, device_id, false);
     const offline = await this.deps.devices.sweepPresence();
-    return { expired: changed.filter((c) => c.status === 'expired').length, timedOut: changed.filter((c) => c.status === 'timeout').length,
-      delivered, offline };
+    return {
+      expired: changed.filter((c) => c.status === 'expired').length,
+      timedOut: changed.filter((c) => c.status === 'timeout').length,
+      delivered,
+      offline,
+    };
   }
 
   // Emergency stop
@@ -319,28 +464,62 @@ export class CommandsService {
    * Cancels everything queued, and sends every channel of the farm to its safe state ahead of
    * anything else; holds (no other command, schedules suspended) until released.
    */
-  async emergencyStop(ctx: FarmContext, reason: string | undefined, meta: RequestMeta): Promise<{ stop: EmergencyStopRow; commands: CommandView[]; cancelled: number }> {
+  async emergencyStop(
+    ctx: FarmContext,
+    reason: string | undefined,
+    meta: RequestMeta,
+  ): Promise<{ stop: EmergencyStopRow; commands: CommandView[]; cancelled: number }> {
     const now = this.deps.clock.now();
     const result = await this.deps.db.farm(ctx.farmId, async (tx) => {
-      if (await commandsRepository.holdingStop(tx, ctx.farmId)) throw conflict('EMERGENCY_STOP_HOLDS', 'An emergency stop already holds this farm');
+      if (await commandsRepository.holdingStop(tx, ctx.farmId))
+        throw conflict('EMERGENCY_STOP_HOLDS', 'An emergency stop already holds this farm');
       const actor = actorIds(ctx.caller);
-      const stop = await commandsRepository.insertStop(tx, { farm_id: ctx.farmId, reason: reason ?? null, started_at: now,
-        started_by_user: actor.user_id, started_by_api_key: actor.api_key_id, released_at: null, released_by_user: null, released_by_api_key: null });
+      const stop = await commandsRepository.insertStop(tx, {
+        farm_id: ctx.farmId,
+        reason: reason ?? null,
+        started_at: now,
+        started_by_user: actor.user_id,
+        started_by_api_key: actor.api_key_id,
+        released_at: null,
+        released_by_user: null,
+        released_by_api_key: null,
+      });
       const cancelled = await commandsRepository.cancelQueued(tx, ctx.farmId, now, 'Cancelled by the emergency stop');
       const devices = (await devicesRepository.list(tx, ctx.farmId)).filter((d) => d.active);
-      const channels = await devicesRepository.channels(tx, ctx.farmId, devices.map((d) => d.id));
+      const channels = await devicesRepository.channels(
+        tx,
+        ctx.farmId,
+        devices.map((d) => d.id),
+      );
       const commands: CommandView[] = [];
       for (const device of devices) {
-        for (const input of safeStateCommands(device.type, channels.filter((c) => c.device_id === device.id))) {
-          commands.push({ ...(await this.#queue(tx, ctx, device, { ...input, ttl_s: 24 * 3600 }, 'emergency', stop.id)), device: device.device_id });
+        for (const input of safeStateCommands(
+          device.type,
+          channels.filter((c) => c.device_id === device.id),
+        )) {
+          commands.push({
+            ...(await this.#queue(tx, ctx, device, { ...input, ttl_s: 24 * 3600 }, 'emergency', stop.id)),
+            device: device.device_id,
+          });
         }
       }
-      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'farm.emergency_stop', category: 'commands',
-        severity: 'critical', message: `Emergency stop${reason ? `: ${reason}` : ''}`,
-        data: { stop_id: stop.id, cancelled: cancelled.length, safe_state_commands: commands.length } });
+      await recordAudit(tx, this.deps.clock, {
+        farmId: ctx.farmId,
+        caller: ctx.caller,
+        meta,
+        eventType: 'farm.emergency_stop',
+        category: 'commands',
+        severity: 'critical',
+        message: `Emergency stop${reason ? `: ${reason}` : ''}`,
+        data: { stop_id: stop.id, cancelled: cancelled.length, safe_state_commands: commands.length },
+      });
       return { stop, commands, cancelled, devices };
     });
-    for (const command of result.cancelled) this.#announce(ctx.farmId, { ...command, device: result.devices.find((d) => d.id === command.device_id)?.device_id ?? '' });
+    for (const command of result.cancelled)
+      this.#announce(ctx.farmId, {
+        ...command,
+        device: result.devices.find((d) => d.id === command.device_id)?.device_id ?? '',
+      });
     for (const command of result.commands) this.#announce(ctx.farmId, command);
     for (const device of result.devices) if (device.online) await this.dispatch(ctx.farmId, device.id, false);
     return { stop: result.stop, commands: result.commands, cancelled: result.cancelled.length };
@@ -349,11 +528,22 @@ export class CommandsService {
   async releaseEmergencyStop(ctx: FarmContext, meta: RequestMeta): Promise<EmergencyStopRow> {
     return this.deps.db.farm(ctx.farmId, async (tx) => {
       const actor = actorIds(ctx.caller);
-      const released = await commandsRepository.releaseStop(tx, ctx.farmId, { released_at: this.deps.clock.now(),
-        released_by_user: actor.user_id, released_by_api_key: actor.api_key_id });
+      const released = await commandsRepository.releaseStop(tx, ctx.farmId, {
+        released_at: this.deps.clock.now(),
+        released_by_user: actor.user_id,
+        released_by_api_key: actor.api_key_id,
+      });
       if (!released) throw conflict('NO_EMERGENCY_STOP', 'No emergency stop holds this farm');
-      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'farm.emergency_stop_released', category: 'commands',
-        severity: 'warning', message: 'Emergency stop released', data: { stop_id: released.id } });
+      await recordAudit(tx, this.deps.clock, {
+        farmId: ctx.farmId,
+        caller: ctx.caller,
+        meta,
+        eventType: 'farm.emergency_stop_released',
+        category: 'commands',
+        severity: 'warning',
+        message: 'Emergency stop released',
+        data: { stop_id: released.id },
+      });
       return released;
     });
   }
@@ -370,7 +560,13 @@ export class CommandsService {
    * once that has committed, {@link afterQueued} announces and sends it. The caller has checked that
    * no emergency stop holds.
    */
-  async queueFor(farmId: string, deviceId: string, input: CommandInput & { priority?: Priority | undefined }, source: CommandSource, tx: Tx): Promise<CommandView> {
+  async queueFor(
+    farmId: string,
+    deviceId: string,
+    input: CommandInput & { priority?: Priority | undefined },
+    source: CommandSource,
+    tx: Tx,
+  ): Promise<CommandView> {
     const [device] = await devicesRepository.byIds(tx, farmId, [deviceId]);
     if (!device) throw notFound('Device', { device: deviceId });
     return { ...(await this.#queue(tx, { farmId }, device, input, source, null)), device: device.device_id };
@@ -382,4 +578,3 @@ export class CommandsService {
     await this.dispatch(farmId, deviceId, false);
   }
 }
-

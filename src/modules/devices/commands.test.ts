@@ -1,6 +1,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
-import { createDevice, createDeviceWithCredentials, createFarm, login, member, setupAdmin, type Actor, type FarmRef } from '../../../test/helpers/factories.js';
+import {
+  createDevice,
+  createDeviceWithCredentials,
+  createFarm,
+  login,
+  member,
+  setupAdmin,
+  type Actor,
+  type FarmRef,
+} from '../../../test/helpers/factories.js';
 import { waitFor } from '../../../test/helpers/wait.js';
 import { SimulatedController, type ControllerBehaviour } from '../../cli/simulated-controller.js';
 import type { BusMessage } from '../../platform/live/bus.js';
@@ -14,17 +23,40 @@ const controllers: SimulatedController[] = [];
 const events: BusMessage[] = [];
 
 const url = (path: string) => `/api/v1/farms/${farm.slug}${path}`;
-const call = async (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, payload?: unknown, who: Actor = admin) =>
-  t.app.inject({ method, url: url(path), headers: who.headers, ...(payload === undefined ? {} : { payload: payload as object }) });
+const call = async (
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  path: string,
+  payload?: unknown,
+  who: Actor = admin,
+) =>
+  t.app.inject({
+    method,
+    url: url(path),
+    headers: who.headers,
+    ...(payload === undefined ? {} : { payload: payload as object }),
+  });
 
 /** A relay controller (four channels, like a Tokkatot house) with credentials, connected or not. */
 async function controller(label: string, behaviour: ControllerBehaviour = {}, connect = true) {
   const { credentials: creds } = await createDeviceWithCredentials(t.app, admin, farm, {
-    device_id: label, type: 'relay', model: 'ESP32-WROOM-32', firmware_version: '1.2.0',
-    channels: [{ name: 'fan-1', kind: 'fan', safe_state: 'on' }, { name: 'fan-2', kind: 'fan', safe_state: 'on' },
-      { name: 'heater', kind: 'heater', safe_state: 'off' }, { name: 'feeder', kind: 'feeder', safe_state: 'unchanged' }] });
-  const device = new SimulatedController({ broker, username: creds.username, password: creds.password,
-    topicPrefix: creds.topicPrefix, behaviour });
+    device_id: label,
+    type: 'relay',
+    model: 'ESP32-WROOM-32',
+    firmware_version: '1.2.0',
+    channels: [
+      { name: 'fan-1', kind: 'fan', safe_state: 'on' },
+      { name: 'fan-2', kind: 'fan', safe_state: 'on' },
+      { name: 'heater', kind: 'heater', safe_state: 'off' },
+      { name: 'feeder', kind: 'feeder', safe_state: 'unchanged' },
+    ],
+  });
+  const device = new SimulatedController({
+    broker,
+    username: creds.username,
+    password: creds.password,
+    topicPrefix: creds.topicPrefix,
+    behaviour,
+  });
   controllers.push(device);
   if (connect) await device.start();
   return device;
@@ -37,7 +69,10 @@ const status = async (id: string) => (await call('GET', `/commands/${id}`)).json
 const settle = (id: string, wanted: string) => waitFor(async () => (await status(id)).status === wanted, 5_000);
 
 beforeAll(async () => {
-  t = await createTestApp({ mqtt: true, env: { CROFT_COMMAND_ACK_TIMEOUT_S: '30', CROFT_HEARTBEAT_INTERVAL_S: '30', CROFT_HEARTBEAT_MISSED: '3' } });
+  t = await createTestApp({
+    mqtt: true,
+    env: { CROFT_COMMAND_ACK_TIMEOUT_S: '30', CROFT_HEARTBEAT_INTERVAL_S: '30', CROFT_HEARTBEAT_MISSED: '3' },
+  });
   ({ admin, farm } = await setupAdmin(t.app));
   t.clock.set('2026-06-10T12:00:00Z');
   admin = await login(t.app, admin.email);
@@ -55,23 +90,60 @@ describe('device registry', () => {
   it('registers a controller with channels and safe states, and refuses bad fields in words', async () => {
     await controller('house-a', {}, false);
     const device = (await call('GET', '/devices/house-a')).json();
-    expect(device).toMatchObject({ type: 'relay', model: 'ESP32-WROOM-32', firmware_version: '1.2.0', active: true, online: false });
-    expect(device.channels.map((c: { name: string; safe_state: unknown }) => [c.name, c.safe_state]))
-      .toEqual([['fan-1', 'on'], ['fan-2', 'on'], ['heater', 'off'], ['feeder', 'unchanged']]);
+    expect(device).toMatchObject({
+      type: 'relay',
+      model: 'ESP32-WROOM-32',
+      firmware_version: '1.2.0',
+      active: true,
+      online: false,
+    });
+    expect(device.channels.map((c: { name: string; safe_state: unknown }) => [c.name, c.safe_state])).toEqual([
+      ['fan-1', 'on'],
+      ['fan-2', 'on'],
+      ['heater', 'off'],
+      ['feeder', 'unchanged'],
+    ]);
 
-    const bad = await call('POST', '/devices', { device_id: 'x-1', name: 'x', type: 'relay', firmware_version: 'v1', channels: [{ name: 'a', kind: 'laser', safe_state: 'on' }] });
+    const bad = await call('POST', '/devices', {
+      device_id: 'x-1',
+      name: 'x',
+      type: 'relay',
+      firmware_version: 'v1',
+      channels: [{ name: 'a', kind: 'laser', safe_state: 'on' }],
+    });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().details.fields.map((f: { field: string }) => f.field)).toEqual(expect.arrayContaining(['body.firmware_version']));
-    const twice = await call('POST', '/devices', { device_id: 'x-2', name: 'x', type: 'relay', channels: [{ name: 'a', kind: 'fan', safe_state: 'on' }, { name: 'a', kind: 'fan', safe_state: 'off' }] });
+    expect(bad.json().details.fields.map((f: { field: string }) => f.field)).toEqual(
+      expect.arrayContaining(['body.firmware_version']),
+    );
+    const twice = await call('POST', '/devices', {
+      device_id: 'x-2',
+      name: 'x',
+      type: 'relay',
+      channels: [
+        { name: 'a', kind: 'fan', safe_state: 'on' },
+        { name: 'a', kind: 'fan', safe_state: 'off' },
+      ],
+    });
     expect(twice.statusCode).toBe(400);
     await call('POST', '/devices', { device_id: 'serial-1', name: 'x', type: 'sensor', hardware_id: 'SN-0001' });
-    const taken = await call('POST', '/devices', { device_id: 'serial-2', name: 'x', type: 'sensor', hardware_id: 'SN-0001' });
+    const taken = await call('POST', '/devices', {
+      device_id: 'serial-2',
+      name: 'x',
+      type: 'sensor',
+      hardware_id: 'SN-0001',
+    });
     expect([taken.statusCode, taken.json().error_code]).toEqual([409, 'HARDWARE_ID_TAKEN']);
   });
 
   it('keeps configuration within its bounds and hands it to the device, retained', async () => {
     const device = await controller('house-b');
-    const set = await call('PUT', '/devices/house-b/config/temperature_high', { value: 35, unit: '°C', min: 20, max: 45, calibrated: true });
+    const set = await call('PUT', '/devices/house-b/config/temperature_high', {
+      value: 35,
+      unit: '°C',
+      min: 20,
+      max: 45,
+      calibrated: true,
+    });
     expect(set.statusCode, set.body).toBe(200);
     const outside = await call('PUT', '/devices/house-b/config/temperature_high', { value: 60 });
     expect([outside.statusCode, outside.json().error_code]).toEqual([400, 'VALUE_OUT_OF_RANGE']);
@@ -90,7 +162,11 @@ describe('presence', () => {
   it('is online with heartbeats, records health, and goes offline after three missed beats', async () => {
     const device = await controller('house-c');
     await waitFor(async () => (await call('GET', '/devices/house-c')).json().online === true);
-    expect((await call('GET', '/devices/house-c')).json()).toMatchObject({ signal_strength: -60, heap_free: 80_000, firmware_version: '1.0.0' });
+    expect((await call('GET', '/devices/house-c')).json()).toMatchObject({
+      signal_strength: -60,
+      heap_free: 80_000,
+      firmware_version: '1.0.0',
+    });
     await device.goOffline(); // the embedded broker sees it leave
     await waitFor(async () => (await call('GET', '/devices/house-c')).json().online === false);
     await device.start();
@@ -98,8 +174,12 @@ describe('presence', () => {
     t.clock.advance(91_000);
     expect((await t.deps.services.commands.sweep()).offline).toBeGreaterThanOrEqual(1);
     expect((await call('GET', '/devices/house-c')).json().online).toBe(false);
-    expect(events.filter((e) => e.type === 'device' && e.device === 'house-c').map((e) => e.event)).toEqual(expect.arrayContaining(['online', 'offline']));
-    const audit = (await call('GET', '/audit?category=devices')).json().data.map((e: { event_type: string }) => e.event_type);
+    expect(events.filter((e) => e.type === 'device' && e.device === 'house-c').map((e) => e.event)).toEqual(
+      expect.arrayContaining(['online', 'offline']),
+    );
+    const audit = (await call('GET', '/audit?category=devices'))
+      .json()
+      .data.map((e: { event_type: string }) => e.event_type);
     expect(audit).toEqual(expect.arrayContaining(['device.online', 'device.offline']));
   });
 });
@@ -116,7 +196,9 @@ describe('commands', () => {
     for (const step of ['queued_at', 'sent_at', 'executing_at', 'finished_at']) expect(done[step], step).not.toBeNull();
     expect(done.new_state).toEqual({ 'fan-1': 'on' });
     expect(device.state['fan-1']).toBe('on');
-    const announced = events.filter((e) => e.type === 'command' && (e.command as { id: string }).id === res.json().id).map((e) => (e.command as { status: string }).status);
+    const announced = events
+      .filter((e) => e.type === 'command' && (e.command as { id: string }).id === res.json().id)
+      .map((e) => (e.command as { status: string }).status);
     expect(announced).toEqual(['queued', 'sent', 'executing', 'completed']);
     expect((await call('GET', '/devices/house-d')).json().last_command_status).toBe('completed');
   });
@@ -143,10 +225,19 @@ describe('commands', () => {
 
   it('stays online while another connection of it is open, and goes offline when the last one ends', async () => {
     await controller('house-k', {}, false);
-    const hooks = telemetryBrokerHooks({ db: t.deps.db, devices: t.deps.services.devices, commands: t.deps.services.commands,
-      telemetry: t.deps.services.telemetry, log: t.deps.log, batchMs: 5, anonymousFarm: undefined, count: () => {} });
+    const hooks = telemetryBrokerHooks({
+      db: t.deps.db,
+      devices: t.deps.services.devices,
+      commands: t.deps.services.commands,
+      telemetry: t.deps.services.telemetry,
+      log: t.deps.log,
+      batchMs: 5,
+      anonymousFarm: undefined,
+      count: () => {},
+    });
     const connection = () => ({ farmId: farm.id, farmRefs: new Set([farm.id, farm.slug]), device: 'house-k' });
-    const heartbeat = (identity: ReturnType<typeof connection>) => hooks.publish(identity, `croft/${farm.slug}/house-k/heartbeat`, Buffer.from('{}'));
+    const heartbeat = (identity: ReturnType<typeof connection>) =>
+      hooks.publish(identity, `croft/${farm.slug}/house-k/heartbeat`, Buffer.from('{}'));
     const online = async () => (await call('GET', '/devices/house-k')).json().online as boolean;
     const [old, fresh] = [connection(), connection()];
     hooks.connected(old);
@@ -160,7 +251,10 @@ describe('commands', () => {
     hooks.disconnected(fresh);
     await waitFor(async () => !(await online()));
     // Never offline in between: once online, once offline.
-    const presence = () => events.filter((e) => e.type === 'device' && e.device === 'house-k' && (e.event === 'online' || e.event === 'offline'));
+    const presence = () =>
+      events.filter(
+        (e) => e.type === 'device' && e.device === 'house-k' && (e.event === 'online' || e.event === 'offline'),
+      );
     await waitFor(() => presence().length >= 2);
     expect(presence().map((e) => e.event)).toEqual(['online', 'offline']);
   });
@@ -200,7 +294,9 @@ describe('commands', () => {
     t.clock.advance(2_000);
     expect((await t.deps.services.commands.sweep()).timedOut).toBe(1);
     expect(await status(res.json().id)).toMatchObject({ status: 'timeout', error: expect.stringContaining('30 s') });
-    expect(notices).toEqual([expect.objectContaining({ type: 'notification', kind: 'command_timeout', command_id: res.json().id })]);
+    expect(notices).toEqual([
+      expect.objectContaining({ type: 'notification', kind: 'command_timeout', command_id: res.json().id }),
+    ]);
     unsubscribe();
   });
 
@@ -233,7 +329,11 @@ describe('commands', () => {
     const refused = await call('POST', '/commands/batch', { devices: ['row-1', 'probe-1'], action: 'on' });
     expect(refused.statusCode).toBe(422);
     expect((await call('GET', '/commands?device=row-1')).json().data).toEqual([]);
-    const batch = await call('POST', '/commands/batch', { devices: ['row-1', 'row-2'], action: 'on', channel: 'fan-1' });
+    const batch = await call('POST', '/commands/batch', {
+      devices: ['row-1', 'row-2'],
+      action: 'on',
+      channel: 'fan-1',
+    });
     expect(batch.statusCode, batch.body).toBe(202);
     for (const c of batch.json().commands) await settle(c.id, 'completed');
     expect([a.state['fan-1'], b.state['fan-1']]).toEqual(['on', 'on']);
@@ -251,7 +351,10 @@ describe('a restart', () => {
     t.clock.advance(5_000);
     // Another process on the same database, with its own broker, as after a restart.
     const next = await createTestApp({ database: t.database, mqtt: true, now: t.clock.now().toISOString() });
-    const moved = new SimulatedController({ ...device['options'], broker: `mqtt://127.0.0.1:${next.deps.mqtt.status.port}` });
+    const moved = new SimulatedController({
+      ...device['options'],
+      broker: `mqtt://127.0.0.1:${next.deps.mqtt.status.port}`,
+    });
     try {
       await moved.start();
       await settle(waiting.id, 'completed');
@@ -266,18 +369,29 @@ describe('a restart', () => {
 describe('emergency stop', () => {
   it('cancels the queue, sends every channel to its safe state first, and holds until released', async () => {
     const offline = await controller('house-x', {}, false);
-    const waiting = [await command('house-x', { action: 'off', channel: 'fan-1' }), await command('house-x', { action: 'on', channel: 'heater', priority: 'high' })];
+    const waiting = [
+      await command('house-x', { action: 'off', channel: 'fan-1' }),
+      await command('house-x', { action: 'on', channel: 'heater', priority: 'high' }),
+    ];
     const stop = await call('POST', '/emergency-stop', { reason: 'fire in house x' });
     expect(stop.statusCode, stop.body).toBe(200);
     expect(stop.json().cancelled).toBeGreaterThanOrEqual(2);
     for (const w of waiting) expect((await status(w.json().id)).status).toBe('cancelled');
     const mine = stop.json().commands.filter((c: { device: string }) => c.device === 'house-x');
-    expect(mine.map((c: { channel: string; action: string; priority: string }) => [c.channel, c.action, c.priority]))
-      .toEqual([['fan-1', 'on', 'emergency'], ['fan-2', 'on', 'emergency'], ['heater', 'off', 'emergency']]);
+    expect(
+      mine.map((c: { channel: string; action: string; priority: string }) => [c.channel, c.action, c.priority]),
+    ).toEqual([
+      ['fan-1', 'on', 'emergency'],
+      ['fan-2', 'on', 'emergency'],
+      ['heater', 'off', 'emergency'],
+    ]);
 
     const refused = await command('house-x', { action: 'on', channel: 'heater' });
     expect([refused.statusCode, refused.json().error_code]).toEqual([423, 'EMERGENCY_STOP']);
-    expect((await call('GET', '/emergency-stop')).json()).toMatchObject({ holding: true, stop: { reason: 'fire in house x' } });
+    expect((await call('GET', '/emergency-stop')).json()).toMatchObject({
+      holding: true,
+      stop: { reason: 'fire in house x' },
+    });
 
     await offline.start();
     for (const c of mine) await settle(c.id, 'completed');
@@ -287,7 +401,9 @@ describe('emergency stop', () => {
     const released = await call('POST', '/emergency-stop/release');
     expect(released.statusCode, released.body).toBe(200);
     expect((await command('house-x', { action: 'on', channel: 'heater' })).statusCode).toBe(202);
-    const audit = (await call('GET', '/audit?category=commands')).json().data.map((e: { event_type: string }) => e.event_type);
+    const audit = (await call('GET', '/audit?category=commands'))
+      .json()
+      .data.map((e: { event_type: string }) => e.event_type);
     expect(audit).toEqual(expect.arrayContaining(['farm.emergency_stop', 'farm.emergency_stop_released']));
   });
 });
@@ -302,14 +418,23 @@ describe('credentials', () => {
     await expect(device.start()).rejects.toThrow();
     const revoked = await call('DELETE', '/devices/house-r/credentials');
     expect(revoked.statusCode).toBe(204);
-    const withNew = new SimulatedController({ broker, username: rotated.json().username, password: rotated.json().password, topicPrefix: rotated.json().mqtt.topic_prefix });
+    const withNew = new SimulatedController({
+      broker,
+      username: rotated.json().username,
+      password: rotated.json().password,
+      topicPrefix: rotated.json().mqtt.topic_prefix,
+    });
     await expect(withNew.start()).rejects.toThrow();
   });
 });
 
 describe('idempotency keys (the one rule for client-made ids)', () => {
-  const keyed = (key: string, extra: Record<string, unknown> = {}) =>
-    ({ action: 'on', channel: 'fan-1', idempotency_key: key, ...extra });
+  const keyed = (key: string, extra: Record<string, unknown> = {}) => ({
+    action: 'on',
+    channel: 'fan-1',
+    idempotency_key: key,
+    ...extra,
+  });
   const withKey = async (key: string) => {
     const all = (await call('GET', '/commands?limit=200')).json().data as Array<Record<string, unknown>>;
     return all.filter((c) => c.idempotency_key === key);
@@ -320,8 +445,12 @@ describe('idempotency keys (the one rule for client-made ids)', () => {
     await controller('idem-2', {}, false);
     const first = await command('idem-1', keyed('same-1', { priority: 'high' }));
     expect(first.statusCode, first.body).toBe(202);
-    const again = await command('idem-1', { priority: 'high', idempotency_key: 'same-1', channel: 'fan-1',
-      action: 'on' });
+    const again = await command('idem-1', {
+      priority: 'high',
+      idempotency_key: 'same-1',
+      channel: 'fan-1',
+      action: 'on',
+    });
     expect(again.statusCode, again.body).toBe(200);
     expect(again.json()).toEqual(first.json());
     // The device named by its id is the same device.
@@ -334,8 +463,10 @@ describe('idempotency keys (the one rule for client-made ids)', () => {
     ];
     for (const [label, body] of different) {
       const taken = await command(label, body);
-      expect([taken.statusCode, taken.json().error_code], `${label} ${JSON.stringify(body)}`)
-        .toEqual([409, 'IDEMPOTENCY_CONFLICT']);
+      expect([taken.statusCode, taken.json().error_code], `${label} ${JSON.stringify(body)}`).toEqual([
+        409,
+        'IDEMPOTENCY_CONFLICT',
+      ]);
     }
     expect(await withKey('same-1')).toHaveLength(1);
     // A repeat answers its command whatever has happened since: here the device was switched off.
@@ -351,8 +482,10 @@ describe('idempotency keys (the one rule for client-made ids)', () => {
     const elsewhere = await createFarm(t.app, admin, 'Other controller farm');
     const at = (path: string, payload: object) =>
       t.app.inject({ method: 'POST', url: `/api/v1/farms/${elsewhere.slug}${path}`, headers: admin.headers, payload });
-    const channels = [{ name: 'fan-1', kind: 'fan', safe_state: 'on' },
-      { name: 'heater', kind: 'heater', safe_state: 'off' }];
+    const channels = [
+      { name: 'fan-1', kind: 'fan', safe_state: 'on' },
+      { name: 'heater', kind: 'heater', safe_state: 'off' },
+    ];
     const registered = await at('/devices', { device_id: 'idem-3', name: 'Their relay', type: 'relay', channels });
     expect(registered.statusCode, registered.body).toBe(201);
     const theirs = await at('/devices/idem-3/commands', keyed('shared-key', { channel: 'heater' }));

@@ -48,7 +48,10 @@ const SEMVER = /^\d+\.\d+\.\d+([-+][0-9A-Za-z.+-]+)?$/;
 function channelRows(channels: ChannelInput[]) {
   const names = new Set<string>();
   return channels.map((c, i) => {
-    if (names.has(c.name)) throw invalid(`Channel "${c.name}" is named twice`, { fields: [{ field: `body.channels[${i}].name`, message: 'is named twice' }] });
+    if (names.has(c.name))
+      throw invalid(`Channel "${c.name}" is named twice`, {
+        fields: [{ field: `body.channels[${i}].name`, message: 'is named twice' }],
+      });
     names.add(c.name);
     return typeof c.safe_state === 'number'
       ? { name: c.name, kind: c.kind, safe_state: 'value' as const, safe_value: c.safe_state }
@@ -57,46 +60,72 @@ function channelRows(channels: ChannelInput[]) {
 }
 
 const uniqueViolation = (error: unknown, constraint: string) =>
-  (error as { code?: string; constraint?: string }).code === '23505' && String((error as { constraint?: string }).constraint ?? '').includes(constraint);
+  (error as { code?: string; constraint?: string }).code === '23505' &&
+  String((error as { constraint?: string }).constraint ?? '').includes(constraint);
 
 /** The device registry: devices and their channels, configuration, credentials and presence. */
 export class DevicesService {
-
   constructor(private readonly deps: Deps) {}
 
   async create(ctx: FarmContext, input: NewDevice, meta: RequestMeta): Promise<DeviceWithChannels> {
     const now = this.deps.clock.now();
     const channels = channelRows(input.channels ?? []);
-    const created = await this.#writing(() => this.deps.db.farm(ctx.farmId, async (tx) => {
-      if (await devicesRepository.find(tx, ctx.farmId, input.device_id)) {
-        throw conflict('DEVICE_ID_TAKEN', `This farm already has a device "${input.device_id}"`);
-      }
-      const row = await devicesRepository.insert(tx, {
-        farm_id: ctx.farmId, device_id: input.device_id, name: input.name.trim(), type: input.type,
-        hardware_id: input.hardware_id ?? null, location_id: input.location_id ?? null, model: input.model ?? null,
-        firmware_version: input.firmware_version ?? null, created_at: now, updated_at: now,
-      });
-      await devicesRepository.replaceChannels(tx, ctx.farmId, row.id, channels);
-      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'device.created', category: 'devices',
-        message: `Device ${row.device_id} created`, data: { device_id: row.id } });
-      return { ...row, channels: await devicesRepository.channels(tx, ctx.farmId, [row.id]) };
-    }));
+    const created = await this.#writing(() =>
+      this.deps.db.farm(ctx.farmId, async (tx) => {
+        if (await devicesRepository.find(tx, ctx.farmId, input.device_id)) {
+          throw conflict('DEVICE_ID_TAKEN', `This farm already has a device "${input.device_id}"`);
+        }
+        const row = await devicesRepository.insert(tx, {
+          farm_id: ctx.farmId,
+          device_id: input.device_id,
+          name: input.name.trim(),
+          type: input.type,
+          hardware_id: input.hardware_id ?? null,
+          location_id: input.location_id ?? null,
+          model: input.model ?? null,
+          firmware_version: input.firmware_version ?? null,
+          created_at: now,
+          updated_at: now,
+        });
+        await devicesRepository.replaceChannels(tx, ctx.farmId, row.id, channels);
+        await recordAudit(tx, this.deps.clock, {
+          farmId: ctx.farmId,
+          caller: ctx.caller,
+          meta,
+          eventType: 'device.created',
+          category: 'devices',
+          message: `Device ${row.device_id} created`,
+          data: { device_id: row.id },
+        });
+        return { ...row, channels: await devicesRepository.channels(tx, ctx.farmId, [row.id]) };
+      }),
+    );
     this.deps.live.farmEvent(ctx.farmId, { type: 'device', device: created.device_id, event: 'created' });
     return created;
   }
 
   async update(ctx: FarmContext, ref: string, patch: DevicePatch, meta: RequestMeta): Promise<DeviceWithChannels> {
-    const updated = await this.#writing(() => this.deps.db.farm(ctx.farmId, async (tx) => {
-      const device = await this.#find(tx, ctx.farmId, ref);
-      const { channels, ...fields } = patch;
-      const row = await devicesRepository.update(tx, ctx.farmId, device.id, {
-        ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)), updated_at: this.deps.clock.now(),
-      });
-      if (channels) await devicesRepository.replaceChannels(tx, ctx.farmId, device.id, channelRows(channels));
-      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'device.updated', category: 'devices',
-        message: `Device ${device.device_id} changed`, data: { device_id: device.id, changed: Object.keys(patch) } });
-      return { ...row!, channels: await devicesRepository.channels(tx, ctx.farmId, [device.id]) };
-    }));
+    const updated = await this.#writing(() =>
+      this.deps.db.farm(ctx.farmId, async (tx) => {
+        const device = await this.#find(tx, ctx.farmId, ref);
+        const { channels, ...fields } = patch;
+        const row = await devicesRepository.update(tx, ctx.farmId, device.id, {
+          ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)),
+          updated_at: this.deps.clock.now(),
+        });
+        if (channels) await devicesRepository.replaceChannels(tx, ctx.farmId, device.id, channelRows(channels));
+        await recordAudit(tx, this.deps.clock, {
+          farmId: ctx.farmId,
+          caller: ctx.caller,
+          meta,
+          eventType: 'device.updated',
+          category: 'devices',
+          message: `Device ${device.device_id} changed`,
+          data: { device_id: device.id, changed: Object.keys(patch) },
+        });
+        return { ...row!, channels: await devicesRepository.channels(tx, ctx.farmId, [device.id]) };
+      }),
+    );
     this.deps.live.farmEvent(ctx.farmId, { type: 'device', device: updated.device_id, event: 'updated' });
     return updated;
   }
@@ -105,8 +134,16 @@ export class DevicesService {
     const device = await this.deps.db.farm(ctx.farmId, async (tx) => {
       const found = await this.#find(tx, ctx.farmId, ref);
       await devicesRepository.remove(tx, ctx.farmId, found.id);
-      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'device.deleted', category: 'devices',
-        severity: 'warning', message: `Device ${found.device_id} deleted with its readings`, data: { device_id: found.id } });
+      await recordAudit(tx, this.deps.clock, {
+        farmId: ctx.farmId,
+        caller: ctx.caller,
+        meta,
+        eventType: 'device.deleted',
+        category: 'devices',
+        severity: 'warning',
+        message: `Device ${found.device_id} deleted with its readings`,
+        data: { device_id: found.id },
+      });
       return found;
     });
     this.deps.link.disconnect(ctx.farmId, device.device_id);
@@ -116,7 +153,11 @@ export class DevicesService {
   async list(ctx: FarmContext): Promise<DeviceWithChannels[]> {
     return this.deps.db.farm(ctx.farmId, async (tx) => {
       const rows = await devicesRepository.list(tx, ctx.farmId);
-      const channels = await devicesRepository.channels(tx, ctx.farmId, rows.map((r) => r.id));
+      const channels = await devicesRepository.channels(
+        tx,
+        ctx.farmId,
+        rows.map((r) => r.id),
+      );
       return rows.map((r) => ({ ...r, channels: channels.filter((c) => c.device_id === r.id) }));
     });
   }
@@ -140,8 +181,12 @@ export class DevicesService {
       return await fn();
     } catch (error) {
       if (error instanceof DomainError) throw error;
-      if (uniqueViolation(error, 'hardware_id')) throw conflict('HARDWARE_ID_TAKEN', 'Another device already has this hardware id');
-      if ((error as { code?: string }).code === '23503') throw invalid('No such location in this farm', { fields: [{ field: 'body.location_id', message: 'not found' }] });
+      if (uniqueViolation(error, 'hardware_id'))
+        throw conflict('HARDWARE_ID_TAKEN', 'Another device already has this hardware id');
+      if ((error as { code?: string }).code === '23503')
+        throw invalid('No such location in this farm', {
+          fields: [{ field: 'body.location_id', message: 'not found' }],
+        });
       throw error;
     }
   }
@@ -149,25 +194,54 @@ export class DevicesService {
   // Configuration
 
   config(ctx: FarmContext, ref: string): Promise<ConfigRow[]> {
-    return this.deps.db.farm(ctx.farmId, async (tx) => devicesRepository.config(tx, ctx.farmId, (await this.#find(tx, ctx.farmId, ref)).id));
+    return this.deps.db.farm(ctx.farmId, async (tx) =>
+      devicesRepository.config(tx, ctx.farmId, (await this.#find(tx, ctx.farmId, ref)).id),
+    );
   }
 
   /** Sets one parameter (bounds kept unless given) and sends the whole configuration to the device, retained. */
-  async setConfig(ctx: FarmContext, ref: string, name: string, input: ConfigInput, meta: RequestMeta): Promise<ConfigRow> {
+  async setConfig(
+    ctx: FarmContext,
+    ref: string,
+    name: string,
+    input: ConfigInput,
+    meta: RequestMeta,
+  ): Promise<ConfigRow> {
     const { device, row, all } = await this.deps.db.farm(ctx.farmId, async (tx) => {
       const device = await this.#find(tx, ctx.farmId, ref);
       const before = await devicesRepository.configParameter(tx, ctx.farmId, device.id, name);
-      const min = input.min !== undefined ? input.min : before?.min ?? null;
-      const max = input.max !== undefined ? input.max : before?.max ?? null;
-      if (min !== null && max !== null && min > max) throw invalid('min must not be above max', { fields: [{ field: 'body.min', message: 'is above max' }] });
+      const min = input.min !== undefined ? input.min : (before?.min ?? null);
+      const max = input.max !== undefined ? input.max : (before?.max ?? null);
+      if (min !== null && max !== null && min > max)
+        throw invalid('min must not be above max', { fields: [{ field: 'body.min', message: 'is above max' }] });
       const problem = checkConfigValue(input.value, min, max);
-      if (problem) throw invalid(`${name} ${problem}`, { fields: [{ field: 'body.value', message: problem }], min, max }, 'VALUE_OUT_OF_RANGE');
-      const row: ConfigRow = { farm_id: ctx.farmId, device_id: device.id, name, value: input.value,
-        unit: input.unit !== undefined ? input.unit : before?.unit ?? null, min, max,
-        calibrated: input.calibrated ?? before?.calibrated ?? false, updated_at: this.deps.clock.now() };
+      if (problem)
+        throw invalid(
+          `${name} ${problem}`,
+          { fields: [{ field: 'body.value', message: problem }], min, max },
+          'VALUE_OUT_OF_RANGE',
+        );
+      const row: ConfigRow = {
+        farm_id: ctx.farmId,
+        device_id: device.id,
+        name,
+        value: input.value,
+        unit: input.unit !== undefined ? input.unit : (before?.unit ?? null),
+        min,
+        max,
+        calibrated: input.calibrated ?? before?.calibrated ?? false,
+        updated_at: this.deps.clock.now(),
+      };
       await devicesRepository.putConfig(tx, row);
-      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'device.config_changed', category: 'devices',
-        message: `${device.device_id}: ${name} set`, data: { device_id: device.id, name, from: before?.value ?? null, to: input.value } });
+      await recordAudit(tx, this.deps.clock, {
+        farmId: ctx.farmId,
+        caller: ctx.caller,
+        meta,
+        eventType: 'device.config_changed',
+        category: 'devices',
+        message: `${device.device_id}: ${name} set`,
+        data: { device_id: device.id, name, from: before?.value ?? null, to: input.value },
+      });
       return { device, row, all: await devicesRepository.config(tx, ctx.farmId, device.id) };
     });
     await this.#publishConfig(ctx.slug, device.device_id, all);
@@ -177,16 +251,28 @@ export class DevicesService {
   async deleteConfig(ctx: FarmContext, ref: string, name: string, meta: RequestMeta): Promise<void> {
     const { device, all } = await this.deps.db.farm(ctx.farmId, async (tx) => {
       const device = await this.#find(tx, ctx.farmId, ref);
-      if (!(await devicesRepository.deleteConfig(tx, ctx.farmId, device.id, name))) throw notFound('Parameter', { name });
-      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'device.config_changed', category: 'devices',
-        message: `${device.device_id}: ${name} removed`, data: { device_id: device.id, name } });
+      if (!(await devicesRepository.deleteConfig(tx, ctx.farmId, device.id, name)))
+        throw notFound('Parameter', { name });
+      await recordAudit(tx, this.deps.clock, {
+        farmId: ctx.farmId,
+        caller: ctx.caller,
+        meta,
+        eventType: 'device.config_changed',
+        category: 'devices',
+        message: `${device.device_id}: ${name} removed`,
+        data: { device_id: device.id, name },
+      });
       return { device, all: await devicesRepository.config(tx, ctx.farmId, device.id) };
     });
     await this.#publishConfig(ctx.slug, device.device_id, all);
   }
 
   #publishConfig(slug: string, label: string, all: ConfigRow[]): Promise<void> {
-    return this.deps.link.publish(`croft/${slug}/${label}/config`, JSON.stringify(Object.fromEntries(all.map((p) => [p.name, p.value]))), { retain: true });
+    return this.deps.link.publish(
+      `croft/${slug}/${label}/config`,
+      JSON.stringify(Object.fromEntries(all.map((p) => [p.name, p.value]))),
+      { retain: true },
+    );
   }
 
   // Credentials
@@ -195,16 +281,33 @@ export class DevicesService {
    * New credentials for a device (the old ones stop working at once, and a device connected with
    * them is disconnected). The password is returned this once; the username is unique in the instance.
    */
-  async issueCredentials(ctx: FarmContext, idOrLabel: string, meta: RequestMeta): Promise<{ username: string; password: string; device: DeviceRow }> {
+  async issueCredentials(
+    ctx: FarmContext,
+    idOrLabel: string,
+    meta: RequestMeta,
+  ): Promise<{ username: string; password: string; device: DeviceRow }> {
     const password = randomToken(24);
     const issued = await this.deps.db.farm(ctx.farmId, async (tx) => {
       const device = await this.#find(tx, ctx.farmId, idOrLabel);
       const username = `${ctx.slug}.${device.device_id}.${randomBytes(3).toString('hex')}`;
       const rotated = (await devicesRepository.credentialsOf(tx, ctx.farmId, device.id)) !== undefined;
-      await devicesRepository.setCredentials(tx, { device_id: device.id, farm_id: ctx.farmId, username,
-        secret_hash: hashToken(password), created_at: this.deps.clock.now() });
-      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: rotated ? 'device.credentials_rotated' : 'device.credentials_issued',
-        category: 'devices', severity: 'warning', message: `New credentials for device ${device.device_id}`, data: { device_id: device.id } });
+      await devicesRepository.setCredentials(tx, {
+        device_id: device.id,
+        farm_id: ctx.farmId,
+        username,
+        secret_hash: hashToken(password),
+        created_at: this.deps.clock.now(),
+      });
+      await recordAudit(tx, this.deps.clock, {
+        farmId: ctx.farmId,
+        caller: ctx.caller,
+        meta,
+        eventType: rotated ? 'device.credentials_rotated' : 'device.credentials_issued',
+        category: 'devices',
+        severity: 'warning',
+        message: `New credentials for device ${device.device_id}`,
+        data: { device_id: device.id },
+      });
       return { username, password, device, rotated };
     });
     if (issued.rotated) this.deps.link.disconnect(ctx.farmId, issued.device.device_id);
@@ -214,9 +317,18 @@ export class DevicesService {
   async revokeCredentials(ctx: FarmContext, idOrLabel: string, meta: RequestMeta): Promise<void> {
     const device = await this.deps.db.farm(ctx.farmId, async (tx) => {
       const device = await this.#find(tx, ctx.farmId, idOrLabel);
-      if (!(await devicesRepository.deleteCredentials(tx, ctx.farmId, device.id))) throw notFound('Credentials', { device: idOrLabel });
-      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'device.credentials_revoked',
-        category: 'devices', severity: 'warning', message: `Credentials of device ${device.device_id} revoked`, data: { device_id: device.id } });
+      if (!(await devicesRepository.deleteCredentials(tx, ctx.farmId, device.id)))
+        throw notFound('Credentials', { device: idOrLabel });
+      await recordAudit(tx, this.deps.clock, {
+        farmId: ctx.farmId,
+        caller: ctx.caller,
+        meta,
+        eventType: 'device.credentials_revoked',
+        category: 'devices',
+        severity: 'warning',
+        message: `Credentials of device ${device.device_id} revoked`,
+        data: { device_id: device.id },
+      });
       return device;
     });
     this.deps.link.disconnect(ctx.farmId, device.device_id);
@@ -225,14 +337,22 @@ export class DevicesService {
   /** Device references (ids or labels) as labels; ids of no device of the farm are left out. */
   async labelsOf(farmId: string, refs: string[]): Promise<string[]> {
     const ids = refs.filter(isUuid);
-    const found = await this.deps.db.farm(farmId, (tx) => devicesRepository.byIds(tx, farmId, ids.map((id) => id.toLowerCase())));
+    const found = await this.deps.db.farm(farmId, (tx) =>
+      devicesRepository.byIds(
+        tx,
+        farmId,
+        ids.map((id) => id.toLowerCase()),
+      ),
+    );
     return [...new Set([...refs.filter((r) => !isUuid(r)), ...found.map((d) => d.device_id)])];
   }
 
   /** The device a username belongs to, without checking a password (a broker asking about topic rights). */
   async byUsername(username: string): Promise<DeviceIdentity | undefined> {
     const row = await this.deps.db.system((tx) => devicesRepository.byUsername(tx, username));
-    return row && { id: row.id, farmId: row.farm_id, farmSlug: row.slug, farmTimeZone: row.time_zone, label: row.device_id };
+    return (
+      row && { id: row.id, farmId: row.farm_id, farmSlug: row.slug, farmTimeZone: row.time_zone, label: row.device_id }
+    );
   }
 
   /** Checks a device's username and password (MQTT CONNECT, HTTP Basic); undefined when wrong. */
@@ -254,19 +374,33 @@ export class DevicesService {
       const device = await devicesRepository.find(tx, farmId, label);
       if (!device) return undefined;
       await devicesRepository.update(tx, farmId, device.id, {
-        online: true, last_heartbeat_at: now,
-        ...(beat.firmware_version !== undefined && SEMVER.test(beat.firmware_version) ? { firmware_version: beat.firmware_version } : {}),
+        online: true,
+        last_heartbeat_at: now,
+        ...(beat.firmware_version !== undefined && SEMVER.test(beat.firmware_version)
+          ? { firmware_version: beat.firmware_version }
+          : {}),
         ...(beat.signal_strength !== undefined ? { signal_strength: beat.signal_strength } : {}),
         ...(beat.heap_free !== undefined ? { heap_free: Math.round(beat.heap_free) } : {}),
         ...(beat.uptime_seconds !== undefined ? { uptime_seconds: Math.round(beat.uptime_seconds) } : {}),
       });
       if (device.online) return undefined;
-      await recordAudit(tx, this.deps.clock, { farmId, eventType: 'device.online', category: 'devices', message: `Device ${label} is online`,
-        data: { device_id: device.id } });
+      await recordAudit(tx, this.deps.clock, {
+        farmId,
+        eventType: 'device.online',
+        category: 'devices',
+        message: `Device ${label} is online`,
+        data: { device_id: device.id },
+      });
       return device;
     });
     if (change) {
-      this.deps.live.farmEvent(farmId, { type: 'device', device: label, event: 'online', online: true, last_heartbeat_at: now.toISOString() });
+      this.deps.live.farmEvent(farmId, {
+        type: 'device',
+        device: label,
+        event: 'online',
+        online: true,
+        last_heartbeat_at: now.toISOString(),
+      });
       this.deps.hooks.emit('devices.online', { farmId, deviceId: change.id });
     }
   }
@@ -283,11 +417,18 @@ export class DevicesService {
       const device = await devicesRepository.find(tx, farmId, label);
       if (!device?.online) return false;
       await devicesRepository.update(tx, farmId, device.id, { online: false });
-      await recordAudit(tx, this.deps.clock, { farmId, eventType: 'device.offline', category: 'devices', severity: 'warning',
-        message: `Device ${label} is offline (${reason})`, data: { device_id: device.id, reason } });
+      await recordAudit(tx, this.deps.clock, {
+        farmId,
+        eventType: 'device.offline',
+        category: 'devices',
+        severity: 'warning',
+        message: `Device ${label} is offline (${reason})`,
+        data: { device_id: device.id, reason },
+      });
       return true;
     });
-    if (changed) this.deps.live.farmEvent(farmId, { type: 'device', device: label, event: 'offline', online: false, reason });
+    if (changed)
+      this.deps.live.farmEvent(farmId, { type: 'device', device: label, event: 'offline', online: false, reason });
   }
 
   /** Marks offline every device that missed its heartbeats (the presence sweep); returns how many. */
@@ -298,7 +439,11 @@ export class DevicesService {
     const silent = await this.deps.db.system((tx) => devicesRepository.silentOnline(tx, before, 500));
     let marked = 0;
     for (const device of silent) {
-      await this.markOffline(device.farm_id, device.device_id, `no heartbeat for ${heartbeatMissed} × ${heartbeatIntervalS} s`);
+      await this.markOffline(
+        device.farm_id,
+        device.device_id,
+        `no heartbeat for ${heartbeatMissed} × ${heartbeatIntervalS} s`,
+      );
       marked++;
     }
     return marked;

@@ -26,7 +26,21 @@ export interface DeviceTable {
   last_command_at: Timestamp | null;
 }
 
-export const CHANNEL_KINDS = ['fan', 'heater', 'cooler', 'light', 'pump', 'valve', 'feeder', 'belt', 'humidifier', 'vent', 'door', 'motor', 'other'] as const;
+export const CHANNEL_KINDS = [
+  'fan',
+  'heater',
+  'cooler',
+  'light',
+  'pump',
+  'valve',
+  'feeder',
+  'belt',
+  'humidifier',
+  'vent',
+  'door',
+  'motor',
+  'other',
+] as const;
 export type ChannelKind = (typeof CHANNEL_KINDS)[number];
 export type SafeState = 'on' | 'off' | 'value' | 'unchanged';
 
@@ -54,7 +68,16 @@ export interface DeviceConfigTable {
 
 export const COMMAND_ACTIONS = ['on', 'off', 'toggle', 'set_value', 'set_angle', 'set_speed'] as const;
 export type CommandAction = (typeof COMMAND_ACTIONS)[number];
-export const COMMAND_STATUSES = ['queued', 'sent', 'executing', 'completed', 'failed', 'timeout', 'expired', 'cancelled'] as const;
+export const COMMAND_STATUSES = [
+  'queued',
+  'sent',
+  'executing',
+  'completed',
+  'failed',
+  'timeout',
+  'expired',
+  'cancelled',
+] as const;
 export type CommandStatus = (typeof COMMAND_STATUSES)[number];
 export type CommandSource = 'api' | 'batch' | 'schedule' | 'emergency';
 

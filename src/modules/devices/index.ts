@@ -45,10 +45,11 @@ interface DevicesDeps {
   link: DeviceLink;
 }
 
-const routes: FastifyPluginAsyncTypebox<{ devices: DevicesService; commands: CommandsService; link: DeviceLink }> = async (
-  app,
-  deps,
-) => {
+const routes: FastifyPluginAsyncTypebox<{
+  devices: DevicesService;
+  commands: CommandsService;
+  link: DeviceLink;
+}> = async (app, deps) => {
   await app.register(devicesRoutes, deps);
   await app.register(commandsRoutes, deps);
 };

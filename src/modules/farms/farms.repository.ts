@@ -7,7 +7,6 @@ import type { FarmTable, InvitationTable } from './farms.tables.js';
 export type FarmRow = Selectable<FarmTable>;
 export type InvitationRow = Selectable<InvitationTable>;
 
-
 export interface MemberRow {
   user_id: string;
   role: Role;
@@ -24,7 +23,9 @@ export const farmsRepository = {
 
   /** A live farm by id or slug (a UUID-shaped value is always an id). */
   findLive(tx: Tx, idOrSlug: string): Promise<FarmRow | undefined> {
-    return tx.selectFrom('farms').selectAll()
+    return tx
+      .selectFrom('farms')
+      .selectAll()
       .where(isUuid(idOrSlug) ? 'id' : 'slug', '=', isUuid(idOrSlug) ? idOrSlug.toLowerCase() : idOrSlug)
       .where('deleted_at', 'is', null)
       .executeTakeFirst();
@@ -44,10 +45,15 @@ export const farmsRepository = {
 
   /** The live farms a user belongs to, with their role. */
   listForUser(tx: Tx, userId: string) {
-    return tx.selectFrom('farms').innerJoin('memberships', 'memberships.farm_id', 'farms.id')
-      .selectAll('farms').select('memberships.role')
-      .where('memberships.user_id', '=', userId).where('farms.deleted_at', 'is', null)
-      .orderBy('farms.name').execute();
+    return tx
+      .selectFrom('farms')
+      .innerJoin('memberships', 'memberships.farm_id', 'farms.id')
+      .selectAll('farms')
+      .select('memberships.role')
+      .where('memberships.user_id', '=', userId)
+      .where('farms.deleted_at', 'is', null)
+      .orderBy('farms.name')
+      .execute();
   },
 
   listDeletedBefore(tx: Tx, cutoff: Date, limit: number) {
@@ -61,22 +67,39 @@ export const farmsRepository = {
 
 export const membershipsRepository = {
   find(tx: Tx, farmId: string, userId: string) {
-    return tx.selectFrom('memberships').selectAll().where('farm_id', '=', farmId).where('user_id', '=', userId).executeTakeFirst();
+    return tx
+      .selectFrom('memberships')
+      .selectAll()
+      .where('farm_id', '=', farmId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
   },
 
   async insert(tx: Tx, farmId: string, userId: string, role: Role, now: Date): Promise<void> {
-    await tx.insertInto('memberships').values({ farm_id: farmId, user_id: userId, role, created_at: now })
-      .onConflict((oc) => oc.columns(['farm_id', 'user_id']).doNothing()).execute();
+    await tx
+      .insertInto('memberships')
+      .values({ farm_id: farmId, user_id: userId, role, created_at: now })
+      .onConflict((oc) => oc.columns(['farm_id', 'user_id']).doNothing())
+      .execute();
   },
 
   list(tx: Tx, farmId: string): Promise<MemberRow[]> {
-    return tx.selectFrom('memberships').innerJoin('users', 'users.id', 'memberships.user_id')
+    return tx
+      .selectFrom('memberships')
+      .innerJoin('users', 'users.id', 'memberships.user_id')
       .select(['memberships.user_id', 'memberships.role', 'memberships.created_at', 'users.name', 'users.email'])
-      .where('memberships.farm_id', '=', farmId).orderBy('users.name').execute();
+      .where('memberships.farm_id', '=', farmId)
+      .orderBy('users.name')
+      .execute();
   },
 
   async setRole(tx: Tx, farmId: string, userId: string, role: Role): Promise<void> {
-    await tx.updateTable('memberships').set({ role }).where('farm_id', '=', farmId).where('user_id', '=', userId).execute();
+    await tx
+      .updateTable('memberships')
+      .set({ role })
+      .where('farm_id', '=', farmId)
+      .where('user_id', '=', userId)
+      .execute();
   },
 
   async remove(tx: Tx, farmId: string, userId: string): Promise<void> {
@@ -85,8 +108,13 @@ export const membershipsRepository = {
 
   /** Admins of the farm, locked so two concurrent demotions cannot both pass the last-admin check. */
   async adminsForUpdate(tx: Tx, farmId: string): Promise<string[]> {
-    const rows = await tx.selectFrom('memberships').select('user_id').where('farm_id', '=', farmId)
-      .where('role', '=', 'admin').forUpdate().execute();
+    const rows = await tx
+      .selectFrom('memberships')
+      .select('user_id')
+      .where('farm_id', '=', farmId)
+      .where('role', '=', 'admin')
+      .forUpdate()
+      .execute();
     return rows.map((r) => r.user_id);
   },
 };
@@ -101,13 +129,24 @@ export const invitationsRepository = {
   },
 
   findById(tx: Tx, farmId: string, id: string): Promise<InvitationRow | undefined> {
-    return tx.selectFrom('invitations').selectAll().where('farm_id', '=', farmId).where('id', '=', id).executeTakeFirst();
+    return tx
+      .selectFrom('invitations')
+      .selectAll()
+      .where('farm_id', '=', farmId)
+      .where('id', '=', id)
+      .executeTakeFirst();
   },
 
   listPending(tx: Tx, farmId: string, now: Date): Promise<InvitationRow[]> {
-    return tx.selectFrom('invitations').selectAll().where('farm_id', '=', farmId)
-      .where('accepted_at', 'is', null).where('revoked_at', 'is', null).where('expires_at', '>', now)
-      .orderBy('created_at', 'desc').execute();
+    return tx
+      .selectFrom('invitations')
+      .selectAll()
+      .where('farm_id', '=', farmId)
+      .where('accepted_at', 'is', null)
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', now)
+      .orderBy('created_at', 'desc')
+      .execute();
   },
 
   async markAccepted(tx: Tx, id: string, userId: string, now: Date): Promise<void> {

@@ -9,7 +9,13 @@ import type { LiveEvents } from '../../platform/live/events.js';
 import { can, rank, type Role } from '../../platform/tenancy/access.js';
 import { DEVICE_ROLE, type Caller, type FarmContext, type RequestMeta } from '../../platform/tenancy/caller.js';
 import { hashToken, randomToken } from '../../platform/secrets.js';
-import { farmsRepository, invitationsRepository, membershipsRepository, type FarmRow, type InvitationRow } from './farms.repository.js';
+import {
+  farmsRepository,
+  invitationsRepository,
+  membershipsRepository,
+  type FarmRow,
+  type InvitationRow,
+} from './farms.repository.js';
 import { looksLikeUuid, slugCandidate, slugFrom } from './slug.engine.js';
 
 export interface NewFarm {
@@ -38,7 +44,9 @@ interface Deps {
 
 function checkTimeZone(zone: string, field = 'timezone'): void {
   if (!isTimeZone(zone)) {
-    throw invalid(`"${zone}" is not an IANA time zone such as Asia/Phnom_Penh`, { fields: [{ field: `body.${field}`, message: 'is not a known time zone' }] });
+    throw invalid(`"${zone}" is not an IANA time zone such as Asia/Phnom_Penh`, {
+      fields: [{ field: `body.${field}`, message: 'is not a known time zone' }],
+    });
   }
 }
 
@@ -59,19 +67,21 @@ export class FarmsService {
     const { db } = this.deps;
     if (caller.kind === 'device') {
       // Its credentials were looked up with its (live) farm a moment ago, in this request: no second look-up.
-      if (idOrSlug !== caller.farmSlug && idOrSlug.toLowerCase() !== caller.farmId) throw notFound('Farm', { farm: idOrSlug });
+      if (idOrSlug !== caller.farmSlug && idOrSlug.toLowerCase() !== caller.farmId)
+        throw notFound('Farm', { farm: idOrSlug });
       return { farmId: caller.farmId, slug: caller.farmSlug, timeZone: caller.farmTimeZone, role: DEVICE_ROLE, caller };
     }
-    const found = caller.kind === 'user'
-      ? await db.user(caller.userId, async (tx) => {
-        const farm = await farmsRepository.findLive(tx, idOrSlug);
-        const membership = farm && (await membershipsRepository.find(tx, farm.id, caller.userId));
-        return farm && membership ? { farm, role: membership.role } : undefined;
-      })
-      : await db.farm(caller.farmId, async (tx) => {
-        const farm = await farmsRepository.findLive(tx, idOrSlug);
-        return farm && farm.id === caller.farmId ? { farm, role: caller.role } : undefined;
-      });
+    const found =
+      caller.kind === 'user'
+        ? await db.user(caller.userId, async (tx) => {
+            const farm = await farmsRepository.findLive(tx, idOrSlug);
+            const membership = farm && (await membershipsRepository.find(tx, farm.id, caller.userId));
+            return farm && membership ? { farm, role: membership.role } : undefined;
+          })
+        : await db.farm(caller.farmId, async (tx) => {
+            const farm = await farmsRepository.findLive(tx, idOrSlug);
+            return farm && farm.id === caller.farmId ? { farm, role: caller.role } : undefined;
+          });
     if (!found) throw notFound('Farm', { farm: idOrSlug });
     return { farmId: found.farm.id, slug: found.farm.slug, timeZone: found.farm.time_zone, role: found.role, caller };
   }
@@ -80,8 +90,12 @@ export class FarmsService {
   async #chooseSlug(name: string, wanted: string | undefined): Promise<string> {
     return this.deps.db.system(async (tx) => {
       if (wanted !== undefined) {
-        if (looksLikeUuid(wanted)) throw invalid('A slug must not look like a UUID', { fields: [{ field: 'body.slug', message: 'must not look like a UUID' }] });
-        if (await farmsRepository.slugTaken(tx, wanted)) throw conflict('SLUG_TAKEN', `The slug "${wanted}" is taken`, { slug: wanted });
+        if (looksLikeUuid(wanted))
+          throw invalid('A slug must not look like a UUID', {
+            fields: [{ field: 'body.slug', message: 'must not look like a UUID' }],
+          });
+        if (await farmsRepository.slugTaken(tx, wanted))
+          throw conflict('SLUG_TAKEN', `The slug "${wanted}" is taken`, { slug: wanted });
         return wanted;
       }
       const base = slugFrom(name);
@@ -94,16 +108,39 @@ export class FarmsService {
   }
 
   /** Inserts a farm with `userId` as its admin, inside the caller's transaction (setup uses this). */
-  async insertFarm(tx: Tx, farmId: string, slug: string, input: NewFarm, userId: string, meta: RequestMeta | undefined, caller?: Caller): Promise<FarmRow> {
+  async insertFarm(
+    tx: Tx,
+    farmId: string,
+    slug: string,
+    input: NewFarm,
+    userId: string,
+    meta: RequestMeta | undefined,
+    caller?: Caller,
+  ): Promise<FarmRow> {
     const now = this.deps.clock.now();
     const farm = await farmsRepository.insert(tx, {
-      id: farmId, name: input.name.trim(), slug, time_zone: input.timezone,
-      latitude: input.latitude ?? null, longitude: input.longitude ?? null, description: input.description ?? '',
-      created_at: now, updated_at: now, deleted_at: null,
+      id: farmId,
+      name: input.name.trim(),
+      slug,
+      time_zone: input.timezone,
+      latitude: input.latitude ?? null,
+      longitude: input.longitude ?? null,
+      description: input.description ?? '',
+      created_at: now,
+      updated_at: now,
+      deleted_at: null,
     });
     await membershipsRepository.insert(tx, farm.id, userId, 'admin', now);
-    await recordAudit(tx, this.deps.clock, { farmId: farm.id, caller, userId, meta, eventType: 'farm.created', category: 'farm',
-      message: `Farm "${farm.name}" created`, data: { slug: farm.slug } });
+    await recordAudit(tx, this.deps.clock, {
+      farmId: farm.id,
+      caller,
+      userId,
+      meta,
+      eventType: 'farm.created',
+      category: 'farm',
+      message: `Farm "${farm.name}" created`,
+      data: { slug: farm.slug },
+    });
     return farm;
   }
 
@@ -116,7 +153,11 @@ export class FarmsService {
   async create(caller: Caller, input: NewFarm, meta: RequestMeta): Promise<FarmRow & { role: Role }> {
     const userId = userOf(caller);
     const { id, slug } = await this.prepareFarm(input);
-    const farm = await this.deps.db.farm(id, (tx) => this.insertFarm(tx, id, slug, input, userId, meta, caller), userId);
+    const farm = await this.deps.db.farm(
+      id,
+      (tx) => this.insertFarm(tx, id, slug, input, userId, meta, caller),
+      userId,
+    );
     return { ...farm, role: 'admin' };
   }
 
@@ -142,8 +183,15 @@ export class FarmsService {
         ...(patch.description !== undefined ? { description: patch.description } : {}),
         updated_at: this.deps.clock.now(),
       });
-      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'farm.updated', category: 'farm',
-        message: 'Farm settings changed', data: { changed: Object.keys(patch) } });
+      await recordAudit(tx, this.deps.clock, {
+        farmId: ctx.farmId,
+        caller: ctx.caller,
+        meta,
+        eventType: 'farm.updated',
+        category: 'farm',
+        message: 'Farm settings changed',
+        data: { changed: Object.keys(patch) },
+      });
       return updated;
     });
     return { ...farm, role: ctx.role };
@@ -153,8 +201,15 @@ export class FarmsService {
   async remove(ctx: FarmContext, meta: RequestMeta): Promise<void> {
     await this.deps.db.farm(ctx.farmId, async (tx) => {
       await farmsRepository.update(tx, ctx.farmId, { deleted_at: this.deps.clock.now() });
-      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'farm.deleted', category: 'farm',
-        severity: 'warning', message: 'Farm deleted' });
+      await recordAudit(tx, this.deps.clock, {
+        farmId: ctx.farmId,
+        caller: ctx.caller,
+        meta,
+        eventType: 'farm.deleted',
+        category: 'farm',
+        severity: 'warning',
+        message: 'Farm deleted',
+      });
     });
   }
 
@@ -181,8 +236,16 @@ export class FarmsService {
       if (member.role === role) return;
       if (member.role === 'admin') await this.#keepAnAdmin(tx, ctx.farmId, userId);
       await membershipsRepository.setRole(tx, ctx.farmId, userId, role);
-      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'member.role_changed', category: 'members',
-        severity: 'warning', message: `Role changed from ${member.role} to ${role}`, data: { user_id: userId, from: member.role, to: role } });
+      await recordAudit(tx, this.deps.clock, {
+        farmId: ctx.farmId,
+        caller: ctx.caller,
+        meta,
+        eventType: 'member.role_changed',
+        category: 'members',
+        severity: 'warning',
+        message: `Role changed from ${member.role} to ${role}`,
+        data: { user_id: userId, from: member.role, to: role },
+      });
     });
   }
 
@@ -195,8 +258,16 @@ export class FarmsService {
       }
       if (member.role === 'admin') await this.#keepAnAdmin(tx, ctx.farmId, userId);
       await membershipsRepository.remove(tx, ctx.farmId, userId);
-      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'member.removed', category: 'members',
-        severity: 'warning', message: `Member removed (was ${member.role})`, data: { user_id: userId, role: member.role } });
+      await recordAudit(tx, this.deps.clock, {
+        farmId: ctx.farmId,
+        caller: ctx.caller,
+        meta,
+        eventType: 'member.removed',
+        category: 'members',
+        severity: 'warning',
+        message: `Member removed (was ${member.role})`,
+        data: { user_id: userId, role: member.role },
+      });
     });
     this.deps.live.memberRemoved(ctx.farmId, userId);
   }
@@ -206,8 +277,14 @@ export class FarmsService {
     await this.deps.db.farm(ctx.farmId, async (tx) => {
       if (ctx.role === 'admin') await this.#keepAnAdmin(tx, ctx.farmId, userId);
       await membershipsRepository.remove(tx, ctx.farmId, userId);
-      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'member.left', category: 'members',
-        message: 'Left the farm' });
+      await recordAudit(tx, this.deps.clock, {
+        farmId: ctx.farmId,
+        caller: ctx.caller,
+        meta,
+        eventType: 'member.left',
+        category: 'members',
+        message: 'Left the farm',
+      });
     });
     this.deps.live.memberRemoved(ctx.farmId, userId);
   }
@@ -221,7 +298,11 @@ export class FarmsService {
 
   // Invitations
 
-  async invite(ctx: FarmContext, input: { email?: string | undefined; role: Role }, meta: RequestMeta): Promise<{ invitation: InvitationRow; token: string }> {
+  async invite(
+    ctx: FarmContext,
+    input: { email?: string | undefined; role: Role },
+    meta: RequestMeta,
+  ): Promise<{ invitation: InvitationRow; token: string }> {
     if (rank(input.role) > rank(ctx.role) || (input.role === 'admin' && ctx.role !== 'admin')) {
       throw forbidden(`A ${ctx.role} cannot invite someone as ${input.role}`);
     }
@@ -229,20 +310,35 @@ export class FarmsService {
     const now = this.deps.clock.now();
     const invitation = await this.deps.db.farm(ctx.farmId, async (tx) => {
       const row = await invitationsRepository.insert(tx, {
-        farm_id: ctx.farmId, email: input.email?.trim().toLowerCase() ?? null, role: input.role, token_hash: hashToken(token),
-        invited_by: ctx.caller.kind === 'user' ? ctx.caller.userId : null, created_at: now,
+        farm_id: ctx.farmId,
+        email: input.email?.trim().toLowerCase() ?? null,
+        role: input.role,
+        token_hash: hashToken(token),
+        invited_by: ctx.caller.kind === 'user' ? ctx.caller.userId : null,
+        created_at: now,
         expires_at: new Date(now.getTime() + this.deps.config.invitationTtlHours * 3600_000),
-        accepted_at: null, accepted_by: null, revoked_at: null,
+        accepted_at: null,
+        accepted_by: null,
+        revoked_at: null,
       });
-      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'invitation.created', category: 'members',
-        message: `Invitation as ${input.role}${row.email ? ` for ${row.email}` : ' (link)'}`, data: { invitation_id: row.id, role: input.role } });
+      await recordAudit(tx, this.deps.clock, {
+        farmId: ctx.farmId,
+        caller: ctx.caller,
+        meta,
+        eventType: 'invitation.created',
+        category: 'members',
+        message: `Invitation as ${input.role}${row.email ? ` for ${row.email}` : ' (link)'}`,
+        data: { invitation_id: row.id, role: input.role },
+      });
       return row;
     });
     return { invitation, token };
   }
 
   listInvitations(ctx: FarmContext) {
-    return this.deps.db.farm(ctx.farmId, (tx) => invitationsRepository.listPending(tx, ctx.farmId, this.deps.clock.now()));
+    return this.deps.db.farm(ctx.farmId, (tx) =>
+      invitationsRepository.listPending(tx, ctx.farmId, this.deps.clock.now()),
+    );
   }
 
   async revokeInvitation(ctx: FarmContext, id: string, meta: RequestMeta): Promise<void> {
@@ -250,8 +346,15 @@ export class FarmsService {
       const invitation = await invitationsRepository.findById(tx, ctx.farmId, id);
       if (!invitation || invitation.revoked_at || invitation.accepted_at) throw notFound('Invitation', { id });
       await invitationsRepository.revoke(tx, id, this.deps.clock.now());
-      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'invitation.revoked', category: 'members',
-        message: 'Invitation revoked', data: { invitation_id: id } });
+      await recordAudit(tx, this.deps.clock, {
+        farmId: ctx.farmId,
+        caller: ctx.caller,
+        meta,
+        eventType: 'invitation.revoked',
+        category: 'members',
+        message: 'Invitation revoked',
+        data: { invitation_id: id },
+      });
     });
   }
 
@@ -259,7 +362,12 @@ export class FarmsService {
    * Makes `userId` a member by an invitation token, inside the caller's (system-scope) transaction:
    * the token is the lookup. Expired, revoked, used or someone else's invitations answer 404.
    */
-  async acceptInTx(tx: Tx, token: string, user: { id: string; email: string }, meta: RequestMeta | undefined): Promise<{ farmId: string; role: Role }> {
+  async acceptInTx(
+    tx: Tx,
+    token: string,
+    user: { id: string; email: string },
+    meta: RequestMeta | undefined,
+  ): Promise<{ farmId: string; role: Role }> {
     const now = this.deps.clock.now();
     const invitation = await invitationsRepository.findByTokenHash(tx, hashToken(token));
     const usable = invitation && !invitation.revoked_at && !invitation.accepted_at && invitation.expires_at > now;
@@ -272,9 +380,15 @@ export class FarmsService {
     const existing = await membershipsRepository.find(tx, invitation.farm_id, user.id);
     if (!existing) await membershipsRepository.insert(tx, invitation.farm_id, user.id, invitation.role, now);
     await invitationsRepository.markAccepted(tx, invitation.id, user.id, now);
-    await recordAudit(tx, this.deps.clock, { farmId: invitation.farm_id, userId: user.id, meta, eventType: 'invitation.accepted', category: 'members',
-      message: `Joined as ${existing?.role ?? invitation.role}`, data: { invitation_id: invitation.id, role: existing?.role ?? invitation.role } });
+    await recordAudit(tx, this.deps.clock, {
+      farmId: invitation.farm_id,
+      userId: user.id,
+      meta,
+      eventType: 'invitation.accepted',
+      category: 'members',
+      message: `Joined as ${existing?.role ?? invitation.role}`,
+      data: { invitation_id: invitation.id, role: existing?.role ?? invitation.role },
+    });
     return { farmId: invitation.farm_id, role: existing?.role ?? invitation.role };
   }
-
 }

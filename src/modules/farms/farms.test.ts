@@ -21,13 +21,31 @@ const call = (method: string, url: string, headers: Record<string, string>, payl
 describe('farms', () => {
   it('get slugs from their names, unique, never UUID-shaped', async () => {
     const { headers } = await adminNow();
-    const one = await call('POST', '/api/v1/farms', headers, { name: 'Kampot Pepper Co-op', timezone: 'Asia/Phnom_Penh' });
-    const two = await call('POST', '/api/v1/farms', headers, { name: 'Kampot pepper co-op!', timezone: 'Asia/Phnom_Penh' });
+    const one = await call('POST', '/api/v1/farms', headers, {
+      name: 'Kampot Pepper Co-op',
+      timezone: 'Asia/Phnom_Penh',
+    });
+    const two = await call('POST', '/api/v1/farms', headers, {
+      name: 'Kampot pepper co-op!',
+      timezone: 'Asia/Phnom_Penh',
+    });
     const khmer = await call('POST', '/api/v1/farms', headers, { name: 'ចំការម្រេច', timezone: 'Asia/Phnom_Penh' });
-    expect([one.json().slug, two.json().slug, khmer.json().slug]).toEqual(['kampot-pepper-co-op', 'kampot-pepper-co-op-2', 'farm']);
-    const uuidish = await call('POST', '/api/v1/farms', headers, { name: 'X', slug: '0badcafe-0000-4000-8000-000000000000', timezone: 'UTC' });
+    expect([one.json().slug, two.json().slug, khmer.json().slug]).toEqual([
+      'kampot-pepper-co-op',
+      'kampot-pepper-co-op-2',
+      'farm',
+    ]);
+    const uuidish = await call('POST', '/api/v1/farms', headers, {
+      name: 'X',
+      slug: '0badcafe-0000-4000-8000-000000000000',
+      timezone: 'UTC',
+    });
     expect(uuidish.statusCode).toBe(400);
-    const taken = await call('POST', '/api/v1/farms', headers, { name: 'X', slug: 'kampot-pepper-co-op', timezone: 'UTC' });
+    const taken = await call('POST', '/api/v1/farms', headers, {
+      name: 'X',
+      slug: 'kampot-pepper-co-op',
+      timezone: 'UTC',
+    });
     expect(taken.statusCode).toBe(409);
     expect(taken.json().error_code).toBe('SLUG_TAKEN');
   });
@@ -45,11 +63,17 @@ describe('farms', () => {
 
   it('change settings, refusing unknown fields and time zones', async () => {
     const { headers } = await adminNow();
-    const res = await call('PATCH', `/api/v1/farms/${farm.slug}`, headers, { description: 'Rice and bees', latitude: 11.56, longitude: 104.92 });
+    const res = await call('PATCH', `/api/v1/farms/${farm.slug}`, headers, {
+      description: 'Rice and bees',
+      latitude: 11.56,
+      longitude: 104.92,
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ description: 'Rice and bees', latitude: 11.56 });
     expect((await call('PATCH', `/api/v1/farms/${farm.slug}`, headers, { id: farm.id })).statusCode).toBe(400);
-    expect((await call('PATCH', `/api/v1/farms/${farm.slug}`, headers, { timezone: 'Nowhere/Land' })).statusCode).toBe(400);
+    expect((await call('PATCH', `/api/v1/farms/${farm.slug}`, headers, { timezone: 'Nowhere/Land' })).statusCode).toBe(
+      400,
+    );
     expect((await call('PATCH', `/api/v1/farms/${farm.slug}`, headers, { latitude: 91 })).statusCode).toBe(400);
   });
 
@@ -58,7 +82,13 @@ describe('farms', () => {
     const doomed = await createFarm(t.app, await adminNow(), 'Doomed Plot');
     expect((await call('DELETE', `/api/v1/farms/${doomed.slug}`, headers)).statusCode).toBe(204);
     expect((await call('GET', `/api/v1/farms/${doomed.slug}`, headers)).statusCode).toBe(404);
-    const count = () => t.deps.db.system(async (tx) => Number((await sql<{ n: number }>`select count(*)::int as n from farms where id = ${doomed.id}`.execute(tx)).rows[0]!.n));
+    const count = () =>
+      t.deps.db.system(async (tx) =>
+        Number(
+          (await sql<{ n: number }>`select count(*)::int as n from farms where id = ${doomed.id}`.execute(tx)).rows[0]!
+            .n,
+        ),
+      );
     expect(await t.deps.services.farms.purgeDeleted()).toBe(0);
     expect(await count()).toBe(1);
     t.clock.advance(31 * 86_400_000);
@@ -70,10 +100,23 @@ describe('farms', () => {
 describe('members and invitations', () => {
   it('an invitation for an address works for that address only, once', async () => {
     const { headers } = await adminNow();
-    const invite = await call('POST', `/api/v1/farms/${farm.slug}/invitations`, headers, { email: 'Someone@Example.org', role: 'worker' });
+    const invite = await call('POST', `/api/v1/farms/${farm.slug}/invitations`, headers, {
+      email: 'Someone@Example.org',
+      role: 'worker',
+    });
     expect(invite.statusCode).toBe(201);
-    expect(invite.json()).toMatchObject({ email: 'someone@example.org', role: 'worker', accept_path: `/invite/${invite.json().token}` });
-    const stranger = await member(t.app, await adminNow(), await createFarm(t.app, await adminNow(), 'Elsewhere'), 'viewer', 'stranger');
+    expect(invite.json()).toMatchObject({
+      email: 'someone@example.org',
+      role: 'worker',
+      accept_path: `/invite/${invite.json().token}`,
+    });
+    const stranger = await member(
+      t.app,
+      await adminNow(),
+      await createFarm(t.app, await adminNow(), 'Elsewhere'),
+      'viewer',
+      'stranger',
+    );
     const wrong = await call('POST', `/api/v1/invitations/${invite.json().token}/accept`, stranger.headers);
     expect(wrong.statusCode).toBe(404);
     const listed = await call('GET', `/api/v1/farms/${farm.slug}/invitations`, headers);
@@ -89,16 +132,24 @@ describe('members and invitations', () => {
     const accepted = await call('POST', `/api/v1/invitations/${link.json().token}/accept`, person.headers);
     expect(accepted.statusCode).toBe(200);
     expect(accepted.json()).toEqual({ farm_id: farm.id, role: 'viewer' });
-    expect((await call('POST', `/api/v1/invitations/${link.json().token}/accept`, person.headers)).statusCode).toBe(404);
+    expect((await call('POST', `/api/v1/invitations/${link.json().token}/accept`, person.headers)).statusCode).toBe(
+      404,
+    );
 
     const revoked = await call('POST', `/api/v1/farms/${farm.slug}/invitations`, headers, { role: 'viewer' });
-    expect((await call('DELETE', `/api/v1/farms/${farm.slug}/invitations/${revoked.json().id}`, headers)).statusCode).toBe(204);
-    expect((await call('POST', `/api/v1/invitations/${revoked.json().token}/accept`, person.headers)).statusCode).toBe(404);
+    expect(
+      (await call('DELETE', `/api/v1/farms/${farm.slug}/invitations/${revoked.json().id}`, headers)).statusCode,
+    ).toBe(204);
+    expect((await call('POST', `/api/v1/invitations/${revoked.json().token}/accept`, person.headers)).statusCode).toBe(
+      404,
+    );
 
     const expiring = await call('POST', `/api/v1/farms/${farm.slug}/invitations`, headers, { role: 'viewer' });
     t.clock.advance(8 * 86_400_000);
     const fresh = await login(t.app, person.email);
-    expect((await call('POST', `/api/v1/invitations/${expiring.json().token}/accept`, fresh.headers)).statusCode).toBe(404);
+    expect((await call('POST', `/api/v1/invitations/${expiring.json().token}/accept`, fresh.headers)).statusCode).toBe(
+      404,
+    );
   });
 
   it('a farm keeps at least one admin', async () => {
@@ -109,8 +160,14 @@ describe('members and invitations', () => {
     const demote = await call('PATCH', `/api/v1/farms/${farm.slug}/members/${userId}`, headers, { role: 'manager' });
     expect(demote.statusCode).toBe(409);
     const second = await member(t.app, await adminNow(), farm, 'admin', 'second-admin');
-    expect((await call('PATCH', `/api/v1/farms/${farm.slug}/members/${second.userId}`, headers, { role: 'viewer' })).statusCode).toBe(204);
-    expect((await call('PATCH', `/api/v1/farms/${farm.slug}/members/${second.userId}`, headers, { role: 'admin' })).statusCode).toBe(204);
+    expect(
+      (await call('PATCH', `/api/v1/farms/${farm.slug}/members/${second.userId}`, headers, { role: 'viewer' }))
+        .statusCode,
+    ).toBe(204);
+    expect(
+      (await call('PATCH', `/api/v1/farms/${farm.slug}/members/${second.userId}`, headers, { role: 'admin' }))
+        .statusCode,
+    ).toBe(204);
     expect((await call('POST', `/api/v1/farms/${farm.slug}/leave`, second.headers)).statusCode).toBe(204);
   });
 
@@ -119,8 +176,12 @@ describe('members and invitations', () => {
     const asAdmin = await call('POST', `/api/v1/farms/${farm.slug}/invitations`, manager.headers, { role: 'admin' });
     expect(asAdmin.statusCode).toBe(403);
     const worker = await member(t.app, manager, farm, 'worker', 'hand');
-    expect((await call('DELETE', `/api/v1/farms/${farm.slug}/members/${worker.userId}`, manager.headers)).statusCode).toBe(204);
-    expect((await call('DELETE', `/api/v1/farms/${farm.slug}/members/${admin.userId}`, manager.headers)).statusCode).toBe(403);
+    expect(
+      (await call('DELETE', `/api/v1/farms/${farm.slug}/members/${worker.userId}`, manager.headers)).statusCode,
+    ).toBe(204);
+    expect(
+      (await call('DELETE', `/api/v1/farms/${farm.slug}/members/${admin.userId}`, manager.headers)).statusCode,
+    ).toBe(403);
     expect((await call('GET', `/api/v1/farms/${farm.slug}`, worker.headers)).statusCode).toBe(404);
   });
 });
@@ -128,7 +189,10 @@ describe('members and invitations', () => {
 describe('API keys', () => {
   it('are shown once, act with their role on their farm only, and stop when revoked', async () => {
     const { headers } = await adminNow();
-    const created = await call('POST', `/api/v1/farms/${farm.slug}/api-keys`, headers, { name: 'Gateway', role: 'worker' });
+    const created = await call('POST', `/api/v1/farms/${farm.slug}/api-keys`, headers, {
+      name: 'Gateway',
+      role: 'worker',
+    });
     expect(created.statusCode).toBe(201);
     const { key, id, prefix } = created.json();
     expect(key).toMatch(/^croft_[0-9a-f]{12}_/);
@@ -148,37 +212,64 @@ describe('API keys', () => {
 
     expect((await call('DELETE', `/api/v1/farms/${farm.slug}/api-keys/${id}`, headers)).statusCode).toBe(204);
     expect((await call('GET', `/api/v1/farms/${farm.slug}`, asKey)).statusCode).toBe(401);
-    expect((await call('GET', `/api/v1/farms/${farm.slug}`, { authorization: `Bearer ${key.slice(0, -1)}A` })).statusCode).toBe(401);
+    expect(
+      (await call('GET', `/api/v1/farms/${farm.slug}`, { authorization: `Bearer ${key.slice(0, -1)}A` })).statusCode,
+    ).toBe(401);
   });
 
   it('cannot be made with a role above the maker', async () => {
     // Only admins hold api_keys.manage, and an admin may grant any role: the rule is the service's.
     const { headers } = await adminNow();
-    expect((await call('POST', `/api/v1/farms/${farm.slug}/api-keys`, headers, { name: 'x', role: 'owner' })).statusCode).toBe(400);
+    expect(
+      (await call('POST', `/api/v1/farms/${farm.slug}/api-keys`, headers, { name: 'x', role: 'owner' })).statusCode,
+    ).toBe(400);
   });
 });
 
 describe('audit log', () => {
   it('records changes with who and where, filterable, newest first', async () => {
     const { headers } = await adminNow();
-    await call('PATCH', `/api/v1/farms/${farm.slug}`, { ...headers, 'user-agent': 'croft-test' }, { name: 'Sunny Acres Too' });
+    await call(
+      'PATCH',
+      `/api/v1/farms/${farm.slug}`,
+      { ...headers, 'user-agent': 'croft-test' },
+      { name: 'Sunny Acres Too' },
+    );
     const res = await call('GET', `/api/v1/farms/${farm.slug}/audit?category=farm&limit=1`, headers);
     expect(res.statusCode).toBe(200);
     const [entry] = res.json().data;
-    expect(entry).toMatchObject({ event_type: 'farm.updated', category: 'farm', user_id: admin.userId, user_agent: 'croft-test',
-      data: { changed: ['name'] } });
+    expect(entry).toMatchObject({
+      event_type: 'farm.updated',
+      category: 'farm',
+      user_id: admin.userId,
+      user_agent: 'croft-test',
+      data: { changed: ['name'] },
+    });
     expect(res.json().next_cursor).toEqual(String(entry.id));
     const older = await call('GET', `/api/v1/farms/${farm.slug}/audit?category=farm&cursor=${entry.id}`, headers);
     expect(older.json().data.every((e: { id: number }) => e.id < entry.id)).toBe(true);
-    const types = (await call('GET', `/api/v1/farms/${farm.slug}/audit?limit=200`, headers)).json().data.map((e: { event_type: string }) => e.event_type);
-    for (const type of ['farm.created', 'invitation.created', 'invitation.accepted', 'member.role_changed', 'api_key.created', 'api_key.revoked']) {
+    const types = (await call('GET', `/api/v1/farms/${farm.slug}/audit?limit=200`, headers))
+      .json()
+      .data.map((e: { event_type: string }) => e.event_type);
+    for (const type of [
+      'farm.created',
+      'invitation.created',
+      'invitation.accepted',
+      'member.role_changed',
+      'api_key.created',
+      'api_key.revoked',
+    ]) {
       expect(types).toContain(type);
     }
   });
 
   it('cannot be changed or deleted by the application role', async () => {
-    await expect(t.deps.db.farm(farm.id, (tx) => sql`update audit_log set message = 'nothing happened'`.execute(tx))).rejects.toThrow(/permission denied/);
-    await expect(t.deps.db.farm(farm.id, (tx) => sql`delete from audit_log`.execute(tx))).rejects.toThrow(/permission denied/);
+    await expect(
+      t.deps.db.farm(farm.id, (tx) => sql`update audit_log set message = 'nothing happened'`.execute(tx)),
+    ).rejects.toThrow(/permission denied/);
+    await expect(t.deps.db.farm(farm.id, (tx) => sql`delete from audit_log`.execute(tx))).rejects.toThrow(
+      /permission denied/,
+    );
   });
 });
 
@@ -189,14 +280,18 @@ describe('tenant isolation in the database', () => {
     await call('POST', `/api/v1/farms/${other.slug}/invitations`, headers, { role: 'viewer' });
     await call('POST', `/api/v1/farms/${other.slug}/api-keys`, headers, { name: 'k', role: 'viewer' });
     for (const table of ['invitations', 'memberships', 'api_keys', 'audit_log', 'farms'] as const) {
-      const rows = await t.deps.db.farm(other.id, (tx) => sql<{ farm_id?: string; id: string }>`select * from ${sql.table(table)}`.execute(tx));
+      const rows = await t.deps.db.farm(other.id, (tx) =>
+        sql<{ farm_id?: string; id: string }>`select * from ${sql.table(table)}`.execute(tx),
+      );
       const farmIds = new Set(rows.rows.map((r) => (table === 'farms' ? r.id : r.farm_id)));
       expect([...farmIds], table).toEqual([other.id]);
     }
   });
 
-  it('shows another user none of a user\'s sessions', async () => {
-    const rows = await t.deps.db.user(admin.userId, (tx) => sql<{ user_id: string }>`select user_id from refresh_tokens`.execute(tx));
+  it("shows another user none of a user's sessions", async () => {
+    const rows = await t.deps.db.user(admin.userId, (tx) =>
+      sql<{ user_id: string }>`select user_id from refresh_tokens`.execute(tx),
+    );
     expect(new Set(rows.rows.map((r) => r.user_id))).toEqual(new Set([admin.userId]));
   });
 });

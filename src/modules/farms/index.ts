@@ -22,7 +22,9 @@ export const farmReads = {
 /** Farms (the tenants), their members and invitations. */
 export const farmsModule = defineModule({
   name: 'farms',
-  create: (deps: { db: Database; clock: Clock; config: Config; live: LiveEvents }) => ({ farms: new FarmsService(deps) }),
+  create: (deps: { db: Database; clock: Clock; config: Config; live: LiveEvents }) => ({
+    farms: new FarmsService(deps),
+  }),
   routes: farmsRoutes,
   jobs: defineFarmsJobs,
 });

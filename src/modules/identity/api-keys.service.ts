@@ -14,16 +14,31 @@ export class ApiKeysService {
 
   /** Creates a key; the key itself is returned this once and stored only as a hash. */
   async create(ctx: FarmContext, input: NewApiKey, meta: RequestMeta): Promise<{ row: ApiKeyRow; key: string }> {
-    if (rank(input.role) > rank(ctx.role)) throw forbidden(`A ${ctx.role} cannot make a key with the ${input.role} role`);
+    if (rank(input.role) > rank(ctx.role))
+      throw forbidden(`A ${ctx.role} cannot make a key with the ${input.role} role`);
     const { key, prefix, hash } = newApiKey();
     const row = await this.deps.db.farm(ctx.farmId, async (tx) => {
       const created = await apiKeysRepository.insert(tx, {
-        farm_id: ctx.farmId, name: input.name.trim(), role: input.role, prefix, key_hash: hash,
-        created_by: ctx.caller.kind === 'user' ? ctx.caller.userId : null, created_at: this.deps.clock.now(),
-        last_used_at: null, revoked_at: null,
+        farm_id: ctx.farmId,
+        name: input.name.trim(),
+        role: input.role,
+        prefix,
+        key_hash: hash,
+        created_by: ctx.caller.kind === 'user' ? ctx.caller.userId : null,
+        created_at: this.deps.clock.now(),
+        last_used_at: null,
+        revoked_at: null,
       });
-      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'api_key.created', category: 'api_keys',
-        severity: 'warning', message: `API key "${created.name}" created with role ${input.role}`, data: { api_key_id: created.id, prefix } });
+      await recordAudit(tx, this.deps.clock, {
+        farmId: ctx.farmId,
+        caller: ctx.caller,
+        meta,
+        eventType: 'api_key.created',
+        category: 'api_keys',
+        severity: 'warning',
+        message: `API key "${created.name}" created with role ${input.role}`,
+        data: { api_key_id: created.id, prefix },
+      });
       return created;
     });
     return { row, key };
@@ -38,8 +53,16 @@ export class ApiKeysService {
       const key = await apiKeysRepository.findById(tx, ctx.farmId, id);
       if (!key || key.revoked_at) throw notFound('API key', { id });
       await apiKeysRepository.revoke(tx, id, this.deps.clock.now());
-      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'api_key.revoked', category: 'api_keys',
-        severity: 'warning', message: `API key "${key.name}" revoked`, data: { api_key_id: id } });
+      await recordAudit(tx, this.deps.clock, {
+        farmId: ctx.farmId,
+        caller: ctx.caller,
+        meta,
+        eventType: 'api_key.revoked',
+        category: 'api_keys',
+        severity: 'warning',
+        message: `API key "${key.name}" revoked`,
+        data: { api_key_id: id },
+      });
     });
   }
 }

@@ -9,7 +9,16 @@ import { recordAudit } from '../audit/index.js';
 import type { FarmsService, FarmRow } from '../farms/index.js';
 import type { Caller, RequestMeta } from '../../platform/tenancy/caller.js';
 import type { Role } from '../../platform/tenancy/access.js';
-import { apiKeysRepository, instanceRepository, passwordResetsRepository, refreshTokensRepository, setupLock, throttleRepository, usersRepository, type UserRow } from './identity.repository.js';
+import {
+  apiKeysRepository,
+  instanceRepository,
+  passwordResetsRepository,
+  refreshTokensRepository,
+  setupLock,
+  throttleRepository,
+  usersRepository,
+  type UserRow,
+} from './identity.repository.js';
 import type { NewUser, ProfilePatch, Registration, Setup } from './identity.schemas.js';
 import { assertPasswordAcceptable, hashPassword, verifyAgainstNothing, verifyPassword } from './passwords.js';
 import { afterFailure, isLocked } from './throttle.engine.js';
@@ -36,7 +45,10 @@ const LOCAL_ADMIN_EMAIL = 'local@croft.invalid';
 
 function normalEmail(email: string): string {
   const trimmed = email.trim();
-  if (!EMAIL.test(trimmed)) throw invalid('That is not an email address', { fields: [{ field: 'body.email', message: 'is not an email address' }] });
+  if (!EMAIL.test(trimmed))
+    throw invalid('That is not an email address', {
+      fields: [{ field: 'body.email', message: 'is not an email address' }],
+    });
   return trimmed;
 }
 
@@ -51,8 +63,13 @@ export class AuthService {
   /** Loads (or makes, once per instance) the access-token signing key. Call before serving. */
   async start(): Promise<void> {
     const { config, db, clock } = this.deps;
-    const secret = config.jwtSecret ?? (await db.system((tx) => instanceRepository.jwtSecret(tx, randomToken(48), clock.now())));
-    this.#tokenSettings = { secret: new TextEncoder().encode(secret), issuer: config.jwtIssuer, ttlSeconds: config.accessTokenTtlS };
+    const secret =
+      config.jwtSecret ?? (await db.system((tx) => instanceRepository.jwtSecret(tx, randomToken(48), clock.now())));
+    this.#tokenSettings = {
+      secret: new TextEncoder().encode(secret),
+      issuer: config.jwtIssuer,
+      ttlSeconds: config.accessTokenTtlS,
+    };
     if (config.auth === 'none') await this.#ensureLocalAdmin();
   }
 
@@ -65,9 +82,15 @@ export class AuthService {
     const now = this.deps.clock.now();
     const refreshToken = randomToken(32);
     await refreshTokensRepository.insert(tx, {
-      family_id: familyId, user_id: userId, token_hash: hashToken(refreshToken), created_at: now,
+      family_id: familyId,
+      user_id: userId,
+      token_hash: hashToken(refreshToken),
+      created_at: now,
       expires_at: new Date(now.getTime() + this.deps.config.refreshTokenTtlDays * 86_400_000),
-      rotated_at: null, revoked_at: null, user_agent: meta?.userAgent?.slice(0, 500) ?? null, ip: meta?.ip ?? null,
+      rotated_at: null,
+      revoked_at: null,
+      user_agent: meta?.userAgent?.slice(0, 500) ?? null,
+      ip: meta?.ip ?? null,
     });
     const accessToken = await signAccessToken(this.#tokens, userId, familyId, now);
     return { accessToken, expiresIn: this.deps.config.accessTokenTtlS, refreshToken };
@@ -77,12 +100,21 @@ export class AuthService {
     const email = normalEmail(input.email);
     assertPasswordAcceptable(input.password, { email, name: input.name });
     if (input.timezone !== undefined && !isTimeZone(input.timezone)) {
-      throw invalid(`"${input.timezone}" is not an IANA time zone`, { fields: [{ field: 'body.timezone', message: 'is not a known time zone' }] });
+      throw invalid(`"${input.timezone}" is not an IANA time zone`, {
+        fields: [{ field: 'body.timezone', message: 'is not a known time zone' }],
+      });
     }
     const now = this.deps.clock.now();
     return {
-      email, name: input.name.trim(), locale: input.locale ?? 'en', time_zone: input.timezone ?? 'UTC',
-      password_hash: await hashPassword(input.password), disabled_at: null, tokens_valid_after: now, created_at: now, updated_at: now,
+      email,
+      name: input.name.trim(),
+      locale: input.locale ?? 'en',
+      time_zone: input.timezone ?? 'UTC',
+      password_hash: await hashPassword(input.password),
+      disabled_at: null,
+      tokens_valid_after: now,
+      created_at: now,
+      updated_at: now,
     };
   }
 
@@ -102,7 +134,9 @@ export class AuthService {
   async setup(input: Setup, meta: RequestMeta): Promise<{ session: Session; user: UserRow; farm: FarmRow }> {
     const { config, db, farms } = this.deps;
     if (config.setupToken !== undefined && !sameSecret(input.setupToken, config.setupToken)) {
-      throw forbidden('Setting up this Croft needs the setup token its operator set (CROFT_SETUP_TOKEN)', { reason: 'setup_token' });
+      throw forbidden('Setting up this Croft needs the setup token its operator set (CROFT_SETUP_TOKEN)', {
+        reason: 'setup_token',
+      });
     }
     if (!(await this.needsSetup())) throw conflict('ALREADY_SET_UP', 'Croft is already set up: sign in instead');
     const user = await this.#prepareUser(input);
@@ -112,7 +146,13 @@ export class AuthService {
       if (await usersRepository.any(tx)) throw conflict('ALREADY_SET_UP', 'Croft is already set up: sign in instead');
       const created = await this.#insertUser(tx, user, true);
       const farm = await farms.insertFarm(tx, plan.id, plan.slug, input.farm, created.id, meta);
-      await recordAudit(tx, this.deps.clock, { userId: created.id, meta, eventType: 'auth.setup', category: 'auth', message: 'First-run setup' });
+      await recordAudit(tx, this.deps.clock, {
+        userId: created.id,
+        meta,
+        eventType: 'auth.setup',
+        category: 'auth',
+        message: 'First-run setup',
+      });
       const session = await this.#newSession(tx, created.id, randomUUID(), meta);
       return { session, user: created, farm };
     });
@@ -132,14 +172,25 @@ export class AuthService {
 
   async register(input: Registration, meta: RequestMeta): Promise<UserRow> {
     const mode = this.deps.config.registration;
-    if (mode === 'closed') throw forbidden('Registration is closed on this Croft: ask its admin for an account', { reason: 'registration_closed' });
+    if (mode === 'closed')
+      throw forbidden('Registration is closed on this Croft: ask its admin for an account', {
+        reason: 'registration_closed',
+      });
     if (mode === 'invite' && !input.invitation) {
-      throw forbidden('Registration here needs an invitation: open the link you were sent', { reason: 'invitation_required' });
+      throw forbidden('Registration here needs an invitation: open the link you were sent', {
+        reason: 'invitation_required',
+      });
     }
     const prepared = await this.#prepareUser(input);
     return this.deps.db.system(async (tx) => {
       const user = await this.#insertUser(tx, prepared, false);
-      await recordAudit(tx, this.deps.clock, { userId: user.id, meta, eventType: 'auth.registered', category: 'auth', message: 'Account created' });
+      await recordAudit(tx, this.deps.clock, {
+        userId: user.id,
+        meta,
+        eventType: 'auth.registered',
+        category: 'auth',
+        message: 'Account created',
+      });
       if (input.invitation) await this.deps.farms.acceptInTx(tx, input.invitation, user, meta);
       return user;
     });
@@ -152,34 +203,58 @@ export class AuthService {
   async login(email: string, password: string, meta: RequestMeta): Promise<Session> {
     const { db, clock, config } = this.deps;
     const emailKey = email.trim().toLowerCase();
-    const lockedUntil = await db.system(async (tx) => isLocked(await throttleRepository.get(tx, emailKey), clock.now()));
+    const lockedUntil = await db.system(async (tx) =>
+      isLocked(await throttleRepository.get(tx, emailKey), clock.now()),
+    );
     if (lockedUntil) throw this.#locked(lockedUntil);
     const user = await db.system((tx) => usersRepository.findByEmail(tx, emailKey));
     const ok = user ? await verifyPassword(user.password_hash, password) : await verifyAgainstNothing(password);
     if (!ok || !user) {
       const nowLocked = await db.system(async (tx) => {
         const now = clock.now();
-        const state = afterFailure(await throttleRepository.get(tx, emailKey), { failures: config.lockoutFailures, minutes: config.lockoutMinutes }, now);
+        const state = afterFailure(
+          await throttleRepository.get(tx, emailKey),
+          { failures: config.lockoutFailures, minutes: config.lockoutMinutes },
+          now,
+        );
         await throttleRepository.save(tx, emailKey, state, now);
-        await recordAudit(tx, clock, { userId: user?.id ?? null, meta, eventType: 'auth.login_failed', category: 'auth', severity: 'warning',
-          message: 'Sign-in failed', data: { email: emailKey, locked: isLocked(state, now) !== undefined } });
+        await recordAudit(tx, clock, {
+          userId: user?.id ?? null,
+          meta,
+          eventType: 'auth.login_failed',
+          category: 'auth',
+          severity: 'warning',
+          message: 'Sign-in failed',
+          data: { email: emailKey, locked: isLocked(state, now) !== undefined },
+        });
         return isLocked(state, now);
       });
       if (nowLocked) throw this.#locked(nowLocked);
       throw unauthenticated('The email address or the password is wrong', { reason: 'invalid_credentials' });
     }
-    if (user.disabled_at) throw forbidden('This account is disabled: ask the admin of this Croft', { reason: 'account_disabled' });
+    if (user.disabled_at)
+      throw forbidden('This account is disabled: ask the admin of this Croft', { reason: 'account_disabled' });
     return db.system(async (tx) => {
       await throttleRepository.clear(tx, emailKey);
-      await recordAudit(tx, clock, { userId: user.id, meta, eventType: 'auth.login', category: 'auth', message: 'Signed in' });
+      await recordAudit(tx, clock, {
+        userId: user.id,
+        meta,
+        eventType: 'auth.login',
+        category: 'auth',
+        message: 'Signed in',
+      });
       return this.#newSession(tx, user.id, randomUUID(), meta);
     });
   }
 
   #locked(until: Date): DomainError {
     const retryAfter = Math.ceil((until.getTime() - this.deps.clock.now().getTime()) / 1000);
-    return new DomainError('locked', 'ACCOUNT_LOCKED', `Too many failed sign-ins: try again in ${Math.ceil(retryAfter / 60)} minutes`,
-      { retry_after_seconds: retryAfter });
+    return new DomainError(
+      'locked',
+      'ACCOUNT_LOCKED',
+      `Too many failed sign-ins: try again in ${Math.ceil(retryAfter / 60)} minutes`,
+      { retry_after_seconds: retryAfter },
+    );
   }
 
   /**
@@ -202,13 +277,22 @@ export class AuthService {
       if (!existing || existing.revoked_at || existing.expires_at <= now || !existing.rotated_at) return 'invalid';
       if (now.getTime() - existing.rotated_at.getTime() <= config.refreshGraceS * 1000) return 'race';
       await refreshTokensRepository.revokeFamily(tx, existing.family_id, now);
-      await recordAudit(tx, clock, { userId: existing.user_id, meta, eventType: 'auth.refresh_reuse', category: 'auth', severity: 'critical',
-        message: 'A refresh token was used twice: the session was ended', data: { family_id: existing.family_id } });
+      await recordAudit(tx, clock, {
+        userId: existing.user_id,
+        meta,
+        eventType: 'auth.refresh_reuse',
+        category: 'auth',
+        severity: 'critical',
+        message: 'A refresh token was used twice: the session was ended',
+        data: { family_id: existing.family_id },
+      });
       return 'reuse';
     });
     if (typeof outcome === 'object') return outcome;
     throw unauthenticated(
-      outcome === 'race' ? 'This refresh token was just used by another request' : 'The session has ended: sign in again',
+      outcome === 'race'
+        ? 'This refresh token was just used by another request'
+        : 'The session has ended: sign in again',
       { reason: outcome === 'invalid' ? 'refresh_invalid' : outcome === 'race' ? 'refresh_race' : 'refresh_reused' },
     );
   }
@@ -219,7 +303,13 @@ export class AuthService {
       const existing = await refreshTokensRepository.findByHash(tx, hashToken(token));
       if (!existing) return;
       await refreshTokensRepository.revokeFamily(tx, existing.family_id, this.deps.clock.now());
-      await recordAudit(tx, this.deps.clock, { userId: existing.user_id, meta, eventType: 'auth.logout', category: 'auth', message: 'Signed out' });
+      await recordAudit(tx, this.deps.clock, {
+        userId: existing.user_id,
+        meta,
+        eventType: 'auth.logout',
+        category: 'auth',
+        message: 'Signed out',
+      });
     });
   }
 
@@ -230,7 +320,13 @@ export class AuthService {
       const now = this.deps.clock.now();
       await refreshTokensRepository.revokeForUser(tx, userId, now);
       await usersRepository.update(tx, userId, { tokens_valid_after: now, updated_at: now });
-      await recordAudit(tx, this.deps.clock, { caller, meta, eventType: 'auth.logout_all', category: 'auth', message: 'Signed out everywhere' });
+      await recordAudit(tx, this.deps.clock, {
+        caller,
+        meta,
+        eventType: 'auth.logout_all',
+        category: 'auth',
+        message: 'Signed out everywhere',
+      });
     });
   }
 
@@ -244,14 +340,18 @@ export class AuthService {
   async updateProfile(caller: Caller, patch: ProfilePatch): Promise<UserRow> {
     const userId = this.#person(caller);
     if (patch.timezone !== undefined && !isTimeZone(patch.timezone)) {
-      throw invalid(`"${patch.timezone}" is not an IANA time zone`, { fields: [{ field: 'body.timezone', message: 'is not a known time zone' }] });
+      throw invalid(`"${patch.timezone}" is not an IANA time zone`, {
+        fields: [{ field: 'body.timezone', message: 'is not a known time zone' }],
+      });
     }
-    return this.deps.db.user(userId, (tx) => usersRepository.update(tx, userId, {
-      ...(patch.name !== undefined ? { name: patch.name.trim() } : {}),
-      ...(patch.locale !== undefined ? { locale: patch.locale } : {}),
-      ...(patch.timezone !== undefined ? { time_zone: patch.timezone } : {}),
-      updated_at: this.deps.clock.now(),
-    }));
+    return this.deps.db.user(userId, (tx) =>
+      usersRepository.update(tx, userId, {
+        ...(patch.name !== undefined ? { name: patch.name.trim() } : {}),
+        ...(patch.locale !== undefined ? { locale: patch.locale } : {}),
+        ...(patch.timezone !== undefined ? { time_zone: patch.timezone } : {}),
+        updated_at: this.deps.clock.now(),
+      }),
+    );
   }
 
   /** Changes the caller's password and ends their other sign-ins; returns a fresh pair for this one. */
@@ -266,10 +366,20 @@ export class AuthService {
     const sessionId = caller.kind === 'user' ? caller.sessionId : randomUUID();
     return this.deps.db.system(async (tx) => {
       const now = this.deps.clock.now();
-      await usersRepository.update(tx, userId, { password_hash: passwordHash, tokens_valid_after: now, updated_at: now });
+      await usersRepository.update(tx, userId, {
+        password_hash: passwordHash,
+        tokens_valid_after: now,
+        updated_at: now,
+      });
       await refreshTokensRepository.revokeForUser(tx, userId, now);
-      await recordAudit(tx, this.deps.clock, { caller, meta, eventType: 'auth.password_changed', category: 'auth', severity: 'warning',
-        message: 'Password changed; other sessions ended' });
+      await recordAudit(tx, this.deps.clock, {
+        caller,
+        meta,
+        eventType: 'auth.password_changed',
+        category: 'auth',
+        severity: 'warning',
+        message: 'Password changed; other sessions ended',
+      });
       return this.#newSession(tx, userId, sessionId, meta);
     });
   }
@@ -281,9 +391,19 @@ export class AuthService {
       const user = await usersRepository.findByEmail(tx, email);
       if (!user) throw notFound('User', { email });
       const now = this.deps.clock.now();
-      await passwordResetsRepository.insert(tx, hashToken(token), user.id, now,
-        new Date(now.getTime() + this.deps.config.passwordResetTtlMinutes * 60_000));
-      await recordAudit(tx, this.deps.clock, { userId: user.id, eventType: 'auth.reset_created', category: 'auth', message: 'Password reset issued' });
+      await passwordResetsRepository.insert(
+        tx,
+        hashToken(token),
+        user.id,
+        now,
+        new Date(now.getTime() + this.deps.config.passwordResetTtlMinutes * 60_000),
+      );
+      await recordAudit(tx, this.deps.clock, {
+        userId: user.id,
+        eventType: 'auth.reset_created',
+        category: 'auth',
+        message: 'Password reset issued',
+      });
     });
     return token;
   }
@@ -298,27 +418,49 @@ export class AuthService {
       const user = await usersRepository.findById(tx, userId);
       if (!user) throw unauthenticated('This reset link is unknown, used or expired', { reason: 'reset_invalid' });
       assertPasswordAcceptable(password, { email: user.email, name: user.name });
-      await usersRepository.update(tx, userId, { password_hash: passwordHash, tokens_valid_after: now, updated_at: now });
+      await usersRepository.update(tx, userId, {
+        password_hash: passwordHash,
+        tokens_valid_after: now,
+        updated_at: now,
+      });
       await refreshTokensRepository.revokeForUser(tx, userId, now);
-      await recordAudit(tx, this.deps.clock, { userId, meta, eventType: 'auth.password_reset', category: 'auth', severity: 'warning',
-        message: 'Password reset; all sessions ended' });
+      await recordAudit(tx, this.deps.clock, {
+        userId,
+        meta,
+        eventType: 'auth.password_reset',
+        category: 'auth',
+        severity: 'warning',
+        message: 'Password reset; all sessions ended',
+      });
     });
   }
 
   /** An instance admin disables (or enables) an account; disabling ends its sessions at once. */
   async setDisabled(caller: Caller, userId: string, disabled: boolean, meta: RequestMeta): Promise<UserRow> {
     if (caller.kind !== 'user' || !caller.isInstanceAdmin) throw forbidden('Only an instance admin can do this');
-    if (disabled && userId === caller.userId) throw conflict('CANNOT_DISABLE_SELF', 'You cannot disable your own account');
+    if (disabled && userId === caller.userId)
+      throw conflict('CANNOT_DISABLE_SELF', 'You cannot disable your own account');
     return this.deps.db.system(async (tx) => {
       const now = this.deps.clock.now();
       const user = await usersRepository.findById(tx, userId);
       if (!user) throw notFound('User', { id: userId });
-      const updated = await usersRepository.update(tx, userId, disabled
-        ? { disabled_at: user.disabled_at ?? now, tokens_valid_after: now, updated_at: now }
-        : { disabled_at: null, updated_at: now });
+      const updated = await usersRepository.update(
+        tx,
+        userId,
+        disabled
+          ? { disabled_at: user.disabled_at ?? now, tokens_valid_after: now, updated_at: now }
+          : { disabled_at: null, updated_at: now },
+      );
       if (disabled) await refreshTokensRepository.revokeForUser(tx, userId, now);
-      await recordAudit(tx, this.deps.clock, { caller, meta, eventType: disabled ? 'user.disabled' : 'user.enabled', category: 'users',
-        severity: 'warning', message: disabled ? 'Account disabled' : 'Account enabled', data: { user_id: userId } });
+      await recordAudit(tx, this.deps.clock, {
+        caller,
+        meta,
+        eventType: disabled ? 'user.disabled' : 'user.enabled',
+        category: 'users',
+        severity: 'warning',
+        message: disabled ? 'Account disabled' : 'Account enabled',
+        data: { user_id: userId },
+      });
       return updated;
     });
   }
@@ -341,7 +483,8 @@ export class AuthService {
         if (!row || !sameHash(row.key_hash, hashToken(credential))) return undefined;
         const now = clock.now();
         // Recorded at most once a minute per key, so a busy gateway does not write on every call.
-        if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > 60_000) await apiKeysRepository.touch(tx, row.id, now);
+        if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > 60_000)
+          await apiKeysRepository.touch(tx, row.id, now);
         return row;
       });
       if (!key) throw unauthenticated('The API key is not valid', { reason: 'invalid' });
@@ -352,7 +495,10 @@ export class AuthService {
     if (!user || user.disabled_at || claims.issuedAt.getTime() < wholeSeconds(user.tokens_valid_after)) {
       throw unauthenticated('The session has ended: sign in again', { reason: 'revoked' });
     }
-    return { caller: { kind: 'user', userId: user.id, sessionId: claims.sessionId, isInstanceAdmin: user.is_instance_admin }, expiresAt: claims.expiresAt };
+    return {
+      caller: { kind: 'user', userId: user.id, sessionId: claims.sessionId, isInstanceAdmin: user.is_instance_admin },
+      expiresAt: claims.expiresAt,
+    };
   }
 
   /** Light mode (CROFT_AUTH=none): the local admin every request acts as. */
@@ -365,14 +511,20 @@ export class AuthService {
   async #ensureLocalAdmin(): Promise<void> {
     const existing = await this.deps.db.system((tx) => usersRepository.findByEmail(tx, LOCAL_ADMIN_EMAIL));
     if (existing) return;
-    await this.setup({ email: LOCAL_ADMIN_EMAIL, password: randomToken(24), name: 'Local admin',
-      farm: { name: 'My farm', timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC' } }, { ip: null, userAgent: 'croft' })
-      .catch(async (error: unknown) => {
-        if (error instanceof DomainError && error.code === 'ALREADY_SET_UP') {
-          throw new Error('CROFT_AUTH=none needs a Croft with no accounts yet, or one that started in light mode before');
-        }
-        throw error;
-      });
+    await this.setup(
+      {
+        email: LOCAL_ADMIN_EMAIL,
+        password: randomToken(24),
+        name: 'Local admin',
+        farm: { name: 'My farm', timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC' },
+      },
+      { ip: null, userAgent: 'croft' },
+    ).catch(async (error: unknown) => {
+      if (error instanceof DomainError && error.code === 'ALREADY_SET_UP') {
+        throw new Error('CROFT_AUTH=none needs a Croft with no accounts yet, or one that started in light mode before');
+      }
+      throw error;
+    });
   }
 
   #person(caller: Caller): string {

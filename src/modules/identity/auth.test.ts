@@ -1,7 +1,16 @@
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
-import { bearer, login, member, PASSWORD, setupAdmin, uniqueEmail, type Actor, type FarmRef } from '../../../test/helpers/factories.js';
+import {
+  bearer,
+  login,
+  member,
+  PASSWORD,
+  setupAdmin,
+  uniqueEmail,
+  type Actor,
+  type FarmRef,
+} from '../../../test/helpers/factories.js';
 
 let t: TestApp;
 let admin: Actor;
@@ -29,7 +38,12 @@ describe('first run', () => {
     expect(me.statusCode).toBe(200);
     expect(me.json()).toMatchObject({ is_instance_admin: true, name: 'Ada Admin', locale: 'en' });
     expect(farm.slug).toBe('sunny-acres');
-    const again = await post('/api/v1/auth/setup', { email: uniqueEmail(), password: PASSWORD, name: 'Eve', farm: { name: 'X', timezone: 'UTC' } });
+    const again = await post('/api/v1/auth/setup', {
+      email: uniqueEmail(),
+      password: PASSWORD,
+      name: 'Eve',
+      farm: { name: 'X', timezone: 'UTC' },
+    });
     expect(again.statusCode).toBe(409);
     expect(again.json().error_code).toBe('ALREADY_SET_UP');
     expect((await get('/api/v1/auth/status')).json().needs_setup).toBe(false);
@@ -41,9 +55,17 @@ describe('first run', () => {
       const body = { email: uniqueEmail(), password: PASSWORD, name: 'Op', farm: { name: 'Farm', timezone: 'UTC' } };
       const without = await other.app.inject({ method: 'POST', url: '/api/v1/auth/setup', payload: body });
       expect(without.statusCode).toBe(403);
-      const wrong = await other.app.inject({ method: 'POST', url: '/api/v1/auth/setup', payload: { ...body, setup_token: 'nope' } });
+      const wrong = await other.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/setup',
+        payload: { ...body, setup_token: 'nope' },
+      });
       expect(wrong.statusCode).toBe(403);
-      const right = await other.app.inject({ method: 'POST', url: '/api/v1/auth/setup', payload: { ...body, setup_token: 'plant-the-seed' } });
+      const right = await other.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/setup',
+        payload: { ...body, setup_token: 'plant-the-seed' },
+      });
       expect(right.statusCode).toBe(201);
     } finally {
       await other.close();
@@ -55,16 +77,36 @@ describe('first run', () => {
     try {
       const base = { email: uniqueEmail(), name: 'Op', farm: { name: 'Farm', timezone: 'UTC' } };
       for (const password of ['short', 'password123', 'x'.repeat(129)]) {
-        const res = await other.app.inject({ method: 'POST', url: '/api/v1/auth/setup', payload: { ...base, password } });
+        const res = await other.app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/setup',
+          payload: { ...base, password },
+        });
         expect(res.statusCode, password).toBe(400);
         expect(['WEAK_PASSWORD', 'VALIDATION_FAILED']).toContain(res.json().error_code);
       }
-      const sneaky = await other.app.inject({ method: 'POST', url: '/api/v1/auth/setup',
-        payload: { ...base, password: PASSWORD, is_instance_admin: false, farm: { ...base.farm, id: '00000000-0000-0000-0000-000000000001' } } });
+      const sneaky = await other.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/setup',
+        payload: {
+          ...base,
+          password: PASSWORD,
+          is_instance_admin: false,
+          farm: { ...base.farm, id: '00000000-0000-0000-0000-000000000001' },
+        },
+      });
       expect(sneaky.statusCode).toBe(400);
-      expect(sneaky.json().details.fields.map((f: { field: string }) => f.field).sort()).toEqual(['body.farm.id', 'body.is_instance_admin']);
-      const badZone = await other.app.inject({ method: 'POST', url: '/api/v1/auth/setup',
-        payload: { ...base, password: PASSWORD, farm: { name: 'F', timezone: 'Mars/Olympus' } } });
+      expect(
+        sneaky
+          .json()
+          .details.fields.map((f: { field: string }) => f.field)
+          .sort(),
+      ).toEqual(['body.farm.id', 'body.is_instance_admin']);
+      const badZone = await other.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/setup',
+        payload: { ...base, password: PASSWORD, farm: { name: 'F', timezone: 'Mars/Olympus' } },
+      });
       expect(badZone.statusCode).toBe(400);
     } finally {
       await other.close();
@@ -156,7 +198,9 @@ describe('refresh tokens', () => {
 
   it('let exactly one of 50 concurrent refreshes with one token through', async () => {
     const session = await login(t.app, admin.email);
-    const results = await Promise.all(Array.from({ length: 50 }, () => post('/api/v1/auth/refresh', { refresh_token: session.refreshToken })));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () => post('/api/v1/auth/refresh', { refresh_token: session.refreshToken })),
+    );
     const codes = results.map((r) => r.statusCode);
     expect(codes.filter((c) => c === 200)).toHaveLength(1);
     expect(codes.filter((c) => c === 401)).toHaveLength(49);
@@ -168,7 +212,11 @@ describe('refresh tokens', () => {
     const forged = await t.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', headers: { cookie } });
     expect(forged.statusCode).toBe(403);
     expect(forged.json().details.reason).toBe('csrf');
-    const ok = await t.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', headers: { cookie, 'x-requested-with': 'croft' } });
+    const ok = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/refresh',
+      headers: { cookie, 'x-requested-with': 'croft' },
+    });
     expect(ok.statusCode).toBe(200);
     expect(ok.json().refresh_token).toBeUndefined();
     expect(String(ok.headers['set-cookie'])).toMatch(/^croft_refresh=/);
@@ -201,10 +249,18 @@ describe('access tokens', () => {
     const session = await login(t.app, admin.email);
     const [header, payload, signature] = session.token.split('.') as [string, string, string];
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
-    const forgedPayload = Buffer.from(JSON.stringify({ ...claims, sub: '00000000-0000-0000-0000-000000000000' })).toString('base64url');
+    const forgedPayload = Buffer.from(
+      JSON.stringify({ ...claims, sub: '00000000-0000-0000-0000-000000000000' }),
+    ).toString('base64url');
     const none = Buffer.from(JSON.stringify({ alg: 'none', typ: 'at+jwt' })).toString('base64url');
-    const otherKey = await new SignJWT({ sid: 'x' }).setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' }).setSubject(session.userId)
-      .setJti('j').setIssuer('croft').setAudience('croft').setIssuedAt(Math.floor(t.clock.now().getTime() / 1000)).setExpirationTime('1h')
+    const otherKey = await new SignJWT({ sid: 'x' })
+      .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })
+      .setSubject(session.userId)
+      .setJti('j')
+      .setIssuer('croft')
+      .setAudience('croft')
+      .setIssuedAt(Math.floor(t.clock.now().getTime() / 1000))
+      .setExpirationTime('1h')
       .sign(new TextEncoder().encode('another-secret-another-secret-another'));
     for (const token of [
       `${header}.${payload}.${signature.slice(0, -2)}xx`,
@@ -223,12 +279,21 @@ describe('access tokens', () => {
 
   it('are refused when signed with the right key but for another audience, issuer or type', async () => {
     const session = await login(t.app, admin.email);
-    const secret = await t.deps.db.system(async (tx) => (await tx.selectFrom('croft_instance').select('jwt_secret').executeTakeFirstOrThrow()).jwt_secret);
+    const secret = await t.deps.db.system(
+      async (tx) => (await tx.selectFrom('croft_instance').select('jwt_secret').executeTakeFirstOrThrow()).jwt_secret,
+    );
     const key = new TextEncoder().encode(secret);
     const now = Math.floor(t.clock.now().getTime() / 1000);
-    const make = (over: { aud?: string; iss?: string; typ?: string }) => new SignJWT({ sid: 's' })
-      .setProtectedHeader({ alg: 'HS256', typ: over.typ ?? 'at+jwt' }).setSubject(session.userId).setJti('j')
-      .setIssuer(over.iss ?? 'croft').setAudience(over.aud ?? 'croft').setIssuedAt(now).setExpirationTime(now + 600).sign(key);
+    const make = (over: { aud?: string; iss?: string; typ?: string }) =>
+      new SignJWT({ sid: 's' })
+        .setProtectedHeader({ alg: 'HS256', typ: over.typ ?? 'at+jwt' })
+        .setSubject(session.userId)
+        .setJti('j')
+        .setIssuer(over.iss ?? 'croft')
+        .setAudience(over.aud ?? 'croft')
+        .setIssuedAt(now)
+        .setExpirationTime(now + 600)
+        .sign(key);
     // The same claims with the right audience, issuer and type are accepted: the refusals below are about those alone.
     expect((await get('/api/v1/auth/me', bearer(await make({})))).statusCode).toBe(200);
     for (const over of [{ aud: 'another-app' }, { iss: 'someone-else' }, { typ: 'JWT' }]) {
@@ -248,17 +313,31 @@ describe('passwords', () => {
     const person = await member(t.app, await adminNow(), farm, 'viewer', 'changer');
     const other = await login(t.app, person.email);
     t.clock.advance(1_000);
-    const wrong = await post('/api/v1/auth/password', { current_password: 'nope nope', new_password: 'a new long secret' }, person.headers);
+    const wrong = await post(
+      '/api/v1/auth/password',
+      { current_password: 'nope nope', new_password: 'a new long secret' },
+      person.headers,
+    );
     expect(wrong.statusCode).toBe(403);
-    const weak = await post('/api/v1/auth/password', { current_password: PASSWORD, new_password: 'qwerty123' }, person.headers);
+    const weak = await post(
+      '/api/v1/auth/password',
+      { current_password: PASSWORD, new_password: 'qwerty123' },
+      person.headers,
+    );
     expect(weak.statusCode).toBe(400);
-    const changed = await post('/api/v1/auth/password', { current_password: PASSWORD, new_password: 'a new long secret' }, person.headers);
+    const changed = await post(
+      '/api/v1/auth/password',
+      { current_password: PASSWORD, new_password: 'a new long secret' },
+      person.headers,
+    );
     expect(changed.statusCode).toBe(200);
     expect((await get('/api/v1/auth/me', bearer(changed.json().access_token))).statusCode).toBe(200);
     expect((await get('/api/v1/auth/me', other.headers)).statusCode).toBe(401);
     expect((await post('/api/v1/auth/refresh', { refresh_token: other.refreshToken })).statusCode).toBe(401);
     expect((await post('/api/v1/auth/login', { email: person.email, password: PASSWORD })).statusCode).toBe(401);
-    expect((await post('/api/v1/auth/login', { email: person.email, password: 'a new long secret' })).statusCode).toBe(200);
+    expect((await post('/api/v1/auth/login', { email: person.email, password: 'a new long secret' })).statusCode).toBe(
+      200,
+    );
   });
 
   it('reset by a one-time token ends every sign-in', async () => {
@@ -268,8 +347,12 @@ describe('passwords', () => {
     const res = await post('/api/v1/auth/password-reset', { token, password: 'remembered at last' });
     expect(res.statusCode).toBe(204);
     expect((await get('/api/v1/auth/me', person.headers)).statusCode).toBe(401);
-    expect((await post('/api/v1/auth/password-reset', { token, password: 'and once more please' })).statusCode).toBe(401);
-    expect((await post('/api/v1/auth/login', { email: person.email, password: 'remembered at last' })).statusCode).toBe(200);
+    expect((await post('/api/v1/auth/password-reset', { token, password: 'and once more please' })).statusCode).toBe(
+      401,
+    );
+    expect((await post('/api/v1/auth/login', { email: person.email, password: 'remembered at last' })).statusCode).toBe(
+      200,
+    );
   });
 });
 
@@ -304,7 +387,12 @@ describe('accounts', () => {
 
   it('updates the profile', async () => {
     const { headers } = await adminNow();
-    const res = await t.app.inject({ method: 'PATCH', url: '/api/v1/auth/me', headers, payload: { locale: 'km', timezone: 'Asia/Phnom_Penh' } });
+    const res = await t.app.inject({
+      method: 'PATCH',
+      url: '/api/v1/auth/me',
+      headers,
+      payload: { locale: 'km', timezone: 'Asia/Phnom_Penh' },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ locale: 'km', timezone: 'Asia/Phnom_Penh' });
     const bad = await t.app.inject({ method: 'PATCH', url: '/api/v1/auth/me', headers, payload: { locale: 'fr' } });
@@ -320,13 +408,24 @@ describe('registration', () => {
   });
 
   it('is refused when closed and open to all when open', async () => {
-    for (const [mode, status] of [['closed', 403], ['open', 201]] as const) {
+    for (const [mode, status] of [
+      ['closed', 403],
+      ['open', 201],
+    ] as const) {
       const other = await createTestApp({ env: { CROFT_REGISTRATION: mode } });
       try {
-        const res = await other.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { email: uniqueEmail(), password: PASSWORD, name: 'Walk In' } });
+        const res = await other.app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/register',
+          payload: { email: uniqueEmail(), password: PASSWORD, name: 'Walk In' },
+        });
         expect(res.statusCode, mode).toBe(status);
         if (status === 201) {
-          const dup = await other.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { email: res.json().user.email.toUpperCase(), password: PASSWORD, name: 'Again' } });
+          const dup = await other.app.inject({
+            method: 'POST',
+            url: '/api/v1/auth/register',
+            payload: { email: res.json().user.email.toUpperCase(), password: PASSWORD, name: 'Again' },
+          });
           expect(dup.statusCode).toBe(409);
           expect(dup.json().error_code).toBe('EMAIL_TAKEN');
         }
@@ -343,10 +442,22 @@ describe('rate limits', () => {
     try {
       const codes: number[] = [];
       for (let i = 0; i < 4; i++) {
-        codes.push((await other.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'a@b.co', password: 'xxxxxxxx' } })).statusCode);
+        codes.push(
+          (
+            await other.app.inject({
+              method: 'POST',
+              url: '/api/v1/auth/login',
+              payload: { email: 'a@b.co', password: 'xxxxxxxx' },
+            })
+          ).statusCode,
+        );
       }
       expect(codes).toEqual([401, 401, 401, 429]);
-      const res = await other.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'a@b.co', password: 'xxxxxxxx' } });
+      const res = await other.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email: 'a@b.co', password: 'xxxxxxxx' },
+      });
       expect(res.json()).toMatchObject({ error_code: 'RATE_LIMITED', error_id: expect.any(String) });
     } finally {
       await other.close();
@@ -358,7 +469,15 @@ describe('rate limits', () => {
     try {
       const codes: number[] = [];
       for (let i = 0; i < 6; i++) {
-        codes.push((await other.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refresh_token: `nope-${i}` } })).statusCode);
+        codes.push(
+          (
+            await other.app.inject({
+              method: 'POST',
+              url: '/api/v1/auth/refresh',
+              payload: { refresh_token: `nope-${i}` },
+            })
+          ).statusCode,
+        );
       }
       expect(codes).toEqual([401, 401, 401, 401, 401, 429]);
     } finally {

@@ -20,7 +20,10 @@ export interface AuthHttpOptions {
   auth: AuthService;
   farms: FarmsService;
   /** Checks a device's own username and password (HTTP Basic). */
-  authenticateDevice: (username: string, password: string) => Promise<{ id: string; farmId: string; farmSlug: string; farmTimeZone: string; label: string } | undefined>;
+  authenticateDevice: (
+    username: string,
+    password: string,
+  ) => Promise<{ id: string; farmId: string; farmSlug: string; farmTimeZone: string; label: string } | undefined>;
   lightMode: boolean;
   /** Rate-limit counters live here when set, so every instance counts together. */
   redis?: Redis | undefined;
@@ -34,7 +37,10 @@ export interface AuthHttpOptions {
  */
 export async function registerAuthHttp(app: FastifyInstance, options: AuthHttpOptions): Promise<void> {
   await app.register(cookie);
-  await app.register(rateLimit, { global: false, ...(options.redis ? { redis: options.redis, nameSpace: 'croft:rate:' } : {}) });
+  await app.register(rateLimit, {
+    global: false,
+    ...(options.redis ? { redis: options.redis, nameSpace: 'croft:rate:' } : {}),
+  });
   app.decorateRequest('caller', null);
   app.decorateRequest('farm', null);
 
@@ -45,14 +51,24 @@ export async function registerAuthHttp(app: FastifyInstance, options: AuthHttpOp
       if (basic?.[1]) {
         const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
         const colon = decoded.indexOf(':');
-        const device = colon > 0 ? await options.authenticateDevice(decoded.slice(0, colon), decoded.slice(colon + 1)) : undefined;
+        const device =
+          colon > 0 ? await options.authenticateDevice(decoded.slice(0, colon), decoded.slice(colon + 1)) : undefined;
         if (!device) throw unauthenticated('The device credentials are not valid', { reason: 'invalid' });
-        request.caller = { kind: 'device', deviceId: device.id, label: device.label, farmId: device.farmId, farmSlug: device.farmSlug,
-          farmTimeZone: device.farmTimeZone };
+        request.caller = {
+          kind: 'device',
+          deviceId: device.id,
+          label: device.label,
+          farmId: device.farmId,
+          farmSlug: device.farmSlug,
+          farmTimeZone: device.farmTimeZone,
+        };
         return;
       }
       const match = /^Bearer\s+(\S+)$/i.exec(header);
-      if (!match?.[1]) throw unauthenticated('The Authorization header must read "Bearer <token>" (or Basic, for devices)', { reason: 'malformed' });
+      if (!match?.[1])
+        throw unauthenticated('The Authorization header must read "Bearer <token>" (or Basic, for devices)', {
+          reason: 'malformed',
+        });
       request.caller = await options.auth.authenticate(match[1]);
     } else if (options.lightMode) {
       request.caller = await options.auth.localCaller();
@@ -68,16 +84,22 @@ export async function registerAuthHttp(app: FastifyInstance, options: AuthHttpOp
     if (!isPublic(route)) {
       const devicesAllowed = schema?.['x-devices'] === true;
       preValidation.push(async (request: FastifyRequest) => {
-        if (callerOf(request).kind === 'device' && !devicesAllowed) throw forbidden('Device credentials open only the device endpoints', { reason: 'device' });
+        if (callerOf(request).kind === 'device' && !devicesAllowed)
+          throw forbidden('Device credentials open only the device endpoints', { reason: 'device' });
       });
     }
     if (FARM_ROUTE.test(route.url)) {
       const permission = schema?.['x-permission'];
-      if (!isPermission(permission)) throw new Error(`Farm route ${String(route.method)} ${route.url} declares no valid x-permission`);
+      if (!isPermission(permission))
+        throw new Error(`Farm route ${String(route.method)} ${route.url} declares no valid x-permission`);
       preValidation.push(async (request: FastifyRequest) => {
         const farm = (request.params as { farm?: string }).farm ?? '';
         const context = await options.farms.context(callerOf(request), farm);
-        if (!can(context.role, permission)) throw forbidden(`A ${context.role} may not do this (needs ${permission})`, { permission, role: context.role });
+        if (!can(context.role, permission))
+          throw forbidden(`A ${context.role} may not do this (needs ${permission})`, {
+            permission,
+            role: context.role,
+          });
         request.farm = context;
       });
     }

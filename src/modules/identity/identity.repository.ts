@@ -10,7 +10,11 @@ export type ApiKeyRow = Selectable<ApiKeyTable>;
 
 export const usersRepository = {
   findByEmail(tx: Tx, email: string): Promise<UserRow | undefined> {
-    return tx.selectFrom('users').selectAll().where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase())).executeTakeFirst();
+    return tx
+      .selectFrom('users')
+      .selectAll()
+      .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+      .executeTakeFirst();
   },
 
   findById(tx: Tx, id: string): Promise<UserRow | undefined> {
@@ -44,19 +48,33 @@ export const refreshTokensRepository = {
    * the row back.
    */
   rotate(tx: Tx, tokenHash: string, now: Date): Promise<RefreshTokenRow | undefined> {
-    return tx.updateTable('refresh_tokens').set({ rotated_at: now }).where('token_hash', '=', tokenHash)
-      .where('rotated_at', 'is', null).where('revoked_at', 'is', null).where('expires_at', '>', now)
-      .returningAll().executeTakeFirst();
+    return tx
+      .updateTable('refresh_tokens')
+      .set({ rotated_at: now })
+      .where('token_hash', '=', tokenHash)
+      .where('rotated_at', 'is', null)
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', now)
+      .returningAll()
+      .executeTakeFirst();
   },
 
   async revokeFamily(tx: Tx, familyId: string, now: Date): Promise<void> {
-    await tx.updateTable('refresh_tokens').set({ revoked_at: now }).where('family_id', '=', familyId)
-      .where('revoked_at', 'is', null).execute();
+    await tx
+      .updateTable('refresh_tokens')
+      .set({ revoked_at: now })
+      .where('family_id', '=', familyId)
+      .where('revoked_at', 'is', null)
+      .execute();
   },
 
   /** Revokes every session of a user except `keepFamily`. */
   async revokeForUser(tx: Tx, userId: string, now: Date, keepFamily?: string): Promise<void> {
-    let query = tx.updateTable('refresh_tokens').set({ revoked_at: now }).where('user_id', '=', userId).where('revoked_at', 'is', null);
+    let query = tx
+      .updateTable('refresh_tokens')
+      .set({ revoked_at: now })
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null);
     if (keepFamily) query = query.where('family_id', '!=', keepFamily);
     await query.execute();
   },
@@ -64,27 +82,49 @@ export const refreshTokensRepository = {
 
 export const passwordResetsRepository = {
   async insert(tx: Tx, tokenHash: string, userId: string, now: Date, expiresAt: Date): Promise<void> {
-    await tx.insertInto('password_resets').values({ token_hash: tokenHash, user_id: userId, created_at: now, expires_at: expiresAt, used_at: null }).execute();
+    await tx
+      .insertInto('password_resets')
+      .values({ token_hash: tokenHash, user_id: userId, created_at: now, expires_at: expiresAt, used_at: null })
+      .execute();
   },
 
   /** Uses a live reset token once; returns its user. */
   async use(tx: Tx, tokenHash: string, now: Date): Promise<string | undefined> {
-    const row = await tx.updateTable('password_resets').set({ used_at: now }).where('token_hash', '=', tokenHash)
-      .where('used_at', 'is', null).where('expires_at', '>', now).returning('user_id').executeTakeFirst();
+    const row = await tx
+      .updateTable('password_resets')
+      .set({ used_at: now })
+      .where('token_hash', '=', tokenHash)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', now)
+      .returning('user_id')
+      .executeTakeFirst();
     return row?.user_id;
   },
 };
 
 export const throttleRepository = {
   async get(tx: Tx, emailKey: string): Promise<ThrottleState | undefined> {
-    const row = await tx.selectFrom('login_throttle').selectAll().where('email_key', '=', emailKey).forUpdate().executeTakeFirst();
+    const row = await tx
+      .selectFrom('login_throttle')
+      .selectAll()
+      .where('email_key', '=', emailKey)
+      .forUpdate()
+      .executeTakeFirst();
     return row && { failures: row.failures, lockouts: row.lockouts, lockedUntil: row.locked_until };
   },
 
   async save(tx: Tx, emailKey: string, state: ThrottleState, now: Date): Promise<void> {
-    const values = { failures: state.failures, lockouts: state.lockouts, locked_until: state.lockedUntil, last_failure_at: now };
-    await tx.insertInto('login_throttle').values({ email_key: emailKey, ...values })
-      .onConflict((oc) => oc.column('email_key').doUpdateSet(values)).execute();
+    const values = {
+      failures: state.failures,
+      lockouts: state.lockouts,
+      locked_until: state.lockedUntil,
+      last_failure_at: now,
+    };
+    await tx
+      .insertInto('login_throttle')
+      .values({ email_key: emailKey, ...values })
+      .onConflict((oc) => oc.column('email_key').doUpdateSet(values))
+      .execute();
   },
 
   async clear(tx: Tx, emailKey: string): Promise<void> {
@@ -94,8 +134,11 @@ export const throttleRepository = {
 
 export const instanceRepository = {
   async jwtSecret(tx: Tx, fresh: string, now: Date): Promise<string> {
-    await tx.insertInto('croft_instance').values({ jwt_secret: fresh, created_at: now })
-      .onConflict((oc) => oc.column('id').doNothing()).execute();
+    await tx
+      .insertInto('croft_instance')
+      .values({ jwt_secret: fresh, created_at: now })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
     const row = await tx.selectFrom('croft_instance').select('jwt_secret').executeTakeFirstOrThrow();
     return row.jwt_secret;
   },
@@ -107,7 +150,12 @@ export const apiKeysRepository = {
   },
 
   findLiveByPrefix(tx: Tx, prefix: string): Promise<ApiKeyRow | undefined> {
-    return tx.selectFrom('api_keys').selectAll().where('prefix', '=', prefix).where('revoked_at', 'is', null).executeTakeFirst();
+    return tx
+      .selectFrom('api_keys')
+      .selectAll()
+      .where('prefix', '=', prefix)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
   },
 
   list(tx: Tx, farmId: string): Promise<ApiKeyRow[]> {

@@ -7,9 +7,12 @@ import type { AuthService } from './auth.service.js';
 import { usersRoutes } from './users.routes.js';
 
 /** Sign-in and accounts, the instance's users, and farms' API keys. */
-export const identityRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService; apiKeys: ApiKeysService; config: Config }> =
-  async (app, deps) => {
-    await app.register(authRoutes, deps);
-    await app.register(usersRoutes, deps);
-    await app.register(apiKeysRoutes, deps);
-  };
+export const identityRoutes: FastifyPluginAsyncTypebox<{
+  auth: AuthService;
+  apiKeys: ApiKeysService;
+  config: Config;
+}> = async (app, deps) => {
+  await app.register(authRoutes, deps);
+  await app.register(usersRoutes, deps);
+  await app.register(apiKeysRoutes, deps);
+};

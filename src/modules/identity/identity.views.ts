@@ -3,18 +3,31 @@ import type { ApiKeyRow, UserRow } from './identity.repository.js';
 
 /** What clients see of a user: never the password hash. */
 export const userView = (u: UserRow) => ({
-  id: u.id, email: u.email, name: u.name, locale: u.locale, timezone: u.time_zone,
-  is_instance_admin: u.is_instance_admin, disabled: u.disabled_at !== null, created_at: u.created_at.toISOString(),
+  id: u.id,
+  email: u.email,
+  name: u.name,
+  locale: u.locale,
+  timezone: u.time_zone,
+  is_instance_admin: u.is_instance_admin,
+  disabled: u.disabled_at !== null,
+  created_at: u.created_at.toISOString(),
 });
 
 /** What clients see of an API key: its prefix, never the key or its hash. */
 export const apiKeyView = (k: ApiKeyRow) => ({
-  id: k.id, name: k.name, role: k.role, prefix: `croft_${k.prefix}`, created_at: k.created_at.toISOString(),
-  last_used_at: k.last_used_at?.toISOString() ?? null, revoked: k.revoked_at !== null,
+  id: k.id,
+  name: k.name,
+  role: k.role,
+  prefix: `croft_${k.prefix}`,
+  created_at: k.created_at.toISOString(),
+  last_used_at: k.last_used_at?.toISOString() ?? null,
+  revoked: k.revoked_at !== null,
 });
 
 /** A sign-in's tokens; the refresh token only when it goes in the body (otherwise it is in the cookie). */
 export const tokenView = (session: Session, withRefresh: boolean) => ({
-  access_token: session.accessToken, token_type: 'Bearer' as const, expires_in: session.expiresIn,
+  access_token: session.accessToken,
+  token_type: 'Bearer' as const,
+  expires_in: session.expiresIn,
   ...(withRefresh ? { refresh_token: session.refreshToken } : {}),
 });

@@ -21,6 +21,8 @@ describe('light mode (CROFT_AUTH=none)', () => {
   });
 
   it('is refused in production', () => {
-    expect(() => loadConfig({ CROFT_AUTH: 'none', CROFT_ENV: 'production' }, false)).toThrow(/CROFT_AUTH: none \(no sign-in\) is refused/);
+    expect(() => loadConfig({ CROFT_AUTH: 'none', CROFT_ENV: 'production' }, false)).toThrow(
+      /CROFT_AUTH: none \(no sign-in\) is refused/,
+    );
   });
 });

@@ -22,9 +22,18 @@ export function passwordProblem(password: string, context: { email?: string; nam
   return undefined;
 }
 
-export function assertPasswordAcceptable(password: string, context: { email?: string; name?: string } = {}, field = 'password'): void {
+export function assertPasswordAcceptable(
+  password: string,
+  context: { email?: string; name?: string } = {},
+  field = 'password',
+): void {
   const problem = passwordProblem(password, context);
-  if (problem) throw invalid(`The password ${problem}`, { fields: [{ field: `body.${field}`, message: problem }] }, 'WEAK_PASSWORD');
+  if (problem)
+    throw invalid(
+      `The password ${problem}`,
+      { fields: [{ field: `body.${field}`, message: problem }] },
+      'WEAK_PASSWORD',
+    );
 }
 
 export function hashPassword(password: string): Promise<string> {

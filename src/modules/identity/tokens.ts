@@ -23,7 +23,12 @@ export interface AccessTokenSettings {
 
 const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
 
-export async function signAccessToken(settings: AccessTokenSettings, userId: string, sessionId: string, now: Date): Promise<string> {
+export async function signAccessToken(
+  settings: AccessTokenSettings,
+  userId: string,
+  sessionId: string,
+  now: Date,
+): Promise<string> {
   return new SignJWT({ sid: sessionId })
     .setProtectedHeader({ alg: 'HS256', typ: ACCESS_TYPE })
     .setSubject(userId)
@@ -36,7 +41,11 @@ export async function signAccessToken(settings: AccessTokenSettings, userId: str
 }
 
 /** Checks signature, algorithm, type, issuer, audience and expiry against `now`; 401 otherwise. */
-export async function verifyAccessToken(settings: AccessTokenSettings, token: string, now: Date): Promise<AccessClaims> {
+export async function verifyAccessToken(
+  settings: AccessTokenSettings,
+  token: string,
+  now: Date,
+): Promise<AccessClaims> {
   try {
     const { payload } = await jwtVerify(token, settings.secret, {
       algorithms: ALGORITHMS,
@@ -47,11 +56,17 @@ export async function verifyAccessToken(settings: AccessTokenSettings, token: st
       requiredClaims: ['sub', 'jti', 'iat', 'exp'],
     });
     if (typeof payload.sid !== 'string' || typeof payload.sub !== 'string') throw new Error('claims missing');
-    return { userId: payload.sub, sessionId: payload.sid, issuedAt: new Date((payload.iat ?? 0) * 1000), expiresAt: new Date((payload.exp ?? 0) * 1000) };
+    return {
+      userId: payload.sub,
+      sessionId: payload.sid,
+      issuedAt: new Date((payload.iat ?? 0) * 1000),
+      expiresAt: new Date((payload.exp ?? 0) * 1000),
+    };
   } catch (error) {
     const expired = error instanceof joseErrors.JWTExpired;
-    throw unauthenticated(expired ? 'The access token has expired: refresh it' : 'The access token is not valid',
-      { reason: expired ? 'expired' : 'invalid' });
+    throw unauthenticated(expired ? 'The access token has expired: refresh it' : 'The access token is not valid', {
+      reason: expired ? 'expired' : 'invalid',
+    });
   }
 }
 

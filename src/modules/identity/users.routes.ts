@@ -6,21 +6,38 @@ import type { AuthService } from './auth.service.js';
 
 export const usersRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService }> = async (app, deps) => {
   const { auth } = deps;
-  for (const [action, disabled] of [['disable', true], ['enable', false]] as const) {
-    app.post(`/api/v1/users/:id/${action}`, {
-      schema: {
-        tags: ['users'], summary: `Instance admins: ${action} an account${disabled ? ' (its sessions end at once)' : ''}`,
-        params: UserParams, response: { 200: UserView },
+  for (const [action, disabled] of [
+    ['disable', true],
+    ['enable', false],
+  ] as const) {
+    app.post(
+      `/api/v1/users/:id/${action}`,
+      {
+        schema: {
+          tags: ['users'],
+          summary: `Instance admins: ${action} an account${disabled ? ' (its sessions end at once)' : ''}`,
+          params: UserParams,
+          response: { 200: UserView },
+        },
       },
-    }, async (request) => userView(await auth.setDisabled(callerOf(request), request.params.id, disabled, metaOf(request))));
+      async (request) =>
+        userView(await auth.setDisabled(callerOf(request), request.params.id, disabled, metaOf(request))),
+    );
   }
 
-  app.post('/api/v1/invitations/:token/accept', {
-    schema: { tags: ['farms'], summary: 'Accept an invitation as the signed-in user',
-      params: InvitationTokenParams,
-      response: { 200: AcceptedInvitationView } },
-  }, async (request) => {
-    const result = await auth.acceptInvitation(callerOf(request), request.params.token, metaOf(request));
-    return { farm_id: result.farmId, role: result.role };
-  });
+  app.post(
+    '/api/v1/invitations/:token/accept',
+    {
+      schema: {
+        tags: ['farms'],
+        summary: 'Accept an invitation as the signed-in user',
+        params: InvitationTokenParams,
+        response: { 200: AcceptedInvitationView },
+      },
+    },
+    async (request) => {
+      const result = await auth.acceptInvitation(callerOf(request), request.params.token, metaOf(request));
+      return { farm_id: result.farmId, role: result.role };
+    },
+  );
 };

@@ -1,9 +1,32 @@
-import { BeeTelemetryPayload, CommandAckPayload, CommandPayload, ConfigPayload, CroftTelemetryPayload, HeartbeatPayload } from '../telemetry/index.js';
-import { AlertEventMessage, AuthenticatedMessage, AuthMessage, CommandEventMessage, DeviceEventMessage, ErrorMessage, NotificationMessage, PingMessage, PongMessage, ReadingMessage, SubscribedMessage, SubscribeMessage, UnsubscribeMessage } from './live.schemas.js';
+import {
+  BeeTelemetryPayload,
+  CommandAckPayload,
+  CommandPayload,
+  ConfigPayload,
+  CroftTelemetryPayload,
+  HeartbeatPayload,
+} from '../telemetry/index.js';
+import {
+  AlertEventMessage,
+  AuthenticatedMessage,
+  AuthMessage,
+  CommandEventMessage,
+  DeviceEventMessage,
+  ErrorMessage,
+  NotificationMessage,
+  PingMessage,
+  PongMessage,
+  ReadingMessage,
+  SubscribedMessage,
+  SubscribeMessage,
+  UnsubscribeMessage,
+} from './live.schemas.js';
 
 /** A schema as plain JSON Schema: TypeBox's own keys and `$id`s dropped. */
 function plain(schema: unknown): unknown {
-  return JSON.parse(JSON.stringify(schema, (key, value: unknown) => (key === '$id' || key === '~kind' ? undefined : value)));
+  return JSON.parse(
+    JSON.stringify(schema, (key, value: unknown) => (key === '$id' || key === '~kind' ? undefined : value)),
+  );
 }
 
 const farm = { description: "The farm's id or slug" };
@@ -11,13 +34,42 @@ const device = { description: 'The device id the hardware reports (unique in its
 
 /** MQTT topics: name → address, direction seen from the device, payload. */
 export const MQTT_CHANNELS = {
-  telemetry: { address: 'croft/{farm}/{device}/telemetry', from: 'device', payload: CroftTelemetryPayload, summary: 'Sensor readings' },
-  heartbeat: { address: 'croft/{farm}/{device}/heartbeat', from: 'device', payload: HeartbeatPayload, summary: 'Presence and health' },
-  config: { address: 'croft/{farm}/{device}/config', from: 'croft', payload: ConfigPayload, summary: 'Configuration (retained)' },
-  commands: { address: 'croft/{farm}/{device}/commands', from: 'croft', payload: CommandPayload, summary: 'Commands to run (QoS 1)' },
-  commandAcks: { address: 'croft/{farm}/{device}/commands/ack', from: 'device', payload: CommandAckPayload, summary: 'Command progress' },
-  beehiveTelemetry: { address: 'beehive/{device}/telemetry', from: 'device', payload: BeeTelemetryPayload,
-    summary: 'BeeAPI hive scales, unchanged (the farm comes from the credentials)' },
+  telemetry: {
+    address: 'croft/{farm}/{device}/telemetry',
+    from: 'device',
+    payload: CroftTelemetryPayload,
+    summary: 'Sensor readings',
+  },
+  heartbeat: {
+    address: 'croft/{farm}/{device}/heartbeat',
+    from: 'device',
+    payload: HeartbeatPayload,
+    summary: 'Presence and health',
+  },
+  config: {
+    address: 'croft/{farm}/{device}/config',
+    from: 'croft',
+    payload: ConfigPayload,
+    summary: 'Configuration (retained)',
+  },
+  commands: {
+    address: 'croft/{farm}/{device}/commands',
+    from: 'croft',
+    payload: CommandPayload,
+    summary: 'Commands to run (QoS 1)',
+  },
+  commandAcks: {
+    address: 'croft/{farm}/{device}/commands/ack',
+    from: 'device',
+    payload: CommandAckPayload,
+    summary: 'Command progress',
+  },
+  beehiveTelemetry: {
+    address: 'beehive/{device}/telemetry',
+    from: 'device',
+    payload: BeeTelemetryPayload,
+    summary: 'BeeAPI hive scales, unchanged (the farm comes from the credentials)',
+  },
 } as const;
 
 /** Live socket messages: name → schema, and who sends it. */
@@ -47,35 +99,68 @@ export function asyncApiDocument(version: string) {
 
   for (const [name, topic] of Object.entries(MQTT_CHANNELS)) {
     const message = `${name[0]!.toUpperCase()}${name.slice(1)}Message`;
-    messages[message] = { name: message, summary: topic.summary, contentType: 'application/json', payload: plain(topic.payload) };
+    messages[message] = {
+      name: message,
+      summary: topic.summary,
+      contentType: 'application/json',
+      payload: plain(topic.payload),
+    };
     channels[name] = {
-      address: topic.address, servers: [ref('#/servers/mqtt')], messages: { [message]: ref(`#/components/messages/${message}`) },
+      address: topic.address,
+      servers: [ref('#/servers/mqtt')],
+      messages: { [message]: ref(`#/components/messages/${message}`) },
       parameters: topic.address.includes('{farm}') ? { farm, device } : { device },
     };
     operations[`${topic.from === 'device' ? 'receive' : 'send'}${name[0]!.toUpperCase()}${name.slice(1)}`] = {
-      action: topic.from === 'device' ? 'receive' : 'send', channel: ref(`#/channels/${name}`), summary: topic.summary,
+      action: topic.from === 'device' ? 'receive' : 'send',
+      channel: ref(`#/channels/${name}`),
+      summary: topic.summary,
       bindings: { mqtt: { qos: 1, retain: name === 'config' } },
     };
   }
 
   for (const [name, message] of Object.entries(LIVE_MESSAGES)) {
-    messages[name] = { name, contentType: 'application/json', payload: plain(message.schema),
-      ...('description' in message.schema && message.schema.description ? { summary: message.schema.description } : {}) };
+    messages[name] = {
+      name,
+      contentType: 'application/json',
+      payload: plain(message.schema),
+      ...('description' in message.schema && message.schema.description ? { summary: message.schema.description } : {}),
+    };
   }
-  const liveMessages = (from: 'client' | 'croft') => Object.fromEntries(Object.entries(LIVE_MESSAGES)
-    .filter(([, m]) => m.from === from).map(([name]) => [name, ref(`#/components/messages/${name}`)]));
+  const liveMessages = (from: 'client' | 'croft') =>
+    Object.fromEntries(
+      Object.entries(LIVE_MESSAGES)
+        .filter(([, m]) => m.from === from)
+        .map(([name]) => [name, ref(`#/components/messages/${name}`)]),
+    );
   const allLive = { ...liveMessages('client'), ...liveMessages('croft') };
-  channels.farmLive = { address: '/api/v1/farms/{farm}/live', servers: [ref('#/servers/live')], messages: allLive, parameters: { farm },
-    description: 'First message {"type":"auth","token"} within 5 s (or an Authorization header on the upgrade); then subscribe. ' +
-      'Close codes: 4001 not authenticated or token expired, 4003 no longer a member, 4004 no such farm, 4008 too slow a reader.' };
-  channels.personalLive = { address: '/api/v1/live', servers: [ref('#/servers/live')], messages: allLive,
-    description: "The signed-in person's notifications across their farms" };
+  channels.farmLive = {
+    address: '/api/v1/farms/{farm}/live',
+    servers: [ref('#/servers/live')],
+    messages: allLive,
+    parameters: { farm },
+    description:
+      'First message {"type":"auth","token"} within 5 s (or an Authorization header on the upgrade); then subscribe. ' +
+      'Close codes: 4001 not authenticated or token expired, 4003 no longer a member, 4004 no such farm, 4008 too slow a reader.',
+  };
+  channels.personalLive = {
+    address: '/api/v1/live',
+    servers: [ref('#/servers/live')],
+    messages: allLive,
+    description: "The signed-in person's notifications across their farms",
+  };
   // Operations say what Croft does: it receives the clients' messages and sends its own.
   for (const channel of ['farmLive', 'personalLive'] as const) {
-    operations[`${channel}ClientMessages`] = { action: 'receive', channel: ref(`#/channels/${channel}`),
-      messages: Object.keys(liveMessages('client')).map((m) => ref(`#/channels/${channel}/messages/${m}`)) };
-    operations[`${channel}CroftMessages`] = { action: 'send', channel: ref(`#/channels/${channel}`),
-      messages: Object.keys(liveMessages('croft')).map((m) => ref(`#/channels/${channel}/messages/${m}`)) };
+    operations[`${channel}ClientMessages`] = {
+      action: 'receive',
+      channel: ref(`#/channels/${channel}`),
+      messages: Object.keys(liveMessages('client')).map((m) => ref(`#/channels/${channel}/messages/${m}`)),
+    };
+    operations[`${channel}CroftMessages`] = {
+      action: 'send',
+      channel: ref(`#/channels/${channel}`),
+      messages: Object.keys(liveMessages('croft')).map((m) => ref(`#/channels/${channel}/messages/${m}`)),
+    };
   }
 
   return {
@@ -83,14 +168,24 @@ export function asyncApiDocument(version: string) {
     info: {
       title: 'Croft devices and live events',
       version,
-      description: 'MQTT topics devices use (embedded broker, or any broker Croft is a client of), and the WebSocket messages of the ' +
+      description:
+        'MQTT topics devices use (embedded broker, or any broker Croft is a client of), and the WebSocket messages of the ' +
         'live hub. Devices sign in with their own credentials and may use only their own topics.',
     },
     defaultContentType: 'application/json',
     servers: {
-      mqtt: { host: '{host}:1883', protocol: 'mqtt', description: 'The embedded broker (CROFT_MQTT_PORT) or the external one (MQTT_URL)',
-        variables: { host: { default: 'localhost' } } },
-      live: { host: '{host}', protocol: 'wss', description: 'Croft’s own HTTP server', variables: { host: { default: 'localhost:8080' } } },
+      mqtt: {
+        host: '{host}:1883',
+        protocol: 'mqtt',
+        description: 'The embedded broker (CROFT_MQTT_PORT) or the external one (MQTT_URL)',
+        variables: { host: { default: 'localhost' } },
+      },
+      live: {
+        host: '{host}',
+        protocol: 'wss',
+        description: 'Croft’s own HTTP server',
+        variables: { host: { default: 'localhost:8080' } },
+      },
     },
     channels,
     operations,

@@ -10,7 +10,10 @@ export interface Subscription {
 
 export const WHOLE_FARM: Subscription = { devices: null, metrics: null };
 
-export function subscriptionOf(message: { devices?: string[] | undefined; metrics?: string[] | undefined }): Subscription {
+export function subscriptionOf(message: {
+  devices?: string[] | undefined;
+  metrics?: string[] | undefined;
+}): Subscription {
   const set = (list: string[] | undefined) => (list && list.length > 0 ? new Set(list) : null);
   return { devices: set(message.devices), metrics: set(message.metrics) };
 }
@@ -28,8 +31,15 @@ export function wantsEvent(sub: Subscription, device: string | undefined): boole
 
 /** A live `reading` message from a bus reading. */
 export function readingMessage(r: BusReading, history = false) {
-  return { type: 'reading' as const, device: r.device, metric: r.metric, ts: new Date(r.ts).toISOString(), value: r.value, quality: r.quality,
-    ...(history ? { history: true } : {}) };
+  return {
+    type: 'reading' as const,
+    device: r.device,
+    metric: r.metric,
+    ts: new Date(r.ts).toISOString(),
+    value: r.value,
+    quality: r.quality,
+    ...(history ? { history: true } : {}),
+  };
 }
 
 const byType = {
@@ -51,10 +61,16 @@ export function parseClientMessage(text: string): Parsed {
   }
   const type = typeof body === 'object' && body !== null ? (body as { type?: unknown }).type : undefined;
   if (typeof type !== 'string' || !(type in byType)) {
-    return { ok: false, code: 'BAD_MESSAGE', message: `Unknown message type ${JSON.stringify(type ?? null)}: use auth, subscribe, unsubscribe or ping` };
+    return {
+      ok: false,
+      code: 'BAD_MESSAGE',
+      message: `Unknown message type ${JSON.stringify(type ?? null)}: use auth, subscribe, unsubscribe or ping`,
+    };
   }
   const checked = byType[type as keyof typeof byType](body);
-  return checked.ok ? { ok: true, message: checked.value } : { ok: false, code: 'BAD_MESSAGE', message: `${type}: ${checked.errors.join('; ')}` };
+  return checked.ok
+    ? { ok: true, message: checked.value }
+    : { ok: false, code: 'BAD_MESSAGE', message: `${type}: ${checked.errors.join('; ')}` };
 }
 
 /**

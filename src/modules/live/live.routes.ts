@@ -35,7 +35,10 @@ declare module 'fastify' {
 }
 
 /** Browsers send Origin on a WebSocket upgrade: only Croft's own pages (and configured ones) may open one. */
-export function originAllowed(request: FastifyRequest, deps: { config: Pick<Config, 'publicUrl' | 'allowedOrigins'> }): boolean {
+export function originAllowed(
+  request: FastifyRequest,
+  deps: { config: Pick<Config, 'publicUrl' | 'allowedOrigins'> },
+): boolean {
   const origin = request.headers.origin;
   if (origin === undefined) return true; // not a browser
   let parsed: URL;
@@ -44,8 +47,11 @@ export function originAllowed(request: FastifyRequest, deps: { config: Pick<Conf
   } catch {
     return false;
   }
-  return parsed.origin === new URL(deps.config.publicUrl).origin || deps.config.allowedOrigins.includes(parsed.origin)
-    || parsed.host === request.headers.host;
+  return (
+    parsed.origin === new URL(deps.config.publicUrl).origin ||
+    deps.config.allowedOrigins.includes(parsed.origin) ||
+    parsed.host === request.headers.host
+  );
 }
 
 /**
@@ -58,23 +64,33 @@ export const liveRoutes: FastifyPluginAsyncTypebox<LiveRoutesDeps> = async (app,
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
 
   const sessionDeps: LiveSessionDeps = {
-    bus: deps.bus, clock: deps.clock, log: deps.log.child({ component: 'live' }), checkMs: deps.config.liveCheckMs,
-    authTimeoutMs: deps.config.liveAuthTimeoutMs, maxBufferedBytes: 4 * 1024 * 1024,
+    bus: deps.bus,
+    clock: deps.clock,
+    log: deps.log.child({ component: 'live' }),
+    checkMs: deps.config.liveCheckMs,
+    authTimeoutMs: deps.config.liveAuthTimeoutMs,
+    maxBufferedBytes: 4 * 1024 * 1024,
     authenticate: (token) => auth.authenticateUntil(token),
     farmContext: (caller, farm) => farms.context(caller, farm),
     labelsOf: (farmId, refs) => devices.labelsOf(farmId, refs),
-    history: async (farmId, sub) => (await telemetry.recent(farmId, {
-      devices: sub.devices ? [...sub.devices] : undefined, metrics: sub.metrics ? [...sub.metrics] : undefined,
-    })).map((r) => ({ device: r.device, metric: r.metric, ts: r.ts.getTime(), value: r.value, quality: r.quality })),
+    history: async (farmId, sub) =>
+      (
+        await telemetry.recent(farmId, {
+          devices: sub.devices ? [...sub.devices] : undefined,
+          metrics: sub.metrics ? [...sub.metrics] : undefined,
+        })
+      ).map((r) => ({ device: r.device, metric: r.metric, ts: r.ts.getTime(), value: r.value, quality: r.quality })),
   };
 
   /** Before the upgrade: the Origin, and a credential sent as a header (refused with a normal JSON error). */
   const beforeUpgrade = async (request: FastifyRequest) => {
-    if (!originAllowed(request, deps)) throw forbidden('This page’s origin may not open a live socket', { origin: request.headers.origin });
+    if (!originAllowed(request, deps))
+      throw forbidden('This page’s origin may not open a live socket', { origin: request.headers.origin });
     const header = request.headers.authorization;
     if (header === undefined) return;
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match?.[1]) throw unauthenticated('The Authorization header must read "Bearer <token>"', { reason: 'malformed' });
+    if (!match?.[1])
+      throw unauthenticated('The Authorization header must read "Bearer <token>"', { reason: 'malformed' });
     const authenticated = await auth.authenticateUntil(match[1]);
     const farm = (request.params as { farm?: string }).farm;
     if (farm !== undefined) await farms.context(authenticated.caller, farm);
@@ -83,16 +99,30 @@ export const liveRoutes: FastifyPluginAsyncTypebox<LiveRoutesDeps> = async (app,
 
   const describe = (summary: string) => ({ hide: true, summary, response: { 101: Type.Null() } });
 
-  app.get('/api/v1/farms/:farm/live', { websocket: true, schema: describe('Live farm events (WebSocket)'), preValidation: beforeUpgrade },
+  app.get(
+    '/api/v1/farms/:farm/live',
+    { websocket: true, schema: describe('Live farm events (WebSocket)'), preValidation: beforeUpgrade },
     (socket, request) => {
       const farm = (request.params as { farm: string }).farm;
       new LiveSession(socket, sessionDeps, isUuid(farm) ? farm.toLowerCase() : farm).start(request.liveAuth);
-    });
+    },
+  );
 
-  app.get('/api/v1/live', { websocket: true, schema: describe("The signed-in person's notifications (WebSocket)"), preValidation: beforeUpgrade },
-    (socket, request) => new LiveSession(socket, sessionDeps, null).start(request.liveAuth));
+  app.get(
+    '/api/v1/live',
+    {
+      websocket: true,
+      schema: describe("The signed-in person's notifications (WebSocket)"),
+      preValidation: beforeUpgrade,
+    },
+    (socket, request) => new LiveSession(socket, sessionDeps, null).start(request.liveAuth),
+  );
 
-  app.get('/api/v1/asyncapi.json', {
-    schema: { hide: true, response: { 200: Type.Object({}, { additionalProperties: true }) } },
-  }, async () => asyncApiDocument(VERSION));
+  app.get(
+    '/api/v1/asyncapi.json',
+    {
+      schema: { hide: true, response: { 200: Type.Object({}, { additionalProperties: true }) } },
+    },
+    async () => asyncApiDocument(VERSION),
+  );
 };

@@ -10,68 +10,134 @@ const IsoTime = Type.String({ format: 'date-time' });
 
 // Client → Croft
 
-export const AuthMessage = Type.Object({
-  type: Type.Literal('auth'),
-  token: Type.String({ minLength: 1, maxLength: 4096, description: 'An access token (or API key); send it again before it expires to stay connected' }),
-}, { additionalProperties: false, $id: 'LiveAuth' });
+export const AuthMessage = Type.Object(
+  {
+    type: Type.Literal('auth'),
+    token: Type.String({
+      minLength: 1,
+      maxLength: 4096,
+      description: 'An access token (or API key); send it again before it expires to stay connected',
+    }),
+  },
+  { additionalProperties: false, $id: 'LiveAuth' },
+);
 
-export const SubscribeMessage = Type.Object({
-  type: Type.Literal('subscribe'),
-  devices: Type.Optional(Type.Array(Label, { maxItems: 500, description: 'Device labels or ids; absent means every device' })),
-  metrics: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 100, description: 'Absent means every metric' })),
-}, { additionalProperties: false, $id: 'LiveSubscribe', description: 'Replaces the current subscription. Neither devices nor metrics: the whole farm.' });
+export const SubscribeMessage = Type.Object(
+  {
+    type: Type.Literal('subscribe'),
+    devices: Type.Optional(
+      Type.Array(Label, { maxItems: 500, description: 'Device labels or ids; absent means every device' }),
+    ),
+    metrics: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+        maxItems: 100,
+        description: 'Absent means every metric',
+      }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    $id: 'LiveSubscribe',
+    description: 'Replaces the current subscription. Neither devices nor metrics: the whole farm.',
+  },
+);
 
-export const UnsubscribeMessage = Type.Object({ type: Type.Literal('unsubscribe') }, { additionalProperties: false, $id: 'LiveUnsubscribe' });
-export const PingMessage = Type.Object({ type: Type.Literal('ping') }, { additionalProperties: false, $id: 'LivePing' });
+export const UnsubscribeMessage = Type.Object(
+  { type: Type.Literal('unsubscribe') },
+  { additionalProperties: false, $id: 'LiveUnsubscribe' },
+);
+export const PingMessage = Type.Object(
+  { type: Type.Literal('ping') },
+  { additionalProperties: false, $id: 'LivePing' },
+);
 
 export const ClientMessage = Type.Union([AuthMessage, SubscribeMessage, UnsubscribeMessage, PingMessage]);
 export type ClientMessage = Static<typeof ClientMessage>;
 
 // Croft → client
 
-export const AuthenticatedMessage = Type.Object({
-  type: Type.Literal('authenticated'),
-  farm: Type.Union([Type.Object({ id: Type.String(), slug: Type.String() }), Type.Null()]),
-  expires_at: Type.Union([IsoTime, Type.Null()]),
-}, { additionalProperties: false, $id: 'LiveAuthenticated' });
+export const AuthenticatedMessage = Type.Object(
+  {
+    type: Type.Literal('authenticated'),
+    farm: Type.Union([Type.Object({ id: Type.String(), slug: Type.String() }), Type.Null()]),
+    expires_at: Type.Union([IsoTime, Type.Null()]),
+  },
+  { additionalProperties: false, $id: 'LiveAuthenticated' },
+);
 
-export const SubscribedMessage = Type.Object({
-  type: Type.Literal('subscribed'),
-  devices: Type.Union([Type.Array(Type.String()), Type.Null()]),
-  metrics: Type.Union([Type.Array(Type.String()), Type.Null()]),
-}, { additionalProperties: false, $id: 'LiveSubscribed' });
+export const SubscribedMessage = Type.Object(
+  {
+    type: Type.Literal('subscribed'),
+    devices: Type.Union([Type.Array(Type.String()), Type.Null()]),
+    metrics: Type.Union([Type.Array(Type.String()), Type.Null()]),
+  },
+  { additionalProperties: false, $id: 'LiveSubscribed' },
+);
 
-export const ReadingMessage = Type.Object({
-  type: Type.Literal('reading'),
-  device: Type.String({ description: "The device's label" }),
-  metric: Type.String(),
-  ts: IsoTime,
-  value: Type.Number(),
-  quality: Type.Integer({ minimum: 0, maximum: 2, description: '0 good, 1 estimated, 2 interpolated' }),
-  history: Type.Optional(Type.Boolean({ description: 'One of the last readings sent on subscribing, not a new one' })),
-}, { additionalProperties: false, $id: 'LiveReading' });
+export const ReadingMessage = Type.Object(
+  {
+    type: Type.Literal('reading'),
+    device: Type.String({ description: "The device's label" }),
+    metric: Type.String(),
+    ts: IsoTime,
+    value: Type.Number(),
+    quality: Type.Integer({ minimum: 0, maximum: 2, description: '0 good, 1 estimated, 2 interpolated' }),
+    history: Type.Optional(
+      Type.Boolean({ description: 'One of the last readings sent on subscribing, not a new one' }),
+    ),
+  },
+  { additionalProperties: false, $id: 'LiveReading' },
+);
 
-const FarmEvent = (type: string, description: string) => Type.Object({
-  type: Type.Literal(type),
-  device: Type.Optional(Type.String()),
-}, { additionalProperties: true, $id: `Live${type[0]!.toUpperCase()}${type.slice(1)}`, description });
+const FarmEvent = (type: string, description: string) =>
+  Type.Object(
+    {
+      type: Type.Literal(type),
+      device: Type.Optional(Type.String()),
+    },
+    { additionalProperties: true, $id: `Live${type[0]!.toUpperCase()}${type.slice(1)}`, description },
+  );
 
-export const CommandEventMessage = FarmEvent('command', 'A device command changed state (queued, sent, executing, completed, failed, timeout, expired, cancelled)');
+export const CommandEventMessage = FarmEvent(
+  'command',
+  'A device command changed state (queued, sent, executing, completed, failed, timeout, expired, cancelled)',
+);
 export const DeviceEventMessage = FarmEvent('device', 'A device went online or offline, or its record changed');
 export const AlertEventMessage = FarmEvent('alert', 'An alert was triggered, acknowledged or resolved');
-export const NotificationMessage = Type.Object({ type: Type.Literal('notification') },
-  { additionalProperties: true, $id: 'LiveNotification', description: "One of the signed-in person's notifications, from any of their farms" });
+export const NotificationMessage = Type.Object(
+  { type: Type.Literal('notification') },
+  {
+    additionalProperties: true,
+    $id: 'LiveNotification',
+    description: "One of the signed-in person's notifications, from any of their farms",
+  },
+);
 
-export const ErrorMessage = Type.Object({
-  type: Type.Literal('error'),
-  error_code: Type.String(),
-  message: Type.String(),
-}, { additionalProperties: false, $id: 'LiveError' });
+export const ErrorMessage = Type.Object(
+  {
+    type: Type.Literal('error'),
+    error_code: Type.String(),
+    message: Type.String(),
+  },
+  { additionalProperties: false, $id: 'LiveError' },
+);
 
-export const PongMessage = Type.Object({ type: Type.Literal('pong') }, { additionalProperties: false, $id: 'LivePong' });
+export const PongMessage = Type.Object(
+  { type: Type.Literal('pong') },
+  { additionalProperties: false, $id: 'LivePong' },
+);
 
-export const ServerMessage = Type.Union([AuthenticatedMessage, SubscribedMessage, ReadingMessage, CommandEventMessage, DeviceEventMessage,
-  AlertEventMessage, NotificationMessage, ErrorMessage, PongMessage]);
+export const ServerMessage = Type.Union([
+  AuthenticatedMessage,
+  SubscribedMessage,
+  ReadingMessage,
+  CommandEventMessage,
+  DeviceEventMessage,
+  AlertEventMessage,
+  NotificationMessage,
+  ErrorMessage,
+  PongMessage,
+]);
 export type ServerMessage = Static<typeof ServerMessage>;
 
 /** Close codes a live socket ends with (besides the standard ones). */

@@ -5,7 +5,15 @@ import { channels, type BusMessage, type LiveBus } from '../../platform/live/bus
 import type { Logger } from '../../platform/logger.js';
 import type { Caller, FarmContext } from '../../platform/tenancy/caller.js';
 import type { BusReading } from '../../platform/live/events.js';
-import { newerThanHistory, parseClientMessage, readingMessage, subscriptionOf, wantsEvent, wantsReading, type Subscription } from './live.engine.js';
+import {
+  newerThanHistory,
+  parseClientMessage,
+  readingMessage,
+  subscriptionOf,
+  wantsEvent,
+  wantsReading,
+  type Subscription,
+} from './live.engine.js';
 import { CLOSE, type ClientMessage, type ServerMessage } from './live.schemas.js';
 
 export interface Authenticated {
@@ -32,7 +40,8 @@ export interface LiveSessionDeps {
 
 const userIdOf = (caller: Caller) => (caller.kind === 'user' ? caller.userId : null);
 const sameIdentity = (a: Caller, b: Caller) =>
-  (a.kind === 'user' && b.kind === 'user' && a.userId === b.userId) || (a.kind === 'api_key' && b.kind === 'api_key' && a.apiKeyId === b.apiKeyId);
+  (a.kind === 'user' && b.kind === 'user' && a.userId === b.userId) ||
+  (a.kind === 'api_key' && b.kind === 'api_key' && a.apiKeyId === b.apiKeyId);
 
 /**
  * One live socket: authenticates (first message, or the upgrade's Authorization header), follows the
@@ -62,21 +71,30 @@ export class LiveSession {
     });
     socket.on('close', () => this.#dispose());
     socket.on('error', () => this.#dispose());
-    this.#timers.push(setTimeout(() => {
-      if (!this.#auth) this.#close(CLOSE.unauthenticated, 'AUTH_TIMEOUT', 'Send {"type":"auth","token":"…"} first, within 5 seconds');
-    }, deps.authTimeoutMs));
+    this.#timers.push(
+      setTimeout(() => {
+        if (!this.#auth)
+          this.#close(
+            CLOSE.unauthenticated,
+            'AUTH_TIMEOUT',
+            'Send {"type":"auth","token":"…"} first, within 5 seconds',
+          );
+      }, deps.authTimeoutMs),
+    );
   }
 
   /** Starts the session with a credential that came with the upgrade request. */
   start(preauthenticated: Authenticated | undefined): void {
-    if (preauthenticated) this.#queue = this.#queue.then(() => this.#signIn(preauthenticated)).catch((error: unknown) => this.#fail(error));
+    if (preauthenticated)
+      this.#queue = this.#queue.then(() => this.#signIn(preauthenticated)).catch((error: unknown) => this.#fail(error));
   }
 
   async #handle(text: string): Promise<void> {
     if (this.#closed) return;
     const parsed = parseClientMessage(text);
     if (!parsed.ok) {
-      if (!this.#auth) this.#close(CLOSE.unauthenticated, 'AUTH_REQUIRED', 'The first message must be {"type":"auth","token":"…"}');
+      if (!this.#auth)
+        this.#close(CLOSE.unauthenticated, 'AUTH_REQUIRED', 'The first message must be {"type":"auth","token":"…"}');
       else this.#send({ type: 'error', error_code: parsed.code, message: parsed.message });
       return;
     }
@@ -95,18 +113,29 @@ export class LiveSession {
     if (this.#auth) {
       // A fresh token for the same identity extends the session; another identity is not a refresh.
       if (!sameIdentity(this.#auth.caller, auth.caller)) {
-        this.#close(CLOSE.unauthenticated, 'IDENTITY_CHANGED', 'A new token must belong to the same person or key: open a new socket');
+        this.#close(
+          CLOSE.unauthenticated,
+          'IDENTITY_CHANGED',
+          'A new token must belong to the same person or key: open a new socket',
+        );
         return;
       }
       if (this.farmRef) await this.deps.farmContext(auth.caller, this.farmRef);
       this.#auth = auth;
-      this.#send({ type: 'authenticated', farm: this.#farm ? { id: this.#farm.farmId, slug: this.#farm.slug } : null,
-        expires_at: auth.expiresAt?.toISOString() ?? null });
+      this.#send({
+        type: 'authenticated',
+        farm: this.#farm ? { id: this.#farm.farmId, slug: this.#farm.slug } : null,
+        expires_at: auth.expiresAt?.toISOString() ?? null,
+      });
       return;
     }
     const userId = userIdOf(auth.caller);
     if (!this.farmRef && !userId) {
-      this.#close(CLOSE.unauthenticated, 'USER_REQUIRED', "The personal live channel is a signed-in person's, not an API key's");
+      this.#close(
+        CLOSE.unauthenticated,
+        'USER_REQUIRED',
+        "The personal live channel is a signed-in person's, not an API key's",
+      );
       return;
     }
     const farm = this.farmRef ? await this.deps.farmContext(auth.caller, this.farmRef) : undefined;
@@ -114,28 +143,43 @@ export class LiveSession {
     this.#auth = auth;
     this.#farm = farm;
     // Subscribed to the channels before anything is sent, so no event between here and there is missed.
-    if (farm) this.#unsubscribe.push(await this.deps.bus.subscribe(channels.farm(farm.farmId), (m) => this.#onFarmEvent(m)));
-    if (userId) this.#unsubscribe.push(await this.deps.bus.subscribe(channels.user(userId), (m) => this.#onUserEvent(m)));
+    if (farm)
+      this.#unsubscribe.push(await this.deps.bus.subscribe(channels.farm(farm.farmId), (m) => this.#onFarmEvent(m)));
+    if (userId)
+      this.#unsubscribe.push(await this.deps.bus.subscribe(channels.user(userId), (m) => this.#onUserEvent(m)));
     if (this.#closed) return this.#dispose();
     this.#timers.push(setInterval(() => this.#checkExpiry(), this.deps.checkMs));
-    this.#send({ type: 'authenticated', farm: farm ? { id: farm.farmId, slug: farm.slug } : null, expires_at: auth.expiresAt?.toISOString() ?? null });
+    this.#send({
+      type: 'authenticated',
+      farm: farm ? { id: farm.farmId, slug: farm.slug } : null,
+      expires_at: auth.expiresAt?.toISOString() ?? null,
+    });
   }
 
   async #subscribe(message: Extract<ClientMessage, { type: 'subscribe' }>): Promise<void> {
     const farm = this.#farm;
     if (!farm) {
-      this.#send({ type: 'error', error_code: 'NO_FARM', message: 'Subscribe on a farm’s socket: /api/v1/farms/{farm}/live' });
+      this.#send({
+        type: 'error',
+        error_code: 'NO_FARM',
+        message: 'Subscribe on a farm’s socket: /api/v1/farms/{farm}/live',
+      });
       return;
     }
     const devices = message.devices && (await this.deps.labelsOf(farm.farmId, message.devices));
     const subscription = subscriptionOf({ devices, metrics: message.metrics });
     this.#subscription = subscription;
     this.#buffer = [];
-    this.#send({ type: 'subscribed', devices: subscription.devices && [...subscription.devices], metrics: subscription.metrics && [...subscription.metrics] });
+    this.#send({
+      type: 'subscribed',
+      devices: subscription.devices && [...subscription.devices],
+      metrics: subscription.metrics && [...subscription.metrics],
+    });
     try {
       const history = await this.deps.history(farm.farmId, subscription);
       for (const reading of history) this.#send(readingMessage(reading, true));
-      if (this.#subscription === subscription) for (const reading of newerThanHistory(history, this.#buffer)) this.#send(readingMessage(reading));
+      if (this.#subscription === subscription)
+        for (const reading of newerThanHistory(history, this.#buffer)) this.#send(readingMessage(reading));
     } finally {
       this.#buffer = undefined;
     }
@@ -144,7 +188,8 @@ export class LiveSession {
   #onFarmEvent(message: BusMessage): void {
     if (this.#closed) return;
     if (message.type === 'member_removed') {
-      if (message.user_id === userIdOf(this.#auth!.caller)) this.#close(CLOSE.forbidden, 'MEMBERSHIP_REMOVED', 'You are no longer a member of this farm');
+      if (message.user_id === userIdOf(this.#auth!.caller))
+        this.#close(CLOSE.forbidden, 'MEMBERSHIP_REMOVED', 'You are no longer a member of this farm');
       return;
     }
     const sub = this.#subscription;
@@ -157,7 +202,8 @@ export class LiveSession {
       }
       return;
     }
-    if (wantsEvent(sub, typeof message.device === 'string' ? message.device : undefined)) this.#send(message as ServerMessage);
+    if (wantsEvent(sub, typeof message.device === 'string' ? message.device : undefined))
+      this.#send(message as ServerMessage);
   }
 
   #onUserEvent(message: BusMessage): void {
@@ -167,14 +213,22 @@ export class LiveSession {
   #checkExpiry(): void {
     const expiresAt = this.#auth?.expiresAt;
     if (expiresAt && this.deps.clock.now() >= expiresAt) {
-      this.#close(CLOSE.unauthenticated, 'TOKEN_EXPIRED', 'The access token expired: send a new {"type":"auth"} before it does');
+      this.#close(
+        CLOSE.unauthenticated,
+        'TOKEN_EXPIRED',
+        'The access token expired: send a new {"type":"auth"} before it does',
+      );
     }
   }
 
   #send(message: ServerMessage): void {
     if (this.#closed || this.socket.readyState !== this.socket.OPEN) return;
     if (this.socket.bufferedAmount > this.deps.maxBufferedBytes) {
-      this.#close(CLOSE.slowConsumer, 'SLOW_CONSUMER', 'Messages are not being read fast enough: subscribe to fewer devices or metrics');
+      this.#close(
+        CLOSE.slowConsumer,
+        'SLOW_CONSUMER',
+        'Messages are not being read fast enough: subscribe to fewer devices or metrics',
+      );
       return;
     }
     this.socket.send(JSON.stringify(message));

@@ -1,8 +1,15 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
-import { createDevice, createFarm, login, member, setupAdmin, type Actor,
-  type FarmRef } from '../../../test/helpers/factories.js';
+import {
+  createDevice,
+  createFarm,
+  login,
+  member,
+  setupAdmin,
+  type Actor,
+  type FarmRef,
+} from '../../../test/helpers/factories.js';
 import { LiveClient, ofType, type LiveMessage } from '../../../test/helpers/live.js';
 
 let t: TestApp;
@@ -18,7 +25,12 @@ const open = (path: string, headers: Record<string, string> = {}) => {
   return client;
 };
 const ingest = async (readings: unknown[], who: Actor = admin) => {
-  const res = await t.app.inject({ method: 'POST', url: url('/telemetry'), headers: who.headers, payload: { readings } });
+  const res = await t.app.inject({
+    method: 'POST',
+    url: url('/telemetry'),
+    headers: who.headers,
+    payload: { readings },
+  });
   expect(res.statusCode, res.body).toBe(200);
   return res.json();
 };
@@ -33,8 +45,15 @@ const signedIn = async (who: Actor = admin, farmRef = farm.slug) => {
 const readings = (c: LiveClient) => c.messages.filter(ofType('reading'));
 
 beforeAll(async () => {
-  t = await createTestApp({ env: { CROFT_LIVE_CHECK_MS: '20', CROFT_LIVE_AUTH_TIMEOUT_MS: '300', CROFT_HOST: '127.0.0.1',
-    CROFT_PUBLIC_URL: 'https://farm.example.org', CROFT_ALLOWED_ORIGINS: 'http://localhost:5173' } });
+  t = await createTestApp({
+    env: {
+      CROFT_LIVE_CHECK_MS: '20',
+      CROFT_LIVE_AUTH_TIMEOUT_MS: '300',
+      CROFT_HOST: '127.0.0.1',
+      CROFT_PUBLIC_URL: 'https://farm.example.org',
+      CROFT_ALLOWED_ORIGINS: 'http://localhost:5173',
+    },
+  });
   ({ admin, farm } = await setupAdmin(t.app));
   t.clock.set('2026-06-10T12:00:00Z');
   admin = await login(t.app, admin.email);
@@ -96,7 +115,9 @@ describe('live socket: signing in', () => {
     const client = open(url('/live'), { authorization: `Bearer ${admin.token}` });
     await client.waitFor(ofType('authenticated'));
     await expect(open(url('/live'), { authorization: 'Bearer nope' }).opened).rejects.toMatchObject({ status: 401 });
-    await expect(open('/api/v1/farms/no-such-farm/live', { authorization: `Bearer ${admin.token}` }).opened).rejects.toMatchObject({ status: 404 });
+    await expect(
+      open('/api/v1/farms/no-such-farm/live', { authorization: `Bearer ${admin.token}` }).opened,
+    ).rejects.toMatchObject({ status: 404 });
   });
 
   it('checks the Origin of browsers: its own pages yes, others no', async () => {
@@ -105,7 +126,9 @@ describe('live socket: signing in', () => {
     await own.opened;
     await open(url('/live'), { origin: 'https://farm.example.org' }).opened; // CROFT_PUBLIC_URL's
     await open(url('/live'), { origin: 'http://localhost:5173' }).opened; // CROFT_ALLOWED_ORIGINS
-    await expect(open(url('/live'), { origin: 'https://farm.example.org.evil.example' }).opened).rejects.toMatchObject({ status: 403 });
+    await expect(open(url('/live'), { origin: 'https://farm.example.org.evil.example' }).opened).rejects.toMatchObject({
+      status: 403,
+    });
   });
 
   it('closes when the token expires, unless a new one came in time', async () => {
@@ -137,7 +160,12 @@ describe('live socket: signing in', () => {
 
 describe('live socket: readings', () => {
   it('starts a subscription with the last 10 readings of each series, then every new one as it is committed', async () => {
-    const history = Array.from({ length: 12 }, (_, i) => ({ device: 'coop-2', metric: 'humidity', ts: new Date(Date.parse('2026-06-10T10:00:00Z') + i * 60_000).toISOString(), value: 50 + i }));
+    const history = Array.from({ length: 12 }, (_, i) => ({
+      device: 'coop-2',
+      metric: 'humidity',
+      ts: new Date(Date.parse('2026-06-10T10:00:00Z') + i * 60_000).toISOString(),
+      value: 50 + i,
+    }));
     await ingest(history);
     const client = await signedIn();
     client.send({ type: 'subscribe', devices: ['coop-2'], metrics: ['humidity'] });
@@ -153,10 +181,21 @@ describe('live socket: readings', () => {
     ]);
     expect(result).toMatchObject({ accepted: 3, duplicate: 1 });
     const [live] = await client.waitFor((m) => m.type === 'reading' && !m.history);
-    expect(live).toEqual({ type: 'reading', device: 'coop-2', metric: 'humidity', ts: '2026-06-10T11:30:00.000Z', value: 70, quality: 0 });
+    expect(live).toEqual({
+      type: 'reading',
+      device: 'coop-2',
+      metric: 'humidity',
+      ts: '2026-06-10T11:30:00.000Z',
+      value: 70,
+      quality: 0,
+    });
     await ingest([{ device: 'coop-2', metric: 'humidity', ts: '2026-06-10T11:31:00Z', value: 71 }]);
     await client.waitFor((m) => m.type === 'reading' && m.value === 71);
-    expect(readings(client).filter((m) => !m.history).map((m) => m.value)).toEqual([70, 71]);
+    expect(
+      readings(client)
+        .filter((m) => !m.history)
+        .map((m) => m.value),
+    ).toEqual([70, 71]);
   });
 
   it('subscribes to the whole farm by default, to devices by id too, and stops on unsubscribe', async () => {
@@ -175,7 +214,11 @@ describe('live socket: readings', () => {
     const got = await whole.waitFor((m) => m.type === 'reading' && m.metric === 'ammonia', 2);
     expect(got.map((m) => m.device).sort()).toEqual(['coop-1', 'coop-2']);
     await byId.waitFor((m) => m.type === 'reading' && m.metric === 'ammonia');
-    expect(readings(byId).filter((m) => m.metric === 'ammonia').map((m) => m.device)).toEqual(['coop-1']);
+    expect(
+      readings(byId)
+        .filter((m) => m.metric === 'ammonia')
+        .map((m) => m.device),
+    ).toEqual(['coop-1']);
 
     whole.send({ type: 'unsubscribe' });
     whole.send({ type: 'ping' });

@@ -3,21 +3,35 @@ import { geometryProblem, importOrder, placementProblem, type TypeRules } from '
 
 const rules: TypeRules = {
   roots: new Set(['site', 'warehouse']),
-  children: new Map([['site', new Set(['bed'])], ['bed', new Set(['slot'])], ['warehouse', new Set(['storage_area'])]]),
+  children: new Map([
+    ['site', new Set(['bed'])],
+    ['bed', new Set(['slot'])],
+    ['warehouse', new Set(['storage_area'])],
+  ]),
 };
 
 describe('placement', () => {
   it('follows the type rules', () => {
     expect(placementProblem(rules, null, 'site')).toBeUndefined();
     expect(placementProblem(rules, 'site', 'bed')).toBeUndefined();
-    expect(placementProblem(rules, null, 'bed')).toBe('a bed cannot be at the top of the tree; put it under one of: site');
-    expect(placementProblem(rules, 'bed', 'storage_area')).toBe('a storage_area cannot sit under a bed (allowed there: slot)');
+    expect(placementProblem(rules, null, 'bed')).toBe(
+      'a bed cannot be at the top of the tree; put it under one of: site',
+    );
+    expect(placementProblem(rules, 'bed', 'storage_area')).toBe(
+      'a storage_area cannot sit under a bed (allowed there: slot)',
+    );
     expect(placementProblem(rules, 'slot', 'bed')).toBe('a bed cannot sit under a slot (nothing may sit under it)');
   });
 });
 
 describe('geometry shape', () => {
-  const square = [[104.9, 11.5], [104.901, 11.5], [104.901, 11.501], [104.9, 11.501], [104.9, 11.5]];
+  const square = [
+    [104.9, 11.5],
+    [104.901, 11.5],
+    [104.901, 11.501],
+    [104.9, 11.501],
+    [104.9, 11.5],
+  ];
   it('accepts points, closed polygons and multipolygons in range', () => {
     expect(geometryProblem({ type: 'Point', coordinates: [104.9, 11.5] })).toBeUndefined();
     expect(geometryProblem({ type: 'Polygon', coordinates: [square] })).toBeUndefined();
@@ -27,9 +41,22 @@ describe('geometry shape', () => {
     expect(geometryProblem({ type: 'Point', coordinates: [11.5, 104.9] })).toMatch(/latitude 104.9, outside -90…90/);
     expect(geometryProblem({ type: 'Point', coordinates: [200, 0] })).toMatch(/longitude 200/);
     expect(geometryProblem({ type: 'Polygon', coordinates: [square.slice(0, 4)] })).toMatch(/not closed/);
-    expect(geometryProblem({ type: 'Polygon', coordinates: [[[0, 0], [1, 1], [0, 0]]] })).toMatch(/at least 4 positions/);
+    expect(
+      geometryProblem({
+        type: 'Polygon',
+        coordinates: [
+          [
+            [0, 0],
+            [1, 1],
+            [0, 0],
+          ],
+        ],
+      }),
+    ).toMatch(/at least 4 positions/);
     expect(geometryProblem({ type: 'Polygon', coordinates: [] })).toMatch(/no rings/);
-    expect(geometryProblem({ type: 'MultiPolygon', coordinates: [[square], [[...square.slice(0, 4), [0, 0]]]] })).toMatch(/polygon 1 outer ring is not closed/);
+    expect(
+      geometryProblem({ type: 'MultiPolygon', coordinates: [[square], [[...square.slice(0, 4), [0, 0]]]] }),
+    ).toMatch(/polygon 1 outer ring is not closed/);
   });
 });
 
@@ -43,9 +70,16 @@ describe('import order', () => {
     expect(importOrder([f(0, 'bed-2', 'site')], new Set(['site']))).toEqual({ ok: true, order: [0] });
   });
   it('names the feature that is wrong', () => {
-    expect(importOrder([f(0, 'a'), f(1, 'a')], new Set())).toMatchObject({ ok: false, index: 1, message: 'code "a" appears twice in the import' });
+    expect(importOrder([f(0, 'a'), f(1, 'a')], new Set())).toMatchObject({
+      ok: false,
+      index: 1,
+      message: 'code "a" appears twice in the import',
+    });
     expect(importOrder([f(0, 'a', 'ghost')], new Set())).toMatchObject({ ok: false, index: 0 });
     expect(importOrder([f(0, 'site')], new Set(['site']))).toMatchObject({ ok: false, index: 0 });
-    expect(importOrder([f(0, 'a', 'b'), f(1, 'b', 'a')], new Set())).toMatchObject({ ok: false, message: 'its parents form a cycle' });
+    expect(importOrder([f(0, 'a', 'b'), f(1, 'b', 'a')], new Set())).toMatchObject({
+      ok: false,
+      message: 'its parents form a cycle',
+    });
   });
 });

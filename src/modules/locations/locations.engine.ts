@@ -19,7 +19,9 @@ export interface TypeRules {
 /** Why `childType` may not sit under `parentType` (null: at the root), or undefined when it may. */
 export function placementProblem(rules: TypeRules, parentType: string | null, childType: string): string | undefined {
   if (parentType === null) {
-    return rules.roots.has(childType) ? undefined : `a ${childType} cannot be at the top of the tree; put it under one of: ${parentsOf(rules, childType).join(', ') || 'nothing'}`;
+    return rules.roots.has(childType)
+      ? undefined
+      : `a ${childType} cannot be at the top of the tree; put it under one of: ${parentsOf(rules, childType).join(', ') || 'nothing'}`;
   }
   return rules.children.get(parentType)?.has(childType)
     ? undefined
@@ -27,7 +29,10 @@ export function placementProblem(rules: TypeRules, parentType: string | null, ch
 }
 
 function parentsOf(rules: TypeRules, childType: string): string[] {
-  return [...rules.children].filter(([, kids]) => kids.has(childType)).map(([parent]) => parent).sort();
+  return [...rules.children]
+    .filter(([, kids]) => kids.has(childType))
+    .map(([parent]) => parent)
+    .sort();
 }
 
 function allowedUnder(rules: TypeRules, parentType: string): string {
@@ -36,7 +41,8 @@ function allowedUnder(rules: TypeRules, parentType: string): string {
 }
 
 function positionProblem(p: number[], where: string): string | undefined {
-  if (p.length < 2 || p.length > 3 || p.some((n) => !Number.isFinite(n))) return `${where} is not a [longitude, latitude] position`;
+  if (p.length < 2 || p.length > 3 || p.some((n) => !Number.isFinite(n)))
+    return `${where} is not a [longitude, latitude] position`;
   const [lon, lat] = p as [number, number];
   if (lon < -180 || lon > 180) return `${where} has longitude ${lon}, outside -180…180`;
   if (lat < -90 || lat > 90) return `${where} has latitude ${lat}, outside -90…90 (is it [longitude, latitude]?)`;
@@ -51,7 +57,8 @@ function ringProblem(ring: number[][], where: string): string | undefined {
   }
   const first = ring[0]!;
   const last = ring[ring.length - 1]!;
-  if (first[0] !== last[0] || first[1] !== last[1]) return `${where} is not closed: its last position must equal its first`;
+  if (first[0] !== last[0] || first[1] !== last[1])
+    return `${where} is not closed: its last position must equal its first`;
   return undefined;
 }
 
@@ -99,20 +106,31 @@ export function importOrder(features: ImportFeature[], existingCodes: ReadonlySe
   const byCode = new Map<string, ImportFeature>();
   for (const feature of features) {
     if (feature.code === undefined) continue;
-    if (byCode.has(feature.code)) return { ok: false, index: feature.index, message: `code "${feature.code}" appears twice in the import` };
-    if (existingCodes.has(feature.code)) return { ok: false, index: feature.index, message: `code "${feature.code}" is already used by a location of this farm` };
+    if (byCode.has(feature.code))
+      return { ok: false, index: feature.index, message: `code "${feature.code}" appears twice in the import` };
+    if (existingCodes.has(feature.code))
+      return {
+        ok: false,
+        index: feature.index,
+        message: `code "${feature.code}" is already used by a location of this farm`,
+      };
     byCode.set(feature.code, feature);
   }
   for (const feature of features) {
     if (feature.parentCode !== undefined && !byCode.has(feature.parentCode) && !existingCodes.has(feature.parentCode)) {
-      return { ok: false, index: feature.index, message: `parent code "${feature.parentCode}" is neither in the import nor in the farm` };
+      return {
+        ok: false,
+        index: feature.index,
+        message: `parent code "${feature.parentCode}" is neither in the import nor in the farm`,
+      };
     }
   }
   const order: number[] = [];
   const state = new Map<number, 'visiting' | 'done'>();
   const visit = (feature: ImportFeature): ImportOrder | undefined => {
     if (state.get(feature.index) === 'done') return undefined;
-    if (state.get(feature.index) === 'visiting') return { ok: false, index: feature.index, message: 'its parents form a cycle' };
+    if (state.get(feature.index) === 'visiting')
+      return { ok: false, index: feature.index, message: 'its parents form a cycle' };
     state.set(feature.index, 'visiting');
     const parent = feature.parentCode === undefined ? undefined : byCode.get(feature.parentCode);
     if (parent) {

@@ -26,19 +26,37 @@ export interface LocationRow {
 export const geometryFrom = (geojson: GeoJsonGeometry): RawBuilder<string> =>
   sql<string>`ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(geojson)}), 4326)`;
 
-const COLUMNS = ['id', 'farm_id', 'parent_id', 'path', 'name', 'type', 'code', 'qr_code', 'capacity', 'status', 'properties',
-  'area_m2', 'created_at', 'updated_at'] as const;
+const COLUMNS = [
+  'id',
+  'farm_id',
+  'parent_id',
+  'path',
+  'name',
+  'type',
+  'code',
+  'qr_code',
+  'capacity',
+  'status',
+  'properties',
+  'area_m2',
+  'created_at',
+  'updated_at',
+] as const;
 
 function selectLocations(tx: Tx) {
-  return tx.selectFrom('locations').select([
-    ...COLUMNS.map((c) => `locations.${c}` as const),
-    sql<GeoJsonGeometry | null>`ST_AsGeoJSON(locations.geometry)::json`.as('geometry'),
-    sql<GeoJsonGeometry | null>`ST_AsGeoJSON(locations.centroid)::json`.as('centroid'),
-  ]);
+  return tx
+    .selectFrom('locations')
+    .select([
+      ...COLUMNS.map((c) => `locations.${c}` as const),
+      sql<GeoJsonGeometry | null>`ST_AsGeoJSON(locations.geometry)::json`.as('geometry'),
+      sql<GeoJsonGeometry | null>`ST_AsGeoJSON(locations.centroid)::json`.as('centroid'),
+    ]);
 }
 
 export const locationsRepository = {
-  async typeRules(tx: Tx): Promise<TypeRules & { types: { type: string; description: string; can_be_root: boolean }[] }> {
+  async typeRules(
+    tx: Tx,
+  ): Promise<TypeRules & { types: { type: string; description: string; can_be_root: boolean }[] }> {
     const types = await tx.selectFrom('location_types').selectAll().orderBy('type').execute();
     const rules = await tx.selectFrom('location_type_rules').selectAll().execute();
     const children = new Map<string, Set<string>>();
@@ -59,30 +77,49 @@ export const locationsRepository = {
   },
 
   find(tx: Tx, farmId: string, id: string): Promise<LocationRow | undefined> {
-    return selectLocations(tx).where('farm_id', '=', farmId).where('id', '=', id).executeTakeFirst() as Promise<LocationRow | undefined>;
+    return selectLocations(tx).where('farm_id', '=', farmId).where('id', '=', id).executeTakeFirst() as Promise<
+      LocationRow | undefined
+    >;
   },
 
   findByQr(tx: Tx, farmId: string, qr: string): Promise<LocationRow | undefined> {
-    return selectLocations(tx).where('farm_id', '=', farmId).where('qr_code', '=', qr).executeTakeFirst() as Promise<LocationRow | undefined>;
+    return selectLocations(tx).where('farm_id', '=', farmId).where('qr_code', '=', qr).executeTakeFirst() as Promise<
+      LocationRow | undefined
+    >;
   },
 
   async codes(tx: Tx, farmId: string): Promise<Map<string, { id: string; type: string; path: string[] }>> {
-    const rows = await tx.selectFrom('locations').select(['id', 'code', 'type', 'path']).where('farm_id', '=', farmId)
-      .where('code', 'is not', null).execute();
+    const rows = await tx
+      .selectFrom('locations')
+      .select(['id', 'code', 'type', 'path'])
+      .where('farm_id', '=', farmId)
+      .where('code', 'is not', null)
+      .execute();
     return new Map(rows.map((r) => [r.code!, { id: r.id, type: r.type, path: r.path }]));
   },
 
   async insert(tx: Tx, row: Insertable<LocationTable>, geometry: GeoJsonGeometry | null): Promise<LocationRow> {
-    const { id } = await tx.insertInto('locations')
+    const { id } = await tx
+      .insertInto('locations')
       .values({ ...row, geometry: geometry ? geometryFrom(geometry) : null })
-      .returning('id').executeTakeFirstOrThrow();
+      .returning('id')
+      .executeTakeFirstOrThrow();
     return (await this.find(tx, row.farm_id, id))!;
   },
 
-  async update(tx: Tx, farmId: string, id: string, patch: Updateable<LocationTable>, geometry?: GeoJsonGeometry | null): Promise<LocationRow> {
-    await tx.updateTable('locations')
+  async update(
+    tx: Tx,
+    farmId: string,
+    id: string,
+    patch: Updateable<LocationTable>,
+    geometry?: GeoJsonGeometry | null,
+  ): Promise<LocationRow> {
+    await tx
+      .updateTable('locations')
       .set({ ...patch, ...(geometry !== undefined ? { geometry: geometry ? geometryFrom(geometry) : null } : {}) })
-      .where('farm_id', '=', farmId).where('id', '=', id).execute();
+      .where('farm_id', '=', farmId)
+      .where('id', '=', id)
+      .execute();
     return (await this.find(tx, farmId, id))!;
   },
 
@@ -90,9 +127,21 @@ export const locationsRepository = {
    * Moves a location and everything under it: its own parent and path, and every descendant's path
    * (the old ancestors replaced by the new ones), in one statement.
    */
-  async move(tx: Tx, farmId: string, id: string, newParentId: string | null, newPath: string[], oldPath: string[], now: Date): Promise<void> {
-    await tx.updateTable('locations').set({ parent_id: newParentId, path: newPath, updated_at: now })
-      .where('farm_id', '=', farmId).where('id', '=', id).execute();
+  async move(
+    tx: Tx,
+    farmId: string,
+    id: string,
+    newParentId: string | null,
+    newPath: string[],
+    oldPath: string[],
+    now: Date,
+  ): Promise<void> {
+    await tx
+      .updateTable('locations')
+      .set({ parent_id: newParentId, path: newPath, updated_at: now })
+      .where('farm_id', '=', farmId)
+      .where('id', '=', id)
+      .execute();
     await sql`update locations
       set path = ${newPath}::uuid[] || path[${oldPath.length + 1}:], updated_at = ${now}
       where farm_id = ${farmId} and path @> array[${id}]::uuid[]`.execute(tx);
@@ -103,10 +152,22 @@ export const locationsRepository = {
   },
 
   async hasChildren(tx: Tx, farmId: string, id: string): Promise<boolean> {
-    return (await tx.selectFrom('locations').select('id').where('farm_id', '=', farmId).where('parent_id', '=', id).limit(1).executeTakeFirst()) !== undefined;
+    return (
+      (await tx
+        .selectFrom('locations')
+        .select('id')
+        .where('farm_id', '=', farmId)
+        .where('parent_id', '=', id)
+        .limit(1)
+        .executeTakeFirst()) !== undefined
+    );
   },
 
-  list(tx: Tx, farmId: string, filter: { parentId?: string | null; type?: string; status?: LocationStatus; after?: string; limit: number }): Promise<LocationRow[]> {
+  list(
+    tx: Tx,
+    farmId: string,
+    filter: { parentId?: string | null; type?: string; status?: LocationStatus; after?: string; limit: number },
+  ): Promise<LocationRow[]> {
     let query = selectLocations(tx).where('farm_id', '=', farmId);
     if (filter.parentId === null) query = query.where('parent_id', 'is', null);
     else if (filter.parentId !== undefined) query = query.where('parent_id', '=', filter.parentId);
@@ -118,16 +179,24 @@ export const locationsRepository = {
 
   /** Everything under a location (any depth), optionally of one type, in one indexed query. */
   subtree(tx: Tx, farmId: string, id: string, type?: string): Promise<LocationRow[]> {
-    let query = selectLocations(tx).where('farm_id', '=', farmId).where(sql<boolean>`path @> array[${id}]::uuid[]`);
+    let query = selectLocations(tx)
+      .where('farm_id', '=', farmId)
+      .where(sql<boolean>`path @> array[${id}]::uuid[]`);
     if (type) query = query.where('type', '=', type);
-    return query.orderBy(sql`cardinality(path)`).orderBy('name').execute() as Promise<LocationRow[]>;
+    return query
+      .orderBy(sql`cardinality(path)`)
+      .orderBy('name')
+      .execute() as Promise<LocationRow[]>;
   },
 
   /** The locations with these ids, root first. */
   ancestors(tx: Tx, farmId: string, path: string[]): Promise<LocationRow[]> {
     if (path.length === 0) return Promise.resolve([]);
-    return selectLocations(tx).where('farm_id', '=', farmId).where('id', 'in', path)
-      .orderBy(sql`cardinality(path)`).execute() as Promise<LocationRow[]>;
+    return selectLocations(tx)
+      .where('farm_id', '=', farmId)
+      .where('id', 'in', path)
+      .orderBy(sql`cardinality(path)`)
+      .execute() as Promise<LocationRow[]>;
   },
 
   /**
@@ -138,16 +207,24 @@ export const locationsRepository = {
     const point = sql`ST_SetSRID(ST_MakePoint(${lon}, ${lat}), 4326)`;
     return selectLocations(tx)
       .where('farm_id', '=', farmId)
-      .where(sql<boolean>`locations.id in (
+      .where(
+        sql<boolean>`locations.id in (
         select unnest(hit.path || hit.id) from (
           select id, path from locations
           where farm_id = ${farmId} and status <> 'retired' and geometry && ${point} and ST_Contains(geometry, ${point})
-          order by cardinality(path) desc, area_m2 asc limit 1) as hit)`)
-      .orderBy(sql`cardinality(path)`).execute() as Promise<LocationRow[]>;
+          order by cardinality(path) desc, area_m2 asc limit 1) as hit)`,
+      )
+      .orderBy(sql`cardinality(path)`)
+      .execute() as Promise<LocationRow[]>;
   },
 
   /** Locations joined to `id` by a stored edge, and those whose geometry lies within `meters` of its own. */
-  async adjacent(tx: Tx, farmId: string, id: string, meters: number): Promise<{ id: string; source: 'edge' | 'geometry' }[]> {
+  async adjacent(
+    tx: Tx,
+    farmId: string,
+    id: string,
+    meters: number,
+  ): Promise<{ id: string; source: 'edge' | 'geometry' }[]> {
     const { rows } = await sql<{ id: string; source: 'edge' | 'geometry' }>`
       select case when e.a_id = ${id} then e.b_id else e.a_id end as id, 'edge' as source
         from location_edges e where e.farm_id = ${farmId} and (e.a_id = ${id} or e.b_id = ${id})
@@ -164,18 +241,29 @@ export const locationsRepository = {
 
   async addEdge(tx: Tx, farmId: string, a: string, b: string, now: Date): Promise<void> {
     const [lo, hi] = a < b ? [a, b] : [b, a];
-    await tx.insertInto('location_edges').values({ farm_id: farmId, a_id: lo, b_id: hi, created_at: now })
-      .onConflict((oc) => oc.columns(['farm_id', 'a_id', 'b_id']).doNothing()).execute();
+    await tx
+      .insertInto('location_edges')
+      .values({ farm_id: farmId, a_id: lo, b_id: hi, created_at: now })
+      .onConflict((oc) => oc.columns(['farm_id', 'a_id', 'b_id']).doNothing())
+      .execute();
   },
 
   async removeEdge(tx: Tx, farmId: string, a: string, b: string): Promise<number> {
     const [lo, hi] = a < b ? [a, b] : [b, a];
-    const result = await tx.deleteFrom('location_edges').where('farm_id', '=', farmId).where('a_id', '=', lo).where('b_id', '=', hi)
+    const result = await tx
+      .deleteFrom('location_edges')
+      .where('farm_id', '=', farmId)
+      .where('a_id', '=', lo)
+      .where('b_id', '=', hi)
       .executeTakeFirst();
     return Number(result.numDeletedRows);
   },
 
   all(tx: Tx, farmId: string): Promise<LocationRow[]> {
-    return selectLocations(tx).where('farm_id', '=', farmId).orderBy(sql`cardinality(path)`).orderBy('name').execute() as Promise<LocationRow[]>;
+    return selectLocations(tx)
+      .where('farm_id', '=', farmId)
+      .orderBy(sql`cardinality(path)`)
+      .orderBy('name')
+      .execute() as Promise<LocationRow[]>;
   },
 };

@@ -3,42 +3,71 @@ import { DateTime, FarmParams, Name, Nullable, PageLimit, Uuid } from '../../pla
 
 const Position = Type.Array(Type.Number(), { minItems: 2, maxItems: 3, description: '[longitude, latitude] in WGS84' });
 
-export const GeoJsonPoint = Type.Object({ type: Type.Literal('Point'), coordinates: Position }, { additionalProperties: false });
-export const GeoJsonPolygon = Type.Object({ type: Type.Literal('Polygon'), coordinates: Type.Array(Type.Array(Position), { minItems: 1 }) },
-  { additionalProperties: false });
-export const GeoJsonMultiPolygon = Type.Object({ type: Type.Literal('MultiPolygon'),
-  coordinates: Type.Array(Type.Array(Type.Array(Position), { minItems: 1 }), { minItems: 1 }) }, { additionalProperties: false });
-export const Geometry = Type.Union([GeoJsonPoint, GeoJsonPolygon, GeoJsonMultiPolygon],
-  { description: 'GeoJSON Point, Polygon or MultiPolygon in WGS84 ([longitude, latitude])' });
+export const GeoJsonPoint = Type.Object(
+  { type: Type.Literal('Point'), coordinates: Position },
+  { additionalProperties: false },
+);
+export const GeoJsonPolygon = Type.Object(
+  { type: Type.Literal('Polygon'), coordinates: Type.Array(Type.Array(Position), { minItems: 1 }) },
+  { additionalProperties: false },
+);
+export const GeoJsonMultiPolygon = Type.Object(
+  {
+    type: Type.Literal('MultiPolygon'),
+    coordinates: Type.Array(Type.Array(Type.Array(Position), { minItems: 1 }), { minItems: 1 }),
+  },
+  { additionalProperties: false },
+);
+export const Geometry = Type.Union([GeoJsonPoint, GeoJsonPolygon, GeoJsonMultiPolygon], {
+  description: 'GeoJSON Point, Polygon or MultiPolygon in WGS84 ([longitude, latitude])',
+});
 
-export const LocationStatus = Type.Union([Type.Literal('active'), Type.Literal('maintenance'), Type.Literal('retired')]);
-const LocationType = Type.String({ pattern: '^[a-z][a-z_]*$', maxLength: 40, description: 'See GET /api/v1/location-types' });
+export const LocationStatus = Type.Union([
+  Type.Literal('active'),
+  Type.Literal('maintenance'),
+  Type.Literal('retired'),
+]);
+const LocationType = Type.String({
+  pattern: '^[a-z][a-z_]*$',
+  maxLength: 40,
+  description: 'See GET /api/v1/location-types',
+});
 const Code = Type.String({ minLength: 1, maxLength: 64 });
-const QrCode = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._~-]+$', description: 'Unique in the farm; made up when not given' });
+const QrCode = Type.String({
+  minLength: 1,
+  maxLength: 128,
+  pattern: '^[A-Za-z0-9._~-]+$',
+  description: 'Unique in the farm; made up when not given',
+});
 const Properties = Type.Record(Type.String(), Type.Unknown(), { description: 'Free-form attributes' });
 
-export const LocationView = Type.Object({
-  id: Uuid,
-  parent_id: Nullable(Uuid),
-  name: Type.String(),
-  type: Type.String(),
-  code: Nullable(Type.String()),
-  qr_code: Type.String(),
-  capacity: Nullable(Type.Integer()),
-  status: LocationStatus,
-  properties: Properties,
-  geometry: Nullable(Geometry),
-  area_m2: Type.Union([Type.Number({ description: 'Area on the sphere, for polygons' }), Type.Null()]),
-  centroid: Nullable(GeoJsonPoint),
-  depth: Type.Integer({ description: '0 for a root' }),
-  created_at: DateTime,
-  updated_at: DateTime,
-}, { additionalProperties: false });
+export const LocationView = Type.Object(
+  {
+    id: Uuid,
+    parent_id: Nullable(Uuid),
+    name: Type.String(),
+    type: Type.String(),
+    code: Nullable(Type.String()),
+    qr_code: Type.String(),
+    capacity: Nullable(Type.Integer()),
+    status: LocationStatus,
+    properties: Properties,
+    geometry: Nullable(Geometry),
+    area_m2: Type.Union([Type.Number({ description: 'Area on the sphere, for polygons' }), Type.Null()]),
+    centroid: Nullable(GeoJsonPoint),
+    depth: Type.Integer({ description: '0 for a root' }),
+    created_at: DateTime,
+    updated_at: DateTime,
+  },
+  { additionalProperties: false },
+);
 
 /** What a client may set on a location; `type` only when creating it. */
 const editable = {
   name: Name,
-  parent_id: Type.Union([Uuid, Type.Null()], { description: 'The parent (null: at the top); on change, moves everything under it too' }),
+  parent_id: Type.Union([Uuid, Type.Null()], {
+    description: 'The parent (null: at the top); on change, moves everything under it too',
+  }),
   code: Nullable(Code),
   qr_code: QrCode,
   capacity: Nullable(Type.Integer({ minimum: 0 })),
@@ -47,9 +76,14 @@ const editable = {
   geometry: Nullable(Geometry),
 };
 const optional = <T extends Record<string, Parameters<typeof Type.Optional>[0]>>(props: T) =>
-  Object.fromEntries(Object.entries(props).map(([k, v]) => [k, Type.Optional(v)])) as { [K in keyof T]: ReturnType<typeof Type.Optional<T[K]>> };
+  Object.fromEntries(Object.entries(props).map(([k, v]) => [k, Type.Optional(v)])) as {
+    [K in keyof T]: ReturnType<typeof Type.Optional<T[K]>>;
+  };
 
-export const NewLocationBody = Type.Object({ ...optional(editable), name: editable.name, type: LocationType }, { additionalProperties: false });
+export const NewLocationBody = Type.Object(
+  { ...optional(editable), name: editable.name, type: LocationType },
+  { additionalProperties: false },
+);
 export type NewLocation = Static<typeof NewLocationBody>;
 
 export const LocationPatchBody = Type.Object(optional(editable), { additionalProperties: false, minProperties: 1 });
@@ -58,58 +92,95 @@ export type LocationPatch = Static<typeof LocationPatchBody>;
 export const LocationParams = Type.Object({ farm: FarmParams.properties.farm, id: Uuid });
 export const AdjacentParams = Type.Object({ ...LocationParams.properties, otherId: Uuid });
 export const QrParams = Type.Object({
-  farm: FarmParams.properties.farm, qr: Type.String({ minLength: 1, maxLength: 128 }),
+  farm: FarmParams.properties.farm,
+  qr: Type.String({ minLength: 1, maxLength: 128 }),
 });
 
-export const LocationTypesView = Type.Object({ data: Type.Array(Type.Object({
-  type: Type.String(), description: Type.String(), can_be_root: Type.Boolean(), children: Type.Array(Type.String()),
-})) });
+export const LocationTypesView = Type.Object({
+  data: Type.Array(
+    Type.Object({
+      type: Type.String(),
+      description: Type.String(),
+      can_be_root: Type.Boolean(),
+      children: Type.Array(Type.String()),
+    }),
+  ),
+});
 
 export const LocationList = Type.Object({ data: Type.Array(LocationView) });
 
-export const LocationQuery = Type.Object({
-  parent_id: Type.Optional(Type.Union([Uuid, Type.Literal('root')], { description: "A location's id, or root" })),
-  type: Type.Optional(Type.String({ maxLength: 40 })), status: Type.Optional(LocationStatus),
-  limit: PageLimit(1000, 200), cursor: Type.Optional(Uuid),
-}, { additionalProperties: false });
+export const LocationQuery = Type.Object(
+  {
+    parent_id: Type.Optional(Type.Union([Uuid, Type.Literal('root')], { description: "A location's id, or root" })),
+    type: Type.Optional(Type.String({ maxLength: 40 })),
+    status: Type.Optional(LocationStatus),
+    limit: PageLimit(1000, 200),
+    cursor: Type.Optional(Uuid),
+  },
+  { additionalProperties: false },
+);
 
 export const LocationPage = Type.Object({ data: Type.Array(LocationView), next_cursor: Nullable(Uuid) });
 
-export const LookupQuery = Type.Object({
-  lat: Type.Number({ minimum: -90, maximum: 90 }), lon: Type.Number({ minimum: -180, maximum: 180 }),
-}, { additionalProperties: false });
+export const LookupQuery = Type.Object(
+  {
+    lat: Type.Number({ minimum: -90, maximum: 90 }),
+    lon: Type.Number({ minimum: -180, maximum: 180 }),
+  },
+  { additionalProperties: false },
+);
 
 export const LookupView = Type.Object({ location: LocationView, ancestors: Type.Array(LocationView) });
 
-export const SubtreeQuery = Type.Object({ type: Type.Optional(Type.String({ maxLength: 40 })) },
-  { additionalProperties: false });
+export const SubtreeQuery = Type.Object(
+  { type: Type.Optional(Type.String({ maxLength: 40 })) },
+  { additionalProperties: false },
+);
 
-export const AdjacentList = Type.Object({ data: Type.Array(Type.Object({ location: LocationView,
-  source: Type.Union([Type.Literal('edge'), Type.Literal('geometry')]) })) });
+export const AdjacentList = Type.Object({
+  data: Type.Array(
+    Type.Object({ location: LocationView, source: Type.Union([Type.Literal('edge'), Type.Literal('geometry')]) }),
+  ),
+});
 
-export const LayoutExport = Type.Object({ type: Type.Literal('FeatureCollection'),
-  features: Type.Array(Type.Object({}, { additionalProperties: true })) });
+export const LayoutExport = Type.Object({
+  type: Type.Literal('FeatureCollection'),
+  features: Type.Array(Type.Object({}, { additionalProperties: true })),
+});
 
 export const QrLabelSvg = Type.String({ description: 'image/svg+xml' });
 
-export const ImportBody = Type.Object({
-  type: Type.Literal('FeatureCollection'),
-  features: Type.Array(Type.Object({
-    type: Type.Literal('Feature'),
-    id: Type.Optional(Type.Union([Type.String(), Type.Number()])),
-    geometry: Nullable(Geometry),
-    properties: Type.Object({
-      name: Name,
-      type: LocationType,
-      code: Type.Optional(Nullable(Code)),
-      parent_code: Type.Optional(Nullable(Code)),
-      parent_id: Type.Optional(Type.Union([Type.String(), Type.Number(), Type.Null()], { description: "Another feature's id, when the parent has no code" })),
-      qr_code: Type.Optional(QrCode),
-      capacity: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
-      status: Type.Optional(LocationStatus),
-      properties: Type.Optional(Properties),
-    }, { additionalProperties: true, description: 'Other properties (ids, areas of an export) are ignored' }),
-  }), { minItems: 1, maxItems: 20_000 }),
-}, { additionalProperties: true });
+export const ImportBody = Type.Object(
+  {
+    type: Type.Literal('FeatureCollection'),
+    features: Type.Array(
+      Type.Object({
+        type: Type.Literal('Feature'),
+        id: Type.Optional(Type.Union([Type.String(), Type.Number()])),
+        geometry: Nullable(Geometry),
+        properties: Type.Object(
+          {
+            name: Name,
+            type: LocationType,
+            code: Type.Optional(Nullable(Code)),
+            parent_code: Type.Optional(Nullable(Code)),
+            parent_id: Type.Optional(
+              Type.Union([Type.String(), Type.Number(), Type.Null()], {
+                description: "Another feature's id, when the parent has no code",
+              }),
+            ),
+            qr_code: Type.Optional(QrCode),
+            capacity: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
+            status: Type.Optional(LocationStatus),
+            properties: Type.Optional(Properties),
+          },
+          { additionalProperties: true, description: 'Other properties (ids, areas of an export) are ignored' },
+        ),
+      }),
+      { minItems: 1, maxItems: 20_000 },
+    ),
+  },
+  { additionalProperties: true },
+);
 /** One feature of an imported layout. */
 export type ImportedFeature = Static<typeof ImportBody>['features'][number];

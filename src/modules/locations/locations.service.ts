@@ -6,14 +6,24 @@ import type { Database, Tx } from '../../platform/db/database.js';
 import { conflict, invalid, notFound, ruleViolation } from '../../platform/errors.js';
 import { recordAudit } from '../audit/index.js';
 import type { FarmContext, RequestMeta } from '../../platform/tenancy/caller.js';
-import { geometryProblem, importOrder, placementProblem, type GeoJsonGeometry, type TypeRules } from './locations.engine.js';
+import {
+  geometryProblem,
+  importOrder,
+  placementProblem,
+  type GeoJsonGeometry,
+  type TypeRules,
+} from './locations.engine.js';
 import { locationsRepository, type LocationRow } from './locations.repository.js';
 import type { ImportedFeature, LocationPatch, NewLocation } from './locations.schemas.js';
 
 /** Within this distance (metres) hand-drawn polygons count as touching. */
 export const ADJACENT_WITHIN_M = 0.5;
 
-const newQrCode = () => `L${randomBytes(6).toString('base64url').toUpperCase().replace(/[^A-Z0-9]/g, 'X')}`;
+const newQrCode = () =>
+  `L${randomBytes(6)
+    .toString('base64url')
+    .toUpperCase()
+    .replace(/[^A-Z0-9]/g, 'X')}`;
 
 interface Deps {
   db: Database;
@@ -33,18 +43,30 @@ export class LocationsService {
     return this.#rules;
   }
 
-  async #checkPlacement(rules: TypeRules & { types: { type: string }[] }, parentType: string | null, type: string, field = 'body.type'): Promise<void> {
+  async #checkPlacement(
+    rules: TypeRules & { types: { type: string }[] },
+    parentType: string | null,
+    type: string,
+    field = 'body.type',
+  ): Promise<void> {
     if (!rules.types.some((t) => t.type === type)) {
-      throw invalid(`"${type}" is not a location type`, { fields: [{ field, message: 'is not a known location type' }] });
+      throw invalid(`"${type}" is not a location type`, {
+        fields: [{ field, message: 'is not a known location type' }],
+      });
     }
     const problem = placementProblem(rules, parentType, type);
     if (problem) throw ruleViolation('TYPE_NOT_ALLOWED', `Not allowed: ${problem}`, { type, parent_type: parentType });
   }
 
-  async #checkGeometry(tx: Tx, geometry: GeoJsonGeometry | null | undefined, details: Record<string, unknown> = {}): Promise<void> {
+  async #checkGeometry(
+    tx: Tx,
+    geometry: GeoJsonGeometry | null | undefined,
+    details: Record<string, unknown> = {},
+  ): Promise<void> {
     if (!geometry) return;
     const problem = geometryProblem(geometry) ?? (await locationsRepository.geometryProblem(tx, geometry));
-    if (problem) throw ruleViolation('GEOMETRY_INVALID', `The geometry is not valid: ${problem}`, { ...details, reason: problem });
+    if (problem)
+      throw ruleViolation('GEOMETRY_INVALID', `The geometry is not valid: ${problem}`, { ...details, reason: problem });
   }
 
   async #parent(tx: Tx, farmId: string, parentId: string | null | undefined): Promise<LocationRow | null> {
@@ -56,12 +78,24 @@ export class LocationsService {
 
   async #insert(tx: Tx, ctx: FarmContext, input: NewLocation, parent: LocationRow | null): Promise<LocationRow> {
     const now = this.deps.clock.now();
-    return locationsRepository.insert(tx, {
-      farm_id: ctx.farmId, parent_id: parent?.id ?? null, path: parent ? [...parent.path, parent.id] : [],
-      name: input.name.trim(), type: input.type, code: input.code ?? null, qr_code: input.qr_code ?? newQrCode(),
-      capacity: input.capacity ?? null, status: input.status ?? 'active', properties: input.properties ?? {},
-      created_at: now, updated_at: now,
-    }, input.geometry ?? null);
+    return locationsRepository.insert(
+      tx,
+      {
+        farm_id: ctx.farmId,
+        parent_id: parent?.id ?? null,
+        path: parent ? [...parent.path, parent.id] : [],
+        name: input.name.trim(),
+        type: input.type,
+        code: input.code ?? null,
+        qr_code: input.qr_code ?? newQrCode(),
+        capacity: input.capacity ?? null,
+        status: input.status ?? 'active',
+        properties: input.properties ?? {},
+        created_at: now,
+        updated_at: now,
+      },
+      input.geometry ?? null,
+    );
   }
 
   async create(ctx: FarmContext, input: NewLocation, meta: RequestMeta): Promise<LocationRow> {
@@ -71,8 +105,15 @@ export class LocationsService {
       await this.#checkPlacement(rules, parent?.type ?? null, input.type);
       await this.#checkGeometry(tx, input.geometry);
       const row = await this.#insert(tx, ctx, input, parent);
-      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'location.created',
-        category: 'locations', message: `${row.type} "${row.name}" created`, data: { location_id: row.id } });
+      await recordAudit(tx, this.deps.clock, {
+        farmId: ctx.farmId,
+        caller: ctx.caller,
+        meta,
+        eventType: 'location.created',
+        category: 'locations',
+        message: `${row.type} "${row.name}" created`,
+        data: { location_id: row.id },
+      });
       return row;
     });
   }
@@ -100,22 +141,47 @@ export class LocationsService {
       if (patch.parent_id !== undefined && patch.parent_id !== current.parent_id) {
         const parent = await this.#parent(tx, ctx.farmId, patch.parent_id);
         if (parent && (parent.id === id || parent.path.includes(id))) {
-          throw ruleViolation('LOCATION_CYCLE', 'A location cannot move under itself or under one of its own descendants', { parent_id: parent.id });
+          throw ruleViolation(
+            'LOCATION_CYCLE',
+            'A location cannot move under itself or under one of its own descendants',
+            { parent_id: parent.id },
+          );
         }
         await this.#checkPlacement(rules, parent?.type ?? null, current.type);
-        await locationsRepository.move(tx, ctx.farmId, id, parent?.id ?? null, parent ? [...parent.path, parent.id] : [], current.path, now);
+        await locationsRepository.move(
+          tx,
+          ctx.farmId,
+          id,
+          parent?.id ?? null,
+          parent ? [...parent.path, parent.id] : [],
+          current.path,
+          now,
+        );
       }
-      const updated = await locationsRepository.update(tx, ctx.farmId, id, {
-        ...(patch.name !== undefined ? { name: patch.name.trim() } : {}),
-        ...(patch.code !== undefined ? { code: patch.code } : {}),
-        ...(patch.qr_code !== undefined ? { qr_code: patch.qr_code } : {}),
-        ...(patch.capacity !== undefined ? { capacity: patch.capacity } : {}),
-        ...(patch.status !== undefined ? { status: patch.status } : {}),
-        ...(patch.properties !== undefined ? { properties: patch.properties } : {}),
-        updated_at: now,
-      }, patch.geometry);
-      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'location.updated',
-        category: 'locations', message: `${updated.type} "${updated.name}" changed`, data: { location_id: id, changed: Object.keys(patch) } });
+      const updated = await locationsRepository.update(
+        tx,
+        ctx.farmId,
+        id,
+        {
+          ...(patch.name !== undefined ? { name: patch.name.trim() } : {}),
+          ...(patch.code !== undefined ? { code: patch.code } : {}),
+          ...(patch.qr_code !== undefined ? { qr_code: patch.qr_code } : {}),
+          ...(patch.capacity !== undefined ? { capacity: patch.capacity } : {}),
+          ...(patch.status !== undefined ? { status: patch.status } : {}),
+          ...(patch.properties !== undefined ? { properties: patch.properties } : {}),
+          updated_at: now,
+        },
+        patch.geometry,
+      );
+      await recordAudit(tx, this.deps.clock, {
+        farmId: ctx.farmId,
+        caller: ctx.caller,
+        meta,
+        eventType: 'location.updated',
+        category: 'locations',
+        message: `${updated.type} "${updated.name}" changed`,
+        data: { location_id: id, changed: Object.keys(patch) },
+      });
       return updated;
     });
   }
@@ -130,8 +196,16 @@ export class LocationsService {
       }
       // Other modules' rows restrict the delete through their foreign keys (answered 409 IN_USE).
       await locationsRepository.remove(tx, ctx.farmId, id);
-      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'location.deleted',
-        category: 'locations', severity: 'warning', message: `${current.type} "${current.name}" deleted`, data: { location_id: id } });
+      await recordAudit(tx, this.deps.clock, {
+        farmId: ctx.farmId,
+        caller: ctx.caller,
+        meta,
+        eventType: 'location.deleted',
+        category: 'locations',
+        severity: 'warning',
+        message: `${current.type} "${current.name}" deleted`,
+        data: { location_id: id },
+      });
     });
   }
 
@@ -155,7 +229,11 @@ export class LocationsService {
   }
 
   /** The deepest location whose polygon holds the point, and its ancestors (root first). */
-  async lookup(ctx: FarmContext, lat: number, lon: number): Promise<{ location: LocationRow; ancestors: LocationRow[] }> {
+  async lookup(
+    ctx: FarmContext,
+    lat: number,
+    lon: number,
+  ): Promise<{ location: LocationRow; ancestors: LocationRow[] }> {
     const chain = await this.deps.db.farm(ctx.farmId, (tx) => locationsRepository.lookup(tx, ctx.farmId, lon, lat));
     const location = chain.at(-1);
     if (!location) throw notFound('Location at this point', { lat, lon });
@@ -167,9 +245,13 @@ export class LocationsService {
       if (!(await locationsRepository.find(tx, ctx.farmId, id))) throw notFound('Location', { id });
       const links = await locationsRepository.adjacent(tx, ctx.farmId, id, ADJACENT_WITHIN_M);
       const sourceOf = new Map<string, 'edge' | 'geometry'>();
-      for (const link of links) if (!sourceOf.has(link.id) || link.source === 'edge') sourceOf.set(link.id, link.source);
-      const rows = await Promise.all([...sourceOf.keys()].map((other) => locationsRepository.find(tx, ctx.farmId, other)));
-      return rows.filter((r): r is LocationRow => r !== undefined)
+      for (const link of links)
+        if (!sourceOf.has(link.id) || link.source === 'edge') sourceOf.set(link.id, link.source);
+      const rows = await Promise.all(
+        [...sourceOf.keys()].map((other) => locationsRepository.find(tx, ctx.farmId, other)),
+      );
+      return rows
+        .filter((r): r is LocationRow => r !== undefined)
         .map((location) => ({ location, source: sourceOf.get(location.id)! }))
         .sort((a, b) => a.location.name.localeCompare(b.location.name));
     });
@@ -182,7 +264,8 @@ export class LocationsService {
         if (!(await locationsRepository.find(tx, ctx.farmId, which))) throw notFound('Location', { id: which });
       }
       if (linked) await locationsRepository.addEdge(tx, ctx.farmId, id, otherId, this.deps.clock.now());
-      else if ((await locationsRepository.removeEdge(tx, ctx.farmId, id, otherId)) === 0) throw notFound('Adjacency', { id, other_id: otherId });
+      else if ((await locationsRepository.removeEdge(tx, ctx.farmId, id, otherId)) === 0)
+        throw notFound('Adjacency', { id, other_id: otherId });
     });
   }
 
@@ -199,9 +282,12 @@ export class LocationsService {
       const keyOf = (f: ImportedFeature) => f.properties.code ?? (f.id !== undefined ? `#id:${f.id}` : undefined);
       const parentKeyOf = (f: ImportedFeature) =>
         f.properties.parent_code ?? (f.properties.parent_id != null ? `#id:${f.properties.parent_id}` : undefined);
-      const order = importOrder(features.map((f, index) => ({ index, code: keyOf(f), parentCode: parentKeyOf(f) })),
-        new Set(existing.keys()));
-      if (!order.ok) throw invalid(`Feature ${order.index}: ${order.message}`, { feature: order.index }, 'IMPORT_INVALID');
+      const order = importOrder(
+        features.map((f, index) => ({ index, code: keyOf(f), parentCode: parentKeyOf(f) })),
+        new Set(existing.keys()),
+      );
+      if (!order.ok)
+        throw invalid(`Feature ${order.index}: ${order.message}`, { feature: order.index }, 'IMPORT_INVALID');
       const created = new Map<string, LocationRow>();
       const rows: LocationRow[] = [];
       for (const index of order.order) {
@@ -210,8 +296,11 @@ export class LocationsService {
         const where = { feature: index, ...(p.code ? { code: p.code } : {}) };
         try {
           const parentKey = parentKeyOf(feature);
-          const parent = parentKey === undefined ? null
-            : created.get(parentKey) ?? (await locationsRepository.find(tx, ctx.farmId, existing.get(parentKey)!.id))!;
+          const parent =
+            parentKey === undefined
+              ? null
+              : (created.get(parentKey) ??
+                (await locationsRepository.find(tx, ctx.farmId, existing.get(parentKey)!.id))!);
           await this.#checkPlacement(rules, parent?.type ?? null, p.type, `features[${index}].properties.type`);
           await this.#checkGeometry(tx, feature.geometry, where);
           const row = await this.#insert(tx, ctx, { ...p, parent_id: undefined, geometry: feature.geometry }, parent);
@@ -226,8 +315,15 @@ export class LocationsService {
           throw error;
         }
       }
-      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'location.imported',
-        category: 'locations', message: `${rows.length} locations imported`, data: { count: rows.length } });
+      await recordAudit(tx, this.deps.clock, {
+        farmId: ctx.farmId,
+        caller: ctx.caller,
+        meta,
+        eventType: 'location.imported',
+        category: 'locations',
+        message: `${rows.length} locations imported`,
+        data: { count: rows.length },
+      });
       return rows;
     });
   }
@@ -243,8 +339,15 @@ export class LocationsService {
         id: r.id,
         geometry: r.geometry,
         properties: {
-          name: r.name, type: r.type, code: r.code, qr_code: r.qr_code, capacity: r.capacity, status: r.status,
-          properties: r.properties, parent_id: r.parent_id, parent_code: r.parent_id ? codeOf.get(r.parent_id) ?? null : null,
+          name: r.name,
+          type: r.type,
+          code: r.code,
+          qr_code: r.qr_code,
+          capacity: r.capacity,
+          status: r.status,
+          properties: r.properties,
+          parent_id: r.parent_id,
+          parent_code: r.parent_id ? (codeOf.get(r.parent_id) ?? null) : null,
           area_m2: r.area_m2,
         },
       })),
@@ -264,9 +367,11 @@ export class LocationsService {
     const size = /viewBox="0 0 (\d+) (\d+)"/.exec(qr)?.[1] ?? '33';
     const escape = (s: string) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
     const n = Number(size);
-    return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${n} ${n + 8}" width="${n * 8}" height="${(n + 8) * 8}" shape-rendering="crispEdges">` +
+    return (
+      `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${n} ${n + 8}" width="${n * 8}" height="${(n + 8) * 8}" shape-rendering="crispEdges">` +
       `<g>${inner}</g>` +
       `<text x="${n / 2}" y="${n + 3.2}" font-family="'Noto Sans', 'Noto Sans Khmer', sans-serif" font-size="3" text-anchor="middle">${escape(row.name)}</text>` +
-      `<text x="${n / 2}" y="${n + 6.8}" font-family="monospace" font-size="2.4" text-anchor="middle">${escape(row.code ?? row.qr_code)}</text></svg>`;
+      `<text x="${n / 2}" y="${n + 6.8}" font-family="monospace" font-size="2.4" text-anchor="middle">${escape(row.code ?? row.qr_code)}</text></svg>`
+    );
   }
 }

@@ -10,7 +10,15 @@ let farm: FarmRef;
 /** A square of `size` degrees with its south-west corner at (lon, lat). */
 const square = (lon: number, lat: number, size: number) => ({
   type: 'Polygon' as const,
-  coordinates: [[[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]],
+  coordinates: [
+    [
+      [lon, lat],
+      [lon + size, lat],
+      [lon + size, lat + size],
+      [lon, lat + size],
+      [lon, lat],
+    ],
+  ],
 });
 
 beforeAll(async () => {
@@ -35,8 +43,21 @@ describe('the location tree', () => {
 
   beforeAll(async () => {
     site = await create({ name: 'Home Site', type: 'site', code: 'SITE', geometry: square(104.9, 11.5, 0.01) });
-    greenhouse = await create({ name: 'Greenhouse 1', type: 'greenhouse', parent_id: site.id, code: 'GH1', geometry: square(104.901, 11.501, 0.001) });
-    bed = await create({ name: 'Bed A', type: 'bed', parent_id: greenhouse.id, code: 'GH1-A', geometry: square(104.9011, 11.5011, 0.0001), capacity: 40 });
+    greenhouse = await create({
+      name: 'Greenhouse 1',
+      type: 'greenhouse',
+      parent_id: site.id,
+      code: 'GH1',
+      geometry: square(104.901, 11.501, 0.001),
+    });
+    bed = await create({
+      name: 'Bed A',
+      type: 'bed',
+      parent_id: greenhouse.id,
+      code: 'GH1-A',
+      geometry: square(104.9011, 11.5011, 0.0001),
+      capacity: 40,
+    });
     await create({ name: 'Slot 1', type: 'slot', parent_id: bed.id });
     await create({ name: 'Slot 2', type: 'slot', parent_id: bed.id });
   });
@@ -60,21 +81,65 @@ describe('the location tree', () => {
   });
 
   it('refuses self-intersecting and out-of-range geometry', async () => {
-    const bowtie = { type: 'Polygon', coordinates: [[[104.9, 11.5], [104.91, 11.51], [104.91, 11.5], [104.9, 11.51], [104.9, 11.5]]] };
+    const bowtie = {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [104.9, 11.5],
+          [104.91, 11.51],
+          [104.91, 11.5],
+          [104.9, 11.51],
+          [104.9, 11.5],
+        ],
+      ],
+    };
     const res = await create({ name: 'Bowtie', type: 'field', geometry: bowtie }, 422);
-    expect(res).toMatchObject({ error_code: 'GEOMETRY_INVALID', details: { reason: expect.stringContaining('Self-intersection') } });
-    expect((await create({ name: 'Swapped', type: 'field', geometry: { type: 'Point', coordinates: [11.5, 104.9] } }, 422)).error_code).toBe('GEOMETRY_INVALID');
-    expect((await create({ name: 'Line', type: 'field', geometry: { type: 'LineString', coordinates: [[0, 0], [1, 1]] } }, 400)).error_code).toBe('VALIDATION_FAILED');
+    expect(res).toMatchObject({
+      error_code: 'GEOMETRY_INVALID',
+      details: { reason: expect.stringContaining('Self-intersection') },
+    });
+    expect(
+      (await create({ name: 'Swapped', type: 'field', geometry: { type: 'Point', coordinates: [11.5, 104.9] } }, 422))
+        .error_code,
+    ).toBe('GEOMETRY_INVALID');
+    expect(
+      (
+        await create(
+          {
+            name: 'Line',
+            type: 'field',
+            geometry: {
+              type: 'LineString',
+              coordinates: [
+                [0, 0],
+                [1, 1],
+              ],
+            },
+          },
+          400,
+        )
+      ).error_code,
+    ).toBe('VALIDATION_FAILED');
   });
 
   it('lists children, the whole subtree, all of one type, and the breadcrumb', async () => {
     const h = await headers();
     const children = await t.app.inject({ method: 'GET', url: url(`?parent_id=${bed.id}`), headers: h });
-    expect(children.json().data.map((l: { name: string }) => l.name).sort()).toEqual(['Slot 1', 'Slot 2']);
+    expect(
+      children
+        .json()
+        .data.map((l: { name: string }) => l.name)
+        .sort(),
+    ).toEqual(['Slot 1', 'Slot 2']);
     const roots = await t.app.inject({ method: 'GET', url: url('?parent_id=root'), headers: h });
     expect(roots.json().data.map((l: { name: string }) => l.name)).toContain('Home Site');
     const subtree = await t.app.inject({ method: 'GET', url: url(`/${site.id}/subtree`), headers: h });
-    expect(subtree.json().data.map((l: { name: string }) => l.name)).toEqual(['Greenhouse 1', 'Bed A', 'Slot 1', 'Slot 2']);
+    expect(subtree.json().data.map((l: { name: string }) => l.name)).toEqual([
+      'Greenhouse 1',
+      'Bed A',
+      'Slot 1',
+      'Slot 2',
+    ]);
     const slots = await t.app.inject({ method: 'GET', url: url(`/${site.id}/subtree?type=slot`), headers: h });
     expect(slots.json().data).toHaveLength(2);
     const slot = slots.json().data[0];
@@ -86,23 +151,50 @@ describe('the location tree', () => {
   it('moves a subtree, and refuses to move a location under itself', async () => {
     const h = await headers();
     const field = await create({ name: 'Field North', type: 'field', code: 'FN' });
-    const cycle = await t.app.inject({ method: 'PATCH', url: url(`/${greenhouse.id}`), headers: h, payload: { parent_id: bed.id } });
+    const cycle = await t.app.inject({
+      method: 'PATCH',
+      url: url(`/${greenhouse.id}`),
+      headers: h,
+      payload: { parent_id: bed.id },
+    });
     expect(cycle.statusCode).toBe(422);
     expect(cycle.json().error_code).toBe('LOCATION_CYCLE');
-    const self = await t.app.inject({ method: 'PATCH', url: url(`/${bed.id}`), headers: h, payload: { parent_id: bed.id } });
+    const self = await t.app.inject({
+      method: 'PATCH',
+      url: url(`/${bed.id}`),
+      headers: h,
+      payload: { parent_id: bed.id },
+    });
     expect(self.json().error_code).toBe('LOCATION_CYCLE');
-    const moved = await t.app.inject({ method: 'PATCH', url: url(`/${bed.id}`), headers: h, payload: { parent_id: field.id, name: 'Bed A (moved)' } });
+    const moved = await t.app.inject({
+      method: 'PATCH',
+      url: url(`/${bed.id}`),
+      headers: h,
+      payload: { parent_id: field.id, name: 'Bed A (moved)' },
+    });
     expect(moved.statusCode, moved.body).toBe(200);
     expect(moved.json()).toMatchObject({ parent_id: field.id, name: 'Bed A (moved)', depth: 1 });
     const slots = await t.app.inject({ method: 'GET', url: url(`/${field.id}/subtree?type=slot`), headers: h });
     expect(slots.json().data.map((s: { depth: number }) => s.depth)).toEqual([2, 2]);
     const crumbs = await t.app.inject({ method: 'GET', url: url(`/${slots.json().data[0].id}/ancestors`), headers: h });
     expect(crumbs.json().data.map((l: { name: string }) => l.name)).toEqual(['Field North', 'Bed A (moved)']);
-    expect((await t.app.inject({ method: 'GET', url: url(`/${site.id}/subtree?type=slot`), headers: h })).json().data).toEqual([]);
+    expect(
+      (await t.app.inject({ method: 'GET', url: url(`/${site.id}/subtree?type=slot`), headers: h })).json().data,
+    ).toEqual([]);
     // Back where it was, for the tests below.
-    const back = await t.app.inject({ method: 'PATCH', url: url(`/${bed.id}`), headers: h, payload: { parent_id: greenhouse.id, name: 'Bed A' } });
+    const back = await t.app.inject({
+      method: 'PATCH',
+      url: url(`/${bed.id}`),
+      headers: h,
+      payload: { parent_id: greenhouse.id, name: 'Bed A' },
+    });
     expect(back.json()).toMatchObject({ parent_id: greenhouse.id, depth: 2 });
-    const top = await t.app.inject({ method: 'PATCH', url: url(`/${field.id}`), headers: h, payload: { parent_id: null } });
+    const top = await t.app.inject({
+      method: 'PATCH',
+      url: url(`/${field.id}`),
+      headers: h,
+      payload: { parent_id: null },
+    });
     expect(top.statusCode).toBe(200);
     expect(top.json()).toMatchObject({ parent_id: null, depth: 0 });
   });
@@ -123,7 +215,9 @@ describe('the location tree', () => {
     const before = await t.app.inject({ method: 'GET', url: url('/lookup?lat=12.5005&lon=105.5005'), headers: h });
     expect(before.json().location.id).toBe(plot.id);
     await t.app.inject({ method: 'PATCH', url: url(`/${plot.id}`), headers: h, payload: { status: 'retired' } });
-    expect((await t.app.inject({ method: 'GET', url: url('/lookup?lat=12.5005&lon=105.5005'), headers: h })).statusCode).toBe(404);
+    expect(
+      (await t.app.inject({ method: 'GET', url: url('/lookup?lat=12.5005&lon=105.5005'), headers: h })).statusCode,
+    ).toBe(404);
   });
 
   it('finds the deepest location at a GPS point, with its ancestors', async () => {
@@ -157,17 +251,44 @@ describe('adjacency', () => {
     const h = await headers();
     const field = await create({ name: 'Adjacency field', type: 'field' });
     // Two beds 0.3 m apart (≈ 0.0000027° of longitude), one far away.
-    const west = await create({ name: 'West bed', type: 'bed', parent_id: field.id, geometry: square(106, 13, 0.0001) });
-    const east = await create({ name: 'East bed', type: 'bed', parent_id: field.id, geometry: square(106.0001027, 13, 0.0001) });
-    const far = await create({ name: 'Far bed', type: 'bed', parent_id: field.id, geometry: square(106.01, 13, 0.0001) });
+    const west = await create({
+      name: 'West bed',
+      type: 'bed',
+      parent_id: field.id,
+      geometry: square(106, 13, 0.0001),
+    });
+    const east = await create({
+      name: 'East bed',
+      type: 'bed',
+      parent_id: field.id,
+      geometry: square(106.0001027, 13, 0.0001),
+    });
+    const far = await create({
+      name: 'Far bed',
+      type: 'bed',
+      parent_id: field.id,
+      geometry: square(106.01, 13, 0.0001),
+    });
     const near = await t.app.inject({ method: 'GET', url: url(`/${west.id}/adjacent`), headers: h });
-    expect(near.json().data.map((a: { location: { name: string }; source: string }) => [a.location.name, a.source])).toEqual([['East bed', 'geometry']]);
-    expect((await t.app.inject({ method: 'PUT', url: url(`/${far.id}/adjacent/${west.id}`), headers: h })).statusCode).toBe(204);
+    expect(
+      near.json().data.map((a: { location: { name: string }; source: string }) => [a.location.name, a.source]),
+    ).toEqual([['East bed', 'geometry']]);
+    expect(
+      (await t.app.inject({ method: 'PUT', url: url(`/${far.id}/adjacent/${west.id}`), headers: h })).statusCode,
+    ).toBe(204);
     const both = await t.app.inject({ method: 'GET', url: url(`/${west.id}/adjacent`), headers: h });
-    expect(both.json().data.map((a: { location: { name: string }; source: string }) => [a.location.name, a.source]))
-      .toEqual([['East bed', 'geometry'], ['Far bed', 'edge']]);
-    expect((await t.app.inject({ method: 'DELETE', url: url(`/${west.id}/adjacent/${far.id}`), headers: h })).statusCode).toBe(204);
-    expect((await t.app.inject({ method: 'DELETE', url: url(`/${west.id}/adjacent/${far.id}`), headers: h })).statusCode).toBe(404);
+    expect(
+      both.json().data.map((a: { location: { name: string }; source: string }) => [a.location.name, a.source]),
+    ).toEqual([
+      ['East bed', 'geometry'],
+      ['Far bed', 'edge'],
+    ]);
+    expect(
+      (await t.app.inject({ method: 'DELETE', url: url(`/${west.id}/adjacent/${far.id}`), headers: h })).statusCode,
+    ).toBe(204);
+    expect(
+      (await t.app.inject({ method: 'DELETE', url: url(`/${west.id}/adjacent/${far.id}`), headers: h })).statusCode,
+    ).toBe(404);
     expect(east.id).toBeDefined();
   });
 });
@@ -176,19 +297,48 @@ describe('import and export', () => {
   const layout = (prefix: string) => ({
     type: 'FeatureCollection',
     features: [
-      { type: 'Feature', geometry: square(107, 14, 0.0001), properties: { name: 'Bin 1', type: 'storage_bin', code: `${prefix}-B1`, parent_code: `${prefix}-L1` } },
-      { type: 'Feature', geometry: square(107, 14, 0.001), properties: { name: 'Area North', type: 'storage_area', code: `${prefix}-AN`, parent_code: `${prefix}-W` } },
-      { type: 'Feature', geometry: square(107, 14, 0.01), properties: { name: 'Warehouse', type: 'warehouse', code: `${prefix}-W` } },
-      { type: 'Feature', geometry: square(107, 14, 0.0005), properties: { name: 'Location 1', type: 'storage_location', code: `${prefix}-L1`, parent_code: `${prefix}-AN` } },
+      {
+        type: 'Feature',
+        geometry: square(107, 14, 0.0001),
+        properties: { name: 'Bin 1', type: 'storage_bin', code: `${prefix}-B1`, parent_code: `${prefix}-L1` },
+      },
+      {
+        type: 'Feature',
+        geometry: square(107, 14, 0.001),
+        properties: { name: 'Area North', type: 'storage_area', code: `${prefix}-AN`, parent_code: `${prefix}-W` },
+      },
+      {
+        type: 'Feature',
+        geometry: square(107, 14, 0.01),
+        properties: { name: 'Warehouse', type: 'warehouse', code: `${prefix}-W` },
+      },
+      {
+        type: 'Feature',
+        geometry: square(107, 14, 0.0005),
+        properties: { name: 'Location 1', type: 'storage_location', code: `${prefix}-L1`, parent_code: `${prefix}-AN` },
+      },
     ],
   });
 
   it('creates a whole layout in one request, parents by code in any order', async () => {
-    const res = await t.app.inject({ method: 'POST', url: url('/import'), headers: await headers(), payload: layout('IMP') });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: url('/import'),
+      headers: await headers(),
+      payload: layout('IMP'),
+    });
     expect(res.statusCode, res.body).toBe(201);
-    expect(res.json().data.map((l: { name: string; depth: number }) => [l.name, l.depth]))
-      .toEqual([['Warehouse', 0], ['Area North', 1], ['Location 1', 2], ['Bin 1', 3]]);
-    const lookup = await t.app.inject({ method: 'GET', url: url('/lookup?lat=14.00005&lon=107.00005'), headers: await headers() });
+    expect(res.json().data.map((l: { name: string; depth: number }) => [l.name, l.depth])).toEqual([
+      ['Warehouse', 0],
+      ['Area North', 1],
+      ['Location 1', 2],
+      ['Bin 1', 3],
+    ]);
+    const lookup = await t.app.inject({
+      method: 'GET',
+      url: url('/lookup?lat=14.00005&lon=107.00005'),
+      headers: await headers(),
+    });
     expect(lookup.json().location.name).toBe('Bin 1');
   });
 
@@ -199,7 +349,9 @@ describe('import and export', () => {
     expect(res.statusCode).toBe(422);
     expect(res.json()).toMatchObject({ error_code: 'TYPE_NOT_ALLOWED', details: { feature: 3, code: 'BAD-L1' } });
     expect(res.json().message).toMatch(/^Feature 3 \(BAD-L1\)/);
-    const codes = await t.deps.db.farm(farm.id, (tx) => sql<{ n: number }>`select count(*)::int as n from locations where code like 'BAD-%'`.execute(tx));
+    const codes = await t.deps.db.farm(farm.id, (tx) =>
+      sql<{ n: number }>`select count(*)::int as n from locations where code like 'BAD-%'`.execute(tx),
+    );
     expect(codes.rows[0]!.n).toBe(0);
     const dup = layout('IMP');
     const again = await t.app.inject({ method: 'POST', url: url('/import'), headers: await headers(), payload: dup });
@@ -211,9 +363,18 @@ describe('import and export', () => {
     const exported = await t.app.inject({ method: 'GET', url: url('/export'), headers: await headers() });
     const collection = exported.json();
     const bin = collection.features.find((f: { properties: { code: string } }) => f.properties.code === 'IMP-B1');
-    expect(bin).toMatchObject({ type: 'Feature', geometry: { type: 'Polygon' }, properties: { parent_code: 'IMP-L1', type: 'storage_bin' } });
+    expect(bin).toMatchObject({
+      type: 'Feature',
+      geometry: { type: 'Polygon' },
+      properties: { parent_code: 'IMP-L1', type: 'storage_bin' },
+    });
     const other = await createFarm(t.app, await login(t.app, admin.email), 'Copy Farm');
-    const copy = await t.app.inject({ method: 'POST', url: `/api/v1/farms/${other.slug}/locations/import`, headers: await headers(), payload: collection });
+    const copy = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/farms/${other.slug}/locations/import`,
+      headers: await headers(),
+      payload: collection,
+    });
     expect(copy.statusCode, copy.body).toBe(201);
     expect(copy.json().data).toHaveLength(collection.features.length);
   });
@@ -221,14 +382,17 @@ describe('import and export', () => {
 
 describe('under row-level security', () => {
   it('still uses the spatial index for GPS lookups (the bounding-box operator is leakproof)', async () => {
-    const plan = await t.deps.db.farm(farm.id, (tx) => sql<{ 'QUERY PLAN': string }>`explain select id from locations
-      where farm_id = ${farm.id} and geometry && ST_SetSRID(ST_MakePoint(104.9, 11.5), 4326)`.execute(tx));
+    const plan = await t.deps.db.farm(farm.id, (tx) =>
+      sql<{ 'QUERY PLAN': string }>`explain select id from locations
+      where farm_id = ${farm.id} and geometry && ST_SetSRID(ST_MakePoint(104.9, 11.5), 4326)`.execute(tx),
+    );
     const text = plan.rows.map((r) => r['QUERY PLAN']).join('\n');
     expect(text).toMatch(/Index Cond: \(geometry && /);
   });
 
   it("refuses to delete a location another module's rows still point at (409)", async () => {
-    await t.deps.db.raw.executeSql(`create table if not exists location_probe (location_id uuid references locations (id) on delete restrict);
+    await t.deps.db.raw
+      .executeSql(`create table if not exists location_probe (location_id uuid references locations (id) on delete restrict);
       grant select, insert, delete on location_probe to croft_app;`);
     const tank = await create({ name: 'Probe tank', type: 'tank' });
     await t.deps.db.raw.executeSql('insert into location_probe values ($1)', [tank.id]);
@@ -242,14 +406,23 @@ describe('access', () => {
   it('lets workers read and only managers and above change the tree', async () => {
     const worker = await member(t.app, await login(t.app, admin.email), farm, 'worker', 'loc-worker');
     expect((await t.app.inject({ method: 'GET', url: url(), headers: worker.headers })).statusCode).toBe(200);
-    const res = await t.app.inject({ method: 'POST', url: url(), headers: worker.headers, payload: { name: 'x', type: 'site' } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: url(),
+      headers: worker.headers,
+      payload: { name: 'x', type: 'site' },
+    });
     expect(res.statusCode).toBe(403);
   });
 
-  it("answers 404 for a parent in another farm", async () => {
+  it('answers 404 for a parent in another farm', async () => {
     const other = await createFarm(t.app, await login(t.app, admin.email), 'Parent Elsewhere');
-    const foreign = await t.app.inject({ method: 'POST', url: `/api/v1/farms/${other.slug}/locations`, headers: await headers(),
-      payload: { name: 'Their site', type: 'site' } });
+    const foreign = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/farms/${other.slug}/locations`,
+      headers: await headers(),
+      payload: { name: 'Their site', type: 'site' },
+    });
     const res = await create({ name: 'Mine', type: 'field', parent_id: foreign.json().id }, 404);
     expect(res.error_code).toBe('NOT_FOUND');
   });

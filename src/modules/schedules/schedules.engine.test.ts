@@ -1,5 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { CATCH_UP_LIMIT, checkSpec, conditionStep, decide, evaluate, firingsBetween, INITIAL_CONDITION_STATE, LATE_LIMIT_MS, nextFiring, outranks, planTick, runNowFiring, type ConditionSpec, type ConditionState, type DueSchedule, type FiringDecision, type TimedSchedule } from './schedules.engine.js';
+import {
+  CATCH_UP_LIMIT,
+  checkSpec,
+  conditionStep,
+  decide,
+  evaluate,
+  firingsBetween,
+  INITIAL_CONDITION_STATE,
+  LATE_LIMIT_MS,
+  nextFiring,
+  outranks,
+  planTick,
+  runNowFiring,
+  type ConditionSpec,
+  type ConditionState,
+  type DueSchedule,
+  type FiringDecision,
+  type TimedSchedule,
+} from './schedules.engine.js';
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -10,49 +28,101 @@ describe('time schedules', () => {
 
   it('fire a skipped local time at the next valid moment, and a repeated one once', () => {
     // 2026-03-29: 02:00 → 03:00 in Berlin; 02:30 does not exist that night.
-    expect(firingsBetween(daily('30 2 * * *'), BERLIN, at('2026-03-28T12:00:00Z'), at('2026-03-30T12:00:00Z')).map((f) => iso(f.at)))
-      .toEqual(['2026-03-29T01:00:00.000Z', '2026-03-30T00:30:00.000Z']);
+    expect(
+      firingsBetween(daily('30 2 * * *'), BERLIN, at('2026-03-28T12:00:00Z'), at('2026-03-30T12:00:00Z')).map((f) =>
+        iso(f.at),
+      ),
+    ).toEqual(['2026-03-29T01:00:00.000Z', '2026-03-30T00:30:00.000Z']);
     // 2026-10-25: 03:00 → 02:00; 02:30 happens twice and fires the first time only.
-    expect(firingsBetween(daily('30 2 * * *'), BERLIN, at('2026-10-24T12:00:00Z'), at('2026-10-26T12:00:00Z')).map((f) => iso(f.at)))
-      .toEqual(['2026-10-25T00:30:00.000Z', '2026-10-26T01:30:00.000Z']);
-    const hourly = firingsBetween(daily('0 * * * *'), BERLIN, at('2026-10-24T23:30:00Z'), at('2026-10-25T03:30:00Z')).map((f) => iso(f.at));
+    expect(
+      firingsBetween(daily('30 2 * * *'), BERLIN, at('2026-10-24T12:00:00Z'), at('2026-10-26T12:00:00Z')).map((f) =>
+        iso(f.at),
+      ),
+    ).toEqual(['2026-10-25T00:30:00.000Z', '2026-10-26T01:30:00.000Z']);
+    const hourly = firingsBetween(
+      daily('0 * * * *'),
+      BERLIN,
+      at('2026-10-24T23:30:00Z'),
+      at('2026-10-25T03:30:00Z'),
+    ).map((f) => iso(f.at));
     expect(hourly).toEqual(['2026-10-25T00:00:00.000Z', '2026-10-25T02:00:00.000Z', '2026-10-25T03:00:00.000Z']);
   });
 
   it('switch on at a window’s start and off at its end, in local time', () => {
-    const lights: TimedSchedule = { kind: 'time', action: 'set_value', value: 200, spec: { start: '06:00', end: '18:00' }, anchor: 0 };
-    expect(firingsBetween(lights, 'Asia/Phnom_Penh', at('2026-06-10T00:00:00Z'), at('2026-06-11T00:00:00Z')))
-      .toEqual([{ at: at('2026-06-10T11:00:00Z'), action: 'off' }, { at: at('2026-06-10T23:00:00Z'), action: 'set_value', value: 200 }]);
+    const lights: TimedSchedule = {
+      kind: 'time',
+      action: 'set_value',
+      value: 200,
+      spec: { start: '06:00', end: '18:00' },
+      anchor: 0,
+    };
+    expect(firingsBetween(lights, 'Asia/Phnom_Penh', at('2026-06-10T00:00:00Z'), at('2026-06-11T00:00:00Z'))).toEqual([
+      { at: at('2026-06-10T11:00:00Z'), action: 'off' },
+      { at: at('2026-06-10T23:00:00Z'), action: 'set_value', value: 200 },
+    ]);
   });
 
   it('refuse bad settings in words', () => {
     expect(checkSpec('time', 'on', { cron: 'every day' }, BERLIN)[0]?.field).toBe('body.cron');
-    expect(checkSpec('time', 'on', { start: '18:00', end: '06:00' }, BERLIN)).toEqual([{ field: 'body.end', message: expect.stringContaining('after start') }]);
-    expect(checkSpec('duration', 'toggle', { on_s: 0, off_s: 10 }, BERLIN).map((p) => p.field)).toEqual(['body.on_s', 'body.action']);
+    expect(checkSpec('time', 'on', { start: '18:00', end: '06:00' }, BERLIN)).toEqual([
+      { field: 'body.end', message: expect.stringContaining('after start') },
+    ]);
+    expect(checkSpec('duration', 'toggle', { on_s: 0, off_s: 10 }, BERLIN).map((p) => p.field)).toEqual([
+      'body.on_s',
+      'body.action',
+    ]);
     expect(checkSpec('time', 'on', { cron: '*/5 * * * *' }, BERLIN)).toEqual([]);
   });
 });
 
 describe('duration schedules', () => {
   it('cycle on and off inside the daily window, ending off at the window’s end', () => {
-    const pump: TimedSchedule = { kind: 'duration', action: 'on', spec: { on_s: 300, off_s: 7200, window: { start: '06:00', end: '12:00' } }, anchor: 0 };
-    const day = firingsBetween(pump, 'UTC', at('2026-06-10T00:00:00Z'), at('2026-06-10T23:59:00Z')).map((f) => `${iso(f.at).slice(11, 16)} ${f.action}`);
+    const pump: TimedSchedule = {
+      kind: 'duration',
+      action: 'on',
+      spec: { on_s: 300, off_s: 7200, window: { start: '06:00', end: '12:00' } },
+      anchor: 0,
+    };
+    const day = firingsBetween(pump, 'UTC', at('2026-06-10T00:00:00Z'), at('2026-06-10T23:59:00Z')).map(
+      (f) => `${iso(f.at).slice(11, 16)} ${f.action}`,
+    );
     expect(day).toEqual(['06:00 on', '06:05 off', '08:05 on', '08:10 off', '10:10 on', '10:15 off']);
   });
 
   it('stop after the cycles asked for, counting from the anchor without a window', () => {
-    const mister: TimedSchedule = { kind: 'duration', action: 'on', spec: { on_s: 60, off_s: 60, repeat: 2 }, anchor: at('2026-06-10T10:00:00Z') };
-    expect(firingsBetween(mister, 'UTC', at('2026-06-10T09:00:00Z'), at('2026-06-11T00:00:00Z')).map((f) => iso(f.at).slice(11, 16)))
-      .toEqual(['10:00', '10:01', '10:02', '10:03']);
+    const mister: TimedSchedule = {
+      kind: 'duration',
+      action: 'on',
+      spec: { on_s: 60, off_s: 60, repeat: 2 },
+      anchor: at('2026-06-10T10:00:00Z'),
+    };
+    expect(
+      firingsBetween(mister, 'UTC', at('2026-06-10T09:00:00Z'), at('2026-06-11T00:00:00Z')).map((f) =>
+        iso(f.at).slice(11, 16),
+      ),
+    ).toEqual(['10:00', '10:01', '10:02', '10:03']);
     expect(nextFiring(mister, 'UTC', at('2026-06-10T10:03:00Z'))).toBeUndefined();
-    expect(nextFiring(mister, 'UTC', at('2026-06-10T10:01:30Z'))).toEqual({ at: at('2026-06-10T10:02:00Z'), action: 'on' });
+    expect(nextFiring(mister, 'UTC', at('2026-06-10T10:01:30Z'))).toEqual({
+      at: at('2026-06-10T10:02:00Z'),
+      action: 'on',
+    });
   });
 });
 
 describe('condition schedules', () => {
-  const fan: ConditionSpec = { condition: { device: 'house-1', metric: 'temperature', operator: '>', value: 30 }, hysteresis: 2, min_hold_s: 60, max_age_s: 120 };
+  const fan: ConditionSpec = {
+    condition: { device: 'house-1', metric: 'temperature', operator: '>', value: 30 },
+    hysteresis: 2,
+    min_hold_s: 60,
+    max_age_s: 120,
+  };
   const run = (spec: ConditionSpec, value: number | undefined, now: number, state: ConditionState, readingAge = 0) => {
-    const { truth, since } = evaluate(spec, () => (value === undefined ? undefined : { value, ts: now - readingAge * 1000 }), now, state);
+    const { truth, since } = evaluate(
+      spec,
+      () => (value === undefined ? undefined : { value, ts: now - readingAge * 1000 }),
+      now,
+      state,
+    );
     return { truth, since, decision: decide(state, truth, now, spec.min_hold_s) };
   };
 
@@ -76,32 +146,70 @@ describe('condition schedules', () => {
   });
 
   it('needs a leaf to hold for for_s, and combines leaves with all, any and not', () => {
-    const spec: ConditionSpec = { condition: { all: [
-      { device: 'h', metric: 'humidity', operator: '<', value: 40, for_s: 300 },
-      { not: [{ device: 'h', metric: 'rain', operator: '>', value: 0 }] },
-    ] } };
-    const readings = (humidity: number, rain: number) => (_d: string, m: string) => ({ value: m === 'humidity' ? humidity : rain, ts: 0 });
+    const spec: ConditionSpec = {
+      condition: {
+        all: [
+          { device: 'h', metric: 'humidity', operator: '<', value: 40, for_s: 300 },
+          { not: [{ device: 'h', metric: 'rain', operator: '>', value: 0 }] },
+        ],
+      },
+    };
+    const readings = (humidity: number, rain: number) => (_d: string, m: string) => ({
+      value: m === 'humidity' ? humidity : rain,
+      ts: 0,
+    });
     let state: ConditionState = INITIAL_CONDITION_STATE;
     const first = evaluate(spec, readings(35, 0), 0, state);
     expect(first.truth).toBe(false);
     state = { ...state, since: first.since };
     expect(evaluate(spec, readings(35, 0), 300_000, state).truth).toBe(true);
     expect(evaluate(spec, readings(35, 1), 300_000, state).truth).toBe(false);
-    expect(evaluate({ condition: { any: [{ device: 'h', metric: 'x', operator: '>', value: 1 }, { device: 'h', metric: 'humidity', operator: '<', value: 40 }] } },
-      (_d, m) => (m === 'humidity' ? { value: 30, ts: 0 } : undefined), 0, INITIAL_CONDITION_STATE).truth).toBe(true);
+    expect(
+      evaluate(
+        {
+          condition: {
+            any: [
+              { device: 'h', metric: 'x', operator: '>', value: 1 },
+              { device: 'h', metric: 'humidity', operator: '<', value: 40 },
+            ],
+          },
+        },
+        (_d, m) => (m === 'humidity' ? { value: 30, ts: 0 } : undefined),
+        0,
+        INITIAL_CONDITION_STATE,
+      ).truth,
+    ).toBe(true);
   });
 });
 
 describe('firing due schedules', () => {
   const hourly: TimedSchedule = { kind: 'time', action: 'on', spec: { cron: '0 * * * *' }, anchor: 0 };
-  const due = (over: Partial<DueSchedule> = {}): DueSchedule => ({ id: 'fan', name: 'Fan', farm_id: 'farm',
-    device_id: 'relay', channel: 'fan', priority: 0, created_at: 0, next_fire_at: at('2026-06-10T06:00:00Z'),
-    timing: hourly, zone: 'UTC', ...over });
+  const due = (over: Partial<DueSchedule> = {}): DueSchedule => ({
+    id: 'fan',
+    name: 'Fan',
+    farm_id: 'farm',
+    device_id: 'relay',
+    channel: 'fan',
+    priority: 0,
+    created_at: 0,
+    next_fire_at: at('2026-06-10T06:00:00Z'),
+    timing: hourly,
+    zone: 'UTC',
+    ...over,
+  });
   const FIRE: FiringDecision = { kind: 'fire' };
-  const MISSED: FiringDecision = { kind: 'skip', reason: 'missed', error: 'Missed: Croft was not running at that time',
-    skipped_by: null };
-  const STOPPED: FiringDecision = { kind: 'skip', reason: 'emergency_stop', error: 'An emergency stop holds the farm',
-    skipped_by: null };
+  const MISSED: FiringDecision = {
+    kind: 'skip',
+    reason: 'missed',
+    error: 'Missed: Croft was not running at that time',
+    skipped_by: null,
+  };
+  const STOPPED: FiringDecision = {
+    kind: 'skip',
+    reason: 'emergency_stop',
+    error: 'An emergency stop holds the farm',
+    skipped_by: null,
+  };
   /** Each planned firing as [schedule, time, decision], and each schedule's next firing. */
   const plan = (schedules: DueSchedule[], now: string, stops: string[] = []) => {
     const { firings, next } = planTick(schedules, at(now), new Set(stops));
@@ -118,14 +226,40 @@ describe('firing due schedules', () => {
     ['late within the limit', '2026-06-10T06:00:45.000Z', [], [['06:00', FIRE]], '07:00'],
     ['late by exactly the limit', limit, [], [['06:00', FIRE]], '07:00'],
     ['late by a millisecond more than the limit', '2026-06-10T06:01:00.001Z', [], [['06:00', MISSED]], '07:00'],
-    ['missed beyond the limit, each firing since', '2026-06-10T08:30:00.000Z', [],
-      [['06:00', MISSED], ['07:00', MISSED], ['08:00', MISSED]], '09:00'],
-    ['after a restart: older ones missed, the one of the last minute run', '2026-06-10T08:00:30.000Z', [],
-      [['06:00', MISSED], ['07:00', MISSED], ['08:00', FIRE]], '09:00'],
+    [
+      'missed beyond the limit, each firing since',
+      '2026-06-10T08:30:00.000Z',
+      [],
+      [
+        ['06:00', MISSED],
+        ['07:00', MISSED],
+        ['08:00', MISSED],
+      ],
+      '09:00',
+    ],
+    [
+      'after a restart: older ones missed, the one of the last minute run',
+      '2026-06-10T08:00:30.000Z',
+      [],
+      [
+        ['06:00', MISSED],
+        ['07:00', MISSED],
+        ['08:00', FIRE],
+      ],
+      '09:00',
+    ],
     ['not due yet', '2026-06-10T05:59:59.000Z', [], [], '06:00'],
     ['while an emergency stop holds the farm', '2026-06-10T06:00:10.000Z', ['farm'], [['06:00', STOPPED]], '07:00'],
-    ['missed while a stop holds: recorded as missed', '2026-06-10T07:00:10.000Z', ['farm'],
-      [['06:00', MISSED], ['07:00', STOPPED]], '08:00'],
+    [
+      'missed while a stop holds: recorded as missed',
+      '2026-06-10T07:00:10.000Z',
+      ['farm'],
+      [
+        ['06:00', MISSED],
+        ['07:00', STOPPED],
+      ],
+      '08:00',
+    ],
     ['a stop holding another farm', '2026-06-10T06:00:10.000Z', ['other'], [['06:00', FIRE]], '07:00'],
   ];
   it.each(single)('%s', (_case, now, stops, firings, next) => {
@@ -144,36 +278,89 @@ describe('firing due schedules', () => {
   });
 
   it('fires a duration cycle’s switch-off with no value, and has no next firing after its last cycle', () => {
-    const mister = due({ timing: { kind: 'duration', action: 'set_value', value: 80,
-      spec: { on_s: 60, off_s: 60, repeat: 1 }, anchor: at('2026-06-10T06:00:00Z') } });
+    const mister = due({
+      timing: {
+        kind: 'duration',
+        action: 'set_value',
+        value: 80,
+        spec: { on_s: 60, off_s: 60, repeat: 1 },
+        anchor: at('2026-06-10T06:00:00Z'),
+      },
+    });
     const { firings, next } = planTick([mister], at('2026-06-10T06:01:00Z'), new Set());
     expect(firings.map((f) => [iso(f.firing.at), f.firing.action, f.firing.value, f.decision.kind])).toEqual([
-      ['2026-06-10T06:00:00.000Z', 'set_value', 80, 'fire'], ['2026-06-10T06:01:00.000Z', 'off', undefined, 'fire']]);
+      ['2026-06-10T06:00:00.000Z', 'set_value', 80, 'fire'],
+      ['2026-06-10T06:01:00.000Z', 'off', undefined, 'fire'],
+    ]);
     expect(next).toEqual([{ schedule: mister, at: null }]);
   });
 
   const low = due({ id: 'low', name: 'Low', priority: 1, created_at: 1 });
-  const outranked = (by: string, name: string, priority: number): FiringDecision =>
-    ({ kind: 'skip', reason: 'outranked', skipped_by: by, error: `Skipped for "${name}" (priority ${priority})` });
+  const outranked = (by: string, name: string, priority: number): FiringDecision => ({
+    kind: 'skip',
+    reason: 'outranked',
+    skipped_by: by,
+    error: `Skipped for "${name}" (priority ${priority})`,
+  });
   const halfMinute: TimedSchedule = { kind: 'time', action: 'off', spec: { cron: '30 0 * * * *' }, anchor: 0 };
   // [case, the other schedule, now, the decision on Low's firing, the decision on the other's]
   const rivals: Array<[string, DueSchedule, string, FiringDecision, FiringDecision]> = [
-    ['higher priority wins', due({ id: 'high', name: 'High', priority: 5, created_at: 2 }),
-      '2026-06-10T06:00:00.000Z', outranked('high', 'High', 5), FIRE],
-    ['equal priority: the older schedule wins', due({ id: 'older', name: 'Older', priority: 1, created_at: 0 }),
-      '2026-06-10T06:00:00.000Z', outranked('older', 'Older', 1), FIRE],
-    ['equal priority, the other one newer', due({ id: 'newer', name: 'Newer', priority: 1, created_at: 5 }),
-      '2026-06-10T06:00:00.000Z', FIRE, outranked('low', 'Low', 1)],
-    ['lower priority loses, however old', due({ id: 'lower', name: 'Lower', priority: -3, created_at: 0 }),
-      '2026-06-10T06:00:00.000Z', FIRE, outranked('low', 'Low', 1)],
-    ['another channel: both fire', due({ id: 'pump', name: 'Pump', priority: 5, channel: 'pump' }),
-      '2026-06-10T06:00:00.000Z', FIRE, FIRE],
-    ['another device: both fire', due({ id: 'other', name: 'Other', priority: 5, device_id: 'relay-2' }),
-      '2026-06-10T06:00:00.000Z', FIRE, FIRE],
-    ['another moment: both fire', due({ id: 'half', name: 'Half', priority: 5, timing: halfMinute }),
-      '2026-06-10T06:00:40.000Z', FIRE, FIRE],
-    ['both missed: missed, not outranked', due({ id: 'high', name: 'High', priority: 5 }),
-      '2026-06-10T06:05:00.000Z', MISSED, MISSED],
+    [
+      'higher priority wins',
+      due({ id: 'high', name: 'High', priority: 5, created_at: 2 }),
+      '2026-06-10T06:00:00.000Z',
+      outranked('high', 'High', 5),
+      FIRE,
+    ],
+    [
+      'equal priority: the older schedule wins',
+      due({ id: 'older', name: 'Older', priority: 1, created_at: 0 }),
+      '2026-06-10T06:00:00.000Z',
+      outranked('older', 'Older', 1),
+      FIRE,
+    ],
+    [
+      'equal priority, the other one newer',
+      due({ id: 'newer', name: 'Newer', priority: 1, created_at: 5 }),
+      '2026-06-10T06:00:00.000Z',
+      FIRE,
+      outranked('low', 'Low', 1),
+    ],
+    [
+      'lower priority loses, however old',
+      due({ id: 'lower', name: 'Lower', priority: -3, created_at: 0 }),
+      '2026-06-10T06:00:00.000Z',
+      FIRE,
+      outranked('low', 'Low', 1),
+    ],
+    [
+      'another channel: both fire',
+      due({ id: 'pump', name: 'Pump', priority: 5, channel: 'pump' }),
+      '2026-06-10T06:00:00.000Z',
+      FIRE,
+      FIRE,
+    ],
+    [
+      'another device: both fire',
+      due({ id: 'other', name: 'Other', priority: 5, device_id: 'relay-2' }),
+      '2026-06-10T06:00:00.000Z',
+      FIRE,
+      FIRE,
+    ],
+    [
+      'another moment: both fire',
+      due({ id: 'half', name: 'Half', priority: 5, timing: halfMinute }),
+      '2026-06-10T06:00:40.000Z',
+      FIRE,
+      FIRE,
+    ],
+    [
+      'both missed: missed, not outranked',
+      due({ id: 'high', name: 'High', priority: 5 }),
+      '2026-06-10T06:05:00.000Z',
+      MISSED,
+      MISSED,
+    ],
   ];
   it.each(rivals)('on one channel at one moment: %s', (_case, other, now, lowDecision, otherDecision) => {
     const { firings } = plan([low, other], now);
@@ -184,8 +371,12 @@ describe('firing due schedules', () => {
 
   it('ranks by priority, then age', () => {
     const cases: Array<[[number, number], [number, number], boolean]> = [
-      [[2, 9], [1, 0], true], [[1, 0], [2, 9], false], [[1, 0], [1, 9], true], [[1, 9], [1, 0], false],
-      [[1, 5], [1, 5], false]];
+      [[2, 9], [1, 0], true],
+      [[1, 0], [2, 9], false],
+      [[1, 0], [1, 9], true],
+      [[1, 9], [1, 0], false],
+      [[1, 5], [1, 5], false],
+    ];
     for (const [[pa, ca], [pb, cb], wins] of cases) {
       const a = { priority: pa, created_at: ca };
       expect(outranks(a, { priority: pb, created_at: cb }), `${pa}/${ca} over ${pb}/${cb}`).toBe(wins);
@@ -194,33 +385,75 @@ describe('firing due schedules', () => {
 
   it('runs a schedule by hand now, unless an emergency stop holds the farm', () => {
     const now = at('2026-06-10T06:17:03Z');
-    expect(runNowFiring({ action: 'set_value', value: 40 }, now, false))
-      .toEqual({ ok: true, firing: { at: now, action: 'set_value', value: 40 } });
-    expect(runNowFiring({ action: 'on' }, now, true))
-      .toEqual({ ok: false, code: 'EMERGENCY_STOP', message: 'An emergency stop holds this farm' });
+    expect(runNowFiring({ action: 'set_value', value: 40 }, now, false)).toEqual({
+      ok: true,
+      firing: { at: now, action: 'set_value', value: 40 },
+    });
+    expect(runNowFiring({ action: 'on' }, now, true)).toEqual({
+      ok: false,
+      code: 'EMERGENCY_STOP',
+      message: 'An emergency stop holds this farm',
+    });
   });
 });
 
 describe('condition steps', () => {
-  const spec: ConditionSpec = { condition: { device: 'probe', metric: 'temperature', operator: '>', value: 30,
-    for_s: 60 } };
+  const spec: ConditionSpec = {
+    condition: { device: 'probe', metric: 'temperature', operator: '>', value: 30, for_s: 60 },
+  };
   const fan = { action: 'set_value' as const, value: 200, spec };
   const held = { c: 0 };
   type Step = ReturnType<typeof conditionStep>;
   // [case, stored state, reading, now, emergency stop, the step]
   const cases: Array<[string, Partial<ConditionState>, number, number, boolean, Step]> = [
-    ['a leaf starts holding: its timer starts, nothing fires', {}, 31, 10_000, false,
-      { state: { active: false, changed_at: null, since: { c: 10_000 } }, changed: true, firing: null }],
-    ['held long enough: switches its action on, with its value', { since: held }, 31, 60_000, false,
-      { state: { active: true, changed_at: 60_000, since: held }, changed: true,
-        firing: { at: 60_000, action: 'set_value', value: 200 } }],
-    ['an emergency stop holds: decides nothing, the timer runs on', { since: held }, 31, 60_000, true,
-      { state: { active: false, changed_at: null, since: held }, changed: false, firing: null }],
-    ['the condition gone: undoes the action', { active: true, changed_at: 0, since: held }, 20, 120_000, false,
-      { state: { active: false, changed_at: 120_000, since: { c: null } }, changed: true,
-        firing: { at: 120_000, action: 'off' } }],
-    ['still true while in force: nothing changes', { active: true, changed_at: 0, since: held }, 31, 120_000, false,
-      { state: { active: true, changed_at: 0, since: held }, changed: false, firing: null }],
+    [
+      'a leaf starts holding: its timer starts, nothing fires',
+      {},
+      31,
+      10_000,
+      false,
+      { state: { active: false, changed_at: null, since: { c: 10_000 } }, changed: true, firing: null },
+    ],
+    [
+      'held long enough: switches its action on, with its value',
+      { since: held },
+      31,
+      60_000,
+      false,
+      {
+        state: { active: true, changed_at: 60_000, since: held },
+        changed: true,
+        firing: { at: 60_000, action: 'set_value', value: 200 },
+      },
+    ],
+    [
+      'an emergency stop holds: decides nothing, the timer runs on',
+      { since: held },
+      31,
+      60_000,
+      true,
+      { state: { active: false, changed_at: null, since: held }, changed: false, firing: null },
+    ],
+    [
+      'the condition gone: undoes the action',
+      { active: true, changed_at: 0, since: held },
+      20,
+      120_000,
+      false,
+      {
+        state: { active: false, changed_at: 120_000, since: { c: null } },
+        changed: true,
+        firing: { at: 120_000, action: 'off' },
+      },
+    ],
+    [
+      'still true while in force: nothing changes',
+      { active: true, changed_at: 0, since: held },
+      31,
+      120_000,
+      false,
+      { state: { active: true, changed_at: 0, since: held }, changed: false, firing: null },
+    ],
   ];
   it.each(cases)('%s', (_case, stored, value, now, stop, step) => {
     expect(conditionStep(fan, stored, () => ({ value, ts: 0 }), now, stop)).toEqual(step);

@@ -67,14 +67,22 @@ export function inverse(action: ScheduleAction): ScheduleAction {
 export type SpecProblem = { field: string; message: string };
 
 /** Checks a kind's settings; returns the problems in words (empty when fine). */
-export function checkSpec(kind: 'time' | 'duration' | 'condition', action: ScheduleAction, spec: Record<string, unknown>, zone: string): SpecProblem[] {
+export function checkSpec(
+  kind: 'time' | 'duration' | 'condition',
+  action: ScheduleAction,
+  spec: Record<string, unknown>,
+  zone: string,
+): SpecProblem[] {
   const problems: SpecProblem[] = [];
   const window = (w: unknown, field: string) => {
     const { start, end } = (w ?? {}) as { start?: unknown; end?: unknown };
-    if (typeof start !== 'string' || !HHMM.test(start)) problems.push({ field: `${field}.start`, message: 'must be HH:MM' });
+    if (typeof start !== 'string' || !HHMM.test(start))
+      problems.push({ field: `${field}.start`, message: 'must be HH:MM' });
     if (typeof end !== 'string' || !HHMM.test(end)) problems.push({ field: `${field}.end`, message: 'must be HH:MM' });
-    else if (typeof start === 'string' && HHMM.test(start) && end <= start) problems.push({ field: `${field}.end`, message: 'must be after start (windows do not cross midnight)' });
-    if (action === 'toggle') problems.push({ field: 'body.action', message: 'a window switches on and off again: use on, off or set_value' });
+    else if (typeof start === 'string' && HHMM.test(start) && end <= start)
+      problems.push({ field: `${field}.end`, message: 'must be after start (windows do not cross midnight)' });
+    if (action === 'toggle')
+      problems.push({ field: 'body.action', message: 'a window switches on and off again: use on, off or set_value' });
   };
   if (kind === 'time') {
     if (typeof spec.cron === 'string') {
@@ -88,12 +96,16 @@ export function checkSpec(kind: 'time' | 'duration' | 'condition', action: Sched
   } else if (kind === 'condition') {
     problems.push(...checkCondition(spec.condition, 'body.condition'));
     for (const key of ['hysteresis', 'min_hold_s', 'max_age_s'] as const) {
-      if (spec[key] !== undefined && !(typeof spec[key] === 'number' && spec[key] >= 0)) problems.push({ field: `body.${key}`, message: 'must be a number ≥ 0' });
+      if (spec[key] !== undefined && !(typeof spec[key] === 'number' && spec[key] >= 0))
+        problems.push({ field: `body.${key}`, message: 'must be a number ≥ 0' });
     }
   } else if (kind === 'duration') {
-    if (!(typeof spec.on_s === 'number' && spec.on_s >= 1)) problems.push({ field: 'body.on_s', message: 'must be at least 1 second' });
-    if (!(typeof spec.off_s === 'number' && spec.off_s >= 1)) problems.push({ field: 'body.off_s', message: 'must be at least 1 second' });
-    if (action === 'off' || action === 'toggle') problems.push({ field: 'body.action', message: 'a duration cycle switches on (or to a value) and off again' });
+    if (!(typeof spec.on_s === 'number' && spec.on_s >= 1))
+      problems.push({ field: 'body.on_s', message: 'must be at least 1 second' });
+    if (!(typeof spec.off_s === 'number' && spec.off_s >= 1))
+      problems.push({ field: 'body.off_s', message: 'must be at least 1 second' });
+    if (action === 'off' || action === 'toggle')
+      problems.push({ field: 'body.action', message: 'a duration cycle switches on (or to a value) and off again' });
     if (spec.window !== undefined) window(spec.window, 'body.window');
   }
   return problems;
@@ -103,21 +115,27 @@ const OPERATORS = ['>', '>=', '<', '<='];
 
 /** A condition tree: `all` / `any` / `not` of leaves `{device, metric, operator, value, for_s?}`, at most 4 deep and 50 leaves. */
 export function checkCondition(c: unknown, field: string, depth = 0): SpecProblem[] {
-  if (typeof c !== 'object' || c === null || Array.isArray(c)) return [{ field, message: 'must be {"all"|"any"|"not": […]} or {device, metric, operator, value}' }];
+  if (typeof c !== 'object' || c === null || Array.isArray(c))
+    return [{ field, message: 'must be {"all"|"any"|"not": […]} or {device, metric, operator, value}' }];
   const node = c as Record<string, unknown>;
   const group = (['all', 'any', 'not'] as const).find((k) => k in node);
   if (group) {
     const list = node[group];
     if (depth >= 4) return [{ field, message: 'is nested too deep (at most 4 levels)' }];
-    if (!Array.isArray(list) || list.length === 0 || list.length > 50) return [{ field: `${field}.${group}`, message: 'must list 1 to 50 conditions' }];
+    if (!Array.isArray(list) || list.length === 0 || list.length > 50)
+      return [{ field: `${field}.${group}`, message: 'must list 1 to 50 conditions' }];
     return list.flatMap((child, i) => checkCondition(child, `${field}.${group}[${i}]`, depth + 1));
   }
   const problems: SpecProblem[] = [];
-  if (typeof node.device !== 'string' || node.device.length === 0) problems.push({ field: `${field}.device`, message: 'must name a device' });
-  if (typeof node.metric !== 'string' || !/^[a-z][a-z0-9_]{0,63}$/.test(node.metric)) problems.push({ field: `${field}.metric`, message: 'must name a metric' });
-  if (!OPERATORS.includes(node.operator as string)) problems.push({ field: `${field}.operator`, message: 'must be >, >=, < or <=' });
+  if (typeof node.device !== 'string' || node.device.length === 0)
+    problems.push({ field: `${field}.device`, message: 'must name a device' });
+  if (typeof node.metric !== 'string' || !/^[a-z][a-z0-9_]{0,63}$/.test(node.metric))
+    problems.push({ field: `${field}.metric`, message: 'must name a metric' });
+  if (!OPERATORS.includes(node.operator as string))
+    problems.push({ field: `${field}.operator`, message: 'must be >, >=, < or <=' });
   if (typeof node.value !== 'number') problems.push({ field: `${field}.value`, message: 'must be a number' });
-  if (node.for_s !== undefined && !(typeof node.for_s === 'number' && node.for_s >= 0)) problems.push({ field: `${field}.for_s`, message: 'must be a number of seconds' });
+  if (node.for_s !== undefined && !(typeof node.for_s === 'number' && node.for_s >= 0))
+    problems.push({ field: `${field}.for_s`, message: 'must be a number of seconds' });
   return problems;
 }
 
@@ -133,9 +151,17 @@ function cron(expression: string, zone: string): Cron {
   return found;
 }
 
-const wallClock = (at: number, zone: string) => new Intl.DateTimeFormat('en-GB', {
-  timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
-}).format(new Date(at));
+const wallClock = (at: number, zone: string) =>
+  new Intl.DateTimeFormat('en-GB', {
+    timeZone: zone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  }).format(new Date(at));
 
 /** Firings of a cron expression in (from, to], the second of a repeated local time left out. */
 function cronRuns(expression: string, zone: string, from: number, to: number, limit: number): number[] {
@@ -161,11 +187,22 @@ const dailyCron = (hhmm: string) => {
 /** Each day's window as [start, end] instants, for windows starting in (from - 1 day, to]. */
 function windows(w: Window, zone: string, from: number, to: number): Array<[number, number]> {
   const starts = cronRuns(dailyCron(w.start), zone, from - 86_400_000 - 1, to, 1_000);
-  return starts.map((start) => [start, cronRuns(dailyCron(w.end), zone, start, start + 2 * 86_400_000, 1)[0] ?? start] as [number, number]);
+  return starts.map(
+    (start) =>
+      [start, cronRuns(dailyCron(w.end), zone, start, start + 2 * 86_400_000, 1)[0] ?? start] as [number, number],
+  );
 }
 
 /** On/off cycles from `anchor` until `end` (exclusive of on-periods starting at or after it), at most `repeat`. */
-function cycles(s: TimedSchedule, spec: DurationSpec, anchor: number, end: number, from: number, to: number, out: Firing[]): void {
+function cycles(
+  s: TimedSchedule,
+  spec: DurationSpec,
+  anchor: number,
+  end: number,
+  from: number,
+  to: number,
+  out: Firing[],
+): void {
   const period = (spec.on_s + spec.off_s) * 1000;
   const first = Math.max(0, Math.floor((from - anchor) / period) - 1);
   for (let k = first; spec.repeat === undefined || k < spec.repeat; k++) {
@@ -192,7 +229,8 @@ export function firingsBetween(s: TimedSchedule, zone: string, from: number, to:
     }
   } else {
     const spec = s.spec as DurationSpec;
-    if (spec.window) for (const [start, end] of windows(spec.window, zone, from, to)) cycles(s, spec, start, end, from, to, out);
+    if (spec.window)
+      for (const [start, end] of windows(spec.window, zone, from, to)) cycles(s, spec, start, end, from, to, out);
     else cycles(s, spec, s.anchor, Number.POSITIVE_INFINITY, from, to, out);
   }
   out.sort((a, b) => a.at - b.at);
@@ -230,7 +268,13 @@ export const INITIAL_CONDITION_STATE: ConditionState = { active: false, changed_
 type Truth = boolean | 'unknown';
 
 const compare = (value: number, operator: Operator, threshold: number) =>
-  operator === '>' ? value > threshold : operator === '>=' ? value >= threshold : operator === '<' ? value < threshold : value <= threshold;
+  operator === '>'
+    ? value > threshold
+    : operator === '>='
+      ? value >= threshold
+      : operator === '<'
+        ? value < threshold
+        : value <= threshold;
 
 /** Every (device, metric) a condition reads. */
 export function leaves(condition: Condition): Leaf[] {
@@ -246,8 +290,12 @@ export function leaves(condition: Condition): Leaf[] {
  * hysteresis, so the value must come back past it before the condition lets go. A leaf with `for_s`
  * holds only after holding that long. Returns the truth and the leaves' new timers.
  */
-export function evaluate(spec: ConditionSpec, latest: (device: string, metric: string) => Reading | undefined, now: number,
-  state: ConditionState): { truth: Truth; since: Record<string, number | null> } {
+export function evaluate(
+  spec: ConditionSpec,
+  latest: (device: string, metric: string) => Reading | undefined,
+  now: number,
+  state: ConditionState,
+): { truth: Truth; since: Record<string, number | null> } {
   const since: Record<string, number | null> = {};
   const hysteresis = spec.hysteresis ?? 0;
   const walk = (c: Condition, path: string): Truth => {
@@ -295,15 +343,23 @@ export interface ConditionStep {
  * switches its action on or undoes it; while an emergency stop holds the farm it decides nothing (the
  * leaves' timers still run).
  */
-export function conditionStep(schedule: { action: ScheduleAction; value?: number | undefined; spec: ConditionSpec },
-  stored: Partial<ConditionState>, latest: (device: string, metric: string) => Reading | undefined, now: number,
-  stopped: boolean): ConditionStep {
+export function conditionStep(
+  schedule: { action: ScheduleAction; value?: number | undefined; spec: ConditionSpec },
+  stored: Partial<ConditionState>,
+  latest: (device: string, metric: string) => Reading | undefined,
+  now: number,
+  stopped: boolean,
+): ConditionStep {
   const state: ConditionState = { ...INITIAL_CONDITION_STATE, ...stored };
   const { truth, since } = evaluate(schedule.spec, latest, now, state);
   const decision = stopped ? null : decide(state, truth, now, schedule.spec.min_hold_s);
   const next: ConditionState = decision ? { active: decision === 'on', changed_at: now, since } : { ...state, since };
-  const firing: Firing | null = decision === 'on' ? { at: now, action: schedule.action, value: schedule.value }
-    : decision === 'off' ? { at: now, action: inverse(schedule.action) } : null;
+  const firing: Firing | null =
+    decision === 'on'
+      ? { at: now, action: schedule.action, value: schedule.value }
+      : decision === 'off'
+        ? { at: now, action: inverse(schedule.action) }
+        : null;
   return { state: next, changed: JSON.stringify(next) !== JSON.stringify(state), firing };
 }
 
@@ -366,8 +422,11 @@ export interface TickPlan<S extends DueSchedule> {
  * schedule driving the same device channel at the same moment outranks it, it is skipped for that one;
  * otherwise it fires. Each schedule's next firing is the first after both its last due firing and now.
  */
-export function planTick<S extends DueSchedule>(due: readonly S[], now: number,
-  stopped: ReadonlySet<string>): TickPlan<S> {
+export function planTick<S extends DueSchedule>(
+  due: readonly S[],
+  now: number,
+  stopped: ReadonlySet<string>,
+): TickPlan<S> {
   const next: TickPlan<S>['next'] = [];
   const found: Array<{ schedule: S; firing: Firing }> = [];
   for (const schedule of due) {
@@ -387,11 +446,21 @@ export function planTick<S extends DueSchedule>(due: readonly S[], now: number,
     if (stopped.has(schedule.farm_id)) {
       return { kind: 'skip', reason: 'emergency_stop', error: 'An emergency stop holds the farm', skipped_by: null };
     }
-    const rival = found.find((o) => o.schedule.id !== schedule.id && o.schedule.device_id === schedule.device_id
-      && o.schedule.channel === schedule.channel && o.firing.at === firing.at && outranks(o.schedule, schedule));
+    const rival = found.find(
+      (o) =>
+        o.schedule.id !== schedule.id &&
+        o.schedule.device_id === schedule.device_id &&
+        o.schedule.channel === schedule.channel &&
+        o.firing.at === firing.at &&
+        outranks(o.schedule, schedule),
+    );
     if (rival) {
-      return { kind: 'skip', reason: 'outranked', skipped_by: rival.schedule.id,
-        error: `Skipped for "${rival.schedule.name}" (priority ${rival.schedule.priority})` };
+      return {
+        kind: 'skip',
+        reason: 'outranked',
+        skipped_by: rival.schedule.id,
+        error: `Skipped for "${rival.schedule.name}" (priority ${rival.schedule.priority})`,
+      };
     }
     return { kind: 'fire' };
   };
@@ -400,8 +469,11 @@ export function planTick<S extends DueSchedule>(due: readonly S[], now: number,
 }
 
 /** A firing by hand, now, whatever the schedule's timing; refused while an emergency stop holds the farm. */
-export function runNowFiring(schedule: { action: ScheduleAction; value?: number | undefined }, now: number,
-  stopped: boolean): { ok: true; firing: Firing } | { ok: false; code: 'EMERGENCY_STOP'; message: string } {
+export function runNowFiring(
+  schedule: { action: ScheduleAction; value?: number | undefined },
+  now: number,
+  stopped: boolean,
+): { ok: true; firing: Firing } | { ok: false; code: 'EMERGENCY_STOP'; message: string } {
   if (stopped) return { ok: false, code: 'EMERGENCY_STOP', message: 'An emergency stop holds this farm' };
   return { ok: true, firing: { at: now, action: schedule.action, value: schedule.value } };
 }

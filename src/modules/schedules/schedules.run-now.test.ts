@@ -26,11 +26,21 @@ describe('run now', () => {
   it('answers each of two concurrent calls with its own schedule’s execution', async () => {
     const schedules: string[] = [];
     for (const label of ['relay-a', 'relay-b']) {
-      const device = await call('POST', '/devices', { device_id: label, name: label, type: 'relay',
-        channels: [{ name: 'fan', kind: 'fan', safe_state: 'off' }] });
+      const device = await call('POST', '/devices', {
+        device_id: label,
+        name: label,
+        type: 'relay',
+        channels: [{ name: 'fan', kind: 'fan', safe_state: 'off' }],
+      });
       expect(device.statusCode, device.body).toBe(201);
-      const schedule = await call('POST', '/schedules', { name: `Fan ${label}`, device: label, channel: 'fan',
-        kind: 'time', cron: '0 13 * * *', action: 'on' });
+      const schedule = await call('POST', '/schedules', {
+        name: `Fan ${label}`,
+        device: label,
+        channel: 'fan',
+        kind: 'time',
+        cron: '0 13 * * *',
+        action: 'on',
+      });
       expect(schedule.statusCode, schedule.body).toBe(201);
       schedules.push(schedule.json().id);
     }

@@ -4,27 +4,36 @@ import { DateTime, FarmParams, Name, Nullable, Page, PageLimit, Uuid } from '../
 const HHMM = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: 'HH:MM, farm local time' });
 const Window = Type.Object({ start: HHMM, end: HHMM }, { additionalProperties: false });
 const Kind = Type.Union([Type.Literal('time'), Type.Literal('duration'), Type.Literal('condition')]);
-const Action = Type.Union([
-  Type.Literal('on'), Type.Literal('off'), Type.Literal('toggle'), Type.Literal('set_value'),
-]);
+const Action = Type.Union([Type.Literal('on'), Type.Literal('off'), Type.Literal('toggle'), Type.Literal('set_value')]);
 
 /** The kind's settings, flat beside the common fields (as the contract has them). */
 const SpecFields = {
-  cron: Type.Optional(Type.String({
-    minLength: 1, maxLength: 120,
-    description: 'time: a cron expression in the farm time zone (5 fields, or 6 with seconds)',
-  })),
-  start: Type.Optional(HHMM), end: Type.Optional(HHMM),
+  cron: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 120,
+      description: 'time: a cron expression in the farm time zone (5 fields, or 6 with seconds)',
+    }),
+  ),
+  start: Type.Optional(HHMM),
+  end: Type.Optional(HHMM),
   on_s: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 86_400 })),
   off_s: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 86_400 })),
-  repeat: Type.Optional(Type.Integer({
-    minimum: 1, maximum: 100_000, description: 'duration: cycles per window (or in all); absent: forever',
-  })),
+  repeat: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: 100_000,
+      description: 'duration: cycles per window (or in all); absent: forever',
+    }),
+  ),
   window: Type.Optional(Window),
-  condition: Type.Optional(Type.Unknown({
-    description: '{"all"|"any"|"not":[…]} of {"device","metric","operator":">"|">="|"<"|"<=","value","for_s"?}',
-  })),
-  hysteresis: Type.Optional(Type.Number({ minimum: 0 })), min_hold_s: Type.Optional(Type.Integer({ minimum: 0 })),
+  condition: Type.Optional(
+    Type.Unknown({
+      description: '{"all"|"any"|"not":[…]} of {"device","metric","operator":">"|">="|"<"|"<=","value","for_s"?}',
+    }),
+  ),
+  hysteresis: Type.Optional(Type.Number({ minimum: 0 })),
+  min_hold_s: Type.Optional(Type.Integer({ minimum: 0 })),
   max_age_s: Type.Optional(Type.Integer({ minimum: 1, description: 'readings older than this count as unknown' })),
 };
 
@@ -32,11 +41,16 @@ const CommonFields = {
   name: Name,
   device: Type.String({ minLength: 1, maxLength: 64, description: 'Device id or label' }),
   channel: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 64 }))),
-  kind: Kind, action: Action,
+  kind: Kind,
+  action: Action,
   value: Type.Optional(Nullable(Type.Number({ minimum: 0, maximum: 255 }))),
-  priority: Type.Optional(Type.Integer({
-    minimum: -1000, maximum: 1000, description: 'Higher wins a moment two schedules both want',
-  })),
+  priority: Type.Optional(
+    Type.Integer({
+      minimum: -1000,
+      maximum: 1000,
+      description: 'Higher wins a moment two schedules both want',
+    }),
+  ),
   enabled: Type.Optional(Type.Boolean()),
 };
 
@@ -45,40 +59,71 @@ export const ScheduleParams = Type.Object({ farm: FarmParams.properties.farm, id
 export const NewScheduleBody = Type.Object({ ...CommonFields, ...SpecFields }, { additionalProperties: false });
 export type NewSchedule = Static<typeof NewScheduleBody>;
 
-export const SchedulePatchBody = Type.Object({ ...Type.Partial(Type.Object(CommonFields)).properties, ...SpecFields },
-  { additionalProperties: false, minProperties: 1 });
+export const SchedulePatchBody = Type.Object(
+  { ...Type.Partial(Type.Object(CommonFields)).properties, ...SpecFields },
+  { additionalProperties: false, minProperties: 1 },
+);
 export type SchedulePatch = Static<typeof SchedulePatchBody>;
 
 /** The kind's settings of a schedule (cron | start, end; on_s, off_s, repeat, window; condition, hysteresis, …). */
 export type ScheduleSpec = Pick<NewSchedule, keyof typeof SpecFields>;
 
-export const ScheduleView = Type.Object({
-  id: Uuid, name: Type.String(), device: Type.String(), channel: Nullable(Type.String()), kind: Kind, action: Action,
-  value: Nullable(Type.Number()), priority: Type.Integer(), enabled: Type.Boolean(), ...SpecFields,
-  next_fire_at: Nullable(DateTime),
-  condition_state: Nullable(Type.Object({ active: Type.Boolean(), changed_at: Nullable(DateTime) })),
-  consecutive_failures: Type.Integer(),
-  success_rate: Nullable(Type.Number({ description: 'Share of finished executions in the last 30 days that worked' })),
-  created_at: DateTime, updated_at: DateTime,
-}, { additionalProperties: false });
+export const ScheduleView = Type.Object(
+  {
+    id: Uuid,
+    name: Type.String(),
+    device: Type.String(),
+    channel: Nullable(Type.String()),
+    kind: Kind,
+    action: Action,
+    value: Nullable(Type.Number()),
+    priority: Type.Integer(),
+    enabled: Type.Boolean(),
+    ...SpecFields,
+    next_fire_at: Nullable(DateTime),
+    condition_state: Nullable(Type.Object({ active: Type.Boolean(), changed_at: Nullable(DateTime) })),
+    consecutive_failures: Type.Integer(),
+    success_rate: Nullable(
+      Type.Number({ description: 'Share of finished executions in the last 30 days that worked' }),
+    ),
+    created_at: DateTime,
+    updated_at: DateTime,
+  },
+  { additionalProperties: false },
+);
 
 export const PreviewQuerystring = Type.Object({
   days: Type.Optional(Type.Integer({ minimum: 1, maximum: 31, default: 7 })),
 });
 
 export const PreviewView = Type.Object({
-  firings: Type.Array(Type.Object({
-    at: DateTime, action: Type.String(), value: Type.Optional(Type.Number()),
-    skipped_by: Type.Optional(Type.Object({ id: Uuid, name: Type.String() })),
-  })),
+  firings: Type.Array(
+    Type.Object({
+      at: DateTime,
+      action: Type.String(),
+      value: Type.Optional(Type.Number()),
+      skipped_by: Type.Optional(Type.Object({ id: Uuid, name: Type.String() })),
+    }),
+  ),
   note: Type.Optional(Nullable(Type.String())),
 });
 
-export const ExecutionView = Type.Object({
-  id: Uuid, scheduled_at: DateTime, actual_at: DateTime, status: Type.String(), action: Type.String(),
-  value: Nullable(Type.Number()), command_id: Nullable(Uuid), skipped_by: Nullable(Uuid),
-  device_response: Type.Unknown(), error: Nullable(Type.String()), duration_ms: Nullable(Type.Integer()),
-}, { additionalProperties: false });
+export const ExecutionView = Type.Object(
+  {
+    id: Uuid,
+    scheduled_at: DateTime,
+    actual_at: DateTime,
+    status: Type.String(),
+    action: Type.String(),
+    value: Nullable(Type.Number()),
+    command_id: Nullable(Uuid),
+    skipped_by: Nullable(Uuid),
+    device_response: Type.Unknown(),
+    error: Nullable(Type.String()),
+    duration_ms: Nullable(Type.Integer()),
+  },
+  { additionalProperties: false },
+);
 
 export const ExecutionsQuerystring = Type.Object({
   limit: PageLimit(),

@@ -8,9 +8,33 @@ import { PerKeyCoalescer } from '../../platform/coalesce.js';
 import { recordAudit } from '../audit/index.js';
 import type { FarmContext, RequestMeta } from '../../platform/tenancy/caller.js';
 import type { LiveEvents } from '../../platform/live/events.js';
-import { checkCommand, commandReads, deviceReads, type CommandsService, type CommandView, type DeviceRow } from '../devices/index.js';
+import {
+  checkCommand,
+  commandReads,
+  deviceReads,
+  type CommandsService,
+  type CommandView,
+  type DeviceRow,
+} from '../devices/index.js';
 import { farmReads } from '../farms/index.js';
-import { checkSpec, conditionStep, firingsBetween, INITIAL_CONDITION_STATE, leaves, nextFiring, outranks, planTick, runNowFiring, type Condition, type ConditionSpec, type ConditionState, type DueSchedule, type Firing, type Ranked, type TimedSchedule } from './schedules.engine.js';
+import {
+  checkSpec,
+  conditionStep,
+  firingsBetween,
+  INITIAL_CONDITION_STATE,
+  leaves,
+  nextFiring,
+  outranks,
+  planTick,
+  runNowFiring,
+  type Condition,
+  type ConditionSpec,
+  type ConditionState,
+  type DueSchedule,
+  type Firing,
+  type Ranked,
+  type TimedSchedule,
+} from './schedules.engine.js';
 import { schedulesRepository, type ExecutionRow, type ScheduleRow } from './schedules.repository.js';
 import { RefreshedSet } from '../../platform/refreshed-set.js';
 import type { ExecutionStatus, ScheduleKind } from './schedules.tables.js';
@@ -25,8 +49,19 @@ type Definition = Omit<NewSchedule, keyof ScheduleSpec> & { spec: Record<string,
 /** A request's timing settings (those it has) apart from its common fields. */
 function split<T extends ScheduleSpec>(body: T) {
   const { cron, start, end, on_s, off_s, repeat, window, condition, hysteresis, min_hold_s, max_age_s, ...rest } = body;
-  const spec: Record<keyof ScheduleSpec, unknown> =
-    { cron, start, end, on_s, off_s, repeat, window, condition, hysteresis, min_hold_s, max_age_s };
+  const spec: Record<keyof ScheduleSpec, unknown> = {
+    cron,
+    start,
+    end,
+    on_s,
+    off_s,
+    repeat,
+    window,
+    condition,
+    hysteresis,
+    min_hold_s,
+    max_age_s,
+  };
   return { rest, spec: Object.fromEntries(Object.entries(spec).filter(([, value]) => value !== undefined)) };
 }
 
@@ -56,7 +91,11 @@ const SPEC_KEYS: Record<ScheduleKind, string[]> = {
 };
 
 const timed = (s: ScheduleRow): TimedSchedule => ({
-  kind: s.kind as 'time' | 'duration', action: s.action, value: s.value ?? undefined, spec: s.spec as never, anchor: s.anchor_at.getTime(),
+  kind: s.kind as 'time' | 'duration',
+  action: s.action,
+  value: s.value ?? undefined,
+  spec: s.spec as never,
+  anchor: s.anchor_at.getTime(),
 });
 
 const ranked = (s: ScheduleRow): Ranked => ({ priority: s.priority, created_at: s.created_at.getTime() });
@@ -64,7 +103,13 @@ const ranked = (s: ScheduleRow): Ranked => ({ priority: s.priority, created_at: 
 type ExecutionBase = Omit<Parameters<typeof schedulesRepository.insertExecution>[1], 'status' | 'error'>;
 type Queued = { command: CommandView; deviceId: string; farmId: string };
 
-const outcome: Partial<Record<string, ExecutionStatus>> = { completed: 'executed', failed: 'failed', timeout: 'timeout', expired: 'timeout', cancelled: 'skipped' };
+const outcome: Partial<Record<string, ExecutionStatus>> = {
+  completed: 'executed',
+  failed: 'failed',
+  timeout: 'timeout',
+  expired: 'timeout',
+  cancelled: 'skipped',
+};
 
 /**
  * Schedules: each time or duration schedule's next firing is stored and claimed under a row lock by
@@ -73,9 +118,14 @@ const outcome: Partial<Record<string, ExecutionStatus>> = { completed: 'executed
  * is written back to it.
  */
 export class SchedulesService {
-  #conditionFarms = new RefreshedSet<string>(10_000, () => this.deps.db.system((tx) => schedulesRepository.farmsWithConditions(tx)));
-  readonly #evaluations = new PerKeyCoalescer<undefined>((farmId) => this.#evaluate(farmId), () => undefined,
-    (error, farmId) => this.deps.log.error({ err: error, farmId }, 'conditions not evaluated'));
+  #conditionFarms = new RefreshedSet<string>(10_000, () =>
+    this.deps.db.system((tx) => schedulesRepository.farmsWithConditions(tx)),
+  );
+  readonly #evaluations = new PerKeyCoalescer<undefined>(
+    (farmId) => this.#evaluate(farmId),
+    () => undefined,
+    (error, farmId) => this.deps.log.error({ err: error, farmId }, 'conditions not evaluated'),
+  );
 
   constructor(private readonly deps: Deps) {}
 
@@ -87,16 +137,40 @@ export class SchedulesService {
     const input: Definition = { ...rest, spec };
     const row = await this.deps.db.farm(ctx.farmId, async (tx) => {
       const device = await this.#check(tx, ctx, input);
-      const draft = { kind: input.kind, action: input.action, value: input.value ?? null, spec: this.#spec(input), anchor_at: now } as ScheduleRow;
+      const draft = {
+        kind: input.kind,
+        action: input.action,
+        value: input.value ?? null,
+        spec: this.#spec(input),
+        anchor_at: now,
+      } as ScheduleRow;
       const enabled = input.enabled ?? true;
       const row = await schedulesRepository.insert(tx, {
-        farm_id: ctx.farmId, name: input.name.trim(), device_id: device.id, channel: input.channel ?? null, kind: input.kind, action: input.action,
-        value: input.value ?? null, priority: input.priority ?? 0, enabled, spec: draft.spec, anchor_at: now,
-        next_fire_at: enabled ? this.#next(draft, ctx.timeZone, now.getTime()) : null, state: input.kind === 'condition' ? { ...INITIAL_CONDITION_STATE } : {},
-        created_at: now, updated_at: now,
+        farm_id: ctx.farmId,
+        name: input.name.trim(),
+        device_id: device.id,
+        channel: input.channel ?? null,
+        kind: input.kind,
+        action: input.action,
+        value: input.value ?? null,
+        priority: input.priority ?? 0,
+        enabled,
+        spec: draft.spec,
+        anchor_at: now,
+        next_fire_at: enabled ? this.#next(draft, ctx.timeZone, now.getTime()) : null,
+        state: input.kind === 'condition' ? { ...INITIAL_CONDITION_STATE } : {},
+        created_at: now,
+        updated_at: now,
       });
-      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'schedule.created', category: 'schedules',
-        message: `Schedule ${row.name} created`, data: { schedule_id: row.id } });
+      await recordAudit(tx, this.deps.clock, {
+        farmId: ctx.farmId,
+        caller: ctx.caller,
+        meta,
+        eventType: 'schedule.created',
+        category: 'schedules',
+        message: `Schedule ${row.name} created`,
+        data: { schedule_id: row.id },
+      });
       return row;
     });
     if (row.kind === 'condition') this.#conditionFarms.add(ctx.farmId);
@@ -111,25 +185,56 @@ export class SchedulesService {
       const current = await this.#find(tx, ctx.farmId, id);
       const [device] = await deviceReads.byIds(tx, ctx.farmId, [current.device_id]);
       const merged: Definition = {
-        name: patch.name ?? current.name, device: patch.device ?? device!.device_id, channel: patch.channel !== undefined ? patch.channel : current.channel,
-        kind: patch.kind ?? current.kind, action: patch.action ?? current.action, value: patch.value !== undefined ? patch.value : current.value,
-        priority: patch.priority ?? current.priority, enabled: patch.enabled ?? current.enabled,
+        name: patch.name ?? current.name,
+        device: patch.device ?? device!.device_id,
+        channel: patch.channel !== undefined ? patch.channel : current.channel,
+        kind: patch.kind ?? current.kind,
+        action: patch.action ?? current.action,
+        value: patch.value !== undefined ? patch.value : current.value,
+        priority: patch.priority ?? current.priority,
+        enabled: patch.enabled ?? current.enabled,
         spec: patch.kind !== undefined || Object.keys(patch.spec).length > 0 ? patch.spec : current.spec,
       };
       const target = await this.#check(tx, ctx, merged);
       const spec = this.#spec(merged);
       // Changing when it fires restarts its cycles and its condition.
-      const restart = JSON.stringify(spec) !== JSON.stringify(current.spec) || merged.kind !== current.kind || (merged.enabled && !current.enabled);
+      const restart =
+        JSON.stringify(spec) !== JSON.stringify(current.spec) ||
+        merged.kind !== current.kind ||
+        (merged.enabled && !current.enabled);
       const anchor = restart ? now : current.anchor_at;
-      const draft = { ...current, kind: merged.kind, action: merged.action, value: merged.value ?? null, spec, anchor_at: anchor };
+      const draft = {
+        ...current,
+        kind: merged.kind,
+        action: merged.action,
+        value: merged.value ?? null,
+        spec,
+        anchor_at: anchor,
+      };
       const row = await schedulesRepository.update(tx, ctx.farmId, id, {
-        name: merged.name.trim(), device_id: target.id, channel: merged.channel ?? null, kind: merged.kind, action: merged.action, value: merged.value ?? null,
-        priority: merged.priority ?? 0, enabled: merged.enabled ?? true, spec, anchor_at: anchor,
+        name: merged.name.trim(),
+        device_id: target.id,
+        channel: merged.channel ?? null,
+        kind: merged.kind,
+        action: merged.action,
+        value: merged.value ?? null,
+        priority: merged.priority ?? 0,
+        enabled: merged.enabled ?? true,
+        spec,
+        anchor_at: anchor,
         next_fire_at: merged.enabled ? this.#next(draft, ctx.timeZone, now.getTime()) : null,
-        ...(restart ? { state: merged.kind === 'condition' ? { ...INITIAL_CONDITION_STATE } : {} } : {}), updated_at: now,
+        ...(restart ? { state: merged.kind === 'condition' ? { ...INITIAL_CONDITION_STATE } : {} } : {}),
+        updated_at: now,
       });
-      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'schedule.updated', category: 'schedules',
-        message: `Schedule ${merged.name} changed`, data: { schedule_id: id, changed: Object.keys(patch) } });
+      await recordAudit(tx, this.deps.clock, {
+        farmId: ctx.farmId,
+        caller: ctx.caller,
+        meta,
+        eventType: 'schedule.updated',
+        category: 'schedules',
+        message: `Schedule ${merged.name} changed`,
+        data: { schedule_id: id, changed: Object.keys(patch) },
+      });
       return row!;
     });
     if (row.kind === 'condition' && row.enabled) this.#conditionFarms.add(ctx.farmId);
@@ -140,24 +245,48 @@ export class SchedulesService {
     await this.deps.db.farm(ctx.farmId, async (tx) => {
       const row = await this.#find(tx, ctx.farmId, id);
       await schedulesRepository.remove(tx, ctx.farmId, id);
-      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'schedule.deleted', category: 'schedules',
-        severity: 'warning', message: `Schedule ${row.name} deleted`, data: { schedule_id: id } });
+      await recordAudit(tx, this.deps.clock, {
+        farmId: ctx.farmId,
+        caller: ctx.caller,
+        meta,
+        eventType: 'schedule.deleted',
+        category: 'schedules',
+        severity: 'warning',
+        message: `Schedule ${row.name} deleted`,
+        data: { schedule_id: id },
+      });
     });
   }
 
   get(ctx: FarmContext, id: string) {
-    return this.deps.db.farm(ctx.farmId, async (tx) => (await this.#withFacts(tx, ctx.farmId, [await this.#find(tx, ctx.farmId, id)]))[0]!);
+    return this.deps.db.farm(
+      ctx.farmId,
+      async (tx) => (await this.#withFacts(tx, ctx.farmId, [await this.#find(tx, ctx.farmId, id)]))[0]!,
+    );
   }
 
   list(ctx: FarmContext) {
-    return this.deps.db.farm(ctx.farmId, async (tx) => this.#withFacts(tx, ctx.farmId, await schedulesRepository.list(tx, ctx.farmId)));
+    return this.deps.db.farm(ctx.farmId, async (tx) =>
+      this.#withFacts(tx, ctx.farmId, await schedulesRepository.list(tx, ctx.farmId)),
+    );
   }
 
   async #withFacts(tx: Tx, farmId: string, rows: ScheduleRow[]) {
-    const devices = new Map((await deviceReads.byIds(tx, farmId, [...new Set(rows.map((r) => r.device_id))])).map((d) => [d.id, d.device_id]));
+    const devices = new Map(
+      (await deviceReads.byIds(tx, farmId, [...new Set(rows.map((r) => r.device_id))])).map((d) => [d.id, d.device_id]),
+    );
     const since = new Date(this.deps.clock.now().getTime() - 30 * 86_400_000);
-    const rates = await schedulesRepository.successRate(tx, farmId, rows.map((r) => r.id), since);
-    return rows.map((r) => ({ ...r, device: devices.get(r.device_id) ?? r.device_id, success_rate: rates.get(r.id) ?? null }));
+    const rates = await schedulesRepository.successRate(
+      tx,
+      farmId,
+      rows.map((r) => r.id),
+      since,
+    );
+    return rows.map((r) => ({
+      ...r,
+      device: devices.get(r.device_id) ?? r.device_id,
+      success_rate: rates.get(r.id) ?? null,
+    }));
   }
 
   async #find(tx: Tx, farmId: string, id: string): Promise<ScheduleRow> {
@@ -167,18 +296,32 @@ export class SchedulesService {
   }
 
   #spec(input: Definition): Record<string, unknown> {
-    return Object.fromEntries(SPEC_KEYS[input.kind].filter((k) => input.spec[k] !== undefined).map((k) => [k, input.spec[k]]));
+    return Object.fromEntries(
+      SPEC_KEYS[input.kind].filter((k) => input.spec[k] !== undefined).map((k) => [k, input.spec[k]]),
+    );
   }
 
   /** Everything a schedule names must exist in this farm and be able to do what it asks. */
   async #check(tx: Tx, ctx: FarmContext, input: Definition): Promise<DeviceRow> {
     const device = await deviceReads.find(tx, ctx.farmId, input.device);
-    if (!device) throw invalid(`No device "${input.device}" in this farm`, { fields: [{ field: 'body.device', message: 'not found in this farm' }] });
+    if (!device)
+      throw invalid(`No device "${input.device}" in this farm`, {
+        fields: [{ field: 'body.device', message: 'not found in this farm' }],
+      });
     const channels = (await deviceReads.channels(tx, ctx.farmId, [device.id])).map((c) => c.name);
-    const checked = checkCommand(device.type, channels, { action: input.action, value: input.value ?? undefined, channel: input.channel ?? undefined });
+    const checked = checkCommand(device.type, channels, {
+      action: input.action,
+      value: input.value ?? undefined,
+      channel: input.channel ?? undefined,
+    });
     if (!checked.ok) {
-      throw checked.status === 'rule' ? new DomainError('rule', checked.code, checked.message)
-        : invalid(checked.message, { fields: [{ field: checked.field ?? 'body', message: checked.message }] }, checked.code);
+      throw checked.status === 'rule'
+        ? new DomainError('rule', checked.code, checked.message)
+        : invalid(
+            checked.message,
+            { fields: [{ field: checked.field ?? 'body', message: checked.message }] },
+            checked.code,
+          );
     }
     const problems = checkSpec(input.kind, input.action, input.spec, ctx.timeZone);
     if (input.kind === 'condition') {
@@ -187,14 +330,22 @@ export class SchedulesService {
       else {
         const named = [...new Set(leaves(condition).map((l) => l.device))];
         const found = new Set((await deviceReads.byLabels(tx, ctx.farmId, named)).map((d) => d.device_id));
-        for (const missing of named.filter((d) => !found.has(d))) problems.push({ field: 'body.condition', message: `no device "${missing}" in this farm` });
+        for (const missing of named.filter((d) => !found.has(d)))
+          problems.push({ field: 'body.condition', message: `no device "${missing}" in this farm` });
       }
     }
-    if (problems.length > 0) throw invalid(problems.map((p) => `${p.field.replace(/^body\./, '')} ${p.message}`).join('; '), { fields: problems });
+    if (problems.length > 0)
+      throw invalid(problems.map((p) => `${p.field.replace(/^body\./, '')} ${p.message}`).join('; '), {
+        fields: problems,
+      });
     return device;
   }
 
-  #next(s: Pick<ScheduleRow, 'kind' | 'action' | 'value' | 'spec' | 'anchor_at'>, zone: string, after: number): Date | null {
+  #next(
+    s: Pick<ScheduleRow, 'kind' | 'action' | 'value' | 'spec' | 'anchor_at'>,
+    zone: string,
+    after: number,
+  ): Date | null {
     if (s.kind === 'condition') return null;
     const firing = nextFiring(timed(s as ScheduleRow), zone, after);
     return firing ? new Date(firing.at) : null;
@@ -219,8 +370,15 @@ export class SchedulesService {
         if (await commandReads.holdingStop(tx, farmId)) stopped.add(farmId);
       }
       const due = rows.map((row): DueSchedule & { row: ScheduleRow } => ({
-        id: row.id, name: row.name, farm_id: row.farm_id, device_id: row.device_id, channel: row.channel,
-        ...ranked(row), next_fire_at: row.next_fire_at!.getTime(), timing: timed(row), zone: zones.get(row.farm_id)!,
+        id: row.id,
+        name: row.name,
+        farm_id: row.farm_id,
+        device_id: row.device_id,
+        channel: row.channel,
+        ...ranked(row),
+        next_fire_at: row.next_fire_at!.getTime(),
+        timing: timed(row),
+        zone: zones.get(row.farm_id)!,
         row,
       }));
       const plan = planTick(due, now, stopped);
@@ -230,8 +388,18 @@ export class SchedulesService {
       }
       const queued: Queued[] = [];
       for (const { schedule, firing, decision } of plan.firings) {
-        const base = { farm_id: schedule.farm_id, schedule_id: schedule.id, scheduled_at: new Date(firing.at), actual_at: new Date(now),
-          action: firing.action, value: firing.value ?? null, command_id: null, skipped_by: null, device_response: null, duration_ms: null };
+        const base = {
+          farm_id: schedule.farm_id,
+          schedule_id: schedule.id,
+          scheduled_at: new Date(firing.at),
+          actual_at: new Date(now),
+          action: firing.action,
+          value: firing.value ?? null,
+          command_id: null,
+          skipped_by: null,
+          device_response: null,
+          duration_ms: null,
+        };
         if (decision.kind === 'skip') {
           const { skipped_by, error } = decision;
           await schedulesRepository.insertExecution(tx, { ...base, status: 'skipped', skipped_by, error });
@@ -249,18 +417,34 @@ export class SchedulesService {
    * Queues the firing's command and records a pending execution (or a failed one, with the reason).
    * Returns the execution it recorded and the command to send once the transaction has committed.
    */
-  async #fire(tx: Tx, schedule: ScheduleRow, firing: Firing,
-    base: ExecutionBase): Promise<{ execution: ExecutionRow; queued: Queued[] }> {
+  async #fire(
+    tx: Tx,
+    schedule: ScheduleRow,
+    firing: Firing,
+    base: ExecutionBase,
+  ): Promise<{ execution: ExecutionRow; queued: Queued[] }> {
     try {
-      const command = await this.deps.commands.queueFor(schedule.farm_id, schedule.device_id,
-        { action: firing.action, value: firing.value, channel: schedule.channel ?? undefined }, 'schedule', tx);
-      const execution = await schedulesRepository.insertExecution(tx,
-        { ...base, status: 'pending', command_id: command.id, error: null });
+      const command = await this.deps.commands.queueFor(
+        schedule.farm_id,
+        schedule.device_id,
+        { action: firing.action, value: firing.value, channel: schedule.channel ?? undefined },
+        'schedule',
+        tx,
+      );
+      const execution = await schedulesRepository.insertExecution(tx, {
+        ...base,
+        status: 'pending',
+        command_id: command.id,
+        error: null,
+      });
       return { execution, queued: [{ command, deviceId: schedule.device_id, farmId: schedule.farm_id }] };
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      const execution = await schedulesRepository.insertExecution(tx,
-        { ...base, status: 'failed', error: error.message });
+      const execution = await schedulesRepository.insertExecution(tx, {
+        ...base,
+        status: 'failed',
+        error: error.message,
+      });
       return { execution, queued: [] };
     }
   }
@@ -273,11 +457,28 @@ export class SchedulesService {
       const stopped = (await commandReads.holdingStop(tx, ctx.farmId)) !== undefined;
       const run = runNowFiring({ action: schedule.action, value: schedule.value ?? undefined }, now.getTime(), stopped);
       if (!run.ok) throw new DomainError('locked', run.code, run.message);
-      const base = { farm_id: ctx.farmId, schedule_id: id, scheduled_at: now, actual_at: now, action: schedule.action, value: schedule.value,
-        command_id: null, skipped_by: null, device_response: null, duration_ms: null };
+      const base = {
+        farm_id: ctx.farmId,
+        schedule_id: id,
+        scheduled_at: now,
+        actual_at: now,
+        action: schedule.action,
+        value: schedule.value,
+        command_id: null,
+        skipped_by: null,
+        device_response: null,
+        duration_ms: null,
+      };
       const fired = await this.#fire(tx, schedule, run.firing, base);
-      await recordAudit(tx, this.deps.clock, { farmId: ctx.farmId, caller: ctx.caller, meta, eventType: 'schedule.run_now', category: 'schedules',
-        message: `Schedule ${schedule.name} run by hand`, data: { schedule_id: id } });
+      await recordAudit(tx, this.deps.clock, {
+        farmId: ctx.farmId,
+        caller: ctx.caller,
+        meta,
+        eventType: 'schedule.run_now',
+        category: 'schedules',
+        message: `Schedule ${schedule.name} run by hand`,
+        data: { schedule_id: id },
+      });
       return fired;
     });
     for (const { command, deviceId } of queued) await this.deps.commands.afterQueued(ctx.farmId, command, deviceId);
@@ -288,15 +489,21 @@ export class SchedulesService {
   async preview(ctx: FarmContext, id: string, days: number) {
     return this.deps.db.farm(ctx.farmId, async (tx) => {
       const schedule = await this.#find(tx, ctx.farmId, id);
-      if (schedule.kind === 'condition') return { firings: [], note: 'A condition schedule fires when its condition changes: it has no timetable' };
+      if (schedule.kind === 'condition')
+        return { firings: [], note: 'A condition schedule fires when its condition changes: it has no timetable' };
       const from = this.deps.clock.now().getTime();
       const to = from + days * 86_400_000;
-      const rivals = (await schedulesRepository.onChannel(tx, ctx.farmId, schedule.device_id, schedule.channel))
-        .filter((r) => r.id !== schedule.id && r.kind !== 'condition' && outranks(ranked(r), ranked(schedule)));
+      const rivals = (await schedulesRepository.onChannel(tx, ctx.farmId, schedule.device_id, schedule.channel)).filter(
+        (r) => r.id !== schedule.id && r.kind !== 'condition' && outranks(ranked(r), ranked(schedule)),
+      );
       const taken = new Map<number, ScheduleRow>();
-      for (const rival of rivals) for (const f of firingsBetween(timed(rival), ctx.timeZone, from, to)) if (!taken.has(f.at)) taken.set(f.at, rival);
+      for (const rival of rivals)
+        for (const f of firingsBetween(timed(rival), ctx.timeZone, from, to))
+          if (!taken.has(f.at)) taken.set(f.at, rival);
       const firings = firingsBetween(timed(schedule), ctx.timeZone, from, to, 5_000).map((f) => ({
-        at: new Date(f.at).toISOString(), action: f.action, ...(f.value !== undefined ? { value: f.value } : {}),
+        at: new Date(f.at).toISOString(),
+        action: f.action,
+        ...(f.value !== undefined ? { value: f.value } : {}),
         ...(taken.has(f.at) ? { skipped_by: { id: taken.get(f.at)!.id, name: taken.get(f.at)!.name } } : {}),
       }));
       return { firings, note: schedule.enabled ? null : 'The schedule is disabled: these would be its firings' };
@@ -321,7 +528,9 @@ export class SchedulesService {
       const execution = await schedulesRepository.executionByCommand(tx, farmId, command.id);
       if (!execution || execution.status !== 'pending') return undefined;
       await schedulesRepository.updateExecution(tx, farmId, execution.id, {
-        status, error: command.error, device_response: command.new_state ?? null,
+        status,
+        error: command.error,
+        device_response: command.new_state ?? null,
         duration_ms: command.finished_at ? command.finished_at.getTime() - execution.actual_at.getTime() : null,
       });
       const schedule = await schedulesRepository.find(tx, farmId, execution.schedule_id);
@@ -329,8 +538,14 @@ export class SchedulesService {
       const failures = status === 'executed' ? 0 : schedule.consecutive_failures + 1;
       await schedulesRepository.update(tx, farmId, schedule.id, { consecutive_failures: failures });
       if (failures !== FAILURES_TO_RAISE) return undefined;
-      await recordAudit(tx, this.deps.clock, { farmId, eventType: 'schedule.failing', category: 'schedules', severity: 'warning',
-        message: `Schedule ${schedule.name} failed ${FAILURES_TO_RAISE} times in a row`, data: { schedule_id: schedule.id } });
+      await recordAudit(tx, this.deps.clock, {
+        farmId,
+        eventType: 'schedule.failing',
+        category: 'schedules',
+        severity: 'warning',
+        message: `Schedule ${schedule.name} failed ${FAILURES_TO_RAISE} times in a row`,
+        data: { schedule_id: schedule.id },
+      });
       return schedule;
     });
     if (raised) this.deps.hooks.emit('schedules.failing', { farmId, schedule: raised });
@@ -341,7 +556,9 @@ export class SchedulesService {
   /** Readings were committed for this farm: its condition schedules look at them (skipped at once when it has none). */
   readingsArrived(farmId: string): void {
     if (!this.#conditionFarms.has(farmId)) return;
-    void this.evaluateConditions(farmId).catch((error: unknown) => this.deps.log.error({ err: error, farmId }, 'conditions not evaluated'));
+    void this.evaluateConditions(farmId).catch((error: unknown) =>
+      this.deps.log.error({ err: error, farmId }, 'conditions not evaluated'),
+    );
   }
 
   /** Evaluates the farm's condition schedules now (one evaluation at a time per farm; a request meanwhile runs once more after). */
@@ -358,19 +575,39 @@ export class SchedulesService {
         return [];
       }
       const pairs = schedules.flatMap((s) => leaves((s.spec as unknown as ConditionSpec).condition));
-      const latest = new Map((await schedulesRepository.latest(tx, farmId, pairs)).map((r) => [`${r.device}|${r.metric}`, { value: r.value, ts: r.ts.getTime() }]));
+      const latest = new Map(
+        (await schedulesRepository.latest(tx, farmId, pairs)).map((r) => [
+          `${r.device}|${r.metric}`,
+          { value: r.value, ts: r.ts.getTime() },
+        ]),
+      );
       const holding = (await commandReads.holdingStop(tx, farmId)) !== undefined;
       const out: Queued[] = [];
       for (const schedule of schedules) {
         const spec = schedule.spec as unknown as ConditionSpec;
         const value = schedule.value ?? undefined;
-        const { state, changed, firing } = conditionStep({ action: schedule.action, value, spec },
-          schedule.state as Partial<ConditionState>, (d, m) => latest.get(`${d}|${m}`), now, holding);
+        const { state, changed, firing } = conditionStep(
+          { action: schedule.action, value, spec },
+          schedule.state as Partial<ConditionState>,
+          (d, m) => latest.get(`${d}|${m}`),
+          now,
+          holding,
+        );
         const stored = state as unknown as Record<string, unknown>;
         if (changed) await schedulesRepository.update(tx, farmId, schedule.id, { state: stored });
         if (!firing) continue;
-        const base = { farm_id: farmId, schedule_id: schedule.id, scheduled_at: new Date(now), actual_at: new Date(now), action: firing.action,
-          value: firing.value ?? null, command_id: null, skipped_by: null, device_response: null, duration_ms: null };
+        const base = {
+          farm_id: farmId,
+          schedule_id: schedule.id,
+          scheduled_at: new Date(now),
+          actual_at: new Date(now),
+          action: firing.action,
+          value: firing.value ?? null,
+          command_id: null,
+          skipped_by: null,
+          device_response: null,
+          duration_ms: null,
+        };
         out.push(...(await this.#fire(tx, schedule, firing, base)).queued);
       }
       return out;
@@ -380,6 +617,7 @@ export class SchedulesService {
 
   /** The sweep's share: conditions whose timers (for_s) or staleness changed without new readings. */
   async sweepConditions(): Promise<void> {
-    for (const farmId of await this.#conditionFarms.current(this.deps.clock.now().getTime())) await this.evaluateConditions(farmId);
+    for (const farmId of await this.#conditionFarms.current(this.deps.clock.now().getTime()))
+      await this.evaluateConditions(farmId);
   }
 }

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
-import { createDevice, createDeviceWithCredentials, createFarm, login, setupAdmin, type Actor,
-  type FarmRef } from '../../../test/helpers/factories.js';
+import {
+  createDevice,
+  createDeviceWithCredentials,
+  createFarm,
+  login,
+  setupAdmin,
+  type Actor,
+  type FarmRef,
+} from '../../../test/helpers/factories.js';
 import { waitFor } from '../../../test/helpers/wait.js';
 import { SimulatedController, type ControllerBehaviour } from '../../cli/simulated-controller.js';
 import type { BusMessage } from '../../platform/live/bus.js';
@@ -15,20 +22,36 @@ const controllers: SimulatedController[] = [];
 
 const url = (path: string) => `/api/v1/farms/${farm.slug}${path}`;
 const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, payload?: unknown) =>
-  t.app.inject({ method, url: url(path), headers: admin.headers, ...(payload === undefined ? {} : { payload: payload as object }) });
+  t.app.inject({
+    method,
+    url: url(path),
+    headers: admin.headers,
+    ...(payload === undefined ? {} : { payload: payload as object }),
+  });
 const create = async (body: Record<string, unknown>) => {
   const res = await call('POST', '/schedules', body);
   expect(res.statusCode, res.body).toBe(201);
   return res.json();
 };
-const executions = async (id: string) => (await call('GET', `/schedules/${id}/executions`)).json().data as Array<Record<string, unknown>>;
+const executions = async (id: string) =>
+  (await call('GET', `/schedules/${id}/executions`)).json().data as Array<Record<string, unknown>>;
 
 async function house(label: string, behaviour: ControllerBehaviour = {}) {
   const { credentials: creds } = await createDeviceWithCredentials(t.app, admin, farm, {
-    device_id: label, type: 'relay',
-    channels: [{ name: 'fan', kind: 'fan', safe_state: 'on' }, { name: 'pump', kind: 'pump', safe_state: 'off' }] });
-  const device = new SimulatedController({ broker, username: creds.username, password: creds.password,
-    topicPrefix: creds.topicPrefix, behaviour });
+    device_id: label,
+    type: 'relay',
+    channels: [
+      { name: 'fan', kind: 'fan', safe_state: 'on' },
+      { name: 'pump', kind: 'pump', safe_state: 'off' },
+    ],
+  });
+  const device = new SimulatedController({
+    broker,
+    username: creds.username,
+    password: creds.password,
+    topicPrefix: creds.topicPrefix,
+    behaviour,
+  });
   await device.start();
   controllers.push(device);
   await waitFor(async () => (await call('GET', `/devices/${label}`)).json().online === true);
@@ -57,13 +80,30 @@ describe('schedules', () => {
       [{ kind: 'time', cron: 'at dawn' }, 400, 'cron'],
       [{ kind: 'time', start: '18:00', end: '06:00' }, 400, 'end'],
       [{ kind: 'duration', on_s: 60 }, 400, 'off_s'],
-      [{ kind: 'condition', condition: { device: 'far-away', metric: 'temperature', operator: '>', value: 30 } }, 400, 'far-away'],
-      [{ kind: 'condition', condition: { all: [{ device: 'house-0', metric: 'temperature', operator: '=>', value: 30 }] } }, 400, 'operator'],
+      [
+        { kind: 'condition', condition: { device: 'far-away', metric: 'temperature', operator: '>', value: 30 } },
+        400,
+        'far-away',
+      ],
+      [
+        {
+          kind: 'condition',
+          condition: { all: [{ device: 'house-0', metric: 'temperature', operator: '=>', value: 30 }] },
+        },
+        400,
+        'operator',
+      ],
       [{ kind: 'time', cron: '0 6 * * *', action: 'set_value', value: 100 }, 422, 'ACTION_NOT_SUPPORTED'],
       [{ kind: 'time', cron: '0 6 * * *', channel: 'sprinkler' }, 400, 'UNKNOWN_CHANNEL'],
     ];
     for (const [body, status, mention] of cases) {
-      const res = await call('POST', '/schedules', { name: 'bad', device: 'house-0', channel: 'fan', action: 'on', ...body });
+      const res = await call('POST', '/schedules', {
+        name: 'bad',
+        device: 'house-0',
+        channel: 'fan',
+        action: 'on',
+        ...body,
+      });
       expect(res.statusCode, JSON.stringify(body)).toBe(status);
       expect(res.body, JSON.stringify(body)).toContain(mention);
     }
@@ -71,7 +111,14 @@ describe('schedules', () => {
 
   it('fire on time, record the execution, and learn its outcome from the device', async () => {
     const device = await house('house-1');
-    const schedule = await create({ name: 'Fan at 13:00', device: 'house-1', channel: 'fan', kind: 'time', cron: '0 13 * * *', action: 'on' });
+    const schedule = await create({
+      name: 'Fan at 13:00',
+      device: 'house-1',
+      channel: 'fan',
+      kind: 'time',
+      cron: '0 13 * * *',
+      action: 'on',
+    });
     expect(schedule.next_fire_at).toBe('2026-06-10T06:00:00.000Z'); // 13:00 in Phnom Penh
     await t.deps.services.schedules.tick();
     expect(await executions(schedule.id)).toEqual([]);
@@ -80,7 +127,11 @@ describe('schedules', () => {
     expect(await t.deps.services.schedules.tick()).toBe(0); // never twice
     await waitFor(async () => (await executions(schedule.id))[0]?.status === 'executed');
     const [execution] = await executions(schedule.id);
-    expect(execution).toMatchObject({ scheduled_at: '2026-06-10T06:00:00.000Z', actual_at: '2026-06-10T06:00:00.300Z', action: 'on' });
+    expect(execution).toMatchObject({
+      scheduled_at: '2026-06-10T06:00:00.000Z',
+      actual_at: '2026-06-10T06:00:00.300Z',
+      action: 'on',
+    });
     expect(device.state.fan).toBe('on');
     const after = (await call('GET', `/schedules/${schedule.id}`)).json();
     expect(after).toMatchObject({ next_fire_at: '2026-06-11T06:00:00.000Z', success_rate: 1 });
@@ -88,9 +139,19 @@ describe('schedules', () => {
   });
 
   it('cycle a pump inside its window, as the preview shows', async () => {
-    const pump = await create({ name: 'Pump', device: 'house-1', channel: 'pump', kind: 'duration', action: 'on', on_s: 300, off_s: 7200,
-      window: { start: '06:00', end: '12:00' } });
-    const preview = (await call('GET', `/schedules/${pump.id}/preview?days=1`)).json().firings.map((f: { at: string; action: string }) => `${f.at.slice(11, 16)} ${f.action}`);
+    const pump = await create({
+      name: 'Pump',
+      device: 'house-1',
+      channel: 'pump',
+      kind: 'duration',
+      action: 'on',
+      on_s: 300,
+      off_s: 7200,
+      window: { start: '06:00', end: '12:00' },
+    });
+    const preview = (await call('GET', `/schedules/${pump.id}/preview?days=1`))
+      .json()
+      .firings.map((f: { at: string; action: string }) => `${f.at.slice(11, 16)} ${f.action}`);
     // Local 06:00 is 23:00 UTC the day before.
     expect(preview).toEqual(['23:00 on', '23:05 off', '01:05 on', '01:10 off', '03:10 on', '03:15 off']);
     await call('PATCH', `/schedules/${pump.id}`, { enabled: false });
@@ -99,8 +160,24 @@ describe('schedules', () => {
 
   it('let the higher priority win a moment, recording the other as skipped by it', async () => {
     await house('house-2');
-    const low = await create({ name: 'Low', device: 'house-2', channel: 'fan', kind: 'time', cron: '30 13 * * *', action: 'off', priority: 1 });
-    const high = await create({ name: 'High', device: 'house-2', channel: 'fan', kind: 'time', cron: '30 13 * * *', action: 'on', priority: 5 });
+    const low = await create({
+      name: 'Low',
+      device: 'house-2',
+      channel: 'fan',
+      kind: 'time',
+      cron: '30 13 * * *',
+      action: 'off',
+      priority: 1,
+    });
+    const high = await create({
+      name: 'High',
+      device: 'house-2',
+      channel: 'fan',
+      kind: 'time',
+      cron: '30 13 * * *',
+      action: 'on',
+      priority: 5,
+    });
     const preview = (await call('GET', `/schedules/${low.id}/preview?days=2`)).json().firings;
     expect(preview[0]).toMatchObject({ at: '2026-06-10T06:30:00.000Z', skipped_by: { id: high.id, name: 'High' } });
     t.clock.set('2026-06-10T06:30:00.100Z');
@@ -111,8 +188,22 @@ describe('schedules', () => {
   });
 
   it('run a missed firing of the last minute after a restart, not an older one, and never twice', async () => {
-    const recent = await create({ name: 'Recent', device: 'house-2', channel: 'fan', kind: 'time', cron: '0 14 * * *', action: 'on' });
-    const old = await create({ name: 'Old', device: 'house-2', channel: 'pump', kind: 'time', cron: '58 13 * * *', action: 'on' });
+    const recent = await create({
+      name: 'Recent',
+      device: 'house-2',
+      channel: 'fan',
+      kind: 'time',
+      cron: '0 14 * * *',
+      action: 'on',
+    });
+    const old = await create({
+      name: 'Old',
+      device: 'house-2',
+      channel: 'pump',
+      kind: 'time',
+      cron: '58 13 * * *',
+      action: 'on',
+    });
     // Nothing ran from 13:57 to 14:00:40 local; another process starts on the same database.
     t.clock.set('2026-06-10T07:00:40Z');
     const next = await createTestApp({ database: t.database, now: '2026-06-10T07:00:40Z' });
@@ -126,18 +217,31 @@ describe('schedules', () => {
     const fired = (await executions(recent.id)).map((e) => e.status);
     expect(fired).toHaveLength(1);
     expect(['pending', 'executed']).toContain(fired[0]);
-    expect(await executions(old.id)).toEqual([expect.objectContaining({ status: 'skipped', error: expect.stringContaining('not running') })]);
+    expect(await executions(old.id)).toEqual([
+      expect.objectContaining({ status: 'skipped', error: expect.stringContaining('not running') }),
+    ]);
     for (const s of [recent, old]) await call('DELETE', `/schedules/${s.id}`);
   });
 
   it('switch a fan by a condition, with hysteresis and a hold time', async () => {
     const device = await house('house-3');
     await createDevice(t.app, admin, farm, { device_id: 'probe-3', name: 'probe' });
-    const fan = await create({ name: 'Cool', device: 'house-3', channel: 'fan', kind: 'condition', action: 'on',
-      condition: { device: 'probe-3', metric: 'temperature', operator: '>', value: 30 }, hysteresis: 2, min_hold_s: 60, max_age_s: 300 });
+    const fan = await create({
+      name: 'Cool',
+      device: 'house-3',
+      channel: 'fan',
+      kind: 'condition',
+      action: 'on',
+      condition: { device: 'probe-3', metric: 'temperature', operator: '>', value: 30 },
+      hysteresis: 2,
+      min_hold_s: 60,
+      max_age_s: 300,
+    });
     const read = async (value: number) => {
       t.clock.advance(1_000);
-      const res = await call('POST', '/telemetry', { readings: [{ device: 'probe-3', metric: 'temperature', ts: t.clock.now().toISOString(), value }] });
+      const res = await call('POST', '/telemetry', {
+        readings: [{ device: 'probe-3', metric: 'temperature', ts: t.clock.now().toISOString(), value }],
+      });
       expect(res.json().accepted, res.body).toBe(1);
       await t.deps.services.schedules.evaluateConditions(farm.id);
     };
@@ -163,11 +267,21 @@ describe('schedules', () => {
   });
 
   it('skip firings while an emergency stop holds, and run now on request', async () => {
-    const schedule = await create({ name: 'Noon fan', device: 'house-2', channel: 'fan', kind: 'time', cron: '0 * * * *', action: 'on' });
+    const schedule = await create({
+      name: 'Noon fan',
+      device: 'house-2',
+      channel: 'fan',
+      kind: 'time',
+      cron: '0 * * * *',
+      action: 'on',
+    });
     await call('POST', '/emergency-stop', { reason: 'test' });
     t.clock.set(schedule.next_fire_at);
     await t.deps.services.schedules.tick();
-    expect((await executions(schedule.id))[0]).toMatchObject({ status: 'skipped', error: expect.stringContaining('emergency') });
+    expect((await executions(schedule.id))[0]).toMatchObject({
+      status: 'skipped',
+      error: expect.stringContaining('emergency'),
+    });
     expect((await call('POST', `/schedules/${schedule.id}/run-now`)).statusCode).toBe(423);
     await call('POST', '/emergency-stop/release');
     const now = await call('POST', `/schedules/${schedule.id}/run-now`);
@@ -177,17 +291,37 @@ describe('schedules', () => {
 
   it('raise schedule_failed after three failures in a row', async () => {
     await house('house-4', { fail: true });
-    const rule = await call('POST', '/alert-rules', { name: 'Schedules failing', kind: 'schedule_failed', severity: 'warning' });
+    const rule = await call('POST', '/alert-rules', {
+      name: 'Schedules failing',
+      kind: 'schedule_failed',
+      severity: 'warning',
+    });
     expect(rule.statusCode, rule.body).toBe(201);
-    const schedule = await create({ name: 'Doomed', device: 'house-4', channel: 'fan', kind: 'time', cron: '0 13 * * *', action: 'on' });
+    const schedule = await create({
+      name: 'Doomed',
+      device: 'house-4',
+      channel: 'fan',
+      kind: 'time',
+      cron: '0 13 * * *',
+      action: 'on',
+    });
     for (let i = 0; i < 3; i++) {
       await call('POST', `/schedules/${schedule.id}/run-now`);
       await waitFor(async () => (await executions(schedule.id)).filter((e) => e.status === 'failed').length === i + 1);
     }
-    await waitFor(() => events.some((e) => e.type === 'alert' && (e.alert as { type: string; message: string }).type === 'schedule_failed'
-      && (e.alert as { message: string }).message.includes('Doomed')));
+    await waitFor(() =>
+      events.some(
+        (e) =>
+          e.type === 'alert' &&
+          (e.alert as { type: string; message: string }).type === 'schedule_failed' &&
+          (e.alert as { message: string }).message.includes('Doomed'),
+      ),
+    );
     const [alert] = (await call('GET', '/alerts?state=active')).json().data;
     expect(alert).toMatchObject({ type: 'schedule_failed', severity: 'warning' });
-    expect((await call('GET', `/schedules/${schedule.id}`)).json()).toMatchObject({ consecutive_failures: 3, success_rate: 0 });
+    expect((await call('GET', `/schedules/${schedule.id}`)).json()).toMatchObject({
+      consecutive_failures: 3,
+      success_rate: 0,
+    });
   });
 });

@@ -9,17 +9,28 @@ let other: { username: string; password: string };
 const SERVICE = { username: 'croft-service', password: 's3rvice-secret' };
 const TOKEN = 'broker-token-0123456789';
 
-const post = (path: string, payload: Record<string, unknown>, token: string | null = TOKEN) => t.app.inject({
-  method: 'POST', url: `/api/v1/broker/${path}`, payload, headers: token ? { 'x-broker-token': token } : {},
-});
+const post = (path: string, payload: Record<string, unknown>, token: string | null = TOKEN) =>
+  t.app.inject({
+    method: 'POST',
+    url: `/api/v1/broker/${path}`,
+    payload,
+    headers: token ? { 'x-broker-token': token } : {},
+  });
 
 beforeAll(async () => {
   // Mosquitto here accepts any client; what matters is that Croft knows the user in MQTT_URL as its own.
   const broker = new URL(process.env.TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883');
   broker.username = SERVICE.username;
   broker.password = SERVICE.password;
-  t = await createTestApp({ env: { MQTT_URL: broker.toString(), CROFT_MQTT_CLIENT_ID: `croft-auth-test-${process.pid}`, CROFT_MQTT_CLIENT_CONNECTIONS: '1',
-    CROFT_MQTT_SESSION_EXPIRY_S: '0', CROFT_BROKER_AUTH_TOKEN: TOKEN } });
+  t = await createTestApp({
+    env: {
+      MQTT_URL: broker.toString(),
+      CROFT_MQTT_CLIENT_ID: `croft-auth-test-${process.pid}`,
+      CROFT_MQTT_CLIENT_CONNECTIONS: '1',
+      CROFT_MQTT_SESSION_EXPIRY_S: '0',
+      CROFT_BROKER_AUTH_TOKEN: TOKEN,
+    },
+  });
   const { admin, farm } = await setupAdmin(t.app);
   farmSlug = farm.slug;
   const creds = async (id: string) =>
@@ -32,8 +43,14 @@ afterAll(() => t.close());
 
 describe('EMQX HTTP authentication and authorization', () => {
   it('allows a device with its own credentials, and Croft’s own client as superuser', async () => {
-    expect((await post('emqx/authenticate', { username: device.username, password: device.password })).json()).toEqual({ result: 'allow', is_superuser: false });
-    expect((await post('emqx/authenticate', { username: device.username, password: 'guess' })).json()).toEqual({ result: 'deny', is_superuser: false });
+    expect((await post('emqx/authenticate', { username: device.username, password: device.password })).json()).toEqual({
+      result: 'allow',
+      is_superuser: false,
+    });
+    expect((await post('emqx/authenticate', { username: device.username, password: 'guess' })).json()).toEqual({
+      result: 'deny',
+      is_superuser: false,
+    });
     expect((await post('emqx/authenticate', SERVICE)).json()).toEqual({ result: 'allow', is_superuser: true });
     expect((await post('emqx/authenticate', { ...SERVICE, password: 'wrong' })).json().result).toBe('deny');
   });
@@ -63,11 +80,16 @@ describe('EMQX HTTP authentication and authorization', () => {
 
 describe('mosquitto-go-auth HTTP backend', () => {
   it('answers 200 or 403 for user, superuser and acl', async () => {
-    expect((await post('go-auth/user', { username: device.username, password: device.password, clientid: 'x' })).statusCode).toBe(200);
-    expect((await post('go-auth/user', { username: device.username, password: 'nope', clientid: 'x' })).statusCode).toBe(403);
+    expect(
+      (await post('go-auth/user', { username: device.username, password: device.password, clientid: 'x' })).statusCode,
+    ).toBe(200);
+    expect(
+      (await post('go-auth/user', { username: device.username, password: 'nope', clientid: 'x' })).statusCode,
+    ).toBe(403);
     expect((await post('go-auth/superuser', { username: SERVICE.username })).statusCode).toBe(200);
     expect((await post('go-auth/superuser', { username: device.username })).statusCode).toBe(403);
-    const acl = async (topic: string, acc: number) => (await post('go-auth/acl', { username: device.username, topic, acc, clientid: 'x' })).statusCode;
+    const acl = async (topic: string, acc: number) =>
+      (await post('go-auth/acl', { username: device.username, topic, acc, clientid: 'x' })).statusCode;
     expect(await acl(`croft/${farmSlug}/fan-ctrl/telemetry`, 2)).toBe(200);
     expect(await acl(`croft/${farmSlug}/fan-ctrl/commands`, 4)).toBe(200);
     expect(await acl(`croft/${farmSlug}/fan-ctrl/commands`, 1)).toBe(200);

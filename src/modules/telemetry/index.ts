@@ -17,7 +17,12 @@ export type { TelemetryService } from './telemetry.service.js';
 export { startMqtt, DEVICE_TOPICS, type MqttDeps } from './mqtt.start.js';
 export { telemetryBrokerHooks } from './mqtt.ingest.js';
 export {
-  BeeTelemetryPayload, CommandAckPayload, CommandPayload, ConfigPayload, CroftTelemetryPayload, HeartbeatPayload,
+  BeeTelemetryPayload,
+  CommandAckPayload,
+  CommandPayload,
+  ConfigPayload,
+  CroftTelemetryPayload,
+  HeartbeatPayload,
 } from './mqtt.schemas.js';
 export { parseTopic, readingsFromBeePayload, readingsFromCroftPayload } from './mqtt.engine.js';
 
@@ -30,10 +35,11 @@ export const telemetryReads = {
   latest: telemetryRepository.latest,
 };
 
-const routes: FastifyPluginAsyncTypebox<{ telemetry: TelemetryService; devices: DevicesService; config: Config }> = async (
-  app,
-  deps,
-) => {
+const routes: FastifyPluginAsyncTypebox<{
+  telemetry: TelemetryService;
+  devices: DevicesService;
+  config: Config;
+}> = async (app, deps) => {
   await app.register(telemetryRoutes, deps);
   await app.register(brokerAuthRoutes, deps);
 };
@@ -41,7 +47,15 @@ const routes: FastifyPluginAsyncTypebox<{ telemetry: TelemetryService; devices: 
 /** Sensor readings over HTTP and MQTT: ingest, rollups, retention, queries, export. */
 export const telemetryModule = defineModule({
   name: 'telemetry',
-  create: (deps: { db: Database; clock: Clock; config: Config; log: Logger; live: LiveEvents; hooks: Hooks; devices: DevicesService }) => ({
+  create: (deps: {
+    db: Database;
+    clock: Clock;
+    config: Config;
+    log: Logger;
+    live: LiveEvents;
+    hooks: Hooks;
+    devices: DevicesService;
+  }) => ({
     telemetry: new TelemetryService(deps),
   }),
   routes,

@@ -5,14 +5,20 @@ import type { RawReading } from './telemetry.engine.js';
  * `beehive/{device}/telemetry`. Pure parsing; no I/O.
  */
 export type Topic =
-  | { kind: 'croft'; farm: string; device: string; channel: 'telemetry' | 'heartbeat' | 'commands/ack' | 'config' | 'commands' }
+  | {
+      kind: 'croft';
+      farm: string;
+      device: string;
+      channel: 'telemetry' | 'heartbeat' | 'commands/ack' | 'config' | 'commands';
+    }
   | { kind: 'beehive'; device: string };
 
 const CHANNELS = ['telemetry', 'heartbeat', 'commands/ack', 'config', 'commands'] as const;
 
 export function parseTopic(topic: string): Topic | undefined {
   const parts = topic.split('/');
-  if (parts[0] === 'beehive' && parts.length === 3 && parts[2] === 'telemetry' && parts[1]) return { kind: 'beehive', device: parts[1] };
+  if (parts[0] === 'beehive' && parts.length === 3 && parts[2] === 'telemetry' && parts[1])
+    return { kind: 'beehive', device: parts[1] };
   if (parts[0] !== 'croft' || parts.length < 4 || !parts[1] || !parts[2]) return undefined;
   const channel = parts.slice(3).join('/');
   return (CHANNELS as readonly string[]).includes(channel)
@@ -29,19 +35,31 @@ export interface MqttIdentity {
 }
 
 const owns = (identity: MqttIdentity, topic: Topic) =>
-  (identity.device === null || identity.device === topic.device) && (topic.kind !== 'croft' || identity.farmRefs.has(topic.farm));
+  (identity.device === null || identity.device === topic.device) &&
+  (topic.kind !== 'croft' || identity.farmRefs.has(topic.farm));
 
 /** Devices publish readings, heartbeats and command progress, on their own topics only. */
 export function mayPublish(identity: MqttIdentity, topicName: string): boolean {
   const topic = parseTopic(topicName);
-  return topic !== undefined && owns(identity, topic)
-    && (topic.kind === 'beehive' || topic.channel === 'telemetry' || topic.channel === 'heartbeat' || topic.channel === 'commands/ack');
+  return (
+    topic !== undefined &&
+    owns(identity, topic) &&
+    (topic.kind === 'beehive' ||
+      topic.channel === 'telemetry' ||
+      topic.channel === 'heartbeat' ||
+      topic.channel === 'commands/ack')
+  );
 }
 
 /** Devices subscribe to their own commands and configuration (no wildcards). */
 export function maySubscribe(identity: MqttIdentity, filter: string): boolean {
   const topic = parseTopic(filter);
-  return topic?.kind === 'croft' && identity.device !== null && owns(identity, topic) && (topic.channel === 'commands' || topic.channel === 'config');
+  return (
+    topic?.kind === 'croft' &&
+    identity.device !== null &&
+    owns(identity, topic) &&
+    (topic.channel === 'commands' || topic.channel === 'config')
+  );
 }
 
 export type Parsed = { ok: true; readings: RawReading[] } | { ok: false; reason: string };
@@ -60,10 +78,18 @@ export function readingsFromCroftPayload(device: string, payload: Buffer): Parse
   const messages = Array.isArray(body) ? body : [body];
   const readings: RawReading[] = [];
   for (const message of messages) {
-    if (typeof message !== 'object' || message === null || typeof (message as { readings?: unknown }).readings !== 'object') {
+    if (
+      typeof message !== 'object' ||
+      message === null ||
+      typeof (message as { readings?: unknown }).readings !== 'object'
+    ) {
       return { ok: false, reason: 'expected {"ts"?, "readings": {metric: value}}' };
     }
-    const { ts, readings: values, quality } = message as { ts?: unknown; readings: Record<string, unknown>; quality?: unknown };
+    const {
+      ts,
+      readings: values,
+      quality,
+    } = message as { ts?: unknown; readings: Record<string, unknown>; quality?: unknown };
     for (const [metric, value] of Object.entries(values ?? {})) readings.push({ device, metric, ts, value, quality });
   }
   return { ok: true, readings };
@@ -85,7 +111,11 @@ export function readingsFromBeePayload(device: string, payload: Buffer): Parsed 
   }
   return {
     ok: true,
-    readings: BEE_METRICS.filter((m) => body[m] !== undefined && body[m] !== null)
-      .map((metric) => ({ device, metric, ts: body.timestamp, value: body[metric] })),
+    readings: BEE_METRICS.filter((m) => body[m] !== undefined && body[m] !== null).map((metric) => ({
+      device,
+      metric,
+      ts: body.timestamp,
+      value: body[metric],
+    })),
   };
 }

@@ -18,14 +18,26 @@ let admin: Actor;
 let farm: FarmRef;
 const publishers: MqttClient[] = [];
 
-const instance = (name: string, extra: Record<string, string> = {}) => createTestApp({
-  database, now: '2026-06-10T12:00:00Z', env: { MQTT_URL: BROKER, CROFT_MQTT_CLIENT_ID: `croft-test-${run}-${name}`, CROFT_MQTT_SHARE_GROUP: `croft-test-${run}`,
-    CROFT_MQTT_CLIENT_CONNECTIONS: '4', CROFT_MQTT_SESSION_EXPIRY_S: '300', ...extra },
-});
+const instance = (name: string, extra: Record<string, string> = {}) =>
+  createTestApp({
+    database,
+    now: '2026-06-10T12:00:00Z',
+    env: {
+      MQTT_URL: BROKER,
+      CROFT_MQTT_CLIENT_ID: `croft-test-${run}-${name}`,
+      CROFT_MQTT_SHARE_GROUP: `croft-test-${run}`,
+      CROFT_MQTT_CLIENT_CONNECTIONS: '4',
+      CROFT_MQTT_SESSION_EXPIRY_S: '300',
+      ...extra,
+    },
+  });
 
 const stored = async (t: TestApp, device: string, metric: string) => {
-  const res = await t.app.inject({ method: 'GET', headers: admin.headers,
-    url: `/api/v1/farms/${farm.slug}/telemetry?device=${device}&metric=${metric}&from=2026-06-10T00:00:00Z&to=2026-06-11T00:00:00Z&resolution=raw` });
+  const res = await t.app.inject({
+    method: 'GET',
+    headers: admin.headers,
+    url: `/api/v1/farms/${farm.slug}/telemetry?device=${device}&metric=${metric}&from=2026-06-10T00:00:00Z&to=2026-06-11T00:00:00Z&resolution=raw`,
+  });
   expect(res.statusCode, res.body).toBe(200);
   return res.json().points as { ts: string; value: number }[];
 };
@@ -34,11 +46,18 @@ const handled = async (t: TestApp) => {
   return (metric?.values ?? []).filter((v) => v.labels.outcome === 'stored').reduce((n, v) => n + v.value, 0);
 };
 const publisher = async () => {
-  const client = await mqtt.connectAsync(BROKER, { clientId: `device-${run}-${publishers.length}`, reconnectPeriod: 0 });
+  const client = await mqtt.connectAsync(BROKER, {
+    clientId: `device-${run}-${publishers.length}`,
+    reconnectPeriod: 0,
+  });
   publishers.push(client);
   return client;
 };
-const message = (minute: number, value: number) => JSON.stringify({ ts: new Date(Date.parse('2026-06-10T06:00:00Z') + minute * 60_000).toISOString(), readings: { temperature: value } });
+const message = (minute: number, value: number) =>
+  JSON.stringify({
+    ts: new Date(Date.parse('2026-06-10T06:00:00Z') + minute * 60_000).toISOString(),
+    readings: { temperature: value },
+  });
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -67,7 +86,8 @@ describe('external broker (MQTT_URL)', () => {
 
   it('stores each message once while two instances share the subscription', async () => {
     const device = await publisher();
-    for (let i = 0; i < 200; i++) await device.publishAsync(`croft/${farm.slug}/house-7/telemetry`, message(i, i), { qos: 1 });
+    for (let i = 0; i < 200; i++)
+      await device.publishAsync(`croft/${farm.slug}/house-7/telemetry`, message(i, i), { qos: 1 });
     await waitFor(async () => (await stored(a, 'house-7', 'temperature')).length === 200, 20_000);
     const [byA, byB] = [await handled(a), await handled(b)];
     expect(byA + byB).toBe(200);
@@ -77,7 +97,11 @@ describe('external broker (MQTT_URL)', () => {
 
   it('takes the BeeAPI topic unchanged, the farm found from the device label', async () => {
     const scale = await publisher();
-    await scale.publishAsync('beehive/hive-scale-9/telemetry', JSON.stringify({ device_id: 'hive-scale-9', timestamp: '2026-06-10T07:00:00Z', weight: 45.2 }), { qos: 1 });
+    await scale.publishAsync(
+      'beehive/hive-scale-9/telemetry',
+      JSON.stringify({ device_id: 'hive-scale-9', timestamp: '2026-06-10T07:00:00Z', weight: 45.2 }),
+      { qos: 1 },
+    );
     await waitFor(async () => (await stored(a, 'hive-scale-9', 'weight')).length === 1, 10_000);
   });
 
@@ -112,11 +136,17 @@ describe('external broker (MQTT_URL)', () => {
     await a.close();
     closed = true;
     const device = await publisher();
-    for (let i = 0; i < 20; i++) await device.publishAsync(`croft/${farm.slug}/house-7/telemetry`, message(300 + i, 1000 + i), { qos: 1 });
+    for (let i = 0; i < 20; i++)
+      await device.publishAsync(`croft/${farm.slug}/house-7/telemetry`, message(300 + i, 1000 + i), { qos: 1 });
     // No Croft runs now; c's sessions hold the 20 messages and hand them over when it is back.
     const again = await instance('c', group);
     try {
-      await waitFor(async () => (await stored(again, 'house-7', 'temperature')).filter((p) => p.value >= 1000 && p.value < 1020).length === 20, 20_000);
+      await waitFor(
+        async () =>
+          (await stored(again, 'house-7', 'temperature')).filter((p) => p.value >= 1000 && p.value < 1020).length ===
+          20,
+        20_000,
+      );
     } finally {
       await again.close();
     }

@@ -4,13 +4,19 @@ import type { BrokerHooks } from '../../platform/mqtt/broker.js';
 import { farmReads } from '../farms/index.js';
 import { deviceReads, type DevicesService, type CommandAck, type CommandsService } from '../devices/index.js';
 
-
 import { jsonValidator } from '../../platform/http/validation.js';
 import { KeyedQueue } from '../../platform/keyed-queue.js';
 import { CommandAckPayload, HeartbeatPayload } from './mqtt.schemas.js';
 import type { RawReading } from './telemetry.engine.js';
 import type { TelemetryService } from './telemetry.service.js';
-import { mayPublish, maySubscribe, parseTopic, readingsFromBeePayload, readingsFromCroftPayload, type MqttIdentity } from './mqtt.engine.js';
+import {
+  mayPublish,
+  maySubscribe,
+  parseTopic,
+  readingsFromBeePayload,
+  readingsFromCroftPayload,
+  type MqttIdentity,
+} from './mqtt.engine.js';
 
 export type { MqttIdentity } from './mqtt.engine.js';
 
@@ -81,7 +87,12 @@ export interface MqttIngestOptions {
   count: (outcome: MqttOutcome, n?: number) => void;
 }
 
-const isHeartbeat = jsonValidator<{ firmware_version?: string; uptime_seconds?: number; signal_strength?: number; heap_free?: number }>(HeartbeatPayload);
+const isHeartbeat = jsonValidator<{
+  firmware_version?: string;
+  uptime_seconds?: number;
+  signal_strength?: number;
+  heap_free?: number;
+}>(HeartbeatPayload);
 const isCommandAck = jsonValidator<CommandAck>(CommandAckPayload);
 
 export interface TelemetryMqtt extends BrokerHooks<MqttIdentity> {
@@ -127,11 +138,16 @@ export function telemetryBrokerHooks(options: MqttIngestOptions): TelemetryMqtt 
     }
     const matches = await options.db.system((tx) => deviceReads.byLabelAnywhere(tx, topic.device));
     if (matches.length > 1) {
-      log.warn({ topic: topicName }, 'BeeAPI topic names a device label used in several farms: use croft/{farm}/{device}/telemetry for it');
+      log.warn(
+        { topic: topicName },
+        'BeeAPI topic names a device label used in several farms: use croft/{farm}/{device}/telemetry for it',
+      );
       return undefined;
     }
     const device = matches[0];
-    return device && { farmId: device.farm_id, farmRefs: new Set([device.farm_id, device.slug]), device: device.device_id };
+    return (
+      device && { farmId: device.farm_id, farmRefs: new Set([device.farm_id, device.slug]), device: device.device_id }
+    );
   };
 
   /** Heartbeats and command reports go to the devices module, stored before the broker acknowledges. */
@@ -174,13 +190,19 @@ export function telemetryBrokerHooks(options: MqttIngestOptions): TelemetryMqtt 
         return farm ? { farmId: farm.id, farmRefs: new Set([farm.id, farm.slug]), device: null } : undefined;
       }
       const device = await devices.authenticate(username, password ?? '');
-      return device && { farmId: device.farmId, farmRefs: new Set([device.farmId, device.farmSlug]), device: device.label };
+      return (
+        device && { farmId: device.farmId, farmRefs: new Set([device.farmId, device.farmSlug]), device: device.label }
+      );
     },
     async publish(identity, topicName, payload) {
       if (!mayPublish(identity, topicName)) throw new Error(`not allowed to publish on ${topicName}`);
       const topic = parseTopic(topicName)!;
-      if (topic.kind === 'croft' && topic.channel !== 'telemetry') return devicesMessage(identity.farmId, topic.device, topic.channel, payload);
-      const parsed = topic.kind === 'beehive' ? readingsFromBeePayload(topic.device, payload) : readingsFromCroftPayload(topic.device, payload);
+      if (topic.kind === 'croft' && topic.channel !== 'telemetry')
+        return devicesMessage(identity.farmId, topic.device, topic.channel, payload);
+      const parsed =
+        topic.kind === 'beehive'
+          ? readingsFromBeePayload(topic.device, payload)
+          : readingsFromCroftPayload(topic.device, payload);
       if (!parsed.ok) {
         // Acknowledged and counted: a malformed message must not make the device resend it forever.
         count('malformed');
@@ -196,10 +218,12 @@ export function telemetryBrokerHooks(options: MqttIngestOptions): TelemetryMqtt 
       const topic = parseTopic(filter);
       if (topic?.kind === 'croft' && topic.channel === 'commands' && identity.device !== null) {
         const { farmId, device } = identity;
-        presence.run(presenceKey(farmId, device), async () => {
-          await devices.heartbeat(farmId, device);
-          await options.commands.listening(farmId, device);
-        }).catch((error: unknown) => log.error({ err: error }, 'waiting commands not delivered'));
+        presence
+          .run(presenceKey(farmId, device), async () => {
+            await devices.heartbeat(farmId, device);
+            await options.commands.listening(farmId, device);
+          })
+          .catch((error: unknown) => log.error({ err: error }, 'waiting commands not delivered'));
       }
     },
     connected(identity) {
@@ -217,7 +241,8 @@ export function telemetryBrokerHooks(options: MqttIngestOptions): TelemetryMqtt 
       open?.delete(identity);
       if (open && open.size > 0) return; // still connected another way (a reconnection seen before the old connection's end)
       connections.delete(key);
-      presence.run(key, () => devices.markOffline(farmId, device, 'disconnected'))
+      presence
+        .run(key, () => devices.markOffline(farmId, device, 'disconnected'))
         .catch((error: unknown) => log.error({ err: error }, 'presence not recorded'));
     },
   };

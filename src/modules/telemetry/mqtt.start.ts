@@ -10,7 +10,12 @@ import { startBrokerClient } from '../../platform/mqtt/client.js';
 import { telemetryBrokerHooks } from './mqtt.ingest.js';
 
 /** What Croft receives from devices through an external broker. */
-export const DEVICE_TOPICS = ['croft/+/+/telemetry', 'croft/+/+/heartbeat', 'croft/+/+/commands/ack', 'beehive/+/telemetry'];
+export const DEVICE_TOPICS = [
+  'croft/+/+/telemetry',
+  'croft/+/+/heartbeat',
+  'croft/+/+/commands/ack',
+  'beehive/+/telemetry',
+];
 
 /**
  * Starts MQTT per the settings — the embedded broker on CROFT_MQTT_PORT, and/or a client of the
@@ -32,7 +37,12 @@ export async function startMqtt(deps: MqttDeps): Promise<() => Promise<void>> {
   const { config, services, log, db, metrics, link } = deps;
   const mqttLog = log.child({ component: 'mqtt' });
   const hooks = telemetryBrokerHooks({
-    db, devices: services.devices, commands: services.commands, telemetry: services.telemetry, log: mqttLog, batchMs: config.mqttBatchMs,
+    db,
+    devices: services.devices,
+    commands: services.commands,
+    telemetry: services.telemetry,
+    log: mqttLog,
+    batchMs: config.mqttBatchMs,
     anonymousFarm: config.mqttAnonymous ? config.mqttAnonymousFarm : undefined,
     count: (outcome, n) => metrics.mqttMessages(outcome, n),
   });
@@ -47,35 +57,56 @@ export async function startMqtt(deps: MqttDeps): Promise<() => Promise<void>> {
     const embedded = config.mqttPort !== 'off' && (!config.mqttUrl || config.mqttPortChosen);
     if (embedded) {
       const broker: EmbeddedBroker = await startBroker({
-        port: config.mqttPort as number, host: config.host, stepAsideIfTaken: !config.mqttPortChosen, hooks, log: mqttLog,
+        port: config.mqttPort as number,
+        host: config.host,
+        stepAsideIfTaken: !config.mqttPortChosen,
+        hooks,
+        log: mqttLog,
       });
       stops.push(() => broker.close());
       deps.mqtt.status = broker.status;
       deps.mqtt.broker = broker;
       const endpoint = { host: new URL(config.publicUrl).hostname, port: broker.status.port };
       if (broker.status.state === 'running') {
-        link.attach({
-          publish: (topic, payload, options) => broker.publish(topic, payload, { qos: 1, retain: options?.retain ?? false }),
-          disconnect: (farmId, label) => broker.disconnect((identity) => {
-            const who = identity as { farmId?: string; device?: string | null };
-            return who.farmId === farmId && who.device === label;
-          }),
-        }, endpoint);
+        link.attach(
+          {
+            publish: (topic, payload, options) =>
+              broker.publish(topic, payload, { qos: 1, retain: options?.retain ?? false }),
+            disconnect: (farmId, label) =>
+              broker.disconnect((identity) => {
+                const who = identity as { farmId?: string; device?: string | null };
+                return who.farmId === farmId && who.device === label;
+              }),
+          },
+          endpoint,
+        );
       } else {
         link.announce(endpoint);
       }
     }
     if (config.mqttUrl) {
       const client = await startBrokerClient({
-        url: config.mqttUrl, clientId: config.mqttClientId, group: config.mqttShareGroup, topics: DEVICE_TOPICS,
-        connections: config.mqttClientConnections, sessionExpiryS: config.mqttSessionExpiryS, handle: (topic, payload) => hooks.external(topic, payload), log: mqttLog,
+        url: config.mqttUrl,
+        clientId: config.mqttClientId,
+        group: config.mqttShareGroup,
+        topics: DEVICE_TOPICS,
+        connections: config.mqttClientConnections,
+        sessionExpiryS: config.mqttSessionExpiryS,
+        handle: (topic, payload) => hooks.external(topic, payload),
+        log: mqttLog,
       });
       stops.push(() => client.close());
       deps.mqtt.client = client.status;
       // The external broker carries what Croft sends; it alone can drop a device's connection.
       const url = new URL(config.mqttUrl);
-      link.attach({ publish: (topic, payload, options) => client.publish(topic, payload, { qos: 1, retain: options?.retain ?? false }),
-        disconnect: () => {} }, { host: url.hostname, port: Number(url.port || 1883) });
+      link.attach(
+        {
+          publish: (topic, payload, options) =>
+            client.publish(topic, payload, { qos: 1, retain: options?.retain ?? false }),
+          disconnect: () => {},
+        },
+        { host: url.hostname, port: Number(url.port || 1883) },
+      );
     }
   } catch (error) {
     await stop().catch(() => {});

@@ -2,8 +2,14 @@ import net from 'node:net';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
-import { createDevice, createDeviceWithCredentials, login, setupAdmin, type Actor,
-  type FarmRef } from '../../../test/helpers/factories.js';
+import {
+  createDevice,
+  createDeviceWithCredentials,
+  login,
+  setupAdmin,
+  type Actor,
+  type FarmRef,
+} from '../../../test/helpers/factories.js';
 import { createLogger } from '../../platform/logger.js';
 import { startBroker } from '../../platform/mqtt/broker.js';
 
@@ -15,14 +21,21 @@ const creds: Record<string, { username: string; password: string }> = {};
 const clients: MqttClient[] = [];
 
 async function connect(options: { username?: string; password?: string } = {}): Promise<MqttClient> {
-  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { ...options, reconnectPeriod: 0, connectTimeout: 5_000 });
+  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+    ...options,
+    reconnectPeriod: 0,
+    connectTimeout: 5_000,
+  });
   clients.push(client);
   return client;
 }
 
 const readings = async (device: string, metric: string) => {
-  const res = await t.app.inject({ method: 'GET', headers: (await login(t.app, admin.email)).headers,
-    url: `/api/v1/farms/${farm.slug}/telemetry?device=${device}&metric=${metric}&from=2026-06-10T00:00:00Z&to=2026-06-11T00:00:00Z&resolution=raw` });
+  const res = await t.app.inject({
+    method: 'GET',
+    headers: (await login(t.app, admin.email)).headers,
+    url: `/api/v1/farms/${farm.slug}/telemetry?device=${device}&metric=${metric}&from=2026-06-10T00:00:00Z&to=2026-06-11T00:00:00Z&resolution=raw`,
+  });
   return res.json().points as { ts: string; value: number }[];
 };
 
@@ -52,10 +65,15 @@ describe('the embedded broker', () => {
 
   it('acknowledges a QoS 1 message only once its readings are stored', async () => {
     const client = await connect(creds['house1-climate']);
-    await client.publishAsync(`croft/${farm.slug}/house1-climate/telemetry`,
-      JSON.stringify({ ts: '2026-06-10T11:00:00.000Z', readings: { temperature: 27.5, humidity: 70 } }), { qos: 1 });
+    await client.publishAsync(
+      `croft/${farm.slug}/house1-climate/telemetry`,
+      JSON.stringify({ ts: '2026-06-10T11:00:00.000Z', readings: { temperature: 27.5, humidity: 70 } }),
+      { qos: 1 },
+    );
     // No waiting: the PUBACK came after the commit.
-    expect(await readings('house1-climate', 'temperature')).toEqual([{ ts: '2026-06-10T11:00:00.000Z', value: 27.5, quality: 0 }]);
+    expect(await readings('house1-climate', 'temperature')).toEqual([
+      { ts: '2026-06-10T11:00:00.000Z', value: 27.5, quality: 0 },
+    ]);
     expect(await readings('house1-climate', 'humidity')).toHaveLength(1);
   });
 
@@ -72,20 +90,41 @@ describe('the embedded broker', () => {
 
   it("accepts BeeAPI hive scales unchanged, checking the payload's device_id against the topic", async () => {
     const client = await connect(creds['hive-scale-3']);
-    await client.publishAsync('beehive/hive-scale-3/telemetry', JSON.stringify({
-      device_id: 'hive-scale-3', timestamp: '2026-06-10T10:00:00Z', temperature: 34.9, humidity: 58, weight: 42.3, sound_level: 61,
-    }), { qos: 1 });
-    expect(await readings('hive-scale-3', 'weight')).toEqual([{ ts: '2026-06-10T10:00:00.000Z', value: 42.3, quality: 0 }]);
-    await client.publishAsync('beehive/hive-scale-3/telemetry', JSON.stringify({
-      device_id: 'someone-else', timestamp: '2026-06-10T10:05:00Z', weight: 1,
-    }), { qos: 1 });
+    await client.publishAsync(
+      'beehive/hive-scale-3/telemetry',
+      JSON.stringify({
+        device_id: 'hive-scale-3',
+        timestamp: '2026-06-10T10:00:00Z',
+        temperature: 34.9,
+        humidity: 58,
+        weight: 42.3,
+        sound_level: 61,
+      }),
+      { qos: 1 },
+    );
+    expect(await readings('hive-scale-3', 'weight')).toEqual([
+      { ts: '2026-06-10T10:00:00.000Z', value: 42.3, quality: 0 },
+    ]);
+    await client.publishAsync(
+      'beehive/hive-scale-3/telemetry',
+      JSON.stringify({
+        device_id: 'someone-else',
+        timestamp: '2026-06-10T10:05:00Z',
+        weight: 1,
+      }),
+      { qos: 1 },
+    );
     expect(await readings('hive-scale-3', 'weight')).toHaveLength(1);
   });
 
   it('acknowledges and counts a malformed message without stopping the others', async () => {
     const client = await connect(creds['house1-climate']);
     await client.publishAsync(`croft/${farm.slug}/house1-climate/telemetry`, 'this is not json', { qos: 1 });
-    await client.publishAsync(`croft/${farm.slug}/house1-climate/telemetry`, JSON.stringify({ ts: '2026-06-10T11:03:00Z', readings: { temperature: 27.8 } }), { qos: 1 });
+    await client.publishAsync(
+      `croft/${farm.slug}/house1-climate/telemetry`,
+      JSON.stringify({ ts: '2026-06-10T11:03:00Z', readings: { temperature: 27.8 } }),
+      { qos: 1 },
+    );
     expect((await readings('house1-climate', 'temperature')).at(-1)?.value).toBe(27.8);
     const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.body).toMatch(/croft_mqtt_messages_total\{outcome="malformed"\} [1-9]/);
@@ -99,7 +138,11 @@ describe('the embedded broker', () => {
   it("disconnects a device that publishes on another device's topic, and stores nothing", async () => {
     const client = await connect(creds['other-device']);
     const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
-    client.publish(`croft/${farm.slug}/house1-climate/telemetry`, JSON.stringify({ ts: '2026-06-10T11:30:00Z', readings: { temperature: -50 } }), { qos: 1 });
+    client.publish(
+      `croft/${farm.slug}/house1-climate/telemetry`,
+      JSON.stringify({ ts: '2026-06-10T11:30:00Z', readings: { temperature: -50 } }),
+      { qos: 1 },
+    );
     await closed;
     expect((await readings('house1-climate', 'temperature')).some((p) => p.value === -50)).toBe(false);
   });
@@ -109,23 +152,38 @@ describe('the embedded broker', () => {
     const own = await client.subscribeAsync(`croft/${farm.slug}/house1-climate/commands`, { qos: 1 });
     expect(own[0]?.qos).toBe(1);
     // Refused with SUBACK 0x80 (mqtt.js turns it into an error); the connection stays up.
-    await expect(client.subscribeAsync(`croft/${farm.slug}/other-device/commands`, { qos: 1 })).rejects.toThrow(/Subscribe error/);
+    await expect(client.subscribeAsync(`croft/${farm.slug}/other-device/commands`, { qos: 1 })).rejects.toThrow(
+      /Subscribe error/,
+    );
     expect(client.connected).toBe(true);
   });
 });
 
 describe('anonymous devices (CROFT_MQTT_ANONYMOUS)', () => {
   it('are accepted into the named farm; readings of unknown devices are dropped and counted', async () => {
-    const other = await createTestApp({ mqtt: true, env: { CROFT_MQTT_ANONYMOUS: 'true', CROFT_MQTT_ANONYMOUS_FARM: 'barn' } });
+    const other = await createTestApp({
+      mqtt: true,
+      env: { CROFT_MQTT_ANONYMOUS: 'true', CROFT_MQTT_ANONYMOUS_FARM: 'barn' },
+    });
     try {
       const { admin: a, farm: barn } = await setupAdmin(other.app, 'Barn');
       await createDevice(other.app, a, barn, { device_id: 'coop-1', name: 'Coop' });
       const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${other.deps.mqtt.status.port}`, { reconnectPeriod: 0 });
-      await client.publishAsync('croft/barn/coop-1/telemetry', JSON.stringify({ readings: { ammonia: 12 } }), { qos: 1 });
-      await client.publishAsync('croft/barn/stranger/telemetry', JSON.stringify({ readings: { ammonia: 99 } }), { qos: 1 });
+      await client.publishAsync('croft/barn/coop-1/telemetry', JSON.stringify({ readings: { ammonia: 12 } }), {
+        qos: 1,
+      });
+      await client.publishAsync('croft/barn/stranger/telemetry', JSON.stringify({ readings: { ammonia: 99 } }), {
+        qos: 1,
+      });
       await client.endAsync();
-      const latest = await other.app.inject({ method: 'GET', url: '/api/v1/farms/barn/telemetry/latest?device=coop-1', headers: a.headers });
-      expect(latest.json().metrics.map((m: { metric: string; value: number }) => [m.metric, m.value])).toEqual([['ammonia', 12]]);
+      const latest = await other.app.inject({
+        method: 'GET',
+        url: '/api/v1/farms/barn/telemetry/latest?device=coop-1',
+        headers: a.headers,
+      });
+      expect(latest.json().metrics.map((m: { metric: string; value: number }) => [m.metric, m.value])).toEqual([
+        ['ammonia', 12],
+      ]);
       const metrics = await other.app.inject({ method: 'GET', url: '/metrics' });
       expect(metrics.body).toMatch(/croft_mqtt_messages_total\{outcome="dropped"\} 1/);
     } finally {
@@ -144,7 +202,9 @@ describe('a taken port', () => {
     try {
       const aside = await startBroker({ port: taken, host: '127.0.0.1', stepAsideIfTaken: true, hooks, log });
       expect(aside.status).toEqual({ state: 'port_taken', port: null });
-      await expect(startBroker({ port: taken, host: '127.0.0.1', stepAsideIfTaken: false, hooks, log })).rejects.toThrow(/EADDRINUSE/);
+      await expect(
+        startBroker({ port: taken, host: '127.0.0.1', stepAsideIfTaken: false, hooks, log }),
+      ).rejects.toThrow(/EADDRINUSE/);
     } finally {
       squatter.close();
     }

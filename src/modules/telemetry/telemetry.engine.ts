@@ -5,9 +5,28 @@
 
 /** The unit each well-known metric is measured in. Other metrics are custom, with the unit they bring. */
 export const METRIC_UNITS: Readonly<Record<string, string>> = {
-  temperature: '°C', humidity: '%', weight: 'kg', sound_level: 'dB', ec: 'mS/cm', ph: 'pH', co2: 'ppm', ammonia: 'ppm',
-  light: 'lux', ppfd: 'µmol/m²/s', volume: 'L', voltage: 'V', battery: '%', water_level: '%', flow_rate: 'L/min',
-  pressure: 'hPa', soil_moisture: '%', wind_speed: 'm/s', rain: 'mm', vpd: 'kPa', current: 'A', power: 'W',
+  temperature: '°C',
+  humidity: '%',
+  weight: 'kg',
+  sound_level: 'dB',
+  ec: 'mS/cm',
+  ph: 'pH',
+  co2: 'ppm',
+  ammonia: 'ppm',
+  light: 'lux',
+  ppfd: 'µmol/m²/s',
+  volume: 'L',
+  voltage: 'V',
+  battery: '%',
+  water_level: '%',
+  flow_rate: 'L/min',
+  pressure: 'hPa',
+  soil_moisture: '%',
+  wind_speed: 'm/s',
+  rain: 'mm',
+  vpd: 'kPa',
+  current: 'A',
+  power: 'W',
 };
 
 export const MAX_FUTURE_MS = 10 * 60_000;
@@ -51,32 +70,60 @@ export function parseTimestamp(ts: unknown): Date | undefined {
  */
 export function checkReading(raw: RawReading, receivedAt: Date, rawRetentionDays: number): Checked {
   if (raw.parseError !== undefined) return { ok: false, code: 'UNREADABLE', reason: raw.parseError };
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, code: 'UNREADABLE', reason: 'a reading must be an object' };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    return { ok: false, code: 'UNREADABLE', reason: 'a reading must be an object' };
   if (typeof raw.device !== 'string' || !DEVICE_LABEL_PATTERN.test(raw.device)) {
     return { ok: false, code: 'INVALID_DEVICE', reason: 'device must be a device id such as "house1-temp"' };
   }
   if (typeof raw.metric !== 'string' || !METRIC_PATTERN.test(raw.metric)) {
-    return { ok: false, code: 'INVALID_METRIC', reason: 'metric must be lower-case letters, digits and _ (e.g. "temperature")' };
+    return {
+      ok: false,
+      code: 'INVALID_METRIC',
+      reason: 'metric must be lower-case letters, digits and _ (e.g. "temperature")',
+    };
   }
   if (typeof raw.value !== 'number' || !Number.isFinite(raw.value)) {
     return { ok: false, code: 'INVALID_VALUE', reason: 'value must be a finite number' };
   }
   const quality = raw.quality ?? 0;
   if (quality !== 0 && quality !== 1 && quality !== 2) {
-    return { ok: false, code: 'INVALID_QUALITY', reason: 'quality must be 0 (good), 1 (estimated) or 2 (interpolated)' };
+    return {
+      ok: false,
+      code: 'INVALID_QUALITY',
+      reason: 'quality must be 0 (good), 1 (estimated) or 2 (interpolated)',
+    };
   }
   if (raw.unit !== undefined && (typeof raw.unit !== 'string' || raw.unit.length < 1 || raw.unit.length > 32)) {
     return { ok: false, code: 'INVALID_UNIT', reason: 'unit must be a short text such as "°C"' };
   }
   const ts = raw.ts === undefined || raw.ts === null ? receivedAt : parseTimestamp(raw.ts);
-  if (!ts) return { ok: false, code: 'INVALID_TS', reason: 'ts must be ISO 8601 with an offset (2026-05-01T10:00:00Z) or epoch milliseconds' };
+  if (!ts)
+    return {
+      ok: false,
+      code: 'INVALID_TS',
+      reason: 'ts must be ISO 8601 with an offset (2026-05-01T10:00:00Z) or epoch milliseconds',
+    };
   if (ts.getTime() - receivedAt.getTime() > MAX_FUTURE_MS) {
-    return { ok: false, code: 'TS_IN_FUTURE', reason: 'ts is more than 10 minutes in the future: check the device clock' };
+    return {
+      ok: false,
+      code: 'TS_IN_FUTURE',
+      reason: 'ts is more than 10 minutes in the future: check the device clock',
+    };
   }
   if (receivedAt.getTime() - ts.getTime() > rawRetentionDays * 86_400_000) {
     return { ok: false, code: 'TS_TOO_OLD', reason: `ts is older than the raw retention (${rawRetentionDays} days)` };
   }
-  return { ok: true, reading: { device: raw.device, metric: raw.metric, ts, value: raw.value, quality, unit: raw.unit as string | undefined } };
+  return {
+    ok: true,
+    reading: {
+      device: raw.device,
+      metric: raw.metric,
+      ts,
+      value: raw.value,
+      quality,
+      unit: raw.unit as string | undefined,
+    },
+  };
 }
 
 /** Raw readings live in one partition per ISO week, starting Monday 00:00 UTC. */
@@ -121,9 +168,14 @@ export function parseNdjson(text: string): RawReading[] {
 /** CSV with a header naming device, metric, ts, value and optionally quality and unit. */
 export function parseCsv(text: string): RawReading[] {
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  const header = lines.shift()?.split(',').map((h) => h.trim().toLowerCase()) ?? [];
+  const header =
+    lines
+      .shift()
+      ?.split(',')
+      .map((h) => h.trim().toLowerCase()) ?? [];
   for (const required of ['device', 'metric', 'value']) {
-    if (!header.includes(required)) throw new Error(`the header must name the columns device, metric, ts, value (missing ${required})`);
+    if (!header.includes(required))
+      throw new Error(`the header must name the columns device, metric, ts, value (missing ${required})`);
   }
   return lines.map((line) => {
     const cells = line.split(',').map((c) => c.trim());

@@ -11,10 +11,21 @@ declare module '../../platform/jobs/registry.js' {
 
 /** Rollups of touched hours and days every minute, retention nightly, reading partitions made ahead. */
 export function defineTelemetryJobs(registry: JobRegistry, { telemetry }: { telemetry: TelemetryService }): void {
-  registry.define({ name: 'telemetry.rollup', cron: { expression: '*/1 * * * *', payload: {} }, timeoutSeconds: 600,
-    handle: async () => void (await telemetry.rollUpDirty()) });
-  registry.define({ name: 'telemetry.retention', cron: { expression: '23 2 * * *', payload: {} }, timeoutSeconds: 3600,
-    handle: async () => void (await telemetry.applyRetention()) });
-  registry.define({ name: 'telemetry.partitions', cron: { expression: '7 0 * * *', payload: {} },
-    handle: () => telemetry.makePartitionsAhead() });
+  registry.define({
+    name: 'telemetry.rollup',
+    cron: { expression: '*/1 * * * *', payload: {} },
+    timeoutSeconds: 600,
+    handle: async () => void (await telemetry.rollUpDirty()),
+  });
+  registry.define({
+    name: 'telemetry.retention',
+    cron: { expression: '23 2 * * *', payload: {} },
+    timeoutSeconds: 3600,
+    handle: async () => void (await telemetry.applyRetention()),
+  });
+  registry.define({
+    name: 'telemetry.partitions',
+    cron: { expression: '7 0 * * *', payload: {} },
+    handle: () => telemetry.makePartitionsAhead(),
+  });
 }

@@ -12,8 +12,19 @@ export interface SeriesKey {
 
 export const DEFAULT_RETENTION: Retention = { raw_days: 90, hourly_days: 730, daily_days: 1825 };
 
-export interface RawPoint { ts: Date; value: number; quality: number }
-export interface RollupPoint { ts: Date; min: number; max: number; sum: number; count: number; last: number }
+export interface RawPoint {
+  ts: Date;
+  value: number;
+  quality: number;
+}
+export interface RollupPoint {
+  ts: Date;
+  min: number;
+  max: number;
+  sum: number;
+  count: number;
+  last: number;
+}
 
 const seriesKey = (deviceId: string, metric: string) => `${deviceId}|${metric}`;
 
@@ -22,13 +33,20 @@ const numberArray = (numbers: number[]) => `{${numbers.join(',')}}`;
 
 export const telemetryRepository = {
   async retention(tx: Tx, farmId: string): Promise<Retention> {
-    const row = await tx.selectFrom('telemetry_settings').select(['raw_days', 'hourly_days', 'daily_days'])
-      .where('farm_id', '=', farmId).executeTakeFirst();
+    const row = await tx
+      .selectFrom('telemetry_settings')
+      .select(['raw_days', 'hourly_days', 'daily_days'])
+      .where('farm_id', '=', farmId)
+      .executeTakeFirst();
     return row ?? DEFAULT_RETENTION;
   },
 
   /** The farm's devices with these labels, and its raw retention: what ingest checks, in one query. */
-  async ingestTargets(tx: Tx, farmId: string, labels: string[]): Promise<{ devices: Map<string, string>; rawDays: number }> {
+  async ingestTargets(
+    tx: Tx,
+    farmId: string,
+    labels: string[],
+  ): Promise<{ devices: Map<string, string>; rawDays: number }> {
     const { rows } = await sql<{ id: string | null; device_id: string | null; raw_days: number | null }>`
       select d.id, d.device_id, (select raw_days from telemetry_settings where farm_id = ${farmId}) as raw_days
       from (select ${farmId}::uuid as farm_id) f
@@ -40,8 +58,11 @@ export const telemetryRepository = {
   },
 
   async setRetention(tx: Tx, farmId: string, days: Retention): Promise<void> {
-    await tx.insertInto('telemetry_settings').values({ farm_id: farmId, ...days })
-      .onConflict((oc) => oc.column('farm_id').doUpdateSet(days)).execute();
+    await tx
+      .insertInto('telemetry_settings')
+      .values({ farm_id: farmId, ...days })
+      .onConflict((oc) => oc.column('farm_id').doUpdateSet(days))
+      .execute();
   },
 
   /** The series ids for these (device, metric) pairs, made where missing. */
@@ -67,14 +88,21 @@ export const telemetryRepository = {
    * batch — keeps it. Returns how many were stored, and — when `returning` — which (series id and
    * epoch ms), for the live hub. Marks the touched hours for the rollup job.
    */
-  async insertReadings(tx: Tx, farmId: string, rows: { seriesId: number; ts: Date; value: number; quality: number }[], receivedAt: Date,
-    returning = false): Promise<{ count: number; stored: { s: number; t: number }[] | undefined }> {
+  async insertReadings(
+    tx: Tx,
+    farmId: string,
+    rows: { seriesId: number; ts: Date; value: number; quality: number }[],
+    receivedAt: Date,
+    returning = false,
+  ): Promise<{ count: number; stored: { s: number; t: number }[] | undefined }> {
     if (rows.length === 0) return { count: 0, stored: returning ? [] : undefined };
     // In index order (series, then time): each series' rows go into its part of the primary key one
     // after another instead of jumping between series. The sort is stable, so of two readings for one
     // series and millisecond the first sent still comes first.
     const epochs = rows.map((r) => r.ts.getTime());
-    const order = rows.map((_, i) => i).sort((a, b) => rows[a]!.seriesId - rows[b]!.seriesId || epochs[a]! - epochs[b]!);
+    const order = rows
+      .map((_, i) => i)
+      .sort((a, b) => rows[a]!.seriesId - rows[b]!.seriesId || epochs[a]! - epochs[b]!);
     // Numbers need no quoting: the array literals are joined here, much cheaper than the driver's
     // element-by-element encoding of 20,000 values. Epoch milliseconds are cheaper than timestamp text.
     const ids = numberArray(order.map((i) => rows[i]!.seriesId));
@@ -99,14 +127,22 @@ export const telemetryRepository = {
     await sql`insert into rollup_dirty (series_id, hour, farm_id)
       select s, to_timestamp(h / 1000.0), ${farmId}::uuid from unnest(${touched.map((t) => t.seriesId)}::bigint[], ${touched.map((t) => t.hour)}::float8[]) as x(s, h)
       on conflict do nothing`.execute(tx);
-    return returning ? { count: result.rows.length, stored: result.rows } : { count: Number(result.numAffectedRows ?? 0), stored: undefined };
+    return returning
+      ? { count: result.rows.length, stored: result.rows }
+      : { count: Number(result.numAffectedRows ?? 0), stored: undefined };
   },
 
   /**
    * The newest `perSeries` readings of each series of the farm, optionally only some devices (ids or
    * labels) and metrics, at most `maxSeries` series; oldest first within a series.
    */
-  async recent(tx: Tx, farmId: string, filter: { devices?: string[] | undefined; metrics?: string[] | undefined }, perSeries: number, maxSeries: number) {
+  async recent(
+    tx: Tx,
+    farmId: string,
+    filter: { devices?: string[] | undefined; metrics?: string[] | undefined },
+    perSeries: number,
+    maxSeries: number,
+  ) {
     const devices = filter.devices && filter.devices.length > 0 ? filter.devices : null;
     const metrics = filter.metrics && filter.metrics.length > 0 ? filter.metrics : null;
     const { rows } = await sql<{ device: string; metric: string; ts: Date; value: number; quality: number }>`
@@ -131,7 +167,11 @@ export const telemetryRepository = {
       select coalesce(json_agg(json_build_array((extract(epoch from ts) * 1000)::float8, value, quality) order by ts), '[]')::text as points
       from (select ts, value, quality from readings where series_id = ${seriesId} and ts >= ${from} and ts < ${to}
         order by ts limit ${limit}) as x`.execute(tx);
-    return (JSON.parse(rows[0]!.points) as [number, number, number][]).map(([ts, value, quality]) => ({ ts: new Date(ts), value, quality }));
+    return (JSON.parse(rows[0]!.points) as [number, number, number][]).map(([ts, value, quality]) => ({
+      ts: new Date(ts),
+      value,
+      quality,
+    }));
   },
 
   async countRaw(tx: Tx, seriesId: number, from: Date, to: Date, upTo: number): Promise<number> {
@@ -140,28 +180,52 @@ export const telemetryRepository = {
     return rows[0]?.n ?? 0;
   },
 
-  async rollupPoints(tx: Tx, table: 'readings_hourly' | 'readings_daily', seriesId: number, from: Date, to: Date): Promise<RollupPoint[]> {
+  async rollupPoints(
+    tx: Tx,
+    table: 'readings_hourly' | 'readings_daily',
+    seriesId: number,
+    from: Date,
+    to: Date,
+  ): Promise<RollupPoint[]> {
     // One JSON text, as rawPoints.
     const { rows } = await sql<{ points: string }>`
       select coalesce(json_agg(json_build_array((extract(epoch from bucket) * 1000)::float8, min, max, sum, count, last) order by bucket), '[]')::text as points
       from ${sql.table(table)} where series_id = ${seriesId} and bucket >= ${from} and bucket < ${to}`.execute(tx);
-    return (JSON.parse(rows[0]!.points) as number[][]).map(([ts, min, max, sum, count, last]) =>
-      ({ ts: new Date(ts!), min: min!, max: max!, sum: sum!, count: count!, last: last! }));
+    return (JSON.parse(rows[0]!.points) as number[][]).map(([ts, min, max, sum, count, last]) => ({
+      ts: new Date(ts!),
+      min: min!,
+      max: max!,
+      sum: sum!,
+      count: count!,
+      last: last!,
+    }));
   },
 
   /** A device (by id or label) and its series of `metric`, in one look-up: undefined when no such device. */
-  async deviceSeries(tx: Tx, farmId: string, deviceRef: string, metric: string): Promise<{ seriesId: number | null; unit: string | null } | undefined> {
+  async deviceSeries(
+    tx: Tx,
+    farmId: string,
+    deviceRef: string,
+    metric: string,
+  ): Promise<{ seriesId: number | null; unit: string | null } | undefined> {
     const { rows } = await sql<{ series_id: number | null; unit: string | null }>`
       select s.id as series_id, s.unit from devices d
       left join series s on s.farm_id = d.farm_id and s.device_id = d.id and s.metric = ${metric}
-      where d.farm_id = ${farmId} and ${isUuid(deviceRef) ? sql`d.id = ${deviceRef}::uuid` : sql`d.device_id = ${deviceRef}`}`.execute(tx);
+      where d.farm_id = ${farmId} and ${isUuid(deviceRef) ? sql`d.id = ${deviceRef}::uuid` : sql`d.device_id = ${deviceRef}`}`.execute(
+      tx,
+    );
     const row = rows[0];
     return row && { seriesId: row.series_id === null ? null : Number(row.series_id), unit: row.unit };
   },
 
   findSeries(tx: Tx, farmId: string, deviceId: string, metric: string) {
-    return tx.selectFrom('series').selectAll().where('farm_id', '=', farmId).where('device_id', '=', deviceId)
-      .where('metric', '=', metric).executeTakeFirst();
+    return tx
+      .selectFrom('series')
+      .selectAll()
+      .where('farm_id', '=', farmId)
+      .where('device_id', '=', deviceId)
+      .where('metric', '=', metric)
+      .executeTakeFirst();
   },
 
   /** The newest reading of each metric of a device. */
@@ -202,7 +266,13 @@ export const telemetryRepository = {
   },
 
   /** Deletes up to `limit` rows older than `before` from one farm's table; returns how many. */
-  async deleteOlder(tx: Tx, table: 'readings' | 'readings_hourly' | 'readings_daily', farmId: string, before: Date, limit: number): Promise<number> {
+  async deleteOlder(
+    tx: Tx,
+    table: 'readings' | 'readings_hourly' | 'readings_daily',
+    farmId: string,
+    before: Date,
+    limit: number,
+  ): Promise<number> {
     const column = table === 'readings' ? 'ts' : 'bucket';
     const { rows } = await sql<{ n: number }>`with gone as (
         delete from ${sql.table(table)} where ctid in (select ctid from ${sql.table(table)}
@@ -212,13 +282,28 @@ export const telemetryRepository = {
   },
 
   farmsWithRetention(tx: Tx) {
-    return tx.selectFrom('farms').leftJoin('telemetry_settings', 'telemetry_settings.farm_id', 'farms.id')
-      .select(['farms.id', 'telemetry_settings.raw_days', 'telemetry_settings.hourly_days', 'telemetry_settings.daily_days']).execute();
+    return tx
+      .selectFrom('farms')
+      .leftJoin('telemetry_settings', 'telemetry_settings.farm_id', 'farms.id')
+      .select([
+        'farms.id',
+        'telemetry_settings.raw_days',
+        'telemetry_settings.hourly_days',
+        'telemetry_settings.daily_days',
+      ])
+      .execute();
   },
 };
 
 /** Replaces one rollup bucket [from, to) of a series with the aggregate of its raw readings. */
-async function rebuildBucket(tx: Tx, table: 'readings_hourly' | 'readings_daily', seriesId: number, farmId: string, from: Date, to: Date): Promise<void> {
+async function rebuildBucket(
+  tx: Tx,
+  table: 'readings_hourly' | 'readings_daily',
+  seriesId: number,
+  farmId: string,
+  from: Date,
+  to: Date,
+): Promise<void> {
   await tx.deleteFrom(table).where('series_id', '=', seriesId).where('bucket', '=', from).execute();
   await sql`insert into ${sql.table(table)} (series_id, bucket, farm_id, min, max, sum, count, last, last_ts)
     select ${seriesId}::bigint, ${from}::timestamptz, ${farmId}::uuid, min(value), max(value), sum(value), count(*),
@@ -255,7 +340,9 @@ export class ReadingPartitions {
   #ensure(name: string, week: Date): Promise<void> {
     let making = this.#making.get(name);
     if (!making) {
-      making = this.#make(name, week).then(() => void this.#known.add(name)).finally(() => this.#making.delete(name));
+      making = this.#make(name, week)
+        .then(() => void this.#known.add(name))
+        .finally(() => this.#making.delete(name));
       this.#making.set(name, making);
     }
     return making;
@@ -286,10 +373,12 @@ export class ReadingPartitions {
     const { rows } = await this.db.raw.executeSql(`select c.relname as name from pg_inherits i
       join pg_class c on c.oid = i.inhrelid join pg_class p on p.oid = i.inhparent
       where p.relname = 'readings' and c.relname ~ '^readings_w[0-9]{8}$' order by c.relname`);
-    return (rows as { name: string }[]).map((r) => r.name).filter((name) => {
-      const start = new Date(`${name.slice(10, 14)}-${name.slice(14, 16)}-${name.slice(16, 18)}T00:00:00Z`);
-      return start.getTime() + 7 * 86_400_000 <= before.getTime();
-    });
+    return (rows as { name: string }[])
+      .map((r) => r.name)
+      .filter((name) => {
+        const start = new Date(`${name.slice(10, 14)}-${name.slice(14, 16)}-${name.slice(16, 18)}T00:00:00Z`);
+        return start.getTime() + 7 * 86_400_000 <= before.getTime();
+      });
   }
 
   async drop(name: string): Promise<void> {

@@ -5,8 +5,16 @@ import { FarmParams } from '../../platform/http/schemas.js';
 import { farmOf } from '../../platform/http/context.js';
 import { parseCsv, parseNdjson, type RawReading } from './telemetry.engine.js';
 import {
-  CsvText, ExportQuerystring, IngestView, LatestQuerystring, LatestView, MAX_BATCH, ReadingsBody, Retention,
-  SeriesQuerystring, SeriesView,
+  CsvText,
+  ExportQuerystring,
+  IngestView,
+  LatestQuerystring,
+  LatestView,
+  MAX_BATCH,
+  ReadingsBody,
+  Retention,
+  SeriesQuerystring,
+  SeriesView,
 } from './telemetry.schemas.js';
 import type { TelemetryService } from './telemetry.service.js';
 import { latestView, seriesView } from './telemetry.views.js';
@@ -16,8 +24,11 @@ const TAGS = { tags: ['telemetry'] };
 export const telemetryRoutes: FastifyPluginAsyncTypebox<{ telemetry: TelemetryService }> = async (app, deps) => {
   const { telemetry } = deps;
   // NDJSON and CSV arrive as text and become the same readings as a JSON batch.
-  app.addContentTypeParser(['application/x-ndjson', 'application/ndjson'], { parseAs: 'string' },
-    (_request, body, done) => done(null, { readings: parseNdjson(String(body)) }));
+  app.addContentTypeParser(
+    ['application/x-ndjson', 'application/ndjson'],
+    { parseAs: 'string' },
+    (_request, body, done) => done(null, { readings: parseNdjson(String(body)) }),
+  );
   app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => {
     try {
       done(null, { readings: parseCsv(String(body)) });
@@ -26,68 +37,128 @@ export const telemetryRoutes: FastifyPluginAsyncTypebox<{ telemetry: TelemetrySe
     }
   });
 
-  app.post('/api/v1/farms/:farm/telemetry', {
-    bodyLimit: 16 * 1024 * 1024,
-    schema: {
-      ...TAGS, 'x-permission': 'records.write', 'x-devices': true,
-      summary: `Store up to ${MAX_BATCH} readings (JSON, NDJSON or CSV); each is accepted, a duplicate, or rejected with a reason`,
-      description: 'A device may send with its own credentials (HTTP Basic), for itself only. Answers only after the readings are committed.',
-      params: FarmParams, body: ReadingsBody, response: { 200: IngestView },
+  app.post(
+    '/api/v1/farms/:farm/telemetry',
+    {
+      bodyLimit: 16 * 1024 * 1024,
+      schema: {
+        ...TAGS,
+        'x-permission': 'records.write',
+        'x-devices': true,
+        summary: `Store up to ${MAX_BATCH} readings (JSON, NDJSON or CSV); each is accepted, a duplicate, or rejected with a reason`,
+        description:
+          'A device may send with its own credentials (HTTP Basic), for itself only. Answers only after the readings are committed.',
+        params: FarmParams,
+        body: ReadingsBody,
+        response: { 200: IngestView },
+      },
     },
-  }, async (request) => {
-    const ctx = farmOf(request);
-    if (request.body.readings.length > MAX_BATCH) throw invalid(`At most ${MAX_BATCH} readings per request`, {}, 'BATCH_TOO_LARGE');
-    const onlyDevice = ctx.caller.kind === 'device' ? ctx.caller.label : undefined;
-    return telemetry.ingest({ farmId: ctx.farmId, onlyDevice }, request.body.readings as RawReading[]);
-  });
-
-  app.get('/api/v1/farms/:farm/telemetry', {
-    schema: {
-      ...TAGS, 'x-permission': 'farm.read',
-      summary: 'One series over a range: raw, hourly or daily (auto keeps it under about 2,000 points)',
-      params: FarmParams, querystring: SeriesQuerystring, response: { 200: SeriesView },
+    async (request) => {
+      const ctx = farmOf(request);
+      if (request.body.readings.length > MAX_BATCH)
+        throw invalid(`At most ${MAX_BATCH} readings per request`, {}, 'BATCH_TOO_LARGE');
+      const onlyDevice = ctx.caller.kind === 'device' ? ctx.caller.label : undefined;
+      return telemetry.ingest({ farmId: ctx.farmId, onlyDevice }, request.body.readings as RawReading[]);
     },
-  }, async (request) => {
-    const q = request.query;
-    const answer = await telemetry.series(farmOf(request).farmId, {
-      device: q.device, metric: q.metric, from: new Date(q.from), to: new Date(q.to), resolution: q.resolution ?? 'auto',
-    });
-    return seriesView(q.device, q.metric, answer);
-  });
+  );
 
-  app.get('/api/v1/farms/:farm/telemetry/latest', {
-    schema: {
-      ...TAGS, 'x-permission': 'farm.read', summary: 'The latest value of each metric of a device', params: FarmParams,
-      querystring: LatestQuerystring, response: { 200: LatestView },
+  app.get(
+    '/api/v1/farms/:farm/telemetry',
+    {
+      schema: {
+        ...TAGS,
+        'x-permission': 'farm.read',
+        summary: 'One series over a range: raw, hourly or daily (auto keeps it under about 2,000 points)',
+        params: FarmParams,
+        querystring: SeriesQuerystring,
+        response: { 200: SeriesView },
+      },
     },
-  }, async (request) => latestView(await telemetry.latest(farmOf(request).farmId, request.query.device)));
-
-  app.get('/api/v1/farms/:farm/telemetry/export', {
-    schema: {
-      ...TAGS, 'x-permission': 'farm.read', summary: 'Raw readings of one series over a range as CSV, streamed', params: FarmParams,
-      querystring: ExportQuerystring, response: { 200: CsvText },
+    async (request) => {
+      const q = request.query;
+      const answer = await telemetry.series(farmOf(request).farmId, {
+        device: q.device,
+        metric: q.metric,
+        from: new Date(q.from),
+        to: new Date(q.to),
+        resolution: q.resolution ?? 'auto',
+      });
+      return seriesView(q.device, q.metric, answer);
     },
-  }, async (request, reply) => {
-    const q = request.query;
-    const rows = telemetry.exportCsv(farmOf(request).farmId, q.device, q.metric, new Date(q.from), new Date(q.to));
-    // Read the first piece before answering, so an unknown device is still a clean 404.
-    const first = await rows.next();
-    reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${q.device}-${q.metric}.csv"`);
-    const stream = Readable.from((async function* () {
-      if (!first.done) yield first.value;
-      yield* rows;
-    })());
-    // The schema documents the text; the type provider cannot express a stream of it.
-    return reply.send(stream as unknown as string);
-  });
+  );
 
-  app.get('/api/v1/farms/:farm/telemetry/settings', {
-    schema: { ...TAGS, 'x-permission': 'farm.read', summary: 'How long raw readings and rollups are kept (days)', params: FarmParams,
-      response: { 200: Retention } },
-  }, async (request) => telemetry.retention(farmOf(request).farmId));
+  app.get(
+    '/api/v1/farms/:farm/telemetry/latest',
+    {
+      schema: {
+        ...TAGS,
+        'x-permission': 'farm.read',
+        summary: 'The latest value of each metric of a device',
+        params: FarmParams,
+        querystring: LatestQuerystring,
+        response: { 200: LatestView },
+      },
+    },
+    async (request) => latestView(await telemetry.latest(farmOf(request).farmId, request.query.device)),
+  );
 
-  app.put('/api/v1/farms/:farm/telemetry/settings', {
-    schema: { ...TAGS, 'x-permission': 'farm.update', summary: 'Set how long raw readings and rollups are kept', params: FarmParams,
-      body: Retention, response: { 200: Retention } },
-  }, async (request) => telemetry.setRetention(farmOf(request).farmId, request.body));
+  app.get(
+    '/api/v1/farms/:farm/telemetry/export',
+    {
+      schema: {
+        ...TAGS,
+        'x-permission': 'farm.read',
+        summary: 'Raw readings of one series over a range as CSV, streamed',
+        params: FarmParams,
+        querystring: ExportQuerystring,
+        response: { 200: CsvText },
+      },
+    },
+    async (request, reply) => {
+      const q = request.query;
+      const rows = telemetry.exportCsv(farmOf(request).farmId, q.device, q.metric, new Date(q.from), new Date(q.to));
+      // Read the first piece before answering, so an unknown device is still a clean 404.
+      const first = await rows.next();
+      reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${q.device}-${q.metric}.csv"`);
+      const stream = Readable.from(
+        (async function* () {
+          if (!first.done) yield first.value;
+          yield* rows;
+        })(),
+      );
+      // The schema documents the text; the type provider cannot express a stream of it.
+      return reply.send(stream as unknown as string);
+    },
+  );
+
+  app.get(
+    '/api/v1/farms/:farm/telemetry/settings',
+    {
+      schema: {
+        ...TAGS,
+        'x-permission': 'farm.read',
+        summary: 'How long raw readings and rollups are kept (days)',
+        params: FarmParams,
+        response: { 200: Retention },
+      },
+    },
+    async (request) => telemetry.retention(farmOf(request).farmId),
+  );
+
+  app.put(
+    '/api/v1/farms/:farm/telemetry/settings',
+    {
+      schema: {
+        ...TAGS,
+        'x-permission': 'farm.update',
+        summary: 'Set how long raw readings and rollups are kept',
+        params: FarmParams,
+        body: Retention,
+        response: { 200: Retention },
+      },
+    },
+    async (request) => telemetry.setRetention(farmOf(request).farmId, request.body),
+  );
 };

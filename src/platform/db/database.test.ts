@@ -33,15 +33,26 @@ const notes = sql<{ note: string }>`select note from scope_probe order by id`;
 
 describe('scopes', () => {
   it(`run as the app role with the scope set, on ${testBackend()}`, async () => {
-    const settings = await db.farm(farmA, async (tx) =>
-      (await sql<{ role: string; scope: string; farm: string; usr: string | null }>`
-        select current_user as role, croft_scope() as scope, croft_farm_id()::text as farm, croft_user_id()::text as usr`
-        .execute(tx)).rows[0]);
+    const settings = await db.farm(
+      farmA,
+      async (tx) =>
+        (
+          await sql<{ role: string; scope: string; farm: string; usr: string | null }>`
+        select current_user as role, croft_scope() as scope, croft_farm_id()::text as farm, croft_user_id()::text as usr`.execute(
+            tx,
+          )
+        ).rows[0],
+    );
     expect(settings).toEqual({ role: 'croft_app', scope: 'farm', farm: farmA, usr: null });
     const user = randomUUID();
-    const userScope = await db.user(user, async (tx) =>
-      (await sql<{ scope: string; farm: string | null; usr: string }>`
-        select croft_scope() as scope, croft_farm_id()::text as farm, croft_user_id()::text as usr`.execute(tx)).rows[0]);
+    const userScope = await db.user(
+      user,
+      async (tx) =>
+        (
+          await sql<{ scope: string; farm: string | null; usr: string }>`
+        select croft_scope() as scope, croft_farm_id()::text as farm, croft_user_id()::text as usr`.execute(tx)
+        ).rows[0],
+    );
     expect(userScope).toEqual({ scope: 'user', farm: null, usr: user });
   });
 
@@ -65,20 +76,23 @@ describe('scopes', () => {
   it('leaves no setting behind once the transaction ends', async () => {
     await db.farm(farmA, (tx) => notes.execute(tx));
     const { rows } = await db.raw.executeSql(
-      `select current_user as role, coalesce(current_setting('croft.farm_id', true), '') as farm`);
+      `select current_user as role, coalesce(current_setting('croft.farm_id', true), '') as farm`,
+    );
     expect(rows[0]).toMatchObject({ farm: '' });
     expect(rows[0]?.role).not.toBe('croft_app');
   });
 
   it('rolls a failed transaction back', async () => {
-    await expect(db.farm(farmA, async (tx) => {
-      await insert(farmA, 'rolled back').execute(tx);
-      throw new Error('changed my mind');
-    })).rejects.toThrow('changed my mind');
+    await expect(
+      db.farm(farmA, async (tx) => {
+        await insert(farmA, 'rolled back').execute(tx);
+        throw new Error('changed my mind');
+      }),
+    ).rejects.toThrow('changed my mind');
     expect((await db.farm(farmA, (tx) => notes.execute(tx))).rows).toEqual([{ note: 'a1' }]);
   });
 
-  it('never lets one caller run inside another caller\'s transaction', async () => {
+  it("never lets one caller run inside another caller's transaction", async () => {
     // The first transaction fails after the second caller has started; the second's write must stay.
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
@@ -100,15 +114,25 @@ describe('scopes', () => {
 
 describe('values', () => {
   it('come back as the same JavaScript types on both backends', async () => {
-    const { rows } = await db.system((tx) => sql<Record<string, unknown>>`
+    const { rows } = await db.system((tx) =>
+      sql<Record<string, unknown>>`
       select 9007199254740991::int8 as big, 12.5::numeric as num, '2026-03-01'::date as day,
         '2026-03-01T12:00:00.123Z'::timestamptz as at, '{"a":[1,2]}'::jsonb as doc,
         array[1,2]::int8[] as bigs, ${JSON.stringify({ k: 'v' })}::jsonb as param_doc,
-        ${{ k: 'object' }}::jsonb as object_param, ST_AsText(ST_GeomFromText('POINT(104.9 11.5)', 4326)) as point`
-      .execute(tx));
+        ${{ k: 'object' }}::jsonb as object_param, ST_AsText(ST_GeomFromText('POINT(104.9 11.5)', 4326)) as point`.execute(
+        tx,
+      ),
+    );
     expect(rows[0]).toEqual({
-      big: 9007199254740991, num: 12.5, day: '2026-03-01', at: new Date('2026-03-01T12:00:00.123Z'),
-      doc: { a: [1, 2] }, bigs: [1, 2], param_doc: { k: 'v' }, object_param: { k: 'object' }, point: 'POINT(104.9 11.5)',
+      big: 9007199254740991,
+      num: 12.5,
+      day: '2026-03-01',
+      at: new Date('2026-03-01T12:00:00.123Z'),
+      doc: { a: [1, 2] },
+      bigs: [1, 2],
+      param_doc: { k: 'v' },
+      object_param: { k: 'object' },
+      point: 'POINT(104.9 11.5)',
     });
   });
 

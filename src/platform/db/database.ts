@@ -17,9 +17,7 @@ export type Tx = Transaction<DB>;
 export const APP_ROLE = 'croft_app';
 
 export type Scope =
-  | { kind: 'farm'; farmId: string; userId?: string | undefined }
-  | { kind: 'user'; userId: string }
-  | { kind: 'system' };
+  { kind: 'farm'; farmId: string; userId?: string | undefined } | { kind: 'user'; userId: string } | { kind: 'system' };
 
 /** Plain SQL for pg-boss and the migration runner: several statements when there are no values. */
 export interface RawExecutor {
@@ -77,7 +75,10 @@ function createScopedDatabase(
       const result = await fn(tx);
       const heldMs = performance.now() - started;
       if (options.slowTransactionMs !== undefined && heldMs > options.slowTransactionMs) {
-        options.log?.warn({ heldMs: Math.round(heldMs), scope: kind }, 'a transaction held the embedded database too long: split the work');
+        options.log?.warn(
+          { heldMs: Math.round(heldMs), scope: kind },
+          'a transaction held the embedded database too long: split the work',
+        );
       }
       return result;
     });
@@ -104,12 +105,19 @@ export function databaseOnPglite(
     dialect: new PgliteDialect({ db: pglite, mutex }),
   });
   const raw: RawExecutor = {
-    executeSql: (text, values = []) => mutex.run(() => runOnPglite(pglite, text, values)) as ReturnType<RawExecutor['executeSql']>,
+    executeSql: (text, values = []) =>
+      mutex.run(() => runOnPglite(pglite, text, values)) as ReturnType<RawExecutor['executeSql']>,
   };
-  return createScopedDatabase('pglite', kysely, raw, async () => {
-    await kysely.destroy();
-    await close();
-  }, options);
+  return createScopedDatabase(
+    'pglite',
+    kysely,
+    raw,
+    async () => {
+      await kysely.destroy();
+      await close();
+    },
+    options,
+  );
 }
 
 /** Connects to PostgreSQL through a pool of `poolSize` connections. */

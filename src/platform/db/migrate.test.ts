@@ -12,7 +12,8 @@ let dir: string;
 
 function copyMigrations(): string {
   const target = fs.mkdtempSync(path.join(os.tmpdir(), 'croft-migrations-'));
-  for (const file of fs.readdirSync(MIGRATIONS_DIR)) fs.copyFileSync(path.join(MIGRATIONS_DIR, file), path.join(target, file));
+  for (const file of fs.readdirSync(MIGRATIONS_DIR))
+    fs.copyFileSync(path.join(MIGRATIONS_DIR, file), path.join(target, file));
   return target;
 }
 
@@ -47,7 +48,9 @@ describe('migrations', () => {
     const broken = `${String(readMigrations().length + 2).padStart(4, '0')}_broken.sql`;
     fs.writeFileSync(path.join(failing, broken), 'create table half_made (id int);\nselect no_such_function();\n');
     await expect(migrate(t.db, log, failing)).rejects.toThrow(/no_such_function/);
-    const { rows } = await t.db.raw.executeSql(`select to_regclass('half_made')::text as t, (select count(*) from croft_migrations where name = 'broken')::int as n`);
+    const { rows } = await t.db.raw.executeSql(
+      `select to_regclass('half_made')::text as t, (select count(*) from croft_migrations where name = 'broken')::int as n`,
+    );
     expect(rows[0]).toEqual({ t: null, n: 0 });
     fs.rmSync(failing, { recursive: true, force: true });
   });

@@ -21,7 +21,10 @@ const FILE_PATTERN = /^(\d{4})_([a-z0-9_]+)\.sql$/;
 
 /** Reads `NNNN_name.sql` files in order; refuses gaps, duplicates and stray names. */
 export function readMigrations(dir = MIGRATIONS_DIR): MigrationFile[] {
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
   return files.map((file, index) => {
     const match = FILE_PATTERN.exec(file);
     if (!match) throw new Error(`Migration file ${file} must be named NNNN_lower_snake_name.sql`);
@@ -56,15 +59,22 @@ export async function migrate(db: Database, log: Logger, dir = MIGRATIONS_DIR): 
       for (const row of applied) {
         const file = files.find((f) => f.version === row.version);
         if (!file) {
-          throw new DomainError('conflict', 'MIGRATION_MISSING',
+          throw new DomainError(
+            'conflict',
+            'MIGRATION_MISSING',
             `The database has migration ${row.version} (${row.name}) applied, but migrations/ has no such file: ` +
-              'this database was made by a newer Croft. Run the matching version.', { version: row.version });
+              'this database was made by a newer Croft. Run the matching version.',
+            { version: row.version },
+          );
         }
         if (file.checksum !== row.checksum) {
-          throw new DomainError('conflict', 'MIGRATION_EDITED',
+          throw new DomainError(
+            'conflict',
+            'MIGRATION_EDITED',
             `Migration ${row.version}_${row.name}.sql was changed after it was applied to this database. ` +
               'Applied migrations are never edited: restore the file and add a new migration instead.',
-            { version: row.version, expected: row.checksum, found: file.checksum });
+            { version: row.version, expected: row.checksum, found: file.checksum },
+          );
         }
       }
       let count = 0;
@@ -72,13 +82,19 @@ export async function migrate(db: Database, log: Logger, dir = MIGRATIONS_DIR): 
         const started = performance.now();
         await conn.transaction().execute(async (tx) => {
           await sql.raw(file.sql).execute(tx);
-          await tx.insertInto('croft_migrations')
+          await tx
+            .insertInto('croft_migrations')
             .values({ version: file.version, name: file.name, checksum: file.checksum })
             .execute();
         });
         count++;
-        log.info({ migration: `${String(file.version).padStart(4, '0')}_${file.name}`, ms: Math.round(performance.now() - started) },
-          'migration applied');
+        log.info(
+          {
+            migration: `${String(file.version).padStart(4, '0')}_${file.name}`,
+            ms: Math.round(performance.now() - started),
+          },
+          'migration applied',
+        );
       }
       return count;
     } finally {

@@ -6,13 +6,17 @@ import { APP_ROLE, type Database } from './database.js';
  * (a superuser or BYPASSRLS role sees every farm's rows whatever the policies say).
  */
 export async function assertRowSecurityHolds(db: Database, role = APP_ROLE): Promise<void> {
-  const { rows } = await db.raw.executeSql(
-    'select rolsuper, rolbypassrls from pg_roles where rolname = $1', [role]);
+  const { rows } = await db.raw.executeSql('select rolsuper, rolbypassrls from pg_roles where rolname = $1', [role]);
   const row = rows[0] as { rolsuper: boolean; rolbypassrls: boolean } | undefined;
-  if (!row) throw new DomainError('internal', 'APP_ROLE_MISSING', `The database role ${role} is missing: run the migrations`);
+  if (!row)
+    throw new DomainError('internal', 'APP_ROLE_MISSING', `The database role ${role} is missing: run the migrations`);
   if (row.rolsuper || row.rolbypassrls) {
-    throw new DomainError('internal', 'APP_ROLE_BYPASSES_RLS',
+    throw new DomainError(
+      'internal',
+      'APP_ROLE_BYPASSES_RLS',
       `The database role ${role} can bypass row-level security (superuser or BYPASSRLS), so farms would not be kept apart. ` +
-        `Fix it with: ALTER ROLE ${role} NOSUPERUSER NOBYPASSRLS`, { role });
+        `Fix it with: ALTER ROLE ${role} NOSUPERUSER NOBYPASSRLS`,
+      { role },
+    );
   }
 }

@@ -83,12 +83,20 @@ function issueMessage(issue: ValidationIssue): string {
 function describeDatabaseError(error: { code?: string; constraint?: string }): Described | undefined {
   switch (error.code) {
     case '23505':
-      return { status: 409, code: 'ALREADY_EXISTS', message: 'Something with these values already exists',
-        details: error.constraint ? { constraint: error.constraint } : {} };
+      return {
+        status: 409,
+        code: 'ALREADY_EXISTS',
+        message: 'Something with these values already exists',
+        details: error.constraint ? { constraint: error.constraint } : {},
+      };
     case '23503':
     case '23001': // restrict_violation: PostgreSQL 18 reports ON DELETE RESTRICT this way
-      return { status: 409, code: 'IN_USE', message: 'This is still referred to, or refers to something missing',
-        details: error.constraint ? { constraint: error.constraint } : {} };
+      return {
+        status: 409,
+        code: 'IN_USE',
+        message: 'This is still referred to, or refers to something missing',
+        details: error.constraint ? { constraint: error.constraint } : {},
+      };
     case '40001':
     case '40P01':
       return { status: 409, code: 'TRY_AGAIN', message: 'A concurrent change got in the way: try again', details: {} };
@@ -107,11 +115,24 @@ export function describeError(error: unknown): Described | undefined {
       field: fieldPath(fastifyError.validationContext, issue),
       message: issueMessage(issue),
     }));
-    const summary = fields.slice(0, 3).map((f) => `${f.field} ${f.message}`).join('; ');
-    return { status: 400, code: 'VALIDATION_FAILED', message: `The request is not valid: ${summary}`, details: { fields } };
+    const summary = fields
+      .slice(0, 3)
+      .map((f) => `${f.field} ${f.message}`)
+      .join('; ');
+    return {
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      message: `The request is not valid: ${summary}`,
+      details: { fields },
+    };
   }
   if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    return { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'The request body is larger than this endpoint accepts', details: {} };
+    return {
+      status: 413,
+      code: 'PAYLOAD_TOO_LARGE',
+      message: 'The request body is larger than this endpoint accepts',
+      details: {},
+    };
   }
   const status = fastifyError.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
@@ -121,7 +142,12 @@ export function describeError(error: unknown): Described | undefined {
 }
 
 export function sendError(reply: FastifyReply, described: Described, errorId: string = randomUUID()): FastifyReply {
-  const body: ErrorResponse = { error_id: errorId, error_code: described.code, message: described.message, details: described.details };
+  const body: ErrorResponse = {
+    error_id: errorId,
+    error_code: described.code,
+    message: described.message,
+    details: described.details,
+  };
   return reply.code(described.status).type('application/json; charset=utf-8').send(body);
 }
 
@@ -148,12 +174,17 @@ export function registerErrorHandling(app: FastifyInstance, pageFallback?: PageF
     }
     const status = described?.status ?? 500;
     request.log.error({ err: error, errorId }, 'request failed');
-    return sendError(reply, {
-      status,
-      code: described?.code ?? 'INTERNAL',
-      message: status === 500 ? `Something went wrong on our side. Quote ${errorId} when reporting it.` : described!.message,
-      details: {},
-    }, errorId);
+    return sendError(
+      reply,
+      {
+        status,
+        code: described?.code ?? 'INTERNAL',
+        message:
+          status === 500 ? `Something went wrong on our side. Quote ${errorId} when reporting it.` : described!.message,
+        details: {},
+      },
+      errorId,
+    );
   });
 
   app.setNotFoundHandler((request, reply) => {

@@ -21,13 +21,21 @@ const Health = Type.Object({
       description: 'port_taken: another broker holds the default port, so Croft runs without its own',
     }),
     port: Type.Union([Type.Integer(), Type.Null()]),
-    external: Type.Union([Type.Object({
-      state: Type.Union([Type.Literal('connected'), Type.Literal('reconnecting'), Type.Literal('off')]),
-      url: Type.String({ description: 'MQTT_URL without its password' }),
-      connections: Type.Integer({ description: 'Connections up (of CROFT_MQTT_CLIENT_CONNECTIONS)' }),
-    }), Type.Null()], { description: 'Croft as a client of the broker at MQTT_URL; null when not set' }),
+    external: Type.Union(
+      [
+        Type.Object({
+          state: Type.Union([Type.Literal('connected'), Type.Literal('reconnecting'), Type.Literal('off')]),
+          url: Type.String({ description: 'MQTT_URL without its password' }),
+          connections: Type.Integer({ description: 'Connections up (of CROFT_MQTT_CLIENT_CONNECTIONS)' }),
+        }),
+        Type.Null(),
+      ],
+      { description: 'Croft as a client of the broker at MQTT_URL; null when not set' },
+    ),
   }),
-  live: Type.Union([Type.Literal('memory'), Type.Literal('redis')], { description: 'How live events reach other instances' }),
+  live: Type.Union([Type.Literal('memory'), Type.Literal('redis')], {
+    description: 'How live events reach other instances',
+  }),
   time: Type.String({ format: 'date-time', description: "The server clock's now" }),
 });
 
@@ -44,29 +52,37 @@ export interface HealthDeps {
 
 export const healthRoutes: FastifyPluginAsyncTypebox<HealthDeps> = async (app, deps) => {
   const started = performance.now();
-  app.get('/api/v1/health', {
-    schema: {
-      tags: ['system'],
-      summary: 'Is this Croft up and is its database answering?',
-      security: [],
-      response: { 200: Health },
+  app.get(
+    '/api/v1/health',
+    {
+      schema: {
+        tags: ['system'],
+        summary: 'Is this Croft up and is its database answering?',
+        security: [],
+        response: { 200: Health },
+      },
     },
-  }, async () => {
-    try {
-      await deps.db.raw.executeSql('select 1');
-    } catch (error) {
-      deps.log.error({ err: error }, 'health check: the database does not answer');
-      throw unavailable('DATABASE_UNAVAILABLE', 'The database does not answer');
-    }
-    return {
-      status: 'ok' as const,
-      version: deps.version,
-      database: deps.db.backend,
-      jobs: deps.jobs.working ? ('running' as const) : ('off' as const),
-      uptime_seconds: Math.round((performance.now() - started) / 1000),
-      mqtt: { state: deps.mqtt.status.state, port: deps.mqtt.status.port, external: deps.mqtt.client ? { ...deps.mqtt.client } : null },
-      live: deps.bus.kind,
-      time: deps.clock.now().toISOString(),
-    };
-  });
+    async () => {
+      try {
+        await deps.db.raw.executeSql('select 1');
+      } catch (error) {
+        deps.log.error({ err: error }, 'health check: the database does not answer');
+        throw unavailable('DATABASE_UNAVAILABLE', 'The database does not answer');
+      }
+      return {
+        status: 'ok' as const,
+        version: deps.version,
+        database: deps.db.backend,
+        jobs: deps.jobs.working ? ('running' as const) : ('off' as const),
+        uptime_seconds: Math.round((performance.now() - started) / 1000),
+        mqtt: {
+          state: deps.mqtt.status.state,
+          port: deps.mqtt.status.port,
+          external: deps.mqtt.client ? { ...deps.mqtt.client } : null,
+        },
+        live: deps.bus.kind,
+        time: deps.clock.now().toISOString(),
+      };
+    },
+  );
 };

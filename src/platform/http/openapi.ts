@@ -10,7 +10,8 @@ const ERROR_REF = { $ref: 'ErrorResponse#' };
  * start-up, not in a client. Error responses share the one error schema, added here to every route.
  */
 export function requireResponseSchemas(route: RouteOptions): void {
-  const schema = route.schema as (Record<string, unknown> & { hide?: boolean; response?: Record<string, unknown> }) | undefined;
+  const schema = route.schema as
+    (Record<string, unknown> & { hide?: boolean; response?: Record<string, unknown> }) | undefined;
   if (!route.url.startsWith('/api/') || schema?.hide) return;
   const response = schema?.response;
   const hasSuccess = response && Object.keys(response).some((status) => /^(2\d\d|2xx|default)$/.test(status));
@@ -45,7 +46,11 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
     },
   });
   await app.register(swaggerUi, { routePrefix: '/api/v1/docs', uiConfig: { deepLinking: true } });
-  app.get('/api/v1/openapi.json', {
-    schema: { hide: true, response: { 200: Type.Object({}, { additionalProperties: true }) } },
-  }, async () => app.swagger());
+  app.get(
+    '/api/v1/openapi.json',
+    {
+      schema: { hide: true, response: { 200: Type.Object({}, { additionalProperties: true }) } },
+    },
+    async () => app.swagger(),
+  );
 }

@@ -6,10 +6,17 @@ import { Type, type TSchema } from 'typebox';
  */
 export const Uuid = Type.String({ format: 'uuid' });
 export const DateTime = Type.String({ format: 'date-time' });
-export const Email = Type.String({ format: 'email', maxLength: 254, description: 'Email address (matched case-insensitively)' });
+export const Email = Type.String({
+  format: 'email',
+  maxLength: 254,
+  description: 'Email address (matched case-insensitively)',
+});
 export const Name = Type.String({ minLength: 1, maxLength: 200 });
 export const TimeZone = Type.String({
-  minLength: 1, maxLength: 64, description: 'IANA time zone, e.g. Asia/Phnom_Penh', examples: ['Europe/Berlin'],
+  minLength: 1,
+  maxLength: 64,
+  description: 'IANA time zone, e.g. Asia/Phnom_Penh',
+  examples: ['Europe/Berlin'],
 });
 export const RoleSchema = Type.Union(
   [Type.Literal('viewer'), Type.Literal('worker'), Type.Literal('manager'), Type.Literal('admin')],
@@ -17,7 +24,9 @@ export const RoleSchema = Type.Union(
 );
 
 /** The farm of a farm-scoped route (`/api/v1/farms/{farm}/…`): its id or its slug. */
-export const FarmParams = Type.Object({ farm: Type.String({ minLength: 1, maxLength: 64, description: 'Farm id or slug' }) });
+export const FarmParams = Type.Object({
+  farm: Type.String({ minLength: 1, maxLength: 64, description: 'Farm id or slug' }),
+});
 
 /** A field that may be null. */
 export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
@@ -27,7 +36,9 @@ export const OneOf = <const T extends string[]>(values: readonly [...T], options
   Type.Enum(values, options);
 
 /** `?limit=` of a list: at least 1, at most `max`, `fallback` when absent. */
-export const PageLimit = (max = 200, fallback = 50) => Type.Optional(Type.Integer({ minimum: 1, maximum: max, default: fallback }));
+export const PageLimit = (max = 200, fallback = 50) =>
+  Type.Optional(Type.Integer({ minimum: 1, maximum: max, default: fallback }));
 
 /** A page of a list: its rows and the cursor of the next page (null on the last). */
-export const Page = <T extends TSchema>(item: T) => Type.Object({ data: Type.Array(item), next_cursor: Type.Union([Type.String(), Type.Null()]) });
+export const Page = <T extends TSchema>(item: T) =>
+  Type.Object({ data: Type.Array(item), next_cursor: Type.Union([Type.String(), Type.Null()]) });

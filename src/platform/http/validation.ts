@@ -26,10 +26,18 @@ let strict: Ajv | undefined;
  * A validator for JSON arriving outside HTTP bodies (live socket messages, MQTT payloads), with the
  * same rules as bodies: no coercion. Returns the errors as `path message` strings, or none.
  */
-export function jsonValidator<T>(schema: object): (value: unknown) => { ok: true; value: T } | { ok: false; errors: string[] } {
+export function jsonValidator<T>(
+  schema: object,
+): (value: unknown) => { ok: true; value: T } | { ok: false; errors: string[] } {
   strict ??= build({ coerceTypes: false });
   const check = strict.compile(schema);
-  return (value) => (check(value)
-    ? { ok: true, value: value as T }
-    : { ok: false, errors: (check.errors ?? []).map((e) => `${e.instancePath || '(message)'} ${e.message ?? 'is not valid'}`.trim()) });
+  return (value) =>
+    check(value)
+      ? { ok: true, value: value as T }
+      : {
+          ok: false,
+          errors: (check.errors ?? []).map((e) =>
+            `${e.instancePath || '(message)'} ${e.message ?? 'is not valid'}`.trim(),
+          ),
+        };
 }

@@ -54,7 +54,9 @@ describe('the web app at /', () => {
 
   it('lets map tiles in only from the server CROFT_MAP_TILES names', async () => {
     const { appCsp } = await import('./web-app.js');
-    expect(appCsp('https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png')).toContain("img-src 'self' data: blob: https://*.tile.openstreetmap.org;");
+    expect(appCsp('https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png')).toContain(
+      "img-src 'self' data: blob: https://*.tile.openstreetmap.org;",
+    );
     expect(appCsp()).toContain("img-src 'self' data: blob:;");
   });
 

@@ -14,9 +14,18 @@ export const WEB_DIR = fileURLToPath(new URL('../../../dist/web/', import.meta.u
 export function appCsp(tilesUrl?: string): string {
   const tiles = tilesUrl ? /^(https?:\/\/[^/]+)/.exec(tilesUrl)?.[1]?.replace('{s}', '*') : undefined;
   return [
-    "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", `img-src 'self' data: blob:${tiles ? ` ${tiles}` : ''}`,
-    "font-src 'self' data:", "connect-src 'self'", "worker-src 'self' blob:", "media-src 'self' blob:", "manifest-src 'self'",
-    "frame-ancestors 'none'", "base-uri 'self'", "form-action 'self'",
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    `img-src 'self' data: blob:${tiles ? ` ${tiles}` : ''}`,
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "worker-src 'self' blob:",
+    "media-src 'self' blob:",
+    "manifest-src 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
   ].join('; ');
 }
 export const APP_CSP = appCsp();
@@ -30,7 +39,11 @@ const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>Croft</title>
  * takes them), and index.html (never cached) for every other page path, so deep links open the app.
  * Returns the fallback for page requests no route took.
  */
-export async function registerWebApp(app: FastifyInstance, dir = WEB_DIR, options: { tilesUrl?: string | undefined } = {}): Promise<(request: FastifyRequest, reply: FastifyReply) => FastifyReply> {
+export async function registerWebApp(
+  app: FastifyInstance,
+  dir = WEB_DIR,
+  options: { tilesUrl?: string | undefined } = {},
+): Promise<(request: FastifyRequest, reply: FastifyReply) => FastifyReply> {
   const csp = appCsp(options.tilesUrl);
   const built = existsSync(`${dir}index.html`);
   if (built) {

@@ -46,9 +46,13 @@ afterAll(() => t.close());
 
 describe('cron', () => {
   it('computes firings in a time zone, across daylight saving', () => {
-    expect(nextCronRun('0 * * * *', 'UTC', new Date('2026-06-01T00:30:00Z')).toISOString()).toBe('2026-06-01T01:00:00.000Z');
+    expect(nextCronRun('0 * * * *', 'UTC', new Date('2026-06-01T00:30:00Z')).toISOString()).toBe(
+      '2026-06-01T01:00:00.000Z',
+    );
     // 02:30 does not exist in Berlin on 29 March 2026: the next valid moment is 03:00 local.
-    expect(nextCronRun('30 2 * * *', 'Europe/Berlin', new Date('2026-03-28T12:00:00Z')).toISOString()).toBe('2026-03-29T01:00:00.000Z');
+    expect(nextCronRun('30 2 * * *', 'Europe/Berlin', new Date('2026-03-28T12:00:00Z')).toISOString()).toBe(
+      '2026-03-29T01:00:00.000Z',
+    );
   });
 
   it('fires a job when the clock reaches its time, once, and not before', async () => {
@@ -62,7 +66,8 @@ describe('cron', () => {
     await waitFor(() => hourly.length === 1);
     expect(hourly).toEqual(['on the hour @ 2026-06-01T01:00:00.000Z']);
     const stored = await t.deps.db.system((tx) =>
-      tx.selectFrom('croft_cron').selectAll().where('name', '=', 'test.hourly').executeTakeFirstOrThrow());
+      tx.selectFrom('croft_cron').selectAll().where('name', '=', 'test.hourly').executeTakeFirstOrThrow(),
+    );
     expect(stored.next_run_at).toEqual(new Date('2026-06-01T02:00:00Z'));
     expect(stored.last_run_at).toEqual(new Date('2026-06-01T01:00:00Z'));
   });
@@ -73,7 +78,8 @@ describe('cron', () => {
     expect(await t.deps.jobs.tickCron()).not.toContain('test.hourly');
     await waitFor(() => hourly.length === 2);
     const stored = await t.deps.db.system((tx) =>
-      tx.selectFrom('croft_cron').select('next_run_at').where('name', '=', 'test.hourly').executeTakeFirstOrThrow());
+      tx.selectFrom('croft_cron').select('next_run_at').where('name', '=', 'test.hourly').executeTakeFirstOrThrow(),
+    );
     expect(stored.next_run_at).toEqual(new Date('2026-06-01T06:00:00Z'));
   });
 });
@@ -87,10 +93,12 @@ describe('queued jobs', () => {
   });
 
   it('sent inside a transaction exist only if it commits', async () => {
-    await expect(t.deps.db.system(async (tx) => {
-      await t.deps.jobs.send('test.outbox', { id: 1 }, { tx, startAfterSeconds: 3600 });
-      throw new Error('roll back');
-    })).rejects.toThrow('roll back');
+    await expect(
+      t.deps.db.system(async (tx) => {
+        await t.deps.jobs.send('test.outbox', { id: 1 }, { tx, startAfterSeconds: 3600 });
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
     expect(await pendingJobs(t.deps.db, 'test.outbox')).toBe(0);
     await t.deps.db.system(async (tx) => {
       await sql`select 1`.execute(tx);

@@ -5,7 +5,14 @@ import type { Database, Tx } from '../db/database.js';
 import { APP_ROLE } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import { checkCronSpec, nextCronRun } from './cron.engine.js';
-import { DEFAULT_RETRY, type JobDefinition, type JobName, type JobPayloads, type JobRegistry, type TickerDefinition } from './registry.js';
+import {
+  DEFAULT_RETRY,
+  type JobDefinition,
+  type JobName,
+  type JobPayloads,
+  type JobRegistry,
+  type TickerDefinition,
+} from './registry.js';
 
 const SCHEMA = 'pgboss';
 
@@ -58,7 +65,10 @@ async function startupRace<T>(step: () => Promise<T>): Promise<T> {
       return await step();
     } catch (error) {
       const code = (error as { code?: string }).code;
-      const race = code !== undefined && RETRIED.has(code) && (code !== 'XX000' || /concurrently updated/.test((error as Error).message));
+      const race =
+        code !== undefined &&
+        RETRIED.has(code) &&
+        (code !== 'XX000' || /concurrently updated/.test((error as Error).message));
       if (attempt >= 8 || !race) throw error;
       await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 100 * attempt));
     }
@@ -112,8 +122,10 @@ export class JobRunner {
     this.#working = true;
     for (const definition of this.#options.registry.list()) await this.#work(definition);
     await this.#registerCron();
-    this.#cronTimer = setInterval(() => void this.tickCron().catch((error) =>
-      this.#options.log.error({ err: error }, 'cron tick failed')), this.#options.cronTickMs);
+    this.#cronTimer = setInterval(
+      () => void this.tickCron().catch((error) => this.#options.log.error({ err: error }, 'cron tick failed')),
+      this.#options.cronTickMs,
+    );
     this.#cronTimer.unref();
     for (const ticker of this.#options.registry.tickers()) this.#startTicker(ticker);
   }
@@ -125,7 +137,9 @@ export class JobRunner {
     let running: Promise<unknown> | undefined;
     const timer = setInterval(() => {
       if (running) return; // still busy with the previous round
-      const round: Promise<unknown> = ticker.run().catch((error: unknown) => this.#options.log.error({ err: error, ticker: ticker.name }, 'ticker failed'))
+      const round: Promise<unknown> = ticker
+        .run()
+        .catch((error: unknown) => this.#options.log.error({ err: error, ticker: ticker.name }, 'ticker failed'))
         .finally(() => {
           this.#ticking.delete(round);
           running = undefined;
@@ -180,11 +194,13 @@ export class JobRunner {
   async #grantToAppRole(): Promise<void> {
     // Scoped transactions work as the app role; they may enqueue jobs (sent with `tx`). Processes
     // granting together take turns on a lock (the statements run as one implicit transaction holding it).
-    await startupRace(() => this.#options.db.raw.executeSql(`
+    await startupRace(() =>
+      this.#options.db.raw.executeSql(`
       select pg_advisory_xact_lock(${GRANT_LOCK_KEY});
       grant usage on schema ${SCHEMA} to ${APP_ROLE};
       grant select, insert on ${SCHEMA}.job to ${APP_ROLE};
-      grant select on ${SCHEMA}.queue to ${APP_ROLE};`));
+      grant select on ${SCHEMA}.queue to ${APP_ROLE};`),
+    );
   }
 
   async #createQueue(definition: JobDefinition): Promise<void> {
@@ -231,11 +247,16 @@ export class JobRunner {
       if (!definition.cron) continue;
       const { expression, timeZone = 'UTC' } = definition.cron;
       await this.#options.db.system(async (tx) => {
-        const stored = await tx.selectFrom('croft_cron').selectAll().where('name', '=', definition.name)
-          .forUpdate().executeTakeFirst();
+        const stored = await tx
+          .selectFrom('croft_cron')
+          .selectAll()
+          .where('name', '=', definition.name)
+          .forUpdate()
+          .executeTakeFirst();
         if (stored && stored.expression === expression && stored.time_zone === timeZone) return;
         const next = nextCronRun(expression, timeZone, now);
-        await tx.insertInto('croft_cron')
+        await tx
+          .insertInto('croft_cron')
           .values({ name: definition.name, expression, time_zone: timeZone, next_run_at: next })
           .onConflict((oc) => oc.column('name').doUpdateSet({ expression, time_zone: timeZone, next_run_at: next }))
           .execute();
@@ -250,13 +271,21 @@ export class JobRunner {
       const cron = definition.cron;
       if (!cron) continue;
       const didFire = await this.#options.db.system(async (tx) => {
-        const due = await tx.selectFrom('croft_cron').select(['next_run_at']).where('name', '=', definition.name)
-          .where('next_run_at', '<=', now).forUpdate().skipLocked().executeTakeFirst();
+        const due = await tx
+          .selectFrom('croft_cron')
+          .select(['next_run_at'])
+          .where('name', '=', definition.name)
+          .where('next_run_at', '<=', now)
+          .forUpdate()
+          .skipLocked()
+          .executeTakeFirst();
         if (!due) return false;
         await this.#queue.send(definition.name, cron.payload as object, { db: executorOn(tx) });
-        await tx.updateTable('croft_cron')
+        await tx
+          .updateTable('croft_cron')
           .set({ last_run_at: now, next_run_at: nextCronRun(cron.expression, cron.timeZone ?? 'UTC', now) })
-          .where('name', '=', definition.name).execute();
+          .where('name', '=', definition.name)
+          .execute();
         return true;
       });
       if (didFire) fired.push(definition.name);
@@ -268,6 +297,8 @@ export class JobRunner {
 /** For tests and tools that need to wait until a queue is empty. */
 export async function pendingJobs(db: Database, name: string): Promise<number> {
   const { rows } = await db.raw.executeSql(
-    `select count(*)::int as n from ${SCHEMA}.job where name = $1 and state in ('created', 'retry', 'active')`, [name]);
+    `select count(*)::int as n from ${SCHEMA}.job where name = $1 and state in ('created', 'retry', 'active')`,
+    [name],
+  );
   return Number((rows[0] as { n: number } | undefined)?.n ?? 0);
 }

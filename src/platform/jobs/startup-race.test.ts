@@ -30,7 +30,10 @@ describe.skipIf(testBackend() !== 'postgres')('job runners starting together', (
           const db = databaseOnPostgres(database.url!, 2);
           const registry = new JobRegistry();
           for (const name of names) registry.define({ name, handle: async () => {} });
-          return { db, runner: new JobRunner({ db, registry, clock: new ManualClock(), log, pollMs: 500, cronTickMs: 60_000 }) };
+          return {
+            db,
+            runner: new JobRunner({ db, registry, clock: new ManualClock(), log, pollMs: 500, cronTickMs: 60_000 }),
+          };
         });
         try {
           await Promise.all(processes.map((p) => p.runner.start({ work: false })));
@@ -40,7 +43,9 @@ describe.skipIf(testBackend() !== 'postgres')('job runners starting together', (
             await p.db.close();
           }
         }
-        const { rows } = await database.db.raw.executeSql(`select count(*)::int as n from pgboss.queue where name like 'race.r${round}q%'`);
+        const { rows } = await database.db.raw.executeSql(
+          `select count(*)::int as n from pgboss.queue where name like 'race.r${round}q%'`,
+        );
         expect(rows[0]!.n).toBe(10);
       }
     } finally {

@@ -18,7 +18,8 @@ export async function openLiveConnections(config: Config, log: Logger): Promise<
   try {
     const bus = await RedisBus.open(config.redisUrl, redis, redisLog);
     return {
-      bus, redis,
+      bus,
+      redis,
       async close() {
         await bus.close();
         redis.disconnect();

@@ -6,11 +6,17 @@ const PREFIX = 'croft:live:';
 
 /** Opens a Redis (or Valkey) connection that fails fast when the server is unreachable at start. */
 export async function connectRedis(url: string, log: Logger, name: string): Promise<Redis> {
-  const client = new Redis(url, { lazyConnect: true, connectionName: name, maxRetriesPerRequest: 3, enableAutoPipelining: true });
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectionName: name,
+    maxRetriesPerRequest: 3,
+    enableAutoPipelining: true,
+  });
   let lastError = '';
   client.on('error', (error: Error) => {
     // ioredis reconnects by itself; say so once per distinct error rather than on every retry.
-    if (error.message !== lastError) log.warn({ err: error.message, connection: name }, 'Redis connection trouble (reconnecting)');
+    if (error.message !== lastError)
+      log.warn({ err: error.message, connection: name }, 'Redis connection trouble (reconnecting)');
     lastError = error.message;
   });
   client.on('ready', () => {

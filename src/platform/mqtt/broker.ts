@@ -77,14 +77,19 @@ export async function startBroker<I>(options: {
         callback(new Error('not signed in'));
         return;
       }
-      hooks.publish(identity, packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload)).then(
-        () => callback(null),
-        (error: unknown) => {
-          // Not acknowledged: the client is disconnected and sends the message again when it reconnects.
-          log.warn({ client: client?.id, topic: packet.topic, err: error }, 'MQTT message refused; the client is disconnected');
-          callback(error instanceof Error ? error : new Error(String(error)));
-        },
-      );
+      hooks
+        .publish(identity, packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload))
+        .then(
+          () => callback(null),
+          (error: unknown) => {
+            // Not acknowledged: the client is disconnected and sends the message again when it reconnects.
+            log.warn(
+              { client: client?.id, topic: packet.topic, err: error },
+              'MQTT message refused; the client is disconnected',
+            );
+            callback(error instanceof Error ? error : new Error(String(error)));
+          },
+        );
     },
     authorizeSubscribe: (client, subscription: Subscription, callback) => {
       const identity = (client as WithIdentity<I>)[IDENTITY];
@@ -123,8 +128,11 @@ export async function startBroker<I>(options: {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE' && options.stepAsideIfTaken) {
       status.state = 'port_taken';
-      log.warn({ port: options.port }, `MQTT port ${options.port} is taken (another broker runs there?): Croft runs without its embedded broker. ` +
-        'Point devices at that broker with MQTT_URL, or set CROFT_MQTT_PORT to another port.');
+      log.warn(
+        { port: options.port },
+        `MQTT port ${options.port} is taken (another broker runs there?): Croft runs without its embedded broker. ` +
+          'Point devices at that broker with MQTT_URL, or set CROFT_MQTT_PORT to another port.',
+      );
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       return { status, publish: async () => {}, disconnect: () => {}, close: async () => {} };
     }
@@ -134,12 +142,20 @@ export async function startBroker<I>(options: {
 
   return {
     status,
-    publish: (topic, payload, publishOptions = {}) => new Promise<void>((resolve, reject) => {
-      aedes.publish({
-        cmd: 'publish', topic, payload: typeof payload === 'string' ? Buffer.from(payload) : payload,
-        qos: publishOptions.qos ?? 1, retain: publishOptions.retain ?? false, dup: false,
-      }, (error) => (error ? reject(error) : resolve()));
-    }),
+    publish: (topic, payload, publishOptions = {}) =>
+      new Promise<void>((resolve, reject) => {
+        aedes.publish(
+          {
+            cmd: 'publish',
+            topic,
+            payload: typeof payload === 'string' ? Buffer.from(payload) : payload,
+            qos: publishOptions.qos ?? 1,
+            retain: publishOptions.retain ?? false,
+            dup: false,
+          },
+          (error) => (error ? reject(error) : resolve()),
+        );
+      }),
     disconnect(match) {
       for (const client of Object.values((aedes as unknown as { clients: Record<string, WithIdentity<I>> }).clients)) {
         if (client[IDENTITY] !== undefined && match(client[IDENTITY])) client.close();

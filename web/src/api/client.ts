@@ -33,7 +33,8 @@ export function setRefresher(refresh: () => Promise<string | undefined>): void {
 
 const auth: Middleware = {
   onRequest({ request }) {
-    if (accessToken && !request.headers.has('authorization')) request.headers.set('authorization', `Bearer ${accessToken}`);
+    if (accessToken && !request.headers.has('authorization'))
+      request.headers.set('authorization', `Bearer ${accessToken}`);
     // Cookie-based calls (refresh, logout) must say they come from script, not a form.
     request.headers.set('x-requested-with', 'croft-web');
     return request;
@@ -65,7 +66,12 @@ export async function unwrap<T>(call: Promise<{ data?: T; error?: unknown; respo
   const { data, error, response } = result;
   if (error !== undefined || !response.ok) {
     const body = (error ?? {}) as Partial<ErrorBody>;
-    throw new ApiError(response.status, body.error_code ?? `HTTP_${response.status}`, body.message ?? response.statusText, body.details ?? {});
+    throw new ApiError(
+      response.status,
+      body.error_code ?? `HTTP_${response.status}`,
+      body.message ?? response.statusText,
+      body.details ?? {},
+    );
   }
   return data as T;
 }

@@ -43,7 +43,8 @@ export function LiveProvider({ farm, children }: { farm: string; children: React
     let attempt = 0;
     let sentToken: string | undefined;
     let retry: ReturnType<typeof setTimeout> | undefined;
-    const send = (message: LiveClientMessage) => socket?.readyState === WebSocket.OPEN && socket.send(JSON.stringify(message));
+    const send = (message: LiveClientMessage) =>
+      socket?.readyState === WebSocket.OPEN && socket.send(JSON.stringify(message));
 
     const connect = () => {
       setStatus('connecting');
@@ -66,7 +67,8 @@ export function LiveProvider({ farm, children }: { farm: string; children: React
             void queryClient.invalidateQueries({ queryKey: [farm] });
             break;
           case 'reading':
-            for (const key of [message.device, '*']) for (const listener of listeners.current.get(key) ?? []) listener(message);
+            for (const key of [message.device, '*'])
+              for (const listener of listeners.current.get(key) ?? []) listener(message);
             break;
           case 'notification':
             void queryClient.invalidateQueries({ queryKey: ['notifications'] });
@@ -74,7 +76,8 @@ export function LiveProvider({ farm, children }: { farm: string; children: React
           case 'command':
           case 'device':
           case 'alert':
-            for (const stale of STALE_BY_EVENT[message.type] ?? []) void queryClient.invalidateQueries({ queryKey: [farm, stale] });
+            for (const stale of STALE_BY_EVENT[message.type] ?? [])
+              void queryClient.invalidateQueries({ queryKey: [farm, stale] });
             break;
           default:
             break;

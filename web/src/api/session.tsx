@@ -108,7 +108,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         await loadUser();
       } catch (error) {
         if (stopped) return;
-        if (error instanceof ApiError && (error.status === 401 || error.status === 403)) return setState({ status: 'signed-out' });
+        if (error instanceof ApiError && (error.status === 401 || error.status === 403))
+          return setState({ status: 'signed-out' });
         const again = () => {
           clearTimeout(retry);
           setState({ status: 'loading' });
@@ -126,30 +127,35 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     };
   }, [refresh, loadUser]);
 
-  const session = useMemo<Session>(() => ({
-    state,
-    async signIn(email, password) {
-      accept(await unwrap(api.POST('/api/v1/auth/login', { body: { email, password } })));
-      await loadUser();
-    },
-    async setUp(body) {
-      const result = await unwrap(api.POST('/api/v1/auth/setup', { body }));
-      accept(result);
-      setState({ status: 'signed-in', user: result.user });
-      return result.farm.slug;
-    },
-    async signOut() {
-      await unwrap(api.POST('/api/v1/auth/logout', { body: {} })).catch(() => undefined);
-      signedOut();
-    },
-    async changePassword(current, next) {
-      accept(await unwrap(api.POST('/api/v1/auth/password', { body: { current_password: current, new_password: next } })));
-    },
-    async updateProfile(patch) {
-      const user = await unwrap(api.PATCH('/api/v1/auth/me', { body: patch }));
-      setState({ status: 'signed-in', user });
-    },
-  }), [state, accept, loadUser, signedOut]);
+  const session = useMemo<Session>(
+    () => ({
+      state,
+      async signIn(email, password) {
+        accept(await unwrap(api.POST('/api/v1/auth/login', { body: { email, password } })));
+        await loadUser();
+      },
+      async setUp(body) {
+        const result = await unwrap(api.POST('/api/v1/auth/setup', { body }));
+        accept(result);
+        setState({ status: 'signed-in', user: result.user });
+        return result.farm.slug;
+      },
+      async signOut() {
+        await unwrap(api.POST('/api/v1/auth/logout', { body: {} })).catch(() => undefined);
+        signedOut();
+      },
+      async changePassword(current, next) {
+        accept(
+          await unwrap(api.POST('/api/v1/auth/password', { body: { current_password: current, new_password: next } })),
+        );
+      },
+      async updateProfile(patch) {
+        const user = await unwrap(api.PATCH('/api/v1/auth/me', { body: patch }));
+        setState({ status: 'signed-in', user });
+      },
+    }),
+    [state, accept, loadUser, signedOut],
+  );
 
   return <SessionContext.Provider value={session}>{children}</SessionContext.Provider>;
 }
@@ -166,4 +172,3 @@ export function useUser(): User {
   if (state.status !== 'signed-in') throw new Error('useUser while not signed in');
   return state.user;
 }
-

@@ -23,7 +23,9 @@ import { SettingsPage } from '../features/settings/SettingsPage';
 import { switchLanguage } from '../i18n';
 
 // The map (Leaflet, Geoman, the QR scanner) loads only when its page is opened.
-const LocationsPage = lazy(() => import('../features/locations/LocationsPage').then((m) => ({ default: m.LocationsPage })));
+const LocationsPage = lazy(() =>
+  import('../features/locations/LocationsPage').then((m) => ({ default: m.LocationsPage })),
+);
 
 /** Croft did not answer at start: say so in words, and try again (also by itself every few seconds). */
 function Unreachable({ error, retry }: { error: unknown; retry: () => void }) {
@@ -66,7 +68,14 @@ export function App() {
         <Route path="devices/:device" element={<DeviceDetailPage />} />
         <Route path="schedules" element={<SchedulesPage />} />
         <Route path="schedules/:id" element={<ScheduleDetailPage />} />
-        <Route path="locations" element={<Suspense fallback={<Loading />}><LocationsPage /></Suspense>} />
+        <Route
+          path="locations"
+          element={
+            <Suspense fallback={<Loading />}>
+              <LocationsPage />
+            </Suspense>
+          }
+        />
         <Route path="locations/qr/:qr" element={<QrRoute />} />
         <Route path="apiaries" element={<ApiariesPage />} />
         <Route path="hives/:id" element={<HivePage />} />

@@ -30,15 +30,27 @@ export function Shell({ farm, children }: { farm: Farm; children: ReactNode }) {
   const base = `/farms/${farm.slug}`;
   const [addingFarm, setAddingFarm] = useState(false);
 
-  const links = (where: 'bar' | 'side') => NAV.map((item) => (
-    <NavLink key={item.to} to={item.to ? `${base}/${item.to}` : base} end={!item.to} className={where === 'bar' ? classes.barLink : classes.sideLink}>
-      <item.Icon aria-hidden size={24} stroke={1.8} className={classes.icon} />
-      <span>{t(item.key)}</span>
-      {item.to === 'inbox' && unread > 0 && (
-        <Badge size="sm" color="red" circle data-testid="unread-badge" aria-label={t('inbox.unreadCount', { count: unread })}>{unread}</Badge>
-      )}
-    </NavLink>
-  ));
+  const links = (where: 'bar' | 'side') =>
+    NAV.map((item) => (
+      <NavLink
+        key={item.to}
+        to={item.to ? `${base}/${item.to}` : base}
+        end={!item.to}
+        className={where === 'bar' ? classes.barLink : classes.sideLink}>
+        <item.Icon aria-hidden size={24} stroke={1.8} className={classes.icon} />
+        <span>{t(item.key)}</span>
+        {item.to === 'inbox' && unread > 0 && (
+          <Badge
+            size="sm"
+            color="red"
+            circle
+            data-testid="unread-badge"
+            aria-label={t('inbox.unreadCount', { count: unread })}>
+            {unread}
+          </Badge>
+        )}
+      </NavLink>
+    ));
 
   const chooseLanguage = async (code: string) => {
     await switchLanguage(code);
@@ -46,45 +58,89 @@ export function Shell({ farm, children }: { farm: Farm; children: ReactNode }) {
   };
 
   return (
-    <AppShell header={{ height: 64 }} navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: true } }} footer={{ height: 64 }} padding="md">
+    <AppShell
+      header={{ height: 64 }}
+      navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: true } }}
+      footer={{ height: 64 }}
+      padding="md">
       <AppShell.Header className={classes.header}>
         <Group h="100%" px="sm" justify="space-between" wrap="nowrap" gap="xs">
           <Group gap="xs" wrap="nowrap">
-            <UnstyledButton onClick={() => navigate(base)} className={classes.brand} aria-label={t('nav.dashboard')}>Croft</UnstyledButton>
+            <UnstyledButton onClick={() => navigate(base)} className={classes.brand} aria-label={t('nav.dashboard')}>
+              Croft
+            </UnstyledButton>
             <FarmSwitcher current={farm.slug} />
-            <Text size="sm" fw={600} visibleFrom="xs" truncate maw={160}>{farm.name}</Text>
+            <Text size="sm" fw={600} visibleFrom="xs" truncate maw={160}>
+              {farm.name}
+            </Text>
           </Group>
           <Group gap={4} wrap="nowrap">
             <Tooltip label={t(`live.${status}`)}>
-              <Indicator color={status === 'live' ? 'green' : status === 'connecting' ? 'yellow' : 'red'} processing={status === 'live'} position="middle-center" size={14}>
-                <span className={classes.liveDot} data-testid="live-status" data-status={status} aria-label={t(`live.${status}`)} />
+              <Indicator
+                color={status === 'live' ? 'green' : status === 'connecting' ? 'yellow' : 'red'}
+                processing={status === 'live'}
+                position="middle-center"
+                size={14}>
+                <span
+                  className={classes.liveDot}
+                  data-testid="live-status"
+                  data-status={status}
+                  aria-label={t(`live.${status}`)}
+                />
               </Indicator>
             </Tooltip>
             <Menu position="bottom-end" width={220}>
               <Menu.Target>
-                <ActionIcon variant="subtle" color="white" c="white" aria-label={t('nav.menu')} data-testid="account-menu"><IconMenu2 size={28} /></ActionIcon>
+                <ActionIcon
+                  variant="subtle"
+                  color="white"
+                  c="white"
+                  aria-label={t('nav.menu')}
+                  data-testid="account-menu">
+                  <IconMenu2 size={28} />
+                </ActionIcon>
               </Menu.Target>
               <Menu.Dropdown>
                 <Menu.Label>{t('account.language')}</Menu.Label>
                 {LANGUAGES.map((l) => (
-                  <Menu.Item key={l.code} onClick={() => void chooseLanguage(l.code)} data-testid={`language-${l.code}`} lang={l.code}>{l.label}</Menu.Item>
+                  <Menu.Item
+                    key={l.code}
+                    onClick={() => void chooseLanguage(l.code)}
+                    data-testid={`language-${l.code}`}
+                    lang={l.code}>
+                    {l.label}
+                  </Menu.Item>
                 ))}
                 <Menu.Divider />
-                <Menu.Item onClick={() => navigate(`${base}/locations`)} data-testid="menu-locations">{t('nav.locations')}</Menu.Item>
-                <Menu.Item onClick={() => navigate(`${base}/apiaries`)} data-testid="menu-apiaries">{t('nav.apiaries')}</Menu.Item>
-                <Menu.Item onClick={() => navigate(`${base}/settings`)} data-testid="menu-settings">{t('nav.settings')}</Menu.Item>
-                <Menu.Item onClick={() => setAddingFarm(true)} data-testid="menu-new-farm">{t('farms.new')}</Menu.Item>
+                <Menu.Item onClick={() => navigate(`${base}/locations`)} data-testid="menu-locations">
+                  {t('nav.locations')}
+                </Menu.Item>
+                <Menu.Item onClick={() => navigate(`${base}/apiaries`)} data-testid="menu-apiaries">
+                  {t('nav.apiaries')}
+                </Menu.Item>
+                <Menu.Item onClick={() => navigate(`${base}/settings`)} data-testid="menu-settings">
+                  {t('nav.settings')}
+                </Menu.Item>
+                <Menu.Item onClick={() => setAddingFarm(true)} data-testid="menu-new-farm">
+                  {t('farms.new')}
+                </Menu.Item>
                 <Menu.Item onClick={() => navigate(`${base}/account`)}>{t('nav.account')}</Menu.Item>
-                <Menu.Item color="red" onClick={() => void signOut().then(() => navigate('/'))}>{t('auth.signOut')}</Menu.Item>
+                <Menu.Item color="red" onClick={() => void signOut().then(() => navigate('/'))}>
+                  {t('auth.signOut')}
+                </Menu.Item>
               </Menu.Dropdown>
             </Menu>
           </Group>
         </Group>
       </AppShell.Header>
-      <AppShell.Navbar p="sm" visibleFrom="sm" component="nav" aria-label={t('nav.label')}>{links('side')}</AppShell.Navbar>
+      <AppShell.Navbar p="sm" visibleFrom="sm" component="nav" aria-label={t('nav.label')}>
+        {links('side')}
+      </AppShell.Navbar>
       <AppShell.Main className={classes.main}>{children}</AppShell.Main>
       <NewFarm opened={addingFarm} onClose={() => setAddingFarm(false)} />
-      <AppShell.Footer hiddenFrom="sm" className={classes.bar} component="nav" aria-label={t('nav.label')}>{links('bar')}</AppShell.Footer>
+      <AppShell.Footer hiddenFrom="sm" className={classes.bar} component="nav" aria-label={t('nav.label')}>
+        {links('bar')}
+      </AppShell.Footer>
     </AppShell>
   );
 }

@@ -21,7 +21,9 @@ export function Loading() {
 export function Empty({ title, children }: { title: string; children?: ReactNode }) {
   return (
     <Stack align="center" gap="xs" py="xl" px="md" ta="center">
-      <Text fw={600} size="lg">{title}</Text>
+      <Text fw={600} size="lg">
+        {title}
+      </Text>
       {children && <Text c="dimmed">{children}</Text>}
     </Stack>
   );
@@ -32,7 +34,11 @@ export function Empty({ title, children }: { title: string; children?: ReactNode
  * language, the translation of its `error_code` when there is one, followed by the server's sentence
  * so nothing it said is lost; else the server's sentence alone. A lost connection has words of its own.
  */
-export function errorWords(error: unknown, t: TFunction, i18n: Pick<I18n, 'language' | 'exists'>): { text: string; detail?: string } {
+export function errorWords(
+  error: unknown,
+  t: TFunction,
+  i18n: Pick<I18n, 'language' | 'exists'>,
+): { text: string; detail?: string } {
   if (!(error instanceof ApiError)) return { text: t('errors.unexpected') };
   if (error.code === 'NETWORK') return { text: t('errors.network') };
   const key = `errors.code.${error.code}`;
@@ -54,7 +60,11 @@ export function ErrorNotice({ error }: { error: unknown }) {
   return (
     <Alert color="red" variant="light" title={errorTitle(error, t)} role="alert">
       <Text size="sm">{text}</Text>
-      {detail && <Text size="xs" c="dimmed" mt={4}>{detail}</Text>}
+      {detail && (
+        <Text size="xs" c="dimmed" mt={4}>
+          {detail}
+        </Text>
+      )}
     </Alert>
   );
 }

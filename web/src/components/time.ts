@@ -14,9 +14,19 @@ export function timeAgo(iso: string | null | undefined, now = Date.now()): strin
   const seconds = Math.round((new Date(iso).getTime() - now) / 1000);
   if (seconds > 60) return dateTime(iso);
   const ago = Math.max(0, -seconds);
-  const [value, unit] = ago < 60 ? [ago, 'second'] : ago < 3600 ? [Math.round(ago / 60), 'minute'] : ago < 86_400 ? [Math.round(ago / 3600), 'hour'] : [Math.round(ago / 86_400), 'day'];
+  const [value, unit] =
+    ago < 60
+      ? [ago, 'second']
+      : ago < 3600
+        ? [Math.round(ago / 60), 'minute']
+        : ago < 86_400
+          ? [Math.round(ago / 3600), 'hour']
+          : [Math.round(ago / 86_400), 'day'];
   if (Intl.RelativeTimeFormat.supportedLocalesOf([i18n.language]).length) {
-    return new Intl.RelativeTimeFormat(i18n.language, { numeric: 'auto' }).format(-value, unit as Intl.RelativeTimeFormatUnit);
+    return new Intl.RelativeTimeFormat(i18n.language, { numeric: 'auto' }).format(
+      -value,
+      unit as Intl.RelativeTimeFormatUnit,
+    );
   }
   if (ago < 10) return i18n.t('time.justNow');
   return i18n.t(`time.${unit}sAgo`, { count: value });
@@ -25,12 +35,19 @@ export function timeAgo(iso: string | null | undefined, now = Date.now()): strin
 /** A date and time in the page's language (in a farm's time zone when given, else the device's). */
 export function dateTime(iso: string | null | undefined, timeZone?: string): string {
   if (!iso) return '—';
-  return new Intl.DateTimeFormat(formatLocale(), { dateStyle: 'medium', timeStyle: 'short', ...(timeZone ? { timeZone } : {}) }).format(new Date(iso));
+  return new Intl.DateTimeFormat(formatLocale(), {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+    ...(timeZone ? { timeZone } : {}),
+  }).format(new Date(iso));
 }
 
 /** A chart axis label: the time of day, or the date for ticks a day or more apart. */
 export function axisLabel(epochSeconds: number, spanSeconds: number): string {
-  const options: Intl.DateTimeFormatOptions = spanSeconds >= 86_400 ? { day: 'numeric', month: 'short' } : { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+  const options: Intl.DateTimeFormatOptions =
+    spanSeconds >= 86_400
+      ? { day: 'numeric', month: 'short' }
+      : { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
   return new Intl.DateTimeFormat(formatLocale(), options).format(new Date(epochSeconds * 1000));
 }
 

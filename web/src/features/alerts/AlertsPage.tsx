@@ -14,7 +14,11 @@ export function AlertCard({ alert, farm, canAct }: { alert: Alert; farm: string;
   const { t } = useTranslation();
   const act = useAlertAction(farm);
   return (
-    <Card withBorder data-testid="alert" data-state={alert.state} style={{ borderLeft: `6px solid var(--mantine-color-${SEVERITY_COLOR[alert.severity]}-7)` }}>
+    <Card
+      withBorder
+      data-testid="alert"
+      data-state={alert.state}
+      style={{ borderLeft: `6px solid var(--mantine-color-${SEVERITY_COLOR[alert.severity]}-7)` }}>
       <Group justify="space-between" wrap="nowrap" align="start">
         <Text fw={700}>{alert.message}</Text>
         <Badge color={SEVERITY_COLOR[alert.severity]}>{t(`severity.${alert.severity}`)}</Badge>
@@ -27,11 +31,18 @@ export function AlertCard({ alert, farm, canAct }: { alert: Alert; farm: string;
       {canAct && alert.state !== 'resolved' && (
         <Group mt="sm">
           {alert.state === 'triggered' && (
-            <Button size="md" onClick={() => act.mutate({ id: alert.id, action: 'acknowledge' })} loading={act.isPending && act.variables?.action === 'acknowledge'}>
+            <Button
+              size="md"
+              onClick={() => act.mutate({ id: alert.id, action: 'acknowledge' })}
+              loading={act.isPending && act.variables?.action === 'acknowledge'}>
               {t('alerts.acknowledge')}
             </Button>
           )}
-          <Button size="md" variant="outline" onClick={() => act.mutate({ id: alert.id, action: 'resolve' })} loading={act.isPending && act.variables?.action === 'resolve'}>
+          <Button
+            size="md"
+            variant="outline"
+            onClick={() => act.mutate({ id: alert.id, action: 'resolve' })}
+            loading={act.isPending && act.variables?.action === 'resolve'}>
             {t('alerts.resolve')}
           </Button>
         </Group>
@@ -49,13 +60,26 @@ export function AlertsPage() {
   const canAct = can(farm.role, 'records.write');
   return (
     <Stack gap="md">
-      <Title order={1} fz={26}>{t('alerts.title')}</Title>
-      <SegmentedControl value={state} onChange={(v) => setState(v as typeof state)} fullWidth
-        data={[{ value: 'active', label: t('alerts.active') }, { value: 'resolved', label: t('alerts.resolved') }]} />
+      <Title order={1} fz={26}>
+        {t('alerts.title')}
+      </Title>
+      <SegmentedControl
+        value={state}
+        onChange={(v) => setState(v as typeof state)}
+        fullWidth
+        data={[
+          { value: 'active', label: t('alerts.active') },
+          { value: 'resolved', label: t('alerts.resolved') },
+        ]}
+      />
       {alerts.isPending && <Loading />}
       <ErrorNotice error={alerts.error} />
-      {alerts.data?.length === 0 && <Empty title={t(state === 'active' ? 'alerts.noneActive' : 'alerts.noneResolved')} />}
-      {alerts.data?.map((alert) => <AlertCard key={alert.id} alert={alert} farm={farm.slug} canAct={canAct} />)}
+      {alerts.data?.length === 0 && (
+        <Empty title={t(state === 'active' ? 'alerts.noneActive' : 'alerts.noneResolved')} />
+      )}
+      {alerts.data?.map((alert) => (
+        <AlertCard key={alert.id} alert={alert} farm={farm.slug} canAct={canAct} />
+      ))}
       <AlertRules farm={farm.slug} canEdit={can(farm.role, 'config.write')} />
     </Stack>
   );

@@ -13,9 +13,13 @@ export function InboxPage() {
   return (
     <Stack gap="md">
       <Group justify="space-between">
-        <Title order={1} fz={26}>{t('inbox.title')}</Title>
+        <Title order={1} fz={26}>
+          {t('inbox.title')}
+        </Title>
         {unread.length > 1 && (
-          <Button variant="light" onClick={() => void Promise.all(unread.map((n) => markRead.mutateAsync(n.id)))}>{t('inbox.markAllRead')}</Button>
+          <Button variant="light" onClick={() => void Promise.all(unread.map((n) => markRead.mutateAsync(n.id)))}>
+            {t('inbox.markAllRead')}
+          </Button>
         )}
       </Group>
       {inbox.isPending && <Loading />}
@@ -25,14 +29,22 @@ export function InboxPage() {
         <Card key={n.id} withBorder data-testid="notification" data-read={n.read} bg={n.read ? undefined : 'field.0'}>
           <Group justify="space-between" wrap="nowrap" align="start">
             <Text fw={n.read ? 500 : 800}>{n.title}</Text>
-            <Badge variant="light" color={n.severity === 'urgent' ? 'red' : n.severity === 'important' ? 'orange' : 'blue'}>
+            <Badge
+              variant="light"
+              color={n.severity === 'urgent' ? 'red' : n.severity === 'important' ? 'orange' : 'blue'}>
               {t(`notificationSeverity.${n.severity}`, { defaultValue: n.severity })}
             </Badge>
           </Group>
           <Text>{n.message}</Text>
           <Group justify="space-between" mt="xs">
-            <Text size="sm" c="dimmed">{timeAgo(n.created_at)}</Text>
-            {!n.read && <Button size="md" variant="subtle" onClick={() => markRead.mutate(n.id)}>{t('inbox.markRead')}</Button>}
+            <Text size="sm" c="dimmed">
+              {timeAgo(n.created_at)}
+            </Text>
+            {!n.read && (
+              <Button size="md" variant="subtle" onClick={() => markRead.mutate(n.id)}>
+                {t('inbox.markRead')}
+              </Button>
+            )}
           </Group>
         </Card>
       ))}

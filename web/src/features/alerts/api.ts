@@ -5,9 +5,12 @@ import type { paths } from '../../api/generated/openapi';
 type AlertsPath = paths['/api/v1/farms/{farm}/alerts']['get'];
 export type Alert = AlertsPath['responses'][200]['content']['application/json']['data'][number];
 export type AlertState = NonNullable<NonNullable<AlertsPath['parameters']['query']>['state']>;
-export type Notification = paths['/api/v1/notifications']['get']['responses'][200]['content']['application/json']['data'][number];
-export type AlertRuleBody = paths['/api/v1/farms/{farm}/alert-rules']['post']['requestBody']['content']['application/json'];
-export type AlertRule = paths['/api/v1/farms/{farm}/alert-rules']['get']['responses'][200]['content']['application/json']['data'][number];
+export type Notification =
+  paths['/api/v1/notifications']['get']['responses'][200]['content']['application/json']['data'][number];
+export type AlertRuleBody =
+  paths['/api/v1/farms/{farm}/alert-rules']['post']['requestBody']['content']['application/json'];
+export type AlertRule =
+  paths['/api/v1/farms/{farm}/alert-rules']['get']['responses'][200]['content']['application/json']['data'][number];
 
 export const alertKeys = {
   all: (farm: string) => [farm, 'alerts'] as const,
@@ -21,8 +24,13 @@ export function useAlerts(farm: string, state: AlertState | 'active') {
     queryKey: alertKeys.list(farm, state),
     queryFn: async () => {
       const states: AlertState[] = state === 'active' ? ['triggered', 'acknowledged'] : [state];
-      const pages = await Promise.all(states.map((s) =>
-        unwrap(api.GET('/api/v1/farms/{farm}/alerts', { params: { path: { farm }, query: { state: s, limit: 100 } } }))));
+      const pages = await Promise.all(
+        states.map((s) =>
+          unwrap(
+            api.GET('/api/v1/farms/{farm}/alerts', { params: { path: { farm }, query: { state: s, limit: 100 } } }),
+          ),
+        ),
+      );
       return pages.flatMap((p) => p.data).sort((a, b) => b.triggered_at.localeCompare(a.triggered_at));
     },
   });
@@ -31,9 +39,10 @@ export function useAlerts(farm: string, state: AlertState | 'active') {
 export function useAlertAction(farm: string) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: ({ id, action }: { id: string; action: 'acknowledge' | 'resolve' }) => action === 'acknowledge'
-      ? unwrap(api.POST('/api/v1/farms/{farm}/alerts/{id}/acknowledge', { params: { path: { farm, id } } }))
-      : unwrap(api.POST('/api/v1/farms/{farm}/alerts/{id}/resolve', { params: { path: { farm, id } } })),
+    mutationFn: ({ id, action }: { id: string; action: 'acknowledge' | 'resolve' }) =>
+      action === 'acknowledge'
+        ? unwrap(api.POST('/api/v1/farms/{farm}/alerts/{id}/acknowledge', { params: { path: { farm, id } } }))
+        : unwrap(api.POST('/api/v1/farms/{farm}/alerts/{id}/resolve', { params: { path: { farm, id } } })),
     onSuccess: () => client.invalidateQueries({ queryKey: alertKeys.all(farm) }),
   });
 }
@@ -41,14 +50,16 @@ export function useAlertAction(farm: string) {
 export function useAlertRules(farm: string) {
   return useQuery({
     queryKey: alertKeys.rules(farm),
-    queryFn: async () => (await unwrap(api.GET('/api/v1/farms/{farm}/alert-rules', { params: { path: { farm } } }))).data,
+    queryFn: async () =>
+      (await unwrap(api.GET('/api/v1/farms/{farm}/alert-rules', { params: { path: { farm } } }))).data,
   });
 }
 
 export function useCreateAlertRule(farm: string) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (body: AlertRuleBody) => unwrap(api.POST('/api/v1/farms/{farm}/alert-rules', { params: { path: { farm } }, body })),
+    mutationFn: (body: AlertRuleBody) =>
+      unwrap(api.POST('/api/v1/farms/{farm}/alert-rules', { params: { path: { farm } }, body })),
     onSuccess: () => client.invalidateQueries({ queryKey: alertKeys.rules(farm) }),
   });
 }

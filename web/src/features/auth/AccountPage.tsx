@@ -36,22 +36,54 @@ export function AccountPage() {
 
   return (
     <Stack gap="md">
-      <Title order={1} fz={26}>{t('account.title')}</Title>
+      <Title order={1} fz={26}>
+        {t('account.title')}
+      </Title>
       <Card withBorder>
         <Text fw={600}>{user.name}</Text>
         <Text c="dimmed">{user.email}</Text>
-        <Select mt="md" label={t('account.language')} data={LANGUAGES.map((l) => ({ value: l.code, label: l.label }))} value={user.locale} allowDeselect={false}
-          onChange={(code) => code && void switchLanguage(code).then(() => updateProfile({ locale: code as Language }))} data-testid="account-language" />
+        <Select
+          mt="md"
+          label={t('account.language')}
+          data={LANGUAGES.map((l) => ({ value: l.code, label: l.label }))}
+          value={user.locale}
+          allowDeselect={false}
+          onChange={(code) => code && void switchLanguage(code).then(() => updateProfile({ locale: code as Language }))}
+          data-testid="account-language"
+        />
       </Card>
       <Card withBorder component="form" onSubmit={submit} noValidate>
-        <Title order={2} fz={20} mb="sm">{t('account.changePassword')}</Title>
-        <PasswordField label={t('account.currentPassword')} autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.currentTarget.value)} mb="sm" />
-        <PasswordField label={t('account.newPassword')} description={t('auth.passwordRule')} autoComplete="new-password" value={next} onChange={(e) => setNext(e.currentTarget.value)} mb="md" />
+        <Title order={2} fz={20} mb="sm">
+          {t('account.changePassword')}
+        </Title>
+        <PasswordField
+          label={t('account.currentPassword')}
+          autoComplete="current-password"
+          value={current}
+          onChange={(e) => setCurrent(e.currentTarget.value)}
+          mb="sm"
+        />
+        <PasswordField
+          label={t('account.newPassword')}
+          description={t('auth.passwordRule')}
+          autoComplete="new-password"
+          value={next}
+          onChange={(e) => setNext(e.currentTarget.value)}
+          mb="md"
+        />
         <ErrorNotice error={error} />
-        {done && <Text c="field.9" fw={600} role="status">{t('account.passwordChanged')}</Text>}
-        <Button type="submit" loading={busy} mt="sm">{t('account.changePassword')}</Button>
+        {done && (
+          <Text c="field.9" fw={600} role="status">
+            {t('account.passwordChanged')}
+          </Text>
+        )}
+        <Button type="submit" loading={busy} mt="sm">
+          {t('account.changePassword')}
+        </Button>
       </Card>
-      <Button variant="outline" color="red" onClick={() => void signOut()}>{t('auth.signOut')}</Button>
+      <Button variant="outline" color="red" onClick={() => void signOut()}>
+        {t('auth.signOut')}
+      </Button>
     </Stack>
   );
 }

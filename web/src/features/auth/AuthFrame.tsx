@@ -10,7 +10,9 @@ export function AuthFrame({ title, intro, children }: { title: string; intro?: s
     <Container size={460} px="sm" py="lg">
       <Stack gap="md">
         <Group justify="space-between" wrap="nowrap">
-          <Text fw={800} fz={28} c="field.9">Croft</Text>
+          <Text fw={800} fz={28} c="field.9">
+            Croft
+          </Text>
           <Select
             aria-label={t('account.language')}
             data={LANGUAGES.map((l) => ({ value: l.code, label: l.label }))}
@@ -24,7 +26,9 @@ export function AuthFrame({ title, intro, children }: { title: string; intro?: s
         </Group>
         <Paper withBorder shadow="sm" p="lg" radius="md">
           <Stack gap="md">
-            <Title order={1} fz={24}>{title}</Title>
+            <Title order={1} fz={24}>
+              {title}
+            </Title>
             {intro && <Text c="dimmed">{intro}</Text>}
             {children}
           </Stack>

@@ -49,13 +49,25 @@ export function InvitePage() {
     return (
       <AuthFrame title={t('invite.title')} intro={t('invite.signedInIntro', { name: state.user.name })}>
         <ErrorNotice error={error} />
-        <Button onClick={() => void run(join)()} loading={busy}>{t('invite.join')}</Button>
+        <Button onClick={() => void run(join)()} loading={busy}>
+          {t('invite.join')}
+        </Button>
       </AuthFrame>
     );
   }
   const register = run(async () => {
-    await unwrap(api.POST('/api/v1/auth/register', { body: { name: form.name.trim(), email: form.email.trim(), password: form.password,
-      invitation: token, locale: i18n.language as Language, timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC' } }));
+    await unwrap(
+      api.POST('/api/v1/auth/register', {
+        body: {
+          name: form.name.trim(),
+          email: form.email.trim(),
+          password: form.password,
+          invitation: token,
+          locale: i18n.language as Language,
+          timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
+        },
+      }),
+    );
     await signIn(form.email.trim(), form.password);
     await client.invalidateQueries({ queryKey: farmKeys.all });
     await navigate('/', { replace: true });
@@ -68,14 +80,40 @@ export function InvitePage() {
     <AuthFrame title={t('invite.title')} intro={t(mode === 'register' ? 'invite.registerIntro' : 'invite.signInIntro')}>
       <form onSubmit={mode === 'register' ? register : signInAndJoin} noValidate>
         <Stack gap="sm">
-          {mode === 'register' && <TextInput label={t('setup.yourName')} autoComplete="name" required value={form.name} onChange={(e) => set('name')(e.currentTarget.value)} />}
-          <TextInput label={t('auth.email')} type="email" autoComplete="username" required value={form.email} onChange={(e) => set('email')(e.currentTarget.value)} />
-          <PasswordField label={t('auth.password')} description={mode === 'register' ? t('auth.passwordRule') : undefined}
-            autoComplete={mode === 'register' ? 'new-password' : 'current-password'} required value={form.password} onChange={(e) => set('password')(e.currentTarget.value)} />
+          {mode === 'register' && (
+            <TextInput
+              label={t('setup.yourName')}
+              autoComplete="name"
+              required
+              value={form.name}
+              onChange={(e) => set('name')(e.currentTarget.value)}
+            />
+          )}
+          <TextInput
+            label={t('auth.email')}
+            type="email"
+            autoComplete="username"
+            required
+            value={form.email}
+            onChange={(e) => set('email')(e.currentTarget.value)}
+          />
+          <PasswordField
+            label={t('auth.password')}
+            description={mode === 'register' ? t('auth.passwordRule') : undefined}
+            autoComplete={mode === 'register' ? 'new-password' : 'current-password'}
+            required
+            value={form.password}
+            onChange={(e) => set('password')(e.currentTarget.value)}
+          />
           <ErrorNotice error={error} />
-          <Button type="submit" loading={busy}>{t(mode === 'register' ? 'invite.createAndJoin' : 'invite.signInAndJoin')}</Button>
+          <Button type="submit" loading={busy}>
+            {t(mode === 'register' ? 'invite.createAndJoin' : 'invite.signInAndJoin')}
+          </Button>
           <Text size="sm">
-            <Anchor component="button" type="button" onClick={() => setMode(mode === 'register' ? 'sign-in' : 'register')}>
+            <Anchor
+              component="button"
+              type="button"
+              onClick={() => setMode(mode === 'register' ? 'sign-in' : 'register')}>
               {t(mode === 'register' ? 'invite.haveAccount' : 'invite.newHere')}
             </Anchor>
           </Text>

@@ -18,7 +18,16 @@ export function SetupPage() {
   const navigate = useNavigate();
   const { setUp } = useSession();
   const status = useQuery({ queryKey: ['auth-status'], queryFn: () => unwrap(api.GET('/api/v1/auth/status')) });
-  const zones = useMemo(() => [...new Set([browserZone(), 'UTC', ...((Intl as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf?.('timeZone') ?? [])])], []);
+  const zones = useMemo(
+    () => [
+      ...new Set([
+        browserZone(),
+        'UTC',
+        ...((Intl as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf?.('timeZone') ?? []),
+      ]),
+    ],
+    [],
+  );
   const [form, setForm] = useState({ name: '', email: '', password: '', farm: '', timezone: browserZone(), token: '' });
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
@@ -30,7 +39,11 @@ export function SetupPage() {
     setError(undefined);
     try {
       const slug = await setUp({
-        name: form.name.trim(), email: form.email.trim(), password: form.password, locale: i18n.language as Language, timezone: form.timezone,
+        name: form.name.trim(),
+        email: form.email.trim(),
+        password: form.password,
+        locale: i18n.language as Language,
+        timezone: form.timezone,
         farm: { name: form.farm.trim(), timezone: form.timezone },
         ...(form.token ? { setup_token: form.token.trim() } : {}),
       });
@@ -45,18 +58,64 @@ export function SetupPage() {
   return (
     <AuthFrame title={t('setup.title')} intro={t('setup.intro')}>
       <form onSubmit={submit} noValidate>
-        <TextInput label={t('setup.yourName')} autoComplete="name" required value={form.name} onChange={(e) => set('name')(e.currentTarget.value)} mb="sm" />
-        <TextInput label={t('auth.email')} type="email" autoComplete="username" required value={form.email} onChange={(e) => set('email')(e.currentTarget.value)} mb="sm" />
-        <PasswordField label={t('auth.password')} description={t('auth.passwordRule')} autoComplete="new-password" required value={form.password}
-          onChange={(e) => set('password')(e.currentTarget.value)} mb="sm" />
+        <TextInput
+          label={t('setup.yourName')}
+          autoComplete="name"
+          required
+          value={form.name}
+          onChange={(e) => set('name')(e.currentTarget.value)}
+          mb="sm"
+        />
+        <TextInput
+          label={t('auth.email')}
+          type="email"
+          autoComplete="username"
+          required
+          value={form.email}
+          onChange={(e) => set('email')(e.currentTarget.value)}
+          mb="sm"
+        />
+        <PasswordField
+          label={t('auth.password')}
+          description={t('auth.passwordRule')}
+          autoComplete="new-password"
+          required
+          value={form.password}
+          onChange={(e) => set('password')(e.currentTarget.value)}
+          mb="sm"
+        />
         <Divider my="md" label={t('setup.firstFarm')} labelPosition="left" />
-        <TextInput label={t('setup.farmName')} placeholder={t('setup.farmPlaceholder')} required value={form.farm} onChange={(e) => set('farm')(e.currentTarget.value)} mb="sm" />
-        <Select label={t('setup.timezone')} data={zones} searchable value={form.timezone} allowDeselect={false} onChange={(v) => v && set('timezone')(v)} mb="sm" />
+        <TextInput
+          label={t('setup.farmName')}
+          placeholder={t('setup.farmPlaceholder')}
+          required
+          value={form.farm}
+          onChange={(e) => set('farm')(e.currentTarget.value)}
+          mb="sm"
+        />
+        <Select
+          label={t('setup.timezone')}
+          data={zones}
+          searchable
+          value={form.timezone}
+          allowDeselect={false}
+          onChange={(v) => v && set('timezone')(v)}
+          mb="sm"
+        />
         {status.data?.setup_token_required && (
-          <TextInput label={t('setup.token')} description={t('setup.tokenHint')} required value={form.token} onChange={(e) => set('token')(e.currentTarget.value)} mb="sm" />
+          <TextInput
+            label={t('setup.token')}
+            description={t('setup.tokenHint')}
+            required
+            value={form.token}
+            onChange={(e) => set('token')(e.currentTarget.value)}
+            mb="sm"
+          />
         )}
         <ErrorNotice error={error} />
-        <Button type="submit" fullWidth loading={busy} mt="md">{t('setup.submit')}</Button>
+        <Button type="submit" fullWidth loading={busy} mt="md">
+          {t('setup.submit')}
+        </Button>
       </form>
     </AuthFrame>
   );

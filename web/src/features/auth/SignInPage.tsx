@@ -30,10 +30,27 @@ export function SignInPage() {
   return (
     <AuthFrame title={t('auth.signIn')}>
       <form onSubmit={submit} noValidate>
-        <TextInput label={t('auth.email')} type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} mb="sm" />
-        <PasswordField label={t('auth.password')} autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.currentTarget.value)} mb="md" />
+        <TextInput
+          label={t('auth.email')}
+          type="email"
+          autoComplete="username"
+          required
+          value={email}
+          onChange={(e) => setEmail(e.currentTarget.value)}
+          mb="sm"
+        />
+        <PasswordField
+          label={t('auth.password')}
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={(e) => setPassword(e.currentTarget.value)}
+          mb="md"
+        />
         <ErrorNotice error={error} />
-        <Button type="submit" fullWidth loading={busy} mt="md">{t('auth.signIn')}</Button>
+        <Button type="submit" fullWidth loading={busy} mt="md">
+          {t('auth.signIn')}
+        </Button>
       </form>
     </AuthFrame>
   );

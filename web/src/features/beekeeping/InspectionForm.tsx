@@ -29,45 +29,97 @@ export function InspectionForm({ farm, hive, onDone }: { farm: string; hive: str
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const inspection: Inspection = {
-      queen_seen: seen.includes('queen'), eggs: seen.includes('eggs'), brood_pattern: Number(brood), temper: Number(temper),
-      frames_bees: frames.bees, frames_brood: frames.brood, frames_honey: frames.honey,
-      ...(varroa !== '' ? { varroa_count: Number(varroa), varroa_method: 'sugar_roll' as const } : {}), ...(notes.trim() ? { notes: notes.trim() } : {}),
+      queen_seen: seen.includes('queen'),
+      eggs: seen.includes('eggs'),
+      brood_pattern: Number(brood),
+      temper: Number(temper),
+      frames_bees: frames.bees,
+      frames_brood: frames.brood,
+      frames_honey: frames.honey,
+      ...(varroa !== '' ? { varroa_count: Number(varroa), varroa_method: 'sugar_roll' as const } : {}),
+      ...(notes.trim() ? { notes: notes.trim() } : {}),
     };
-    recordEvent.mutate({ hive, body: { id, type: 'inspection', date: today(), inspection, ...(next ? { next_inspection: next } : {}) } }, { onSuccess: onDone });
+    recordEvent.mutate(
+      { hive, body: { id, type: 'inspection', date: today(), inspection, ...(next ? { next_inspection: next } : {}) } },
+      { onSuccess: onDone },
+    );
   };
   const frame = (key: keyof typeof frames, label: string) => (
-    <NumberInput label={label} min={0} max={40} value={frames[key]} onChange={(v) => setFrames((f) => ({ ...f, [key]: Number(v) || 0 }))} />
+    <NumberInput
+      label={label}
+      min={0}
+      max={40}
+      value={frames[key]}
+      onChange={(v) => setFrames((f) => ({ ...f, [key]: Number(v) || 0 }))}
+    />
   );
   return (
     <Card withBorder component="form" onSubmit={submit} noValidate data-testid="inspection-form">
-      <Title order={2} fz={20} mb="sm">{t('inspection.title')}</Title>
+      <Title order={2} fz={20} mb="sm">
+        {t('inspection.title')}
+      </Title>
       <Stack gap="sm">
         <Chip.Group multiple value={seen} onChange={setSeen}>
           <Group gap="xs">
-            <Chip value="queen" size="lg">{t('inspection.queenSeen')}</Chip>
-            <Chip value="eggs" size="lg">{t('inspection.eggs')}</Chip>
+            <Chip value="queen" size="lg">
+              {t('inspection.queenSeen')}
+            </Chip>
+            <Chip value="eggs" size="lg">
+              {t('inspection.eggs')}
+            </Chip>
           </Group>
         </Chip.Group>
         <div>
-          <Text size="sm" fw={600}>{t('inspection.broodPattern')}</Text>
-          <SegmentedControl fullWidth value={brood} onChange={setBrood} data={SCALE} aria-label={t('inspection.broodPattern')} />
+          <Text size="sm" fw={600}>
+            {t('inspection.broodPattern')}
+          </Text>
+          <SegmentedControl
+            fullWidth
+            value={brood}
+            onChange={setBrood}
+            data={SCALE}
+            aria-label={t('inspection.broodPattern')}
+          />
         </div>
         <div>
-          <Text size="sm" fw={600}>{t('inspection.temper')}</Text>
-          <SegmentedControl fullWidth value={temper} onChange={setTemper} data={SCALE} aria-label={t('inspection.temper')} />
+          <Text size="sm" fw={600}>
+            {t('inspection.temper')}
+          </Text>
+          <SegmentedControl
+            fullWidth
+            value={temper}
+            onChange={setTemper}
+            data={SCALE}
+            aria-label={t('inspection.temper')}
+          />
         </div>
         <Group grow wrap="wrap">
           {frame('bees', t('inspection.framesBees'))}
           {frame('brood', t('inspection.framesBrood'))}
           {frame('honey', t('inspection.framesHoney'))}
         </Group>
-        <NumberInput label={t('inspection.varroa')} description={t('inspection.varroaHint')} min={0} value={varroa} onChange={setVarroa} />
+        <NumberInput
+          label={t('inspection.varroa')}
+          description={t('inspection.varroaHint')}
+          min={0}
+          value={varroa}
+          onChange={setVarroa}
+        />
         <TextInput label={t('inspection.notes')} value={notes} onChange={(e) => setNotes(e.currentTarget.value)} />
-        <TextInput label={t('inspection.next')} type="date" value={next} onChange={(e) => setNext(e.currentTarget.value)} />
+        <TextInput
+          label={t('inspection.next')}
+          type="date"
+          value={next}
+          onChange={(e) => setNext(e.currentTarget.value)}
+        />
         <ErrorNotice error={recordEvent.error} />
         <Group>
-          <Button type="submit" loading={recordEvent.isPending}>{t('inspection.save')}</Button>
-          <Button variant="subtle" onClick={onDone}>{t('common.cancel')}</Button>
+          <Button type="submit" loading={recordEvent.isPending}>
+            {t('inspection.save')}
+          </Button>
+          <Button variant="subtle" onClick={onDone}>
+            {t('common.cancel')}
+          </Button>
         </Group>
       </Stack>
     </Card>

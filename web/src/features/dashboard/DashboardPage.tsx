@@ -12,8 +12,12 @@ import { can } from '../../api/generated/permissions';
 function Stat({ label, value, color, testId }: { label: string; value: number; color?: string; testId: string }) {
   return (
     <Card withBorder padding="sm">
-      <Text fz={32} fw={800} c={color} data-testid={testId}>{value}</Text>
-      <Text size="sm" fw={600}>{label}</Text>
+      <Text fz={32} fw={800} c={color} data-testid={testId}>
+        {value}
+      </Text>
+      <Text size="sm" fw={600}>
+        {label}
+      </Text>
     </Card>
   );
 }
@@ -28,12 +32,18 @@ function LatestReadings({ farm, device }: { farm: string; device: Device }) {
       <Group gap="lg" mt={4}>
         {latest.data.slice(0, 4).map((m) => (
           <div key={m.metric}>
-            <Text size="sm" c="dimmed">{t(`metrics.${m.metric}`, { defaultValue: m.metric })}</Text>
-            <Text fw={800} fz={20} data-testid={`latest-${device.device_id}-${m.metric}`}>{formatValue(m.value, m.unit)}</Text>
+            <Text size="sm" c="dimmed">
+              {t(`metrics.${m.metric}`, { defaultValue: m.metric })}
+            </Text>
+            <Text fw={800} fz={20} data-testid={`latest-${device.device_id}-${m.metric}`}>
+              {formatValue(m.value, m.unit)}
+            </Text>
           </div>
         ))}
       </Group>
-      <Text size="xs" c="dimmed" mt={4}>{timeAgo(latest.data[0]?.ts)}</Text>
+      <Text size="xs" c="dimmed" mt={4}>
+        {timeAgo(latest.data[0]?.ts)}
+      </Text>
     </Card>
   );
 }
@@ -43,13 +53,17 @@ function GettingStarted() {
   const { t } = useTranslation();
   return (
     <Card withBorder>
-      <Title order={2} fz={20} mb="xs">{t('dashboard.startTitle')}</Title>
+      <Title order={2} fz={20} mb="xs">
+        {t('dashboard.startTitle')}
+      </Title>
       <List type="ordered" spacing="xs">
         <List.Item>{t('dashboard.startDevice')}</List.Item>
         <List.Item>{t('dashboard.startConnect')}</List.Item>
         <List.Item>{t('dashboard.startAlert')}</List.Item>
       </List>
-      <Button component={Link} to="devices" mt="md">{t('devices.add')}</Button>
+      <Button component={Link} to="devices" mt="md">
+        {t('devices.add')}
+      </Button>
     </Card>
   );
 }
@@ -67,39 +81,88 @@ export function DashboardPage() {
   const offline = connected.filter((d) => !d.online);
   const triggered = (alerts.data ?? []).filter((a) => a.state === 'triggered');
   const acknowledged = (alerts.data ?? []).filter((a) => a.state === 'acknowledged');
-  const failedCommands = connected.filter((d) => d.last_command_status && ['failed', 'timeout', 'expired'].includes(d.last_command_status));
+  const failedCommands = connected.filter(
+    (d) => d.last_command_status && ['failed', 'timeout', 'expired'].includes(d.last_command_status),
+  );
   const attention = [
-    ...triggered.map((a) => ({ key: `a-${a.id}`, text: t('dashboard.alertWaiting', { message: a.message }), to: 'alerts' })),
-    ...acknowledged.map((a) => ({ key: `k-${a.id}`, text: t('dashboard.alertOpen', { message: a.message }), to: 'alerts' })),
-    ...offline.map((d) => ({ key: `d-${d.id}`, text: d.last_heartbeat_at ? t('dashboard.deviceOffline', { name: d.name, when: timeAgo(d.last_heartbeat_at) })
-      : t('dashboard.deviceNeverSeen', { name: d.name }), to: `devices/${d.device_id}` })),
-    ...failedCommands.map((d) => ({ key: `c-${d.id}`, text: t('dashboard.commandFailed', { name: d.name }), to: `devices/${d.device_id}?tab=commands` })),
+    ...triggered.map((a) => ({
+      key: `a-${a.id}`,
+      text: t('dashboard.alertWaiting', { message: a.message }),
+      to: 'alerts',
+    })),
+    ...acknowledged.map((a) => ({
+      key: `k-${a.id}`,
+      text: t('dashboard.alertOpen', { message: a.message }),
+      to: 'alerts',
+    })),
+    ...offline.map((d) => ({
+      key: `d-${d.id}`,
+      text: d.last_heartbeat_at
+        ? t('dashboard.deviceOffline', { name: d.name, when: timeAgo(d.last_heartbeat_at) })
+        : t('dashboard.deviceNeverSeen', { name: d.name }),
+      to: `devices/${d.device_id}`,
+    })),
+    ...failedCommands.map((d) => ({
+      key: `c-${d.id}`,
+      text: t('dashboard.commandFailed', { name: d.name }),
+      to: `devices/${d.device_id}?tab=commands`,
+    })),
   ];
 
   return (
     <Stack gap="md">
-      <Title order={1} fz={26}>{farm.name}</Title>
+      <Title order={1} fz={26}>
+        {farm.name}
+      </Title>
       <ErrorNotice error={devices.error ?? alerts.error} />
       {list.length === 0 && <GettingStarted />}
       <SimpleGrid cols={{ base: 3 }}>
         <Stat label={t('dashboard.online')} value={online.length} color="field.9" testId="stat-online" />
-        <Stat label={t('dashboard.offline')} value={offline.length} color={offline.length ? 'red.8' : undefined} testId="stat-offline" />
-        <Stat label={t('dashboard.activeAlerts')} value={alerts.data?.length ?? 0} color={alerts.data?.length ? 'orange.8' : undefined} testId="stat-alerts" />
+        <Stat
+          label={t('dashboard.offline')}
+          value={offline.length}
+          color={offline.length ? 'red.8' : undefined}
+          testId="stat-offline"
+        />
+        <Stat
+          label={t('dashboard.activeAlerts')}
+          value={alerts.data?.length ?? 0}
+          color={alerts.data?.length ? 'orange.8' : undefined}
+          testId="stat-alerts"
+        />
       </SimpleGrid>
       <Card withBorder>
-        <Title order={2} fz={20} mb="xs">{t('dashboard.attention')}</Title>
-        {attention.length === 0
-          ? <Text c="dimmed" data-testid="all-well">{t('dashboard.allWell')}</Text>
-          : (
-            <List spacing="xs">
-              {attention.slice(0, 10).map((item) => <List.Item key={item.key}><Anchor component={Link} to={item.to}>{item.text}</Anchor></List.Item>)}
-            </List>
-          )}
+        <Title order={2} fz={20} mb="xs">
+          {t('dashboard.attention')}
+        </Title>
+        {attention.length === 0 ? (
+          <Text c="dimmed" data-testid="all-well">
+            {t('dashboard.allWell')}
+          </Text>
+        ) : (
+          <List spacing="xs">
+            {attention.slice(0, 10).map((item) => (
+              <List.Item key={item.key}>
+                <Anchor component={Link} to={item.to}>
+                  {item.text}
+                </Anchor>
+              </List.Item>
+            ))}
+          </List>
+        )}
       </Card>
-      {triggered.slice(0, 3).map((a) => <AlertCard key={a.id} alert={a} farm={farm.slug} canAct={can(farm.role, 'records.write')} />)}
-      {connected.length > 0 && <Title order={2} fz={20}>{t('dashboard.latest')}</Title>}
+      {triggered.slice(0, 3).map((a) => (
+        <AlertCard key={a.id} alert={a} farm={farm.slug} canAct={can(farm.role, 'records.write')} />
+      ))}
+      {connected.length > 0 && (
+        <Title order={2} fz={20}>
+          {t('dashboard.latest')}
+        </Title>
+      )}
       <SimpleGrid cols={{ base: 1, sm: 2 }}>
-        {connected.slice(0, 12).map((d) => <LatestReadings key={d.id} farm={farm.slug} device={d} />)}
+        {connected.slice(0, 12).map((d) => (
+          <LatestReadings key={d.id} farm={farm.slug} device={d} />
+        ))}
       </SimpleGrid>
     </Stack>
   );

@@ -30,22 +30,48 @@ export function DeviceDetailPage() {
   const d = device.data;
   return (
     <Stack gap="md">
-      <Anchor component={Link} to={`/farms/${farm.slug}/devices`} size="sm">← {t('devices.title')}</Anchor>
+      <Anchor component={Link} to={`/farms/${farm.slug}/devices`} size="sm">
+        ← {t('devices.title')}
+      </Anchor>
       <Group justify="space-between" wrap="nowrap" align="start">
         <div>
-          <Title order={1} fz={26}>{d.name}</Title>
-          <Text c="dimmed">{d.device_id} · {d.last_heartbeat_at ? t('devices.lastSeen', { when: timeAgo(d.last_heartbeat_at) }) : t('devices.neverSeen')}</Text>
+          <Title order={1} fz={26}>
+            {d.name}
+          </Title>
+          <Text c="dimmed">
+            {d.device_id} ·{' '}
+            {d.last_heartbeat_at
+              ? t('devices.lastSeen', { when: timeAgo(d.last_heartbeat_at) })
+              : t('devices.neverSeen')}
+          </Text>
         </div>
         <OnlineBadge device={d} />
       </Group>
-      <Tabs value={tab} onChange={(v) => setParams(v && v !== 'live' ? { tab: v } : {}, { replace: true })} keepMounted={false}>
+      <Tabs
+        value={tab}
+        onChange={(v) => setParams(v && v !== 'live' ? { tab: v } : {}, { replace: true })}
+        keepMounted={false}>
         <Tabs.List>
-          {TABS.filter((x) => x !== 'commands' || canCommand).map((x) => <Tabs.Tab key={x} value={x}>{t(`devices.tabs.${x}`)}</Tabs.Tab>)}
+          {TABS.filter((x) => x !== 'commands' || canCommand).map((x) => (
+            <Tabs.Tab key={x} value={x}>
+              {t(`devices.tabs.${x}`)}
+            </Tabs.Tab>
+          ))}
         </Tabs.List>
-        <Tabs.Panel value="live" pt="md"><LiveMetrics farm={farm.slug} device={d.device_id} /></Tabs.Panel>
-        <Tabs.Panel value="history" pt="md"><History farm={farm.slug} device={d.device_id} /></Tabs.Panel>
-        {canCommand && <Tabs.Panel value="commands" pt="md"><Commands farm={farm.slug} device={d} /></Tabs.Panel>}
-        <Tabs.Panel value="settings" pt="md"><Settings farm={farm.slug} device={d} canEdit={canEdit} /></Tabs.Panel>
+        <Tabs.Panel value="live" pt="md">
+          <LiveMetrics farm={farm.slug} device={d.device_id} />
+        </Tabs.Panel>
+        <Tabs.Panel value="history" pt="md">
+          <History farm={farm.slug} device={d.device_id} />
+        </Tabs.Panel>
+        {canCommand && (
+          <Tabs.Panel value="commands" pt="md">
+            <Commands farm={farm.slug} device={d} />
+          </Tabs.Panel>
+        )}
+        <Tabs.Panel value="settings" pt="md">
+          <Settings farm={farm.slug} device={d} canEdit={canEdit} />
+        </Tabs.Panel>
       </Tabs>
     </Stack>
   );

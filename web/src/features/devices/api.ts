@@ -7,10 +7,14 @@ type DevicePaths = paths['/api/v1/farms/{farm}/devices'];
 export type Device = DevicePaths['get']['responses'][200]['content']['application/json']['data'][number];
 export type NewDevice = DevicePaths['post']['requestBody']['content']['application/json'];
 export type Channel = Device['channels'][number];
-export type CommandBody = paths['/api/v1/farms/{farm}/devices/{device}/commands']['post']['requestBody']['content']['application/json'];
-export type Command = paths['/api/v1/farms/{farm}/commands']['get']['responses'][200]['content']['application/json']['data'][number];
-export type Credentials = paths['/api/v1/farms/{farm}/devices/{device}/credentials']['post']['responses'][201]['content']['application/json'];
-export type ConfigParameter = paths['/api/v1/farms/{farm}/devices/{device}/config']['get']['responses'][200]['content']['application/json']['data'][number];
+export type CommandBody =
+  paths['/api/v1/farms/{farm}/devices/{device}/commands']['post']['requestBody']['content']['application/json'];
+export type Command =
+  paths['/api/v1/farms/{farm}/commands']['get']['responses'][200]['content']['application/json']['data'][number];
+export type Credentials =
+  paths['/api/v1/farms/{farm}/devices/{device}/credentials']['post']['responses'][201]['content']['application/json'];
+export type ConfigParameter =
+  paths['/api/v1/farms/{farm}/devices/{device}/config']['get']['responses'][200]['content']['application/json']['data'][number];
 export type Resolution = 'hour' | 'day';
 
 export const deviceKeys = {
@@ -19,7 +23,8 @@ export const deviceKeys = {
   latest: (farm: string, device: string) => [farm, 'devices', device, 'latest'] as const,
   config: (farm: string, device: string) => [farm, 'devices', device, 'config'] as const,
   commands: (farm: string, device: string) => [farm, 'commands', device] as const,
-  history: (farm: string, device: string, metric: string, resolution: string, from: string) => [farm, 'telemetry', device, metric, resolution, from] as const,
+  history: (farm: string, device: string, metric: string, resolution: string, from: string) =>
+    [farm, 'telemetry', device, metric, resolution, from] as const,
 };
 
 export function useDevices(farm: string) {
@@ -40,7 +45,12 @@ export function useDevice(farm: string, device: string) {
 export function useLatest(farm: string, device: string, enabled = true) {
   return useQuery({
     queryKey: deviceKeys.latest(farm, device),
-    queryFn: async () => (await unwrap(api.GET('/api/v1/farms/{farm}/telemetry/latest', { params: { path: { farm }, query: { device } } }))).metrics,
+    queryFn: async () =>
+      (
+        await unwrap(
+          api.GET('/api/v1/farms/{farm}/telemetry/latest', { params: { path: { farm }, query: { device } } }),
+        )
+      ).metrics,
     enabled,
   });
 }
@@ -56,7 +66,13 @@ export function useLiveLatest(farm: string, device: string) {
       if (!old) return old;
       const known = old.find((m) => m.metric === reading.metric);
       if (known && known.ts >= reading.ts) return old;
-      const next = { metric: reading.metric, unit: known?.unit ?? null, ts: reading.ts, value: reading.value, quality: reading.quality };
+      const next = {
+        metric: reading.metric,
+        unit: known?.unit ?? null,
+        ts: reading.ts,
+        value: reading.value,
+        quality: reading.quality,
+      };
       return known ? old.map((m) => (m.metric === reading.metric ? next : m)) : [...old, next];
     });
   });
@@ -66,7 +82,8 @@ export function useLiveLatest(farm: string, device: string) {
 export function useCreateDevice(farm: string) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (body: NewDevice) => unwrap(api.POST('/api/v1/farms/{farm}/devices', { params: { path: { farm } }, body })),
+    mutationFn: (body: NewDevice) =>
+      unwrap(api.POST('/api/v1/farms/{farm}/devices', { params: { path: { farm } }, body })),
     onSuccess: () => client.invalidateQueries({ queryKey: deviceKeys.all(farm) }),
   });
 }
@@ -74,14 +91,20 @@ export function useCreateDevice(farm: string) {
 export function useCommands(farm: string, device: string) {
   return useQuery({
     queryKey: deviceKeys.commands(farm, device),
-    queryFn: async () => (await unwrap(api.GET('/api/v1/farms/{farm}/commands', { params: { path: { farm }, query: { device, limit: 10 } } }))).data,
+    queryFn: async () =>
+      (
+        await unwrap(
+          api.GET('/api/v1/farms/{farm}/commands', { params: { path: { farm }, query: { device, limit: 10 } } }),
+        )
+      ).data,
   });
 }
 
 export function useSendCommand(farm: string, device: string) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (body: CommandBody) => unwrap(api.POST('/api/v1/farms/{farm}/devices/{device}/commands', { params: { path: { farm, device } }, body })),
+    mutationFn: (body: CommandBody) =>
+      unwrap(api.POST('/api/v1/farms/{farm}/devices/{device}/commands', { params: { path: { farm, device } }, body })),
     onSuccess: () => client.invalidateQueries({ queryKey: deviceKeys.commands(farm, device) }),
   });
 }
@@ -89,7 +112,9 @@ export function useSendCommand(farm: string, device: string) {
 export function useConfig(farm: string, device: string) {
   return useQuery({
     queryKey: deviceKeys.config(farm, device),
-    queryFn: async () => (await unwrap(api.GET('/api/v1/farms/{farm}/devices/{device}/config', { params: { path: { farm, device } } }))).data,
+    queryFn: async () =>
+      (await unwrap(api.GET('/api/v1/farms/{farm}/devices/{device}/config', { params: { path: { farm, device } } })))
+        .data,
   });
 }
 
@@ -97,7 +122,12 @@ export function useSetConfig(farm: string, device: string) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: ({ name, value, unit }: { name: string; value: unknown; unit?: string | null }) =>
-      unwrap(api.PUT('/api/v1/farms/{farm}/devices/{device}/config/{name}', { params: { path: { farm, device, name } }, body: { value, ...(unit ? { unit } : {}) } })),
+      unwrap(
+        api.PUT('/api/v1/farms/{farm}/devices/{device}/config/{name}', {
+          params: { path: { farm, device, name } },
+          body: { value, ...(unit ? { unit } : {}) },
+        }),
+      ),
     onSuccess: () => client.invalidateQueries({ queryKey: deviceKeys.config(farm, device) }),
   });
 }
@@ -105,20 +135,34 @@ export function useSetConfig(farm: string, device: string) {
 export function useCredentials(farm: string, device: string) {
   const client = useQueryClient();
   const generate = useMutation({
-    mutationFn: () => unwrap(api.POST('/api/v1/farms/{farm}/devices/{device}/credentials', { params: { path: { farm, device } } })),
+    mutationFn: () =>
+      unwrap(api.POST('/api/v1/farms/{farm}/devices/{device}/credentials', { params: { path: { farm, device } } })),
   });
   const revoke = useMutation({
-    mutationFn: () => unwrap(api.DELETE('/api/v1/farms/{farm}/devices/{device}/credentials', { params: { path: { farm, device } } })),
+    mutationFn: () =>
+      unwrap(api.DELETE('/api/v1/farms/{farm}/devices/{device}/credentials', { params: { path: { farm, device } } })),
     onSuccess: () => client.invalidateQueries({ queryKey: deviceKeys.one(farm, device) }),
   });
   return { generate, revoke };
 }
 
 /** Hourly or daily history of one metric. */
-export function useHistory(farm: string, device: string, metric: string, resolution: Resolution, from: string, to: string) {
+export function useHistory(
+  farm: string,
+  device: string,
+  metric: string,
+  resolution: Resolution,
+  from: string,
+  to: string,
+) {
   return useQuery({
     queryKey: deviceKeys.history(farm, device, metric, resolution, from),
-    queryFn: () => unwrap(api.GET('/api/v1/farms/{farm}/telemetry', { params: { path: { farm }, query: { device, metric, from, to, resolution } } })),
+    queryFn: () =>
+      unwrap(
+        api.GET('/api/v1/farms/{farm}/telemetry', {
+          params: { path: { farm }, query: { device, metric, from, to, resolution } },
+        }),
+      ),
     staleTime: 60_000,
     enabled: metric !== '',
   });
@@ -128,7 +172,12 @@ export function useHistory(farm: string, device: string, metric: string, resolut
 export function useRecent(farm: string, device: string, metric: string, from: string, to: string) {
   return useQuery({
     queryKey: [farm, 'telemetry', device, metric, 'raw-recent'],
-    queryFn: () => unwrap(api.GET('/api/v1/farms/{farm}/telemetry', { params: { path: { farm }, query: { device, metric, from, to, resolution: 'raw' } } })),
+    queryFn: () =>
+      unwrap(
+        api.GET('/api/v1/farms/{farm}/telemetry', {
+          params: { path: { farm }, query: { device, metric, from, to, resolution: 'raw' } },
+        }),
+      ),
     staleTime: Infinity,
   });
 }

@@ -13,7 +13,16 @@ export function NewFarm({ opened, onClose }: { opened: boolean; onClose: () => v
   const navigate = useNavigate();
   const client = useQueryClient();
   const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-  const zones = useMemo(() => [...new Set([browserZone, 'UTC', ...((Intl as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf?.('timeZone') ?? [])])], [browserZone]);
+  const zones = useMemo(
+    () => [
+      ...new Set([
+        browserZone,
+        'UTC',
+        ...((Intl as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf?.('timeZone') ?? []),
+      ]),
+    ],
+    [browserZone],
+  );
   const [name, setName] = useState('');
   const [zone, setZone] = useState(browserZone);
   const create = useMutation({
@@ -32,10 +41,25 @@ export function NewFarm({ opened, onClose }: { opened: boolean; onClose: () => v
   return (
     <Modal opened={opened} onClose={onClose} title={t('farms.new')}>
       <Stack component="form" onSubmit={submit} gap="sm">
-        <TextInput label={t('setup.farmName')} required value={name} onChange={(e) => setName(e.currentTarget.value)} data-autofocus />
-        <Select label={t('setup.timezone')} data={zones} searchable value={zone} allowDeselect={false} onChange={(v) => v && setZone(v)} />
+        <TextInput
+          label={t('setup.farmName')}
+          required
+          value={name}
+          onChange={(e) => setName(e.currentTarget.value)}
+          data-autofocus
+        />
+        <Select
+          label={t('setup.timezone')}
+          data={zones}
+          searchable
+          value={zone}
+          allowDeselect={false}
+          onChange={(v) => v && setZone(v)}
+        />
         <ErrorNotice error={create.error} />
-        <Button type="submit" loading={create.isPending} disabled={!name.trim()}>{t('farms.create')}</Button>
+        <Button type="submit" loading={create.isPending} disabled={!name.trim()}>
+          {t('farms.create')}
+        </Button>
       </Stack>
     </Modal>
   );

@@ -8,7 +8,11 @@ export const farmKeys = { all: ['farms'] as const };
 
 /** The farms the signed-in person belongs to. */
 export function useFarms() {
-  return useQuery({ queryKey: farmKeys.all, queryFn: async () => (await unwrap(api.GET('/api/v1/farms'))).data, staleTime: 60_000 });
+  return useQuery({
+    queryKey: farmKeys.all,
+    queryFn: async () => (await unwrap(api.GET('/api/v1/farms'))).data,
+    staleTime: 60_000,
+  });
 }
 
 const LAST_FARM = 'croft.farm';

@@ -1,4 +1,17 @@
-import { Alert, Button, Card, FileButton, Group, Select, SimpleGrid, Stack, Text, TextInput, Title, UnstyledButton } from '@mantine/core';
+import {
+  Alert,
+  Button,
+  Card,
+  FileButton,
+  Group,
+  Select,
+  SimpleGrid,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+  UnstyledButton,
+} from '@mantine/core';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
@@ -7,7 +20,17 @@ import { can } from '../../api/generated/permissions';
 import { Empty, ErrorNotice, Loading } from '../../components/states';
 import { formatValue } from '../../components/time';
 import { useFarm } from '../farms/FarmRoute';
-import { byQr, lookup, useLocationTypes, usePlaceActions, usePlaces, useWebConfig, type FeatureCollection, type Geometry, type Place } from './api';
+import {
+  byQr,
+  lookup,
+  useLocationTypes,
+  usePlaceActions,
+  usePlaces,
+  useWebConfig,
+  type FeatureCollection,
+  type Geometry,
+  type Place,
+} from './api';
 import { printLabels } from './labels';
 import { PlacesMap } from './PlacesMap';
 import { QrScan } from './QrScan';
@@ -28,7 +51,17 @@ function treeOrder(places: Place[]): Place[] {
 }
 
 /** Names a freshly drawn shape: what it is and where it belongs (only parents that may hold that type). */
-function NewShapeForm({ farm, geometry, places, onDone }: { farm: string; geometry: Geometry; places: Place[]; onDone: (id?: string) => void }) {
+function NewShapeForm({
+  farm,
+  geometry,
+  places,
+  onDone,
+}: {
+  farm: string;
+  geometry: Geometry;
+  places: Place[];
+  onDone: (id?: string) => void;
+}) {
   const { t } = useTranslation();
   const types = useLocationTypes();
   const { create } = usePlaceActions(farm);
@@ -37,24 +70,54 @@ function NewShapeForm({ farm, geometry, places, onDone }: { farm: string; geomet
   const [parent, setParent] = useState<string | null>(null);
   const byType = new Map((types.data ?? []).map((x) => [x.type, x]));
   const parents = places.filter((p) => type && byType.get(p.type)?.children.includes(type));
-  const rootAllowed = type ? byType.get(type)?.can_be_root ?? false : false;
+  const rootAllowed = type ? (byType.get(type)?.can_be_root ?? false) : false;
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    create.mutate({ name: name.trim(), type: type!, geometry, ...(parent ? { parent_id: parent } : {}) }, { onSuccess: (p) => onDone(p.id) });
+    create.mutate(
+      { name: name.trim(), type: type!, geometry, ...(parent ? { parent_id: parent } : {}) },
+      { onSuccess: (p) => onDone(p.id) },
+    );
   };
   return (
     <Card withBorder component="form" onSubmit={submit} data-testid="new-shape">
-      <Title order={2} fz={20} mb="sm">{t('locations.newShape')}</Title>
+      <Title order={2} fz={20} mb="sm">
+        {t('locations.newShape')}
+      </Title>
       <Stack gap="sm">
         <TextInput label={t('locations.name')} required value={name} onChange={(e) => setName(e.currentTarget.value)} />
-        <Select label={t('locations.type')} data={(types.data ?? []).map((x) => ({ value: x.type, label: t(`locationTypes.${x.type}`, { defaultValue: x.description }) }))}
-          value={type} allowDeselect={false} searchable onChange={(v) => { setType(v); setParent(null); }} />
-        <Select label={t('locations.parent')} placeholder={rootAllowed ? t('locations.noParent') : t('locations.pickParent')} clearable={rootAllowed}
-          data={parents.map((p) => ({ value: p.id, label: p.name }))} value={parent} onChange={setParent} />
+        <Select
+          label={t('locations.type')}
+          data={(types.data ?? []).map((x) => ({
+            value: x.type,
+            label: t(`locationTypes.${x.type}`, { defaultValue: x.description }),
+          }))}
+          value={type}
+          allowDeselect={false}
+          searchable
+          onChange={(v) => {
+            setType(v);
+            setParent(null);
+          }}
+        />
+        <Select
+          label={t('locations.parent')}
+          placeholder={rootAllowed ? t('locations.noParent') : t('locations.pickParent')}
+          clearable={rootAllowed}
+          data={parents.map((p) => ({ value: p.id, label: p.name }))}
+          value={parent}
+          onChange={setParent}
+        />
         <ErrorNotice error={create.error} />
         <Group>
-          <Button type="submit" loading={create.isPending} disabled={!name.trim() || !type || (!rootAllowed && !parent)}>{t('locations.save')}</Button>
-          <Button variant="subtle" onClick={() => onDone()}>{t('common.cancel')}</Button>
+          <Button
+            type="submit"
+            loading={create.isPending}
+            disabled={!name.trim() || !type || (!rootAllowed && !parent)}>
+            {t('locations.save')}
+          </Button>
+          <Button variant="subtle" onClick={() => onDone()}>
+            {t('common.cancel')}
+          </Button>
         </Group>
       </Stack>
     </Card>
@@ -93,14 +156,19 @@ export function LocationsPage() {
       try {
         const result = await lookup(farm.slug, latitude, longitude);
         select(result.location.id);
-        setFound(t('locations.youAreIn', { path: [...result.ancestors.map((a) => a.name), result.location.name].join(' › ') }));
+        setFound(
+          t('locations.youAreIn', { path: [...result.ancestors.map((a) => a.name), result.location.name].join(' › ') }),
+        );
       } catch (error) {
         setFound(t('locations.nowhere'));
         if (!(error instanceof ApiError && error.status === 404)) setProblem(error);
       }
     };
-    navigator.geolocation.getCurrentPosition((position) => void found(position), () => setFound(t('locations.noGps')),
-      { enableHighAccuracy: true, timeout: 15_000 });
+    navigator.geolocation.getCurrentPosition(
+      (position) => void found(position),
+      () => setFound(t('locations.noGps')),
+      { enableHighAccuracy: true, timeout: 15_000 },
+    );
   };
 
   const scanned = async (value: string) => {
@@ -140,50 +208,145 @@ export function LocationsPage() {
   if (places.isPending) return <Loading />;
   return (
     <Stack gap="md">
-      <Title order={1} fz={26}>{t('locations.title')}</Title>
+      <Title order={1} fz={26}>
+        {t('locations.title')}
+      </Title>
       <SimpleGrid cols={2} spacing="xs">
-        <Button onClick={whereAmI} variant="light">{t('locations.whereAmI')}</Button>
-        <Button onClick={() => setScanning(true)} variant="light">{t('locations.scan')}</Button>
-        {canEdit && !drawing && !drawn && <Button onClick={() => { select(null); setDrawing(true); }}>{t('locations.draw')}</Button>}
+        <Button onClick={whereAmI} variant="light">
+          {t('locations.whereAmI')}
+        </Button>
+        <Button onClick={() => setScanning(true)} variant="light">
+          {t('locations.scan')}
+        </Button>
+        {canEdit && !drawing && !drawn && (
+          <Button
+            onClick={() => {
+              select(null);
+              setDrawing(true);
+            }}>
+            {t('locations.draw')}
+          </Button>
+        )}
         {canEdit && (
-          <FileButton onChange={(file) => void importFile(file)} accept=".geojson,.json,application/geo+json,application/json">
-            {(props) => <Button variant="outline" {...props} loading={importGeoJson.isPending}>{t('locations.import')}</Button>}
+          <FileButton
+            onChange={(file) => void importFile(file)}
+            accept=".geojson,.json,application/geo+json,application/json">
+            {(props) => (
+              <Button variant="outline" {...props} loading={importGeoJson.isPending}>
+                {t('locations.import')}
+              </Button>
+            )}
           </FileButton>
         )}
       </SimpleGrid>
-      {drawing && <Alert color="blue" variant="light">{t('locations.drawHint')} <Button size="md" variant="subtle" onClick={() => setDrawing(false)}>{t('common.cancel')}</Button></Alert>}
-      {found && <Alert color="field" variant="light" data-testid="where-am-i" role="status">{found}</Alert>}
+      {drawing && (
+        <Alert color="blue" variant="light">
+          {t('locations.drawHint')}{' '}
+          <Button size="md" variant="subtle" onClick={() => setDrawing(false)}>
+            {t('common.cancel')}
+          </Button>
+        </Alert>
+      )}
+      {found && (
+        <Alert color="field" variant="light" data-testid="where-am-i" role="status">
+          {found}
+        </Alert>
+      )}
       <ErrorNotice error={problem ?? places.error ?? importGeoJson.error ?? reshape.error} />
-      {importGeoJson.data && <Text role="status">{t('locations.imported', { count: importGeoJson.data.data.length })}</Text>}
-      <PlacesMap places={places.data ?? []} selected={selected} onSelect={select} tiles={config.data?.map_tiles ?? null} label={t('locations.map')}
-        drawing={drawing} onDrawn={(geometry) => { setDrawing(false); setDrawn(geometry); }}
-        editing={editing} onEdited={setEdited} here={here} />
-      {drawn && <NewShapeForm farm={farm.slug} geometry={drawn} places={places.data ?? []} onDone={(id) => { setDrawn(undefined); if (id) select(id); }} />}
+      {importGeoJson.data && (
+        <Text role="status">{t('locations.imported', { count: importGeoJson.data.data.length })}</Text>
+      )}
+      <PlacesMap
+        places={places.data ?? []}
+        selected={selected}
+        onSelect={select}
+        tiles={config.data?.map_tiles ?? null}
+        label={t('locations.map')}
+        drawing={drawing}
+        onDrawn={(geometry) => {
+          setDrawing(false);
+          setDrawn(geometry);
+        }}
+        editing={editing}
+        onEdited={setEdited}
+        here={here}
+      />
+      {drawn && (
+        <NewShapeForm
+          farm={farm.slug}
+          geometry={drawn}
+          places={places.data ?? []}
+          onDone={(id) => {
+            setDrawn(undefined);
+            if (id) select(id);
+          }}
+        />
+      )}
       {current && (
         <Card withBorder data-testid="place">
-          <Title order={2} fz={20}>{current.name}</Title>
-          <Text c="dimmed">{t(`locationTypes.${current.type}`, { defaultValue: current.type })}{current.area_m2 ? ` · ${formatValue(Math.round(current.area_m2), 'm²')}` : ''}{current.code ? ` · ${current.code}` : ''}</Text>
+          <Title order={2} fz={20}>
+            {current.name}
+          </Title>
+          <Text c="dimmed">
+            {t(`locationTypes.${current.type}`, { defaultValue: current.type })}
+            {current.area_m2 ? ` · ${formatValue(Math.round(current.area_m2), 'm²')}` : ''}
+            {current.code ? ` · ${current.code}` : ''}
+          </Text>
           <Group mt="sm" gap="xs">
-            <Button variant="light" onClick={() => void label()}>{t('locations.printLabels')}</Button>
-            {canEdit && current.geometry && !editing && <Button variant="subtle" onClick={() => setEditing(true)}>{t('locations.reshape')}</Button>}
+            <Button variant="light" onClick={() => void label()}>
+              {t('locations.printLabels')}
+            </Button>
+            {canEdit && current.geometry && !editing && (
+              <Button variant="subtle" onClick={() => setEditing(true)}>
+                {t('locations.reshape')}
+              </Button>
+            )}
             {editing && (
               <>
-                <Button onClick={() => edited && reshape.mutate({ id: current.id, geometry: edited }, { onSuccess: () => setEditing(false) })} disabled={!edited} loading={reshape.isPending}>
+                <Button
+                  onClick={() =>
+                    edited &&
+                    reshape.mutate({ id: current.id, geometry: edited }, { onSuccess: () => setEditing(false) })
+                  }
+                  disabled={!edited}
+                  loading={reshape.isPending}>
                   {t('locations.saveShape')}
                 </Button>
-                <Button variant="subtle" onClick={() => { setEditing(false); setEdited(undefined); }}>{t('common.cancel')}</Button>
+                <Button
+                  variant="subtle"
+                  onClick={() => {
+                    setEditing(false);
+                    setEdited(undefined);
+                  }}>
+                  {t('common.cancel')}
+                </Button>
               </>
             )}
           </Group>
         </Card>
       )}
       <Card withBorder>
-        <Title order={2} fz={20} mb="xs">{t('locations.tree')}</Title>
+        <Title order={2} fz={20} mb="xs">
+          {t('locations.tree')}
+        </Title>
         {tree.length === 0 && <Empty title={t('locations.empty')}>{t('locations.emptyHint')}</Empty>}
         {tree.map((p) => (
-          <UnstyledButton key={p.id} onClick={() => select(p.id)} data-testid={`tree-${p.name}`} aria-current={p.id === selected ? 'true' : undefined}
-            style={{ display: 'block', width: '100%', minHeight: 44, paddingLeft: 8 + p.depth * 20, fontWeight: p.id === selected ? 800 : 500 }}>
-            {p.name} <Text span size="sm" c="dimmed">{t(`locationTypes.${p.type}`, { defaultValue: p.type })}</Text>
+          <UnstyledButton
+            key={p.id}
+            onClick={() => select(p.id)}
+            data-testid={`tree-${p.name}`}
+            aria-current={p.id === selected ? 'true' : undefined}
+            style={{
+              display: 'block',
+              width: '100%',
+              minHeight: 44,
+              paddingLeft: 8 + p.depth * 20,
+              fontWeight: p.id === selected ? 800 : 500,
+            }}>
+            {p.name}{' '}
+            <Text span size="sm" c="dimmed">
+              {t(`locationTypes.${p.type}`, { defaultValue: p.type })}
+            </Text>
           </UnstyledButton>
         ))}
       </Card>
@@ -191,4 +354,3 @@ export function LocationsPage() {
     </Stack>
   );
 }
-

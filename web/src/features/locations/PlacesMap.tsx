@@ -6,7 +6,10 @@ import 'leaflet/dist/leaflet.css';
 import { useEffect, useRef } from 'react';
 import type { Geometry, Place } from './api';
 
-export interface MapTiles { url: string; attribution: string | null }
+export interface MapTiles {
+  url: string;
+  attribution: string | null;
+}
 
 interface Props {
   places: Place[];
@@ -40,7 +43,10 @@ export function PlacesMap(props: Props) {
   latest.current = props;
 
   useEffect(() => {
-    const m = L.map(box.current!, { zoomControl: true, attributionControl: true, zoomSnap: 0.25 }).setView([11.55, 104.92], 3);
+    const m = L.map(box.current!, { zoomControl: true, attributionControl: true, zoomSnap: 0.25 }).setView(
+      [11.55, 104.92],
+      3,
+    );
     m.pm.setGlobalOptions({ snappable: true });
     m.on('pm:create', (event) => {
       const geometry = (event.layer as L.Polygon).toGeoJSON().geometry as Geometry;
@@ -114,9 +120,23 @@ export function PlacesMap(props: Props) {
     const m = map.current!;
     hereMark.current?.remove();
     if (!props.here) return;
-    hereMark.current = L.circleMarker(props.here, { radius: 9, color: '#fff', weight: 3, fillColor: '#1565c0', fillOpacity: 1 }).addTo(m);
+    hereMark.current = L.circleMarker(props.here, {
+      radius: 9,
+      color: '#fff',
+      weight: 3,
+      fillColor: '#1565c0',
+      fillOpacity: 1,
+    }).addTo(m);
     m.setView(props.here, Math.max(m.getZoom(), 17), { animate: false });
   }, [props.here]);
 
-  return <div ref={box} role="application" aria-label={props.label} data-testid="map" style={{ height: '55vh', minHeight: 280, borderRadius: 8, background: '#eef2ea', isolation: 'isolate' }} />;
+  return (
+    <div
+      ref={box}
+      role="application"
+      aria-label={props.label}
+      data-testid="map"
+      style={{ height: '55vh', minHeight: 280, borderRadius: 8, background: '#eef2ea', isolation: 'isolate' }}
+    />
+  );
 }

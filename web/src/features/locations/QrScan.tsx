@@ -10,7 +10,15 @@ export function qrValueOf(text: string): string {
 }
 
 /** Scans a location label with the phone's camera, or from a photo of it. */
-export function QrScan({ opened, onClose, onValue }: { opened: boolean; onClose: () => void; onValue: (value: string) => void }) {
+export function QrScan({
+  opened,
+  onClose,
+  onValue,
+}: {
+  opened: boolean;
+  onClose: () => void;
+  onValue: (value: string) => void;
+}) {
   const { t } = useTranslation();
   const video = useRef<HTMLVideoElement>(null);
   const [problem, setProblem] = useState<string>();
@@ -22,10 +30,14 @@ export function QrScan({ opened, onClose, onValue }: { opened: boolean; onClose:
     // The modal mounts its content a moment after opening.
     const start = setTimeout(() => {
       if (!video.current) return;
-      scanner = new QrScanner(video.current, (result) => {
-        scanner?.stop();
-        onValue(qrValueOf(result.data));
-      }, { preferredCamera: 'environment', highlightScanRegion: true, returnDetailedScanResult: true });
+      scanner = new QrScanner(
+        video.current,
+        (result) => {
+          scanner?.stop();
+          onValue(qrValueOf(result.data));
+        },
+        { preferredCamera: 'environment', highlightScanRegion: true, returnDetailedScanResult: true },
+      );
       scanner.start().catch(() => setProblem(t('locations.noCamera')));
     }, 50);
     return () => {
@@ -47,13 +59,28 @@ export function QrScan({ opened, onClose, onValue }: { opened: boolean; onClose:
   return (
     <Modal opened={opened} onClose={onClose} title={t('locations.scan')} fullScreen>
       <Stack>
-        <video ref={video} style={{ width: '100%', maxHeight: '60vh', background: '#000', borderRadius: 8 }} muted playsInline />
-        {problem && <Text c="red.8" role="alert">{problem}</Text>}
+        <video
+          ref={video}
+          style={{ width: '100%', maxHeight: '60vh', background: '#000', borderRadius: 8 }}
+          muted
+          playsInline
+        />
+        {problem && (
+          <Text c="red.8" role="alert">
+            {problem}
+          </Text>
+        )}
         <Group>
           <FileButton onChange={(file) => void fromPhoto(file)} accept="image/*" capture="environment">
-            {(props) => <Button variant="light" {...props} data-testid="qr-photo">{t('locations.fromPhoto')}</Button>}
+            {(props) => (
+              <Button variant="light" {...props} data-testid="qr-photo">
+                {t('locations.fromPhoto')}
+              </Button>
+            )}
           </FileButton>
-          <Button variant="subtle" onClick={onClose}>{t('common.close')}</Button>
+          <Button variant="subtle" onClick={onClose}>
+            {t('common.close')}
+          </Button>
         </Group>
       </Stack>
     </Modal>

@@ -6,9 +6,12 @@ type LocationsPath = paths['/api/v1/farms/{farm}/locations'];
 export type Place = LocationsPath['get']['responses'][200]['content']['application/json']['data'][number];
 export type NewPlace = LocationsPath['post']['requestBody']['content']['application/json'];
 export type Geometry = NonNullable<Place['geometry']>;
-export type LocationType = paths['/api/v1/location-types']['get']['responses'][200]['content']['application/json']['data'][number];
-export type FeatureCollection = paths['/api/v1/farms/{farm}/locations/import']['post']['requestBody']['content']['application/json'];
-export type Lookup = paths['/api/v1/farms/{farm}/locations/lookup']['get']['responses'][200]['content']['application/json'];
+export type LocationType =
+  paths['/api/v1/location-types']['get']['responses'][200]['content']['application/json']['data'][number];
+export type FeatureCollection =
+  paths['/api/v1/farms/{farm}/locations/import']['post']['requestBody']['content']['application/json'];
+export type Lookup =
+  paths['/api/v1/farms/{farm}/locations/lookup']['get']['responses'][200]['content']['application/json'];
 
 export const placeKeys = { all: (farm: string) => [farm, 'locations'] as const };
 
@@ -20,7 +23,11 @@ export function usePlaces(farm: string) {
       const all: Place[] = [];
       let cursor: string | undefined;
       do {
-        const page = await unwrap(api.GET('/api/v1/farms/{farm}/locations', { params: { path: { farm }, query: { limit: 500, ...(cursor ? { cursor } : {}) } } }));
+        const page = await unwrap(
+          api.GET('/api/v1/farms/{farm}/locations', {
+            params: { path: { farm }, query: { limit: 500, ...(cursor ? { cursor } : {}) } },
+          }),
+        );
         all.push(...page.data);
         cursor = page.next_cursor ?? undefined;
       } while (cursor && all.length < 10_000);
@@ -30,11 +37,19 @@ export function usePlaces(farm: string) {
 }
 
 export function useLocationTypes() {
-  return useQuery({ queryKey: ['location-types'], queryFn: async () => (await unwrap(api.GET('/api/v1/location-types'))).data, staleTime: Infinity });
+  return useQuery({
+    queryKey: ['location-types'],
+    queryFn: async () => (await unwrap(api.GET('/api/v1/location-types'))).data,
+    staleTime: Infinity,
+  });
 }
 
 export function useWebConfig() {
-  return useQuery({ queryKey: ['web-config'], queryFn: () => unwrap(api.GET('/api/v1/web-config')), staleTime: Infinity });
+  return useQuery({
+    queryKey: ['web-config'],
+    queryFn: () => unwrap(api.GET('/api/v1/web-config')),
+    staleTime: Infinity,
+  });
 }
 
 export function usePlaceActions(farm: string) {
@@ -42,16 +57,20 @@ export function usePlaceActions(farm: string) {
   const done = () => client.invalidateQueries({ queryKey: placeKeys.all(farm) });
   return {
     create: useMutation({
-      mutationFn: (body: NewPlace) => unwrap(api.POST('/api/v1/farms/{farm}/locations', { params: { path: { farm } }, body })),
+      mutationFn: (body: NewPlace) =>
+        unwrap(api.POST('/api/v1/farms/{farm}/locations', { params: { path: { farm } }, body })),
       onSuccess: done,
     }),
     reshape: useMutation({
       mutationFn: ({ id, geometry }: { id: string; geometry: Geometry }) =>
-        unwrap(api.PATCH('/api/v1/farms/{farm}/locations/{id}', { params: { path: { farm, id } }, body: { geometry } })),
+        unwrap(
+          api.PATCH('/api/v1/farms/{farm}/locations/{id}', { params: { path: { farm, id } }, body: { geometry } }),
+        ),
       onSuccess: done,
     }),
     importGeoJson: useMutation({
-      mutationFn: (body: FeatureCollection) => unwrap(api.POST('/api/v1/farms/{farm}/locations/import', { params: { path: { farm } }, body })),
+      mutationFn: (body: FeatureCollection) =>
+        unwrap(api.POST('/api/v1/farms/{farm}/locations/import', { params: { path: { farm } }, body })),
       onSuccess: done,
     }),
   };
@@ -67,12 +86,17 @@ export function byQr(farm: string, qr: string): Promise<Place> {
 }
 
 export async function subtree(farm: string, id: string): Promise<Place[]> {
-  return (await unwrap(api.GET('/api/v1/farms/{farm}/locations/{id}/subtree', { params: { path: { farm, id } } }))).data;
+  return (await unwrap(api.GET('/api/v1/farms/{farm}/locations/{id}/subtree', { params: { path: { farm, id } } })))
+    .data;
 }
 
 /** A location's printable QR label (SVG text; it needs the access token, so it is fetched, not linked). */
 export async function qrLabel(farm: string, id: string): Promise<string> {
-  const { data, error, response } = await api.GET('/api/v1/farms/{farm}/locations/{id}/qr.svg', { params: { path: { farm, id } }, parseAs: 'text' });
-  if (error !== undefined || !response.ok || typeof data !== 'string') throw new Error(`label ${id}: ${response.status}`);
+  const { data, error, response } = await api.GET('/api/v1/farms/{farm}/locations/{id}/qr.svg', {
+    params: { path: { farm, id } },
+    parseAs: 'text',
+  });
+  if (error !== undefined || !response.ok || typeof data !== 'string')
+    throw new Error(`label ${id}: ${response.status}`);
   return data;
 }

@@ -32,20 +32,39 @@ function Timeline({ preview, timeZone }: { preview: Preview; timeZone: string })
     <Stack gap={6} data-testid="timeline">
       {days.map(([day, firings]) => (
         <div key={day} className={classes.row}>
-          <Text size="sm" fw={600} className={classes.day}>{dayName.format(new Date(`${day}T12:00:00`))}</Text>
+          <Text size="sm" fw={600} className={classes.day}>
+            {dayName.format(new Date(`${day}T12:00:00`))}
+          </Text>
           <div className={classes.bar} role="list" aria-label={t('schedules.firingsOn', { day })}>
             {firings.map((f) => (
-              <Tooltip key={f.at} label={`${f.label} ${t(`actions.${f.action}`, { defaultValue: f.action })}${f.skipped_by ? ` — ${t('schedules.skippedBy', { name: f.skipped_by.name })}` : ''}`}>
-                <span role="listitem" className={f.skipped_by ? classes.skipped : classes.mark} style={{ left: `${(f.minute / 1440) * 100}%` }}
-                  data-testid={f.skipped_by ? 'firing-skipped' : 'firing'} aria-label={f.label} />
+              <Tooltip
+                key={f.at}
+                label={`${f.label} ${t(`actions.${f.action}`, { defaultValue: f.action })}${f.skipped_by ? ` — ${t('schedules.skippedBy', { name: f.skipped_by.name })}` : ''}`}>
+                <span
+                  role="listitem"
+                  className={f.skipped_by ? classes.skipped : classes.mark}
+                  style={{ left: `${(f.minute / 1440) * 100}%` }}
+                  data-testid={f.skipped_by ? 'firing-skipped' : 'firing'}
+                  aria-label={f.label}
+                />
               </Tooltip>
             ))}
           </div>
-          <Text size="xs" c="dimmed" className={classes.count}>{firings.length}×</Text>
+          <Text size="xs" c="dimmed" className={classes.count}>
+            {firings.length}×
+          </Text>
         </div>
       ))}
-      {preview.firings.some((f) => f.skipped_by) && <Text size="sm" c="red.8">{t('schedules.conflicts')}</Text>}
-      {preview.note && <Text size="sm" c="dimmed">{preview.note}</Text>}
+      {preview.firings.some((f) => f.skipped_by) && (
+        <Text size="sm" c="red.8">
+          {t('schedules.conflicts')}
+        </Text>
+      )}
+      {preview.note && (
+        <Text size="sm" c="dimmed">
+          {preview.note}
+        </Text>
+      )}
     </Stack>
   );
 }
@@ -65,25 +84,50 @@ export function ScheduleDetailPage() {
   const s = schedule.data;
   return (
     <Stack gap="md">
-      <Anchor component={Link} to={`/farms/${farm.slug}/schedules`} size="sm">← {t('schedules.title')}</Anchor>
+      <Anchor component={Link} to={`/farms/${farm.slug}/schedules`} size="sm">
+        ← {t('schedules.title')}
+      </Anchor>
       <div>
-        <Title order={1} fz={26}>{s.name}</Title>
+        <Title order={1} fz={26}>
+          {s.name}
+        </Title>
         <ScheduleSummary schedule={s} />
-        {s.success_rate !== null && <Text size="sm">{t('schedules.successRate', { rate: Math.round(s.success_rate * 100) })}</Text>}
+        {s.success_rate !== null && (
+          <Text size="sm">{t('schedules.successRate', { rate: Math.round(s.success_rate * 100) })}</Text>
+        )}
       </div>
       {canEdit && (
         <Group>
-          <Button onClick={() => runNow.mutate(s.id, { onSuccess: () => void executions.refetch() })} loading={runNow.isPending}>{t('schedules.runNow')}</Button>
-          <Button variant="outline" color="red" onClick={() => remove.mutate(s.id, { onSuccess: () => void navigate('..', { relative: 'path' }) })}>{t('schedules.delete')}</Button>
+          <Button
+            onClick={() => runNow.mutate(s.id, { onSuccess: () => void executions.refetch() })}
+            loading={runNow.isPending}>
+            {t('schedules.runNow')}
+          </Button>
+          <Button
+            variant="outline"
+            color="red"
+            onClick={() => remove.mutate(s.id, { onSuccess: () => void navigate('..', { relative: 'path' }) })}>
+            {t('schedules.delete')}
+          </Button>
         </Group>
       )}
       <ErrorNotice error={runNow.error ?? remove.error} />
       <Card withBorder>
-        <Title order={2} fz={20} mb="sm">{t('schedules.preview')}</Title>
-        {preview.isPending ? <Loading /> : preview.data ? <Timeline preview={preview.data} timeZone={farm.timezone} /> : <ErrorNotice error={preview.error} />}
+        <Title order={2} fz={20} mb="sm">
+          {t('schedules.preview')}
+        </Title>
+        {preview.isPending ? (
+          <Loading />
+        ) : preview.data ? (
+          <Timeline preview={preview.data} timeZone={farm.timezone} />
+        ) : (
+          <ErrorNotice error={preview.error} />
+        )}
       </Card>
       <Card withBorder>
-        <Title order={2} fz={20} mb="sm">{t('schedules.executions')}</Title>
+        <Title order={2} fz={20} mb="sm">
+          {t('schedules.executions')}
+        </Title>
         {executions.isPending && <Loading />}
         <ErrorNotice error={executions.error} />
         {executions.data?.length === 0 && <Text c="dimmed">{t('schedules.noExecutions')}</Text>}
@@ -91,10 +135,25 @@ export function ScheduleDetailPage() {
           {executions.data?.map((e) => (
             <Group key={e.id} justify="space-between" wrap="nowrap" data-testid="execution">
               <div>
-                <Text size="sm" fw={600}>{dateTime(e.actual_at)}</Text>
-                {e.error && <Text size="xs" c="red.8">{e.error}</Text>}
+                <Text size="sm" fw={600}>
+                  {dateTime(e.actual_at)}
+                </Text>
+                {e.error && (
+                  <Text size="xs" c="red.8">
+                    {e.error}
+                  </Text>
+                )}
               </div>
-              <Badge color={e.status === 'executed' ? 'field' : e.status === 'skipped' ? 'gray' : e.status === 'pending' ? 'yellow' : 'red'}>
+              <Badge
+                color={
+                  e.status === 'executed'
+                    ? 'field'
+                    : e.status === 'skipped'
+                      ? 'gray'
+                      : e.status === 'pending'
+                        ? 'yellow'
+                        : 'red'
+                }>
                 {t(`executionStatus.${e.status}`, { defaultValue: e.status })}
               </Badge>
             </Group>

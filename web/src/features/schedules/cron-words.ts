@@ -9,6 +9,9 @@ export function cronInWords(cron: string, t: TFunction): string {
   if (!match) return t('schedules.cronSummary', { cron });
   const time = `${match[2]!.padStart(2, '0')}:${match[1]!.padStart(2, '0')}`;
   if (match[3] === '*') return t('schedules.everyDayAtTime', { time });
-  const days = ['1', '2', '3', '4', '5', '6', '0'].filter((d) => match[3]!.split(',').includes(d)).map((d) => t(`weekdays.${d}`)).join(', ');
+  const days = ['1', '2', '3', '4', '5', '6', '0']
+    .filter((d) => match[3]!.split(',').includes(d))
+    .map((d) => t(`weekdays.${d}`))
+    .join(', ');
   return t('schedules.daysAtTime', { days, time });
 }

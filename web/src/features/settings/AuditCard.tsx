@@ -15,20 +15,48 @@ export function AuditCard({ farm }: { farm: string }) {
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const query: AuditQuery = {
-    ...(category.trim() ? { category: category.trim() } : {}), ...(severity ? { severity } : {}),
-    ...(from ? { from: new Date(`${from}T00:00:00`).toISOString() } : {}), ...(to ? { to: new Date(`${to}T23:59:59`).toISOString() } : {}),
+    ...(category.trim() ? { category: category.trim() } : {}),
+    ...(severity ? { severity } : {}),
+    ...(from ? { from: new Date(`${from}T00:00:00`).toISOString() } : {}),
+    ...(to ? { to: new Date(`${to}T23:59:59`).toISOString() } : {}),
   };
   const audit = useAudit(farm, query);
   const events = audit.data?.pages.flatMap((p) => p.data) ?? [];
   return (
     <Card withBorder>
-      <Title order={2} fz={20} mb="sm">{t('settings.audit')}</Title>
+      <Title order={2} fz={20} mb="sm">
+        {t('settings.audit')}
+      </Title>
       <Group grow wrap="wrap" mb="sm" align="end">
-        <TextInput label={t('settings.category')} placeholder="auth, devices, …" value={category} onChange={(e) => setCategory(e.currentTarget.value)} miw={140} />
-        <Select label={t('rules.severity')} clearable data={SEVERITIES.map((s) => ({ value: s, label: t(`severity.${s}`) }))} value={severity ?? null}
-          onChange={(v) => setSeverity((v as AuditQuery['severity']) ?? null)} miw={140} />
-        <TextInput label={t('settings.from')} type="date" value={from} onChange={(e) => setFrom(e.currentTarget.value)} miw={140} />
-        <TextInput label={t('settings.to')} type="date" value={to} onChange={(e) => setTo(e.currentTarget.value)} miw={140} />
+        <TextInput
+          label={t('settings.category')}
+          placeholder="auth, devices, …"
+          value={category}
+          onChange={(e) => setCategory(e.currentTarget.value)}
+          miw={140}
+        />
+        <Select
+          label={t('rules.severity')}
+          clearable
+          data={SEVERITIES.map((s) => ({ value: s, label: t(`severity.${s}`) }))}
+          value={severity ?? null}
+          onChange={(v) => setSeverity((v as AuditQuery['severity']) ?? null)}
+          miw={140}
+        />
+        <TextInput
+          label={t('settings.from')}
+          type="date"
+          value={from}
+          onChange={(e) => setFrom(e.currentTarget.value)}
+          miw={140}
+        />
+        <TextInput
+          label={t('settings.to')}
+          type="date"
+          value={to}
+          onChange={(e) => setTo(e.currentTarget.value)}
+          miw={140}
+        />
       </Group>
       {audit.isPending && <Loading />}
       <ErrorNotice error={audit.error} />
@@ -37,14 +65,26 @@ export function AuditCard({ farm }: { farm: string }) {
         {events.map((e) => (
           <div key={e.id} data-testid="audit-event">
             <Group gap="xs" wrap="nowrap" justify="space-between">
-              <Text fw={600} size="sm">{e.message}</Text>
-              {e.severity !== 'info' && <Badge color={e.severity === 'critical' ? 'red' : 'orange'} variant="light">{t(`severity.${e.severity}`)}</Badge>}
+              <Text fw={600} size="sm">
+                {e.message}
+              </Text>
+              {e.severity !== 'info' && (
+                <Badge color={e.severity === 'critical' ? 'red' : 'orange'} variant="light">
+                  {t(`severity.${e.severity}`)}
+                </Badge>
+              )}
             </Group>
-            <Text size="xs" c="dimmed">{dateTime(e.created_at)} · {e.category} · {e.event_type}</Text>
+            <Text size="xs" c="dimmed">
+              {dateTime(e.created_at)} · {e.category} · {e.event_type}
+            </Text>
           </div>
         ))}
       </Stack>
-      {audit.hasNextPage && <Button mt="sm" variant="light" loading={audit.isFetchingNextPage} onClick={() => void audit.fetchNextPage()}>{t('settings.more')}</Button>}
+      {audit.hasNextPage && (
+        <Button mt="sm" variant="light" loading={audit.isFetchingNextPage} onClick={() => void audit.fetchNextPage()}>
+          {t('settings.more')}
+        </Button>
+      )}
     </Card>
   );
 }

@@ -1,4 +1,18 @@
-import { Alert, Badge, Button, Card, Code, CopyButton, Group, Image, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  Code,
+  CopyButton,
+  Group,
+  Image,
+  Select,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import QRCode from 'qrcode';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -19,8 +33,16 @@ function InvitationLink({ invitation }: { invitation: Invitation }) {
     <Alert color="field" variant="light" title={t('settings.inviteReady')}>
       <Stack gap="xs">
         <Text size="sm">{t('settings.inviteHint', { role: t(`roles.${invitation.role}`) })}</Text>
-        <Code data-testid="invitation-link" style={{ wordBreak: 'break-all' }}>{link}</Code>
-        <CopyButton value={link}>{({ copied, copy }) => <Button variant="light" onClick={copy}>{copied ? t('common.copied') : t('settings.copyLink')}</Button>}</CopyButton>
+        <Code data-testid="invitation-link" style={{ wordBreak: 'break-all' }}>
+          {link}
+        </Code>
+        <CopyButton value={link}>
+          {({ copied, copy }) => (
+            <Button variant="light" onClick={copy}>
+              {copied ? t('common.copied') : t('settings.copyLink')}
+            </Button>
+          )}
+        </CopyButton>
         {qr && <Image src={qr} alt={t('settings.inviteQr')} w={200} h={200} />}
       </Stack>
     </Alert>
@@ -39,16 +61,37 @@ export function InvitationsCard({ farm }: { farm: string }) {
   };
   return (
     <Card withBorder>
-      <Title order={2} fz={20} mb="sm">{t('settings.invitations')}</Title>
+      <Title order={2} fz={20} mb="sm">
+        {t('settings.invitations')}
+      </Title>
       <Stack component="form" onSubmit={submit} gap="sm">
-        <TextInput label={t('settings.inviteEmail')} description={t('settings.inviteEmailHint')} type="email" value={email} onChange={(e) => setEmail(e.currentTarget.value)} />
-        <Select label={t('settings.role')} data={ROLES.map((r) => ({ value: r, label: t(`roles.${r}`) }))} value={role} allowDeselect={false}
-          onChange={(v) => v && setRole(v as Role)} />
-        <Text size="sm" c="dimmed">{t(`roleHints.${role}`)}</Text>
+        <TextInput
+          label={t('settings.inviteEmail')}
+          description={t('settings.inviteEmailHint')}
+          type="email"
+          value={email}
+          onChange={(e) => setEmail(e.currentTarget.value)}
+        />
+        <Select
+          label={t('settings.role')}
+          data={ROLES.map((r) => ({ value: r, label: t(`roles.${r}`) }))}
+          value={role}
+          allowDeselect={false}
+          onChange={(v) => v && setRole(v as Role)}
+        />
+        <Text size="sm" c="dimmed">
+          {t(`roleHints.${role}`)}
+        </Text>
         <ErrorNotice error={create.error} />
-        <Button type="submit" loading={create.isPending}>{t('settings.invite')}</Button>
+        <Button type="submit" loading={create.isPending}>
+          {t('settings.invite')}
+        </Button>
       </Stack>
-      {create.data && <Stack mt="md"><InvitationLink invitation={create.data} /></Stack>}
+      {create.data && (
+        <Stack mt="md">
+          <InvitationLink invitation={create.data} />
+        </Stack>
+      )}
       <ErrorNotice error={invitations.error ?? revoke.error} />
       {!!invitations.data?.length && (
         <Stack gap="xs" mt="md">
@@ -56,10 +99,19 @@ export function InvitationsCard({ farm }: { farm: string }) {
           {invitations.data.map((i) => (
             <Group key={i.id} justify="space-between" wrap="wrap">
               <div>
-                <Text>{i.email ?? t('settings.anyone')} <Badge variant="light" ml={4}>{t(`roles.${i.role}`)}</Badge></Text>
-                <Text size="sm" c="dimmed">{t('settings.expires', { when: dateTime(i.expires_at) })}</Text>
+                <Text>
+                  {i.email ?? t('settings.anyone')}{' '}
+                  <Badge variant="light" ml={4}>
+                    {t(`roles.${i.role}`)}
+                  </Badge>
+                </Text>
+                <Text size="sm" c="dimmed">
+                  {t('settings.expires', { when: dateTime(i.expires_at) })}
+                </Text>
               </div>
-              <Button size="md" variant="subtle" color="red" onClick={() => revoke.mutate(i.id)}>{t('settings.revoke')}</Button>
+              <Button size="md" variant="subtle" color="red" onClick={() => revoke.mutate(i.id)}>
+                {t('settings.revoke')}
+              </Button>
             </Group>
           ))}
         </Stack>

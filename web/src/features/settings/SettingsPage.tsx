@@ -14,7 +14,9 @@ export function SettingsPage() {
   const farm = useFarm();
   return (
     <Stack gap="md">
-      <Title order={1} fz={26}>{t('settings.title')}</Title>
+      <Title order={1} fz={26}>
+        {t('settings.title')}
+      </Title>
       <FarmCard key={farm.id} farm={farm} canEdit={can(farm.role, 'farm.update')} />
       <MembersCard farm={farm} />
       {can(farm.role, 'members.manage') && <InvitationsCard farm={farm.slug} />}

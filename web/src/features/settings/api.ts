@@ -4,12 +4,16 @@ import type { paths } from '../../api/generated/openapi';
 import type { Role } from '../../api/generated/permissions';
 import { farmKeys } from '../farms/api';
 
-export type Member = paths['/api/v1/farms/{farm}/members']['get']['responses'][200]['content']['application/json']['data'][number];
-export type Invitation = paths['/api/v1/farms/{farm}/invitations']['post']['responses'][201]['content']['application/json'];
-export type ApiKey = paths['/api/v1/farms/{farm}/api-keys']['get']['responses'][200]['content']['application/json']['data'][number];
+export type Member =
+  paths['/api/v1/farms/{farm}/members']['get']['responses'][200]['content']['application/json']['data'][number];
+export type Invitation =
+  paths['/api/v1/farms/{farm}/invitations']['post']['responses'][201]['content']['application/json'];
+export type ApiKey =
+  paths['/api/v1/farms/{farm}/api-keys']['get']['responses'][200]['content']['application/json']['data'][number];
 export type AuditQuery = NonNullable<paths['/api/v1/farms/{farm}/audit']['get']['parameters']['query']>;
 export type FarmPatch = paths['/api/v1/farms/{farm}']['patch']['requestBody']['content']['application/json'];
-export type Retention = paths['/api/v1/farms/{farm}/telemetry/settings']['get']['responses'][200]['content']['application/json'];
+export type Retention =
+  paths['/api/v1/farms/{farm}/telemetry/settings']['get']['responses'][200]['content']['application/json'];
 
 const keys = {
   members: (farm: string) => [farm, 'members'] as const,
@@ -20,7 +24,10 @@ const keys = {
 };
 
 export function useMembers(farm: string) {
-  return useQuery({ queryKey: keys.members(farm), queryFn: async () => (await unwrap(api.GET('/api/v1/farms/{farm}/members', { params: { path: { farm } } }))).data });
+  return useQuery({
+    queryKey: keys.members(farm),
+    queryFn: async () => (await unwrap(api.GET('/api/v1/farms/{farm}/members', { params: { path: { farm } } }))).data,
+  });
 }
 
 export function useMemberActions(farm: string) {
@@ -29,11 +36,14 @@ export function useMemberActions(farm: string) {
   return {
     changeRole: useMutation({
       mutationFn: ({ userId, role }: { userId: string; role: Role }) =>
-        unwrap(api.PATCH('/api/v1/farms/{farm}/members/{userId}', { params: { path: { farm, userId } }, body: { role } })),
+        unwrap(
+          api.PATCH('/api/v1/farms/{farm}/members/{userId}', { params: { path: { farm, userId } }, body: { role } }),
+        ),
       onSettled: done,
     }),
     remove: useMutation({
-      mutationFn: (userId: string) => unwrap(api.DELETE('/api/v1/farms/{farm}/members/{userId}', { params: { path: { farm, userId } } })),
+      mutationFn: (userId: string) =>
+        unwrap(api.DELETE('/api/v1/farms/{farm}/members/{userId}', { params: { path: { farm, userId } } })),
       onSettled: done,
     }),
   };
@@ -42,7 +52,8 @@ export function useMemberActions(farm: string) {
 export function useInvitations(farm: string) {
   return useQuery({
     queryKey: keys.invitations(farm),
-    queryFn: async () => (await unwrap(api.GET('/api/v1/farms/{farm}/invitations', { params: { path: { farm } } }))).data,
+    queryFn: async () =>
+      (await unwrap(api.GET('/api/v1/farms/{farm}/invitations', { params: { path: { farm } } }))).data,
   });
 }
 
@@ -51,11 +62,13 @@ export function useInvitationActions(farm: string) {
   const done = () => client.invalidateQueries({ queryKey: keys.invitations(farm) });
   return {
     create: useMutation({
-      mutationFn: (body: { email?: string; role: Role }) => unwrap(api.POST('/api/v1/farms/{farm}/invitations', { params: { path: { farm } }, body })),
+      mutationFn: (body: { email?: string; role: Role }) =>
+        unwrap(api.POST('/api/v1/farms/{farm}/invitations', { params: { path: { farm } }, body })),
       onSuccess: done,
     }),
     revoke: useMutation({
-      mutationFn: (id: string) => unwrap(api.DELETE('/api/v1/farms/{farm}/invitations/{id}', { params: { path: { farm, id } } })),
+      mutationFn: (id: string) =>
+        unwrap(api.DELETE('/api/v1/farms/{farm}/invitations/{id}', { params: { path: { farm, id } } })),
       onSettled: done,
     }),
   };
@@ -73,11 +86,13 @@ export function useApiKeyActions(farm: string) {
   const done = () => client.invalidateQueries({ queryKey: keys.apiKeys(farm) });
   return {
     create: useMutation({
-      mutationFn: (body: { name: string; role: Role }) => unwrap(api.POST('/api/v1/farms/{farm}/api-keys', { params: { path: { farm } }, body })),
+      mutationFn: (body: { name: string; role: Role }) =>
+        unwrap(api.POST('/api/v1/farms/{farm}/api-keys', { params: { path: { farm } }, body })),
       onSuccess: done,
     }),
     revoke: useMutation({
-      mutationFn: (id: string) => unwrap(api.DELETE('/api/v1/farms/{farm}/api-keys/{id}', { params: { path: { farm, id } } })),
+      mutationFn: (id: string) =>
+        unwrap(api.DELETE('/api/v1/farms/{farm}/api-keys/{id}', { params: { path: { farm, id } } })),
       onSettled: done,
     }),
   };
@@ -88,7 +103,12 @@ export function useAudit(farm: string, query: AuditQuery) {
   return useInfiniteQuery({
     queryKey: keys.audit(farm, query),
     initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) => unwrap(api.GET('/api/v1/farms/{farm}/audit', { params: { path: { farm }, query: { ...query, limit: 50, ...(pageParam ? { cursor: pageParam } : {}) } } })),
+    queryFn: ({ pageParam }) =>
+      unwrap(
+        api.GET('/api/v1/farms/{farm}/audit', {
+          params: { path: { farm }, query: { ...query, limit: 50, ...(pageParam ? { cursor: pageParam } : {}) } },
+        }),
+      ),
     getNextPageParam: (page) => page.next_cursor ?? undefined,
   });
 }
@@ -103,9 +123,13 @@ export function useUpdateFarm(farm: string) {
 
 export function useRetention(farm: string) {
   const client = useQueryClient();
-  const query = useQuery({ queryKey: keys.retention(farm), queryFn: () => unwrap(api.GET('/api/v1/farms/{farm}/telemetry/settings', { params: { path: { farm } } })) });
+  const query = useQuery({
+    queryKey: keys.retention(farm),
+    queryFn: () => unwrap(api.GET('/api/v1/farms/{farm}/telemetry/settings', { params: { path: { farm } } })),
+  });
   const save = useMutation({
-    mutationFn: (body: Retention) => unwrap(api.PUT('/api/v1/farms/{farm}/telemetry/settings', { params: { path: { farm } }, body })),
+    mutationFn: (body: Retention) =>
+      unwrap(api.PUT('/api/v1/farms/{farm}/telemetry/settings', { params: { path: { farm } }, body })),
     onSuccess: (data) => client.setQueryData(keys.retention(farm), data),
   });
   return { query, save };
