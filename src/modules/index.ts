@@ -33,4 +33,4 @@ type All = Assembled<typeof modules, ModuleBase>;
 export type Services = Omit<All, keyof ModuleBase>;
 
 /** Compiles only while every module needs just what the platform and the modules above it provide. */
-export const modulesInOrder: All extends ModuleBase ? true : never = true;
+export const modulesInOrder: All extends ModuleBase ? true : All = true;

@@ -41,8 +41,12 @@ export type Subscriptions = { [K in HookName]?: (event: HookEvents[K]) => void |
  * - `subscriptions`, its reactions to other modules' hooks;
  * - `start`, work before serving (keys loaded …).
  */
-export interface CroftModule<Needs extends object = object, Provides extends object = object> {
-  readonly name: string;
+export interface CroftModule<
+  Needs extends object = object,
+  Provides extends object = object,
+  Name extends string = string,
+> {
+  readonly name: Name;
   create(deps: Needs): Provides;
   routes?: FastifyPluginAsyncTypebox<Needs & Provides>;
   jobs?(registry: JobRegistry, deps: Needs & Provides): void;
@@ -51,26 +55,28 @@ export interface CroftModule<Needs extends object = object, Provides extends obj
 }
 
 /** Declares a module; the types of what it needs and provides come from its `create`. */
-export const defineModule = <Needs extends object, Provides extends object>(module: CroftModule<Needs, Provides>) =>
-  module;
+export const defineModule = <Needs extends object, Provides extends object, const Name extends string>(
+  module: CroftModule<Needs, Provides, Name>,
+) => module;
 
-type NeedsOf<M> = M extends CroftModule<infer N, infer _P> ? N : never;
-type ProvidesOf<M> = M extends CroftModule<infer _N, infer P> ? P : never;
+type NeedsOf<M> = M extends CroftModule<infer N, infer _P, string> ? N : never;
+type ProvidesOf<M> = M extends CroftModule<infer _N, infer P, string> ? P : never;
 type NameOf<M> = M extends { name: infer N } ? N : never;
 
 /**
  * What a list of modules adds up to, in order: each module may need only what the platform and the
- * modules before it provide. A module that needs more turns the result into `{ module_needs_what_no_earlier_module_provides }`.
+ * modules before it provide. A module that needs more turns the result into a type naming the module
+ * and what it misses, which the order check in `modules/index.ts` shows in its error.
  */
 export type Assembled<Modules extends readonly unknown[], Have> = Modules extends readonly [infer First, ...infer Rest]
   ? Have extends NeedsOf<First>
     ? Assembled<Rest, Have & ProvidesOf<First>>
-    : { module_needs_what_no_earlier_module_provides: NameOf<First> }
+    : { module: NameOf<First>; needs_what_no_earlier_module_provides: Exclude<keyof NeedsOf<First>, keyof Have> }
   : Have;
 
 // A module of any needs: `create` is called with everything made so far, which the order check vouches for.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the list is heterogeneous; Assembled checks it
-export type AnyModule = CroftModule<any, any>;
+export type AnyModule = CroftModule<any, any, string>;
 
 /**
  * Makes every module's services in list order, then wires the subscriptions, and returns the whole
