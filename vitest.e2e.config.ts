@@ -10,5 +10,8 @@ export default defineConfig({
     testTimeout: 90_000,
     hookTimeout: 180_000,
     teardownTimeout: 30_000,
+    // A page waits on the server; on a shared 2-core machine a first geometry insert (PGlite loading
+    // PostGIS) alone took over a second, past expect.poll's default of 1 s. Waiting longer asserts the same.
+    expect: { poll: { timeout: 10_000 } },
   },
 });
