@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { geometryProblem, importOrder, placementProblem, type TypeRules } from './locations.engine.js';
+import {
+  geometryProblem,
+  importOrder,
+  levelsAt,
+  placementProblem,
+  positionCount,
+  type TypeRules,
+} from './locations.engine.js';
 
 const rules: TypeRules = {
   roots: new Set(['site', 'warehouse']),
@@ -81,5 +88,25 @@ describe('import order', () => {
       ok: false,
       message: 'its parents form a cycle',
     });
+  });
+});
+
+describe('sizes', () => {
+  it('counts the levels down to a place and under it', () => {
+    expect(levelsAt(null)).toBe(1);
+    expect(levelsAt([])).toBe(2);
+    expect(levelsAt(['a', 'b'])).toBe(4);
+    expect(levelsAt(['a', 'b'], 3)).toBe(7);
+  });
+  it('counts every position of a geometry', () => {
+    const ring = [
+      [0, 0],
+      [1, 0],
+      [1, 1],
+      [0, 0],
+    ];
+    expect(positionCount({ type: 'Point', coordinates: [0, 0] })).toBe(1);
+    expect(positionCount({ type: 'Polygon', coordinates: [ring, ring] })).toBe(8);
+    expect(positionCount({ type: 'MultiPolygon', coordinates: [[ring], [ring, ring]] })).toBe(12);
   });
 });

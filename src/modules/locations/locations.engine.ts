@@ -9,6 +9,39 @@ export type GeoJsonGeometry =
   | { type: 'Polygon'; coordinates: number[][][] }
   | { type: 'MultiPolygon'; coordinates: number[][][][] };
 
+/**
+ * How far the tree and one request may go (README, "Map and places"). The deepest chain the shipped
+ * types allow has 8 levels (site → house → room → grow_tent → zone → bed → row → slot); warehouse →
+ * storage_area → storage_location → storage_bin has 4.
+ */
+export const LOCATION_LIMITS = {
+  /** Levels of the tree, the root's included. */
+  levels: 12,
+  /** Positions in one geometry: every ring of every polygon together. */
+  positions: 10_000,
+  /** Features in one import (a bigger layout comes in several: a parent may be a place the farm has). */
+  importFeatures: 5_000,
+} as const;
+
+/** The levels of the tree down to a location under a parent whose path is `parentPath` (null: a root),
+ * and `below` levels under it. */
+export function levelsAt(parentPath: readonly unknown[] | null, below = 0): number {
+  return (parentPath === null ? 1 : parentPath.length + 2) + below;
+}
+
+/** Every position of a geometry, rings' closing positions included. */
+export function positionCount(geometry: GeoJsonGeometry): number {
+  const rings = (polygon: number[][][]) => polygon.reduce((n, ring) => n + ring.length, 0);
+  switch (geometry.type) {
+    case 'Point':
+      return 1;
+    case 'Polygon':
+      return rings(geometry.coordinates);
+    case 'MultiPolygon':
+      return geometry.coordinates.reduce((n, polygon) => n + rings(polygon), 0);
+  }
+}
+
 export interface TypeRules {
   /** Types allowed at the root. */
   roots: ReadonlySet<string>;

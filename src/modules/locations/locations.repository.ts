@@ -147,6 +147,15 @@ export const locationsRepository = {
       where farm_id = ${farmId} and path @> array[${id}]::uuid[]`.execute(tx);
   },
 
+  /** How many levels hang under a location (0 for a leaf), from its descendants' paths. */
+  async levelsUnder(tx: Tx, farmId: string, location: { id: string; path: string[] }): Promise<number> {
+    const { rows } = await sql<{ deepest: number | null }>`
+      select max(cardinality(path)) as deepest from locations
+      where farm_id = ${farmId} and path @> array[${location.id}]::uuid[]`.execute(tx);
+    const deepest = rows[0]?.deepest;
+    return deepest == null ? 0 : Number(deepest) - location.path.length;
+  },
+
   async remove(tx: Tx, farmId: string, id: string): Promise<void> {
     await tx.deleteFrom('locations').where('farm_id', '=', farmId).where('id', '=', id).execute();
   },

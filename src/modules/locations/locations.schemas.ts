@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { DateTime, FarmParams, Name, Nullable, PageLimit, Uuid } from '../../platform/http/schemas.js';
+import { LOCATION_LIMITS } from './locations.engine.js';
 
 const Position = Type.Array(Type.Number(), { minItems: 2, maxItems: 3, description: '[longitude, latitude] in WGS84' });
 
@@ -19,7 +20,9 @@ export const GeoJsonMultiPolygon = Type.Object(
   { additionalProperties: false },
 );
 export const Geometry = Type.Union([GeoJsonPoint, GeoJsonPolygon, GeoJsonMultiPolygon], {
-  description: 'GeoJSON Point, Polygon or MultiPolygon in WGS84 ([longitude, latitude])',
+  description:
+    'GeoJSON Point, Polygon or MultiPolygon in WGS84 ([longitude, latitude]); ' +
+    `at most ${LOCATION_LIMITS.positions} positions`,
 });
 
 export const LocationStatus = Type.Union([
@@ -177,7 +180,7 @@ export const ImportBody = Type.Object(
           { additionalProperties: true, description: 'Other properties (ids, areas of an export) are ignored' },
         ),
       }),
-      { minItems: 1, maxItems: 20_000 },
+      { minItems: 1, maxItems: LOCATION_LIMITS.importFeatures },
     ),
   },
   { additionalProperties: true },

@@ -9,7 +9,10 @@ import type { FarmContext, RequestMeta } from '../../platform/tenancy/caller.js'
 import {
   geometryProblem,
   importOrder,
+  levelsAt,
+  LOCATION_LIMITS,
   placementProblem,
+  positionCount,
   type GeoJsonGeometry,
   type TypeRules,
 } from './locations.engine.js';
@@ -64,9 +67,29 @@ export class LocationsService {
     details: Record<string, unknown> = {},
   ): Promise<void> {
     if (!geometry) return;
+    const positions = positionCount(geometry);
+    if (positions > LOCATION_LIMITS.positions) {
+      throw invalid(
+        `The geometry has ${positions} positions: at most ${LOCATION_LIMITS.positions} are allowed in one place`,
+        { ...details, limit: LOCATION_LIMITS.positions, positions },
+        'GEOMETRY_TOO_LARGE',
+      );
+    }
     const problem = geometryProblem(geometry) ?? (await locationsRepository.geometryProblem(tx, geometry));
     if (problem)
       throw ruleViolation('GEOMETRY_INVALID', `The geometry is not valid: ${problem}`, { ...details, reason: problem });
+  }
+
+  /** Refuses a place under `parent` (null: a root), with `below` levels under it, deeper than the tree may go. */
+  #checkLevels(parent: LocationRow | null, below = 0): void {
+    const levels = levelsAt(parent?.path ?? null, below);
+    if (levels > LOCATION_LIMITS.levels) {
+      throw ruleViolation(
+        'TREE_TOO_DEEP',
+        `The tree may have at most ${LOCATION_LIMITS.levels} levels: this would make ${levels}`,
+        { limit: LOCATION_LIMITS.levels, levels },
+      );
+    }
   }
 
   async #parent(tx: Tx, farmId: string, parentId: string | null | undefined): Promise<LocationRow | null> {
@@ -103,6 +126,7 @@ export class LocationsService {
     return this.deps.db.farm(ctx.farmId, async (tx) => {
       const parent = await this.#parent(tx, ctx.farmId, input.parent_id);
       await this.#checkPlacement(rules, parent?.type ?? null, input.type);
+      this.#checkLevels(parent);
       await this.#checkGeometry(tx, input.geometry);
       const row = await this.#insert(tx, ctx, input, parent);
       await recordAudit(tx, this.deps.clock, {
@@ -148,6 +172,7 @@ export class LocationsService {
           );
         }
         await this.#checkPlacement(rules, parent?.type ?? null, current.type);
+        this.#checkLevels(parent, await locationsRepository.levelsUnder(tx, ctx.farmId, current));
         await locationsRepository.move(
           tx,
           ctx.farmId,
@@ -302,6 +327,7 @@ export class LocationsService {
               : (created.get(parentKey) ??
                 (await locationsRepository.find(tx, ctx.farmId, existing.get(parentKey)!.id))!);
           await this.#checkPlacement(rules, parent?.type ?? null, p.type, `features[${index}].properties.type`);
+          this.#checkLevels(parent);
           await this.#checkGeometry(tx, feature.geometry, where);
           const row = await this.#insert(tx, ctx, { ...p, parent_id: undefined, geometry: feature.geometry }, parent);
           const key = keyOf(feature);

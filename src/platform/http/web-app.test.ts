@@ -26,7 +26,7 @@ describe('the web app at /', () => {
   });
 
   it('answers every page path with the app, under a strict content policy, never cached', async () => {
-    for (const url of ['/', '/farms/riverside/devices/house-1.a', '/setup?x=1']) {
+    for (const url of ['/', '/index.html', '/farms/riverside/devices/house-1.a', '/setup?x=1']) {
       const res = await app.inject({ url });
       expect(res.statusCode, url).toBe(200);
       expect(res.headers['content-type']).toMatch(/text\/html/);
@@ -42,6 +42,7 @@ describe('the web app at /', () => {
     const asset = await app.inject({ url: '/assets/index-abc123.js' });
     expect(asset.statusCode).toBe(200);
     expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(asset.headers['content-security-policy']).toBe(APP_CSP);
     expect((await app.inject({ url: '/assets/index-old.js' })).statusCode).toBe(404);
   });
 

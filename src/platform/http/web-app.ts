@@ -37,6 +37,7 @@ const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>Croft</title>
 /**
  * Serves the web app at `/`: hashed assets cached for a year (precompressed copies when the browser
  * takes them), and index.html (never cached) for every other page path, so deep links open the app.
+ * Every page — `/`, `/index.html`, a deep link — and every file of the app carries the one content policy.
  * Returns the fallback for page requests no route took.
  */
 export async function registerWebApp(
@@ -56,6 +57,8 @@ export async function registerWebApp(
       cacheControl: false, // ours, below
       setHeaders(res, path) {
         res.setHeader('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+        // The same policy on every file of the app: /index.html is the app too, and an SVG opened alone is a page.
+        res.setHeader('content-security-policy', csp);
       },
     });
   }

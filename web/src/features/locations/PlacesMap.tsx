@@ -27,6 +27,16 @@ interface Props {
   label: string;
 }
 
+/**
+ * A name as text, never markup: Leaflet puts a string it is given into the page as HTML, and a place's
+ * name is whatever someone typed (or imported).
+ */
+function asText(text: string): HTMLElement {
+  const span = document.createElement('span');
+  span.textContent = text;
+  return span;
+}
+
 const STYLE = { color: '#1b5e20', weight: 2, fillOpacity: 0.15 };
 const SELECTED = { color: '#e65100', weight: 3, fillOpacity: 0.3 };
 
@@ -82,7 +92,7 @@ export function PlacesMap(props: Props) {
         style: () => style,
         pointToLayer: (_feature, at) => L.circleMarker(at, { ...style, radius: 8, fillOpacity: 0.8 }),
       });
-      layer.bindTooltip(place.name, { sticky: true });
+      layer.bindTooltip(asText(place.name), { sticky: true });
       layer.on('click', () => latest.current.onSelect(place.id));
       layer.addTo(m);
       layers.current.set(place.id, layer);
