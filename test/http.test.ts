@@ -4,6 +4,8 @@ import { buildApp } from '../src/app.js';
 import { createTestApp, type TestApp } from './helpers/app.js';
 import { testBackend } from './helpers/database.js';
 import { conflict, ruleViolation } from '../src/platform/errors.js';
+import { bodyIsOptional } from '../src/platform/http/validation.js';
+import { setupAdmin, type Actor, type FarmRef } from './helpers/factories.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -263,5 +265,75 @@ describe('health without a database', () => {
     await other.app.close();
     await other.deps.jobs.stop(1000).catch(() => {});
     await other.database.close();
+  });
+});
+
+describe('optional bodies', () => {
+  let admin: Actor;
+  let farm: FarmRef;
+  beforeAll(async () => {
+    ({ admin, farm } = await setupAdmin(t.app));
+  });
+
+  async function release() {
+    const url = `/api/v1/farms/${farm.slug}/emergency-stop/release`;
+    const released = await t.app.inject({ method: 'POST', url, headers: admin.headers });
+    expect(released.statusCode, released.body).toBe(200);
+  }
+
+  /** Every route of the OpenAPI document whose JSON body `{}` satisfies. */
+  async function optionalBodyRoutes(): Promise<Array<{ method: string; path: string }>> {
+    const doc = (await t.app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json();
+    const routes: Array<{ method: string; path: string }> = [];
+    for (const [path, operations] of Object.entries<Record<string, { requestBody?: { content: object } }>>(doc.paths))
+      for (const [method, operation] of Object.entries(operations)) {
+        const content = operation.requestBody?.content as Record<string, { schema: unknown }> | undefined;
+        if (content?.['application/json'] && bodyIsOptional(content['application/json'].schema))
+          routes.push({ method: method.toUpperCase(), path });
+      }
+    return routes;
+  }
+
+  it('stops the farm on a bare POST …/emergency-stop, and with an empty JSON body too', async () => {
+    const url = `/api/v1/farms/${farm.slug}/emergency-stop`;
+    const bare = await t.app.inject({ method: 'POST', url, headers: admin.headers });
+    expect(bare.statusCode, bare.body).toBe(200);
+    const held = await t.app.inject({ method: 'GET', url, headers: admin.headers });
+    expect(held.json()).toMatchObject({ holding: true });
+    await release();
+    const emptyJson = await t.app.inject({
+      method: 'POST',
+      url,
+      headers: { ...admin.headers, 'content-type': 'application/json' },
+      payload: '',
+    });
+    expect(emptyJson.statusCode, emptyJson.body).toBe(200);
+    await release();
+  });
+
+  it('takes a request without a body — no body, no content type — wherever no field is required', async () => {
+    const routes = await optionalBodyRoutes();
+    expect(routes).toContainEqual({ method: 'POST', path: '/api/v1/farms/{farm}/emergency-stop' });
+    for (const { method, path } of routes) {
+      const url = path.replace('{farm}', farm.slug).replace(/\{[a-z_]+\}/g, '00000000-0000-4000-8000-000000000000');
+      const res = await t.app.inject({ method: method as 'POST', url, headers: admin.headers });
+      const fields = ((res.statusCode === 400 && res.json().details.fields) || []) as Array<{ field: string }>;
+      expect(
+        fields.map((f) => f.field),
+        `${method} ${path}: ${res.body}`,
+      ).not.toContain('body');
+      expect(res.statusCode, `${method} ${path}: ${res.body}`).not.toBe(400);
+      expect(res.statusCode, `${method} ${path}: ${res.body}`).toBeLessThan(500);
+    }
+  });
+
+  it('still refuses a missing body where a field is required', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/farms/${farm.slug}/devices`,
+      headers: admin.headers,
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error_code: 'VALIDATION_FAILED', details: { fields: [{ field: 'body' }] } });
   });
 });

@@ -1,6 +1,6 @@
 import { Ajv, type Options } from 'ajv';
 import addFormats from 'ajv-formats';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 
 const COMMON: Options = { allErrors: true, removeAdditional: false, useDefaults: true, strict: false };
 
@@ -18,6 +18,39 @@ export function registerValidation(app: FastifyInstance): void {
   const body = build({ coerceTypes: false });
   const text = build({ coerceTypes: 'array' });
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? body : text).compile(schema));
+  registerOptionalBodies(app);
+}
+
+/** A JSON object body that `{}` satisfies (no required field, no minimum count): a request may leave it out. */
+export function bodyIsOptional(schema: unknown): boolean {
+  const body = schema as { type?: unknown; required?: unknown[]; minProperties?: number } | undefined;
+  return (
+    body?.type === 'object' &&
+    !(Array.isArray(body.required) && body.required.length > 0) &&
+    !((body.minProperties ?? 0) > 0)
+  );
+}
+
+/**
+ * A route whose body has no required field takes a request without one — no body, no content type
+ * (`curl -X POST …/emergency-stop`), or a JSON content type with nothing after it — as the empty
+ * object `{}`, so handlers see the same body either way.
+ */
+function registerOptionalBodies(app: FastifyInstance): void {
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, text, done) => {
+    if (text.length === 0) return done(null, undefined);
+    return json(request, text as string, done);
+  });
+  const emptyBody = async (request: FastifyRequest) => {
+    if (request.body === undefined) request.body = {};
+  };
+  app.addHook('onRoute', (route: RouteOptions) => {
+    if (!bodyIsOptional((route.schema as { body?: unknown } | undefined)?.body)) return;
+    const own = route.preValidation;
+    route.preValidation = [emptyBody, ...(own === undefined ? [] : Array.isArray(own) ? own : [own])];
+  });
 }
 
 let strict: Ajv | undefined;
