@@ -10,6 +10,8 @@ import { setupAdmin, type Actor, type FarmRef } from './helpers/factories.js';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 let t: TestApp;
+let admin: Actor;
+let farm: FarmRef;
 const logged: Array<Record<string, unknown>> = [];
 
 beforeAll(async () => {
@@ -47,6 +49,7 @@ beforeAll(async () => {
       });
     },
   });
+  ({ admin, farm } = await setupAdmin(t.app));
 });
 
 afterAll(() => t.close());
@@ -269,12 +272,6 @@ describe('health without a database', () => {
 });
 
 describe('optional bodies', () => {
-  let admin: Actor;
-  let farm: FarmRef;
-  beforeAll(async () => {
-    ({ admin, farm } = await setupAdmin(t.app));
-  });
-
   async function release() {
     const url = `/api/v1/farms/${farm.slug}/emergency-stop/release`;
     const released = await t.app.inject({ method: 'POST', url, headers: admin.headers });
@@ -335,5 +332,49 @@ describe('optional bodies', () => {
     });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ error_code: 'VALIDATION_FAILED', details: { fields: [{ field: 'body' }] } });
+  });
+});
+
+describe('NUL characters', () => {
+  const refused = (res: { statusCode: number; json(): unknown }, field: string) => {
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({
+      error_id: expect.stringMatching(UUID),
+      error_code: 'NUL_CHARACTER',
+      message: expect.stringContaining(field),
+      details: { field },
+    });
+  };
+
+  it('refuses a NUL in a path parameter or the query string as a bad request, not a 500', async () => {
+    const get = (url: string) => t.app.inject({ method: 'GET', url, headers: admin.headers });
+    refused(await get(`/api/v1/farms/${farm.slug}/devices/%00`), 'params.device');
+    refused(await get(`/api/v1/farms/${farm.slug}/devices/a%00b`), 'params.device');
+    refused(await get('/api/v1/farms/%00/devices'), 'params.farm');
+    refused(await get(`/api/v1/farms/${farm.slug}/telemetry/latest?device=%00`), 'querystring.device');
+    refused(await get(`/api/v1/farms/${farm.slug}/audit?category=x%00`), 'querystring.category');
+  });
+
+  it('refuses a NUL in any string of a JSON body, or in a key', async () => {
+    const post = (url: string, payload: object) =>
+      t.app.inject({ method: 'POST', url: `/api/v1/farms/${farm.slug}${url}`, headers: admin.headers, payload });
+    refused(await post('/devices', { device_id: 'pump-1', name: 'Pump\u0000', type: 'sensor' }), 'body.name');
+    refused(await post('/emergency-stop', { reason: 'fire\u0000' }), 'body.reason');
+    refused(
+      await post('/telemetry', { readings: [{ device: 'x', metric: 'm', value: 1 }, { device: 'x\u0000' }] }),
+      'body.readings[1].device',
+    );
+    refused(await post('/emergency-stop', { 'a\u0000': 1 }), 'body.a\\u0000');
+  });
+
+  it('leaves an escaped backslash-zero alone: only the character itself is refused', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/test/echo',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"name":"\\\\u0000","count":1}',
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().name).toBe('\\u0000');
   });
 });

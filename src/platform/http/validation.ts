@@ -1,6 +1,8 @@
 import { Ajv, type Options } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import { invalid } from '../errors.js';
+import { isApiPath } from './error-handler.js';
 
 const COMMON: Options = { allErrors: true, removeAdditional: false, useDefaults: true, strict: false };
 
@@ -19,6 +21,52 @@ export function registerValidation(app: FastifyInstance): void {
   const text = build({ coerceTypes: 'array' });
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? body : text).compile(schema));
   registerOptionalBodies(app);
+  registerNulGuard(app);
+}
+
+/** Where in `value` a string (or a key) holds U+0000, as `body.readings[3].metric`; undefined when nowhere. */
+export function nulAt(value: unknown, root: string): string | undefined {
+  // Iterative, so a deeply nested body cannot exhaust the stack.
+  const pending: Array<[unknown, string]> = [[value, root]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [item, path] = next;
+    if (typeof item === 'string') {
+      if (item.includes('\0')) return path;
+    } else if (Array.isArray(item)) {
+      for (let i = item.length - 1; i >= 0; i--) pending.push([item[i], `${path}[${i}]`]);
+    } else if (item !== null && typeof item === 'object') {
+      for (const [key, inner] of Object.entries(item)) {
+        if (key.includes('\0')) return `${path}.${key.replaceAll('\0', '\\u0000')}`;
+        pending.push([inner, `${path}.${key}`]);
+      }
+    }
+  }
+  return undefined;
+}
+
+const nulCharacter = (field: string) =>
+  invalid(
+    `The request is not valid: ${field} holds a NUL character (\\u0000), which text may not`,
+    { field },
+    'NUL_CHARACTER',
+  );
+
+/**
+ * PostgreSQL text cannot hold U+0000, so a NUL in a path parameter, the query string or a JSON
+ * string (`%00`, `"\\u0000"`) would fail deep in a query as a 500. Every API request is checked once,
+ * before any route-level hook (the farm lookup among them) or handler runs: 400 NUL_CHARACTER.
+ */
+function registerNulGuard(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request) => {
+    if (!isApiPath(request.url)) return;
+    const field = nulAt(request.params, 'params') ?? nulAt(request.query, 'querystring');
+    if (field) throw nulCharacter(field);
+  });
+  app.addHook('preValidation', async (request) => {
+    if (!isApiPath(request.url)) return;
+    const field = nulAt(request.body, 'body');
+    if (field) throw nulCharacter(field);
+  });
 }
 
 /** A JSON object body that `{}` satisfies (no required field, no minimum count): a request may leave it out. */
