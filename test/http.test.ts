@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Type } from 'typebox';
 import { buildApp } from '../src/app.js';
@@ -376,5 +377,103 @@ describe('NUL characters', () => {
     });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().name).toBe('\\u0000');
+  });
+});
+
+describe("Fastify's and Node's own refusals", () => {
+  const shaped = (res: { statusCode: number; headers: Record<string, unknown>; json(): unknown }) => ({
+    status: res.statusCode,
+    body: res.json(),
+    nosniff: res.headers['x-content-type-options'],
+    requestId: typeof res.headers['x-request-id'],
+  });
+  const errorShape = (status: number, code: string) => ({
+    status,
+    body: { error_id: expect.stringMatching(UUID), error_code: code, message: expect.any(String), details: {} },
+    nosniff: 'nosniff',
+    requestId: 'string',
+  });
+
+  it('answer under /api/ in the one error shape, with the usual headers', async () => {
+    const long = 'x'.repeat(500);
+    type Request = {
+      method?: 'GET' | 'POST';
+      url: string;
+      headers?: Record<string, string>;
+      payload?: string | object;
+    };
+    const cases: Array<[string, Request, number, string]> = [
+      ['path parameter over the limit', { url: `/api/v1/farms/${farm.slug}/devices/${long}` }, 414, 'URI_TOO_LONG'],
+      ['farm over the limit', { url: `/api/v1/farms/${long}/devices` }, 414, 'URI_TOO_LONG'],
+      ['bad %-encoding', { url: `/api/v1/farms/${farm.slug}/devices/%zz` }, 400, 'BAD_URL'],
+      ['unknown route', { url: '/api/v1/nothing/here' }, 404, 'ROUTE_NOT_FOUND'],
+      [
+        'unsupported media type',
+        { method: 'POST', url: '/api/v1/test/echo', headers: { 'content-type': 'application/xml' }, payload: '<a/>' },
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+      ],
+      [
+        'malformed JSON',
+        { method: 'POST', url: '/api/v1/test/echo', headers: { 'content-type': 'application/json' }, payload: '{' },
+        400,
+        'BAD_REQUEST',
+      ],
+      [
+        'body too large',
+        { method: 'POST', url: '/api/v1/test/echo', payload: { name: 'x'.repeat(4000), count: 1 } },
+        413,
+        'PAYLOAD_TOO_LARGE',
+      ],
+    ];
+    for (const [what, request, status, code] of cases) {
+      const res = await t.app.inject({
+        ...request,
+        headers: { ...admin.headers, ...request.headers },
+      } as typeof request);
+      expect(shaped(res), what).toEqual(errorShape(status, code));
+    }
+  });
+
+  it('leave paths outside /api/ plain', async () => {
+    const res = await t.app.inject({ url: '/farms/%zz' });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toContain('text/plain');
+  });
+
+  it("answer what Node's HTTP parser refuses in the one error shape", async () => {
+    const app = await buildApp(t.deps);
+    try {
+      await app.listen({ host: '127.0.0.1', port: 0 });
+      const { port } = app.server.address() as { port: number };
+      const raw = (request: string) =>
+        new Promise<string>((resolve, reject) => {
+          const socket = connect(port, '127.0.0.1', () => socket.write(request));
+          let text = '';
+          socket.on('data', (chunk) => (text += chunk.toString()));
+          socket.on('close', () => resolve(text));
+          socket.on('error', reject);
+        });
+      const answers = [
+        [await raw('GET /api/v1/health HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n'), 400, 'BAD_REQUEST'],
+        [
+          await raw(`GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`),
+          431,
+          'HEADERS_TOO_LARGE',
+        ],
+      ] as const;
+      for (const [text, status, code] of answers) {
+        expect(text.split('\r\n')[0]).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+        const body = JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4));
+        expect(body).toEqual({
+          error_id: expect.stringMatching(UUID),
+          error_code: code,
+          message: expect.any(String),
+          details: {},
+        });
+      }
+    } finally {
+      await app.close();
+    }
   });
 });
