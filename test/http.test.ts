@@ -219,6 +219,22 @@ describe('health, metrics and docs', () => {
     expect(doc.components.schemas.ErrorResponse.properties.error_code).toBeDefined();
   });
 
+  it('caps every number a query string may ask for: page sizes and spans have a maximum', async () => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json();
+    const unbounded: string[] = [];
+    let limits = 0;
+    type Parameter = { in: string; name: string; schema?: { type?: string; maximum?: number } };
+    for (const [path, operations] of Object.entries<Record<string, { parameters?: Parameter[] }>>(doc.paths))
+      for (const [method, operation] of Object.entries(operations))
+        for (const p of operation.parameters ?? []) {
+          if (p.in !== 'query' || (p.schema?.type !== 'integer' && p.schema?.type !== 'number')) continue;
+          if (p.name === 'limit') limits++;
+          if (p.schema.maximum === undefined) unbounded.push(`${method.toUpperCase()} ${path} ?${p.name}`);
+        }
+    expect(limits).toBeGreaterThan(3);
+    expect(unbounded).toEqual([]);
+  });
+
   it('serves the interactive docs', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/api/v1/docs/' });
     expect(res.statusCode).toBe(200);
