@@ -1,12 +1,12 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { registerErrorHandling } from './platform/http/error-handler.js';
+import { answerClientError, answerFrameworkError, registerErrorHandling } from './platform/http/error-handler.js';
 import { healthRoutes } from './platform/http/health.routes.js';
 import { webConfigRoutes } from './platform/http/web-config.routes.js';
 import { registerMetrics } from './platform/http/metrics.js';
 import { registerOpenApi, requireResponseSchemas } from './platform/http/openapi.js';
-import { registerSecurityHeaders, requestIdFrom } from './platform/http/security.js';
+import { registerSecurityHeaders, requestIdFrom, securityHeaders } from './platform/http/security.js';
 import { registerValidation } from './platform/http/validation.js';
 import { registerWebApp } from './platform/http/web-app.js';
 import type { AppDeps } from './deps.js';
@@ -45,6 +45,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     genReqId: requestIdFrom,
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    // What Fastify and Node refuse before any route runs answers in the one error shape too.
+    frameworkErrors: answerFrameworkError(securityHeaders(deps.config.env === 'production')),
+    clientErrorHandler: answerClientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   registerValidation(app);

@@ -1,13 +1,18 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Type } from 'typebox';
 import { buildApp } from '../src/app.js';
 import { createTestApp, type TestApp } from './helpers/app.js';
 import { testBackend } from './helpers/database.js';
 import { conflict, ruleViolation } from '../src/platform/errors.js';
+import { bodyIsOptional } from '../src/platform/http/validation.js';
+import { setupAdmin, type Actor, type FarmRef } from './helpers/factories.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 let t: TestApp;
+let admin: Actor;
+let farm: FarmRef;
 const logged: Array<Record<string, unknown>> = [];
 
 beforeAll(async () => {
@@ -45,6 +50,7 @@ beforeAll(async () => {
       });
     },
   });
+  ({ admin, farm } = await setupAdmin(t.app));
 });
 
 afterAll(() => t.close());
@@ -213,6 +219,22 @@ describe('health, metrics and docs', () => {
     expect(doc.components.schemas.ErrorResponse.properties.error_code).toBeDefined();
   });
 
+  it('caps every number a query string may ask for: page sizes and spans have a maximum', async () => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json();
+    const unbounded: string[] = [];
+    let limits = 0;
+    type Parameter = { in: string; name: string; schema?: { type?: string; maximum?: number } };
+    for (const [path, operations] of Object.entries<Record<string, { parameters?: Parameter[] }>>(doc.paths))
+      for (const [method, operation] of Object.entries(operations))
+        for (const p of operation.parameters ?? []) {
+          if (p.in !== 'query' || (p.schema?.type !== 'integer' && p.schema?.type !== 'number')) continue;
+          if (p.name === 'limit') limits++;
+          if (p.schema.maximum === undefined) unbounded.push(`${method.toUpperCase()} ${path} ?${p.name}`);
+        }
+    expect(limits).toBeGreaterThan(3);
+    expect(unbounded).toEqual([]);
+  });
+
   it('serves the interactive docs', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/api/v1/docs/' });
     expect(res.statusCode).toBe(200);
@@ -263,5 +285,211 @@ describe('health without a database', () => {
     await other.app.close();
     await other.deps.jobs.stop(1000).catch(() => {});
     await other.database.close();
+  });
+});
+
+describe('optional bodies', () => {
+  async function release() {
+    const url = `/api/v1/farms/${farm.slug}/emergency-stop/release`;
+    const released = await t.app.inject({ method: 'POST', url, headers: admin.headers });
+    expect(released.statusCode, released.body).toBe(200);
+  }
+
+  /** Every route of the OpenAPI document whose JSON body `{}` satisfies. */
+  async function optionalBodyRoutes(): Promise<Array<{ method: string; path: string }>> {
+    const doc = (await t.app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json();
+    const routes: Array<{ method: string; path: string }> = [];
+    for (const [path, operations] of Object.entries<Record<string, { requestBody?: { content: object } }>>(doc.paths))
+      for (const [method, operation] of Object.entries(operations)) {
+        const content = operation.requestBody?.content as Record<string, { schema: unknown }> | undefined;
+        if (content?.['application/json'] && bodyIsOptional(content['application/json'].schema))
+          routes.push({ method: method.toUpperCase(), path });
+      }
+    return routes;
+  }
+
+  it('stops the farm on a bare POST …/emergency-stop, and with an empty JSON body too', async () => {
+    const url = `/api/v1/farms/${farm.slug}/emergency-stop`;
+    const bare = await t.app.inject({ method: 'POST', url, headers: admin.headers });
+    expect(bare.statusCode, bare.body).toBe(200);
+    const held = await t.app.inject({ method: 'GET', url, headers: admin.headers });
+    expect(held.json()).toMatchObject({ holding: true });
+    await release();
+    const emptyJson = await t.app.inject({
+      method: 'POST',
+      url,
+      headers: { ...admin.headers, 'content-type': 'application/json' },
+      payload: '',
+    });
+    expect(emptyJson.statusCode, emptyJson.body).toBe(200);
+    await release();
+  });
+
+  it('takes a request without a body — no body, no content type — wherever no field is required', async () => {
+    const routes = await optionalBodyRoutes();
+    expect(routes).toContainEqual({ method: 'POST', path: '/api/v1/farms/{farm}/emergency-stop' });
+    for (const { method, path } of routes) {
+      const url = path.replace('{farm}', farm.slug).replace(/\{[a-z_]+\}/g, '00000000-0000-4000-8000-000000000000');
+      const res = await t.app.inject({ method: method as 'POST', url, headers: admin.headers });
+      const fields = ((res.statusCode === 400 && res.json().details.fields) || []) as Array<{ field: string }>;
+      expect(
+        fields.map((f) => f.field),
+        `${method} ${path}: ${res.body}`,
+      ).not.toContain('body');
+      expect(res.statusCode, `${method} ${path}: ${res.body}`).not.toBe(400);
+      expect(res.statusCode, `${method} ${path}: ${res.body}`).toBeLessThan(500);
+    }
+  });
+
+  it('still refuses a missing body where a field is required', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/farms/${farm.slug}/devices`,
+      headers: admin.headers,
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error_code: 'VALIDATION_FAILED', details: { fields: [{ field: 'body' }] } });
+  });
+});
+
+describe('NUL characters', () => {
+  const refused = (res: { statusCode: number; json(): unknown }, field: string) => {
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({
+      error_id: expect.stringMatching(UUID),
+      error_code: 'NUL_CHARACTER',
+      message: expect.stringContaining(field),
+      details: { field },
+    });
+  };
+
+  it('refuses a NUL in a path parameter or the query string as a bad request, not a 500', async () => {
+    const get = (url: string) => t.app.inject({ method: 'GET', url, headers: admin.headers });
+    refused(await get(`/api/v1/farms/${farm.slug}/devices/%00`), 'params.device');
+    refused(await get(`/api/v1/farms/${farm.slug}/devices/a%00b`), 'params.device');
+    refused(await get('/api/v1/farms/%00/devices'), 'params.farm');
+    refused(await get(`/api/v1/farms/${farm.slug}/telemetry/latest?device=%00`), 'querystring.device');
+    refused(await get(`/api/v1/farms/${farm.slug}/audit?category=x%00`), 'querystring.category');
+  });
+
+  it('refuses a NUL in any string of a JSON body, or in a key', async () => {
+    const post = (url: string, payload: object) =>
+      t.app.inject({ method: 'POST', url: `/api/v1/farms/${farm.slug}${url}`, headers: admin.headers, payload });
+    refused(await post('/devices', { device_id: 'pump-1', name: 'Pump\u0000', type: 'sensor' }), 'body.name');
+    refused(await post('/emergency-stop', { reason: 'fire\u0000' }), 'body.reason');
+    refused(
+      await post('/telemetry', { readings: [{ device: 'x', metric: 'm', value: 1 }, { device: 'x\u0000' }] }),
+      'body.readings[1].device',
+    );
+    refused(await post('/emergency-stop', { 'a\u0000': 1 }), 'body.a\\u0000');
+  });
+
+  it('leaves an escaped backslash-zero alone: only the character itself is refused', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/test/echo',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"name":"\\\\u0000","count":1}',
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().name).toBe('\\u0000');
+  });
+});
+
+describe("Fastify's and Node's own refusals", () => {
+  const shaped = (res: { statusCode: number; headers: Record<string, unknown>; json(): unknown }) => ({
+    status: res.statusCode,
+    body: res.json(),
+    nosniff: res.headers['x-content-type-options'],
+    requestId: typeof res.headers['x-request-id'],
+  });
+  const errorShape = (status: number, code: string) => ({
+    status,
+    body: { error_id: expect.stringMatching(UUID), error_code: code, message: expect.any(String), details: {} },
+    nosniff: 'nosniff',
+    requestId: 'string',
+  });
+
+  it('answer under /api/ in the one error shape, with the usual headers', async () => {
+    const long = 'x'.repeat(500);
+    type Request = {
+      method?: 'GET' | 'POST';
+      url: string;
+      headers?: Record<string, string>;
+      payload?: string | object;
+    };
+    const cases: Array<[string, Request, number, string]> = [
+      ['path parameter over the limit', { url: `/api/v1/farms/${farm.slug}/devices/${long}` }, 414, 'URI_TOO_LONG'],
+      ['farm over the limit', { url: `/api/v1/farms/${long}/devices` }, 414, 'URI_TOO_LONG'],
+      ['bad %-encoding', { url: `/api/v1/farms/${farm.slug}/devices/%zz` }, 400, 'BAD_URL'],
+      ['unknown route', { url: '/api/v1/nothing/here' }, 404, 'ROUTE_NOT_FOUND'],
+      [
+        'unsupported media type',
+        { method: 'POST', url: '/api/v1/test/echo', headers: { 'content-type': 'application/xml' }, payload: '<a/>' },
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+      ],
+      [
+        'malformed JSON',
+        { method: 'POST', url: '/api/v1/test/echo', headers: { 'content-type': 'application/json' }, payload: '{' },
+        400,
+        'BAD_REQUEST',
+      ],
+      [
+        'body too large',
+        { method: 'POST', url: '/api/v1/test/echo', payload: { name: 'x'.repeat(4000), count: 1 } },
+        413,
+        'PAYLOAD_TOO_LARGE',
+      ],
+    ];
+    for (const [what, request, status, code] of cases) {
+      const res = await t.app.inject({
+        ...request,
+        headers: { ...admin.headers, ...request.headers },
+      } as typeof request);
+      expect(shaped(res), what).toEqual(errorShape(status, code));
+    }
+  });
+
+  it('leave paths outside /api/ plain', async () => {
+    const res = await t.app.inject({ url: '/farms/%zz' });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toContain('text/plain');
+  });
+
+  it("answer what Node's HTTP parser refuses in the one error shape", async () => {
+    const app = await buildApp(t.deps);
+    try {
+      await app.listen({ host: '127.0.0.1', port: 0 });
+      const { port } = app.server.address() as { port: number };
+      const raw = (request: string) =>
+        new Promise<string>((resolve, reject) => {
+          const socket = connect(port, '127.0.0.1', () => socket.write(request));
+          let text = '';
+          socket.on('data', (chunk) => (text += chunk.toString()));
+          socket.on('close', () => resolve(text));
+          socket.on('error', reject);
+        });
+      const answers = [
+        [await raw('GET /api/v1/health HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n'), 400, 'BAD_REQUEST'],
+        [
+          await raw(`GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`),
+          431,
+          'HEADERS_TOO_LARGE',
+        ],
+      ] as const;
+      for (const [text, status, code] of answers) {
+        expect(text.split('\r\n')[0]).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+        const body = JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4));
+        expect(body).toEqual({
+          error_id: expect.stringMatching(UUID),
+          error_code: code,
+          message: expect.any(String),
+          details: {},
+        });
+      }
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -14,8 +14,10 @@ describe('configuration', () => {
       jobs: true,
       logFormat: 'json',
       logLevel: 'info',
+      statementTimeoutMs: 30_000,
     });
     expect(loadConfig({}, true).logFormat).toBe('pretty');
+    expect(loadConfig({ CROFT_STATEMENT_TIMEOUT_MS: '0' }, false).statementTimeoutMs).toBe(0);
   });
 
   it('reads sizes, switches and URLs', () => {

@@ -14,6 +14,8 @@ export interface Config {
   /** PostgreSQL connection string; when absent Croft runs the embedded PGlite database. */
   databaseUrl: string | undefined;
   dbPoolSize: number;
+  /** PostgreSQL cancels a statement running longer than this (0: never); PGlite ignores it. */
+  statementTimeoutMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** `pretty` when stdout is a terminal, otherwise one JSON object a line. */
   logFormat: 'json' | 'pretty';
@@ -286,6 +288,7 @@ export function loadConfig(env: Env = process.env, isTerminal = Boolean(process.
     dataDir: path.resolve(read(env, 'CROFT_DATA_DIR') ?? 'data'),
     databaseUrl: databaseUrl(env),
     dbPoolSize: integer(env, 'CROFT_DB_POOL_SIZE', 10, 1, 200),
+    statementTimeoutMs: integer(env, 'CROFT_STATEMENT_TIMEOUT_MS', 30_000, 0, 86_400_000),
     logLevel: oneOf(
       env,
       'CROFT_LOG_LEVEL',

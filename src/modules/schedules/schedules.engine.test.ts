@@ -89,6 +89,30 @@ describe('duration schedules', () => {
     expect(day).toEqual(['06:00 on', '06:05 off', '08:05 on', '08:10 off', '10:10 on', '10:15 off']);
   });
 
+  it('decide no more cycles than the firings asked for, however short the cycle and long the span', () => {
+    let decided = 0;
+    // Counts the cycles looked at: each reads `repeat` once.
+    const spec = {
+      on_s: 1,
+      off_s: 1,
+      get repeat() {
+        decided++;
+        return undefined;
+      },
+    };
+    const flicker: TimedSchedule = { kind: 'duration', action: 'on', spec, anchor: at('2026-06-10T00:00:00Z') };
+    const from = at('2026-06-10T00:00:00Z');
+    const month = firingsBetween(flicker, 'UTC', from, from + 31 * 86_400_000, 5_000);
+    expect(month).toHaveLength(5_000);
+    expect(iso(month[0]!.at)).toBe('2026-06-10T00:00:01.000Z');
+    expect(decided).toBeLessThan(5_000);
+    decided = 0;
+    expect(nextFiring(flicker, 'UTC', from)).toEqual({ at: from + 1000, action: 'off' });
+    expect(decided).toBeLessThan(10);
+    const windowed = { ...flicker, spec: { on_s: 1, off_s: 1, window: { start: '06:00', end: '18:00' } } };
+    expect(firingsBetween(windowed, 'UTC', from, from + 31 * 86_400_000, 100)).toHaveLength(100);
+  });
+
   it('stop after the cycles asked for, counting from the anchor without a window', () => {
     const mister: TimedSchedule = {
       kind: 'duration',

@@ -193,7 +193,10 @@ function windows(w: Window, zone: string, from: number, to: number): Array<[numb
   );
 }
 
-/** On/off cycles from `anchor` until `end` (exclusive of on-periods starting at or after it), at most `repeat`. */
+/**
+ * On/off cycles from `anchor` until `end` (exclusive of on-periods starting at or after it), at most
+ * `repeat`; stops once `out` holds `limit` firings, so a short cycle over a long span builds no more.
+ */
 function cycles(
   s: TimedSchedule,
   spec: DurationSpec,
@@ -202,10 +205,11 @@ function cycles(
   from: number,
   to: number,
   out: Firing[],
+  limit: number,
 ): void {
   const period = (spec.on_s + spec.off_s) * 1000;
   const first = Math.max(0, Math.floor((from - anchor) / period) - 1);
-  for (let k = first; spec.repeat === undefined || k < spec.repeat; k++) {
+  for (let k = first; (spec.repeat === undefined || k < spec.repeat) && out.length < limit; k++) {
     const on = anchor + k * period;
     if (on >= end || on > to) break;
     const off = Math.min(on + spec.on_s * 1000, end);
@@ -229,9 +233,13 @@ export function firingsBetween(s: TimedSchedule, zone: string, from: number, to:
     }
   } else {
     const spec = s.spec as DurationSpec;
+    // Windows come in time order, so the first `limit` firings are found window by window.
     if (spec.window)
-      for (const [start, end] of windows(spec.window, zone, from, to)) cycles(s, spec, start, end, from, to, out);
-    else cycles(s, spec, s.anchor, Number.POSITIVE_INFINITY, from, to, out);
+      for (const [start, end] of windows(spec.window, zone, from, to)) {
+        if (out.length >= limit) break;
+        cycles(s, spec, start, end, from, to, out, limit);
+      }
+    else cycles(s, spec, s.anchor, Number.POSITIVE_INFINITY, from, to, out, limit);
   }
   out.sort((a, b) => a.at - b.at);
   return out.slice(0, limit);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testBackend, type TestDatabase } from '../../../test/helpers/database.js';
-import type { Database } from './database.js';
+import { databaseOnPostgres, type Database } from './database.js';
 
 let t: TestDatabase;
 let db: Database;
@@ -154,5 +154,22 @@ describe('start-up check', () => {
       await db.raw.executeSql(`drop role ${role}`);
     }
     await expect(assertRowSecurityHolds(db, 'croft_no_such_role')).rejects.toMatchObject({ code: 'APP_ROLE_MISSING' });
+  });
+});
+
+describe.runIf(testBackend() === 'postgres')('statement timeout', () => {
+  it('is set on every pool connection, so PostgreSQL cancels a runaway statement; 0 leaves it off', async () => {
+    const timed = databaseOnPostgres(t.url!, 2, undefined, 250);
+    const untimed = databaseOnPostgres(t.url!, 1);
+    try {
+      const show = async (on: Database) =>
+        (await on.raw.executeSql('show statement_timeout')).rows[0] as { statement_timeout: string };
+      expect(await show(timed)).toEqual({ statement_timeout: '250ms' });
+      expect(await show(untimed)).toEqual({ statement_timeout: '0' });
+      await expect(timed.raw.executeSql('select pg_sleep(5)')).rejects.toMatchObject({ code: '57014' });
+    } finally {
+      await timed.close();
+      await untimed.close();
+    }
   });
 });

@@ -120,9 +120,18 @@ export function databaseOnPglite(
   );
 }
 
-/** Connects to PostgreSQL through a pool of `poolSize` connections. */
-export function databaseOnPostgres(url: string, poolSize: number, log?: Logger): Database {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: pgTypes, application_name: 'croft' });
+/**
+ * Connects to PostgreSQL through a pool of `poolSize` connections; each cancels a statement running
+ * longer than `statementTimeoutMs` (0: never), so one runaway query cannot hold a connection for good.
+ */
+export function databaseOnPostgres(url: string, poolSize: number, log?: Logger, statementTimeoutMs = 0): Database {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    types: pgTypes,
+    application_name: 'croft',
+    ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}),
+  });
   pool.on('error', (error) => log?.error({ err: error }, 'an idle database connection failed'));
   const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   const raw: RawExecutor = {
@@ -140,10 +149,11 @@ export function databaseOnPostgres(url: string, poolSize: number, log?: Logger):
 
 /** Opens the database the configuration names: PostgreSQL when DATABASE_URL is set, else PGlite. */
 export async function openDatabase(
-  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'dbPoolSize' | 'slowTransactionMs'>,
+  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'dbPoolSize' | 'slowTransactionMs' | 'statementTimeoutMs'>,
   log: Logger,
 ): Promise<Database> {
-  if (config.databaseUrl) return databaseOnPostgres(config.databaseUrl, config.dbPoolSize, log);
+  if (config.databaseUrl)
+    return databaseOnPostgres(config.databaseUrl, config.dbPoolSize, log, config.statementTimeoutMs);
   const embedded = await openEmbeddedDatabase(config.dataDir, log);
   return databaseOnPglite(embedded.pglite, embedded.close, { log, slowTransactionMs: config.slowTransactionMs });
 }

@@ -47,6 +47,8 @@ export async function migrate(db: Database, log: Logger, dir = MIGRATIONS_DIR): 
   const files = readMigrations(dir);
   const kysely = db.unscoped;
   return kysely.connection().execute(async (conn) => {
+    // Waiting for another process's migrations, and a long migration, may outlast the statement timeout.
+    await sql`set statement_timeout = 0`.execute(conn);
     await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`.execute(conn);
     try {
       await sql`create table if not exists croft_migrations (
@@ -99,6 +101,7 @@ export async function migrate(db: Database, log: Logger, dir = MIGRATIONS_DIR): 
       return count;
     } finally {
       await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.execute(conn);
+      await sql`reset statement_timeout`.execute(conn);
     }
   });
 }

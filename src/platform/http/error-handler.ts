@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { DomainError, type ErrorDetails, type ErrorKind } from '../errors.js';
@@ -38,11 +40,14 @@ const CODE_OF_STATUS: Record<number, string> = {
   405: 'METHOD_NOT_ALLOWED',
   406: 'NOT_ACCEPTABLE',
   409: 'CONFLICT',
+  408: 'REQUEST_TIMEOUT',
   413: 'PAYLOAD_TOO_LARGE',
+  414: 'URI_TOO_LONG',
   415: 'UNSUPPORTED_MEDIA_TYPE',
   422: 'UNPROCESSABLE',
   423: 'LOCKED',
   429: 'RATE_LIMITED',
+  431: 'HEADERS_TOO_LARGE',
   503: 'UNAVAILABLE',
 };
 
@@ -126,6 +131,17 @@ export function describeError(error: unknown): Described | undefined {
       details: { fields },
     };
   }
+  if (fastifyError.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return { status: 414, code: 'URI_TOO_LONG', message: 'A part of the path is longer than allowed', details: {} };
+  }
+  if (fastifyError.code === 'FST_ERR_BAD_URL') {
+    return {
+      status: 400,
+      code: 'BAD_URL',
+      message: 'The URL is not valid: its %-encoding cannot be decoded',
+      details: {},
+    };
+  }
   if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return {
       status: 413,
@@ -153,6 +169,57 @@ export function sendError(reply: FastifyReply, described: Described, errorId: st
 
 export function isApiPath(url: string): boolean {
   return url === '/api' || url.startsWith('/api/');
+}
+
+/**
+ * Fastify's `frameworkErrors`: what its router refuses before any route or hook runs (a path
+ * parameter over the length limit, a URL that cannot be decoded). Under /api/ in the one error shape,
+ * with the headers every response carries; elsewhere plain text.
+ */
+export function answerFrameworkError(
+  headers: Record<string, string>,
+): (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => void {
+  return (error, request, reply) => {
+    reply.headers(headers).header('x-request-id', request.id);
+    const described = describeError(error) ?? {
+      status: 500,
+      code: 'INTERNAL',
+      message: 'Something went wrong on our side',
+      details: {},
+    };
+    if (described.status >= 500) request.log.error({ err: error }, 'request failed before routing');
+    else request.log.info({ code: described.code, status: described.status }, described.message);
+    if (isApiPath(request.url ?? '')) sendError(reply, described);
+    else reply.code(described.status).type('text/plain; charset=utf-8').send(described.message);
+  };
+}
+
+/**
+ * Fastify's `clientErrorHandler`: a request Node's HTTP parser refuses (a malformed request line,
+ * headers over the size limit, a timeout). Its URL is not known, so it always gets the one error shape.
+ */
+export function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const messages: Record<number, string> = {
+    400: 'The request is not valid HTTP',
+    408: 'The request took too long to arrive',
+    431: 'The request headers are larger than allowed',
+  };
+  const body: ErrorResponse = {
+    error_id: randomUUID(),
+    error_code: CODE_OF_STATUS[status]!,
+    message: messages[status]!,
+    details: {},
+  };
+  const text = JSON.stringify(body);
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(text)}\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${text}`,
+    );
+  }
+  socket.destroy(error);
 }
 
 /**

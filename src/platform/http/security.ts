@@ -18,11 +18,18 @@ export const SECURITY_HEADERS: Record<string, string> = {
   'permissions-policy': 'camera=(self), microphone=(), geolocation=(self)',
 };
 
+/** The security headers of every response: HSTS too in production. */
+export function securityHeaders(production: boolean): Record<string, string> {
+  return production
+    ? { ...SECURITY_HEADERS, 'strict-transport-security': 'max-age=31536000; includeSubDomains' }
+    : SECURITY_HEADERS;
+}
+
 /** Security headers and the request id on every response, errors and 404s included. */
 export function registerSecurityHeaders(app: FastifyInstance, { production }: { production: boolean }): void {
+  const headers = securityHeaders(production);
   app.addHook('onRequest', async (request, reply) => {
-    reply.headers(SECURITY_HEADERS);
+    reply.headers(headers);
     reply.header('x-request-id', request.id);
-    if (production) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
   });
 }
