@@ -296,6 +296,54 @@ describe('notifications', () => {
     t.clock.set('2026-06-10T17:00:00Z');
   });
 
+  it('refuse an unknown time zone; one stored anyway keeps nobody else from hearing of an alert', async () => {
+    const refused = await call('POST', '/api/v1/notification-subscriptions', {
+      channel: 'in_app',
+      time_zone: 'Mars/Olympus',
+    });
+    expect(refused.statusCode, refused.body).toBe(400);
+    expect(refused.json().details.fields).toEqual([expect.objectContaining({ field: 'body.time_zone' })]);
+    const broken = await member(t.app, admin, farm, 'viewer', 'broken-zone');
+    const fine = await member(t.app, admin, farm, 'viewer', 'fine-zone');
+    // A zone stored before zones were checked (or one a newer runtime no longer knows).
+    await t.deps.db.system((tx) =>
+      tx
+        .insertInto('notification_subscriptions')
+        .values({
+          user_id: broken.userId,
+          farm_id: null,
+          alert_type: null,
+          min_severity: 'info',
+          channel: 'in_app',
+          target: null,
+          secret: null,
+          quiet_start: '22:00',
+          quiet_end: '06:00',
+          time_zone: 'Mars/Olympus',
+          muted_until: null,
+          created_at: t.clock.now(),
+        })
+        .execute(),
+    );
+    const before = (await inbox(fine)).unread;
+    const rule = (
+      await call('POST', '/alert-rules', {
+        name: 'Zone test',
+        kind: 'threshold',
+        metric: 'zone_test',
+        operator: '>',
+        value: 1,
+        aggregate: 'last',
+        window_s: 60,
+        severity: 'warning',
+      })
+    ).json();
+    await read('coop-1', 'zone_test', 5);
+    await waitFor(async () => (await inbox(fine)).unread === before + 1);
+    expect((await inbox(broken)).data).toEqual([]);
+    await call('DELETE', `/alert-rules/${rule.id}`);
+  });
+
   it('sign webhooks, retry failures, and record every attempt; email goes to the SMTP server', async () => {
     const received: Array<{ body: string; signature: string | undefined }> = [];
     let failures = 2;

@@ -7,12 +7,12 @@ import type { Database } from '../../platform/db/database.js';
 import { invalid, notFound } from '../../platform/errors.js';
 import type { JobRunner } from '../../platform/jobs/runner.js';
 import type { Logger } from '../../platform/logger.js';
-import { localTime } from '../../platform/time-zones.js';
+import { isTimeZone, localTime } from '../../platform/time-zones.js';
 import type { LiveEvents } from '../../platform/live/events.js';
 import { isPrivateAddress, notificationSeverity, shouldDeliver } from './alerts.engine.js';
 import type { AlertRow } from './alerts.repository.js';
 import { farmReads } from '../farms/index.js';
-import { notificationsRepository, type NotificationRow } from './notifications.repository.js';
+import { notificationsRepository, type NotificationRow, type SubscriptionRow } from './notifications.repository.js';
 import type { InboxQuery, NewSubscription } from './alerts.schemas.js';
 
 interface Deps {
@@ -68,6 +68,10 @@ export class NotificationsService {
         { fields: [{ field: 'body.channel', message: 'email is not configured' }] },
         'EMAIL_NOT_CONFIGURED',
       );
+    if (input.time_zone !== undefined && !isTimeZone(input.time_zone))
+      throw invalid(`"${input.time_zone}" is not a time zone (an IANA name such as Asia/Phnom_Penh)`, {
+        fields: [{ field: 'body.time_zone', message: 'is not a known IANA time zone' }],
+      });
     if (((input.quiet_start ?? null) === null) !== ((input.quiet_end ?? null) === null))
       throw invalid('Quiet hours need a start and an end', {
         fields: [{ field: 'body.quiet_end', message: 'goes with quiet_start' }],
@@ -122,20 +126,39 @@ export class NotificationsService {
       ...(await notificationsRepository.audience(tx, farmId)),
     }));
     for (const userId of members) {
-      const own = subscriptions.filter((s) => s.user_id === userId);
-      const chosen = (own.length > 0 ? own : [{ ...DEFAULT_SUBSCRIPTION, id: null, user_id: userId }]).filter((s) =>
-        shouldDeliver(s, alert, now, minutesOfDay(now, s.time_zone)),
-      );
-      if (chosen.length === 0) continue;
-      const title = `${alert.severity === 'critical' ? '⚠ ' : ''}${alert.message}`.slice(0, 100);
-      const notification = await this.#inApp(userId, farmId, {
-        alert_id: alert.id,
-        title,
-        message: `${farm.name}: ${alert.message}`,
-        severity: notificationSeverity(alert.severity),
-        data: { alert_type: alert.type },
-      });
-      for (const sub of chosen) {
+      try {
+        await this.#tellMember(userId, farmId, farm, alert, subscriptions, now);
+      } catch (error) {
+        // One person's failure (a queue or database hiccup) must not keep the alert from the others.
+        this.deps.log.error({ err: error, userId, farmId, alertId: alert.id }, 'notifying a member failed');
+      }
+    }
+  }
+
+  /** One member's in-app notification, then a webhook or email per subscription that takes the alert. */
+  async #tellMember(
+    userId: string,
+    farmId: string,
+    farm: { name: string; slug: string },
+    alert: AlertRow,
+    subscriptions: SubscriptionRow[],
+    now: Date,
+  ): Promise<void> {
+    const own = subscriptions.filter((s) => s.user_id === userId);
+    const chosen = (own.length > 0 ? own : [{ ...DEFAULT_SUBSCRIPTION, id: null, user_id: userId }]).filter((s) =>
+      this.#takes(s, alert, now),
+    );
+    if (chosen.length === 0) return;
+    const title = `${alert.severity === 'critical' ? '⚠ ' : ''}${alert.message}`.slice(0, 100);
+    const notification = await this.#inApp(userId, farmId, {
+      alert_id: alert.id,
+      title,
+      message: `${farm.name}: ${alert.message}`,
+      severity: notificationSeverity(alert.severity),
+      data: { alert_type: alert.type },
+    });
+    for (const sub of chosen) {
+      try {
         if (sub.channel === 'webhook' && sub.id)
           await this.#queueWebhook(userId, sub as typeof sub & { id: string }, notification.id, {
             event: 'alert.triggered',
@@ -155,6 +178,11 @@ export class NotificationsService {
             subject: `[Croft] ${title}`,
             text: `${farm.name}\n\n${alert.message}`,
           });
+      } catch (error) {
+        this.deps.log.error(
+          { err: error, subscriptionId: sub.id, alertId: alert.id },
+          'queueing a notification failed',
+        );
       }
     }
   }
@@ -171,19 +199,39 @@ export class NotificationsService {
     for (const userId of members) {
       const own = subscriptions.filter((s) => s.user_id === userId);
       const subs = own.length > 0 ? own : [{ ...DEFAULT_SUBSCRIPTION, user_id: userId }];
-      if (
-        !subs.some((s) =>
-          shouldDeliver(s, { type: reminder.type, severity: 'warning' }, now, minutesOfDay(now, s.time_zone)),
-        )
-      )
-        continue;
-      await this.#inApp(userId, farmId, {
-        alert_id: null,
-        title: reminder.title,
-        message: reminder.message,
-        severity: 'important',
-        data: { type: reminder.type, ...reminder.data },
-      });
+      if (!subs.some((s) => this.#takes(s, { type: reminder.type, severity: 'warning' }, now))) continue;
+      try {
+        await this.#inApp(userId, farmId, {
+          alert_id: null,
+          title: reminder.title,
+          message: reminder.message,
+          severity: 'important',
+          data: { type: reminder.type, ...reminder.data },
+        });
+      } catch (error) {
+        this.deps.log.error({ err: error, userId, farmId }, 'reminding a member failed');
+      }
+    }
+  }
+
+  /**
+   * Whether one subscription takes this alert now. A subscription that cannot be judged (a time zone
+   * this runtime does not know, stored before zones were checked) is skipped and logged: it never
+   * stops the others.
+   */
+  #takes(
+    sub: Parameters<typeof shouldDeliver>[0] & { id?: string | null; time_zone: string },
+    alert: { type: string; severity: AlertRow['severity'] },
+    now: Date,
+  ): boolean {
+    try {
+      return shouldDeliver(sub, alert, now, minutesOfDay(now, sub.time_zone));
+    } catch (error) {
+      this.deps.log.error(
+        { err: error, subscriptionId: sub.id ?? null, timeZone: sub.time_zone },
+        'a notification subscription cannot be judged (skipped)',
+      );
+      return false;
     }
   }
 
