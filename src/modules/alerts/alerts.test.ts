@@ -426,3 +426,44 @@ describe('notifications', () => {
     }
   });
 });
+
+describe('subscription limits', () => {
+  it('refuse one subscription more than a person, or a farm, may have (409), until one is removed', async () => {
+    const capped = await createTestApp({
+      env: { CROFT_SUBSCRIPTIONS_PER_USER: '3', CROFT_SUBSCRIPTIONS_PER_FARM: '5', CROFT_WEBHOOK_ALLOW_PRIVATE: 'on' },
+    });
+    try {
+      const { admin: owner, farm: own } = await setupAdmin(capped.app);
+      const subscribe = (who: Actor, payload: object) =>
+        capped.app.inject({ method: 'POST', url: '/api/v1/notification-subscriptions', headers: who.headers, payload });
+      const hook = { channel: 'webhook', target: 'http://127.0.0.1:9/hook' };
+      // The owner's three all-farms subscriptions reach the farm too.
+      const mine = [];
+      for (let i = 0; i < 3; i++) {
+        const res = await subscribe(owner, hook);
+        expect(res.statusCode, res.body).toBe(201);
+        mine.push(res.json().id as string);
+      }
+      const fourth = await subscribe(owner, { ...hook, farm: own.slug });
+      expect(fourth.statusCode).toBe(409);
+      expect(fourth.json()).toMatchObject({ error_code: 'SUBSCRIPTION_LIMIT', details: { limit: 3, per: 'user' } });
+      const other = await member(capped.app, owner, own, 'viewer', 'capped');
+      for (let i = 0; i < 2; i++) expect((await subscribe(other, { ...hook, farm: own.slug })).statusCode).toBe(201);
+      const sixth = await subscribe(other, { channel: 'in_app' });
+      expect(sixth.statusCode).toBe(409);
+      expect(sixth.json()).toMatchObject({
+        error_code: 'SUBSCRIPTION_LIMIT',
+        details: { limit: 5, per: 'farm', farm_id: own.id },
+      });
+      const removed = await capped.app.inject({
+        method: 'DELETE',
+        url: `/api/v1/notification-subscriptions/${mine[0]}`,
+        headers: owner.headers,
+      });
+      expect(removed.statusCode).toBe(204);
+      expect((await subscribe(other, { channel: 'in_app' })).statusCode).toBe(201);
+    } finally {
+      await capped.close();
+    }
+  });
+});

@@ -4,7 +4,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type { Clock } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
 import type { Database } from '../../platform/db/database.js';
-import { invalid, notFound } from '../../platform/errors.js';
+import { conflict, invalid, notFound } from '../../platform/errors.js';
 import type { JobRunner } from '../../platform/jobs/runner.js';
 import type { Logger } from '../../platform/logger.js';
 import { isTimeZone, localTime } from '../../platform/time-zones.js';
@@ -76,12 +76,29 @@ export class NotificationsService {
       throw invalid('Quiet hours need a start and an end', {
         fields: [{ field: 'body.quiet_end', message: 'goes with quiet_start' }],
       });
-    return this.deps.db.user(userId, async (tx) => {
+    // The system scope, because the farm's limit counts other members' subscriptions too; every query
+    // names the person.
+    return this.deps.db.system(async (tx) => {
       let farmId: string | null = null;
       if (input.farm) {
         farmId = (await notificationsRepository.memberFarm(tx, userId, input.farm)) ?? null;
         if (!farmId) throw notFound('Farm', { farm: input.farm });
       }
+      const counts = await notificationsRepository.subscriptionCounts(tx, userId, farmId);
+      const { subscriptionsPerUser, subscriptionsPerFarm } = this.deps.config;
+      if (counts.own >= subscriptionsPerUser)
+        throw conflict(
+          'SUBSCRIPTION_LIMIT',
+          `You have ${counts.own} notification subscriptions, the most one person may hold; remove one first`,
+          { limit: subscriptionsPerUser, per: 'user' },
+        );
+      const full = counts.farms.find((f) => f.n >= subscriptionsPerFarm);
+      if (full)
+        throw conflict(
+          'SUBSCRIPTION_LIMIT',
+          `${full.n} notification subscriptions already reach this farm, the most one farm may have`,
+          { limit: subscriptionsPerFarm, per: 'farm', farm_id: full.farm_id },
+        );
       return notificationsRepository.insertSubscription(tx, {
         user_id: userId,
         farm_id: farmId,
