@@ -427,6 +427,82 @@ describe('notifications', () => {
   });
 });
 
+describe('webhook targets, judged where they are reached', () => {
+  it('never reach loopback through a mapped IPv6 address or a name resolving to it', async () => {
+    const arrived: string[] = [];
+    const listener = http.createServer((request, response) => {
+      arrived.push(request.url ?? '');
+      response.end();
+    });
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    const port = (listener.address() as AddressInfo).port;
+    const guarded = await createTestApp({ env: { CROFT_WEBHOOK_ALLOW_PRIVATE: 'off', CROFT_WEBHOOK_RETRY_S: '1' } });
+    try {
+      const { admin: someone } = await setupAdmin(guarded.app);
+      const mapped = `http://[::ffff:127.0.0.1]:${port}/mapped`;
+      const refused = await guarded.app.inject({
+        method: 'POST',
+        url: '/api/v1/notification-subscriptions',
+        headers: someone.headers,
+        payload: { channel: 'webhook', target: mapped },
+      });
+      expect(refused.statusCode, refused.body).toBe(400);
+      expect(refused.json().error_code).toBe('WEBHOOK_TARGET_REFUSED');
+      // Targets that got past the check at subscribing (a name that resolved elsewhere then): delivery
+      // judges them again.
+      const attempt = async (target: string) => {
+        const deliveryId = await guarded.deps.db.system(async (tx) => {
+          const sub = await tx
+            .insertInto('notification_subscriptions')
+            .values({
+              user_id: someone.userId,
+              farm_id: null,
+              alert_type: null,
+              min_severity: 'info',
+              channel: 'webhook',
+              target,
+              secret: 'secret',
+              quiet_start: null,
+              quiet_end: null,
+              time_zone: 'UTC',
+              muted_until: null,
+              created_at: guarded.clock.now(),
+            })
+            .returning('id')
+            .executeTakeFirstOrThrow();
+          const delivery = await tx
+            .insertInto('webhook_deliveries')
+            .values({
+              user_id: someone.userId,
+              subscription_id: sub.id,
+              notification_id: null,
+              url: target,
+              body: '{}',
+              attempts: JSON.stringify([]),
+              status: 'pending',
+              created_at: guarded.clock.now(),
+            })
+            .returning('id')
+            .executeTakeFirstOrThrow();
+          return delivery.id;
+        });
+        await guarded.deps.services.notifications.deliverWebhook(deliveryId);
+        const deliveries = await guarded.deps.services.notifications.deliveries(someone.userId);
+        return (deliveries.find((d) => d.id === deliveryId)!.attempts as Array<{ error: string | null }>)[0]!;
+      };
+      expect((await attempt(mapped)).error).toMatch(/^Webhook target refused: .* not a public address/);
+      // A name is resolved once, at the connection, and every address it resolves to is judged there.
+      expect((await attempt(`http://localhost:${port}/by-name`)).error).toMatch(
+        /localhost resolves to .* not a public/,
+      );
+      expect(arrived).toEqual([]);
+    } finally {
+      await guarded.close();
+      listener.close();
+    }
+  });
+});
+
 describe('subscription limits', () => {
   it('refuse one subscription more than a person, or a farm, may have (409), until one is removed', async () => {
     const capped = await createTestApp({

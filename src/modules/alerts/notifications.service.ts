@@ -14,6 +14,7 @@ import type { AlertRow } from './alerts.repository.js';
 import { farmReads } from '../farms/index.js';
 import { notificationsRepository, type NotificationRow, type SubscriptionRow } from './notifications.repository.js';
 import type { InboxQuery, NewSubscription } from './alerts.schemas.js';
+import { WebhookClient } from './webhook.client.js';
 
 interface Deps {
   /** Webhook and email deliveries are jobs. */
@@ -47,8 +48,10 @@ const minutesOfDay = (at: Date, zone: string) => localTime(at, zone).minuteOfDay
  */
 export class NotificationsService {
   #mail: Transporter | undefined;
+  readonly #webhooks: WebhookClient;
 
   constructor(private readonly deps: Deps) {
+    this.#webhooks = new WebhookClient(deps.config.webhookAllowPrivate);
     if (deps.config.smtpUrl) this.#mail = nodemailer.createTransport(deps.config.smtpUrl);
   }
 
@@ -293,7 +296,10 @@ export class NotificationsService {
 
   // Webhooks
 
-  /** Refuses targets that are not http(s) or that resolve into private, loopback or link-local networks (unless allowed). */
+  /**
+   * At subscribing, for a clear answer: refuses targets that are not http(s) or that resolve to an address
+   * that is not public (unless allowed). Delivery judges the target again where it connects.
+   */
   async #checkWebhook(target: string): Promise<void> {
     let url: URL;
     try {
@@ -345,23 +351,18 @@ export class NotificationsService {
     const at = this.deps.clock.now();
     let outcome: { status: number | null; error: string | null };
     try {
-      await this.#checkWebhook(found.url);
       const signature = createHmac('sha256', found.secret ?? '')
         .update(found.body)
         .digest('hex');
-      const res = await fetch(found.url, {
-        method: 'POST',
-        body: found.body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(10_000),
-        headers: {
-          'content-type': 'application/json',
-          'x-croft-signature': `sha256=${signature}`,
-          'x-croft-delivery': deliveryId,
-          'user-agent': 'Croft-Webhook',
-        },
+      // The target is judged again where it is reached: its address when written in the URL, each
+      // address its name resolves to when the connection is made (once, so a rebinding name gets nowhere).
+      const status = await this.#webhooks.post(found.url, found.body, {
+        'content-type': 'application/json',
+        'x-croft-signature': `sha256=${signature}`,
+        'x-croft-delivery': deliveryId,
+        'user-agent': 'Croft-Webhook',
       });
-      outcome = { status: res.status, error: res.ok ? null : `HTTP ${res.status}` };
+      outcome = { status, error: status >= 200 && status < 300 ? null : `HTTP ${status}` };
     } catch (error) {
       outcome = { status: null, error: (error as Error).message };
     }
