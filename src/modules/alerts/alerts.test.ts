@@ -488,7 +488,9 @@ describe('webhook targets, judged where they are reached', () => {
         });
         await guarded.deps.services.notifications.deliverWebhook(deliveryId);
         const deliveries = await guarded.deps.services.notifications.deliveries(someone.userId);
-        return (deliveries.find((d) => d.id === deliveryId)!.attempts as Array<{ error: string | null }>)[0]!;
+        const delivery = deliveries.find((d) => d.id === deliveryId)!;
+        expect(delivery.status, target).toBe('failed'); // refused: not tried again
+        return (delivery.attempts as Array<{ error: string | null }>)[0]!;
       };
       expect((await attempt(mapped)).error).toMatch(/^Webhook target refused: .* not a public address/);
       // A name is resolved once, at the connection, and every address it resolves to is judged there.

@@ -350,6 +350,7 @@ export class NotificationsService {
     const attempts = (found.attempts as Array<Record<string, unknown>>) ?? [];
     const at = this.deps.clock.now();
     let outcome: { status: number | null; error: string | null };
+    let refusedTarget = false;
     try {
       const signature = createHmac('sha256', found.secret ?? '')
         .update(found.body)
@@ -365,12 +366,14 @@ export class NotificationsService {
       outcome = { status, error: status >= 200 && status < 300 ? null : `HTTP ${status}` };
     } catch (error) {
       outcome = { status: null, error: (error as Error).message };
+      refusedTarget = (error as { code?: unknown }).code === 'WEBHOOK_TARGET_REFUSED';
     }
     const tries = [...attempts, { at: at.toISOString(), ...outcome }];
     const failedFor = tries.length - 1; // retries already spent
     const done = outcome.error === null;
     const delays = this.deps.config.webhookRetryS;
-    const giveUp = !done && failedFor >= delays.length;
+    // A target refused as not public is not tried again.
+    const giveUp = !done && (refusedTarget || failedFor >= delays.length);
     await this.deps.db.system((tx) =>
       notificationsRepository.recordAttempts(tx, deliveryId, tries, done ? 'delivered' : giveUp ? 'failed' : 'pending'),
     );
