@@ -108,6 +108,13 @@ export interface Config {
   webhookAllowPrivate: boolean;
   /** Seconds before each webhook retry. */
   webhookRetryS: number[];
+  /** Notification subscriptions one person may hold (across their farms). */
+  subscriptionsPerUser: number;
+  /**
+   * Subscriptions that may reach one farm (naming it, or all farms of one of its members): bounds how many
+   * deliveries one alert fans out into.
+   */
+  subscriptionsPerFarm: number;
   /** How often open commands and device presence are checked. */
   deviceSweepMs: number;
 }
@@ -351,6 +358,8 @@ export function loadConfig(env: Env = process.env, isTerminal = Boolean(process.
     smtpFrom: read(env, 'CROFT_SMTP_FROM') ?? 'Croft <croft@localhost>',
     webhookAllowPrivate: onOff(env, 'CROFT_WEBHOOK_ALLOW_PRIVATE', false),
     webhookRetryS: retryDelays(env),
+    subscriptionsPerUser: integer(env, 'CROFT_SUBSCRIPTIONS_PER_USER', 25, 1, 10_000),
+    subscriptionsPerFarm: integer(env, 'CROFT_SUBSCRIPTIONS_PER_FARM', 250, 1, 100_000),
     deviceSweepMs: integer(env, 'CROFT_DEVICE_SWEEP_MS', 1000, 50, 60_000),
   };
 }

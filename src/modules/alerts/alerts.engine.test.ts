@@ -81,4 +81,41 @@ describe('notifications', () => {
     }
     for (const a of ['93.184.216.34', '2606:2800:220:1::1', '172.32.0.1']) expect(isPrivateAddress(a), a).toBe(false);
   });
+  it.each([
+    // [address, refused, why]
+    ['::ffff:127.0.0.1', true, 'IPv4-mapped loopback'],
+    ['[::ffff:127.0.0.1]', true, 'as a URL writes it'],
+    ['::ffff:7f00:1', true, 'IPv4-mapped loopback, hex form'],
+    ['::ffff:10.0.0.1', true, 'IPv4-mapped private'],
+    ['::ffff:8.8.8.8', false, 'IPv4-mapped public'],
+    ['64:ff9b::7f00:1', true, 'NAT64 of loopback'],
+    ['64:ff9b::10.0.0.1', true, 'NAT64 of a private address'],
+    ['64:ff9b::808:808', false, 'NAT64 of a public address'],
+    ['64:ff9b:1::a00:1', true, 'local-use NAT64 prefix'],
+    ['2002:7f00:1::', true, '6to4 of loopback'],
+    ['2002:a9fe:a9fe::1', true, '6to4 of the metadata address'],
+    ['2002:808:808::1', false, '6to4 of a public address'],
+    ['2001::1', true, 'Teredo'],
+    ['::127.0.0.1', true, 'IPv4-compatible'],
+    ['::', true, 'unspecified'],
+    ['224.0.0.1', true, 'multicast'],
+    ['239.255.255.250', true, 'multicast (SSDP)'],
+    ['ff02::1', true, 'IPv6 multicast'],
+    ['255.255.255.255', true, 'broadcast'],
+    ['198.18.0.1', true, 'benchmarking 198.18/15'],
+    ['198.19.255.254', true, 'benchmarking 198.18/15, upper half'],
+    ['100.64.0.1', true, 'shared address space'],
+    ['192.0.2.1', true, 'documentation'],
+    ['2001:db8::1', true, 'IPv6 documentation'],
+    ['240.0.0.1', true, 'reserved'],
+    ['fec0::1', true, 'site-local (deprecated)'],
+    ['0x7f000001', true, 'not dotted decimal'],
+    ['017700000001', true, 'not dotted decimal'],
+    ['localhost', true, 'a name, not an address'],
+    ['8.8.8.8', false, 'public'],
+    ['198.20.0.1', false, 'public, just past 198.18/15'],
+    ['2606:4700::1111', false, 'public IPv6'],
+  ])('judge %s (refused: %s, %s)', (address, refused) => {
+    expect(isPrivateAddress(address)).toBe(refused);
+  });
 });

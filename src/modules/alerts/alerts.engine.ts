@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 /**
  * Alert rules and notification rules (Tokkatot's, with what IoT platforms add). Pure: times and
@@ -108,27 +108,51 @@ export function shouldDeliver(
 export const notificationSeverity = (s: Severity): 'urgent' | 'important' | 'info' =>
   s === 'critical' ? 'urgent' : s === 'warning' ? 'important' : 'info';
 
-/** Loopback, private, link-local, unique-local and unspecified addresses (a webhook must not reach into the network Croft runs in). */
+/**
+ * Whether a webhook must not reach this address: anything but public unicast — loopback, private,
+ * shared (100.64/10), link-local, unique-local, multicast, broadcast, benchmarking (198.18/15),
+ * documentation, reserved and unspecified ranges — judged by ipaddr.js's range tables. IPv6 forms
+ * that carry an IPv4 address (mapped ::ffff:a.b.c.d, NAT64 64:ff9b::/96, 6to4 2002::/16) are judged
+ * by the address they carry; other tunnelling and translation forms (Teredo, local-use NAT64, IPv4-
+ * compatible) are refused. Anything that is not an address at all is refused.
+ */
 export function isPrivateAddress(address: string): boolean {
-  const version = isIP(address);
-  if (version === 4) {
-    const [a, b] = address.split('.').map(Number) as [number, number];
-    return (
-      a === 0 ||
-      a === 10 ||
-      a === 127 ||
-      (a === 169 && b === 254) ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) ||
-      (a === 100 && b >= 64 && b <= 127)
-    );
+  return publicAddress(address) === undefined;
+}
+
+/** The public unicast address a connection to `address` would really reach, or undefined. */
+function publicAddress(address: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
+  const bare = address.replace(/^\[|\]$/g, '');
+  if (!ipaddr.isValid(bare)) return undefined;
+  let parsed: ipaddr.IPv4 | ipaddr.IPv6;
+  try {
+    parsed = ipaddr.parse(bare);
+  } catch {
+    return undefined;
   }
-  if (version === 6) {
-    const lower = address.toLowerCase();
-    if (lower === '::' || lower === '::1') return true;
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
-    if (mapped) return isPrivateAddress(mapped[1]!);
-    return /^fe[89ab]/.test(lower) || /^f[cd]/.test(lower);
+  if (parsed.kind() === 'ipv4') {
+    // ipaddr.js also reads 0x7f.1 or 017700000001 as addresses; only the dotted-decimal form is one here.
+    return /^\d{1,3}(\.\d{1,3}){3}$/.test(bare) && parsed.range() === 'unicast' ? parsed : undefined;
   }
-  return true; // not an address at all: refuse
+  const v6 = parsed as ipaddr.IPv6;
+  const carried = carriedIPv4(v6);
+  if (carried !== null) return carried && publicAddress(carried.toString());
+  return v6.range() === 'unicast' ? v6 : undefined;
+}
+
+/**
+ * The IPv4 address an IPv6 address carries (mapped, NAT64 well-known prefix, 6to4); undefined for a
+ * form that carries one in a way not unwrapped here (refused); null when it carries none.
+ */
+function carriedIPv4(v6: ipaddr.IPv6): ipaddr.IPv4 | undefined | null {
+  const bytes = v6.toByteArray();
+  const v4 = (from: number) => new ipaddr.IPv4(bytes.slice(from, from + 4));
+  const prefix = (p: string, bits: number) => v6.match(ipaddr.IPv6.parse(p), bits);
+  if (v6.isIPv4MappedAddress()) return v6.toIPv4Address();
+  if (prefix('64:ff9b::', 96)) return v4(12); // NAT64, well-known prefix (RFC 6052)
+  if (prefix('2002::', 16)) return v4(2); // 6to4 (RFC 3056)
+  const range = v6.range();
+  if (['rfc6052', '6to4', 'teredo', 'ipv4Mapped', 'rfc6145'].includes(range)) return undefined;
+  if (prefix('::', 96)) return undefined; // IPv4-compatible (deprecated), :: and ::1 too
+  return null;
 }

@@ -296,6 +296,54 @@ describe('notifications', () => {
     t.clock.set('2026-06-10T17:00:00Z');
   });
 
+  it('refuse an unknown time zone; one stored anyway keeps nobody else from hearing of an alert', async () => {
+    const refused = await call('POST', '/api/v1/notification-subscriptions', {
+      channel: 'in_app',
+      time_zone: 'Mars/Olympus',
+    });
+    expect(refused.statusCode, refused.body).toBe(400);
+    expect(refused.json().details.fields).toEqual([expect.objectContaining({ field: 'body.time_zone' })]);
+    const broken = await member(t.app, admin, farm, 'viewer', 'broken-zone');
+    const fine = await member(t.app, admin, farm, 'viewer', 'fine-zone');
+    // A zone stored before zones were checked (or one a newer runtime no longer knows).
+    await t.deps.db.system((tx) =>
+      tx
+        .insertInto('notification_subscriptions')
+        .values({
+          user_id: broken.userId,
+          farm_id: null,
+          alert_type: null,
+          min_severity: 'info',
+          channel: 'in_app',
+          target: null,
+          secret: null,
+          quiet_start: '22:00',
+          quiet_end: '06:00',
+          time_zone: 'Mars/Olympus',
+          muted_until: null,
+          created_at: t.clock.now(),
+        })
+        .execute(),
+    );
+    const before = (await inbox(fine)).unread;
+    const rule = (
+      await call('POST', '/alert-rules', {
+        name: 'Zone test',
+        kind: 'threshold',
+        metric: 'zone_test',
+        operator: '>',
+        value: 1,
+        aggregate: 'last',
+        window_s: 60,
+        severity: 'warning',
+      })
+    ).json();
+    await read('coop-1', 'zone_test', 5);
+    await waitFor(async () => (await inbox(fine)).unread === before + 1);
+    expect((await inbox(broken)).data).toEqual([]);
+    await call('DELETE', `/alert-rules/${rule.id}`);
+  });
+
   it('sign webhooks, retry failures, and record every attempt; email goes to the SMTP server', async () => {
     const received: Array<{ body: string; signature: string | undefined }> = [];
     let failures = 2;
@@ -375,6 +423,125 @@ describe('notifications', () => {
       }
     } finally {
       await guarded.close();
+    }
+  });
+});
+
+describe('webhook targets, judged where they are reached', () => {
+  it('never reach loopback through a mapped IPv6 address or a name resolving to it', async () => {
+    const arrived: string[] = [];
+    const listener = http.createServer((request, response) => {
+      arrived.push(request.url ?? '');
+      response.end();
+    });
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    const port = (listener.address() as AddressInfo).port;
+    const guarded = await createTestApp({ env: { CROFT_WEBHOOK_ALLOW_PRIVATE: 'off', CROFT_WEBHOOK_RETRY_S: '1' } });
+    try {
+      const { admin: someone } = await setupAdmin(guarded.app);
+      const mapped = `http://[::ffff:127.0.0.1]:${port}/mapped`;
+      const refused = await guarded.app.inject({
+        method: 'POST',
+        url: '/api/v1/notification-subscriptions',
+        headers: someone.headers,
+        payload: { channel: 'webhook', target: mapped },
+      });
+      expect(refused.statusCode, refused.body).toBe(400);
+      expect(refused.json().error_code).toBe('WEBHOOK_TARGET_REFUSED');
+      // Targets that got past the check at subscribing (a name that resolved elsewhere then): delivery
+      // judges them again.
+      const attempt = async (target: string) => {
+        const deliveryId = await guarded.deps.db.system(async (tx) => {
+          const sub = await tx
+            .insertInto('notification_subscriptions')
+            .values({
+              user_id: someone.userId,
+              farm_id: null,
+              alert_type: null,
+              min_severity: 'info',
+              channel: 'webhook',
+              target,
+              secret: 'secret',
+              quiet_start: null,
+              quiet_end: null,
+              time_zone: 'UTC',
+              muted_until: null,
+              created_at: guarded.clock.now(),
+            })
+            .returning('id')
+            .executeTakeFirstOrThrow();
+          const delivery = await tx
+            .insertInto('webhook_deliveries')
+            .values({
+              user_id: someone.userId,
+              subscription_id: sub.id,
+              notification_id: null,
+              url: target,
+              body: '{}',
+              attempts: JSON.stringify([]),
+              status: 'pending',
+              created_at: guarded.clock.now(),
+            })
+            .returning('id')
+            .executeTakeFirstOrThrow();
+          return delivery.id;
+        });
+        await guarded.deps.services.notifications.deliverWebhook(deliveryId);
+        const deliveries = await guarded.deps.services.notifications.deliveries(someone.userId);
+        const delivery = deliveries.find((d) => d.id === deliveryId)!;
+        expect(delivery.status, target).toBe('failed'); // refused: not tried again
+        return (delivery.attempts as Array<{ error: string | null }>)[0]!;
+      };
+      expect((await attempt(mapped)).error).toMatch(/^Webhook target refused: .* not a public address/);
+      // A name is resolved once, at the connection, and every address it resolves to is judged there.
+      expect((await attempt(`http://localhost:${port}/by-name`)).error).toMatch(
+        /localhost resolves to .* not a public/,
+      );
+      expect(arrived).toEqual([]);
+    } finally {
+      await guarded.close();
+      listener.close();
+    }
+  });
+});
+
+describe('subscription limits', () => {
+  it('refuse one subscription more than a person, or a farm, may have (409), until one is removed', async () => {
+    const capped = await createTestApp({
+      env: { CROFT_SUBSCRIPTIONS_PER_USER: '3', CROFT_SUBSCRIPTIONS_PER_FARM: '5', CROFT_WEBHOOK_ALLOW_PRIVATE: 'on' },
+    });
+    try {
+      const { admin: owner, farm: own } = await setupAdmin(capped.app);
+      const subscribe = (who: Actor, payload: object) =>
+        capped.app.inject({ method: 'POST', url: '/api/v1/notification-subscriptions', headers: who.headers, payload });
+      const hook = { channel: 'webhook', target: 'http://127.0.0.1:9/hook' };
+      // The owner's three all-farms subscriptions reach the farm too.
+      const mine = [];
+      for (let i = 0; i < 3; i++) {
+        const res = await subscribe(owner, hook);
+        expect(res.statusCode, res.body).toBe(201);
+        mine.push(res.json().id as string);
+      }
+      const fourth = await subscribe(owner, { ...hook, farm: own.slug });
+      expect(fourth.statusCode).toBe(409);
+      expect(fourth.json()).toMatchObject({ error_code: 'SUBSCRIPTION_LIMIT', details: { limit: 3, per: 'user' } });
+      const other = await member(capped.app, owner, own, 'viewer', 'capped');
+      for (let i = 0; i < 2; i++) expect((await subscribe(other, { ...hook, farm: own.slug })).statusCode).toBe(201);
+      const sixth = await subscribe(other, { channel: 'in_app' });
+      expect(sixth.statusCode).toBe(409);
+      expect(sixth.json()).toMatchObject({
+        error_code: 'SUBSCRIPTION_LIMIT',
+        details: { limit: 5, per: 'farm', farm_id: own.id },
+      });
+      const removed = await capped.app.inject({
+        method: 'DELETE',
+        url: `/api/v1/notification-subscriptions/${mine[0]}`,
+        headers: owner.headers,
+      });
+      expect(removed.statusCode).toBe(204);
+      expect((await subscribe(other, { channel: 'in_app' })).statusCode).toBe(201);
+    } finally {
+      await capped.close();
     }
   });
 });

@@ -18,6 +18,34 @@ export const notificationsRepository = {
     return farm?.id;
   },
 
+  /**
+   * System scope, inside the transaction that inserts: waits for any other subscribing transaction (so two at
+   * once cannot both slip under a limit), then counts the person's subscriptions and, for each farm the new
+   * one would reach (`farmId`, or all of the person's farms when null), the subscriptions reaching that farm:
+   * those naming it and the all-farms ones of its members.
+   */
+  async subscriptionCounts(
+    tx: Tx,
+    userId: string,
+    farmId: string | null,
+  ): Promise<{ own: number; farms: Array<{ farm_id: string; n: number }> }> {
+    await sql`select pg_advisory_xact_lock(hashtext('croft.notification_subscriptions'))`.execute(tx);
+    const own = await tx
+      .selectFrom('notification_subscriptions')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('user_id', '=', userId)
+      .executeTakeFirstOrThrow();
+    const farms = await sql<{ farm_id: string; n: string }>`
+      select m.farm_id, (
+        select count(*) from notification_subscriptions s
+        where s.farm_id = m.farm_id
+           or (s.farm_id is null and s.user_id in (select user_id from memberships where farm_id = m.farm_id))
+      ) as n
+      from memberships m
+      where m.user_id = ${userId} and (${farmId}::uuid is null or m.farm_id = ${farmId}::uuid)`.execute(tx);
+    return { own: Number(own.n), farms: farms.rows.map((r) => ({ farm_id: r.farm_id, n: Number(r.n) })) };
+  },
+
   insertSubscription: (tx: Tx, row: Insertable<NotificationSubscriptionTable>) =>
     tx.insertInto('notification_subscriptions').values(row).returningAll().executeTakeFirstOrThrow(),
   subscriptions: (tx: Tx, userId: string) =>

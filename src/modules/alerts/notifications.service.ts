@@ -4,16 +4,17 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type { Clock } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
 import type { Database } from '../../platform/db/database.js';
-import { invalid, notFound } from '../../platform/errors.js';
+import { conflict, invalid, notFound } from '../../platform/errors.js';
 import type { JobRunner } from '../../platform/jobs/runner.js';
 import type { Logger } from '../../platform/logger.js';
-import { localTime } from '../../platform/time-zones.js';
+import { isTimeZone, localTime } from '../../platform/time-zones.js';
 import type { LiveEvents } from '../../platform/live/events.js';
 import { isPrivateAddress, notificationSeverity, shouldDeliver } from './alerts.engine.js';
 import type { AlertRow } from './alerts.repository.js';
 import { farmReads } from '../farms/index.js';
-import { notificationsRepository, type NotificationRow } from './notifications.repository.js';
+import { notificationsRepository, type NotificationRow, type SubscriptionRow } from './notifications.repository.js';
 import type { InboxQuery, NewSubscription } from './alerts.schemas.js';
+import { WebhookClient } from './webhook.client.js';
 
 interface Deps {
   /** Webhook and email deliveries are jobs. */
@@ -47,8 +48,10 @@ const minutesOfDay = (at: Date, zone: string) => localTime(at, zone).minuteOfDay
  */
 export class NotificationsService {
   #mail: Transporter | undefined;
+  readonly #webhooks: WebhookClient;
 
   constructor(private readonly deps: Deps) {
+    this.#webhooks = new WebhookClient(deps.config.webhookAllowPrivate);
     if (deps.config.smtpUrl) this.#mail = nodemailer.createTransport(deps.config.smtpUrl);
   }
 
@@ -68,16 +71,37 @@ export class NotificationsService {
         { fields: [{ field: 'body.channel', message: 'email is not configured' }] },
         'EMAIL_NOT_CONFIGURED',
       );
+    if (input.time_zone !== undefined && !isTimeZone(input.time_zone))
+      throw invalid(`"${input.time_zone}" is not a time zone (an IANA name such as Asia/Phnom_Penh)`, {
+        fields: [{ field: 'body.time_zone', message: 'is not a known IANA time zone' }],
+      });
     if (((input.quiet_start ?? null) === null) !== ((input.quiet_end ?? null) === null))
       throw invalid('Quiet hours need a start and an end', {
         fields: [{ field: 'body.quiet_end', message: 'goes with quiet_start' }],
       });
-    return this.deps.db.user(userId, async (tx) => {
+    // The system scope, because the farm's limit counts other members' subscriptions too; every query
+    // names the person.
+    return this.deps.db.system(async (tx) => {
       let farmId: string | null = null;
       if (input.farm) {
         farmId = (await notificationsRepository.memberFarm(tx, userId, input.farm)) ?? null;
         if (!farmId) throw notFound('Farm', { farm: input.farm });
       }
+      const counts = await notificationsRepository.subscriptionCounts(tx, userId, farmId);
+      const { subscriptionsPerUser, subscriptionsPerFarm } = this.deps.config;
+      if (counts.own >= subscriptionsPerUser)
+        throw conflict(
+          'SUBSCRIPTION_LIMIT',
+          `You have ${counts.own} notification subscriptions, the most one person may hold; remove one first`,
+          { limit: subscriptionsPerUser, per: 'user' },
+        );
+      const full = counts.farms.find((f) => f.n >= subscriptionsPerFarm);
+      if (full)
+        throw conflict(
+          'SUBSCRIPTION_LIMIT',
+          `${full.n} notification subscriptions already reach this farm, the most one farm may have`,
+          { limit: subscriptionsPerFarm, per: 'farm', farm_id: full.farm_id },
+        );
       return notificationsRepository.insertSubscription(tx, {
         user_id: userId,
         farm_id: farmId,
@@ -122,20 +146,39 @@ export class NotificationsService {
       ...(await notificationsRepository.audience(tx, farmId)),
     }));
     for (const userId of members) {
-      const own = subscriptions.filter((s) => s.user_id === userId);
-      const chosen = (own.length > 0 ? own : [{ ...DEFAULT_SUBSCRIPTION, id: null, user_id: userId }]).filter((s) =>
-        shouldDeliver(s, alert, now, minutesOfDay(now, s.time_zone)),
-      );
-      if (chosen.length === 0) continue;
-      const title = `${alert.severity === 'critical' ? '⚠ ' : ''}${alert.message}`.slice(0, 100);
-      const notification = await this.#inApp(userId, farmId, {
-        alert_id: alert.id,
-        title,
-        message: `${farm.name}: ${alert.message}`,
-        severity: notificationSeverity(alert.severity),
-        data: { alert_type: alert.type },
-      });
-      for (const sub of chosen) {
+      try {
+        await this.#tellMember(userId, farmId, farm, alert, subscriptions, now);
+      } catch (error) {
+        // One person's failure (a queue or database hiccup) must not keep the alert from the others.
+        this.deps.log.error({ err: error, userId, farmId, alertId: alert.id }, 'notifying a member failed');
+      }
+    }
+  }
+
+  /** One member's in-app notification, then a webhook or email per subscription that takes the alert. */
+  async #tellMember(
+    userId: string,
+    farmId: string,
+    farm: { name: string; slug: string },
+    alert: AlertRow,
+    subscriptions: SubscriptionRow[],
+    now: Date,
+  ): Promise<void> {
+    const own = subscriptions.filter((s) => s.user_id === userId);
+    const chosen = (own.length > 0 ? own : [{ ...DEFAULT_SUBSCRIPTION, id: null, user_id: userId }]).filter((s) =>
+      this.#takes(s, alert, now),
+    );
+    if (chosen.length === 0) return;
+    const title = `${alert.severity === 'critical' ? '⚠ ' : ''}${alert.message}`.slice(0, 100);
+    const notification = await this.#inApp(userId, farmId, {
+      alert_id: alert.id,
+      title,
+      message: `${farm.name}: ${alert.message}`,
+      severity: notificationSeverity(alert.severity),
+      data: { alert_type: alert.type },
+    });
+    for (const sub of chosen) {
+      try {
         if (sub.channel === 'webhook' && sub.id)
           await this.#queueWebhook(userId, sub as typeof sub & { id: string }, notification.id, {
             event: 'alert.triggered',
@@ -155,6 +198,11 @@ export class NotificationsService {
             subject: `[Croft] ${title}`,
             text: `${farm.name}\n\n${alert.message}`,
           });
+      } catch (error) {
+        this.deps.log.error(
+          { err: error, subscriptionId: sub.id, alertId: alert.id },
+          'queueing a notification failed',
+        );
       }
     }
   }
@@ -171,19 +219,39 @@ export class NotificationsService {
     for (const userId of members) {
       const own = subscriptions.filter((s) => s.user_id === userId);
       const subs = own.length > 0 ? own : [{ ...DEFAULT_SUBSCRIPTION, user_id: userId }];
-      if (
-        !subs.some((s) =>
-          shouldDeliver(s, { type: reminder.type, severity: 'warning' }, now, minutesOfDay(now, s.time_zone)),
-        )
-      )
-        continue;
-      await this.#inApp(userId, farmId, {
-        alert_id: null,
-        title: reminder.title,
-        message: reminder.message,
-        severity: 'important',
-        data: { type: reminder.type, ...reminder.data },
-      });
+      if (!subs.some((s) => this.#takes(s, { type: reminder.type, severity: 'warning' }, now))) continue;
+      try {
+        await this.#inApp(userId, farmId, {
+          alert_id: null,
+          title: reminder.title,
+          message: reminder.message,
+          severity: 'important',
+          data: { type: reminder.type, ...reminder.data },
+        });
+      } catch (error) {
+        this.deps.log.error({ err: error, userId, farmId }, 'reminding a member failed');
+      }
+    }
+  }
+
+  /**
+   * Whether one subscription takes this alert now. A subscription that cannot be judged (a time zone
+   * this runtime does not know, stored before zones were checked) is skipped and logged: it never
+   * stops the others.
+   */
+  #takes(
+    sub: Parameters<typeof shouldDeliver>[0] & { id?: string | null; time_zone: string },
+    alert: { type: string; severity: AlertRow['severity'] },
+    now: Date,
+  ): boolean {
+    try {
+      return shouldDeliver(sub, alert, now, minutesOfDay(now, sub.time_zone));
+    } catch (error) {
+      this.deps.log.error(
+        { err: error, subscriptionId: sub.id ?? null, timeZone: sub.time_zone },
+        'a notification subscription cannot be judged (skipped)',
+      );
+      return false;
     }
   }
 
@@ -228,7 +296,10 @@ export class NotificationsService {
 
   // Webhooks
 
-  /** Refuses targets that are not http(s) or that resolve into private, loopback or link-local networks (unless allowed). */
+  /**
+   * At subscribing, for a clear answer: refuses targets that are not http(s) or that resolve to an address
+   * that is not public (unless allowed). Delivery judges the target again where it connects.
+   */
   async #checkWebhook(target: string): Promise<void> {
     let url: URL;
     try {
@@ -279,32 +350,30 @@ export class NotificationsService {
     const attempts = (found.attempts as Array<Record<string, unknown>>) ?? [];
     const at = this.deps.clock.now();
     let outcome: { status: number | null; error: string | null };
+    let refusedTarget = false;
     try {
-      await this.#checkWebhook(found.url);
       const signature = createHmac('sha256', found.secret ?? '')
         .update(found.body)
         .digest('hex');
-      const res = await fetch(found.url, {
-        method: 'POST',
-        body: found.body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(10_000),
-        headers: {
-          'content-type': 'application/json',
-          'x-croft-signature': `sha256=${signature}`,
-          'x-croft-delivery': deliveryId,
-          'user-agent': 'Croft-Webhook',
-        },
+      // The target is judged again where it is reached: its address when written in the URL, each
+      // address its name resolves to when the connection is made (once, so a rebinding name gets nowhere).
+      const status = await this.#webhooks.post(found.url, found.body, {
+        'content-type': 'application/json',
+        'x-croft-signature': `sha256=${signature}`,
+        'x-croft-delivery': deliveryId,
+        'user-agent': 'Croft-Webhook',
       });
-      outcome = { status: res.status, error: res.ok ? null : `HTTP ${res.status}` };
+      outcome = { status, error: status >= 200 && status < 300 ? null : `HTTP ${status}` };
     } catch (error) {
       outcome = { status: null, error: (error as Error).message };
+      refusedTarget = (error as { code?: unknown }).code === 'WEBHOOK_TARGET_REFUSED';
     }
     const tries = [...attempts, { at: at.toISOString(), ...outcome }];
     const failedFor = tries.length - 1; // retries already spent
     const done = outcome.error === null;
     const delays = this.deps.config.webhookRetryS;
-    const giveUp = !done && failedFor >= delays.length;
+    // A target refused as not public is not tried again.
+    const giveUp = !done && (refusedTarget || failedFor >= delays.length);
     await this.deps.db.system((tx) =>
       notificationsRepository.recordAttempts(tx, deliveryId, tries, done ? 'delivered' : giveUp ? 'failed' : 'pending'),
     );

@@ -97,3 +97,32 @@ describe('mosquitto-go-auth HTTP backend', () => {
     expect(await acl(`croft/${farmSlug}/scale-2/telemetry`, 2)).toBe(403);
   });
 });
+
+describe('exposure', () => {
+  it("keeps the broker superuser's name (and password) out of public health", async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/health' });
+    expect(res.json().mqtt.external.url).toEqual(expect.stringMatching(/^mqtt:\/\/[^@]+$/));
+    expect(res.body).not.toContain(SERVICE.username);
+    expect(res.body).not.toContain(SERVICE.password);
+  });
+
+  it('mounts the broker endpoints only when an external broker is configured', async () => {
+    const without = await createTestApp();
+    try {
+      for (const path of ['emqx/authenticate', 'emqx/authorize', 'go-auth/user', 'go-auth/superuser', 'go-auth/acl']) {
+        const res = await without.app.inject({
+          method: 'POST',
+          url: `/api/v1/broker/${path}`,
+          payload: { username: SERVICE.username, password: SERVICE.password, topic: '#', acc: 1, action: 'publish' },
+        });
+        expect(res.statusCode, path).toBe(404);
+      }
+      const doc = (await without.app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json();
+      expect(Object.keys(doc.paths).filter((p) => p.startsWith('/api/v1/broker/'))).toEqual([]);
+      const withBroker = (await t.app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json();
+      expect(Object.keys(withBroker.paths).filter((p) => p.startsWith('/api/v1/broker/')).length).toBe(5);
+    } finally {
+      await without.close();
+    }
+  });
+});

@@ -39,9 +39,18 @@ const routes: FastifyPluginAsyncTypebox<{
   telemetry: TelemetryService;
   devices: DevicesService;
   config: Config;
+  log: Logger;
 }> = async (app, deps) => {
   await app.register(telemetryRoutes, deps);
-  await app.register(brokerAuthRoutes, deps);
+  // Only a broker Croft is a client of (MQTT_URL) calls these; without one they do not exist.
+  if (deps.config.mqttUrl) {
+    if (deps.config.brokerAuthToken === undefined)
+      deps.log.warn(
+        'The broker authentication endpoints (/api/v1/broker/…) answer anyone who reaches Croft: ' +
+          'set CROFT_BROKER_AUTH_TOKEN, or keep them on a private network',
+      );
+    await app.register(brokerAuthRoutes, deps);
+  }
 };
 
 /** Sensor readings over HTTP and MQTT: ingest, rollups, retention, queries, export. */

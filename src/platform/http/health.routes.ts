@@ -25,7 +25,7 @@ const Health = Type.Object({
       [
         Type.Object({
           state: Type.Union([Type.Literal('connected'), Type.Literal('reconnecting'), Type.Literal('off')]),
-          url: Type.String({ description: 'MQTT_URL without its password' }),
+          url: Type.String({ description: "MQTT_URL without its user and password (the broker's superuser)" }),
           connections: Type.Integer({ description: 'Connections up (of CROFT_MQTT_CLIENT_CONNECTIONS)' }),
         }),
         Type.Null(),
@@ -38,6 +38,18 @@ const Health = Type.Object({
   }),
   time: Type.String({ format: 'date-time', description: "The server clock's now" }),
 });
+
+/** A broker's URL as health shows it: no user (Croft's own, the broker's superuser) and no password. */
+export function withoutUser(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
+}
 
 /** `GET /api/v1/health`: 200 only while the database answers. */
 export interface HealthDeps {
@@ -78,7 +90,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthDeps> = async (app, d
         mqtt: {
           state: deps.mqtt.status.state,
           port: deps.mqtt.status.port,
-          external: deps.mqtt.client ? { ...deps.mqtt.client } : null,
+          external: deps.mqtt.client ? { ...deps.mqtt.client, url: withoutUser(deps.mqtt.client.url) } : null,
         },
         live: deps.bus.kind,
         time: deps.clock.now().toISOString(),
