@@ -31,7 +31,7 @@ export interface AuthHttpOptions {
 
 /**
  * Who is calling, for every request: `Authorization: Bearer <access token | API key>`. Routes are
- * private unless their schema says `security: []`. Farm routes (`/api/v1/farms/:farm/…`) resolve the
+ * private unless their schema says `security: []`; public routes ignore any credential sent. Farm routes (`/api/v1/farms/:farm/…`) resolve the
  * farm — 404 when the caller is not a member, exactly as when it does not exist — and refuse a role
  * without the route's declared permission, before the body is even validated.
  */
@@ -79,7 +79,9 @@ export async function registerAuthHttp(app: FastifyInstance, options: AuthHttpOp
     if (!route.url.startsWith('/api/')) return;
     const schema = route.schema as { hide?: boolean; 'x-permission'?: unknown; 'x-devices'?: boolean } | undefined;
     if (schema?.hide) return;
-    const hooks: onRequestAsyncHookHandler[] = [identify];
+    // A public route never looks at who is calling: a stale or broken credential must not stand in the way
+    // of signing in, refreshing or signing out (an expired access token sent to /auth/logout).
+    const hooks: onRequestAsyncHookHandler[] = isPublic(route) ? [] : [identify];
     const preValidation = [];
     if (!isPublic(route)) {
       const devicesAllowed = schema?.['x-devices'] === true;
