@@ -504,6 +504,37 @@ describe('rate limits', () => {
     }
   });
 
+  it('count clients behind a trusted proxy (CROFT_TRUST_PROXY) apart; else X-Forwarded-For is ignored', async () => {
+    const signInFrom = (app: TestApp, client: string) =>
+      app.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        // The proxy connects from 127.0.0.1 (inject's address) and names the client it forwards.
+        headers: { 'x-forwarded-for': client },
+        payload: { email: 'a@b.co', password: 'xxxxxxxx' },
+      });
+    const codes = async (app: TestApp) => [
+      (await signInFrom(app, '203.0.113.1')).statusCode,
+      (await signInFrom(app, '203.0.113.1')).statusCode,
+      (await signInFrom(app, '203.0.113.1')).statusCode,
+      (await signInFrom(app, '203.0.113.2')).statusCode,
+    ];
+    const behind = await createTestApp({ env: { CROFT_AUTH_RATE_LIMIT: '2', CROFT_TRUST_PROXY: '127.0.0.1' } });
+    try {
+      // The attacker is refused; the next person behind the same proxy still signs in (or is told why not).
+      expect(await codes(behind)).toEqual([401, 401, 429, 401]);
+    } finally {
+      await behind.close();
+    }
+    const direct = await createTestApp({ env: { CROFT_AUTH_RATE_LIMIT: '2' } });
+    try {
+      // No proxy trusted: a client cannot escape its limit by naming another address.
+      expect(await codes(direct)).toEqual([401, 401, 429, 429]);
+    } finally {
+      await direct.close();
+    }
+  });
+
   it('count token refreshes apart, with their own wider limit (every page load of the web app is one)', async () => {
     const other = await createTestApp({ env: { CROFT_AUTH_RATE_LIMIT: '3', CROFT_REFRESH_RATE_LIMIT: '5' } });
     try {
