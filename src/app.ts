@@ -10,6 +10,7 @@ import { registerSecurityHeaders, requestIdFrom, securityHeaders } from './platf
 import { registerValidation } from './platform/http/validation.js';
 import { registerWebApp } from './platform/http/web-app.js';
 import type { AppDeps } from './deps.js';
+import type { Config } from './platform/config.js';
 import { registerAuthHttp } from './modules/identity/index.js';
 import { modules } from './modules/index.js';
 
@@ -36,12 +37,19 @@ function drainOnClose(app: App): void {
   });
 }
 
+/** Fastify's types take a hop count as the function proxy-addr makes of it: trust the first `hops` hops. */
+function trusted(trust: Config['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
+}
+
 /** Builds the HTTP app. It never listens by itself: `serve` (or a test's `inject`) decides. */
 export async function buildApp(deps: AppDeps): Promise<App> {
   const app = Fastify({
     // pino's Logger is a FastifyBaseLogger; the cast keeps Fastify's default logger type parameter.
     loggerInstance: deps.log as FastifyBaseLogger,
     bodyLimit: deps.config.bodyLimitBytes,
+    // Behind a reverse proxy, each client's own address (rate limits, the audit log) comes from it.
+    trustProxy: trusted(deps.config.trustProxy),
     genReqId: requestIdFrom,
     forceCloseConnections: 'idle',
     return503OnClosing: true,

@@ -47,6 +47,9 @@ describe('configuration', () => {
     ['DATABASE_URL', 'mysql://x@y/z', 'must start with postgres://'],
     ['DATABASE_URL', 'not a url', 'is not a URL'],
     ['CROFT_JOB_POLL_MS', '10', 'must be between 500'],
+    ['CROFT_TRUST_PROXY', 'proxy.example', 'must be on, off, a hop count, or proxy addresses'],
+    ['CROFT_TRUST_PROXY', '10.0.0.0/33', 'must be on, off, a hop count, or proxy addresses'],
+    ['CROFT_TRUST_PROXY', '500', 'must be between 1 and 100'],
   ])('stops on a bad %s and names it', (variable, value, message) => {
     let error: unknown;
     try {
@@ -57,6 +60,21 @@ describe('configuration', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).variable).toBe(variable);
     expect((error as ConfigError).message).toContain(`${variable}: ${message}`);
+  });
+
+  it('trusts no proxy by default, or the ones named: all, a hop count, addresses and CIDRs', () => {
+    const trust = (value?: string) => loadConfig(value === undefined ? {} : { CROFT_TRUST_PROXY: value }, false);
+    expect(trust().trustProxy).toBe(false);
+    expect(trust('off').trustProxy).toBe(false);
+    expect(trust('0').trustProxy).toBe(false);
+    expect(trust('on').trustProxy).toBe(true);
+    expect(trust('2').trustProxy).toBe(2);
+    expect(trust('10.0.0.1, 192.168.0.0/16,fd00::/8,loopback').trustProxy).toEqual([
+      '10.0.0.1',
+      '192.168.0.0/16',
+      'fd00::/8',
+      'loopback',
+    ]);
   });
 
   it('takes a map tile URL template only with {z}, {x} and {y}, and no tiles by default (a farm may be offline)', () => {

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -45,6 +46,12 @@ export interface Config {
   passwordResetTtlMinutes: number;
   lockoutFailures: number;
   lockoutMinutes: number;
+  /**
+   * Which proxies in front of Croft to believe about the client's address (`X-Forwarded-For`, and the
+   * scheme and host they forward): false (none: the address is the connection's), true (any: only when
+   * nothing reaches Croft but through the proxy), a hop count, or the proxies' addresses and CIDRs.
+   */
+  trustProxy: boolean | number | string[];
   /** Requests per minute per address on the sign-in endpoints. */
   authRateLimitPerMinute: number;
   /**
@@ -257,6 +264,33 @@ function serviceUrl(env: Env, name: string, schemes: string[], example: string):
   return value.replace(/^valkey(s?):/, 'redis$1:');
 }
 
+/** proxy-addr's names for whole address ranges, besides addresses and CIDRs. */
+const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function trustProxy(env: Env): Config['trustProxy'] {
+  const value = read(env, 'CROFT_TRUST_PROXY');
+  if (value === undefined || ['off', 'false', 'no', '0'].includes(value.toLowerCase())) return false;
+  if (['on', 'true', 'yes'].includes(value.toLowerCase())) return true;
+  if (/^\d+$/.test(value)) return integer(env, 'CROFT_TRUST_PROXY', 0, 1, 100);
+  return value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const [address = '', bits, ...rest] = entry.split('/');
+      const family = isIP(address);
+      const max = family === 6 ? 128 : 32;
+      const bitsOk = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= max);
+      if (!PROXY_RANGES.includes(entry) && (family === 0 || !bitsOk || rest.length > 0)) {
+        throw new ConfigError(
+          'CROFT_TRUST_PROXY',
+          `must be on, off, a hop count, or proxy addresses and CIDRs such as 10.0.0.1,192.168.0.0/16 (got "${entry}")`,
+        );
+      }
+      return entry;
+    });
+}
+
 function origins(env: Env): string[] {
   const value = read(env, 'CROFT_ALLOWED_ORIGINS');
   if (value === undefined) return [];
@@ -322,6 +356,7 @@ export function loadConfig(env: Env = process.env, isTerminal = Boolean(process.
     passwordResetTtlMinutes: integer(env, 'CROFT_PASSWORD_RESET_TTL_MINUTES', 60, 1, 24 * 60),
     lockoutFailures: integer(env, 'CROFT_LOCKOUT_FAILURES', 5, 1, 1000),
     lockoutMinutes: integer(env, 'CROFT_LOCKOUT_MINUTES', 15, 1, 24 * 60),
+    trustProxy: trustProxy(env),
     authRateLimitPerMinute: integer(env, 'CROFT_AUTH_RATE_LIMIT', 30, 1, 100_000),
     refreshRateLimitPerMinute: integer(env, 'CROFT_REFRESH_RATE_LIMIT', 600, 1, 1_000_000),
     farmPurgeDays: integer(env, 'CROFT_FARM_PURGE_DAYS', 30, 0, 3650),

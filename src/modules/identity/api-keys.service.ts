@@ -4,27 +4,37 @@ import { forbidden, notFound } from '../../platform/errors.js';
 import { recordAudit } from '../audit/index.js';
 import { rank } from '../../platform/tenancy/access.js';
 import type { FarmContext, RequestMeta } from '../../platform/tenancy/caller.js';
-import { apiKeysRepository, type ApiKeyRow } from './identity.repository.js';
+import { apiKeysRepository, type ApiKeyListRow } from './identity.repository.js';
 import type { NewApiKey } from './identity.schemas.js';
 import { newApiKey } from './tokens.js';
 
-/** Service accounts for scripts, gateways and integrations: a key per farm, with a role. */
+/**
+ * Service accounts for scripts, gateways and integrations: a key per farm, with a role. A key answers to
+ * the person who made it and works only while they are an admin of the farm (see README, "API keys").
+ */
 export class ApiKeysService {
   constructor(private readonly deps: { db: Database; clock: Clock }) {}
 
   /** Creates a key; the key itself is returned this once and stored only as a hash. */
-  async create(ctx: FarmContext, input: NewApiKey, meta: RequestMeta): Promise<{ row: ApiKeyRow; key: string }> {
+  async create(ctx: FarmContext, input: NewApiKey, meta: RequestMeta): Promise<{ row: ApiKeyListRow; key: string }> {
     if (rank(input.role) > rank(ctx.role))
       throw forbidden(`A ${ctx.role} cannot make a key with the ${input.role} role`);
     const { key, prefix, hash } = newApiKey();
     const row = await this.deps.db.farm(ctx.farmId, async (tx) => {
+      // The person who answers for the key: the caller, or the person behind the key that makes it.
+      const createdBy =
+        ctx.caller.kind === 'user'
+          ? ctx.caller.userId
+          : ctx.caller.kind === 'api_key'
+            ? ((await apiKeysRepository.findById(tx, ctx.farmId, ctx.caller.apiKeyId))?.created_by ?? null)
+            : null;
       const created = await apiKeysRepository.insert(tx, {
         farm_id: ctx.farmId,
         name: input.name.trim(),
         role: input.role,
         prefix,
         key_hash: hash,
-        created_by: ctx.caller.kind === 'user' ? ctx.caller.userId : null,
+        created_by: createdBy,
         created_at: this.deps.clock.now(),
         last_used_at: null,
         revoked_at: null,
@@ -39,12 +49,13 @@ export class ApiKeysService {
         message: `API key "${created.name}" created with role ${input.role}`,
         data: { api_key_id: created.id, prefix },
       });
-      return created;
+      const [listed] = await apiKeysRepository.list(tx, ctx.farmId, created.id);
+      return listed!;
     });
     return { row, key };
   }
 
-  list(ctx: FarmContext): Promise<ApiKeyRow[]> {
+  list(ctx: FarmContext): Promise<ApiKeyListRow[]> {
     return this.deps.db.farm(ctx.farmId, (tx) => apiKeysRepository.list(tx, ctx.farmId));
   }
 

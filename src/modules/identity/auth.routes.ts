@@ -169,6 +169,10 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService; config: 
   app.post(
     '/api/v1/auth/logout',
     {
+      // The cookie goes whatever else happens (a missing header, a bad body): a shared phone signs out.
+      onRequest: async (_request, reply) => {
+        reply.clearCookie(REFRESH_COOKIE, { path: COOKIE_PATH });
+      },
       preValidation: emptyBodyIsAnObject,
       schema: {
         ...TAGS,
@@ -181,7 +185,6 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService; config: 
     async (request, reply) => {
       const { token } = refreshTokenOf(request, request.body.refresh_token);
       if (token) await auth.logout(token, metaOf(request));
-      reply.clearCookie(REFRESH_COOKIE, { path: COOKIE_PATH });
       return reply.code(204).send(null);
     },
   );

@@ -236,6 +236,46 @@ describe('refresh tokens', () => {
   });
 });
 
+describe('signing out on a shared phone', () => {
+  const cookieLogin = async () => {
+    const res = await post('/api/v1/auth/login', { email: admin.email, password: PASSWORD });
+    return { token: res.json().access_token as string, cookie: String(res.headers['set-cookie']).split(';')[0]! };
+  };
+
+  it('works with an expired access token: the sign-in ends and the cookie is cleared', async () => {
+    const { token, cookie } = await cookieLogin();
+    t.clock.advance(15 * 60_000 + 1_000);
+    const headers = { cookie, 'x-requested-with': 'croft-web', ...bearer(token) };
+    const out = await t.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers });
+    expect(out.statusCode, out.body).toBe(204);
+    expect(String(out.headers['set-cookie'])).toMatch(/^croft_refresh=;.*Max-Age=0/);
+    // The next page load finds no sign-in to resume.
+    const again = await t.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', headers });
+    expect(again.statusCode).toBe(401);
+    expect(again.json().details.reason).toBe('refresh_invalid');
+  });
+
+  it('refresh ignores a stale or broken access token sent along', async () => {
+    const { token } = await cookieLogin();
+    t.clock.advance(15 * 60_000 + 1_000);
+    for (const authorization of [`Bearer ${token}`, 'Bearer nonsense', 'Basic !!']) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/refresh',
+        headers: { cookie: (await cookieLogin()).cookie, 'x-requested-with': 'croft-web', authorization },
+      });
+      expect(res.statusCode, res.body).toBe(200);
+    }
+  });
+
+  it('clears the cookie even when the request is refused', async () => {
+    const { cookie } = await cookieLogin();
+    const forged = await t.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { cookie } });
+    expect(forged.statusCode).toBe(403);
+    expect(String(forged.headers['set-cookie'])).toMatch(/^croft_refresh=;.*Max-Age=0/);
+  });
+});
+
 describe('access tokens', () => {
   it('expire after 15 minutes', async () => {
     const session = await login(t.app, admin.email);
@@ -461,6 +501,37 @@ describe('rate limits', () => {
       expect(res.json()).toMatchObject({ error_code: 'RATE_LIMITED', error_id: expect.any(String) });
     } finally {
       await other.close();
+    }
+  });
+
+  it('count clients behind a trusted proxy (CROFT_TRUST_PROXY) apart; else X-Forwarded-For is ignored', async () => {
+    const signInFrom = (app: TestApp, client: string) =>
+      app.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        // The proxy connects from 127.0.0.1 (inject's address) and names the client it forwards.
+        headers: { 'x-forwarded-for': client },
+        payload: { email: 'a@b.co', password: 'xxxxxxxx' },
+      });
+    const codes = async (app: TestApp) => [
+      (await signInFrom(app, '203.0.113.1')).statusCode,
+      (await signInFrom(app, '203.0.113.1')).statusCode,
+      (await signInFrom(app, '203.0.113.1')).statusCode,
+      (await signInFrom(app, '203.0.113.2')).statusCode,
+    ];
+    const behind = await createTestApp({ env: { CROFT_AUTH_RATE_LIMIT: '2', CROFT_TRUST_PROXY: '127.0.0.1' } });
+    try {
+      // The attacker is refused; the next person behind the same proxy still signs in (or is told why not).
+      expect(await codes(behind)).toEqual([401, 401, 429, 401]);
+    } finally {
+      await behind.close();
+    }
+    const direct = await createTestApp({ env: { CROFT_AUTH_RATE_LIMIT: '2' } });
+    try {
+      // No proxy trusted: a client cannot escape its limit by naming another address.
+      expect(await codes(direct)).toEqual([401, 401, 429, 429]);
+    } finally {
+      await direct.close();
     }
   });
 

@@ -1,5 +1,5 @@
 import { callerOf } from '../../platform/http/context.js';
-import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler, RouteOptions } from 'fastify';
+import type { FastifyInstance, onRequestAsyncHookHandler, preParsingAsyncHookHandler, RouteOptions } from 'fastify';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import type { Redis } from 'ioredis';
@@ -31,9 +31,11 @@ export interface AuthHttpOptions {
 
 /**
  * Who is calling, for every request: `Authorization: Bearer <access token | API key>`. Routes are
- * private unless their schema says `security: []`. Farm routes (`/api/v1/farms/:farm/…`) resolve the
- * farm — 404 when the caller is not a member, exactly as when it does not exist — and refuse a role
- * without the route's declared permission, before the body is even validated.
+ * private unless their schema says `security: []`; public routes ignore any credential sent. Farm routes
+ * (`/api/v1/farms/:farm/…`) resolve the farm — 404 when the caller is not a member, exactly as when it
+ * does not exist — and refuse a role
+ * without the route's declared permission. All of it happens before the body is read: no credential or
+ * a bad one answers 401 at once (onRequest), the farm and the permission are checked before parsing.
  */
 export async function registerAuthHttp(app: FastifyInstance, options: AuthHttpOptions): Promise<void> {
   await app.register(cookie);
@@ -79,20 +81,25 @@ export async function registerAuthHttp(app: FastifyInstance, options: AuthHttpOp
     if (!route.url.startsWith('/api/')) return;
     const schema = route.schema as { hide?: boolean; 'x-permission'?: unknown; 'x-devices'?: boolean } | undefined;
     if (schema?.hide) return;
-    const hooks: onRequestAsyncHookHandler[] = [identify];
-    const preValidation = [];
-    if (!isPublic(route)) {
-      const devicesAllowed = schema?.['x-devices'] === true;
-      preValidation.push(async (request: FastifyRequest) => {
+    // A public route never looks at who is calling: a stale or broken credential must not stand in the way
+    // of signing in, refreshing or signing out (an expired access token sent to /auth/logout).
+    if (isPublic(route)) return;
+    // Everything below runs before the body is read: an anonymous or unauthorised request is refused
+    // without its body (a 4 MB CSV, a 20 MB GeoJSON) ever being parsed.
+    const devicesAllowed = schema?.['x-devices'] === true;
+    const onRequest: onRequestAsyncHookHandler[] = [
+      identify,
+      async (request) => {
         if (callerOf(request).kind === 'device' && !devicesAllowed)
           throw forbidden('Device credentials open only the device endpoints', { reason: 'device' });
-      });
-    }
+      },
+    ];
+    const preParsing: preParsingAsyncHookHandler[] = [];
     if (FARM_ROUTE.test(route.url)) {
       const permission = schema?.['x-permission'];
       if (!isPermission(permission))
         throw new Error(`Farm route ${String(route.method)} ${route.url} declares no valid x-permission`);
-      preValidation.push(async (request: FastifyRequest) => {
+      preParsing.push(async (request, _reply, payload) => {
         const farm = (request.params as { farm?: string }).farm ?? '';
         const context = await options.farms.context(callerOf(request), farm);
         if (!can(context.role, permission))
@@ -101,10 +108,11 @@ export async function registerAuthHttp(app: FastifyInstance, options: AuthHttpOp
             role: context.role,
           });
         request.farm = context;
+        return payload;
       });
     }
-    route.onRequest = [...hooks, ...toArray(route.onRequest)];
-    route.preValidation = [...preValidation, ...toArray(route.preValidation)];
+    route.onRequest = [...onRequest, ...toArray(route.onRequest)];
+    route.preParsing = [...preParsing, ...toArray(route.preParsing)];
   });
 }
 

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { ExpressionBuilder, Insertable, Selectable, Updateable } from 'kysely';
+import type { DB } from '../../platform/db/schema.js';
 import type { Tx } from '../../platform/db/database.js';
 import type { ThrottleState } from './throttle.engine.js';
 import type { ApiKeyTable, RefreshTokenTable, UserTable } from './identity.tables.js';
@@ -144,22 +145,51 @@ export const instanceRepository = {
   },
 };
 
+export type ApiKeyListRow = ApiKeyRow & { created_by_name: string | null; creator_is_admin: boolean };
+
+/** Whether an API key's creator is still an admin of its farm, with an account that is not disabled. */
+const creatorIsAdmin = (eb: ExpressionBuilder<DB, 'api_keys'>) =>
+  eb.exists(
+    eb
+      .selectFrom('memberships')
+      .innerJoin('users as creator', 'creator.id', 'memberships.user_id')
+      .select('memberships.user_id')
+      .whereRef('memberships.farm_id', '=', 'api_keys.farm_id')
+      .whereRef('memberships.user_id', '=', 'api_keys.created_by')
+      .where('memberships.role', '=', 'admin')
+      .where('creator.disabled_at', 'is', null),
+  );
+
 export const apiKeysRepository = {
   insert(tx: Tx, row: Insertable<ApiKeyTable>): Promise<ApiKeyRow> {
     return tx.insertInto('api_keys').values(row).returningAll().executeTakeFirstOrThrow();
   },
 
+  /**
+   * A key that works: not revoked, and its creator still an admin of its farm with an account that is
+   * not disabled (a key ends with its creator's admin membership; one with no creator recorded works no more).
+   */
   findLiveByPrefix(tx: Tx, prefix: string): Promise<ApiKeyRow | undefined> {
     return tx
       .selectFrom('api_keys')
       .selectAll()
       .where('prefix', '=', prefix)
       .where('revoked_at', 'is', null)
+      .where(creatorIsAdmin)
       .executeTakeFirst();
   },
 
-  list(tx: Tx, farmId: string): Promise<ApiKeyRow[]> {
-    return tx.selectFrom('api_keys').selectAll().where('farm_id', '=', farmId).orderBy('created_at', 'desc').execute();
+  /** The farm's keys, with their creator's name (null once they are no longer a member) and whether they work. */
+  list(tx: Tx, farmId: string, id?: string): Promise<ApiKeyListRow[]> {
+    let query = tx
+      .selectFrom('api_keys')
+      .leftJoin('users', 'users.id', 'api_keys.created_by')
+      .selectAll('api_keys')
+      .select('users.name as created_by_name')
+      .select((eb) => creatorIsAdmin(eb).$castTo<boolean>().as('creator_is_admin'))
+      .where('api_keys.farm_id', '=', farmId);
+    if (id !== undefined) query = query.where('api_keys.id', '=', id);
+    return query.orderBy('api_keys.created_at', 'desc').execute();
   },
 
   findById(tx: Tx, farmId: string, id: string): Promise<ApiKeyRow | undefined> {

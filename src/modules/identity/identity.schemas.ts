@@ -138,8 +138,21 @@ export const ApiKeyView = Type.Object(
     role: RoleSchema,
     prefix: Type.String({ description: 'The visible start of the key' }),
     created_at: DateTime,
+    created_by: Type.Union([
+      Type.Object(
+        {
+          id: Uuid,
+          name: Type.Union([Type.String(), Type.Null()], { description: 'null once they left the farm' }),
+        },
+        { additionalProperties: false },
+      ),
+      Type.Null(),
+    ]),
     last_used_at: Type.Union([DateTime, Type.Null()]),
     revoked: Type.Boolean(),
+    active: Type.Boolean({
+      description: 'Whether the key works: not revoked, and its creator still an admin of the farm',
+    }),
   },
   { additionalProperties: false },
 );

@@ -1,5 +1,5 @@
 import type { Session } from './auth.service.js';
-import type { ApiKeyRow, UserRow } from './identity.repository.js';
+import type { ApiKeyListRow, UserRow } from './identity.repository.js';
 
 /** What clients see of a user: never the password hash. */
 export const userView = (u: UserRow) => ({
@@ -13,15 +13,20 @@ export const userView = (u: UserRow) => ({
   created_at: u.created_at.toISOString(),
 });
 
-/** What clients see of an API key: its prefix, never the key or its hash. */
-export const apiKeyView = (k: ApiKeyRow) => ({
+/**
+ * What clients see of an API key: its prefix, never the key or its hash; who made it (the name while
+ * they are a member of the farm) and whether it works (not revoked, its creator still an admin).
+ */
+export const apiKeyView = (k: ApiKeyListRow) => ({
   id: k.id,
   name: k.name,
   role: k.role,
   prefix: `croft_${k.prefix}`,
   created_at: k.created_at.toISOString(),
+  created_by: k.created_by === null ? null : { id: k.created_by, name: k.created_by_name },
   last_used_at: k.last_used_at?.toISOString() ?? null,
   revoked: k.revoked_at !== null,
+  active: k.revoked_at === null && k.creator_is_admin,
 });
 
 /** A sign-in's tokens; the refresh token only when it goes in the body (otherwise it is in the cookie). */

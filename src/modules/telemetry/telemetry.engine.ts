@@ -151,42 +151,51 @@ export function autoResolution(rawPoints: number, from: Date, to: Date): Resolut
   return (to.getTime() - from.getTime()) / 3_600_000 <= AUTO_MAX_POINTS ? 'hour' : 'day';
 }
 
+/** One NDJSON line (numbered from 1): its reading, or a rejection when it is not JSON. */
+export function ndjsonReading(line: string, lineNumber: number): RawReading {
+  try {
+    return JSON.parse(line) as RawReading;
+  } catch {
+    return { parseError: `line ${lineNumber} is not JSON` };
+  }
+}
+
 /** NDJSON: one reading object a line; blank lines skipped; a line that is not JSON becomes a rejection. */
 export function parseNdjson(text: string): RawReading[] {
   const readings: RawReading[] = [];
   for (const [i, line] of text.split(/\r?\n/).entries()) {
-    if (line.trim() === '') continue;
-    try {
-      readings.push(JSON.parse(line) as RawReading);
-    } catch {
-      readings.push({ parseError: `line ${i + 1} is not JSON` });
-    }
+    if (line.trim() !== '') readings.push(ndjsonReading(line, i + 1));
   }
   return readings;
+}
+
+/** A CSV header: the column names, lower-cased; throws when device, metric or value is missing. */
+export function csvHeader(line: string): string[] {
+  const header = line.split(',').map((h) => h.trim().toLowerCase());
+  for (const required of ['device', 'metric', 'value']) {
+    if (!header.includes(required))
+      throw new Error(`the header must name the columns device, metric, ts, value (missing ${required})`);
+  }
+  return header;
+}
+
+/** One CSV row under its header. */
+export function csvReading(header: readonly string[], line: string): RawReading {
+  const cells = line.split(',').map((c) => c.trim());
+  const row: Record<string, unknown> = {};
+  header.forEach((name, i) => {
+    const cell = cells[i];
+    if (cell === undefined || cell === '') return;
+    if (name === 'value' || name === 'quality') row[name] = Number(cell);
+    else if (name === 'ts' && /^\d+$/.test(cell)) row[name] = Number(cell);
+    else row[name] = cell;
+  });
+  return row as RawReading;
 }
 
 /** CSV with a header naming device, metric, ts, value and optionally quality and unit. */
 export function parseCsv(text: string): RawReading[] {
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  const header =
-    lines
-      .shift()
-      ?.split(',')
-      .map((h) => h.trim().toLowerCase()) ?? [];
-  for (const required of ['device', 'metric', 'value']) {
-    if (!header.includes(required))
-      throw new Error(`the header must name the columns device, metric, ts, value (missing ${required})`);
-  }
-  return lines.map((line) => {
-    const cells = line.split(',').map((c) => c.trim());
-    const row: Record<string, unknown> = {};
-    header.forEach((name, i) => {
-      const cell = cells[i];
-      if (cell === undefined || cell === '') return;
-      if (name === 'value' || name === 'quality') row[name] = Number(cell);
-      else if (name === 'ts' && /^\d+$/.test(cell)) row[name] = Number(cell);
-      else row[name] = cell;
-    });
-    return row as RawReading;
-  });
+  const header = csvHeader(lines.shift() ?? '');
+  return lines.map((line) => csvReading(header, line));
 }

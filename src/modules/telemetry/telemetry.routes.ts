@@ -3,7 +3,8 @@ import { Readable } from 'node:stream';
 import { invalid } from '../../platform/errors.js';
 import { FarmParams } from '../../platform/http/schemas.js';
 import { farmOf } from '../../platform/http/context.js';
-import { parseCsv, parseNdjson, type RawReading } from './telemetry.engine.js';
+import type { RawReading } from './telemetry.engine.js';
+import { MAX_BATCH_BYTES, registerReadingParsers } from './telemetry.parsers.js';
 import {
   CsvText,
   ExportQuerystring,
@@ -23,24 +24,12 @@ const TAGS = { tags: ['telemetry'] };
 
 export const telemetryRoutes: FastifyPluginAsyncTypebox<{ telemetry: TelemetryService }> = async (app, deps) => {
   const { telemetry } = deps;
-  // NDJSON and CSV arrive as text and become the same readings as a JSON batch.
-  app.addContentTypeParser(
-    ['application/x-ndjson', 'application/ndjson'],
-    { parseAs: 'string' },
-    (_request, body, done) => done(null, { readings: parseNdjson(String(body)) }),
-  );
-  app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => {
-    try {
-      done(null, { readings: parseCsv(String(body)) });
-    } catch (error) {
-      done(invalid(`The CSV is not readable: ${(error as Error).message}`), undefined);
-    }
-  });
+  registerReadingParsers(app);
 
   app.post(
     '/api/v1/farms/:farm/telemetry',
     {
-      bodyLimit: 16 * 1024 * 1024,
+      bodyLimit: MAX_BATCH_BYTES,
       schema: {
         ...TAGS,
         'x-permission': 'records.write',

@@ -31,9 +31,20 @@ export function setRefresher(refresh: () => Promise<string | undefined>): void {
   onUnauthenticated = refresh;
 }
 
+/**
+ * The auth endpoints that need no sign-in never get the access token: Croft ignores it there, and an
+ * expired one must never stand between a person and signing out (or in) on a shared phone.
+ */
+const PUBLIC_AUTH = /\/api\/v1\/auth\/(status|setup|register|login|refresh|logout|password-reset)(\?|$)/;
+
+/** Whether a request to this URL carries the access token. */
+export function sendsAccessToken(url: string): boolean {
+  return !PUBLIC_AUTH.test(url);
+}
+
 const auth: Middleware = {
   onRequest({ request }) {
-    if (accessToken && !request.headers.has('authorization'))
+    if (accessToken && sendsAccessToken(request.url) && !request.headers.has('authorization'))
       request.headers.set('authorization', `Bearer ${accessToken}`);
     // Cookie-based calls (refresh, logout) must say they come from script, not a form.
     request.headers.set('x-requested-with', 'croft-web');

@@ -1716,8 +1716,16 @@ export interface paths {
                     content: {
                         "application/json": {
                             data: {
+                                /** @description Whether the key works: not revoked, and its creator still an admin of the farm */
+                                active: boolean;
                                 /** Format: date-time */
                                 created_at: string;
+                                created_by: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description null once they left the farm */
+                                    name: string | null;
+                                } | null;
                                 /** Format: uuid */
                                 id: string;
                                 last_used_at: string | null;
@@ -1780,8 +1788,16 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description Whether the key works: not revoked, and its creator still an admin of the farm */
+                            active: boolean;
                             /** Format: date-time */
                             created_at: string;
+                            created_by: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description null once they left the farm */
+                                name: string | null;
+                            } | null;
                             /** Format: uuid */
                             id: string;
                             key: string;

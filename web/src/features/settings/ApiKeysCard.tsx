@@ -87,7 +87,14 @@ export function ApiKeysCard({ farm }: { farm: string }) {
                 <Text size="sm" c="dimmed">
                   <Code>{k.prefix}…</Code> ·{' '}
                   {k.last_used_at ? t('settings.lastUsed', { when: timeAgo(k.last_used_at) }) : t('settings.neverUsed')}
+                  {k.created_by &&
+                    ` · ${t('settings.keyMadeBy', { name: k.created_by.name ?? t('settings.keyMadeByFormer') })}`}
                 </Text>
+                {!k.active && (
+                  <Text size="sm" c="red" data-testid="api-key-stopped">
+                    {t('settings.keyStopped')}
+                  </Text>
+                )}
               </div>
               <Button size="md" variant="subtle" color="red" onClick={() => revoke.mutate(k.id)}>
                 {t('settings.revoke')}
