@@ -91,6 +91,10 @@ export interface Config {
   liveCheckMs: number;
   /** How long a live socket may wait before its first `auth` message. */
   liveAuthTimeoutMs: number;
+  /** How often live sockets check again that their credential still works and the farm is still theirs. */
+  liveRecheckMs: number;
+  /** Live sockets one person or API key may have open at once (in one process). */
+  liveSocketsPerUser: number;
   /** How often devices are expected to send a heartbeat. */
   heartbeatIntervalS: number;
   /** Heartbeats missed before a device counts as offline. */
@@ -349,6 +353,8 @@ export function loadConfig(env: Env = process.env, isTerminal = Boolean(process.
     allowedOrigins: origins(env),
     liveCheckMs: integer(env, 'CROFT_LIVE_CHECK_MS', 1000, 10, 60_000),
     liveAuthTimeoutMs: integer(env, 'CROFT_LIVE_AUTH_TIMEOUT_MS', 5000, 100, 60_000),
+    liveRecheckMs: integer(env, 'CROFT_LIVE_RECHECK_S', 30, 1, 3600) * 1000,
+    liveSocketsPerUser: integer(env, 'CROFT_LIVE_SOCKETS_PER_USER', 20, 1, 10_000),
     heartbeatIntervalS: integer(env, 'CROFT_HEARTBEAT_INTERVAL_S', 30, 1, 86_400),
     heartbeatMissed: integer(env, 'CROFT_HEARTBEAT_MISSED', 3, 1, 1000),
     commandTtlS: integer(env, 'CROFT_COMMAND_TTL_S', 600, 1, 7 * 86_400),
