@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/ty
 import { answerClientError, answerFrameworkError, registerErrorHandling } from './platform/http/error-handler.js';
 import { healthRoutes } from './platform/http/health.routes.js';
 import { webConfigRoutes } from './platform/http/web-config.routes.js';
+import { registerLightModeGuard } from './platform/http/light-mode.js';
 import { registerMetrics } from './platform/http/metrics.js';
 import { registerOpenApi, requireResponseSchemas } from './platform/http/openapi.js';
 import { registerSecurityHeaders, requestIdFrom, securityHeaders } from './platform/http/security.js';
@@ -59,6 +60,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   registerValidation(app);
+  // Before any route's own hooks: light mode's checks of Host and Origin come before the caller is made.
+  if (deps.config.auth === 'none') registerLightModeGuard(app, deps.config);
   app.addHook('onRoute', requireResponseSchemas);
   drainOnClose(app);
   registerErrorHandling(app, await registerWebApp(app, undefined, { tilesUrl: deps.config.mapTilesUrl }));

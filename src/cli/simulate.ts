@@ -50,6 +50,8 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
         method,
         headers: {
           ...(body ? { 'content-type': 'application/json' } : {}),
+          // Light mode (no token) takes a body-less POST only with a header a web page cannot send.
+          'x-requested-with': 'croft-simulate',
           ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
         },
         body: body ? JSON.stringify(body) : null,

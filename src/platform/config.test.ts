@@ -90,4 +90,18 @@ describe('configuration', () => {
     });
     expect(() => loadConfig({ CROFT_MAP_TILES: 'https://tiles.example.org/map.png' }, false)).toThrow(ConfigError);
   });
+
+  it('takes light mode’s extra host names (lower case, no port) and the live sockets’ limits', () => {
+    expect(loadConfig({}, false)).toMatchObject({
+      allowedHosts: [],
+      liveRecheckMs: 30_000,
+      liveSocketsPerUser: 20,
+    });
+    expect(loadConfig({ CROFT_ALLOWED_HOSTS: 'Croft.Local, farm-pc.' }, false).allowedHosts).toEqual([
+      'croft.local',
+      'farm-pc',
+    ]);
+    for (const bad of ['croft.local:8080', 'http://croft.local', '*.local'])
+      expect(() => loadConfig({ CROFT_ALLOWED_HOSTS: bad }, false)).toThrow(/CROFT_ALLOWED_HOSTS/);
+  });
 });

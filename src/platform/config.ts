@@ -94,10 +94,19 @@ export interface Config {
   redisUrl: string | undefined;
   /** Web origins (besides CROFT_PUBLIC_URL's and the server's own) allowed to open live sockets. */
   allowedOrigins: string[];
+  /**
+   * Light mode: host names (lower case) requests may be addressed to, besides CROFT_PUBLIC_URL's, localhost
+   * and any IP address (a DNS-rebinding page reaches Croft under a name of its own, never these).
+   */
+  allowedHosts: string[];
   /** How often live sockets check their token's expiry. */
   liveCheckMs: number;
   /** How long a live socket may wait before its first `auth` message. */
   liveAuthTimeoutMs: number;
+  /** How often live sockets check again that their credential still works and the farm is still theirs. */
+  liveRecheckMs: number;
+  /** Live sockets one person or API key may have open at once (in one process). */
+  liveSocketsPerUser: number;
   /** How often devices are expected to send a heartbeat. */
   heartbeatIntervalS: number;
   /** Heartbeats missed before a device counts as offline. */
@@ -307,6 +316,20 @@ function origins(env: Env): string[] {
     });
 }
 
+function hosts(env: Env): string[] {
+  const value = read(env, 'CROFT_ALLOWED_HOSTS');
+  if (value === undefined) return [];
+  return value
+    .split(',')
+    .map((h) => h.trim().toLowerCase().replace(/\.$/, ''))
+    .filter(Boolean)
+    .map((host) => {
+      if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(host))
+        throw new ConfigError('CROFT_ALLOWED_HOSTS', `"${host}" is not a host name such as croft.local (no port)`);
+      return host;
+    });
+}
+
 function retryDelays(env: Env): number[] {
   const value = read(env, 'CROFT_WEBHOOK_RETRY_S') ?? '5,25,125';
   const delays = value.split(',').map((v) => Number(v.trim()));
@@ -382,8 +405,11 @@ export function loadConfig(env: Env = process.env, isTerminal = Boolean(process.
     brokerAuthToken: read(env, 'CROFT_BROKER_AUTH_TOKEN'),
     redisUrl: serviceUrl(env, 'REDIS_URL', ['redis:', 'rediss:', 'valkey:', 'valkeys:'], 'redis://localhost:6379'),
     allowedOrigins: origins(env),
+    allowedHosts: hosts(env),
     liveCheckMs: integer(env, 'CROFT_LIVE_CHECK_MS', 1000, 10, 60_000),
     liveAuthTimeoutMs: integer(env, 'CROFT_LIVE_AUTH_TIMEOUT_MS', 5000, 100, 60_000),
+    liveRecheckMs: integer(env, 'CROFT_LIVE_RECHECK_S', 30, 1, 3600) * 1000,
+    liveSocketsPerUser: integer(env, 'CROFT_LIVE_SOCKETS_PER_USER', 20, 1, 10_000),
     heartbeatIntervalS: integer(env, 'CROFT_HEARTBEAT_INTERVAL_S', 30, 1, 86_400),
     heartbeatMissed: integer(env, 'CROFT_HEARTBEAT_MISSED', 3, 1, 1000),
     commandTtlS: integer(env, 'CROFT_COMMAND_TTL_S', 600, 1, 7 * 86_400),

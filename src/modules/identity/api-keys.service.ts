@@ -1,5 +1,6 @@
 import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../platform/db/database.js';
+import type { LiveEvents } from '../../platform/live/events.js';
 import { forbidden, notFound } from '../../platform/errors.js';
 import { recordAudit } from '../audit/index.js';
 import { rank } from '../../platform/tenancy/access.js';
@@ -13,7 +14,7 @@ import { newApiKey } from './tokens.js';
  * the person who made it and works only while they are an admin of the farm (see README, "API keys").
  */
 export class ApiKeysService {
-  constructor(private readonly deps: { db: Database; clock: Clock }) {}
+  constructor(private readonly deps: { db: Database; clock: Clock; live: LiveEvents }) {}
 
   /** Creates a key; the key itself is returned this once and stored only as a hash. */
   async create(ctx: FarmContext, input: NewApiKey, meta: RequestMeta): Promise<{ row: ApiKeyListRow; key: string }> {
@@ -75,5 +76,7 @@ export class ApiKeysService {
         data: { api_key_id: id },
       });
     });
+    // After the commit: the live sockets opened with the key close now, not at their next re-check.
+    this.deps.live.apiKeyRevoked(ctx.farmId, id);
   }
 }

@@ -1,6 +1,7 @@
 import type { Clock } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
 import type { Database } from '../../platform/db/database.js';
+import type { LiveEvents } from '../../platform/live/events.js';
 import { defineModule } from '../../platform/module.js';
 import type { FarmsService } from '../farms/index.js';
 import { ApiKeysService } from './api-keys.service.js';
@@ -13,7 +14,7 @@ export { registerAuthHttp, FARM_ROUTE, type AuthHttpOptions } from './http.js';
 /** People and how they sign in: accounts, sessions, password resets, API keys. */
 export const identityModule = defineModule({
   name: 'identity',
-  create: (deps: { db: Database; clock: Clock; config: Config; farms: FarmsService }) => ({
+  create: (deps: { db: Database; clock: Clock; config: Config; live: LiveEvents; farms: FarmsService }) => ({
     auth: new AuthService(deps),
     apiKeys: new ApiKeysService(deps),
   }),

@@ -141,7 +141,9 @@ export function asyncApiDocument(version: string) {
     parameters: { farm },
     description:
       'First message {"type":"auth","token"} within 5 s (or an Authorization header on the upgrade); then subscribe. ' +
-      'Close codes: 4001 not authenticated or token expired, 4003 no longer a member, 4004 no such farm, 4008 too slow a reader.',
+      'Close codes (the reason is the error code): 4001 not authenticated, token expired or credential revoked, ' +
+      '4003 no longer a member or the farm is gone, 4004 no such farm, 4008 too slow a reader, ' +
+      '4029 too many sockets for one person or API key.',
   };
   channels.personalLive = {
     address: '/api/v1/live',

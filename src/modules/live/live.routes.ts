@@ -4,12 +4,13 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { forbidden, unauthenticated } from '../../platform/errors.js';
 import { isUuid } from '../../platform/ids.js';
-import { LiveSession, type Authenticated, type LiveSessionDeps } from './live.session.js';
+import { LIVE_MAX_BUFFERED_BYTES, LiveSession, type Authenticated, type LiveSessionDeps } from './live.session.js';
 import { asyncApiDocument } from './asyncapi.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
 import type { LiveBus } from '../../platform/live/bus.js';
 import type { Logger } from '../../platform/logger.js';
+import type { Caller } from '../../platform/tenancy/caller.js';
 import { VERSION } from '../../platform/version.js';
 import type { AuthService } from '../identity/index.js';
 import type { FarmsService } from '../farms/index.js';
@@ -30,7 +31,7 @@ export interface LiveRoutesDeps {
 
 declare module 'fastify' {
   interface FastifyRequest {
-    liveAuth?: Authenticated;
+    liveAuth?: Authenticated & { credential: string };
   }
 }
 
@@ -63,14 +64,39 @@ export const liveRoutes: FastifyPluginAsyncTypebox<LiveRoutesDeps> = async (app,
   const { auth, farms, telemetry, devices } = deps;
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
 
+  /** Open sockets per person or API key, in this process. */
+  const openSockets = new Map<string, number>();
+  const admit = (caller: Caller): (() => void) | undefined => {
+    const key =
+      caller.kind === 'user'
+        ? `user:${caller.userId}`
+        : caller.kind === 'api_key'
+          ? `key:${caller.apiKeyId}`
+          : `device:${caller.deviceId}`;
+    const count = openSockets.get(key) ?? 0;
+    if (count >= deps.config.liveSocketsPerUser) return undefined;
+    openSockets.set(key, count + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (openSockets.get(key) ?? 1) - 1;
+      if (left > 0) openSockets.set(key, left);
+      else openSockets.delete(key);
+    };
+  };
+
   const sessionDeps: LiveSessionDeps = {
     bus: deps.bus,
     clock: deps.clock,
     log: deps.log.child({ component: 'live' }),
     checkMs: deps.config.liveCheckMs,
+    recheckMs: deps.config.liveRecheckMs,
     authTimeoutMs: deps.config.liveAuthTimeoutMs,
-    maxBufferedBytes: 4 * 1024 * 1024,
+    maxBufferedBytes: LIVE_MAX_BUFFERED_BYTES,
     authenticate: (token) => auth.authenticateUntil(token),
+    admit,
+    maxSocketsPerUser: deps.config.liveSocketsPerUser,
     farmContext: (caller, farm) => farms.context(caller, farm),
     labelsOf: (farmId, refs) => devices.labelsOf(farmId, refs),
     history: async (farmId, sub) =>
@@ -94,7 +120,7 @@ export const liveRoutes: FastifyPluginAsyncTypebox<LiveRoutesDeps> = async (app,
     const authenticated = await auth.authenticateUntil(match[1]);
     const farm = (request.params as { farm?: string }).farm;
     if (farm !== undefined) await farms.context(authenticated.caller, farm);
-    request.liveAuth = authenticated;
+    request.liveAuth = { ...authenticated, credential: match[1] };
   };
 
   const describe = (summary: string) => ({ hide: true, summary, response: { 101: Type.Null() } });

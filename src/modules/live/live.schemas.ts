@@ -150,4 +150,6 @@ export const CLOSE = {
   notFound: 4004,
   /** The client does not read fast enough. */
   slowConsumer: 4008,
+  /** The person or API key already has as many live sockets open as allowed. */
+  tooManySockets: 4029,
 } as const;

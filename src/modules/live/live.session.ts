@@ -21,6 +21,15 @@ export interface Authenticated {
   expiresAt: Date | null;
 }
 
+/**
+ * Bytes queued for one client beyond which it is dropped as too slow. A phone needs at most a
+ * subscription's history at once (500 series × 10 readings of ~130 bytes ≈ 650 KB, the most
+ * `history` sends) plus the readings of a few seconds; more than that queued means the client is
+ * not reading, and with up to CROFT_LIVE_SOCKETS_PER_USER sockets a person, 1 MiB each bounds what
+ * one person's sockets can hold in the server's memory (20 MiB by default, not 80).
+ */
+export const LIVE_MAX_BUFFERED_BYTES = 1024 * 1024;
+
 /** What a live socket needs from the rest of Croft. */
 export interface LiveSessionDeps {
   bus: LiveBus;
@@ -28,11 +37,17 @@ export interface LiveSessionDeps {
   log: Logger;
   /** How often the token's expiry is checked. */
   checkMs: number;
+  /** How often (on the clock) the credential and the farm membership are checked again. */
+  recheckMs: number;
   /** How long a socket may stay silent before its first `auth`. */
   authTimeoutMs: number;
   /** Bytes queued for a client beyond which it is dropped as too slow. */
   maxBufferedBytes: number;
   authenticate(token: string): Promise<Authenticated>;
+  /** Counts the socket against its person's or key's cap: a release function, or undefined when full. */
+  admit(caller: Caller): (() => void) | undefined;
+  /** The cap `admit` holds to, for the close message. */
+  maxSocketsPerUser: number;
   farmContext(caller: Caller, farmRef: string): Promise<FarmContext>;
   labelsOf(farmId: string, refs: string[]): Promise<string[]>;
   history(farmId: string, sub: Subscription): Promise<BusReading[]>;
@@ -50,6 +65,10 @@ const sameIdentity = (a: Caller, b: Caller) =>
  */
 export class LiveSession {
   #auth: Authenticated | undefined;
+  /** The token or key the session signed in with (the latest one), checked again every `recheckMs`. */
+  #credential: string | undefined;
+  #verifiedAt = 0;
+  #rechecking = false;
   #farm: FarmContext | undefined;
   #subscription: Subscription | undefined;
   /** Readings that arrived while a subscription's history was loading. */
@@ -84,9 +103,11 @@ export class LiveSession {
   }
 
   /** Starts the session with a credential that came with the upgrade request. */
-  start(preauthenticated: Authenticated | undefined): void {
+  start(preauthenticated: (Authenticated & { credential: string }) | undefined): void {
     if (preauthenticated)
-      this.#queue = this.#queue.then(() => this.#signIn(preauthenticated)).catch((error: unknown) => this.#fail(error));
+      this.#queue = this.#queue
+        .then(() => this.#signIn(preauthenticated, preauthenticated.credential))
+        .catch((error: unknown) => this.#fail(error));
   }
 
   async #handle(text: string): Promise<void> {
@@ -99,7 +120,7 @@ export class LiveSession {
       return;
     }
     const message = parsed.message;
-    if (message.type === 'auth') return this.#signIn(await this.deps.authenticate(message.token));
+    if (message.type === 'auth') return this.#signIn(await this.deps.authenticate(message.token), message.token);
     if (!this.#auth) {
       this.#close(CLOSE.unauthenticated, 'AUTH_REQUIRED', 'The first message must be {"type":"auth","token":"…"}');
       return;
@@ -109,7 +130,7 @@ export class LiveSession {
     else await this.#subscribe(message);
   }
 
-  async #signIn(auth: Authenticated): Promise<void> {
+  async #signIn(auth: Authenticated, credential: string): Promise<void> {
     if (this.#auth) {
       // A fresh token for the same identity extends the session; another identity is not a refresh.
       if (!sameIdentity(this.#auth.caller, auth.caller)) {
@@ -122,6 +143,8 @@ export class LiveSession {
       }
       if (this.farmRef) await this.deps.farmContext(auth.caller, this.farmRef);
       this.#auth = auth;
+      this.#credential = credential;
+      this.#verifiedAt = this.deps.clock.now().getTime();
       this.#send({
         type: 'authenticated',
         farm: this.#farm ? { id: this.#farm.farmId, slug: this.#farm.slug } : null,
@@ -140,7 +163,19 @@ export class LiveSession {
     }
     const farm = this.farmRef ? await this.deps.farmContext(auth.caller, this.farmRef) : undefined;
     if (this.#closed) return;
+    const release = this.deps.admit(auth.caller);
+    if (!release) {
+      this.#close(
+        CLOSE.tooManySockets,
+        'TOO_MANY_SOCKETS',
+        `At most ${this.deps.maxSocketsPerUser} live sockets may be open for one person or API key: close one first`,
+      );
+      return;
+    }
+    this.#unsubscribe.push(release);
     this.#auth = auth;
+    this.#credential = credential;
+    this.#verifiedAt = this.deps.clock.now().getTime();
     this.#farm = farm;
     // Subscribed to the channels before anything is sent, so no event between here and there is missed.
     if (farm)
@@ -148,7 +183,7 @@ export class LiveSession {
     if (userId)
       this.#unsubscribe.push(await this.deps.bus.subscribe(channels.user(userId), (m) => this.#onUserEvent(m)));
     if (this.#closed) return this.#dispose();
-    this.#timers.push(setInterval(() => this.#checkExpiry(), this.deps.checkMs));
+    this.#timers.push(setInterval(() => this.#tick(), this.deps.checkMs));
     this.#send({
       type: 'authenticated',
       farm: farm ? { id: farm.farmId, slug: farm.slug } : null,
@@ -192,6 +227,12 @@ export class LiveSession {
         this.#close(CLOSE.forbidden, 'MEMBERSHIP_REMOVED', 'You are no longer a member of this farm');
       return;
     }
+    if (message.type === 'api_key_revoked') {
+      const caller = this.#auth!.caller;
+      if (caller.kind === 'api_key' && caller.apiKeyId === message.api_key_id)
+        this.#close(CLOSE.unauthenticated, 'API_KEY_REVOKED', 'The API key was revoked');
+      return;
+    }
     const sub = this.#subscription;
     if (!sub) return;
     if (message.type === 'readings') {
@@ -210,14 +251,48 @@ export class LiveSession {
     if (!this.#closed && message.type === 'notification') this.#send(message as ServerMessage);
   }
 
-  #checkExpiry(): void {
+  #tick(): void {
+    const now = this.deps.clock.now();
     const expiresAt = this.#auth?.expiresAt;
-    if (expiresAt && this.deps.clock.now() >= expiresAt) {
+    if (expiresAt && now >= expiresAt) {
       this.#close(
         CLOSE.unauthenticated,
         'TOKEN_EXPIRED',
         'The access token expired: send a new {"type":"auth"} before it does',
       );
+      return;
+    }
+    if (!this.#closed && !this.#rechecking && now.getTime() - this.#verifiedAt >= this.deps.recheckMs) {
+      this.#rechecking = true;
+      this.#queue = this.#queue
+        .then(() => this.#recheck())
+        .catch((error: unknown) => this.#fail(error))
+        .finally(() => (this.#rechecking = false));
+    }
+  }
+
+  /**
+   * The credential again (a revoked key, a disabled account, a password change or a sign-out everywhere
+   * ends it) and, on a farm's socket, the membership (a removed member, a deleted farm). A failure to
+   * check (the database away) keeps the socket and tries again at the next tick.
+   */
+  async #recheck(): Promise<void> {
+    const credential = this.#credential;
+    if (this.#closed || !this.#auth || credential === undefined) return;
+    try {
+      const auth = await this.deps.authenticate(credential);
+      if (this.farmRef) await this.deps.farmContext(auth.caller, this.farmRef);
+      this.#verifiedAt = this.deps.clock.now().getTime();
+    } catch (error) {
+      if (!(error instanceof DomainError)) {
+        this.deps.log.warn({ err: error }, 'live socket: the credential could not be checked again');
+        return;
+      }
+      if (error.kind === 'unauthenticated')
+        this.#close(CLOSE.unauthenticated, 'CREDENTIAL_REVOKED', 'The credential no longer works: sign in again');
+      else if (error.kind === 'not_found' || error.kind === 'forbidden')
+        this.#close(CLOSE.forbidden, 'FARM_ACCESS_LOST', 'You no longer have access to this farm');
+      else throw error;
     }
   }
 
@@ -247,7 +322,9 @@ export class LiveSession {
 
   #close(code: number, errorCode: string, message: string): void {
     if (this.#closed) return;
-    this.#send({ type: 'error', error_code: errorCode, message });
+    // The error message first, unless the client is too far behind to read it (the close reason says it too).
+    if (this.socket.bufferedAmount <= this.deps.maxBufferedBytes)
+      this.#send({ type: 'error', error_code: errorCode, message });
     this.#closed = true;
     this.socket.close(code, errorCode);
     this.#dispose();

@@ -52,6 +52,8 @@ beforeAll(async () => {
       CROFT_HOST: '127.0.0.1',
       CROFT_PUBLIC_URL: 'https://farm.example.org',
       CROFT_ALLOWED_ORIGINS: 'http://localhost:5173',
+      CROFT_LIVE_SOCKETS_PER_USER: '4',
+      CROFT_LIVE_RECHECK_S: '30',
     },
   });
   ({ admin, farm } = await setupAdmin(t.app));
@@ -155,6 +157,92 @@ describe('live socket: signing in', () => {
     expect(res.statusCode, res.body).toBe(204);
     expect((await client.closed).code).toBe(4003);
     expect(client.messages.at(-1)).toMatchObject({ type: 'error', error_code: 'MEMBERSHIP_REMOVED' });
+  });
+});
+
+describe('live socket: credentials that stop working, and limits', () => {
+  const newKey = async (role = 'viewer') => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: url('/api-keys'),
+      headers: admin.headers,
+      payload: { name: `Live ${role}`, role },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    return res.json() as { id: string; key: string };
+  };
+
+  it('closes a socket opened with an API key as soon as the key is revoked, and no other', async () => {
+    const { id, key } = await newKey();
+    const byMessage = await signedIn({ ...admin, token: key });
+    const byHeader = open(url('/live'), { authorization: `Bearer ${key}` });
+    await byHeader.waitFor(ofType('authenticated'));
+    const person = await signedIn();
+    const res = await t.app.inject({ method: 'DELETE', url: url(`/api-keys/${id}`), headers: admin.headers });
+    expect(res.statusCode, res.body).toBe(204);
+    for (const client of [byMessage, byHeader]) {
+      expect(await client.closed).toEqual({ code: 4001, reason: 'API_KEY_REVOKED' });
+      expect(client.messages.at(-1)).toMatchObject({ type: 'error', error_code: 'API_KEY_REVOKED' });
+    }
+    person.send({ type: 'ping' });
+    await person.waitFor(ofType('pong'));
+  });
+
+  it('checks credential and farm again every CROFT_LIVE_RECHECK_S: a disabled account, a deleted farm', async () => {
+    const worker = await member(t.app, admin, farm, 'worker', 'disabled-later');
+    const workerSocket = await signedIn(worker);
+    const doomed = await createFarm(t.app, admin, 'Doomed Farm');
+    const doomedSocket = await signedIn(admin, doomed.slug);
+    const kept = await signedIn();
+    const disabled = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/users/${worker.userId}/disable`,
+      headers: admin.headers,
+    });
+    expect(disabled.statusCode, disabled.body).toBe(200);
+    const deleted = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/farms/${doomed.slug}`,
+      headers: admin.headers,
+    });
+    expect(deleted.statusCode, deleted.body).toBe(204);
+    // Nothing tells the sockets; the next re-check, 30 s on, finds out.
+    workerSocket.send({ type: 'ping' });
+    await workerSocket.waitFor(ofType('pong'));
+    t.clock.set(new Date(t.clock.now().getTime() + 31_000));
+    expect(await workerSocket.closed).toEqual({ code: 4001, reason: 'CREDENTIAL_REVOKED' });
+    expect(await doomedSocket.closed).toEqual({ code: 4003, reason: 'FARM_ACCESS_LOST' });
+    kept.send({ type: 'ping' });
+    await kept.waitFor(ofType('pong'), 1);
+    expect(kept.ws.readyState).toBe(kept.ws.OPEN);
+    t.clock.set('2026-06-10T12:00:00Z');
+  });
+
+  it('refuses a socket beyond CROFT_LIVE_SOCKETS_PER_USER for one person, counting keys apart', async () => {
+    const person = await member(t.app, admin, farm, 'viewer', 'many-tabs');
+    const four = [];
+    for (let i = 0; i < 4; i++) four.push(await signedIn(person));
+    const fifth = open(url('/live'));
+    await fifth.opened;
+    fifth.send({ type: 'auth', token: person.token });
+    expect(await fifth.closed).toEqual({ code: 4029, reason: 'TOO_MANY_SOCKETS' });
+    expect(fifth.messages.at(-1)).toMatchObject({ type: 'error', error_code: 'TOO_MANY_SOCKETS' });
+    expect(fifth.messages.at(-1)!.message).toContain('4');
+    const { key } = await newKey();
+    await signedIn({ ...person, token: key }); // a key's sockets are its own
+    // A closed socket makes room again (once the server has seen it close).
+    four[0]!.close();
+    await four[0]!.closed;
+    for (let attempt = 0; ; attempt++) {
+      const again = open(url('/live'));
+      await again.opened;
+      again.send({ type: 'auth', token: person.token });
+      const first = await again.waitFor(() => true);
+      if (first[0]!.type === 'authenticated') break;
+      expect(first[0]).toMatchObject({ error_code: 'TOO_MANY_SOCKETS' });
+      expect(attempt).toBeLessThan(50);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   });
 });
 

@@ -45,4 +45,9 @@ export class LiveEvents {
   memberRemoved(farmId: string, userId: string): void {
     this.bus.publish(channels.farm(farmId), { type: 'member_removed', user_id: userId });
   }
+
+  /** Closes the live sockets opened with that API key of the farm. */
+  apiKeyRevoked(farmId: string, apiKeyId: string): void {
+    this.bus.publish(channels.farm(farmId), { type: 'api_key_revoked', api_key_id: apiKeyId });
+  }
 }
