@@ -396,6 +396,31 @@ describe('NUL characters', () => {
   });
 });
 
+describe('blank names', () => {
+  // Found by test/fuzz.api.test.ts (seed 20260601, case 5: POST …/api-keys {"name":" ","role":"viewer"}):
+  // services trim a name before storing it, and the empty text left broke the table's check, a 500.
+  it('refuses a name of only white space as a bad request wherever a name is taken, not a 500', async () => {
+    const f = `/api/v1/farms/${farm.slug}`;
+    const cases: Array<[method: 'POST' | 'PATCH', url: string, payload: Record<string, unknown>]> = [
+      ['POST', `${f}/api-keys`, { name: ' ', role: 'viewer' }],
+      ['POST', '/api/v1/farms', { name: '\t\n', timezone: 'Europe/Berlin' }],
+      ['PATCH', f, { name: '\u3000' }],
+      ['POST', `${f}/locations`, { name: '   ', type: 'site' }],
+      ['POST', `${f}/devices`, { device_id: 'blank-name', name: ' ', type: 'sensor' }],
+      ['POST', `${f}/alert-rules`, { name: ' ', kind: 'offline', severity: 'warning', minutes: 30 }],
+      ['PATCH', '/api/v1/auth/me', { name: '\u00a0' }],
+    ];
+    for (const [method, url, payload] of cases) {
+      const res = await t.app.inject({ method, url, headers: admin.headers, payload });
+      expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(400);
+      expect(res.json()).toMatchObject({
+        error_code: 'VALIDATION_FAILED',
+        details: { fields: [{ field: 'body.name' }] },
+      });
+    }
+  });
+});
+
 describe("Fastify's and Node's own refusals", () => {
   const shaped = (res: { statusCode: number; headers: Record<string, unknown>; json(): unknown }) => ({
     status: res.statusCode,

@@ -257,6 +257,7 @@ export interface paths {
                     "application/json": {
                         /** @description en, km (Khmer), de or es */
                         locale?: "en" | "km" | "de" | "es";
+                        /** @description At least one character that is not white space */
                         name?: string;
                         /**
                          * @description IANA time zone, e.g. Asia/Phnom_Penh
@@ -537,6 +538,7 @@ export interface paths {
                         invitation?: string;
                         /** @description en, km (Khmer), de or es */
                         locale?: "en" | "km" | "de" | "es";
+                        /** @description At least one character that is not white space */
                         name: string;
                         /** @description 8–128 characters; the most common passwords are refused */
                         password: string;
@@ -627,6 +629,7 @@ export interface paths {
                             description?: string;
                             latitude?: number | null;
                             longitude?: number | null;
+                            /** @description At least one character that is not white space */
                             name: string;
                             /** @description Lower-case letters, digits and dashes; never shaped like a UUID */
                             slug?: string;
@@ -638,6 +641,7 @@ export interface paths {
                         };
                         /** @description en, km (Khmer), de or es */
                         locale?: "en" | "km" | "de" | "es";
+                        /** @description At least one character that is not white space */
                         name: string;
                         /** @description 8–128 characters; the most common passwords are refused */
                         password: string;
@@ -856,6 +860,7 @@ export interface paths {
                         description?: string;
                         latitude?: number | null;
                         longitude?: number | null;
+                        /** @description At least one character that is not white space */
                         name: string;
                         /** @description Lower-case letters, digits and dashes; never shaped like a UUID */
                         slug?: string;
@@ -1039,6 +1044,7 @@ export interface paths {
                         description?: string;
                         latitude?: number | null;
                         longitude?: number | null;
+                        /** @description At least one character that is not white space */
                         name?: string;
                         /**
                          * @description IANA time zone, e.g. Asia/Phnom_Penh
@@ -1204,6 +1210,7 @@ export interface paths {
                         metric?: string;
                         /** @description offline / silent for this long */
                         minutes?: number;
+                        /** @description At least one character that is not white space */
                         name: string;
                         operator?: ">" | ">=" | "<" | "<=" | "outside" | "inside";
                         severity: "info" | "warning" | "critical";
@@ -1365,6 +1372,7 @@ export interface paths {
                         metric?: string;
                         /** @description offline / silent for this long */
                         minutes?: number;
+                        /** @description At least one character that is not white space */
                         name?: string;
                         operator?: ">" | ">=" | "<" | "<=" | "outside" | "inside";
                         severity?: "info" | "warning" | "critical";
@@ -1748,6 +1756,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description At least one character that is not white space */
                         name: string;
                         /** @description viewer < worker < manager < admin */
                         role: "viewer" | "worker" | "manager" | "admin";
@@ -2055,6 +2064,7 @@ export interface paths {
                             active_ingredient?: string;
                             batch?: string;
                             dose?: string;
+                            /** @description At least one character that is not white space */
                             product: string;
                         };
                         type: "inspection" | "feeding" | "treatment" | "harvest" | "swarm" | "split" | "unite" | "requeen" | "note";
@@ -2792,6 +2802,7 @@ export interface paths {
                         hardware_id?: string | null;
                         location_id?: string | null;
                         model?: string | null;
+                        /** @description At least one character that is not white space */
                         name: string;
                         type: "gpio" | "relay" | "pwm" | "adc" | "servo" | "sensor" | "manual";
                     };
@@ -3016,6 +3027,7 @@ export interface paths {
                         hardware_id?: string | null;
                         location_id?: string | null;
                         model?: string | null;
+                        /** @description At least one character that is not white space */
                         name?: string;
                     };
                 };
@@ -3990,6 +4002,7 @@ export interface paths {
                             queen_excluder?: boolean;
                             supers?: number;
                         };
+                        /** @description At least one character that is not white space */
                         name: string;
                         scale_tare_kg?: number | null;
                         status?: "active" | "dead_out" | "sold" | "united";
@@ -4242,6 +4255,7 @@ export interface paths {
                             queen_excluder?: boolean;
                             supers?: number;
                         };
+                        /** @description At least one character that is not white space */
                         name?: string;
                         scale_tare_kg?: number | null;
                         status?: "active" | "dead_out" | "sold" | "united";
@@ -4444,6 +4458,7 @@ export interface paths {
                             active_ingredient?: string;
                             batch?: string;
                             dose?: string;
+                            /** @description At least one character that is not white space */
                             product: string;
                         };
                         type: "inspection" | "feeding" | "treatment" | "harvest" | "swarm" | "split" | "unite" | "requeen" | "note";
@@ -4630,6 +4645,7 @@ export interface paths {
                         marking_colour?: "white" | "yellow" | "red" | "green" | "blue";
                         /** Format: uuid */
                         mother_id?: string;
+                        /** @description At least one character that is not white space */
                         name: string;
                     };
                 };
@@ -5319,6 +5335,7 @@ export interface paths {
                             /** @enum {string} */
                             type: "MultiPolygon";
                         }) | null;
+                        /** @description At least one character that is not white space */
                         name: string;
                         /** @description The parent (null: at the top); on change, moves everything under it too */
                         parent_id?: string | null;
@@ -5578,6 +5595,7 @@ export interface paths {
                             /** @enum {string} */
                             type: "MultiPolygon";
                         }) | null;
+                        /** @description At least one character that is not white space */
                         name?: string;
                         /** @description The parent (null: at the top); on change, moves everything under it too */
                         parent_id?: string | null;
@@ -6333,6 +6351,7 @@ export interface paths {
                             properties: {
                                 capacity?: number | null;
                                 code?: string | null;
+                                /** @description At least one character that is not white space */
                                 name: string;
                                 parent_code?: string | null;
                                 /** @description Another feature's id, when the parent has no code */
@@ -6880,6 +6899,7 @@ export interface paths {
                         /** @description readings older than this count as unknown */
                         max_age_s?: number;
                         min_hold_s?: number;
+                        /** @description At least one character that is not white space */
                         name: string;
                         off_s?: number;
                         on_s?: number;
@@ -7149,6 +7169,7 @@ export interface paths {
                         /** @description readings older than this count as unknown */
                         max_age_s?: number;
                         min_hold_s?: number;
+                        /** @description At least one character that is not white space */
                         name?: string;
                         off_s?: number;
                         on_s?: number;
