@@ -5260,7 +5260,7 @@ export interface paths {
                                 area_m2: number | null;
                                 capacity: number | null;
                                 centroid: {
-                                    /** @description [longitude, latitude] in WGS84 */
+                                    /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                     coordinates: number[];
                                     /** @enum {string} */
                                     type: "Point";
@@ -5271,7 +5271,7 @@ export interface paths {
                                 /** @description 0 for a root */
                                 depth: number;
                                 geometry: ({
-                                    /** @description [longitude, latitude] in WGS84 */
+                                    /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                     coordinates: number[];
                                     /** @enum {string} */
                                     type: "Point";
@@ -5322,7 +5322,7 @@ export interface paths {
                         capacity?: number | null;
                         code?: string | null;
                         geometry?: ({
-                            /** @description [longitude, latitude] in WGS84 */
+                            /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                             coordinates: number[];
                             /** @enum {string} */
                             type: "Point";
@@ -5380,7 +5380,7 @@ export interface paths {
                             area_m2: number | null;
                             capacity: number | null;
                             centroid: {
-                                /** @description [longitude, latitude] in WGS84 */
+                                /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                 coordinates: number[];
                                 /** @enum {string} */
                                 type: "Point";
@@ -5391,7 +5391,7 @@ export interface paths {
                             /** @description 0 for a root */
                             depth: number;
                             geometry: ({
-                                /** @description [longitude, latitude] in WGS84 */
+                                /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                 coordinates: number[];
                                 /** @enum {string} */
                                 type: "Point";
@@ -5477,7 +5477,7 @@ export interface paths {
                             area_m2: number | null;
                             capacity: number | null;
                             centroid: {
-                                /** @description [longitude, latitude] in WGS84 */
+                                /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                 coordinates: number[];
                                 /** @enum {string} */
                                 type: "Point";
@@ -5488,7 +5488,7 @@ export interface paths {
                             /** @description 0 for a root */
                             depth: number;
                             geometry: ({
-                                /** @description [longitude, latitude] in WGS84 */
+                                /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                 coordinates: number[];
                                 /** @enum {string} */
                                 type: "Point";
@@ -5582,7 +5582,7 @@ export interface paths {
                         capacity?: number | null;
                         code?: string | null;
                         geometry?: ({
-                            /** @description [longitude, latitude] in WGS84 */
+                            /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                             coordinates: number[];
                             /** @enum {string} */
                             type: "Point";
@@ -5638,7 +5638,7 @@ export interface paths {
                             area_m2: number | null;
                             capacity: number | null;
                             centroid: {
-                                /** @description [longitude, latitude] in WGS84 */
+                                /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                 coordinates: number[];
                                 /** @enum {string} */
                                 type: "Point";
@@ -5649,7 +5649,7 @@ export interface paths {
                             /** @description 0 for a root */
                             depth: number;
                             geometry: ({
-                                /** @description [longitude, latitude] in WGS84 */
+                                /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                 coordinates: number[];
                                 /** @enum {string} */
                                 type: "Point";
@@ -5733,7 +5733,7 @@ export interface paths {
                                     area_m2: number | null;
                                     capacity: number | null;
                                     centroid: {
-                                        /** @description [longitude, latitude] in WGS84 */
+                                        /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                         coordinates: number[];
                                         /** @enum {string} */
                                         type: "Point";
@@ -5744,7 +5744,7 @@ export interface paths {
                                     /** @description 0 for a root */
                                     depth: number;
                                     geometry: ({
-                                        /** @description [longitude, latitude] in WGS84 */
+                                        /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                         coordinates: number[];
                                         /** @enum {string} */
                                         type: "Point";
@@ -5934,7 +5934,7 @@ export interface paths {
                                 area_m2: number | null;
                                 capacity: number | null;
                                 centroid: {
-                                    /** @description [longitude, latitude] in WGS84 */
+                                    /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                     coordinates: number[];
                                     /** @enum {string} */
                                     type: "Point";
@@ -5945,7 +5945,7 @@ export interface paths {
                                 /** @description 0 for a root */
                                 depth: number;
                                 geometry: ({
-                                    /** @description [longitude, latitude] in WGS84 */
+                                    /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                     coordinates: number[];
                                     /** @enum {string} */
                                     type: "Point";
@@ -6095,7 +6095,7 @@ export interface paths {
                                 area_m2: number | null;
                                 capacity: number | null;
                                 centroid: {
-                                    /** @description [longitude, latitude] in WGS84 */
+                                    /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                     coordinates: number[];
                                     /** @enum {string} */
                                     type: "Point";
@@ -6106,7 +6106,7 @@ export interface paths {
                                 /** @description 0 for a root */
                                 depth: number;
                                 geometry: ({
-                                    /** @description [longitude, latitude] in WGS84 */
+                                    /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                     coordinates: number[];
                                     /** @enum {string} */
                                     type: "Point";
@@ -6195,7 +6195,7 @@ export interface paths {
                             area_m2: number | null;
                             capacity: number | null;
                             centroid: {
-                                /** @description [longitude, latitude] in WGS84 */
+                                /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                 coordinates: number[];
                                 /** @enum {string} */
                                 type: "Point";
@@ -6206,7 +6206,7 @@ export interface paths {
                             /** @description 0 for a root */
                             depth: number;
                             geometry: ({
-                                /** @description [longitude, latitude] in WGS84 */
+                                /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                 coordinates: number[];
                                 /** @enum {string} */
                                 type: "Point";
@@ -6333,7 +6333,7 @@ export interface paths {
                     "application/json": {
                         features: {
                             geometry: ({
-                                /** @description [longitude, latitude] in WGS84 */
+                                /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                 coordinates: number[];
                                 /** @enum {string} */
                                 type: "Point";
@@ -6408,7 +6408,7 @@ export interface paths {
                                 area_m2: number | null;
                                 capacity: number | null;
                                 centroid: {
-                                    /** @description [longitude, latitude] in WGS84 */
+                                    /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                     coordinates: number[];
                                     /** @enum {string} */
                                     type: "Point";
@@ -6419,7 +6419,7 @@ export interface paths {
                                 /** @description 0 for a root */
                                 depth: number;
                                 geometry: ({
-                                    /** @description [longitude, latitude] in WGS84 */
+                                    /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                     coordinates: number[];
                                     /** @enum {string} */
                                     type: "Point";
@@ -6509,7 +6509,7 @@ export interface paths {
                                 area_m2: number | null;
                                 capacity: number | null;
                                 centroid: {
-                                    /** @description [longitude, latitude] in WGS84 */
+                                    /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                     coordinates: number[];
                                     /** @enum {string} */
                                     type: "Point";
@@ -6520,7 +6520,7 @@ export interface paths {
                                 /** @description 0 for a root */
                                 depth: number;
                                 geometry: ({
-                                    /** @description [longitude, latitude] in WGS84 */
+                                    /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                     coordinates: number[];
                                     /** @enum {string} */
                                     type: "Point";
@@ -6551,7 +6551,7 @@ export interface paths {
                                 area_m2: number | null;
                                 capacity: number | null;
                                 centroid: {
-                                    /** @description [longitude, latitude] in WGS84 */
+                                    /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                     coordinates: number[];
                                     /** @enum {string} */
                                     type: "Point";
@@ -6562,7 +6562,7 @@ export interface paths {
                                 /** @description 0 for a root */
                                 depth: number;
                                 geometry: ({
-                                    /** @description [longitude, latitude] in WGS84 */
+                                    /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                     coordinates: number[];
                                     /** @enum {string} */
                                     type: "Point";
