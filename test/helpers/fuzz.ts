@@ -220,7 +220,7 @@ export class Generator {
     const out: Record<string, unknown> = {};
     const required = new Set(schema.required ?? []);
     for (const [key, property] of Object.entries(schema.properties ?? {})) {
-      if (required.has(key) || (depth < 4 && this.random.chance(0.5))) out[key] = this.valid(property, key, depth + 1);
+      if (required.has(key) || (depth < 4 && this.random.chance(0.3))) out[key] = this.valid(property, key, depth + 1);
     }
     if (typeof schema.additionalProperties === 'object' && this.random.chance(0.7)) {
       for (let i = this.random.int(3); i >= 0; i--)
