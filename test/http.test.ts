@@ -421,6 +421,27 @@ describe('blank names', () => {
   });
 });
 
+describe('date-times', () => {
+  // Found by test/fuzz.api.test.ts (FUZZ_SEED=7, case 1: GET /api/v1/notifications?cursor=2024-02-29T23:59:60Z):
+  // RFC 3339 allows the leap second, a JavaScript Date does not, and the Invalid Date failed in the query.
+  it('refuses a leap second, which no Date can hold, as a bad request rather than a 500', async () => {
+    for (const url of [
+      '/api/v1/notifications?cursor=2024-02-29T23%3A59%3A60Z',
+      `/api/v1/farms/${farm.slug}/audit?from=2016-12-31T23%3A59%3A60Z`,
+    ]) {
+      const res = await t.app.inject({ method: 'GET', url, headers: admin.headers });
+      expect(res.statusCode, `${url}: ${res.body}`).toBe(400);
+      expect(res.json().error_code).toBe('VALIDATION_FAILED');
+    }
+    const fine = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/notifications?cursor=2024-02-29T23%3A59%3A59.999%2B07%3A00',
+      headers: admin.headers,
+    });
+    expect(fine.statusCode, fine.body).toBe(200);
+  });
+});
+
 describe("Fastify's and Node's own refusals", () => {
   const shaped = (res: { statusCode: number; headers: Record<string, unknown>; json(): unknown }) => ({
     status: res.statusCode,
