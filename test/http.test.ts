@@ -396,6 +396,52 @@ describe('NUL characters', () => {
   });
 });
 
+describe('blank names', () => {
+  // Found by test/fuzz.api.test.ts (seed 20260601, case 5: POST …/api-keys {"name":" ","role":"viewer"}):
+  // services trim a name before storing it, and the empty text left broke the table's check, a 500.
+  it('refuses a name of only white space as a bad request wherever a name is taken, not a 500', async () => {
+    const f = `/api/v1/farms/${farm.slug}`;
+    const cases: Array<[method: 'POST' | 'PATCH', url: string, payload: Record<string, unknown>]> = [
+      ['POST', `${f}/api-keys`, { name: ' ', role: 'viewer' }],
+      ['POST', '/api/v1/farms', { name: '\t\n', timezone: 'Europe/Berlin' }],
+      ['PATCH', f, { name: '\u3000' }],
+      ['POST', `${f}/locations`, { name: '   ', type: 'site' }],
+      ['POST', `${f}/devices`, { device_id: 'blank-name', name: ' ', type: 'sensor' }],
+      ['POST', `${f}/alert-rules`, { name: ' ', kind: 'offline', severity: 'warning', minutes: 30 }],
+      ['PATCH', '/api/v1/auth/me', { name: '\u00a0' }],
+    ];
+    for (const [method, url, payload] of cases) {
+      const res = await t.app.inject({ method, url, headers: admin.headers, payload });
+      expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(400);
+      expect(res.json()).toMatchObject({
+        error_code: 'VALIDATION_FAILED',
+        details: { fields: [{ field: 'body.name' }] },
+      });
+    }
+  });
+});
+
+describe('date-times', () => {
+  // Found by test/fuzz.api.test.ts (FUZZ_SEED=7, case 1: GET /api/v1/notifications?cursor=2024-02-29T23:59:60Z):
+  // RFC 3339 allows the leap second, a JavaScript Date does not, and the Invalid Date failed in the query.
+  it('refuses a leap second, which no Date can hold, as a bad request rather than a 500', async () => {
+    for (const url of [
+      '/api/v1/notifications?cursor=2024-02-29T23%3A59%3A60Z',
+      `/api/v1/farms/${farm.slug}/audit?from=2016-12-31T23%3A59%3A60Z`,
+    ]) {
+      const res = await t.app.inject({ method: 'GET', url, headers: admin.headers });
+      expect(res.statusCode, `${url}: ${res.body}`).toBe(400);
+      expect(res.json().error_code).toBe('VALIDATION_FAILED');
+    }
+    const fine = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/notifications?cursor=2024-02-29T23%3A59%3A59.999%2B07%3A00',
+      headers: admin.headers,
+    });
+    expect(fine.statusCode, fine.body).toBe(200);
+  });
+});
+
 describe("Fastify's and Node's own refusals", () => {
   const shaped = (res: { statusCode: number; headers: Record<string, unknown>; json(): unknown }) => ({
     status: res.statusCode,

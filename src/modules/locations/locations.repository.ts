@@ -22,9 +22,12 @@ export interface LocationRow {
   updated_at: Date;
 }
 
-/** GeoJSON text → a PostGIS geometry in WGS84. */
+/**
+ * GeoJSON text → a 2D PostGIS geometry in WGS84. A position may carry an altitude (GeoJSON's third
+ * element); the column is 2D, so the altitude is dropped rather than refused by the column as a 500.
+ */
 export const geometryFrom = (geojson: GeoJsonGeometry): RawBuilder<string> =>
-  sql<string>`ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(geojson)}), 4326)`;
+  sql<string>`ST_Force2D(ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(geojson)}), 4326))`;
 
 const COLUMNS = [
   'id',

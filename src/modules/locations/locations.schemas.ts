@@ -2,7 +2,11 @@ import { Type, type Static } from 'typebox';
 import { DateTime, FarmParams, Name, Nullable, PageLimit, Uuid } from '../../platform/http/schemas.js';
 import { LOCATION_LIMITS } from './locations.engine.js';
 
-const Position = Type.Array(Type.Number(), { minItems: 2, maxItems: 3, description: '[longitude, latitude] in WGS84' });
+const Position = Type.Array(Type.Number(), {
+  minItems: 2,
+  maxItems: 3,
+  description: '[longitude, latitude] in WGS84; an altitude after them is accepted and dropped',
+});
 
 export const GeoJsonPoint = Type.Object(
   { type: Type.Literal('Point'), coordinates: Position },

@@ -122,6 +122,39 @@ describe('the location tree', () => {
     ).toBe('VALIDATION_FAILED');
   });
 
+  // Found by test/fuzz.api.test.ts (seed 20260601, case 39: POST …/locations with geometry
+  // {"type":"Point","coordinates":[51.5,46.5,8]}): the 2D column refused the altitude as a 500.
+  it('takes positions with an altitude, as GeoJSON allows, and keeps longitude and latitude', async () => {
+    const point = await create({
+      name: 'Well',
+      type: 'field',
+      geometry: { type: 'Point', coordinates: [104.9, 11.5, 8] },
+    });
+    expect(point.geometry).toEqual({ type: 'Point', coordinates: [104.9, 11.5] });
+    const ring = square(104.95, 11.55, 0.001).coordinates[0]!.map(([lon, lat], i) =>
+      i % 2 ? [lon, lat, 12.5] : [lon, lat],
+    );
+    const plot = await create({ name: 'Terrace', type: 'field', geometry: { type: 'Polygon', coordinates: [ring] } });
+    expect(plot.geometry.coordinates[0].map((p: number[]) => p.length)).toEqual([2, 2, 2, 2, 2]);
+    expect(plot.area_m2).toBeGreaterThan(0);
+    const res = await t.app.inject({
+      method: 'POST',
+      url: url('/import'),
+      headers: await headers(),
+      payload: {
+        type: 'FeatureCollection',
+        features: [
+          {
+            type: 'Feature',
+            geometry: { type: 'Point', coordinates: [104.97, 11.57, 90] },
+            properties: { name: 'Gate', type: 'site' },
+          },
+        ],
+      },
+    });
+    expect(res.statusCode, res.body).toBeLessThan(300);
+  });
+
   it('lists children, the whole subtree, all of one type, and the breadcrumb', async () => {
     const h = await headers();
     const children = await t.app.inject({ method: 'GET', url: url(`?parent_id=${bed.id}`), headers: h });

@@ -22,6 +22,17 @@ import { latestView, seriesView } from './telemetry.views.js';
 
 const TAGS = { tags: ['telemetry'] };
 
+/**
+ * `Content-Disposition` for a download named by the caller's words (a metric may be any text): an
+ * ASCII fallback, and the exact name %-encoded (RFC 6266), since a header may carry neither `"` nor
+ * characters outside Latin-1.
+ */
+function attachment(name: string): string {
+  const ascii = name.replace(/[^A-Za-z0-9._-]/g, '_');
+  const exact = encodeURIComponent(name.replace(/\p{Surrogate}/gu, '\uFFFD'));
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${exact}`;
+}
+
 export const telemetryRoutes: FastifyPluginAsyncTypebox<{ telemetry: TelemetryService }> = async (app, deps) => {
   const { telemetry } = deps;
   registerReadingParsers(app);
@@ -108,9 +119,7 @@ export const telemetryRoutes: FastifyPluginAsyncTypebox<{ telemetry: TelemetrySe
       const rows = telemetry.exportCsv(farmOf(request).farmId, q.device, q.metric, new Date(q.from), new Date(q.to));
       // Read the first piece before answering, so an unknown device is still a clean 404.
       const first = await rows.next();
-      reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="${q.device}-${q.metric}.csv"`);
+      reply.type('text/csv; charset=utf-8').header('content-disposition', attachment(`${q.device}-${q.metric}.csv`));
       const stream = Readable.from(
         (async function* () {
           if (!first.done) yield first.value;

@@ -381,6 +381,23 @@ describe('CSV export', () => {
     });
     expect(missing.statusCode).toBe(404);
   });
+
+  // Found by test/fuzz.api.test.ts (FUZZ_SEED=7, case 18: …/telemetry/export?device=device-4&metric=ភាសាភាសា&…):
+  // the metric went into the Content-Disposition header as it was, which a header cannot carry: a 500.
+  it('names the download safely whatever the metric is called', async () => {
+    const range = 'from=2026-06-08T00:00:00Z&to=2026-06-08T00:01:00Z';
+    for (const metric of ['ភាសា', 'a"b;c', 'temp\u00e9']) {
+      const res = await t.app.inject({
+        method: 'GET',
+        headers: await headers(),
+        url: url(`/telemetry/export?device=scale-7&metric=${encodeURIComponent(metric)}&${range}`),
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      const disposition = String(res.headers['content-disposition']);
+      expect(disposition).toMatch(/^attachment; filename="scale-7-[A-Za-z0-9._-]+"; filename\*=UTF-8''/);
+      expect(decodeURIComponent(disposition.split("UTF-8''")[1]!)).toBe(`scale-7-${metric}.csv`);
+    }
+  });
 });
 
 describe('retention', () => {

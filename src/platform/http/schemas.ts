@@ -11,7 +11,13 @@ export const Email = Type.String({
   maxLength: 254,
   description: 'Email address (matched case-insensitively)',
 });
-export const Name = Type.String({ minLength: 1, maxLength: 200 });
+/** A name: services store it trimmed, so it needs a character that is not white space (`\S`, what trim() keeps). */
+export const Name = Type.String({
+  minLength: 1,
+  maxLength: 200,
+  pattern: '\\S',
+  description: 'At least one character that is not white space',
+});
 export const TimeZone = Type.String({
   minLength: 1,
   maxLength: 64,

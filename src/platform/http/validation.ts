@@ -6,9 +6,18 @@ import { isApiPath } from './error-handler.js';
 
 const COMMON: Options = { allErrors: true, removeAdditional: false, useDefaults: true, strict: false };
 
+const RFC_3339 = addFormats.default.get('date-time') as { validate: (text: string) => boolean };
+
+/**
+ * RFC 3339 allows a leap second (`23:59:60Z`), which a JavaScript Date cannot hold: it became an
+ * Invalid Date deep in a query, a 500. A date-time must be one a Date can be made of.
+ */
+const dateTime = (text: string) => RFC_3339.validate(text) && !Number.isNaN(Date.parse(text));
+
 function build(options: Options): Ajv {
   const ajv = new Ajv({ ...COMMON, ...options });
   addFormats.default(ajv);
+  ajv.addFormat('date-time', { type: 'string', validate: dateTime });
   return ajv;
 }
 

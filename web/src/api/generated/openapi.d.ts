@@ -257,6 +257,7 @@ export interface paths {
                     "application/json": {
                         /** @description en, km (Khmer), de or es */
                         locale?: "en" | "km" | "de" | "es";
+                        /** @description At least one character that is not white space */
                         name?: string;
                         /**
                          * @description IANA time zone, e.g. Asia/Phnom_Penh
@@ -537,6 +538,7 @@ export interface paths {
                         invitation?: string;
                         /** @description en, km (Khmer), de or es */
                         locale?: "en" | "km" | "de" | "es";
+                        /** @description At least one character that is not white space */
                         name: string;
                         /** @description 8–128 characters; the most common passwords are refused */
                         password: string;
@@ -627,6 +629,7 @@ export interface paths {
                             description?: string;
                             latitude?: number | null;
                             longitude?: number | null;
+                            /** @description At least one character that is not white space */
                             name: string;
                             /** @description Lower-case letters, digits and dashes; never shaped like a UUID */
                             slug?: string;
@@ -638,6 +641,7 @@ export interface paths {
                         };
                         /** @description en, km (Khmer), de or es */
                         locale?: "en" | "km" | "de" | "es";
+                        /** @description At least one character that is not white space */
                         name: string;
                         /** @description 8–128 characters; the most common passwords are refused */
                         password: string;
@@ -856,6 +860,7 @@ export interface paths {
                         description?: string;
                         latitude?: number | null;
                         longitude?: number | null;
+                        /** @description At least one character that is not white space */
                         name: string;
                         /** @description Lower-case letters, digits and dashes; never shaped like a UUID */
                         slug?: string;
@@ -1039,6 +1044,7 @@ export interface paths {
                         description?: string;
                         latitude?: number | null;
                         longitude?: number | null;
+                        /** @description At least one character that is not white space */
                         name?: string;
                         /**
                          * @description IANA time zone, e.g. Asia/Phnom_Penh
@@ -1204,6 +1210,7 @@ export interface paths {
                         metric?: string;
                         /** @description offline / silent for this long */
                         minutes?: number;
+                        /** @description At least one character that is not white space */
                         name: string;
                         operator?: ">" | ">=" | "<" | "<=" | "outside" | "inside";
                         severity: "info" | "warning" | "critical";
@@ -1365,6 +1372,7 @@ export interface paths {
                         metric?: string;
                         /** @description offline / silent for this long */
                         minutes?: number;
+                        /** @description At least one character that is not white space */
                         name?: string;
                         operator?: ">" | ">=" | "<" | "<=" | "outside" | "inside";
                         severity?: "info" | "warning" | "critical";
@@ -1756,6 +1764,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description At least one character that is not white space */
                         name: string;
                         /** @description viewer < worker < manager < admin */
                         role: "viewer" | "worker" | "manager" | "admin";
@@ -2071,6 +2080,7 @@ export interface paths {
                             active_ingredient?: string;
                             batch?: string;
                             dose?: string;
+                            /** @description At least one character that is not white space */
                             product: string;
                         };
                         type: "inspection" | "feeding" | "treatment" | "harvest" | "swarm" | "split" | "unite" | "requeen" | "note";
@@ -2808,6 +2818,7 @@ export interface paths {
                         hardware_id?: string | null;
                         location_id?: string | null;
                         model?: string | null;
+                        /** @description At least one character that is not white space */
                         name: string;
                         type: "gpio" | "relay" | "pwm" | "adc" | "servo" | "sensor" | "manual";
                     };
@@ -3032,6 +3043,7 @@ export interface paths {
                         hardware_id?: string | null;
                         location_id?: string | null;
                         model?: string | null;
+                        /** @description At least one character that is not white space */
                         name?: string;
                     };
                 };
@@ -4006,6 +4018,7 @@ export interface paths {
                             queen_excluder?: boolean;
                             supers?: number;
                         };
+                        /** @description At least one character that is not white space */
                         name: string;
                         scale_tare_kg?: number | null;
                         status?: "active" | "dead_out" | "sold" | "united";
@@ -4258,6 +4271,7 @@ export interface paths {
                             queen_excluder?: boolean;
                             supers?: number;
                         };
+                        /** @description At least one character that is not white space */
                         name?: string;
                         scale_tare_kg?: number | null;
                         status?: "active" | "dead_out" | "sold" | "united";
@@ -4460,6 +4474,7 @@ export interface paths {
                             active_ingredient?: string;
                             batch?: string;
                             dose?: string;
+                            /** @description At least one character that is not white space */
                             product: string;
                         };
                         type: "inspection" | "feeding" | "treatment" | "harvest" | "swarm" | "split" | "unite" | "requeen" | "note";
@@ -4646,6 +4661,7 @@ export interface paths {
                         marking_colour?: "white" | "yellow" | "red" | "green" | "blue";
                         /** Format: uuid */
                         mother_id?: string;
+                        /** @description At least one character that is not white space */
                         name: string;
                     };
                 };
@@ -5260,7 +5276,7 @@ export interface paths {
                                 area_m2: number | null;
                                 capacity: number | null;
                                 centroid: {
-                                    /** @description [longitude, latitude] in WGS84 */
+                                    /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                     coordinates: number[];
                                     /** @enum {string} */
                                     type: "Point";
@@ -5271,7 +5287,7 @@ export interface paths {
                                 /** @description 0 for a root */
                                 depth: number;
                                 geometry: ({
-                                    /** @description [longitude, latitude] in WGS84 */
+                                    /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                     coordinates: number[];
                                     /** @enum {string} */
                                     type: "Point";
@@ -5322,7 +5338,7 @@ export interface paths {
                         capacity?: number | null;
                         code?: string | null;
                         geometry?: ({
-                            /** @description [longitude, latitude] in WGS84 */
+                            /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                             coordinates: number[];
                             /** @enum {string} */
                             type: "Point";
@@ -5335,6 +5351,7 @@ export interface paths {
                             /** @enum {string} */
                             type: "MultiPolygon";
                         }) | null;
+                        /** @description At least one character that is not white space */
                         name: string;
                         /** @description The parent (null: at the top); on change, moves everything under it too */
                         parent_id?: string | null;
@@ -5379,7 +5396,7 @@ export interface paths {
                             area_m2: number | null;
                             capacity: number | null;
                             centroid: {
-                                /** @description [longitude, latitude] in WGS84 */
+                                /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                 coordinates: number[];
                                 /** @enum {string} */
                                 type: "Point";
@@ -5390,7 +5407,7 @@ export interface paths {
                             /** @description 0 for a root */
                             depth: number;
                             geometry: ({
-                                /** @description [longitude, latitude] in WGS84 */
+                                /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                 coordinates: number[];
                                 /** @enum {string} */
                                 type: "Point";
@@ -5476,7 +5493,7 @@ export interface paths {
                             area_m2: number | null;
                             capacity: number | null;
                             centroid: {
-                                /** @description [longitude, latitude] in WGS84 */
+                                /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                 coordinates: number[];
                                 /** @enum {string} */
                                 type: "Point";
@@ -5487,7 +5504,7 @@ export interface paths {
                             /** @description 0 for a root */
                             depth: number;
                             geometry: ({
-                                /** @description [longitude, latitude] in WGS84 */
+                                /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                 coordinates: number[];
                                 /** @enum {string} */
                                 type: "Point";
@@ -5581,7 +5598,7 @@ export interface paths {
                         capacity?: number | null;
                         code?: string | null;
                         geometry?: ({
-                            /** @description [longitude, latitude] in WGS84 */
+                            /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                             coordinates: number[];
                             /** @enum {string} */
                             type: "Point";
@@ -5594,6 +5611,7 @@ export interface paths {
                             /** @enum {string} */
                             type: "MultiPolygon";
                         }) | null;
+                        /** @description At least one character that is not white space */
                         name?: string;
                         /** @description The parent (null: at the top); on change, moves everything under it too */
                         parent_id?: string | null;
@@ -5636,7 +5654,7 @@ export interface paths {
                             area_m2: number | null;
                             capacity: number | null;
                             centroid: {
-                                /** @description [longitude, latitude] in WGS84 */
+                                /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                 coordinates: number[];
                                 /** @enum {string} */
                                 type: "Point";
@@ -5647,7 +5665,7 @@ export interface paths {
                             /** @description 0 for a root */
                             depth: number;
                             geometry: ({
-                                /** @description [longitude, latitude] in WGS84 */
+                                /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                 coordinates: number[];
                                 /** @enum {string} */
                                 type: "Point";
@@ -5731,7 +5749,7 @@ export interface paths {
                                     area_m2: number | null;
                                     capacity: number | null;
                                     centroid: {
-                                        /** @description [longitude, latitude] in WGS84 */
+                                        /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                         coordinates: number[];
                                         /** @enum {string} */
                                         type: "Point";
@@ -5742,7 +5760,7 @@ export interface paths {
                                     /** @description 0 for a root */
                                     depth: number;
                                     geometry: ({
-                                        /** @description [longitude, latitude] in WGS84 */
+                                        /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                         coordinates: number[];
                                         /** @enum {string} */
                                         type: "Point";
@@ -5932,7 +5950,7 @@ export interface paths {
                                 area_m2: number | null;
                                 capacity: number | null;
                                 centroid: {
-                                    /** @description [longitude, latitude] in WGS84 */
+                                    /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                     coordinates: number[];
                                     /** @enum {string} */
                                     type: "Point";
@@ -5943,7 +5961,7 @@ export interface paths {
                                 /** @description 0 for a root */
                                 depth: number;
                                 geometry: ({
-                                    /** @description [longitude, latitude] in WGS84 */
+                                    /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                     coordinates: number[];
                                     /** @enum {string} */
                                     type: "Point";
@@ -6093,7 +6111,7 @@ export interface paths {
                                 area_m2: number | null;
                                 capacity: number | null;
                                 centroid: {
-                                    /** @description [longitude, latitude] in WGS84 */
+                                    /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                     coordinates: number[];
                                     /** @enum {string} */
                                     type: "Point";
@@ -6104,7 +6122,7 @@ export interface paths {
                                 /** @description 0 for a root */
                                 depth: number;
                                 geometry: ({
-                                    /** @description [longitude, latitude] in WGS84 */
+                                    /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                     coordinates: number[];
                                     /** @enum {string} */
                                     type: "Point";
@@ -6193,7 +6211,7 @@ export interface paths {
                             area_m2: number | null;
                             capacity: number | null;
                             centroid: {
-                                /** @description [longitude, latitude] in WGS84 */
+                                /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                 coordinates: number[];
                                 /** @enum {string} */
                                 type: "Point";
@@ -6204,7 +6222,7 @@ export interface paths {
                             /** @description 0 for a root */
                             depth: number;
                             geometry: ({
-                                /** @description [longitude, latitude] in WGS84 */
+                                /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                 coordinates: number[];
                                 /** @enum {string} */
                                 type: "Point";
@@ -6331,7 +6349,7 @@ export interface paths {
                     "application/json": {
                         features: {
                             geometry: ({
-                                /** @description [longitude, latitude] in WGS84 */
+                                /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                 coordinates: number[];
                                 /** @enum {string} */
                                 type: "Point";
@@ -6349,6 +6367,7 @@ export interface paths {
                             properties: {
                                 capacity?: number | null;
                                 code?: string | null;
+                                /** @description At least one character that is not white space */
                                 name: string;
                                 parent_code?: string | null;
                                 /** @description Another feature's id, when the parent has no code */
@@ -6405,7 +6424,7 @@ export interface paths {
                                 area_m2: number | null;
                                 capacity: number | null;
                                 centroid: {
-                                    /** @description [longitude, latitude] in WGS84 */
+                                    /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                     coordinates: number[];
                                     /** @enum {string} */
                                     type: "Point";
@@ -6416,7 +6435,7 @@ export interface paths {
                                 /** @description 0 for a root */
                                 depth: number;
                                 geometry: ({
-                                    /** @description [longitude, latitude] in WGS84 */
+                                    /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                     coordinates: number[];
                                     /** @enum {string} */
                                     type: "Point";
@@ -6506,7 +6525,7 @@ export interface paths {
                                 area_m2: number | null;
                                 capacity: number | null;
                                 centroid: {
-                                    /** @description [longitude, latitude] in WGS84 */
+                                    /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                     coordinates: number[];
                                     /** @enum {string} */
                                     type: "Point";
@@ -6517,7 +6536,7 @@ export interface paths {
                                 /** @description 0 for a root */
                                 depth: number;
                                 geometry: ({
-                                    /** @description [longitude, latitude] in WGS84 */
+                                    /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                     coordinates: number[];
                                     /** @enum {string} */
                                     type: "Point";
@@ -6548,7 +6567,7 @@ export interface paths {
                                 area_m2: number | null;
                                 capacity: number | null;
                                 centroid: {
-                                    /** @description [longitude, latitude] in WGS84 */
+                                    /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                     coordinates: number[];
                                     /** @enum {string} */
                                     type: "Point";
@@ -6559,7 +6578,7 @@ export interface paths {
                                 /** @description 0 for a root */
                                 depth: number;
                                 geometry: ({
-                                    /** @description [longitude, latitude] in WGS84 */
+                                    /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                     coordinates: number[];
                                     /** @enum {string} */
                                     type: "Point";
@@ -6896,6 +6915,7 @@ export interface paths {
                         /** @description readings older than this count as unknown */
                         max_age_s?: number;
                         min_hold_s?: number;
+                        /** @description At least one character that is not white space */
                         name: string;
                         off_s?: number;
                         on_s?: number;
@@ -7165,6 +7185,7 @@ export interface paths {
                         /** @description readings older than this count as unknown */
                         max_age_s?: number;
                         min_hold_s?: number;
+                        /** @description At least one character that is not white space */
                         name?: string;
                         off_s?: number;
                         on_s?: number;
