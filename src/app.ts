@@ -12,6 +12,7 @@ import { registerValidation } from './platform/http/validation.js';
 import { registerWebApp } from './platform/http/web-app.js';
 import type { AppDeps } from './deps.js';
 import type { Config } from './platform/config.js';
+import { unavailable } from './platform/errors.js';
 import { registerAuthHttp } from './modules/identity/index.js';
 import { modules } from './modules/index.js';
 
@@ -24,7 +25,8 @@ export type App = FastifyInstance<
 >;
 
 /**
- * While closing, responses to requests that were already in flight say `Connection: close`, so
+ * While closing, a request that arrives on an open connection is refused with 503 SHUTTING_DOWN, and
+ * responses to requests that were already in flight say `Connection: close`, so
  * keep-alive clients (browsers, load balancers) let go and the server can finish closing; otherwise
  * it waits for their idle sockets to time out.
  */
@@ -32,6 +34,9 @@ function drainOnClose(app: App): void {
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
+  });
+  app.addHook('onRequest', async () => {
+    if (closing) throw unavailable('SHUTTING_DOWN', 'Croft is shutting down: try again in a moment');
   });
   app.addHook('onSend', async (_request, reply) => {
     if (closing) reply.header('connection', 'close');
@@ -53,7 +58,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     trustProxy: trusted(deps.config.trustProxy),
     genReqId: requestIdFrom,
     forceCloseConnections: 'idle',
-    return503OnClosing: true,
+    // Requests arriving while closing get Croft's own 503 (drainOnClose), in the one error shape.
+    return503OnClosing: false,
     // What Fastify and Node refuse before any route runs answers in the one error shape too.
     frameworkErrors: answerFrameworkError(securityHeaders(deps.config.env === 'production')),
     clientErrorHandler: answerClientError,

@@ -1,4 +1,4 @@
-import { connect } from 'node:net';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Type } from 'typebox';
 import { buildApp } from '../src/app.js';
@@ -7,6 +7,7 @@ import { testBackend } from './helpers/database.js';
 import { conflict, ruleViolation } from '../src/platform/errors.js';
 import { bodyIsOptional } from '../src/platform/http/validation.js';
 import { setupAdmin, type Actor, type FarmRef } from './helpers/factories.js';
+import { waitFor } from './helpers/wait.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -537,5 +538,46 @@ describe("Fastify's and Node's own refusals", () => {
     } finally {
       await app.close();
     }
+  });
+});
+
+describe('a request that arrives while Croft is closing', () => {
+  it('is refused with 503 SHUTTING_DOWN in the one error shape', async () => {
+    let closingStarted!: () => void;
+    const started = new Promise<void>((resolve) => (closingStarted = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const closing = await createTestApp({
+      // Runs after the app's own preClose hook has marked it closing, and holds the close open meanwhile.
+      prepare: (_deps, _registry, app) =>
+        void app.addHook('preClose', async () => {
+          closingStarted();
+          await released;
+        }),
+    });
+    await closing.app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = closing.app.server.address() as AddressInfo;
+    let serverSide: Socket | undefined;
+    closing.app.server.once('connection', (socket: Socket) => (serverSide = socket));
+    const client = connect(port, '127.0.0.1');
+    let answer = '';
+    client.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+    const ended = new Promise((resolve) => client.on('close', resolve));
+    // A request whose headers are not finished yet: its connection is busy, so closing leaves it open.
+    client.write('GET /api/v1/health HTTP/1.1\r\nHost: localhost\r\n');
+    await waitFor(() => (serverSide?.bytesRead ?? 0) > 0);
+    const stopped = closing.close();
+    await started;
+    client.write('\r\n');
+    await waitFor(() => answer.includes('\r\n\r\n{'));
+    release();
+    client.end();
+    await ended;
+    await stopped;
+
+    expect(answer).toMatch(/^HTTP\/1\.1 503 /);
+    const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as Record<string, unknown>;
+    expect(body).toMatchObject({ error_code: 'SHUTTING_DOWN', details: {} });
+    expect(Object.keys(body).sort()).toEqual(['details', 'error_code', 'error_id', 'message']);
   });
 });
