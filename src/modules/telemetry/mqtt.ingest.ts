@@ -212,6 +212,8 @@ export function telemetryBrokerHooks(options: MqttIngestOptions): TelemetryMqtt 
       await commit.add(identity.farmId, parsed.readings);
       count('stored');
     },
+    // One device's credentials (or, in anonymous mode, the farm's open door) hold a session.
+    holder: (identity) => `${identity.farmId}/${identity.device ?? ''}`,
     maySubscribe,
     subscribed(identity, filter) {
       // A device listening for its commands is reachable: it counts as alive, and what waits goes out.

@@ -20,7 +20,7 @@ let port: number;
 const creds: Record<string, { username: string; password: string }> = {};
 const clients: MqttClient[] = [];
 
-async function connect(options: { username?: string; password?: string } = {}): Promise<MqttClient> {
+async function connect(options: { username?: string; password?: string; clientId?: string } = {}): Promise<MqttClient> {
   const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
     ...options,
     reconnectPeriod: 0,
@@ -156,6 +156,25 @@ describe('the embedded broker', () => {
       /Subscribe error/,
     );
     expect(client.connected).toBe(true);
+  });
+
+  it("refuses a client id held by another device's session; the same credentials may take their own over", async () => {
+    // Any client id format is fine (BeeAPI's simulator connects as simulator_{device}).
+    const owner = await connect({ ...creds['hive-scale-3'], clientId: 'simulator_hive-scale-3' });
+    await owner.subscribeAsync(`croft/${farm.slug}/hive-scale-3/commands`, { qos: 1 });
+    await expect(connect({ ...creds['other-device'], clientId: 'simulator_hive-scale-3' })).rejects.toThrow(
+      /Not authorized/i,
+    );
+    expect(owner.connected).toBe(true);
+    // The owner still hears what is published for it.
+    const heard = new Promise<string>((resolve) => owner.once('message', (topic) => resolve(topic)));
+    await t.deps.mqtt.broker!.publish(`croft/${farm.slug}/hive-scale-3/commands`, '{}');
+    expect(await heard).toBe(`croft/${farm.slug}/hive-scale-3/commands`);
+    // A reconnection with the same credentials replaces the old session, as MQTT has it.
+    const ownerGone = new Promise<void>((resolve) => owner.once('close', () => resolve()));
+    const again = await connect({ ...creds['hive-scale-3'], clientId: 'simulator_hive-scale-3' });
+    await ownerGone;
+    expect(again.connected).toBe(true);
   });
 });
 

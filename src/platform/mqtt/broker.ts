@@ -7,6 +7,13 @@ export interface BrokerHooks<Identity> {
   /** Who a client is, from its CONNECT credentials; undefined refuses the connection. */
   authenticate(username: string | undefined, password: string | undefined): Promise<Identity | undefined>;
   /**
+   * Whose credentials an identity signed in with. A CONNECT reusing the client id of a live session
+   * held by other credentials is refused ("not authorized"), so no one takes over (and disconnects)
+   * another device's session by knowing its client id; the same credentials may take their own
+   * session over (a device reconnecting). Without it, the last CONNECT wins, as MQTT has it.
+   */
+  holder?(identity: Identity): string;
+  /**
    * Called for every PUBLISH from a client before the broker acknowledges it (QoS 1 PUBACK): resolve
    * once the message is safely stored; throw to refuse it (the client is disconnected, so a QoS 1
    * message will be sent again).
@@ -53,13 +60,21 @@ export async function startBroker<I>(options: {
   log: Logger;
 }): Promise<EmbeddedBroker> {
   const { hooks, log } = options;
-  const aedes = await Aedes.createBroker({
+  const clients = () => (aedes as unknown as { clients: Record<string, WithIdentity<I> | undefined> }).clients;
+  const aedes: Aedes = await Aedes.createBroker({
     authenticate: (client, username, password, done) => {
       hooks.authenticate(username, password?.toString('utf8')).then(
         (identity) => {
           if (!identity) {
             const error = Object.assign(new Error('Bad username or password'), { returnCode: 4 as const });
             done(error, false);
+            return;
+          }
+          const live = clients()[client.id];
+          const held = live && live !== client ? live[IDENTITY] : undefined;
+          if (held !== undefined && hooks.holder && hooks.holder(held) !== hooks.holder(identity)) {
+            log.warn({ client: client.id }, 'MQTT client id in use by other credentials: connection refused');
+            done(Object.assign(new Error('Client id in use'), { returnCode: 5 as const }), false);
             return;
           }
           (client as WithIdentity<I>)[IDENTITY] = identity;
@@ -157,8 +172,8 @@ export async function startBroker<I>(options: {
         );
       }),
     disconnect(match) {
-      for (const client of Object.values((aedes as unknown as { clients: Record<string, WithIdentity<I>> }).clients)) {
-        if (client[IDENTITY] !== undefined && match(client[IDENTITY])) client.close();
+      for (const client of Object.values(clients())) {
+        if (client && client[IDENTITY] !== undefined && match(client[IDENTITY])) client.close();
       }
     },
     async close() {
