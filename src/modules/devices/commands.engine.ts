@@ -176,3 +176,17 @@ export function checkConfigValue(value: unknown, min: number | null, max: number
   if (max !== null && value > max) return `must be at most ${max}`;
   return undefined;
 }
+
+/**
+ * The topics Croft publishes a device's commands or configuration on: the farm named by its id and by
+ * its slug, as the broker lets a device subscribe to either. The id form never changes, so a device
+ * flashed with it keeps hearing its commands when the farm's slug changes; a device subscribed to both
+ * hears each command twice, with one `command_id` (it runs an id once).
+ */
+export function deviceTopics(
+  farm: { id: string; slug: string },
+  label: string,
+  channel: 'commands' | 'config',
+): string[] {
+  return [...new Set([farm.id, farm.slug])].map((ref) => `croft/${ref}/${label}/${channel}`);
+}

@@ -12,6 +12,7 @@ import type { Hooks } from '../../platform/hooks.js';
 import type { DeviceLink } from '../../platform/mqtt/link.js';
 import type { LiveEvents } from '../../platform/live/events.js';
 import {
+  deviceTopics,
   afterAck,
   checkCommand,
   OPEN_STATUSES,
@@ -315,7 +316,7 @@ export class CommandsService {
         due.map((c) => c.id),
         now,
       );
-      return { due, topic: `croft/${farm.slug}/${device.device_id}/commands`, label: device.device_id };
+      return { due, topics: deviceTopics(farm, device.device_id, 'commands'), label: device.device_id };
     });
     if (!taken) return 0;
     for (const command of taken.due) {
@@ -323,24 +324,23 @@ export class CommandsService {
         this.#announce(farmId, { ...command, status: 'sent', sent_at: now, device: taken.label });
     }
     for (const command of taken.due) {
-      await this.deps.link
-        .publish(
-          taken.topic,
-          JSON.stringify({
-            command_id: command.id,
-            action: command.action,
-            ...(command.value !== null ? { value: command.value } : {}),
-            ...(command.channel !== null ? { channel: command.channel } : {}),
-            ...(command.duration_ms !== null ? { duration_ms: command.duration_ms } : {}),
-            expires_at: command.expires_at.toISOString(),
-          }),
-        )
-        .catch((error: unknown) =>
-          this.deps.log.warn(
-            { err: error, command: command.id },
-            'command not published: it goes again on reconnection',
-          ),
-        );
+      const message = JSON.stringify({
+        command_id: command.id,
+        action: command.action,
+        ...(command.value !== null ? { value: command.value } : {}),
+        ...(command.channel !== null ? { channel: command.channel } : {}),
+        ...(command.duration_ms !== null ? { duration_ms: command.duration_ms } : {}),
+        expires_at: command.expires_at.toISOString(),
+      });
+      for (const topic of taken.topics)
+        await this.deps.link
+          .publish(topic, message)
+          .catch((error: unknown) =>
+            this.deps.log.warn(
+              { err: error, command: command.id, topic },
+              'command not published: it goes again on reconnection',
+            ),
+          );
     }
     return taken.due.filter((c) => c.status === 'queued').length;
   }

@@ -37,7 +37,7 @@ const call = async (
   });
 
 /** A relay controller (four channels, like a Tokkatot house) with credentials, connected or not. */
-async function controller(label: string, behaviour: ControllerBehaviour = {}, connect = true) {
+async function controller(label: string, behaviour: ControllerBehaviour = {}, connect = true, byFarmId = false) {
   const { credentials: creds } = await createDeviceWithCredentials(t.app, admin, farm, {
     device_id: label,
     type: 'relay',
@@ -54,7 +54,8 @@ async function controller(label: string, behaviour: ControllerBehaviour = {}, co
     broker,
     username: creds.username,
     password: creds.password,
-    topicPrefix: creds.topicPrefix,
+    // The documented topics name the farm by its slug (as the credentials hand out) or by its id.
+    topicPrefix: byFarmId ? `croft/${farm.id}/${label}` : creds.topicPrefix,
     behaviour,
   });
   controllers.push(device);
@@ -201,6 +202,17 @@ describe('commands', () => {
       .map((e) => (e.command as { status: string }).status);
     expect(announced).toEqual(['queued', 'sent', 'executing', 'completed']);
     expect((await call('GET', '/devices/house-d')).json().last_command_status).toBe('completed');
+  });
+
+  it('and configuration reach a device that names its farm by id as well as by slug', async () => {
+    const device = await controller('house-id', {}, true, true);
+    await waitFor(async () => (await call('GET', '/devices/house-id')).json().online === true);
+    const res = await command('house-id', { action: 'on', channel: 'heater' });
+    expect(res.statusCode, res.body).toBe(202);
+    await settle(res.json().id, 'completed');
+    expect(device.state.heater).toBe('on');
+    await call('PUT', '/devices/house-id/config/polling_interval_s', { value: 20, unit: 's' });
+    await waitFor(() => device.config?.polling_interval_s === 20);
   });
 
   it('refuse what the device cannot do, in words', async () => {

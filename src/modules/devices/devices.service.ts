@@ -10,7 +10,7 @@ import { hashToken, randomToken, sameHash } from '../../platform/secrets.js';
 import type { Hooks } from '../../platform/hooks.js';
 import type { DeviceLink } from '../../platform/mqtt/link.js';
 import type { LiveEvents } from '../../platform/live/events.js';
-import { checkConfigValue } from './commands.engine.js';
+import { checkConfigValue, deviceTopics } from './commands.engine.js';
 import { devicesRepository, type ChannelRow, type ConfigRow, type DeviceRow } from './devices.repository.js';
 import type { ChannelInput, ConfigInput, DevicePatch, Heartbeat, NewDevice } from './devices.schemas.js';
 
@@ -244,7 +244,7 @@ export class DevicesService {
       });
       return { device, row, all: await devicesRepository.config(tx, ctx.farmId, device.id) };
     });
-    await this.#publishConfig(ctx.slug, device.device_id, all);
+    await this.#publishConfig(ctx, device.device_id, all);
     return row;
   }
 
@@ -264,15 +264,14 @@ export class DevicesService {
       });
       return { device, all: await devicesRepository.config(tx, ctx.farmId, device.id) };
     });
-    await this.#publishConfig(ctx.slug, device.device_id, all);
+    await this.#publishConfig(ctx, device.device_id, all);
   }
 
-  #publishConfig(slug: string, label: string, all: ConfigRow[]): Promise<void> {
-    return this.deps.link.publish(
-      `croft/${slug}/${label}/config`,
-      JSON.stringify(Object.fromEntries(all.map((p) => [p.name, p.value]))),
-      { retain: true },
-    );
+  /** Retained on both the farm-id and the slug form of the topic (see {@link deviceTopics}). */
+  async #publishConfig(ctx: FarmContext, label: string, all: ConfigRow[]): Promise<void> {
+    const message = JSON.stringify(Object.fromEntries(all.map((p) => [p.name, p.value])));
+    for (const topic of deviceTopics({ id: ctx.farmId, slug: ctx.slug }, label, 'config'))
+      await this.deps.link.publish(topic, message, { retain: true });
   }
 
   // Credentials
