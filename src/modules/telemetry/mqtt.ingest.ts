@@ -33,7 +33,8 @@ interface Waiter {
  * possible while no PUBACK goes out before its readings are committed.
  */
 export class GroupCommit {
-  readonly #pending = new Map<string, { readings: RawReading[]; waiters: Waiter[] }>();
+  readonly #pending = new Map<string, { readings: RawReading[]; waiter: Waiter }[]>();
+  #size = 0;
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> = Promise.resolve();
 
@@ -45,12 +46,11 @@ export class GroupCommit {
 
   add(farmId: string, readings: RawReading[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const batch = this.#pending.get(farmId) ?? { readings: [], waiters: [] };
-      batch.readings.push(...readings);
-      batch.waiters.push({ resolve, reject });
+      const batch = this.#pending.get(farmId) ?? [];
+      batch.push({ readings, waiter: { resolve, reject } });
       this.#pending.set(farmId, batch);
-      const size = [...this.#pending.values()].reduce((n, b) => n + b.readings.length, 0);
-      if (size >= 5_000) void this.flush();
+      this.#size += readings.length;
+      if (this.#size >= 5_000) void this.flush();
       else this.#timer ??= setTimeout(() => void this.flush(), this.windowMs);
     });
   }
@@ -61,14 +61,31 @@ export class GroupCommit {
     this.#timer = undefined;
     const batches = [...this.#pending];
     this.#pending.clear();
+    this.#size = 0;
     this.#flushing = this.#flushing.then(async () => {
-      for (const [farmId, batch] of batches) {
+      for (const [farmId, messages] of batches) {
         try {
-          const result = await this.telemetry.ingest({ farmId }, batch.readings);
+          const result = await this.telemetry.ingest(
+            { farmId },
+            messages.flatMap((m) => m.readings),
+          );
           this.onResult(farmId, result.rejected);
-          for (const waiter of batch.waiters) waiter.resolve();
+          for (const { waiter } of messages) waiter.resolve();
         } catch (error) {
-          for (const waiter of batch.waiters) waiter.reject(error);
+          if (messages.length === 1) {
+            messages[0]!.waiter.reject(error);
+            continue;
+          }
+          // One message may have made the whole group fail: each on its own, so only that one fails.
+          for (const { readings, waiter } of messages) {
+            try {
+              const result = await this.telemetry.ingest({ farmId }, readings);
+              this.onResult(farmId, result.rejected);
+              waiter.resolve();
+            } catch (alone) {
+              waiter.reject(alone);
+            }
+          }
         }
       }
     });
