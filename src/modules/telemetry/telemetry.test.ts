@@ -126,6 +126,35 @@ describe('HTTP ingest', () => {
     expect(stored.json().points.map((p: { value: number }) => p.value)).toEqual([3, 4]);
   });
 
+  it('makes no partition for a reading it refuses: unknown device, older than the retention', async () => {
+    const h = await headers();
+    const settings = url('/telemetry/settings');
+    const before = (await t.app.inject({ method: 'GET', url: settings, headers: h })).json<Record<string, number>>();
+    const put = (body: Record<string, number>) =>
+      t.app.inject({ method: 'PUT', url: settings, headers: h, payload: body });
+    expect((await put({ raw_days: 30, hourly_days: 365, daily_days: 3650 })).statusCode).toBe(200);
+    try {
+      const res = await ingest({
+        readings: [
+          { device: 'house1-climate', metric: 'temperature', ts: '2026-04-15T10:00:00Z', value: 1 },
+          { device: 'nobody', metric: 'temperature', ts: '2022-03-09T10:00:00Z', value: 1 },
+          { device: 'house1-climate', metric: 'temperature', ts: '2018-03-07T10:00:00Z', value: 1 },
+        ],
+      });
+      expect(res.json().rejections.map((r: { code: string }) => r.code)).toEqual([
+        'TS_TOO_OLD',
+        'UNKNOWN_DEVICE',
+        'TS_TOO_OLD',
+      ]);
+      const made = await t.deps.db.raw.executeSql(
+        `select relname from pg_class where relname in ('readings_w20260413', 'readings_w20220307', 'readings_w20180305')`,
+      );
+      expect(made.rows).toEqual([]);
+    } finally {
+      await put(before);
+    }
+  });
+
   it('takes NDJSON and CSV too, and a reading without a timestamp gets its received time', async () => {
     const ndjson =
       '{"device":"scale-7","metric":"weight","ts":"2026-06-10T10:00:00Z","value":41.2}\nnot json\n\n{"device":"scale-7","metric":"weight","value":41.5}\n';
