@@ -93,6 +93,17 @@ export class GroupCommit {
   }
 }
 
+/**
+ * A failure no resend can cure: the database refused the data itself (SQLSTATE class 22, data
+ * exception; 23, integrity constraint), or the data broke a computation (a RangeError such as an
+ * invalid date). Anything else (a lost connection, a timeout, a shutdown) may pass.
+ */
+export function unstorable(error: unknown): boolean {
+  if (error instanceof RangeError) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^2[23][0-9A-Z]{3}$/.test(code);
+}
+
 export interface MqttIngestOptions {
   db: Database;
   devices: DevicesService;
@@ -198,7 +209,14 @@ export function telemetryBrokerHooks(options: MqttIngestOptions): TelemetryMqtt 
         log.debug({ topic: topicName }, 'MQTT message for no known farm or device');
         return;
       }
-      await hooks.publish(sender, topicName, payload);
+      try {
+        await hooks.publish(sender, topicName, payload);
+      } catch (error) {
+        if (!unstorable(error)) throw error; // not acknowledged: the broker delivers it again
+        // Acknowledged and counted: what the database refuses as data it will refuse on every resend.
+        count('malformed');
+        log.warn({ topic: topicName, err: error }, 'MQTT message that can never be stored, dropped');
+      }
     },
     async authenticate(username, password) {
       if (username === undefined || username === '') {
