@@ -33,7 +33,8 @@ interface Waiter {
  * possible while no PUBACK goes out before its readings are committed.
  */
 export class GroupCommit {
-  readonly #pending = new Map<string, { readings: RawReading[]; waiters: Waiter[] }>();
+  readonly #pending = new Map<string, { readings: RawReading[]; waiter: Waiter }[]>();
+  #size = 0;
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> = Promise.resolve();
 
@@ -45,12 +46,11 @@ export class GroupCommit {
 
   add(farmId: string, readings: RawReading[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const batch = this.#pending.get(farmId) ?? { readings: [], waiters: [] };
-      batch.readings.push(...readings);
-      batch.waiters.push({ resolve, reject });
+      const batch = this.#pending.get(farmId) ?? [];
+      batch.push({ readings, waiter: { resolve, reject } });
       this.#pending.set(farmId, batch);
-      const size = [...this.#pending.values()].reduce((n, b) => n + b.readings.length, 0);
-      if (size >= 5_000) void this.flush();
+      this.#size += readings.length;
+      if (this.#size >= 5_000) void this.flush();
       else this.#timer ??= setTimeout(() => void this.flush(), this.windowMs);
     });
   }
@@ -61,19 +61,47 @@ export class GroupCommit {
     this.#timer = undefined;
     const batches = [...this.#pending];
     this.#pending.clear();
+    this.#size = 0;
     this.#flushing = this.#flushing.then(async () => {
-      for (const [farmId, batch] of batches) {
+      for (const [farmId, messages] of batches) {
         try {
-          const result = await this.telemetry.ingest({ farmId }, batch.readings);
+          const result = await this.telemetry.ingest(
+            { farmId },
+            messages.flatMap((m) => m.readings),
+          );
           this.onResult(farmId, result.rejected);
-          for (const waiter of batch.waiters) waiter.resolve();
+          for (const { waiter } of messages) waiter.resolve();
         } catch (error) {
-          for (const waiter of batch.waiters) waiter.reject(error);
+          if (messages.length === 1) {
+            messages[0]!.waiter.reject(error);
+            continue;
+          }
+          // One message may have made the whole group fail: each on its own, so only that one fails.
+          for (const { readings, waiter } of messages) {
+            try {
+              const result = await this.telemetry.ingest({ farmId }, readings);
+              this.onResult(farmId, result.rejected);
+              waiter.resolve();
+            } catch (alone) {
+              waiter.reject(alone);
+            }
+          }
         }
       }
     });
     return this.#flushing;
   }
+}
+
+/**
+ * A failure no resend can cure: the database refused the data itself (SQLSTATE class 22, data
+ * exception; 23, integrity constraint), or the data broke a computation (a RangeError such as an
+ * invalid date). Anything else (a lost connection, a timeout, a shutdown) may pass.
+ */
+export function unstorable(error: unknown): boolean {
+  if (error instanceof RangeError) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^2[23][0-9A-Z]{3}$/.test(code);
 }
 
 export interface MqttIngestOptions {
@@ -181,7 +209,14 @@ export function telemetryBrokerHooks(options: MqttIngestOptions): TelemetryMqtt 
         log.debug({ topic: topicName }, 'MQTT message for no known farm or device');
         return;
       }
-      await hooks.publish(sender, topicName, payload);
+      try {
+        await hooks.publish(sender, topicName, payload);
+      } catch (error) {
+        if (!unstorable(error)) throw error; // not acknowledged: the broker delivers it again
+        // Acknowledged and counted: what the database refuses as data it will refuse on every resend.
+        count('malformed');
+        log.warn({ topic: topicName, err: error }, 'MQTT message that can never be stored, dropped');
+      }
     },
     async authenticate(username, password) {
       if (username === undefined || username === '') {

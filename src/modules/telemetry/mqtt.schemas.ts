@@ -50,9 +50,9 @@ export const BeeTelemetryPayload = Type.Object(
 export const HeartbeatPayload = Type.Object(
   {
     firmware_version: Type.Optional(Type.String()),
-    uptime_seconds: Type.Optional(Type.Integer({ minimum: 0 })),
-    signal_strength: Type.Optional(Type.Number({ description: 'dBm' })),
-    heap_free: Type.Optional(Type.Integer({ minimum: 0, description: 'bytes' })),
+    uptime_seconds: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
+    signal_strength: Type.Optional(Type.Number({ minimum: -200, maximum: 100, description: 'dBm' })),
+    heap_free: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'bytes' })),
   },
   { examples: [{ firmware_version: '1.4.2', uptime_seconds: 3600, signal_strength: -61, heap_free: 81234 }] },
 );

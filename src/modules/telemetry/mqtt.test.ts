@@ -130,6 +130,46 @@ describe('the embedded broker', () => {
     expect(metrics.body).toMatch(/croft_mqtt_messages_total\{outcome="malformed"\} [1-9]/);
   });
 
+  it("stores another device's readings of the same group commit when one message is poison, and keeps both connected", async () => {
+    const poisoner = await connect(creds['hive-scale-3']);
+    const neighbour = await connect(creds['other-device']);
+    await Promise.all([
+      poisoner.publishAsync(
+        `croft/${farm.slug}/hive-scale-3/telemetry`,
+        JSON.stringify({ ts: 1e20, readings: { temperature: 1 } }),
+        { qos: 1 },
+      ),
+      neighbour.publishAsync(
+        `croft/${farm.slug}/other-device/telemetry`,
+        JSON.stringify({ ts: '2026-06-10T11:04:00Z', readings: { temperature: 21.5 } }),
+        { qos: 1 },
+      ),
+      poisoner.publishAsync(`croft/${farm.slug}/hive-scale-3/heartbeat`, JSON.stringify({ uptime_seconds: 1e30 }), {
+        qos: 1,
+      }),
+      poisoner.publishAsync(
+        `croft/${farm.slug}/hive-scale-3/heartbeat`,
+        JSON.stringify({ signal_strength: 1e300, heap_free: 1e25 }),
+        { qos: 1 },
+      ),
+    ]);
+    expect(await readings('other-device', 'temperature')).toEqual([
+      { ts: '2026-06-10T11:04:00.000Z', value: 21.5, quality: 0 },
+    ]);
+    // Both still connected: each can still publish, and is acknowledged.
+    await poisoner.publishAsync(
+      `croft/${farm.slug}/hive-scale-3/telemetry`,
+      JSON.stringify({ ts: '2026-06-10T11:05:00Z', readings: { sound_level: 40 } }),
+      { qos: 1 },
+    );
+    expect(poisoner.connected && neighbour.connected).toBe(true);
+    expect((await readings('hive-scale-3', 'sound_level')).at(-1)).toEqual({
+      ts: '2026-06-10T11:05:00.000Z',
+      value: 40,
+      quality: 0,
+    });
+  });
+
   it('refuses wrong credentials', async () => {
     await expect(connect({ username: creds['house1-climate']!.username, password: 'wrong' })).rejects.toThrow();
     await expect(connect()).rejects.toThrow();

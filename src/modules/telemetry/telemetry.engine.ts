@@ -30,6 +30,13 @@ export const METRIC_UNITS: Readonly<Record<string, string>> = {
 };
 
 export const MAX_FUTURE_MS = 10 * 60_000;
+/** No reading is older than this: a clock that says otherwise is wrong (and no partition is made for it). */
+export const EARLIEST_TS = Date.UTC(2000, 0, 1);
+/**
+ * The largest magnitude a value may have. A double holds more, but rollups add values up (a sum that
+ * overflows fails the rollup in the database); no sensor measures anything near this.
+ */
+export const MAX_ABS_VALUE = 1e15;
 export const METRIC_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
 export const DEVICE_LABEL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
@@ -57,7 +64,10 @@ export type Checked = { ok: true; reading: Reading } | { ok: false; code: string
 
 /** ISO 8601 with an offset (or Z), or milliseconds since the epoch. */
 export function parseTimestamp(ts: unknown): Date | undefined {
-  if (typeof ts === 'number' && Number.isFinite(ts)) return new Date(ts);
+  if (typeof ts === 'number') {
+    const date = new Date(ts);
+    return Number.isNaN(date.getTime()) ? undefined : date;
+  }
   if (typeof ts !== 'string') return undefined;
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/.test(ts)) return undefined;
   const date = new Date(ts);
@@ -85,6 +95,9 @@ export function checkReading(raw: RawReading, receivedAt: Date, rawRetentionDays
   if (typeof raw.value !== 'number' || !Number.isFinite(raw.value)) {
     return { ok: false, code: 'INVALID_VALUE', reason: 'value must be a finite number' };
   }
+  if (Math.abs(raw.value) > MAX_ABS_VALUE) {
+    return { ok: false, code: 'INVALID_VALUE', reason: `value must be between -${MAX_ABS_VALUE} and ${MAX_ABS_VALUE}` };
+  }
   const quality = raw.quality ?? 0;
   if (quality !== 0 && quality !== 1 && quality !== 2) {
     return {
@@ -109,6 +122,9 @@ export function checkReading(raw: RawReading, receivedAt: Date, rawRetentionDays
       code: 'TS_IN_FUTURE',
       reason: 'ts is more than 10 minutes in the future: check the device clock',
     };
+  }
+  if (ts.getTime() < EARLIEST_TS) {
+    return { ok: false, code: 'TS_TOO_OLD', reason: 'ts is before 2000: check the device clock' };
   }
   if (receivedAt.getTime() - ts.getTime() > rawRetentionDays * 86_400_000) {
     return { ok: false, code: 'TS_TOO_OLD', reason: `ts is older than the raw retention (${rawRetentionDays} days)` };

@@ -322,6 +322,14 @@ export class ReadingPartitions {
 
   constructor(private readonly db: Database) {}
 
+  /** Whether some of these instants fall in a week whose partition this process has not seen yet. */
+  mayMake(instants: Iterable<Date>): boolean {
+    const days = new Set<number>();
+    for (const instant of instants) days.add(Math.floor(instant.getTime() / 86_400_000));
+    for (const day of days) if (!this.#known.has(partitionName(weekStart(new Date(day * 86_400_000))))) return true;
+    return false;
+  }
+
   /** Makes sure the partitions holding these instants exist. */
   async ensureFor(instants: Iterable<Date>): Promise<void> {
     // Distinct days first (cheap numbers), then their weeks: a batch holds thousands of instants.

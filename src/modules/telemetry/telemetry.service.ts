@@ -110,7 +110,19 @@ export class TelemetryService {
         });
       } else valid.push({ index, reading: result.reading });
     }
-    if (valid.length > 0) await this.partitions.ensureFor(valid.map((v) => v.reading.ts));
+    if (valid.length > 0) {
+      let due = valid.map((v) => v.reading);
+      if (this.partitions.mayMake(due.map((r) => r.ts))) {
+        // Making a partition locks the readings table: only for readings the farm will keep (its
+        // devices, within its retention), checked first; the transaction below checks them again.
+        const targets = await db.farm(scope.farmId, (tx) =>
+          telemetryRepository.ingestTargets(tx, scope.farmId, [...new Set(due.map((r) => r.device))]),
+        );
+        const oldest = receivedAt.getTime() - targets.rawDays * 86_400_000;
+        due = due.filter((r) => targets.devices.has(r.device) && r.ts.getTime() >= oldest);
+      }
+      if (due.length > 0) await this.partitions.ensureFor(due.map((r) => r.ts));
+    }
     const live = this.deps.live.wantsReadings(scope.farmId);
     let madeSeries: Map<string, number> | undefined;
     const { accepted, published } = await db.farm(scope.farmId, async (tx) => {

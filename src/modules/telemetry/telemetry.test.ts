@@ -90,6 +90,71 @@ describe('HTTP ingest', () => {
     });
   });
 
+  it('rejects a reading out of range with a reason and stores the rest of its batch', async () => {
+    const at = (ts: unknown, value: unknown = 1) => ({ device: 'house1-climate', metric: 'poison', ts, value });
+    const res = await ingest({
+      readings: [
+        at('2026-06-10T08:00:00Z', 3),
+        at(1e20),
+        at(-1e20),
+        at('1999-12-31T23:59:59Z'),
+        at(946_684_799_999),
+        at('2026-06-10T08:01:00Z', 1e300),
+        at('2026-06-10T08:02:00Z', -1e300),
+        at('2026-06-10T08:03:00Z', 4),
+      ],
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ accepted: 2, duplicate: 0, rejected: 6 });
+    const rejections = res.json().rejections as { index: number; code: string; reason: string }[];
+    expect(rejections.map((r) => [r.index, r.code])).toEqual([
+      [1, 'INVALID_TS'],
+      [2, 'INVALID_TS'],
+      [3, 'TS_TOO_OLD'],
+      [4, 'TS_TOO_OLD'],
+      [5, 'INVALID_VALUE'],
+      [6, 'INVALID_VALUE'],
+    ]);
+    for (const r of rejections) expect(r.reason).not.toBe('');
+    const stored = await t.app.inject({
+      method: 'GET',
+      headers: await headers(),
+      url: url(
+        '/telemetry?device=house1-climate&metric=poison&from=2026-06-10T00:00:00Z&to=2026-06-11T00:00:00Z&resolution=raw',
+      ),
+    });
+    expect(stored.json().points.map((p: { value: number }) => p.value)).toEqual([3, 4]);
+  });
+
+  it('makes no partition for a reading it refuses: unknown device, older than the retention', async () => {
+    const h = await headers();
+    const settings = url('/telemetry/settings');
+    const before = (await t.app.inject({ method: 'GET', url: settings, headers: h })).json<Record<string, number>>();
+    const put = (body: Record<string, number>) =>
+      t.app.inject({ method: 'PUT', url: settings, headers: h, payload: body });
+    expect((await put({ raw_days: 30, hourly_days: 365, daily_days: 3650 })).statusCode).toBe(200);
+    try {
+      const res = await ingest({
+        readings: [
+          { device: 'house1-climate', metric: 'temperature', ts: '2026-04-15T10:00:00Z', value: 1 },
+          { device: 'nobody', metric: 'temperature', ts: '2022-03-09T10:00:00Z', value: 1 },
+          { device: 'house1-climate', metric: 'temperature', ts: '2018-03-07T10:00:00Z', value: 1 },
+        ],
+      });
+      expect(res.json().rejections.map((r: { code: string }) => r.code)).toEqual([
+        'TS_TOO_OLD',
+        'UNKNOWN_DEVICE',
+        'TS_TOO_OLD',
+      ]);
+      const made = await t.deps.db.raw.executeSql(
+        `select relname from pg_class where relname in ('readings_w20260413', 'readings_w20220307', 'readings_w20180305')`,
+      );
+      expect(made.rows).toEqual([]);
+    } finally {
+      await put(before);
+    }
+  });
+
   it('takes NDJSON and CSV too, and a reading without a timestamp gets its received time', async () => {
     const ndjson =
       '{"device":"scale-7","metric":"weight","ts":"2026-06-10T10:00:00Z","value":41.2}\nnot json\n\n{"device":"scale-7","metric":"weight","value":41.5}\n';
