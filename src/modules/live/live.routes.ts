@@ -12,6 +12,7 @@ import type { LiveBus } from '../../platform/live/bus.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Caller } from '../../platform/tenancy/caller.js';
 import { VERSION } from '../../platform/version.js';
+import { sameOrigin } from '../../platform/http/light-mode.js';
 import type { AuthService } from '../identity/index.js';
 import type { FarmsService } from '../farms/index.js';
 import type { DevicesService } from '../devices/index.js';
@@ -41,18 +42,8 @@ export function originAllowed(
   deps: { config: Pick<Config, 'publicUrl' | 'allowedOrigins'> },
 ): boolean {
   const origin = request.headers.origin;
-  if (origin === undefined) return true; // not a browser
-  let parsed: URL;
-  try {
-    parsed = new URL(origin);
-  } catch {
-    return false;
-  }
-  return (
-    parsed.origin === new URL(deps.config.publicUrl).origin ||
-    deps.config.allowedOrigins.includes(parsed.origin) ||
-    parsed.host === request.headers.host
-  );
+  // Not a browser when absent; else Croft's own pages (the Host the socket was opened on) or configured ones.
+  return origin === undefined || sameOrigin(origin, request.headers.host, deps.config);
 }
 
 /**

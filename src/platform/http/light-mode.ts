@@ -29,7 +29,11 @@ export function hostAllowed(host: string | undefined, config: GuardConfig): bool
 }
 
 /** Whether a browser's Origin is Croft's own: the Host it called, CROFT_PUBLIC_URL's, or CROFT_ALLOWED_ORIGINS. */
-export function sameOrigin(origin: string, host: string | undefined, config: GuardConfig): boolean {
+export function sameOrigin(
+  origin: string,
+  host: string | undefined,
+  config: Pick<Config, 'publicUrl' | 'allowedOrigins'>,
+): boolean {
   let parsed: URL;
   try {
     parsed = new URL(origin);
