@@ -1,3 +1,4 @@
+import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -14,6 +15,7 @@ import type { AppDeps } from './deps.js';
 import type { Config } from './platform/config.js';
 import { unavailable } from './platform/errors.js';
 import { registerAuthHttp } from './modules/identity/index.js';
+import { LIVE_MAX_MESSAGE_BYTES } from './modules/live/index.js';
 import { modules } from './modules/index.js';
 
 export type App = FastifyInstance<
@@ -82,6 +84,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     authenticateDevice: (username, password) => deps.services.devices.authenticate(username, password),
   });
 
+  // One WebSocket server for every upgrade (live sockets, MQTT over WebSocket): its largest frame is an
+  // MQTT packet's; live sessions refuse anything above their own smaller limit.
+  await app.register(websocket, {
+    options: { maxPayload: Math.max(LIVE_MAX_MESSAGE_BYTES, deps.config.mqttMaxPacketBytes + 8) },
+  });
   await app.register(healthRoutes, deps);
   await app.register(webConfigRoutes, { config: deps.config });
   // Each module's routes get what its plugin's type names: the platform's parts and the services.

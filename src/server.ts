@@ -69,6 +69,7 @@ export function assemble(
     live: new LiveEvents(bus),
     hooks: new Hooks(options.log),
     link: new DeviceLink(),
+    mqtt: { status: { state: 'off', port: null } },
   };
   const services = assembleModules(modules, base) as ModuleBase & Services;
   const deps: AppDeps = {
@@ -77,7 +78,6 @@ export function assemble(
     services,
     version: VERSION,
     redis: options.live?.redis,
-    mqtt: { status: { state: 'off', port: null } },
   };
   for (const module of modules) module.jobs?.(registry, services);
   return { deps, registry };

@@ -88,6 +88,16 @@ export interface Config {
   mqttSessionExpiryS: number;
   /** Connections to the external broker (each handles one message at a time). */
   mqttClientConnections: number;
+  /** The largest MQTT packet the embedded broker reads; a connection announcing more is closed. */
+  mqttMaxPacketBytes: number;
+  /** Open MQTT connections one network address may hold (every listener together). */
+  mqttConnectionsPerAddress: number;
+  /** MQTT connection attempts one network address may make per minute. */
+  mqttConnectsPerMinute: number;
+  /** MQTT over TLS: its port, and the PEM certificate (chain) and key files; off without both files. */
+  mqttTls: { port: number; certFile: string; keyFile: string } | undefined;
+  /** MQTT over WebSocket on the HTTP port, at /mqtt. */
+  mqttWebSocket: boolean;
   /** When set, the broker authentication/ACL endpoints require the header `X-Broker-Token: <token>`. */
   brokerAuthToken: string | undefined;
   /** Redis or Valkey for live events across instances and shared rate limits. */
@@ -230,6 +240,21 @@ function mqttAnonymousFarm(env: Env): string | undefined {
     );
   }
   return farm;
+}
+
+function mqttTls(env: Env): Config['mqttTls'] {
+  const certFile = read(env, 'CROFT_MQTT_TLS_CERT');
+  const keyFile = read(env, 'CROFT_MQTT_TLS_KEY');
+  if (certFile === undefined && keyFile === undefined) return undefined;
+  if (certFile === undefined || keyFile === undefined) {
+    const missing = certFile === undefined ? 'CROFT_MQTT_TLS_CERT' : 'CROFT_MQTT_TLS_KEY';
+    throw new ConfigError(missing, 'MQTT over TLS needs both CROFT_MQTT_TLS_CERT and CROFT_MQTT_TLS_KEY (PEM files)');
+  }
+  return {
+    port: integer(env, 'CROFT_MQTT_TLS_PORT', 8883, 0, 65535),
+    certFile: path.resolve(certFile),
+    keyFile: path.resolve(keyFile),
+  };
 }
 
 function mapTiles(env: Env): string | undefined {
@@ -402,6 +427,11 @@ export function loadConfig(env: Env = process.env, isTerminal = Boolean(process.
     mqttClientId: read(env, 'CROFT_MQTT_CLIENT_ID') ?? `croft-${os.hostname()}-${read(env, 'CROFT_PORT') ?? '8080'}`,
     mqttSessionExpiryS: integer(env, 'CROFT_MQTT_SESSION_EXPIRY_S', 86_400, 0, 30 * 86_400),
     mqttClientConnections: integer(env, 'CROFT_MQTT_CLIENT_CONNECTIONS', 8, 1, 256),
+    mqttMaxPacketBytes: byteSize(env, 'CROFT_MQTT_MAX_PACKET', 256 * 1024),
+    mqttConnectionsPerAddress: integer(env, 'CROFT_MQTT_CONNECTIONS_PER_ADDRESS', 1000, 1, 1_000_000),
+    mqttConnectsPerMinute: integer(env, 'CROFT_MQTT_CONNECTS_PER_MINUTE', 600, 1, 10_000_000),
+    mqttTls: mqttTls(env),
+    mqttWebSocket: onOff(env, 'CROFT_MQTT_WEBSOCKET', true),
     brokerAuthToken: read(env, 'CROFT_BROKER_AUTH_TOKEN'),
     redisUrl: serviceUrl(env, 'REDIS_URL', ['redis:', 'rediss:', 'valkey:', 'valkeys:'], 'redis://localhost:6379'),
     allowedOrigins: origins(env),

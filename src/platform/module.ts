@@ -8,7 +8,7 @@ import type { JobRunner } from './jobs/runner.js';
 import type { LiveBus } from './live/bus.js';
 import type { LiveEvents } from './live/events.js';
 import type { Logger } from './logger.js';
-import type { DeviceLink } from './mqtt/link.js';
+import type { DeviceLink, MqttState } from './mqtt/link.js';
 
 /** What the platform gives every module, made before any module. */
 export interface ModuleBase {
@@ -26,6 +26,8 @@ export interface ModuleBase {
   hooks: Hooks;
   /** Reaches devices over MQTT. */
   link: DeviceLink;
+  /** MQTT as this process runs it (written as it starts): the embedded broker, an external one's client. */
+  mqtt: MqttState;
 }
 
 /** What a module does when another module announces something. */

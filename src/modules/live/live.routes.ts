@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import websocket from '@fastify/websocket';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { forbidden, unauthenticated } from '../../platform/errors.js';
@@ -53,7 +52,6 @@ export function originAllowed(
  */
 export const liveRoutes: FastifyPluginAsyncTypebox<LiveRoutesDeps> = async (app, deps) => {
   const { auth, farms, telemetry, devices } = deps;
-  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
 
   /** Open sockets per person or API key, in this process. */
   const openSockets = new Map<string, number>();

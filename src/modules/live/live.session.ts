@@ -30,6 +30,12 @@ export interface Authenticated {
  */
 export const LIVE_MAX_BUFFERED_BYTES = 1024 * 1024;
 
+/** The largest message a client may send on a live socket. */
+export const LIVE_MAX_MESSAGE_BYTES = 64 * 1024;
+
+const byteLength = (data: Buffer | ArrayBuffer | Buffer[]) =>
+  Array.isArray(data) ? data.reduce((n, part) => n + part.length, 0) : data.byteLength;
+
 /** What a live socket needs from the rest of Croft. */
 export interface LiveSessionDeps {
   bus: LiveBus;
@@ -85,6 +91,12 @@ export class LiveSession {
     private readonly farmRef: string | null,
   ) {
     socket.on('message', (data, isBinary) => {
+      // The server's sockets take frames as large as an MQTT packet (MQTT over WebSocket shares them);
+      // a live session's messages are small.
+      if (byteLength(data) > LIVE_MAX_MESSAGE_BYTES) {
+        socket.close(1009, 'Message too big');
+        return;
+      }
       const text = isBinary ? '' : data.toString();
       this.#queue = this.#queue.then(() => this.#handle(text)).catch((error: unknown) => this.#fail(error));
     });

@@ -11,6 +11,8 @@ import { brokerAuthRoutes } from './broker-auth.routes.js';
 import { defineTelemetryJobs } from './telemetry.jobs.js';
 import { telemetryRepository } from './telemetry.repository.js';
 import { telemetryRoutes } from './telemetry.routes.js';
+import { mqttWebSocketRoutes } from './mqtt.websocket.routes.js';
+import type { MqttState } from '../../platform/mqtt/link.js';
 import { TelemetryService } from './telemetry.service.js';
 
 export type { TelemetryService } from './telemetry.service.js';
@@ -40,8 +42,10 @@ const routes: FastifyPluginAsyncTypebox<{
   devices: DevicesService;
   config: Config;
   log: Logger;
+  mqtt: MqttState;
 }> = async (app, deps) => {
   await app.register(telemetryRoutes, deps);
+  if (deps.config.mqttWebSocket) await app.register(mqttWebSocketRoutes, deps);
   // Only a broker Croft is a client of (MQTT_URL) calls these; without one they do not exist.
   if (deps.config.mqttUrl) {
     if (deps.config.brokerAuthToken === undefined)
@@ -64,6 +68,8 @@ export const telemetryModule = defineModule({
     live: LiveEvents;
     hooks: Hooks;
     devices: DevicesService;
+    /** MQTT as this process runs it (the WebSocket route hands its sockets to the broker). */
+    mqtt: MqttState;
   }) => ({
     telemetry: new TelemetryService(deps),
   }),

@@ -1,4 +1,7 @@
+import { jsonValidator } from '../../platform/http/validation.js';
 import type { RawReading } from './telemetry.engine.js';
+import { BeeTelemetryPayload, CroftTelemetryPayload } from './mqtt.schemas.js';
+import { MAX_BATCH } from './telemetry.schemas.js';
 
 /**
  * MQTT topics and payloads (ARCHITECTURE.md): `croft/{farm}/{device}/…` and BeeAPI's
@@ -64,9 +67,16 @@ export function maySubscribe(identity: MqttIdentity, filter: string): boolean {
 
 export type Parsed = { ok: true; readings: RawReading[] } | { ok: false; reason: string };
 
+type CroftMessage = { ts?: string; readings: Record<string, number>; quality?: number };
+const isCroftPayload = jsonValidator<CroftMessage | CroftMessage[]>(CroftTelemetryPayload);
+const isBeePayload = jsonValidator<Record<string, unknown>>(BeeTelemetryPayload);
+
+const firstError = (errors: string[]) => errors.slice(0, 3).join('; ');
+
 /**
- * Croft's payload: `{"ts"?, "readings": {"temperature": 24.1, …}}`, or an array of those. Each metric
- * becomes a reading of `device`.
+ * Croft's payload: `{"ts"?, "readings": {"temperature": 24.1, …}}`, or an array of those, checked
+ * against its schema (the AsyncAPI contract) before anything is made of it. Each metric becomes a
+ * reading of `device`; more than {@link MAX_BATCH} readings in one message is refused whole.
  */
 export function readingsFromCroftPayload(device: string, payload: Buffer): Parsed {
   let body: unknown;
@@ -75,22 +85,15 @@ export function readingsFromCroftPayload(device: string, payload: Buffer): Parse
   } catch {
     return { ok: false, reason: 'payload is not JSON' };
   }
-  const messages = Array.isArray(body) ? body : [body];
+  const checked = isCroftPayload(body);
+  if (!checked.ok) return { ok: false, reason: firstError(checked.errors) };
+  const messages = Array.isArray(checked.value) ? checked.value : [checked.value];
   const readings: RawReading[] = [];
-  for (const message of messages) {
-    if (
-      typeof message !== 'object' ||
-      message === null ||
-      typeof (message as { readings?: unknown }).readings !== 'object'
-    ) {
-      return { ok: false, reason: 'expected {"ts"?, "readings": {metric: value}}' };
+  for (const { ts, readings: values, quality } of messages) {
+    for (const metric in values) {
+      if (readings.length === MAX_BATCH) return { ok: false, reason: `more than ${MAX_BATCH} readings in one message` };
+      readings.push({ device, metric, ts, value: values[metric], quality });
     }
-    const {
-      ts,
-      readings: values,
-      quality,
-    } = message as { ts?: unknown; readings: Record<string, unknown>; quality?: unknown };
-    for (const [metric, value] of Object.entries(values ?? {})) readings.push({ device, metric, ts, value, quality });
   }
   return { ok: true, readings };
 }
@@ -99,13 +102,15 @@ const BEE_METRICS = ['temperature', 'humidity', 'weight', 'sound_level'] as cons
 
 /** BeeAPI's hive-scale payload: `{"device_id","timestamp","temperature","humidity","weight","sound_level"}`. */
 export function readingsFromBeePayload(device: string, payload: Buffer): Parsed {
-  let body: Record<string, unknown>;
+  let parsed: unknown;
   try {
-    body = JSON.parse(payload.toString('utf8')) as Record<string, unknown>;
+    parsed = JSON.parse(payload.toString('utf8'));
   } catch {
     return { ok: false, reason: 'payload is not JSON' };
   }
-  if (typeof body !== 'object' || body === null) return { ok: false, reason: 'payload is not an object' };
+  const checked = isBeePayload(parsed);
+  if (!checked.ok) return { ok: false, reason: firstError(checked.errors) };
+  const body = checked.value;
   if (body.device_id !== undefined && body.device_id !== device) {
     return { ok: false, reason: `device_id "${String(body.device_id)}" does not match the topic's "${device}"` };
   }

@@ -10,7 +10,9 @@ const Iso = Type.String({ format: 'date-time' });
 const TelemetryMessage = Type.Object({
   ts: Type.Optional(Iso),
   readings: Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$' }), Type.Number(), {
-    description: 'metric → value',
+    description: 'metric → value (lower-case metric names; at most 10,000 readings in one message)',
+    additionalProperties: false,
+    maxProperties: 10_000,
   }),
   quality: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 })),
 });

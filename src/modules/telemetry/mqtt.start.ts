@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { Config } from '../../platform/config.js';
 import type { Database } from '../../platform/db/database.js';
 import type { Metrics } from '../../platform/http/metrics.js';
@@ -60,7 +61,13 @@ export async function startMqtt(deps: MqttDeps): Promise<() => Promise<void>> {
         port: config.mqttPort as number,
         host: config.host,
         stepAsideIfTaken: !config.mqttPortChosen,
-        hooks,
+        hooks: { ...hooks, refused: (reason) => metrics.mqttRefused(reason) },
+        limits: {
+          maxPacketBytes: config.mqttMaxPacketBytes,
+          connectionsPerAddress: config.mqttConnectionsPerAddress,
+          connectsPerMinute: config.mqttConnectsPerMinute,
+        },
+        tls: config.mqttTls && (await readTls(config.mqttTls)),
         log: mqttLog,
       });
       stops.push(() => broker.close());
@@ -113,4 +120,20 @@ export async function startMqtt(deps: MqttDeps): Promise<() => Promise<void>> {
     throw error;
   }
   return stop;
+}
+
+/** The TLS listener's certificate (chain) and key, read from their PEM files with a clear error. */
+async function readTls(settings: NonNullable<Config['mqttTls']>): Promise<{ port: number; cert: Buffer; key: Buffer }> {
+  const read = async (file: string, setting: string) => {
+    try {
+      return await readFile(file);
+    } catch (error) {
+      throw new Error(`${setting}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    }
+  };
+  return {
+    port: settings.port,
+    cert: await read(settings.certFile, 'CROFT_MQTT_TLS_CERT'),
+    key: await read(settings.keyFile, 'CROFT_MQTT_TLS_KEY'),
+  };
 }

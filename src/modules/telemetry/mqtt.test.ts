@@ -130,6 +130,39 @@ describe('the embedded broker', () => {
     expect(metrics.body).toMatch(/croft_mqtt_messages_total\{outcome="malformed"\} [1-9]/);
   });
 
+  it('checks a message against its schema first: a wrong shape or more than 10,000 readings is dropped whole, acknowledged and counted', async () => {
+    const malformed = async () => {
+      const metric = (await t.deps.metrics.registry.getMetricsAsJSON()).find(
+        (m) => m.name === 'croft_mqtt_messages_total',
+      );
+      return metric?.values.find((v) => v.labels.outcome === 'malformed')?.value ?? 0;
+    };
+    const client = await connect(creds['house1-climate']);
+    const topic = `croft/${farm.slug}/house1-climate/telemetry`;
+    const before = await malformed();
+    const bad = [
+      { ts: 1e20, readings: { temperature: 1 } }, // a number where the contract says an RFC 3339 time
+      { ts: '2026-06-10T11:04:00Z', readings: { temperature: '27' } }, // a string value
+      { ts: '2026-06-10T11:04:00Z', readings: { Temperature: 27 } }, // a metric name the contract refuses
+      { ts: '2026-06-10T11:04:00Z', readings: { temperature: 27 }, quality: 7 },
+      Array.from({ length: 10_001 }, () => ({ readings: { t: 1 } })), // 200 KB: under the packet limit
+      {
+        ts: '2026-06-10T11:04:00Z',
+        readings: Object.fromEntries(Array.from({ length: 10_001 }, (_, i) => [`m${i}`, i])),
+      },
+    ];
+    for (const body of bad) await client.publishAsync(topic, JSON.stringify(body), { qos: 1 });
+    expect(await malformed()).toBe(before + bad.length);
+    // Nothing of them was stored, and the device is still connected and heard.
+    await client.publishAsync(topic, JSON.stringify({ ts: '2026-06-10T11:04:30Z', readings: { temperature: 27.9 } }), {
+      qos: 1,
+    });
+    const points = await readings('house1-climate', 'temperature');
+    expect(points.filter((p) => p.ts.startsWith('2026-06-10T11:04:00'))).toEqual([]);
+    expect(points.at(-1)).toMatchObject({ ts: '2026-06-10T11:04:30.000Z', value: 27.9 });
+    expect(client.connected).toBe(true);
+  });
+
   it("stores another device's readings of the same group commit when one message is poison, and keeps both connected", async () => {
     const poisoner = await connect(creds['hive-scale-3']);
     const neighbour = await connect(creds['other-device']);
@@ -258,11 +291,12 @@ describe('a taken port', () => {
     const taken = (squatter.address() as net.AddressInfo).port;
     const log = createLogger({ logLevel: 'silent', logFormat: 'json' });
     const hooks = { authenticate: async () => undefined, publish: async () => {}, maySubscribe: () => false };
+    const limits = { maxPacketBytes: 256 * 1024, connectionsPerAddress: 100, connectsPerMinute: 100 };
     try {
-      const aside = await startBroker({ port: taken, host: '127.0.0.1', stepAsideIfTaken: true, hooks, log });
+      const aside = await startBroker({ port: taken, host: '127.0.0.1', stepAsideIfTaken: true, hooks, limits, log });
       expect(aside.status).toEqual({ state: 'port_taken', port: null });
       await expect(
-        startBroker({ port: taken, host: '127.0.0.1', stepAsideIfTaken: false, hooks, log }),
+        startBroker({ port: taken, host: '127.0.0.1', stepAsideIfTaken: false, hooks, limits, log }),
       ).rejects.toThrow(/EADDRINUSE/);
     } finally {
       squatter.close();

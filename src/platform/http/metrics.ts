@@ -9,6 +9,8 @@ export interface Metrics {
   jobOutcome(name: string, outcome: 'completed' | 'failed', seconds: number): void;
   /** MQTT messages by outcome (stored, malformed, dropped readings). */
   mqttMessages(outcome: string, n?: number): void;
+  /** A connection or packet the embedded broker refused or corrected, by reason. */
+  mqttRefused(reason: string): void;
 }
 
 /** One registry per app (not prom-client's global one), so several apps in one process stay apart. */
@@ -57,9 +59,16 @@ export function createMetrics(jobCounts?: () => Promise<{ name: string; state: s
     labelNames: ['outcome'],
     registers: [registry],
   });
+  const mqttRefused = new Counter({
+    name: 'croft_mqtt_refused_total',
+    help: 'MQTT connections closed or refused, and retain flags cleared, by reason',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
   return {
     registry,
     mqttMessages: (outcome, n = 1) => mqtt.inc({ outcome }, n),
+    mqttRefused: (reason) => mqttRefused.inc({ reason }),
     jobOutcome(name, outcome, seconds) {
       jobsDone.inc({ name, outcome });
       jobSeconds.observe({ name }, seconds);

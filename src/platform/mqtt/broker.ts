@@ -1,6 +1,9 @@
 import net from 'node:net';
+import type { Duplex } from 'node:stream';
+import tls from 'node:tls';
 import { Aedes, type Client, type PublishPacket, type Subscription } from 'aedes';
 import type { Logger } from '../logger.js';
+import { AddressGate, guardPackets, type Refusal } from './guard.js';
 
 /** What the broker asks of the application; it knows nothing of farms or readings itself. */
 export interface BrokerHooks<Identity> {
@@ -27,6 +30,16 @@ export interface BrokerHooks<Identity> {
   connected?(identity: Identity): void;
   /** After a signed-in client's connection ends (once for each `connected`). */
   disconnected?(identity: Identity): void;
+  /** Something a device did that the broker refused or corrected (counted, not logged one by one). */
+  refused?(reason: Refusal | 'packet_too_large' | 'retain_cleared'): void;
+}
+
+/** What one device, or one address, may take of the broker. */
+export interface BrokerLimits {
+  /** The largest packet read: a connection announcing more is closed before any of it is held. */
+  maxPacketBytes: number;
+  connectionsPerAddress: number;
+  connectsPerMinute: number;
 }
 
 export type BrokerState = 'running' | 'off' | 'port_taken';
@@ -42,6 +55,13 @@ export interface EmbeddedBroker {
   publish(topic: string, payload: string | Buffer, options?: { retain?: boolean; qos?: 0 | 1 }): Promise<void>;
   /** Disconnects clients whose identity matches (credentials revoked). */
   disconnect(match: (identity: unknown) => boolean): void;
+  /**
+   * Serves one connection that came another way (MQTT over WebSocket, from the HTTP server): the
+   * same limits, authentication, ACL and acknowledge-after-commit as the broker's own listeners.
+   */
+  accept(connection: Duplex, address: string): void;
+  /** Where MQTT over TLS listens, when it does. */
+  tlsPort: number | null;
   close(): Promise<void>;
 }
 
@@ -57,9 +77,14 @@ export async function startBroker<I>(options: {
   host: string;
   stepAsideIfTaken: boolean;
   hooks: BrokerHooks<I>;
+  limits: BrokerLimits;
+  /** MQTT over TLS beside the plain listener: its port and PEM certificate and key. */
+  tls?: { port: number; cert: Buffer; key: Buffer };
   log: Logger;
 }): Promise<EmbeddedBroker> {
-  const { hooks, log } = options;
+  const { hooks, log, limits } = options;
+  const gate = new AddressGate(limits);
+  const refused = (reason: Parameters<NonNullable<BrokerHooks<I>['refused']>>[0]) => hooks.refused?.(reason);
   const clients = () => (aedes as unknown as { clients: Record<string, WithIdentity<I> | undefined> }).clients;
   const aedes: Aedes = await Aedes.createBroker({
     authenticate: (client, username, password, done) => {
@@ -91,6 +116,12 @@ export async function startBroker<I>(options: {
       if (!identity) {
         callback(new Error('not signed in'));
         return;
+      }
+      if (packet.retain) {
+        // A device's message is not kept for later subscribers (it would sit in memory for ever);
+        // refusing it instead would disconnect an MQTT 3.1.1 device, which has no per-message refusal.
+        packet.retain = false;
+        refused('retain_cleared');
       }
       hooks
         .publish(identity, packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload))
@@ -126,20 +157,57 @@ export async function startBroker<I>(options: {
     if (identity && hooks.disconnected) hooks.disconnected(identity);
   });
 
+  /** Counts a connection from `address` against its limits, or closes it (false). */
+  const admit = (connection: Duplex, address: string): boolean => {
+    const admitted = gate.admit(address);
+    if ('refused' in admitted) {
+      refused(admitted.refused);
+      connection.destroy();
+      return false;
+    }
+    connection.once('close', admitted.release);
+    return true;
+  };
+  /** Hands an admitted connection to Aedes behind the packet-size guard. */
+  const serve = (connection: Duplex, address: string) =>
+    aedes.handle(
+      guardPackets(connection, limits.maxPacketBytes, () => {
+        refused('packet_too_large');
+        log.debug({ address }, 'MQTT packet larger than CROFT_MQTT_MAX_PACKET: connection closed');
+      }),
+    );
+  const tlsPort = () => (tlsServer?.listening ? (tlsServer.address() as net.AddressInfo).port : null);
+  const addressOf = (socket: net.Socket) => socket.remoteAddress ?? 'unknown';
+
   // No Nagle: a command is a few dozen bytes that must go out now, not wait for the device's ACK.
-  const server = net.createServer({ noDelay: true }, aedes.handle);
+  const server = net.createServer({ noDelay: true }, (socket) => {
+    if (admit(socket, addressOf(socket))) serve(socket, addressOf(socket));
+  });
+  let tlsServer: tls.Server | undefined;
   const status: BrokerStatus = { state: 'off', port: null };
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port, options.host, () => {
-        server.off('error', reject);
+  const listen = (on: net.Server, port: number) =>
+    new Promise<void>((resolve, reject) => {
+      on.once('error', reject);
+      on.listen(port, options.host, () => {
+        on.off('error', reject);
         resolve();
       });
     });
+  try {
+    await listen(server, options.port);
     status.state = 'running';
     status.port = (server.address() as net.AddressInfo).port;
     log.info({ port: status.port }, `embedded MQTT broker listening on port ${status.port}`);
+    if (options.tls) {
+      const { cert, key } = options.tls;
+      tlsServer = tls.createServer({ cert, key, minVersion: 'TLSv1.2', noDelay: true });
+      // Counted at the TCP connection, before the handshake's cost (a refused one never gets secure).
+      tlsServer.on('connection', (socket: net.Socket) => admit(socket, addressOf(socket)));
+      tlsServer.on('secureConnection', (socket: tls.TLSSocket) => serve(socket, addressOf(socket)));
+      tlsServer.on('tlsClientError', (error) => log.debug({ err: error.message }, 'MQTT TLS handshake failed'));
+      await listen(tlsServer, options.tls.port);
+      log.info({ port: tlsPort() }, `MQTT over TLS listening on port ${tlsPort()}`);
+    }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE' && options.stepAsideIfTaken) {
       status.state = 'port_taken';
@@ -149,9 +217,17 @@ export async function startBroker<I>(options: {
           'Point devices at that broker with MQTT_URL, or set CROFT_MQTT_PORT to another port.',
       );
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
-      return { status, publish: async () => {}, disconnect: () => {}, close: async () => {} };
+      return {
+        status,
+        publish: async () => {},
+        disconnect: () => {},
+        accept: (connection) => connection.destroy(),
+        tlsPort: null,
+        close: async () => {},
+      };
     }
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
     throw error;
   }
 
@@ -171,6 +247,10 @@ export async function startBroker<I>(options: {
           (error) => (error ? reject(error) : resolve()),
         );
       }),
+    accept(connection, address) {
+      if (admit(connection, address)) serve(connection, address);
+    },
+    tlsPort: tlsPort(),
     disconnect(match) {
       for (const client of Object.values(clients())) {
         if (client && client[IDENTITY] !== undefined && match(client[IDENTITY])) client.close();
@@ -180,6 +260,7 @@ export async function startBroker<I>(options: {
       // Aedes first: it disconnects the clients, so the server has no connections left to wait for.
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (tlsServer) await new Promise<void>((resolve) => tlsServer!.close(() => resolve()));
       status.state = 'off';
     },
   };
