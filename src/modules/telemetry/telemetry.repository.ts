@@ -65,7 +65,11 @@ export const telemetryRepository = {
       .execute();
   },
 
-  /** The series ids for these (device, metric) pairs, made where missing. */
+  /**
+   * The series ids for these (device, metric) pairs, made where missing. Inserted in one order
+   * (device, metric) whatever the batch's: two writers making overlapping new series then wait for
+   * each other in turn instead of each holding a key the other needs (a deadlock, seen as 409).
+   */
   async ensureSeries(tx: Tx, farmId: string, keys: SeriesKey[], now: Date): Promise<Map<string, number>> {
     if (keys.length === 0) return new Map();
     const devices = keys.map((k) => k.deviceId);
@@ -73,6 +77,7 @@ export const telemetryRepository = {
     const units = keys.map((k) => k.unit);
     await sql`insert into series (farm_id, device_id, metric, unit, created_at)
       select ${farmId}::uuid, d, m, u, ${now}::timestamptz from unnest(${devices}::uuid[], ${metrics}::text[], ${units}::text[]) as x(d, m, u)
+      order by d, m
       on conflict (farm_id, device_id, metric) do nothing`.execute(tx);
     const { rows } = await sql<{ id: number; device_id: string; metric: string }>`
       select s.id, s.device_id, s.metric from series s
@@ -123,7 +128,8 @@ export const telemetryRepository = {
       const hour = Math.floor(r.ts.getTime() / 3_600_000) * 3_600_000;
       hours.set(`${r.seriesId}|${hour}`, { seriesId: r.seriesId, hour });
     }
-    const touched = [...hours.values()];
+    // In key order too, for the same reason as the series.
+    const touched = [...hours.values()].sort((a, b) => a.seriesId - b.seriesId || a.hour - b.hour);
     await sql`insert into rollup_dirty (series_id, hour, farm_id)
       select s, to_timestamp(h / 1000.0), ${farmId}::uuid from unnest(${touched.map((t) => t.seriesId)}::bigint[], ${touched.map((t) => t.hour)}::float8[]) as x(s, h)
       on conflict do nothing`.execute(tx);
