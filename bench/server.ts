@@ -32,6 +32,9 @@ export async function startBenchServer(
       CROFT_PORT: '0',
       CROFT_HOST: '127.0.0.1',
       CROFT_MQTT_PORT: options.mqtt ? '0' : 'off',
+      // Every simulated device connects from 127.0.0.1: one address, far above a farm's usual share.
+      CROFT_MQTT_CONNECTIONS_PER_ADDRESS: '100000',
+      CROFT_MQTT_CONNECTS_PER_MINUTE: '1000000',
       CROFT_LOG_LEVEL: 'warn',
       CROFT_LOG_FORMAT: 'json',
     },

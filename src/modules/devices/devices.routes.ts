@@ -119,7 +119,7 @@ export const devicesRoutes: FastifyPluginAsyncTypebox<{ devices: DevicesService;
     async (request, reply) => {
       const ctx = farmOf(request);
       const issued = await devices.issueCredentials(ctx, request.params.device, metaOf(request));
-      return reply.code(201).send(credentialsView(issued, link.endpoint, ctx.slug));
+      return reply.code(201).send(credentialsView(issued, link.endpoint, ctx.farmId));
     },
   );
 

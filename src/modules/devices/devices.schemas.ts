@@ -112,7 +112,13 @@ export type DevicePatch = Static<typeof DevicePatchBody>;
 export const CredentialsView = Type.Object({
   username: Type.String(),
   password: Type.String(),
-  mqtt: Type.Object({ host: Type.String(), port: Nullable(Type.Integer()), topic_prefix: Type.String() }),
+  mqtt: Type.Object({
+    host: Type.String(),
+    port: Nullable(Type.Integer()),
+    tls_port: Nullable(Type.Integer({ description: 'MQTT over TLS (see the README to pin its certificate)' })),
+    websocket_url: Nullable(Type.String({ description: 'MQTT over WebSocket, for gateways behind an HTTP proxy' })),
+    topic_prefix: Type.String({ description: 'croft/{farm id}/{device}: stable for the device’s lifetime' }),
+  }),
 });
 
 export const ConfigBody = Type.Object(

@@ -44,9 +44,16 @@ export const configView = (p: ConfigRow) => ({
 export const credentialsView = (
   issued: { username: string; password: string; device: DeviceRow },
   endpoint: MqttEndpoint,
-  farmSlug: string,
+  farmId: string,
 ) => ({
   username: issued.username,
   password: issued.password,
-  mqtt: { host: endpoint.host, port: endpoint.port, topic_prefix: `croft/${farmSlug}/${issued.device.device_id}` },
+  mqtt: {
+    host: endpoint.host,
+    port: endpoint.port,
+    tls_port: endpoint.tlsPort ?? null,
+    websocket_url: endpoint.websocketUrl ?? null,
+    // By the farm's id, which never changes (a slug may): what is flashed into a device keeps working.
+    topic_prefix: `croft/${farmId}/${issued.device.device_id}`,
+  },
 });

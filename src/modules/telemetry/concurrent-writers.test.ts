@@ -13,7 +13,7 @@ import { createDevice, login, setupAdmin, type FarmRef } from '../../../test/hel
 
 let t: TestApp;
 let farm: FarmRef;
-let headers: Record<string, string>;
+let headers: { authorization: string };
 
 beforeAll(async () => {
   t = await createTestApp();

@@ -73,7 +73,17 @@ export async function startMqtt(deps: MqttDeps): Promise<() => Promise<void>> {
       stops.push(() => broker.close());
       deps.mqtt.status = broker.status;
       deps.mqtt.broker = broker;
-      const endpoint = { host: new URL(config.publicUrl).hostname, port: broker.status.port };
+      const publicUrl = new URL(config.publicUrl);
+      const running = broker.status.state === 'running';
+      const endpoint = {
+        host: publicUrl.hostname,
+        port: broker.status.port,
+        tlsPort: broker.tlsPort,
+        websocketUrl:
+          running && config.mqttWebSocket
+            ? `${publicUrl.protocol === 'https:' ? 'wss' : 'ws'}://${publicUrl.host}${publicUrl.pathname.replace(/\/$/, '')}/mqtt`
+            : null,
+      };
       if (broker.status.state === 'running') {
         link.attach(
           {

@@ -12,6 +12,10 @@ export interface DeviceTransport {
 export interface MqttEndpoint {
   host: string;
   port: number | null;
+  /** MQTT over TLS, when the embedded broker has a certificate. */
+  tlsPort?: number | null;
+  /** MQTT over WebSocket (`ws(s)://…/mqtt`), when the embedded broker serves it. */
+  websocketUrl?: string | null;
 }
 
 const NO_TRANSPORT: DeviceTransport = { publish: async () => {}, disconnect: () => {} };

@@ -3560,7 +3560,10 @@ export interface paths {
                             mqtt: {
                                 host: string;
                                 port: number | null;
+                                tls_port: number | null;
+                                /** @description croft/{farm id}/{device}: stable for the device’s lifetime */
                                 topic_prefix: string;
+                                websocket_url: string | null;
                             };
                             password: string;
                             username: string;

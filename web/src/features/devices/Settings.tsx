@@ -50,6 +50,10 @@ function CredentialsShown({ credentials, device }: { credentials: Credentials; d
       ) : (
         <Copyable label={t('credentials.port')} value={String(mqtt.port)} testId="cred-port" />
       )}
+      {mqtt.tls_port !== null && (
+        <Copyable label={t('credentials.tlsPort')} value={String(mqtt.tls_port)} testId="cred-tls-port" />
+      )}
+      {mqtt.websocket_url !== null && <Copyable label={t('credentials.websocket')} value={mqtt.websocket_url} />}
       <Copyable label={t('credentials.telemetryTopic')} value={`${mqtt.topic_prefix}/telemetry`} testId="cred-topic" />
       <Copyable label={t('credentials.commandTopic')} value={`${mqtt.topic_prefix}/commands`} />
       <Copyable label={t('credentials.example')} value={`{"readings":{"temperature":24.1,"humidity":61}}`} />
