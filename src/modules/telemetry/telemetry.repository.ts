@@ -311,6 +311,15 @@ async function rebuildBucket(
   to: Date,
 ): Promise<void> {
   await tx.deleteFrom(table).where('series_id', '=', seriesId).where('bucket', '=', from).execute();
+  if (table === 'readings_daily') {
+    // A day also says how many of its hours had readings (growing degree days trust only full days).
+    await sql`insert into readings_daily (series_id, bucket, farm_id, min, max, sum, count, last, last_ts, hours)
+      select ${seriesId}::bigint, ${from}::timestamptz, ${farmId}::uuid, min(value), max(value), sum(value), count(*),
+        (array_agg(value order by ts desc))[1], max(ts), count(distinct date_trunc('hour', ts))
+      from readings where series_id = ${seriesId} and ts >= ${from} and ts < ${to}
+      having count(*) > 0`.execute(tx);
+    return;
+  }
   await sql`insert into ${sql.table(table)} (series_id, bucket, farm_id, min, max, sum, count, last, last_ts)
     select ${seriesId}::bigint, ${from}::timestamptz, ${farmId}::uuid, min(value), max(value), sum(value), count(*),
       (array_agg(value order by ts desc))[1], max(ts)

@@ -31,6 +31,11 @@ export interface RollupTable {
   last_ts: Timestamp;
 }
 
+export interface DailyRollupTable extends RollupTable {
+  /** How many hours of the day had readings. */
+  hours: number | null;
+}
+
 export interface RollupDirtyTable {
   series_id: number;
   hour: Timestamp;
@@ -49,7 +54,7 @@ declare module '../../platform/db/schema.js' {
     series: SeriesTable;
     readings: ReadingTable;
     readings_hourly: RollupTable;
-    readings_daily: RollupTable;
+    readings_daily: DailyRollupTable;
     rollup_dirty: RollupDirtyTable;
     telemetry_settings: TelemetrySettingsTable;
   }

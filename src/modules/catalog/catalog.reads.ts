@@ -1,0 +1,73 @@
+import type { Tx } from '../../platform/db/database.js';
+
+/**
+ * What other modules read of the catalogue inside their own transaction (row-level security shows a
+ * farm the global rows and its own). Implemented in catalog.repository.ts.
+ */
+
+/** A phase's requirement profile and nutrient profile. */
+export interface PhaseProfile {
+  lightPpfd: number | null;
+  photoperiodH: number | null;
+  dayTempC: number | null;
+  nightTempC: number | null;
+  dayHumidity: number | null;
+  nightHumidity: number | null;
+  vpdMin: number | null;
+  vpdMax: number | null;
+  npk: [number, number, number] | null;
+  ecMs: number | null;
+  ph: number | null;
+}
+
+/** A phase of a species' sequence, with the species' overrides (days, gdd) applied. */
+export interface GrowthPhase {
+  id: string;
+  key: string;
+  position: number;
+  /** The time rule: days in the phase after which the plant moves on (null: none). */
+  days: number | null;
+  /** The growing-degree-day rule (at the species' base temperature; null: none). */
+  gdd: number | null;
+  terminal: boolean;
+  harvestAllowed: boolean;
+  profile: PhaseProfile;
+}
+
+export interface GrowthSequence {
+  id: string;
+  key: string;
+  lifecycle: 'annual' | 'biennial' | 'perennial';
+  dormancyRequired: boolean;
+  vernalizationRequired: boolean;
+  /** The phase key a new cycle starts at after the terminal phase (perennials). */
+  restartPhase: string | null;
+  /** In order. */
+  phases: GrowthPhase[];
+}
+
+/** What the growth clock needs of a species. */
+export interface SpeciesForGrowth {
+  id: string;
+  key: string;
+  scientificName: string;
+  baseTempC: number;
+  upperTempC: number | null;
+  criticalDayLengthH: number | null;
+  sequence: GrowthSequence;
+}
+
+export interface CultivarRef {
+  id: string;
+  speciesId: string;
+  name: string;
+}
+
+export interface CatalogReads {
+  /** Species by id, with their sequence and its phases (overrides applied); missing or unseen ids are absent. */
+  speciesForGrowth(tx: Tx, ids: string[]): Promise<Map<string, SpeciesForGrowth>>;
+  /** A species by id or key (a farm's own key first, then the global one); undefined when not seen or retired. */
+  resolveSpecies(tx: Tx, farmId: string, ref: string): Promise<{ id: string; key: string } | undefined>;
+  /** A cultivar by id or key, likewise. */
+  resolveCultivar(tx: Tx, farmId: string, ref: string): Promise<CultivarRef | undefined>;
+}
