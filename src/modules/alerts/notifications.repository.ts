@@ -1,4 +1,5 @@
 import { sql, type Insertable, type Selectable } from 'kysely';
+import type { Role } from '../../platform/tenancy/access.js';
 import type { Tx } from '../../platform/db/database.js';
 import type { NotificationSubscriptionTable, NotificationTable, WebhookDeliveryTable } from './alerts.tables.js';
 
@@ -77,10 +78,11 @@ export const notificationsRepository = {
     tx: Tx,
     farmId: string,
     channel?: SubscriptionRow['channel'],
+    roles?: readonly Role[],
   ): Promise<{ members: string[]; subscriptions: SubscriptionRow[] }> {
-    const members = (await tx.selectFrom('memberships').select('user_id').where('farm_id', '=', farmId).execute()).map(
-      (m) => m.user_id,
-    );
+    let people = tx.selectFrom('memberships').select('user_id').where('farm_id', '=', farmId);
+    if (roles) people = people.where('role', 'in', [...roles]);
+    const members = (await people.execute()).map((m) => m.user_id);
     let query = tx
       .selectFrom('notification_subscriptions')
       .selectAll()

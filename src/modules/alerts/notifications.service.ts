@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import nodemailer, { type Transporter } from 'nodemailer';
+import type { Role } from '../../platform/tenancy/access.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
 import type { Database } from '../../platform/db/database.js';
@@ -207,25 +208,30 @@ export class NotificationsService {
     }
   }
 
-  /** A reminder to every member of a farm (in-app, pushed live), as their subscriptions allow (severity: warning). */
+  /**
+   * A reminder to every member of a farm (in-app, pushed live) — or only to those holding one of
+   * `roles` — as their subscriptions allow (severity: warning unless told `info`).
+   */
   async remind(
     farmId: string,
     reminder: { title: string; message: string; type: string; data: Record<string, unknown> },
+    options: { roles?: readonly Role[]; severity?: 'info' | 'warning' } = {},
   ): Promise<void> {
     const now = this.deps.clock.now();
+    const severity = options.severity ?? 'warning';
     const { members, subscriptions } = await this.deps.db.system((tx) =>
-      notificationsRepository.audience(tx, farmId, 'in_app'),
+      notificationsRepository.audience(tx, farmId, 'in_app', options.roles),
     );
     for (const userId of members) {
       const own = subscriptions.filter((s) => s.user_id === userId);
       const subs = own.length > 0 ? own : [{ ...DEFAULT_SUBSCRIPTION, user_id: userId }];
-      if (!subs.some((s) => this.#takes(s, { type: reminder.type, severity: 'warning' }, now))) continue;
+      if (!subs.some((s) => this.#takes(s, { type: reminder.type, severity }, now))) continue;
       try {
         await this.#inApp(userId, farmId, {
           alert_id: null,
           title: reminder.title,
           message: reminder.message,
-          severity: 'important',
+          severity: severity === 'info' ? 'info' : 'important',
           data: { type: reminder.type, ...reminder.data },
         });
       } catch (error) {

@@ -11,7 +11,14 @@ export type { LocationsService } from './locations.service.js';
 /** Reads of places that other modules make inside their own transaction. */
 export const locationReads = {
   find: locationsRepository.find,
+  /** Everything under a location (any depth), optionally of one type. */
+  subtree: locationsRepository.subtree,
+  /** The locations of a path (ids), root first. */
+  ancestors: locationsRepository.ancestors,
+  /** A location's id and its descendants' as a subquery: `where location_id in (…)`. */
+  subtreeIds: locationsRepository.subtreeIds,
 };
+export type { LocationRow } from './locations.repository.js';
 
 /** The farm's places: a tree of sites, fields, houses, beds and storage, with geometry and GPS lookup. */
 export const locationsModule = defineModule({

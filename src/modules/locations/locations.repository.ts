@@ -201,6 +201,18 @@ export const locationsRepository = {
       .execute() as Promise<LocationRow[]>;
   },
 
+  /**
+   * The ids of a location and everything under it, as a subquery another module's query can use
+   * (`where location_id in (…)`): a subtree in one statement without knowing how the tree is stored.
+   */
+  subtreeIds(tx: Tx, farmId: string, id: string) {
+    return tx
+      .selectFrom('locations')
+      .select('locations.id')
+      .where('locations.farm_id', '=', farmId)
+      .where((eb) => eb.or([eb('locations.id', '=', id), sql<boolean>`locations.path @> array[${id}]::uuid[]`]));
+  },
+
   /** The locations with these ids, root first. */
   ancestors(tx: Tx, farmId: string, path: string[]): Promise<LocationRow[]> {
     if (path.length === 0) return Promise.resolve([]);

@@ -35,6 +35,16 @@ export { ReadingPartitions } from './telemetry.repository.js';
 export const telemetryReads = {
   /** The newest reading of each of a device's metrics. */
   latest: telemetryRepository.latest,
+  /** The newest reading of each series. */
+  latestOfSeries: telemetryRepository.latestOfSeries,
+  /** Series of a metric of the devices standing at some locations. */
+  seriesAtLocations: telemetryRepository.seriesAtLocations,
+  seriesOfDevice: telemetryRepository.seriesOfDevice,
+  seriesById: telemetryRepository.seriesById,
+  /** Daily rollups (farm-local days, with how many hours had readings). */
+  dailyOf: telemetryRepository.dailyOf,
+  /** Whether the farm's rollups before a time are still pending. */
+  rollupPending: telemetryRepository.rollupPending,
 };
 
 const routes: FastifyPluginAsyncTypebox<{

@@ -243,6 +243,78 @@ export const telemetryRepository = {
     return rows;
   },
 
+  /** The series of `metric` of devices standing at these locations (the device's own location). */
+  async seriesAtLocations(tx: Tx, farmId: string, locationIds: string[], metric: string) {
+    if (locationIds.length === 0) return [];
+    const { rows } = await sql<{ series_id: string; device_id: string; device: string; location_id: string }>`
+      select s.id as series_id, d.id as device_id, d.device_id as device, d.location_id from devices d
+      join series s on s.farm_id = d.farm_id and s.device_id = d.id and s.metric = ${metric}
+      where d.farm_id = ${farmId} and d.location_id = any(${locationIds}::uuid[])
+      order by d.device_id`.execute(tx);
+    return rows.map((r) => ({ ...r, series_id: Number(r.series_id) }));
+  },
+
+  /** A device's series of `metric` (the device by id or label); undefined when it has none. */
+  async seriesOfDevice(tx: Tx, farmId: string, device: string, metric: string) {
+    const { rows } = await sql<{ series_id: string; device_id: string; device: string }>`
+      select s.id as series_id, d.id as device_id, d.device_id as device from devices d
+      join series s on s.farm_id = d.farm_id and s.device_id = d.id and s.metric = ${metric}
+      where d.farm_id = ${farmId} and (d.device_id = ${device} or d.id::text = ${device})`.execute(tx);
+    const row = rows[0];
+    return row && { ...row, series_id: Number(row.series_id) };
+  },
+
+  /** Which device a series belongs to. */
+  async seriesById(tx: Tx, farmId: string, seriesIds: number[]) {
+    if (seriesIds.length === 0) return [];
+    const { rows } = await sql<{ series_id: string; device_id: string; device: string; metric: string }>`
+      select s.id as series_id, d.id as device_id, d.device_id as device, s.metric from series s
+      join devices d on d.id = s.device_id
+      where s.farm_id = ${farmId} and s.id = any(${seriesIds}::bigint[])`.execute(tx);
+    return rows.map((r) => ({ ...r, series_id: Number(r.series_id) }));
+  },
+
+  /** Daily rollups (farm-local days) of some series from `from` (inclusive) to `to` (exclusive). */
+  async dailyOf(tx: Tx, seriesIds: number[], from: Date, to: Date) {
+    if (seriesIds.length === 0) return [];
+    const { rows } = await sql<{
+      series_id: string;
+      bucket: Date;
+      min: number;
+      max: number;
+      sum: number;
+      count: number;
+      hours: number | null;
+    }>`
+      select series_id, bucket, min, max, sum, count, hours from readings_daily
+      where series_id = any(${seriesIds}::bigint[]) and bucket >= ${from} and bucket < ${to}
+      order by bucket, series_id`.execute(tx);
+    return rows.map((r) => ({ ...r, series_id: Number(r.series_id), count: Number(r.count) }));
+  },
+
+  /** The newest reading of each series. */
+  async latestOfSeries(tx: Tx, seriesIds: number[]) {
+    if (seriesIds.length === 0) return [];
+    const { rows } = await sql<{ series_id: string; ts: Date; value: number }>`
+      select s.id as series_id, r.ts, r.value from unnest(${seriesIds}::bigint[]) as s(id)
+      cross join lateral (select ts, value from readings where series_id = s.id order by ts desc limit 1) r`.execute(
+      tx,
+    );
+    return rows.map((r) => ({ ...r, series_id: Number(r.series_id) }));
+  },
+
+  /** Whether hours before `before` of the farm still wait for the rollup job (its days are not final yet). */
+  async rollupPending(tx: Tx, farmId: string, before: Date): Promise<boolean> {
+    const row = await tx
+      .selectFrom('rollup_dirty')
+      .select('hour')
+      .where('farm_id', '=', farmId)
+      .where('hour', '<', before)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  },
+
   /** Dirty hours to roll up, locked so two workers take different ones. */
   async takeDirty(tx: Tx, limit: number) {
     return tx.selectFrom('rollup_dirty').selectAll().orderBy('hour').limit(limit).forUpdate().skipLocked().execute();
