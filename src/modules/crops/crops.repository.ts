@@ -303,6 +303,18 @@ export const cropsRepository = {
 
   // The daily job
 
+  /** Farms with growing plants (system scope: every farm). */
+  async farmsGrowing(tx: Tx): Promise<string[]> {
+    const rows = await tx
+      .selectFrom('plants')
+      .select('farm_id')
+      .distinct()
+      .where('removed_on', 'is', null)
+      .where('phase_id', 'is not', null)
+      .execute();
+    return rows.map((r) => r.farm_id);
+  },
+
   async dayDone(tx: Tx, farmId: string, day: string): Promise<boolean> {
     const row = await tx
       .selectFrom('growth_days')

@@ -8,6 +8,7 @@ import {
 } from '../telemetry/index.js';
 import {
   AlertEventMessage,
+  PlantEventMessage,
   AuthenticatedMessage,
   AuthMessage,
   CommandEventMessage,
@@ -84,6 +85,7 @@ export const LIVE_MESSAGES = {
   LiveCommand: { schema: CommandEventMessage, from: 'croft' },
   LiveDevice: { schema: DeviceEventMessage, from: 'croft' },
   LiveAlert: { schema: AlertEventMessage, from: 'croft' },
+  LivePlant: { schema: PlantEventMessage, from: 'croft' },
   LiveNotification: { schema: NotificationMessage, from: 'croft' },
   LiveError: { schema: ErrorMessage, from: 'croft' },
   LivePong: { schema: PongMessage, from: 'croft' },

@@ -104,6 +104,10 @@ export const CommandEventMessage = FarmEvent(
 );
 export const DeviceEventMessage = FarmEvent('device', 'A device went online or offline, or its record changed');
 export const AlertEventMessage = FarmEvent('alert', 'An alert was triggered, acknowledged or resolved');
+export const PlantEventMessage = FarmEvent(
+  'plant',
+  'A plant changed phase (by hand or on its own clock: reason auto_days, auto_gdd, auto_dormancy)',
+);
 export const NotificationMessage = Type.Object(
   { type: Type.Literal('notification') },
   {
@@ -134,6 +138,7 @@ export const ServerMessage = Type.Union([
   CommandEventMessage,
   DeviceEventMessage,
   AlertEventMessage,
+  PlantEventMessage,
   NotificationMessage,
   ErrorMessage,
   PongMessage,
