@@ -22,8 +22,9 @@ Commands:
   user reset-password EMAIL
             print a one-time password-reset token
   simulate --farm F [--devices 10] [--interval 5] [--kind hive|house|greenhouse]
-            send realistic readings from simulated devices to a running Croft
-            (croft simulate --help for more)
+           [--location L] [--from DATE [--backfill-only]]
+            send realistic readings from simulated devices to a running Croft, placed at a
+            location, after back-filling past days (croft simulate --help for more)
 
 Options:
   -h, --help     show this help

@@ -2,8 +2,12 @@ import { parseArgs } from 'node:util';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from '../platform/logger.js';
 import {
+  backfillReadings,
+  backfillTimeline,
   CONTROLLER_CHANNELS,
-  localHour,
+  localMoment,
+  parseFrom,
+  parseStep,
   sample,
   SIMULATED_KINDS,
   simulatedLabel,
@@ -24,15 +28,52 @@ export interface SimulationOptions {
   mqttUrl: string | undefined;
   /** Controllers only: how they misbehave; `offline` drops each off the network now and then. */
   behaviour?: ControllerBehaviour & { offline?: boolean };
+  /** Where the devices are: a location's id, code or name; they are placed (or moved) there. */
+  location?: string | undefined;
+  /** Another run's noise and weather (0 when absent): the same seed sends the same values. */
+  seed?: number | undefined;
+  /** Readings for past days, sent over HTTP before going live. */
+  backfill?: BackfillOptions | undefined;
+  /** The clock the back-fill runs up to (the real one unless a test pins it). */
+  now?: () => Date;
   log: Logger;
+}
+
+export interface BackfillOptions {
+  /** `--from`: a date (the farm's local midnight), a local date and time, or an instant with an offset. */
+  from: string;
+  /** Seconds between back-filled readings (never finer than the interval). */
+  stepS: number;
+  /** Stop after the back-fill instead of going live. */
+  only: boolean;
+}
+
+/** What a back-fill sent and what Croft made of it. */
+export interface BackfillTotals {
+  from: string;
+  to: string;
+  sent: number;
+  /** Stored now. */
+  accepted: number;
+  /** Already stored (a resend of the same series and millisecond). */
+  duplicate: number;
+  rejected: number;
 }
 
 export interface Simulation {
   /** Messages published and acknowledged by the broker so far. */
   readonly acknowledged: number;
   readonly devices: string[];
+  /** The location the devices were placed at, by id. */
+  readonly locationId?: string | undefined;
+  /** The back-fill's totals, when one ran. */
+  readonly backfill?: BackfillTotals | undefined;
   stop(): Promise<void>;
 }
+
+/** At most this many readings per request, as `POST …/telemetry` takes them. */
+const BACKFILL_BATCH = 10_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 class ApiError extends Error {}
 
@@ -73,6 +114,9 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
       `/api/v1/farms/${encodeURIComponent(options.farm)}`,
     )
   ).body;
+  const location = options.location === undefined ? undefined : await findLocation(api, farm.slug, options.location);
+  // Checked before anything is registered, so a bad --from changes nothing.
+  const backfill = options.backfill && (await planBackfill(api, options, farm, options.now ?? (() => new Date())));
   const devices: Array<{ label: string; username: string; password: string; host: string; port: number | null }> = [];
   for (let i = 0; i < options.devices; i++) {
     const label = simulatedLabel(options.kind, i);
@@ -82,7 +126,11 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
       ...(options.kind === 'controller'
         ? { type: 'relay', model: 'ESP32-WROOM-32', firmware_version: '1.0.0', channels: CONTROLLER_CHANNELS }
         : { type: 'sensor' }),
+      ...(location ? { location_id: location.id } : {}),
     });
+    // A device kept from an earlier run moves to the location asked for.
+    if (created.status === 409 && location)
+      await api('PATCH', `/api/v1/farms/${farm.slug}/devices/${label}`, { location_id: location.id });
     const credentials = (
       await api<{ username: string; password: string; mqtt: { host: string; port: number | null } }>(
         'POST',
@@ -98,11 +146,31 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
     });
     if (created.status === 201) log.debug({ device: label }, 'simulated device registered');
   }
+  if (location)
+    log.info(
+      { location: location.id },
+      `${devices.length} device(s) at ${location.name}${location.code ? ` (${location.code})` : ''}`,
+    );
+
+  const totals = backfill && (await sendBackfill(options, farm, devices, backfill));
+  if (options.backfill?.only) {
+    return {
+      acknowledged: 0,
+      devices: devices.map((d) => d.label),
+      locationId: location?.id,
+      backfill: totals,
+      stop: async () => {},
+    };
+  }
+
   const broker = options.mqttUrl ?? (devices[0]?.port ? `mqtt://${devices[0].host}:${devices[0].port}` : undefined);
   if (!broker)
     throw new ApiError('Croft runs no MQTT broker (CROFT_MQTT_PORT=off?): name one with --mqtt mqtt://host:port');
 
-  if (options.kind === 'controller') return startControllers(options, farm.slug, devices, broker);
+  if (options.kind === 'controller') {
+    const controllers = await startControllers(options, farm.slug, devices, broker);
+    return Object.assign(controllers, { locationId: location?.id });
+  }
 
   const clients: MqttClient[] = [];
   const timers: NodeJS.Timeout[] = [];
@@ -127,7 +195,7 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
   const publish = (index: number) => {
     const device = devices[index]!;
     const now = new Date();
-    const values = sample(kind, index, now, localHour(now, farm.timezone));
+    const values = sample(kind, index, now, localMoment(now, farm.timezone), options.seed ?? 0);
     const [topic, payload] =
       options.kind === 'hive'
         ? [`beehive/${device.label}/telemetry`, { device_id: device.label, timestamp: now.toISOString(), ...values }]
@@ -157,11 +225,217 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
       return acknowledged;
     },
     devices: devices.map((d) => d.label),
+    locationId: location?.id,
+    backfill: totals,
     async stop() {
       for (const timer of timers) clearTimeout(timer);
       await Promise.all(clients.map((c) => c.endAsync()));
     },
   };
+}
+
+type Api = <T>(method: string, path: string, body?: unknown) => Promise<{ status: number; body: T }>;
+interface LocationRef {
+  id: string;
+  name: string;
+  code: string | null;
+}
+
+/**
+ * A location of the farm by id, code or name: an id must exist; otherwise a code (exactly, then in any
+ * case), then a name in any case, must name exactly one location — else an error that lists the ones
+ * it could mean, with their codes and ids.
+ */
+async function findLocation(api: Api, slug: string, wanted: string): Promise<LocationRef> {
+  const base = `/api/v1/farms/${slug}/locations`;
+  if (UUID.test(wanted)) {
+    try {
+      return (await api<LocationRef>('GET', `${base}/${wanted}`)).body;
+    } catch (error) {
+      if (/: 404\b/.test((error as Error).message))
+        throw new ApiError(`--location: no location ${wanted} on farm ${slug}`);
+      throw error;
+    }
+  }
+  const all: LocationRef[] = [];
+  let cursor: string | null = null;
+  do {
+    const query: string = `?limit=1000${cursor ? `&cursor=${cursor}` : ''}`;
+    const page: { data: LocationRef[]; next_cursor: string | null } = (
+      await api<{ data: LocationRef[]; next_cursor: string | null }>('GET', `${base}${query}`)
+    ).body;
+    all.push(...page.data);
+    cursor = page.next_cursor;
+  } while (cursor);
+  const fold = (text: string) => text.trim().toLocaleLowerCase();
+  const tries = [
+    all.filter((l) => l.code === wanted),
+    all.filter((l) => l.code !== null && fold(l.code) === fold(wanted)),
+    all.filter((l) => fold(l.name) === fold(wanted)),
+  ];
+  for (const found of tries) {
+    if (found.length === 1) return found[0]!;
+    if (found.length > 1) {
+      const listed = found
+        .slice(0, 10)
+        .map((l) => `  ${l.name}${l.code ? ` (code ${l.code})` : ''}: ${l.id}`)
+        .join('\n');
+      throw new ApiError(
+        `--location "${wanted}" is ambiguous: ${found.length} locations match\n${listed}\nName one by its code or id.`,
+      );
+    }
+  }
+  throw new ApiError(`--location: no location with the id, code or name "${wanted}" on farm ${slug}`);
+}
+
+interface BackfillPlan {
+  from: Date;
+  to: Date;
+  stepMs: number;
+  now: () => Date;
+}
+
+/** Where the back-fill starts and ends, refused when it cannot be stored (in the future, or past retention). */
+async function planBackfill(
+  api: Api,
+  options: SimulationOptions,
+  farm: { slug: string; timezone: string },
+  now: () => Date,
+): Promise<BackfillPlan> {
+  const { from: text, stepS } = options.backfill!;
+  if (options.kind === 'controller') throw new ApiError('--from: controllers send no readings to back-fill');
+  const from = parseFrom(text, farm.timezone);
+  if (!from) throw new ApiError(`--from "${text}" is not a date (2026-10-01) or a date and time (2026-10-01T06:00)`);
+  const to = now();
+  if (from.getTime() >= to.getTime()) throw new ApiError(`--from ${from.toISOString()} is not in the past`);
+  const retention = (await api<{ raw_days: number }>('GET', `/api/v1/farms/${farm.slug}/telemetry/settings`)).body;
+  if (to.getTime() - from.getTime() > retention.raw_days * 86_400_000) {
+    throw new ApiError(
+      `--from ${text} is older than the farm keeps raw readings (${retention.raw_days} days): ` +
+        'choose a later date, or keep them longer (PUT …/telemetry/settings raw_days)',
+    );
+  }
+  return { from, to, stepMs: Math.max(stepS, options.intervalS) * 1000, now };
+}
+
+/**
+ * Sends past readings over HTTP, each device as itself (HTTP Basic with its credentials, so it may send
+ * only its own readings), in batches of up to {@link BACKFILL_BATCH}; then once more for the steps that
+ * came due while it ran, so live readings follow without a gap. Croft stores a resend once, so a
+ * back-fill interrupted or run again sends everything again and stores only what is missing.
+ */
+async function sendBackfill(
+  options: SimulationOptions,
+  farm: { slug: string; timezone: string },
+  devices: Array<{ label: string; username: string; password: string }>,
+  plan: BackfillPlan,
+): Promise<BackfillTotals> {
+  const { log } = options;
+  if (options.kind === 'controller') throw new ApiError('controllers send no readings to back-fill');
+  const kind = options.kind;
+  const totals: BackfillTotals = {
+    from: plan.from.toISOString(),
+    to: plan.to.toISOString(),
+    sent: 0,
+    accepted: 0,
+    duplicate: 0,
+    rejected: 0,
+  };
+  const reasons = new Map<string, number>();
+  let start = plan.from;
+  let to = plan.to;
+  let first = true;
+  // After the first round, the steps that came due while it ran (usually none or one).
+  for (;;) {
+    // Anchored at --from: the instants from `start` on are the ones a run up to `to` would send.
+    const instants = backfillTimeline(plan.from, to, plan.stepMs).filter((at) => at.getTime() >= start.getTime());
+    if (instants.length === 0) break;
+    const metrics = Object.keys(sample(kind, 0, plan.from, localMoment(plan.from, farm.timezone))).length;
+    const expected = instants.length * metrics * devices.length;
+    const sentBefore = totals.sent;
+    if (first)
+      log.info(
+        { from: totals.from, to: to.toISOString(), stepS: plan.stepMs / 1000, readings: expected },
+        `back-filling ${expected.toLocaleString('en')} readings (${instants.length.toLocaleString('en')} steps of ${plan.stepMs / 1000} s × ${devices.length} device(s)) from ${totals.from}`,
+      );
+    for (const [index, device] of devices.entries()) {
+      let batch: unknown[] = [];
+      const flush = async () => {
+        const result = await postReadings(options.url, farm.slug, device, batch);
+        totals.sent += batch.length;
+        totals.accepted += result.accepted;
+        totals.duplicate += result.duplicate;
+        totals.rejected += result.rejected;
+        for (const r of result.rejections)
+          reasons.set(`${r.code}: ${r.reason}`, (reasons.get(`${r.code}: ${r.reason}`) ?? 0) + 1);
+        batch = [];
+        log.info(
+          { device: device.label, sent: totals.sent, accepted: totals.accepted, duplicate: totals.duplicate },
+          `back-fill ${Math.floor(((totals.sent - sentBefore) / expected) * 100)} %: ${totals.sent.toLocaleString('en')} sent, ${totals.accepted.toLocaleString('en')} new, ${totals.duplicate.toLocaleString('en')} already stored`,
+        );
+      };
+      for (const reading of backfillReadings({
+        kind,
+        index,
+        instants,
+        timeZone: farm.timezone,
+        seed: options.seed ?? 0,
+      })) {
+        batch.push(reading);
+        if (batch.length === BACKFILL_BATCH) await flush();
+      }
+      if (batch.length > 0) await flush();
+    }
+    first = false;
+    start = new Date(instants.at(-1)!.getTime() + plan.stepMs);
+    to = plan.now();
+  }
+  totals.to = start.toISOString();
+  for (const [reason, count] of reasons) log.warn({ count }, `${count} reading(s) refused: ${reason}`);
+  log.info(
+    totals,
+    `back-fill done: ${totals.sent.toLocaleString('en')} readings sent, ${totals.accepted.toLocaleString('en')} stored, ${totals.duplicate.toLocaleString('en')} already there, ${totals.rejected.toLocaleString('en')} refused`,
+  );
+  return totals;
+}
+
+interface IngestAnswer {
+  accepted: number;
+  duplicate: number;
+  rejected: number;
+  rejections: Array<{ index: number; code: string; reason: string }>;
+}
+
+/** One batch as the device itself; a write that raced another (409, 503) is tried again, a few times. */
+async function postReadings(
+  url: string,
+  slug: string,
+  device: { username: string; password: string },
+  readings: unknown[],
+): Promise<IngestAnswer> {
+  const body = JSON.stringify({ readings });
+  for (let attempt = 1; ; attempt++) {
+    let res: Response;
+    try {
+      res = await fetch(`${url}/api/v1/farms/${slug}/telemetry`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Basic ${Buffer.from(`${device.username}:${device.password}`).toString('base64')}`,
+        },
+        body,
+      });
+    } catch (error) {
+      throw new ApiError(`Croft does not answer at ${url} (${(error as Error).message}): is it running? (--url)`);
+    }
+    const json = (await res.json().catch(() => ({}))) as IngestAnswer & { message?: string };
+    if (res.ok) return json;
+    if ((res.status === 409 || res.status === 503) && attempt < 5) {
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      continue;
+    }
+    throw new ApiError(`POST /api/v1/farms/${slug}/telemetry: ${res.status} ${json.message ?? ''}`.trim());
+  }
 }
 
 /**
@@ -273,7 +547,7 @@ export async function startDeviceSimulation(options: DeviceSimulationOptions): P
   let acknowledged = 0;
   const publish = () => {
     const now = new Date();
-    const readings = sample(kind, 0, now, localHour(now, zone));
+    const readings = sample(kind, 0, now, localMoment(now, zone));
     client
       .publishAsync(`${options.topicPrefix}/telemetry`, JSON.stringify({ ts: now.toISOString(), readings }), { qos: 1 })
       .then(
@@ -300,6 +574,7 @@ export async function startDeviceSimulation(options: DeviceSimulationOptions): P
 }
 
 const USAGE = `Usage: croft simulate --farm F [--devices 10] [--interval 5] [--kind hive|house|greenhouse|controller]
+                      [--location L] [--from DATE [--backfill-step 10m] [--backfill-only]] [--seed N]
                       [--behaviour fail,slow,repeat,silent,offline] [--url http://localhost:8080] [--token T]
                       [--mqtt mqtt://host:port] [--duration S]
        croft simulate --as USERNAME:PASSWORD --topic croft/FARM/DEVICE --mqtt mqtt://host:port
@@ -310,6 +585,19 @@ realistic readings over MQTT until stopped (Ctrl-C) or for --duration seconds. C
 driving two fans, a heater and a feeder) heartbeat, take commands and report them; --behaviour makes
 them fail, run slowly (5 s), answer twice, never answer, or drop off the network now and then. The token (an access
 token or API key of a manager or admin) may come from CROFT_TOKEN instead; light mode needs none.
+
+  --location L       place the devices at a location (its id, code or name; a device kept from an
+                     earlier run moves there)
+  --from DATE        first back-fill readings from DATE up to now, over HTTP, before going live: a date
+                     (2026-10-01, the farm's local midnight), a local date and time (2026-10-01T06:00)
+                     or an instant (2026-10-01T06:00Z). Greenhouses follow a day/night curve in the
+                     farm's time zone (nights of 12–15 °C, afternoons of 23–28 °C,
+                     as in autumn, whatever the date).
+  --backfill-step S  time between back-filled readings (10m; 90s, 1h, or seconds), never finer than
+                     --interval; a month at 10m is about 4,300 readings a metric and device
+  --backfill-only    stop after the back-fill instead of going live (no MQTT needed)
+  --seed N           another run's weather and noise (0); the same seed sends the same values, so a
+                     back-fill run again (or after an interruption) stores nothing twice
 
 With --as, one device already registered runs with the credentials the web app showed for it (its
 Settings tab prints this command): no token, MQTT only.`;
@@ -339,6 +627,11 @@ export async function simulateCommand(
         help: { type: 'boolean', short: 'h' },
         as: { type: 'string' },
         topic: { type: 'string' },
+        location: { type: 'string' },
+        from: { type: 'string' },
+        'backfill-step': { type: 'string', default: '10m' },
+        'backfill-only': { type: 'boolean', default: false },
+        seed: { type: 'string', default: '0' },
       },
     }));
   } catch (error) {
@@ -358,6 +651,8 @@ export async function simulateCommand(
         .map((b) => b.trim())
         .filter(Boolean)
     : [];
+  const backfillStep = parseStep(values['backfill-step']);
+  const seed = Number(values.seed);
   const credentials = values.as === undefined ? undefined : /^([^:]+):(.+)$/.exec(values.as);
   const asDevice = values.as !== undefined;
   const problems = [
@@ -376,6 +671,15 @@ export async function simulateCommand(
       .filter((b) => !BEHAVIOURS.includes(b))
       .map((b) => `--behaviour: unknown "${b}" (use ${BEHAVIOURS.join(', ')})`),
     behaviours.length > 0 && values.kind !== 'controller' && !asDevice && '--behaviour is for --kind controller',
+    asDevice &&
+      (values.location !== undefined || values.from !== undefined) &&
+      '--location and --from need --farm (they use the API), not --as',
+    values.location !== undefined && values.location.trim() === '' && '--location must name a location',
+    values.from !== undefined && values.kind === 'controller' && '--from: controllers send no readings to back-fill',
+    values['backfill-only'] && values.from === undefined && '--backfill-only needs --from',
+    !(backfillStep !== undefined && backfillStep >= 1 && backfillStep <= 86_400) &&
+      '--backfill-step must be 1s to 24h (10m, 90s, 1h, or seconds)',
+    !(Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff) && '--seed must be a whole number ≥ 0',
   ].filter(Boolean);
   if (problems.length > 0) {
     console.error(`${problems.join('\n')}\n\n${USAGE}`);
@@ -414,6 +718,12 @@ export async function simulateCommand(
           mqttUrl: values.mqtt,
           log,
           behaviour: { ...behaviour, offline: behaviours.includes('offline') },
+          location: values.location,
+          seed,
+          backfill:
+            values.from === undefined
+              ? undefined
+              : { from: values.from, stepS: backfillStep!, only: values['backfill-only'] },
         });
   } catch (error) {
     if (error instanceof ApiError) {
@@ -421,6 +731,11 @@ export async function simulateCommand(
       return 1;
     }
     throw error;
+  }
+  if (values['backfill-only']) {
+    const refused = simulation.backfill?.rejected ?? 0;
+    if (refused > 0) console.error(`croft simulate: ${refused} back-filled reading(s) refused (see the log)`);
+    return refused > 0 ? 1 : 0;
   }
   const report = setInterval(
     () => log.info({ acknowledged: simulation.acknowledged }, 'messages acknowledged by the broker'),
