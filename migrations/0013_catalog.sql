@@ -49,7 +49,8 @@ create table catalog_families (
 );
 create unique index catalog_families_global_key on catalog_families (key) where farm_id is null;
 create unique index catalog_families_farm_key on catalog_families (farm_id, key) where farm_id is not null;
-create unique index catalog_families_global_name on catalog_families (lower(name)) where farm_id is null;
+-- A retired global row gives its name up (a key the files renamed, against their rule, still loads).
+create unique index catalog_families_global_name on catalog_families (lower(name)) where farm_id is null and retired_at is null;
 create unique index catalog_families_farm_name on catalog_families (farm_id, lower(name)) where farm_id is not null;
 select croft_catalog_rls('catalog_families');
 
@@ -146,7 +147,7 @@ create table catalog_species (
 );
 create unique index catalog_species_global_key on catalog_species (key) where farm_id is null;
 create unique index catalog_species_farm_key on catalog_species (farm_id, key) where farm_id is not null;
-create unique index catalog_species_global_name on catalog_species (lower(scientific_name)) where farm_id is null;
+create unique index catalog_species_global_name on catalog_species (lower(scientific_name)) where farm_id is null and retired_at is null;
 create unique index catalog_species_farm_name on catalog_species (farm_id, lower(scientific_name)) where farm_id is not null;
 create index catalog_species_family on catalog_species (family_id);
 select croft_catalog_rls('catalog_species');
@@ -168,7 +169,7 @@ create table catalog_cultivars (
 );
 create unique index catalog_cultivars_global_key on catalog_cultivars (key) where farm_id is null;
 create unique index catalog_cultivars_farm_key on catalog_cultivars (farm_id, key) where farm_id is not null;
-create unique index catalog_cultivars_global_name on catalog_cultivars (species_id, lower(name)) where farm_id is null;
+create unique index catalog_cultivars_global_name on catalog_cultivars (species_id, lower(name)) where farm_id is null and retired_at is null;
 create unique index catalog_cultivars_farm_name on catalog_cultivars (farm_id, species_id, lower(name)) where farm_id is not null;
 select croft_catalog_rls('catalog_cultivars');
 

@@ -151,6 +151,24 @@ describe('the loader', () => {
     });
   });
 
+  it('loads a key renamed against the rule: the old row retires and gives its name up', async () => {
+    const old = await globalRow('catalog_cultivars', 'solanum-lycopersicum/san-marzano');
+    edit('edible/cultivars.yaml', (rows) =>
+      rows.map((r) =>
+        r.key === 'solanum-lycopersicum/san-marzano' ? { ...r, key: 'solanum-lycopersicum/san-marzano-2' } : r,
+      ),
+    );
+    clock.set('2026-07-04T00:00:00Z');
+    expect((await load()).counts?.cultivars).toMatchObject({ inserted: 1, retired: 1 });
+    expect(await globalRow('catalog_cultivars', 'solanum-lycopersicum/san-marzano')).toMatchObject({
+      id: old!.id,
+      retired_at: clock.now(),
+    });
+    expect(await globalRow('catalog_cultivars', 'solanum-lycopersicum/san-marzano-2')).toMatchObject({
+      retired_at: null,
+    });
+  });
+
   it("keeps a sequence's phase ids when they move, and retires a phase the files drop", async () => {
     const phases = (keys: string[]) => keys.map((key) => ({ key, days: 5, temp_c: [22, 18] }));
     edit('sequences.yaml', (rows) => [

@@ -212,13 +212,14 @@ export interface SeedResult {
 async function writeKind(tx: Tx, kind: Kind, rows: Record<string, unknown>[], now: Date): Promise<KindCounts> {
   const spec = SEED_SPECS[kind];
   const existing = await repo.globalKeys(tx, spec.table);
-  const written = await repo.upsertGlobal(tx, spec, rows, now);
+  // Retired first: a retired row gives its name up to the row that takes it.
   const retired = await repo.retireGlobalExcept(
     tx,
     spec.table,
     rows.map((r) => r.key as string),
     now,
   );
+  const written = await repo.upsertGlobal(tx, spec, rows, now);
   const inserted = written.filter((key) => !existing.has(key)).length;
   return { rows: rows.length, inserted, updated: written.length - inserted, retired: retired.length };
 }

@@ -8,7 +8,17 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
-import { bearer, createFarm, member, setupAdmin, type Actor, type FarmRef } from '../../../test/helpers/factories.js';
+import {
+  bearer,
+  createCatalogCultivar,
+  createCatalogFamily,
+  createCatalogSpecies,
+  createFarm,
+  member,
+  setupAdmin,
+  type Actor,
+  type FarmRef,
+} from '../../../test/helpers/factories.js';
 import { catalogReads } from './catalog.repository.js';
 
 let t: TestApp;
@@ -412,7 +422,7 @@ describe('names', () => {
       error_code: 'NAME_TAKEN',
       details: { field: 'body.name', existing: { key: 'solanaceae', origin: 'global' } },
     });
-    await created(farm, 'families', { name: 'Twinaceae' });
+    await createCatalogFamily(t.app, admin, farm, { name: 'Twinaceae' });
     const again = await call('POST', at(farm, '/families'), { name: 'twinaceae ' });
     expectField(again, 'body.name'); // lower case: not a family name at all
     const same = await call('POST', at(farm, '/families'), { name: 'Twinaceae' });
@@ -582,12 +592,7 @@ describe('what other modules read', () => {
       base_temp_c: 8,
       upper_temp_c: 30,
     });
-    const theirs = await created(other, 'species', {
-      scientific_name: 'Solanum alienum',
-      family: 'solanaceae',
-      category: 'vegetable',
-      sequence: 'annual-root',
-    });
+    const theirs = await createCatalogSpecies(t.app, admin, other, { scientific_name: 'Solanum alienum' });
     const growth = await db.farm(farm.id, (tx) =>
       catalogReads.speciesForGrowth(tx, [potato.id, mine.id, theirs.id, 'not-an-id', randomUUID()]),
     );
@@ -616,12 +621,19 @@ describe('what other modules read', () => {
     await call('PATCH', at(farm, `/species/${mine.id}`), { retired: true });
     expect(await resolve('solanum-readii')).toBeUndefined();
 
-    const cultivar = await db.farm(farm.id, (tx) =>
-      catalogReads.resolveCultivar(tx, farm.id, 'solanum-lycopersicum/moneymaker'),
-    );
-    expect(cultivar).toMatchObject({
+    const tomatoId = (await get('/api/v1/catalog/species/solanum-lycopersicum')).body.id;
+    const cultivar = (ref: string, f = farm) => db.farm(f.id, (tx) => catalogReads.resolveCultivar(tx, f.id, ref));
+    expect(await cultivar('solanum-lycopersicum/moneymaker')).toMatchObject({
       name: 'Moneymaker',
-      speciesId: (await get('/api/v1/catalog/species/solanum-lycopersicum')).body.id,
+      speciesId: tomatoId,
     });
+    const own = await createCatalogCultivar(t.app, admin, farm, { name: 'Backyard Pink' });
+    expect(await cultivar('solanum-lycopersicum/backyard-pink')).toEqual({
+      id: own.id,
+      speciesId: tomatoId,
+      name: 'Backyard Pink',
+    });
+    expect(await cultivar(own.id, other)).toBeUndefined();
+    expect(await cultivar('solanum-lycopersicum/backyard-pink', other)).toBeUndefined();
   });
 });
