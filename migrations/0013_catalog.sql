@@ -49,7 +49,8 @@ create table catalog_families (
 );
 create unique index catalog_families_global_key on catalog_families (key) where farm_id is null;
 create unique index catalog_families_farm_key on catalog_families (farm_id, key) where farm_id is not null;
-create unique index catalog_families_global_name on catalog_families (lower(name)) where farm_id is null;
+-- A retired global row gives its name up (a key the files renamed, against their rule, still loads).
+create unique index catalog_families_global_name on catalog_families (lower(name)) where farm_id is null and retired_at is null;
 create unique index catalog_families_farm_name on catalog_families (farm_id, lower(name)) where farm_id is not null;
 select croft_catalog_rls('catalog_families');
 
@@ -75,7 +76,8 @@ create table catalog_phases (
   id uuid primary key default gen_random_uuid(),
   farm_id uuid references farms (id) on delete cascade,
   sequence_id uuid not null references catalog_sequences (id) on delete cascade,
-  position integer not null check (position between 0 and 50),
+  -- The phase's place in its sequence (0 first); null once retired.
+  position integer check (position between 0 and 50),
   key text not null check (key ~ '^[a-z][a-z0-9_-]{0,39}$'),
   days integer check (days between 1 and 3650),
   gdd double precision check (gdd > 0),
@@ -92,8 +94,12 @@ create table catalog_phases (
   npk double precision[] check (npk is null or (cardinality(npk) = 3 and 0 <= all(npk))),
   ec_ms double precision check (ec_ms between 0 and 20),
   ph double precision check (ph between 3 and 9),
-  unique (sequence_id, position),
+  -- A phase the seed files no longer hold: kept (plants' history refers to it), out of the order.
+  retired_at timestamptz,
+  -- Checked at the end of each statement, so one statement may reorder a sequence's phases.
+  constraint catalog_phases_position unique (sequence_id, position) deferrable initially immediate,
   unique (sequence_id, key),
+  check ((position is null) = (retired_at is not null)),
   check (vpd_min is null or vpd_max is null or vpd_min <= vpd_max)
 );
 select croft_catalog_rls('catalog_phases');
@@ -141,7 +147,7 @@ create table catalog_species (
 );
 create unique index catalog_species_global_key on catalog_species (key) where farm_id is null;
 create unique index catalog_species_farm_key on catalog_species (farm_id, key) where farm_id is not null;
-create unique index catalog_species_global_name on catalog_species (lower(scientific_name)) where farm_id is null;
+create unique index catalog_species_global_name on catalog_species (lower(scientific_name)) where farm_id is null and retired_at is null;
 create unique index catalog_species_farm_name on catalog_species (farm_id, lower(scientific_name)) where farm_id is not null;
 create index catalog_species_family on catalog_species (family_id);
 select croft_catalog_rls('catalog_species');
@@ -163,7 +169,7 @@ create table catalog_cultivars (
 );
 create unique index catalog_cultivars_global_key on catalog_cultivars (key) where farm_id is null;
 create unique index catalog_cultivars_farm_key on catalog_cultivars (farm_id, key) where farm_id is not null;
-create unique index catalog_cultivars_global_name on catalog_cultivars (species_id, lower(name)) where farm_id is null;
+create unique index catalog_cultivars_global_name on catalog_cultivars (species_id, lower(name)) where farm_id is null and retired_at is null;
 create unique index catalog_cultivars_farm_name on catalog_cultivars (farm_id, species_id, lower(name)) where farm_id is not null;
 select croft_catalog_rls('catalog_cultivars');
 
@@ -174,3 +180,46 @@ create table catalog_seed_state (
   loaded_at timestamptz not null,
   counts jsonb not null default '{}'
 );
+alter table catalog_seed_state enable row level security;
+alter table catalog_seed_state force row level security;
+create policy system_only on catalog_seed_state using ((select croft_scope()) = 'system')
+  with check ((select croft_scope()) = 'system');
+
+-- A row may refer only to global rows and to rows of its own farm, and a global row only to global
+-- rows. Foreign keys do not see row-level security, so without this a farm could name another farm's
+-- family by its id, or hang a phase of its own into a global sequence. (The service checks the same
+-- first and answers 400 naming the field; this holds against a crafted statement.)
+create or replace function croft_catalog_refs() returns trigger
+  language plpgsql
+  as $$
+  begin
+    if tg_table_name = 'catalog_species' then
+      if not exists (select 1 from catalog_families
+          where id = new.family_id and (farm_id is null or farm_id = new.farm_id)) then
+        raise exception 'catalog_species.family_id names a family of another farm' using errcode = '23503';
+      end if;
+      if not exists (select 1 from catalog_sequences
+          where id = new.sequence_id and (farm_id is null or farm_id = new.farm_id)) then
+        raise exception 'catalog_species.sequence_id names a sequence of another farm' using errcode = '23503';
+      end if;
+    elsif tg_table_name = 'catalog_cultivars' then
+      if not exists (select 1 from catalog_species
+          where id = new.species_id and (farm_id is null or farm_id = new.farm_id)) then
+        raise exception 'catalog_cultivars.species_id names a species of another farm' using errcode = '23503';
+      end if;
+    elsif tg_table_name = 'catalog_phases' then
+      -- A phase belongs to its sequence's owner: exactly the same farm, or both global.
+      if not exists (select 1 from catalog_sequences
+          where id = new.sequence_id and farm_id is not distinct from new.farm_id) then
+        raise exception 'catalog_phases.farm_id differs from its sequence''s' using errcode = '23503';
+      end if;
+    end if;
+    return new;
+  end
+  $$;
+create trigger catalog_species_refs before insert or update of farm_id, family_id, sequence_id on catalog_species
+  for each row execute function croft_catalog_refs();
+create trigger catalog_cultivars_refs before insert or update of farm_id, species_id on catalog_cultivars
+  for each row execute function croft_catalog_refs();
+create trigger catalog_phases_refs before insert or update of farm_id, sequence_id on catalog_phases
+  for each row execute function croft_catalog_refs();

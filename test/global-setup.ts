@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
+import { loadCatalogSeed } from '../src/modules/catalog/index.js';
 import { ManualClock } from '../src/platform/clock.js';
 import { databaseOnPglite, databaseOnPostgres, type Database } from '../src/platform/db/database.js';
 import { startPglite } from '../src/platform/db/embedded.js';
@@ -24,9 +25,13 @@ const log = createLogger({
   logFormat: 'json',
 });
 
-/** Migrations and pg-boss's schema, as every test database starts. */
+/**
+ * Migrations, pg-boss's schema and the shipped plant catalogue, as every test database starts: a test
+ * app's start then finds the catalogue's seed hash unchanged and loads nothing.
+ */
 async function prepare(db: Database): Promise<void> {
   await migrate(db, log);
+  await loadCatalogSeed(db, { clock: new ManualClock(), log });
   const jobs = new JobRunner({
     db,
     registry: new JobRegistry(),

@@ -2,6 +2,7 @@ import type { Assembled, ModuleBase } from '../platform/module.js';
 import { alertsModule } from './alerts/index.js';
 import { auditModule } from './audit/index.js';
 import { beekeepingModule } from './beekeeping/index.js';
+import { catalogModule } from './catalog/index.js';
 import { devicesModule } from './devices/index.js';
 import { farmsModule } from './farms/index.js';
 import { identityModule } from './identity/index.js';
@@ -19,6 +20,7 @@ export const modules = [
   farmsModule,
   identityModule,
   locationsModule,
+  catalogModule,
   devicesModule,
   telemetryModule,
   alertsModule,

@@ -305,3 +305,66 @@ export async function createHive(app: App, who: Maker, farm: FarmRef, overrides:
   const apiary = overrides.apiary_id ?? (await createApiary(app, who, farm)).id;
   return created<Hive>(app, who, farm, '/hives', { name: `Hive ${++counter}`, ...overrides, apiary_id: apiary });
 }
+
+// The plant catalogue (catalog.schemas.ts): a farm's own rows, in the shipped catalogue's families and
+// phase sequences unless told otherwise. The shipped rows themselves are in every test database already.
+
+/** A catalogue row as the API answers it (the fields a test usually looks at; the rest by name). */
+export interface CatalogRow {
+  id: string;
+  key: string;
+  origin: 'global' | 'farm';
+  retired_at: string | null;
+  [field: string]: unknown;
+}
+
+/** Letters only (family names allow no digits): 1 → b, 2 → c … 26 → bb. */
+const letters = (n: number) => {
+  let text = '';
+  for (let rest = n; ; rest = Math.floor(rest / 26) - 1) {
+    text = String.fromCharCode(97 + (rest % 26)) + text;
+    if (rest < 26) return text;
+  }
+};
+
+/** A family of the farm's own (Croft…aceae unless named). */
+export async function createCatalogFamily(
+  app: App,
+  who: Maker,
+  farm: FarmRef,
+  overrides: Record<string, unknown> = {},
+): Promise<CatalogRow & { name: string }> {
+  return created(app, who, farm, '/catalog/families', { name: `Croft${letters(++counter)}aceae`, ...overrides });
+}
+
+/** A species of the farm's own: a vegetable of the Solanaceae on the annual-fruiting sequence unless told. */
+export async function createCatalogSpecies(
+  app: App,
+  who: Maker,
+  farm: FarmRef,
+  overrides: Record<string, unknown> = {},
+): Promise<
+  CatalogRow & { scientific_name: string; family: { id: string; key: string }; sequence: { id: string; key: string } }
+> {
+  return created(app, who, farm, '/catalog/species', {
+    scientific_name: `Croftia ${letters(++counter)}`,
+    family: 'solanaceae',
+    category: 'vegetable',
+    sequence: 'annual-fruiting',
+    ...overrides,
+  });
+}
+
+/** A cultivar of the farm's own, of the shipped tomato unless told (`species`: id or key). */
+export async function createCatalogCultivar(
+  app: App,
+  who: Maker,
+  farm: FarmRef,
+  overrides: Record<string, unknown> = {},
+): Promise<CatalogRow & { name: string; species: { id: string; key: string } }> {
+  return created(app, who, farm, '/catalog/cultivars', {
+    species: 'solanum-lycopersicum',
+    name: `Cultivar ${++counter}`,
+    ...overrides,
+  });
+}

@@ -784,6 +784,976 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/catalog/cultivars": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Cultivars of the global catalogue, by name; ?species= one species' only */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description next_cursor of the page before */
+                    cursor?: string;
+                    /** @description Also rows retired from the catalogue */
+                    include_retired?: boolean;
+                    limit?: number;
+                    /** @description Search names and species names */
+                    q?: string;
+                    /** @description The species's id or key */
+                    species?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                breeder: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                days_to_maturity: number | null;
+                                /** Format: uuid */
+                                id: string;
+                                key: string;
+                                name: string;
+                                /**
+                                 * @description global: the catalogue shipped with Croft; farm: the farm’s own row
+                                 * @enum {unknown}
+                                 */
+                                origin: "global" | "farm";
+                                /** @description Diseases it resists */
+                                resistances: string[];
+                                retired_at: string | null;
+                                /** @description Where the facts come from (URLs) */
+                                sources: string[];
+                                species: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    key: string;
+                                    scientific_name: string;
+                                };
+                                traits: string[];
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/catalog/cultivars/{ref}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One cultivar, by id or key ({species key}/{cultivar}, its "/" as %2F) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The id, or the key (a cultivar key's "/" as %2F) */
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            breeder: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            days_to_maturity: number | null;
+                            /** Format: uuid */
+                            id: string;
+                            key: string;
+                            name: string;
+                            /**
+                             * @description global: the catalogue shipped with Croft; farm: the farm’s own row
+                             * @enum {unknown}
+                             */
+                            origin: "global" | "farm";
+                            /** @description Diseases it resists */
+                            resistances: string[];
+                            retired_at: string | null;
+                            /** @description Where the facts come from (URLs) */
+                            sources: string[];
+                            species: {
+                                /** Format: uuid */
+                                id: string;
+                                key: string;
+                                scientific_name: string;
+                            };
+                            traits: string[];
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/catalog/families": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Botanical families of the global catalogue, by name; ?q= searches names and common names */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description next_cursor of the page before */
+                    cursor?: string;
+                    /** @description Also rows retired from the catalogue */
+                    include_retired?: boolean;
+                    limit?: number;
+                    /** @description Search: scientific names, and common names in your language (your profile’s, else Accept-Language, else English) and in English */
+                    q?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description One name per language: {"en": "Nightshade family", "de": "Nachtschattengewächse"} */
+                                common_names: {
+                                    [key: string]: string;
+                                };
+                                /** Format: date-time */
+                                created_at: string;
+                                frost_tolerance: ("none" | "light" | "moderate" | "hardy") | null;
+                                /** Format: uuid */
+                                id: string;
+                                key: string;
+                                /** @description APG family name, one word ending in "aceae" (Solanaceae) */
+                                name: string;
+                                nitrogen_fixing: boolean;
+                                nutrient_demand: ("light" | "medium" | "heavy") | null;
+                                order: string | null;
+                                /**
+                                 * @description global: the catalogue shipped with Croft; farm: the farm’s own row
+                                 * @enum {unknown}
+                                 */
+                                origin: "global" | "farm";
+                                pathogens: string[];
+                                pests: string[];
+                                ph: [
+                                    number,
+                                    number
+                                ] | null;
+                                retired_at: string | null;
+                                root_depth: ("shallow" | "medium" | "deep") | null;
+                                rotation_group: ("leafy" | "fruiting" | "root" | "legume" | "allium" | "brassica" | "cucurbit" | "grass" | "perennial" | "ornamental") | null;
+                                rotation_pause_years: number | null;
+                                /** @description Where the facts come from (URLs) */
+                                sources: string[];
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/catalog/families/{ref}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One family, by id or key */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The id, or the key (a cultivar key's "/" as %2F) */
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description One name per language: {"en": "Nightshade family", "de": "Nachtschattengewächse"} */
+                            common_names: {
+                                [key: string]: string;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            frost_tolerance: ("none" | "light" | "moderate" | "hardy") | null;
+                            /** Format: uuid */
+                            id: string;
+                            key: string;
+                            /** @description APG family name, one word ending in "aceae" (Solanaceae) */
+                            name: string;
+                            nitrogen_fixing: boolean;
+                            nutrient_demand: ("light" | "medium" | "heavy") | null;
+                            order: string | null;
+                            /**
+                             * @description global: the catalogue shipped with Croft; farm: the farm’s own row
+                             * @enum {unknown}
+                             */
+                            origin: "global" | "farm";
+                            pathogens: string[];
+                            pests: string[];
+                            ph: [
+                                number,
+                                number
+                            ] | null;
+                            retired_at: string | null;
+                            root_depth: ("shallow" | "medium" | "deep") | null;
+                            rotation_group: ("leafy" | "fruiting" | "root" | "legume" | "allium" | "brassica" | "cucurbit" | "grass" | "perennial" | "ornamental") | null;
+                            rotation_pause_years: number | null;
+                            /** @description Where the facts come from (URLs) */
+                            sources: string[];
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/catalog/sequences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lifecycle phase sequences of the global catalogue, with their phases and profiles, by key */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description next_cursor of the page before */
+                    cursor?: string;
+                    /** @description Also rows retired from the catalogue */
+                    include_retired?: boolean;
+                    limit?: number;
+                    /** @description Search in keys */
+                    q?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** Format: date-time */
+                                created_at: string;
+                                dormancy_required: boolean;
+                                /** Format: uuid */
+                                id: string;
+                                key: string;
+                                /** @enum {unknown} */
+                                lifecycle: "annual" | "biennial" | "perennial";
+                                /**
+                                 * @description global: the catalogue shipped with Croft; farm: the farm’s own row
+                                 * @enum {unknown}
+                                 */
+                                origin: "global" | "farm";
+                                phases: {
+                                    days: number | null;
+                                    ec_ms: number | null;
+                                    gdd: number | null;
+                                    harvest_allowed: boolean;
+                                    humidity_pct: [
+                                        number,
+                                        number
+                                    ] | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description germination, seedling, vegetative … */
+                                    key: string;
+                                    light_ppfd: number | null;
+                                    npk: [
+                                        number,
+                                        number,
+                                        number
+                                    ] | null;
+                                    ph: number | null;
+                                    photoperiod_h: number | null;
+                                    position: number;
+                                    temp_c: [
+                                        number,
+                                        number
+                                    ] | null;
+                                    terminal: boolean;
+                                    vpd_kpa: [
+                                        number,
+                                        number
+                                    ] | null;
+                                }[];
+                                restart_phase: string | null;
+                                retired_at: string | null;
+                                /** Format: date-time */
+                                updated_at: string;
+                                vernalization_required: boolean;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/catalog/sequences/{ref}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One lifecycle phase sequence, by id or key, with its phases in order */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The id, or the key (a cultivar key's "/" as %2F) */
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            dormancy_required: boolean;
+                            /** Format: uuid */
+                            id: string;
+                            key: string;
+                            /** @enum {unknown} */
+                            lifecycle: "annual" | "biennial" | "perennial";
+                            /**
+                             * @description global: the catalogue shipped with Croft; farm: the farm’s own row
+                             * @enum {unknown}
+                             */
+                            origin: "global" | "farm";
+                            phases: {
+                                days: number | null;
+                                ec_ms: number | null;
+                                gdd: number | null;
+                                harvest_allowed: boolean;
+                                humidity_pct: [
+                                    number,
+                                    number
+                                ] | null;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description germination, seedling, vegetative … */
+                                key: string;
+                                light_ppfd: number | null;
+                                npk: [
+                                    number,
+                                    number,
+                                    number
+                                ] | null;
+                                ph: number | null;
+                                photoperiod_h: number | null;
+                                position: number;
+                                temp_c: [
+                                    number,
+                                    number
+                                ] | null;
+                                terminal: boolean;
+                                vpd_kpa: [
+                                    number,
+                                    number
+                                ] | null;
+                            }[];
+                            restart_phase: string | null;
+                            retired_at: string | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                            vernalization_required: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/catalog/species": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Species of the global catalogue, by scientific name; ?q= searches scientific and common names, ?family=, ?category= */
+        get: {
+            parameters: {
+                query?: {
+                    category?: "vegetable" | "herb" | "fruit" | "grain" | "flower" | "houseplant" | "cactus" | "succulent" | "tree" | "shrub" | "green-manure";
+                    /** @description next_cursor of the page before */
+                    cursor?: string;
+                    /** @description The family's id or key */
+                    family?: string;
+                    /** @description Also rows retired from the catalogue */
+                    include_retired?: boolean;
+                    limit?: number;
+                    /** @description Search: scientific names, and common names in your language (your profile’s, else Accept-Language, else English) and in English */
+                    q?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                balcony: boolean | null;
+                                /** @description Base temperature of growing degree days, °C (10 when not given) */
+                                base_temp_c: number;
+                                /** @description Bloom months (1–12) */
+                                bloom_months: number[];
+                                care_preset: ("tropical" | "succulent" | "orchid" | "calathea" | "herb" | "mediterranean" | "fern" | "cactus" | "outdoor-annual-vegetable" | "outdoor-perennial") | null;
+                                /** @enum {unknown} */
+                                category: "vegetable" | "herb" | "fruit" | "grain" | "flower" | "houseplant" | "cactus" | "succulent" | "tree" | "shrub" | "green-manure";
+                                /** @description Names per language: {"en": ["Tomato"], "de": ["Tomate"]} */
+                                common_names: {
+                                    [key: string]: string[];
+                                };
+                                container: boolean | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                critical_day_length_h: number | null;
+                                family: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    key: string;
+                                    name: string;
+                                };
+                                frost_sensitive: boolean | null;
+                                genus: string | null;
+                                growth_habit: ("upright" | "bush" | "vine" | "climbing" | "rosette" | "creeping" | "clumping" | "tree" | "shrub" | "columnar" | "globular") | null;
+                                hardiness_zones: [
+                                    string,
+                                    string
+                                ] | null;
+                                /** @description Harvest months (1–12) */
+                                harvest_months: number[];
+                                height_cm: number | null;
+                                /** Format: uuid */
+                                id: string;
+                                indoor: boolean | null;
+                                key: string;
+                                nutrient_demand: ("light" | "medium" | "heavy" | "nitrogen-fixer") | null;
+                                /**
+                                 * @description global: the catalogue shipped with Croft; farm: the farm’s own row
+                                 * @enum {unknown}
+                                 */
+                                origin: "global" | "farm";
+                                /** @description Changes to the sequence's phases for this species, by phase key: {"fruiting": {"days": 30, "gdd": 600}} */
+                                phases: {
+                                    [key: string]: {
+                                        days?: number | null;
+                                        gdd?: number | null;
+                                    };
+                                };
+                                photoperiod: ("short-day" | "long-day" | "day-neutral") | null;
+                                retired_at: string | null;
+                                root_type: ("fibrous" | "taproot" | "tuberous" | "bulbous" | "rhizome") | null;
+                                /** @description Two words or more: Solanum lycopersicum */
+                                scientific_name: string;
+                                sequence: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    key: string;
+                                };
+                                /** @description Where the facts come from (URLs) */
+                                sources: string[];
+                                sow_indoor_weeks_before_last_frost: number | null;
+                                sow_outdoor_days_after_last_frost: number | null;
+                                /** @description Sowing months (1–12) */
+                                sowing_months: number[];
+                                spacing_cm: number | null;
+                                /** Format: date-time */
+                                updated_at: string;
+                                upper_temp_c: number | null;
+                                watering_interval_days: number | null;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/catalog/species/{ref}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One species, by id or key, with its family, its phases (its overrides applied) and its cultivars */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The id, or the key (a cultivar key's "/" as %2F) */
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            balcony: boolean | null;
+                            /** @description Base temperature of growing degree days, °C (10 when not given) */
+                            base_temp_c: number;
+                            /** @description Bloom months (1–12) */
+                            bloom_months: number[];
+                            care_preset: ("tropical" | "succulent" | "orchid" | "calathea" | "herb" | "mediterranean" | "fern" | "cactus" | "outdoor-annual-vegetable" | "outdoor-perennial") | null;
+                            /** @enum {unknown} */
+                            category: "vegetable" | "herb" | "fruit" | "grain" | "flower" | "houseplant" | "cactus" | "succulent" | "tree" | "shrub" | "green-manure";
+                            /** @description Names per language: {"en": ["Tomato"], "de": ["Tomate"]} */
+                            common_names: {
+                                [key: string]: string[];
+                            };
+                            container: boolean | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            critical_day_length_h: number | null;
+                            cultivars: {
+                                breeder: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                days_to_maturity: number | null;
+                                /** Format: uuid */
+                                id: string;
+                                key: string;
+                                name: string;
+                                /**
+                                 * @description global: the catalogue shipped with Croft; farm: the farm’s own row
+                                 * @enum {unknown}
+                                 */
+                                origin: "global" | "farm";
+                                /** @description Diseases it resists */
+                                resistances: string[];
+                                retired_at: string | null;
+                                /** @description Where the facts come from (URLs) */
+                                sources: string[];
+                                species: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    key: string;
+                                    scientific_name: string;
+                                };
+                                traits: string[];
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                            family: {
+                                /** @description One name per language: {"en": "Nightshade family", "de": "Nachtschattengewächse"} */
+                                common_names: {
+                                    [key: string]: string;
+                                };
+                                /** Format: date-time */
+                                created_at: string;
+                                frost_tolerance: ("none" | "light" | "moderate" | "hardy") | null;
+                                /** Format: uuid */
+                                id: string;
+                                key: string;
+                                /** @description APG family name, one word ending in "aceae" (Solanaceae) */
+                                name: string;
+                                nitrogen_fixing: boolean;
+                                nutrient_demand: ("light" | "medium" | "heavy") | null;
+                                order: string | null;
+                                /**
+                                 * @description global: the catalogue shipped with Croft; farm: the farm’s own row
+                                 * @enum {unknown}
+                                 */
+                                origin: "global" | "farm";
+                                pathogens: string[];
+                                pests: string[];
+                                ph: [
+                                    number,
+                                    number
+                                ] | null;
+                                retired_at: string | null;
+                                root_depth: ("shallow" | "medium" | "deep") | null;
+                                rotation_group: ("leafy" | "fruiting" | "root" | "legume" | "allium" | "brassica" | "cucurbit" | "grass" | "perennial" | "ornamental") | null;
+                                rotation_pause_years: number | null;
+                                /** @description Where the facts come from (URLs) */
+                                sources: string[];
+                                /** Format: date-time */
+                                updated_at: string;
+                            };
+                            frost_sensitive: boolean | null;
+                            genus: string | null;
+                            growth_habit: ("upright" | "bush" | "vine" | "climbing" | "rosette" | "creeping" | "clumping" | "tree" | "shrub" | "columnar" | "globular") | null;
+                            hardiness_zones: [
+                                string,
+                                string
+                            ] | null;
+                            /** @description Harvest months (1–12) */
+                            harvest_months: number[];
+                            height_cm: number | null;
+                            /** Format: uuid */
+                            id: string;
+                            indoor: boolean | null;
+                            key: string;
+                            nutrient_demand: ("light" | "medium" | "heavy" | "nitrogen-fixer") | null;
+                            /**
+                             * @description global: the catalogue shipped with Croft; farm: the farm’s own row
+                             * @enum {unknown}
+                             */
+                            origin: "global" | "farm";
+                            /** @description Changes to the sequence's phases for this species, by phase key: {"fruiting": {"days": 30, "gdd": 600}} */
+                            phases: {
+                                [key: string]: {
+                                    days?: number | null;
+                                    gdd?: number | null;
+                                };
+                            };
+                            photoperiod: ("short-day" | "long-day" | "day-neutral") | null;
+                            retired_at: string | null;
+                            root_type: ("fibrous" | "taproot" | "tuberous" | "bulbous" | "rhizome") | null;
+                            /** @description Two words or more: Solanum lycopersicum */
+                            scientific_name: string;
+                            sequence: {
+                                /** Format: date-time */
+                                created_at: string;
+                                dormancy_required: boolean;
+                                /** Format: uuid */
+                                id: string;
+                                key: string;
+                                /** @enum {unknown} */
+                                lifecycle: "annual" | "biennial" | "perennial";
+                                /**
+                                 * @description global: the catalogue shipped with Croft; farm: the farm’s own row
+                                 * @enum {unknown}
+                                 */
+                                origin: "global" | "farm";
+                                /** @description In order, with this species' overrides applied */
+                                phases: {
+                                    days: number | null;
+                                    ec_ms: number | null;
+                                    gdd: number | null;
+                                    harvest_allowed: boolean;
+                                    humidity_pct: [
+                                        number,
+                                        number
+                                    ] | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description germination, seedling, vegetative … */
+                                    key: string;
+                                    light_ppfd: number | null;
+                                    npk: [
+                                        number,
+                                        number,
+                                        number
+                                    ] | null;
+                                    ph: number | null;
+                                    photoperiod_h: number | null;
+                                    position: number;
+                                    temp_c: [
+                                        number,
+                                        number
+                                    ] | null;
+                                    terminal: boolean;
+                                    vpd_kpa: [
+                                        number,
+                                        number
+                                    ] | null;
+                                }[];
+                                restart_phase: string | null;
+                                retired_at: string | null;
+                                /** Format: date-time */
+                                updated_at: string;
+                                vernalization_required: boolean;
+                            };
+                            /** @description Where the facts come from (URLs) */
+                            sources: string[];
+                            sow_indoor_weeks_before_last_frost: number | null;
+                            sow_outdoor_days_after_last_frost: number | null;
+                            /** @description Sowing months (1–12) */
+                            sowing_months: number[];
+                            spacing_cm: number | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                            upper_temp_c: number | null;
+                            watering_interval_days: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/farms": {
         parameters: {
             query?: never;
@@ -2371,6 +3341,2166 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/catalog/cultivars": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Cultivars of the global catalogue and the farm's own, by name; ?species= one species' only */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description next_cursor of the page before */
+                    cursor?: string;
+                    /** @description Also rows retired from the catalogue */
+                    include_retired?: boolean;
+                    limit?: number;
+                    /** @description Search names and species names */
+                    q?: string;
+                    /** @description The species's id or key */
+                    species?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                breeder: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                days_to_maturity: number | null;
+                                /** Format: uuid */
+                                id: string;
+                                key: string;
+                                name: string;
+                                /**
+                                 * @description global: the catalogue shipped with Croft; farm: the farm’s own row
+                                 * @enum {unknown}
+                                 */
+                                origin: "global" | "farm";
+                                /** @description Diseases it resists */
+                                resistances: string[];
+                                retired_at: string | null;
+                                /** @description Where the facts come from (URLs) */
+                                sources: string[];
+                                species: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    key: string;
+                                    scientific_name: string;
+                                };
+                                traits: string[];
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a cultivar of the farm's own, of a species the farm sees */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        breeder?: string | null;
+                        days_to_maturity?: number | null;
+                        /** @description {species key}/{cultivar}; made from the species' key and the name when not given */
+                        key?: string;
+                        name: string;
+                        /** @description Diseases it resists */
+                        resistances?: string[];
+                        /** @description Where the facts come from (URLs) */
+                        sources?: string[];
+                        /** @description The species's id or key */
+                        species: string;
+                        traits?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            breeder: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            days_to_maturity: number | null;
+                            /** Format: uuid */
+                            id: string;
+                            key: string;
+                            name: string;
+                            /**
+                             * @description global: the catalogue shipped with Croft; farm: the farm’s own row
+                             * @enum {unknown}
+                             */
+                            origin: "global" | "farm";
+                            /** @description Diseases it resists */
+                            resistances: string[];
+                            retired_at: string | null;
+                            /** @description Where the facts come from (URLs) */
+                            sources: string[];
+                            species: {
+                                /** Format: uuid */
+                                id: string;
+                                key: string;
+                                scientific_name: string;
+                            };
+                            traits: string[];
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/catalog/cultivars/{ref}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One cultivar, by id or key ({species key}/{cultivar}, its "/" as %2F) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The id, or the key (a cultivar key's "/" as %2F) */
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            breeder: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            days_to_maturity: number | null;
+                            /** Format: uuid */
+                            id: string;
+                            key: string;
+                            name: string;
+                            /**
+                             * @description global: the catalogue shipped with Croft; farm: the farm’s own row
+                             * @enum {unknown}
+                             */
+                            origin: "global" | "farm";
+                            /** @description Diseases it resists */
+                            resistances: string[];
+                            retired_at: string | null;
+                            /** @description Where the facts come from (URLs) */
+                            sources: string[];
+                            species: {
+                                /** Format: uuid */
+                                id: string;
+                                key: string;
+                                scientific_name: string;
+                            };
+                            traits: string[];
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete one of the farm's own cultivars (409 IN_USE while plants or runs refer to it) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The id, or the key (a cultivar key's "/" as %2F) */
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change or retire one of the farm's own cultivars */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The id, or the key (a cultivar key's "/" as %2F) */
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        breeder?: string | null;
+                        days_to_maturity?: number | null;
+                        name?: string;
+                        /** @description Diseases it resists */
+                        resistances?: string[];
+                        /** @description Hide it from lists (true) or show it again (false) */
+                        retired?: boolean;
+                        /** @description Where the facts come from (URLs) */
+                        sources?: string[];
+                        traits?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            breeder: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            days_to_maturity: number | null;
+                            /** Format: uuid */
+                            id: string;
+                            key: string;
+                            name: string;
+                            /**
+                             * @description global: the catalogue shipped with Croft; farm: the farm’s own row
+                             * @enum {unknown}
+                             */
+                            origin: "global" | "farm";
+                            /** @description Diseases it resists */
+                            resistances: string[];
+                            retired_at: string | null;
+                            /** @description Where the facts come from (URLs) */
+                            sources: string[];
+                            species: {
+                                /** Format: uuid */
+                                id: string;
+                                key: string;
+                                scientific_name: string;
+                            };
+                            traits: string[];
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/catalog/families": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Botanical families of the global catalogue and the farm's own, by name; ?q= searches names and common names */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description next_cursor of the page before */
+                    cursor?: string;
+                    /** @description Also rows retired from the catalogue */
+                    include_retired?: boolean;
+                    limit?: number;
+                    /** @description Search: scientific names, and common names in your language (your profile’s, else Accept-Language, else English) and in English */
+                    q?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description One name per language: {"en": "Nightshade family", "de": "Nachtschattengewächse"} */
+                                common_names: {
+                                    [key: string]: string;
+                                };
+                                /** Format: date-time */
+                                created_at: string;
+                                frost_tolerance: ("none" | "light" | "moderate" | "hardy") | null;
+                                /** Format: uuid */
+                                id: string;
+                                key: string;
+                                /** @description APG family name, one word ending in "aceae" (Solanaceae) */
+                                name: string;
+                                nitrogen_fixing: boolean;
+                                nutrient_demand: ("light" | "medium" | "heavy") | null;
+                                order: string | null;
+                                /**
+                                 * @description global: the catalogue shipped with Croft; farm: the farm’s own row
+                                 * @enum {unknown}
+                                 */
+                                origin: "global" | "farm";
+                                pathogens: string[];
+                                pests: string[];
+                                ph: [
+                                    number,
+                                    number
+                                ] | null;
+                                retired_at: string | null;
+                                root_depth: ("shallow" | "medium" | "deep") | null;
+                                rotation_group: ("leafy" | "fruiting" | "root" | "legume" | "allium" | "brassica" | "cucurbit" | "grass" | "perennial" | "ornamental") | null;
+                                rotation_pause_years: number | null;
+                                /** @description Where the facts come from (URLs) */
+                                sources: string[];
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a family of the farm's own (409 NAME_TAKEN when the farm already sees one of the name) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description One name per language: {"en": "Nightshade family", "de": "Nachtschattengewächse"} */
+                        common_names?: {
+                            [key: string]: string;
+                        };
+                        frost_tolerance?: ("none" | "light" | "moderate" | "hardy") | null;
+                        /** @description Stable key: lower-case letters, digits and "-"; made from the name when not given */
+                        key?: string;
+                        /** @description APG family name, one word ending in "aceae" (Solanaceae) */
+                        name: string;
+                        nitrogen_fixing?: boolean;
+                        nutrient_demand?: ("light" | "medium" | "heavy") | null;
+                        order?: string | null;
+                        pathogens?: string[];
+                        pests?: string[];
+                        ph?: [
+                            number,
+                            number
+                        ] | null;
+                        root_depth?: ("shallow" | "medium" | "deep") | null;
+                        rotation_group?: ("leafy" | "fruiting" | "root" | "legume" | "allium" | "brassica" | "cucurbit" | "grass" | "perennial" | "ornamental") | null;
+                        rotation_pause_years?: number | null;
+                        /** @description Where the facts come from (URLs) */
+                        sources?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description One name per language: {"en": "Nightshade family", "de": "Nachtschattengewächse"} */
+                            common_names: {
+                                [key: string]: string;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            frost_tolerance: ("none" | "light" | "moderate" | "hardy") | null;
+                            /** Format: uuid */
+                            id: string;
+                            key: string;
+                            /** @description APG family name, one word ending in "aceae" (Solanaceae) */
+                            name: string;
+                            nitrogen_fixing: boolean;
+                            nutrient_demand: ("light" | "medium" | "heavy") | null;
+                            order: string | null;
+                            /**
+                             * @description global: the catalogue shipped with Croft; farm: the farm’s own row
+                             * @enum {unknown}
+                             */
+                            origin: "global" | "farm";
+                            pathogens: string[];
+                            pests: string[];
+                            ph: [
+                                number,
+                                number
+                            ] | null;
+                            retired_at: string | null;
+                            root_depth: ("shallow" | "medium" | "deep") | null;
+                            rotation_group: ("leafy" | "fruiting" | "root" | "legume" | "allium" | "brassica" | "cucurbit" | "grass" | "perennial" | "ornamental") | null;
+                            rotation_pause_years: number | null;
+                            /** @description Where the facts come from (URLs) */
+                            sources: string[];
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/catalog/families/{ref}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One family, by id or key */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The id, or the key (a cultivar key's "/" as %2F) */
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description One name per language: {"en": "Nightshade family", "de": "Nachtschattengewächse"} */
+                            common_names: {
+                                [key: string]: string;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            frost_tolerance: ("none" | "light" | "moderate" | "hardy") | null;
+                            /** Format: uuid */
+                            id: string;
+                            key: string;
+                            /** @description APG family name, one word ending in "aceae" (Solanaceae) */
+                            name: string;
+                            nitrogen_fixing: boolean;
+                            nutrient_demand: ("light" | "medium" | "heavy") | null;
+                            order: string | null;
+                            /**
+                             * @description global: the catalogue shipped with Croft; farm: the farm’s own row
+                             * @enum {unknown}
+                             */
+                            origin: "global" | "farm";
+                            pathogens: string[];
+                            pests: string[];
+                            ph: [
+                                number,
+                                number
+                            ] | null;
+                            retired_at: string | null;
+                            root_depth: ("shallow" | "medium" | "deep") | null;
+                            rotation_group: ("leafy" | "fruiting" | "root" | "legume" | "allium" | "brassica" | "cucurbit" | "grass" | "perennial" | "ornamental") | null;
+                            rotation_pause_years: number | null;
+                            /** @description Where the facts come from (URLs) */
+                            sources: string[];
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete one of the farm's own families (409 IN_USE while species belong to it) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The id, or the key (a cultivar key's "/" as %2F) */
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change or retire one of the farm's own families */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The id, or the key (a cultivar key's "/" as %2F) */
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description One name per language: {"en": "Nightshade family", "de": "Nachtschattengewächse"} */
+                        common_names?: {
+                            [key: string]: string;
+                        };
+                        frost_tolerance?: ("none" | "light" | "moderate" | "hardy") | null;
+                        /** @description APG family name, one word ending in "aceae" (Solanaceae) */
+                        name?: string;
+                        nitrogen_fixing?: boolean;
+                        nutrient_demand?: ("light" | "medium" | "heavy") | null;
+                        order?: string | null;
+                        pathogens?: string[];
+                        pests?: string[];
+                        ph?: [
+                            number,
+                            number
+                        ] | null;
+                        /** @description Hide it from lists (true) or show it again (false) */
+                        retired?: boolean;
+                        root_depth?: ("shallow" | "medium" | "deep") | null;
+                        rotation_group?: ("leafy" | "fruiting" | "root" | "legume" | "allium" | "brassica" | "cucurbit" | "grass" | "perennial" | "ornamental") | null;
+                        rotation_pause_years?: number | null;
+                        /** @description Where the facts come from (URLs) */
+                        sources?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description One name per language: {"en": "Nightshade family", "de": "Nachtschattengewächse"} */
+                            common_names: {
+                                [key: string]: string;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            frost_tolerance: ("none" | "light" | "moderate" | "hardy") | null;
+                            /** Format: uuid */
+                            id: string;
+                            key: string;
+                            /** @description APG family name, one word ending in "aceae" (Solanaceae) */
+                            name: string;
+                            nitrogen_fixing: boolean;
+                            nutrient_demand: ("light" | "medium" | "heavy") | null;
+                            order: string | null;
+                            /**
+                             * @description global: the catalogue shipped with Croft; farm: the farm’s own row
+                             * @enum {unknown}
+                             */
+                            origin: "global" | "farm";
+                            pathogens: string[];
+                            pests: string[];
+                            ph: [
+                                number,
+                                number
+                            ] | null;
+                            retired_at: string | null;
+                            root_depth: ("shallow" | "medium" | "deep") | null;
+                            rotation_group: ("leafy" | "fruiting" | "root" | "legume" | "allium" | "brassica" | "cucurbit" | "grass" | "perennial" | "ornamental") | null;
+                            rotation_pause_years: number | null;
+                            /** @description Where the facts come from (URLs) */
+                            sources: string[];
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/catalog/sequences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lifecycle phase sequences of the global catalogue and the farm's own, with their phases and profiles, by key */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description next_cursor of the page before */
+                    cursor?: string;
+                    /** @description Also rows retired from the catalogue */
+                    include_retired?: boolean;
+                    limit?: number;
+                    /** @description Search in keys */
+                    q?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** Format: date-time */
+                                created_at: string;
+                                dormancy_required: boolean;
+                                /** Format: uuid */
+                                id: string;
+                                key: string;
+                                /** @enum {unknown} */
+                                lifecycle: "annual" | "biennial" | "perennial";
+                                /**
+                                 * @description global: the catalogue shipped with Croft; farm: the farm’s own row
+                                 * @enum {unknown}
+                                 */
+                                origin: "global" | "farm";
+                                phases: {
+                                    days: number | null;
+                                    ec_ms: number | null;
+                                    gdd: number | null;
+                                    harvest_allowed: boolean;
+                                    humidity_pct: [
+                                        number,
+                                        number
+                                    ] | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description germination, seedling, vegetative … */
+                                    key: string;
+                                    light_ppfd: number | null;
+                                    npk: [
+                                        number,
+                                        number,
+                                        number
+                                    ] | null;
+                                    ph: number | null;
+                                    photoperiod_h: number | null;
+                                    position: number;
+                                    temp_c: [
+                                        number,
+                                        number
+                                    ] | null;
+                                    terminal: boolean;
+                                    vpd_kpa: [
+                                        number,
+                                        number
+                                    ] | null;
+                                }[];
+                                restart_phase: string | null;
+                                retired_at: string | null;
+                                /** Format: date-time */
+                                updated_at: string;
+                                vernalization_required: boolean;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a lifecycle phase sequence of the farm's own: its phases in order, each with its profiles */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        dormancy_required?: boolean;
+                        /** @description Stable key: lower-case letters, digits and "-"; made from the name when not given */
+                        key: string;
+                        /** @enum {unknown} */
+                        lifecycle: "annual" | "biennial" | "perennial";
+                        /** @description In order */
+                        phases: {
+                            days?: number | null;
+                            ec_ms?: number | null;
+                            gdd?: number | null;
+                            harvest_allowed?: boolean;
+                            humidity_pct?: [
+                                number,
+                                number
+                            ] | null;
+                            /** @description germination, seedling, vegetative … */
+                            key: string;
+                            light_ppfd?: number | null;
+                            npk?: [
+                                number,
+                                number,
+                                number
+                            ] | null;
+                            ph?: number | null;
+                            photoperiod_h?: number | null;
+                            temp_c?: [
+                                number,
+                                number
+                            ] | null;
+                            terminal?: boolean;
+                            vpd_kpa?: [
+                                number,
+                                number
+                            ] | null;
+                        }[];
+                        restart_phase?: string | null;
+                        vernalization_required?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            dormancy_required: boolean;
+                            /** Format: uuid */
+                            id: string;
+                            key: string;
+                            /** @enum {unknown} */
+                            lifecycle: "annual" | "biennial" | "perennial";
+                            /**
+                             * @description global: the catalogue shipped with Croft; farm: the farm’s own row
+                             * @enum {unknown}
+                             */
+                            origin: "global" | "farm";
+                            phases: {
+                                days: number | null;
+                                ec_ms: number | null;
+                                gdd: number | null;
+                                harvest_allowed: boolean;
+                                humidity_pct: [
+                                    number,
+                                    number
+                                ] | null;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description germination, seedling, vegetative … */
+                                key: string;
+                                light_ppfd: number | null;
+                                npk: [
+                                    number,
+                                    number,
+                                    number
+                                ] | null;
+                                ph: number | null;
+                                photoperiod_h: number | null;
+                                position: number;
+                                temp_c: [
+                                    number,
+                                    number
+                                ] | null;
+                                terminal: boolean;
+                                vpd_kpa: [
+                                    number,
+                                    number
+                                ] | null;
+                            }[];
+                            restart_phase: string | null;
+                            retired_at: string | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                            vernalization_required: boolean;
+                            /** @description Accepted, worth a second look */
+                            warnings: {
+                                /** @enum {string} */
+                                code: "NIGHT_WARMER_THAN_DAY";
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/catalog/sequences/{ref}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One lifecycle phase sequence, by id or key, with its phases in order */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The id, or the key (a cultivar key's "/" as %2F) */
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            dormancy_required: boolean;
+                            /** Format: uuid */
+                            id: string;
+                            key: string;
+                            /** @enum {unknown} */
+                            lifecycle: "annual" | "biennial" | "perennial";
+                            /**
+                             * @description global: the catalogue shipped with Croft; farm: the farm’s own row
+                             * @enum {unknown}
+                             */
+                            origin: "global" | "farm";
+                            phases: {
+                                days: number | null;
+                                ec_ms: number | null;
+                                gdd: number | null;
+                                harvest_allowed: boolean;
+                                humidity_pct: [
+                                    number,
+                                    number
+                                ] | null;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description germination, seedling, vegetative … */
+                                key: string;
+                                light_ppfd: number | null;
+                                npk: [
+                                    number,
+                                    number,
+                                    number
+                                ] | null;
+                                ph: number | null;
+                                photoperiod_h: number | null;
+                                position: number;
+                                temp_c: [
+                                    number,
+                                    number
+                                ] | null;
+                                terminal: boolean;
+                                vpd_kpa: [
+                                    number,
+                                    number
+                                ] | null;
+                            }[];
+                            restart_phase: string | null;
+                            retired_at: string | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                            vernalization_required: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete one of the farm's own phase sequences (409 IN_USE while species follow it) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The id, or the key (a cultivar key's "/" as %2F) */
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change or retire one of the farm's own phase sequences (phases matched by key) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The id, or the key (a cultivar key's "/" as %2F) */
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        dormancy_required?: boolean;
+                        /** @enum {unknown} */
+                        lifecycle?: "annual" | "biennial" | "perennial";
+                        /** @description The whole list, in order: phases are matched by key (kept ones keep their id); a phase left out is deleted (409 IN_USE while a plant is in it) */
+                        phases?: {
+                            days?: number | null;
+                            ec_ms?: number | null;
+                            gdd?: number | null;
+                            harvest_allowed?: boolean;
+                            humidity_pct?: [
+                                number,
+                                number
+                            ] | null;
+                            /** @description germination, seedling, vegetative … */
+                            key: string;
+                            light_ppfd?: number | null;
+                            npk?: [
+                                number,
+                                number,
+                                number
+                            ] | null;
+                            ph?: number | null;
+                            photoperiod_h?: number | null;
+                            temp_c?: [
+                                number,
+                                number
+                            ] | null;
+                            terminal?: boolean;
+                            vpd_kpa?: [
+                                number,
+                                number
+                            ] | null;
+                        }[];
+                        restart_phase?: string | null;
+                        /** @description Hide it from lists (true) or show it again (false) */
+                        retired?: boolean;
+                        vernalization_required?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            dormancy_required: boolean;
+                            /** Format: uuid */
+                            id: string;
+                            key: string;
+                            /** @enum {unknown} */
+                            lifecycle: "annual" | "biennial" | "perennial";
+                            /**
+                             * @description global: the catalogue shipped with Croft; farm: the farm’s own row
+                             * @enum {unknown}
+                             */
+                            origin: "global" | "farm";
+                            phases: {
+                                days: number | null;
+                                ec_ms: number | null;
+                                gdd: number | null;
+                                harvest_allowed: boolean;
+                                humidity_pct: [
+                                    number,
+                                    number
+                                ] | null;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description germination, seedling, vegetative … */
+                                key: string;
+                                light_ppfd: number | null;
+                                npk: [
+                                    number,
+                                    number,
+                                    number
+                                ] | null;
+                                ph: number | null;
+                                photoperiod_h: number | null;
+                                position: number;
+                                temp_c: [
+                                    number,
+                                    number
+                                ] | null;
+                                terminal: boolean;
+                                vpd_kpa: [
+                                    number,
+                                    number
+                                ] | null;
+                            }[];
+                            restart_phase: string | null;
+                            retired_at: string | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                            vernalization_required: boolean;
+                            /** @description Accepted, worth a second look */
+                            warnings: {
+                                /** @enum {string} */
+                                code: "NIGHT_WARMER_THAN_DAY";
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/catalog/species": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Species of the global catalogue and the farm's own, by scientific name; ?q= searches scientific and common names, ?family=, ?category= */
+        get: {
+            parameters: {
+                query?: {
+                    category?: "vegetable" | "herb" | "fruit" | "grain" | "flower" | "houseplant" | "cactus" | "succulent" | "tree" | "shrub" | "green-manure";
+                    /** @description next_cursor of the page before */
+                    cursor?: string;
+                    /** @description The family's id or key */
+                    family?: string;
+                    /** @description Also rows retired from the catalogue */
+                    include_retired?: boolean;
+                    limit?: number;
+                    /** @description Search: scientific names, and common names in your language (your profile’s, else Accept-Language, else English) and in English */
+                    q?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                balcony: boolean | null;
+                                /** @description Base temperature of growing degree days, °C (10 when not given) */
+                                base_temp_c: number;
+                                /** @description Bloom months (1–12) */
+                                bloom_months: number[];
+                                care_preset: ("tropical" | "succulent" | "orchid" | "calathea" | "herb" | "mediterranean" | "fern" | "cactus" | "outdoor-annual-vegetable" | "outdoor-perennial") | null;
+                                /** @enum {unknown} */
+                                category: "vegetable" | "herb" | "fruit" | "grain" | "flower" | "houseplant" | "cactus" | "succulent" | "tree" | "shrub" | "green-manure";
+                                /** @description Names per language: {"en": ["Tomato"], "de": ["Tomate"]} */
+                                common_names: {
+                                    [key: string]: string[];
+                                };
+                                container: boolean | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                critical_day_length_h: number | null;
+                                family: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    key: string;
+                                    name: string;
+                                };
+                                frost_sensitive: boolean | null;
+                                genus: string | null;
+                                growth_habit: ("upright" | "bush" | "vine" | "climbing" | "rosette" | "creeping" | "clumping" | "tree" | "shrub" | "columnar" | "globular") | null;
+                                hardiness_zones: [
+                                    string,
+                                    string
+                                ] | null;
+                                /** @description Harvest months (1–12) */
+                                harvest_months: number[];
+                                height_cm: number | null;
+                                /** Format: uuid */
+                                id: string;
+                                indoor: boolean | null;
+                                key: string;
+                                nutrient_demand: ("light" | "medium" | "heavy" | "nitrogen-fixer") | null;
+                                /**
+                                 * @description global: the catalogue shipped with Croft; farm: the farm’s own row
+                                 * @enum {unknown}
+                                 */
+                                origin: "global" | "farm";
+                                /** @description Changes to the sequence's phases for this species, by phase key: {"fruiting": {"days": 30, "gdd": 600}} */
+                                phases: {
+                                    [key: string]: {
+                                        days?: number | null;
+                                        gdd?: number | null;
+                                    };
+                                };
+                                photoperiod: ("short-day" | "long-day" | "day-neutral") | null;
+                                retired_at: string | null;
+                                root_type: ("fibrous" | "taproot" | "tuberous" | "bulbous" | "rhizome") | null;
+                                /** @description Two words or more: Solanum lycopersicum */
+                                scientific_name: string;
+                                sequence: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    key: string;
+                                };
+                                /** @description Where the facts come from (URLs) */
+                                sources: string[];
+                                sow_indoor_weeks_before_last_frost: number | null;
+                                sow_outdoor_days_after_last_frost: number | null;
+                                /** @description Sowing months (1–12) */
+                                sowing_months: number[];
+                                spacing_cm: number | null;
+                                /** Format: date-time */
+                                updated_at: string;
+                                upper_temp_c: number | null;
+                                watering_interval_days: number | null;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a species of the farm's own, in a family and a phase sequence the farm sees */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        balcony?: boolean | null;
+                        /** @description Base temperature of growing degree days, °C (10 when not given) */
+                        base_temp_c?: number;
+                        /** @description Bloom months (1–12) */
+                        bloom_months?: number[];
+                        care_preset?: ("tropical" | "succulent" | "orchid" | "calathea" | "herb" | "mediterranean" | "fern" | "cactus" | "outdoor-annual-vegetable" | "outdoor-perennial") | null;
+                        /** @enum {unknown} */
+                        category: "vegetable" | "herb" | "fruit" | "grain" | "flower" | "houseplant" | "cactus" | "succulent" | "tree" | "shrub" | "green-manure";
+                        /** @description Names per language: {"en": ["Tomato"], "de": ["Tomate"]} */
+                        common_names?: {
+                            [key: string]: string[];
+                        };
+                        container?: boolean | null;
+                        critical_day_length_h?: number | null;
+                        /** @description The family's id or key */
+                        family: string;
+                        frost_sensitive?: boolean | null;
+                        genus?: string | null;
+                        growth_habit?: ("upright" | "bush" | "vine" | "climbing" | "rosette" | "creeping" | "clumping" | "tree" | "shrub" | "columnar" | "globular") | null;
+                        hardiness_zones?: [
+                            string,
+                            string
+                        ] | null;
+                        /** @description Harvest months (1–12) */
+                        harvest_months?: number[];
+                        height_cm?: number | null;
+                        indoor?: boolean | null;
+                        /** @description Stable key: lower-case letters, digits and "-"; made from the name when not given */
+                        key?: string;
+                        nutrient_demand?: ("light" | "medium" | "heavy" | "nitrogen-fixer") | null;
+                        /** @description Changes to the sequence's phases for this species, by phase key: {"fruiting": {"days": 30, "gdd": 600}} */
+                        phases?: {
+                            [key: string]: {
+                                days?: number | null;
+                                gdd?: number | null;
+                            };
+                        };
+                        photoperiod?: ("short-day" | "long-day" | "day-neutral") | null;
+                        root_type?: ("fibrous" | "taproot" | "tuberous" | "bulbous" | "rhizome") | null;
+                        /** @description Two words or more: Solanum lycopersicum */
+                        scientific_name: string;
+                        /** @description The lifecycle phase sequence's id or key */
+                        sequence: string;
+                        /** @description Where the facts come from (URLs) */
+                        sources?: string[];
+                        sow_indoor_weeks_before_last_frost?: number | null;
+                        sow_outdoor_days_after_last_frost?: number | null;
+                        /** @description Sowing months (1–12) */
+                        sowing_months?: number[];
+                        spacing_cm?: number | null;
+                        upper_temp_c?: number | null;
+                        watering_interval_days?: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            balcony: boolean | null;
+                            /** @description Base temperature of growing degree days, °C (10 when not given) */
+                            base_temp_c: number;
+                            /** @description Bloom months (1–12) */
+                            bloom_months: number[];
+                            care_preset: ("tropical" | "succulent" | "orchid" | "calathea" | "herb" | "mediterranean" | "fern" | "cactus" | "outdoor-annual-vegetable" | "outdoor-perennial") | null;
+                            /** @enum {unknown} */
+                            category: "vegetable" | "herb" | "fruit" | "grain" | "flower" | "houseplant" | "cactus" | "succulent" | "tree" | "shrub" | "green-manure";
+                            /** @description Names per language: {"en": ["Tomato"], "de": ["Tomate"]} */
+                            common_names: {
+                                [key: string]: string[];
+                            };
+                            container: boolean | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            critical_day_length_h: number | null;
+                            family: {
+                                /** Format: uuid */
+                                id: string;
+                                key: string;
+                                name: string;
+                            };
+                            frost_sensitive: boolean | null;
+                            genus: string | null;
+                            growth_habit: ("upright" | "bush" | "vine" | "climbing" | "rosette" | "creeping" | "clumping" | "tree" | "shrub" | "columnar" | "globular") | null;
+                            hardiness_zones: [
+                                string,
+                                string
+                            ] | null;
+                            /** @description Harvest months (1–12) */
+                            harvest_months: number[];
+                            height_cm: number | null;
+                            /** Format: uuid */
+                            id: string;
+                            indoor: boolean | null;
+                            key: string;
+                            nutrient_demand: ("light" | "medium" | "heavy" | "nitrogen-fixer") | null;
+                            /**
+                             * @description global: the catalogue shipped with Croft; farm: the farm’s own row
+                             * @enum {unknown}
+                             */
+                            origin: "global" | "farm";
+                            /** @description Changes to the sequence's phases for this species, by phase key: {"fruiting": {"days": 30, "gdd": 600}} */
+                            phases: {
+                                [key: string]: {
+                                    days?: number | null;
+                                    gdd?: number | null;
+                                };
+                            };
+                            photoperiod: ("short-day" | "long-day" | "day-neutral") | null;
+                            retired_at: string | null;
+                            root_type: ("fibrous" | "taproot" | "tuberous" | "bulbous" | "rhizome") | null;
+                            /** @description Two words or more: Solanum lycopersicum */
+                            scientific_name: string;
+                            sequence: {
+                                /** Format: uuid */
+                                id: string;
+                                key: string;
+                            };
+                            /** @description Where the facts come from (URLs) */
+                            sources: string[];
+                            sow_indoor_weeks_before_last_frost: number | null;
+                            sow_outdoor_days_after_last_frost: number | null;
+                            /** @description Sowing months (1–12) */
+                            sowing_months: number[];
+                            spacing_cm: number | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                            upper_temp_c: number | null;
+                            watering_interval_days: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/catalog/species/{ref}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One species, by id or key, with its family, its phases (its overrides applied) and its cultivars */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The id, or the key (a cultivar key's "/" as %2F) */
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            balcony: boolean | null;
+                            /** @description Base temperature of growing degree days, °C (10 when not given) */
+                            base_temp_c: number;
+                            /** @description Bloom months (1–12) */
+                            bloom_months: number[];
+                            care_preset: ("tropical" | "succulent" | "orchid" | "calathea" | "herb" | "mediterranean" | "fern" | "cactus" | "outdoor-annual-vegetable" | "outdoor-perennial") | null;
+                            /** @enum {unknown} */
+                            category: "vegetable" | "herb" | "fruit" | "grain" | "flower" | "houseplant" | "cactus" | "succulent" | "tree" | "shrub" | "green-manure";
+                            /** @description Names per language: {"en": ["Tomato"], "de": ["Tomate"]} */
+                            common_names: {
+                                [key: string]: string[];
+                            };
+                            container: boolean | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            critical_day_length_h: number | null;
+                            cultivars: {
+                                breeder: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                days_to_maturity: number | null;
+                                /** Format: uuid */
+                                id: string;
+                                key: string;
+                                name: string;
+                                /**
+                                 * @description global: the catalogue shipped with Croft; farm: the farm’s own row
+                                 * @enum {unknown}
+                                 */
+                                origin: "global" | "farm";
+                                /** @description Diseases it resists */
+                                resistances: string[];
+                                retired_at: string | null;
+                                /** @description Where the facts come from (URLs) */
+                                sources: string[];
+                                species: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    key: string;
+                                    scientific_name: string;
+                                };
+                                traits: string[];
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                            family: {
+                                /** @description One name per language: {"en": "Nightshade family", "de": "Nachtschattengewächse"} */
+                                common_names: {
+                                    [key: string]: string;
+                                };
+                                /** Format: date-time */
+                                created_at: string;
+                                frost_tolerance: ("none" | "light" | "moderate" | "hardy") | null;
+                                /** Format: uuid */
+                                id: string;
+                                key: string;
+                                /** @description APG family name, one word ending in "aceae" (Solanaceae) */
+                                name: string;
+                                nitrogen_fixing: boolean;
+                                nutrient_demand: ("light" | "medium" | "heavy") | null;
+                                order: string | null;
+                                /**
+                                 * @description global: the catalogue shipped with Croft; farm: the farm’s own row
+                                 * @enum {unknown}
+                                 */
+                                origin: "global" | "farm";
+                                pathogens: string[];
+                                pests: string[];
+                                ph: [
+                                    number,
+                                    number
+                                ] | null;
+                                retired_at: string | null;
+                                root_depth: ("shallow" | "medium" | "deep") | null;
+                                rotation_group: ("leafy" | "fruiting" | "root" | "legume" | "allium" | "brassica" | "cucurbit" | "grass" | "perennial" | "ornamental") | null;
+                                rotation_pause_years: number | null;
+                                /** @description Where the facts come from (URLs) */
+                                sources: string[];
+                                /** Format: date-time */
+                                updated_at: string;
+                            };
+                            frost_sensitive: boolean | null;
+                            genus: string | null;
+                            growth_habit: ("upright" | "bush" | "vine" | "climbing" | "rosette" | "creeping" | "clumping" | "tree" | "shrub" | "columnar" | "globular") | null;
+                            hardiness_zones: [
+                                string,
+                                string
+                            ] | null;
+                            /** @description Harvest months (1–12) */
+                            harvest_months: number[];
+                            height_cm: number | null;
+                            /** Format: uuid */
+                            id: string;
+                            indoor: boolean | null;
+                            key: string;
+                            nutrient_demand: ("light" | "medium" | "heavy" | "nitrogen-fixer") | null;
+                            /**
+                             * @description global: the catalogue shipped with Croft; farm: the farm’s own row
+                             * @enum {unknown}
+                             */
+                            origin: "global" | "farm";
+                            /** @description Changes to the sequence's phases for this species, by phase key: {"fruiting": {"days": 30, "gdd": 600}} */
+                            phases: {
+                                [key: string]: {
+                                    days?: number | null;
+                                    gdd?: number | null;
+                                };
+                            };
+                            photoperiod: ("short-day" | "long-day" | "day-neutral") | null;
+                            retired_at: string | null;
+                            root_type: ("fibrous" | "taproot" | "tuberous" | "bulbous" | "rhizome") | null;
+                            /** @description Two words or more: Solanum lycopersicum */
+                            scientific_name: string;
+                            sequence: {
+                                /** Format: date-time */
+                                created_at: string;
+                                dormancy_required: boolean;
+                                /** Format: uuid */
+                                id: string;
+                                key: string;
+                                /** @enum {unknown} */
+                                lifecycle: "annual" | "biennial" | "perennial";
+                                /**
+                                 * @description global: the catalogue shipped with Croft; farm: the farm’s own row
+                                 * @enum {unknown}
+                                 */
+                                origin: "global" | "farm";
+                                /** @description In order, with this species' overrides applied */
+                                phases: {
+                                    days: number | null;
+                                    ec_ms: number | null;
+                                    gdd: number | null;
+                                    harvest_allowed: boolean;
+                                    humidity_pct: [
+                                        number,
+                                        number
+                                    ] | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description germination, seedling, vegetative … */
+                                    key: string;
+                                    light_ppfd: number | null;
+                                    npk: [
+                                        number,
+                                        number,
+                                        number
+                                    ] | null;
+                                    ph: number | null;
+                                    photoperiod_h: number | null;
+                                    position: number;
+                                    temp_c: [
+                                        number,
+                                        number
+                                    ] | null;
+                                    terminal: boolean;
+                                    vpd_kpa: [
+                                        number,
+                                        number
+                                    ] | null;
+                                }[];
+                                restart_phase: string | null;
+                                retired_at: string | null;
+                                /** Format: date-time */
+                                updated_at: string;
+                                vernalization_required: boolean;
+                            };
+                            /** @description Where the facts come from (URLs) */
+                            sources: string[];
+                            sow_indoor_weeks_before_last_frost: number | null;
+                            sow_outdoor_days_after_last_frost: number | null;
+                            /** @description Sowing months (1–12) */
+                            sowing_months: number[];
+                            spacing_cm: number | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                            upper_temp_c: number | null;
+                            watering_interval_days: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete one of the farm's own species (409 IN_USE while cultivars, plants or runs refer to it) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The id, or the key (a cultivar key's "/" as %2F) */
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change or retire one of the farm's own species */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The id, or the key (a cultivar key's "/" as %2F) */
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        balcony?: boolean | null;
+                        /** @description Base temperature of growing degree days, °C (10 when not given) */
+                        base_temp_c?: number;
+                        /** @description Bloom months (1–12) */
+                        bloom_months?: number[];
+                        care_preset?: ("tropical" | "succulent" | "orchid" | "calathea" | "herb" | "mediterranean" | "fern" | "cactus" | "outdoor-annual-vegetable" | "outdoor-perennial") | null;
+                        /** @enum {unknown} */
+                        category?: "vegetable" | "herb" | "fruit" | "grain" | "flower" | "houseplant" | "cactus" | "succulent" | "tree" | "shrub" | "green-manure";
+                        /** @description Names per language: {"en": ["Tomato"], "de": ["Tomate"]} */
+                        common_names?: {
+                            [key: string]: string[];
+                        };
+                        container?: boolean | null;
+                        critical_day_length_h?: number | null;
+                        /** @description The family's id or key */
+                        family?: string;
+                        frost_sensitive?: boolean | null;
+                        genus?: string | null;
+                        growth_habit?: ("upright" | "bush" | "vine" | "climbing" | "rosette" | "creeping" | "clumping" | "tree" | "shrub" | "columnar" | "globular") | null;
+                        hardiness_zones?: [
+                            string,
+                            string
+                        ] | null;
+                        /** @description Harvest months (1–12) */
+                        harvest_months?: number[];
+                        height_cm?: number | null;
+                        indoor?: boolean | null;
+                        nutrient_demand?: ("light" | "medium" | "heavy" | "nitrogen-fixer") | null;
+                        /** @description Changes to the sequence's phases for this species, by phase key: {"fruiting": {"days": 30, "gdd": 600}} */
+                        phases?: {
+                            [key: string]: {
+                                days?: number | null;
+                                gdd?: number | null;
+                            };
+                        };
+                        photoperiod?: ("short-day" | "long-day" | "day-neutral") | null;
+                        /** @description Hide it from lists (true) or show it again (false) */
+                        retired?: boolean;
+                        root_type?: ("fibrous" | "taproot" | "tuberous" | "bulbous" | "rhizome") | null;
+                        /** @description Two words or more: Solanum lycopersicum */
+                        scientific_name?: string;
+                        /** @description The lifecycle phase sequence's id or key */
+                        sequence?: string;
+                        /** @description Where the facts come from (URLs) */
+                        sources?: string[];
+                        sow_indoor_weeks_before_last_frost?: number | null;
+                        sow_outdoor_days_after_last_frost?: number | null;
+                        /** @description Sowing months (1–12) */
+                        sowing_months?: number[];
+                        spacing_cm?: number | null;
+                        upper_temp_c?: number | null;
+                        watering_interval_days?: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            balcony: boolean | null;
+                            /** @description Base temperature of growing degree days, °C (10 when not given) */
+                            base_temp_c: number;
+                            /** @description Bloom months (1–12) */
+                            bloom_months: number[];
+                            care_preset: ("tropical" | "succulent" | "orchid" | "calathea" | "herb" | "mediterranean" | "fern" | "cactus" | "outdoor-annual-vegetable" | "outdoor-perennial") | null;
+                            /** @enum {unknown} */
+                            category: "vegetable" | "herb" | "fruit" | "grain" | "flower" | "houseplant" | "cactus" | "succulent" | "tree" | "shrub" | "green-manure";
+                            /** @description Names per language: {"en": ["Tomato"], "de": ["Tomate"]} */
+                            common_names: {
+                                [key: string]: string[];
+                            };
+                            container: boolean | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            critical_day_length_h: number | null;
+                            family: {
+                                /** Format: uuid */
+                                id: string;
+                                key: string;
+                                name: string;
+                            };
+                            frost_sensitive: boolean | null;
+                            genus: string | null;
+                            growth_habit: ("upright" | "bush" | "vine" | "climbing" | "rosette" | "creeping" | "clumping" | "tree" | "shrub" | "columnar" | "globular") | null;
+                            hardiness_zones: [
+                                string,
+                                string
+                            ] | null;
+                            /** @description Harvest months (1–12) */
+                            harvest_months: number[];
+                            height_cm: number | null;
+                            /** Format: uuid */
+                            id: string;
+                            indoor: boolean | null;
+                            key: string;
+                            nutrient_demand: ("light" | "medium" | "heavy" | "nitrogen-fixer") | null;
+                            /**
+                             * @description global: the catalogue shipped with Croft; farm: the farm’s own row
+                             * @enum {unknown}
+                             */
+                            origin: "global" | "farm";
+                            /** @description Changes to the sequence's phases for this species, by phase key: {"fruiting": {"days": 30, "gdd": 600}} */
+                            phases: {
+                                [key: string]: {
+                                    days?: number | null;
+                                    gdd?: number | null;
+                                };
+                            };
+                            photoperiod: ("short-day" | "long-day" | "day-neutral") | null;
+                            retired_at: string | null;
+                            root_type: ("fibrous" | "taproot" | "tuberous" | "bulbous" | "rhizome") | null;
+                            /** @description Two words or more: Solanum lycopersicum */
+                            scientific_name: string;
+                            sequence: {
+                                /** Format: uuid */
+                                id: string;
+                                key: string;
+                            };
+                            /** @description Where the facts come from (URLs) */
+                            sources: string[];
+                            sow_indoor_weeks_before_last_frost: number | null;
+                            sow_outdoor_days_after_last_frost: number | null;
+                            /** @description Sowing months (1–12) */
+                            sowing_months: number[];
+                            spacing_cm: number | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                            upper_temp_c: number | null;
+                            watering_interval_days: number | null;
+                        };
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/v1/farms/{farm}/commands": {
