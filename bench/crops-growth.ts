@@ -50,7 +50,10 @@ async function run(name: string, db: Database): Promise<void> {
     const { id: farmId, slug } = setup.farm;
     const now = new Date();
     const from = new Date(now.getTime() - DAYS * 86_400_000);
-    const weeks = Array.from({ length: Math.ceil(DAYS / 7) + 2 }, (_, i) => new Date(from.getTime() + i * 7 * 86_400_000));
+    const weeks = Array.from(
+      { length: Math.ceil(DAYS / 7) + 2 },
+      (_, i) => new Date(from.getTime() + i * 7 * 86_400_000),
+    );
     await deps.services.telemetry.partitions.ensureFor(weeks);
 
     const loaded = await timed(() =>
@@ -79,7 +82,9 @@ async function run(name: string, db: Database): Promise<void> {
           from readings where farm_id = ${farmId} group by series_id, date_trunc('day', ts, ${TIME_ZONE}::text), farm_id`.execute(
           tx,
         );
-        const readings = await sql<{ n: string }>`select count(*) as n from readings where farm_id = ${farmId}`.execute(tx);
+        const readings = await sql<{ n: string }>`select count(*) as n from readings where farm_id = ${farmId}`.execute(
+          tx,
+        );
         return Number(readings.rows[0]!.n);
       }),
     );
@@ -122,7 +127,18 @@ async function run(name: string, db: Database): Promise<void> {
     }
     const baseline = median(scans);
 
-    const ctx = { farmId, slug, timeZone: TIME_ZONE, role: 'admin' as const, caller: { kind: 'user' as const, userId: '00000000-0000-0000-0000-000000000000', sessionId: 'bench', isInstanceAdmin: false } };
+    const ctx = {
+      farmId,
+      slug,
+      timeZone: TIME_ZONE,
+      role: 'admin' as const,
+      caller: {
+        kind: 'user' as const,
+        userId: '00000000-0000-0000-0000-000000000000',
+        sessionId: 'bench',
+        isInstanceAdmin: false,
+      },
+    };
     const recompute = await timed(async () => {
       let total = 0;
       for (const plant of plants) total += (await deps.services.growth.gdd(ctx, plant.id)).total;
@@ -138,7 +154,8 @@ async function run(name: string, db: Database): Promise<void> {
       const call = await timed(() =>
         app.inject({ method: 'GET', url: `/api/v1/farms/${slug}/plants/${plant.id}/environment`, headers }),
       );
-      if (call.result.statusCode !== 200) throw new Error(`environment answered ${call.result.statusCode}: ${call.result.body}`);
+      if (call.result.statusCode !== 200)
+        throw new Error(`environment answered ${call.result.statusCode}: ${call.result.body}`);
       environment.push(call.ms);
     }
 
@@ -154,7 +171,9 @@ async function run(name: string, db: Database): Promise<void> {
     console.log(
       `  one daily job run (${job.result?.moved ?? 0} plants moved)          ${ms(job.ms)}  ratio ${(job.ms / baseline).toFixed(1)}`,
     );
-    console.log(`  GET …/plants/{id}/environment p95  ${ms(p95(environment))} (median ${ms(median(environment))}, ${ENVIRONMENT_CALLS} calls)`);
+    console.log(
+      `  GET …/plants/{id}/environment p95  ${ms(p95(environment))} (median ${ms(median(environment))}, ${ENVIRONMENT_CALLS} calls)`,
+    );
   } finally {
     await server.stop();
   }

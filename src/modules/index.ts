@@ -2,6 +2,7 @@ import type { Assembled, ModuleBase } from '../platform/module.js';
 import { alertsModule } from './alerts/index.js';
 import { auditModule } from './audit/index.js';
 import { beekeepingModule } from './beekeeping/index.js';
+import { cropsModule } from './crops/index.js';
 import { catalogModule } from './catalog/index.js';
 import { devicesModule } from './devices/index.js';
 import { farmsModule } from './farms/index.js';
@@ -26,6 +27,7 @@ export const modules = [
   alertsModule,
   schedulesModule,
   beekeepingModule,
+  cropsModule,
   liveModule,
 ] as const;
 

@@ -210,28 +210,27 @@ export class NotificationsService {
 
   /**
    * A reminder to every member of a farm (in-app, pushed live) — or only to those holding one of
-   * `roles` — as their subscriptions allow (severity: warning unless told `info`).
+   * `roles` — as their subscriptions allow (severity: warning).
    */
   async remind(
     farmId: string,
     reminder: { title: string; message: string; type: string; data: Record<string, unknown> },
-    options: { roles?: readonly Role[]; severity?: 'info' | 'warning' } = {},
+    options: { roles?: readonly Role[] } = {},
   ): Promise<void> {
     const now = this.deps.clock.now();
-    const severity = options.severity ?? 'warning';
     const { members, subscriptions } = await this.deps.db.system((tx) =>
       notificationsRepository.audience(tx, farmId, 'in_app', options.roles),
     );
     for (const userId of members) {
       const own = subscriptions.filter((s) => s.user_id === userId);
       const subs = own.length > 0 ? own : [{ ...DEFAULT_SUBSCRIPTION, user_id: userId }];
-      if (!subs.some((s) => this.#takes(s, { type: reminder.type, severity }, now))) continue;
+      if (!subs.some((s) => this.#takes(s, { type: reminder.type, severity: 'warning' }, now))) continue;
       try {
         await this.#inApp(userId, farmId, {
           alert_id: null,
           title: reminder.title,
           message: reminder.message,
-          severity: severity === 'info' ? 'info' : 'important',
+          severity: 'important',
           data: { type: reminder.type, ...reminder.data },
         });
       } catch (error) {

@@ -47,7 +47,6 @@ export async function transition(
   species: SpeciesForGrowth,
   move: PhaseMove,
 ): Promise<Moved> {
-
   const phases = species.sequence.phases;
   const current = phases.find((p) => p.id === plant.phase_id) ?? null;
   const check = checkTransition({
@@ -66,7 +65,13 @@ export async function transition(
   const target = phases.find((p) => p.key === move.to)!;
   const cycle = check.kind === 'restart' ? plant.cycle + 1 : plant.cycle;
   if (plant.phase_started_at)
-    await cropsRepository.closeHistory(tx, farmId, plant.id, move.at, wholeDaysBetween(plant.phase_started_at, move.at));
+    await cropsRepository.closeHistory(
+      tx,
+      farmId,
+      plant.id,
+      move.at,
+      wholeDaysBetween(plant.phase_started_at, move.at),
+    );
   const reason: PhaseReason =
     move.auto?.reason ?? (check.kind === 'forced' ? 'forced' : check.kind === 'restart' ? 'restart' : 'manual');
   const history = (await cropsRepository.insertHistory(tx, {
@@ -129,7 +134,8 @@ export async function locationOr(tx: Tx, farmId: string, id: string, field: stri
 export async function plantOr(tx: Tx, farmId: string, ref: string, field?: string, lock = false): Promise<PlantRow> {
   const plant = await cropsRepository.findPlant(tx, farmId, ref, lock);
   if (!plant) {
-    if (field) throw invalid('No such plant in this farm', { fields: [{ field, message: 'no such plant (id or label)' }] });
+    if (field)
+      throw invalid('No such plant in this farm', { fields: [{ field, message: 'no such plant (id or label)' }] });
     throw notFound('plant', { plant: ref });
   }
   return plant;

@@ -48,9 +48,17 @@ export class CropsService {
     const now = this.deps.clock.now();
     const entry = input.entries[0]!;
     if (input.type === 'clone' && !input.source_plant)
-      throw invalid('A clone run names its source plant', { fields: [{ field: 'body.source_plant', message: 'required for a clone run' }] });
+      throw invalid('A clone run names its source plant', {
+        fields: [{ field: 'body.source_plant', message: 'required for a clone run' }],
+      });
     return this.deps.db.farm(ctx.farmId, async (tx) => {
-      const { speciesId, cultivarId } = await this.#speciesAndCultivar(tx, ctx.farmId, entry.species, entry.cultivar, 'body.entries[0]');
+      const { speciesId, cultivarId } = await this.#speciesAndCultivar(
+        tx,
+        ctx.farmId,
+        entry.species,
+        entry.cultivar,
+        'body.entries[0]',
+      );
       if (input.location) await locationOr(tx, ctx.farmId, input.location, 'body.location');
       let sourceId: string | null = null;
       if (input.type === 'clone') {
@@ -117,7 +125,14 @@ export class CropsService {
     if (before && Number.isNaN(before.getTime())) throw invalid('Not a cursor of this list', { cursor: query.cursor });
     return this.deps.db.farm(ctx.farmId, async (tx) => {
       const rows = await cropsRepository.listRuns(tx, ctx.farmId, { status: query.status, before, limit: query.limit });
-      return { rows, counts: await cropsRepository.runPlantCounts(tx, ctx.farmId, rows.map((r) => r.id)) };
+      return {
+        rows,
+        counts: await cropsRepository.runPlantCounts(
+          tx,
+          ctx.farmId,
+          rows.map((r) => r.id),
+        ),
+      };
     });
   }
 
@@ -134,13 +149,23 @@ export class CropsService {
       const run = await this.#run(tx, ctx.farmId, id, true);
       const changesPlan = patch.entries !== undefined || patch.location !== undefined;
       if (changesPlan && !runEditable(run.status))
-        throw conflict('INVALID_RUN_STATE', `The run is ${run.status}: its entries and place change only while planned`, {
-          status: run.status,
-        });
+        throw conflict(
+          'INVALID_RUN_STATE',
+          `The run is ${run.status}: its entries and place change only while planned`,
+          {
+            status: run.status,
+          },
+        );
       let entry = {};
       if (patch.entries) {
         const next = patch.entries[0]!;
-        const { speciesId, cultivarId } = await this.#speciesAndCultivar(tx, ctx.farmId, next.species, next.cultivar, 'body.entries[0]');
+        const { speciesId, cultivarId } = await this.#speciesAndCultivar(
+          tx,
+          ctx.farmId,
+          next.species,
+          next.cultivar,
+          'body.entries[0]',
+        );
         if (run.type === 'clone' && run.source_plant_id) {
           const source = await cropsRepository.findPlant(tx, ctx.farmId, run.source_plant_id);
           if (source && source.species_id !== speciesId)
@@ -237,9 +262,15 @@ export class CropsService {
       const location = run.location_id ? await locationReads.find(tx, ctx.farmId, run.location_id) : undefined;
       let places: Array<string | null> = Array.from({ length: run.quantity }, () => run.location_id);
       if (location) {
-        const slots = (await locationReads.subtree(tx, ctx.farmId, location.id, 'slot')).filter((s) => s.status === 'active');
+        const slots = (await locationReads.subtree(tx, ctx.farmId, location.id, 'slot')).filter(
+          (s) => s.status === 'active',
+        );
         if (slots.length > 0) {
-          const taken = await cropsRepository.occupied(tx, ctx.farmId, slots.map((s) => s.id));
+          const taken = await cropsRepository.occupied(
+            tx,
+            ctx.farmId,
+            slots.map((s) => s.id),
+          );
           const free = slots.filter((s) => !taken.has(s.id)).sort(bySlotOrder);
           if (free.length < run.quantity)
             throw conflict('SLOT_FULL', `${location.name} has ${free.length} free slots for ${run.quantity} plants`, {
@@ -322,53 +353,65 @@ export class CropsService {
   async moveRun(ctx: FarmContext, id: string, input: Transition, meta: RequestMeta) {
     this.#mayForce(ctx, input);
     const now = this.deps.clock.now();
-    return this.deps.db.farm(ctx.farmId, async (tx) => {
-      const run = await this.#run(tx, ctx.farmId, id, true);
-      if (input.id) {
-        const earlier = await cropsRepository.historyByClientId(tx, ctx.farmId, input.id);
-        if (earlier.length > 0) return this.#repeatOfMove(tx, ctx, earlier, { ...input, run: id });
-      }
-      const plants = await cropsRepository.runPlants(tx, ctx.farmId, id);
-      if (plants.length === 0)
-        throw conflict('INVALID_RUN_STATE', 'The run has no active plants to move', { status: run.status });
-      const species = await growthOf(tx, run.species_id);
-      const moved = [];
-      for (const plant of plants) {
-        moved.push(
-          await transition(tx, ctx.farmId, plant, species, {
-            to: input.to,
-            force: input.force ?? false,
-            note: input.reason ?? null,
-            at: now,
-            userId: userOf(ctx.caller),
-            clientId: input.id ?? null,
-            requestHash: input.id ? hashOfMove({ ...input, run: id }) : null,
-          }),
-        );
-      }
-      await recordAudit(tx, this.deps.clock, {
-        farmId: ctx.farmId,
-        caller: ctx.caller,
-        meta,
-        eventType: 'planting_run.phase_changed',
-        category: 'crops',
-        severity: input.force ? 'warning' : 'info',
-        message: `Planting run ${run.name}: ${plants.length} plants moved to ${input.to}${input.force ? ' (forced)' : ''}`,
-        data: { run_id: id, to: input.to, force: input.force ?? false, reason: input.reason ?? null },
+    return this.deps.db
+      .farm(ctx.farmId, async (tx) => {
+        const run = await this.#run(tx, ctx.farmId, id, true);
+        if (input.id) {
+          const earlier = await cropsRepository.historyByClientId(tx, ctx.farmId, input.id);
+          if (earlier.length > 0) return this.#repeatOfMove(tx, ctx, earlier, { ...input, run: id });
+        }
+        const plants = await cropsRepository.runPlants(tx, ctx.farmId, id);
+        if (plants.length === 0)
+          throw conflict('INVALID_RUN_STATE', 'The run has no active plants to move', { status: run.status });
+        const species = await growthOf(tx, run.species_id);
+        const moved = [];
+        for (const plant of plants) {
+          moved.push(
+            await transition(tx, ctx.farmId, plant, species, {
+              to: input.to,
+              force: input.force ?? false,
+              note: input.reason ?? null,
+              at: now,
+              userId: userOf(ctx.caller),
+              clientId: input.id ?? null,
+              requestHash: input.id ? hashOfMove({ ...input, run: id }) : null,
+            }),
+          );
+        }
+        await recordAudit(tx, this.deps.clock, {
+          farmId: ctx.farmId,
+          caller: ctx.caller,
+          meta,
+          eventType: 'planting_run.phase_changed',
+          category: 'crops',
+          severity: input.force ? 'warning' : 'info',
+          message: `Planting run ${run.name}: ${plants.length} plants moved to ${input.to}${input.force ? ' (forced)' : ''}`,
+          data: { run_id: id, to: input.to, force: input.force ?? false, reason: input.reason ?? null },
+        });
+        return { moved, created: true };
+      })
+      .then((result) => {
+        if (result.created) for (const m of result.moved) announce(this.deps.live, ctx.farmId, m);
+        return result;
       });
-      return { moved, created: true };
-    }).then((result) => {
-      if (result.created) for (const m of result.moved) announce(this.deps.live, ctx.farmId, m);
-      return result;
-    });
   }
 
   // Plants
 
-  async createPlant(ctx: FarmContext, input: NewPlant, meta: RequestMeta): Promise<{ plant: PlantWithPhase; created: boolean }> {
+  async createPlant(
+    ctx: FarmContext,
+    input: NewPlant,
+    meta: RequestMeta,
+  ): Promise<{ plant: PlantWithPhase; created: boolean }> {
     const now = this.deps.clock.now();
     return this.deps.db.farm(ctx.farmId, async (tx) => {
-      const { speciesId, cultivarId } = await this.#speciesAndCultivar(tx, ctx.farmId, input.species, input.cultivar, 'body');
+      const { speciesId, cultivarId } = await this.#speciesAndCultivar(
+        tx,
+        ctx.farmId,
+        input.species,
+        input.cultivar,
+        'body',
+      );
       const location = input.location ? await locationOr(tx, ctx.farmId, input.location, 'body.location') : undefined;
       let motherId: string | null = null;
       if (input.mother) {
@@ -496,7 +539,11 @@ export class CropsService {
   }
 
   /** Every plant at a location, or under it at any depth (one query). */
-  locationPlants(ctx: FarmContext, locationId: string, query: { subtree?: boolean | undefined; include_removed?: boolean | undefined }) {
+  locationPlants(
+    ctx: FarmContext,
+    locationId: string,
+    query: { subtree?: boolean | undefined; include_removed?: boolean | undefined },
+  ) {
     const now = this.deps.clock.now();
     return this.deps.db.farm(ctx.farmId, async (tx) => {
       await locationOr(tx, ctx.farmId, locationId, 'path.id');
@@ -580,41 +627,49 @@ export class CropsService {
   async movePlant(ctx: FarmContext, ref: string, input: Transition, meta: RequestMeta) {
     this.#mayForce(ctx, input);
     const now = this.deps.clock.now();
-    return this.deps.db.farm(ctx.farmId, async (tx) => {
-      const plant = await plantOr(tx, ctx.farmId, ref, undefined, true);
-      if (input.id) {
-        const earlier = await cropsRepository.historyByClientId(tx, ctx.farmId, input.id);
-        if (earlier.length > 0) return this.#repeatOfMove(tx, ctx, earlier, { ...input, plant: plant.id });
-      }
-      if (plant.removed_on)
-        throw ruleViolation('PHASE_TRANSITION_INVALID', `Plant ${plant.label} was removed on ${plant.removed_on}`, {
-          plant: plant.label,
+    return this.deps.db
+      .farm(ctx.farmId, async (tx) => {
+        const plant = await plantOr(tx, ctx.farmId, ref, undefined, true);
+        if (input.id) {
+          const earlier = await cropsRepository.historyByClientId(tx, ctx.farmId, input.id);
+          if (earlier.length > 0) return this.#repeatOfMove(tx, ctx, earlier, { ...input, plant: plant.id });
+        }
+        if (plant.removed_on)
+          throw ruleViolation('PHASE_TRANSITION_INVALID', `Plant ${plant.label} was removed on ${plant.removed_on}`, {
+            plant: plant.label,
+          });
+        const species = await growthOf(tx, plant.species_id);
+        const moved = await transition(tx, ctx.farmId, plant, species, {
+          to: input.to,
+          force: input.force ?? false,
+          note: input.reason ?? null,
+          at: now,
+          userId: userOf(ctx.caller),
+          clientId: input.id ?? null,
+          requestHash: input.id ? hashOfMove({ ...input, plant: plant.id }) : null,
         });
-      const species = await growthOf(tx, plant.species_id);
-      const moved = await transition(tx, ctx.farmId, plant, species, {
-        to: input.to,
-        force: input.force ?? false,
-        note: input.reason ?? null,
-        at: now,
-        userId: userOf(ctx.caller),
-        clientId: input.id ?? null,
-        requestHash: input.id ? hashOfMove({ ...input, plant: plant.id }) : null,
+        await recordAudit(tx, this.deps.clock, {
+          farmId: ctx.farmId,
+          caller: ctx.caller,
+          meta,
+          eventType: 'plant.phase_changed',
+          category: 'crops',
+          severity: input.force ? 'warning' : 'info',
+          message: `Plant ${plant.label}: ${moved.from ?? 'no phase'} → ${input.to}${input.force ? ' (forced)' : ''}`,
+          data: {
+            plant_id: plant.id,
+            from: moved.from,
+            to: input.to,
+            reason: moved.history.reason,
+            note: input.reason ?? null,
+          },
+        });
+        return { moved: [moved], created: true };
+      })
+      .then((result) => {
+        if (result.created) for (const m of result.moved) announce(this.deps.live, ctx.farmId, m);
+        return result;
       });
-      await recordAudit(tx, this.deps.clock, {
-        farmId: ctx.farmId,
-        caller: ctx.caller,
-        meta,
-        eventType: 'plant.phase_changed',
-        category: 'crops',
-        severity: input.force ? 'warning' : 'info',
-        message: `Plant ${plant.label}: ${moved.from ?? 'no phase'} → ${input.to}${input.force ? ' (forced)' : ''}`,
-        data: { plant_id: plant.id, from: moved.from, to: input.to, reason: moved.history.reason, note: input.reason ?? null },
-      });
-      return { moved: [moved], created: true };
-    }).then((result) => {
-      if (result.created) for (const m of result.moved) announce(this.deps.live, ctx.farmId, m);
-      return result;
-    });
   }
 
   /** Moves as answered: each plant with its phase, and the history row the move opened. */
@@ -659,10 +714,18 @@ export class CropsService {
   async #repeatOfMove(tx: Tx, ctx: FarmContext, earlier: PhaseHistoryRow[], request: object) {
     const hash = hashOfMove(request);
     if (earlier.some((h) => h.request_hash !== hash))
-      throw conflict('IDEMPOTENCY_CONFLICT', 'This id was already used for a different request: make a new id for a new request', {
-        id: earlier[0]!.client_id,
-      });
-    const plants = await cropsRepository.plantsByIds(tx, ctx.farmId, earlier.map((h) => h.plant_id));
+      throw conflict(
+        'IDEMPOTENCY_CONFLICT',
+        'This id was already used for a different request: make a new id for a new request',
+        {
+          id: earlier[0]!.client_id,
+        },
+      );
+    const plants = await cropsRepository.plantsByIds(
+      tx,
+      ctx.farmId,
+      earlier.map((h) => h.plant_id),
+    );
     const byId = new Map(plants.map((p) => [p.id, p]));
     return {
       moved: earlier.map((history) => ({ plant: byId.get(history.plant_id)!, history, from: null as string | null })),
@@ -704,7 +767,6 @@ export class CropsService {
     if (!run) throw notFound('planting run', { id });
     return run;
   }
-
 }
 
 function phaseKeyOf(species: SpeciesForGrowth | undefined, phaseId: string): string {
@@ -718,11 +780,13 @@ function bySlotOrder(a: LocationRow, b: LocationRow): number {
 
 /** A plant's prefix when none is given: the first letters of its genus (Solanum → SOL). */
 function prefixOf(scientificName: string): string {
-  const letters = (scientificName.split(' ')[0] ?? '').normalize('NFD').replace(/[^A-Za-z]/g, '').toUpperCase();
+  const letters = (scientificName.split(' ')[0] ?? '')
+    .normalize('NFD')
+    .replace(/[^A-Za-z]/g, '')
+    .toUpperCase();
   return (letters.slice(0, 3) + 'XX').slice(0, Math.max(2, Math.min(3, letters.length)));
 }
 
 function hashOfMove(request: object): string {
   return requestHash({ ...request, id: undefined });
 }
-

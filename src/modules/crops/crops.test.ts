@@ -96,9 +96,9 @@ describe('planting runs', () => {
         }),
         'body.entries',
       ],
-      [tomatoRun({}, { quantity: 0 }), 'body.entries.0.quantity'],
-      [tomatoRun({}, { id_prefix: 'tom' }), 'body.entries.0.id_prefix'],
-      [tomatoRun({}, { id_prefix: 'TOMATO' }), 'body.entries.0.id_prefix'],
+      [tomatoRun({}, { quantity: 0 }), 'body.entries[0].quantity'],
+      [tomatoRun({}, { id_prefix: 'tom' }), 'body.entries[0].id_prefix'],
+      [tomatoRun({}, { id_prefix: 'TOMATO' }), 'body.entries[0].id_prefix'],
       [tomatoRun({}, { species: 'no-such-plant' }), 'body.entries[0].species'],
       [tomatoRun({}, { cultivar: 'capsicum-annuum/california-wonder' }), 'body.entries[0].cultivar'],
       [tomatoRun({ type: 'clone' }), 'body.source_plant'],
@@ -113,7 +113,13 @@ describe('planting runs', () => {
 
   it('edits and deletes a run only while planned, and moves its status by the rules', async () => {
     const run = (await api('POST', '/planting-runs', tomatoRun({ location: null }))).body;
-    expect((await api('PATCH', `/planting-runs/${run.id}`, { entries: [{ species: 'capsicum-annuum', quantity: 2, id_prefix: 'PEP' }] })).status).toBe(200);
+    expect(
+      (
+        await api('PATCH', `/planting-runs/${run.id}`, {
+          entries: [{ species: 'capsicum-annuum', quantity: 2, id_prefix: 'PEP' }],
+        })
+      ).status,
+    ).toBe(200);
     expect((await api('POST', `/planting-runs/${run.id}/status`, { to: 'harvesting' })).body.error_code).toBe(
       'INVALID_RUN_STATE',
     );
@@ -148,7 +154,11 @@ describe('planting runs', () => {
     const taken = await api('POST', '/plants', { species: 'lactuca-sativa', label: 'OFE_LET_02', location: open.id });
     expect(taken.status, JSON.stringify(taken.body)).toBe(201);
     const run = (
-      await api('POST', '/planting-runs', tomatoRun({ location: open.id }, { species: 'lactuca-sativa', quantity: 101, id_prefix: 'LET' }))
+      await api(
+        'POST',
+        '/planting-runs',
+        tomatoRun({ location: open.id }, { species: 'lactuca-sativa', quantity: 101, id_prefix: 'LET' }),
+      )
     ).body;
     const made = await api('POST', `/planting-runs/${run.id}/plants`, {});
     expect(made.status, JSON.stringify(made.body)).toBe(201);
@@ -161,7 +171,9 @@ describe('planting runs', () => {
 
 describe('the phase state machine', () => {
   it('moves forward (jumps too), refuses the same phase, going back and another sequence’s phase', async () => {
-    const plant = (await api('POST', '/plants', { species: 'solanum-lycopersicum', location: bed.id, id_prefix: 'TOM' })).body;
+    const plant = (
+      await api('POST', '/plants', { species: 'solanum-lycopersicum', location: bed.id, id_prefix: 'TOM' })
+    ).body;
     expect(plant.phase.key).toBe('germination');
     t.clock.advance(3 * 86_400_000 + 3_600_000);
     const jump = await api('POST', `/plants/${plant.id}/phase-transitions`, { to: 'vegetative' });
@@ -184,9 +196,16 @@ describe('the phase state machine', () => {
   });
 
   it('lets a manager force a move back with a reason, recorded; a worker may not', async () => {
-    const plant = (await api('POST', '/plants', { species: 'solanum-lycopersicum', location: bed.id, id_prefix: 'TOM' })).body;
+    const plant = (
+      await api('POST', '/plants', { species: 'solanum-lycopersicum', location: bed.id, id_prefix: 'TOM' })
+    ).body;
     await api('POST', `/plants/${plant.id}/phase-transitions`, { to: 'flowering' });
-    const byWorker = await api('POST', `/plants/${plant.id}/phase-transitions`, { to: 'vegetative', force: true, reason: 'misread' }, worker);
+    const byWorker = await api(
+      'POST',
+      `/plants/${plant.id}/phase-transitions`,
+      { to: 'vegetative', force: true, reason: 'misread' },
+      worker,
+    );
     expect(byWorker.status).toBe(403);
     const noReason = await api('POST', `/plants/${plant.id}/phase-transitions`, { to: 'vegetative', force: true });
     expect(noReason.status).toBe(400);
@@ -197,12 +216,18 @@ describe('the phase state machine', () => {
     });
     expect(forced.status).toBe(201);
     expect(forced.body.plants[0].history).toMatchObject({ reason: 'forced', note: 'Flowers were buds: mis-recorded' });
-    const audit = await t.app.inject({ method: 'GET', url: `/api/v1/farms/${farm.slug}/audit?limit=5`, headers: admin.headers });
+    const audit = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/farms/${farm.slug}/audit?limit=5`,
+      headers: admin.headers,
+    });
     expect(audit.body).toContain('(forced)');
   });
 
   it('restarts a perennial after its terminal phase, counting the cycle', async () => {
-    const mint = (await api('POST', '/plants', { species: 'nasturtium-officinale', location: bed.id, id_prefix: 'CRS' })).body;
+    const mint = (
+      await api('POST', '/plants', { species: 'nasturtium-officinale', location: bed.id, id_prefix: 'CRS' })
+    ).body;
     expect(mint.phase.key).toBe('dormancy');
     for (const to of ['vegetative', 'flowering', 'senescence'])
       expect((await api('POST', `/plants/${mint.id}/phase-transitions`, { to })).status).toBe(201);
@@ -217,7 +242,9 @@ describe('the phase state machine', () => {
 
   it('moves a whole run by the same rules, all or none, and a resend with the same id moves nothing twice', async () => {
     const free = await createLocation(t.app, admin, farm, { name: 'Tunnel 2', type: 'tunnel' });
-    const run = (await api('POST', '/planting-runs', tomatoRun({ location: free.id }, { quantity: 2, id_prefix: 'RUN' }))).body;
+    const run = (
+      await api('POST', '/planting-runs', tomatoRun({ location: free.id }, { quantity: 2, id_prefix: 'RUN' }))
+    ).body;
     const made = (await api('POST', `/planting-runs/${run.id}/plants`, {})).body.plants as Json[];
     // One plant moves ahead on its own: the run's move back to seedling would be refused for it.
     await api('POST', `/plants/${made[1]!.id}/phase-transitions`, { to: 'flowering' });
@@ -255,18 +282,23 @@ describe('the phase state machine', () => {
 
 describe('lineage and places', () => {
   it('follows clones down and mothers up, any depth', async () => {
-    const mother = (await api('POST', '/plants', { species: 'mentha-spicata', location: bed.id, id_prefix: 'MOM' })).body;
-    const clones = (await api('POST', '/planting-runs', {
-      name: 'Mint cuttings',
-      type: 'clone',
-      source_plant: mother.label,
-      location: null,
-      entries: [{ species: 'mentha-spicata', quantity: 2, id_prefix: 'CLN' }],
-    })).body;
+    const mother = (await api('POST', '/plants', { species: 'mentha-spicata', location: bed.id, id_prefix: 'MOM' }))
+      .body;
+    const clones = (
+      await api('POST', '/planting-runs', {
+        name: 'Mint cuttings',
+        type: 'clone',
+        source_plant: mother.label,
+        location: null,
+        entries: [{ species: 'mentha-spicata', quantity: 2, id_prefix: 'CLN' }],
+      })
+    ).body;
     expect(clones.source_plant_id).toBe(mother.id);
     const made = (await api('POST', `/planting-runs/${clones.id}/plants`, {})).body.plants as Json[];
     expect(made.every((p) => p.mother_id === mother.id)).toBe(true);
-    const grandchild = (await api('POST', '/plants', { species: 'mentha-spicata', mother: made[0]!.label, id_prefix: 'GRN' })).body;
+    const grandchild = (
+      await api('POST', '/plants', { species: 'mentha-spicata', mother: made[0]!.label, id_prefix: 'GRN' })
+    ).body;
     const down = (await api('GET', `/plants/${mother.id}/lineage?direction=descendants`)).body;
     expect(down.data.map((d: Json) => [d.depth, d.plant.label])).toEqual([
       [1, made[0]!.label],
@@ -286,15 +318,26 @@ describe('lineage and places', () => {
     expect(direct.body.data).toEqual([]);
     const labels = (all.body.data as Json[]).map((p) => p.label);
     expect(labels).toEqual(expect.arrayContaining(['GH1_TOM_01', 'GH1_TOM_02', 'GH1_TOM_03']));
-    expect((all.body.data as Json[]).every((p) => [bed.id, ...slots.map((s) => s.id)].includes(p.location_id))).toBe(true);
+    expect((all.body.data as Json[]).every((p) => [bed.id, ...slots.map((s) => s.id)].includes(p.location_id))).toBe(
+      true,
+    );
   });
 
   it('answers 404 for another farm’s plants and runs', async () => {
     const other = await createFarm(t.app, admin, 'Other Acres');
     const mine = (await api('GET', '/plants?limit=1')).body.data[0] as Json;
     const run = (await api('GET', '/planting-runs?limit=1')).body.data[0] as Json;
-    for (const path of [`/plants/${mine.id}`, `/plants/${mine.label}`, `/planting-runs/${run.id}`, `/plants/${mine.id}/phases`]) {
-      const res = await t.app.inject({ method: 'GET', url: `/api/v1/farms/${other.slug}${path}`, headers: admin.headers });
+    for (const path of [
+      `/plants/${mine.id}`,
+      `/plants/${mine.label}`,
+      `/planting-runs/${run.id}`,
+      `/plants/${mine.id}/phases`,
+    ]) {
+      const res = await t.app.inject({
+        method: 'GET',
+        url: `/api/v1/farms/${other.slug}${path}`,
+        headers: admin.headers,
+      });
       expect(res.statusCode, path).toBe(404);
     }
   });

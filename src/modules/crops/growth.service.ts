@@ -58,7 +58,6 @@ const MANAGERS = ['manager', 'admin'] as const;
 export class GrowthService {
   constructor(private readonly deps: Deps) {}
 
-
   /** The growing degree days of the plant's current phase so far, day by day, with the days missing. */
   async gdd(ctx: FarmContext, ref: string) {
     const now = this.deps.clock.now();
@@ -93,7 +92,16 @@ export class GrowthService {
         };
       const days = await this.#dailyTemperatures(tx, sensor, from, through, ctx.timeZone);
       const result = accumulateGdd({ days, from, through, base: species.baseTempC, upperCap: species.upperTempC });
-      return { ...base, from, through, total: result.total, days: result.counted, missing: result.missing, sensor, problem: null };
+      return {
+        ...base,
+        from,
+        through,
+        total: result.total,
+        days: result.counted,
+        missing: result.missing,
+        sensor,
+        problem: null,
+      };
     });
   }
 
@@ -137,7 +145,11 @@ export class GrowthService {
       const t = measured.temperature?.value ?? null;
       const rh = measured.humidity?.value ?? null;
       const vpd = t !== null && rh !== null ? vpdKpa(t, rh) : null;
-      const env = environmentAgainstTargets({ temperature: measured.temperature, humidity: measured.humidity, profile: null });
+      const env = environmentAgainstTargets({
+        temperature: measured.temperature,
+        humidity: measured.humidity,
+        profile: null,
+      });
       return {
         location_id: locationId,
         phase: null,
@@ -194,7 +206,11 @@ export class GrowthService {
         eventType: 'location.climate_set',
         category: 'crops',
         message: 'Climate sensors of a location named',
-        data: { location_id: locationId, temperature: input.temperature ?? undefined, humidity: input.humidity ?? undefined },
+        data: {
+          location_id: locationId,
+          temperature: input.temperature ?? undefined,
+          humidity: input.humidity ?? undefined,
+        },
       });
       return this.#climateView(tx, ctx.farmId, locationId);
     });
@@ -320,7 +336,9 @@ export class GrowthService {
       });
       if (result) done.push(result);
     }
-    await this.deps.db.farm(farmId, (tx) => cropsRepository.finishDay(tx, farmId, day, done.length, this.deps.clock.now()));
+    await this.deps.db.farm(farmId, (tx) =>
+      cropsRepository.finishDay(tx, farmId, day, done.length, this.deps.clock.now()),
+    );
     for (const m of done) announce(this.deps.live, farmId, m);
     if (done.length > 0) await this.#tellManagers(farmId, day, done);
     return { day, moved: done.length };
@@ -338,7 +356,7 @@ export class GrowthService {
           type: 'crops.phase_changed',
           data: { day, plants: done.map((m) => m.plant.id).slice(0, 100), moved: done.length },
         },
-        { roles: MANAGERS, severity: 'info' },
+        { roles: MANAGERS },
       );
     } catch (error) {
       this.deps.log.error({ err: error, farmId }, 'telling managers of automatic phase moves failed');
@@ -349,7 +367,12 @@ export class GrowthService {
    * Where a location's `metric` comes from: walking up from the location, the first level that names
    * a series for it (location climate) or holds devices sending it (several: averaged).
    */
-  async #sensor(tx: Tx, farmId: string, locationId: string, metric: 'temperature' | 'humidity'): Promise<Sensor | null> {
+  async #sensor(
+    tx: Tx,
+    farmId: string,
+    locationId: string,
+    metric: 'temperature' | 'humidity',
+  ): Promise<Sensor | null> {
     const location = await locationReads.find(tx, farmId, locationId);
     if (!location) return null;
     const chain = [location, ...(await locationReads.ancestors(tx, farmId, location.path)).reverse()];
@@ -371,13 +394,24 @@ export class GrowthService {
       }
       const here = devices.filter((d) => d.location_id === level.id);
       if (here.length > 0)
-        return { seriesIds: here.map((d) => d.series_id), devices: here.map((d) => d.device), locationId: level.id, named: false };
+        return {
+          seriesIds: here.map((d) => d.series_id),
+          devices: here.map((d) => d.device),
+          locationId: level.id,
+          named: false,
+        };
     }
     return null;
   }
 
   /** Daily temperatures of a sensor (several series averaged per day) for local days `from` … `through`. */
-  async #dailyTemperatures(tx: Tx, sensor: Sensor, from: string, through: string, timeZone: string): Promise<DailyTemperature[]> {
+  async #dailyTemperatures(
+    tx: Tx,
+    sensor: Sensor,
+    from: string,
+    through: string,
+    timeZone: string,
+  ): Promise<DailyTemperature[]> {
     if (from > through) return [];
     // Local midnights lie within ±14 hours of UTC midnight: fetch wide, keep the local days asked for.
     const rows = await telemetryReads.dailyOf(

@@ -23,21 +23,35 @@ let farm: FarmRef;
 let greenhouse: Location;
 let bed: Location;
 let coldFrame: Location;
+const live: Array<Record<string, unknown>> = [];
 
 type Json = Record<string, unknown> & { [key: string]: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+let signedInAt = '';
+
+/** The admin's headers, signed in again whenever the test clock has moved (an access token lasts minutes). */
+async function headers() {
+  const now = t.clock.now().toISOString();
+  if (now !== signedInAt) {
+    admin = await login(t.app, admin.email);
+    signedInAt = now;
+  }
+  return admin.headers;
+}
 
 async function api(method: string, path: string, payload?: unknown) {
   const res = await t.app.inject({
     method: method as 'GET',
     url: `/api/v1/farms/${farm.slug}${path}`,
-    headers: admin.headers,
+    headers: await headers(),
     ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
   });
   return { status: res.statusCode, body: (res.body ? res.json() : null) as Json };
 }
 
 /** A local time in Phnom Penh as an ISO instant. */
-const local = (day: string, hour: number) => new Date(Date.parse(`${day}T00:00:00Z`) + (hour - 7) * 3_600_000).toISOString();
+const local = (day: string, hour: number) =>
+  new Date(Date.parse(`${day}T00:00:00Z`) + (hour - 7) * 3_600_000).toISOString();
 
 /** Hourly readings of one local day: `at(hour)` for each hour in `hours`. */
 function day(device: string, metric: string, date: string, at: (hour: number) => number, hours = 24) {
@@ -59,13 +73,14 @@ const warmDay = (h: number) => (h === 3 ? 15 : h === 15 ? 35 : 25);
 beforeAll(async () => {
   t = await createTestApp();
   ({ admin, farm } = await setupAdmin(t.app));
-  admin = await login(t.app, admin.email);
   t.clock.set(local('2026-06-01', 10));
-  greenhouse = await createLocation(t.app, admin, farm, { name: 'Greenhouse 2', type: 'greenhouse', code: 'GH2' });
-  bed = await createLocation(t.app, admin, farm, { name: 'Bed A', type: 'bed', parent_id: greenhouse.id });
-  coldFrame = await createLocation(t.app, admin, farm, { name: 'Cold frame', type: 'tunnel', code: 'CF' });
-  await createDevice(t.app, admin, farm, { device_id: 'gh2-climate', location_id: greenhouse.id });
-  await createDevice(t.app, admin, farm, { device_id: 'cf-climate', location_id: coldFrame.id });
+  const me = { headers: await headers() };
+  greenhouse = await createLocation(t.app, me, farm, { name: 'Greenhouse 2', type: 'greenhouse', code: 'GH2' });
+  bed = await createLocation(t.app, me, farm, { name: 'Bed A', type: 'bed', parent_id: greenhouse.id });
+  coldFrame = await createLocation(t.app, me, farm, { name: 'Cold frame', type: 'tunnel', code: 'CF' });
+  await createDevice(t.app, me, farm, { device_id: 'gh2-climate', location_id: greenhouse.id });
+  await createDevice(t.app, me, farm, { device_id: 'cf-climate', location_id: coldFrame.id });
+  await t.deps.bus.subscribe(`farm:${farm.id}`, (m) => void live.push(m as Record<string, unknown>));
 });
 
 afterAll(() => t.close());
@@ -79,7 +94,7 @@ describe('growing degree days', () => {
     lettuce = (await api('POST', '/plants', { species: 'lactuca-sativa', id_prefix: 'LET' })).body;
     expect(maize.phase.key).toBe('germination');
     t.clock.set(local('2026-06-09', 2));
-    const readings = [];
+    const readings: unknown[] = [];
     for (const date of ['2026-06-02', '2026-06-03', '2026-06-05', '2026-06-06', '2026-06-07', '2026-06-08'])
       readings.push(...day('gh2-climate', 'temperature', date, warmDay));
     // 4 June: 19 hours only (missing, never counted as zero or as a full day).
@@ -131,10 +146,16 @@ describe('growing degree days', () => {
   });
 
   it('tells the managers, audits each move and puts it on the live channel', async () => {
-    const inbox = await t.app.inject({ method: 'GET', url: '/api/v1/notifications', headers: admin.headers });
+    const inbox = await t.app.inject({ method: 'GET', url: '/api/v1/notifications', headers: await headers() });
     expect(inbox.body).toContain('2 plants moved to a new phase');
     const audit = await api('GET', '/audit?limit=20');
     expect(JSON.stringify(audit.body)).toContain('(auto_gdd)');
+    expect(live.filter((m) => m.type === 'plant')).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ change: 'phase', plant: maize.label, from: 'germination', reason: 'auto_gdd' }),
+        expect.objectContaining({ change: 'phase', plant: lettuce.label, from: 'germination', reason: 'auto_days' }),
+      ]),
+    );
   });
 
   it('waits while the closed day’s rollups are not final', async () => {
@@ -150,11 +171,13 @@ describe('growing degree days', () => {
 describe('dormancy', () => {
   it('restarts a perennial after 7 days in a row below its base temperature', async () => {
     t.clock.set(local('2026-06-10', 10));
-    const cress = (await api('POST', '/plants', { species: 'nasturtium-officinale', location: coldFrame.id, id_prefix: 'CRS' })).body;
+    const cress = (
+      await api('POST', '/plants', { species: 'nasturtium-officinale', location: coldFrame.id, id_prefix: 'CRS' })
+    ).body;
     for (const to of ['vegetative', 'flowering', 'senescence'])
       expect((await api('POST', `/plants/${cress.id}/phase-transitions`, { to })).status).toBe(201);
     t.clock.set(local('2026-06-19', 2));
-    const readings = [];
+    const readings: unknown[] = [];
     // Six cold days (mean 2 °C < base 5 °C), then a mild one, then seven cold ones.
     const dates = Array.from({ length: 15 }, (_, i) => `2026-06-${String(i + 3).padStart(2, '0')}`);
     dates.forEach((date, i) => readings.push(...day('cf-climate', 'temperature', date, () => (i === 6 ? 9 : 2))));
@@ -181,11 +204,13 @@ describe('the climate where a plant stands', () => {
         { device: 'gh2-climate', metric: 'humidity', ts: local('2026-06-20', 11), value: 50 },
       ],
     });
-    const tomato = (await api('POST', '/plants', { species: 'solanum-lycopersicum', location: bed.id, id_prefix: 'TOM' })).body;
+    const tomato = (
+      await api('POST', '/plants', { species: 'solanum-lycopersicum', location: bed.id, id_prefix: 'TOM' })
+    ).body;
     await api('POST', `/plants/${tomato.id}/phase-transitions`, { to: 'vegetative' });
     const env = (await api('GET', `/plants/${tomato.id}/environment`)).body;
-    // SVP(30 °C) = 0.6108·exp(17.27·30/267.3) = 4.2455 kPa; VPD at 50 % = 2.123 kPa.
-    expect(env.vpd.value).toBeCloseTo(2.123, 3);
+    // SVP(30 °C) = 0.6108·exp(17.27·30/267.3) = 4.2430 kPa; VPD at 50 % = 2.1215 kPa.
+    expect(env.vpd.value).toBeCloseTo(2.1215, 2);
     expect(env.temperature).toMatchObject({ value: 30, level: expect.stringMatching(/^(low|optimal|high)$/) });
     expect(env.vpd.level).toBe('high');
     expect(env.sensors.temperature).toEqual({ devices: ['gh2-climate'], location_id: greenhouse.id, named: false });
@@ -197,7 +222,10 @@ describe('the climate where a plant stands', () => {
   });
 
   it('takes a named sensor before the nearest one, and averages several at one level', async () => {
-    await createDevice(t.app, admin, farm, { device_id: 'gh2-second', location_id: greenhouse.id });
+    await createDevice(t.app, { headers: await headers() }, farm, {
+      device_id: 'gh2-second',
+      location_id: greenhouse.id,
+    });
     await api('POST', '/telemetry', {
       readings: [{ device: 'gh2-second', metric: 'temperature', ts: local('2026-06-20', 11), value: 20 }],
     });

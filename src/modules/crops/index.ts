@@ -15,7 +15,13 @@ export type { GrowthService } from './growth.service.js';
 /** Plants and planting runs, their growth phases and the growth clock that moves them. */
 export const cropsModule = defineModule({
   name: 'crops',
-  create: (deps: { db: Database; clock: Clock; log: Logger; live: LiveEvents; notifications: NotificationsService }) => ({
+  create: (deps: {
+    db: Database;
+    clock: Clock;
+    log: Logger;
+    live: LiveEvents;
+    notifications: NotificationsService;
+  }) => ({
     crops: new CropsService(deps),
     growth: new GrowthService(deps),
   }),

@@ -10,6 +10,7 @@ LiveCommand?: LiveCommand
 LiveDevice?: LiveDevice
 LiveError?: LiveError
 LiveNotification?: LiveNotification
+LivePlant?: LivePlant
 LivePong?: LivePong
 LiveReading?: LiveReading
 LiveSubscribed?: LiveSubscribed
@@ -125,6 +126,17 @@ type: "notification"
 [k: string]: unknown
 }
 /**
+ * A plant changed phase (by hand or on its own clock: reason auto_days, auto_gdd, auto_dormancy)
+ * 
+ * This interface was referenced by `LiveMessages`'s JSON-Schema
+ * via the `definition` "LivePlant".
+ */
+export interface LivePlant {
+type: "plant"
+device?: string
+[k: string]: unknown
+}
+/**
  * This interface was referenced by `LiveMessages`'s JSON-Schema
  * via the `definition` "LivePong".
  */
@@ -166,4 +178,4 @@ metrics: (string[] | null)
 /** What the browser sends on the live socket. */
 export type LiveClientMessage = LiveAuth | LivePing | LiveSubscribe | LiveUnsubscribe;
 /** What Croft sends on the live socket. */
-export type LiveServerMessage = LiveAlert | LiveAuthenticated | LiveCommand | LiveDevice | LiveError | LiveNotification | LivePong | LiveReading | LiveSubscribed;
+export type LiveServerMessage = LiveAlert | LiveAuthenticated | LiveCommand | LiveDevice | LiveError | LiveNotification | LivePlant | LivePong | LiveReading | LiveSubscribed;

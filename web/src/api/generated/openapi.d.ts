@@ -9134,6 +9134,404 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/farms/{farm}/locations/{id}/climate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The series a location’s air temperature and humidity come from: named, and as resolved */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            humidity: {
+                                device: string;
+                                metric: string;
+                            } | null;
+                            /** Format: uuid */
+                            location_id: string;
+                            resolved: {
+                                humidity: {
+                                    /** @description The devices averaged (labels) */
+                                    devices: string[];
+                                    /** Format: uuid */
+                                    location_id: string;
+                                    /** @description Named for the location (true), or found up the location tree */
+                                    named: boolean;
+                                } | null;
+                                temperature: {
+                                    /** @description The devices averaged (labels) */
+                                    devices: string[];
+                                    /** Format: uuid */
+                                    location_id: string;
+                                    /** @description Named for the location (true), or found up the location tree */
+                                    named: boolean;
+                                } | null;
+                            };
+                            temperature: {
+                                device: string;
+                                metric: string;
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        /** Name the device (and metric) a location’s air temperature and humidity come from; null clears one (without one: the nearest device up the location tree) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        humidity?: {
+                            /** @description The device (id or label) */
+                            device: string;
+                            metric?: string;
+                        } | null;
+                        temperature?: {
+                            /** @description The device (id or label) */
+                            device: string;
+                            metric?: string;
+                        } | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            humidity: {
+                                device: string;
+                                metric: string;
+                            } | null;
+                            /** Format: uuid */
+                            location_id: string;
+                            resolved: {
+                                humidity: {
+                                    /** @description The devices averaged (labels) */
+                                    devices: string[];
+                                    /** Format: uuid */
+                                    location_id: string;
+                                    /** @description Named for the location (true), or found up the location tree */
+                                    named: boolean;
+                                } | null;
+                                temperature: {
+                                    /** @description The devices averaged (labels) */
+                                    devices: string[];
+                                    /** Format: uuid */
+                                    location_id: string;
+                                    /** @description Named for the location (true), or found up the location tree */
+                                    named: boolean;
+                                } | null;
+                            };
+                            temperature: {
+                                device: string;
+                                metric: string;
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/locations/{id}/environment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A location’s latest climate and VPD, and each phase its plants are in against its targets */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            humidity: {
+                                level: ("low" | "optimal" | "high") | null;
+                                target: {
+                                    max: number;
+                                    min: number;
+                                } | null;
+                                /** Format: date-time */
+                                ts: string;
+                                value: number;
+                            } | null;
+                            location_id: string | null;
+                            phase: string | null;
+                            /** @description Each phase the location’s active plants are in, against its targets */
+                            phases: {
+                                humidity: ("low" | "optimal" | "high") | null;
+                                phase: string;
+                                plants: number;
+                                /** Format: uuid */
+                                species_id: string;
+                                targets: {
+                                    humidity: {
+                                        max: number;
+                                        min: number;
+                                    } | null;
+                                    temperature: {
+                                        max: number;
+                                        min: number;
+                                    } | null;
+                                    vpd: {
+                                        max: number;
+                                        min: number;
+                                    } | null;
+                                };
+                                temperature: ("low" | "optimal" | "high") | null;
+                                vpd: ("low" | "optimal" | "high") | null;
+                            }[];
+                            sensors: {
+                                humidity: {
+                                    /** @description The devices averaged (labels) */
+                                    devices: string[];
+                                    /** Format: uuid */
+                                    location_id: string;
+                                    /** @description Named for the location (true), or found up the location tree */
+                                    named: boolean;
+                                } | null;
+                                temperature: {
+                                    /** @description The devices averaged (labels) */
+                                    devices: string[];
+                                    /** Format: uuid */
+                                    location_id: string;
+                                    /** @description Named for the location (true), or found up the location tree */
+                                    named: boolean;
+                                } | null;
+                            };
+                            temperature: {
+                                level: ("low" | "optimal" | "high") | null;
+                                target: {
+                                    max: number;
+                                    min: number;
+                                } | null;
+                                /** Format: date-time */
+                                ts: string;
+                                value: number;
+                            } | null;
+                            vpd: {
+                                level: ("low" | "optimal" | "high") | null;
+                                target: {
+                                    max: number;
+                                    min: number;
+                                } | null;
+                                value: number;
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/locations/{id}/plants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The plants at a location, or with subtree=true under it at any depth (one query) */
+        get: {
+            parameters: {
+                query?: {
+                    include_removed?: boolean;
+                    subtree?: boolean;
+                };
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                container_volume_l: number | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                cultivar_id: string | null;
+                                cycle: number;
+                                /** Format: uuid */
+                                id: string;
+                                label: string;
+                                location_id: string | null;
+                                mother_id: string | null;
+                                notes: string;
+                                phase: {
+                                    days_in_phase: number | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    key: string;
+                                    position: number;
+                                    started_at: string | null;
+                                } | null;
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                planted_on: string;
+                                removed_on: string | null;
+                                run_id: string | null;
+                                /** Format: uuid */
+                                species_id: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/farms/{farm}/locations/{id}/qr.svg": {
         parameters: {
             query?: never;
@@ -9920,6 +10318,1931 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/planting-runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Planting runs, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                    status?: "planned" | "active" | "harvesting" | "completed" | "cancelled";
+                };
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** Format: date-time */
+                                created_at: string;
+                                ended_at: string | null;
+                                entries: {
+                                    cultivar_id: string | null;
+                                    id_prefix: string;
+                                    quantity: number;
+                                    /** Format: uuid */
+                                    species_id: string;
+                                }[];
+                                /** Format: uuid */
+                                id: string;
+                                location_id: string | null;
+                                name: string;
+                                notes: string;
+                                planned_on: string | null;
+                                /** @description Active plants of the run */
+                                plants: number;
+                                source_plant_id: string | null;
+                                started_at: string | null;
+                                /** @enum {unknown} */
+                                status: "planned" | "active" | "harvesting" | "completed" | "cancelled";
+                                /** @enum {unknown} */
+                                type: "monoculture" | "clone";
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Plan a planting run: plants put in together (monoculture, or clones of a source plant); exactly one entry */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Exactly one entry: what is planted, how many, and the prefix of their ids */
+                        entries: {
+                            cultivar?: string | null;
+                            /** @description 2 to 5 capital letters: the plants get ids like GH1_TOM_01 */
+                            id_prefix: string;
+                            quantity: number;
+                            /** @description The species: its id or its key (or label) */
+                            species: string;
+                        }[];
+                        /** Format: uuid */
+                        id?: string;
+                        location?: string | null;
+                        /** @description At least one character that is not white space */
+                        name: string;
+                        notes?: string;
+                        planned_on?: string | null;
+                        source_plant?: string | null;
+                        /** @enum {unknown} */
+                        type: "monoculture" | "clone";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description A repeat of the first request with this id: what it made */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            ended_at: string | null;
+                            entries: {
+                                cultivar_id: string | null;
+                                id_prefix: string;
+                                quantity: number;
+                                /** Format: uuid */
+                                species_id: string;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            location_id: string | null;
+                            name: string;
+                            notes: string;
+                            planned_on: string | null;
+                            /** @description Active plants of the run */
+                            plants: number;
+                            source_plant_id: string | null;
+                            started_at: string | null;
+                            /** @enum {unknown} */
+                            status: "planned" | "active" | "harvesting" | "completed" | "cancelled";
+                            /** @enum {unknown} */
+                            type: "monoculture" | "clone";
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            ended_at: string | null;
+                            entries: {
+                                cultivar_id: string | null;
+                                id_prefix: string;
+                                quantity: number;
+                                /** Format: uuid */
+                                species_id: string;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            location_id: string | null;
+                            name: string;
+                            notes: string;
+                            planned_on: string | null;
+                            /** @description Active plants of the run */
+                            plants: number;
+                            source_plant_id: string | null;
+                            started_at: string | null;
+                            /** @enum {unknown} */
+                            status: "planned" | "active" | "harvesting" | "completed" | "cancelled";
+                            /** @enum {unknown} */
+                            type: "monoculture" | "clone";
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description IDEMPOTENCY_CONFLICT: this id was already used in this farm for a different request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/planting-runs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One planting run */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            ended_at: string | null;
+                            entries: {
+                                cultivar_id: string | null;
+                                id_prefix: string;
+                                quantity: number;
+                                /** Format: uuid */
+                                species_id: string;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            location_id: string | null;
+                            name: string;
+                            notes: string;
+                            planned_on: string | null;
+                            /** @description Active plants of the run */
+                            plants: number;
+                            source_plant_id: string | null;
+                            started_at: string | null;
+                            /** @enum {unknown} */
+                            status: "planned" | "active" | "harvesting" | "completed" | "cancelled";
+                            /** @enum {unknown} */
+                            type: "monoculture" | "clone";
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a planned planting run (409 INVALID_RUN_STATE once it has started) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a planting run (its entry and place only while planned: 409 INVALID_RUN_STATE) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Exactly one entry: what is planted, how many, and the prefix of their ids */
+                        entries?: {
+                            cultivar?: string | null;
+                            /** @description 2 to 5 capital letters: the plants get ids like GH1_TOM_01 */
+                            id_prefix: string;
+                            quantity: number;
+                            /** @description The species: its id or its key (or label) */
+                            species: string;
+                        }[];
+                        location?: string | null;
+                        /** @description At least one character that is not white space */
+                        name?: string;
+                        notes?: string;
+                        planned_on?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            ended_at: string | null;
+                            entries: {
+                                cultivar_id: string | null;
+                                id_prefix: string;
+                                quantity: number;
+                                /** Format: uuid */
+                                species_id: string;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            location_id: string | null;
+                            name: string;
+                            notes: string;
+                            planned_on: string | null;
+                            /** @description Active plants of the run */
+                            plants: number;
+                            source_plant_id: string | null;
+                            started_at: string | null;
+                            /** @enum {unknown} */
+                            status: "planned" | "active" | "harvesting" | "completed" | "cancelled";
+                            /** @enum {unknown} */
+                            type: "monoculture" | "clone";
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/planting-runs/{id}/phase-transitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move every active plant of the run to a phase, by the same rules as one plant (all or none); force: managers */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Move back in the sequence anyway (managers; a reason is required) */
+                        force?: boolean;
+                        /**
+                         * Format: uuid
+                         * @description A client-made id: a resend moves nothing twice
+                         */
+                        id?: string;
+                        reason?: string;
+                        /** @description A phase key of the species’ sequence */
+                        to: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description A repeat of the first request with this id: what it made */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            plants: {
+                                history: {
+                                    auto_day: string | null;
+                                    cycle: number;
+                                    duration_days: number | null;
+                                    /** Format: date-time */
+                                    entered_at: string;
+                                    exited_at: string | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    note: string | null;
+                                    /** @description The phase key */
+                                    phase: string;
+                                    /** Format: uuid */
+                                    phase_id: string;
+                                    /** @enum {unknown} */
+                                    reason: "initial" | "manual" | "forced" | "restart" | "auto_days" | "auto_gdd" | "auto_dormancy";
+                                    user_id: string | null;
+                                };
+                                plant: {
+                                    container_volume_l: number | null;
+                                    /** Format: date-time */
+                                    created_at: string;
+                                    cultivar_id: string | null;
+                                    cycle: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    label: string;
+                                    location_id: string | null;
+                                    mother_id: string | null;
+                                    notes: string;
+                                    phase: {
+                                        days_in_phase: number | null;
+                                        /** Format: uuid */
+                                        id: string;
+                                        key: string;
+                                        position: number;
+                                        started_at: string | null;
+                                    } | null;
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD
+                                     */
+                                    planted_on: string;
+                                    removed_on: string | null;
+                                    run_id: string | null;
+                                    /** Format: uuid */
+                                    species_id: string;
+                                    /** Format: date-time */
+                                    updated_at: string;
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            plants: {
+                                history: {
+                                    auto_day: string | null;
+                                    cycle: number;
+                                    duration_days: number | null;
+                                    /** Format: date-time */
+                                    entered_at: string;
+                                    exited_at: string | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    note: string | null;
+                                    /** @description The phase key */
+                                    phase: string;
+                                    /** Format: uuid */
+                                    phase_id: string;
+                                    /** @enum {unknown} */
+                                    reason: "initial" | "manual" | "forced" | "restart" | "auto_days" | "auto_gdd" | "auto_dormancy";
+                                    user_id: string | null;
+                                };
+                                plant: {
+                                    container_volume_l: number | null;
+                                    /** Format: date-time */
+                                    created_at: string;
+                                    cultivar_id: string | null;
+                                    cycle: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    label: string;
+                                    location_id: string | null;
+                                    mother_id: string | null;
+                                    notes: string;
+                                    phase: {
+                                        days_in_phase: number | null;
+                                        /** Format: uuid */
+                                        id: string;
+                                        key: string;
+                                        position: number;
+                                        started_at: string | null;
+                                    } | null;
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD
+                                     */
+                                    planted_on: string;
+                                    removed_on: string | null;
+                                    run_id: string | null;
+                                    /** Format: uuid */
+                                    species_id: string;
+                                    /** Format: date-time */
+                                    updated_at: string;
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description IDEMPOTENCY_CONFLICT: this id was already used in this farm for a different request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/planting-runs/{id}/plants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make the run’s plants ({LOCATION CODE}_{PREFIX}_{NN}), in free slots of its location when it has slots (409 SLOT_FULL), each in the first phase of its species; the run becomes active */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        container_volume_l?: number | null;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        planted_on?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            plants: {
+                                container_volume_l: number | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                cultivar_id: string | null;
+                                cycle: number;
+                                /** Format: uuid */
+                                id: string;
+                                label: string;
+                                location_id: string | null;
+                                mother_id: string | null;
+                                notes: string;
+                                phase: {
+                                    days_in_phase: number | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    key: string;
+                                    position: number;
+                                    started_at: string | null;
+                                } | null;
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                planted_on: string;
+                                removed_on: string | null;
+                                run_id: string | null;
+                                /** Format: uuid */
+                                species_id: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                            run: {
+                                /** Format: date-time */
+                                created_at: string;
+                                ended_at: string | null;
+                                entries: {
+                                    cultivar_id: string | null;
+                                    id_prefix: string;
+                                    quantity: number;
+                                    /** Format: uuid */
+                                    species_id: string;
+                                }[];
+                                /** Format: uuid */
+                                id: string;
+                                location_id: string | null;
+                                name: string;
+                                notes: string;
+                                planned_on: string | null;
+                                /** @description Active plants of the run */
+                                plants: number;
+                                source_plant_id: string | null;
+                                started_at: string | null;
+                                /** @enum {unknown} */
+                                status: "planned" | "active" | "harvesting" | "completed" | "cancelled";
+                                /** @enum {unknown} */
+                                type: "monoculture" | "clone";
+                                /** Format: date-time */
+                                updated_at: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/planting-runs/{id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move a run: planned → active | cancelled; active → harvesting | completed | cancelled; harvesting → completed | cancelled */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {unknown} */
+                        to: "planned" | "active" | "harvesting" | "completed" | "cancelled";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            ended_at: string | null;
+                            entries: {
+                                cultivar_id: string | null;
+                                id_prefix: string;
+                                quantity: number;
+                                /** Format: uuid */
+                                species_id: string;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            location_id: string | null;
+                            name: string;
+                            notes: string;
+                            planned_on: string | null;
+                            /** @description Active plants of the run */
+                            plants: number;
+                            source_plant_id: string | null;
+                            started_at: string | null;
+                            /** @enum {unknown} */
+                            status: "planned" | "active" | "harvesting" | "completed" | "cancelled";
+                            /** @enum {unknown} */
+                            type: "monoculture" | "clone";
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/plants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Plants by label, active ones unless include_removed; location with subtree=true: everything under it */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    include_removed?: boolean;
+                    limit?: number;
+                    location?: string;
+                    run?: string;
+                    /** @description The species: its id or its key (or label) */
+                    species?: string;
+                    /** @description With `location`: every plant under it, any depth */
+                    subtree?: boolean;
+                };
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                container_volume_l: number | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                cultivar_id: string | null;
+                                cycle: number;
+                                /** Format: uuid */
+                                id: string;
+                                label: string;
+                                location_id: string | null;
+                                mother_id: string | null;
+                                notes: string;
+                                phase: {
+                                    days_in_phase: number | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    key: string;
+                                    position: number;
+                                    started_at: string | null;
+                                } | null;
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                planted_on: string;
+                                removed_on: string | null;
+                                run_id: string | null;
+                                /** Format: uuid */
+                                species_id: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Plant one plant (its id made as {LOCATION CODE}_{PREFIX}_{NN} unless given); mother: a clone’s */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        container_volume_l?: number | null;
+                        cultivar?: string | null;
+                        /** Format: uuid */
+                        id?: string;
+                        /** @description 2 to 5 capital letters: the plants get ids like GH1_TOM_01 */
+                        id_prefix?: string;
+                        /** @description The plant’s tag; made as {LOCATION CODE}_{PREFIX}_{NN} when absent */
+                        label?: string;
+                        location?: string | null;
+                        mother?: string | null;
+                        notes?: string;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        planted_on?: string;
+                        /** @description The species: its id or its key (or label) */
+                        species: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description A repeat of the first request with this id: what it made */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            container_volume_l: number | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            cultivar_id: string | null;
+                            cycle: number;
+                            /** Format: uuid */
+                            id: string;
+                            label: string;
+                            location_id: string | null;
+                            mother_id: string | null;
+                            notes: string;
+                            phase: {
+                                days_in_phase: number | null;
+                                /** Format: uuid */
+                                id: string;
+                                key: string;
+                                position: number;
+                                started_at: string | null;
+                            } | null;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            planted_on: string;
+                            removed_on: string | null;
+                            run_id: string | null;
+                            /** Format: uuid */
+                            species_id: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            container_volume_l: number | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            cultivar_id: string | null;
+                            cycle: number;
+                            /** Format: uuid */
+                            id: string;
+                            label: string;
+                            location_id: string | null;
+                            mother_id: string | null;
+                            notes: string;
+                            phase: {
+                                days_in_phase: number | null;
+                                /** Format: uuid */
+                                id: string;
+                                key: string;
+                                position: number;
+                                started_at: string | null;
+                            } | null;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            planted_on: string;
+                            removed_on: string | null;
+                            run_id: string | null;
+                            /** Format: uuid */
+                            species_id: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description IDEMPOTENCY_CONFLICT: this id was already used in this farm for a different request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/plants/{plant}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One plant (by id or label) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The plant’s id or its label (GH1_TOM_01) */
+                    plant: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            container_volume_l: number | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            cultivar_id: string | null;
+                            cycle: number;
+                            /** Format: uuid */
+                            id: string;
+                            label: string;
+                            location_id: string | null;
+                            mother_id: string | null;
+                            notes: string;
+                            phase: {
+                                days_in_phase: number | null;
+                                /** Format: uuid */
+                                id: string;
+                                key: string;
+                                position: number;
+                                started_at: string | null;
+                            } | null;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            planted_on: string;
+                            removed_on: string | null;
+                            run_id: string | null;
+                            /** Format: uuid */
+                            species_id: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a plant made by mistake, with its history (a plant that ended: set removed_on instead) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The plant’s id or its label (GH1_TOM_01) */
+                    plant: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a plant: its place, cultivar, container, notes; removed_on ends it */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The plant’s id or its label (GH1_TOM_01) */
+                    plant: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        container_volume_l?: number | null;
+                        cultivar?: string | null;
+                        location?: string | null;
+                        notes?: string;
+                        removed_on?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            container_volume_l: number | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            cultivar_id: string | null;
+                            cycle: number;
+                            /** Format: uuid */
+                            id: string;
+                            label: string;
+                            location_id: string | null;
+                            mother_id: string | null;
+                            notes: string;
+                            phase: {
+                                days_in_phase: number | null;
+                                /** Format: uuid */
+                                id: string;
+                                key: string;
+                                position: number;
+                                started_at: string | null;
+                            } | null;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            planted_on: string;
+                            removed_on: string | null;
+                            run_id: string | null;
+                            /** Format: uuid */
+                            species_id: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/plants/{plant}/environment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The latest temperature and humidity where the plant stands, VPD, and low | optimal | high against its phase */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The plant’s id or its label (GH1_TOM_01) */
+                    plant: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            humidity: {
+                                level: ("low" | "optimal" | "high") | null;
+                                target: {
+                                    max: number;
+                                    min: number;
+                                } | null;
+                                /** Format: date-time */
+                                ts: string;
+                                value: number;
+                            } | null;
+                            location_id: string | null;
+                            phase: string | null;
+                            sensors: {
+                                humidity: {
+                                    /** @description The devices averaged (labels) */
+                                    devices: string[];
+                                    /** Format: uuid */
+                                    location_id: string;
+                                    /** @description Named for the location (true), or found up the location tree */
+                                    named: boolean;
+                                } | null;
+                                temperature: {
+                                    /** @description The devices averaged (labels) */
+                                    devices: string[];
+                                    /** Format: uuid */
+                                    location_id: string;
+                                    /** @description Named for the location (true), or found up the location tree */
+                                    named: boolean;
+                                } | null;
+                            };
+                            temperature: {
+                                level: ("low" | "optimal" | "high") | null;
+                                target: {
+                                    max: number;
+                                    min: number;
+                                } | null;
+                                /** Format: date-time */
+                                ts: string;
+                                value: number;
+                            } | null;
+                            vpd: {
+                                level: ("low" | "optimal" | "high") | null;
+                                target: {
+                                    max: number;
+                                    min: number;
+                                } | null;
+                                value: number;
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/plants/{plant}/gdd": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Growing degree days of the current phase so far: daily max(0, (Tmax + Tmin)/2 − Tbase) from the daily rollups of the temperature where the plant stands, with the days that were missing */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The plant’s id or its label (GH1_TOM_01) */
+                    plant: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            base_temp_c: number;
+                            days: {
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                day: string;
+                                gdd: number;
+                                max: number;
+                                min: number;
+                            }[];
+                            from: string | null;
+                            /** @description Days without a full record (fewer than 20 of 24 hours): never counted */
+                            missing: string[];
+                            phase: string | null;
+                            plant: string;
+                            problem: string | null;
+                            sensor: {
+                                /** @description The devices averaged (labels) */
+                                devices: string[];
+                                /** Format: uuid */
+                                location_id: string;
+                                /** @description Named for the location (true), or found up the location tree */
+                                named: boolean;
+                            } | null;
+                            threshold: number | null;
+                            through: string | null;
+                            total: number;
+                            upper_temp_c: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/plants/{plant}/lineage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A plant’s mothers (ancestors) or clones (descendants), any depth */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Mothers up, or clones down */
+                    direction?: "ancestors" | "descendants";
+                };
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The plant’s id or its label (GH1_TOM_01) */
+                    plant: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                depth: number;
+                                plant: {
+                                    container_volume_l: number | null;
+                                    /** Format: date-time */
+                                    created_at: string;
+                                    cultivar_id: string | null;
+                                    cycle: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    label: string;
+                                    location_id: string | null;
+                                    mother_id: string | null;
+                                    notes: string;
+                                    phase: {
+                                        days_in_phase: number | null;
+                                        /** Format: uuid */
+                                        id: string;
+                                        key: string;
+                                        position: number;
+                                        started_at: string | null;
+                                    } | null;
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD
+                                     */
+                                    planted_on: string;
+                                    removed_on: string | null;
+                                    run_id: string | null;
+                                    /** Format: uuid */
+                                    species_id: string;
+                                    /** Format: date-time */
+                                    updated_at: string;
+                                };
+                            }[];
+                            /** @enum {unknown} */
+                            direction: "ancestors" | "descendants";
+                            plant: {
+                                container_volume_l: number | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                cultivar_id: string | null;
+                                cycle: number;
+                                /** Format: uuid */
+                                id: string;
+                                label: string;
+                                location_id: string | null;
+                                mother_id: string | null;
+                                notes: string;
+                                phase: {
+                                    days_in_phase: number | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    key: string;
+                                    position: number;
+                                    started_at: string | null;
+                                } | null;
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                planted_on: string;
+                                removed_on: string | null;
+                                run_id: string | null;
+                                /** Format: uuid */
+                                species_id: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/plants/{plant}/phase-transitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move a plant to a phase of its sequence: forward (jumps allowed); back only as a perennial restart or forced by a manager with a reason (422 PHASE_TRANSITION_INVALID otherwise) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The plant’s id or its label (GH1_TOM_01) */
+                    plant: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Move back in the sequence anyway (managers; a reason is required) */
+                        force?: boolean;
+                        /**
+                         * Format: uuid
+                         * @description A client-made id: a resend moves nothing twice
+                         */
+                        id?: string;
+                        reason?: string;
+                        /** @description A phase key of the species’ sequence */
+                        to: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description A repeat of the first request with this id: what it made */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            plants: {
+                                history: {
+                                    auto_day: string | null;
+                                    cycle: number;
+                                    duration_days: number | null;
+                                    /** Format: date-time */
+                                    entered_at: string;
+                                    exited_at: string | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    note: string | null;
+                                    /** @description The phase key */
+                                    phase: string;
+                                    /** Format: uuid */
+                                    phase_id: string;
+                                    /** @enum {unknown} */
+                                    reason: "initial" | "manual" | "forced" | "restart" | "auto_days" | "auto_gdd" | "auto_dormancy";
+                                    user_id: string | null;
+                                };
+                                plant: {
+                                    container_volume_l: number | null;
+                                    /** Format: date-time */
+                                    created_at: string;
+                                    cultivar_id: string | null;
+                                    cycle: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    label: string;
+                                    location_id: string | null;
+                                    mother_id: string | null;
+                                    notes: string;
+                                    phase: {
+                                        days_in_phase: number | null;
+                                        /** Format: uuid */
+                                        id: string;
+                                        key: string;
+                                        position: number;
+                                        started_at: string | null;
+                                    } | null;
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD
+                                     */
+                                    planted_on: string;
+                                    removed_on: string | null;
+                                    run_id: string | null;
+                                    /** Format: uuid */
+                                    species_id: string;
+                                    /** Format: date-time */
+                                    updated_at: string;
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            plants: {
+                                history: {
+                                    auto_day: string | null;
+                                    cycle: number;
+                                    duration_days: number | null;
+                                    /** Format: date-time */
+                                    entered_at: string;
+                                    exited_at: string | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    note: string | null;
+                                    /** @description The phase key */
+                                    phase: string;
+                                    /** Format: uuid */
+                                    phase_id: string;
+                                    /** @enum {unknown} */
+                                    reason: "initial" | "manual" | "forced" | "restart" | "auto_days" | "auto_gdd" | "auto_dormancy";
+                                    user_id: string | null;
+                                };
+                                plant: {
+                                    container_volume_l: number | null;
+                                    /** Format: date-time */
+                                    created_at: string;
+                                    cultivar_id: string | null;
+                                    cycle: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    label: string;
+                                    location_id: string | null;
+                                    mother_id: string | null;
+                                    notes: string;
+                                    phase: {
+                                        days_in_phase: number | null;
+                                        /** Format: uuid */
+                                        id: string;
+                                        key: string;
+                                        position: number;
+                                        started_at: string | null;
+                                    } | null;
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD
+                                     */
+                                    planted_on: string;
+                                    removed_on: string | null;
+                                    run_id: string | null;
+                                    /** Format: uuid */
+                                    species_id: string;
+                                    /** Format: date-time */
+                                    updated_at: string;
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description IDEMPOTENCY_CONFLICT: this id was already used in this farm for a different request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/plants/{plant}/phases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The plant’s phase history, oldest first (the open row is its current phase) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The plant’s id or its label (GH1_TOM_01) */
+                    plant: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                auto_day: string | null;
+                                cycle: number;
+                                duration_days: number | null;
+                                /** Format: date-time */
+                                entered_at: string;
+                                exited_at: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                note: string | null;
+                                /** @description The phase key */
+                                phase: string;
+                                /** Format: uuid */
+                                phase_id: string;
+                                /** @enum {unknown} */
+                                reason: "initial" | "manual" | "forced" | "restart" | "auto_days" | "auto_gdd" | "auto_dormancy";
+                                user_id: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/farms/{farm}/schedules": {
