@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isTimeZone, localTime } from './time-zones.js';
+import { isTimeZone, localTime, startOfLocalDay } from './time-zones.js';
 
 describe('time zones', () => {
   it('know IANA zones and read local day, month, hour and minute', () => {
@@ -17,5 +17,17 @@ describe('time zones', () => {
       hour: 10,
       minuteOfDay: 605,
     });
+  });
+});
+
+describe('startOfLocalDay', () => {
+  it('is local midnight, on either side of daylight saving, and the first hour where midnight is skipped', () => {
+    expect(startOfLocalDay('2026-06-01', 'Asia/Phnom_Penh').toISOString()).toBe('2026-05-31T17:00:00.000Z');
+    expect(startOfLocalDay('2026-03-29', 'Europe/Berlin').toISOString()).toBe('2026-03-28T23:00:00.000Z');
+    expect(startOfLocalDay('2026-10-25', 'Europe/Berlin').toISOString()).toBe('2026-10-24T22:00:00.000Z');
+    expect(startOfLocalDay('2026-03-01', 'Asia/Kolkata').toISOString()).toBe('2026-02-28T18:30:00.000Z');
+    // Chile moves its clocks at midnight: 6 September 2026 begins at 01:00 (−03:00).
+    expect(startOfLocalDay('2026-09-06', 'America/Santiago').toISOString()).toBe('2026-09-06T04:00:00.000Z');
+    expect(startOfLocalDay('2028-02-29', 'UTC').toISOString()).toBe('2028-02-29T00:00:00.000Z');
   });
 });

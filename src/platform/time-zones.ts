@@ -29,3 +29,21 @@ export function localTime(at: Date, zone: string): { date: string; month: number
     minuteOfDay: hour * 60 + Number(get('minute')),
   };
 }
+
+/**
+ * The instant a local calendar day (YYYY-MM-DD) begins in `zone`: its local midnight, or the first
+ * hour of the day where daylight saving skips midnight (Chile, Cuba …).
+ */
+export function startOfLocalDay(day: string, zone: string): Date {
+  const utcMidnight = Date.parse(`${day}T00:00:00Z`);
+  const offsetAt = (at: number) => {
+    const local = localTime(new Date(at), zone);
+    return Date.parse(`${local.date}T00:00:00Z`) + local.minuteOfDay * 60_000 - Math.floor(at / 60_000) * 60_000;
+  };
+  // The zone's offset near that midnight, taken twice: the second lands on the right side of a change.
+  let start = utcMidnight - offsetAt(utcMidnight);
+  start = utcMidnight - offsetAt(start);
+  while (localTime(new Date(start), zone).date < day) start += 3_600_000;
+  while (localTime(new Date(start - 3_600_000), zone).date === day) start -= 3_600_000;
+  return new Date(start);
+}

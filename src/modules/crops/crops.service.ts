@@ -6,7 +6,7 @@ import type { LiveEvents } from '../../platform/live/events.js';
 import type { Logger } from '../../platform/logger.js';
 import { can } from '../../platform/tenancy/access.js';
 import type { Caller, FarmContext, RequestMeta } from '../../platform/tenancy/caller.js';
-import { localTime } from '../../platform/time-zones.js';
+import { localTime, startOfLocalDay } from '../../platform/time-zones.js';
 import { recordAudit } from '../audit/index.js';
 import { catalogReads, type SpeciesForGrowth } from '../catalog/index.js';
 import { locationReads, type LocationRow } from '../locations/index.js';
@@ -291,7 +291,9 @@ export class CropsService {
         count: run.quantity,
         taken: await cropsRepository.labelsStartingWith(tx, ctx.farmId, stem),
       });
-      const plantedOn = input.planted_on ?? localTime(now, ctx.timeZone).date;
+      const plantedOn = plantingDay(input.planted_on, now, ctx.timeZone, 'body.planted_on');
+      // Recorded after the fact: the first phase began the day they were planted.
+      const phaseStart = phaseStartOf(plantedOn, now, ctx.timeZone);
       const rows = await cropsRepository.insertPlants(
         tx,
         labels.map((label, i) => ({
@@ -306,7 +308,7 @@ export class CropsService {
           removed_on: null,
           container_volume_l: input.container_volume_l ?? null,
           phase_id: first?.id ?? null,
-          phase_started_at: first ? now : null,
+          phase_started_at: first ? phaseStart : null,
           request_hash: null,
           created_at: now,
           updated_at: now,
@@ -320,7 +322,7 @@ export class CropsService {
             plant_id: p.id,
             phase_id: first.id,
             cycle: 1,
-            entered_at: now,
+            entered_at: phaseStart,
             exited_at: null,
             duration_days: null,
             reason: 'initial' as const,
@@ -440,6 +442,8 @@ export class CropsService {
           throw conflict('LABEL_TAKEN', `A plant of this farm is already labelled ${label}`, { label });
         }
         const first = species.sequence.phases[0] ?? null;
+        const plantedOn = plantingDay(input.planted_on, now, ctx.timeZone, 'body.planted_on');
+        const phaseStart = phaseStartOf(plantedOn, now, ctx.timeZone);
         const [row] = await cropsRepository.insertPlants(tx, [
           {
             ...(id ? { id } : {}),
@@ -450,11 +454,11 @@ export class CropsService {
             location_id: location?.id ?? null,
             run_id: null,
             mother_id: motherId,
-            planted_on: input.planted_on ?? localTime(now, ctx.timeZone).date,
+            planted_on: plantedOn,
             removed_on: null,
             container_volume_l: input.container_volume_l ?? null,
             phase_id: first?.id ?? null,
-            phase_started_at: first ? now : null,
+            phase_started_at: first ? phaseStart : null,
             notes: input.notes ?? '',
             request_hash: hash,
             created_at: now,
@@ -469,7 +473,7 @@ export class CropsService {
               plant_id: row.id,
               phase_id: first.id,
               cycle: 1,
-              entered_at: now,
+              entered_at: phaseStart,
               exited_at: null,
               duration_days: null,
               reason: 'initial',
@@ -789,4 +793,20 @@ function prefixOf(scientificName: string): string {
 
 function hashOfMove(request: object): string {
   return requestHash({ ...request, id: undefined });
+}
+
+/** The day a plant was planted: today (farm-local) unless given; never after today. */
+function plantingDay(given: string | undefined, now: Date, timeZone: string, field: string): string {
+  const today = localTime(now, timeZone).date;
+  if (given === undefined) return today;
+  if (given > today)
+    throw invalid('A plant is recorded once it is planted: planted_on is today or earlier', {
+      fields: [{ field, message: `after today (${today})` }],
+    });
+  return given;
+}
+
+/** When a new plant's first phase began: now, or the start of the day it was planted when that is past. */
+function phaseStartOf(plantedOn: string, now: Date, timeZone: string): Date {
+  return plantedOn < localTime(now, timeZone).date ? startOfLocalDay(plantedOn, timeZone) : now;
 }

@@ -268,6 +268,25 @@ describe('the phase state machine', () => {
     expect(history.filter((h) => h.phase === 'fruiting')).toHaveLength(1);
   });
 
+  it('starts a plant recorded after the fact on the day it was planted; refuses a day still to come', async () => {
+    const past = await api('POST', '/plants', {
+      species: 'lactuca-sativa',
+      planted_on: '2026-02-20',
+      id_prefix: 'OLD',
+    });
+    expect(past.status, JSON.stringify(past.body)).toBe(201);
+    // Local midnight in Phnom Penh (UTC+7).
+    expect(past.body.phase.started_at).toBe('2026-02-19T17:00:00.000Z');
+    expect(past.body.phase.days_in_phase).toBeGreaterThanOrEqual(9);
+    const future = await api('POST', '/plants', {
+      species: 'lactuca-sativa',
+      planted_on: '2027-01-01',
+      id_prefix: 'NEW',
+    });
+    expect(future.status).toBe(400);
+    expect(JSON.stringify(future.body.details)).toContain('body.planted_on');
+  });
+
   it('makes a plant with a client-made id once', async () => {
     const id = '5c1f2d3e-8a7b-4c6d-9e0f-112233445566';
     const body = { id, species: 'ocimum-basilicum', location: bed.id, id_prefix: 'BAS' };
