@@ -99,6 +99,10 @@ const singleNameMatches = (alias: string, languages: string[], pattern: string) 
   sql<boolean>`exists (select 1 from unnest(${languages}::text[]) as l(language)
     where ${sql.ref(`${alias}.common_names`)} ->> l.language ilike ${pattern})`;
 
+/**
+ * The four catalogue tables. Queries that take one as an argument name it to Kysely as
+ * `catalog_families`: the columns they touch (id, key, farm_id, retired_at) are the same in all four.
+ */
 type GlobalTable = 'catalog_families' | 'catalog_sequences' | 'catalog_species' | 'catalog_cultivars';
 
 /** How the seed loader writes a table from JSON: each column's SQL type, and references resolved by key. */
@@ -644,17 +648,6 @@ export const catalogRepository = {
   async globalSequenceIds(tx: Tx): Promise<Map<string, string>> {
     const rows = await tx.selectFrom('catalog_sequences').select(['id', 'key']).where('farm_id', 'is', null).execute();
     return new Map(rows.map((r) => [r.key, r.id]));
-  },
-
-  /** How many live global rows a table holds. */
-  async countGlobal(tx: Tx, table: GlobalTable): Promise<number> {
-    const row = await tx
-      .selectFrom(`${table} as t` as 'catalog_families as t')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('t.farm_id', 'is', null)
-      .where('t.retired_at', 'is', null)
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
   },
 };
 
