@@ -4,10 +4,10 @@ import { invalid } from '../../platform/errors.js';
 import type { LiveEvents } from '../../platform/live/events.js';
 import type { Logger } from '../../platform/logger.js';
 import type { FarmContext, RequestMeta } from '../../platform/tenancy/caller.js';
-import { localTime } from '../../platform/time-zones.js';
+import { localTime, startOfLocalDay } from '../../platform/time-zones.js';
 import type { NotificationsService } from '../alerts/index.js';
 import { recordAudit } from '../audit/index.js';
-import { catalogReads, type GrowthPhase } from '../catalog/index.js';
+import { catalogReads, type GrowthPhase, type SpeciesForGrowth } from '../catalog/index.js';
 import { farmReads } from '../farms/index.js';
 import { locationReads } from '../locations/index.js';
 import { telemetryReads } from '../telemetry/index.js';
@@ -246,11 +246,11 @@ export class GrowthService {
   async growFarm(farmId: string, now: Date): Promise<{ day: string; moved: number } | undefined> {
     const farm = await this.deps.db.system((tx) => farmReads.byId(tx, farmId));
     if (!farm || farm.deleted_at) return undefined;
-    const local = localTime(now, farm.time_zone);
+    const zone = farm.time_zone;
+    const local = localTime(now, zone);
     if (local.minuteOfDay < SETTLE_MINUTES) return undefined;
     const day = addDays(local.date, -1);
-    // The instant the local day `day` ended (local midnight today).
-    const dayEnd = new Date(Math.floor(now.getTime() / 60_000) * 60_000 - local.minuteOfDay * 60_000);
+    const dayEnd = startOfLocalDay(local.date, zone);
     const plan = await this.deps.db.farm(farmId, async (tx) => {
       if (await cropsRepository.dayDone(tx, farmId, day)) return undefined;
       if (await telemetryReads.rollupPending(tx, farmId, dayEnd)) return undefined;
@@ -258,16 +258,13 @@ export class GrowthService {
       const species = await catalogReads.speciesForGrowth(tx, [...new Set(plants.map((p) => p.species_id))]);
       const sensors = new Map<string, Sensor | null>();
       const temperatures = new Map<string, DailyTemperature[]>();
-      const moves: Array<{ plant: PlantRow; to: string; reason: PhaseReason }> = [];
+      const due: Array<{ plant: PlantRow; moves: PlannedMove[] }> = [];
       for (const plant of plants) {
         const sp = species.get(plant.species_id);
         const phase = sp?.sequence.phases.find((p) => p.id === plant.phase_id);
-        if (!sp || !phase || !plant.phase_started_at) continue;
-        if (plant.phase_started_at.getTime() >= dayEnd.getTime()) continue;
-        const needsClimate = phase.gdd !== null || sp.sequence.dormancyRequired;
+        if (!sp || !phase || !plant.phase_started_at || plant.phase_started_at >= dayEnd) continue;
         let days: DailyTemperature[] = [];
-        const from = firstFullDayInPhase(plant.phase_started_at, farm.time_zone);
-        const dormancyFrom = addDays(day, -13);
+        const needsClimate = sp.sequence.phases.some((p) => p.gdd !== null) || sp.sequence.dormancyRequired;
         if (needsClimate && plant.location_id) {
           if (!sensors.has(plant.location_id))
             sensors.set(plant.location_id, await this.#sensor(tx, farmId, plant.location_id, 'temperature'));
@@ -275,66 +272,59 @@ export class GrowthService {
           if (sensor) {
             const key = sensor.seriesIds.join(',');
             if (!temperatures.has(key))
-              temperatures.set(key, await this.#dailyTemperatures(tx, sensor, addDays(day, -400), day, farm.time_zone));
+              temperatures.set(key, await this.#dailyTemperatures(tx, sensor, addDays(day, -400), day, zone));
             days = temperatures.get(key)!;
           }
         }
-        const gdd =
-          phase.gdd !== null && days.length > 0
-            ? accumulateGdd({ days, from, through: day, base: sp.baseTempC, upperCap: sp.upperTempC })
-            : null;
-        const dormancy = sp.sequence.dormancyRequired
-          ? dormancyReached({
-              days: days.filter((d) => d.day >= dormancyFrom),
-              through: day,
-              baseTempC: sp.baseTempC,
-              criticalDayLengthH: sp.criticalDayLengthH,
-              latitude: farm.latitude,
-            })
-          : null;
-        const index = sp.sequence.phases.indexOf(phase);
-        const move = autoMove({
+        const moves = planMoves({
+          species: sp,
           phase,
-          next: sp.sequence.phases[index + 1] ?? null,
-          daysInPhase: wholeDaysBetween(plant.phase_started_at, dayEnd),
-          gdd,
-          sequence: sp.sequence,
-          dormancy,
-          currentKey: phase.key,
+          startedAt: plant.phase_started_at,
+          days,
+          through: day,
+          zone,
+          latitude: farm.latitude,
         });
-        if (move) moves.push({ plant, to: move.to, reason: move.reason });
+        if (moves.length > 0) due.push({ plant, moves });
       }
-      return { moves, species };
+      return { due, species };
     });
     if (!plan) return undefined;
     const done: Moved[] = [];
-    for (const { plant, to, reason } of plan.moves) {
-      const result = await this.deps.db.farm(farmId, async (tx) => {
+    for (const { plant, moves } of plan.due) {
+      // A plant's moves (several when it catches up on past days) in one transaction: all or none.
+      const made = await this.deps.db.farm(farmId, async (tx) => {
         const current = await cropsRepository.findPlant(tx, farmId, plant.id, true);
         // Moved meanwhile (by hand, or by an earlier run of this day): leave it.
-        if (!current || current.phase_id !== plant.phase_id || current.removed_on) return undefined;
-        if (await cropsRepository.movedOn(tx, farmId, plant.id, day)) return undefined;
+        if (!current || current.phase_id !== plant.phase_id || current.removed_on) return [];
+        if (await cropsRepository.movedOn(tx, farmId, plant.id, moves[0]!.day)) return [];
         const sp = plan.species.get(plant.species_id)!;
-        const moved = await transition(tx, farmId, current, sp, {
-          to,
-          force: false,
-          note: null,
-          at: now,
-          userId: null,
-          clientId: null,
-          requestHash: null,
-          auto: { reason, day },
-        });
-        await recordAudit(tx, this.deps.clock, {
-          farmId,
-          eventType: 'plant.phase_changed',
-          category: 'crops',
-          message: `Plant ${plant.label}: ${moved.from ?? 'no phase'} → ${to} (${reason})`,
-          data: { plant_id: plant.id, from: moved.from, to, reason, day },
-        });
-        return moved;
+        const list: Moved[] = [];
+        let at = current;
+        for (const move of moves) {
+          const moved = await transition(tx, farmId, at, sp, {
+            to: move.to,
+            force: false,
+            note: null,
+            at: move.at,
+            userId: null,
+            clientId: null,
+            requestHash: null,
+            auto: { reason: move.reason, day: move.day },
+          });
+          await recordAudit(tx, this.deps.clock, {
+            farmId,
+            eventType: 'plant.phase_changed',
+            category: 'crops',
+            message: `Plant ${plant.label}: ${moved.from ?? 'no phase'} → ${move.to} (${move.reason}, ${move.day})`,
+            data: { plant_id: plant.id, from: moved.from, to: move.to, reason: move.reason, day: move.day },
+          });
+          list.push(moved);
+          at = moved.plant;
+        }
+        return list;
       });
-      if (result) done.push(result);
+      done.push(...made);
     }
     await this.deps.db.farm(farmId, (tx) =>
       cropsRepository.finishDay(tx, farmId, day, done.length, this.deps.clock.now()),
@@ -484,4 +474,88 @@ export class GrowthService {
 
 function emptyMeasured() {
   return { temperature: null, humidity: null, sensors: { temperature: null, humidity: null } };
+}
+
+interface PlannedMove {
+  to: string;
+  reason: PhaseReason;
+  /** The farm-local day the rule was reached. */
+  day: string;
+  /** When the move counts as made: the end of that day (the next phase begins at local midnight). */
+  at: Date;
+}
+
+/** How many phases one plant may move through in one run (catching up on days recorded late). */
+const MAX_MOVES_PER_RUN = 20;
+
+/**
+ * The automatic moves a plant is due through `through`: normally none or one (reached on that day);
+ * a plant recorded after the fact, or data back-filled, may have reached several rules on earlier days
+ * — each move is then placed on the day its rule was reached, and the next phase judged from there.
+ */
+function planMoves(input: {
+  species: SpeciesForGrowth;
+  phase: GrowthPhase;
+  startedAt: Date;
+  days: DailyTemperature[];
+  through: string;
+  zone: string;
+  latitude: number | null;
+}): PlannedMove[] {
+  const { species, through, zone, days } = input;
+  const phases = species.sequence.phases;
+  const byDay = new Map(days.map((d) => [d.day, d]));
+  const judge = (phase: GrowthPhase, startedAt: Date, day: string, gddTotal: number | null) =>
+    autoMove({
+      phase,
+      next: phases[phases.indexOf(phase) + 1] ?? null,
+      daysInPhase: wholeDaysBetween(startedAt, startOfLocalDay(addDays(day, 1), zone)),
+      gdd: phase.gdd !== null && days.length > 0 ? { total: gddTotal ?? 0 } : null,
+      sequence: species.sequence,
+      dormancy: species.sequence.dormancyRequired
+        ? dormancyReached({
+            days: Array.from({ length: 14 }, (_, i) => byDay.get(addDays(day, i - 13))).filter(
+              (d): d is DailyTemperature => d !== undefined,
+            ),
+            through: day,
+            baseTempC: species.baseTempC,
+            criticalDayLengthH: species.criticalDayLengthH,
+            latitude: input.latitude,
+          })
+        : null,
+      currentKey: phase.key,
+    });
+  const moves: PlannedMove[] = [];
+  let phase = input.phase;
+  let startedAt = input.startedAt;
+  while (moves.length < MAX_MOVES_PER_RUN) {
+    const from = firstFullDayInPhase(startedAt, zone);
+    const gdd =
+      phase.gdd !== null && days.length > 0
+        ? accumulateGdd({ days, from, through, base: species.baseTempC, upperCap: species.upperTempC })
+        : null;
+    // Nothing due on the last day means nothing was due before it (days and GDD only grow).
+    if (!judge(phase, startedAt, through, gdd?.total ?? null)) break;
+    const perDay = new Map(gdd?.counted.map((c) => [c.day, c.gdd]));
+    let total = 0;
+    let reached: { day: string; to: string; reason: PhaseReason } | undefined;
+    const first = localTime(startedAt, zone).date;
+    for (let day = first; day <= through; day = addDays(day, 1)) {
+      if (day >= from) total += perDay.get(day) ?? 0;
+      const move = judge(phase, startedAt, day, day >= from ? total : 0);
+      if (move) {
+        reached = { day, to: move.to, reason: move.reason };
+        break;
+      }
+    }
+    if (!reached) break;
+    const at = startOfLocalDay(addDays(reached.day, 1), zone);
+    moves.push({ ...reached, at });
+    const next = phases.find((p) => p.key === reached.to);
+    if (!next) break;
+    phase = next;
+    startedAt = at;
+    if (startedAt > startOfLocalDay(through, zone)) break;
+  }
+  return moves;
 }

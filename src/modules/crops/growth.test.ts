@@ -149,7 +149,7 @@ describe('growing degree days', () => {
     const inbox = await t.app.inject({ method: 'GET', url: '/api/v1/notifications', headers: await headers() });
     expect(inbox.body).toContain('2 plants moved to a new phase');
     const audit = await api('GET', '/audit?limit=20');
-    expect(JSON.stringify(audit.body)).toContain('(auto_gdd)');
+    expect(JSON.stringify(audit.body)).toContain('germination → seedling (auto_gdd, 2026-06-08)');
     expect(live.filter((m) => m.type === 'plant')).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ change: 'phase', plant: maize.label, from: 'germination', reason: 'auto_gdd' }),
@@ -242,5 +242,48 @@ describe('the climate where a plant stands', () => {
     const refused = await api('PUT', `/locations/${bed.id}/climate`, { humidity: { device: 'cf-climate' } });
     expect(refused.status).toBe(400);
     expect((await api('PUT', `/locations/${bed.id}/climate`, { temperature: null })).body.temperature).toBeNull();
+  });
+});
+
+describe('catching up', () => {
+  it('moves a plant recorded after the fact through every phase its days reached, each on its day', async () => {
+    t.clock.set(local('2026-07-20', 2));
+    const hotHouse = await createLocation(t.app, { headers: await headers() }, farm, {
+      name: 'Hot house',
+      type: 'greenhouse',
+      code: 'HOT',
+    });
+    await createDevice(t.app, { headers: await headers() }, farm, {
+      device_id: 'hot-climate',
+      location_id: hotHouse.id,
+    });
+    // 30 °C all day from 20 June to 19 July: (30 + 30)/2 − 10 = 20 GDD a day.
+    const readings: unknown[] = [];
+    for (let i = 0; i < 30; i++) {
+      const date = new Date(Date.UTC(2026, 5, 20 + i)).toISOString().slice(0, 10);
+      readings.push(...day('hot-climate', 'temperature', date, () => 30));
+    }
+    await ingest(readings);
+    const maize = (
+      await api('POST', '/plants', {
+        species: 'zea-mays',
+        location: hotHouse.id,
+        planted_on: '2026-06-20',
+        id_prefix: 'CRN',
+      })
+    ).body;
+    await t.deps.services.growth.runDailyGrowth();
+    const history = (await api('GET', `/plants/${maize.id}/phases`)).body.data as Json[];
+    // Germination (67 GDD, or 8 days): 80 GDD on its 4th day. Seedling (21 days, no GDD rule for maize):
+    // 21 days later. Vegetative has not run its course by 19 July.
+    expect(history.map((h) => [h.phase, h.reason, h.auto_day, h.entered_at])).toEqual([
+      ['germination', 'initial', null, local('2026-06-20', 0)],
+      ['seedling', 'auto_gdd', '2026-06-23', local('2026-06-24', 0)],
+      ['vegetative', 'auto_days', '2026-07-14', local('2026-07-15', 0)],
+    ]);
+    expect(history.map((h) => h.duration_days)).toEqual([4, 21, null]);
+    // Run again for the same day: nothing more.
+    await t.deps.services.growth.runDailyGrowth();
+    expect((await api('GET', `/plants/${maize.id}/phases`)).body.data).toHaveLength(3);
   });
 });
