@@ -5,6 +5,7 @@ import { modules, type Services } from './modules/index.js';
 import { Hooks } from './platform/hooks.js';
 import { assembleModules, type ModuleBase } from './platform/module.js';
 import { DeviceLink } from './platform/mqtt/link.js';
+import { Targets } from './platform/targets.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
 import { openDatabase, type Database } from './platform/db/database.js';
@@ -70,6 +71,7 @@ export function assemble(
     hooks: new Hooks(options.log),
     link: new DeviceLink(),
     mqtt: { status: { state: 'off', port: null } },
+    targets: new Targets(),
   };
   const services = assembleModules(modules, base) as ModuleBase & Services;
   const deps: AppDeps = {

@@ -9,6 +9,7 @@ import type { LiveBus } from './live/bus.js';
 import type { LiveEvents } from './live/events.js';
 import type { Logger } from './logger.js';
 import type { DeviceLink, MqttState } from './mqtt/link.js';
+import type { Targets } from './targets.js';
 
 /** What the platform gives every module, made before any module. */
 export interface ModuleBase {
@@ -28,6 +29,8 @@ export interface ModuleBase {
   link: DeviceLink;
   /** MQTT as this process runs it (written as it starts): the embedded broker, an external one's client. */
   mqtt: MqttState;
+  /** A place's climate targets from its crop's phase (provided by crops; asked by alerts and schedules). */
+  targets: Targets;
 }
 
 /** What a module does when another module announces something. */

@@ -301,6 +301,71 @@ export const cropsRepository = {
       .execute();
   },
 
+  // Target sources
+
+  async targetSource(tx: Tx, farmId: string, locationId: string): Promise<string | undefined> {
+    const row = await tx
+      .selectFrom('location_target_sources')
+      .select('run_id')
+      .where('farm_id', '=', farmId)
+      .where('location_id', '=', locationId)
+      .executeTakeFirst();
+    return row?.run_id;
+  },
+
+  async setTargetSource(tx: Tx, farmId: string, locationId: string, runId: string | null, at: Date): Promise<void> {
+    if (runId === null) {
+      await tx
+        .deleteFrom('location_target_sources')
+        .where('farm_id', '=', farmId)
+        .where('location_id', '=', locationId)
+        .execute();
+      return;
+    }
+    await tx
+      .insertInto('location_target_sources')
+      .values({ farm_id: farmId, location_id: locationId, run_id: runId, updated_at: at })
+      .onConflict((oc) => oc.columns(['farm_id', 'location_id']).doUpdateSet({ run_id: runId, updated_at: at }))
+      .execute();
+  },
+
+  /** Active or harvesting runs with plants growing at the location or under it. */
+  runsGrowingAt(tx: Tx, farmId: string, locationId: string): Promise<RunRow[]> {
+    return tx
+      .selectFrom('planting_runs')
+      .selectAll()
+      .where('farm_id', '=', farmId)
+      .where('status', 'in', ['active', 'harvesting'])
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('plants')
+            .select('plants.id')
+            .whereRef('plants.run_id', '=', 'planting_runs.id')
+            .where('plants.farm_id', '=', farmId)
+            .where('plants.removed_on', 'is', null)
+            .where('plants.location_id', 'in', locationReads.subtreeIds(tx, farmId, locationId)),
+        ),
+      )
+      .orderBy('created_at')
+      .orderBy('name')
+      .execute();
+  },
+
+  /** How many of a run's active plants are in each phase. */
+  async runPhases(tx: Tx, farmId: string, runId: string): Promise<Array<{ phase_id: string; n: number }>> {
+    const rows = await tx
+      .selectFrom('plants')
+      .select(['phase_id', sql<number>`count(*)::int`.as('n')])
+      .where('farm_id', '=', farmId)
+      .where('run_id', '=', runId)
+      .where('removed_on', 'is', null)
+      .where('phase_id', 'is not', null)
+      .groupBy('phase_id')
+      .execute();
+    return rows.map((r) => ({ phase_id: r.phase_id!, n: r.n }));
+  },
+
   // The daily job
 
   /** Farms with growing plants (system scope: every farm). */

@@ -29,12 +29,22 @@ import {
   RunQuery,
   RunStatusBody,
   RunView,
+  TargetSourceBody,
+  TargetSourceView,
   TransitionBody,
   TransitionResult,
 } from './crops.schemas.js';
 import type { CropsService } from './crops.service.js';
 import type { GrowthService } from './growth.service.js';
-import { climateView, environmentView, historyView, plantView, runView, sensorView } from './crops.views.js';
+import {
+  climateView,
+  environmentView,
+  historyView,
+  plantView,
+  runView,
+  sensorView,
+  targetSourceView,
+} from './crops.views.js';
 
 const TAGS = { tags: ['crops'] };
 const READ = { ...TAGS, 'x-permission': 'farm.read' as const };
@@ -429,5 +439,39 @@ export const cropsRoutes: FastifyPluginAsyncTypebox<{ crops: CropsService; growt
     },
     async (request) =>
       climateView(await growth.setClimate(farmOf(request), request.params.id, request.body, metaOf(request))),
+  );
+
+  app.get(
+    '/api/v1/farms/:farm/locations/:id/target-source',
+    {
+      schema: {
+        ...READ,
+        summary:
+          'The climate targets a location’s crop sets now (its target source run’s phase), or why there are none',
+        params: LocationParams,
+        response: { 200: TargetSourceView },
+      },
+    },
+    async (request) =>
+      targetSourceView(request.params.id, await growth.targetSource(farmOf(request), request.params.id)),
+  );
+
+  app.put(
+    '/api/v1/farms/:farm/locations/:id/target-source',
+    {
+      schema: {
+        ...CONFIG,
+        summary:
+          'Choose the planting run whose phase sets a location’s targets (null: the one run growing there, if one)',
+        params: LocationParams,
+        body: TargetSourceBody,
+        response: { 200: TargetSourceView },
+      },
+    },
+    async (request) =>
+      targetSourceView(
+        request.params.id,
+        await growth.setTargetSource(farmOf(request), request.params.id, request.body.run, metaOf(request)),
+      ),
   );
 };

@@ -310,3 +310,35 @@ export const LocationPlantsQuery = Type.Object({
   subtree: Type.Optional(Type.Boolean()),
   include_removed: Type.Optional(Type.Boolean()),
 });
+
+export const TargetSourceBody = Type.Object(
+  {
+    run: Nullable(
+      Type.String({ format: 'uuid', description: 'The run whose phase sets the targets; null: the one growing there' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const Pair = Type.Object({ temperature_c: Nullable(Type.Number()), humidity_pct: Nullable(Type.Number()) });
+export const TargetSourceView = Type.Object({
+  location_id: Uuid,
+  chosen_run_id: Nullable(Uuid),
+  targets: Nullable(
+    Type.Object({
+      run: Type.Object({ id: Uuid, name: Type.String() }),
+      phase: Type.String(),
+      photoperiod_h: Nullable(Type.Number()),
+      day: Pair,
+      night: Pair,
+      vpd_kpa: Nullable(Type.Object({ min: Type.Number(), max: Type.Number() })),
+    }),
+  ),
+  problem: Nullable(
+    Type.Object({
+      code: OneOf(['NO_TARGET_SOURCE', 'TARGET_SOURCE_AMBIGUOUS']),
+      message: Type.String(),
+      runs: Type.Array(Type.Object({ id: Uuid, name: Type.String(), phase: Nullable(Type.String()) })),
+    }),
+  ),
+});

@@ -74,6 +74,13 @@ export interface LocationClimateTable {
   updated_at: Timestamp;
 }
 
+export interface LocationTargetSourceTable {
+  farm_id: string;
+  location_id: string;
+  run_id: string;
+  updated_at: Timestamp;
+}
+
 export interface GrowthDayTable {
   farm_id: string;
   /** YYYY-MM-DD */
@@ -89,5 +96,6 @@ declare module '../../platform/db/schema.js' {
     plant_phase_history: PlantPhaseHistoryTable;
     location_climate: LocationClimateTable;
     growth_days: GrowthDayTable;
+    location_target_sources: LocationTargetSourceTable;
   }
 }

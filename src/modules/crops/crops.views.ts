@@ -81,3 +81,20 @@ export const climateView = (c: Climate) => ({
   humidity: c.humidity,
   resolved: { temperature: sensorView(c.resolved.temperature), humidity: sensorView(c.resolved.humidity) },
 });
+
+type TargetSource = Awaited<ReturnType<GrowthService['targetSource']>>;
+export const targetSourceView = (locationId: string, { chosen, answer }: TargetSource) => ({
+  location_id: locationId,
+  chosen_run_id: chosen,
+  targets: answer.ok
+    ? {
+        run: answer.targets.run,
+        phase: answer.targets.phase,
+        photoperiod_h: answer.targets.photoperiodH,
+        day: { temperature_c: answer.targets.day.temperatureC, humidity_pct: answer.targets.day.humidityPct },
+        night: { temperature_c: answer.targets.night.temperatureC, humidity_pct: answer.targets.night.humidityPct },
+        vpd_kpa: answer.targets.vpdKpa,
+      }
+    : null,
+  problem: answer.ok ? null : { code: answer.code, message: answer.message, runs: answer.runs },
+});

@@ -21,7 +21,8 @@ import {
   type DailyTemperature,
 } from './growth.engine.js';
 import { wholeDaysBetween } from './phases.engine.js';
-import { cropsRepository, type PlantRow } from './crops.repository.js';
+import { cropsRepository, type PlantRow, type RunRow } from './crops.repository.js';
+import type { TargetsAnswer } from '../../platform/targets.js';
 import { announce, growthOf, locationOr, plantOr, transition, type Moved } from './crops.moves.js';
 import type { PhaseReason } from './crops.tables.js';
 import type { ClimateInput } from './crops.schemas.js';
@@ -214,6 +215,101 @@ export class GrowthService {
       });
       return this.#climateView(tx, ctx.farmId, locationId);
     });
+  }
+
+  // Target sources (what alert rules and light schedules that follow a crop ask)
+
+  /**
+   * A location's climate targets now: from its chosen run, else the one active run growing there;
+   * none, or several with none chosen, answer why (naming the runs) — never a guess.
+   */
+  async targets(tx: Tx, farmId: string, locationId: string): Promise<TargetsAnswer> {
+    const chosen = await cropsRepository.targetSource(tx, farmId, locationId);
+    const run = chosen ? await cropsRepository.findRun(tx, farmId, chosen) : undefined;
+    const growing =
+      run && ['active', 'harvesting'].includes(run.status)
+        ? [run]
+        : await cropsRepository.runsGrowingAt(tx, farmId, locationId);
+    const described = async (r: RunRow) => {
+      const species = (await catalogReads.speciesForGrowth(tx, [r.species_id])).get(r.species_id);
+      const counts = await cropsRepository.runPhases(tx, farmId, r.id);
+      // The phase most of its plants are in; a tie goes to the later phase (the run moves on together).
+      const phases = species?.sequence.phases ?? [];
+      const best = counts
+        .map((c) => ({ ...c, phase: phases.find((p) => p.id === c.phase_id) }))
+        .filter((c) => c.phase !== undefined)
+        .sort((a, b) => b.n - a.n || b.phase!.position - a.phase!.position)[0];
+      return { run: r, phase: best?.phase ?? null };
+    };
+    if (growing.length !== 1) {
+      const runs = await Promise.all(growing.map(described));
+      const list = runs.map((r) => ({ id: r.run.id, name: r.run.name, phase: r.phase?.key ?? null }));
+      return growing.length === 0
+        ? { ok: false, code: 'NO_TARGET_SOURCE', message: 'No active planting run grows at this location', runs: list }
+        : {
+            ok: false,
+            code: 'TARGET_SOURCE_AMBIGUOUS',
+            message: `${growing.length} planting runs grow here (${list.map((r) => r.name).join(', ')}): choose the one that sets the targets (PUT …/locations/{id}/target-source)`,
+            runs: list,
+          };
+    }
+    const { run: source, phase } = await described(growing[0]!);
+    if (!phase)
+      return {
+        ok: false,
+        code: 'NO_TARGET_SOURCE',
+        message: `Planting run ${source.name} has no plants in a phase`,
+        runs: [{ id: source.id, name: source.name, phase: null }],
+      };
+    const p = phase.profile;
+    return {
+      ok: true,
+      targets: {
+        locationId,
+        run: { id: source.id, name: source.name },
+        phase: phase.key,
+        photoperiodH: p.photoperiodH,
+        day: { temperatureC: p.dayTempC, humidityPct: p.dayHumidity },
+        night: { temperatureC: p.nightTempC, humidityPct: p.nightHumidity },
+        vpdKpa: p.vpdMin !== null && p.vpdMax !== null ? { min: p.vpdMin, max: p.vpdMax } : null,
+      },
+    };
+  }
+
+  targetSource(ctx: FarmContext, locationId: string) {
+    return this.deps.db.farm(ctx.farmId, async (tx) => {
+      await locationOr(tx, ctx.farmId, locationId, 'path.id');
+      return {
+        chosen: (await cropsRepository.targetSource(tx, ctx.farmId, locationId)) ?? null,
+        answer: await this.targets(tx, ctx.farmId, locationId),
+      };
+    });
+  }
+
+  /** Chooses the run that sets a location's targets (null: the one growing there, when there is one). */
+  async setTargetSource(ctx: FarmContext, locationId: string, runId: string | null, meta: RequestMeta) {
+    const now = this.deps.clock.now();
+    await this.deps.db.farm(ctx.farmId, async (tx) => {
+      await locationOr(tx, ctx.farmId, locationId, 'path.id');
+      if (runId !== null) {
+        const run = await cropsRepository.findRun(tx, ctx.farmId, runId);
+        if (!run)
+          throw invalid('No such planting run in this farm', {
+            fields: [{ field: 'body.run', message: 'no such run' }],
+          });
+      }
+      await cropsRepository.setTargetSource(tx, ctx.farmId, locationId, runId, now);
+      await recordAudit(tx, this.deps.clock, {
+        farmId: ctx.farmId,
+        caller: ctx.caller,
+        meta,
+        eventType: 'location.target_source_set',
+        category: 'crops',
+        message: runId ? 'The planting run setting a location’s targets chosen' : 'A location’s target source cleared',
+        data: { location_id: locationId, run_id: runId },
+      });
+    });
+    return this.targetSource(ctx, locationId);
   }
 
   // The daily growth job

@@ -2,6 +2,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../platform/db/database.js';
 import type { LiveEvents } from '../../platform/live/events.js';
 import type { Logger } from '../../platform/logger.js';
+import type { Targets } from '../../platform/targets.js';
 import { defineModule } from '../../platform/module.js';
 import type { NotificationsService } from '../alerts/index.js';
 import { defineCropsJobs } from './crops.jobs.js';
@@ -21,10 +22,13 @@ export const cropsModule = defineModule({
     log: Logger;
     live: LiveEvents;
     notifications: NotificationsService;
-  }) => ({
-    crops: new CropsService(deps),
-    growth: new GrowthService(deps),
-  }),
+    targets: Targets;
+  }) => {
+    const growth = new GrowthService(deps);
+    // Alert rules and light schedules that follow a crop ask the growth clock through the platform's door.
+    deps.targets.provide(growth);
+    return { crops: new CropsService(deps), growth };
+  },
   routes: cropsRoutes,
   jobs: defineCropsJobs,
 });

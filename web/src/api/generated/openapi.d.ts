@@ -9693,6 +9693,184 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/farms/{farm}/locations/{id}/target-source": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The climate targets a location’s crop sets now (its target source run’s phase), or why there are none */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            chosen_run_id: string | null;
+                            /** Format: uuid */
+                            location_id: string;
+                            problem: {
+                                /** @enum {unknown} */
+                                code: "NO_TARGET_SOURCE" | "TARGET_SOURCE_AMBIGUOUS";
+                                message: string;
+                                runs: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                    phase: string | null;
+                                }[];
+                            } | null;
+                            targets: {
+                                day: {
+                                    humidity_pct: number | null;
+                                    temperature_c: number | null;
+                                };
+                                night: {
+                                    humidity_pct: number | null;
+                                    temperature_c: number | null;
+                                };
+                                phase: string;
+                                photoperiod_h: number | null;
+                                run: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                };
+                                vpd_kpa: {
+                                    max: number;
+                                    min: number;
+                                } | null;
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        /** Choose the planting run whose phase sets a location’s targets (null: the one run growing there, if one) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        run: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            chosen_run_id: string | null;
+                            /** Format: uuid */
+                            location_id: string;
+                            problem: {
+                                /** @enum {unknown} */
+                                code: "NO_TARGET_SOURCE" | "TARGET_SOURCE_AMBIGUOUS";
+                                message: string;
+                                runs: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                    phase: string | null;
+                                }[];
+                            } | null;
+                            targets: {
+                                day: {
+                                    humidity_pct: number | null;
+                                    temperature_c: number | null;
+                                };
+                                night: {
+                                    humidity_pct: number | null;
+                                    temperature_c: number | null;
+                                };
+                                phase: string;
+                                photoperiod_h: number | null;
+                                run: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                };
+                                vpd_kpa: {
+                                    max: number;
+                                    min: number;
+                                } | null;
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/farms/{farm}/locations/by-qr/{qr}": {
         parameters: {
             query?: never;

@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
+import {
+  createLocation,
+  setupAdmin,
+  type Actor,
+  type FarmRef,
+  type Location,
+} from '../../../test/helpers/factories.js';
+
+/** A place's climate targets from its crop's phase: what alert rules and light schedules will follow. */
+
+let t: TestApp;
+let admin: Actor;
+let farm: FarmRef;
+let greenhouse: Location;
+let bed: Location;
+
+type Json = Record<string, unknown> & { [key: string]: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+async function api(method: string, path: string, payload?: unknown) {
+  const res = await t.app.inject({
+    method: method as 'GET',
+    url: `/api/v1/farms/${farm.slug}${path}`,
+    headers: admin.headers,
+    ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
+  });
+  return { status: res.statusCode, body: (res.body ? res.json() : null) as Json };
+}
+
+async function plantedRun(name: string, species: string, prefix: string, quantity = 2) {
+  const run = (
+    await api('POST', '/planting-runs', {
+      name,
+      type: 'monoculture',
+      location: bed.id,
+      entries: [{ species, quantity, id_prefix: prefix }],
+    })
+  ).body;
+  expect((await api('POST', `/planting-runs/${run.id}/plants`, {})).status).toBe(201);
+  return run;
+}
+
+beforeAll(async () => {
+  t = await createTestApp();
+  ({ admin, farm } = await setupAdmin(t.app));
+  greenhouse = await createLocation(t.app, admin, farm, { name: 'Greenhouse 2', type: 'greenhouse', code: 'GH2' });
+  bed = await createLocation(t.app, admin, farm, { name: 'Bed 1', type: 'bed', parent_id: greenhouse.id });
+});
+
+afterAll(() => t.close());
+
+describe('a location’s target source', () => {
+  it('is none without a crop, the one run growing there, and follows its phase', async () => {
+    const none = (await api('GET', `/locations/${greenhouse.id}/target-source`)).body;
+    expect(none).toMatchObject({ targets: null, problem: { code: 'NO_TARGET_SOURCE', runs: [] } });
+
+    const tomatoes = await plantedRun('Tomatoes', 'solanum-lycopersicum', 'TOM');
+    await api('POST', `/planting-runs/${tomatoes.id}/phase-transitions`, { to: 'vegetative' });
+    const vegetative = (await api('GET', `/locations/${greenhouse.id}/target-source`)).body;
+    expect(vegetative.problem).toBeNull();
+    expect(vegetative.targets).toMatchObject({ run: { id: tomatoes.id }, phase: 'vegetative', photoperiod_h: 18 });
+    expect(vegetative.targets.day.temperature_c).toEqual(expect.any(Number));
+
+    await api('POST', `/planting-runs/${tomatoes.id}/phase-transitions`, { to: 'flowering' });
+    const flowering = (await api('GET', `/locations/${greenhouse.id}/target-source`)).body;
+    expect(flowering.targets.phase).toBe('flowering');
+    expect(flowering.targets.photoperiod_h).not.toBe(18);
+  });
+
+  it('refuses to guess between two runs, names them, and takes the one chosen', async () => {
+    const peppers = await plantedRun('Peppers', 'capsicum-annuum', 'PEP');
+    const answer = (await api('GET', `/locations/${greenhouse.id}/target-source`)).body;
+    expect(answer.problem.code).toBe('TARGET_SOURCE_AMBIGUOUS');
+    expect(answer.problem.runs.map((r: Json) => r.name)).toEqual(['Peppers', 'Tomatoes']);
+    expect(answer.problem.message).toContain('Peppers, Tomatoes');
+    // What a rule that follows the targets gets: a 422 naming the runs.
+    await expect(
+      t.deps.db.farm(farm.id, (tx) => t.deps.targets.require(tx, farm.id, greenhouse.id)),
+    ).rejects.toMatchObject({ code: 'TARGET_SOURCE_AMBIGUOUS', details: { runs: expect.any(Array) } });
+
+    const chosen = await api('PUT', `/locations/${greenhouse.id}/target-source`, { run: peppers.id });
+    expect(chosen.status, JSON.stringify(chosen.body)).toBe(200);
+    expect(chosen.body).toMatchObject({
+      chosen_run_id: peppers.id,
+      targets: { run: { name: 'Peppers' }, phase: 'germination' },
+    });
+    const targets = await t.deps.db.farm(farm.id, (tx) => t.deps.targets.require(tx, farm.id, greenhouse.id));
+    expect(targets.run.id).toBe(peppers.id);
+
+    // A run that ends stops setting targets: back to refusing a guess once there are two again.
+    await api('POST', `/planting-runs/${peppers.id}/status`, { to: 'completed' });
+    expect((await api('GET', `/locations/${greenhouse.id}/target-source`)).body.targets.run.name).toBe('Tomatoes');
+    expect(
+      (await api('PUT', `/locations/${greenhouse.id}/target-source`, { run: null })).body.chosen_run_id,
+    ).toBeNull();
+  });
+});

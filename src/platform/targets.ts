@@ -1,0 +1,56 @@
+import type { Tx } from './db/database.js';
+import { ruleViolation } from './errors.js';
+
+/**
+ * The climate a place should have now, as its crop's growth phase sets it: what alert rules and light
+ * schedules that follow a crop ask for. The crops module provides it; alerts and schedules ask through
+ * this door and never import crops (the module order and the import rules stay one-way).
+ */
+export interface LocationTargets {
+  locationId: string;
+  /** The planting run whose phase sets the targets (the location's target source). */
+  run: { id: string; name: string };
+  /** The phase most of the run's active plants are in. */
+  phase: string;
+  /** Hours of light a day the phase asks for (the photoperiod), when it says. */
+  photoperiodH: number | null;
+  day: { temperatureC: number | null; humidityPct: number | null };
+  night: { temperatureC: number | null; humidityPct: number | null };
+  vpdKpa: { min: number; max: number } | null;
+}
+
+export type TargetsAnswer =
+  | { ok: true; targets: LocationTargets }
+  | {
+      ok: false;
+      /** NO_TARGET_SOURCE: no active run there; TARGET_SOURCE_AMBIGUOUS: several, none chosen. */
+      code: 'NO_TARGET_SOURCE' | 'TARGET_SOURCE_AMBIGUOUS';
+      message: string;
+      runs: Array<{ id: string; name: string; phase: string | null }>;
+    };
+
+export interface TargetProvider {
+  targets(tx: Tx, farmId: string, locationId: string): Promise<TargetsAnswer>;
+}
+
+/** Where the targets come from in this process: nothing until the crops module provides them. */
+export class Targets {
+  #provider: TargetProvider | undefined;
+
+  provide(provider: TargetProvider): void {
+    this.#provider = provider;
+  }
+
+  async of(tx: Tx, farmId: string, locationId: string): Promise<TargetsAnswer> {
+    if (!this.#provider)
+      return { ok: false, code: 'NO_TARGET_SOURCE', message: 'No module provides crop targets here', runs: [] };
+    return this.#provider.targets(tx, farmId, locationId);
+  }
+
+  /** The targets, or a 422 naming why there are none (and the runs to choose from). */
+  async require(tx: Tx, farmId: string, locationId: string): Promise<LocationTargets> {
+    const answer = await this.of(tx, farmId, locationId);
+    if (!answer.ok) throw ruleViolation(answer.code, answer.message, { location_id: locationId, runs: answer.runs });
+    return answer.targets;
+  }
+}
