@@ -12306,8 +12306,10 @@ export interface paths {
                                 cron?: string;
                                 device: string;
                                 enabled: boolean;
-                                /** @description HH:MM, farm local time */
+                                /** @description HH:MM, farm local time; at or before start: the next day (18:00 → 06:00); 24:00: the next midnight */
                                 end?: string;
+                                /** @description Instead of end: the window lasts this long on the wall clock, in whole minutes (12.5); 0: off all day, 24: on all day */
+                                hours?: number;
                                 hysteresis?: number;
                                 /** Format: uuid */
                                 id: string;
@@ -12328,9 +12330,12 @@ export interface paths {
                                 /** Format: date-time */
                                 updated_at: string;
                                 value: number | null;
+                                /** @description A daily window: start, with end or hours */
                                 window?: {
-                                    /** @description HH:MM, farm local time */
-                                    end: string;
+                                    /** @description HH:MM, farm local time; at or before start: the next day (18:00 → 06:00); 24:00: the next midnight */
+                                    end?: string;
+                                    /** @description Instead of end: the window lasts this long on the wall clock, in whole minutes (12.5); 0: off all day, 24: on all day */
+                                    hours?: number;
                                     /** @description HH:MM, farm local time */
                                     start: string;
                                 };
@@ -12364,8 +12369,10 @@ export interface paths {
                         /** @description Device id or label */
                         device: string;
                         enabled?: boolean;
-                        /** @description HH:MM, farm local time */
+                        /** @description HH:MM, farm local time; at or before start: the next day (18:00 → 06:00); 24:00: the next midnight */
                         end?: string;
+                        /** @description Instead of end: the window lasts this long on the wall clock, in whole minutes (12.5); 0: off all day, 24: on all day */
+                        hours?: number;
                         hysteresis?: number;
                         kind: "time" | "duration" | "condition";
                         /** @description readings older than this count as unknown */
@@ -12382,9 +12389,12 @@ export interface paths {
                         /** @description HH:MM, farm local time */
                         start?: string;
                         value?: number | null;
+                        /** @description A daily window: start, with end or hours */
                         window?: {
-                            /** @description HH:MM, farm local time */
-                            end: string;
+                            /** @description HH:MM, farm local time; at or before start: the next day (18:00 → 06:00); 24:00: the next midnight */
+                            end?: string;
+                            /** @description Instead of end: the window lasts this long on the wall clock, in whole minutes (12.5); 0: off all day, 24: on all day */
+                            hours?: number;
                             /** @description HH:MM, farm local time */
                             start: string;
                         };
@@ -12432,8 +12442,10 @@ export interface paths {
                             cron?: string;
                             device: string;
                             enabled: boolean;
-                            /** @description HH:MM, farm local time */
+                            /** @description HH:MM, farm local time; at or before start: the next day (18:00 → 06:00); 24:00: the next midnight */
                             end?: string;
+                            /** @description Instead of end: the window lasts this long on the wall clock, in whole minutes (12.5); 0: off all day, 24: on all day */
+                            hours?: number;
                             hysteresis?: number;
                             /** Format: uuid */
                             id: string;
@@ -12454,9 +12466,12 @@ export interface paths {
                             /** Format: date-time */
                             updated_at: string;
                             value: number | null;
+                            /** @description A daily window: start, with end or hours */
                             window?: {
-                                /** @description HH:MM, farm local time */
-                                end: string;
+                                /** @description HH:MM, farm local time; at or before start: the next day (18:00 → 06:00); 24:00: the next midnight */
+                                end?: string;
+                                /** @description Instead of end: the window lasts this long on the wall clock, in whole minutes (12.5); 0: off all day, 24: on all day */
+                                hours?: number;
                                 /** @description HH:MM, farm local time */
                                 start: string;
                             };
@@ -12532,8 +12547,10 @@ export interface paths {
                             cron?: string;
                             device: string;
                             enabled: boolean;
-                            /** @description HH:MM, farm local time */
+                            /** @description HH:MM, farm local time; at or before start: the next day (18:00 → 06:00); 24:00: the next midnight */
                             end?: string;
+                            /** @description Instead of end: the window lasts this long on the wall clock, in whole minutes (12.5); 0: off all day, 24: on all day */
+                            hours?: number;
                             hysteresis?: number;
                             /** Format: uuid */
                             id: string;
@@ -12554,9 +12571,12 @@ export interface paths {
                             /** Format: date-time */
                             updated_at: string;
                             value: number | null;
+                            /** @description A daily window: start, with end or hours */
                             window?: {
-                                /** @description HH:MM, farm local time */
-                                end: string;
+                                /** @description HH:MM, farm local time; at or before start: the next day (18:00 → 06:00); 24:00: the next midnight */
+                                end?: string;
+                                /** @description Instead of end: the window lasts this long on the wall clock, in whole minutes (12.5); 0: off all day, 24: on all day */
+                                hours?: number;
                                 /** @description HH:MM, farm local time */
                                 start: string;
                             };
@@ -12610,7 +12630,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Change a schedule (new timing settings replace the old ones) */
+        /** Change a schedule (new timing settings replace the old ones; a window's start, end or hours alone keep the rest of it) */
         patch: {
             parameters: {
                 query?: never;
@@ -12634,8 +12654,10 @@ export interface paths {
                         /** @description Device id or label */
                         device?: string;
                         enabled?: boolean;
-                        /** @description HH:MM, farm local time */
+                        /** @description HH:MM, farm local time; at or before start: the next day (18:00 → 06:00); 24:00: the next midnight */
                         end?: string;
+                        /** @description Instead of end: the window lasts this long on the wall clock, in whole minutes (12.5); 0: off all day, 24: on all day */
+                        hours?: number;
                         hysteresis?: number;
                         kind?: "time" | "duration" | "condition";
                         /** @description readings older than this count as unknown */
@@ -12652,9 +12674,12 @@ export interface paths {
                         /** @description HH:MM, farm local time */
                         start?: string;
                         value?: number | null;
+                        /** @description A daily window: start, with end or hours */
                         window?: {
-                            /** @description HH:MM, farm local time */
-                            end: string;
+                            /** @description HH:MM, farm local time; at or before start: the next day (18:00 → 06:00); 24:00: the next midnight */
+                            end?: string;
+                            /** @description Instead of end: the window lasts this long on the wall clock, in whole minutes (12.5); 0: off all day, 24: on all day */
+                            hours?: number;
                             /** @description HH:MM, farm local time */
                             start: string;
                         };
@@ -12702,8 +12727,10 @@ export interface paths {
                             cron?: string;
                             device: string;
                             enabled: boolean;
-                            /** @description HH:MM, farm local time */
+                            /** @description HH:MM, farm local time; at or before start: the next day (18:00 → 06:00); 24:00: the next midnight */
                             end?: string;
+                            /** @description Instead of end: the window lasts this long on the wall clock, in whole minutes (12.5); 0: off all day, 24: on all day */
+                            hours?: number;
                             hysteresis?: number;
                             /** Format: uuid */
                             id: string;
@@ -12724,9 +12751,12 @@ export interface paths {
                             /** Format: date-time */
                             updated_at: string;
                             value: number | null;
+                            /** @description A daily window: start, with end or hours */
                             window?: {
-                                /** @description HH:MM, farm local time */
-                                end: string;
+                                /** @description HH:MM, farm local time; at or before start: the next day (18:00 → 06:00); 24:00: the next midnight */
+                                end?: string;
+                                /** @description Instead of end: the window lasts this long on the wall clock, in whole minutes (12.5); 0: off all day, 24: on all day */
+                                hours?: number;
                                 /** @description HH:MM, farm local time */
                                 start: string;
                             };
