@@ -7,9 +7,11 @@ import {
   evaluate,
   firingsBetween,
   INITIAL_CONDITION_STATE,
+  inWindow,
   LATE_LIMIT_MS,
   nextFiring,
   outranks,
+  patchWindow,
   planTick,
   runNowFiring,
   type ConditionSpec,
@@ -17,6 +19,7 @@ import {
   type DueSchedule,
   type FiringDecision,
   type TimedSchedule,
+  windowChangeFiring,
 } from './schedules.engine.js';
 
 const at = (iso: string) => Date.parse(iso);
@@ -64,14 +67,275 @@ describe('time schedules', () => {
 
   it('refuse bad settings in words', () => {
     expect(checkSpec('time', 'on', { cron: 'every day' }, BERLIN)[0]?.field).toBe('body.cron');
-    expect(checkSpec('time', 'on', { start: '18:00', end: '06:00' }, BERLIN)).toEqual([
-      { field: 'body.end', message: expect.stringContaining('after start') },
+    expect(checkSpec('time', 'on', { start: '18:00', end: '18:00' }, BERLIN)).toEqual([
+      { field: 'body.end', message: expect.stringContaining('hours 24 or 0') },
     ]);
     expect(checkSpec('duration', 'toggle', { on_s: 0, off_s: 10 }, BERLIN).map((p) => p.field)).toEqual([
       'body.on_s',
       'body.action',
     ]);
     expect(checkSpec('time', 'on', { cron: '*/5 * * * *' }, BERLIN)).toEqual([]);
+  });
+});
+
+describe('daily windows', () => {
+  const window = (spec: Record<string, unknown>, action: 'on' | 'off' | 'set_value' = 'on'): TimedSchedule => ({
+    kind: 'time',
+    action,
+    ...(action === 'set_value' ? { value: 200 } : {}),
+    spec: spec as TimedSchedule['spec'],
+    anchor: 0,
+  });
+  /** Firings in (from, to] as "ISO action". */
+  const fired = (s: TimedSchedule, from: string, to: string, zone = BERLIN) =>
+    firingsBetween(s, zone, at(from), at(to)).map((f) => `${iso(f.at)} ${f.action}`);
+
+  it('accept windows that cross midnight, end at 24:00 or last some hours, and refuse the rest naming the field', () => {
+    const ok: Array<Record<string, unknown>> = [
+      { start: '18:00', end: '06:00' },
+      { start: '06:00', end: '24:00' },
+      { start: '00:00', end: '24:00' },
+      { start: '06:00', hours: 18 },
+      { start: '18:00', hours: 12.5 },
+      { start: '06:00', hours: 0 },
+      { start: '06:00', hours: 24 },
+    ];
+    for (const spec of ok) expect(checkSpec('time', 'on', spec, BERLIN), JSON.stringify(spec)).toEqual([]);
+    const bad: Array<[Record<string, unknown>, string]> = [
+      [{ start: '06:00', hours: -1 }, 'body.hours'],
+      [{ start: '06:00', hours: 25 }, 'body.hours'],
+      [{ start: '06:00', hours: 12.345 }, 'body.hours'],
+      [{ start: '06:00', hours: '12' }, 'body.hours'],
+      [{ start: '25:00', end: '06:00' }, 'body.start'],
+      [{ start: '24:00', hours: 6 }, 'body.start'],
+      [{ start: '06:00', end: '24:30' }, 'body.end'],
+      [{ start: '06:00', end: '18:00', hours: 12 }, 'body.hours'],
+      [{ end: '06:00' }, 'body.start'],
+      [{ start: '06:00' }, 'body.end'],
+    ];
+    for (const [spec, field] of bad)
+      expect(
+        checkSpec('time', 'on', spec, BERLIN).map((p) => p.field),
+        JSON.stringify(spec),
+      ).toEqual([field]);
+    expect(
+      checkSpec('duration', 'on', { on_s: 60, off_s: 60, window: { start: '22:00', end: '02:00' } }, BERLIN),
+    ).toEqual([]);
+    expect(
+      checkSpec('duration', 'on', { on_s: 60, off_s: 60, window: { start: '22:00', hours: 30 } }, BERLIN).map(
+        (p) => p.field,
+      ),
+    ).toEqual(['body.window.hours']);
+  });
+
+  it('switch on at 18:00 and off at 06:00 the next day', () => {
+    // Berlin in June is UTC+2.
+    expect(fired(window({ start: '18:00', end: '06:00' }), '2026-06-10T12:00:00Z', '2026-06-12T12:00:00Z')).toEqual([
+      '2026-06-10T16:00:00.000Z on',
+      '2026-06-11T04:00:00.000Z off',
+      '2026-06-11T16:00:00.000Z on',
+      '2026-06-12T04:00:00.000Z off',
+    ]);
+    // The same as 12 hours from 18:00; from inside a window, its end comes first.
+    expect(fired(window({ start: '18:00', hours: 12 }), '2026-06-11T00:00:00Z', '2026-06-11T23:00:00Z')).toEqual([
+      '2026-06-11T04:00:00.000Z off',
+      '2026-06-11T16:00:00.000Z on',
+    ]);
+  });
+
+  it('end 18 hours from 06:00 at the next local midnight, written 24:00 or as hours', () => {
+    const expected = [
+      '2026-06-10T04:00:00.000Z set_value',
+      '2026-06-10T22:00:00.000Z off',
+      '2026-06-11T04:00:00.000Z set_value',
+    ];
+    for (const spec of [
+      { start: '06:00', end: '24:00' },
+      { start: '06:00', hours: 18 },
+    ])
+      expect(fired(window(spec, 'set_value'), '2026-06-10T00:00:00Z', '2026-06-11T12:00:00Z')).toEqual(expected);
+  });
+
+  it('take decimal hours to the minute', () => {
+    expect(fired(window({ start: '18:00', hours: 12.5 }), '2026-06-10T12:00:00Z', '2026-06-11T12:00:00Z')).toEqual([
+      '2026-06-10T16:00:00.000Z on',
+      '2026-06-11T04:30:00.000Z off',
+    ]);
+    expect(fired(window({ start: '06:00', hours: 0.25 }), '2026-06-10T00:00:00Z', '2026-06-10T12:00:00Z')).toEqual([
+      '2026-06-10T04:00:00.000Z on',
+      '2026-06-10T04:15:00.000Z off',
+    ]);
+  });
+
+  it('keep the channel off all day at 0 h, and on all day at 24 h', () => {
+    // 0 h: at the start, the undoing of the action (never the action itself).
+    expect(fired(window({ start: '06:00', hours: 0 }), '2026-06-10T00:00:00Z', '2026-06-12T00:00:00Z')).toEqual([
+      '2026-06-10T04:00:00.000Z off',
+      '2026-06-11T04:00:00.000Z off',
+    ]);
+    expect(fired(window({ start: '06:00', hours: 0 }, 'off'), '2026-06-10T00:00:00Z', '2026-06-11T00:00:00Z')).toEqual([
+      '2026-06-10T04:00:00.000Z on',
+    ]);
+    // 24 h: the action at the start each day, never undone.
+    expect(
+      firingsBetween(
+        window({ start: '06:00', hours: 24 }, 'set_value'),
+        BERLIN,
+        at('2026-06-10T00:00:00Z'),
+        at('2026-06-12T00:00:00Z'),
+      ),
+    ).toEqual([
+      { at: at('2026-06-10T04:00:00Z'), action: 'set_value', value: 200 },
+      { at: at('2026-06-11T04:00:00Z'), action: 'set_value', value: 200 },
+    ]);
+    expect(fired(window({ start: '00:00', end: '24:00' }), '2026-06-10T00:00:00Z', '2026-06-11T00:00:00Z')).toEqual([
+      '2026-06-10T22:00:00.000Z on',
+    ]);
+  });
+
+  it('end on the wall clock across daylight saving: 06:00 local after a 23-hour and a 25-hour night', () => {
+    const night = window({ start: '18:00', hours: 12 });
+    // 2026-03-29: clocks go 02:00 → 03:00; 18:00 CET to 06:00 CEST is 11 real hours.
+    expect(fired(night, '2026-03-28T12:00:00Z', '2026-03-29T12:00:00Z')).toEqual([
+      '2026-03-28T17:00:00.000Z on',
+      '2026-03-29T04:00:00.000Z off',
+    ]);
+    // 2026-10-25: clocks go 03:00 → 02:00; 18:00 CEST to 06:00 CET is 13 real hours.
+    expect(fired(night, '2026-10-24T12:00:00Z', '2026-10-25T12:00:00Z')).toEqual([
+      '2026-10-24T16:00:00.000Z on',
+      '2026-10-25T05:00:00.000Z off',
+    ]);
+    // A window of 24 h across the 23-hour day starts at 06:00 local both days, and is never undone.
+    expect(fired(window({ start: '06:00', hours: 24 }), '2026-03-28T00:00:00Z', '2026-03-30T00:00:00Z')).toEqual([
+      '2026-03-28T05:00:00.000Z on',
+      '2026-03-29T04:00:00.000Z on',
+    ]);
+  });
+
+  it('start a window in the skipped hour at the next valid moment, and drop one wholly inside it', () => {
+    // 02:30 does not exist on 2026-03-29 in Berlin: the window opens at 03:00 CEST and still ends at 06:30.
+    expect(fired(window({ start: '02:30', hours: 4 }), '2026-03-28T00:00:00Z', '2026-03-30T00:00:00Z')).toEqual([
+      '2026-03-28T01:30:00.000Z on',
+      '2026-03-28T05:30:00.000Z off',
+      '2026-03-29T01:00:00.000Z on',
+      '2026-03-29T04:30:00.000Z off',
+    ]);
+    // 02:00–02:30 lies wholly in the gap that night: nothing that day, the days around it as usual.
+    expect(fired(window({ start: '02:00', end: '02:30' }), '2026-03-28T00:00:00Z', '2026-03-30T12:00:00Z')).toEqual([
+      '2026-03-28T01:00:00.000Z on',
+      '2026-03-28T01:30:00.000Z off',
+      '2026-03-30T00:00:00.000Z on',
+      '2026-03-30T00:30:00.000Z off',
+    ]);
+    // A window ending in the repeated hour of the fall-back night ends the first time it is 02:30.
+    expect(fired(window({ start: '22:00', end: '02:30' }), '2026-10-24T12:00:00Z', '2026-10-25T12:00:00Z')).toEqual([
+      '2026-10-24T20:00:00.000Z on',
+      '2026-10-25T00:30:00.000Z off',
+    ]);
+  });
+
+  it('tell whether a moment is inside the window, on the day after its start too', () => {
+    const night = { start: '18:00', end: '06:00' };
+    expect(inWindow(night, BERLIN, at('2026-06-11T00:00:00Z'))).toBe(true); // 02:00 local
+    expect(inWindow(night, BERLIN, at('2026-06-11T04:00:00Z'))).toBe(false); // 06:00 local: just ended
+    expect(inWindow(night, BERLIN, at('2026-06-11T10:00:00Z'))).toBe(false);
+    expect(inWindow(night, BERLIN, at('2026-06-11T16:00:00Z'))).toBe(true); // 18:00 local: just began
+    expect(inWindow(night, BERLIN, at('2026-10-25T04:30:00Z'))).toBe(true); // 05:30 CET after a 25-hour night
+    expect(inWindow({ start: '06:00', hours: 24 }, BERLIN, at('2026-06-11T03:59:00Z'))).toBe(true);
+    expect(inWindow({ start: '06:00', hours: 0 }, BERLIN, at('2026-06-11T04:00:00Z'))).toBe(false);
+  });
+
+  it('switch at once when a change of hours says otherwise about now, judging the old window by what it last fired', () => {
+    const veg = window({ start: '06:00', hours: 18 }, 'set_value');
+    const flower = window({ start: '06:00', hours: 12 }, 'set_value');
+    const was = (timing: TimedSchedule, next: string | null) => ({
+      timing,
+      next_fire_at: next === null ? null : at(next),
+    });
+    // 20:00 local (18:00Z): 18 h still holds, 12 h ended at 18:00 local: off now.
+    expect(windowChangeFiring(was(veg, '2026-06-10T22:00:00Z'), flower, BERLIN, at('2026-06-10T18:00:00Z'))).toEqual({
+      at: at('2026-06-10T18:00:00Z'),
+      action: 'off',
+    });
+    // Just after midnight, before the sweep fired the 18 h window's off: still off now.
+    const justAfter = at('2026-06-10T22:00:01Z');
+    expect(windowChangeFiring(was(veg, '2026-06-10T22:00:00Z'), flower, BERLIN, justAfter)).toEqual({
+      at: justAfter,
+      action: 'off',
+    });
+    // Once the sweep fired it (the next firing is tomorrow's 06:00), both agree: nothing.
+    expect(windowChangeFiring(was(veg, '2026-06-11T04:00:00Z'), flower, BERLIN, justAfter)).toBeNull();
+    // Back from 12 h to 18 h at 20:00: on again now, with the value.
+    expect(windowChangeFiring(was(flower, '2026-06-11T04:00:00Z'), veg, BERLIN, at('2026-06-10T18:00:00Z'))).toEqual({
+      at: at('2026-06-10T18:00:00Z'),
+      action: 'set_value',
+      value: 200,
+    });
+    // Both inside at 10:00, from a disabled schedule, or a cron: nothing.
+    expect(windowChangeFiring(was(veg, '2026-06-10T22:00:00Z'), flower, BERLIN, at('2026-06-10T08:00:00Z'))).toBeNull();
+    expect(windowChangeFiring(null, flower, BERLIN, at('2026-06-10T18:00:00Z'))).toBeNull();
+    const cron: TimedSchedule = { kind: 'time', action: 'on', spec: { cron: '0 6 * * *' }, anchor: 0 };
+    expect(windowChangeFiring(was(cron, null), flower, BERLIN, at('2026-06-10T18:00:00Z'))).toBeNull();
+    // 24 h to 0 h at 02:00: off now.
+    expect(
+      windowChangeFiring(
+        was(window({ start: '06:00', hours: 24 }), '2026-06-11T04:00:00Z'),
+        window({ start: '06:00', hours: 0 }),
+        BERLIN,
+        at('2026-06-11T00:00:00Z'),
+      ),
+    ).toEqual({ at: at('2026-06-11T00:00:00Z'), action: 'off' });
+  });
+
+  it('change the hours of a window without repeating its start', () => {
+    expect(patchWindow({ start: '06:00', hours: 18 }, { hours: 12 })).toEqual({ start: '06:00', hours: 12 });
+    expect(patchWindow({ start: '06:00', end: '24:00' }, { hours: 12 })).toEqual({ start: '06:00', hours: 12 });
+    expect(patchWindow({ start: '06:00', hours: 18 }, { start: '05:00' })).toEqual({ start: '05:00', hours: 18 });
+    expect(patchWindow({ start: '06:00', hours: 18 }, { end: '20:00' })).toEqual({ start: '06:00', end: '20:00' });
+    // A cron, or settings besides the window's, replace the old ones whole.
+    expect(patchWindow({ cron: '0 6 * * *' }, { hours: 12 })).toEqual({ hours: 12 });
+    expect(patchWindow({ start: '06:00', hours: 18 }, { cron: '0 6 * * *' })).toEqual({ cron: '0 6 * * *' });
+  });
+
+  it('fire, sweep after sweep, exactly the firings the preview shows', () => {
+    const cases: Array<[TimedSchedule, string]> = [
+      [window({ start: '18:00', end: '06:00' }), '2026-03-26T00:00:00Z'],
+      [window({ start: '18:00', hours: 12 }), '2026-10-22T00:00:00Z'],
+      [window({ start: '06:00', end: '24:00' }), '2026-10-22T00:00:00Z'],
+      [window({ start: '02:30', hours: 4 }), '2026-03-26T00:00:00Z'],
+      [window({ start: '06:00', hours: 0 }), '2026-03-26T00:00:00Z'],
+      [window({ start: '06:00', hours: 24 }, 'set_value'), '2026-10-22T00:00:00Z'],
+      [
+        {
+          kind: 'duration',
+          action: 'on',
+          spec: { on_s: 36_000, off_s: 36_000, window: { start: '06:00', hours: 24 } },
+          anchor: 0,
+        },
+        '2026-03-26T00:00:00Z',
+      ],
+      [
+        {
+          kind: 'duration',
+          action: 'on',
+          spec: { on_s: 2_700, off_s: 2_700, window: { start: '22:00', end: '02:00' } },
+          anchor: 0,
+        },
+        '2026-10-22T00:00:00Z',
+      ],
+    ];
+    for (const [schedule, from] of cases) {
+      const preview = firingsBetween(schedule, BERLIN, at(from), at(from) + 7 * 86_400_000);
+      const swept: number[] = [];
+      for (let cursor = at(from); ;) {
+        const next = nextFiring(schedule, BERLIN, cursor);
+        if (!next || next.at > at(from) + 7 * 86_400_000) break;
+        swept.push(next.at);
+        cursor = next.at;
+      }
+      expect(swept, JSON.stringify(schedule.spec)).toEqual(preview.map((f) => f.at));
+      expect(new Set(swept).size, 'never two firings at one moment').toBe(swept.length);
+    }
   });
 });
 
@@ -87,6 +351,29 @@ describe('duration schedules', () => {
       (f) => `${iso(f.at).slice(11, 16)} ${f.action}`,
     );
     expect(day).toEqual(['06:00 on', '06:05 off', '08:05 on', '08:10 off', '10:10 on', '10:15 off']);
+  });
+
+  it('cycle inside a window that crosses midnight, and run on through a window of 24 h', () => {
+    const pump = (window: Record<string, unknown>, on_s: number, off_s: number): TimedSchedule => ({
+      kind: 'duration',
+      action: 'on',
+      spec: { on_s, off_s, window: window as { start: string; end: string } },
+      anchor: 0,
+    });
+    const hhmm = (s: TimedSchedule, from: string, to: string) =>
+      firingsBetween(s, 'UTC', at(from), at(to)).map((f) => `${iso(f.at).slice(8, 16)} ${f.action}`);
+    expect(
+      hhmm(pump({ start: '22:00', end: '02:00' }, 3_600, 1_800), '2026-06-10T12:00:00Z', '2026-06-11T12:00:00Z'),
+    ).toEqual(['10T22:00 on', '10T23:00 off', '10T23:30 on', '11T00:30 off', '11T01:00 on', '11T02:00 off']);
+    // 10 h on, 10 h off, all day: the on-period cut by the day's end (from 02:00, of the window that began
+    // the day before) runs on into the next day's first.
+    expect(
+      hhmm(pump({ start: '06:00', hours: 24 }, 36_000, 36_000), '2026-06-10T00:00:00Z', '2026-06-11T23:00:00Z'),
+    ).toEqual(['10T02:00 on', '10T06:00 on', '10T16:00 off', '11T02:00 on', '11T06:00 on', '11T16:00 off']);
+    // 0 h: no cycle, the pump kept off.
+    expect(hhmm(pump({ start: '06:00', hours: 0 }, 60, 60), '2026-06-10T00:00:00Z', '2026-06-11T00:00:00Z')).toEqual([
+      '10T06:00 off',
+    ]);
   });
 
   it('decide no more cycles than the firings asked for, however short the cycle and long the span', () => {

@@ -1,9 +1,18 @@
 import { Cron } from 'croner';
+import { localTime } from '../../platform/time-zones.js';
 
 /**
  * When schedules fire, and what conditions decide. Pure: times are epoch milliseconds passed in;
  * local times are read in the farm's IANA zone. Daylight saving: a local time that does not exist
  * fires at the next valid moment; one that happens twice fires once (the first time).
+ *
+ * A daily window is wall-clock time: `{start, end}` or `{start, hours}`. An end at or before its start
+ * is on the next local day (18:00 → 06:00), and "24:00" is the next local midnight. Its length is
+ * counted on the clock, not in real hours, so 12 h from 18:00 ends at 06:00 local also on a night of
+ * 23 or 25 hours (lights go off when the grower expects them to). 24 h holds all day: the action at the
+ * start each day and never its undoing; 0 h never holds: the undoing at the start each day (the
+ * channel is kept off) and never the action. A day whose window lies wholly in the hour daylight
+ * saving skips (02:00–02:30 on a spring-forward night) has no window that day.
  */
 
 export type ScheduleAction = 'on' | 'off' | 'toggle' | 'set_value';
@@ -14,10 +23,8 @@ export interface Firing {
   value?: number | undefined;
 }
 
-export interface Window {
-  start: string;
-  end: string;
-}
+/** A daily window: until `end` (HH:MM, "24:00" for midnight; earlier than start: the next day), or for `hours` (0–24). */
+export type Window = { start: string; end: string } | { start: string; hours: number };
 
 export type TimeSpec = { cron: string } | Window;
 
@@ -58,6 +65,21 @@ export interface TimedSchedule {
 }
 
 const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
+/** A window's end: HH:MM, or 24:00 for the midnight that ends the day. */
+const END = /^(([01]\d|2[0-3]):([0-5]\d)|24:00)$/;
+const DAY_MS = 86_400_000;
+const DAY_MIN = 1440;
+
+/** Minutes since local midnight of HH:MM (24:00 is 1440). */
+const minuteOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+/** A window as its start (minute of the local day) and its length in wall-clock minutes, 0 to 1440. */
+function span(w: Window): { start: number; minutes: number } {
+  const start = minuteOf(w.start);
+  if ('hours' in w) return { start, minutes: Math.min(DAY_MIN, Math.max(0, Math.round(w.hours * 60))) };
+  const end = minuteOf(w.end);
+  return { start, minutes: end > start ? end - start : end + DAY_MIN - start };
+}
 
 /** What undoes an action at the end of a window or an on-period. */
 export function inverse(action: ScheduleAction): ScheduleAction {
@@ -75,12 +97,20 @@ export function checkSpec(
 ): SpecProblem[] {
   const problems: SpecProblem[] = [];
   const window = (w: unknown, field: string) => {
-    const { start, end } = (w ?? {}) as { start?: unknown; end?: unknown };
-    if (typeof start !== 'string' || !HHMM.test(start))
-      problems.push({ field: `${field}.start`, message: 'must be HH:MM' });
-    if (typeof end !== 'string' || !HHMM.test(end)) problems.push({ field: `${field}.end`, message: 'must be HH:MM' });
-    else if (typeof start === 'string' && HHMM.test(start) && end <= start)
-      problems.push({ field: `${field}.end`, message: 'must be after start (windows do not cross midnight)' });
+    const { start, end, hours } = (w ?? {}) as { start?: unknown; end?: unknown; hours?: unknown };
+    const startOk = typeof start === 'string' && HHMM.test(start);
+    if (!startOk) problems.push({ field: `${field}.start`, message: 'must be HH:MM (00:00 to 23:59)' });
+    if (end !== undefined && hours !== undefined)
+      problems.push({ field: `${field}.hours`, message: 'cannot be given with end (one or the other)' });
+    else if (hours !== undefined) {
+      if (typeof hours !== 'number' || !(hours >= 0 && hours <= 24))
+        problems.push({ field: `${field}.hours`, message: 'must be a number of hours from 0 to 24' });
+      else if (Math.abs(hours * 60 - Math.round(hours * 60)) > 1e-9)
+        problems.push({ field: `${field}.hours`, message: 'must come to whole minutes (12.5 is 12 h 30 min)' });
+    } else if (typeof end !== 'string' || !END.test(end))
+      problems.push({ field: `${field}.end`, message: 'must be HH:MM (24:00 for midnight), or give hours instead' });
+    else if (startOk && minuteOf(end) === minuteOf(start as string))
+      problems.push({ field: `${field}.end`, message: 'must differ from start (all day or never: hours 24 or 0)' });
     if (action === 'toggle')
       problems.push({ field: 'body.action', message: 'a window switches on and off again: use on, off or set_value' });
   };
@@ -91,8 +121,12 @@ export function checkSpec(
       } catch (error) {
         problems.push({ field: 'body.cron', message: `does not parse: ${(error as Error).message}` });
       }
-    } else if (spec.start !== undefined || spec.end !== undefined) window(spec, 'body');
-    else problems.push({ field: 'body.cron', message: 'a time schedule needs a cron expression, or a start and end' });
+    } else if (spec.start !== undefined || spec.end !== undefined || spec.hours !== undefined) window(spec, 'body');
+    else
+      problems.push({
+        field: 'body.cron',
+        message: 'a time schedule needs a cron expression, or a start with an end or hours',
+      });
   } else if (kind === 'condition') {
     problems.push(...checkCondition(spec.condition, 'body.condition'));
     for (const key of ['hysteresis', 'min_hold_s', 'max_age_s'] as const) {
@@ -179,18 +213,53 @@ function cronRuns(expression: string, zone: string, from: number, to: number, li
   return out;
 }
 
-const dailyCron = (hhmm: string) => {
-  const [, h, m] = HHMM.exec(hhmm)!;
-  return `${Number(m)} ${Number(h)} * * *`;
-};
+/** Every day at a minute of the local day. */
+const dailyCron = (minute: number) => `${minute % 60} ${Math.floor(minute / 60)} * * *`;
 
-/** Each day's window as [start, end] instants, for windows starting in (from - 1 day, to]. */
-function windows(w: Window, zone: string, from: number, to: number): Array<[number, number]> {
-  const starts = cronRuns(dailyCron(w.start), zone, from - 86_400_000 - 1, to, 1_000);
-  return starts.map(
-    (start) =>
-      [start, cronRuns(dailyCron(w.end), zone, start, start + 2 * 86_400_000, 1)[0] ?? start] as [number, number],
-  );
+/** The local calendar day after `day` (YYYY-MM-DD). */
+const nextDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
+
+/** One day's window: its start and end instants, and its length on the clock (0 to 1440 minutes). */
+interface DayWindow {
+  start: number;
+  end: number;
+  minutes: number;
+}
+
+/**
+ * Each day's window, for windows starting in (from - 2 days, to] (a window lasts at most 25 real
+ * hours, so every one still open after `from` is among them). Start and end are wall-clock times
+ * read as cron reads them (a skipped time at the next valid moment, a repeated one the first time);
+ * the end is on the start's local day, or the next one when it is at or before the start.
+ */
+function windows(w: Window, zone: string, from: number, to: number): DayWindow[] {
+  const { start: first, minutes } = span(w);
+  const endCron = dailyCron((first + minutes) % DAY_MIN);
+  const out: DayWindow[] = [];
+  for (const start of cronRuns(dailyCron(first), zone, from - 2 * DAY_MS, to, 1_000)) {
+    if (minutes === 0) {
+      out.push({ start, end: start, minutes });
+      continue;
+    }
+    const startDay = localTime(new Date(start), zone).date;
+    const endDay = first + minutes >= DAY_MIN ? nextDay(startDay) : startDay;
+    const end = cronRuns(endCron, zone, start - 1, start + 3 * DAY_MS, 2).find(
+      (at) => localTime(new Date(at), zone).date >= endDay,
+    );
+    // No end on its day, or none after the start: the whole window fell in the hour daylight saving skipped.
+    if (end === undefined || end <= start || localTime(new Date(end), zone).date !== endDay) continue;
+    out.push({ start, end, minutes });
+  }
+  return out;
+}
+
+/**
+ * Whether `at` is inside the window: from a day's start (inclusive) to its end (exclusive), so at 02:00
+ * a window that began at 18:00 the evening before and ends at 06:00 holds. A 24 h window always holds
+ * (once it has started), a 0 h one never.
+ */
+export function inWindow(w: Window, zone: string, at: number): boolean {
+  return windows(w, zone, at, at).some((d) => d.minutes > 0 && d.start <= at && at < d.end);
 }
 
 /**
@@ -206,6 +275,8 @@ function cycles(
   to: number,
   out: Firing[],
   limit: number,
+  /** The window runs into the next one (24 h): an on-period cut at its end stays on, as the next day's starts at once. */
+  continues = false,
 ): void {
   const period = (spec.on_s + spec.off_s) * 1000;
   const first = Math.max(0, Math.floor((from - anchor) / period) - 1);
@@ -214,7 +285,7 @@ function cycles(
     if (on >= end || on > to) break;
     const off = Math.min(on + spec.on_s * 1000, end);
     if (on > from) out.push({ at: on, action: s.action, value: s.value });
-    if (off > from && off <= to) out.push({ at: off, action: 'off' });
+    if (off > from && off <= to && !(continues && off === end)) out.push({ at: off, action: 'off' });
   }
 }
 
@@ -226,23 +297,78 @@ export function firingsBetween(s: TimedSchedule, zone: string, from: number, to:
     if ('cron' in spec) {
       for (const at of cronRuns(spec.cron, zone, from, to, limit)) out.push({ at, action: s.action, value: s.value });
     } else {
-      for (const [start, end] of windows(spec, zone, from, to)) {
-        if (start > from && start <= to) out.push({ at: start, action: s.action, value: s.value });
-        if (end > from && end <= to) out.push({ at: end, action: inverse(s.action) });
+      for (const { start, end, minutes } of windows(spec, zone, from, to)) {
+        // 0 h: the undoing at the start, so the channel stays off; 24 h: the action, never undone.
+        if (start > from && start <= to)
+          out.push(
+            minutes === 0 ? { at: start, action: inverse(s.action) } : { at: start, action: s.action, value: s.value },
+          );
+        if (minutes > 0 && minutes < DAY_MIN && end > from && end <= to)
+          out.push({ at: end, action: inverse(s.action) });
       }
     }
   } else {
     const spec = s.spec as DurationSpec;
     // Windows come in time order, so the first `limit` firings are found window by window.
     if (spec.window)
-      for (const [start, end] of windows(spec.window, zone, from, to)) {
+      for (const { start, end, minutes } of windows(spec.window, zone, from, to)) {
         if (out.length >= limit) break;
-        cycles(s, spec, start, end, from, to, out, limit);
+        // 0 h: no cycle that day, and the channel kept off.
+        if (minutes === 0) {
+          if (start > from && start <= to) out.push({ at: start, action: 'off' });
+        } else cycles(s, spec, start, end, from, to, out, limit, minutes === DAY_MIN);
       }
     else cycles(s, spec, s.anchor, Number.POSITIVE_INFINITY, from, to, out, limit);
   }
   out.sort((a, b) => a.at - b.at);
   return out.slice(0, limit);
+}
+
+/** A time schedule with a daily window (not cron). */
+const windowOf = (s: TimedSchedule): Window | undefined =>
+  s.kind === 'time' && !('cron' in s.spec) ? (s.spec as Window) : undefined;
+
+/**
+ * What a change of a time window's timing at `now` does at once: when the new window says otherwise
+ * about now than the old one last did, the firing that brings the channel there (18 h → 12 h from
+ * 06:00, changed at 20:00: off now, not on again until the next 06:00). The old window is read just
+ * before its stored next firing when that is already due (not yet fired, so not in force: a change at
+ * 00:00:01 still sees the 18 h window's lights on). Null when they agree, or when either is not a
+ * window (`before` null: the schedule was disabled, so it held nothing).
+ */
+export function windowChangeFiring(
+  before: { timing: TimedSchedule; next_fire_at: number | null } | null,
+  after: TimedSchedule,
+  zone: string,
+  now: number,
+): Firing | null {
+  const was = before && windowOf(before.timing);
+  const is = windowOf(after);
+  if (!was || !is) return null;
+  const held = before.next_fire_at === null ? now : Math.min(now, before.next_fire_at - 1);
+  const inside = inWindow(is, zone, now);
+  if (inWindow(was, zone, held) === inside) return null;
+  return inside ? { at: now, action: after.action, value: after.value } : { at: now, action: inverse(after.action) };
+}
+
+/**
+ * A change of a time window given as some of start, end and hours: the window's other settings kept,
+ * so `{"hours": 12}` shortens a `{start, hours}` or `{start, end}` window from the same start. Anything
+ * else replaces the settings whole. Returns the settings to keep.
+ */
+export function patchWindow(current: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+  const keys = Object.keys(patch);
+  const windowKeys = ['start', 'end', 'hours'];
+  if (keys.length === 0 || !keys.every((k) => windowKeys.includes(k)) || typeof current.start !== 'string')
+    return patch;
+  const length = patch.end !== undefined || patch.hours !== undefined ? patch : current;
+  return Object.fromEntries(
+    [
+      ['start', patch.start ?? current.start],
+      ['end', length.end],
+      ['hours', length.hours],
+    ].filter(([, v]) => v !== undefined),
+  );
 }
 
 /** The first firing after `after` (within about a year), or undefined when there is none. */

@@ -74,7 +74,8 @@ export const schedulesRoutes: FastifyPluginAsyncTypebox<{ schedules: SchedulesSe
       schema: {
         ...TAGS,
         'x-permission': 'config.write',
-        summary: 'Change a schedule (new timing settings replace the old ones)',
+        summary:
+          "Change a schedule (new timing settings replace the old ones; a window's start, end or hours alone keep the rest of it)",
         params: ScheduleParams,
         body: SchedulePatchBody,
         response: { 200: ScheduleView },

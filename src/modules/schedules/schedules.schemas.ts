@@ -2,7 +2,20 @@ import { Type, type Static } from 'typebox';
 import { DateTime, FarmParams, Name, Nullable, Page, PageLimit, Uuid } from '../../platform/http/schemas.js';
 
 const HHMM = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: 'HH:MM, farm local time' });
-const Window = Type.Object({ start: HHMM, end: HHMM }, { additionalProperties: false });
+const End = Type.String({
+  pattern: '^(([01]\\d|2[0-3]):[0-5]\\d|24:00)$',
+  description: 'HH:MM, farm local time; at or before start: the next day (18:00 → 06:00); 24:00: the next midnight',
+});
+const Hours = Type.Number({
+  minimum: 0,
+  maximum: 24,
+  description:
+    'Instead of end: the window lasts this long on the wall clock, in whole minutes (12.5); 0: off all day, 24: on all day',
+});
+const Window = Type.Object(
+  { start: HHMM, end: Type.Optional(End), hours: Type.Optional(Hours) },
+  { additionalProperties: false, description: 'A daily window: start, with end or hours' },
+);
 const Kind = Type.Union([Type.Literal('time'), Type.Literal('duration'), Type.Literal('condition')]);
 const Action = Type.Union([Type.Literal('on'), Type.Literal('off'), Type.Literal('toggle'), Type.Literal('set_value')]);
 
@@ -16,7 +29,8 @@ const SpecFields = {
     }),
   ),
   start: Type.Optional(HHMM),
-  end: Type.Optional(HHMM),
+  end: Type.Optional(End),
+  hours: Type.Optional(Hours),
   on_s: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 86_400 })),
   off_s: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 86_400 })),
   repeat: Type.Optional(
@@ -65,7 +79,7 @@ export const SchedulePatchBody = Type.Object(
 );
 export type SchedulePatch = Static<typeof SchedulePatchBody>;
 
-/** The kind's settings of a schedule (cron | start, end; on_s, off_s, repeat, window; condition, hysteresis, …). */
+/** The kind's settings of a schedule (cron | start, end | start, hours; on_s, off_s, repeat, window; condition, hysteresis, …). */
 export type ScheduleSpec = Pick<NewSchedule, keyof typeof SpecFields>;
 
 export const ScheduleView = Type.Object(

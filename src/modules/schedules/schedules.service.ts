@@ -25,6 +25,7 @@ import {
   leaves,
   nextFiring,
   outranks,
+  patchWindow,
   planTick,
   runNowFiring,
   type Condition,
@@ -34,6 +35,7 @@ import {
   type Firing,
   type Ranked,
   type TimedSchedule,
+  windowChangeFiring,
 } from './schedules.engine.js';
 import { schedulesRepository, type ExecutionRow, type ScheduleRow } from './schedules.repository.js';
 import { RefreshedSet } from '../../platform/refreshed-set.js';
@@ -42,17 +44,32 @@ import type { ExecutionsQuery, NewSchedule, SchedulePatch, ScheduleSpec } from '
 
 /**
  * A schedule's definition as the service works with it: the common fields, and the kind's settings
- * apart in `spec` (cron | start,end; on_s, off_s, repeat, window; condition, hysteresis, min_hold_s, max_age_s).
+ * apart in `spec` (cron | start,end | start,hours; on_s, off_s, repeat, window; condition, hysteresis, min_hold_s, max_age_s).
  */
 type Definition = Omit<NewSchedule, keyof ScheduleSpec> & { spec: Record<string, unknown> };
 
 /** A request's timing settings (those it has) apart from its common fields. */
 function split<T extends ScheduleSpec>(body: T) {
-  const { cron, start, end, on_s, off_s, repeat, window, condition, hysteresis, min_hold_s, max_age_s, ...rest } = body;
+  const {
+    cron,
+    start,
+    end,
+    hours,
+    on_s,
+    off_s,
+    repeat,
+    window,
+    condition,
+    hysteresis,
+    min_hold_s,
+    max_age_s,
+    ...rest
+  } = body;
   const spec: Record<keyof ScheduleSpec, unknown> = {
     cron,
     start,
     end,
+    hours,
     on_s,
     off_s,
     repeat,
@@ -85,7 +102,7 @@ interface Deps {
 const FAILURES_TO_RAISE = 3;
 
 const SPEC_KEYS: Record<ScheduleKind, string[]> = {
-  time: ['cron', 'start', 'end'],
+  time: ['cron', 'start', 'end', 'hours'],
   duration: ['on_s', 'off_s', 'repeat', 'window'],
   condition: ['condition', 'hysteresis', 'min_hold_s', 'max_age_s'],
 };
@@ -181,9 +198,10 @@ export class SchedulesService {
     const now = this.deps.clock.now();
     const { rest, spec: specPatch } = split(body);
     const patch = { ...rest, spec: specPatch };
-    const row = await this.deps.db.farm(ctx.farmId, async (tx) => {
+    const { row, queued } = await this.deps.db.farm(ctx.farmId, async (tx) => {
       const current = await this.#find(tx, ctx.farmId, id);
       const [device] = await deviceReads.byIds(tx, ctx.farmId, [current.device_id]);
+      const sameKind = patch.kind === undefined || patch.kind === current.kind;
       const merged: Definition = {
         name: patch.name ?? current.name,
         device: patch.device ?? device!.device_id,
@@ -193,7 +211,12 @@ export class SchedulesService {
         value: patch.value !== undefined ? patch.value : current.value,
         priority: patch.priority ?? current.priority,
         enabled: patch.enabled ?? current.enabled,
-        spec: patch.kind !== undefined || Object.keys(patch.spec).length > 0 ? patch.spec : current.spec,
+        spec:
+          patch.kind !== undefined || Object.keys(patch.spec).length > 0
+            ? sameKind && current.kind === 'time'
+              ? patchWindow(current.spec, patch.spec)
+              : patch.spec
+            : current.spec,
       };
       const target = await this.#check(tx, ctx, merged);
       const spec = this.#spec(merged);
@@ -226,6 +249,16 @@ export class SchedulesService {
         ...(restart ? { state: merged.kind === 'condition' ? { ...INITIAL_CONDITION_STATE } : {} } : {}),
         updated_at: now,
       });
+      // A new window that says otherwise about now switches the channel at once (18 h → 12 h at 20:00: off now).
+      const switched = row!.enabled
+        ? windowChangeFiring(
+            current.enabled ? { timing: timed(current), next_fire_at: current.next_fire_at?.getTime() ?? null } : null,
+            timed(row!),
+            ctx.timeZone,
+            now.getTime(),
+          )
+        : null;
+      const fired = switched ? await this.#switchNow(tx, row!, switched) : { queued: [] };
       await recordAudit(tx, this.deps.clock, {
         farmId: ctx.farmId,
         caller: ctx.caller,
@@ -233,10 +266,15 @@ export class SchedulesService {
         eventType: 'schedule.updated',
         category: 'schedules',
         message: `Schedule ${merged.name} changed`,
-        data: { schedule_id: id, changed: Object.keys(patch) },
+        data: {
+          schedule_id: id,
+          changed: Object.keys(patch),
+          ...(switched ? { switched_now: switched.action } : {}),
+        },
       });
-      return row!;
+      return { row: row!, queued: fired.queued };
     });
+    for (const { command, deviceId } of queued) await this.deps.commands.afterQueued(ctx.farmId, command, deviceId);
     if (row.kind === 'condition' && row.enabled) this.#conditionFarms.add(ctx.farmId);
     return row;
   }
@@ -447,6 +485,28 @@ export class SchedulesService {
       });
       return { execution, queued: [] };
     }
+  }
+
+  /** A firing a change of timing makes now: recorded as an execution, skipped while an emergency stop holds. */
+  async #switchNow(tx: Tx, schedule: ScheduleRow, firing: Firing): Promise<{ queued: Queued[] }> {
+    const base = {
+      farm_id: schedule.farm_id,
+      schedule_id: schedule.id,
+      scheduled_at: new Date(firing.at),
+      actual_at: new Date(firing.at),
+      action: firing.action,
+      value: firing.value ?? null,
+      command_id: null,
+      skipped_by: null,
+      device_response: null,
+      duration_ms: null,
+    };
+    if (await commandReads.holdingStop(tx, schedule.farm_id)) {
+      const error = 'An emergency stop holds the farm';
+      await schedulesRepository.insertExecution(tx, { ...base, status: 'skipped', error });
+      return { queued: [] };
+    }
+    return this.#fire(tx, schedule, firing, base);
   }
 
   /** Fires a schedule's action now, whatever its timing (refused while an emergency stop holds). */

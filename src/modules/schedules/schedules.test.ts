@@ -78,7 +78,13 @@ describe('schedules', () => {
     await createDevice(t.app, admin, other, { device_id: 'far-away', name: 'x' });
     const cases: Array<[Record<string, unknown>, number, string]> = [
       [{ kind: 'time', cron: 'at dawn' }, 400, 'cron'],
-      [{ kind: 'time', start: '18:00', end: '06:00' }, 400, 'end'],
+      [{ kind: 'time', start: '18:00', end: '18:00' }, 400, '"body.end"'],
+      [{ kind: 'time', start: '06:00', hours: -1 }, 400, '"body.hours"'],
+      [{ kind: 'time', start: '06:00', hours: 25 }, 400, '"body.hours"'],
+      [{ kind: 'time', start: '06:00', hours: 12.345 }, 400, '"body.hours"'],
+      [{ kind: 'time', start: '25:00', end: '06:00' }, 400, '"body.start"'],
+      [{ kind: 'time', start: '06:00', end: '18:00', hours: 12 }, 400, 'hours cannot be given with end'],
+      [{ kind: 'duration', on_s: 60, off_s: 60, window: { start: '22:00', hours: 30 } }, 400, '"body.window.hours"'],
       [{ kind: 'duration', on_s: 60 }, 400, 'off_s'],
       [
         { kind: 'condition', condition: { device: 'far-away', metric: 'temperature', operator: '>', value: 30 } },
@@ -323,5 +329,134 @@ describe('schedules', () => {
       consecutive_failures: 3,
       success_rate: 0,
     });
+  });
+});
+
+describe('schedule windows', () => {
+  /** A preview's firings as "ISO action". */
+  const preview = async (id: string, days = 7, where = url) => {
+    const res = await t.app.inject({
+      method: 'GET',
+      url: where(`/schedules/${id}/preview?days=${days}`),
+      headers: admin.headers,
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    return (res.json().firings as Array<{ at: string; action: string }>).map((f) => `${f.at} ${f.action}`);
+  };
+  const light = { device: 'house-2', channel: 'pump', kind: 'time', action: 'on' };
+
+  it('cross midnight, end at 24:00, last decimal hours, 0 h or 24 h, as the 7-day preview shows in order', async () => {
+    t.clock.set('2026-06-10T13:00:00Z'); // 20:00 in Phnom Penh (UTC+7)
+    const night = await create({ ...light, name: 'Night power', start: '18:00', end: '06:00' });
+    // Inside the window that began at 18:00: its end (06:00 local, 23:00Z) comes first.
+    expect(night.next_fire_at).toBe('2026-06-10T23:00:00.000Z');
+    const week: string[] = [];
+    for (let day = 10; day <= 16; day++)
+      week.push(`2026-06-${day}T23:00:00.000Z off`, `2026-06-${day + 1}T11:00:00.000Z on`);
+    expect(await preview(night.id)).toEqual(week);
+
+    const untilMidnight = await create({ ...light, name: 'Veg 24:00', start: '06:00', end: '24:00' });
+    const eighteen = await create({ ...light, name: 'Veg 18 h', start: '06:00', hours: 18 });
+    expect(eighteen).toMatchObject({ start: '06:00', hours: 18 });
+    const veg = ['2026-06-10T17:00:00.000Z off', '2026-06-10T23:00:00.000Z on', '2026-06-11T17:00:00.000Z off'];
+    expect((await preview(untilMidnight.id)).slice(0, 3)).toEqual(veg);
+    expect((await preview(eighteen.id)).slice(0, 3)).toEqual(veg);
+
+    const half = await create({ ...light, name: '12.5 h', start: '18:00', hours: 12.5 });
+    expect(half.hours).toBe(12.5);
+    expect((await preview(half.id, 1))[0]).toBe('2026-06-10T23:30:00.000Z off');
+
+    const dark = await create({ ...light, name: 'Dark', start: '06:00', hours: 0 });
+    const always = await create({ ...light, name: 'Always', start: '06:00', hours: 24 });
+    const mornings = (action: string) =>
+      [10, 11, 12, 13, 14, 15, 16].map((day) => `2026-06-${day}T23:00:00.000Z ${action}`);
+    expect(await preview(dark.id)).toEqual(mornings('off'));
+    expect(await preview(always.id)).toEqual(mornings('on'));
+
+    const mister = await create({
+      name: 'Night mister',
+      device: 'house-2',
+      channel: 'pump',
+      kind: 'duration',
+      action: 'on',
+      on_s: 3_600,
+      off_s: 1_800,
+      window: { start: '22:00', end: '02:00' },
+    });
+    expect(await preview(mister.id, 1)).toEqual([
+      '2026-06-10T15:00:00.000Z on',
+      '2026-06-10T16:00:00.000Z off',
+      '2026-06-10T16:30:00.000Z on',
+      '2026-06-10T17:30:00.000Z off',
+      '2026-06-10T18:00:00.000Z on',
+      '2026-06-10T19:00:00.000Z off',
+    ]);
+    for (const s of [night, untilMidnight, eighteen, half, dark, always, mister])
+      await call('DELETE', `/schedules/${s.id}`);
+  });
+
+  it('change the hours without recreating the schedule, switching off at once when the new day has ended', async () => {
+    t.clock.set('2026-06-10T13:00:00Z'); // 20:00 local: inside 06:00 + 18 h, after 06:00 + 12 h
+    const lamp = await create({ ...light, channel: 'fan', name: 'Grow light', start: '06:00', hours: 18 });
+    expect(await executions(lamp.id)).toEqual([]);
+    const changed = await call('PATCH', `/schedules/${lamp.id}`, { hours: 12 });
+    expect(changed.statusCode, changed.body).toBe(200);
+    expect(changed.json()).toMatchObject({ start: '06:00', hours: 12, next_fire_at: '2026-06-10T23:00:00.000Z' });
+    expect(await executions(lamp.id)).toEqual([
+      expect.objectContaining({ action: 'off', scheduled_at: '2026-06-10T13:00:00.000Z' }),
+    ]);
+    expect((await preview(lamp.id, 2)).slice(0, 2)).toEqual([
+      '2026-06-10T23:00:00.000Z on',
+      '2026-06-11T11:00:00.000Z off',
+    ]);
+    // The same again changes nothing now; back to 18 h switches on again.
+    await call('PATCH', `/schedules/${lamp.id}`, { hours: 12 });
+    expect(await executions(lamp.id)).toHaveLength(1);
+    t.clock.advance(60_000);
+    await call('PATCH', `/schedules/${lamp.id}`, { hours: 18 });
+    expect((await executions(lamp.id)).map((e) => e.action)).toEqual(['on', 'off']); // newest first
+    await call('DELETE', `/schedules/${lamp.id}`);
+  });
+
+  it('keep wall-clock time in Berlin across a fall-back and a spring-forward night', async () => {
+    const berlin = await createFarm(t.app, admin, 'Berlin Greenhouse');
+    await createDevice(t.app, admin, berlin, {
+      device_id: 'lamp-b',
+      name: 'Lamp',
+      type: 'relay',
+      channels: [{ name: 'light', kind: 'light', safe_state: 'off' }],
+    });
+    const inBerlin = (path: string) => `/api/v1/farms/${berlin.slug}${path}`;
+    const make = async (body: Record<string, unknown>) => {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: inBerlin('/schedules'),
+        headers: admin.headers,
+        payload: { name: 'Lamp', device: 'lamp-b', channel: 'light', kind: 'time', action: 'on', ...body },
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json().id as string;
+    };
+    // 2026-10-25: 03:00 → 02:00, a 25-hour night; lights still go off at 06:00 local (13 real hours).
+    t.clock.set('2026-10-24T12:00:00Z');
+    admin = await login(t.app, admin.email);
+    const night = await make({ start: '18:00', hours: 12 });
+    expect((await preview(night, 1, inBerlin)).slice(0, 2)).toEqual([
+      '2026-10-24T16:00:00.000Z on',
+      '2026-10-25T05:00:00.000Z off',
+    ]);
+    // 2027-03-28: 02:00 → 03:00, a 23-hour night (11 real hours); 02:30 that night does not exist, so a
+    // window from 02:30 opens at 03:00 and still ends at 06:30 local.
+    t.clock.set('2027-03-27T12:00:00Z');
+    admin = await login(t.app, admin.email);
+    expect((await preview(night, 1, inBerlin)).slice(0, 2)).toEqual([
+      '2027-03-27T17:00:00.000Z on',
+      '2027-03-28T04:00:00.000Z off',
+    ]);
+    const skipped = await make({ start: '02:30', hours: 4 });
+    expect(await preview(skipped, 1, inBerlin)).toEqual([
+      '2027-03-28T01:00:00.000Z on',
+      '2027-03-28T04:30:00.000Z off',
+    ]);
   });
 });

@@ -12484,8 +12484,10 @@ export interface paths {
                                 cron?: string;
                                 device: string;
                                 enabled: boolean;
-                                /** @description HH:MM, farm local time */
+                                /** @description HH:MM, farm local time; at or before start: the next day (18:00 → 06:00); 24:00: the next midnight */
                                 end?: string;
+                                /** @description Instead of end: the window lasts this long on the wall clock, in whole minutes (12.5); 0: off all day, 24: on all day */
+                                hours?: number;
                                 hysteresis?: number;
                                 /** Format: uuid */
                                 id: string;
@@ -12506,9 +12508,12 @@ export interface paths {
                                 /** Format: date-time */
                                 updated_at: string;
                                 value: number | null;
+                                /** @description A daily window: start, with end or hours */
                                 window?: {
-                                    /** @description HH:MM, farm local time */
-                                    end: string;
+                                    /** @description HH:MM, farm local time; at or before start: the next day (18:00 → 06:00); 24:00: the next midnight */
+                                    end?: string;
+                                    /** @description Instead of end: the window lasts this long on the wall clock, in whole minutes (12.5); 0: off all day, 24: on all day */
+                                    hours?: number;
                                     /** @description HH:MM, farm local time */
                                     start: string;
                                 };
@@ -12542,8 +12547,10 @@ export interface paths {
                         /** @description Device id or label */
                         device: string;
                         enabled?: boolean;
-                        /** @description HH:MM, farm local time */
+                        /** @description HH:MM, farm local time; at or before start: the next day (18:00 → 06:00); 24:00: the next midnight */
                         end?: string;
+                        /** @description Instead of end: the window lasts this long on the wall clock, in whole minutes (12.5); 0: off all day, 24: on all day */
+                        hours?: number;
                         hysteresis?: number;
                         kind: "time" | "duration" | "condition";
                         /** @description readings older than this count as unknown */
@@ -12560,9 +12567,12 @@ export interface paths {
                         /** @description HH:MM, farm local time */
                         start?: string;
                         value?: number | null;
+                        /** @description A daily window: start, with end or hours */
                         window?: {
-                            /** @description HH:MM, farm local time */
-                            end: string;
+                            /** @description HH:MM, farm local time; at or before start: the next day (18:00 → 06:00); 24:00: the next midnight */
+                            end?: string;
+                            /** @description Instead of end: the window lasts this long on the wall clock, in whole minutes (12.5); 0: off all day, 24: on all day */
+                            hours?: number;
                             /** @description HH:MM, farm local time */
                             start: string;
                         };
@@ -12610,8 +12620,10 @@ export interface paths {
                             cron?: string;
                             device: string;
                             enabled: boolean;
-                            /** @description HH:MM, farm local time */
+                            /** @description HH:MM, farm local time; at or before start: the next day (18:00 → 06:00); 24:00: the next midnight */
                             end?: string;
+                            /** @description Instead of end: the window lasts this long on the wall clock, in whole minutes (12.5); 0: off all day, 24: on all day */
+                            hours?: number;
                             hysteresis?: number;
                             /** Format: uuid */
                             id: string;
@@ -12632,9 +12644,12 @@ export interface paths {
                             /** Format: date-time */
                             updated_at: string;
                             value: number | null;
+                            /** @description A daily window: start, with end or hours */
                             window?: {
-                                /** @description HH:MM, farm local time */
-                                end: string;
+                                /** @description HH:MM, farm local time; at or before start: the next day (18:00 → 06:00); 24:00: the next midnight */
+                                end?: string;
+                                /** @description Instead of end: the window lasts this long on the wall clock, in whole minutes (12.5); 0: off all day, 24: on all day */
+                                hours?: number;
                                 /** @description HH:MM, farm local time */
                                 start: string;
                             };
@@ -12710,8 +12725,10 @@ export interface paths {
                             cron?: string;
                             device: string;
                             enabled: boolean;
-                            /** @description HH:MM, farm local time */
+                            /** @description HH:MM, farm local time; at or before start: the next day (18:00 → 06:00); 24:00: the next midnight */
                             end?: string;
+                            /** @description Instead of end: the window lasts this long on the wall clock, in whole minutes (12.5); 0: off all day, 24: on all day */
+                            hours?: number;
                             hysteresis?: number;
                             /** Format: uuid */
                             id: string;
@@ -12732,9 +12749,12 @@ export interface paths {
                             /** Format: date-time */
                             updated_at: string;
                             value: number | null;
+                            /** @description A daily window: start, with end or hours */
                             window?: {
-                                /** @description HH:MM, farm local time */
-                                end: string;
+                                /** @description HH:MM, farm local time; at or before start: the next day (18:00 → 06:00); 24:00: the next midnight */
+                                end?: string;
+                                /** @description Instead of end: the window lasts this long on the wall clock, in whole minutes (12.5); 0: off all day, 24: on all day */
+                                hours?: number;
                                 /** @description HH:MM, farm local time */
                                 start: string;
                             };
@@ -12788,7 +12808,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Change a schedule (new timing settings replace the old ones) */
+        /** Change a schedule (new timing settings replace the old ones; a window's start, end or hours alone keep the rest of it) */
         patch: {
             parameters: {
                 query?: never;
@@ -12812,8 +12832,10 @@ export interface paths {
                         /** @description Device id or label */
                         device?: string;
                         enabled?: boolean;
-                        /** @description HH:MM, farm local time */
+                        /** @description HH:MM, farm local time; at or before start: the next day (18:00 → 06:00); 24:00: the next midnight */
                         end?: string;
+                        /** @description Instead of end: the window lasts this long on the wall clock, in whole minutes (12.5); 0: off all day, 24: on all day */
+                        hours?: number;
                         hysteresis?: number;
                         kind?: "time" | "duration" | "condition";
                         /** @description readings older than this count as unknown */
@@ -12830,9 +12852,12 @@ export interface paths {
                         /** @description HH:MM, farm local time */
                         start?: string;
                         value?: number | null;
+                        /** @description A daily window: start, with end or hours */
                         window?: {
-                            /** @description HH:MM, farm local time */
-                            end: string;
+                            /** @description HH:MM, farm local time; at or before start: the next day (18:00 → 06:00); 24:00: the next midnight */
+                            end?: string;
+                            /** @description Instead of end: the window lasts this long on the wall clock, in whole minutes (12.5); 0: off all day, 24: on all day */
+                            hours?: number;
                             /** @description HH:MM, farm local time */
                             start: string;
                         };
@@ -12880,8 +12905,10 @@ export interface paths {
                             cron?: string;
                             device: string;
                             enabled: boolean;
-                            /** @description HH:MM, farm local time */
+                            /** @description HH:MM, farm local time; at or before start: the next day (18:00 → 06:00); 24:00: the next midnight */
                             end?: string;
+                            /** @description Instead of end: the window lasts this long on the wall clock, in whole minutes (12.5); 0: off all day, 24: on all day */
+                            hours?: number;
                             hysteresis?: number;
                             /** Format: uuid */
                             id: string;
@@ -12902,9 +12929,12 @@ export interface paths {
                             /** Format: date-time */
                             updated_at: string;
                             value: number | null;
+                            /** @description A daily window: start, with end or hours */
                             window?: {
-                                /** @description HH:MM, farm local time */
-                                end: string;
+                                /** @description HH:MM, farm local time; at or before start: the next day (18:00 → 06:00); 24:00: the next midnight */
+                                end?: string;
+                                /** @description Instead of end: the window lasts this long on the wall clock, in whole minutes (12.5); 0: off all day, 24: on all day */
+                                hours?: number;
                                 /** @description HH:MM, farm local time */
                                 start: string;
                             };
