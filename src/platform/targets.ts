@@ -17,6 +17,30 @@ export interface LocationTargets {
   day: { temperatureC: number | null; humidityPct: number | null };
   night: { temperatureC: number | null; humidityPct: number | null };
   vpdKpa: { min: number; max: number } | null;
+  /** The ranges counted as on target (the crop module's tolerances around its day and night values). */
+  ranges: {
+    day: { temperature: Range | null; humidity: Range | null };
+    night: { temperature: Range | null; humidity: Range | null };
+  };
+}
+
+export interface Range {
+  min: number;
+  max: number;
+}
+
+/** Where the light day starts when no light schedule says (06:00). */
+export const DEFAULT_LIGHTS_ON_MINUTE = 6 * 60;
+
+/**
+ * Whether a local minute of the day lies in the light period: `hours` of light from `startMinute`
+ * (crossing midnight when it must); 24 h is always day, 0 h always night.
+ */
+export function inLightPeriod(minuteOfDay: number, hours: number, startMinute = DEFAULT_LIGHTS_ON_MINUTE): boolean {
+  if (hours >= 24) return true;
+  if (hours <= 0) return false;
+  const since = (minuteOfDay - startMinute + 1440) % 1440;
+  return since < hours * 60;
 }
 
 export type TargetsAnswer =

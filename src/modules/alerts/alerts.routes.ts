@@ -43,8 +43,10 @@ export const alertsRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, deps) =
       },
     },
     async (request, reply) => {
-      const { rule, warnings } = await alerts.createRule(farmOf(request), request.body, metaOf(request));
-      return reply.code(201).send(newRuleView(rule, warnings));
+      const ctx = farmOf(request);
+      const { rule, warnings } = await alerts.createRule(ctx, request.body, metaOf(request));
+      const now = await alerts.followedNow(ctx, [rule]);
+      return reply.code(201).send(newRuleView(rule, warnings, now.get(rule.id)));
     },
   );
 
@@ -59,7 +61,12 @@ export const alertsRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, deps) =
         response: { 200: Type.Object({ data: Type.Array(RuleView) }) },
       },
     },
-    async (request) => ({ data: (await alerts.rules(farmOf(request))).map(ruleView) }),
+    async (request) => {
+      const ctx = farmOf(request);
+      const rules = await alerts.rules(ctx);
+      const now = await alerts.followedNow(ctx, rules);
+      return { data: rules.map((r) => ruleView(r, now.get(r.id))) };
+    },
   );
 
   app.patch(
@@ -75,8 +82,9 @@ export const alertsRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, deps) =
       },
     },
     async (request) => {
-      const rule = await alerts.updateRule(farmOf(request), request.params.id, request.body, metaOf(request));
-      return ruleView(rule);
+      const ctx = farmOf(request);
+      const rule = await alerts.updateRule(ctx, request.params.id, request.body, metaOf(request));
+      return ruleView(rule, (await alerts.followedNow(ctx, [rule])).get(rule.id));
     },
   );
 

@@ -68,6 +68,15 @@ const RuleFields = {
     }),
   ),
   enabled: Type.Optional(Type.Boolean()),
+  follow: Type.Optional(
+    Nullable(
+      Type.Literal('phase_target', {
+        description:
+          'Follow the location’s crop targets (temperature or humidity): outside the range its phase asks for at ' +
+          'that time of day; no operator or value. null pins the rule to its own values again',
+      }),
+    ),
+  ),
 };
 
 export const NewRuleBody = Type.Object(RuleFields, { additionalProperties: false });
@@ -94,6 +103,21 @@ export const RuleView = Type.Object(
     exclude_hours: Type.Array(Type.Integer()),
     clear_s: Type.Integer(),
     enabled: Type.Boolean(),
+    follow: Nullable(Type.Literal('phase_target')),
+    targets_now: Type.Optional(
+      Nullable(
+        Type.Object(
+          {
+            run: Type.Object({ id: Uuid, name: Type.String() }),
+            phase: Type.String(),
+            period: Type.Union([Type.Literal('day'), Type.Literal('night')]),
+            low: Type.Number(),
+            high: Type.Number(),
+          },
+          { description: 'What a rule that follows targets compares with now (null: the location has none now)' },
+        ),
+      ),
+    ),
     created_at: DateTime,
     updated_at: DateTime,
     warnings: Type.Optional(Type.Array(Type.String())),

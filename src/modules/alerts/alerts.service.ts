@@ -1,4 +1,5 @@
 import type { Clock } from '../../platform/clock.js';
+import { inLightPeriod, type Targets } from '../../platform/targets.js';
 import type { Config } from '../../platform/config.js';
 import type { Database, Tx } from '../../platform/db/database.js';
 import { conflict, invalid, notFound } from '../../platform/errors.js';
@@ -26,6 +27,17 @@ interface Deps {
   log: Logger;
   live: LiveEvents;
   notifications: NotificationsService;
+  /** A location's crop targets, for rules that follow them. */
+  targets: Targets;
+}
+
+/** What a rule that follows its location's crop targets compares with at a moment. */
+export interface FollowedTargets {
+  run: { id: string; name: string };
+  phase: string;
+  period: 'day' | 'night';
+  low: number;
+  high: number;
 }
 
 /** Alert rules, their evaluation (as readings arrive, and by the sweep), and alerts' lifecycle. */
@@ -98,6 +110,7 @@ export class AlertsService {
         exclude_hours: patch.exclude_hours ?? current.exclude_hours,
         clear_s: patch.clear_s ?? current.clear_s,
         enabled: patch.enabled ?? current.enabled,
+        follow: patch.follow !== undefined ? patch.follow : current.follow,
       };
       const fields = await this.#fields(tx, ctx.farmId, merged);
       const rule = await alertsRepository.updateRule(tx, ctx.farmId, id, {
@@ -219,8 +232,23 @@ export class AlertsService {
       location = found?.id ?? null;
       locationType = found?.type ?? null;
     }
+    const follow = input.follow ?? null;
+    if (follow) {
+      need(input.kind === 'threshold', 'follow', 'only a threshold rule follows crop targets');
+      need(location !== null, 'location', 'a rule that follows crop targets watches a location');
+      need(
+        input.metric === 'temperature' || input.metric === 'humidity',
+        'metric',
+        'a rule that follows crop targets watches temperature or humidity',
+      );
+      need(
+        input.operator === undefined && input.value === undefined,
+        'value',
+        'the crop targets set the range: no operator or value (follow: null pins the rule to its own)',
+      );
+    }
     const range = Array.isArray(input.value);
-    let operator = input.operator ?? null;
+    let operator = follow ? 'outside' : (input.operator ?? null);
     let metric = input.metric ?? null;
     let value = range ? null : ((input.value as number | undefined) ?? null);
     let aggregate = input.aggregate ?? null;
@@ -238,11 +266,12 @@ export class AlertsService {
       need(aggregate !== null, 'aggregate', 'is required (min, max, avg, last or change)');
       need(window !== null && window >= 1, 'window_s', 'is required (seconds the aggregate looks back)');
       const wantsRange = operator === 'outside' || operator === 'inside';
-      need(
-        wantsRange ? range : !range && value !== null,
-        'value',
-        wantsRange ? 'must be [low, high]' : 'must be a number',
-      );
+      if (!follow)
+        need(
+          wantsRange ? range : !range && value !== null,
+          'value',
+          wantsRange ? 'must be [low, high]' : 'must be a number',
+        );
       if (range)
         need((input.value as number[])[0]! <= (input.value as number[])[1]!, 'value', 'low must not be above high');
     }
@@ -256,7 +285,10 @@ export class AlertsService {
     need(!(device && location), 'location', 'name a device or a location, not both');
     if (problems.length > 0)
       throw invalid(problems.map((p) => `${p.field.slice(5)} ${p.message}`).join('; '), { fields: problems });
+    // A rule that follows targets needs them now: none, or several runs and none chosen, is refused (422).
+    if (follow) await this.deps.targets.require(tx, farmId, location!);
     return {
+      follow,
       kind: input.kind,
       metric,
       device_id: device,
@@ -315,14 +347,21 @@ export class AlertsService {
       const zone = (await farmReads.byId(tx, farmId))?.time_zone ?? 'UTC';
       const { month, hour, date: day } = localTime(now, zone);
       const byId = new Map(rules.map((r) => [r.id, r]));
+      // Rules that follow crop targets compare with what the location's phase asks for now.
+      const followed = new Map<string, FollowedTargets | null>();
+      for (const rule of rules.filter((r) => r.follow === 'phase_target'))
+        followed.set(rule.id, await this.#followed(tx, farmId, rule, now, zone));
       const decided = new Map<string, Map<string, { holds: boolean; actual: number | null }>>();
       for (const row of await alertsRepository.thresholdAggregates(tx, farmId, metrics ? [...metrics] : null, now)) {
         const rule = byId.get(row.rule_id)!;
+        const target = followed.get(rule.id);
+        // No targets there now (the run ended, or several grow and none is chosen): nothing is decided.
+        if (rule.follow && !target) continue;
+        const threshold = target
+          ? { operator: 'outside' as const, low: target.low, high: target.high }
+          : { operator: rule.operator!, value: rule.value, low: rule.low, high: rule.high };
         const perRule = decided.get(rule.id) ?? new Map();
-        perRule.set(row.device_id, {
-          holds: breaches({ operator: rule.operator!, value: rule.value, low: rule.low, high: rule.high }, row.value),
-          actual: row.value,
-        });
+        perRule.set(row.device_id, { holds: breaches(threshold, row.value), actual: row.value });
         decided.set(rule.id, perRule);
       }
       for (const rule of rules.filter((r) => r.kind === 'offline' || r.kind === 'silent'))
@@ -366,6 +405,28 @@ export class AlertsService {
       return out;
     });
     for (const { alert, change } of changes) this.#announce(farmId, alert, change, undefined);
+  }
+
+  /** The range a rule that follows crop targets compares with at `now` (day or night by the light period). */
+  async #followed(tx: Tx, farmId: string, rule: RuleRow, now: Date, zone: string): Promise<FollowedTargets | null> {
+    if (!rule.location_id || (rule.metric !== 'temperature' && rule.metric !== 'humidity')) return null;
+    const answer = await this.deps.targets.of(tx, farmId, rule.location_id);
+    if (!answer.ok) return null;
+    const { targets } = answer;
+    const period = inLightPeriod(localTime(now, zone).minuteOfDay, targets.photoperiodH ?? 12) ? 'day' : 'night';
+    const range = targets.ranges[period][rule.metric];
+    return range && { run: targets.run, phase: targets.phase, period, low: range.min, high: range.max };
+  }
+
+  /** What each rule that follows crop targets compares with now (for the rules' view). */
+  async followedNow(ctx: FarmContext, rules: RuleRow[]): Promise<Map<string, FollowedTargets | null>> {
+    const now = this.deps.clock.now();
+    return this.deps.db.farm(ctx.farmId, async (tx) => {
+      const out = new Map<string, FollowedTargets | null>();
+      for (const rule of rules.filter((r) => r.follow === 'phase_target'))
+        out.set(rule.id, await this.#followed(tx, ctx.farmId, rule, now, ctx.timeZone));
+      return out;
+    });
   }
 
   /** Per device an offline or silent rule watches: whether it holds, and the minutes that decided it (no readings yet: unknown). */
@@ -465,7 +526,9 @@ export class AlertsService {
             ? 'a schedule failed 3 times in a row'
             : rule.kind === 'swarm'
               ? `weight fell ${actual} kg within ${Math.round((rule.window_s ?? 900) / 60)} min: a swarm?`
-              : `${rule.metric} ${rule.aggregate} ${round(actual)} ${rule.operator} ${rule.low !== null ? `[${rule.low}, ${rule.high}]` : rule.value}`;
+              : rule.follow
+                ? `${rule.metric} ${rule.aggregate} ${round(actual)} outside the crop's targets`
+                : `${rule.metric} ${rule.aggregate} ${round(actual)} ${rule.operator} ${rule.low !== null ? `[${rule.low}, ${rule.high}]` : rule.value}`;
     const alert = await alertsRepository.insertAlert(tx, {
       farm_id: farmId,
       rule_id: rule.id,

@@ -26,6 +26,8 @@ export interface AlertRuleTable {
   clear_s: number;
   enabled: boolean;
   preset: string | null;
+  /** Follows the location's crop targets (phase_target) instead of its own operator and value. */
+  follow: Generated<'phase_target' | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

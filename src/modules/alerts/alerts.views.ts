@@ -1,7 +1,8 @@
+import type { FollowedTargets } from './alerts.service.js';
 import type { AlertRow, RuleRow } from './alerts.repository.js';
 import type { NotificationRow, SubscriptionRow } from './notifications.repository.js';
 
-export const ruleView = (r: RuleRow) => ({
+export const ruleView = (r: RuleRow, targetsNow?: FollowedTargets | null) => ({
   id: r.id,
   name: r.name,
   kind: r.kind,
@@ -18,13 +19,15 @@ export const ruleView = (r: RuleRow) => ({
   exclude_hours: r.exclude_hours,
   clear_s: r.clear_s,
   enabled: r.enabled,
+  follow: r.follow,
+  ...(r.follow ? { targets_now: targetsNow ?? null } : {}),
   created_at: r.created_at.toISOString(),
   updated_at: r.updated_at.toISOString(),
 });
 
 /** A new rule, with the warnings its creation gave (when there are any). */
-export const newRuleView = (rule: RuleRow, warnings: string[]) => ({
-  ...ruleView(rule),
+export const newRuleView = (rule: RuleRow, warnings: string[], targetsNow?: FollowedTargets | null) => ({
+  ...ruleView(rule, targetsNow),
   ...(warnings.length > 0 ? { warnings } : {}),
 });
 

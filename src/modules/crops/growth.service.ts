@@ -11,7 +11,14 @@ import { catalogReads, type GrowthPhase, type SpeciesForGrowth } from '../catalo
 import { farmReads } from '../farms/index.js';
 import { locationReads } from '../locations/index.js';
 import { telemetryReads } from '../telemetry/index.js';
-import { classify, environmentAgainstTargets, targetRanges, vpdKpa } from './environment.engine.js';
+import {
+  classify,
+  environmentAgainstTargets,
+  HUMIDITY_TOLERANCE_PCT,
+  targetRanges,
+  TEMPERATURE_TOLERANCE_C,
+  vpdKpa,
+} from './environment.engine.js';
 import {
   accumulateGdd,
   addDays,
@@ -272,6 +279,13 @@ export class GrowthService {
         day: { temperatureC: p.dayTempC, humidityPct: p.dayHumidity },
         night: { temperatureC: p.nightTempC, humidityPct: p.nightHumidity },
         vpdKpa: p.vpdMin !== null && p.vpdMax !== null ? { min: p.vpdMin, max: p.vpdMax } : null,
+        ranges: {
+          day: { temperature: around(p.dayTempC, TEMPERATURE_TOLERANCE_C), humidity: humidityAround(p.dayHumidity) },
+          night: {
+            temperature: around(p.nightTempC, TEMPERATURE_TOLERANCE_C),
+            humidity: humidityAround(p.nightHumidity),
+          },
+        },
       },
     };
   }
@@ -654,4 +668,14 @@ function planMoves(input: {
     if (startedAt > startOfLocalDay(through, zone)) break;
   }
   return moves;
+}
+
+/** A target value widened by a tolerance each side (null without a value). */
+function around(value: number | null, tolerance: number) {
+  return value === null ? null : { min: value - tolerance, max: value + tolerance };
+}
+
+function humidityAround(value: number | null) {
+  const range = around(value, HUMIDITY_TOLERANCE_PCT);
+  return range && { min: Math.max(0, range.min), max: Math.min(100, range.max) };
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
 import {
+  createDevice,
   createLocation,
   setupAdmin,
   type Actor,
@@ -94,5 +95,83 @@ describe('a location’s target source', () => {
     expect(
       (await api('PUT', `/locations/${greenhouse.id}/target-source`, { run: null })).body.chosen_run_id,
     ).toBeNull();
+  });
+});
+
+describe('alert rules that follow the crop', () => {
+  it('take the phase’s range for the time of day, and the next phase’s after a move', async () => {
+    const house = await createLocation(t.app, admin, farm, { name: 'Greenhouse 3', type: 'greenhouse', code: 'GH3' });
+    const beds = await createLocation(t.app, admin, farm, { name: 'Bed 3', type: 'bed', parent_id: house.id });
+    await createDevice(t.app, admin, farm, { device_id: 'gh3-climate', location_id: house.id });
+    const rule = {
+      name: 'GH3 humidity',
+      kind: 'threshold',
+      metric: 'humidity',
+      location: house.id,
+      follow: 'phase_target',
+      aggregate: 'last',
+      window_s: 600,
+      severity: 'warning',
+    };
+    // Nothing grows there yet: a rule that follows targets is refused, naming why.
+    const early = await api('POST', '/alert-rules', rule);
+    expect(early.status).toBe(422);
+    expect(early.body.error_code).toBe('NO_TARGET_SOURCE');
+    const fixed = await api('POST', '/alert-rules', { ...rule, operator: '>', value: 80 });
+    expect(fixed.status).toBe(400);
+    expect(JSON.stringify(fixed.body.details)).toContain('body.value');
+
+    const run = (
+      await api('POST', '/planting-runs', {
+        name: 'Tomatoes GH3',
+        type: 'monoculture',
+        location: beds.id,
+        entries: [{ species: 'solanum-lycopersicum', quantity: 2, id_prefix: 'TOM' }],
+      })
+    ).body;
+    await api('POST', `/planting-runs/${run.id}/plants`, {});
+    await api('POST', `/planting-runs/${run.id}/phase-transitions`, { to: 'vegetative' });
+    const made = await api('POST', '/alert-rules', rule);
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    // 07:30 in Phnom Penh: day (18 h of light from 06:00); vegetative's day humidity 60 % ± 5.
+    expect(made.body.targets_now).toEqual({
+      run: { id: run.id, name: 'Tomatoes GH3' },
+      phase: 'vegetative',
+      period: 'day',
+      low: 55,
+      high: 65,
+    });
+
+    const humidity = async (value: number, minute: number) => {
+      const ts = new Date(t.clock.now().getTime() - (10 - minute) * 60_000).toISOString();
+      expect(
+        (await api('POST', '/telemetry', { readings: [{ device: 'gh3-climate', metric: 'humidity', ts, value }] }))
+          .status,
+      ).toBe(200);
+      await t.deps.services.alerts.evaluate(farm.id);
+      return ((await api('GET', '/alerts?state=active')).body.data as Json[]).filter((a) => a.rule_id === made.body.id);
+    };
+    expect(await humidity(62, 1)).toEqual([]);
+    await api('POST', `/planting-runs/${run.id}/phase-transitions`, { to: 'flowering' });
+    const rules = (await api('GET', '/alert-rules')).body.data as Json[];
+    expect(rules.find((r) => r.id === made.body.id)!.targets_now).toMatchObject({
+      phase: 'flowering',
+      low: 45,
+      high: 55,
+    });
+    // The same 62 % is inside vegetative's range and outside flowering's: an alert, with nobody editing the rule.
+    const raised = await humidity(62, 2);
+    expect(raised).toHaveLength(1);
+    expect(raised[0]!.message).toContain("outside the crop's targets");
+
+    // A manager pins the rule to values of its own: it stops following.
+    const pinned = await api('PATCH', `/alert-rules/${made.body.id}`, {
+      follow: null,
+      operator: 'outside',
+      value: [40, 70],
+    });
+    expect(pinned.status, JSON.stringify(pinned.body)).toBe(200);
+    expect(pinned.body).toMatchObject({ follow: null, operator: 'outside', value: [40, 70] });
+    expect(pinned.body.targets_now).toBeUndefined();
   });
 });

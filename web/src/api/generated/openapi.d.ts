@@ -2123,6 +2123,7 @@ export interface paths {
                                 enabled: boolean;
                                 exclude_hours: number[];
                                 exclude_months: number[];
+                                follow: "phase_target" | null;
                                 /** Format: uuid */
                                 id: string;
                                 /** @description swarm: a hive scale’s weight falls 1–5 kg within window_s (900), not on a day its hive was inspected */
@@ -2133,6 +2134,17 @@ export interface paths {
                                 name: string;
                                 operator: (">" | ">=" | "<" | "<=" | "outside" | "inside") | null;
                                 severity: "info" | "warning" | "critical";
+                                targets_now?: {
+                                    high: number;
+                                    low: number;
+                                    period: "day" | "night";
+                                    phase: string;
+                                    run: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        name: string;
+                                    };
+                                } | null;
                                 /** Format: date-time */
                                 updated_at: string;
                                 value: number | [
@@ -2170,6 +2182,7 @@ export interface paths {
                         enabled?: boolean;
                         exclude_hours?: number[];
                         exclude_months?: number[];
+                        follow?: "phase_target" | null;
                         /** @description swarm: a hive scale’s weight falls 1–5 kg within window_s (900), not on a day its hive was inspected */
                         kind: "threshold" | "offline" | "silent" | "schedule_failed" | "low_battery" | "swarm";
                         /**
@@ -2227,6 +2240,7 @@ export interface paths {
                             enabled: boolean;
                             exclude_hours: number[];
                             exclude_months: number[];
+                            follow: "phase_target" | null;
                             /** Format: uuid */
                             id: string;
                             /** @description swarm: a hive scale’s weight falls 1–5 kg within window_s (900), not on a day its hive was inspected */
@@ -2237,6 +2251,17 @@ export interface paths {
                             name: string;
                             operator: (">" | ">=" | "<" | "<=" | "outside" | "inside") | null;
                             severity: "info" | "warning" | "critical";
+                            targets_now?: {
+                                high: number;
+                                low: number;
+                                period: "day" | "night";
+                                phase: string;
+                                run: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                };
+                            } | null;
                             /** Format: date-time */
                             updated_at: string;
                             value: number | [
@@ -2332,6 +2357,7 @@ export interface paths {
                         enabled?: boolean;
                         exclude_hours?: number[];
                         exclude_months?: number[];
+                        follow?: "phase_target" | null;
                         /** @description swarm: a hive scale’s weight falls 1–5 kg within window_s (900), not on a day its hive was inspected */
                         kind?: "threshold" | "offline" | "silent" | "schedule_failed" | "low_battery" | "swarm";
                         /**
@@ -2389,6 +2415,7 @@ export interface paths {
                             enabled: boolean;
                             exclude_hours: number[];
                             exclude_months: number[];
+                            follow: "phase_target" | null;
                             /** Format: uuid */
                             id: string;
                             /** @description swarm: a hive scale’s weight falls 1–5 kg within window_s (900), not on a day its hive was inspected */
@@ -2399,6 +2426,17 @@ export interface paths {
                             name: string;
                             operator: (">" | ">=" | "<" | "<=" | "outside" | "inside") | null;
                             severity: "info" | "warning" | "critical";
+                            targets_now?: {
+                                high: number;
+                                low: number;
+                                period: "day" | "night";
+                                phase: string;
+                                run: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                };
+                            } | null;
                             /** Format: date-time */
                             updated_at: string;
                             value: number | [
