@@ -19,7 +19,9 @@ export function ScheduleSummary({ schedule }: { schedule: Schedule }) {
     schedule.kind === 'time'
       ? schedule.cron
         ? cronInWords(schedule.cron, t)
-        : t('schedules.windowSummary', { start: schedule.start, end: schedule.end })
+        : schedule.hours !== undefined
+          ? t('schedules.windowHoursSummary', { start: schedule.start, hours: schedule.hours })
+          : t('schedules.windowSummary', { start: schedule.start, end: schedule.end })
       : schedule.kind === 'duration'
         ? t('schedules.durationSummary', {
             on: Math.round(((schedule.on_s ?? 0) / 60) * 10) / 10,
