@@ -79,9 +79,7 @@ async function run(name: string, db: Database): Promise<void> {
         await sql`insert into readings_daily (series_id, bucket, farm_id, min, max, sum, count, last, last_ts, hours)
           select series_id, date_trunc('day', ts, ${TIME_ZONE}::text), farm_id, min(value), max(value), sum(value), count(*),
             (array_agg(value order by ts desc))[1], max(ts), count(distinct date_trunc('hour', ts))
-          from readings where farm_id = ${farmId} group by 1, 2, 3`.execute(
-          tx,
-        );
+          from readings where farm_id = ${farmId} group by 1, 2, 3`.execute(tx);
         const readings = await sql<{ n: string }>`select count(*) as n from readings where farm_id = ${farmId}`.execute(
           tx,
         );

@@ -19,6 +19,15 @@ export interface Threshold {
   high?: number | null | undefined;
 }
 
+/** What a rule that follows its location's crop targets compares with at a moment. */
+export interface FollowedTargets {
+  run: { id: string; name: string };
+  phase: string;
+  period: 'day' | 'night';
+  low: number;
+  high: number;
+}
+
 /** Whether `actual` breaks the threshold (the alert condition holds). */
 export function breaches(t: Threshold, actual: number): boolean {
   switch (t.operator) {

@@ -12,7 +12,7 @@ import { locationReads } from '../locations/index.js';
 import { recordAudit } from '../audit/index.js';
 import type { FarmContext, RequestMeta } from '../../platform/tenancy/caller.js';
 import type { LiveEvents } from '../../platform/live/events.js';
-import { alertType, breaches, excluded, swarmSuspected } from './alerts.engine.js';
+import { alertType, breaches, excluded, swarmSuspected, type FollowedTargets } from './alerts.engine.js';
 import { alertsRepository, type AlertRow, type RuleRow } from './alerts.repository.js';
 import type { AlertState } from './alerts.tables.js';
 import type { NotificationsService } from './notifications.service.js';
@@ -29,15 +29,6 @@ interface Deps {
   notifications: NotificationsService;
   /** A location's crop targets, for rules that follow them. */
   targets: Targets;
-}
-
-/** What a rule that follows its location's crop targets compares with at a moment. */
-export interface FollowedTargets {
-  run: { id: string; name: string };
-  phase: string;
-  period: 'day' | 'night';
-  low: number;
-  high: number;
 }
 
 /** Alert rules, their evaluation (as readings arrive, and by the sweep), and alerts' lifecycle. */

@@ -1,4 +1,4 @@
-import type { FollowedTargets } from './alerts.service.js';
+import type { FollowedTargets } from './alerts.engine.js';
 import type { AlertRow, RuleRow } from './alerts.repository.js';
 import type { NotificationRow, SubscriptionRow } from './notifications.repository.js';
 
