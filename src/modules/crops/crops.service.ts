@@ -1,6 +1,6 @@
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Tx } from '../../platform/db/database.js';
-import { conflict, forbidden, invalid, notFound, ruleViolation } from '../../platform/errors.js';
+import { conflict, forbidden, idempotencyConflict, invalid, notFound, ruleViolation } from '../../platform/errors.js';
 import { idempotent, requestHash } from '../../platform/idempotency.js';
 import type { LiveEvents } from '../../platform/live/events.js';
 import type { Logger } from '../../platform/logger.js';
@@ -317,21 +317,7 @@ export class CropsService {
       if (first)
         await cropsRepository.insertHistories(
           tx,
-          rows.map((p) => ({
-            farm_id: ctx.farmId,
-            plant_id: p.id,
-            phase_id: first.id,
-            cycle: 1,
-            entered_at: phaseStart,
-            exited_at: null,
-            duration_days: null,
-            reason: 'initial' as const,
-            note: null,
-            auto_day: null,
-            user_id: userOf(ctx.caller),
-            client_id: null,
-            request_hash: null,
-          })),
+          rows.map((p) => initialHistory(ctx, p.id, first.id, phaseStart)),
         );
       const started = (await cropsRepository.updateRun(tx, ctx.farmId, id, {
         status: 'active',
@@ -466,24 +452,7 @@ export class CropsService {
           },
         ]);
         if (!row) return undefined;
-        if (first)
-          await cropsRepository.insertHistories(tx, [
-            {
-              farm_id: ctx.farmId,
-              plant_id: row.id,
-              phase_id: first.id,
-              cycle: 1,
-              entered_at: phaseStart,
-              exited_at: null,
-              duration_days: null,
-              reason: 'initial',
-              note: null,
-              auto_day: null,
-              user_id: userOf(ctx.caller),
-              client_id: null,
-              request_hash: null,
-            },
-          ]);
+        if (first) await cropsRepository.insertHistories(tx, [initialHistory(ctx, row.id, first.id, phaseStart)]);
         await recordAudit(tx, this.deps.clock, {
           farmId: ctx.farmId,
           caller: ctx.caller,
@@ -718,13 +687,9 @@ export class CropsService {
   async #repeatOfMove(tx: Tx, ctx: FarmContext, earlier: PhaseHistoryRow[], request: object) {
     const hash = hashOfMove(request);
     if (earlier.some((h) => h.request_hash !== hash))
-      throw conflict(
-        'IDEMPOTENCY_CONFLICT',
-        'This id was already used for a different request: make a new id for a new request',
-        {
-          id: earlier[0]!.client_id,
-        },
-      );
+      throw idempotencyConflict('This id was already used for a different request: make a new id for a new request', {
+        id: earlier[0]!.client_id,
+      });
     const plants = await cropsRepository.plantsByIds(
       tx,
       ctx.farmId,
@@ -784,11 +749,27 @@ function bySlotOrder(a: LocationRow, b: LocationRow): number {
 
 /** A plant's prefix when none is given: the first letters of its genus (Solanum → SOL). */
 function prefixOf(scientificName: string): string {
-  const letters = (scientificName.split(' ')[0] ?? '')
-    .normalize('NFD')
-    .replace(/[^A-Za-z]/g, '')
-    .toUpperCase();
-  return (letters.slice(0, 3) + 'XX').slice(0, Math.max(2, Math.min(3, letters.length)));
+  const genus = (scientificName.split(' ')[0] ?? '').normalize('NFD').replace(/[^A-Za-z]/g, '');
+  return genus.slice(0, 3).toUpperCase().padEnd(2, 'X');
+}
+
+/** The history row a new plant starts with: its first phase, cycle 1. */
+function initialHistory(ctx: FarmContext, plantId: string, phaseId: string, at: Date) {
+  return {
+    farm_id: ctx.farmId,
+    plant_id: plantId,
+    phase_id: phaseId,
+    cycle: 1,
+    entered_at: at,
+    exited_at: null,
+    duration_days: null,
+    reason: 'initial' as const,
+    note: null,
+    auto_day: null,
+    user_id: userOf(ctx.caller),
+    client_id: null,
+    request_hash: null,
+  };
 }
 
 function hashOfMove(request: object): string {
