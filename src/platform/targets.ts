@@ -17,11 +17,25 @@ export interface LocationTargets {
   day: { temperatureC: number | null; humidityPct: number | null };
   night: { temperatureC: number | null; humidityPct: number | null };
   vpdKpa: { min: number; max: number } | null;
+  /**
+   * The location's light period: from the light schedule that follows its photoperiod when there is one,
+   * else DEFAULT_LIGHTS_ON_MINUTE for the phase's hours (12 when the phase does not say). Decides whether
+   * the day or the night targets apply at a moment (`isDay`).
+   */
+  light: LightPeriod;
   /** The ranges counted as on target (the crop module's tolerances around its day and night values). */
   ranges: {
     day: { temperature: Range | null; humidity: Range | null };
     night: { temperature: Range | null; humidity: Range | null };
   };
+}
+
+export interface LightPeriod {
+  /** Local minute of the day the lights go on. */
+  startMinute: number;
+  hours: number;
+  /** The schedule that sets it, or null for the default. */
+  schedule: { id: string; name: string } | null;
 }
 
 export interface Range {
@@ -41,6 +55,11 @@ export function inLightPeriod(minuteOfDay: number, hours: number, startMinute = 
   if (hours <= 0) return false;
   const since = (minuteOfDay - startMinute + 1440) % 1440;
   return since < hours * 60;
+}
+
+/** Whether the day targets apply at a local minute of the day under this light period. */
+export function isDay(light: LightPeriod, minuteOfDay: number): boolean {
+  return inLightPeriod(minuteOfDay, light.hours, light.startMinute);
 }
 
 export type TargetsAnswer =

@@ -29,7 +29,7 @@ import {
 } from './growth.engine.js';
 import { wholeDaysBetween } from './phases.engine.js';
 import { cropsRepository, type PlantRow, type RunRow } from './crops.repository.js';
-import type { TargetsAnswer } from '../../platform/targets.js';
+import { DEFAULT_LIGHTS_ON_MINUTE, type TargetsAnswer } from '../../platform/targets.js';
 import { announce, growthOf, locationOr, plantOr, transition, type Moved } from './crops.moves.js';
 import type { PhaseReason } from './crops.tables.js';
 import type { ClimateInput } from './crops.schemas.js';
@@ -279,6 +279,7 @@ export class GrowthService {
         day: { temperatureC: p.dayTempC, humidityPct: p.dayHumidity },
         night: { temperatureC: p.nightTempC, humidityPct: p.nightHumidity },
         vpdKpa: p.vpdMin !== null && p.vpdMax !== null ? { min: p.vpdMin, max: p.vpdMax } : null,
+        light: { startMinute: DEFAULT_LIGHTS_ON_MINUTE, hours: p.photoperiodH ?? 12, schedule: null },
         ranges: {
           day: { temperature: around(p.dayTempC, TEMPERATURE_TOLERANCE_C), humidity: humidityAround(p.dayHumidity) },
           night: {
