@@ -200,6 +200,11 @@ export class AlertsService {
     return this.deps.db.farm(ctx.farmId, (tx) => alertsRepository.activeOnDevices(tx, ctx.farmId, deviceIds));
   }
 
+  /** The farm's rules that follow crop targets (what crops names in the audit log when a place's targets change). */
+  async followingRules(tx: Tx, farmId: string): Promise<RuleRow[]> {
+    return (await alertsRepository.rules(tx, farmId)).filter((r) => r.follow === 'phase_target');
+  }
+
   rules(ctx: FarmContext): Promise<RuleRow[]> {
     return this.deps.db.farm(ctx.farmId, (tx) => alertsRepository.rules(tx, ctx.farmId));
   }

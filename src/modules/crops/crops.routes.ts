@@ -36,6 +36,7 @@ import {
 } from './crops.schemas.js';
 import type { CropsService } from './crops.service.js';
 import type { GrowthService } from './growth.service.js';
+import type { CropTargets } from './targets.service.js';
 import {
   climateView,
   environmentView,
@@ -57,11 +58,12 @@ const movedView = (moves: Awaited<ReturnType<CropsService['describeMoves']>>) =>
 });
 
 /** Planting runs, plants, their phases and growth, and the climate where they stand. */
-export const cropsRoutes: FastifyPluginAsyncTypebox<{ crops: CropsService; growth: GrowthService }> = async (
-  app,
-  deps,
-) => {
-  const { crops, growth } = deps;
+export const cropsRoutes: FastifyPluginAsyncTypebox<{
+  crops: CropsService;
+  growth: GrowthService;
+  cropTargets: CropTargets;
+}> = async (app, deps) => {
+  const { crops, growth, cropTargets } = deps;
   const runs = '/api/v1/farms/:farm/planting-runs';
   const plants = '/api/v1/farms/:farm/plants';
 
@@ -453,7 +455,7 @@ export const cropsRoutes: FastifyPluginAsyncTypebox<{ crops: CropsService; growt
       },
     },
     async (request) =>
-      targetSourceView(request.params.id, await growth.targetSource(farmOf(request), request.params.id)),
+      targetSourceView(request.params.id, await cropTargets.targetSource(farmOf(request), request.params.id)),
   );
 
   app.put(
@@ -471,7 +473,7 @@ export const cropsRoutes: FastifyPluginAsyncTypebox<{ crops: CropsService; growt
     async (request) =>
       targetSourceView(
         request.params.id,
-        await growth.setTargetSource(farmOf(request), request.params.id, request.body.run, metaOf(request)),
+        await cropTargets.setTargetSource(farmOf(request), request.params.id, request.body.run, metaOf(request)),
       ),
   );
 };

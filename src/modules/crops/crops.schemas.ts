@@ -332,6 +332,18 @@ export const TargetSourceView = Type.Object({
       day: Pair,
       night: Pair,
       vpd_kpa: Nullable(Type.Object({ min: Type.Number(), max: Type.Number() })),
+      light: Type.Object(
+        {
+          start: Type.String({ description: 'HH:MM, farm local time' }),
+          hours: Type.Number(),
+          schedule: Nullable(Type.Object({ id: Uuid, name: Type.String() })),
+        },
+        {
+          description:
+            'The light period deciding day or night targets: the schedule following this place’s photoperiod, ' +
+            'else 06:00 for the phase’s hours',
+        },
+      ),
     }),
   ),
   problem: Nullable(

@@ -25,6 +25,7 @@ import {
   type PlantWithPhase,
 } from './crops.moves.js';
 import type { RunStatus } from './crops.tables.js';
+import type { CropTargets } from './targets.service.js';
 import type { NewPlant, NewRun, PlantPatch, RunPatch, Transition } from './crops.schemas.js';
 
 export type { PlantWithPhase } from './crops.moves.js';
@@ -34,6 +35,7 @@ interface Deps {
   clock: Clock;
   log: Logger;
   live: LiveEvents;
+  cropTargets: CropTargets;
 }
 
 const userOf = (caller: Caller) => (caller.kind === 'user' ? caller.userId : null);
@@ -219,7 +221,7 @@ export class CropsService {
 
   async setRunStatus(ctx: FarmContext, id: string, to: RunStatus, meta: RequestMeta): Promise<RunRow> {
     const now = this.deps.clock.now();
-    return this.deps.db.farm(ctx.farmId, async (tx) => {
+    return this.#retargeting(ctx, meta, async (tx) => {
       const run = await this.#run(tx, ctx.farmId, id, true);
       const check = checkRunStatus(run.status, to);
       if (!check.ok) throw conflict(check.code, check.reason, { from: run.status, to });
@@ -253,7 +255,7 @@ export class CropsService {
     meta: RequestMeta,
   ): Promise<{ run: RunRow; plants: PlantWithPhase[] }> {
     const now = this.deps.clock.now();
-    return this.deps.db.farm(ctx.farmId, async (tx) => {
+    return this.#retargeting(ctx, meta, async (tx) => {
       const run = await this.#run(tx, ctx.farmId, id, true);
       if (run.status !== 'planned')
         throw conflict('INVALID_RUN_STATE', `The run is ${run.status}: its plants are made once, from planned`, {
@@ -341,47 +343,45 @@ export class CropsService {
   async moveRun(ctx: FarmContext, id: string, input: Transition, meta: RequestMeta) {
     this.#mayForce(ctx, input);
     const now = this.deps.clock.now();
-    return this.deps.db
-      .farm(ctx.farmId, async (tx) => {
-        const run = await this.#run(tx, ctx.farmId, id, true);
-        if (input.id) {
-          const earlier = await cropsRepository.historyByClientId(tx, ctx.farmId, input.id);
-          if (earlier.length > 0) return this.#repeatOfMove(tx, ctx, earlier, { ...input, run: id });
-        }
-        const plants = await cropsRepository.runPlants(tx, ctx.farmId, id);
-        if (plants.length === 0)
-          throw conflict('INVALID_RUN_STATE', 'The run has no active plants to move', { status: run.status });
-        const species = await growthOf(tx, run.species_id);
-        const moved = [];
-        for (const plant of plants) {
-          moved.push(
-            await transition(tx, ctx.farmId, plant, species, {
-              to: input.to,
-              force: input.force ?? false,
-              note: input.reason ?? null,
-              at: now,
-              userId: userOf(ctx.caller),
-              clientId: input.id ?? null,
-              requestHash: input.id ? hashOfMove({ ...input, run: id }) : null,
-            }),
-          );
-        }
-        await recordAudit(tx, this.deps.clock, {
-          farmId: ctx.farmId,
-          caller: ctx.caller,
-          meta,
-          eventType: 'planting_run.phase_changed',
-          category: 'crops',
-          severity: input.force ? 'warning' : 'info',
-          message: `Planting run ${run.name}: ${plants.length} plants moved to ${input.to}${input.force ? ' (forced)' : ''}`,
-          data: { run_id: id, to: input.to, force: input.force ?? false, reason: input.reason ?? null },
-        });
-        return { moved, created: true };
-      })
-      .then((result) => {
-        if (result.created) for (const m of result.moved) announce(this.deps.live, ctx.farmId, m);
-        return result;
+    return this.#retargeting(ctx, meta, async (tx) => {
+      const run = await this.#run(tx, ctx.farmId, id, true);
+      if (input.id) {
+        const earlier = await cropsRepository.historyByClientId(tx, ctx.farmId, input.id);
+        if (earlier.length > 0) return this.#repeatOfMove(tx, ctx, earlier, { ...input, run: id });
+      }
+      const plants = await cropsRepository.runPlants(tx, ctx.farmId, id);
+      if (plants.length === 0)
+        throw conflict('INVALID_RUN_STATE', 'The run has no active plants to move', { status: run.status });
+      const species = await growthOf(tx, run.species_id);
+      const moved = [];
+      for (const plant of plants) {
+        moved.push(
+          await transition(tx, ctx.farmId, plant, species, {
+            to: input.to,
+            force: input.force ?? false,
+            note: input.reason ?? null,
+            at: now,
+            userId: userOf(ctx.caller),
+            clientId: input.id ?? null,
+            requestHash: input.id ? hashOfMove({ ...input, run: id }) : null,
+          }),
+        );
+      }
+      await recordAudit(tx, this.deps.clock, {
+        farmId: ctx.farmId,
+        caller: ctx.caller,
+        meta,
+        eventType: 'planting_run.phase_changed',
+        category: 'crops',
+        severity: input.force ? 'warning' : 'info',
+        message: `Planting run ${run.name}: ${plants.length} plants moved to ${input.to}${input.force ? ' (forced)' : ''}`,
+        data: { run_id: id, to: input.to, force: input.force ?? false, reason: input.reason ?? null },
       });
+      return { moved, created: true };
+    }).then((result) => {
+      if (result.created) for (const m of result.moved) announce(this.deps.live, ctx.farmId, m);
+      return result;
+    });
   }
 
   // Plants
@@ -540,7 +540,7 @@ export class CropsService {
 
   async updatePlant(ctx: FarmContext, ref: string, patch: PlantPatch, meta: RequestMeta): Promise<PlantWithPhase> {
     const now = this.deps.clock.now();
-    return this.deps.db.farm(ctx.farmId, async (tx) => {
+    return this.#retargeting(ctx, meta, async (tx) => {
       const plant = await plantOr(tx, ctx.farmId, ref, undefined, true);
       let cultivarId: string | null | undefined;
       if (patch.cultivar !== undefined) {
@@ -581,7 +581,7 @@ export class CropsService {
   }
 
   async deletePlant(ctx: FarmContext, ref: string, meta: RequestMeta): Promise<void> {
-    await this.deps.db.farm(ctx.farmId, async (tx) => {
+    await this.#retargeting(ctx, meta, async (tx) => {
       const plant = await plantOr(tx, ctx.farmId, ref, undefined, true);
       await cropsRepository.deletePlant(tx, ctx.farmId, plant.id);
       await recordAudit(tx, this.deps.clock, {
@@ -600,49 +600,47 @@ export class CropsService {
   async movePlant(ctx: FarmContext, ref: string, input: Transition, meta: RequestMeta) {
     this.#mayForce(ctx, input);
     const now = this.deps.clock.now();
-    return this.deps.db
-      .farm(ctx.farmId, async (tx) => {
-        const plant = await plantOr(tx, ctx.farmId, ref, undefined, true);
-        if (input.id) {
-          const earlier = await cropsRepository.historyByClientId(tx, ctx.farmId, input.id);
-          if (earlier.length > 0) return this.#repeatOfMove(tx, ctx, earlier, { ...input, plant: plant.id });
-        }
-        if (plant.removed_on)
-          throw ruleViolation('PHASE_TRANSITION_INVALID', `Plant ${plant.label} was removed on ${plant.removed_on}`, {
-            plant: plant.label,
-          });
-        const species = await growthOf(tx, plant.species_id);
-        const moved = await transition(tx, ctx.farmId, plant, species, {
-          to: input.to,
-          force: input.force ?? false,
-          note: input.reason ?? null,
-          at: now,
-          userId: userOf(ctx.caller),
-          clientId: input.id ?? null,
-          requestHash: input.id ? hashOfMove({ ...input, plant: plant.id }) : null,
+    return this.#retargeting(ctx, meta, async (tx) => {
+      const plant = await plantOr(tx, ctx.farmId, ref, undefined, true);
+      if (input.id) {
+        const earlier = await cropsRepository.historyByClientId(tx, ctx.farmId, input.id);
+        if (earlier.length > 0) return this.#repeatOfMove(tx, ctx, earlier, { ...input, plant: plant.id });
+      }
+      if (plant.removed_on)
+        throw ruleViolation('PHASE_TRANSITION_INVALID', `Plant ${plant.label} was removed on ${plant.removed_on}`, {
+          plant: plant.label,
         });
-        await recordAudit(tx, this.deps.clock, {
-          farmId: ctx.farmId,
-          caller: ctx.caller,
-          meta,
-          eventType: 'plant.phase_changed',
-          category: 'crops',
-          severity: input.force ? 'warning' : 'info',
-          message: `Plant ${plant.label}: ${moved.from ?? 'no phase'} → ${input.to}${input.force ? ' (forced)' : ''}`,
-          data: {
-            plant_id: plant.id,
-            from: moved.from,
-            to: input.to,
-            reason: moved.history.reason,
-            note: input.reason ?? null,
-          },
-        });
-        return { moved: [moved], created: true };
-      })
-      .then((result) => {
-        if (result.created) for (const m of result.moved) announce(this.deps.live, ctx.farmId, m);
-        return result;
+      const species = await growthOf(tx, plant.species_id);
+      const moved = await transition(tx, ctx.farmId, plant, species, {
+        to: input.to,
+        force: input.force ?? false,
+        note: input.reason ?? null,
+        at: now,
+        userId: userOf(ctx.caller),
+        clientId: input.id ?? null,
+        requestHash: input.id ? hashOfMove({ ...input, plant: plant.id }) : null,
       });
+      await recordAudit(tx, this.deps.clock, {
+        farmId: ctx.farmId,
+        caller: ctx.caller,
+        meta,
+        eventType: 'plant.phase_changed',
+        category: 'crops',
+        severity: input.force ? 'warning' : 'info',
+        message: `Plant ${plant.label}: ${moved.from ?? 'no phase'} → ${input.to}${input.force ? ' (forced)' : ''}`,
+        data: {
+          plant_id: plant.id,
+          from: moved.from,
+          to: input.to,
+          reason: moved.history.reason,
+          note: input.reason ?? null,
+        },
+      });
+      return { moved: [moved], created: true };
+    }).then((result) => {
+      if (result.created) for (const m of result.moved) announce(this.deps.live, ctx.farmId, m);
+      return result;
+    });
   }
 
   /** Moves as answered: each plant with its phase, and the history row the move opened. */
@@ -729,6 +727,19 @@ export class CropsService {
         fields: [{ field: `${at}.cultivar`, message: 'no such cultivar of this species' }],
       });
     return { speciesId: species.id, cultivarId: cultivar.id };
+  }
+
+  /**
+   * A farm transaction whose change may move a place's crop targets (a phase, a run's status, where its
+   * plants stand): the light schedules and alert rules following them are brought up to date in it, and
+   * their commands and live events go out after the commit.
+   */
+  async #retargeting<T>(ctx: FarmContext, meta: RequestMeta, work: (tx: Tx) => Promise<T>): Promise<T> {
+    const { value, after } = await this.deps.db.farm(ctx.farmId, (tx) =>
+      this.deps.cropTargets.around(tx, { ...ctx, meta }, () => work(tx)),
+    );
+    await after();
+    return value;
   }
 
   async #run(tx: Tx, farmId: string, id: string, lock = false): Promise<RunRow> {

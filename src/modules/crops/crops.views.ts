@@ -1,6 +1,7 @@
 import type { PhaseHistoryRow, RunRow } from './crops.repository.js';
 import type { PlantWithPhase } from './crops.service.js';
 import type { GrowthService } from './growth.service.js';
+import type { CropTargets } from './targets.service.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -82,7 +83,7 @@ export const climateView = (c: Climate) => ({
   resolved: { temperature: sensorView(c.resolved.temperature), humidity: sensorView(c.resolved.humidity) },
 });
 
-type TargetSource = Awaited<ReturnType<GrowthService['targetSource']>>;
+type TargetSource = Awaited<ReturnType<CropTargets['targetSource']>>;
 export const targetSourceView = (locationId: string, { chosen, answer }: TargetSource) => ({
   location_id: locationId,
   chosen_run_id: chosen,
@@ -94,7 +95,15 @@ export const targetSourceView = (locationId: string, { chosen, answer }: TargetS
         day: { temperature_c: answer.targets.day.temperatureC, humidity_pct: answer.targets.day.humidityPct },
         night: { temperature_c: answer.targets.night.temperatureC, humidity_pct: answer.targets.night.humidityPct },
         vpd_kpa: answer.targets.vpdKpa,
+        light: {
+          start: hhmm(answer.targets.light.startMinute),
+          hours: answer.targets.light.hours,
+          schedule: answer.targets.light.schedule,
+        },
       }
     : null,
   problem: answer.ok ? null : { code: answer.code, message: answer.message, runs: answer.runs },
 });
+
+const hhmm = (minute: number) =>
+  `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;

@@ -14,9 +14,7 @@ import { telemetryReads } from '../telemetry/index.js';
 import {
   classify,
   environmentAgainstTargets,
-  HUMIDITY_TOLERANCE_PCT,
   targetRanges,
-  TEMPERATURE_TOLERANCE_C,
   vpdKpa,
 } from './environment.engine.js';
 import {
@@ -28,11 +26,11 @@ import {
   type DailyTemperature,
 } from './growth.engine.js';
 import { wholeDaysBetween } from './phases.engine.js';
-import { cropsRepository, type PlantRow, type RunRow } from './crops.repository.js';
-import { DEFAULT_LIGHTS_ON_MINUTE, type TargetsAnswer } from '../../platform/targets.js';
+import { cropsRepository, type PlantRow } from './crops.repository.js';
 import { announce, growthOf, locationOr, plantOr, transition, type Moved } from './crops.moves.js';
 import type { PhaseReason } from './crops.tables.js';
 import type { ClimateInput } from './crops.schemas.js';
+import type { CropTargets } from './targets.service.js';
 
 interface Deps {
   db: Database;
@@ -40,6 +38,7 @@ interface Deps {
   log: Logger;
   live: LiveEvents;
   notifications: NotificationsService;
+  cropTargets: CropTargets;
 }
 
 /** Where a location's air temperature or humidity comes from. */
@@ -224,109 +223,6 @@ export class GrowthService {
     });
   }
 
-  // Target sources (what alert rules and light schedules that follow a crop ask)
-
-  /**
-   * A location's climate targets now: from its chosen run, else the one active run growing there;
-   * none, or several with none chosen, answer why (naming the runs) — never a guess.
-   */
-  async targets(tx: Tx, farmId: string, locationId: string): Promise<TargetsAnswer> {
-    const chosen = await cropsRepository.targetSource(tx, farmId, locationId);
-    const run = chosen ? await cropsRepository.findRun(tx, farmId, chosen) : undefined;
-    const growing =
-      run && ['active', 'harvesting'].includes(run.status)
-        ? [run]
-        : await cropsRepository.runsGrowingAt(tx, farmId, locationId);
-    const described = async (r: RunRow) => {
-      const species = (await catalogReads.speciesForGrowth(tx, [r.species_id])).get(r.species_id);
-      const counts = await cropsRepository.runPhases(tx, farmId, r.id);
-      // The phase most of its plants are in; a tie goes to the later phase (the run moves on together).
-      const phases = species?.sequence.phases ?? [];
-      const best = counts
-        .map((c) => ({ ...c, phase: phases.find((p) => p.id === c.phase_id) }))
-        .filter((c) => c.phase !== undefined)
-        .sort((a, b) => b.n - a.n || b.phase!.position - a.phase!.position)[0];
-      return { run: r, phase: best?.phase ?? null };
-    };
-    if (growing.length !== 1) {
-      const runs = await Promise.all(growing.map(described));
-      const list = runs.map((r) => ({ id: r.run.id, name: r.run.name, phase: r.phase?.key ?? null }));
-      return growing.length === 0
-        ? { ok: false, code: 'NO_TARGET_SOURCE', message: 'No active planting run grows at this location', runs: list }
-        : {
-            ok: false,
-            code: 'TARGET_SOURCE_AMBIGUOUS',
-            message: `${growing.length} planting runs grow here (${list.map((r) => r.name).join(', ')}): choose the one that sets the targets (PUT …/locations/{id}/target-source)`,
-            runs: list,
-          };
-    }
-    const { run: source, phase } = await described(growing[0]!);
-    if (!phase)
-      return {
-        ok: false,
-        code: 'NO_TARGET_SOURCE',
-        message: `Planting run ${source.name} has no plants in a phase`,
-        runs: [{ id: source.id, name: source.name, phase: null }],
-      };
-    const p = phase.profile;
-    return {
-      ok: true,
-      targets: {
-        locationId,
-        run: { id: source.id, name: source.name },
-        phase: phase.key,
-        photoperiodH: p.photoperiodH,
-        day: { temperatureC: p.dayTempC, humidityPct: p.dayHumidity },
-        night: { temperatureC: p.nightTempC, humidityPct: p.nightHumidity },
-        vpdKpa: p.vpdMin !== null && p.vpdMax !== null ? { min: p.vpdMin, max: p.vpdMax } : null,
-        light: { startMinute: DEFAULT_LIGHTS_ON_MINUTE, hours: p.photoperiodH ?? 12, schedule: null },
-        ranges: {
-          day: { temperature: around(p.dayTempC, TEMPERATURE_TOLERANCE_C), humidity: humidityAround(p.dayHumidity) },
-          night: {
-            temperature: around(p.nightTempC, TEMPERATURE_TOLERANCE_C),
-            humidity: humidityAround(p.nightHumidity),
-          },
-        },
-      },
-    };
-  }
-
-  targetSource(ctx: FarmContext, locationId: string) {
-    return this.deps.db.farm(ctx.farmId, async (tx) => {
-      await locationOr(tx, ctx.farmId, locationId, 'path.id');
-      return {
-        chosen: (await cropsRepository.targetSource(tx, ctx.farmId, locationId)) ?? null,
-        answer: await this.targets(tx, ctx.farmId, locationId),
-      };
-    });
-  }
-
-  /** Chooses the run that sets a location's targets (null: the one growing there, when there is one). */
-  async setTargetSource(ctx: FarmContext, locationId: string, runId: string | null, meta: RequestMeta) {
-    const now = this.deps.clock.now();
-    await this.deps.db.farm(ctx.farmId, async (tx) => {
-      await locationOr(tx, ctx.farmId, locationId, 'path.id');
-      if (runId !== null) {
-        const run = await cropsRepository.findRun(tx, ctx.farmId, runId);
-        if (!run)
-          throw invalid('No such planting run in this farm', {
-            fields: [{ field: 'body.run', message: 'no such run' }],
-          });
-      }
-      await cropsRepository.setTargetSource(tx, ctx.farmId, locationId, runId, now);
-      await recordAudit(tx, this.deps.clock, {
-        farmId: ctx.farmId,
-        caller: ctx.caller,
-        meta,
-        eventType: 'location.target_source_set',
-        category: 'crops',
-        message: runId ? 'The planting run setting a location’s targets chosen' : 'A location’s target source cleared',
-        data: { location_id: locationId, run_id: runId },
-      });
-    });
-    return this.targetSource(ctx, locationId);
-  }
-
   // The daily growth job
 
   /**
@@ -401,6 +297,8 @@ export class GrowthService {
       return { due, species };
     });
     if (!plan) return undefined;
+    // What follows the places' targets (light schedules, alert rules) is brought up to date after the moves.
+    const before = await this.deps.db.farm(farmId, (tx) => this.deps.cropTargets.snapshot(tx, farmId));
     const done: Moved[] = [];
     for (const { plant, moves } of plan.due) {
       // A plant's moves (several when it catches up on past days) in one transaction: all or none.
@@ -437,10 +335,12 @@ export class GrowthService {
       });
       done.push(...made);
     }
-    await this.deps.db.farm(farmId, (tx) =>
-      cropsRepository.finishDay(tx, farmId, day, done.length, this.deps.clock.now()),
-    );
+    const after = await this.deps.db.farm(farmId, async (tx) => {
+      await cropsRepository.finishDay(tx, farmId, day, done.length, this.deps.clock.now());
+      return this.deps.cropTargets.settle(tx, { farmId, timeZone: zone }, before);
+    });
     for (const m of done) announce(this.deps.live, farmId, m);
+    await after();
     if (done.length > 0) await this.#tellManagers(farmId, day, done);
     return { day, moved: done.length };
   }
@@ -669,14 +569,4 @@ function planMoves(input: {
     if (startedAt > startOfLocalDay(through, zone)) break;
   }
   return moves;
-}
-
-/** A target value widened by a tolerance each side (null without a value). */
-function around(value: number | null, tolerance: number) {
-  return value === null ? null : { min: value - tolerance, max: value + tolerance };
-}
-
-function humidityAround(value: number | null) {
-  const range = around(value, HUMIDITY_TOLERANCE_PCT);
-  return range && { min: Math.max(0, range.min), max: Math.min(100, range.max) };
 }

@@ -4,14 +4,17 @@ import type { LiveEvents } from '../../platform/live/events.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Targets } from '../../platform/targets.js';
 import { defineModule } from '../../platform/module.js';
-import type { NotificationsService } from '../alerts/index.js';
+import type { AlertsService, NotificationsService } from '../alerts/index.js';
+import type { SchedulesService } from '../schedules/index.js';
 import { defineCropsJobs } from './crops.jobs.js';
 import { cropsRoutes } from './crops.routes.js';
 import { CropsService } from './crops.service.js';
 import { GrowthService } from './growth.service.js';
+import { CropTargets } from './targets.service.js';
 
 export type { CropsService } from './crops.service.js';
 export type { GrowthService } from './growth.service.js';
+export type { CropTargets } from './targets.service.js';
 
 /** Plants and planting runs, their growth phases and the growth clock that moves them. */
 export const cropsModule = defineModule({
@@ -23,11 +26,17 @@ export const cropsModule = defineModule({
     live: LiveEvents;
     notifications: NotificationsService;
     targets: Targets;
+    alerts: AlertsService;
+    schedules: SchedulesService;
   }) => {
-    const growth = new GrowthService(deps);
-    // Alert rules and light schedules that follow a crop ask the growth clock through the platform's door.
-    deps.targets.provide(growth);
-    return { crops: new CropsService(deps), growth };
+    const cropTargets = new CropTargets(deps);
+    // Alert rules and light schedules that follow a crop ask for its targets through the platform's door.
+    deps.targets.provide(cropTargets);
+    return {
+      crops: new CropsService({ ...deps, cropTargets }),
+      growth: new GrowthService({ ...deps, cropTargets }),
+      cropTargets,
+    };
   },
   routes: cropsRoutes,
   jobs: defineCropsJobs,

@@ -9,6 +9,7 @@ import {
 import {
   AlertEventMessage,
   PlantEventMessage,
+  TargetsEventMessage,
   AuthenticatedMessage,
   AuthMessage,
   CommandEventMessage,
@@ -86,6 +87,7 @@ export const LIVE_MESSAGES = {
   LiveDevice: { schema: DeviceEventMessage, from: 'croft' },
   LiveAlert: { schema: AlertEventMessage, from: 'croft' },
   LivePlant: { schema: PlantEventMessage, from: 'croft' },
+  LiveTargets: { schema: TargetsEventMessage, from: 'croft' },
   LiveNotification: { schema: NotificationMessage, from: 'croft' },
   LiveError: { schema: ErrorMessage, from: 'croft' },
   LivePong: { schema: PongMessage, from: 'croft' },

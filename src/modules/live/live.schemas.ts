@@ -108,6 +108,11 @@ export const PlantEventMessage = FarmEvent(
   'plant',
   'A plant changed phase (by hand or on its own clock: reason auto_days, auto_gdd, auto_dormancy)',
 );
+export const TargetsEventMessage = FarmEvent(
+  'targets',
+  "A place's crop targets changed (its run changed phase, or its target source): the light schedules that " +
+    'follow its photoperiod and the alert rules that follow its targets, with old and new values',
+);
 export const NotificationMessage = Type.Object(
   { type: Type.Literal('notification') },
   {
@@ -139,6 +144,7 @@ export const ServerMessage = Type.Union([
   DeviceEventMessage,
   AlertEventMessage,
   PlantEventMessage,
+  TargetsEventMessage,
   NotificationMessage,
   ErrorMessage,
   PongMessage,

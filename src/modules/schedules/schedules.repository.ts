@@ -39,6 +39,31 @@ export const schedulesRepository = {
     return Number(result.numDeletedRows) > 0;
   },
 
+  /** Schedules following a location's photoperiod: the one in force first (priority, then the oldest). */
+  following(tx: Tx, farmId: string, locationId: string): Promise<ScheduleRow[]> {
+    return tx
+      .selectFrom('schedules')
+      .selectAll()
+      .where('farm_id', '=', farmId)
+      .where('follows_location_id', '=', locationId)
+      .orderBy('enabled', 'desc')
+      .orderBy('priority', 'desc')
+      .orderBy('created_at')
+      .execute();
+  },
+
+  /** The locations whose photoperiod some schedule follows. */
+  async followedLocations(tx: Tx, farmId: string): Promise<string[]> {
+    const rows = await tx
+      .selectFrom('schedules')
+      .select('follows_location_id')
+      .distinct()
+      .where('farm_id', '=', farmId)
+      .where('follows_location_id', 'is not', null)
+      .execute();
+    return rows.map((r) => r.follows_location_id!);
+  },
+
   /** Enabled schedules driving one device channel (for conflicts and previews). */
   onChannel(tx: Tx, farmId: string, deviceId: string, channel: string | null): Promise<ScheduleRow[]> {
     return tx

@@ -66,6 +66,20 @@ const CommonFields = {
     }),
   ),
   enabled: Type.Optional(Type.Boolean()),
+  follow: Type.Optional(
+    Nullable(
+      Type.Object(
+        { location: Uuid },
+        {
+          additionalProperties: false,
+          description:
+            'A light that follows a location’s photoperiod: on at `start` (06:00 unless given) for the hours the ' +
+            'growth phase of the crop there asks for, changed when the phase changes. `hours` only for a phase ' +
+            'that names none. null pins the schedule to the hours it has',
+        },
+      ),
+    ),
+  ),
 };
 
 export const ScheduleParams = Type.Object({ farm: FarmParams.properties.farm, id: Uuid });
@@ -93,6 +107,7 @@ export const ScheduleView = Type.Object(
     value: Nullable(Type.Number()),
     priority: Type.Integer(),
     enabled: Type.Boolean(),
+    follow: Nullable(Type.Object({ location: Uuid })),
     ...SpecFields,
     next_fire_at: Nullable(DateTime),
     condition_state: Nullable(Type.Object({ active: Type.Boolean(), changed_at: Nullable(DateTime) })),

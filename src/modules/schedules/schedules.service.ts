@@ -1,7 +1,7 @@
 import type { Clock } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
 import type { Database, Tx } from '../../platform/db/database.js';
-import { DomainError, invalid, notFound } from '../../platform/errors.js';
+import { DomainError, invalid, notFound, ruleViolation } from '../../platform/errors.js';
 import type { Hooks } from '../../platform/hooks.js';
 import type { Logger } from '../../platform/logger.js';
 import { PerKeyCoalescer } from '../../platform/coalesce.js';
@@ -17,6 +17,8 @@ import {
   type DeviceRow,
 } from '../devices/index.js';
 import { farmReads } from '../farms/index.js';
+import { locationReads } from '../locations/index.js';
+import type { LightPeriod, Targets } from '../../platform/targets.js';
 import {
   checkSpec,
   conditionStep,
@@ -97,7 +99,21 @@ interface Deps {
   log: Logger;
   live: LiveEvents;
   commands: CommandsService;
+  targets: Targets;
 }
+
+/** A schedule that took a location's new photoperiod (for the audit log and the live event). */
+export interface PhotoperiodChange {
+  schedule: { id: string; name: string };
+  hours: { from: number | null; to: number };
+  /** What the new window made the channel do at once, when it said otherwise about the moment. */
+  switched_now: string | null;
+}
+
+/** Where a light that follows a photoperiod goes on unless its start is given. */
+const DEFAULT_FOLLOW_START = '06:00';
+
+const minuteOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
 const FAILURES_TO_RAISE = 3;
 
@@ -152,7 +168,9 @@ export class SchedulesService {
     const now = this.deps.clock.now();
     const { rest, spec } = split(body);
     const input: Definition = { ...rest, spec };
+    const follows = body.follow?.location ?? null;
     const row = await this.deps.db.farm(ctx.farmId, async (tx) => {
+      if (follows) input.spec = await this.#following(tx, ctx.farmId, input, spec, follows, null);
       const device = await this.#check(tx, ctx, input);
       const draft = {
         kind: input.kind,
@@ -173,6 +191,7 @@ export class SchedulesService {
         priority: input.priority ?? 0,
         enabled,
         spec: draft.spec,
+        follows_location_id: follows,
         anchor_at: now,
         next_fire_at: enabled ? this.#next(draft, ctx.timeZone, now.getTime()) : null,
         state: input.kind === 'condition' ? { ...INITIAL_CONDITION_STATE } : {},
@@ -186,7 +205,7 @@ export class SchedulesService {
         eventType: 'schedule.created',
         category: 'schedules',
         message: `Schedule ${row.name} created`,
-        data: { schedule_id: row.id },
+        data: { schedule_id: row.id, ...(follows ? { follows_location_id: follows, hours: row.spec.hours } : {}) },
       });
       return row;
     });
@@ -218,6 +237,11 @@ export class SchedulesService {
               : patch.spec
             : current.spec,
       };
+      const follows = patch.follow !== undefined ? (patch.follow?.location ?? null) : current.follows_location_id;
+      if (follows) {
+        const kept = current.follows_location_id ? ((current.spec.hours as number | undefined) ?? null) : null;
+        merged.spec = await this.#following(tx, ctx.farmId, merged, patch.spec, follows, kept);
+      }
       const target = await this.#check(tx, ctx, merged);
       const spec = this.#spec(merged);
       // Changing when it fires restarts its cycles and its condition.
@@ -244,6 +268,7 @@ export class SchedulesService {
         priority: merged.priority ?? 0,
         enabled: merged.enabled ?? true,
         spec,
+        follows_location_id: follows,
         anchor_at: anchor,
         next_fire_at: merged.enabled ? this.#next(draft, ctx.timeZone, now.getTime()) : null,
         ...(restart ? { state: merged.kind === 'condition' ? { ...INITIAL_CONDITION_STATE } : {} } : {}),
@@ -268,7 +293,10 @@ export class SchedulesService {
         message: `Schedule ${merged.name} changed`,
         data: {
           schedule_id: id,
-          changed: Object.keys(patch),
+          changed: [...Object.keys(rest), ...Object.keys(specPatch)],
+          ...(follows !== current.follows_location_id
+            ? { follows_location_id: { from: current.follows_location_id, to: follows } }
+            : {}),
           ...(switched ? { switched_now: switched.action } : {}),
         },
       });
@@ -337,6 +365,132 @@ export class SchedulesService {
     return Object.fromEntries(
       SPEC_KEYS[input.kind].filter((k) => input.spec[k] !== undefined).map((k) => [k, input.spec[k]]),
     );
+  }
+
+  /**
+   * The window of a schedule that follows a location's photoperiod: on at its start (06:00 unless given)
+   * for the hours the growth phase of the crop there asks for. Refuses what cannot follow (400: not a
+   * daily window of a light switched on, no such location, hours other than the phase's), a location
+   * without crop targets (422 naming the runs) and a phase that names no photoperiod when there are no
+   * hours to use meanwhile (422).
+   */
+  async #following(
+    tx: Tx,
+    farmId: string,
+    input: Definition,
+    requested: Record<string, unknown>,
+    locationId: string,
+    keptHours: number | null,
+  ): Promise<Record<string, unknown>> {
+    const problems: Array<{ field: string; message: string }> = [];
+    if (input.kind !== 'time')
+      problems.push({ field: 'body.follow', message: 'only a time schedule follows a photoperiod' });
+    if (requested.cron !== undefined || (input.spec.cron !== undefined && input.spec.start === undefined))
+      problems.push({
+        field: 'body.cron',
+        message: 'a schedule that follows a photoperiod is a daily window: give start, not cron',
+      });
+    if (requested.end !== undefined)
+      problems.push({
+        field: 'body.end',
+        message: 'the photoperiod says how long the light stays on: give start, not end',
+      });
+    if (input.action !== 'on' && input.action !== 'set_value')
+      problems.push({
+        field: 'body.action',
+        message: 'a light that follows a photoperiod is switched on (on or set_value)',
+      });
+    const location = await locationReads.find(tx, farmId, locationId);
+    if (!location) problems.push({ field: 'body.follow.location', message: 'no such location in this farm' });
+    if (problems.length > 0)
+      throw invalid(problems.map((p) => `${p.field.replace(/^body\./, '')} ${p.message}`).join('; '), {
+        fields: problems,
+      });
+    const targets = await this.deps.targets.require(tx, farmId, locationId);
+    const given = requested.hours as number | undefined;
+    if (targets.photoperiodH !== null && given !== undefined && given !== targets.photoperiodH)
+      throw invalid(
+        `hours: the schedule follows the photoperiod of ${location!.name} (${targets.photoperiodH} h in ${targets.phase}); send follow: null to pin other hours`,
+        { fields: [{ field: 'body.hours', message: `the crop's phase sets ${targets.photoperiodH} h` }] },
+      );
+    const hours = targets.photoperiodH ?? given ?? keptHours;
+    if (hours === null)
+      throw ruleViolation(
+        'NO_PHOTOPERIOD',
+        `Phase ${targets.phase} of ${targets.run.name} names no photoperiod: give hours to use until a phase does`,
+        { location_id: locationId, run: targets.run, phase: targets.phase },
+      );
+    return { start: (input.spec.start as string | undefined) ?? DEFAULT_FOLLOW_START, hours };
+  }
+
+  // What crops asks through the module's door
+
+  /**
+   * A location's photoperiod is now `hours` (its crop changed phase): every schedule following it takes
+   * them — its next firing, and a switch at once when the new window says otherwise about now (18 h →
+   * 12 h at 20:00: off now). Null (no photoperiod, no targets) changes nothing: they keep their hours.
+   * Runs in the caller's transaction; `send` sends the commands it queued, after the commit.
+   */
+  async followPhotoperiod(
+    tx: Tx,
+    farmId: string,
+    zone: string,
+    locationId: string,
+    hours: number | null,
+    now: Date,
+  ): Promise<{ changed: PhotoperiodChange[]; send: () => Promise<void> }> {
+    const changed: PhotoperiodChange[] = [];
+    const queued: Queued[] = [];
+    if (hours !== null)
+      for (const current of await schedulesRepository.following(tx, farmId, locationId)) {
+        const from = (current.spec.hours as number | undefined) ?? null;
+        if (from === hours) continue;
+        const spec = { start: (current.spec.start as string | undefined) ?? DEFAULT_FOLLOW_START, hours };
+        const draft = { ...current, spec };
+        const row = (await schedulesRepository.update(tx, farmId, current.id, {
+          spec,
+          next_fire_at: current.enabled ? this.#next(draft, zone, now.getTime()) : null,
+          updated_at: now,
+        }))!;
+        const switched = row.enabled
+          ? windowChangeFiring(
+              { timing: timed(current), next_fire_at: current.next_fire_at?.getTime() ?? null },
+              timed(row),
+              zone,
+              now.getTime(),
+            )
+          : null;
+        if (switched) queued.push(...(await this.#switchNow(tx, row, switched)).queued);
+        changed.push({
+          schedule: { id: row.id, name: row.name },
+          hours: { from, to: hours },
+          switched_now: switched?.action ?? null,
+        });
+      }
+    return {
+      changed,
+      send: async () => {
+        for (const { command, deviceId } of queued) await this.deps.commands.afterQueued(farmId, command, deviceId);
+      },
+    };
+  }
+
+  /** The light period a location's schedule following its photoperiod keeps (the one in force), if one does. */
+  async lightPeriod(tx: Tx, farmId: string, locationId: string): Promise<LightPeriod | null> {
+    const row = (await schedulesRepository.following(tx, farmId, locationId)).find(
+      (r) => r.enabled && typeof r.spec.hours === 'number',
+    );
+    if (!row) return null;
+    return {
+      startMinute: minuteOf((row.spec.start as string | undefined) ?? DEFAULT_FOLLOW_START),
+      hours: row.spec.hours as number,
+      schedule: { id: row.id, name: row.name },
+    };
+  }
+
+  /** The locations whose photoperiod some schedule follows. */
+  followedLocations(tx: Tx, farmId: string): Promise<string[]> {
+    return schedulesRepository.followedLocations(tx, farmId);
   }
 
   /** Everything a schedule names must exist in this farm and be able to do what it asks. */

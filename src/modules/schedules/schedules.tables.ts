@@ -17,6 +17,8 @@ export interface ScheduleTable {
   priority: number;
   enabled: boolean;
   spec: Record<string, unknown>;
+  /** A light schedule following this location's photoperiod (its hours are set by the crop's phase). */
+  follows_location_id: Generated<string | null>;
   anchor_at: Timestamp;
   next_fire_at: Timestamp | null;
   state: Record<string, unknown>;

@@ -15,6 +15,7 @@ export const scheduleView = (s: WithFacts) => {
     value: s.value,
     priority: s.priority,
     enabled: s.enabled,
+    follow: s.follows_location_id ? { location: s.follows_location_id } : null,
     ...s.spec,
     next_fire_at: s.next_fire_at?.toISOString() ?? null,
     condition_state:
