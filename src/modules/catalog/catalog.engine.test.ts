@@ -10,6 +10,7 @@ import {
   likePattern,
   normalizeSpecies,
   overridden,
+  shortDayLight,
   parseZone,
   searchLanguages,
   seedProblems,
@@ -311,5 +312,28 @@ describe('keys, languages, cursors, overrides', () => {
     expect(overridden(phase, { fruiting: { gdd: 500 } })).toEqual({ ...phase, gdd: 500 });
     expect(overridden(phase, { fruiting: { days: null } })).toEqual({ ...phase, days: null });
     expect(overridden(phase, { harvest: { days: 1 } })).toBe(phase);
+  });
+
+  it('gives a short-day species short days from its flowering on, at its critical day length', () => {
+    const phase = (key: string, position: number, photoperiodH: number | null) => ({
+      key,
+      position,
+      profile: { photoperiodH },
+    });
+    const sequence = [
+      phase('germination', 0, 0),
+      phase('vegetative', 1, 18),
+      phase('flowering', 2, 14),
+      phase('fruiting', 3, 14),
+      phase('senescence', 4, 11),
+      phase('rest', 5, null),
+    ];
+    const hours = (phases: typeof sequence) => phases.map((p) => p.profile.photoperiodH);
+    expect(hours(shortDayLight(sequence, 'short-day', null))).toEqual([0, 18, 12, 12, 11, null]);
+    expect(hours(shortDayLight(sequence, 'short-day', 12.5))).toEqual([0, 18, 12.5, 12.5, 11, null]);
+    expect(shortDayLight(sequence, 'day-neutral', null)).toBe(sequence);
+    expect(shortDayLight(sequence, null, 10)).toBe(sequence);
+    const noFlowering = sequence.filter((p) => p.key !== 'flowering');
+    expect(shortDayLight(noFlowering, 'short-day', null)).toBe(noFlowering);
   });
 });

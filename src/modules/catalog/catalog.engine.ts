@@ -699,6 +699,31 @@ export function overridden<T extends { key: string; days: number | null; gdd: nu
   };
 }
 
+/** The day length under which a short-day species flowers when the species does not name its own (h). */
+export const SHORT_DAY_FLOWERING_H = 12;
+
+/**
+ * A short-day species flowers only under days shorter than its critical day length: from its flowering
+ * phase on, a phase that asks for more light than that asks for the critical length instead (12 h when
+ * the species names none). A chrysanthemum's vegetative 18 h becomes 12 h at flowering, where the
+ * sequence (written for day-neutral crops) says 14. Other species and phases are left as they are.
+ */
+export function shortDayLight<T extends { key: string; position: number; profile: { photoperiodH: number | null } }>(
+  phases: T[],
+  photoperiod: string | null,
+  criticalDayLengthH: number | null,
+): T[] {
+  if (photoperiod !== 'short-day') return phases;
+  const flowering = phases.find((p) => p.key === 'flowering');
+  if (!flowering) return phases;
+  const limit = criticalDayLengthH ?? SHORT_DAY_FLOWERING_H;
+  return phases.map((p) =>
+    p.position >= flowering.position && p.profile.photoperiodH !== null && p.profile.photoperiodH > limit
+      ? { ...p, profile: { ...p.profile, photoperiodH: limit } }
+      : p,
+  );
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Across the seed files
 

@@ -4,6 +4,7 @@ import type { CatalogReads, CultivarRef, GrowthPhase, PhaseProfile, SpeciesForGr
 import {
   likePattern,
   overridden,
+  shortDayLight,
   type Category,
   type CultivarColumns,
   type FamilyColumns,
@@ -670,6 +671,7 @@ export const catalogReads: CatalogReads = {
         's.base_temp_c',
         's.upper_temp_c',
         's.critical_day_length_h',
+        's.photoperiod',
         's.phase_overrides',
         'q.id as sequence_id',
         'q.key as sequence_key',
@@ -697,23 +699,27 @@ export const catalogReads: CatalogReads = {
           dormancyRequired: s.dormancy_required,
           vernalizationRequired: s.vernalization_required,
           restartPhase: s.restart_phase,
-          phases: phases
-            .filter((p) => p.sequence_id === s.sequence_id)
-            .map((p): GrowthPhase =>
-              overridden(
-                {
-                  id: p.id,
-                  key: p.key,
-                  position: p.position!,
-                  days: p.days,
-                  gdd: p.gdd,
-                  terminal: p.terminal,
-                  harvestAllowed: p.harvest_allowed,
-                  profile: profileOf(p),
-                },
-                overrides,
+          phases: shortDayLight(
+            phases
+              .filter((p) => p.sequence_id === s.sequence_id)
+              .map((p): GrowthPhase =>
+                overridden(
+                  {
+                    id: p.id,
+                    key: p.key,
+                    position: p.position!,
+                    days: p.days,
+                    gdd: p.gdd,
+                    terminal: p.terminal,
+                    harvestAllowed: p.harvest_allowed,
+                    profile: profileOf(p),
+                  },
+                  overrides,
+                ),
               ),
-            ),
+            s.photoperiod,
+            s.critical_day_length_h,
+          ),
         },
       });
     }

@@ -1,4 +1,11 @@
-import { familyInputOf, overridden, phaseInputOf, speciesInputOf, type Warning } from './catalog.engine.js';
+import {
+  familyInputOf,
+  overridden,
+  phaseInputOf,
+  shortDayLight,
+  speciesInputOf,
+  type Warning,
+} from './catalog.engine.js';
 import type { CultivarRow, FamilyRow, PhaseRow, SequenceWithPhases, SpeciesRow } from './catalog.repository.js';
 import type { Paged, SpeciesDetail } from './catalog.service.js';
 
@@ -67,16 +74,24 @@ export function cultivarView(row: CultivarRow) {
   };
 }
 
+/** The sequence's phases as this species lives them: its overrides, and short days from flowering on for a short-day species. */
+function speciesPhases({ species, sequence }: SpeciesDetail) {
+  const phases = sequence.phases.map((p) => overridden(p, species.phase_overrides));
+  const light = shortDayLight(
+    phases.map((p) => ({ key: p.key, position: p.position ?? 0, profile: { photoperiodH: p.photoperiod_h } })),
+    species.photoperiod,
+    species.critical_day_length_h,
+  );
+  return phases.map((p, i) => ({ ...p, photoperiod_h: light[i]!.profile.photoperiodH }));
+}
+
 /** A species' page: its family, its sequence with the species' overrides applied to the phases, its cultivars. */
 export function speciesDetailView(detail: SpeciesDetail) {
   const { species, family, sequence, cultivars } = detail;
   return {
     ...speciesView(species),
     family: familyView(family),
-    sequence: sequenceView(
-      sequence,
-      sequence.phases.map((p) => overridden(p, species.phase_overrides)),
-    ),
+    sequence: sequenceView(sequence, speciesPhases(detail)),
     cultivars: cultivars.map(cultivarView),
   };
 }
