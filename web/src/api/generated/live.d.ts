@@ -14,6 +14,7 @@ LivePlant?: LivePlant
 LivePong?: LivePong
 LiveReading?: LiveReading
 LiveSubscribed?: LiveSubscribed
+LiveTargets?: LiveTargets
 }
 /**
  * This interface was referenced by `LiveMessages`'s JSON-Schema
@@ -174,8 +175,19 @@ type: "subscribed"
 devices: (string[] | null)
 metrics: (string[] | null)
 }
+/**
+ * A place's crop targets changed (its run changed phase, or its target source): the light schedules that follow its photoperiod and the alert rules that follow its targets, with old and new values
+ * 
+ * This interface was referenced by `LiveMessages`'s JSON-Schema
+ * via the `definition` "LiveTargets".
+ */
+export interface LiveTargets {
+type: "targets"
+device?: string
+[k: string]: unknown
+}
 
 /** What the browser sends on the live socket. */
 export type LiveClientMessage = LiveAuth | LivePing | LiveSubscribe | LiveUnsubscribe;
 /** What Croft sends on the live socket. */
-export type LiveServerMessage = LiveAlert | LiveAuthenticated | LiveCommand | LiveDevice | LiveError | LiveNotification | LivePlant | LivePong | LiveReading | LiveSubscribed;
+export type LiveServerMessage = LiveAlert | LiveAuthenticated | LiveCommand | LiveDevice | LiveError | LiveNotification | LivePlant | LivePong | LiveReading | LiveSubscribed | LiveTargets;

@@ -9796,6 +9796,17 @@ export interface paths {
                                     humidity_pct: number | null;
                                     temperature_c: number | null;
                                 };
+                                /** @description The light period deciding day or night targets: the schedule following this place’s photoperiod, else 06:00 for the phase’s hours */
+                                light: {
+                                    hours: number;
+                                    schedule: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        name: string;
+                                    } | null;
+                                    /** @description HH:MM, farm local time */
+                                    start: string;
+                                };
                                 night: {
                                     humidity_pct: number | null;
                                     temperature_c: number | null;
@@ -9880,6 +9891,17 @@ export interface paths {
                                 day: {
                                     humidity_pct: number | null;
                                     temperature_c: number | null;
+                                };
+                                /** @description The light period deciding day or night targets: the schedule following this place’s photoperiod, else 06:00 for the phase’s hours */
+                                light: {
+                                    hours: number;
+                                    schedule: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        name: string;
+                                    } | null;
+                                    /** @description HH:MM, farm local time */
+                                    start: string;
                                 };
                                 night: {
                                     humidity_pct: number | null;
@@ -12524,6 +12546,10 @@ export interface paths {
                                 enabled: boolean;
                                 /** @description HH:MM, farm local time; at or before start: the next day (18:00 → 06:00); 24:00: the next midnight */
                                 end?: string;
+                                follow: {
+                                    /** Format: uuid */
+                                    location: string;
+                                } | null;
                                 /** @description Instead of end: the window lasts this long on the wall clock, in whole minutes (12.5); 0: off all day, 24: on all day */
                                 hours?: number;
                                 hysteresis?: number;
@@ -12587,6 +12613,10 @@ export interface paths {
                         enabled?: boolean;
                         /** @description HH:MM, farm local time; at or before start: the next day (18:00 → 06:00); 24:00: the next midnight */
                         end?: string;
+                        follow?: {
+                            /** Format: uuid */
+                            location: string;
+                        } | null;
                         /** @description Instead of end: the window lasts this long on the wall clock, in whole minutes (12.5); 0: off all day, 24: on all day */
                         hours?: number;
                         hysteresis?: number;
@@ -12660,6 +12690,10 @@ export interface paths {
                             enabled: boolean;
                             /** @description HH:MM, farm local time; at or before start: the next day (18:00 → 06:00); 24:00: the next midnight */
                             end?: string;
+                            follow: {
+                                /** Format: uuid */
+                                location: string;
+                            } | null;
                             /** @description Instead of end: the window lasts this long on the wall clock, in whole minutes (12.5); 0: off all day, 24: on all day */
                             hours?: number;
                             hysteresis?: number;
@@ -12765,6 +12799,10 @@ export interface paths {
                             enabled: boolean;
                             /** @description HH:MM, farm local time; at or before start: the next day (18:00 → 06:00); 24:00: the next midnight */
                             end?: string;
+                            follow: {
+                                /** Format: uuid */
+                                location: string;
+                            } | null;
                             /** @description Instead of end: the window lasts this long on the wall clock, in whole minutes (12.5); 0: off all day, 24: on all day */
                             hours?: number;
                             hysteresis?: number;
@@ -12872,6 +12910,10 @@ export interface paths {
                         enabled?: boolean;
                         /** @description HH:MM, farm local time; at or before start: the next day (18:00 → 06:00); 24:00: the next midnight */
                         end?: string;
+                        follow?: {
+                            /** Format: uuid */
+                            location: string;
+                        } | null;
                         /** @description Instead of end: the window lasts this long on the wall clock, in whole minutes (12.5); 0: off all day, 24: on all day */
                         hours?: number;
                         hysteresis?: number;
@@ -12945,6 +12987,10 @@ export interface paths {
                             enabled: boolean;
                             /** @description HH:MM, farm local time; at or before start: the next day (18:00 → 06:00); 24:00: the next midnight */
                             end?: string;
+                            follow: {
+                                /** Format: uuid */
+                                location: string;
+                            } | null;
                             /** @description Instead of end: the window lasts this long on the wall clock, in whole minutes (12.5); 0: off all day, 24: on all day */
                             hours?: number;
                             hysteresis?: number;
