@@ -11,12 +11,7 @@ import { catalogReads, type GrowthPhase, type SpeciesForGrowth } from '../catalo
 import { farmReads } from '../farms/index.js';
 import { locationReads } from '../locations/index.js';
 import { telemetryReads } from '../telemetry/index.js';
-import {
-  classify,
-  environmentAgainstTargets,
-  targetRanges,
-  vpdKpa,
-} from './environment.engine.js';
+import { classify, environmentAgainstTargets, targetRanges, vpdKpa } from './environment.engine.js';
 import {
   accumulateGdd,
   addDays,
