@@ -20,7 +20,9 @@ export function ScheduleSummary({ schedule }: { schedule: Schedule }) {
       ? schedule.cron
         ? cronInWords(schedule.cron, t)
         : schedule.hours !== undefined
-          ? t('schedules.windowHoursSummary', { start: schedule.start, hours: schedule.hours })
+          ? `${t('schedules.windowHoursSummary', { start: schedule.start, hours: schedule.hours })}${
+              schedule.follow ? ` (${t('schedules.followsPhotoperiod')})` : ''
+            }`
           : t('schedules.windowSummary', { start: schedule.start, end: schedule.end })
       : schedule.kind === 'duration'
         ? t('schedules.durationSummary', {
