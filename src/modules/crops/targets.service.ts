@@ -309,7 +309,9 @@ function describe(change: TargetsChange): string {
   const parts = [`${change.locationName}: ${run ? `${run} ` : ''}${phase(change.from)} → ${phase(change.to)}`];
   for (const s of change.schedules) parts.push(`${s.schedule.name} ${s.hours.from ?? '?'} h → ${s.hours.to} h`);
   if (change.rules.length > 0)
-    parts.push(`${change.rules.length} alert rule${change.rules.length === 1 ? '' : 's'} follow the new targets`);
+    parts.push(
+      `${change.rules.length} alert rule${change.rules.length === 1 ? ' follows' : 's follow'} the new targets`,
+    );
   return parts.join('; ');
 }
 
