@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { alertType, breaches, excluded, inQuietHours, isPrivateAddress, shouldDeliver } from './alerts.engine.js';
+import type { LocationTargets } from '../../platform/targets.js';
+import {
+  alertType,
+  breaches,
+  clockTime,
+  excluded,
+  followedRange,
+  inQuietHours,
+  isPrivateAddress,
+  roundVpd,
+  shouldDeliver,
+} from './alerts.engine.js';
 
 describe('alert rules', () => {
   it('compare a value with a threshold or a range', () => {
@@ -17,6 +28,58 @@ describe('alert rules', () => {
     expect(excluded({ exclude_months: [12, 1, 2], exclude_hours: [] }, 1, 10)).toBe(true);
     expect(excluded({ exclude_months: [], exclude_hours: [22, 23] }, 6, 23)).toBe(true);
     expect(excluded({ exclude_months: [], exclude_hours: [] }, 6, 23)).toBe(false);
+  });
+});
+
+describe('rules that follow crop targets', () => {
+  const targets: LocationTargets = {
+    locationId: 'gh',
+    run: { id: 'run-1', name: 'Tomatoes' },
+    phase: 'vegetative',
+    photoperiodH: 18,
+    day: { temperatureC: 25, humidityPct: 60 },
+    night: { temperatureC: 20, humidityPct: 65 },
+    vpdKpa: { min: 0.8, max: 1.2 },
+    light: { startMinute: 20 * 60, hours: 14, schedule: { id: 'sch-1', name: 'GH lights' } },
+    ranges: {
+      day: { temperature: { min: 23, max: 27 }, humidity: { min: 55, max: 65 } },
+      night: { temperature: { min: 18, max: 22 }, humidity: { min: 60, max: 70 } },
+    },
+  };
+  const light = { start: '20:00', hours: 14, schedule: { id: 'sch-1', name: 'GH lights' } };
+
+  it('take the day or night range by the light period, across midnight', () => {
+    // Lights on 20:00 for 14 h: day until 10:00, night from 10:00 to 20:00.
+    expect(followedRange(targets, 'temperature', 23 * 60)).toEqual({
+      run: { id: 'run-1', name: 'Tomatoes' },
+      phase: 'vegetative',
+      period: 'day',
+      low: 23,
+      high: 27,
+      light,
+    });
+    expect(followedRange(targets, 'temperature', 9 * 60 + 59)).toMatchObject({ period: 'day', low: 23 });
+    expect(followedRange(targets, 'temperature', 10 * 60)).toMatchObject({ period: 'night', low: 18, high: 22 });
+    expect(followedRange(targets, 'humidity', 15 * 60)).toMatchObject({ period: 'night', low: 60, high: 70 });
+  });
+
+  it('take the one VPD range day and night, and nothing where the phase sets none', () => {
+    expect(followedRange(targets, 'vpd', 23 * 60)).toMatchObject({ period: 'day', low: 0.8, high: 1.2 });
+    expect(followedRange(targets, 'vpd', 15 * 60)).toMatchObject({ period: 'night', low: 0.8, high: 1.2 });
+    expect(followedRange({ ...targets, vpdKpa: null }, 'vpd', 23 * 60)).toBeNull();
+    const noNight = { ...targets, ranges: { ...targets.ranges, night: { temperature: null, humidity: null } } };
+    expect(followedRange(noNight, 'temperature', 15 * 60)).toBeNull();
+    expect(followedRange(targets, 'co2', 23 * 60)).toBeNull();
+  });
+
+  it('show times as HH:MM and VPD to 2 decimals', () => {
+    expect(clockTime(6 * 60)).toBe('06:00');
+    expect(clockTime(0)).toBe('00:00');
+    expect(clockTime(23 * 60 + 59)).toBe('23:59');
+    expect(clockTime(1440 + 75)).toBe('01:15');
+    expect(roundVpd(1.8462)).toBe(1.85);
+    expect(roundVpd(1.2049)).toBe(1.2);
+    expect(roundVpd(0)).toBe(0);
   });
 });
 

@@ -1,4 +1,5 @@
 import ipaddr from 'ipaddr.js';
+import { isDay, type LightPeriod, type LocationTargets } from '../../platform/targets.js';
 
 /**
  * Alert rules and notification rules (Tokkatot's, with what IoT platforms add). Pure: times and
@@ -26,6 +27,59 @@ export interface FollowedTargets {
   period: 'day' | 'night';
   low: number;
   high: number;
+  /** The light period that made it day or night (so a person sees why). */
+  light: { start: string; hours: number; schedule: { id: string; name: string } | null };
+}
+
+/**
+ * The metric a rule watches that no device sends: the vapour-pressure deficit (kPa), computed per device
+ * from its temperature and humidity readings of the same moment.
+ */
+export const VPD = 'vpd';
+/** The metrics a rule can follow crop targets on. */
+export const FOLLOWABLE_METRICS: readonly string[] = ['temperature', 'humidity', VPD];
+/** VPD is compared and shown to 2 decimals: a sensor's ±0.2 °C and ±2 % already move it by ±0.05 kPa. */
+export const VPD_DECIMALS = 2;
+
+export function roundVpd(kPa: number): number {
+  const scale = 10 ** VPD_DECIMALS;
+  return Math.round(kPa * scale) / scale;
+}
+
+/** A local minute of the day as HH:MM. */
+export function clockTime(minuteOfDay: number): string {
+  const m = ((Math.round(minuteOfDay) % 1440) + 1440) % 1440;
+  return `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+}
+
+const lightView = (light: LightPeriod): FollowedTargets['light'] => ({
+  start: clockTime(light.startMinute),
+  hours: light.hours,
+  schedule: light.schedule,
+});
+
+/**
+ * The range a rule that follows crop targets compares `metric` with at a local minute of the day: the
+ * day or the night range by the location's light period (VPD: the phase's one range, day and night).
+ * Null when the phase sets none for the metric (the rule then decides nothing).
+ */
+export function followedRange(targets: LocationTargets, metric: string, minuteOfDay: number): FollowedTargets | null {
+  const period = isDay(targets.light, minuteOfDay) ? 'day' : 'night';
+  const range =
+    metric === VPD
+      ? targets.vpdKpa
+      : metric === 'temperature' || metric === 'humidity'
+        ? targets.ranges[period][metric]
+        : null;
+  if (!range) return null;
+  return {
+    run: targets.run,
+    phase: targets.phase,
+    period,
+    low: range.min,
+    high: range.max,
+    light: lightView(targets.light),
+  };
 }
 
 /** Whether `actual` breaks the threshold (the alert condition holds). */

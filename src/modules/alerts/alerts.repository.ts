@@ -1,9 +1,18 @@
-import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
+import { sql, type Insertable, type RawBuilder, type Selectable, type Updateable } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
 import type { AlertRuleTable, AlertState, AlertTable, RuleKind } from './alerts.tables.js';
+import { VPD } from './alerts.engine.js';
 
 export type RuleRow = Selectable<AlertRuleTable>;
 export type AlertRow = Selectable<AlertTable>;
+
+/**
+ * Device `d` is at the location `location` or below it, or is the scale of a hive standing there: what a
+ * rule's location means.
+ */
+const atLocation = (farmId: string, location: RawBuilder<unknown>) =>
+  sql<boolean>`(d.location_id in (select id from locations l where l.farm_id = ${farmId} and (l.id = ${location} or ${location} = any(l.path)))
+    or exists (select 1 from hives h where h.device_id = d.id and h.apiary_id = ${location}))`;
 
 export const alertsRepository = {
   insertRule(tx: Tx, row: Insertable<AlertRuleTable>): Promise<RuleRow> {
@@ -70,7 +79,8 @@ export const alertsRepository = {
 
   /**
    * Every threshold rule's aggregate over its window, for every device it watches that has readings
-   * in it — one query for all the farm's threshold rules (on `metrics` only, when given).
+   * in it — one query for all the farm's threshold rules (on `metrics` only, when given). VPD rules are
+   * not among them: no device sends it (`vpdAggregates`).
    */
   async thresholdAggregates(
     tx: Tx,
@@ -91,10 +101,61 @@ export const alertsRepository = {
             else (array_agg(r.value order by r.ts desc))[1] - (array_agg(r.value order by r.ts))[1] end)::float8 as value
         from readings r where r.series_id = s.id and r.ts >= ${now}::timestamptz - make_interval(secs => ru.window_s)) w
       where ru.farm_id = ${farmId} and ru.enabled and ru.kind in ('threshold', 'low_battery') and w.value is not null
+        and ru.metric <> ${VPD}
         ${metrics ? sql`and ru.metric = any(${metrics}::text[])` : sql``}
-        and (ru.location_id is null or d.location_id in (select id from locations l where l.farm_id = ${farmId} and (l.id = ru.location_id or ru.location_id = any(l.path)))
-          or exists (select 1 from hives h where h.device_id = d.id and h.apiary_id = ru.location_id))`.execute(tx);
+        and (ru.location_id is null or ${atLocation(farmId, sql`ru.location_id`)})`.execute(tx);
     return rows;
+  },
+
+  /**
+   * Every VPD rule's aggregate over its window, for every device it watches that reports both
+   * temperature and humidity: VPD per moment both were read (one payload carries both), then the
+   * rule's aggregate over those values.
+   */
+  async vpdAggregates(
+    tx: Tx,
+    farmId: string,
+    now: Date,
+  ): Promise<Array<{ rule_id: string; device_id: string; value: number }>> {
+    // Tetens, as the crops module's environment engine computes it: 0.6108·exp(17.27·T/(T+237.3))·(1 − RH/100),
+    // RH taken within 0–100 %. Temperatures at or below -100 °C are no air's (a sensor's error value): left out,
+    // since exp() in SQL raises on overflow and one such reading would stop every rule of the farm.
+    const { rows } = await sql<{ rule_id: string; device_id: string; value: number }>`
+      select ru.id as rule_id, st.device_id, w.value
+      from alert_rules ru
+      join series st on st.farm_id = ru.farm_id and st.metric = 'temperature' and (ru.device_id is null or st.device_id = ru.device_id)
+      join series sh on sh.farm_id = ru.farm_id and sh.device_id = st.device_id and sh.metric = 'humidity'
+      join devices d on d.id = st.device_id and d.active
+      cross join lateral (
+        select (case ru.aggregate
+            when 'min' then min(v.vpd) when 'max' then max(v.vpd) when 'avg' then avg(v.vpd)
+            when 'last' then (array_agg(v.vpd order by v.ts desc))[1]
+            else (array_agg(v.vpd order by v.ts desc))[1] - (array_agg(v.vpd order by v.ts))[1] end)::float8 as value
+        from (
+          select t.ts, 0.6108 * exp(17.27 * t.value / (t.value + 237.3)) * (1 - least(greatest(h.value, 0), 100) / 100) as vpd
+          from readings t
+          join readings h on h.series_id = sh.id and h.ts = t.ts
+            and h.ts >= ${now}::timestamptz - make_interval(secs => ru.window_s)
+          where t.series_id = st.id and t.ts >= ${now}::timestamptz - make_interval(secs => ru.window_s)
+            and t.value > -100
+        ) v) w
+      where ru.farm_id = ${farmId} and ru.enabled and ru.kind = 'threshold' and ru.metric = ${VPD} and w.value is not null
+        and (ru.location_id is null or ${atLocation(farmId, sql`ru.location_id`)})`.execute(tx);
+    return rows;
+  },
+
+  /** Whether an active device the rule would watch (the one, or those at the location) reports both temperature and humidity. */
+  async vpdSourceExists(tx: Tx, farmId: string, scope: { device_id: string | null; location_id: string | null }) {
+    const { rows } = await sql<{ found: boolean }>`
+      select exists (
+        select 1 from devices d
+        where d.farm_id = ${farmId} and d.active
+          ${scope.device_id ? sql`and d.id = ${scope.device_id}` : sql``}
+          ${scope.location_id ? sql`and ${atLocation(farmId, sql`${scope.location_id}::uuid`)}` : sql``}
+          and exists (select 1 from series s where s.farm_id = ${farmId} and s.device_id = d.id and s.metric = 'temperature')
+          and exists (select 1 from series s where s.farm_id = ${farmId} and s.device_id = d.id and s.metric = 'humidity')
+      ) as found`.execute(tx);
+    return rows[0]?.found ?? false;
   },
 
   activeOnDevices(tx: Tx, farmId: string, deviceIds: string[]): Promise<AlertRow[]> {

@@ -30,7 +30,8 @@ export const Kind = Type.Union(
     description: 'swarm: a hive scale’s weight falls 1–5 kg within window_s (900), not on a day its hive was inspected',
   },
 );
-const HHMM = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$' });
+const HHMM_PATTERN = '^([01]\\d|2[0-3]):[0-5]\\d$';
+const HHMM = Type.String({ pattern: HHMM_PATTERN });
 
 export const IdParams = Type.Object({ farm: FarmParams.properties.farm, id: Uuid });
 
@@ -39,7 +40,14 @@ export const IdParams = Type.Object({ farm: FarmParams.properties.farm, id: Uuid
 const RuleFields = {
   name: Name,
   kind: Kind,
-  metric: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$' })),
+  metric: Type.Optional(
+    Type.String({
+      pattern: '^[a-z][a-z0-9_]{0,63}$',
+      description:
+        'The metric a device sends; vpd: the vapour-pressure deficit in kPa, computed per device from its ' +
+        'temperature and humidity read at the same moment (threshold rules on a location or a device only)',
+    }),
+  ),
   device: Type.Optional(
     Type.String({
       minLength: 1,
@@ -72,8 +80,9 @@ const RuleFields = {
     Nullable(
       Type.Literal('phase_target', {
         description:
-          'Follow the location’s crop targets (temperature or humidity): outside the range its phase asks for at ' +
-          'that time of day; no operator or value. null pins the rule to its own values again',
+          'Follow the location’s crop targets (temperature, humidity or vpd): outside the range its phase asks for ' +
+          'at that time of day (day or night by the location’s light period; VPD has one range for both); no ' +
+          'operator or value. null pins the rule to its own values again',
       }),
     ),
   ),
@@ -113,6 +122,16 @@ export const RuleView = Type.Object(
             period: Type.Union([Type.Literal('day'), Type.Literal('night')]),
             low: Type.Number(),
             high: Type.Number(),
+            light: Type.Object(
+              {
+                start: Type.String({ pattern: HHMM_PATTERN, description: 'Local time the lights go on' }),
+                hours: Type.Number({ description: 'Hours of light from then (day); the rest is night' }),
+                schedule: Type.Union([Type.Object({ id: Uuid, name: Type.String() }), Type.Null()], {
+                  description: 'The light schedule that sets the period; null: 06:00 for the phase’s hours',
+                }),
+              },
+              { description: 'The light period that makes it day or night now' },
+            ),
           },
           { description: 'What a rule that follows targets compares with now (null: the location has none now)' },
         ),

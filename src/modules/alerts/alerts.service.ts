@@ -1,5 +1,5 @@
 import type { Clock } from '../../platform/clock.js';
-import { inLightPeriod, type Targets } from '../../platform/targets.js';
+import type { Targets } from '../../platform/targets.js';
 import type { Config } from '../../platform/config.js';
 import type { Database, Tx } from '../../platform/db/database.js';
 import { conflict, invalid, notFound } from '../../platform/errors.js';
@@ -12,7 +12,17 @@ import { locationReads } from '../locations/index.js';
 import { recordAudit } from '../audit/index.js';
 import type { FarmContext, RequestMeta } from '../../platform/tenancy/caller.js';
 import type { LiveEvents } from '../../platform/live/events.js';
-import { alertType, breaches, excluded, swarmSuspected, type FollowedTargets } from './alerts.engine.js';
+import {
+  alertType,
+  breaches,
+  excluded,
+  FOLLOWABLE_METRICS,
+  followedRange,
+  roundVpd,
+  swarmSuspected,
+  VPD,
+  type FollowedTargets,
+} from './alerts.engine.js';
 import { alertsRepository, type AlertRow, type RuleRow } from './alerts.repository.js';
 import type { AlertState } from './alerts.tables.js';
 import type { NotificationsService } from './notifications.service.js';
@@ -61,9 +71,18 @@ export class AlertsService {
         updated_at: now,
       });
       const warnings: string[] = [];
-      if (rule.metric && !(await alertsRepository.metricKnown(tx, ctx.farmId, rule.metric))) {
+      if (rule.metric === VPD) {
+        if (!(await alertsRepository.vpdSourceExists(tx, ctx.farmId, rule)))
+          warnings.push(
+            rule.device_id
+              ? 'VPD needs a device reporting both temperature and humidity: this one has not sent both yet; the rule waits for them'
+              : 'VPD needs a device reporting both temperature and humidity: none at this location has sent both yet; the rule waits for one',
+          );
+      } else if (rule.metric && !(await alertsRepository.metricKnown(tx, ctx.farmId, rule.metric))) {
         warnings.push(`Nothing has sent "${rule.metric}" yet: the rule waits for the first reading`);
       }
+      if (rule.follow && !(await this.#followed(tx, ctx.farmId, rule, now, ctx.timeZone)))
+        warnings.push(`The crop's current phase sets no ${rule.metric} range: the rule decides nothing until one does`);
       await recordAudit(tx, this.deps.clock, {
         farmId: ctx.farmId,
         caller: ctx.caller,
@@ -233,9 +252,9 @@ export class AlertsService {
       need(input.kind === 'threshold', 'follow', 'only a threshold rule follows crop targets');
       need(location !== null, 'location', 'a rule that follows crop targets watches a location');
       need(
-        input.metric === 'temperature' || input.metric === 'humidity',
+        input.metric !== undefined && FOLLOWABLE_METRICS.includes(input.metric),
         'metric',
-        'a rule that follows crop targets watches temperature or humidity',
+        'a rule that follows crop targets watches temperature, humidity or vpd',
       );
       need(
         input.operator === undefined && input.value === undefined,
@@ -277,6 +296,20 @@ export class AlertsService {
       metric = 'weight';
       window ??= 900;
       if (location) need(locationType === 'apiary', 'location', 'must be an apiary');
+    }
+    if (metric === VPD) {
+      // Computed from one device's temperature and humidity: only a threshold rule reads it, and it must
+      // say whose (a location's devices or one device), not every device of the farm.
+      need(
+        input.kind === 'threshold',
+        'metric',
+        'vpd is computed from temperature and humidity: only a threshold rule watches it',
+      );
+      need(
+        input.device !== undefined || input.location !== undefined,
+        'location',
+        'a vpd rule watches a location or a device (VPD comes from a device reporting both temperature and humidity)',
+      );
     }
     need(!(device && location), 'location', 'name a device or a location, not both');
     if (problems.length > 0)
@@ -348,7 +381,15 @@ export class AlertsService {
       for (const rule of rules.filter((r) => r.follow === 'phase_target'))
         followed.set(rule.id, await this.#followed(tx, farmId, rule, now, zone));
       const decided = new Map<string, Map<string, { holds: boolean; actual: number | null }>>();
-      for (const row of await alertsRepository.thresholdAggregates(tx, farmId, metrics ? [...metrics] : null, now)) {
+      const aggregates = await alertsRepository.thresholdAggregates(tx, farmId, metrics ? [...metrics] : null, now);
+      // VPD rules wake on either of the readings VPD comes from; compared as shown, to 2 decimals.
+      if (
+        rules.some((r) => r.kind === 'threshold' && r.metric === VPD) &&
+        (!metrics || metrics.has('temperature') || metrics.has('humidity'))
+      )
+        for (const row of await alertsRepository.vpdAggregates(tx, farmId, now))
+          aggregates.push({ ...row, value: roundVpd(row.value) });
+      for (const row of aggregates) {
         const rule = byId.get(row.rule_id)!;
         const target = followed.get(rule.id);
         // No targets there now (the run ended, or several grow and none is chosen): nothing is decided.
@@ -405,13 +446,10 @@ export class AlertsService {
 
   /** The range a rule that follows crop targets compares with at `now` (day or night by the light period). */
   async #followed(tx: Tx, farmId: string, rule: RuleRow, now: Date, zone: string): Promise<FollowedTargets | null> {
-    if (!rule.location_id || (rule.metric !== 'temperature' && rule.metric !== 'humidity')) return null;
+    if (!rule.location_id || !rule.metric || !FOLLOWABLE_METRICS.includes(rule.metric)) return null;
     const answer = await this.deps.targets.of(tx, farmId, rule.location_id);
     if (!answer.ok) return null;
-    const { targets } = answer;
-    const period = inLightPeriod(localTime(now, zone).minuteOfDay, targets.photoperiodH ?? 12) ? 'day' : 'night';
-    const range = targets.ranges[period][rule.metric];
-    return range && { run: targets.run, phase: targets.phase, period, low: range.min, high: range.max };
+    return followedRange(answer.targets, rule.metric, localTime(now, zone).minuteOfDay);
   }
 
   /** What each rule that follows crop targets compares with now (for the rules' view). */
@@ -513,6 +551,7 @@ export class AlertsService {
   ): Promise<AlertRow | undefined> {
     const label = deviceId ? (await deviceReads.byIds(tx, farmId, [deviceId]))[0]?.device_id : undefined;
     const type = alertType(rule);
+    const unit = rule.metric === VPD ? ' kPa' : '';
     const what =
       rule.kind === 'offline'
         ? `offline for ${actual ?? '?'} min`
@@ -523,8 +562,8 @@ export class AlertsService {
             : rule.kind === 'swarm'
               ? `weight fell ${actual} kg within ${Math.round((rule.window_s ?? 900) / 60)} min: a swarm?`
               : rule.follow
-                ? `${rule.metric} ${rule.aggregate} ${round(actual)} outside the crop's targets`
-                : `${rule.metric} ${rule.aggregate} ${round(actual)} ${rule.operator} ${rule.low !== null ? `[${rule.low}, ${rule.high}]` : rule.value}`;
+                ? `${rule.metric} ${rule.aggregate} ${round(actual)}${unit} outside the crop's targets`
+                : `${rule.metric} ${rule.aggregate} ${round(actual)}${unit} ${rule.operator} ${rule.low !== null ? `[${rule.low}, ${rule.high}]` : rule.value}`;
     const alert = await alertsRepository.insertAlert(tx, {
       farm_id: farmId,
       rule_id: rule.id,

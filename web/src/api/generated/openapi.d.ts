@@ -2136,6 +2136,19 @@ export interface paths {
                                 severity: "info" | "warning" | "critical";
                                 targets_now?: {
                                     high: number;
+                                    /** @description The light period that makes it day or night now */
+                                    light: {
+                                        /** @description Hours of light from then (day); the rest is night */
+                                        hours: number;
+                                        /** @description The light schedule that sets the period; null: 06:00 for the phase’s hours */
+                                        schedule: {
+                                            /** Format: uuid */
+                                            id: string;
+                                            name: string;
+                                        } | null;
+                                        /** @description Local time the lights go on */
+                                        start: string;
+                                    };
                                     low: number;
                                     period: "day" | "night";
                                     phase: string;
@@ -2190,6 +2203,7 @@ export interface paths {
                          * @description Every device at this location and below it
                          */
                         location?: string;
+                        /** @description The metric a device sends; vpd: the vapour-pressure deficit in kPa, computed per device from its temperature and humidity read at the same moment (threshold rules on a location or a device only) */
                         metric?: string;
                         /** @description offline / silent for this long */
                         minutes?: number;
@@ -2253,6 +2267,19 @@ export interface paths {
                             severity: "info" | "warning" | "critical";
                             targets_now?: {
                                 high: number;
+                                /** @description The light period that makes it day or night now */
+                                light: {
+                                    /** @description Hours of light from then (day); the rest is night */
+                                    hours: number;
+                                    /** @description The light schedule that sets the period; null: 06:00 for the phase’s hours */
+                                    schedule: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        name: string;
+                                    } | null;
+                                    /** @description Local time the lights go on */
+                                    start: string;
+                                };
                                 low: number;
                                 period: "day" | "night";
                                 phase: string;
@@ -2365,6 +2392,7 @@ export interface paths {
                          * @description Every device at this location and below it
                          */
                         location?: string;
+                        /** @description The metric a device sends; vpd: the vapour-pressure deficit in kPa, computed per device from its temperature and humidity read at the same moment (threshold rules on a location or a device only) */
                         metric?: string;
                         /** @description offline / silent for this long */
                         minutes?: number;
@@ -2428,6 +2456,19 @@ export interface paths {
                             severity: "info" | "warning" | "critical";
                             targets_now?: {
                                 high: number;
+                                /** @description The light period that makes it day or night now */
+                                light: {
+                                    /** @description Hours of light from then (day); the rest is night */
+                                    hours: number;
+                                    /** @description The light schedule that sets the period; null: 06:00 for the phase’s hours */
+                                    schedule: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        name: string;
+                                    } | null;
+                                    /** @description Local time the lights go on */
+                                    start: string;
+                                };
                                 low: number;
                                 period: "day" | "night";
                                 phase: string;
