@@ -196,7 +196,7 @@ describe('a VPD rule that follows the crop', () => {
   });
   it('decides nothing while the phase sets no VPD range, and says so when made', async () => {
     await at('2026-06-01T00:30:00Z');
-    const growth = t.deps.services.growth;
+    const growth = t.deps.services.cropTargets;
     // A phase without VPD targets (none in the shipped catalogue lacks them): the crops module's answer without one.
     t.deps.targets.provide({
       targets: async (tx, farmId, locationId) => {
@@ -279,7 +279,7 @@ describe('day and night by the light period', () => {
     // A light schedule (as the crops module reports it) from 20:00 for 14 h: 03:00 there is day under it,
     // though night by the phase's 18 h from 06:00.
     await at('2026-06-01T20:00:00Z');
-    const growth = t.deps.services.growth;
+    const growth = t.deps.services.cropTargets;
     const schedule = { id: randomUUID(), name: 'GHS lights' };
     t.deps.targets.provide({
       targets: async (tx, farmId, locationId) => {

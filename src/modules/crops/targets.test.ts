@@ -141,6 +141,7 @@ describe('alert rules that follow the crop', () => {
       period: 'day',
       low: 55,
       high: 65,
+      light: { start: '06:00', hours: 18, schedule: null },
     });
 
     const humidity = async (value: number, minute: number) => {
