@@ -9,8 +9,8 @@ import type { Caller, FarmContext, RequestMeta } from '../../platform/tenancy/ca
 import { localTime, startOfLocalDay } from '../../platform/time-zones.js';
 import { recordAudit } from '../audit/index.js';
 import { catalogReads, type SpeciesForGrowth } from '../catalog/index.js';
-import { locationReads, type LocationRow } from '../locations/index.js';
-import { locationCode, nextPlantLabels } from './plant-ids.engine.js';
+import { locationCode, locationReads, type LocationRow } from '../locations/index.js';
+import { nextPlantLabels } from './plant-ids.engine.js';
 import { checkRunStatus, runEditable } from './runs.engine.js';
 import { cropsRepository, type PhaseHistoryRow, type RunRow } from './crops.repository.js';
 import {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { locationCode, nextPlantLabels, PLANT_LABEL, validPlantLabel, validPrefix } from './plant-ids.engine.js';
+import { locationCode } from '../locations/index.js';
+import { nextPlantLabels, PLANT_LABEL, validPlantLabel, validPrefix } from './plant-ids.engine.js';
 
 /**
  * Property checks run on a seeded generator (mulberry32): fast-check is not among the project's

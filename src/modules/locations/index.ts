@@ -19,6 +19,7 @@ export const locationReads = {
   subtreeIds: locationsRepository.subtreeIds,
 };
 export type { LocationRow } from './locations.repository.js';
+export { locationCode } from './location-code.engine.js';
 
 /** The farm's places: a tree of sites, fields, houses, beds and storage, with geometry and GPS lookup. */
 export const locationsModule = defineModule({
