@@ -95,7 +95,8 @@ describe.runIf(testBackend() === 'pglite')('croft serve on the embedded database
     },
   );
 
-  it('keeps every acknowledged write through SIGTERM under load and a restart', async () => {
+  // Two process starts and up to 30 s of writes: on a loaded 2-core machine a start alone takes 20 s.
+  it('keeps every acknowledged write through SIGTERM under load and a restart', { timeout: 180_000 }, async () => {
     const writer = start(WRITER);
     const url = await writer.url();
     const acknowledged = await writeUntilStopped(url, () => writer.child.kill('SIGTERM'));
@@ -110,22 +111,26 @@ describe.runIf(testBackend() === 'pglite')('croft serve on the embedded database
     expect(await again.exited, again.output().slice(-3000)).toBe(0);
   });
 
-  it('keeps every acknowledged write when the process is killed outright under load', async () => {
-    const writer = start(WRITER);
-    const before = await storedIds(await writer.url());
-    const acknowledged = await writeUntilStopped(await writer.url(), () => writer.child.kill('SIGKILL'));
-    await writer.exited;
+  it(
+    'keeps every acknowledged write when the process is killed outright under load',
+    { timeout: 180_000 },
+    async () => {
+      const writer = start(WRITER);
+      const before = await storedIds(await writer.url());
+      const acknowledged = await writeUntilStopped(await writer.url(), () => writer.child.kill('SIGKILL'));
+      await writer.exited;
 
-    const again = start(WRITER);
-    const stored = await storedIds(await again.url());
-    expect(acknowledged.filter((id) => !stored.has(id) && !before.has(id))).toEqual([]);
-    again.child.kill('SIGTERM');
-    expect(await again.exited, again.output().slice(-3000)).toBe(0);
-  });
+      const again = start(WRITER);
+      const stored = await storedIds(await again.url());
+      expect(acknowledged.filter((id) => !stored.has(id) && !before.has(id))).toEqual([]);
+      again.child.kill('SIGTERM');
+      expect(await again.exited, again.output().slice(-3000)).toBe(0);
+    },
+  );
 });
 
 describe.runIf(testBackend() === 'postgres')('croft serve on PostgreSQL', () => {
-  it('keeps every acknowledged write through SIGTERM under load and a restart', async () => {
+  it('keeps every acknowledged write through SIGTERM under load and a restart', { timeout: 180_000 }, async () => {
     database = await createTestDatabase();
     const env = { DATABASE_URL: database.url! };
     const writer = start(WRITER, env);
