@@ -113,6 +113,10 @@ export const TargetsEventMessage = FarmEvent(
   "A place's crop targets changed (its run changed phase, or its target source): the light schedules that " +
     'follow its photoperiod and the alert rules that follow its targets, with old and new values',
 );
+export const StockEventMessage = FarmEvent(
+  'stock',
+  'A stock batch moved: a movement (type, signed quantity) and what the batch holds after it',
+);
 export const NotificationMessage = Type.Object(
   { type: Type.Literal('notification') },
   {
@@ -145,6 +149,7 @@ export const ServerMessage = Type.Union([
   AlertEventMessage,
   PlantEventMessage,
   TargetsEventMessage,
+  StockEventMessage,
   NotificationMessage,
   ErrorMessage,
   PongMessage,
