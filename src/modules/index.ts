@@ -9,6 +9,7 @@ import { farmsModule } from './farms/index.js';
 import { identityModule } from './identity/index.js';
 import { liveModule } from './live/index.js';
 import { locationsModule } from './locations/index.js';
+import { productsModule } from './products/index.js';
 import { schedulesModule } from './schedules/index.js';
 import { telemetryModule } from './telemetry/index.js';
 
@@ -22,6 +23,7 @@ export const modules = [
   identityModule,
   locationsModule,
   catalogModule,
+  productsModule,
   devicesModule,
   telemetryModule,
   alertsModule,
