@@ -11,6 +11,7 @@ import { liveModule } from './live/index.js';
 import { locationsModule } from './locations/index.js';
 import { productsModule } from './products/index.js';
 import { schedulesModule } from './schedules/index.js';
+import { stockModule } from './stock/index.js';
 import { telemetryModule } from './telemetry/index.js';
 
 /**
@@ -30,6 +31,7 @@ export const modules = [
   schedulesModule,
   beekeepingModule,
   cropsModule,
+  stockModule,
   liveModule,
 ] as const;
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   MAX_CSV_ROWS,
-  csvCell,
   priceCsv,
   productCsv,
   readPriceCsv,
@@ -161,16 +160,6 @@ describe('reading prices', () => {
 });
 
 describe('writing', () => {
-  it('quotes what needs quoting', () => {
-    expect(csvCell('plain')).toBe('plain');
-    expect(csvCell('a, b')).toBe('"a, b"');
-    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
-    expect(csvCell('two\nlines')).toBe('"two\nlines"');
-    expect(csvCell(' padded')).toBe('" padded"');
-    expect(csvCell(null)).toBe('');
-    expect(csvCell(12.5)).toBe('12.5');
-  });
-
   it('writes what it reads back unchanged', () => {
     const products: ProductExportRow[] = [
       {

@@ -53,11 +53,17 @@ export class StockAvailability {
       };
       const lines: Array<AvailabilityLine & { categoryId: string }> = [];
       for (const r of rows) {
-        const state = r.state_id ? await once(`s:${r.state_id}`, () => productReads.state(tx, ctx.farmId, r.state_id!)) : null;
+        const state = r.state_id
+          ? await once(`s:${r.state_id}`, () => productReads.state(tx, ctx.farmId, r.state_id!))
+          : null;
         if (state && !state.sellable) continue;
         const product = await once(`p:${r.product_id}`, () => productReads.product(tx, ctx.farmId, r.product_id));
-        const packaging = await once(`k:${r.packaging_id}`, () => productReads.packaging(tx, ctx.farmId, r.packaging_id));
-        const size = r.size_id ? await once(`z:${r.size_id}`, () => productReads.size(tx, ctx.farmId, r.size_id!)) : null;
+        const packaging = await once(`k:${r.packaging_id}`, () =>
+          productReads.packaging(tx, ctx.farmId, r.packaging_id),
+        );
+        const size = r.size_id
+          ? await once(`z:${r.size_id}`, () => productReads.size(tx, ctx.farmId, r.size_id!))
+          : null;
         if (!product || !packaging) continue;
         lines.push({
           categoryId: product.categoryId,
@@ -72,11 +78,14 @@ export class StockAvailability {
           price: null,
         });
       }
-      const prices = await productReads.prices(
-        tx,
-        ctx.farmId,
-        [...new Map(lines.map((l) => [`${l.categoryId}:${l.packaging.id}`, { categoryId: l.categoryId, packagingId: l.packaging.id }])).values()],
-      );
+      const prices = await productReads.prices(tx, ctx.farmId, [
+        ...new Map(
+          lines.map((l) => [
+            `${l.categoryId}:${l.packaging.id}`,
+            { categoryId: l.categoryId, packagingId: l.packaging.id },
+          ]),
+        ).values(),
+      ]);
       return lines
         .map(({ categoryId, ...line }) => {
           const p = prices.get(`${categoryId}:${line.packaging.id}`);

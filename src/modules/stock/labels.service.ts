@@ -67,7 +67,10 @@ export class StockLabels {
   }
 
   /** A4 sheets of labels: batches (by id or code) and storage locations, in the order asked. */
-  sheet(ctx: FarmContext, input: { batches?: string[] | undefined; locations?: string[] | undefined }): Promise<Buffer> {
+  sheet(
+    ctx: FarmContext,
+    input: { batches?: string[] | undefined; locations?: string[] | undefined },
+  ): Promise<Buffer> {
     const count = (input.batches?.length ?? 0) + (input.locations?.length ?? 0);
     if (count === 0)
       throw invalid('Name at least one batch or location to print', {
@@ -82,7 +85,9 @@ export class StockLabels {
       for (const ref of input.batches ?? []) {
         const batch = await stockRepository.findBatch(tx, ctx.farmId, ref);
         if (!batch)
-          throw invalid(`No batch ${ref} in this farm`, { fields: [{ field: 'query.batch', message: `no batch ${ref}` }] });
+          throw invalid(`No batch ${ref} in this farm`, {
+            fields: [{ field: 'query.batch', message: `no batch ${ref}` }],
+          });
         labels.push(await this.#batchLabel(tx, ctx, batch));
       }
       for (const id of input.locations ?? []) labels.push(await this.#locationLabel(tx, ctx, id));

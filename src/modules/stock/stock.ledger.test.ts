@@ -3,7 +3,13 @@ import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
-import { createLocation, setupAdmin, type Actor, type FarmRef, type Location } from '../../../test/helpers/factories.js';
+import {
+  createLocation,
+  setupAdmin,
+  type Actor,
+  type FarmRef,
+  type Location,
+} from '../../../test/helpers/factories.js';
 
 /**
  * The ledger's invariant against the database: whatever sequence of movements, transplants and counts
@@ -114,7 +120,8 @@ describe('the ledger', () => {
             const body = { id: randomUUID(), batch: batches[o.batch], type: o.type, quantity: out ? -o.size : o.size };
             const first = await api('POST', '/stock/movements', body);
             expect([201, 409]).toContain(first.status);
-            if (o.resend && first.status === 201) expect((await api('POST', '/stock/movements', body)).status).toBe(200);
+            if (o.resend && first.status === 201)
+              expect((await api('POST', '/stock/movements', body)).status).toBe(200);
           } else if (o.op === 'transplant') {
             const to = o.to === o.batch ? (o.to + 1) % 3 : o.to;
             const res = await api('POST', '/stock/transplants', {

@@ -97,14 +97,18 @@ export const stockRepository = {
     await tx
       .insertInto('stock_bins')
       .values({ farm_id: farmId, location_id: locationId, bin_type_id: binTypeId, updated_at: now })
-      .onConflict((oc) => oc.columns(['farm_id', 'location_id']).doUpdateSet({ bin_type_id: binTypeId, updated_at: now }))
+      .onConflict((oc) =>
+        oc.columns(['farm_id', 'location_id']).doUpdateSet({ bin_type_id: binTypeId, updated_at: now }),
+      )
       .execute();
   },
 
   async binTypeOf(tx: Tx, farmId: string, locationId: string): Promise<BinTypeRow | undefined> {
     return tx
       .selectFrom('stock_bins as b')
-      .innerJoin('stock_bin_types as t', (j) => j.onRef('t.id', '=', 'b.bin_type_id').onRef('t.farm_id', '=', 'b.farm_id'))
+      .innerJoin('stock_bin_types as t', (j) =>
+        j.onRef('t.id', '=', 'b.bin_type_id').onRef('t.farm_id', '=', 'b.farm_id'),
+      )
       .selectAll('t')
       .where('b.farm_id', '=', farmId)
       .where('b.location_id', '=', locationId)
@@ -287,7 +291,12 @@ export const stockRepository = {
   // Counts
 
   findCount(tx: Tx, farmId: string, id: string): Promise<CountRow | undefined> {
-    return tx.selectFrom('stock_counts').selectAll().where('farm_id', '=', farmId).where('id', '=', id).executeTakeFirst();
+    return tx
+      .selectFrom('stock_counts')
+      .selectAll()
+      .where('farm_id', '=', farmId)
+      .where('id', '=', id)
+      .executeTakeFirst();
   },
 
   insertCount(tx: Tx, row: Insertable<StockCountTable>): Promise<CountRow | undefined> {
@@ -372,6 +381,7 @@ export const stockRepository = {
       .selectAll()
       .where('farm_id', '=', farmId)
       .orderBy('ran_at', 'desc')
+      .orderBy('id', 'desc')
       .limit(limit)
       .execute();
   },

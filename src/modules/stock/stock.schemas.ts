@@ -14,7 +14,10 @@ const Note = Type.String({ maxLength: 2000 });
 const Quality = Type.Number({ minimum: 0, maximum: 5, description: '0–5: from 4 good, from 2.5 warning' });
 const MovementId = Type.String({ format: 'uuid', description: 'Made by the client: the same id twice records once' });
 
-export const BatchParams = Type.Object({ farm: FarmParams.properties.farm, id: Type.String({ minLength: 1, maxLength: 80 }) });
+export const BatchParams = Type.Object({
+  farm: FarmParams.properties.farm,
+  id: Type.String({ minLength: 1, maxLength: 80 }),
+});
 export const LocationParams = Type.Object({ farm: FarmParams.properties.farm, id: Uuid });
 
 export const NewBatchBody = Type.Object(
@@ -77,7 +80,9 @@ export const NewTransplantBody = Type.Object(
     quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
     to: Type.Object(
       {
-        location: Type.Optional(Type.String({ format: 'uuid', description: 'A storage_location (the same one when left out)' })),
+        location: Type.Optional(
+          Type.String({ format: 'uuid', description: 'A storage_location (the same one when left out)' }),
+        ),
         bin: Type.Optional(Type.String({ format: 'uuid', description: 'A storage_bin of that location' })),
         product: Type.Optional(Ref('The product (a transplant keeps it)')),
         packaging: Type.Optional(Ref('The packaging')),

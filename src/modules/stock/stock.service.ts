@@ -56,7 +56,11 @@ export class StockService {
   // Batches
 
   /** Starts a batch at a storage location with its first movement (a manual initialisation). */
-  async initialise(ctx: FarmContext, input: NewBatch, meta: RequestMeta): Promise<{ batch: BatchRow; created: boolean }> {
+  async initialise(
+    ctx: FarmContext,
+    input: NewBatch,
+    meta: RequestMeta,
+  ): Promise<{ batch: BatchRow; created: boolean }> {
     const now = this.deps.clock.now();
     const at = input.occurred_at ? new Date(input.occurred_at) : now;
     return this.deps.db.farm(ctx.farmId, async (tx) => {
@@ -102,7 +106,8 @@ export class StockService {
             request_hash: hash,
           });
           // The id was taken meanwhile: this batch goes with the transaction's rollback.
-          if (!movement) throw new DomainError('conflict', 'TRY_AGAIN', 'A concurrent change got in the way: try again');
+          if (!movement)
+            throw new DomainError('conflict', 'TRY_AGAIN', 'A concurrent change got in the way: try again');
           await recordAudit(tx, this.deps.clock, {
             farmId: ctx.farmId,
             caller: ctx.caller,
@@ -426,7 +431,8 @@ export class StockService {
             hash: null,
             pairId: input.id,
           });
-          if (!found) await stockRepository.updateBatch(tx, ctx.farmId, destination.id, { initial_quantity: input.quantity });
+          if (!found)
+            await stockRepository.updateBatch(tx, ctx.farmId, destination.id, { initial_quantity: input.quantity });
           await recordAudit(tx, this.deps.clock, {
             farmId: ctx.farmId,
             caller: ctx.caller,
@@ -434,7 +440,12 @@ export class StockService {
             eventType: 'stock.transplanted',
             category: 'stock',
             message: `${input.quantity} plants from ${source.code} to ${destination.code}`,
-            data: { from_batch_id: source.id, to_batch_id: destination.id, quantity: input.quantity, movement_id: input.id },
+            data: {
+              from_batch_id: source.id,
+              to_batch_id: destination.id,
+              quantity: input.quantity,
+              movement_id: input.id,
+            },
           });
           return outMove;
         },
@@ -555,7 +566,9 @@ export class StockService {
     const batch = await stockRepository.findBatch(tx, farmId, ref, lock);
     if (!batch) {
       if (where === 'path') throw notFound('batch', { batch: ref });
-      throw invalid('No such batch in this farm', { fields: [{ field: where, message: 'no such batch (id or code)' }] });
+      throw invalid('No such batch in this farm', {
+        fields: [{ field: where, message: 'no such batch (id or code)' }],
+      });
     }
     return batch;
   }

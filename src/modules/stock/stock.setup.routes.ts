@@ -105,7 +105,7 @@ export const stockSetupRoutes: FastifyPluginAsyncTypebox<{ stockSetup: StockSetu
     },
     async (request, reply) => {
       await stockSetup.removeBinType(farmOf(request), request.params.id, metaOf(request));
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 
@@ -121,7 +121,12 @@ export const stockSetupRoutes: FastifyPluginAsyncTypebox<{ stockSetup: StockSetu
       },
     },
     async (request) => {
-      const result = await stockSetup.setBinType(farmOf(request), request.params.id, request.body.bin_type, metaOf(request));
+      const result = await stockSetup.setBinType(
+        farmOf(request),
+        request.params.id,
+        request.body.bin_type,
+        metaOf(request),
+      );
       return { location_id: result.location_id, bin_type: result.bin_type && binTypeView(result.bin_type) };
     },
   );
@@ -161,11 +166,16 @@ export const stockSetupRoutes: FastifyPluginAsyncTypebox<{ stockSetup: StockSetu
   app.delete(
     '/api/v1/farms/:farm/locations/:id/stock-config',
     {
-      schema: { ...CONFIG, summary: 'Remove a storage location’s config', params: LocationParams, response: { 204: Type.Null() } },
+      schema: {
+        ...CONFIG,
+        summary: 'Remove a storage location’s config',
+        params: LocationParams,
+        response: { 204: Type.Null() },
+      },
     },
     async (request, reply) => {
       await stockSetup.removeConfig(farmOf(request), request.params.id, metaOf(request));
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 

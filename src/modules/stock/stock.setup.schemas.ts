@@ -14,19 +14,30 @@ const BinTypeFields = {
   length_cm: Type.Optional(Cm),
   width_cm: Type.Optional(Cm),
   height_cm: Type.Optional(Cm),
-  grid: Type.Optional(Type.Boolean({ description: 'Plants stand in a grid of cells (default: when rows and columns are given)' })),
+  grid: Type.Optional(
+    Type.Boolean({ description: 'Plants stand in a grid of cells (default: when rows and columns are given)' }),
+  ),
 };
 
 export const BinTypeBodySchema = Type.Object(
-  { code: Type.String({ pattern: '^[A-Z0-9][A-Z0-9_.-]{0,31}$', description: 'e.g. PT-104 (capitals, digits, . _ -)' }), ...BinTypeFields },
+  {
+    code: Type.String({ pattern: '^[A-Z0-9][A-Z0-9_.-]{0,31}$', description: 'e.g. PT-104 (capitals, digits, . _ -)' }),
+    ...BinTypeFields,
+  },
   { additionalProperties: false },
 );
 export type BinTypeBody = Static<typeof BinTypeBodySchema>;
 
-export const BinTypePatchSchema = Type.Partial(Type.Object(BinTypeFields), { additionalProperties: false, minProperties: 1 });
+export const BinTypePatchSchema = Type.Partial(Type.Object(BinTypeFields), {
+  additionalProperties: false,
+  minProperties: 1,
+});
 export type BinTypePatch = Static<typeof BinTypePatchSchema>;
 
-export const BinTypeParams = Type.Object({ farm: FarmParams.properties.farm, id: Type.String({ minLength: 1, maxLength: 80 }) });
+export const BinTypeParams = Type.Object({
+  farm: FarmParams.properties.farm,
+  id: Type.String({ minLength: 1, maxLength: 80 }),
+});
 export const LocationParams = Type.Object({ farm: FarmParams.properties.farm, id: Uuid });
 
 export const BinTypeView = Type.Object(
@@ -78,7 +89,11 @@ export const StockConfigView = Type.Object({
 });
 
 export const SettingsBody = Type.Object(
-  { count_shortfall_as: OneOf(['sale', 'adjustment'], { description: 'How a count below the expected stock is recorded' }) },
+  {
+    count_shortfall_as: OneOf(['sale', 'adjustment'], {
+      description: 'How a count below the expected stock is recorded',
+    }),
+  },
   { additionalProperties: false },
 );
 export const SettingsView = SettingsBody;

@@ -128,7 +128,9 @@ export class StockSetupService {
         });
       const type = ref === null ? null : await stockRepository.findBinType(tx, ctx.farmId, ref);
       if (ref !== null && !type)
-        throw invalid('No such bin type in this farm', { fields: [{ field: 'body.bin_type', message: 'no such bin type' }] });
+        throw invalid('No such bin type in this farm', {
+          fields: [{ field: 'body.bin_type', message: 'no such bin type' }],
+        });
       await stockRepository.setBinType(tx, ctx.farmId, bin.id, type?.id ?? null, now);
       await recordAudit(tx, this.deps.clock, {
         farmId: ctx.farmId,
@@ -167,7 +169,8 @@ export class StockSetupService {
         ...kind,
         updated_at: now,
       };
-      for (const batch of await stockRepository.activeAt(tx, ctx.farmId, location.id, null)) checkConfig(config, batch, location);
+      for (const batch of await stockRepository.activeAt(tx, ctx.farmId, location.id, null))
+        checkConfig(config, batch, location);
       const row = await stockRepository.setConfig(tx, config);
       await recordAudit(tx, this.deps.clock, {
         farmId: ctx.farmId,

@@ -4,6 +4,7 @@ import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
 import {
   createFarm,
   createLocation,
+  login,
   setupAdmin,
   type Actor,
   type FarmRef,
@@ -24,7 +25,12 @@ let bench2: Location;
 let bin1: Location;
 let bin2: Location;
 let area: Location;
-const ids: Record<string, string> = {};
+const ids: Record<string, string> & { batch: string; bench2: string; second: string; ready: string } = {
+  batch: '',
+  ready: '',
+  bench2: '',
+  second: '',
+};
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- API answers read as loose JSON in assertions
 type Json = Record<string, unknown> & { [key: string]: any };
@@ -71,8 +77,9 @@ async function movementSum(batchId: string): Promise<number> {
 }
 
 beforeAll(async () => {
-  t = await createTestApp({ now: '2026-11-30T03:00:00Z' });
+  t = await createTestApp({ now: '2026-11-30T03:00:00Z', env: { CROFT_ACCESS_TOKEN_TTL_S: '86400' } });
   ({ admin, farm } = await setupAdmin(t.app));
+  admin = await login(t.app, admin.email);
   const house = await createLocation(t.app, admin, farm, { name: 'Shadehouse', type: 'warehouse', code: 'SH' });
   area = await createLocation(t.app, admin, farm, { name: 'North', type: 'storage_area', parent_id: house.id });
   bench1 = await createLocation(t.app, admin, farm, {
@@ -97,10 +104,19 @@ beforeAll(async () => {
     201,
   );
   ids.product = (await ok('POST', '/products', { family: family.id, sku: 'ECH-GRU', name: 'Golden barrel' }, 201)).id;
-  ids.other = (await ok('POST', '/products', { family: family.id, sku: 'ECH-PLA', name: 'Echinocactus platyacanthus' }, 201)).id;
+  ids.other = (
+    await ok('POST', '/products', { family: family.id, sku: 'ECH-PLA', name: 'Echinocactus platyacanthus' }, 201)
+  ).id;
   ids.pot8 = (await ok('POST', '/packaging', { sku: 'P8', name: 'Pot 8 cm', type: 'pot', pot_code: 'P3.5/8' }, 201)).id;
   ids.pot12 = (await ok('POST', '/packaging', { sku: 'P12', name: 'Pot 12 cm', type: 'pot' }, 201)).id;
-  ids.small = (await ok('POST', '/product-sizes', { code: 'S', name: 'Small', min_height_cm: 2, max_height_cm: 5, ready_days: 200 }, 201)).id;
+  ids.small = (
+    await ok(
+      'POST',
+      '/product-sizes',
+      { code: 'S', name: 'Small', min_height_cm: 2, max_height_cm: 5, ready_days: 200 },
+      201,
+    )
+  ).id;
 });
 
 afterAll(() => t.close());
@@ -151,21 +167,56 @@ describe('batches', () => {
 
   it('refuse what is not a storage location or bin, and what the place is not set up for', async () => {
     const base = { location: bench2.id, product: 'ECH-GRU', packaging: 'P8', quantity: 10 };
-    const notStorage = await refused('POST', '/stock/batches', { ...base, movement_id: randomUUID(), location: area.id }, 400, 'VALIDATION_FAILED');
+    const notStorage = await refused(
+      'POST',
+      '/stock/batches',
+      { ...base, movement_id: randomUUID(), location: area.id },
+      400,
+      'VALIDATION_FAILED',
+    );
     expect(JSON.stringify(notStorage.details)).toContain('body.location');
-    const notBin = await refused('POST', '/stock/batches', { ...base, movement_id: randomUUID(), bin: bench1.id }, 400, 'VALIDATION_FAILED');
+    const notBin = await refused(
+      'POST',
+      '/stock/batches',
+      { ...base, movement_id: randomUUID(), bin: bench1.id },
+      400,
+      'VALIDATION_FAILED',
+    );
     expect(notBin.message).toContain('storage_bin');
-    await refused('POST', '/stock/batches', { ...base, movement_id: randomUUID(), bin: bin1.id }, 400, 'VALIDATION_FAILED');
+    await refused(
+      'POST',
+      '/stock/batches',
+      { ...base, movement_id: randomUUID(), bin: bin1.id },
+      400,
+      'VALIDATION_FAILED',
+    );
     // A stock config on a place that is not a storage_location is refused …
-    await refused('PUT', `/locations/${bin2.id}/stock-config`, { product: 'ECH-GRU', packaging: 'P8' }, 400, 'VALIDATION_FAILED');
+    await refused(
+      'PUT',
+      `/locations/${bin2.id}/stock-config`,
+      { product: 'ECH-GRU', packaging: 'P8' },
+      400,
+      'VALIDATION_FAILED',
+    );
     // … and on one, what disagrees with it is 422.
     await ok('PUT', `/locations/${bench2.id}/stock-config`, { product: 'ECH-GRU', packaging: 'P12' });
-    const mismatch = await refused('POST', '/stock/batches', { ...base, movement_id: randomUUID() }, 422, 'CONFIG_MISMATCH');
+    const mismatch = await refused(
+      'POST',
+      '/stock/batches',
+      { ...base, movement_id: randomUUID() },
+      422,
+      'CONFIG_MISMATCH',
+    );
     expect(mismatch.details.differs).toEqual(['packaging']);
-    const fits = await ok('POST', '/stock/batches', { ...base, movement_id: randomUUID(), packaging: 'P12', bin: bin2.id }, 201);
+    const fits = await ok(
+      'POST',
+      '/stock/batches',
+      { ...base, movement_id: randomUUID(), packaging: 'P12', size: 'S', bin: bin2.id },
+      201,
+    );
     ids.bench2 = fits.id;
     // Another farm's batch is not found.
-    const other = await createFarm(t.app, admin, { name: 'Other nursery' });
+    const other = await createFarm(t.app, admin, 'Other nursery');
     const res = await api('GET', `/stock/batches/${ids.batch}`, undefined, admin, other.slug);
     expect(res.status).toBe(404);
   });
@@ -179,7 +230,12 @@ describe('movements', () => {
     expect(sold.batch.quantity).toBe(480);
     expect((await api('POST', '/stock/movements', sale)).status).toBe(200);
     expect((await batchOf(ids.batch)).quantity).toBe(480);
-    const died = await ok('POST', '/stock/movements', { id: randomUUID(), batch: ids.batch, type: 'death', quantity: -5 }, 201);
+    const died = await ok(
+      'POST',
+      '/stock/movements',
+      { id: randomUUID(), batch: ids.batch, type: 'death', quantity: -5 },
+      201,
+    );
     expect(died.batch).toMatchObject({ quantity: 475, empty_containers: 5 });
     await ok('POST', '/stock/movements', { id: randomUUID(), batch: ids.batch, type: 'planting', quantity: 5 }, 201);
 
@@ -192,27 +248,71 @@ describe('movements', () => {
       const res = await refused('POST', '/stock/movements', { id: randomUUID(), batch: ids.batch, ...body }, 400, code);
       expect(JSON.stringify(res.details)).toContain('body.quantity');
     }
-    await refused('POST', '/stock/movements', { id: randomUUID(), batch: ids.batch, type: 'sale', quantity: -10_000 }, 409, 'INSUFFICIENT_STOCK');
-    await refused('POST', '/stock/movements', { id: randomUUID(), batch: ids.batch, type: 'sale', quantity: -1, from_bin: bench1.id }, 400, 'VALIDATION_FAILED');
+    await refused(
+      'POST',
+      '/stock/movements',
+      { id: randomUUID(), batch: ids.batch, type: 'sale', quantity: -10_000 },
+      409,
+      'INSUFFICIENT_STOCK',
+    );
+    await refused(
+      'POST',
+      '/stock/movements',
+      { id: randomUUID(), batch: ids.batch, type: 'sale', quantity: -1, from_bin: bench1.id },
+      400,
+      'VALIDATION_FAILED',
+    );
     // Nothing written by any refusal.
-    expect(await batchOf(ids.batch)).toMatchObject({ quantity: before.quantity, empty_containers: before.empty_containers });
+    expect(await batchOf(ids.batch)).toMatchObject({
+      quantity: before.quantity,
+      empty_containers: before.empty_containers,
+    });
     expect(await movementSum(ids.batch)).toBe(before.quantity);
   });
 
   it('deplete a batch at 0, and a depleted or closed batch takes nothing more', async () => {
-    const batch = await ok('POST', '/stock/batches', { movement_id: randomUUID(), location: bench1.id, product: 'ECH-GRU', packaging: 'P8', quantity: 3 }, 201);
-    const gone = await ok('POST', '/stock/movements', { id: randomUUID(), batch: batch.id, type: 'sale', quantity: -3 }, 201);
+    const batch = await ok(
+      'POST',
+      '/stock/batches',
+      { movement_id: randomUUID(), location: bench1.id, product: 'ECH-GRU', packaging: 'P8', quantity: 3 },
+      201,
+    );
+    const gone = await ok(
+      'POST',
+      '/stock/movements',
+      { id: randomUUID(), batch: batch.id, type: 'sale', quantity: -3 },
+      201,
+    );
     expect(gone.batch).toMatchObject({ quantity: 0, status: 'depleted' });
-    await refused('POST', '/stock/movements', { id: randomUUID(), batch: batch.id, type: 'planting', quantity: 1 }, 409, 'BATCH_CLOSED');
-    const closed = await ok('POST', `/stock/batches/${ids.second}/close`, { reason: 'moved to the sales area by hand' });
+    await refused(
+      'POST',
+      '/stock/movements',
+      { id: randomUUID(), batch: batch.id, type: 'planting', quantity: 1 },
+      409,
+      'BATCH_CLOSED',
+    );
+    const closed = await ok('POST', `/stock/batches/${ids.second}/close`, {
+      reason: 'moved to the sales area by hand',
+    });
     expect(closed.status).toBe('closed');
-    await refused('POST', '/stock/movements', { id: randomUUID(), batch: ids.second, type: 'sale', quantity: -1 }, 409, 'BATCH_CLOSED');
+    await refused(
+      'POST',
+      '/stock/movements',
+      { id: randomUUID(), batch: ids.second, type: 'sale', quantity: -1 },
+      409,
+      'BATCH_CLOSED',
+    );
   });
 });
 
 describe('transplants', () => {
   it('move plants out of one batch into one found or made at the destination, in one transaction', async () => {
-    const body = { id: randomUUID(), from_batch: ids.batch, quantity: 100, to: { location: bench2.id, bin: bin2.id, packaging: 'P12' } };
+    const body = {
+      id: randomUUID(),
+      from_batch: ids.batch,
+      quantity: 100,
+      to: { location: bench2.id, bin: bin2.id, packaging: 'P12' },
+    };
     const moved = await ok('POST', '/stock/transplants', body, 201);
     expect(moved.out.movement).toMatchObject({ type: 'transplant_out', quantity: -100, pair_id: moved.in.movement.id });
     expect(moved.in.movement).toMatchObject({ type: 'transplant_in', quantity: 100, pair_id: body.id });
@@ -223,7 +323,12 @@ describe('transplants', () => {
     expect((await batchOf(ids.bench2)).quantity).toBe(110);
 
     // Into a new packaging on the same bench: a new batch, with today's transplant date.
-    const repot = await ok('POST', '/stock/transplants', { id: randomUUID(), from_batch: ids.batch, quantity: 30, to: { packaging: 'P12' } }, 201);
+    const repot = await ok(
+      'POST',
+      '/stock/transplants',
+      { id: randomUUID(), from_batch: ids.batch, quantity: 30, to: { packaging: 'P12' } },
+      201,
+    );
     expect(repot.in.batch).toMatchObject({
       location_id: bench1.id,
       packaging_id: ids.pot12,
@@ -235,12 +340,37 @@ describe('transplants', () => {
     expect(repot.in.batch.code).toMatch(/^LOCB1-PRODECHGRU-20261130-\d{3}$/);
 
     const source = await batchOf(ids.batch);
-    await refused('POST', '/stock/transplants', { id: randomUUID(), from_batch: ids.batch, quantity: 1, to: {} }, 422, 'TRANSPLANT_NOWHERE');
-    await refused('POST', '/stock/transplants', { id: randomUUID(), from_batch: ids.batch, quantity: 1, to: { product: 'ECH-PLA', location: bench2.id } }, 422, 'TRANSPLANT_OTHER_PRODUCT');
-    await refused('POST', '/stock/transplants', { id: randomUUID(), from_batch: ids.batch, quantity: 1, to: { location: bench2.id } }, 422, 'CONFIG_MISMATCH');
-    await refused('POST', '/stock/transplants', { id: randomUUID(), from_batch: ids.batch, quantity: 100_000, to: { location: bench2.id, packaging: 'P12' } }, 409, 'INSUFFICIENT_STOCK');
+    await refused(
+      'POST',
+      '/stock/transplants',
+      { id: randomUUID(), from_batch: ids.batch, quantity: 1, to: {} },
+      422,
+      'TRANSPLANT_NOWHERE',
+    );
+    await refused(
+      'POST',
+      '/stock/transplants',
+      { id: randomUUID(), from_batch: ids.batch, quantity: 1, to: { product: 'ECH-PLA', location: bench2.id } },
+      422,
+      'TRANSPLANT_OTHER_PRODUCT',
+    );
+    await refused(
+      'POST',
+      '/stock/transplants',
+      { id: randomUUID(), from_batch: ids.batch, quantity: 1, to: { location: bench2.id } },
+      422,
+      'CONFIG_MISMATCH',
+    );
+    await refused(
+      'POST',
+      '/stock/transplants',
+      { id: randomUUID(), from_batch: ids.batch, quantity: 100_000, to: { location: bench2.id, packaging: 'P12' } },
+      409,
+      'INSUFFICIENT_STOCK',
+    );
     expect((await batchOf(ids.batch)).quantity).toBe(source.quantity);
-    for (const id of [ids.batch, ids.bench2, repot.in.batch.id]) expect(await movementSum(id)).toBe((await batchOf(id)).quantity);
+    for (const id of [ids.batch, ids.bench2, repot.in.batch.id])
+      expect(await movementSum(id)).toBe((await batchOf(id)).quantity);
   });
 });
 
@@ -249,8 +379,19 @@ describe('counts', () => {
     const held = (await batchOf(ids.bench2)).quantity; // 110, since 10:00 local
     // A count made at 11:00, sent late: a sale of 10 recorded at 11:30 is not counted twice.
     t.clock.set('2026-11-30T05:00:00Z');
-    await ok('POST', '/stock/movements', { id: randomUUID(), batch: ids.bench2, type: 'sale', quantity: -10, occurred_at: '2026-11-30T04:30:00Z' }, 201);
-    const count = { movement_id: randomUUID(), location_id: bench2.id, counted: 104, counted_at: '2026-11-30T04:00:00Z', source: 'manual' };
+    await ok(
+      'POST',
+      '/stock/movements',
+      { id: randomUUID(), batch: ids.bench2, type: 'sale', quantity: -10, occurred_at: '2026-11-30T04:30:00Z' },
+      201,
+    );
+    const count = {
+      movement_id: randomUUID(),
+      location_id: bench2.id,
+      counted: 104,
+      counted_at: '2026-11-30T04:00:00Z',
+      source: 'manual',
+    };
     const answer = await ok('POST', '/stock/counts', count, 201);
     expect(answer).toMatchObject({ expected: held, counted: 104, difference: -6, recorded_as: 'sale' });
     expect(answer.movement).toMatchObject({ id: count.movement_id, type: 'sale', quantity: -6 });
@@ -259,22 +400,147 @@ describe('counts', () => {
     expect((await batchOf(ids.bench2)).quantity).toBe(held - 16);
 
     // Above expected: always an adjustment; the farm's default for a shortfall is a setting.
-    const more = await ok('POST', '/stock/counts', { ...count, movement_id: randomUUID(), counted: 100, counted_at: '2026-11-30T04:45:00Z', source: 'ai' }, 201);
+    const more = await ok(
+      'POST',
+      '/stock/counts',
+      { ...count, movement_id: randomUUID(), counted: 100, counted_at: '2026-11-30T04:45:00Z', source: 'ai' },
+      201,
+    );
     expect(more).toMatchObject({ expected: 94, difference: 6, recorded_as: 'adjustment' });
     expect(more.movement).toMatchObject({ type: 'adjustment', source: 'ai', quantity: 6 });
     await ok('PUT', '/stock/settings', { count_shortfall_as: 'adjustment' });
-    const short = await ok('POST', '/stock/counts', { ...count, movement_id: randomUUID(), counted: 90, counted_at: '2026-11-30T04:50:00Z' }, 201);
+    const short = await ok(
+      'POST',
+      '/stock/counts',
+      { ...count, movement_id: randomUUID(), counted: 90, counted_at: '2026-11-30T04:50:00Z' },
+      201,
+    );
     expect(short.recorded_as).toBe('adjustment');
-    const exact = await ok('POST', '/stock/counts', { ...count, movement_id: randomUUID(), counted: 90, counted_at: '2026-11-30T04:55:00Z' }, 201);
+    const exact = await ok(
+      'POST',
+      '/stock/counts',
+      { ...count, movement_id: randomUUID(), counted: 90, counted_at: '2026-11-30T04:55:00Z' },
+      201,
+    );
     expect(exact).toMatchObject({ difference: 0, recorded_as: null, movement: null });
     expect(await movementSum(ids.bench2)).toBe((await batchOf(ids.bench2)).quantity);
   });
 
   it('need the location’s one active batch: none or several answer 409 naming them', async () => {
-    const several = await refused('POST', '/stock/counts', { movement_id: randomUUID(), location_id: bench1.id, counted: 1, counted_at: '2026-11-30T04:00:00Z', source: 'manual' }, 409, 'SEVERAL_ACTIVE_BATCHES');
+    const several = await refused(
+      'POST',
+      '/stock/counts',
+      {
+        movement_id: randomUUID(),
+        location_id: bench1.id,
+        counted: 1,
+        counted_at: '2026-11-30T04:00:00Z',
+        source: 'manual',
+      },
+      409,
+      'SEVERAL_ACTIVE_BATCHES',
+    );
     expect(several.details.batches.length).toBeGreaterThan(1);
-    const empty = await createLocation(t.app, admin, farm, { name: 'Bench 3', type: 'storage_location', parent_id: area.id });
-    await refused('POST', '/stock/counts', { movement_id: randomUUID(), location_id: empty.id, counted: 1, counted_at: '2026-11-30T04:00:00Z', source: 'manual' }, 409, 'NO_ACTIVE_BATCH');
+    const empty = await createLocation(t.app, admin, farm, {
+      name: 'Bench 3',
+      type: 'storage_location',
+      parent_id: area.id,
+    });
+    await refused(
+      'POST',
+      '/stock/counts',
+      {
+        movement_id: randomUUID(),
+        location_id: empty.id,
+        counted: 1,
+        counted_at: '2026-11-30T04:00:00Z',
+        source: 'manual',
+      },
+      409,
+      'NO_ACTIVE_BATCH',
+    );
+  });
+});
+
+describe('what a nursery sends and prints', () => {
+  it('lists availability per product, size and pot by readiness, with prices, as JSON and CSV', async () => {
+    await ok(
+      'POST',
+      '/prices',
+      { category: 'CACT', packaging: 'P12', wholesale_cents: 300, retail_cents: 550, discount_pct: 10 },
+      201,
+    );
+    const ready = await ok(
+      'POST',
+      '/stock/batches',
+      {
+        movement_id: randomUUID(),
+        location: bench2.id,
+        product: 'ECH-GRU',
+        packaging: 'P12',
+        quantity: 40,
+        ready_on: '2026-11-20',
+      },
+      201,
+    );
+    const list = (await ok('GET', '/availability')).data as Json[];
+    const p12 = list.filter((l) => l.packaging.sku === 'P12');
+    const readyLine = p12.find((l) => l.readiness === 'ready')!;
+    expect(readyLine).toMatchObject({
+      product: { sku: 'ECH-GRU', name: 'Golden barrel' },
+      size: null,
+      packaging: { sku: 'P12' },
+      quantity: 40,
+      batches: 1,
+      ready_on: '2026-11-20',
+      price: { sku: 'CACT-P12', wholesale_cents: 300, retail_cents: 550, discount_pct: 10, net_retail_cents: 495 },
+    });
+    // The small ones repotted and moved are still growing (ready 2027-05-20).
+    expect(p12.find((l) => l.size?.code === 'S')).toMatchObject({ readiness: 'growing' });
+    // Nothing of a depleted or closed batch.
+    expect(list.reduce((n, l) => n + l.quantity, 0)).toBe(
+      ((await ok('GET', '/stock/batches?status=active')).data as Json[]).reduce((n, b) => n + b.quantity, 0),
+    );
+    const csv = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/farms/${farm.slug}/availability?format=csv`,
+      headers: admin.headers,
+    });
+    expect(csv.headers['content-type']).toContain('text/csv');
+    const rows = csv.body.trim().split('\r\n');
+    expect(rows[0]).toBe(
+      'product_sku,product,size,pot_code,packaging_sku,state,readiness,ready_on,quantity,wholesale_cents,retail_cents,discount_pct,net_retail_cents',
+    );
+    expect(rows).toContain('ECH-GRU,Golden barrel,,,P12,,ready,2026-11-20,40,300,550,10,495');
+    ids.ready = ready.id;
+  });
+
+  it('prints labels: a batch’s and a storage location’s as SVG with a QR code, sheets of them as PDF', async () => {
+    const batch = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/farms/${farm.slug}/stock/batches/${ids.batch}/label.svg`,
+      headers: admin.headers,
+    });
+    expect(batch.statusCode).toBe(200);
+    expect(batch.headers['content-type']).toContain('image/svg+xml');
+    expect(batch.body).toContain('LOCB1-PRODECHGRU-');
+    expect(batch.body).toContain('Golden barrel (ECH-GRU)');
+    const place = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/farms/${farm.slug}/locations/${bench1.id}/label.svg`,
+      headers: admin.headers,
+    });
+    expect(place.body).toContain('Bench 1');
+    const pdf = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/farms/${farm.slug}/stock/labels.pdf?batch=${ids.batch}&batch=${ids.ready}&location=${bench1.id}`,
+      headers: admin.headers,
+    });
+    expect(pdf.statusCode).toBe(200);
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+    await refused('GET', `/stock/labels.pdf?batch=NOPE`, undefined, 400, 'VALIDATION_FAILED');
+    await refused('GET', `/locations/${bin1.id}/label.svg`, undefined, 400, 'VALIDATION_FAILED');
   });
 });
 

@@ -49,10 +49,7 @@ export const recordedView = (r: { movement: MovementRow; batch: BatchRow }, toda
   batch: batchView(r.batch, today),
 });
 
-export const countView = (
-  r: { count: CountRow; movement: MovementRow | null; batch: BatchRow },
-  today: string,
-) => ({
+export const countView = (r: { count: CountRow; movement: MovementRow | null; batch: BatchRow }, today: string) => ({
   id: r.count.id,
   location_id: r.count.location_id,
   batch: batchView(r.batch, today),

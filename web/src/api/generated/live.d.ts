@@ -13,6 +13,7 @@ LiveNotification?: LiveNotification
 LivePlant?: LivePlant
 LivePong?: LivePong
 LiveReading?: LiveReading
+LiveStock?: LiveStock
 LiveSubscribed?: LiveSubscribed
 LiveTargets?: LiveTargets
 }
@@ -167,6 +168,17 @@ quality: number
 history?: boolean
 }
 /**
+ * A stock batch moved: a movement (type, signed quantity) and what the batch holds after it
+ * 
+ * This interface was referenced by `LiveMessages`'s JSON-Schema
+ * via the `definition` "LiveStock".
+ */
+export interface LiveStock {
+type: "stock"
+device?: string
+[k: string]: unknown
+}
+/**
  * This interface was referenced by `LiveMessages`'s JSON-Schema
  * via the `definition` "LiveSubscribed".
  */
@@ -190,4 +202,4 @@ device?: string
 /** What the browser sends on the live socket. */
 export type LiveClientMessage = LiveAuth | LivePing | LiveSubscribe | LiveUnsubscribe;
 /** What Croft sends on the live socket. */
-export type LiveServerMessage = LiveAlert | LiveAuthenticated | LiveCommand | LiveDevice | LiveError | LiveNotification | LivePlant | LivePong | LiveReading | LiveSubscribed | LiveTargets;
+export type LiveServerMessage = LiveAlert | LiveAuthenticated | LiveCommand | LiveDevice | LiveError | LiveNotification | LivePlant | LivePong | LiveReading | LiveStock | LiveSubscribed | LiveTargets;

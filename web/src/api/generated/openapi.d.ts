@@ -3422,6 +3422,150 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/farms/{farm}/availability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the nursery can offer: plants per product, size and pot, ready | almost (within 14 days) | growing by their expected-ready dates, with prices; ?format=csv as text/csv */
+        get: {
+            parameters: {
+                query?: {
+                    format?: "json" | "csv";
+                };
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                        "text/csv": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                        "text/csv": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                batches: number;
+                                packaging: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                    pot_code: string | null;
+                                    sku: string;
+                                };
+                                price: {
+                                    availability: string;
+                                    discount_pct: number;
+                                    net_retail_cents: number;
+                                    retail_cents: number;
+                                    sku: string;
+                                    wholesale_cents: number;
+                                } | null;
+                                product: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                    sku: string;
+                                };
+                                quantity: number;
+                                /** @enum {unknown} */
+                                readiness: "ready" | "almost" | "growing";
+                                ready_on: string | null;
+                                size: {
+                                    code: string;
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                state: {
+                                    code: string;
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                } | null;
+                            }[];
+                        };
+                        "text/csv": {
+                            data: {
+                                batches: number;
+                                packaging: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                    pot_code: string | null;
+                                    sku: string;
+                                };
+                                price: {
+                                    availability: string;
+                                    discount_pct: number;
+                                    net_retail_cents: number;
+                                    retail_cents: number;
+                                    sku: string;
+                                    wholesale_cents: number;
+                                } | null;
+                                product: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                    sku: string;
+                                };
+                                quantity: number;
+                                /** @enum {unknown} */
+                                readiness: "ready" | "almost" | "growing";
+                                ready_on: string | null;
+                                size: {
+                                    code: string;
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                state: {
+                                    code: string;
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                } | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/farms/{farm}/catalog/cultivars": {
         parameters: {
             query?: never;
@@ -9213,6 +9357,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/farms/{farm}/locations/{id}/bin-type": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Give a storage bin its type (null: none) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        bin_type: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            bin_type: {
+                                capacity: number | null;
+                                /** @enum {unknown} */
+                                category: "plug_tray" | "seedling_tray" | "box" | "segment" | "pot" | "other";
+                                code: string;
+                                columns: number | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                grid: boolean;
+                                height_cm: number | null;
+                                /** Format: uuid */
+                                id: string;
+                                length_cm: number | null;
+                                name: string;
+                                rows: number | null;
+                                /** Format: date-time */
+                                updated_at: string;
+                                width_cm: number | null;
+                            } | null;
+                            /** Format: uuid */
+                            location_id: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/farms/{farm}/locations/{id}/climate": {
         parameters: {
             query?: never;
@@ -9517,6 +9747,64 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/farms/{farm}/locations/{id}/label.svg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A storage location’s label (SVG), its QR code the link the app’s scanner opens */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/svg+xml": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/svg+xml": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description image/svg+xml: one 70 × 37 mm label */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/svg+xml": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/farms/{farm}/locations/{id}/plants": {
         parameters: {
             query?: never;
@@ -9664,6 +9952,183 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/locations/{id}/stock-config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What a storage location is meant to hold (null: anything) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            config: {
+                                /** Format: uuid */
+                                packaging_id: string;
+                                /** Format: uuid */
+                                product_id: string;
+                                size_id: string | null;
+                                state_id: string | null;
+                                /** Format: date-time */
+                                updated_at: string;
+                            } | null;
+                            /** Format: uuid */
+                            location_id: string;
+                        };
+                    };
+                };
+            };
+        };
+        /** Set what a storage location holds: a count or a batch of another product or packaging is then refused (422 CONFIG_MISMATCH) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The packaging: id, SKU or code */
+                        packaging: string;
+                        /** @description The product: id, SKU or code */
+                        product: string;
+                        size?: string | null;
+                        state?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            config: {
+                                /** Format: uuid */
+                                packaging_id: string;
+                                /** Format: uuid */
+                                product_id: string;
+                                size_id: string | null;
+                                state_id: string | null;
+                                /** Format: date-time */
+                                updated_at: string;
+                            } | null;
+                            /** Format: uuid */
+                            location_id: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Remove a storage location’s config */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -16272,6 +16737,2015 @@ export interface paths {
                             status: string;
                             value: number | null;
                         };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/stock/batches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Batches by code: under a place, of a product, in a status */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description next_cursor of the previous page */
+                    cursor?: string;
+                    limit?: number;
+                    /** @description This place and every place under it */
+                    location?: string;
+                    /** @description A product: id, SKU or code */
+                    product?: string;
+                    status?: "active" | "depleted" | "closed";
+                };
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                bin_id: string | null;
+                                closed_at: string | null;
+                                code: string;
+                                /** Format: date-time */
+                                created_at: string;
+                                empty_containers: number;
+                                germinated_on: string | null;
+                                health: ("good" | "warning" | "critical") | null;
+                                /** Format: uuid */
+                                id: string;
+                                initial_quantity: number;
+                                /** Format: uuid */
+                                location_id: string;
+                                /** Format: uuid */
+                                packaging_id: string;
+                                planted_on: string | null;
+                                /** Format: uuid */
+                                product_id: string;
+                                quality: number | null;
+                                quantity: number;
+                                /** @enum {unknown} */
+                                readiness: "ready" | "almost" | "growing";
+                                ready_on: string | null;
+                                size_id: string | null;
+                                state_id: string | null;
+                                /** @enum {unknown} */
+                                status: "active" | "depleted" | "closed";
+                                transplanted_on: string | null;
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Start a batch at a storage location with its first movement (a manual initialisation); 422 CONFIG_MISMATCH against the location’s stock config */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A storage_bin of that location
+                         */
+                        bin?: string;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        germinated_on?: string;
+                        /**
+                         * Format: uuid
+                         * @description A storage_location
+                         */
+                        location: string;
+                        /**
+                         * Format: uuid
+                         * @description Made by the client: the same id twice records once
+                         */
+                        movement_id: string;
+                        note?: string;
+                        /** Format: date-time */
+                        occurred_at?: string;
+                        /** @description The packaging: id, SKU or code */
+                        packaging: string;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        planted_on?: string;
+                        /** @description The product: id, SKU or code */
+                        product: string;
+                        quality?: number | null;
+                        quantity: number;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        ready_on?: string;
+                        size?: string | null;
+                        /** @enum {unknown} */
+                        source?: "manual" | "ai";
+                        state?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description A repeat of the first request with this id: what it made */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            bin_id: string | null;
+                            closed_at: string | null;
+                            code: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            empty_containers: number;
+                            germinated_on: string | null;
+                            health: ("good" | "warning" | "critical") | null;
+                            /** Format: uuid */
+                            id: string;
+                            initial_quantity: number;
+                            /** Format: uuid */
+                            location_id: string;
+                            /** Format: uuid */
+                            packaging_id: string;
+                            planted_on: string | null;
+                            /** Format: uuid */
+                            product_id: string;
+                            quality: number | null;
+                            quantity: number;
+                            /** @enum {unknown} */
+                            readiness: "ready" | "almost" | "growing";
+                            ready_on: string | null;
+                            size_id: string | null;
+                            state_id: string | null;
+                            /** @enum {unknown} */
+                            status: "active" | "depleted" | "closed";
+                            transplanted_on: string | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            bin_id: string | null;
+                            closed_at: string | null;
+                            code: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            empty_containers: number;
+                            germinated_on: string | null;
+                            health: ("good" | "warning" | "critical") | null;
+                            /** Format: uuid */
+                            id: string;
+                            initial_quantity: number;
+                            /** Format: uuid */
+                            location_id: string;
+                            /** Format: uuid */
+                            packaging_id: string;
+                            planted_on: string | null;
+                            /** Format: uuid */
+                            product_id: string;
+                            quality: number | null;
+                            quantity: number;
+                            /** @enum {unknown} */
+                            readiness: "ready" | "almost" | "growing";
+                            ready_on: string | null;
+                            size_id: string | null;
+                            state_id: string | null;
+                            /** @enum {unknown} */
+                            status: "active" | "depleted" | "closed";
+                            transplanted_on: string | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description IDEMPOTENCY_CONFLICT: this id was already used in this farm for a different request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/stock/batches/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One batch (by id or code) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            bin_id: string | null;
+                            closed_at: string | null;
+                            code: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            empty_containers: number;
+                            germinated_on: string | null;
+                            health: ("good" | "warning" | "critical") | null;
+                            /** Format: uuid */
+                            id: string;
+                            initial_quantity: number;
+                            /** Format: uuid */
+                            location_id: string;
+                            /** Format: uuid */
+                            packaging_id: string;
+                            planted_on: string | null;
+                            /** Format: uuid */
+                            product_id: string;
+                            quality: number | null;
+                            quantity: number;
+                            /** @enum {unknown} */
+                            readiness: "ready" | "almost" | "growing";
+                            ready_on: string | null;
+                            size_id: string | null;
+                            state_id: string | null;
+                            /** @enum {unknown} */
+                            status: "active" | "depleted" | "closed";
+                            transplanted_on: string | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a batch’s quality or dates (its quantity changes only by movements) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        germinated_on?: string | null;
+                        planted_on?: string | null;
+                        quality?: number | null;
+                        ready_on?: string | null;
+                        transplanted_on?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            bin_id: string | null;
+                            closed_at: string | null;
+                            code: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            empty_containers: number;
+                            germinated_on: string | null;
+                            health: ("good" | "warning" | "critical") | null;
+                            /** Format: uuid */
+                            id: string;
+                            initial_quantity: number;
+                            /** Format: uuid */
+                            location_id: string;
+                            /** Format: uuid */
+                            packaging_id: string;
+                            planted_on: string | null;
+                            /** Format: uuid */
+                            product_id: string;
+                            quality: number | null;
+                            quantity: number;
+                            /** @enum {unknown} */
+                            readiness: "ready" | "almost" | "growing";
+                            ready_on: string | null;
+                            size_id: string | null;
+                            state_id: string | null;
+                            /** @enum {unknown} */
+                            status: "active" | "depleted" | "closed";
+                            transplanted_on: string | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/stock/batches/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close a batch: it takes no more movements */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            bin_id: string | null;
+                            closed_at: string | null;
+                            code: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            empty_containers: number;
+                            germinated_on: string | null;
+                            health: ("good" | "warning" | "critical") | null;
+                            /** Format: uuid */
+                            id: string;
+                            initial_quantity: number;
+                            /** Format: uuid */
+                            location_id: string;
+                            /** Format: uuid */
+                            packaging_id: string;
+                            planted_on: string | null;
+                            /** Format: uuid */
+                            product_id: string;
+                            quality: number | null;
+                            quantity: number;
+                            /** @enum {unknown} */
+                            readiness: "ready" | "almost" | "growing";
+                            ready_on: string | null;
+                            size_id: string | null;
+                            state_id: string | null;
+                            /** @enum {unknown} */
+                            status: "active" | "depleted" | "closed";
+                            transplanted_on: string | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/stock/batches/{id}/label.svg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A batch’s label (SVG), its QR code opening the batch */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/svg+xml": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/svg+xml": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description image/svg+xml: one 70 × 37 mm label */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/svg+xml": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/stock/batches/{id}/movements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A batch’s movements, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description next_cursor of the previous page */
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** Format: uuid */
+                                batch_id: string;
+                                from_bin_id: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                note: string | null;
+                                /** Format: date-time */
+                                occurred_at: string;
+                                pair_id: string | null;
+                                quantity: number;
+                                /** Format: date-time */
+                                recorded_at: string;
+                                /** @enum {unknown} */
+                                source: "manual" | "ai";
+                                to_bin_id: string | null;
+                                total_price_cents: number | null;
+                                /** @enum {unknown} */
+                                type: "manual_init" | "planting" | "sowing" | "transplant_in" | "transplant_out" | "death" | "sale" | "photo_count" | "adjustment";
+                                unit_price_cents: number | null;
+                                user_id: string | null;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/stock/bin-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Bin types */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                capacity: number | null;
+                                /** @enum {unknown} */
+                                category: "plug_tray" | "seedling_tray" | "box" | "segment" | "pot" | "other";
+                                code: string;
+                                columns: number | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                grid: boolean;
+                                height_cm: number | null;
+                                /** Format: uuid */
+                                id: string;
+                                length_cm: number | null;
+                                name: string;
+                                rows: number | null;
+                                /** Format: date-time */
+                                updated_at: string;
+                                width_cm: number | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Make a bin type (a tray, box or pot: rows × columns, capacity, size) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Default: rows × columns */
+                        capacity?: number;
+                        /** @enum {unknown} */
+                        category: "plug_tray" | "seedling_tray" | "box" | "segment" | "pot" | "other";
+                        /** @description e.g. PT-104 (capitals, digits, . _ -) */
+                        code: string;
+                        columns?: number;
+                        /** @description Plants stand in a grid of cells (default: when rows and columns are given) */
+                        grid?: boolean;
+                        height_cm?: number;
+                        length_cm?: number;
+                        name: string;
+                        rows?: number;
+                        width_cm?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            capacity: number | null;
+                            /** @enum {unknown} */
+                            category: "plug_tray" | "seedling_tray" | "box" | "segment" | "pot" | "other";
+                            code: string;
+                            columns: number | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            grid: boolean;
+                            height_cm: number | null;
+                            /** Format: uuid */
+                            id: string;
+                            length_cm: number | null;
+                            name: string;
+                            rows: number | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                            width_cm: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/stock/bin-types/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a bin type no bin has (409 BIN_TYPE_IN_USE) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a bin type */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Default: rows × columns */
+                        capacity?: number;
+                        /** @enum {unknown} */
+                        category?: "plug_tray" | "seedling_tray" | "box" | "segment" | "pot" | "other";
+                        columns?: number;
+                        /** @description Plants stand in a grid of cells (default: when rows and columns are given) */
+                        grid?: boolean;
+                        height_cm?: number;
+                        length_cm?: number;
+                        name?: string;
+                        rows?: number;
+                        width_cm?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            capacity: number | null;
+                            /** @enum {unknown} */
+                            category: "plug_tray" | "seedling_tray" | "box" | "segment" | "pot" | "other";
+                            code: string;
+                            columns: number | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            grid: boolean;
+                            height_cm: number | null;
+                            /** Format: uuid */
+                            id: string;
+                            length_cm: number | null;
+                            name: string;
+                            rows: number | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                            width_cm: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/stock/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record a count of a storage location: its one active batch, what it held at counted_at, and the difference as a sale or an adjustment */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        counted: number;
+                        /** Format: date-time */
+                        counted_at: string;
+                        /**
+                         * @description How a shortfall is recorded (default: the farm’s setting)
+                         * @enum {unknown}
+                         */
+                        difference_as?: "sale" | "adjustment";
+                        /**
+                         * Format: uuid
+                         * @description A storage_location
+                         */
+                        location_id: string;
+                        /**
+                         * Format: uuid
+                         * @description Made by the client: the same id twice records once
+                         */
+                        movement_id: string;
+                        /** @enum {unknown} */
+                        source: "manual" | "ai";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description A repeat of the first request with this id: what it made */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            batch: {
+                                bin_id: string | null;
+                                closed_at: string | null;
+                                code: string;
+                                /** Format: date-time */
+                                created_at: string;
+                                empty_containers: number;
+                                germinated_on: string | null;
+                                health: ("good" | "warning" | "critical") | null;
+                                /** Format: uuid */
+                                id: string;
+                                initial_quantity: number;
+                                /** Format: uuid */
+                                location_id: string;
+                                /** Format: uuid */
+                                packaging_id: string;
+                                planted_on: string | null;
+                                /** Format: uuid */
+                                product_id: string;
+                                quality: number | null;
+                                quantity: number;
+                                /** @enum {unknown} */
+                                readiness: "ready" | "almost" | "growing";
+                                ready_on: string | null;
+                                size_id: string | null;
+                                state_id: string | null;
+                                /** @enum {unknown} */
+                                status: "active" | "depleted" | "closed";
+                                transplanted_on: string | null;
+                                /** Format: date-time */
+                                updated_at: string;
+                            };
+                            counted: number;
+                            /** Format: date-time */
+                            counted_at: string;
+                            difference: number;
+                            /** @description What the batch held at counted_at */
+                            expected: number;
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            location_id: string;
+                            movement: {
+                                /** Format: uuid */
+                                batch_id: string;
+                                from_bin_id: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                note: string | null;
+                                /** Format: date-time */
+                                occurred_at: string;
+                                pair_id: string | null;
+                                quantity: number;
+                                /** Format: date-time */
+                                recorded_at: string;
+                                /** @enum {unknown} */
+                                source: "manual" | "ai";
+                                to_bin_id: string | null;
+                                total_price_cents: number | null;
+                                /** @enum {unknown} */
+                                type: "manual_init" | "planting" | "sowing" | "transplant_in" | "transplant_out" | "death" | "sale" | "photo_count" | "adjustment";
+                                unit_price_cents: number | null;
+                                user_id: string | null;
+                            } | null;
+                            recorded_as: ("sale" | "adjustment") | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            batch: {
+                                bin_id: string | null;
+                                closed_at: string | null;
+                                code: string;
+                                /** Format: date-time */
+                                created_at: string;
+                                empty_containers: number;
+                                germinated_on: string | null;
+                                health: ("good" | "warning" | "critical") | null;
+                                /** Format: uuid */
+                                id: string;
+                                initial_quantity: number;
+                                /** Format: uuid */
+                                location_id: string;
+                                /** Format: uuid */
+                                packaging_id: string;
+                                planted_on: string | null;
+                                /** Format: uuid */
+                                product_id: string;
+                                quality: number | null;
+                                quantity: number;
+                                /** @enum {unknown} */
+                                readiness: "ready" | "almost" | "growing";
+                                ready_on: string | null;
+                                size_id: string | null;
+                                state_id: string | null;
+                                /** @enum {unknown} */
+                                status: "active" | "depleted" | "closed";
+                                transplanted_on: string | null;
+                                /** Format: date-time */
+                                updated_at: string;
+                            };
+                            counted: number;
+                            /** Format: date-time */
+                            counted_at: string;
+                            difference: number;
+                            /** @description What the batch held at counted_at */
+                            expected: number;
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            location_id: string;
+                            movement: {
+                                /** Format: uuid */
+                                batch_id: string;
+                                from_bin_id: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                note: string | null;
+                                /** Format: date-time */
+                                occurred_at: string;
+                                pair_id: string | null;
+                                quantity: number;
+                                /** Format: date-time */
+                                recorded_at: string;
+                                /** @enum {unknown} */
+                                source: "manual" | "ai";
+                                to_bin_id: string | null;
+                                total_price_cents: number | null;
+                                /** @enum {unknown} */
+                                type: "manual_init" | "planting" | "sowing" | "transplant_in" | "transplant_out" | "death" | "sale" | "photo_count" | "adjustment";
+                                unit_price_cents: number | null;
+                                user_id: string | null;
+                            } | null;
+                            recorded_as: ("sale" | "adjustment") | null;
+                        };
+                    };
+                };
+                /** @description IDEMPOTENCY_CONFLICT: this id was already used in this farm for a different request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/stock/labels.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A4 sheets of labels (3 × 8 of 70 × 37 mm) for batches and storage locations, at most 240 */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description A batch id or code (repeat the parameter for several) */
+                    batch?: string | string[];
+                    /** @description A storage location id (repeat the parameter for several) */
+                    location?: string | string[];
+                };
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description application/pdf */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/stock/movements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record a planting, sowing, death (its pots count as empty), sale or adjustment: 409 INSUFFICIENT_STOCK below 0, BATCH_CLOSED */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The batch: id, SKU or code */
+                        batch: string;
+                        /**
+                         * Format: uuid
+                         * @description A storage_bin
+                         */
+                        from_bin?: string;
+                        /**
+                         * Format: uuid
+                         * @description Made by the client: the same id twice records once
+                         */
+                        id: string;
+                        note?: string;
+                        /** Format: date-time */
+                        occurred_at?: string;
+                        /** @description Signed, never 0: in (planting, sowing) above 0, out (death, sale) below, an adjustment either way */
+                        quantity: number;
+                        /** @enum {unknown} */
+                        source?: "manual" | "ai";
+                        /**
+                         * Format: uuid
+                         * @description A storage_bin
+                         */
+                        to_bin?: string;
+                        /** @enum {unknown} */
+                        type: "planting" | "sowing" | "death" | "sale" | "adjustment";
+                        unit_price_cents?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description A repeat of the first request with this id: what it made */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            batch: {
+                                bin_id: string | null;
+                                closed_at: string | null;
+                                code: string;
+                                /** Format: date-time */
+                                created_at: string;
+                                empty_containers: number;
+                                germinated_on: string | null;
+                                health: ("good" | "warning" | "critical") | null;
+                                /** Format: uuid */
+                                id: string;
+                                initial_quantity: number;
+                                /** Format: uuid */
+                                location_id: string;
+                                /** Format: uuid */
+                                packaging_id: string;
+                                planted_on: string | null;
+                                /** Format: uuid */
+                                product_id: string;
+                                quality: number | null;
+                                quantity: number;
+                                /** @enum {unknown} */
+                                readiness: "ready" | "almost" | "growing";
+                                ready_on: string | null;
+                                size_id: string | null;
+                                state_id: string | null;
+                                /** @enum {unknown} */
+                                status: "active" | "depleted" | "closed";
+                                transplanted_on: string | null;
+                                /** Format: date-time */
+                                updated_at: string;
+                            };
+                            movement: {
+                                /** Format: uuid */
+                                batch_id: string;
+                                from_bin_id: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                note: string | null;
+                                /** Format: date-time */
+                                occurred_at: string;
+                                pair_id: string | null;
+                                quantity: number;
+                                /** Format: date-time */
+                                recorded_at: string;
+                                /** @enum {unknown} */
+                                source: "manual" | "ai";
+                                to_bin_id: string | null;
+                                total_price_cents: number | null;
+                                /** @enum {unknown} */
+                                type: "manual_init" | "planting" | "sowing" | "transplant_in" | "transplant_out" | "death" | "sale" | "photo_count" | "adjustment";
+                                unit_price_cents: number | null;
+                                user_id: string | null;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            batch: {
+                                bin_id: string | null;
+                                closed_at: string | null;
+                                code: string;
+                                /** Format: date-time */
+                                created_at: string;
+                                empty_containers: number;
+                                germinated_on: string | null;
+                                health: ("good" | "warning" | "critical") | null;
+                                /** Format: uuid */
+                                id: string;
+                                initial_quantity: number;
+                                /** Format: uuid */
+                                location_id: string;
+                                /** Format: uuid */
+                                packaging_id: string;
+                                planted_on: string | null;
+                                /** Format: uuid */
+                                product_id: string;
+                                quality: number | null;
+                                quantity: number;
+                                /** @enum {unknown} */
+                                readiness: "ready" | "almost" | "growing";
+                                ready_on: string | null;
+                                size_id: string | null;
+                                state_id: string | null;
+                                /** @enum {unknown} */
+                                status: "active" | "depleted" | "closed";
+                                transplanted_on: string | null;
+                                /** Format: date-time */
+                                updated_at: string;
+                            };
+                            movement: {
+                                /** Format: uuid */
+                                batch_id: string;
+                                from_bin_id: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                note: string | null;
+                                /** Format: date-time */
+                                occurred_at: string;
+                                pair_id: string | null;
+                                quantity: number;
+                                /** Format: date-time */
+                                recorded_at: string;
+                                /** @enum {unknown} */
+                                source: "manual" | "ai";
+                                to_bin_id: string | null;
+                                total_price_cents: number | null;
+                                /** @enum {unknown} */
+                                type: "manual_init" | "planting" | "sowing" | "transplant_in" | "transplant_out" | "death" | "sale" | "photo_count" | "adjustment";
+                                unit_price_cents: number | null;
+                                user_id: string | null;
+                            };
+                        };
+                    };
+                };
+                /** @description IDEMPOTENCY_CONFLICT: this id was already used in this farm for a different request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/stock/reconciliations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The nightly checks that every batch equals the sum of its movements, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description Batches checked */
+                                batches: number;
+                                mismatches: {
+                                    code: string;
+                                    /** Format: uuid */
+                                    id: string;
+                                    movements: number;
+                                    quantity: number;
+                                }[];
+                                /** Format: date-time */
+                                ran_at: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/stock/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The farm’s stock settings */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @description How a count below the expected stock is recorded
+                             * @enum {unknown}
+                             */
+                            count_shortfall_as: "sale" | "adjustment";
+                        };
+                    };
+                };
+            };
+        };
+        /** Set how a count’s shortfall is recorded when the count does not say (sale or adjustment) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description How a count below the expected stock is recorded
+                         * @enum {unknown}
+                         */
+                        count_shortfall_as: "sale" | "adjustment";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @description How a count below the expected stock is recorded
+                             * @enum {unknown}
+                             */
+                            count_shortfall_as: "sale" | "adjustment";
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/stock/transplants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move plants to another place, bin, packaging, state or size: out of one batch, into one found or made (422 for the same place and config, or another product) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The batch the plants leave: id, SKU or code */
+                        from_batch: string;
+                        /**
+                         * Format: uuid
+                         * @description Made by the client: the same id twice records once
+                         */
+                        id: string;
+                        note?: string;
+                        /** Format: date-time */
+                        occurred_at?: string;
+                        quantity: number;
+                        /** @enum {unknown} */
+                        source?: "manual" | "ai";
+                        to: {
+                            /**
+                             * Format: uuid
+                             * @description A storage_bin of that location
+                             */
+                            bin?: string;
+                            /**
+                             * Format: uuid
+                             * @description A storage_location (the same one when left out)
+                             */
+                            location?: string;
+                            /** @description The packaging: id, SKU or code */
+                            packaging?: string;
+                            /** @description The product (a transplant keeps it): id, SKU or code */
+                            product?: string;
+                            size?: string | null;
+                            state?: string | null;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description A repeat of the first request with this id: what it made */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            in: {
+                                batch: {
+                                    bin_id: string | null;
+                                    closed_at: string | null;
+                                    code: string;
+                                    /** Format: date-time */
+                                    created_at: string;
+                                    empty_containers: number;
+                                    germinated_on: string | null;
+                                    health: ("good" | "warning" | "critical") | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    initial_quantity: number;
+                                    /** Format: uuid */
+                                    location_id: string;
+                                    /** Format: uuid */
+                                    packaging_id: string;
+                                    planted_on: string | null;
+                                    /** Format: uuid */
+                                    product_id: string;
+                                    quality: number | null;
+                                    quantity: number;
+                                    /** @enum {unknown} */
+                                    readiness: "ready" | "almost" | "growing";
+                                    ready_on: string | null;
+                                    size_id: string | null;
+                                    state_id: string | null;
+                                    /** @enum {unknown} */
+                                    status: "active" | "depleted" | "closed";
+                                    transplanted_on: string | null;
+                                    /** Format: date-time */
+                                    updated_at: string;
+                                };
+                                movement: {
+                                    /** Format: uuid */
+                                    batch_id: string;
+                                    from_bin_id: string | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    note: string | null;
+                                    /** Format: date-time */
+                                    occurred_at: string;
+                                    pair_id: string | null;
+                                    quantity: number;
+                                    /** Format: date-time */
+                                    recorded_at: string;
+                                    /** @enum {unknown} */
+                                    source: "manual" | "ai";
+                                    to_bin_id: string | null;
+                                    total_price_cents: number | null;
+                                    /** @enum {unknown} */
+                                    type: "manual_init" | "planting" | "sowing" | "transplant_in" | "transplant_out" | "death" | "sale" | "photo_count" | "adjustment";
+                                    unit_price_cents: number | null;
+                                    user_id: string | null;
+                                };
+                            };
+                            out: {
+                                batch: {
+                                    bin_id: string | null;
+                                    closed_at: string | null;
+                                    code: string;
+                                    /** Format: date-time */
+                                    created_at: string;
+                                    empty_containers: number;
+                                    germinated_on: string | null;
+                                    health: ("good" | "warning" | "critical") | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    initial_quantity: number;
+                                    /** Format: uuid */
+                                    location_id: string;
+                                    /** Format: uuid */
+                                    packaging_id: string;
+                                    planted_on: string | null;
+                                    /** Format: uuid */
+                                    product_id: string;
+                                    quality: number | null;
+                                    quantity: number;
+                                    /** @enum {unknown} */
+                                    readiness: "ready" | "almost" | "growing";
+                                    ready_on: string | null;
+                                    size_id: string | null;
+                                    state_id: string | null;
+                                    /** @enum {unknown} */
+                                    status: "active" | "depleted" | "closed";
+                                    transplanted_on: string | null;
+                                    /** Format: date-time */
+                                    updated_at: string;
+                                };
+                                movement: {
+                                    /** Format: uuid */
+                                    batch_id: string;
+                                    from_bin_id: string | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    note: string | null;
+                                    /** Format: date-time */
+                                    occurred_at: string;
+                                    pair_id: string | null;
+                                    quantity: number;
+                                    /** Format: date-time */
+                                    recorded_at: string;
+                                    /** @enum {unknown} */
+                                    source: "manual" | "ai";
+                                    to_bin_id: string | null;
+                                    total_price_cents: number | null;
+                                    /** @enum {unknown} */
+                                    type: "manual_init" | "planting" | "sowing" | "transplant_in" | "transplant_out" | "death" | "sale" | "photo_count" | "adjustment";
+                                    unit_price_cents: number | null;
+                                    user_id: string | null;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            in: {
+                                batch: {
+                                    bin_id: string | null;
+                                    closed_at: string | null;
+                                    code: string;
+                                    /** Format: date-time */
+                                    created_at: string;
+                                    empty_containers: number;
+                                    germinated_on: string | null;
+                                    health: ("good" | "warning" | "critical") | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    initial_quantity: number;
+                                    /** Format: uuid */
+                                    location_id: string;
+                                    /** Format: uuid */
+                                    packaging_id: string;
+                                    planted_on: string | null;
+                                    /** Format: uuid */
+                                    product_id: string;
+                                    quality: number | null;
+                                    quantity: number;
+                                    /** @enum {unknown} */
+                                    readiness: "ready" | "almost" | "growing";
+                                    ready_on: string | null;
+                                    size_id: string | null;
+                                    state_id: string | null;
+                                    /** @enum {unknown} */
+                                    status: "active" | "depleted" | "closed";
+                                    transplanted_on: string | null;
+                                    /** Format: date-time */
+                                    updated_at: string;
+                                };
+                                movement: {
+                                    /** Format: uuid */
+                                    batch_id: string;
+                                    from_bin_id: string | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    note: string | null;
+                                    /** Format: date-time */
+                                    occurred_at: string;
+                                    pair_id: string | null;
+                                    quantity: number;
+                                    /** Format: date-time */
+                                    recorded_at: string;
+                                    /** @enum {unknown} */
+                                    source: "manual" | "ai";
+                                    to_bin_id: string | null;
+                                    total_price_cents: number | null;
+                                    /** @enum {unknown} */
+                                    type: "manual_init" | "planting" | "sowing" | "transplant_in" | "transplant_out" | "death" | "sale" | "photo_count" | "adjustment";
+                                    unit_price_cents: number | null;
+                                    user_id: string | null;
+                                };
+                            };
+                            out: {
+                                batch: {
+                                    bin_id: string | null;
+                                    closed_at: string | null;
+                                    code: string;
+                                    /** Format: date-time */
+                                    created_at: string;
+                                    empty_containers: number;
+                                    germinated_on: string | null;
+                                    health: ("good" | "warning" | "critical") | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    initial_quantity: number;
+                                    /** Format: uuid */
+                                    location_id: string;
+                                    /** Format: uuid */
+                                    packaging_id: string;
+                                    planted_on: string | null;
+                                    /** Format: uuid */
+                                    product_id: string;
+                                    quality: number | null;
+                                    quantity: number;
+                                    /** @enum {unknown} */
+                                    readiness: "ready" | "almost" | "growing";
+                                    ready_on: string | null;
+                                    size_id: string | null;
+                                    state_id: string | null;
+                                    /** @enum {unknown} */
+                                    status: "active" | "depleted" | "closed";
+                                    transplanted_on: string | null;
+                                    /** Format: date-time */
+                                    updated_at: string;
+                                };
+                                movement: {
+                                    /** Format: uuid */
+                                    batch_id: string;
+                                    from_bin_id: string | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    note: string | null;
+                                    /** Format: date-time */
+                                    occurred_at: string;
+                                    pair_id: string | null;
+                                    quantity: number;
+                                    /** Format: date-time */
+                                    recorded_at: string;
+                                    /** @enum {unknown} */
+                                    source: "manual" | "ai";
+                                    to_bin_id: string | null;
+                                    total_price_cents: number | null;
+                                    /** @enum {unknown} */
+                                    type: "manual_init" | "planting" | "sowing" | "transplant_in" | "transplant_out" | "death" | "sale" | "photo_count" | "adjustment";
+                                    unit_price_cents: number | null;
+                                    user_id: string | null;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description IDEMPOTENCY_CONFLICT: this id was already used in this farm for a different request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
             };
