@@ -4,6 +4,7 @@
  * text back. The modules check what their columns mean; this knows only cells and lines.
  */
 import { parse } from 'csv-parse/sync';
+import { invalid } from './errors.js';
 
 /** One bad line of a CSV file: the line (the header is line 1), the column, a stable code and words. */
 export interface LineError {
@@ -183,4 +184,19 @@ export function csvCell(value: Cell): string {
 /** CSV text (RFC 4180: CRLF line ends) with a header. */
 export function csvText(header: readonly string[], rows: Cell[][]): string {
   return [header, ...rows].map((row) => row.map(csvCell).join(',') + '\r\n').join('');
+}
+
+/** How many of a file's errors an answer lists (it counts them all). */
+const ERRORS_SHOWN = 200;
+
+/** 400 CSV_INVALID: nothing was written; `details.errors` names each bad line (the header is line 1). */
+export function csvInvalid(errors: LineError[], what = 'The file was not imported'): Error {
+  const sorted = [...errors].sort((a, b) => a.line - b.line);
+  const first = sorted[0]!;
+  return invalid(
+    `${what} (${errors.length} ${errors.length === 1 ? 'error' : 'errors'}): line ${first.line}` +
+      `${first.field ? `, ${first.field}` : ''}: ${first.message}`,
+    { errors: sorted.slice(0, ERRORS_SHOWN), error_count: errors.length },
+    'CSV_INVALID',
+  );
 }

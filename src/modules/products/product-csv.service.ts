@@ -1,7 +1,7 @@
 import type { Insertable } from 'kysely';
 import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../platform/db/database.js';
-import { invalid } from '../../platform/errors.js';
+import { csvInvalid } from '../../platform/csv.js';
 import type { FarmContext, RequestMeta } from '../../platform/tenancy/caller.js';
 import {
   priceCsv,
@@ -24,20 +24,6 @@ import type { ImportResult } from './products.schemas.js';
 import type { ProductTables } from './products.tables.js';
 import { ProductWriter } from './products.writer.js';
 
-/** How many of a file's errors an answer lists (it counts them all). */
-const ERRORS_SHOWN = 200;
-
-/** 400 CSV_INVALID: nothing was written; `details.errors` names each bad line (the header is line 1). */
-function csvInvalid(errors: LineError[]): Error {
-  const sorted = [...errors].sort((a, b) => a.line - b.line);
-  const first = sorted[0]!;
-  return invalid(
-    `The file was not imported (${errors.length} ${errors.length === 1 ? 'error' : 'errors'}): line ${first.line}` +
-      `${first.field ? `, ${first.field}` : ''}: ${first.message}`,
-    { errors: sorted.slice(0, ERRORS_SHOWN), error_count: errors.length },
-    'CSV_INVALID',
-  );
-}
 
 const notFoundAt = (line: number, field: string, what: string): LineError => ({
   line,

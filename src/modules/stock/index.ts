@@ -10,6 +10,8 @@ import { availabilityRoutes } from './availability.routes.js';
 import { StockAvailability } from './availability.service.js';
 import { labelsRoutes } from './labels.routes.js';
 import { StockLabels } from './labels.service.js';
+import { monthlyRoutes } from './monthly.routes.js';
+import { MonthlyReconciliation } from './monthly.service.js';
 import { defineStockJobs } from './stock.jobs.js';
 import { stockRoutes } from './stock.routes.js';
 import { StockService } from './stock.service.js';
@@ -34,6 +36,7 @@ type Provided = {
   stockSetup: StockSetupService;
   stockAvailability: StockAvailability;
   stockLabels: StockLabels;
+  monthlyReconciliation: MonthlyReconciliation;
 };
 
 const routes: FastifyPluginAsyncTypebox<StockDeps & Provided> = async (app, deps) => {
@@ -41,6 +44,7 @@ const routes: FastifyPluginAsyncTypebox<StockDeps & Provided> = async (app, deps
   await app.register(stockSetupRoutes, deps);
   await app.register(availabilityRoutes, deps);
   await app.register(labelsRoutes, deps);
+  await app.register(monthlyRoutes, deps);
 };
 
 /** Nursery stock: batches and the ledger of their movements, transplants, counts, and the nightly check. */
@@ -51,6 +55,7 @@ export const stockModule = defineModule({
     stockSetup: new StockSetupService(deps),
     stockAvailability: new StockAvailability(deps),
     stockLabels: new StockLabels(deps),
+    monthlyReconciliation: new MonthlyReconciliation(deps),
   }),
   routes,
   jobs: defineStockJobs,

@@ -129,6 +129,7 @@ describe('the monthly reconciliation', () => {
     expect(
       soldInMonth({
         baseline: 1000,
+        initialised: 40,
         plantings: 200,
         sowings: 50,
         transplantsIn: 30,
@@ -137,6 +138,6 @@ describe('the monthly reconciliation', () => {
         adjustments: -5,
         monthEnd: 900,
       }),
-    ).toBe(295);
+    ).toBe(335);
   });
 });

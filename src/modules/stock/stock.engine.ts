@@ -172,6 +172,8 @@ export function health(quality: number | null): Health | null {
 /** One line of the monthly reconciliation of a product in a packaging. */
 export interface MonthFigures {
   baseline: number;
+  /** Batches started in the month (their first movement). */
+  initialised: number;
   plantings: number;
   sowings: number;
   transplantsIn: number;
@@ -183,12 +185,11 @@ export interface MonthFigures {
 }
 
 /**
- * What must have been sold in a month: baseline + plantings + sowings + transplants in − deaths −
+ * What must have been sold in a month: baseline + batches started + plantings + sowings + transplants in − deaths −
  * transplants out ± adjustments − the month-end stock. (Deaths and transplants out are given as the
  * positive numbers of plants that left.)
  */
 export function soldInMonth(f: MonthFigures): number {
-  return (
-    f.baseline + f.plantings + f.sowings + f.transplantsIn - f.deaths - f.transplantsOut + f.adjustments - f.monthEnd
-  );
+  const came = f.initialised + f.plantings + f.sowings + f.transplantsIn;
+  return f.baseline + came - f.deaths - f.transplantsOut + f.adjustments - f.monthEnd;
 }

@@ -288,6 +288,17 @@ export const stockRepository = {
     return Number(row.held);
   },
 
+  /** When the batch's first movement happened (it began). */
+  async firstMovementAt(tx: Tx, farmId: string, batchId: string): Promise<Date | undefined> {
+    const row = await tx
+      .selectFrom('stock_movements')
+      .select((eb) => eb.fn.min('occurred_at').as('first'))
+      .where('farm_id', '=', farmId)
+      .where('batch_id', '=', batchId)
+      .executeTakeFirst();
+    return row?.first ? new Date(row.first as Date) : undefined;
+  },
+
   // Counts
 
   findCount(tx: Tx, farmId: string, id: string): Promise<CountRow | undefined> {
@@ -337,6 +348,27 @@ export const stockRepository = {
         where farm_id = ${farmId} and status = 'active' and quantity > 0) b
       group by product_id, size_id, packaging_id, state_id, readiness`.execute(tx);
     return rows.map((r) => ({ ...r, quantity: Number(r.quantity), batches: Number(r.batches) }));
+  },
+
+  // The monthly reconciliation
+
+  /** Movement sums per product, packaging and type: before `from`, and from `from` until `to`. */
+  async monthSums(tx: Tx, farmId: string, from: Date, to: Date) {
+    const { rows } = await sql<{
+      product_id: string;
+      packaging_id: string;
+      type: string;
+      before: number;
+      within: number;
+    }>`
+      select b.product_id, b.packaging_id, m.type,
+        coalesce(sum(m.quantity) filter (where m.occurred_at < ${from}), 0)::int8 as before,
+        coalesce(sum(m.quantity) filter (where m.occurred_at >= ${from}), 0)::int8 as within
+      from stock_movements m
+      join stock_batches b on b.farm_id = m.farm_id and b.id = m.batch_id
+      where m.farm_id = ${farmId} and m.occurred_at < ${to}
+      group by b.product_id, b.packaging_id, m.type`.execute(tx);
+    return rows.map((r) => ({ ...r, before: Number(r.before), within: Number(r.within) }));
   },
 
   // Reconciliation

@@ -500,6 +500,14 @@ export class StockService {
             );
           const batch = candidates[0]!;
           await stockRepository.lockBatches(tx, ctx.farmId, [batch.id]);
+          // A count from before the batch began would count its whole stock as a surplus.
+          const began = await stockRepository.firstMovementAt(tx, ctx.farmId, batch.id);
+          if (began && at < began)
+            throw ruleViolation(
+              'COUNT_BEFORE_BATCH',
+              `Batch ${batch.code} began at ${began.toISOString()}: a count from ${at.toISOString()} cannot be set against it`,
+              { batch_id: batch.id, began_at: began.toISOString(), counted_at: at.toISOString() },
+            );
           const expected = await stockRepository.heldAt(tx, ctx.farmId, batch.id, at);
           const shortfallAs = input.difference_as ?? (await stockRepository.shortfallAs(tx, ctx.farmId));
           const decided = countMovement(expected, input.counted, shortfallAs);

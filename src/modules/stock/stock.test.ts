@@ -459,6 +459,21 @@ describe('counts', () => {
       409,
       'NO_ACTIVE_BATCH',
     );
+    // A count from before its batch began is refused (it would count the whole batch as a surplus).
+    const before = await refused(
+      'POST',
+      '/stock/counts',
+      {
+        movement_id: randomUUID(),
+        location_id: bench2.id,
+        counted: 5,
+        counted_at: '2026-11-29T00:00:00Z',
+        source: 'manual',
+      },
+      422,
+      'COUNT_BEFORE_BATCH',
+    );
+    expect(before.details.batch_id).toEqual(expect.any(String));
   });
 });
 
@@ -541,6 +556,55 @@ describe('what a nursery sends and prints', () => {
     expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
     await refused('GET', `/stock/labels.pdf?batch=NOPE`, undefined, 400, 'VALIDATION_FAILED');
     await refused('GET', `/locations/${bin1.id}/label.svg`, undefined, 400, 'VALIDATION_FAILED');
+  });
+});
+
+describe('the monthly reconciliation', () => {
+  const upload = (csv: string, month = '2026-11') =>
+    t.app.inject({
+      method: 'POST',
+      url: `/api/v1/farms/${farm.slug}/stock/reconciliation/monthly?month=${month}`,
+      headers: { ...admin.headers, 'content-type': 'text/csv' },
+      payload: csv,
+    });
+
+  it('sets what the stock says was sold against the sales file, line by line', async () => {
+    const res = await upload(
+      'product_sku,packaging_sku,quantity_sold,sale_date\r\nECH-GRU,P8,30,2026-11-15\r\nech-gru,p8,5,2026-11-20\r\n',
+    );
+    expect(res.statusCode, res.body).toBe(200);
+    const lines = res.json().lines as Json[];
+    const p8 = lines.find((l) => l.packaging_sku === 'P8')!;
+    // Everything began in November: 500 + 500 + 3 started; 20 and 3 sold, 5 died, 5 planted, 130 repotted or moved.
+    expect(p8).toMatchObject({
+      product_sku: 'ECH-GRU',
+      baseline: 0,
+      sold_by_stock: 23,
+      sold_by_file: 35,
+      variance: 12,
+    });
+    expect(
+      p8.baseline + p8.initialised + p8.plantings - p8.deaths - p8.transplants_out + p8.adjustments - p8.month_end,
+    ).toBe(23);
+    // A product in a packaging the file does not name: no variance to give.
+    expect(lines.find((l) => l.packaging_sku === 'P12')).toMatchObject({ sold_by_file: null, variance: null });
+  });
+
+  it('reads nothing from a bad file, names each bad line, and has its own body limit', async () => {
+    const res = await upload(
+      'product_sku,packaging_sku,quantity_sold,sale_date\nECH-GRU,NOPE,5,\nECH-GRU,P8,-1,\nECH-GRU,P8,2,2026-10-31\n',
+    );
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error_code: 'CSV_INVALID' });
+    expect(res.json().details.errors).toEqual([
+      { line: 2, field: 'packaging_sku', code: 'NOT_FOUND', message: 'no such packaging in this farm' },
+      { line: 3, field: 'quantity_sold', code: 'OUT_OF_RANGE', message: 'must be 0 or more' },
+      { line: 4, field: 'sale_date', code: 'OUT_OF_RANGE', message: 'is not in 2026-11' },
+    ]);
+    const big = await upload(`product_sku,packaging_sku,quantity_sold\n${'ECH-GRU,P8,1\n'.repeat(500_000)}`);
+    expect(big.statusCode).toBe(413);
+    expect(big.json()).toMatchObject({ error_code: expect.any(String), message: expect.any(String) });
+    expect((await upload('product_sku,packaging_sku,quantity_sold\n', '2026-13')).statusCode).toBe(400);
   });
 });
 

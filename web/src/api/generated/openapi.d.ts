@@ -18226,6 +18226,93 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/farms/{farm}/stock/reconciliation/monthly": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reconcile a month: per product and packaging, what the stock says was sold against the sales file (per-line variance); a bad line → 400 CSV_INVALID with details.errors; over 5 MB → 413 */
+        post: {
+            parameters: {
+                query: {
+                    /** @description YYYY-MM, the farm’s local month */
+                    month: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            /** @description text/csv with a header: product_sku,packaging_sku,quantity_sold[,sale_date][,notes,customer_name,invoice_number]; at most 5 MB */
+            requestBody: {
+                content: {
+                    "text/csv": string;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            lines: {
+                                /** @description Adjustments and counts, signed */
+                                adjustments: number;
+                                /** @description Stock when the month began */
+                                baseline: number;
+                                deaths: number;
+                                initialised: number;
+                                /** @description Stock when the month ended */
+                                month_end: number;
+                                packaging_sku: string;
+                                plantings: number;
+                                product_sku: string;
+                                sold_by_file: number | null;
+                                /** @description baseline + initialised + plantings + sowings + transplants in − deaths − transplants out ± adjustments − month end */
+                                sold_by_stock: number;
+                                sowings: number;
+                                transplants_in: number;
+                                transplants_out: number;
+                                variance: number | null;
+                            }[];
+                            month: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/farms/{farm}/stock/reconciliations": {
         parameters: {
             query?: never;
