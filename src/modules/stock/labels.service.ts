@@ -39,7 +39,7 @@ export class StockLabels {
       lines: [
         product ? `${product.name} (${product.sku})` : '',
         [packaging?.potCode ?? packaging?.name, size?.name].filter(Boolean).join(' · '),
-        `${batch.quantity} plants${batch.planted_on ? ` · planted ${batch.planted_on}` : ''}`,
+        `${batch.quantity} plants${batch.planted_on ? ` · ${batch.planted_on}` : ''}`,
         batch.ready_on ? `ready ${batch.ready_on}` : '',
       ].filter((l) => l !== ''),
     };
