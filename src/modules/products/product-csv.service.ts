@@ -24,7 +24,6 @@ import type { ImportResult } from './products.schemas.js';
 import type { ProductTables } from './products.tables.js';
 import { ProductWriter } from './products.writer.js';
 
-
 const notFoundAt = (line: number, field: string, what: string): LineError => ({
   line,
   field,

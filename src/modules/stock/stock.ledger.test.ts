@@ -189,4 +189,38 @@ describe('the ledger', () => {
     expect(await held(a)).toBe(1000 - 15 * 7 - 15 * 3 + 15 * 2);
     expect(await held(b)).toBe(1000 + 15 * 5 + 15 * 3 - 15 * 2);
   });
+
+  it('answers twins of a new batch or a transplant to a new place once, leaving no stray batch', async () => {
+    await closeAll();
+    const source = await newBatch(benches[0]!, 100);
+    const start = {
+      movement_id: randomUUID(),
+      location: benches[1]!.id,
+      product: 'OPU',
+      packaging: 'P10',
+      quantity: 9,
+    };
+    const starts = await Promise.all([api('POST', '/stock/batches', start), api('POST', '/stock/batches', start)]);
+    expect(starts.map((r) => r.status).sort()).toEqual([200, 201]);
+    expect(starts[0]!.body.id).toBe(starts[1]!.body.id);
+    // Into a packaging nothing on row 3 holds yet: both twins would make the destination batch.
+    const move = {
+      id: randomUUID(),
+      from_batch: source,
+      quantity: 4,
+      to: { location: benches[2]!.id, packaging: 'P14' },
+    };
+    const moves = await Promise.all([api('POST', '/stock/transplants', move), api('POST', '/stock/transplants', move)]);
+    expect(moves.map((r) => r.status).sort()).toEqual([200, 201]);
+    const onRow3 = (await api('GET', `/stock/batches?location=${benches[2]!.id}&status=active`)).body.data as Json[];
+    expect(onRow3.map((b) => b.quantity)).toEqual([4]);
+    // A resend is answered by its id, even after the batch closed and the place's config changed since.
+    expect((await api('POST', `/stock/batches/${starts[0]!.body.id}/close`, {})).status).toBe(200);
+    expect(
+      (await api('PUT', `/locations/${benches[1]!.id}/stock-config`, { product: 'OPU', packaging: 'P14' })).status,
+    ).toBe(200);
+    expect((await api('POST', '/stock/batches', start)).status).toBe(200);
+    expect((await api('DELETE', `/locations/${benches[1]!.id}/stock-config`)).status).toBe(204);
+    expect(await inconsistent()).toEqual([]);
+  });
 });

@@ -220,6 +220,9 @@ export const stockRepository = {
       .selectFrom('stock_batches')
       .select('code')
       .where('farm_id', '=', farmId)
+      // The range lets the (farm_id, code) index serve it (LIKE cannot under a non-C collation); LIKE keeps it exact.
+      .where('code', '>=', stem)
+      .where('code', '<', `${stem.slice(0, -1)}${String.fromCharCode(stem.charCodeAt(stem.length - 1) + 1)}`)
       .where('code', 'like', `${stem.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)
       .execute();
     return rows.map((r) => r.code);
@@ -233,6 +236,26 @@ export const stockRepository = {
       .onConflict((oc) => oc.columns(['farm_id', 'code']).doNothing())
       .returningAll()
       .executeTakeFirst();
+  },
+
+  /** Removes a batch made in this transaction that took no movement (a lost race with a request's twin). */
+  async removeEmptyBatch(tx: Tx, farmId: string, id: string): Promise<void> {
+    await tx
+      .deleteFrom('stock_batches')
+      .where('farm_id', '=', farmId)
+      .where('id', '=', id)
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('stock_movements')
+              .select('stock_movements.id')
+              .whereRef('stock_movements.batch_id', '=', 'stock_batches.id')
+              .where('stock_movements.farm_id', '=', farmId),
+          ),
+        ),
+      )
+      .execute();
   },
 
   updateBatch(tx: Tx, farmId: string, id: string, patch: Updateable<StockBatchTable>): Promise<BatchRow | undefined> {

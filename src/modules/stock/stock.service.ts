@@ -64,14 +64,15 @@ export class StockService {
     const now = this.deps.clock.now();
     const at = input.occurred_at ? new Date(input.occurred_at) : now;
     return this.deps.db.farm(ctx.farmId, async (tx) => {
-      const location = await storageLocation(tx, ctx.farmId, input.location, 'body.location');
-      const bin = input.bin ? await storageBin(tx, ctx.farmId, input.bin, 'body.bin', location) : null;
-      const resolved = await kindOf(tx, ctx.farmId, input);
-      checkConfig(await stockRepository.config(tx, ctx.farmId, location.id), resolved.kind, location);
+      // A resend is answered by its id first: what the first request checked may have changed since.
       const { row, created } = await idempotent({
         request: { ...input, operation: 'initialise' },
         find: () => stockRepository.findMovement(tx, ctx.farmId, input.movement_id),
         create: async (hash) => {
+          const location = await storageLocation(tx, ctx.farmId, input.location, 'body.location');
+          const bin = input.bin ? await storageBin(tx, ctx.farmId, input.bin, 'body.bin', location) : null;
+          const resolved = await kindOf(tx, ctx.farmId, input);
+          checkConfig(await stockRepository.config(tx, ctx.farmId, location.id), resolved.kind, location);
           const today = localTime(at, ctx.timeZone).date;
           const plantedOn = input.planted_on ?? today;
           const readyDays = resolved.size?.readyDays ?? resolved.product.readyDays;
@@ -105,9 +106,11 @@ export class StockService {
             recorded_at: now,
             request_hash: hash,
           });
-          // The id was taken meanwhile: this batch goes with the transaction's rollback.
-          if (!movement)
-            throw new DomainError('conflict', 'TRY_AGAIN', 'A concurrent change got in the way: try again');
+          // The id was taken meanwhile by a twin of this request: the batch made for it goes, the twin's answers.
+          if (!movement) {
+            await stockRepository.removeEmptyBatch(tx, ctx.farmId, batch.id);
+            return undefined;
+          }
           await recordAudit(tx, this.deps.clock, {
             farmId: ctx.farmId,
             caller: ctx.caller,
@@ -246,14 +249,14 @@ export class StockService {
     const now = this.deps.clock.now();
     const at = input.occurred_at ? new Date(input.occurred_at) : now;
     const result = await this.deps.db.farm(ctx.farmId, async (tx) => {
-      const batch = await this.#batch(tx, ctx.farmId, input.batch, 'body.batch');
-      const fromBin = input.from_bin ? await storageBin(tx, ctx.farmId, input.from_bin, 'body.from_bin') : null;
-      const toBin = input.to_bin ? await storageBin(tx, ctx.farmId, input.to_bin, 'body.to_bin') : null;
       const { row, created } = await idempotent({
         request: { ...input, operation: 'movement' },
         find: () => stockRepository.findMovement(tx, ctx.farmId, input.id),
-        create: (hash) =>
-          this.#move(tx, ctx, batch.id, {
+        create: async (hash) => {
+          const batch = await this.#batch(tx, ctx.farmId, input.batch, 'body.batch');
+          const fromBin = input.from_bin ? await storageBin(tx, ctx.farmId, input.from_bin, 'body.from_bin') : null;
+          const toBin = input.to_bin ? await storageBin(tx, ctx.farmId, input.to_bin, 'body.to_bin') : null;
+          return this.#move(tx, ctx, batch.id, {
             id: input.id,
             type: input.type,
             quantity: input.quantity,
@@ -264,7 +267,8 @@ export class StockService {
             note: input.note ?? null,
             at,
             hash,
-          }),
+          });
+        },
         storedHash: (m) => m.request_hash,
         details: { id: input.id },
       });
@@ -354,39 +358,44 @@ export class StockService {
     const now = this.deps.clock.now();
     const at = input.occurred_at ? new Date(input.occurred_at) : now;
     const result = await this.deps.db.farm(ctx.farmId, async (tx) => {
-      const source = await this.#batch(tx, ctx.farmId, input.from_batch, 'body.from_batch');
-      const to = input.to;
-      const location = await storageLocation(tx, ctx.farmId, to.location ?? source.location_id, 'body.to.location');
-      const bin = to.bin ? await storageBin(tx, ctx.farmId, to.bin, 'body.to.bin', location) : null;
-      const resolved = await kindOf(
-        tx,
-        ctx.farmId,
-        {
-          product: to.product ?? source.product_id,
-          packaging: to.packaging ?? source.packaging_id,
-          state: to.state !== undefined ? to.state : source.state_id,
-          size: to.size !== undefined ? to.size : source.size_id,
-        },
-        'body.to',
-      );
-      const kind = resolved.kind;
-      if (kind.product_id !== source.product_id)
-        throw ruleViolation('TRANSPLANT_OTHER_PRODUCT', 'A transplant keeps the product: record a new batch instead', {
-          from_product_id: source.product_id,
-          to_product_id: kind.product_id,
-        });
-      const binId = bin?.id ?? (location.id === source.location_id ? source.bin_id : null);
-      if (location.id === source.location_id && binId === source.bin_id && sameKind(source, kind))
-        throw ruleViolation(
-          'TRANSPLANT_NOWHERE',
-          'The destination is the batch’s own place and config: change the place, bin, packaging, state or size',
-          { batch_id: source.id },
-        );
-      checkConfig(await stockRepository.config(tx, ctx.farmId, location.id), kind, location);
+      // A resend is answered by its id first: what the first request checked may have changed since.
       const { row: out, created } = await idempotent({
         request: { ...input, operation: 'transplant' },
         find: () => stockRepository.findMovement(tx, ctx.farmId, input.id),
         create: async (hash) => {
+          const source = await this.#batch(tx, ctx.farmId, input.from_batch, 'body.from_batch');
+          const to = input.to;
+          const location = await storageLocation(tx, ctx.farmId, to.location ?? source.location_id, 'body.to.location');
+          const bin = to.bin ? await storageBin(tx, ctx.farmId, to.bin, 'body.to.bin', location) : null;
+          const resolved = await kindOf(
+            tx,
+            ctx.farmId,
+            {
+              product: to.product ?? source.product_id,
+              packaging: to.packaging ?? source.packaging_id,
+              state: to.state !== undefined ? to.state : source.state_id,
+              size: to.size !== undefined ? to.size : source.size_id,
+            },
+            'body.to',
+          );
+          const kind = resolved.kind;
+          if (kind.product_id !== source.product_id)
+            throw ruleViolation(
+              'TRANSPLANT_OTHER_PRODUCT',
+              'A transplant keeps the product: record a new batch instead',
+              {
+                from_product_id: source.product_id,
+                to_product_id: kind.product_id,
+              },
+            );
+          const binId = bin?.id ?? (location.id === source.location_id ? source.bin_id : null);
+          if (location.id === source.location_id && binId === source.bin_id && sameKind(source, kind))
+            throw ruleViolation(
+              'TRANSPLANT_NOWHERE',
+              'The destination is the batch’s own place and config: change the place, bin, packaging, state or size',
+              { batch_id: source.id },
+            );
+          checkConfig(await stockRepository.config(tx, ctx.farmId, location.id), kind, location);
           const today = localTime(at, ctx.timeZone).date;
           const found = await stockRepository.activeExactly(tx, ctx.farmId, location.id, binId, kind);
           const destination =
@@ -422,7 +431,11 @@ export class StockService {
             hash,
             pairId: inId,
           });
-          if (!outMove) return undefined;
+          // The id was taken meanwhile by a twin of this request: a batch made for it goes, the twin's answers.
+          if (!outMove) {
+            if (!found) await stockRepository.removeEmptyBatch(tx, ctx.farmId, destination.id);
+            return undefined;
+          }
           await this.#move(tx, ctx, destination.id, {
             ...common,
             id: inId,
@@ -483,11 +496,11 @@ export class StockService {
         fields: [{ field: 'body.counted_at', message: 'after now' }],
       });
     const result = await this.deps.db.farm(ctx.farmId, async (tx) => {
-      const location = await storageLocation(tx, ctx.farmId, input.location_id, 'body.location_id');
       const { row, created } = await idempotent({
         request: { ...input, operation: 'count' },
         find: () => stockRepository.findCount(tx, ctx.farmId, input.movement_id),
         create: async (hash) => {
+          const location = await storageLocation(tx, ctx.farmId, input.location_id, 'body.location_id');
           const config = await stockRepository.config(tx, ctx.farmId, location.id);
           const candidates = await stockRepository.activeAt(tx, ctx.farmId, location.id, config ?? null);
           if (candidates.length !== 1)
