@@ -1,3 +1,4 @@
+import { isUuid } from '../../platform/ids.js';
 import { sql, type Insertable, type RawBuilder, type Updateable } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
 import type { GeoJsonGeometry, TypeRules } from './locations.engine.js';
@@ -79,7 +80,9 @@ export const locationsRepository = {
     return rows[0]?.reason ?? null;
   },
 
+  /** A location by id; undefined for an id that is not a UUID (nothing to ask the database). */
   find(tx: Tx, farmId: string, id: string): Promise<LocationRow | undefined> {
+    if (!isUuid(id)) return Promise.resolve(undefined);
     return selectLocations(tx).where('farm_id', '=', farmId).where('id', '=', id).executeTakeFirst() as Promise<
       LocationRow | undefined
     >;

@@ -10,10 +10,8 @@ import type { BatchKind, ConfigRow } from './stock.repository.js';
  */
 
 /** A storage location of the farm: 404 when named in the path, 400 naming the field when not one. */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export async function storageLocation(tx: Tx, farmId: string, id: string, field: string): Promise<LocationRow> {
-  const location = UUID.test(id) ? await locationReads.find(tx, farmId, id) : undefined;
+  const location = await locationReads.find(tx, farmId, id);
   if (!location) {
     if (field.startsWith('path.')) throw notFound('location', { id });
     throw invalid('No such location in this farm', { fields: [{ field, message: 'no such location' }] });
@@ -33,7 +31,7 @@ export async function storageBin(
   field: string,
   within?: LocationRow,
 ): Promise<LocationRow> {
-  const bin = UUID.test(id) ? await locationReads.find(tx, farmId, id) : undefined;
+  const bin = await locationReads.find(tx, farmId, id);
   if (!bin) throw invalid('No such location in this farm', { fields: [{ field, message: 'no such location' }] });
   if (bin.type !== 'storage_bin')
     throw invalid(`${bin.name} is a ${bin.type}: only a storage_bin holds a batch`, {

@@ -1,5 +1,6 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
+import { isUuid } from '../../platform/ids.js';
 import type {
   StockBatchTable,
   StockBinTypeTable,
@@ -22,8 +23,6 @@ export interface BatchKind {
   state_id: string | null;
   size_id: string | null;
 }
-
-const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
 
 export const stockRepository = {
   // Settings, bin types, bins, configs

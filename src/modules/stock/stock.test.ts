@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
+import { locationReads } from '../locations/index.js';
 import {
   createFarm,
   createLocation,
@@ -556,6 +557,8 @@ describe('what a nursery sends and prints', () => {
     expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
     await refused('GET', `/stock/labels.pdf?batch=NOPE`, undefined, 400, 'VALIDATION_FAILED');
     await refused('GET', `/locations/${bin1.id}/label.svg`, undefined, 400, 'VALIDATION_FAILED');
+    // A place named by something that is not an id is simply not found (no database error).
+    expect(await t.deps.db.farm(farm.id, (tx) => locationReads.find(tx, farm.id, 'not-an-id'))).toBeUndefined();
   });
 });
 
