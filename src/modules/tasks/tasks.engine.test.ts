@@ -42,6 +42,10 @@ describe('a snooze', () => {
     [{ until: '2026-06-10T03:00:00Z' }, 'body.until'],
     [{ until: '2026-06-10' }, 'body.until'], // today's start has passed
     [{ until: 'next week' }, 'body.until'],
+    [{ until: '2026-02-30' }, 'body.until'],
+    [{ until: '2026-13-45' }, 'body.until'],
+    [{ until: 'June 12, 2026' }, 'body.until'],
+    [{ until: '2026-06-12T25:00:00Z' }, 'body.until'],
   ])('refuses %j', (snooze, field) => {
     expect(snoozedTo(later, snooze, now, zone)).toMatchObject({ ok: false, field });
   });

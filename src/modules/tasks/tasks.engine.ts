@@ -18,6 +18,22 @@ export function localDay(now: Date, zone: string): { day: string; end: Date } {
 /** Who may be given tasks and is told of unassigned ones: worker and above. */
 export const doesTasks = (role: Role): boolean => rank(role) >= rank('worker');
 
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
+
+/** A local day (its start in `zone`) or an ISO 8601 time with its offset; undefined for anything else. */
+function instantOf(text: string, zone: string): Date | undefined {
+  if (DAY.test(text)) {
+    const midnight = new Date(`${text}T00:00:00Z`);
+    // Only a real calendar day (2026-02-30 is none).
+    if (Number.isNaN(midnight.getTime()) || midnight.toISOString().slice(0, 10) !== text) return undefined;
+    return startOfLocalDay(text, zone);
+  }
+  if (!TIME.test(text)) return undefined;
+  const at = new Date(text);
+  return Number.isNaN(at.getTime()) ? undefined : at;
+}
+
 export type Snooze = { days: number } | { until: string };
 
 /**
@@ -36,8 +52,8 @@ export function snoozedTo(
       return { ok: false, field: 'body.days', message: 'must be a whole number of days, at least 1' };
     return { ok: true, dueAt: new Date(Math.max(dueAt.getTime(), now.getTime()) + snooze.days * DAY_MS) };
   }
-  const until = /^\d{4}-\d{2}-\d{2}$/.test(snooze.until) ? startOfLocalDay(snooze.until, zone) : new Date(snooze.until);
-  if (Number.isNaN(until.getTime())) return { ok: false, field: 'body.until', message: 'is not a date or time' };
+  const until = instantOf(snooze.until, zone);
+  if (!until) return { ok: false, field: 'body.until', message: 'is not a day (YYYY-MM-DD) or an ISO 8601 time' };
   if (until.getTime() <= now.getTime()) return { ok: false, field: 'body.until', message: 'must be in the future' };
   return { ok: true, dueAt: until };
 }
