@@ -109,6 +109,25 @@ describe('a site’s frost dates', () => {
     });
   });
 
+  it('go out with an exported layout and come back with its import; an imported non-site refuses them', async () => {
+    await site({ name: 'Exported site', code: 'EXP1', last_frost: '03-25', first_frost: '11-05', frost_safe: '04-15' });
+    const exported = await api('GET', '/locations/export');
+    const feature = (exported.body.features as Json[]).find((f) => f.properties.code === 'EXP1')!;
+    expect(feature.properties).toMatchObject({ last_frost: '03-25', first_frost: '11-05', frost_safe: '04-15' });
+    const imported = await api('POST', '/locations/import', {
+      type: 'FeatureCollection',
+      features: [{ ...feature, properties: { ...feature.properties, code: 'EXP2', qr_code: undefined } }],
+    });
+    expect(imported.status, JSON.stringify(imported.body)).toBe(201);
+    expect(imported.body.data[0]).toMatchObject({ last_frost: '03-25', first_frost: '11-05', frost_safe: '04-15' });
+    const refused = await api('POST', '/locations/import', {
+      type: 'FeatureCollection',
+      features: [{ type: 'Feature', geometry: null, properties: { name: 'F', type: 'field', last_frost: '04-01' } }],
+    });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body.details)).toContain('features[0].properties.last_frost');
+  });
+
   it('are changed only by those who may change places', async () => {
     const made = await site({ name: 'Allotment' });
     expect((await api('PATCH', `/locations/${made.id}`, { last_frost: '04-01' }, viewer)).status).toBe(403);

@@ -95,11 +95,11 @@ export class LocationsService {
   }
 
   /** Refuses frost dates on anything but a site, and a safe date outside the season (400 naming the field). */
-  #checkFrost(type: string, dates: FrostDates): void {
+  #checkFrost(type: string, dates: FrostDates, where = 'body'): void {
     const problem = frostProblem(type, dates);
     if (problem)
       throw invalid(`${problem.field} ${problem.message}`, {
-        fields: [{ field: `body.${problem.field}`, message: problem.message }],
+        fields: [{ field: `${where}.${problem.field}`, message: problem.message }],
       });
   }
 
@@ -354,6 +354,11 @@ export class LocationsService {
               : (created.get(parentKey) ??
                 (await locationsRepository.find(tx, ctx.farmId, existing.get(parentKey)!.id))!);
           await this.#checkPlacement(rules, parent?.type ?? null, p.type, `features[${index}].properties.type`);
+          this.#checkFrost(
+            p.type,
+            { last_frost: p.last_frost ?? null, first_frost: p.first_frost ?? null, frost_safe: p.frost_safe ?? null },
+            `features[${index}].properties`,
+          );
           this.#checkLevels(parent);
           await this.#checkGeometry(tx, feature.geometry, where);
           const row = await this.#insert(tx, ctx, { ...p, parent_id: undefined, geometry: feature.geometry }, parent);
@@ -399,6 +404,9 @@ export class LocationsService {
           capacity: r.capacity,
           status: r.status,
           properties: r.properties,
+          last_frost: r.last_frost,
+          first_frost: r.first_frost,
+          frost_safe: r.frost_safe,
           parent_id: r.parent_id,
           parent_code: r.parent_id ? (codeOf.get(r.parent_id) ?? null) : null,
           area_m2: r.area_m2,
