@@ -63,11 +63,42 @@ export interface CultivarRef {
   name: string;
 }
 
+/** What a sowing calendar needs of a species. */
+export interface SpeciesCalendar {
+  id: string;
+  key: string;
+  scientificName: string;
+  commonNames: Record<string, string[]>;
+  category: string;
+  /** Whether the farm wrote it (its months are then the farm's own) or it ships with Croft. */
+  own: boolean;
+  frostSensitive: boolean | null;
+  sowIndoorWeeksBeforeLastFrost: number | null;
+  sowOutdoorDaysAfterLastFrost: number | null;
+  sowingMonths: number[];
+  harvestMonths: number[];
+  bloomMonths: number[];
+}
+
+export interface SpeciesCalendarFilter {
+  /** Only these keys (a farm's own key before the global one). */
+  keys?: string[] | undefined;
+  category?: string | undefined;
+  /** Keys after this one (the previous page's last). */
+  after?: string | undefined;
+  limit: number;
+}
+
 export interface CatalogReads {
   /** Species by id, with their sequence and its phases (overrides applied); missing or unseen ids are absent. */
   speciesForGrowth(tx: Tx, ids: string[]): Promise<Map<string, SpeciesForGrowth>>;
   /** A species by id or key (a farm's own key first, then the global one); undefined when not seen or retired. */
   resolveSpecies(tx: Tx, farmId: string, ref: string): Promise<{ id: string; key: string } | undefined>;
+  /**
+   * Live species with any calendar data (frost offsets, sowing, harvest or bloom months), by key; a farm's
+   * own species hides a global one of the same key.
+   */
+  speciesCalendars(tx: Tx, farmId: string, filter: SpeciesCalendarFilter): Promise<SpeciesCalendar[]>;
   /** A cultivar by id or key, likewise. */
   resolveCultivar(tx: Tx, farmId: string, ref: string): Promise<CultivarRef | undefined>;
 }

@@ -1,6 +1,14 @@
 import { sql, type RawBuilder, type Selectable } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
-import type { CatalogReads, CultivarRef, GrowthPhase, PhaseProfile, SpeciesForGrowth } from './catalog.reads.js';
+import type {
+  CatalogReads,
+  CultivarRef,
+  GrowthPhase,
+  PhaseProfile,
+  SpeciesCalendar,
+  SpeciesCalendarFilter,
+  SpeciesForGrowth,
+} from './catalog.reads.js';
 import {
   likePattern,
   overridden,
@@ -736,6 +744,54 @@ export const catalogReads: CatalogReads = {
       .orderBy(ownFirst('s'))
       .limit(1)
       .executeTakeFirst();
+  },
+
+  async speciesCalendars(tx: Tx, farmId: string, filter: SpeciesCalendarFilter): Promise<SpeciesCalendar[]> {
+    let query = tx
+      .selectFrom('catalog_species as s')
+      .select([
+        's.id',
+        's.key',
+        's.farm_id',
+        's.scientific_name',
+        's.common_names',
+        's.category',
+        's.frost_sensitive',
+        's.sow_indoor_weeks_before_last_frost',
+        's.sow_outdoor_days_after_last_frost',
+        's.sowing_months',
+        's.harvest_months',
+        's.bloom_months',
+      ])
+      .distinctOn(sql`s.key collate "C"`)
+      .where(visible('s', { farmId }))
+      .where('s.retired_at', 'is', null)
+      .where(
+        sql<boolean>`(s.sow_indoor_weeks_before_last_frost is not null or s.sow_outdoor_days_after_last_frost is not null
+          or cardinality(s.sowing_months) > 0 or cardinality(s.harvest_months) > 0 or cardinality(s.bloom_months) > 0)`,
+      );
+    if (filter.keys) query = query.where('s.key', 'in', filter.keys.length ? filter.keys : ['']);
+    if (filter.category) query = query.where('s.category', '=', filter.category as Category);
+    if (filter.after !== undefined) query = query.where(sql<boolean>`s.key collate "C" > ${filter.after} collate "C"`);
+    const rows = await query
+      .orderBy(sql`s.key collate "C"`)
+      .orderBy(ownFirst('s'))
+      .limit(filter.limit)
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      key: r.key,
+      scientificName: r.scientific_name,
+      commonNames: r.common_names as Record<string, string[]>,
+      category: r.category,
+      own: r.farm_id !== null,
+      frostSensitive: r.frost_sensitive,
+      sowIndoorWeeksBeforeLastFrost: r.sow_indoor_weeks_before_last_frost,
+      sowOutdoorDaysAfterLastFrost: r.sow_outdoor_days_after_last_frost,
+      sowingMonths: r.sowing_months,
+      harvestMonths: r.harvest_months,
+      bloomMonths: r.bloom_months,
+    }));
   },
 
   async resolveCultivar(tx: Tx, farmId: string, ref: string): Promise<CultivarRef | undefined> {

@@ -14,8 +14,12 @@ export type {
   GrowthPhase,
   GrowthSequence,
   PhaseProfile,
+  SpeciesCalendar,
+  SpeciesCalendarFilter,
   SpeciesForGrowth,
 } from './catalog.reads.js';
+/** The species categories (vegetable, herb, …). */
+export { CATEGORIES } from './catalog.engine.js';
 /** What other modules read of the catalogue inside their own transaction. */
 export { catalogReads } from './catalog.repository.js';
 /** Loads the shipped catalogue (start-up does it; tools and the test template too). */

@@ -1,3 +1,4 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../platform/db/database.js';
 import type { LiveEvents } from '../../platform/live/events.js';
@@ -10,11 +11,22 @@ import { defineCropsJobs } from './crops.jobs.js';
 import { cropsRoutes } from './crops.routes.js';
 import { CropsService } from './crops.service.js';
 import { GrowthService } from './growth.service.js';
+import { sowingRoutes } from './sowing.routes.js';
+import { SowingCalendar } from './sowing.service.js';
 import { CropTargets } from './targets.service.js';
 
 export type { CropsService } from './crops.service.js';
 export type { GrowthService } from './growth.service.js';
 export type { CropTargets } from './targets.service.js';
+export type { SowingCalendar } from './sowing.service.js';
+
+const routes: FastifyPluginAsyncTypebox<Parameters<typeof cropsRoutes>[1] & { sowing: SowingCalendar }> = async (
+  app,
+  deps,
+) => {
+  await app.register(cropsRoutes, deps);
+  await app.register(sowingRoutes, deps);
+};
 
 /** Plants and planting runs, their growth phases and the growth clock that moves them. */
 export const cropsModule = defineModule({
@@ -36,8 +48,9 @@ export const cropsModule = defineModule({
       crops: new CropsService({ ...deps, cropTargets }),
       growth: new GrowthService({ ...deps, cropTargets }),
       cropTargets,
+      sowing: new SowingCalendar(deps),
     };
   },
-  routes: cropsRoutes,
+  routes,
   jobs: defineCropsJobs,
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  frostProblem,
   geometryProblem,
   importOrder,
   levelsAt,
@@ -108,5 +109,31 @@ describe('sizes', () => {
     expect(positionCount({ type: 'Point', coordinates: [0, 0] })).toBe(1);
     expect(positionCount({ type: 'Polygon', coordinates: [ring, ring] })).toBe(8);
     expect(positionCount({ type: 'MultiPolygon', coordinates: [[ring], [ring, ring]] })).toBe(12);
+  });
+});
+
+describe('frost dates', () => {
+  const dates = (last: string | null, first: string | null, safe: string | null) => ({
+    last_frost: last,
+    first_frost: first,
+    frost_safe: safe,
+  });
+
+  it('accepts a site’s season in either hemisphere, and none at all', () => {
+    expect(frostProblem('site', dates('04-20', '10-20', '05-15'))).toBeUndefined();
+    expect(frostProblem('site', dates('10-01', '04-15', '10-20'))).toBeUndefined(); // over the year's end
+    expect(frostProblem('site', dates('12-20', '03-01', '01-10'))).toBeUndefined();
+    expect(frostProblem('site', dates('04-20', null, '04-20'))).toBeUndefined(); // the safe date may be the last frost
+    expect(frostProblem('field', dates(null, null, null))).toBeUndefined();
+  });
+
+  it('names the field that is wrong', () => {
+    expect(frostProblem('bed', dates(null, '10-01', null))).toMatchObject({ field: 'first_frost' });
+    expect(frostProblem('site', dates('04-20', '04-20', null))).toMatchObject({ field: 'first_frost' });
+    expect(frostProblem('site', dates(null, null, '05-15'))).toMatchObject({ field: 'frost_safe' });
+    expect(frostProblem('site', dates('04-20', null, '04-19'))).toMatchObject({ field: 'frost_safe' });
+    expect(frostProblem('site', dates('04-20', null, '07-20'))).toMatchObject({ field: 'frost_safe' }); // 91 days
+    expect(frostProblem('site', dates('04-20', null, '07-19'))).toBeUndefined(); // 90 days
+    expect(frostProblem('site', dates('04-20', '05-01', '05-01'))).toMatchObject({ field: 'frost_safe' });
   });
 });

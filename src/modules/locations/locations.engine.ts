@@ -180,3 +180,45 @@ export function importOrder(features: ImportFeature[], existingCodes: ReadonlySe
   }
   return { ok: true, order };
 }
+
+/** A site's frost dates, month and day ("04-20"). */
+export interface FrostDates {
+  last_frost: string | null;
+  first_frost: string | null;
+  frost_safe: string | null;
+}
+
+/** The most days the safe date may come after the last frost. */
+export const FROST_SAFE_MAX_DAYS = 90;
+
+/** Day of a leap year (0 = 1 January) of a valid "MM-DD": the frost dates repeat every year. */
+function dayOfYear(monthDay: string): number {
+  const [month, day] = monthDay.split('-').map(Number) as [number, number];
+  return (Date.UTC(2000, month - 1, day) - Date.UTC(2000, 0, 1)) / 86_400_000;
+}
+const daysAfter = (from: string, to: string) => (dayOfYear(to) - dayOfYear(from) + 366) % 366;
+
+/**
+ * What is wrong with a location's frost dates as they would be after a change (the field and why), or
+ * undefined. Only a site has them; the safe date needs a last frost and falls in the season after it
+ * (on or after the last frost, before the first frost, within {@link FROST_SAFE_MAX_DAYS} days). A
+ * season may cross the year's end (the southern hemisphere: last frost "10-01", first frost "04-15").
+ */
+export function frostProblem(
+  type: string,
+  dates: FrostDates,
+): { field: keyof FrostDates; message: string } | undefined {
+  const given = (Object.keys(dates) as (keyof FrostDates)[]).filter((k) => dates[k] !== null);
+  if (type !== 'site' && given.length > 0) return { field: given[0]!, message: 'only a site has frost dates' };
+  const { last_frost: last, first_frost: first, frost_safe: safe } = dates;
+  if (last !== null && first !== null && last === first)
+    return { field: 'first_frost', message: 'must differ from last_frost' };
+  if (safe === null) return undefined;
+  if (last === null) return { field: 'frost_safe', message: 'needs last_frost (it comes after the last frost)' };
+  const after = daysAfter(last, safe);
+  if (after > FROST_SAFE_MAX_DAYS)
+    return { field: 'frost_safe', message: `must be on or within ${FROST_SAFE_MAX_DAYS} days after last_frost` };
+  if (first !== null && after >= daysAfter(last, first))
+    return { field: 'frost_safe', message: 'must come before first_frost (in the season after the last frost)' };
+  return undefined;
+}

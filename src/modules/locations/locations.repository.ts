@@ -19,6 +19,9 @@ export interface LocationRow {
   geometry: GeoJsonGeometry | null;
   area_m2: number | null;
   centroid: GeoJsonGeometry | null;
+  last_frost: string | null;
+  first_frost: string | null;
+  frost_safe: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -43,6 +46,9 @@ const COLUMNS = [
   'status',
   'properties',
   'area_m2',
+  'last_frost',
+  'first_frost',
+  'frost_safe',
   'created_at',
   'updated_at',
 ] as const;

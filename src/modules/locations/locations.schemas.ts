@@ -46,6 +46,23 @@ const QrCode = Type.String({
   pattern: '^[A-Za-z0-9._~-]+$',
   description: 'Unique in the farm; made up when not given',
 });
+const MonthDay = (description: string) =>
+  Type.String({
+    pattern:
+      '^((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|1[0-9]|2[0-9]))$',
+    description: `${description}: month and day, "MM-DD" ("02-29" counts as 28 February in a common year)`,
+  });
+/** A site's frost dates (only a site has them), read by the sowing calendar. */
+const frost = {
+  last_frost: Nullable(MonthDay('A site’s average last spring frost')),
+  first_frost: Nullable(MonthDay('A site’s average first autumn frost')),
+  frost_safe: Nullable(
+    MonthDay(
+      'The first day frost-sensitive crops may go outdoors at a site, within 90 days after last_frost (which it ' +
+        'needs); when null the sowing calendar takes last frost + 14 days',
+    ),
+  ),
+};
 const Properties = Type.Record(Type.String(), Type.Unknown(), { description: 'Free-form attributes' });
 
 export const LocationView = Type.Object(
@@ -63,6 +80,7 @@ export const LocationView = Type.Object(
     area_m2: Type.Union([Type.Number({ description: 'Area on the sphere, for polygons' }), Type.Null()]),
     centroid: Nullable(GeoJsonPoint),
     depth: Type.Integer({ description: '0 for a root' }),
+    ...frost,
     created_at: DateTime,
     updated_at: DateTime,
   },
@@ -81,6 +99,7 @@ const editable = {
   status: LocationStatus,
   properties: Properties,
   geometry: Nullable(Geometry),
+  ...frost,
 };
 const optional = <T extends Record<string, Parameters<typeof Type.Optional>[0]>>(props: T) =>
   Object.fromEntries(Object.entries(props).map(([k, v]) => [k, Type.Optional(v)])) as {
@@ -180,6 +199,9 @@ export const ImportBody = Type.Object(
             capacity: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
             status: Type.Optional(LocationStatus),
             properties: Type.Optional(Properties),
+            last_frost: Type.Optional(frost.last_frost),
+            first_frost: Type.Optional(frost.first_frost),
+            frost_safe: Type.Optional(frost.frost_safe),
           },
           { additionalProperties: true, description: 'Other properties (ids, areas of an export) are ignored' },
         ),

@@ -7,12 +7,14 @@ import { conflict, invalid, notFound, ruleViolation } from '../../platform/error
 import { recordAudit } from '../audit/index.js';
 import type { FarmContext, RequestMeta } from '../../platform/tenancy/caller.js';
 import {
+  frostProblem,
   geometryProblem,
   importOrder,
   levelsAt,
   LOCATION_LIMITS,
   placementProblem,
   positionCount,
+  type FrostDates,
   type GeoJsonGeometry,
   type TypeRules,
 } from './locations.engine.js';
@@ -92,6 +94,15 @@ export class LocationsService {
     }
   }
 
+  /** Refuses frost dates on anything but a site, and a safe date outside the season (400 naming the field). */
+  #checkFrost(type: string, dates: FrostDates, where = 'body'): void {
+    const problem = frostProblem(type, dates);
+    if (problem)
+      throw invalid(`${problem.field} ${problem.message}`, {
+        fields: [{ field: `${where}.${problem.field}`, message: problem.message }],
+      });
+  }
+
   async #parent(tx: Tx, farmId: string, parentId: string | null | undefined): Promise<LocationRow | null> {
     if (!parentId) return null;
     const parent = await locationsRepository.find(tx, farmId, parentId);
@@ -114,6 +125,9 @@ export class LocationsService {
         capacity: input.capacity ?? null,
         status: input.status ?? 'active',
         properties: input.properties ?? {},
+        last_frost: input.last_frost ?? null,
+        first_frost: input.first_frost ?? null,
+        frost_safe: input.frost_safe ?? null,
         created_at: now,
         updated_at: now,
       },
@@ -126,6 +140,11 @@ export class LocationsService {
     return this.deps.db.farm(ctx.farmId, async (tx) => {
       const parent = await this.#parent(tx, ctx.farmId, input.parent_id);
       await this.#checkPlacement(rules, parent?.type ?? null, input.type);
+      this.#checkFrost(input.type, {
+        last_frost: input.last_frost ?? null,
+        first_frost: input.first_frost ?? null,
+        frost_safe: input.frost_safe ?? null,
+      });
       this.#checkLevels(parent);
       await this.#checkGeometry(tx, input.geometry);
       const row = await this.#insert(tx, ctx, input, parent);
@@ -160,6 +179,11 @@ export class LocationsService {
     return this.deps.db.farm(ctx.farmId, async (tx) => {
       const current = await locationsRepository.find(tx, ctx.farmId, id);
       if (!current) throw notFound('Location', { id });
+      this.#checkFrost(current.type, {
+        last_frost: patch.last_frost !== undefined ? patch.last_frost : current.last_frost,
+        first_frost: patch.first_frost !== undefined ? patch.first_frost : current.first_frost,
+        frost_safe: patch.frost_safe !== undefined ? patch.frost_safe : current.frost_safe,
+      });
       await this.#checkGeometry(tx, patch.geometry);
       const now = this.deps.clock.now();
       if (patch.parent_id !== undefined && patch.parent_id !== current.parent_id) {
@@ -194,6 +218,9 @@ export class LocationsService {
           ...(patch.capacity !== undefined ? { capacity: patch.capacity } : {}),
           ...(patch.status !== undefined ? { status: patch.status } : {}),
           ...(patch.properties !== undefined ? { properties: patch.properties } : {}),
+          ...(patch.last_frost !== undefined ? { last_frost: patch.last_frost } : {}),
+          ...(patch.first_frost !== undefined ? { first_frost: patch.first_frost } : {}),
+          ...(patch.frost_safe !== undefined ? { frost_safe: patch.frost_safe } : {}),
           updated_at: now,
         },
         patch.geometry,
@@ -327,6 +354,11 @@ export class LocationsService {
               : (created.get(parentKey) ??
                 (await locationsRepository.find(tx, ctx.farmId, existing.get(parentKey)!.id))!);
           await this.#checkPlacement(rules, parent?.type ?? null, p.type, `features[${index}].properties.type`);
+          this.#checkFrost(
+            p.type,
+            { last_frost: p.last_frost ?? null, first_frost: p.first_frost ?? null, frost_safe: p.frost_safe ?? null },
+            `features[${index}].properties`,
+          );
           this.#checkLevels(parent);
           await this.#checkGeometry(tx, feature.geometry, where);
           const row = await this.#insert(tx, ctx, { ...p, parent_id: undefined, geometry: feature.geometry }, parent);
@@ -372,6 +404,9 @@ export class LocationsService {
           capacity: r.capacity,
           status: r.status,
           properties: r.properties,
+          last_frost: r.last_frost,
+          first_frost: r.first_frost,
+          frost_safe: r.frost_safe,
           parent_id: r.parent_id,
           parent_code: r.parent_id ? (codeOf.get(r.parent_id) ?? null) : null,
           area_m2: r.area_m2,

@@ -22,6 +22,10 @@ export interface LocationTable {
   geometry: Geometry;
   area_m2: ColumnType<number | null, never, never>;
   centroid: ColumnType<GeoJsonGeometry | null, never, never>;
+  /** A site's frost dates, month and day ("04-20"); null on other types (migration 0023). */
+  last_frost: string | null;
+  first_frost: string | null;
+  frost_safe: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -18,6 +18,9 @@ export function locationView(row: LocationRow) {
     area_m2: row.area_m2,
     centroid: row.centroid as { type: 'Point'; coordinates: number[] } | null,
     depth: row.path.length,
+    last_frost: row.last_frost,
+    first_frost: row.first_frost,
+    frost_safe: row.frost_safe,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   };

@@ -8642,6 +8642,8 @@ export interface paths {
                                 created_at: string;
                                 /** @description 0 for a root */
                                 depth: number;
+                                first_frost: string | null;
+                                frost_safe: string | null;
                                 geometry: ({
                                     /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                     coordinates: number[];
@@ -8658,6 +8660,7 @@ export interface paths {
                                 }) | null;
                                 /** Format: uuid */
                                 id: string;
+                                last_frost: string | null;
                                 name: string;
                                 parent_id: string | null;
                                 /** @description Free-form attributes */
@@ -8693,6 +8696,8 @@ export interface paths {
                     "application/json": {
                         capacity?: number | null;
                         code?: string | null;
+                        first_frost?: string | null;
+                        frost_safe?: string | null;
                         geometry?: ({
                             /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                             coordinates: number[];
@@ -8707,6 +8712,7 @@ export interface paths {
                             /** @enum {string} */
                             type: "MultiPolygon";
                         }) | null;
+                        last_frost?: string | null;
                         /** @description At least one character that is not white space */
                         name: string;
                         /** @description The parent (null: at the top); on change, moves everything under it too */
@@ -8762,6 +8768,8 @@ export interface paths {
                             created_at: string;
                             /** @description 0 for a root */
                             depth: number;
+                            first_frost: string | null;
+                            frost_safe: string | null;
                             geometry: ({
                                 /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                 coordinates: number[];
@@ -8778,6 +8786,7 @@ export interface paths {
                             }) | null;
                             /** Format: uuid */
                             id: string;
+                            last_frost: string | null;
                             name: string;
                             parent_id: string | null;
                             /** @description Free-form attributes */
@@ -8859,6 +8868,8 @@ export interface paths {
                             created_at: string;
                             /** @description 0 for a root */
                             depth: number;
+                            first_frost: string | null;
+                            frost_safe: string | null;
                             geometry: ({
                                 /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                 coordinates: number[];
@@ -8875,6 +8886,7 @@ export interface paths {
                             }) | null;
                             /** Format: uuid */
                             id: string;
+                            last_frost: string | null;
                             name: string;
                             parent_id: string | null;
                             /** @description Free-form attributes */
@@ -8953,6 +8965,8 @@ export interface paths {
                     "application/json": {
                         capacity?: number | null;
                         code?: string | null;
+                        first_frost?: string | null;
+                        frost_safe?: string | null;
                         geometry?: ({
                             /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                             coordinates: number[];
@@ -8967,6 +8981,7 @@ export interface paths {
                             /** @enum {string} */
                             type: "MultiPolygon";
                         }) | null;
+                        last_frost?: string | null;
                         /** @description At least one character that is not white space */
                         name?: string;
                         /** @description The parent (null: at the top); on change, moves everything under it too */
@@ -9020,6 +9035,8 @@ export interface paths {
                             created_at: string;
                             /** @description 0 for a root */
                             depth: number;
+                            first_frost: string | null;
+                            frost_safe: string | null;
                             geometry: ({
                                 /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                 coordinates: number[];
@@ -9036,6 +9053,7 @@ export interface paths {
                             }) | null;
                             /** Format: uuid */
                             id: string;
+                            last_frost: string | null;
                             name: string;
                             parent_id: string | null;
                             /** @description Free-form attributes */
@@ -9115,6 +9133,8 @@ export interface paths {
                                     created_at: string;
                                     /** @description 0 for a root */
                                     depth: number;
+                                    first_frost: string | null;
+                                    frost_safe: string | null;
                                     geometry: ({
                                         /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                         coordinates: number[];
@@ -9131,6 +9151,7 @@ export interface paths {
                                     }) | null;
                                     /** Format: uuid */
                                     id: string;
+                                    last_frost: string | null;
                                     name: string;
                                     parent_id: string | null;
                                     /** @description Free-form attributes */
@@ -9316,6 +9337,8 @@ export interface paths {
                                 created_at: string;
                                 /** @description 0 for a root */
                                 depth: number;
+                                first_frost: string | null;
+                                frost_safe: string | null;
                                 geometry: ({
                                     /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                     coordinates: number[];
@@ -9332,6 +9355,7 @@ export interface paths {
                                 }) | null;
                                 /** Format: uuid */
                                 id: string;
+                                last_frost: string | null;
                                 name: string;
                                 parent_id: string | null;
                                 /** @description Free-form attributes */
@@ -9957,6 +9981,191 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/farms/{farm}/locations/{id}/sowing-calendar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A site’s sowing calendar for a year: per species the indoor sowing, outdoor sowing, harvest and bloom windows, from the site’s frost dates (or defaults, named) or, frost-free in the tropics, from the months */
+        get: {
+            parameters: {
+                query?: {
+                    category?: "vegetable" | "herb" | "fruit" | "grain" | "flower" | "houseplant" | "cactus" | "succulent" | "tree" | "shrub" | "green-manure";
+                    /** @description The previous page’s next_cursor (a species key) */
+                    cursor?: string;
+                    limit?: number;
+                    /** @description Only these species, by key, comma-separated (at most 50) */
+                    species?: string;
+                    /** @description The calendar year (default: this year at the farm) */
+                    year?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @description frost-free: a site without frost dates at |latitude| < 23.4°
+                             * @enum {unknown}
+                             */
+                            climate: "temperate" | "frost-free";
+                            data: {
+                                /** @description Bloom, in date order */
+                                bloom: {
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD
+                                     */
+                                    end: string;
+                                    /** @description The window began before 1 January (this piece is its end) */
+                                    from_previous_year: boolean;
+                                    /** @description The window goes on after 31 December (this piece is its start) */
+                                    into_next_year: boolean;
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD
+                                     */
+                                    start: string;
+                                }[];
+                                /** @description Harvest, in date order */
+                                harvest: {
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD
+                                     */
+                                    end: string;
+                                    /** @description The window began before 1 January (this piece is its end) */
+                                    from_previous_year: boolean;
+                                    /** @description The window goes on after 31 December (this piece is its start) */
+                                    into_next_year: boolean;
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD
+                                     */
+                                    start: string;
+                                }[];
+                                /** @description Sowing under cover before the last frost, in date order */
+                                indoor_sowing: {
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD
+                                     */
+                                    end: string;
+                                    /** @description The window began before 1 January (this piece is its end) */
+                                    from_previous_year: boolean;
+                                    /** @description The window goes on after 31 December (this piece is its start) */
+                                    into_next_year: boolean;
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD
+                                     */
+                                    start: string;
+                                }[];
+                                notes: string[];
+                                /** @description Sowing outdoors, in date order */
+                                outdoor_sowing: {
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD
+                                     */
+                                    end: string;
+                                    /** @description The window began before 1 January (this piece is its end) */
+                                    from_previous_year: boolean;
+                                    /** @description The window goes on after 31 December (this piece is its start) */
+                                    into_next_year: boolean;
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD
+                                     */
+                                    start: string;
+                                }[];
+                                species: {
+                                    category: string;
+                                    common_names: {
+                                        [key: string]: string[];
+                                    };
+                                    frost_sensitive: boolean | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    key: string;
+                                    scientific_name: string;
+                                };
+                            }[];
+                            /** @description What the calendar assumed because the site or a species of this page did not say */
+                            defaults: {
+                                /** @enum {unknown} */
+                                name: "last_frost" | "first_frost" | "frost_safe" | "wet_season" | "southern_months";
+                                reason: string;
+                                value: string;
+                            }[];
+                            frost: {
+                                /** @description Month and day, "MM-DD" */
+                                first: string;
+                                /** @description Month and day, "MM-DD" */
+                                last: string;
+                                /** @description Month and day, "MM-DD" */
+                                safe: string;
+                            } | null;
+                            /** @enum {unknown} */
+                            hemisphere: "north" | "south";
+                            latitude: number;
+                            /**
+                             * @description The site’s geometry (its centroid), else the farm’s latitude
+                             * @enum {unknown}
+                             */
+                            latitude_source: "site" | "farm";
+                            next_cursor: string | null;
+                            site: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            year: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/farms/{farm}/locations/{id}/stock-config": {
         parameters: {
             query?: never;
@@ -10196,6 +10405,8 @@ export interface paths {
                                 created_at: string;
                                 /** @description 0 for a root */
                                 depth: number;
+                                first_frost: string | null;
+                                frost_safe: string | null;
                                 geometry: ({
                                     /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                     coordinates: number[];
@@ -10212,6 +10423,7 @@ export interface paths {
                                 }) | null;
                                 /** Format: uuid */
                                 id: string;
+                                last_frost: string | null;
                                 name: string;
                                 parent_id: string | null;
                                 /** @description Free-form attributes */
@@ -10496,6 +10708,8 @@ export interface paths {
                             created_at: string;
                             /** @description 0 for a root */
                             depth: number;
+                            first_frost: string | null;
+                            frost_safe: string | null;
                             geometry: ({
                                 /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                 coordinates: number[];
@@ -10512,6 +10726,7 @@ export interface paths {
                             }) | null;
                             /** Format: uuid */
                             id: string;
+                            last_frost: string | null;
                             name: string;
                             parent_id: string | null;
                             /** @description Free-form attributes */
@@ -10642,6 +10857,9 @@ export interface paths {
                             properties: {
                                 capacity?: number | null;
                                 code?: string | null;
+                                first_frost?: string | null;
+                                frost_safe?: string | null;
+                                last_frost?: string | null;
                                 /** @description At least one character that is not white space */
                                 name: string;
                                 parent_code?: string | null;
@@ -10709,6 +10927,8 @@ export interface paths {
                                 created_at: string;
                                 /** @description 0 for a root */
                                 depth: number;
+                                first_frost: string | null;
+                                frost_safe: string | null;
                                 geometry: ({
                                     /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                     coordinates: number[];
@@ -10725,6 +10945,7 @@ export interface paths {
                                 }) | null;
                                 /** Format: uuid */
                                 id: string;
+                                last_frost: string | null;
                                 name: string;
                                 parent_id: string | null;
                                 /** @description Free-form attributes */
@@ -10810,6 +11031,8 @@ export interface paths {
                                 created_at: string;
                                 /** @description 0 for a root */
                                 depth: number;
+                                first_frost: string | null;
+                                frost_safe: string | null;
                                 geometry: ({
                                     /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                     coordinates: number[];
@@ -10826,6 +11049,7 @@ export interface paths {
                                 }) | null;
                                 /** Format: uuid */
                                 id: string;
+                                last_frost: string | null;
                                 name: string;
                                 parent_id: string | null;
                                 /** @description Free-form attributes */
@@ -10852,6 +11076,8 @@ export interface paths {
                                 created_at: string;
                                 /** @description 0 for a root */
                                 depth: number;
+                                first_frost: string | null;
+                                frost_safe: string | null;
                                 geometry: ({
                                     /** @description [longitude, latitude] in WGS84; an altitude after them is accepted and dropped */
                                     coordinates: number[];
@@ -10868,6 +11094,7 @@ export interface paths {
                                 }) | null;
                                 /** Format: uuid */
                                 id: string;
+                                last_frost: string | null;
                                 name: string;
                                 parent_id: string | null;
                                 /** @description Free-form attributes */
