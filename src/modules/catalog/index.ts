@@ -14,7 +14,9 @@ export type {
   GrowthPhase,
   GrowthSequence,
   PhaseProfile,
+  SpeciesForCare,
   SpeciesForGrowth,
+  StarterKit,
 } from './catalog.reads.js';
 /** What other modules read of the catalogue inside their own transaction. */
 export { catalogReads } from './catalog.repository.js';
