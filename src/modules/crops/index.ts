@@ -5,16 +5,23 @@ import type { Logger } from '../../platform/logger.js';
 import type { Targets } from '../../platform/targets.js';
 import { defineModule } from '../../platform/module.js';
 import type { AlertsService, NotificationsService } from '../alerts/index.js';
+import type { LocationsService } from '../locations/index.js';
 import type { SchedulesService } from '../schedules/index.js';
 import { defineCropsJobs } from './crops.jobs.js';
 import { cropsRoutes } from './crops.routes.js';
 import { CropsService } from './crops.service.js';
 import { GrowthService } from './growth.service.js';
 import { CropTargets } from './targets.service.js';
+import { careRoutes } from './care.routes.js';
+import { CareService } from './care.service.js';
+import { onboardingRoutes } from './onboarding.routes.js';
+import { OnboardingService } from './onboarding.service.js';
 
 export type { CropsService } from './crops.service.js';
 export type { GrowthService } from './growth.service.js';
 export type { CropTargets } from './targets.service.js';
+export type { CareService } from './care.service.js';
+export type { OnboardingService } from './onboarding.service.js';
 
 /** Plants and planting runs, their growth phases and the growth clock that moves them. */
 export const cropsModule = defineModule({
@@ -28,16 +35,24 @@ export const cropsModule = defineModule({
     targets: Targets;
     alerts: AlertsService;
     schedules: SchedulesService;
+    locations: LocationsService;
   }) => {
     const cropTargets = new CropTargets(deps);
     // Alert rules and light schedules that follow a crop ask for its targets through the platform's door.
     deps.targets.provide(cropTargets);
+    const care = new CareService(deps);
     return {
       crops: new CropsService({ ...deps, cropTargets }),
       growth: new GrowthService({ ...deps, cropTargets }),
       cropTargets,
+      care,
+      onboarding: new OnboardingService({ ...deps, care }),
     };
   },
-  routes: cropsRoutes,
+  routes: async (app, deps) => {
+    await cropsRoutes(app, deps);
+    await careRoutes(app, deps);
+    await onboardingRoutes(app, deps);
+  },
   jobs: defineCropsJobs,
 });

@@ -20,6 +20,8 @@ export const locationReads = {
   subtreeIds: locationsRepository.subtreeIds,
   /** Which location types exist, which may be roots, and which may sit under which. */
   typeRules: locationsRepository.typeRules,
+  /** The farm's location codes, each with its location. */
+  codes: locationsRepository.codes,
 };
 export type { LocationRow } from './locations.repository.js';
 export { locationCode } from './location-code.engine.js';
