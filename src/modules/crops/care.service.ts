@@ -15,6 +15,7 @@ import {
   learnWaterDays,
   presetOfSpecies,
   QUIET_PHASES,
+  reminderKey,
   waterDaysIn,
   winterFactorOf,
   type CareKind,
@@ -47,6 +48,18 @@ export interface CareState {
   phaseKey: string | null;
   lastDone: Partial<Record<CareKind, string>>;
   reminders: DueReminder[];
+}
+
+/** A care reminder due: what becomes a task. */
+export interface CareReminder {
+  plantId: string;
+  label: string;
+  locationId: string | null;
+  kind: CareKind;
+  /** YYYY-MM-DD, farm-local */
+  due: string;
+  /** `{plant}:{kind}:{due}`: one task per plant, kind and due day. */
+  key: string;
 }
 
 /** How many waterings adaptive learning looks back on. */
@@ -242,6 +255,52 @@ export class CareService {
       profiles.map((p) => ({ ...p, created_at: now, updated_at: now })),
     );
     return profiles;
+  }
+
+  /**
+   * The reminders due on a farm's local day (due then or before, not yet done): what the daily care
+   * job makes into tasks, one per plant, kind and due day (`reminderKey`). Reads in the caller's
+   * farm transaction.
+   */
+  async dueOn(tx: Tx, farmId: string, today: string): Promise<CareReminder[]> {
+    const cared = await careRepository.caredFor(tx, farmId);
+    if (cared.length === 0) return [];
+    const speciesIds = [...new Set(cared.map((c) => c.plant.species_id))];
+    const species = await catalogReads.speciesForCare(tx, speciesIds);
+    const growth = await catalogReads.speciesForGrowth(tx, speciesIds);
+    const lastDone = await careRepository.lastDone(tx, farmId);
+    const latitude = (await farmReads.byId(tx, farmId))?.latitude ?? null;
+    const out: CareReminder[] = [];
+    for (const { profile, plant } of cared) {
+      const phaseKey = plant.phase_id
+        ? (growth.get(plant.species_id)?.sequence.phases.find((p) => p.id === plant.phase_id)?.key ?? null)
+        : null;
+      const due = dueReminders({
+        settings: settingsOf(profile, species.get(plant.species_id)),
+        latitude,
+        today,
+        startedOn: profile.started_on,
+        lastDone: lastDone.get(plant.id) ?? {},
+        phaseKey,
+      });
+      for (const reminder of due) {
+        if (reminder.due > today) continue;
+        out.push({
+          plantId: plant.id,
+          label: plant.label,
+          locationId: plant.location_id,
+          kind: reminder.kind,
+          due: reminder.due,
+          key: reminderKey(plant.id, reminder.kind, reminder.due),
+        });
+      }
+    }
+    return out;
+  }
+
+  /** The reminders due on the farm's local day of `now` (see {@link dueOn}), in a transaction of their own. */
+  remindersDue(farmId: string, timeZone: string, now: Date): Promise<CareReminder[]> {
+    return this.deps.db.farm(farmId, (tx) => this.dueOn(tx, farmId, localTime(now, timeZone).date));
   }
 
   // Inside
