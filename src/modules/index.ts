@@ -12,6 +12,7 @@ import { locationsModule } from './locations/index.js';
 import { productsModule } from './products/index.js';
 import { schedulesModule } from './schedules/index.js';
 import { stockModule } from './stock/index.js';
+import { tasksModule } from './tasks/index.js';
 import { telemetryModule } from './telemetry/index.js';
 
 /**
@@ -28,6 +29,7 @@ export const modules = [
   devicesModule,
   telemetryModule,
   alertsModule,
+  tasksModule,
   schedulesModule,
   beekeepingModule,
   cropsModule,
