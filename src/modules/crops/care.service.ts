@@ -4,11 +4,13 @@ import { invalid } from '../../platform/errors.js';
 import { idempotent } from '../../platform/idempotency.js';
 import type { Logger } from '../../platform/logger.js';
 import type { FarmContext, RequestMeta } from '../../platform/tenancy/caller.js';
-import { localTime } from '../../platform/time-zones.js';
+import { localTime, startOfLocalDay } from '../../platform/time-zones.js';
 import { recordAudit } from '../audit/index.js';
 import { catalogReads, type SpeciesForCare } from '../catalog/index.js';
 import { farmReads } from '../farms/index.js';
+import { taskReads, taskWrites } from '../tasks/index.js';
 import {
+  addDays,
   baseWaterDays,
   dueReminders,
   isWinter,
@@ -61,6 +63,18 @@ export interface CareReminder {
   /** `{plant}:{kind}:{due}`: one task per plant, kind and due day. */
   key: string;
 }
+
+/** The tasks care makes carry this source. */
+export const CARE_SOURCE = 'care';
+
+const TITLES: Record<CareKind, string> = {
+  water: 'Water',
+  fertilize: 'Fertilise',
+  repot: 'Repot',
+  pest_check: 'Check for pests',
+  humidity_check: 'Check humidity',
+  location_check: 'Check the place',
+};
 
 /** How many waterings adaptive learning looks back on. */
 const LEARN_FROM = 5;
@@ -195,6 +209,7 @@ export class CareService {
     return this.deps.db.farm(ctx.farmId, async (tx) => {
       const plant = await plantOr(tx, ctx.farmId, ref, undefined, true);
       const create = async (id: string | undefined, requestHash: string | null) => {
+        const before = await this.#state(tx, ctx, plant, now);
         const row = await careRepository.insertConfirmation(tx, {
           ...(id ? { id } : {}),
           farm_id: ctx.farmId,
@@ -207,6 +222,10 @@ export class CareService {
           created_at: now,
         });
         if (!row) return undefined;
+        // The reminder this answers, when one is open in the task list, is done.
+        const open = before.reminders.find((r) => r.kind === input.kind);
+        if (open)
+          await taskWrites.complete(tx, ctx.farmId, CARE_SOURCE, [reminderKey(plant.id, open.kind, open.due)], now);
         const { profile, stored } = await this.#profile(tx, ctx, plant, now);
         if (!stored) await careRepository.insertProfiles(tx, [{ ...profile, created_at: now, updated_at: now }]);
         if (input.kind === 'water') await this.#learn(tx, ctx.farmId, plant, profile, at, now);
@@ -262,7 +281,7 @@ export class CareService {
    * job makes into tasks, one per plant, kind and due day (`reminderKey`). Reads in the caller's
    * farm transaction.
    */
-  async dueOn(tx: Tx, farmId: string, today: string): Promise<CareReminder[]> {
+  async dueOn(tx: Tx, farmId: string, timeZone: string, today: string): Promise<CareReminder[]> {
     const cared = await careRepository.caredFor(tx, farmId);
     if (cared.length === 0) return [];
     const speciesIds = [...new Set(cared.map((c) => c.plant.species_id))];
@@ -285,6 +304,16 @@ export class CareService {
       });
       for (const reminder of due) {
         if (reminder.due > today) continue;
+        // A care task completed in the task list counts as done, like a confirmation.
+        const [completed] = await taskReads.completions(tx, farmId, {
+          plantId: plant.id,
+          kind: reminder.kind,
+          limit: 1,
+        });
+        if (completed && localTime(completed, timeZone).date > (lastDone.get(plant.id)?.[reminder.kind] ?? '')) {
+          const doneOn = localTime(completed, timeZone).date;
+          if (addDays(doneOn, reminder.intervalDays) > today) continue;
+        }
         out.push({
           plantId: plant.id,
           label: plant.label,
@@ -300,7 +329,67 @@ export class CareService {
 
   /** The reminders due on the farm's local day of `now` (see {@link dueOn}), in a transaction of their own. */
   remindersDue(farmId: string, timeZone: string, now: Date): Promise<CareReminder[]> {
-    return this.deps.db.farm(farmId, (tx) => this.dueOn(tx, farmId, localTime(now, timeZone).date));
+    return this.deps.db.farm(farmId, (tx) => this.dueOn(tx, farmId, timeZone, localTime(now, timeZone).date));
+  }
+
+  /** Makes the due reminders into tasks (one per plant, kind and due day: a second call adds none). */
+  async remind(tx: Tx, farmId: string, timeZone: string, reminders: CareReminder[], now: Date): Promise<number> {
+    let made = 0;
+    for (const r of reminders) {
+      const { created } = await taskWrites.ensure(
+        tx,
+        farmId,
+        {
+          title: `${TITLES[r.kind]}: ${r.label}`,
+          kind: r.kind,
+          dueAt: startOfLocalDay(r.due, timeZone),
+          plantId: r.plantId,
+          locationId: r.locationId,
+          source: CARE_SOURCE,
+          key: r.key,
+        },
+        now,
+      );
+      if (created) made += 1;
+    }
+    return made;
+  }
+
+  /**
+   * The daily care job: each farm with plants cared for gets, once per farm-local day, its due
+   * reminders as tasks. Idempotent: a day done is skipped, and a task's key is made once.
+   */
+  async runDailyCare(): Promise<{ farms: number; reminders: number }> {
+    const now = this.deps.clock.now();
+    const farmIds = await this.deps.db.system((tx) => careRepository.farmsCaring(tx));
+    let farms = 0;
+    let reminders = 0;
+    for (const farmId of farmIds) {
+      try {
+        const made = await this.careFarm(farmId, now);
+        if (made !== undefined) {
+          farms += 1;
+          reminders += made;
+        }
+      } catch (error) {
+        this.deps.log.error({ err: error, farmId }, 'daily care of a farm failed (tried again next time)');
+      }
+    }
+    return { farms, reminders };
+  }
+
+  /** One farm's care reminders for its local day of `now`; undefined when that day was done already. */
+  async careFarm(farmId: string, now: Date): Promise<number | undefined> {
+    const farm = await this.deps.db.system((tx) => farmReads.byId(tx, farmId));
+    if (!farm || farm.deleted_at) return undefined;
+    const today = localTime(now, farm.time_zone).date;
+    return this.deps.db.farm(farmId, async (tx) => {
+      if (await careRepository.dayDone(tx, farmId, today)) return undefined;
+      const due = await this.dueOn(tx, farmId, farm.time_zone, today);
+      const made = await this.remind(tx, farmId, farm.time_zone, due, now);
+      await careRepository.finishDay(tx, farmId, today, made, now);
+      return made;
+    });
   }
 
   // Inside

@@ -90,6 +90,17 @@ describe('onboarding', () => {
     expect(plants.map((p) => p.label)).toEqual(['WIN_OCI_01', 'WIN_PET_01', 'WIN_ALL_01', 'WIN_MEN_01']);
     expect(new Set(plants.map((p) => p.location_id))).toEqual(new Set([res.body.places[0].id]));
     expect(res.body.care_profiles).toBe(4);
+    // The first tasks: the new plants are watered in today — but chives and mint (perennial-herbaceous)
+    // begin in dormancy, when only pest checks are reminded.
+    expect(res.body.tasks).toBe(2);
+    const chives = await api('GET', '/plants/WIN_ALL_01/care');
+    expect(chives.body.effective.quiet).toBe(true);
+    expect((chives.body.reminders as Json[]).map((r) => r.kind)).toEqual(['pest_check']);
+    const basil = plants[0]!.id as string;
+    const first = await api('GET', `/tasks?plant_id=${basil}&source=care`);
+    expect(first.body.data).toEqual([
+      expect.objectContaining({ kind: 'water', status: 'open', title: 'Water: WIN_OCI_01' }),
+    ]);
 
     const place = await api('GET', `/locations/${res.body.places[0].id}`);
     expect(place.body).toMatchObject({ parent_id: res.body.site.id, code: 'WIN' });
@@ -298,3 +309,43 @@ describe('confirming care', () => {
     expect(JSON.stringify(odd.body.details)).toContain('kind');
   });
 });
+
+describe('the daily care job', () => {
+  it('makes the due reminders as tasks once per plant, kind and day; a confirmation completes its task', async () => {
+    const care = t.deps.services.care;
+    expect((await api('POST', '/plants', { species: 'aloe-vera', label: 'JOBALOE' })).status).toBe(201);
+    expect((await api('PATCH', '/plants/JOBALOE/care', { adaptive: true })).status).toBe(200);
+    const plant = (await api('GET', '/plants/JOBALOE')).body.id as string;
+    const tasks = async () =>
+      (await api('GET', `/tasks?plant_id=${plant}&source=care&status=open`)).body.data as Json[];
+
+    const first = await care.runDailyCare();
+    expect(first.farms).toBeGreaterThanOrEqual(1);
+    expect((await tasks()).map((task) => task.kind)).toEqual(['water']);
+    // A second run of the same day adds nothing, nor does making the same reminders again.
+    expect(await care.runDailyCare()).toEqual({ farms: 0, reminders: 0 });
+    const again = await t.deps.db.farm(farm.id, async (tx) =>
+      care.remind(
+        tx,
+        farm.id,
+        'Asia/Phnom_Penh',
+        await care.dueOn(tx, farm.id, 'Asia/Phnom_Penh', '2026-06-01'),
+        new Date(),
+      ),
+    );
+    expect(again).toBe(0);
+    expect(await tasks()).toHaveLength(1);
+
+    // Watered: the task is done, and the next one comes the interval later.
+    const done = await api('POST', '/plants/JOBALOE/care/confirm', { kind: 'water' }, worker);
+    expect(done.status, JSON.stringify(done.body)).toBe(201);
+    expect(await tasks()).toEqual([]);
+    const interval = done.body.care.effective.water_interval_days as number;
+    const next = done.body.care.reminders.find((r: Json) => r.kind === 'water');
+    expect(next.due_on).toBe(addDaysIso('2026-06-01', interval));
+  });
+});
+
+function addDaysIso(day: string, n: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+}

@@ -12,6 +12,7 @@ import { cropsRoutes } from './crops.routes.js';
 import { CropsService } from './crops.service.js';
 import { GrowthService } from './growth.service.js';
 import { CropTargets } from './targets.service.js';
+import { defineCareJobs } from './care.jobs.js';
 import { careRoutes } from './care.routes.js';
 import { CareService } from './care.service.js';
 import { onboardingRoutes } from './onboarding.routes.js';
@@ -54,5 +55,8 @@ export const cropsModule = defineModule({
     await careRoutes(app, deps);
     await onboardingRoutes(app, deps);
   },
-  jobs: defineCropsJobs,
+  jobs: (registry, deps) => {
+    defineCropsJobs(registry, deps);
+    defineCareJobs(registry, deps);
+  },
 });

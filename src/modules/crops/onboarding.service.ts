@@ -82,6 +82,10 @@ export class OnboardingService {
         today,
         now,
       );
+      // The first tasks: what is due today for the new plants (watering them in).
+      const made = new Set(plants.map((p) => p.plant.id));
+      const due = (await this.deps.care.dueOn(tx, ctx.farmId, ctx.timeZone, today)).filter((r) => made.has(r.plantId));
+      const tasks = await this.deps.care.remind(tx, ctx.farmId, ctx.timeZone, due, now);
       await recordAudit(tx, this.deps.clock, {
         farmId: ctx.farmId,
         caller: ctx.caller,
@@ -97,7 +101,7 @@ export class OnboardingService {
         places: [...places.entries()].map(([key, location]) => ({ key, location })),
         plants,
         careProfiles: profiles.length,
-        tasks: 0,
+        tasks,
       };
     });
   }
