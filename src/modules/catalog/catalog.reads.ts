@@ -89,7 +89,44 @@ export interface SpeciesCalendarFilter {
   limit: number;
 }
 
+/** What care reminders need of a species. */
+export interface SpeciesForCare {
+  id: string;
+  key: string;
+  scientificName: string;
+  familyName: string;
+  /** The species' care preset key, when the catalogue gives one. */
+  carePreset: string | null;
+  /** The species' watering guide (days). */
+  wateringIntervalDays: number | null;
+}
+
+/** A starter kit as shipped (seed/catalog/starter-kits.yaml). */
+export interface StarterKit {
+  key: string;
+  names: Record<string, string>;
+  descriptions: Record<string, string>;
+  places: Array<{
+    key: string;
+    type: string;
+    names: Record<string, string>;
+    code?: string | undefined;
+    parent?: string | undefined;
+    slots?: number | undefined;
+  }>;
+  plantsAt: string;
+  /** Species keys, in the order plants are spread over them. */
+  species: string[];
+  suggestedPlants: number;
+}
+
 export interface CatalogReads {
+  /** Species by id with their family and care guide; missing or unseen ids are absent. */
+  speciesForCare(tx: Tx, ids: string[]): Promise<Map<string, SpeciesForCare>>;
+  /** Every starter kit, in the files' order. */
+  starterKits(tx: Tx): Promise<StarterKit[]>;
+  /** A starter kit by key. */
+  starterKit(tx: Tx, key: string): Promise<StarterKit | undefined>;
   /** Species by id, with their sequence and its phases (overrides applied); missing or unseen ids are absent. */
   speciesForGrowth(tx: Tx, ids: string[]): Promise<Map<string, SpeciesForGrowth>>;
   /** A species by id or key (a farm's own key first, then the global one); undefined when not seen or retired. */

@@ -7,8 +7,11 @@ import type {
   PhaseProfile,
   SpeciesCalendar,
   SpeciesCalendarFilter,
+  SpeciesForCare,
   SpeciesForGrowth,
+  StarterKit,
 } from './catalog.reads.js';
+import type { StarterKitRow } from './catalog.kits.js';
 import {
   likePattern,
   overridden,
@@ -26,6 +29,7 @@ import type {
   CatalogPhaseTable,
   CatalogSequenceTable,
   CatalogSpeciesTable,
+  CatalogStarterKitTable,
 } from './catalog.tables.js';
 
 export type FamilyRow = Selectable<CatalogFamilyTable>;
@@ -587,6 +591,34 @@ export const catalogRepository = {
       .execute();
   },
 
+  /** The location tree's rules as `parent>child` (what a starter kit's places are checked against). */
+  async locationTypeRules(tx: Tx): Promise<Set<string>> {
+    const rules = await tx.selectFrom('location_type_rules').select(['parent_type', 'child_type']).execute();
+    return new Set(rules.map((r) => `${r.parent_type}>${r.child_type}`));
+  },
+
+  /** The seed's starter kits replace the stored ones (no row refers to a kit). */
+  async replaceStarterKits(tx: Tx, kits: StarterKitRow[], now: Date): Promise<void> {
+    await tx.deleteFrom('catalog_starter_kits').execute();
+    if (kits.length === 0) return;
+    await tx
+      .insertInto('catalog_starter_kits')
+      .values(
+        kits.map((kit, position) => ({
+          key: kit.key,
+          position,
+          names: JSON.stringify(kit.names),
+          descriptions: JSON.stringify(kit.descriptions ?? {}),
+          places: JSON.stringify(kit.places),
+          plants_at: kit.plants_at,
+          species: kit.species,
+          suggested_plants: kit.suggested_plants,
+          updated_at: now,
+        })),
+      )
+      .execute();
+  },
+
   /** Holds other starting instances back until this one's load has committed. */
   async lockSeed(tx: Tx): Promise<void> {
     await sql`select pg_advisory_xact_lock(hashtext('croft.catalog-seed'))`.execute(tx);
@@ -664,7 +696,50 @@ export const catalogRepository = {
  * What other modules read of the catalogue, inside their own transaction (row-level security shows
  * a farm's transaction the global rows and the farm's own).
  */
+const kitOf = (row: Selectable<CatalogStarterKitTable>): StarterKit => ({
+  key: row.key,
+  names: row.names,
+  descriptions: row.descriptions,
+  places: row.places,
+  plantsAt: row.plants_at,
+  species: row.species,
+  suggestedPlants: row.suggested_plants,
+});
+
 export const catalogReads: CatalogReads = {
+  async speciesForCare(tx: Tx, ids: string[]): Promise<Map<string, SpeciesForCare>> {
+    const wanted = [...new Set(ids.filter(isUuid))];
+    if (wanted.length === 0) return new Map();
+    const rows = await tx
+      .selectFrom('catalog_species as s')
+      .innerJoin('catalog_families as f', 'f.id', 's.family_id')
+      .select(['s.id', 's.key', 's.scientific_name', 's.care_preset', 's.watering_interval_days', 'f.name as family'])
+      .where('s.id', 'in', wanted)
+      .execute();
+    return new Map(
+      rows.map((r) => [
+        r.id,
+        {
+          id: r.id,
+          key: r.key,
+          scientificName: r.scientific_name,
+          familyName: r.family,
+          carePreset: r.care_preset,
+          wateringIntervalDays: r.watering_interval_days,
+        },
+      ]),
+    );
+  },
+
+  async starterKits(tx: Tx): Promise<StarterKit[]> {
+    return (await tx.selectFrom('catalog_starter_kits').selectAll().orderBy('position').execute()).map(kitOf);
+  },
+
+  async starterKit(tx: Tx, key: string): Promise<StarterKit | undefined> {
+    const row = await tx.selectFrom('catalog_starter_kits').selectAll().where('key', '=', key).executeTakeFirst();
+    return row ? kitOf(row) : undefined;
+  },
+
   async speciesForGrowth(tx: Tx, ids: string[]): Promise<Map<string, SpeciesForGrowth>> {
     const wanted = [...new Set(ids.filter(isUuid))];
     const found = new Map<string, SpeciesForGrowth>();

@@ -28,6 +28,7 @@ import {
   SpeciesPatchBody,
   SpeciesQuery,
   SpeciesView,
+  StarterKitList,
 } from './catalog.schemas.js';
 import type { CatalogScope, CatalogService } from './catalog.service.js';
 import {
@@ -38,6 +39,7 @@ import {
   sequenceWrittenView,
   speciesDetailView,
   speciesView,
+  starterKitView,
 } from './catalog.views.js';
 
 const TAGS = { tags: ['catalog'] };
@@ -177,6 +179,20 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<{ catalog: CatalogService 
       async (request) => sequenceView(await catalog.sequence(at(request), request.params.ref)),
     );
   }
+
+  app.get(
+    `${GLOBAL}/starter-kits`,
+    {
+      schema: {
+        ...TAGS,
+        summary:
+          'Starter kits: a site, its places and plants of a few species with their care, made in one go by ' +
+          'POST /api/v1/farms/{farm}/onboarding/apply',
+        response: { 200: StarterKitList },
+      },
+    },
+    async (request) => ({ data: (await catalog.starterKits({ caller: callerOf(request) })).map(starterKitView) }),
+  );
 
   // A farm's own rows.
 

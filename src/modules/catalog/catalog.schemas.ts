@@ -401,3 +401,32 @@ const RowRef = Type.String({
 });
 export const RefParams = Type.Object({ ref: RowRef });
 export const FarmRefParams = Type.Object({ farm: FarmParams.properties.farm, ref: RowRef });
+
+const Texts = Type.Record(Type.String(), Type.String(), { description: 'per language: {"en": …, "de": …}' });
+
+export const StarterKitView = Type.Object(
+  {
+    key: Type.String(),
+    names: Texts,
+    descriptions: Texts,
+    places: Type.Array(
+      Type.Object(
+        {
+          key: Type.String(),
+          type: Type.String({ description: 'a location type' }),
+          names: Texts,
+          code: Nullable(Type.String()),
+          parent: Nullable(Type.String({ description: 'the key of the place it stands in; null: the site' })),
+          slots: Type.Integer({ description: 'slots made in it (0: none)' }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    plants_at: Type.String({ description: 'the key of the place the plants stand (in its slots while they last)' }),
+    species: Type.Array(Type.String(), { description: 'species keys, in the order plants are spread over them' }),
+    suggested_plants: Type.Integer(),
+    max_plants: Type.Integer({ description: '3 × suggested_plants: the most one application makes' }),
+  },
+  { additionalProperties: false },
+);
+export const StarterKitList = Type.Object({ data: Type.Array(StarterKitView) }, { additionalProperties: false });

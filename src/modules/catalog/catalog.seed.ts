@@ -31,6 +31,7 @@ import {
   type SeedProblem,
   type SeedRows,
 } from './catalog.engine.js';
+import { checkStarterKits, kitPlacementProblems, STARTER_KITS_FILE, type StarterKitRow } from './catalog.kits.js';
 import { catalogRepository as repo, SEED_SPECS } from './catalog.repository.js';
 import { NewCultivarBody, NewFamilyBody, NewSequenceBody, NewSpeciesBody } from './catalog.schemas.js';
 
@@ -138,11 +139,12 @@ const NORMALIZE: Record<Kind, (row: Record<string, unknown>) => Record<string, u
  * Parses and checks the seed files: YAML, each row's shape (the request schemas), then the rules and
  * the checks across files. Pure but for the YAML parser; returns the rows and every problem.
  */
-export function checkSeed(files: SeedFile[]): { rows: SeedRows; problems: SeedProblem[] } {
+export function checkSeed(files: SeedFile[]): { rows: SeedRows; kits: StarterKitRow[]; problems: SeedProblem[] } {
   const rows: SeedRows = { sequences: [], families: [], species: [], cultivars: [] };
   const problems: SeedProblem[] = [];
   const shapes = shapeValidators();
   for (const file of files) {
+    if (file.path === STARTER_KITS_FILE) continue; // checked below, against the species
     const kind = KIND_OF_FILE[file.path.split('/').pop()!];
     if (!kind) {
       problems.push({
@@ -188,6 +190,12 @@ export function checkSeed(files: SeedFile[]): { rows: SeedRows; problems: SeedPr
     });
   }
   problems.push(...seedProblems(rows));
+  const kitsFile = files.find((f) => f.path === STARTER_KITS_FILE);
+  const speciesKeys = new Set(rows.species.map(({ row }) => row.key).filter((k): k is string => typeof k === 'string'));
+  const { kits, problems: kitProblems } = kitsFile
+    ? checkStarterKits(kitsFile.text, speciesKeys)
+    : { kits: [], problems: [] };
+  problems.push(...kitProblems);
   // One problem a field (the shape's, when the rules found the same), in file, key and field order.
   const seen = new Set<string>();
   const unique = problems.filter((p) => {
@@ -195,7 +203,7 @@ export function checkSeed(files: SeedFile[]): { rows: SeedRows; problems: SeedPr
     return seen.has(id) ? false : (seen.add(id), true);
   });
   const order = (p: SeedProblem) => `${p.file}\0${p.key}\0${p.field}`;
-  return { rows, problems: unique.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0)) };
+  return { rows, kits, problems: unique.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0)) };
 }
 
 type KindCounts = { rows: number; inserted: number; updated: number; retired: number };
@@ -206,7 +214,7 @@ export interface SeedResult {
   /** False when the files were already loaded (the hash matched). */
   loaded: boolean;
   hash: string;
-  counts?: Record<Kind, KindCounts> & { phases: PhaseCounts };
+  counts?: Record<Kind, KindCounts> & { phases: PhaseCounts; starter_kits: { rows: number } };
 }
 
 async function writeKind(tx: Tx, kind: Kind, rows: Record<string, unknown>[], now: Date): Promise<KindCounts> {
@@ -222,6 +230,14 @@ async function writeKind(tx: Tx, kind: Kind, rows: Record<string, unknown>[], no
   const written = await repo.upsertGlobal(tx, spec, rows, now);
   const inserted = written.filter((key) => !existing.has(key)).length;
   return { rows: rows.length, inserted, updated: written.length - inserted, retired: retired.length };
+}
+
+/** Kits are referred to by no row: the files' set replaces the stored one, after their places are checked. */
+async function writeKits(tx: Tx, dir: string, kits: StarterKitRow[], now: Date): Promise<{ rows: number }> {
+  const placement = kitPlacementProblems(kits, await repo.locationTypeRules(tx));
+  if (placement.length > 0) throw new SeedError(dir, placement);
+  await repo.replaceStarterKits(tx, kits, now);
+  return { rows: kits.length };
 }
 
 /** The seed's rows as the loader writes them: columns, references by key. */
@@ -258,7 +274,7 @@ export async function loadCatalogSeed(
     return { loaded: false, hash };
   }
 
-  const { rows, problems } = checkSeed(files);
+  const { rows, kits, problems } = checkSeed(files);
   if (problems.length > 0) throw new SeedError(dir, problems);
   for (const { row } of rows.sequences) {
     for (const warning of sequenceWarnings(row)) {
@@ -292,6 +308,7 @@ export async function loadCatalogSeed(
       families: await writeKind(tx, 'families', records.families, now),
       species: await writeKind(tx, 'species', records.species, now),
       cultivars: await writeKind(tx, 'cultivars', records.cultivars, now),
+      starter_kits: await writeKits(tx, dir, kits, now),
     };
     await repo.saveSeedState(tx, hash, now, result);
     return result;

@@ -34,6 +34,7 @@ import {
   type Warning,
 } from './catalog.engine.js';
 import {
+  catalogReads,
   catalogRepository as repo,
   type CultivarRow,
   type FamilyRow,
@@ -193,6 +194,11 @@ export class CatalogService {
   static #page<T extends { id: string }>(rows: T[], limit: number, sortValue: (row: T) => string): Paged<T> {
     const last = rows.at(-1);
     return { rows, nextCursor: last && rows.length === limit ? encodeCursor(sortValue(last), last.id) : null };
+  }
+
+  /** The starter kits that ship with Croft, in their files' order. */
+  starterKits(at: CatalogScope) {
+    return this.#read(at, (tx) => catalogReads.starterKits(tx));
   }
 
   async listFamilies(at: CatalogScope, query: ListQuery, acceptLanguage?: string): Promise<Paged<FamilyRow>> {

@@ -131,8 +131,31 @@ export interface CatalogSeedStateTable {
   counts: Json<Record<string, unknown>>;
 }
 
+export interface CatalogStarterKitTable {
+  key: string;
+  position: number;
+  names: Json<Record<string, string>>;
+  descriptions: Json<Record<string, string>>;
+  places: Json<KitPlaceRow[]>;
+  plants_at: string;
+  species: string[];
+  suggested_plants: number;
+  updated_at: Timestamp;
+}
+
+/** A place a starter kit makes under its site. */
+export interface KitPlaceRow {
+  key: string;
+  type: string;
+  names: Record<string, string>;
+  code?: string | undefined;
+  parent?: string | undefined;
+  slots?: number | undefined;
+}
+
 declare module '../../platform/db/schema.js' {
   interface DB {
+    catalog_starter_kits: CatalogStarterKitTable;
     catalog_families: CatalogFamilyTable;
     catalog_sequences: CatalogSequenceTable;
     catalog_phases: CatalogPhaseTable;

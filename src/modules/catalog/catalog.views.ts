@@ -7,6 +7,7 @@ import {
   type Warning,
 } from './catalog.engine.js';
 import type { CultivarRow, FamilyRow, PhaseRow, SequenceWithPhases, SpeciesRow } from './catalog.repository.js';
+import type { StarterKit } from './catalog.reads.js';
 import type { Paged, SpeciesDetail } from './catalog.service.js';
 
 const origin = (farmId: string | null) => (farmId === null ? ('global' as const) : ('farm' as const));
@@ -99,4 +100,22 @@ export function speciesDetailView(detail: SpeciesDetail) {
 export const pageView = <T, V>(page: Paged<T>, view: (row: T) => V) => ({
   data: page.rows.map((row) => view(row)),
   next_cursor: page.nextCursor,
+});
+
+export const starterKitView = (kit: StarterKit) => ({
+  key: kit.key,
+  names: kit.names,
+  descriptions: kit.descriptions,
+  places: kit.places.map((p) => ({
+    key: p.key,
+    type: p.type,
+    names: p.names,
+    code: p.code ?? null,
+    parent: p.parent ?? null,
+    slots: p.slots ?? 0,
+  })),
+  plants_at: kit.plantsAt,
+  species: kit.species,
+  suggested_plants: kit.suggestedPlants,
+  max_plants: kit.suggestedPlants * 3,
 });

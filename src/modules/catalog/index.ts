@@ -16,7 +16,9 @@ export type {
   PhaseProfile,
   SpeciesCalendar,
   SpeciesCalendarFilter,
+  SpeciesForCare,
   SpeciesForGrowth,
+  StarterKit,
 } from './catalog.reads.js';
 /** The species categories (vegetable, herb, …). */
 export { CATEGORIES } from './catalog.engine.js';

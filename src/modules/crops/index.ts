@@ -1,4 +1,3 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../platform/db/database.js';
 import type { LiveEvents } from '../../platform/live/events.js';
@@ -6,6 +5,7 @@ import type { Logger } from '../../platform/logger.js';
 import type { Targets } from '../../platform/targets.js';
 import { defineModule } from '../../platform/module.js';
 import type { AlertsService, NotificationsService } from '../alerts/index.js';
+import type { LocationsService } from '../locations/index.js';
 import type { SchedulesService } from '../schedules/index.js';
 import { defineCropsJobs } from './crops.jobs.js';
 import { cropsRoutes } from './crops.routes.js';
@@ -14,19 +14,18 @@ import { GrowthService } from './growth.service.js';
 import { sowingRoutes } from './sowing.routes.js';
 import { SowingCalendar } from './sowing.service.js';
 import { CropTargets } from './targets.service.js';
+import { defineCareJobs } from './care.jobs.js';
+import { careRoutes } from './care.routes.js';
+import { CareService } from './care.service.js';
+import { onboardingRoutes } from './onboarding.routes.js';
+import { OnboardingService } from './onboarding.service.js';
 
 export type { CropsService } from './crops.service.js';
 export type { GrowthService } from './growth.service.js';
 export type { CropTargets } from './targets.service.js';
 export type { SowingCalendar } from './sowing.service.js';
-
-const routes: FastifyPluginAsyncTypebox<Parameters<typeof cropsRoutes>[1] & { sowing: SowingCalendar }> = async (
-  app,
-  deps,
-) => {
-  await app.register(cropsRoutes, deps);
-  await app.register(sowingRoutes, deps);
-};
+export type { CareService } from './care.service.js';
+export type { OnboardingService } from './onboarding.service.js';
 
 /** Plants and planting runs, their growth phases and the growth clock that moves them. */
 export const cropsModule = defineModule({
@@ -40,17 +39,29 @@ export const cropsModule = defineModule({
     targets: Targets;
     alerts: AlertsService;
     schedules: SchedulesService;
+    locations: LocationsService;
   }) => {
     const cropTargets = new CropTargets(deps);
     // Alert rules and light schedules that follow a crop ask for its targets through the platform's door.
     deps.targets.provide(cropTargets);
+    const care = new CareService(deps);
     return {
       crops: new CropsService({ ...deps, cropTargets }),
       growth: new GrowthService({ ...deps, cropTargets }),
       cropTargets,
       sowing: new SowingCalendar(deps),
+      care,
+      onboarding: new OnboardingService({ ...deps, care }),
     };
   },
-  routes,
-  jobs: defineCropsJobs,
+  routes: async (app, deps) => {
+    await app.register(cropsRoutes, deps);
+    await app.register(sowingRoutes, deps);
+    await app.register(careRoutes, deps);
+    await app.register(onboardingRoutes, deps);
+  },
+  jobs: (registry, deps) => {
+    defineCropsJobs(registry, deps);
+    defineCareJobs(registry, deps);
+  },
 });

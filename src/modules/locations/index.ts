@@ -7,6 +7,7 @@ import { locationsRoutes } from './locations.routes.js';
 import { LocationsService } from './locations.service.js';
 
 export type { LocationsService } from './locations.service.js';
+export type { NewLocation } from './locations.schemas.js';
 
 /** Reads of places that other modules make inside their own transaction. */
 export const locationReads = {
@@ -17,6 +18,10 @@ export const locationReads = {
   ancestors: locationsRepository.ancestors,
   /** A location's id and its descendants' as a subquery: `where location_id in (…)`. */
   subtreeIds: locationsRepository.subtreeIds,
+  /** Which location types exist, which may be roots, and which may sit under which. */
+  typeRules: locationsRepository.typeRules,
+  /** The farm's location codes, each with its location. */
+  codes: locationsRepository.codes,
 };
 export type { LocationRow } from './locations.repository.js';
 export { locationCode } from './location-code.engine.js';

@@ -137,28 +137,46 @@ export class LocationsService {
 
   async create(ctx: FarmContext, input: NewLocation, meta: RequestMeta): Promise<LocationRow> {
     const rules = await this.typeRules();
-    return this.deps.db.farm(ctx.farmId, async (tx) => {
-      const parent = await this.#parent(tx, ctx.farmId, input.parent_id);
-      await this.#checkPlacement(rules, parent?.type ?? null, input.type);
-      this.#checkFrost(input.type, {
-        last_frost: input.last_frost ?? null,
-        first_frost: input.first_frost ?? null,
-        frost_safe: input.frost_safe ?? null,
-      });
-      this.#checkLevels(parent);
-      await this.#checkGeometry(tx, input.geometry);
-      const row = await this.#insert(tx, ctx, input, parent);
-      await recordAudit(tx, this.deps.clock, {
-        farmId: ctx.farmId,
-        caller: ctx.caller,
-        meta,
-        eventType: 'location.created',
-        category: 'locations',
-        message: `${row.type} "${row.name}" created`,
-        data: { location_id: row.id },
-      });
-      return row;
+    return this.deps.db.farm(ctx.farmId, (tx) => this.#create(tx, ctx, rules, input, meta));
+  }
+
+  /**
+   * Creates a location inside the caller's own farm transaction (another module's work that makes
+   * places with its own rows, all or none): the same checks and audit entry as {@link create}.
+   */
+  async createIn(tx: Tx, ctx: FarmContext, input: NewLocation, meta: RequestMeta): Promise<LocationRow> {
+    // Read in the caller's transaction when not cached yet: PGlite runs one transaction at a time.
+    const rules = this.#rules ? await this.#rules : await locationsRepository.typeRules(tx);
+    return this.#create(tx, ctx, rules, input, meta);
+  }
+
+  async #create(
+    tx: Tx,
+    ctx: FarmContext,
+    rules: Awaited<ReturnType<LocationsService['typeRules']>>,
+    input: NewLocation,
+    meta: RequestMeta,
+  ): Promise<LocationRow> {
+    const parent = await this.#parent(tx, ctx.farmId, input.parent_id);
+    await this.#checkPlacement(rules, parent?.type ?? null, input.type);
+    this.#checkFrost(input.type, {
+      last_frost: input.last_frost ?? null,
+      first_frost: input.first_frost ?? null,
+      frost_safe: input.frost_safe ?? null,
     });
+    this.#checkLevels(parent);
+    await this.#checkGeometry(tx, input.geometry);
+    const row = await this.#insert(tx, ctx, input, parent);
+    await recordAudit(tx, this.deps.clock, {
+      farmId: ctx.farmId,
+      caller: ctx.caller,
+      meta,
+      eventType: 'location.created',
+      category: 'locations',
+      message: `${row.type} "${row.name}" created`,
+      data: { location_id: row.id },
+    });
+    return row;
   }
 
   async get(ctx: FarmContext, id: string): Promise<LocationRow> {

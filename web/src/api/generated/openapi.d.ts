@@ -1754,6 +1754,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/catalog/starter-kits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Starter kits: a site, its places and plants of a few species with their care, made in one go by POST /api/v1/farms/{farm}/onboarding/apply */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description per language: {"en": …, "de": …} */
+                                descriptions: {
+                                    [key: string]: string;
+                                };
+                                key: string;
+                                /** @description 3 × suggested_plants: the most one application makes */
+                                max_plants: number;
+                                /** @description per language: {"en": …, "de": …} */
+                                names: {
+                                    [key: string]: string;
+                                };
+                                places: {
+                                    code: string | null;
+                                    key: string;
+                                    /** @description per language: {"en": …, "de": …} */
+                                    names: {
+                                        [key: string]: string;
+                                    };
+                                    parent: string | null;
+                                    /** @description slots made in it (0: none) */
+                                    slots: number;
+                                    /** @description a location type */
+                                    type: string;
+                                }[];
+                                /** @description the key of the place the plants stand (in its slots while they last) */
+                                plants_at: string;
+                                /** @description species keys, in the order plants are spread over them */
+                                species: string[];
+                                suggested_plants: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/farms": {
         parameters: {
             query?: never;
@@ -11291,6 +11377,97 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/farms/{farm}/onboarding/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Apply a starter kit (GET /api/v1/catalog/starter-kits): a site named site_name, the kit’s places, plant_count plants (1 … 3 × suggested) spread over its species with their care — all in one transaction */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A starter kit’s key */
+                        kit: string;
+                        /** @description 1 … 3 × the kit’s suggested plants */
+                        plant_count: number;
+                        site_name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            care_profiles: number;
+                            kit: string;
+                            places: {
+                                /** Format: uuid */
+                                id: string;
+                                key: string;
+                                name: string;
+                                type: string;
+                            }[];
+                            plants: {
+                                /** Format: uuid */
+                                id: string;
+                                label: string;
+                                location_id: string | null;
+                                species: string;
+                            }[];
+                            site: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            /** @description First care reminders made */
+                            tasks: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/farms/{farm}/packaging": {
         parameters: {
             query?: never;
@@ -12999,6 +13176,466 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/plants/{plant}/care": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A plant’s care: its profile (or the one it would start with), the intervals in force today and when each reminder is next due */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The plant’s id or its label (GH1_TOM_01) */
+                    plant: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Whether the plant has a care profile (false: these are the defaults) */
+                            cared_for: boolean;
+                            effective: {
+                                /** @description Profile, else species, else preset */
+                                base_water_interval_days: number;
+                                learned_water_interval_days: number | null;
+                                /** @description In a dormancy-like phase: only pest checks are reminded */
+                                quiet: boolean;
+                                species_water_interval_days: number | null;
+                                /** @description In force today */
+                                water_interval_days: number;
+                                /** @description Whether this month is winter where the farm lies */
+                                winter: boolean;
+                                winter_factor: number;
+                            };
+                            enabled: boolean;
+                            label: string;
+                            /** Format: uuid */
+                            plant_id: string;
+                            /**
+                             * @description A care preset; a plant starts with its species’ (or its family’s: unknown → tropical)
+                             * @enum {unknown}
+                             */
+                            preset: "tropical" | "succulent" | "orchid" | "calathea" | "herb" | "mediterranean" | "fern" | "cactus" | "outdoor-annual-vegetable" | "outdoor-perennial" | "custom";
+                            reminders: {
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD, farm-local
+                                 */
+                                due_on: string;
+                                interval_days: number;
+                                /** @enum {unknown} */
+                                kind: "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check";
+                                last_done_on: string | null;
+                                /** @enum {unknown} */
+                                urgency: "overdue" | "due_today" | "upcoming" | "later";
+                            }[];
+                            settings: {
+                                adaptive: boolean;
+                                fertilize_interval_days: number | null;
+                                humidity_check_interval_days: number | null;
+                                location_check: boolean;
+                                location_check_months: number[];
+                                pest_check_interval_days: number | null;
+                                repot_interval_months: number | null;
+                                water_interval_days: number | null;
+                                winter_factor: number | null;
+                            };
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD, farm-local
+                             */
+                            started_on: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Set a plant’s care profile (care starts when it has none): preset, intervals (1–90 days), winter factor (> 0), checks; a new watering base starts learning again */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The plant’s id or its label (GH1_TOM_01) */
+                    plant: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Learn the watering interval from confirmations */
+                        adaptive?: boolean;
+                        /** @description false: no reminders for this plant */
+                        enabled?: boolean;
+                        fertilize_interval_days?: number | null;
+                        humidity_check_interval_days?: number | null;
+                        /** @description Remind to check the plant’s place every 30 days */
+                        location_check?: boolean;
+                        /** @description Only in these months (empty: every month) */
+                        location_check_months?: number[];
+                        pest_check_interval_days?: number | null;
+                        /**
+                         * @description A care preset; a plant starts with its species’ (or its family’s: unknown → tropical)
+                         * @enum {unknown}
+                         */
+                        preset?: "tropical" | "succulent" | "orchid" | "calathea" | "herb" | "mediterranean" | "fern" | "cactus" | "outdoor-annual-vegetable" | "outdoor-perennial" | "custom";
+                        repot_interval_months?: number | null;
+                        water_interval_days?: number | null;
+                        winter_factor?: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Whether the plant has a care profile (false: these are the defaults) */
+                            cared_for: boolean;
+                            effective: {
+                                /** @description Profile, else species, else preset */
+                                base_water_interval_days: number;
+                                learned_water_interval_days: number | null;
+                                /** @description In a dormancy-like phase: only pest checks are reminded */
+                                quiet: boolean;
+                                species_water_interval_days: number | null;
+                                /** @description In force today */
+                                water_interval_days: number;
+                                /** @description Whether this month is winter where the farm lies */
+                                winter: boolean;
+                                winter_factor: number;
+                            };
+                            enabled: boolean;
+                            label: string;
+                            /** Format: uuid */
+                            plant_id: string;
+                            /**
+                             * @description A care preset; a plant starts with its species’ (or its family’s: unknown → tropical)
+                             * @enum {unknown}
+                             */
+                            preset: "tropical" | "succulent" | "orchid" | "calathea" | "herb" | "mediterranean" | "fern" | "cactus" | "outdoor-annual-vegetable" | "outdoor-perennial" | "custom";
+                            reminders: {
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD, farm-local
+                                 */
+                                due_on: string;
+                                interval_days: number;
+                                /** @enum {unknown} */
+                                kind: "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check";
+                                last_done_on: string | null;
+                                /** @enum {unknown} */
+                                urgency: "overdue" | "due_today" | "upcoming" | "later";
+                            }[];
+                            settings: {
+                                adaptive: boolean;
+                                fertilize_interval_days: number | null;
+                                humidity_check_interval_days: number | null;
+                                location_check: boolean;
+                                location_check_months: number[];
+                                pest_check_interval_days: number | null;
+                                repot_interval_months: number | null;
+                                water_interval_days: number | null;
+                                winter_factor: number | null;
+                            };
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD, farm-local
+                             */
+                            started_on: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/plants/{plant}/care/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm a care action done (watered, repotted …; `at` defaults to now, never later): the next reminder counts from it, a watering teaches the interval. A client-made `id` makes a resend safe */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The plant’s id or its label (GH1_TOM_01) */
+                    plant: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        at?: string;
+                        /** Format: uuid */
+                        id?: string;
+                        /** @enum {unknown} */
+                        kind: "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description A repeat of the first request with this id: what it made */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            at: string;
+                            care: {
+                                /** @description Whether the plant has a care profile (false: these are the defaults) */
+                                cared_for: boolean;
+                                effective: {
+                                    /** @description Profile, else species, else preset */
+                                    base_water_interval_days: number;
+                                    learned_water_interval_days: number | null;
+                                    /** @description In a dormancy-like phase: only pest checks are reminded */
+                                    quiet: boolean;
+                                    species_water_interval_days: number | null;
+                                    /** @description In force today */
+                                    water_interval_days: number;
+                                    /** @description Whether this month is winter where the farm lies */
+                                    winter: boolean;
+                                    winter_factor: number;
+                                };
+                                enabled: boolean;
+                                label: string;
+                                /** Format: uuid */
+                                plant_id: string;
+                                /**
+                                 * @description A care preset; a plant starts with its species’ (or its family’s: unknown → tropical)
+                                 * @enum {unknown}
+                                 */
+                                preset: "tropical" | "succulent" | "orchid" | "calathea" | "herb" | "mediterranean" | "fern" | "cactus" | "outdoor-annual-vegetable" | "outdoor-perennial" | "custom";
+                                reminders: {
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD, farm-local
+                                     */
+                                    due_on: string;
+                                    interval_days: number;
+                                    /** @enum {unknown} */
+                                    kind: "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check";
+                                    last_done_on: string | null;
+                                    /** @enum {unknown} */
+                                    urgency: "overdue" | "due_today" | "upcoming" | "later";
+                                }[];
+                                settings: {
+                                    adaptive: boolean;
+                                    fertilize_interval_days: number | null;
+                                    humidity_check_interval_days: number | null;
+                                    location_check: boolean;
+                                    location_check_months: number[];
+                                    pest_check_interval_days: number | null;
+                                    repot_interval_months: number | null;
+                                    water_interval_days: number | null;
+                                    winter_factor: number | null;
+                                };
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD, farm-local
+                                 */
+                                started_on: string;
+                            };
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD, farm-local
+                             */
+                            day: string;
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {unknown} */
+                            kind: "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check";
+                            /** Format: uuid */
+                            plant_id: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            at: string;
+                            care: {
+                                /** @description Whether the plant has a care profile (false: these are the defaults) */
+                                cared_for: boolean;
+                                effective: {
+                                    /** @description Profile, else species, else preset */
+                                    base_water_interval_days: number;
+                                    learned_water_interval_days: number | null;
+                                    /** @description In a dormancy-like phase: only pest checks are reminded */
+                                    quiet: boolean;
+                                    species_water_interval_days: number | null;
+                                    /** @description In force today */
+                                    water_interval_days: number;
+                                    /** @description Whether this month is winter where the farm lies */
+                                    winter: boolean;
+                                    winter_factor: number;
+                                };
+                                enabled: boolean;
+                                label: string;
+                                /** Format: uuid */
+                                plant_id: string;
+                                /**
+                                 * @description A care preset; a plant starts with its species’ (or its family’s: unknown → tropical)
+                                 * @enum {unknown}
+                                 */
+                                preset: "tropical" | "succulent" | "orchid" | "calathea" | "herb" | "mediterranean" | "fern" | "cactus" | "outdoor-annual-vegetable" | "outdoor-perennial" | "custom";
+                                reminders: {
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD, farm-local
+                                     */
+                                    due_on: string;
+                                    interval_days: number;
+                                    /** @enum {unknown} */
+                                    kind: "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check";
+                                    last_done_on: string | null;
+                                    /** @enum {unknown} */
+                                    urgency: "overdue" | "due_today" | "upcoming" | "later";
+                                }[];
+                                settings: {
+                                    adaptive: boolean;
+                                    fertilize_interval_days: number | null;
+                                    humidity_check_interval_days: number | null;
+                                    location_check: boolean;
+                                    location_check_months: number[];
+                                    pest_check_interval_days: number | null;
+                                    repot_interval_months: number | null;
+                                    water_interval_days: number | null;
+                                    winter_factor: number | null;
+                                };
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD, farm-local
+                                 */
+                                started_on: string;
+                            };
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD, farm-local
+                             */
+                            day: string;
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {unknown} */
+                            kind: "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check";
+                            /** Format: uuid */
+                            plant_id: string;
+                        };
+                    };
+                };
+                /** @description IDEMPOTENCY_CONFLICT: this id was already used in this farm for a different request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/farms/{farm}/plants/{plant}/environment": {
