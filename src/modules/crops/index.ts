@@ -15,6 +15,7 @@ import { CropTargets } from './targets.service.js';
 export type { CropsService } from './crops.service.js';
 export type { GrowthService } from './growth.service.js';
 export type { CropTargets } from './targets.service.js';
+export { cropReads, type ExpectedPhaseChange } from './crops.reads.js';
 
 /** Plants and planting runs, their growth phases and the growth clock that moves them. */
 export const cropsModule = defineModule({
