@@ -2,15 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { farmOf, metaOf } from '../../platform/http/context.js';
 import { FarmParams } from '../../platform/http/schemas.js';
-import {
-  CreatedFeedView,
-  FeedList,
-  FeedParams,
-  FeedView,
-  ICalendar,
-  NewFeedBody,
-  TokenParams,
-} from './calendar.schemas.js';
+import { CreatedFeedView, FeedList, FeedParams, ICalendar, NewFeedBody, TokenParams } from './calendar.schemas.js';
 import type { CalendarService } from './calendar.service.js';
 import { createdFeedView, feedView } from './calendar.views.js';
 

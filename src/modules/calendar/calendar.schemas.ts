@@ -19,7 +19,7 @@ export type NewFeed = Static<typeof NewFeedBody>;
 export const FeedParams = Type.Object({ farm: FarmParams.properties.farm, id: Uuid });
 
 /** The token is checked by the service (an unknown one, of any shape, is simply not found). */
-export const TokenParams = Type.Object({ token: Type.String({ maxLength: 200 }) });
+export const TokenParams = Type.Object({ token: Type.String({ maxLength: 100 }) });
 
 export const FeedView = Type.Object(
   {

@@ -107,7 +107,13 @@ beforeAll(async () => {
   manager = await member(t.app, admin, farm, 'manager');
 
   // A run of three tomatoes and one tomato on its own, all put in at 10:00 on 1 March (germination).
-  const bed = await createLocation(t.app, admin, farm, { name: 'North bed', type: 'bed', code: 'NB' });
+  const greenhouse = await createLocation(t.app, admin, farm, { name: 'Greenhouse', type: 'greenhouse' });
+  const bed = await createLocation(t.app, admin, farm, {
+    name: 'North bed',
+    type: 'bed',
+    code: 'NB',
+    parent_id: greenhouse.id,
+  });
   const run = await api('POST', '/planting-runs', {
     name: 'Tomatoes, spring',
     type: 'monoculture',
@@ -206,26 +212,29 @@ describe('fetching a feed', () => {
 
   it('moves an event instead of adding one when a plant’s date changes (same UID)', async () => {
     const feed = await makeFeed(admin, 'Moves');
-    // The solo tomato is moved to seedling by hand on 3 March: its later changes come forward.
-    t.clock.set('2026-03-03T03:00:00Z');
+    // The solo tomato is moved to seedling by hand at 23:00 on 1 March: its later changes come forward.
+    t.clock.set('2026-03-01T16:00:00Z');
     const moved = await api('POST', `/plants/${soloId}/phase-transitions`, { to: 'seedling' });
     expect(moved.status, JSON.stringify(moved.body)).toBeLessThan(300);
     const { events } = parseICalendar((await fetchFeed(feed.url)).body);
     const soloEvents = events.filter((e) => uid(e).startsWith(`phase-${soloId}-`));
-    // No seedling event any more; vegetative 21 days from 4 March (the first full day in seedling).
+    // No seedling event any more; vegetative 21 days from 2 March (the first full day in seedling).
     expect(soloEvents.map((e) => [uid(e), start(e).value])).toEqual([
-      [`phase-${soloId}-vegetative@croft`, '20260325'],
-      [`phase-${soloId}-flowering@croft`, '20260422'],
-      [`phase-${soloId}-fruiting@croft`, '20260513'],
-      [`phase-${soloId}-harvest@croft`, '20260617'],
+      [`phase-${soloId}-vegetative@croft`, '20260323'],
+      [`phase-${soloId}-flowering@croft`, '20260420'],
+      [`phase-${soloId}-fruiting@croft`, '20260511'],
+      [`phase-${soloId}-harvest@croft`, '20260615'],
     ]);
+    // The run's events are the same as before.
+    expect(events.filter((e) => uid(e).startsWith(`phase-${runPlantIds[0]}-`))).toHaveLength(5);
   });
 
   it('answers 404 for an unknown or malformed token, in the one error shape', async () => {
     for (const path of [
       `/api/v1/calendar/${'A'.repeat(43)}.ics`,
       '/api/v1/calendar/short.ics',
-      `/api/v1/calendar/${'x'.repeat(300)}.ics`,
+      `/api/v1/calendar/${'x'.repeat(60)}.ics`,
+      '/api/v1/calendar/.ics',
     ]) {
       const res = await t.app.inject({ method: 'GET', url: path });
       expect(res.statusCode, path).toBe(404);
