@@ -323,3 +323,25 @@ describe('logs', () => {
     expect(urls).toContain('/API//v1/Calendar/[redacted]?x=1');
   });
 });
+
+describe('the public address', () => {
+  // Last in the file: it uses up this address's allowance of the minute.
+  it('is rate-limited per client address: past 60 fetches a minute, 429 in the error shape', async () => {
+    const feed = await makeFeed(admin, 'Rate');
+    let limitedAt = 0;
+    for (let i = 1; i <= 61 && limitedAt === 0; i++) {
+      const res = await t.app.inject({
+        method: 'GET',
+        url: feed.url.slice(PUBLIC_URL.length),
+        remoteAddress: '198.51.100.7',
+      });
+      if (res.statusCode === 429) {
+        limitedAt = i;
+        expect(res.json()).toMatchObject({ error_code: 'RATE_LIMITED', error_id: expect.any(String) });
+      } else expect(res.statusCode).toBe(200);
+    }
+    expect(limitedAt).toBe(61);
+    // Another address is not held back.
+    expect((await fetchFeed(feed.url)).statusCode).toBe(200);
+  });
+});
