@@ -31,13 +31,14 @@ export const REDACTED_PATHS = [
 
 /**
  * Paths that carry a secret in a segment (a calendar feed's token: `/api/v1/calendar/{token}.ics`): the
- * segment after the prefix is logged as `[redacted]`. Matched in any letter case and with doubled
- * slashes, and in an absolute-form request line, so a request that misses the route (and is answered 404) is not logged in full either.
+ * segment after the prefix is logged as `[redacted]`. Matched in any letter case, with doubled slashes
+ * and in an absolute-form request line, so a request that misses the route (answered 404) is not logged
+ * in full either.
  */
 const SECRET_PATH_SEGMENTS = [/^((?:[a-z][a-z0-9+.-]*:\/\/[^/]*)?\/+api\/+v1\/+calendar\/+)[^/?#]*/i];
 
 /** A request URL as it may be logged: secret path segments replaced. */
-export function redactPath(url: string): string {
+function redactPath(url: string): string {
   return SECRET_PATH_SEGMENTS.reduce((u, pattern) => u.replace(pattern, '$1[redacted]'), url);
 }
 
