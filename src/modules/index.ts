@@ -13,6 +13,7 @@ import { locationsModule } from './locations/index.js';
 import { productsModule } from './products/index.js';
 import { schedulesModule } from './schedules/index.js';
 import { stockModule } from './stock/index.js';
+import { tasksModule } from './tasks/index.js';
 import { telemetryModule } from './telemetry/index.js';
 
 /**
@@ -29,6 +30,7 @@ export const modules = [
   devicesModule,
   telemetryModule,
   alertsModule,
+  tasksModule,
   schedulesModule,
   beekeepingModule,
   cropsModule,

@@ -143,6 +143,8 @@ export interface Config {
   subscriptionsPerFarm: number;
   /** How often open commands and device presence are checked. */
   deviceSweepMs: number;
+  /** The farm-local hour (0–23) from which each person is sent the day's task digest. */
+  taskDigestHour: number;
   /** The plant catalogue's seed folder, instead of the one shipped (seed/catalog). */
   catalogSeedDir: string | undefined;
 }
@@ -454,6 +456,7 @@ export function loadConfig(env: Env = process.env, isTerminal = Boolean(process.
     subscriptionsPerUser: integer(env, 'CROFT_SUBSCRIPTIONS_PER_USER', 25, 1, 10_000),
     subscriptionsPerFarm: integer(env, 'CROFT_SUBSCRIPTIONS_PER_FARM', 250, 1, 100_000),
     deviceSweepMs: integer(env, 'CROFT_DEVICE_SWEEP_MS', 1000, 50, 60_000),
+    taskDigestHour: integer(env, 'CROFT_TASK_DIGEST_HOUR', 7, 0, 23),
     catalogSeedDir: read(env, 'CROFT_CATALOG_SEED_DIR') && path.resolve(read(env, 'CROFT_CATALOG_SEED_DIR')!),
   };
 }

@@ -210,18 +210,20 @@ export class NotificationsService {
 
   /**
    * A reminder to every member of a farm (in-app, pushed live) — or only to those holding one of
-   * `roles` — as their subscriptions allow (severity: warning).
+   * `roles`, or only to the members among `users` — as their subscriptions allow (severity: warning;
+   * `type` is the alert type a subscription may name).
    */
   async remind(
     farmId: string,
     reminder: { title: string; message: string; type: string; data: Record<string, unknown> },
-    options: { roles?: readonly Role[] } = {},
+    options: { roles?: readonly Role[]; users?: readonly string[] } = {},
   ): Promise<void> {
     const now = this.deps.clock.now();
     const { members, subscriptions } = await this.deps.db.system((tx) =>
       notificationsRepository.audience(tx, farmId, 'in_app', options.roles),
     );
-    for (const userId of members) {
+    const chosen = options.users ? new Set(options.users) : undefined;
+    for (const userId of chosen ? members.filter((m) => chosen.has(m)) : members) {
       const own = subscriptions.filter((s) => s.user_id === userId);
       const subs = own.length > 0 ? own : [{ ...DEFAULT_SUBSCRIPTION, user_id: userId }];
       if (!subs.some((s) => this.#takes(s, { type: reminder.type, severity: 'warning' }, now))) continue;

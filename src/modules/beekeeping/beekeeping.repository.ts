@@ -150,26 +150,37 @@ export const beekeepingRepository = {
     return rows;
   },
 
-  /** System scope: events whose next inspection is due today or earlier in their farm's zone and not yet reminded; marked reminded. */
-  async takeDueInspections(tx: Tx, now: Date, limit: number) {
-    const { rows } = await sql<{
-      id: string;
-      farm_id: string;
-      hive_id: string | null;
-      hive: string | null;
-      next_inspection: string;
-    }>`
-      select e.id, e.farm_id, e.hive_id, h.name as hive, e.next_inspection::text from bee_events e join farms f on f.id = e.farm_id
-      left join hives h on h.id = e.hive_id
-      where e.next_inspection is not null and e.reminded_at is null
-        and e.next_inspection <= (${now}::timestamptz at time zone f.time_zone)::date
-      order by e.next_inspection limit ${limit}`.execute(tx);
-    // An event's id is unique within its farm only.
-    if (rows.length > 0) {
-      const [farms, ids] = [rows.map((r) => r.farm_id), rows.map((r) => r.id)];
-      await sql`update bee_events set reminded_at = ${now}
-        where (farm_id, id) in (select * from unnest(${farms}::uuid[], ${ids}::uuid[]))`.execute(tx);
-    }
-    return rows;
+  /** The latest event (by day, then when recorded) of a hive or apiary that was an inspection or planned one. */
+  async latestPlanning(tx: Tx, farmId: string, target: { hive_id: string } | { apiary_id: string }) {
+    const query = tx
+      .selectFrom('bee_events')
+      .select('id')
+      .where('farm_id', '=', farmId)
+      .where((eb) => eb.or([eb('type', '=', 'inspection'), eb('next_inspection', 'is not', null)]));
+    const row = await (
+      'hive_id' in target
+        ? query.where('hive_id', '=', target.hive_id)
+        : query.where('apiary_id', '=', target.apiary_id)
+    )
+      .orderBy('date', 'desc')
+      .orderBy('created_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row?.id;
+  },
+  /** Every day a hive's or apiary's events planned its next inspection for. */
+  async plannedInspections(tx: Tx, farmId: string, target: { hive_id: string } | { apiary_id: string }) {
+    const query = tx
+      .selectFrom('bee_events')
+      .select(sql<string>`next_inspection::text`.as('day'))
+      .distinct()
+      .where('farm_id', '=', farmId)
+      .where('next_inspection', 'is not', null);
+    const rows = await (
+      'hive_id' in target
+        ? query.where('hive_id', '=', target.hive_id)
+        : query.where('apiary_id', '=', target.apiary_id)
+    ).execute();
+    return rows.map((r) => r.day);
   },
 };

@@ -6,10 +6,11 @@ import { recordAudit } from '../audit/index.js';
 import { deviceReads } from '../devices/index.js';
 import { farmReads } from '../farms/index.js';
 import { idempotent } from '../../platform/idempotency.js';
-import { localTime } from '../../platform/time-zones.js';
+import { localTime, startOfLocalDay } from '../../platform/time-zones.js';
 import type { FarmContext, RequestMeta } from '../../platform/tenancy/caller.js';
 import { telemetryReads, type TelemetryService } from '../telemetry/index.js';
-import type { AlertsService, NotificationsService } from '../alerts/index.js';
+import type { AlertsService } from '../alerts/index.js';
+import { taskWrites } from '../tasks/index.js';
 import {
   beeHourly,
   HIVE_METRICS,
@@ -26,12 +27,16 @@ interface Deps {
   clock: Clock;
   telemetry: TelemetryService;
   alerts: AlertsService;
-  notifications: NotificationsService;
 }
 
 export type { Insights } from './beekeeping.engine.js';
 
 const today = (at: Date, zone: string) => localTime(at, zone).date;
+
+/** Hive inspections are tasks of this source; a task's key names the hive (or apiary) and the planned day. */
+const TASK_SOURCE = 'beekeeping';
+const inspectionKey = (target: { hive_id: string } | { apiary_id: string }, day: string) =>
+  'hive_id' in target ? `hive:${target.hive_id}:${day}` : `apiary:${target.apiary_id}:${day}`;
 
 /** Apiaries, hives and their scales, queens, and the beekeeper's events and inspections. */
 export class BeekeepingService {
@@ -360,12 +365,16 @@ export class BeekeepingService {
         fields: [{ field: 'body.harvest', message: 'only with type harvest' }],
       });
     return this.deps.db.farm(ctx.farmId, async (tx) => {
-      if ('hive_id' in target) await this.#hive(tx, ctx.farmId, target.hive_id);
-      else if (!(await beekeepingRepository.apiary(tx, ctx.farmId, target.apiary_id)))
-        throw notFound('Apiary', { id: target.apiary_id });
+      let subject: string;
+      if ('hive_id' in target) subject = (await this.#hive(tx, ctx.farmId, target.hive_id)).name;
+      else {
+        const apiary = await beekeepingRepository.apiary(tx, ctx.farmId, target.apiary_id);
+        if (!apiary) throw notFound('Apiary', { id: target.apiary_id });
+        subject = `apiary ${apiary.name}`;
+      }
       const { id: clientId, ...event } = input;
-      const insert = (id: string, requestHash: string | null) =>
-        beekeepingRepository.insertEvent(tx, {
+      const insert = async (id: string, requestHash: string | null) => {
+        const inserted = await beekeepingRepository.insertEvent(tx, {
           id,
           farm_id: ctx.farmId,
           hive_id: 'hive_id' in target ? target.hive_id : null,
@@ -381,6 +390,9 @@ export class BeekeepingService {
           created_at: this.deps.clock.now(),
           request_hash: requestHash,
         });
+        if (inserted) await this.#planInspection(tx, ctx, target, subject, inserted);
+        return inserted;
+      };
       if (clientId === undefined) {
         const inserted = await insert(randomUUID(), null);
         if (!inserted) throw new Error('a fresh event id was taken');
@@ -395,6 +407,45 @@ export class BeekeepingService {
       });
       return { event: row, created };
     });
+  }
+
+  /**
+   * Keeps the hive's (or apiary's) inspection task in step with its latest event: a new planned date
+   * retires the open task of an earlier one and makes the new one (kind inspect_hive, due at the start
+   * of that local day); an inspection completes the open task(s) it answers. A back-dated event,
+   * older than the latest that planned or made an inspection, changes nothing.
+   */
+  async #planInspection(
+    tx: Tx,
+    ctx: FarmContext,
+    target: { hive_id: string } | { apiary_id: string },
+    subject: string,
+    event: { id: string; type: string; next_inspection: string | null },
+  ): Promise<void> {
+    if (event.type !== 'inspection' && !event.next_inspection) return;
+    const latest = await beekeepingRepository.latestPlanning(tx, ctx.farmId, target);
+    if (latest !== event.id) return;
+    const now = this.deps.clock.now();
+    const next = event.next_inspection ? inspectionKey(target, event.next_inspection) : undefined;
+    const earlier = (await beekeepingRepository.plannedInspections(tx, ctx.farmId, target))
+      .map((day) => inspectionKey(target, day))
+      .filter((key) => key !== next);
+    if (event.type === 'inspection') await taskWrites.complete(tx, ctx.farmId, TASK_SOURCE, earlier, now);
+    else await taskWrites.retire(tx, ctx.farmId, TASK_SOURCE, earlier, now);
+    if (next && event.next_inspection)
+      await taskWrites.ensure(
+        tx,
+        ctx.farmId,
+        {
+          title: `Inspect ${subject}`,
+          kind: 'inspect_hive',
+          dueAt: startOfLocalDay(event.next_inspection, ctx.timeZone),
+          ...('hive_id' in target ? { hiveId: target.hive_id } : { locationId: target.apiary_id }),
+          source: TASK_SOURCE,
+          key: next,
+        },
+        now,
+      );
   }
 
   events(ctx: FarmContext, target: { hive_id: string } | { apiary_id: string }, limit = 100) {
@@ -450,21 +501,6 @@ export class BeekeepingService {
         change_kg: r.change === null ? null : Math.round(r.change * 100) / 100,
       }));
     });
-  }
-
-  /** Reminds the farm's members of inspections due today (local), once each (an hourly job). */
-  async remindInspections(): Promise<number> {
-    const now = this.deps.clock.now();
-    const due = await this.deps.db.system((tx) => beekeepingRepository.takeDueInspections(tx, now, 500));
-    for (const event of due) {
-      await this.deps.notifications.remind(event.farm_id, {
-        title: `Inspection due: ${event.hive ?? 'apiary'}`.slice(0, 100),
-        message: `The next inspection${event.hive ? ` of ${event.hive}` : ''} was planned for ${event.next_inspection}.`,
-        type: 'inspection_due',
-        data: { hive_id: event.hive_id, event_id: event.id },
-      });
-    }
-    return due.length;
   }
 
   // Telemetry

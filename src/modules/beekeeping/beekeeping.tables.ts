@@ -52,7 +52,6 @@ export interface BeeEventTable {
   treatment: unknown;
   harvest: unknown;
   next_inspection: string | null;
-  reminded_at: Timestamp | null;
   recorded_by: string | null;
   created_at: Timestamp;
   /** The hash of the request that made a client-made id (platform/idempotency.ts); null otherwise. */

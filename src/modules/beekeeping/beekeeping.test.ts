@@ -398,7 +398,7 @@ describe('insights', () => {
     ).toContain('device_silent');
   });
 
-  it('show each day’s weight gain or loss, and remind members when an inspection is due', async () => {
+  it('show each day’s weight gain or loss', async () => {
     await createDevice(t.app, admin, farm, { device_id: 'ws-Days', name: 'days' });
     const h = await hive('Days', { apiary_id: meadow, device_id: 'ws-Days' });
     // Local days in Phnom Penh (UTC+7): the last reading of each day counts.
@@ -417,21 +417,78 @@ describe('insights', () => {
       { day: '2026-06-08', weight_kg: 45.5, change_kg: 1.5 },
       { day: '2026-06-09', weight_kg: 45.1, change_kg: -0.4 },
     ]);
+  });
 
-    await call('POST', `/hives/${h.id}/events`, {
+  // The next inspection is a task now (kind inspect_hive, source beekeeping), no longer an hourly reminder
+  // notification: made once, moved when the date changes, done when the hive is inspected.
+  it('plan their next inspection as one task, moved when the date changes and done by the inspection', async () => {
+    const h = await hive('Planned');
+    const inspectionTasks = async () =>
+      (await call('GET', `/tasks?hive_id=${h.id}&kind=inspect_hive`)).json().data as Array<{
+        id: string;
+        status: string;
+        due_at: string;
+        title: string;
+        source: string;
+        key: string;
+      }>;
+    const first = {
+      id: 'a4c0f5e2-9b7d-4e1a-8c3f-0d2b6e5a7c11',
       type: 'inspection',
       date: '2026-06-10',
-      next_inspection: '2026-06-12',
+      next_inspection: '2026-06-17',
+    };
+    expect((await call('POST', `/hives/${h.id}/events`, first)).statusCode).toBe(201);
+    expect((await call('POST', `/hives/${h.id}/events`, first)).statusCode).toBe(200); // a resend makes no second task
+    let tasks = await inspectionTasks();
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]).toMatchObject({
+      title: 'Inspect Planned',
+      status: 'open',
+      source: 'beekeeping',
+      key: `hive:${h.id}:2026-06-17`,
+      due_at: '2026-06-16T17:00:00.000Z', // the start of the 17th in Phnom Penh (UTC+7)
     });
-    expect(await t.deps.services.beekeeping.remindInspections()).toBe(0);
-    t.clock.set('2026-06-12T01:00:00Z'); // 08:00 local on the 12th
+
+    // A note planning another date moves the inspection: the old task is retired, a new one made.
+    await call('POST', `/hives/${h.id}/events`, { type: 'note', date: '2026-06-11', next_inspection: '2026-06-20' });
+    tasks = await inspectionTasks();
+    expect(tasks.map((t) => [t.key.slice(-10), t.status])).toEqual([
+      ['2026-06-17', 'skipped'],
+      ['2026-06-20', 'open'],
+    ]);
+
+    // A back-dated event planning an older date changes nothing.
+    await call('POST', `/hives/${h.id}/events`, { type: 'feeding', date: '2026-06-01', next_inspection: '2026-06-08' });
+    expect((await inspectionTasks()).filter((t) => t.status === 'open').map((t) => t.key.slice(-10))).toEqual([
+      '2026-06-20',
+    ]);
+
+    // The inspection itself completes the open task and plans the next.
+    await call('POST', `/hives/${h.id}/events`, {
+      type: 'inspection',
+      date: '2026-06-12',
+      next_inspection: '2026-06-26',
+    });
+    tasks = await inspectionTasks();
+    expect(tasks.map((t) => [t.key.slice(-10), t.status])).toEqual([
+      ['2026-06-17', 'skipped'],
+      ['2026-06-20', 'done'],
+      ['2026-06-26', 'open'],
+    ]);
+
+    // No reminder notification of the old kind goes out any more: the due inspection reaches people in the
+    // morning digest of their tasks, once.
+    expect(t.registry.get('beekeeping.inspections-due')).toBeUndefined();
+    t.clock.set('2026-06-26T02:00:00Z'); // 09:00 in Phnom Penh
     admin = await login(t.app, admin.email);
-    const before = (await t.app.inject({ method: 'GET', url: '/api/v1/notifications', headers: admin.headers })).json()
-      .unread;
-    expect(await t.deps.services.beekeeping.remindInspections()).toBe(1);
-    expect(await t.deps.services.beekeeping.remindInspections()).toBe(0); // once
+    await t.deps.services.tasks.sendDigests();
+    await t.deps.services.tasks.sendDigests();
     const inbox = (await t.app.inject({ method: 'GET', url: '/api/v1/notifications', headers: admin.headers })).json();
-    expect(inbox.unread).toBe(before + 1);
-    expect(inbox.data[0].title).toBe('Inspection due: Days');
+    const titles = inbox.data.map((n: { title: string }) => n.title);
+    expect(titles.filter((title: string) => title.startsWith('Inspection due'))).toEqual([]);
+    const digests = inbox.data.filter((n: { title: string }) => / tasks? today/.test(n.title));
+    expect(digests).toHaveLength(1);
+    expect(digests[0].message).toContain('Inspect Planned');
   });
 });

@@ -1,9 +1,8 @@
 import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../platform/db/database.js';
 import { defineModule } from '../../platform/module.js';
-import type { AlertsService, NotificationsService } from '../alerts/index.js';
+import type { AlertsService } from '../alerts/index.js';
 import type { TelemetryService } from '../telemetry/index.js';
-import { defineBeekeepingJobs } from './beekeeping.jobs.js';
 import { beekeepingRoutes } from './beekeeping.routes.js';
 import { BeekeepingService } from './beekeeping.service.js';
 
@@ -14,13 +13,11 @@ interface BeekeepingDeps {
   clock: Clock;
   telemetry: TelemetryService;
   alerts: AlertsService;
-  notifications: NotificationsService;
 }
 
-/** Apiaries, hives, queens and inspections, hive telemetry and the insight presets. */
+/** Apiaries, hives, queens and inspections (the next one planned is a task), hive telemetry and the insight presets. */
 export const beekeepingModule = defineModule({
   name: 'beekeeping',
   create: (deps: BeekeepingDeps) => ({ beekeeping: new BeekeepingService(deps) }),
   routes: beekeepingRoutes,
-  jobs: defineBeekeepingJobs,
 });

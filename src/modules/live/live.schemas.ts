@@ -117,6 +117,11 @@ export const StockEventMessage = FarmEvent(
   'stock',
   'A stock batch moved: a movement (type, signed quantity) and what the batch holds after it',
 );
+export const TaskEventMessage = FarmEvent(
+  'task',
+  'A task was created or changed (`change`: created | updated, with the task), or the farm’s tasks due today ' +
+    'were announced at the morning digest (`change`: due, with the day and the tasks)',
+);
 export const NotificationMessage = Type.Object(
   { type: Type.Literal('notification') },
   {
@@ -150,6 +155,7 @@ export const ServerMessage = Type.Union([
   PlantEventMessage,
   TargetsEventMessage,
   StockEventMessage,
+  TaskEventMessage,
   NotificationMessage,
   ErrorMessage,
   PongMessage,

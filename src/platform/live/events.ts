@@ -11,7 +11,7 @@ export interface BusReading {
 
 /** Farm events other modules publish for live clients; each names the device it is about, when there is one. */
 export interface FarmEvent {
-  type: 'command' | 'device' | 'alert' | 'plant' | 'targets' | 'stock';
+  type: 'command' | 'device' | 'alert' | 'plant' | 'targets' | 'stock' | 'task';
   device?: string | undefined;
   [key: string]: unknown;
 }

@@ -16,6 +16,7 @@ LiveReading?: LiveReading
 LiveStock?: LiveStock
 LiveSubscribed?: LiveSubscribed
 LiveTargets?: LiveTargets
+LiveTask?: LiveTask
 }
 /**
  * This interface was referenced by `LiveMessages`'s JSON-Schema
@@ -198,8 +199,19 @@ type: "targets"
 device?: string
 [k: string]: unknown
 }
+/**
+ * A task was created or changed (`change`: created | updated, with the task), or the farm’s tasks due today were announced at the morning digest (`change`: due, with the day and the tasks)
+ * 
+ * This interface was referenced by `LiveMessages`'s JSON-Schema
+ * via the `definition` "LiveTask".
+ */
+export interface LiveTask {
+type: "task"
+device?: string
+[k: string]: unknown
+}
 
 /** What the browser sends on the live socket. */
 export type LiveClientMessage = LiveAuth | LivePing | LiveSubscribe | LiveUnsubscribe;
 /** What Croft sends on the live socket. */
-export type LiveServerMessage = LiveAlert | LiveAuthenticated | LiveCommand | LiveDevice | LiveError | LiveNotification | LivePlant | LivePong | LiveReading | LiveStock | LiveSubscribed | LiveTargets;
+export type LiveServerMessage = LiveAlert | LiveAuthenticated | LiveCommand | LiveDevice | LiveError | LiveNotification | LivePlant | LivePong | LiveReading | LiveStock | LiveSubscribed | LiveTargets | LiveTask;

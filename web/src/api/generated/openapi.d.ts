@@ -19088,6 +19088,817 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/farms/{farm}/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The farm’s tasks by due time: due before a time, of an assignee (`me`, `none`), in a status */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description A member's id, `me`, or `none` (unassigned) */
+                    assignee?: string | "me" | "none";
+                    cursor?: string;
+                    due_before?: string;
+                    hive_id?: string;
+                    kind?: "general" | "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check" | "inspect_hive" | "sow" | "transplant" | "harvest" | "phase_check";
+                    limit?: number;
+                    plant_id?: string;
+                    source?: string;
+                    /** @description open | done | skipped */
+                    status?: "open" | "done" | "skipped";
+                };
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                assignee_id: string | null;
+                                close_note: string | null;
+                                closed_by: string | null;
+                                completion_id: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                created_by: string | null;
+                                done_at: string | null;
+                                /** Format: date-time */
+                                due_at: string;
+                                hive_id: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                key: string;
+                                /** @enum {unknown} */
+                                kind: "general" | "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check" | "inspect_hive" | "sow" | "transplant" | "harvest" | "phase_check";
+                                location_id: string | null;
+                                notes: string;
+                                plant_id: string | null;
+                                run_id: string | null;
+                                skipped_at: string | null;
+                                source: string;
+                                /**
+                                 * @description open | done | skipped
+                                 * @enum {unknown}
+                                 */
+                                status: "open" | "done" | "skipped";
+                                title: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a task by hand (a client-made `id` makes a resend answer the same task) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        assignee_id?: string | null;
+                        /** Format: date-time */
+                        due_at: string;
+                        hive_id?: string | null;
+                        /**
+                         * Format: uuid
+                         * @description Made by the client: the same id and body again answer the task (200)
+                         */
+                        id?: string;
+                        /** @enum {unknown} */
+                        kind?: "general" | "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check" | "inspect_hive" | "sow" | "transplant" | "harvest" | "phase_check";
+                        location_id?: string | null;
+                        notes?: string;
+                        plant_id?: string | null;
+                        run_id?: string | null;
+                        title: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description A repeat of the first request with this id: what it made */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assignee_id: string | null;
+                            close_note: string | null;
+                            closed_by: string | null;
+                            completion_id: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: string | null;
+                            done_at: string | null;
+                            /** Format: date-time */
+                            due_at: string;
+                            hive_id: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            key: string;
+                            /** @enum {unknown} */
+                            kind: "general" | "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check" | "inspect_hive" | "sow" | "transplant" | "harvest" | "phase_check";
+                            location_id: string | null;
+                            notes: string;
+                            plant_id: string | null;
+                            run_id: string | null;
+                            skipped_at: string | null;
+                            source: string;
+                            /**
+                             * @description open | done | skipped
+                             * @enum {unknown}
+                             */
+                            status: "open" | "done" | "skipped";
+                            title: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assignee_id: string | null;
+                            close_note: string | null;
+                            closed_by: string | null;
+                            completion_id: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: string | null;
+                            done_at: string | null;
+                            /** Format: date-time */
+                            due_at: string;
+                            hive_id: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            key: string;
+                            /** @enum {unknown} */
+                            kind: "general" | "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check" | "inspect_hive" | "sow" | "transplant" | "harvest" | "phase_check";
+                            location_id: string | null;
+                            notes: string;
+                            plant_id: string | null;
+                            run_id: string | null;
+                            skipped_at: string | null;
+                            source: string;
+                            /**
+                             * @description open | done | skipped
+                             * @enum {unknown}
+                             */
+                            status: "open" | "done" | "skipped";
+                            title: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description IDEMPOTENCY_CONFLICT: this id was already used in this farm for a different request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/tasks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One task */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assignee_id: string | null;
+                            close_note: string | null;
+                            closed_by: string | null;
+                            completion_id: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: string | null;
+                            done_at: string | null;
+                            /** Format: date-time */
+                            due_at: string;
+                            hive_id: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            key: string;
+                            /** @enum {unknown} */
+                            kind: "general" | "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check" | "inspect_hive" | "sow" | "transplant" | "harvest" | "phase_check";
+                            location_id: string | null;
+                            notes: string;
+                            plant_id: string | null;
+                            run_id: string | null;
+                            skipped_at: string | null;
+                            source: string;
+                            /**
+                             * @description open | done | skipped
+                             * @enum {unknown}
+                             */
+                            status: "open" | "done" | "skipped";
+                            title: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a task: title, kind, due time, assignee, notes, what it is about */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        assignee_id?: string | null;
+                        /** Format: date-time */
+                        due_at?: string;
+                        hive_id?: string | null;
+                        /** @enum {unknown} */
+                        kind?: "general" | "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check" | "inspect_hive" | "sow" | "transplant" | "harvest" | "phase_check";
+                        location_id?: string | null;
+                        notes?: string;
+                        plant_id?: string | null;
+                        run_id?: string | null;
+                        title?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assignee_id: string | null;
+                            close_note: string | null;
+                            closed_by: string | null;
+                            completion_id: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: string | null;
+                            done_at: string | null;
+                            /** Format: date-time */
+                            due_at: string;
+                            hive_id: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            key: string;
+                            /** @enum {unknown} */
+                            kind: "general" | "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check" | "inspect_hive" | "sow" | "transplant" | "harvest" | "phase_check";
+                            location_id: string | null;
+                            notes: string;
+                            plant_id: string | null;
+                            run_id: string | null;
+                            skipped_at: string | null;
+                            source: string;
+                            /**
+                             * @description open | done | skipped
+                             * @enum {unknown}
+                             */
+                            status: "open" | "done" | "skipped";
+                            title: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/tasks/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark a task done with a client-made completion id: the same id and body again answer 200; another completion of a done task is 409 TASK_DONE; the same id with another body 409 IDEMPOTENCY_CONFLICT */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date-time
+                         * @description When it was done (now when absent)
+                         */
+                        done_at?: string;
+                        /**
+                         * Format: uuid
+                         * @description The completion’s id, made by the client: the same id and body again answer 200
+                         */
+                        id: string;
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assignee_id: string | null;
+                            close_note: string | null;
+                            closed_by: string | null;
+                            completion_id: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: string | null;
+                            done_at: string | null;
+                            /** Format: date-time */
+                            due_at: string;
+                            hive_id: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            key: string;
+                            /** @enum {unknown} */
+                            kind: "general" | "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check" | "inspect_hive" | "sow" | "transplant" | "harvest" | "phase_check";
+                            location_id: string | null;
+                            notes: string;
+                            plant_id: string | null;
+                            run_id: string | null;
+                            skipped_at: string | null;
+                            source: string;
+                            /**
+                             * @description open | done | skipped
+                             * @enum {unknown}
+                             */
+                            status: "open" | "done" | "skipped";
+                            title: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/tasks/{id}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Open a done or skipped task again (its completion is cleared) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assignee_id: string | null;
+                            close_note: string | null;
+                            closed_by: string | null;
+                            completion_id: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: string | null;
+                            done_at: string | null;
+                            /** Format: date-time */
+                            due_at: string;
+                            hive_id: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            key: string;
+                            /** @enum {unknown} */
+                            kind: "general" | "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check" | "inspect_hive" | "sow" | "transplant" | "harvest" | "phase_check";
+                            location_id: string | null;
+                            notes: string;
+                            plant_id: string | null;
+                            run_id: string | null;
+                            skipped_at: string | null;
+                            source: string;
+                            /**
+                             * @description open | done | skipped
+                             * @enum {unknown}
+                             */
+                            status: "open" | "done" | "skipped";
+                            title: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/tasks/{id}/skip": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Skip an open task (409 TASK_DONE when it is done) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assignee_id: string | null;
+                            close_note: string | null;
+                            closed_by: string | null;
+                            completion_id: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: string | null;
+                            done_at: string | null;
+                            /** Format: date-time */
+                            due_at: string;
+                            hive_id: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            key: string;
+                            /** @enum {unknown} */
+                            kind: "general" | "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check" | "inspect_hive" | "sow" | "transplant" | "harvest" | "phase_check";
+                            location_id: string | null;
+                            notes: string;
+                            plant_id: string | null;
+                            run_id: string | null;
+                            skipped_at: string | null;
+                            source: string;
+                            /**
+                             * @description open | done | skipped
+                             * @enum {unknown}
+                             */
+                            status: "open" | "done" | "skipped";
+                            title: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/tasks/{id}/snooze": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move an open task’s due time: `{"days": n}` (n ≥ 1, from the later of its due time and now) or `{"until": …}` in the future */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            /** @description `{"days": n}` (a whole number, at least 1) or `{"until": time or day}` in the future */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Whole days, at least 1 */
+                        days?: number;
+                        /** @description A time (ISO 8601) or a local day (YYYY-MM-DD, its start in the farm’s zone) after now */
+                        until?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assignee_id: string | null;
+                            close_note: string | null;
+                            closed_by: string | null;
+                            completion_id: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: string | null;
+                            done_at: string | null;
+                            /** Format: date-time */
+                            due_at: string;
+                            hive_id: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            key: string;
+                            /** @enum {unknown} */
+                            kind: "general" | "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check" | "inspect_hive" | "sow" | "transplant" | "harvest" | "phase_check";
+                            location_id: string | null;
+                            notes: string;
+                            plant_id: string | null;
+                            run_id: string | null;
+                            skipped_at: string | null;
+                            source: string;
+                            /**
+                             * @description open | done | skipped
+                             * @enum {unknown}
+                             */
+                            status: "open" | "done" | "skipped";
+                            title: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/farms/{farm}/telemetry": {
         parameters: {
             query?: never;
@@ -20063,6 +20874,105 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/today": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My tasks for today in each of my farms (its local day): open ones due before the day ends, overdue ones included — assigned to me, and unassigned ones where I am a worker or above */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description The farm’s local day (YYYY-MM-DD) */
+                                day: string;
+                                farm: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                    slug: string;
+                                    time_zone: string;
+                                };
+                                role: string;
+                                tasks: {
+                                    assignee_id: string | null;
+                                    close_note: string | null;
+                                    closed_by: string | null;
+                                    completion_id: string | null;
+                                    /** Format: date-time */
+                                    created_at: string;
+                                    created_by: string | null;
+                                    done_at: string | null;
+                                    /** Format: date-time */
+                                    due_at: string;
+                                    hive_id: string | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    key: string;
+                                    /** @enum {unknown} */
+                                    kind: "general" | "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check" | "inspect_hive" | "sow" | "transplant" | "harvest" | "phase_check";
+                                    location_id: string | null;
+                                    notes: string;
+                                    plant_id: string | null;
+                                    run_id: string | null;
+                                    skipped_at: string | null;
+                                    source: string;
+                                    /**
+                                     * @description open | done | skipped
+                                     * @enum {unknown}
+                                     */
+                                    status: "open" | "done" | "skipped";
+                                    title: string;
+                                    /** Format: date-time */
+                                    updated_at: string;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

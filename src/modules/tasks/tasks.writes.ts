@@ -1,0 +1,126 @@
+import type { Clock } from '../../platform/clock.js';
+import type { Tx } from '../../platform/db/database.js';
+import { randomUUID } from 'node:crypto';
+import { recordAudit } from '../audit/index.js';
+import { tasksRepository as repo } from './tasks.repository.js';
+import type { TaskKind } from './tasks.tables.js';
+
+/** A task another module makes (care reminders, hive inspections, onboarding …). */
+export interface GeneratedTask {
+  title: string;
+  kind: TaskKind;
+  dueAt: Date;
+  assigneeId?: string | null;
+  plantId?: string | null;
+  runId?: string | null;
+  locationId?: string | null;
+  hiveId?: string | null;
+  /** Who made it: 'manual' | 'care' | 'beekeeping' | 'onboarding' | … */
+  source: string;
+  /** Idempotency key within (farm, source): the same key never makes a second task. */
+  key: string;
+  notes?: string;
+}
+
+const at = (now: Date): Clock => ({ now: () => now });
+
+/** Closes the open tasks of a source with these keys as done or skipped; how many it closed. */
+async function close(
+  tx: Tx,
+  farmId: string,
+  source: string,
+  keys: string[],
+  status: 'done' | 'skipped',
+  now: Date,
+): Promise<number> {
+  const open = await repo.openByKeys(tx, farmId, source, [...new Set(keys)]);
+  const closed = await repo.closeAll(
+    tx,
+    farmId,
+    open.map((t) => t.id),
+    status,
+    now,
+  );
+  for (const task of open)
+    await recordAudit(tx, at(now), {
+      farmId,
+      eventType: status === 'done' ? 'task.completed' : 'task.skipped',
+      category: 'tasks',
+      message: `Task "${task.title}" ${status === 'done' ? 'done' : 'retired'} by ${source}`,
+      data: { task_id: task.id, source, key: task.key },
+    });
+  return closed;
+}
+
+/** What other modules write to the task list, inside their own transaction (farm scope already set). */
+export const taskWrites = {
+  /** In the caller's transaction (farm scope already set): makes the task unless (farm, source, key) exists. */
+  async ensure(tx: Tx, farmId: string, task: GeneratedTask, now: Date): Promise<{ id: string; created: boolean }> {
+    const existing = await repo.byKey(tx, farmId, task.source, task.key);
+    if (existing) return { id: existing.id, created: false };
+    const row = await repo.insert(tx, {
+      id: randomUUID(),
+      farm_id: farmId,
+      title: task.title.trim().slice(0, 200),
+      kind: task.kind,
+      due_at: task.dueAt,
+      assignee_id: task.assigneeId ?? null,
+      plant_id: task.plantId ?? null,
+      run_id: task.runId ?? null,
+      location_id: task.locationId ?? null,
+      hive_id: task.hiveId ?? null,
+      source: task.source,
+      key: task.key,
+      notes: (task.notes ?? '').slice(0, 5000),
+      status: 'open',
+      closed_at: null,
+      closed_by: null,
+      completion_id: null,
+      completion_hash: null,
+      close_note: null,
+      request_hash: null,
+      created_by: null,
+      created_at: now,
+      updated_at: now,
+    });
+    if (!row) {
+      // A concurrent twin made it first: its task answers.
+      const twin = await repo.byKey(tx, farmId, task.source, task.key);
+      if (!twin) throw new Error(`task ${task.source}/${task.key} was neither made nor found`);
+      return { id: twin.id, created: false };
+    }
+    await recordAudit(tx, at(now), {
+      farmId,
+      eventType: 'task.created',
+      category: 'tasks',
+      message: `Task "${row.title}" made by ${task.source}`,
+      data: { task_id: row.id, source: task.source, key: task.key },
+    });
+    return { id: row.id, created: true };
+  },
+
+  /** Marks open tasks of a source skipped (e.g. a hive's inspection moved): those whose key is in `keys`. */
+  retire: (tx: Tx, farmId: string, source: string, keys: string[], now: Date): Promise<number> =>
+    close(tx, farmId, source, keys, 'skipped', now),
+
+  /** Marks open tasks of a source done (e.g. the hive was inspected): those whose key is in `keys`. */
+  complete: (tx: Tx, farmId: string, source: string, keys: string[], now: Date): Promise<number> =>
+    close(tx, farmId, source, keys, 'done', now),
+};
+
+/** What other modules read of the task list, inside their own transaction. */
+export const taskReads = {
+  /** Done times of the latest completed tasks for a plant and kind, newest first (care reminders learn from these). */
+  completions: (tx: Tx, farmId: string, q: { plantId: string; kind: TaskKind; limit: number }): Promise<Date[]> =>
+    repo.completions(tx, farmId, q.plantId, q.kind, q.limit),
+
+  /** Open tasks of the farm due before `until` (a calendar feed lists these). */
+  async open(
+    tx: Tx,
+    farmId: string,
+    q: { until?: Date; limit: number },
+  ): Promise<Array<{ id: string; title: string; kind: TaskKind; due_at: Date; notes: string }>> {
+    const rows = await repo.open(tx, farmId, q.until, q.limit);
+    return rows.map((r) => ({ id: r.id, title: r.title, kind: r.kind, due_at: r.due_at, notes: r.notes }));
+  },
+};
