@@ -5,11 +5,12 @@ import { forbidden, notFound } from '../../platform/errors.js';
 import { hashToken, randomToken } from '../../platform/secrets.js';
 import { can } from '../../platform/tenancy/access.js';
 import type { FarmContext, RequestMeta } from '../../platform/tenancy/caller.js';
-import { localTime } from '../../platform/time-zones.js';
+import { localTime, startOfLocalDay } from '../../platform/time-zones.js';
 import { recordAudit } from '../audit/index.js';
 import { cropReads } from '../crops/index.js';
 import { farmReads } from '../farms/index.js';
-import { phaseEvents, renderCalendar } from './calendar.engine.js';
+import { taskReads } from '../tasks/index.js';
+import { phaseEvents, renderCalendar, taskEvents } from './calendar.engine.js';
 import { calendarRepository, type FeedRow } from './calendar.repository.js';
 import type { NewFeed } from './calendar.schemas.js';
 
@@ -21,6 +22,8 @@ interface Deps {
 
 /** How far ahead a feed looks, in days from the farm's today. */
 export const FEED_DAYS = 120;
+/** At most this many open tasks in a feed (the soonest due first). */
+export const FEED_TASKS = 500;
 /** A token as handed out: 256 random bits, base64url. Anything else is not looked up. */
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 const DEFAULT_NAME = 'Croft calendar';
@@ -112,12 +115,20 @@ export class CalendarService {
       if (!farm || farm.deleted_at) throw gone();
       if (!(await farmReads.membership(tx, found.farm_id, found.created_by))) throw gone();
       const today = localTime(now, farm.time_zone).date;
-      const through = new Date(Date.parse(`${today}T00:00:00Z`) + FEED_DAYS * 86_400_000).toISOString().slice(0, 10);
+      const day = (n: number) => new Date(Date.parse(`${today}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+      const through = day(FEED_DAYS);
       const changes = await cropReads.expectedPhaseChanges(tx, farm.id, { timeZone: farm.time_zone, through });
-      // TODO(tasks): the farm's open tasks join the feed (taskReads.open, task-{id}@croft events) once the
-      // tasks module is on main; until then the feed lists expected phase changes only.
+      // Open tasks due before the end of the last day shown, overdue ones included (they are still to do).
+      const tasks = await taskReads.open(tx, farm.id, {
+        until: startOfLocalDay(day(FEED_DAYS + 1), farm.time_zone),
+        limit: FEED_TASKS,
+      });
       await calendarRepository.noteFetched(tx, farm.id, found.id, now);
-      return renderCalendar({ name: `${farm.name} · Croft`, now, events: phaseEvents(changes) });
+      return renderCalendar({
+        name: `${farm.name} · Croft`,
+        now,
+        events: [...taskEvents(tasks, farm.time_zone), ...phaseEvents(changes)],
+      });
     });
   }
 

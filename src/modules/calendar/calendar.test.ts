@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
 import {
@@ -240,6 +241,46 @@ describe('fetching a feed', () => {
       expect(res.statusCode, path).toBe(404);
       expect(res.json().error_code).toMatch(/NOT_FOUND/);
     }
+  });
+});
+
+describe('open tasks in the feed', () => {
+  it('shows each open task at its due time (all day when due at a day’s start); done ones leave', async () => {
+    const feed = await makeFeed(admin, 'Tasks');
+    const task = async (body: Record<string, unknown>) => {
+      const res = await api('POST', '/tasks', body);
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      return res.body.id as string;
+    };
+    const timed = await task({
+      title: 'Water the tomatoes',
+      kind: 'water',
+      due_at: '2026-03-02T01:30:00Z',
+      notes: 'Both rows',
+    });
+    // Midnight of 5 March in Phnom Penh: a task given a day, not an hour.
+    const allDay = await task({ title: 'Order seed', due_at: '2026-03-04T17:00:00Z' });
+    const done = await task({ title: 'Done already', due_at: '2026-03-02T02:00:00Z' });
+    const beyond = await task({ title: 'Next winter', due_at: '2026-12-01T02:00:00Z' });
+
+    const before = parseICalendar((await fetchFeed(feed.url)).body).events;
+    const byUid = new Map(before.map((e) => [uid(e), e]));
+    const water = byUid.get(`task-${timed}@croft`)!;
+    expect(summary(water)).toBe('Water the tomatoes');
+    expect(start(water)).toEqual({ params: '', value: '20260302T013000Z' });
+    expect(water.props.get('DTEND')!.value).toBe('20260302T020000Z');
+    expect(unescape(water.props.get('DESCRIPTION')!.value)).toBe('Task (water)\nBoth rows');
+    expect(start(byUid.get(`task-${allDay}@croft`)!)).toEqual({ params: 'VALUE=DATE', value: '20260305' });
+    expect(byUid.has(`task-${done}@croft`)).toBe(true);
+    // Beyond the 120 days a feed looks ahead.
+    expect(byUid.has(`task-${beyond}@croft`)).toBe(false);
+
+    const completed = await api('POST', `/tasks/${done}/complete`, { id: randomUUID() });
+    expect(completed.status, JSON.stringify(completed.body)).toBe(200);
+    const after = parseICalendar((await fetchFeed(feed.url)).body).events.map(uid);
+    expect(after).not.toContain(`task-${done}@croft`);
+    expect(after).toContain(`task-${timed}@croft`);
+    expect(after).toHaveLength(before.length - 1);
   });
 });
 
