@@ -158,6 +158,8 @@ describe('every API route', () => {
     expect(publicOnes.sort()).toEqual([
       // web-config: the web app's settings before sign-in (map tiles), nothing about any farm.
       'GET /api/v1/auth/status',
+      // A calendar feed: its secret address is the credential (a phone's calendar app cannot sign in).
+      'GET /api/v1/calendar/{token}.ics',
       'GET /api/v1/health',
       'GET /api/v1/web-config',
       'POST /api/v1/auth/login',

@@ -2,6 +2,7 @@ import type { Assembled, ModuleBase } from '../platform/module.js';
 import { alertsModule } from './alerts/index.js';
 import { auditModule } from './audit/index.js';
 import { beekeepingModule } from './beekeeping/index.js';
+import { calendarModule } from './calendar/index.js';
 import { cropsModule } from './crops/index.js';
 import { catalogModule } from './catalog/index.js';
 import { devicesModule } from './devices/index.js';
@@ -33,6 +34,7 @@ export const modules = [
   schedulesModule,
   beekeepingModule,
   cropsModule,
+  calendarModule,
   stockModule,
   liveModule,
 ] as const;

@@ -26,6 +26,7 @@ export type { CropTargets } from './targets.service.js';
 export type { SowingCalendar } from './sowing.service.js';
 export type { CareService } from './care.service.js';
 export type { OnboardingService } from './onboarding.service.js';
+export { cropReads, type ExpectedPhaseChange } from './crops.reads.js';
 
 /** Plants and planting runs, their growth phases and the growth clock that moves them. */
 export const cropsModule = defineModule({

@@ -4,7 +4,7 @@ import type { Database } from '../../platform/db/database.js';
 import type { LiveEvents } from '../../platform/live/events.js';
 import { defineModule } from '../../platform/module.js';
 import { defineFarmsJobs } from './farms.jobs.js';
-import { farmsRepository } from './farms.repository.js';
+import { farmsRepository, membershipsRepository } from './farms.repository.js';
 import { farmsRoutes } from './farms.routes.js';
 import { FarmsService } from './farms.service.js';
 
@@ -17,6 +17,8 @@ export { farmView } from './farms.views.js';
 export const farmReads = {
   byId: farmsRepository.byId,
   findLive: farmsRepository.findLive,
+  /** A person's membership of a farm (their role), undefined once they have left or were removed. */
+  membership: membershipsRepository.find,
 };
 
 /** Farms (the tenants), their members and invitations. */

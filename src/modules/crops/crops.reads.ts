@@ -1,0 +1,65 @@
+import type { Tx } from '../../platform/db/database.js';
+import { catalogReads } from '../catalog/index.js';
+import { cropsRepository } from './crops.repository.js';
+import { expectedChanges } from './expected.engine.js';
+
+/** A plant's expected entry into a later phase, by the phases' day rules. */
+export interface ExpectedPhaseChange {
+  plantId: string;
+  label: string;
+  run: { id: string; name: string } | null;
+  species: { id: string; scientificName: string };
+  from: string;
+  to: string;
+  /** YYYY-MM-DD, farm-local: the first day in `to`. */
+  on: string;
+}
+
+/** Reads of plants that other modules make inside their own transaction. */
+export const cropReads = {
+  /**
+   * The phase changes the farm's active plants are expected to make through the farm-local day
+   * `through` (expected.engine.ts: day rules only, each plant followed phase by phase), ordered by day
+   * and plant label.
+   */
+  async expectedPhaseChanges(
+    tx: Tx,
+    farmId: string,
+    q: { timeZone: string; through: string },
+  ): Promise<ExpectedPhaseChange[]> {
+    const plants = await cropsRepository.growingPlants(tx, farmId);
+    const species = await catalogReads.speciesForGrowth(tx, [...new Set(plants.map((p) => p.species_id))]);
+    const runs = new Map<string, { id: string; name: string } | null>();
+    const changes: ExpectedPhaseChange[] = [];
+    for (const plant of plants) {
+      const sp = species.get(plant.species_id);
+      const phase = sp?.sequence.phases.find((p) => p.id === plant.phase_id);
+      if (!sp || !phase || !plant.phase_started_at) continue;
+      const ahead = expectedChanges({
+        sequence: sp.sequence,
+        currentKey: phase.key,
+        startedAt: plant.phase_started_at,
+        timeZone: q.timeZone,
+        through: q.through,
+      });
+      if (ahead.length === 0) continue;
+      let run: { id: string; name: string } | null = null;
+      if (plant.run_id) {
+        if (!runs.has(plant.run_id)) {
+          const row = await cropsRepository.findRun(tx, farmId, plant.run_id);
+          runs.set(plant.run_id, row ? { id: row.id, name: row.name } : null);
+        }
+        run = runs.get(plant.run_id) ?? null;
+      }
+      for (const change of ahead)
+        changes.push({
+          plantId: plant.id,
+          label: plant.label,
+          run,
+          species: { id: sp.id, scientificName: sp.scientificName },
+          ...change,
+        });
+    }
+    return changes.sort((a, b) => (a.on !== b.on ? (a.on < b.on ? -1 : 1) : a.label < b.label ? -1 : 1));
+  },
+};
