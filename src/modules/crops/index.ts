@@ -10,10 +10,13 @@ import { defineCropsJobs } from './crops.jobs.js';
 import { cropsRoutes } from './crops.routes.js';
 import { CropsService } from './crops.service.js';
 import { GrowthService } from './growth.service.js';
+import { placementRoutes } from './placement.routes.js';
+import { PlacementService } from './placement.service.js';
 import { CropTargets } from './targets.service.js';
 
 export type { CropsService } from './crops.service.js';
 export type { GrowthService } from './growth.service.js';
+export type { PlacementService } from './placement.service.js';
 export type { CropTargets } from './targets.service.js';
 
 /** Plants and planting runs, their growth phases and the growth clock that moves them. */
@@ -36,8 +39,12 @@ export const cropsModule = defineModule({
       crops: new CropsService({ ...deps, cropTargets }),
       growth: new GrowthService({ ...deps, cropTargets }),
       cropTargets,
+      placement: new PlacementService(deps),
     };
   },
-  routes: cropsRoutes,
+  routes: async (app, deps) => {
+    await cropsRoutes(app, deps);
+    await placementRoutes(app, deps);
+  },
   jobs: defineCropsJobs,
 });
