@@ -1045,6 +1045,8 @@ export interface paths {
                                 root_depth: ("shallow" | "medium" | "deep") | null;
                                 rotation_group: ("leafy" | "fruiting" | "root" | "legume" | "allium" | "brassica" | "cucurbit" | "grass" | "perennial" | "ornamental") | null;
                                 rotation_pause_years: number | null;
+                                /** @description Soil-borne pests and pathogens that persist in the ground; families sharing one warn when they follow each other */
+                                soil_borne: string[];
                                 /** @description Where the facts come from (URLs) */
                                 sources: string[];
                                 /** Format: date-time */
@@ -1139,6 +1141,8 @@ export interface paths {
                             root_depth: ("shallow" | "medium" | "deep") | null;
                             rotation_group: ("leafy" | "fruiting" | "root" | "legume" | "allium" | "brassica" | "cucurbit" | "grass" | "perennial" | "ornamental") | null;
                             rotation_pause_years: number | null;
+                            /** @description Soil-borne pests and pathogens that persist in the ground; families sharing one warn when they follow each other */
+                            soil_borne: string[];
                             /** @description Where the facts come from (URLs) */
                             sources: string[];
                             /** Format: date-time */
@@ -1486,6 +1490,7 @@ export interface paths {
                                 photoperiod: ("short-day" | "long-day" | "day-neutral") | null;
                                 retired_at: string | null;
                                 root_type: ("fibrous" | "taproot" | "tuberous" | "bulbous" | "rhizome") | null;
+                                rotation_pause_years: number | null;
                                 /** @description Two words or more: Solanum lycopersicum */
                                 scientific_name: string;
                                 sequence: {
@@ -1640,6 +1645,8 @@ export interface paths {
                                 root_depth: ("shallow" | "medium" | "deep") | null;
                                 rotation_group: ("leafy" | "fruiting" | "root" | "legume" | "allium" | "brassica" | "cucurbit" | "grass" | "perennial" | "ornamental") | null;
                                 rotation_pause_years: number | null;
+                                /** @description Soil-borne pests and pathogens that persist in the ground; families sharing one warn when they follow each other */
+                                soil_borne: string[];
                                 /** @description Where the facts come from (URLs) */
                                 sources: string[];
                                 /** Format: date-time */
@@ -1675,6 +1682,7 @@ export interface paths {
                             photoperiod: ("short-day" | "long-day" | "day-neutral") | null;
                             retired_at: string | null;
                             root_type: ("fibrous" | "taproot" | "tuberous" | "bulbous" | "rhizome") | null;
+                            rotation_pause_years: number | null;
                             /** @description Two words or more: Solanum lycopersicum */
                             scientific_name: string;
                             sequence: {
@@ -4048,6 +4056,8 @@ export interface paths {
                                 root_depth: ("shallow" | "medium" | "deep") | null;
                                 rotation_group: ("leafy" | "fruiting" | "root" | "legume" | "allium" | "brassica" | "cucurbit" | "grass" | "perennial" | "ornamental") | null;
                                 rotation_pause_years: number | null;
+                                /** @description Soil-borne pests and pathogens that persist in the ground; families sharing one warn when they follow each other */
+                                soil_borne: string[];
                                 /** @description Where the facts come from (URLs) */
                                 sources: string[];
                                 /** Format: date-time */
@@ -4095,6 +4105,8 @@ export interface paths {
                         root_depth?: ("shallow" | "medium" | "deep") | null;
                         rotation_group?: ("leafy" | "fruiting" | "root" | "legume" | "allium" | "brassica" | "cucurbit" | "grass" | "perennial" | "ornamental") | null;
                         rotation_pause_years?: number | null;
+                        /** @description Soil-borne pests and pathogens that persist in the ground; families sharing one warn when they follow each other */
+                        soil_borne?: string[];
                         /** @description Where the facts come from (URLs) */
                         sources?: string[];
                     };
@@ -4156,6 +4168,8 @@ export interface paths {
                             root_depth: ("shallow" | "medium" | "deep") | null;
                             rotation_group: ("leafy" | "fruiting" | "root" | "legume" | "allium" | "brassica" | "cucurbit" | "grass" | "perennial" | "ornamental") | null;
                             rotation_pause_years: number | null;
+                            /** @description Soil-borne pests and pathogens that persist in the ground; families sharing one warn when they follow each other */
+                            soil_borne: string[];
                             /** @description Where the facts come from (URLs) */
                             sources: string[];
                             /** Format: date-time */
@@ -4248,6 +4262,8 @@ export interface paths {
                             root_depth: ("shallow" | "medium" | "deep") | null;
                             rotation_group: ("leafy" | "fruiting" | "root" | "legume" | "allium" | "brassica" | "cucurbit" | "grass" | "perennial" | "ornamental") | null;
                             rotation_pause_years: number | null;
+                            /** @description Soil-borne pests and pathogens that persist in the ground; families sharing one warn when they follow each other */
+                            soil_borne: string[];
                             /** @description Where the facts come from (URLs) */
                             sources: string[];
                             /** Format: date-time */
@@ -4340,6 +4356,8 @@ export interface paths {
                         root_depth?: ("shallow" | "medium" | "deep") | null;
                         rotation_group?: ("leafy" | "fruiting" | "root" | "legume" | "allium" | "brassica" | "cucurbit" | "grass" | "perennial" | "ornamental") | null;
                         rotation_pause_years?: number | null;
+                        /** @description Soil-borne pests and pathogens that persist in the ground; families sharing one warn when they follow each other */
+                        soil_borne?: string[];
                         /** @description Where the facts come from (URLs) */
                         sources?: string[];
                     };
@@ -4401,6 +4419,8 @@ export interface paths {
                             root_depth: ("shallow" | "medium" | "deep") | null;
                             rotation_group: ("leafy" | "fruiting" | "root" | "legume" | "allium" | "brassica" | "cucurbit" | "grass" | "perennial" | "ornamental") | null;
                             rotation_pause_years: number | null;
+                            /** @description Soil-borne pests and pathogens that persist in the ground; families sharing one warn when they follow each other */
+                            soil_borne: string[];
                             /** @description Where the facts come from (URLs) */
                             sources: string[];
                             /** Format: date-time */
@@ -5075,6 +5095,7 @@ export interface paths {
                                 photoperiod: ("short-day" | "long-day" | "day-neutral") | null;
                                 retired_at: string | null;
                                 root_type: ("fibrous" | "taproot" | "tuberous" | "bulbous" | "rhizome") | null;
+                                rotation_pause_years: number | null;
                                 /** @description Two words or more: Solanum lycopersicum */
                                 scientific_name: string;
                                 sequence: {
@@ -5154,6 +5175,7 @@ export interface paths {
                         };
                         photoperiod?: ("short-day" | "long-day" | "day-neutral") | null;
                         root_type?: ("fibrous" | "taproot" | "tuberous" | "bulbous" | "rhizome") | null;
+                        rotation_pause_years?: number | null;
                         /** @description Two words or more: Solanum lycopersicum */
                         scientific_name: string;
                         /** @description The lifecycle phase sequence's id or key */
@@ -5248,6 +5270,7 @@ export interface paths {
                             photoperiod: ("short-day" | "long-day" | "day-neutral") | null;
                             retired_at: string | null;
                             root_type: ("fibrous" | "taproot" | "tuberous" | "bulbous" | "rhizome") | null;
+                            rotation_pause_years: number | null;
                             /** @description Two words or more: Solanum lycopersicum */
                             scientific_name: string;
                             sequence: {
@@ -5400,6 +5423,8 @@ export interface paths {
                                 root_depth: ("shallow" | "medium" | "deep") | null;
                                 rotation_group: ("leafy" | "fruiting" | "root" | "legume" | "allium" | "brassica" | "cucurbit" | "grass" | "perennial" | "ornamental") | null;
                                 rotation_pause_years: number | null;
+                                /** @description Soil-borne pests and pathogens that persist in the ground; families sharing one warn when they follow each other */
+                                soil_borne: string[];
                                 /** @description Where the facts come from (URLs) */
                                 sources: string[];
                                 /** Format: date-time */
@@ -5435,6 +5460,7 @@ export interface paths {
                             photoperiod: ("short-day" | "long-day" | "day-neutral") | null;
                             retired_at: string | null;
                             root_type: ("fibrous" | "taproot" | "tuberous" | "bulbous" | "rhizome") | null;
+                            rotation_pause_years: number | null;
                             /** @description Two words or more: Solanum lycopersicum */
                             scientific_name: string;
                             sequence: {
@@ -5607,6 +5633,7 @@ export interface paths {
                         /** @description Hide it from lists (true) or show it again (false) */
                         retired?: boolean;
                         root_type?: ("fibrous" | "taproot" | "tuberous" | "bulbous" | "rhizome") | null;
+                        rotation_pause_years?: number | null;
                         /** @description Two words or more: Solanum lycopersicum */
                         scientific_name?: string;
                         /** @description The lifecycle phase sequence's id or key */
@@ -5701,6 +5728,7 @@ export interface paths {
                             photoperiod: ("short-day" | "long-day" | "day-neutral") | null;
                             retired_at: string | null;
                             root_type: ("fibrous" | "taproot" | "tuberous" | "bulbous" | "rhizome") | null;
+                            rotation_pause_years: number | null;
                             /** @description Two words or more: Solanum lycopersicum */
                             scientific_name: string;
                             sequence: {
@@ -6057,6 +6085,119 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/crop-rotation-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The farm’s rotation window: the pause of a family (and species) that names none, 1–8 years */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description True while the farm has not set it (4 years) */
+                            default: boolean;
+                            window_years: number;
+                        };
+                    };
+                };
+            };
+        };
+        /** Set the farm’s rotation window (1–8 years; 4 until set) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The pause of a family that names none */
+                        window_years: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description True while the farm has not set it (4 years) */
+                            default: boolean;
+                            window_years: number;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -12116,6 +12257,11 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description Plant despite ROTATION_VIOLATION or INCOMPATIBLE_COMPANION: managers only (403 otherwise), audited */
+                        acknowledge?: {
+                            /** @description Why it is planted anyway */
+                            reason: string;
+                        };
                         container_volume_l?: number | null;
                         /**
                          * Format: date
@@ -12422,6 +12568,11 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description Plant despite ROTATION_VIOLATION or INCOMPATIBLE_COMPANION: managers only (403 otherwise), audited */
+                        acknowledge?: {
+                            /** @description Why it is planted anyway */
+                            reason: string;
+                        };
                         container_volume_l?: number | null;
                         cultivar?: string | null;
                         /** Format: uuid */
@@ -13373,6 +13524,188 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/plants/validate-placement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check a species in a place: crop rotation per slot and bed (ok, violation or unknown, with allowed_from_year), families sharing soil-borne diseases, good successor, nitrogen, companions in adjacent places; writes nothing */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        location_id: string;
+                        /**
+                         * Format: date
+                         * @description The day it would be planted (today, farm-local, by default)
+                         */
+                        planted_on?: string;
+                        /** @description The species: its id or its key */
+                        species_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The active plants in adjacent places (location edges) and how they get on with it */
+                            companions: {
+                                /** @description An incompatible species-level pair: refuses the plant (422) */
+                                blocks: boolean;
+                                match_level: ("species" | "family") | null;
+                                plant: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    label: string;
+                                    location: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        name: string;
+                                    };
+                                    species: string;
+                                };
+                                reason: string | null;
+                                /** @enum {unknown} */
+                                relation: "compatible" | "incompatible" | "none";
+                                score: number | null;
+                                severity: ("mild" | "moderate" | "severe") | null;
+                            }[];
+                            location: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                type: string;
+                            };
+                            nitrogen: {
+                                fixes_nitrogen: boolean;
+                                follows_nitrogen_fixer: boolean;
+                                note: string | null;
+                            };
+                            /** @description Nothing refuses it: no rotation violation, no incompatible species next to it */
+                            ok: boolean;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            planted_on: string;
+                            rotation: {
+                                allowed_from_year: number | null;
+                                /** @description In-ground places only: fields, beds, rows, zones and the slots in them */
+                                applies: boolean;
+                                checks: {
+                                    /** @description The first year the family may come back here for sure */
+                                    allowed_from_year: number;
+                                    last_planted_on: string | null;
+                                    location: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        name: string;
+                                        type: string;
+                                    };
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD
+                                     */
+                                    records_since: string;
+                                    /** @description slot: the slot alone; bed (row, zone, field): every place under it */
+                                    scope: string;
+                                    /** @enum {unknown} */
+                                    status: "ok" | "violation" | "unknown";
+                                }[];
+                                exempt_reason: string | null;
+                                family: {
+                                    key: string;
+                                    name: string;
+                                };
+                                /** @enum {unknown} */
+                                pause_source: "species" | "family" | "farm";
+                                pause_years: number;
+                                /**
+                                 * @description unknown: a year inside the pause has no records here
+                                 * @enum {unknown}
+                                 */
+                                status: "ok" | "violation" | "unknown" | "exempt";
+                                year: number;
+                            };
+                            /** @description Warnings: recent families here that carry the same soil-borne pests or pathogens */
+                            shared_soil_borne: {
+                                family: {
+                                    key: string;
+                                    name: string;
+                                };
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                last_planted_on: string;
+                                shared: string[];
+                            }[];
+                            species: {
+                                /** Format: uuid */
+                                id: string;
+                                key: string;
+                                scientific_name: string;
+                            };
+                            successor: {
+                                after: {
+                                    family: string;
+                                    reason: string;
+                                }[];
+                                good_successor: boolean;
+                                /** @description The families of the last season planted here */
+                                previous: {
+                                    key: string;
+                                    name: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
