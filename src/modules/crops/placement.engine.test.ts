@@ -29,10 +29,11 @@ const fabaceae = family('fabaceae', { pauseYears: 4, nitrogenFixing: true });
 const malvaceae = family('malvaceae', { soilBorne: ['verticillium WILT'] });
 
 let n = 0;
-const planted = (f: Family, plantedOn: string): PastPlanting => ({
+const planted = (f: Family, plantedOn: string, removedOn: string | null = null): PastPlanting => ({
   plantId: `p${++n}`,
   label: `P${n}`,
   plantedOn,
+  removedOn,
   family: f,
 });
 const scope = (plantings: PastPlanting[], recordsSince = '2015-01-01', name = 'Slot 1'): Scope => ({
@@ -67,54 +68,61 @@ describe('the pause', () => {
 
 describe('the rotation verdict', () => {
   it('refuses the family within its pause and allows it from last year + pause', () => {
-    const s = scope([planted(solanaceae, '2024-05-01'), planted(fabaceae, '2025-04-01')]);
-    expect(rotationVerdict(solanaceae.id, 4, 2026, s)).toMatchObject({
+    const s = scope([planted(solanaceae, '2024-05-01'), planted(fabaceae, '2025-04-01', '2025-05-15')]);
+    expect(rotationVerdict(solanaceae.id, 4, '2026-06-01', s)).toMatchObject({
       status: 'violation',
       last_planted_on: '2024-05-01',
       allowed_from_year: 2028,
     });
-    expect(rotationVerdict(solanaceae.id, 4, 2027, s).status).toBe('violation');
-    expect(rotationVerdict(solanaceae.id, 4, 2028, s)).toMatchObject({ status: 'ok', allowed_from_year: 2028 });
-    // The same year counts: Y − last = 0.
-    expect(rotationVerdict(fabaceae.id, 4, 2025, s).status).toBe('violation');
+    expect(rotationVerdict(solanaceae.id, 4, '2027-06-01', s).status).toBe('violation');
+    expect(rotationVerdict(solanaceae.id, 4, '2028-06-01', s)).toMatchObject({ status: 'ok', allowed_from_year: 2028 });
+    // The same year counts once the crop is out: Y − last = 0.
+    expect(rotationVerdict(fabaceae.id, 4, '2025-06-01', s).status).toBe('violation');
+    // Before it was out, it grows alongside: a mixed bed, not a rotation.
+    expect(rotationVerdict(fabaceae.id, 4, '2025-05-01', s).last_planted_on).toBeNull();
+    const standing = scope([planted(solanaceae, '2026-03-01')]);
+    expect(rotationVerdict(solanaceae.id, 4, '2026-04-01', standing).status).toBe('ok');
+    expect(rotationVerdict(solanaceae.id, 4, '2027-04-01', standing).status).toBe('violation');
   });
 
   it('answers unknown, not ok, while years without records fall inside the pause', () => {
     const fresh = scope([], '2026-03-01');
-    expect(rotationVerdict(solanaceae.id, 4, 2026, fresh)).toMatchObject({
+    expect(rotationVerdict(solanaceae.id, 4, '2026-06-01', fresh)).toMatchObject({
       status: 'unknown',
       last_planted_on: null,
       allowed_from_year: 2029,
       records_since: '2026-03-01',
     });
-    expect(rotationVerdict(solanaceae.id, 4, 2029, fresh).status).toBe('ok');
+    expect(rotationVerdict(solanaceae.id, 4, '2029-06-01', fresh).status).toBe('ok');
     // Records back to 2022: 2022–2025 are known, so 2026 is ok for a 4-year pause, unknown for 7.
     const back = scope([planted(fabaceae, '2022-04-01')], '2022-04-01');
-    expect(rotationVerdict(solanaceae.id, 4, 2026, back).status).toBe('ok');
-    expect(rotationVerdict(brassicaceae.id, 7, 2026, back)).toMatchObject({
+    expect(rotationVerdict(solanaceae.id, 4, '2026-06-01', back).status).toBe('ok');
+    expect(rotationVerdict(brassicaceae.id, 7, '2026-06-01', back)).toMatchObject({
       status: 'unknown',
       allowed_from_year: 2028,
     });
   });
 
   it('ignores plantings after the year checked', () => {
-    expect(rotationVerdict(solanaceae.id, 4, 2024, scope([planted(solanaceae, '2025-01-01')])).status).toBe('ok');
+    expect(rotationVerdict(solanaceae.id, 4, '2024-06-01', scope([planted(solanaceae, '2025-01-01')])).status).toBe(
+      'ok',
+    );
   });
 });
 
 describe('soil-borne diseases, successors and nitrogen', () => {
   it('warns of a recent family sharing a soil-borne disease (case-insensitive), within the longer pause', () => {
     const plantings = [planted(malvaceae, '2023-06-01'), planted(brassicaceae, '2020-06-01')];
-    expect(sharedSoilBorne(solanaceae, 4, 4, 2026, plantings)).toEqual([
+    expect(sharedSoilBorne(solanaceae, 4, 4, '2026-06-01', plantings)).toEqual([
       { family: { key: 'malvaceae', name: 'Malvaceae' }, shared: ['Verticillium wilt'], last_planted_on: '2023-06-01' },
     ]);
-    expect(sharedSoilBorne(solanaceae, 4, 4, 2027, plantings)).toEqual([]);
-    expect(sharedSoilBorne(fabaceae, 4, 4, 2026, plantings)).toEqual([]);
+    expect(sharedSoilBorne(solanaceae, 4, 4, '2027-06-01', plantings)).toEqual([]);
+    expect(sharedSoilBorne(fabaceae, 4, 4, '2026-06-01', plantings)).toEqual([]);
   });
 
   it('names a good successor of last season’s crops, and the nitrogen they left', () => {
     const plantings = [planted(solanaceae, '2023-05-01'), planted(fabaceae, '2025-03-01')];
-    const previous = previousCrops(2026, plantings);
+    const previous = previousCrops('2026-06-01', plantings);
     expect(previous.map((f) => f.key)).toEqual(['fabaceae']);
     const edges = [{ afterId: fabaceae.id, thenId: brassicaceae.id, reason: 'nitrogen' }];
     expect(successorNote(brassicaceae, previous, edges)).toEqual({
@@ -205,7 +213,7 @@ describe('companions', () => {
 describe('the whole placement', () => {
   it('is refused by a violation, exempt in a grow tent', () => {
     const base = {
-      year: 2026,
+      day: '2026-06-01',
       farmWindow: 4,
       family: solanaceae,
       speciesPause: null,

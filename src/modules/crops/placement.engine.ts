@@ -16,6 +16,8 @@ export const FAMILY_MATCH_FACTOR = 0.8;
 
 export type RotationStatus = 'ok' | 'violation' | 'unknown';
 
+const yearOf = (day: string): number => Number(day.slice(0, 4));
+
 /** Whether rotation applies to a place, from its type and its ancestors' (root first). */
 export function rotationApplies(
   place: { type: string },
@@ -46,8 +48,6 @@ export function pauseOf(
   return { years: farmWindow, source: 'farm' };
 }
 
-const yearOf = (day: string): number => Number(day.slice(0, 4));
-
 export interface Family {
   id: string;
   key: string;
@@ -63,8 +63,17 @@ export interface PastPlanting {
   plantId: string;
   label: string;
   plantedOn: string;
+  removedOn: string | null;
   family: Family;
 }
+
+/**
+ * Whether a planting came before a new one on `day`: planted in an earlier year, or taken out by then.
+ * A plant of this season still standing is grown alongside (a mixed bed), not before: the companion
+ * rules judge it.
+ */
+export const cameBefore = (p: PastPlanting, day: string): boolean =>
+  yearOf(p.plantedOn) < yearOf(day) || (p.removedOn !== null && p.removedOn <= day && p.plantedOn <= day);
 
 /** A place the rotation is checked over: a slot alone, or a bed and every place under it. */
 export interface Scope {
@@ -87,13 +96,15 @@ export interface RotationCheck {
 }
 
 /**
- * The rotation verdict for one family in one place in `year`: allowed when year − last year ≥ pause.
- * A year before the place's records begin may have held the family: while such a year is inside the
- * pause the answer is unknown (never ok), allowed for sure from (the year before the records) + pause.
+ * The rotation verdict for one family in one place for a planting on `day`, in year Y: allowed when
+ * Y − the last year the family came before ≥ pause. A year before the place's records begin may have
+ * held the family: while such a year is inside the pause the answer is unknown (never ok), allowed for
+ * sure from (the year before the records) + pause.
  */
-export function rotationVerdict(familyId: string, pause: number, year: number, scope: Scope): RotationCheck {
+export function rotationVerdict(familyId: string, pause: number, day: string, scope: Scope): RotationCheck {
+  const year = yearOf(day);
   const last = scope.plantings
-    .filter((p) => p.family.id === familyId && yearOf(p.plantedOn) <= year)
+    .filter((p) => p.family.id === familyId && cameBefore(p, day))
     .reduce<string | null>((latest, p) => (latest === null || p.plantedOn > latest ? p.plantedOn : latest), null);
   const unrecordedYear = yearOf(scope.recordsSince) - 1;
   const allowedFrom = Math.max(last !== null ? yearOf(last) + pause : -Infinity, unrecordedYear + pause);
@@ -127,14 +138,15 @@ export function sharedSoilBorne(
   family: Family,
   pause: number,
   farmWindow: number,
-  year: number,
+  day: string,
   plantings: PastPlanting[],
 ): SharedSoilBorne[] {
+  const year = yearOf(day);
   const mine = new Map(family.soilBorne.map((d) => [d.trim().toLowerCase(), d]));
   if (mine.size === 0) return [];
   const found = new Map<string, SharedSoilBorne>();
   for (const p of plantings) {
-    if (p.family.id === family.id) continue;
+    if (p.family.id === family.id || !cameBefore(p, day)) continue;
     const age = year - yearOf(p.plantedOn);
     if (age < 0 || age >= Math.max(pause, p.family.pauseYears ?? farmWindow)) continue;
     const shared = p.family.soilBorne.map((d) => mine.get(d.trim().toLowerCase())).filter((d) => d !== undefined);
@@ -150,9 +162,9 @@ export function sharedSoilBorne(
   return [...found.values()].sort((a, b) => a.family.key.localeCompare(b.family.key));
 }
 
-/** The families of the last season planted here (the latest year, up to `year`, with a planting). */
-export function previousCrops(year: number, plantings: PastPlanting[]): Family[] {
-  const before = plantings.filter((p) => yearOf(p.plantedOn) <= year);
+/** The families of the last season planted here before `day` (the latest year with such a planting). */
+export function previousCrops(day: string, plantings: PastPlanting[]): Family[] {
+  const before = plantings.filter((p) => cameBefore(p, day));
   if (before.length === 0) return [];
   const latest = Math.max(...before.map((p) => yearOf(p.plantedOn)));
   const families = new Map<string, Family>();
@@ -275,7 +287,8 @@ export function companionMatches(
 }
 
 export interface PlacementInput {
-  year: number;
+  /** The day it would be planted (YYYY-MM-DD). */
+  day: string;
   farmWindow: number;
   family: Family;
   /** The species' own pause (null: its family's). */
@@ -316,12 +329,13 @@ export interface PlacementReport {
 
 /** Every rule's answer for one plant in one place. */
 export function judgePlacement(input: PlacementInput): PlacementReport {
-  const { family, year } = input;
+  const { family, day } = input;
+  const year = yearOf(day);
   const pause = pauseOf(input.speciesPause, family.pauseYears, input.farmWindow);
   const where = rotationApplies(input.place, input.ancestors);
-  const checks = where.applies ? input.scopes.map((s) => rotationVerdict(family.id, pause.years, year, s)) : [];
+  const checks = where.applies ? input.scopes.map((s) => rotationVerdict(family.id, pause.years, day, s)) : [];
   const plantings = where.applies ? uniquePlantings(input.scopes) : [];
-  const previous = previousCrops(year, plantings);
+  const previous = previousCrops(day, plantings);
   const status = where.applies ? worst(checks.map((c) => c.status)) : 'exempt';
   const companions = companionMatches(
     { speciesId: input.speciesId, familyId: family.id },
@@ -340,7 +354,7 @@ export function judgePlacement(input: PlacementInput): PlacementReport {
       allowed_from_year: checks.length ? Math.max(...checks.map((c) => c.allowed_from_year)) : null,
       checks,
     },
-    shared_soil_borne: sharedSoilBorne(family, pause.years, input.farmWindow, year, plantings),
+    shared_soil_borne: sharedSoilBorne(family, pause.years, input.farmWindow, day, plantings),
     successor: successorNote(family, previous, input.successors),
     nitrogen: nitrogenNote(input.fixesNitrogen, previous),
     companions,

@@ -106,9 +106,11 @@ export const placementRepository = {
     fromDay: string,
     toDay: string,
   ): Promise<{ plantings: PastPlanting[]; oldest: string | null }> {
-    const { rows } = await sql<{ id: string; label: string; planted_on: string } & FamilyColumns>`
+    const { rows } = await sql<
+      { id: string; label: string; planted_on: string; removed_on: string | null } & FamilyColumns
+    >`
       ${subtree(farmId, root)}
-      select p.id, p.label, p.planted_on::text as planted_on,
+      select p.id, p.label, p.planted_on::text as planted_on, p.removed_on::text as removed_on,
         f.id as family_id, f.key as family_key, f.name as family_name, f.rotation_pause_years as family_pause,
         f.soil_borne, f.nitrogen_fixing
       from plants p
@@ -122,7 +124,13 @@ export const placementRepository = {
       select min(p.planted_on)::text as oldest from plants p
       where p.farm_id = ${farmId} and p.location_id in (select id from down)`.execute(tx);
     return {
-      plantings: rows.map((r) => ({ plantId: r.id, label: r.label, plantedOn: r.planted_on, family: familyOf(r) })),
+      plantings: rows.map((r) => ({
+        plantId: r.id,
+        label: r.label,
+        plantedOn: r.planted_on,
+        removedOn: r.removed_on,
+        family: familyOf(r),
+      })),
       oldest: oldest.rows[0]?.oldest ?? null,
     };
   },

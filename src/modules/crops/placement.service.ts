@@ -73,7 +73,7 @@ export async function judge(
     { id: candidate.family.id, others: [...new Set(neighbours.map((n) => n.familyId))] },
   );
   return judgePlacement({
-    year,
+    day: plantedOn,
     farmWindow,
     family: candidate.family,
     speciesPause: candidate.rotation_pause_years,
