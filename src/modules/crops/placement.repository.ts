@@ -113,16 +113,16 @@ export const placementRepository = {
       select p.id, p.label, p.planted_on::text as planted_on, p.removed_on::text as removed_on,
         f.id as family_id, f.key as family_key, f.name as family_name, f.rotation_pause_years as family_pause,
         f.soil_borne, f.nitrogen_fixing
-      from plants p
+      from down d
+      join plants p on p.farm_id = ${farmId} and p.location_id = d.id
       join catalog_species s on s.id = p.species_id
       join catalog_families f on f.id = s.family_id
-      where p.farm_id = ${farmId} and p.location_id in (select id from down)
-        and p.planted_on between ${fromDay}::date and ${toDay}::date
+      where p.planted_on between ${fromDay}::date and ${toDay}::date
       order by p.planted_on, p.label`.execute(tx);
     const oldest = await sql<{ oldest: string | null }>`
       ${subtree(farmId, root)}
-      select min(p.planted_on)::text as oldest from plants p
-      where p.farm_id = ${farmId} and p.location_id in (select id from down)`.execute(tx);
+      select min(p.planted_on)::text as oldest
+      from down d join plants p on p.farm_id = ${farmId} and p.location_id = d.id`.execute(tx);
     return {
       plantings: rows.map((r) => ({
         plantId: r.id,
