@@ -130,6 +130,8 @@ export interface FamilyInput {
   rotation_pause_years?: number | null | undefined;
   pests?: string[] | undefined;
   pathogens?: string[] | undefined;
+  /** Soil-borne pests and pathogens that persist in the ground (the rotation check compares them). */
+  soil_borne?: string[] | undefined;
   sources?: string[] | undefined;
 }
 
@@ -167,6 +169,8 @@ export interface SpeciesInput {
   spacing_cm?: number | null | undefined;
   height_cm?: number | null | undefined;
   care_preset?: CarePreset | null | undefined;
+  /** Years before the species returns to the same bed, when it differs from its family's. */
+  rotation_pause_years?: number | null | undefined;
   sources?: string[] | undefined;
 }
 
@@ -338,6 +342,7 @@ export function normalizeFamily<T extends Partial<FamilyInput>>(input: T): T {
     ...(input.order !== undefined ? { order: trimmed(input.order) } : {}),
     ...(input.pests ? { pests: trimList(input.pests) } : {}),
     ...(input.pathogens ? { pathogens: trimList(input.pathogens) } : {}),
+    ...(input.soil_borne ? { soil_borne: trimList(input.soil_borne) } : {}),
     ...(input.common_names
       ? { common_names: Object.fromEntries(Object.entries(input.common_names).map(([k, v]) => [k, trimmed(v)])) }
       : {}),
@@ -420,6 +425,7 @@ export function familyProblems(family: FamilyInput): Problem[] {
   );
   textList(problems, 'pests', family.pests, 100, 300);
   textList(problems, 'pathogens', family.pathogens, 100, 300);
+  textList(problems, 'soil_borne', family.soil_borne, 100, 300);
   sources(problems, family.sources);
   return problems;
 }
@@ -519,6 +525,11 @@ export function speciesProblems(species: SpeciesInput, context: { phaseKeys?: re
   );
   inRange(LIMITS.sizeCm, { what: 'cm' })(problems, 'spacing_cm', species.spacing_cm);
   inRange(LIMITS.sizeCm, { what: 'cm' })(problems, 'height_cm', species.height_cm);
+  inRange(LIMITS.rotationPauseYears, { integer: true, what: 'years' })(
+    problems,
+    'rotation_pause_years',
+    species.rotation_pause_years,
+  );
   sources(problems, species.sources);
   return problems;
 }
@@ -727,7 +738,7 @@ export function shortDayLight<T extends { key: string; position: number; profile
 // ---------------------------------------------------------------------------------------------------
 // Across the seed files
 
-export type Kind = 'families' | 'species' | 'cultivars' | 'sequences';
+export type Kind = 'families' | 'species' | 'cultivars' | 'sequences' | 'companions' | 'rotation';
 
 /** A row of a seed file. */
 export interface Located<T> {
@@ -740,6 +751,10 @@ export interface SeedRows {
   families: Located<FamilyInput>[];
   species: Located<SpeciesInput>[];
   cultivars: Located<CultivarInput>[];
+  /** Companion pairs (companions.yaml); absent: none. */
+  companions?: Located<CompanionInput>[];
+  /** Good successors (rotation.yaml); absent: none. */
+  rotation?: Located<SuccessorInput>[];
 }
 
 /** A problem of a seed row: the file, the row's key, the field. */
@@ -807,6 +822,124 @@ export function seedProblems(seed: SeedRows): SeedProblem[] {
     add(at, [...refs, ...cultivarProblems(at.row, { speciesKey: at.row.species })]);
   }
   unique(seed.cultivars, 'name', (c) => `${c.species}\u0000${String(c.name).toLowerCase()}`);
+  const known = { species: new Set(species.keys()), family: new Set(families.keys()) };
+  problems.push(...companionProblems(seed.companions ?? [], known));
+  problems.push(...successorProblems(seed.rotation ?? [], known.family));
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Companion pairs and good successors (seed files companions.yaml and rotation.yaml)
+
+export const COMPANION_LEVELS = ['species', 'family'] as const;
+export type CompanionLevel = (typeof COMPANION_LEVELS)[number];
+export const COMPANION_RELATIONS = ['compatible', 'incompatible'] as const;
+export type CompanionRelation = (typeof COMPANION_RELATIONS)[number];
+export const SEVERITIES = ['mild', 'moderate', 'severe'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+export const COMPANION_SCORE = [0.1, 1] as const;
+
+/** A companion pair as the seed file writes it: two species keys, or two family keys. */
+export interface CompanionInput {
+  a: string;
+  b: string;
+  level: CompanionLevel;
+  relation: CompanionRelation;
+  /** Compatible pairs only, 0.1–1. */
+  score?: number | null | undefined;
+  /** Incompatible pairs only. */
+  severity?: Severity | null | undefined;
+  reason?: string | undefined;
+  sources?: string[] | undefined;
+}
+
+/** A good successor: family `then` does well after family `after`. */
+export interface SuccessorInput {
+  after: string;
+  then: string;
+  reason?: string | undefined;
+  sources?: string[] | undefined;
+}
+
+/** How a pair is named in a problem: as written (`solanum-lycopersicum+ocimum-basilicum`). */
+export const companionName = (row: { a?: unknown; b?: unknown }): string => `${String(row.a)}+${String(row.b)}`;
+export const successorName = (row: { after?: unknown; then?: unknown }): string =>
+  `${String(row.after)}->${String(row.then)}`;
+
+/** The same pair whichever way round it is written. */
+const pairId = (level: unknown, a: unknown, b: unknown): string =>
+  `${String(level)}\u0000${[String(a), String(b)].sort().join('\u0000')}`;
+
+/**
+ * What is wrong with the companion pairs: keys that name no species (level species) or family (level
+ * family) of the files, a plant paired with itself, a score on an incompatible pair or a severity on a
+ * compatible one (or either missing), and a pair listed twice — either way round; listed once
+ * compatible and once incompatible, the load is refused naming both.
+ */
+export function companionProblems(
+  rows: Located<CompanionInput>[],
+  known: { species: ReadonlySet<string>; family: ReadonlySet<string> },
+): SeedProblem[] {
+  const problems: SeedProblem[] = [];
+  const seen = new Map<string, Located<CompanionInput>>();
+  for (const at of rows) {
+    const row = at.row;
+    const add = (field: string, message: string) =>
+      problems.push({ file: at.file, key: companionName(row), field, message });
+    const level = row.level;
+    const keys = level === 'species' || level === 'family' ? known[level] : undefined;
+    for (const side of ['a', 'b'] as const) {
+      const key = row[side];
+      if (keys && typeof key === 'string' && !keys.has(key))
+        add(side, `"${key}" is not a ${level} of the seed files (level: ${level} pairs name ${level} keys)`);
+    }
+    if (row.a === row.b) add('b', 'a plant is not its own companion: a and b must differ');
+    if (row.relation === 'compatible') {
+      if (row.score === undefined || row.score === null) add('score', 'is required for a compatible pair (0.1–1)');
+      else {
+        const range: Problem[] = [];
+        inRange(COMPANION_SCORE)(range, 'score', row.score);
+        for (const p of range) add(p.field, p.message);
+      }
+      if (row.severity !== undefined && row.severity !== null) add('severity', 'belongs to incompatible pairs only');
+    } else if (row.relation === 'incompatible') {
+      if (!row.severity) add('severity', 'is required for an incompatible pair (mild, moderate or severe)');
+      if (row.score !== undefined && row.score !== null) add('score', 'belongs to compatible pairs only');
+    }
+    const id = pairId(level, row.a, row.b);
+    const earlier = seen.get(id);
+    if (!earlier) {
+      seen.set(id, at);
+    } else if (earlier.row.relation !== row.relation) {
+      add(
+        'relation',
+        `the pair is ${String(row.relation)} here and ${String(earlier.row.relation)} in ${earlier.file} ` +
+          `(${companionName(earlier.row)}): a pair is either compatible or incompatible, never both`,
+      );
+    } else {
+      add('b', `the pair is listed twice (also in ${earlier.file} as ${companionName(earlier.row)}): list it once`);
+    }
+  }
+  return problems;
+}
+
+/** What is wrong with the good successors: unknown family keys, a family after itself, an edge listed twice. */
+export function successorProblems(rows: Located<SuccessorInput>[], families: ReadonlySet<string>): SeedProblem[] {
+  const problems: SeedProblem[] = [];
+  const seen = new Set<string>();
+  for (const at of rows) {
+    const row = at.row;
+    const add = (field: string, message: string) =>
+      problems.push({ file: at.file, key: successorName(row), field, message });
+    for (const side of ['after', 'then'] as const) {
+      const key = row[side];
+      if (typeof key === 'string' && !families.has(key)) add(side, `"${key}" is not a family of the seed files`);
+    }
+    if (row.after === row.then) add('then', 'a family does not succeed itself: after and then must differ');
+    const id = `${String(row.after)}\u0000${String(row.then)}`;
+    if (seen.has(id)) add('then', 'the successor is listed twice: list it once');
+    seen.add(id);
+  }
   return problems;
 }
 
@@ -829,6 +962,7 @@ export function familyColumns(family: FamilyInput) {
     rotation_pause_years: family.rotation_pause_years ?? null,
     pests: family.pests ?? [],
     pathogens: family.pathogens ?? [],
+    soil_borne: family.soil_borne ?? [],
     sources: family.sources ?? [],
   };
 }
@@ -850,6 +984,7 @@ export function familyInputOf(row: FamilyColumns & { key: string }): Required<Fa
     rotation_pause_years: row.rotation_pause_years,
     pests: row.pests,
     pathogens: row.pathogens,
+    soil_borne: row.soil_borne,
     sources: row.sources,
   };
 }
@@ -886,6 +1021,7 @@ export function speciesColumns(species: SpeciesInput, familyId: string, sequence
     spacing_cm: species.spacing_cm ?? null,
     height_cm: species.height_cm ?? null,
     care_preset: species.care_preset ?? null,
+    rotation_pause_years: species.rotation_pause_years ?? null,
     sources: species.sources ?? [],
   };
 }
@@ -928,6 +1064,7 @@ export function speciesInputOf(
     spacing_cm: row.spacing_cm,
     height_cm: row.height_cm,
     care_preset: row.care_preset,
+    rotation_pause_years: row.rotation_pause_years,
     sources: row.sources,
   };
 }

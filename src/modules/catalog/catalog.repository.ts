@@ -152,6 +152,7 @@ export const SEED_SPECS = {
       rotation_pause_years: 'integer',
       pests: 'text[]',
       pathogens: 'text[]',
+      soil_borne: 'text[]',
       sources: 'text[]',
     },
   },
@@ -185,6 +186,7 @@ export const SEED_SPECS = {
       spacing_cm: 'double precision',
       height_cm: 'double precision',
       care_preset: 'text',
+      rotation_pause_years: 'integer',
       sources: 'text[]',
     },
     refs: { family_id: ['family', 'catalog_families'], sequence_id: ['sequence', 'catalog_sequences'] },
@@ -683,6 +685,56 @@ export const catalogRepository = {
       .returning('key')
       .execute();
     return rows.map((r) => r.key);
+  },
+
+  /**
+   * Replaces the global companion pairs of one level with the files' (nothing refers to a pair, so they
+   * are written anew). Each pair is stored once, the smaller id first; keys are the global rows'.
+   */
+  async replaceGlobalCompanions(
+    tx: Tx,
+    level: 'species' | 'family',
+    rows: Array<{
+      a: string;
+      b: string;
+      relation: string;
+      score: number | null;
+      severity: string | null;
+      reason: string;
+      sources: string[];
+    }>,
+    now: Date,
+  ): Promise<number> {
+    const table = level === 'species' ? 'catalog_species_companions' : 'catalog_family_companions';
+    const keyed = level === 'species' ? 'catalog_species' : 'catalog_families';
+    await sql`delete from ${ident(table)} where farm_id is null`.execute(tx);
+    if (rows.length === 0) return 0;
+    const result = await sql`
+      insert into ${ident(table)} (farm_id, a_id, b_id, relation, score, severity, reason, sources, created_at)
+      select null, least(x.id, y.id), greatest(x.id, y.id), r.relation, r.score, r.severity, r.reason, r.sources,
+        ${now}::timestamptz
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        as r(a text, b text, relation text, score double precision, severity text, reason text, sources text[])
+      join ${ident(keyed)} x on x.farm_id is null and x.key = r.a
+      join ${ident(keyed)} y on y.farm_id is null and y.key = r.b`.execute(tx);
+    return Number(result.numAffectedRows ?? 0);
+  },
+
+  /** Replaces the global good successors with the files'. */
+  async replaceGlobalSuccessors(
+    tx: Tx,
+    rows: Array<{ after: string; then: string; reason: string; sources: string[] }>,
+    now: Date,
+  ): Promise<number> {
+    await sql`delete from catalog_rotation_successors where farm_id is null`.execute(tx);
+    if (rows.length === 0) return 0;
+    const result = await sql`
+      insert into catalog_rotation_successors (farm_id, after_id, then_id, reason, sources, created_at)
+      select null, x.id, y.id, r.reason, r.sources, ${now}::timestamptz
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(after text, "then" text, reason text, sources text[])
+      join catalog_families x on x.farm_id is null and x.key = r.after
+      join catalog_families y on y.farm_id is null and y.key = r."then"`.execute(tx);
+    return Number(result.numAffectedRows ?? 0);
   },
 
   /** The global sequences' ids by key. */

@@ -3,6 +3,10 @@ import { DateTime, FarmParams, Nullable, OneOf, Page, PageLimit, Uuid } from '..
 import {
   CARE_PRESETS,
   CATEGORIES,
+  COMPANION_LEVELS,
+  COMPANION_RELATIONS,
+  COMPANION_SCORE,
+  SEVERITIES,
   FROST_TOLERANCES,
   GROWTH_HABITS,
   LIFECYCLES,
@@ -66,6 +70,11 @@ const familyFields = {
   rotation_pause_years: Nullable(whole(LIMITS.rotationPauseYears, 'Years before the family returns to the same bed')),
   pests: TextList(100, 300),
   pathogens: TextList(100, 300),
+  soil_borne: TextList(
+    100,
+    300,
+    'Soil-borne pests and pathogens that persist in the ground; families sharing one warn when they follow each other',
+  ),
   sources: Sources,
 };
 
@@ -246,6 +255,9 @@ const speciesFields = {
   spacing_cm: Nullable(range(LIMITS.sizeCm)),
   height_cm: Nullable(range(LIMITS.sizeCm)),
   care_preset: Nullable(OneOf(CARE_PRESETS)),
+  rotation_pause_years: Nullable(
+    whole(LIMITS.rotationPauseYears, "Years before it returns to the same bed, when not its family's"),
+  ),
   sources: Sources,
 };
 
@@ -430,3 +442,26 @@ export const StarterKitView = Type.Object(
   { additionalProperties: false },
 );
 export const StarterKitList = Type.Object({ data: Type.Array(StarterKitView) }, { additionalProperties: false });
+
+
+// ---------------------------------------------------------------------------------------------------
+// Companion pairs and good successors (seed rows)
+
+export const CompanionSeedRow = Type.Object(
+  {
+    a: Key,
+    b: Key,
+    level: OneOf(COMPANION_LEVELS),
+    relation: OneOf(COMPANION_RELATIONS),
+    score: Type.Optional(Nullable(range(COMPANION_SCORE, 'Compatible pairs: how strong the benefit is'))),
+    severity: Type.Optional(Nullable(OneOf(SEVERITIES, { description: 'Incompatible pairs: how bad it is' }))),
+    reason: Type.Optional(Text(1000)),
+    sources: Type.Optional(Sources),
+  },
+  { additionalProperties: false },
+);
+
+export const SuccessorSeedRow = Type.Object(
+  { after: Key, then: Key, reason: Type.Optional(Text(1000)), sources: Type.Optional(Sources) },
+  { additionalProperties: false },
+);

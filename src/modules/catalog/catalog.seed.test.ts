@@ -223,6 +223,115 @@ describe('the loader', () => {
     ).toEqual(state);
   });
 
+  it('loads the companion pairs and successors, each pair stored once and read either way', async () => {
+    const pairs = await db().system(async (tx) => {
+      const { rows } = await sql<{
+        a: string;
+        b: string;
+        relation: string;
+        score: number | null;
+        severity: string | null;
+      }>`
+        select a.key as a, b.key as b, c.relation, c.score, c.severity from catalog_species_companions c
+        join catalog_species a on a.id = c.a_id join catalog_species b on b.id = c.b_id where c.farm_id is null`.execute(
+        tx,
+      );
+      return rows;
+    });
+    const find = (x: string, y: string) => pairs.filter((p) => (p.a === x && p.b === y) || (p.a === y && p.b === x));
+    expect(find('ocimum-basilicum', 'solanum-lycopersicum')).toEqual([
+      expect.objectContaining({ relation: 'compatible', score: 0.9, severity: null }),
+    ]);
+    expect(find('foeniculum-vulgare', 'solanum-lycopersicum')).toEqual([
+      expect.objectContaining({ relation: 'incompatible', score: null, severity: 'severe' }),
+    ]);
+    const families = await db().system((tx) =>
+      tx
+        .selectFrom('catalog_families')
+        .select(['key', 'soil_borne', 'rotation_pause_years'])
+        .where('farm_id', 'is', null)
+        .where('key', 'in', ['brassicaceae', 'amaryllidaceae'])
+        .orderBy('key')
+        .execute(),
+    );
+    expect(families).toEqual([
+      { key: 'amaryllidaceae', soil_borne: ['onion white rot (Stromatinia cepivorum)'], rotation_pause_years: 8 },
+      { key: 'brassicaceae', soil_borne: ['clubroot (Plasmodiophora brassicae)'], rotation_pause_years: 7 },
+    ]);
+    const successors = await db().system(async (tx) => {
+      const { rows } = await sql<{ after: string; then: string }>`
+        select x.key as after, y.key as then from catalog_rotation_successors s
+        join catalog_families x on x.id = s.after_id join catalog_families y on y.id = s.then_id
+        where s.farm_id is null order by 1, 2`.execute(tx);
+      return rows;
+    });
+    expect(successors).toEqual(
+      expect.arrayContaining([
+        { after: 'fabaceae', then: 'brassicaceae' },
+        { after: 'fabaceae', then: 'solanaceae' },
+      ]),
+    );
+  });
+
+  it('refuses a pair that is both compatible and incompatible (either way round), and writes nothing', async () => {
+    const state = await db().system((tx) => tx.selectFrom('catalog_seed_state').selectAll().executeTakeFirstOrThrow());
+    // The files as shipped (the test before left mistakes in two of them), with one pair contradicted.
+    for (const file of ['edible/species.yaml', 'edible/families.yaml', 'companions.yaml'])
+      cpSync(path.join(DEFAULT_SEED_DIR, file), path.join(dir, file));
+    edit('companions.yaml', (rows) => [
+      ...rows,
+      {
+        a: 'ocimum-basilicum',
+        b: 'solanum-lycopersicum',
+        level: 'species',
+        relation: 'incompatible',
+        severity: 'mild',
+        reason: 'A contradiction, on purpose.',
+      } as unknown as Row,
+    ]);
+    const failure = await load().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(SeedError);
+    expect((failure as SeedError).problems).toEqual([
+      expect.objectContaining({
+        file: 'companions.yaml',
+        key: 'ocimum-basilicum+solanum-lycopersicum',
+        field: 'relation',
+        message: expect.stringContaining('either compatible or incompatible, never both') as unknown,
+      }),
+    ]);
+    expect(
+      await db().system((tx) => tx.selectFrom('catalog_seed_state').selectAll().executeTakeFirstOrThrow()),
+    ).toEqual(state);
+    cpSync(path.join(DEFAULT_SEED_DIR, 'companions.yaml'), path.join(dir, 'companions.yaml'));
+  });
+
+  it('refuses unknown keys, a score on an incompatible pair, a pair listed twice and a bad successor', () => {
+    const { problems } = checkSeed([
+      { path: 'families.yaml', text: '- { key: xyaceae, name: Xyaceae }\n- { key: zyaceae, name: Zyaceae }\n' },
+      {
+        path: 'companions.yaml',
+        text: [
+          '- { a: xyaceae, b: no-such-family, level: family, relation: compatible, score: 0.5 }',
+          '- { a: xyaceae, b: zyaceae, level: family, relation: incompatible, severity: mild, score: 0.5 }',
+          '- { a: zyaceae, b: xyaceae, level: family, relation: incompatible, severity: severe }',
+          '- { a: xyaceae, b: zyaceae, level: species, relation: compatible }',
+          '- { a: xyaceae, b: zyaceae, level: family, relation: neutral }',
+        ].join('\n'),
+      },
+      { path: 'rotation.yaml', text: '- { after: xyaceae, then: xyaceae }\n- { after: xyaceae, then: nope }\n' },
+    ]);
+    expect(problems.map((p) => `${p.file} ${p.key} ${p.field}`)).toEqual([
+      'companions.yaml xyaceae+no-such-family b',
+      'companions.yaml xyaceae+zyaceae a',
+      'companions.yaml xyaceae+zyaceae b',
+      'companions.yaml xyaceae+zyaceae relation',
+      'companions.yaml xyaceae+zyaceae score',
+      'companions.yaml zyaceae+xyaceae b',
+      'rotation.yaml xyaceae->nope then',
+      'rotation.yaml xyaceae->xyaceae then',
+    ]);
+  });
+
   it('names a YAML mistake and a file it does not know', () => {
     const { problems } = checkSeed([
       { path: 'x/species.yaml', text: '- key: a\n  key: b\n' },

@@ -16,6 +16,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { Database, Tx } from '../../platform/db/database.js';
 import type { Logger } from '../../platform/logger.js';
 import {
+  companionName,
   cultivarColumns,
   familyColumns,
   normalizeCultivar,
@@ -26,6 +27,8 @@ import {
   sequenceColumns,
   sequenceWarnings,
   speciesColumns,
+  successorName,
+  type CompanionInput,
   type Kind,
   type Located,
   type SeedProblem,
@@ -33,7 +36,14 @@ import {
 } from './catalog.engine.js';
 import { checkStarterKits, kitPlacementProblems, STARTER_KITS_FILE, type StarterKitRow } from './catalog.kits.js';
 import { catalogRepository as repo, SEED_SPECS } from './catalog.repository.js';
-import { NewCultivarBody, NewFamilyBody, NewSequenceBody, NewSpeciesBody } from './catalog.schemas.js';
+import {
+  CompanionSeedRow,
+  NewCultivarBody,
+  NewFamilyBody,
+  NewSequenceBody,
+  NewSpeciesBody,
+  SuccessorSeedRow,
+} from './catalog.schemas.js';
 
 /** `seed/catalog` at the package root, found the same way from `src/` (tsx, tests) and `dist/` (built). */
 export const DEFAULT_SEED_DIR = fileURLToPath(new URL('../../../seed/catalog/', import.meta.url));
@@ -89,6 +99,8 @@ const KIND_OF_FILE: Record<string, Kind> = {
   'families.yaml': 'families',
   'species.yaml': 'species',
   'cultivars.yaml': 'cultivars',
+  'companions.yaml': 'companions',
+  'rotation.yaml': 'rotation',
 };
 
 let validators: Record<Kind, ValidateFunction> | undefined;
@@ -102,6 +114,8 @@ function shapeValidators(): Record<Kind, ValidateFunction> {
     families: ajv.compile(NewFamilyBody),
     species: ajv.compile(NewSpeciesBody),
     cultivars: ajv.compile(NewCultivarBody),
+    companions: ajv.compile(CompanionSeedRow),
+    rotation: ajv.compile(SuccessorSeedRow),
   };
   return validators;
 }
@@ -133,6 +147,14 @@ const NORMALIZE: Record<Kind, (row: Record<string, unknown>) => Record<string, u
   families: (row) => normalizeFamily(row),
   species: (row) => normalizeSpecies(zonesAsText(row)),
   cultivars: (row) => normalizeCultivar(row),
+  companions: (row) => row,
+  rotation: (row) => row,
+};
+
+/** How a row is named in a problem: its key, or its pair for the files without keys. */
+const NAME_OF: Partial<Record<Kind, (row: Record<string, unknown>) => string>> = {
+  companions: companionName,
+  rotation: successorName,
 };
 
 /**
@@ -140,7 +162,14 @@ const NORMALIZE: Record<Kind, (row: Record<string, unknown>) => Record<string, u
  * the checks across files. Pure but for the YAML parser; returns the rows and every problem.
  */
 export function checkSeed(files: SeedFile[]): { rows: SeedRows; kits: StarterKitRow[]; problems: SeedProblem[] } {
-  const rows: SeedRows = { sequences: [], families: [], species: [], cultivars: [] };
+  const rows: Required<SeedRows> = {
+    sequences: [],
+    families: [],
+    species: [],
+    cultivars: [],
+    companions: [],
+    rotation: [],
+  };
   const problems: SeedProblem[] = [];
   const shapes = shapeValidators();
   for (const file of files) {
@@ -179,7 +208,8 @@ export function checkSeed(files: SeedFile[]): { rows: SeedRows; kits: StarterKit
         return;
       }
       const row = NORMALIZE[kind](raw as Record<string, unknown>);
-      const key = typeof row.key === 'string' ? row.key : `(row ${index + 1})`;
+      const named = NAME_OF[kind];
+      const key = named ? named(row) : typeof row.key === 'string' ? row.key : `(row ${index + 1})`;
       if (!shapes[kind](row)) {
         for (const error of shapes[kind].errors ?? []) {
           problems.push({ file: file.path, key, field: fieldOf(error), message: messageOf(error) });
@@ -210,14 +240,22 @@ type KindCounts = { rows: number; inserted: number; updated: number; retired: nu
 /** Phases: `written` counts the inserted and the changed ones. */
 type PhaseCounts = { rows: number; written: number; retired: number };
 
+type CatalogKind = 'families' | 'species' | 'cultivars' | 'sequences';
+
 export interface SeedResult {
   /** False when the files were already loaded (the hash matched). */
   loaded: boolean;
   hash: string;
-  counts?: Record<Kind, KindCounts> & { phases: PhaseCounts; starter_kits: { rows: number } };
+  counts?: Record<CatalogKind, KindCounts> & {
+    phases: PhaseCounts;
+    /** Companion pairs by level and good successors: written anew on each load. */
+    companions: { species: number; family: number };
+    successors: number;
+    starter_kits: { rows: number };
+  };
 }
 
-async function writeKind(tx: Tx, kind: Kind, rows: Record<string, unknown>[], now: Date): Promise<KindCounts> {
+async function writeKind(tx: Tx, kind: CatalogKind, rows: Record<string, unknown>[], now: Date): Promise<KindCounts> {
   const spec = SEED_SPECS[kind];
   const existing = await repo.globalKeys(tx, spec.table);
   // Retired first: a retired row gives its name up to the row that takes it.
@@ -253,6 +291,24 @@ function seedRecords(rows: SeedRows) {
       const { species_id: _species, ...columns } = cultivarColumns(row, '');
       return { key: row.key, ...columns, species: row.species };
     }),
+    companions: (level: CompanionInput['level']) =>
+      (rows.companions ?? [])
+        .filter(({ row }) => row.level === level)
+        .map(({ row }) => ({
+          a: row.a,
+          b: row.b,
+          relation: row.relation,
+          score: row.relation === 'compatible' ? (row.score ?? null) : null,
+          severity: row.relation === 'incompatible' ? (row.severity ?? null) : null,
+          reason: row.reason ?? '',
+          sources: row.sources ?? [],
+        })),
+    successors: (rows.rotation ?? []).map(({ row }) => ({
+      after: row.after,
+      then: row.then,
+      reason: row.reason ?? '',
+      sources: row.sources ?? [],
+    })),
   };
 }
 
@@ -308,6 +364,11 @@ export async function loadCatalogSeed(
       families: await writeKind(tx, 'families', records.families, now),
       species: await writeKind(tx, 'species', records.species, now),
       cultivars: await writeKind(tx, 'cultivars', records.cultivars, now),
+      companions: {
+        species: await repo.replaceGlobalCompanions(tx, 'species', records.companions('species'), now),
+        family: await repo.replaceGlobalCompanions(tx, 'family', records.companions('family'), now),
+      },
+      successors: await repo.replaceGlobalSuccessors(tx, records.successors, now),
       starter_kits: await writeKits(tx, dir, kits, now),
     };
     await repo.saveSeedState(tx, hash, now, result);
@@ -317,7 +378,8 @@ export async function loadCatalogSeed(
   options.log.info(
     { hash: hash.slice(0, 12), ms: Math.round(performance.now() - started), ...counts },
     `catalogue seed loaded: ${counts.families.rows} families, ${counts.species.rows} species, ` +
-      `${counts.cultivars.rows} cultivars, ${counts.sequences.rows} sequences`,
+      `${counts.cultivars.rows} cultivars, ${counts.sequences.rows} sequences, ` +
+      `${counts.companions.species + counts.companions.family} companion pairs, ${counts.successors} successors`,
   );
   return { loaded: true, hash, counts };
 }

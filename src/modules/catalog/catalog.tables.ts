@@ -3,6 +3,7 @@ import type { Timestamp } from '../../platform/db/schema.js';
 import type {
   CarePreset,
   Category,
+  CompanionRelation,
   FrostTolerance,
   GrowthHabit,
   Lifecycle,
@@ -12,6 +13,7 @@ import type {
   RootDepth,
   RootType,
   RotationGroup,
+  Severity,
   SpeciesNutrientDemand,
 } from './catalog.engine.js';
 
@@ -45,6 +47,7 @@ export interface CatalogFamilyTable extends CatalogRowBase {
   rotation_pause_years: number | null;
   pests: List<string>;
   pathogens: List<string>;
+  soil_borne: List<string>;
   sources: List<string>;
 }
 
@@ -111,6 +114,7 @@ export interface CatalogSpeciesTable extends CatalogRowBase {
   spacing_cm: number | null;
   height_cm: number | null;
   care_preset: CarePreset | null;
+  rotation_pause_years: number | null;
   sources: List<string>;
 }
 
@@ -122,6 +126,31 @@ export interface CatalogCultivarTable extends CatalogRowBase {
   traits: List<string>;
   resistances: List<string>;
   sources: List<string>;
+}
+
+/** A companion pair (species or family level), stored once with a_id < b_id. */
+export interface CatalogCompanionTable {
+  id: Generated<string>;
+  farm_id: string | null;
+  a_id: string;
+  b_id: string;
+  relation: CompanionRelation;
+  score: number | null;
+  severity: Severity | null;
+  reason: string;
+  sources: List<string>;
+  created_at: Timestamp;
+}
+
+/** A good successor: family `then_id` after family `after_id`. */
+export interface CatalogRotationSuccessorTable {
+  id: Generated<string>;
+  farm_id: string | null;
+  after_id: string;
+  then_id: string;
+  reason: string;
+  sources: List<string>;
+  created_at: Timestamp;
 }
 
 export interface CatalogSeedStateTable {
@@ -162,5 +191,8 @@ declare module '../../platform/db/schema.js' {
     catalog_species: CatalogSpeciesTable;
     catalog_cultivars: CatalogCultivarTable;
     catalog_seed_state: CatalogSeedStateTable;
+    catalog_species_companions: CatalogCompanionTable;
+    catalog_family_companions: CatalogCompanionTable;
+    catalog_rotation_successors: CatalogRotationSuccessorTable;
   }
 }

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { DateTime, FarmParams, Name, Nullable, OneOf, Page, PageLimit, Uuid } from '../../platform/http/schemas.js';
+import { Acknowledge } from './placement.schemas.js';
 
 const Day = Type.String({ format: 'date', description: 'YYYY-MM-DD' });
 const Ref = (what: string) =>
@@ -105,6 +106,7 @@ export const CreatePlantsBody = Type.Object(
   {
     planted_on: Type.Optional(Day),
     container_volume_l: Type.Optional(Nullable(Volume)),
+    acknowledge: Type.Optional(Acknowledge),
   },
   { additionalProperties: false },
 );
@@ -130,6 +132,7 @@ export const NewPlantBody = Type.Object(
     planted_on: Type.Optional(Day),
     container_volume_l: Type.Optional(Nullable(Volume)),
     notes: Type.Optional(Notes),
+    acknowledge: Type.Optional(Acknowledge),
   },
   { additionalProperties: false },
 );

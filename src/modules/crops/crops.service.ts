@@ -26,6 +26,7 @@ import {
 } from './crops.moves.js';
 import type { RunStatus } from './crops.tables.js';
 import type { CropTargets } from './targets.service.js';
+import { checkPlacement, mayAcknowledge, recordAcknowledged } from './placement.service.js';
 import type { NewPlant, NewRun, PlantPatch, RunPatch, Transition } from './crops.schemas.js';
 
 export type { PlantWithPhase } from './crops.moves.js';
@@ -251,9 +252,14 @@ export class CropsService {
   async createRunPlants(
     ctx: FarmContext,
     id: string,
-    input: { planted_on?: string | undefined; container_volume_l?: number | null | undefined },
+    input: {
+      planted_on?: string | undefined;
+      container_volume_l?: number | null | undefined;
+      acknowledge?: { reason: string } | undefined;
+    },
     meta: RequestMeta,
   ): Promise<{ run: RunRow; plants: PlantWithPhase[] }> {
+    mayAcknowledge(ctx, input.acknowledge);
     const now = this.deps.clock.now();
     return this.#retargeting(ctx, meta, async (tx) => {
       const run = await this.#run(tx, ctx.farmId, id, true);
@@ -294,6 +300,17 @@ export class CropsService {
         taken: await cropsRepository.labelsStartingWith(tx, ctx.farmId, stem),
       });
       const plantedOn = plantingDay(input.planted_on, now, ctx.timeZone, 'body.planted_on');
+      // Rotation and companions, place by place: refused (422) unless a manager acknowledges.
+      const refused = [];
+      for (const place of new Set(places.filter((p) => p !== null)))
+        refused.push(
+          ...(await checkPlacement(tx, ctx, {
+            speciesId: run.species_id,
+            locationId: place,
+            plantedOn,
+            acknowledge: input.acknowledge,
+          })),
+        );
       // Recorded after the fact: the first phase began the day they were planted.
       const phaseStart = phaseStartOf(plantedOn, now, ctx.timeZone);
       const rows = await cropsRepository.insertPlants(
@@ -321,6 +338,14 @@ export class CropsService {
           tx,
           rows.map((p) => initialHistory(ctx, p.id, first.id, phaseStart)),
         );
+      if (refused.length > 0)
+        await recordAcknowledged(tx, this.deps.clock, {
+          ...ctx,
+          meta,
+          reason: input.acknowledge!.reason,
+          refused,
+          plants: rows,
+        });
       const started = (await cropsRepository.updateRun(tx, ctx.farmId, id, {
         status: 'active',
         started_at: now,
@@ -391,6 +416,7 @@ export class CropsService {
     input: NewPlant,
     meta: RequestMeta,
   ): Promise<{ plant: PlantWithPhase; created: boolean }> {
+    mayAcknowledge(ctx, input.acknowledge);
     const now = this.deps.clock.now();
     return this.deps.db.farm(ctx.farmId, async (tx) => {
       const { speciesId, cultivarId } = await this.#speciesAndCultivar(
@@ -430,6 +456,14 @@ export class CropsService {
         const first = species.sequence.phases[0] ?? null;
         const plantedOn = plantingDay(input.planted_on, now, ctx.timeZone, 'body.planted_on');
         const phaseStart = phaseStartOf(plantedOn, now, ctx.timeZone);
+        const refused = location
+          ? await checkPlacement(tx, ctx, {
+              speciesId,
+              locationId: location.id,
+              plantedOn,
+              acknowledge: input.acknowledge,
+            })
+          : [];
         const [row] = await cropsRepository.insertPlants(tx, [
           {
             ...(id ? { id } : {}),
@@ -462,6 +496,14 @@ export class CropsService {
           message: `Plant ${row.label} planted`,
           data: { plant_id: row.id, label: row.label },
         });
+        if (refused.length > 0)
+          await recordAcknowledged(tx, this.deps.clock, {
+            ...ctx,
+            meta,
+            reason: input.acknowledge!.reason,
+            refused,
+            plants: [row],
+          });
         return row;
       };
       if (!input.id) return { plant: withPhase((await insert(undefined, null))!, species, now), created: true };

@@ -11,6 +11,8 @@ import { defineCropsJobs } from './crops.jobs.js';
 import { cropsRoutes } from './crops.routes.js';
 import { CropsService } from './crops.service.js';
 import { GrowthService } from './growth.service.js';
+import { placementRoutes } from './placement.routes.js';
+import { PlacementService } from './placement.service.js';
 import { sowingRoutes } from './sowing.routes.js';
 import { SowingCalendar } from './sowing.service.js';
 import { CropTargets } from './targets.service.js';
@@ -22,6 +24,7 @@ import { OnboardingService } from './onboarding.service.js';
 
 export type { CropsService } from './crops.service.js';
 export type { GrowthService } from './growth.service.js';
+export type { PlacementService } from './placement.service.js';
 export type { CropTargets } from './targets.service.js';
 export type { SowingCalendar } from './sowing.service.js';
 export type { CareService } from './care.service.js';
@@ -50,6 +53,7 @@ export const cropsModule = defineModule({
       crops: new CropsService({ ...deps, cropTargets }),
       growth: new GrowthService({ ...deps, cropTargets }),
       cropTargets,
+      placement: new PlacementService(deps),
       sowing: new SowingCalendar(deps),
       care,
       onboarding: new OnboardingService({ ...deps, care }),
@@ -57,6 +61,7 @@ export const cropsModule = defineModule({
   },
   routes: async (app, deps) => {
     await app.register(cropsRoutes, deps);
+    await app.register(placementRoutes, deps);
     await app.register(sowingRoutes, deps);
     await app.register(careRoutes, deps);
     await app.register(onboardingRoutes, deps);

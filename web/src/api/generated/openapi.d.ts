@@ -1101,6 +1101,8 @@ export interface paths {
                                 root_depth: ("shallow" | "medium" | "deep") | null;
                                 rotation_group: ("leafy" | "fruiting" | "root" | "legume" | "allium" | "brassica" | "cucurbit" | "grass" | "perennial" | "ornamental") | null;
                                 rotation_pause_years: number | null;
+                                /** @description Soil-borne pests and pathogens that persist in the ground; families sharing one warn when they follow each other */
+                                soil_borne: string[];
                                 /** @description Where the facts come from (URLs) */
                                 sources: string[];
                                 /** Format: date-time */
@@ -1195,6 +1197,8 @@ export interface paths {
                             root_depth: ("shallow" | "medium" | "deep") | null;
                             rotation_group: ("leafy" | "fruiting" | "root" | "legume" | "allium" | "brassica" | "cucurbit" | "grass" | "perennial" | "ornamental") | null;
                             rotation_pause_years: number | null;
+                            /** @description Soil-borne pests and pathogens that persist in the ground; families sharing one warn when they follow each other */
+                            soil_borne: string[];
                             /** @description Where the facts come from (URLs) */
                             sources: string[];
                             /** Format: date-time */
@@ -1542,6 +1546,7 @@ export interface paths {
                                 photoperiod: ("short-day" | "long-day" | "day-neutral") | null;
                                 retired_at: string | null;
                                 root_type: ("fibrous" | "taproot" | "tuberous" | "bulbous" | "rhizome") | null;
+                                rotation_pause_years: number | null;
                                 /** @description Two words or more: Solanum lycopersicum */
                                 scientific_name: string;
                                 sequence: {
@@ -1696,6 +1701,8 @@ export interface paths {
                                 root_depth: ("shallow" | "medium" | "deep") | null;
                                 rotation_group: ("leafy" | "fruiting" | "root" | "legume" | "allium" | "brassica" | "cucurbit" | "grass" | "perennial" | "ornamental") | null;
                                 rotation_pause_years: number | null;
+                                /** @description Soil-borne pests and pathogens that persist in the ground; families sharing one warn when they follow each other */
+                                soil_borne: string[];
                                 /** @description Where the facts come from (URLs) */
                                 sources: string[];
                                 /** Format: date-time */
@@ -1731,6 +1738,7 @@ export interface paths {
                             photoperiod: ("short-day" | "long-day" | "day-neutral") | null;
                             retired_at: string | null;
                             root_type: ("fibrous" | "taproot" | "tuberous" | "bulbous" | "rhizome") | null;
+                            rotation_pause_years: number | null;
                             /** @description Two words or more: Solanum lycopersicum */
                             scientific_name: string;
                             sequence: {
@@ -4379,6 +4387,8 @@ export interface paths {
                                 root_depth: ("shallow" | "medium" | "deep") | null;
                                 rotation_group: ("leafy" | "fruiting" | "root" | "legume" | "allium" | "brassica" | "cucurbit" | "grass" | "perennial" | "ornamental") | null;
                                 rotation_pause_years: number | null;
+                                /** @description Soil-borne pests and pathogens that persist in the ground; families sharing one warn when they follow each other */
+                                soil_borne: string[];
                                 /** @description Where the facts come from (URLs) */
                                 sources: string[];
                                 /** Format: date-time */
@@ -4426,6 +4436,8 @@ export interface paths {
                         root_depth?: ("shallow" | "medium" | "deep") | null;
                         rotation_group?: ("leafy" | "fruiting" | "root" | "legume" | "allium" | "brassica" | "cucurbit" | "grass" | "perennial" | "ornamental") | null;
                         rotation_pause_years?: number | null;
+                        /** @description Soil-borne pests and pathogens that persist in the ground; families sharing one warn when they follow each other */
+                        soil_borne?: string[];
                         /** @description Where the facts come from (URLs) */
                         sources?: string[];
                     };
@@ -4487,6 +4499,8 @@ export interface paths {
                             root_depth: ("shallow" | "medium" | "deep") | null;
                             rotation_group: ("leafy" | "fruiting" | "root" | "legume" | "allium" | "brassica" | "cucurbit" | "grass" | "perennial" | "ornamental") | null;
                             rotation_pause_years: number | null;
+                            /** @description Soil-borne pests and pathogens that persist in the ground; families sharing one warn when they follow each other */
+                            soil_borne: string[];
                             /** @description Where the facts come from (URLs) */
                             sources: string[];
                             /** Format: date-time */
@@ -4579,6 +4593,8 @@ export interface paths {
                             root_depth: ("shallow" | "medium" | "deep") | null;
                             rotation_group: ("leafy" | "fruiting" | "root" | "legume" | "allium" | "brassica" | "cucurbit" | "grass" | "perennial" | "ornamental") | null;
                             rotation_pause_years: number | null;
+                            /** @description Soil-borne pests and pathogens that persist in the ground; families sharing one warn when they follow each other */
+                            soil_borne: string[];
                             /** @description Where the facts come from (URLs) */
                             sources: string[];
                             /** Format: date-time */
@@ -4671,6 +4687,8 @@ export interface paths {
                         root_depth?: ("shallow" | "medium" | "deep") | null;
                         rotation_group?: ("leafy" | "fruiting" | "root" | "legume" | "allium" | "brassica" | "cucurbit" | "grass" | "perennial" | "ornamental") | null;
                         rotation_pause_years?: number | null;
+                        /** @description Soil-borne pests and pathogens that persist in the ground; families sharing one warn when they follow each other */
+                        soil_borne?: string[];
                         /** @description Where the facts come from (URLs) */
                         sources?: string[];
                     };
@@ -4732,6 +4750,8 @@ export interface paths {
                             root_depth: ("shallow" | "medium" | "deep") | null;
                             rotation_group: ("leafy" | "fruiting" | "root" | "legume" | "allium" | "brassica" | "cucurbit" | "grass" | "perennial" | "ornamental") | null;
                             rotation_pause_years: number | null;
+                            /** @description Soil-borne pests and pathogens that persist in the ground; families sharing one warn when they follow each other */
+                            soil_borne: string[];
                             /** @description Where the facts come from (URLs) */
                             sources: string[];
                             /** Format: date-time */
@@ -5406,6 +5426,7 @@ export interface paths {
                                 photoperiod: ("short-day" | "long-day" | "day-neutral") | null;
                                 retired_at: string | null;
                                 root_type: ("fibrous" | "taproot" | "tuberous" | "bulbous" | "rhizome") | null;
+                                rotation_pause_years: number | null;
                                 /** @description Two words or more: Solanum lycopersicum */
                                 scientific_name: string;
                                 sequence: {
@@ -5485,6 +5506,7 @@ export interface paths {
                         };
                         photoperiod?: ("short-day" | "long-day" | "day-neutral") | null;
                         root_type?: ("fibrous" | "taproot" | "tuberous" | "bulbous" | "rhizome") | null;
+                        rotation_pause_years?: number | null;
                         /** @description Two words or more: Solanum lycopersicum */
                         scientific_name: string;
                         /** @description The lifecycle phase sequence's id or key */
@@ -5579,6 +5601,7 @@ export interface paths {
                             photoperiod: ("short-day" | "long-day" | "day-neutral") | null;
                             retired_at: string | null;
                             root_type: ("fibrous" | "taproot" | "tuberous" | "bulbous" | "rhizome") | null;
+                            rotation_pause_years: number | null;
                             /** @description Two words or more: Solanum lycopersicum */
                             scientific_name: string;
                             sequence: {
@@ -5731,6 +5754,8 @@ export interface paths {
                                 root_depth: ("shallow" | "medium" | "deep") | null;
                                 rotation_group: ("leafy" | "fruiting" | "root" | "legume" | "allium" | "brassica" | "cucurbit" | "grass" | "perennial" | "ornamental") | null;
                                 rotation_pause_years: number | null;
+                                /** @description Soil-borne pests and pathogens that persist in the ground; families sharing one warn when they follow each other */
+                                soil_borne: string[];
                                 /** @description Where the facts come from (URLs) */
                                 sources: string[];
                                 /** Format: date-time */
@@ -5766,6 +5791,7 @@ export interface paths {
                             photoperiod: ("short-day" | "long-day" | "day-neutral") | null;
                             retired_at: string | null;
                             root_type: ("fibrous" | "taproot" | "tuberous" | "bulbous" | "rhizome") | null;
+                            rotation_pause_years: number | null;
                             /** @description Two words or more: Solanum lycopersicum */
                             scientific_name: string;
                             sequence: {
@@ -5938,6 +5964,7 @@ export interface paths {
                         /** @description Hide it from lists (true) or show it again (false) */
                         retired?: boolean;
                         root_type?: ("fibrous" | "taproot" | "tuberous" | "bulbous" | "rhizome") | null;
+                        rotation_pause_years?: number | null;
                         /** @description Two words or more: Solanum lycopersicum */
                         scientific_name?: string;
                         /** @description The lifecycle phase sequence's id or key */
@@ -6032,6 +6059,7 @@ export interface paths {
                             photoperiod: ("short-day" | "long-day" | "day-neutral") | null;
                             retired_at: string | null;
                             root_type: ("fibrous" | "taproot" | "tuberous" | "bulbous" | "rhizome") | null;
+                            rotation_pause_years: number | null;
                             /** @description Two words or more: Solanum lycopersicum */
                             scientific_name: string;
                             sequence: {
@@ -6388,6 +6416,119 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/crop-rotation-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The farm’s rotation window: the pause of a family (and species) that names none, 1–8 years */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description True while the farm has not set it (4 years) */
+                            default: boolean;
+                            window_years: number;
+                        };
+                    };
+                };
+            };
+        };
+        /** Set the farm’s rotation window (1–8 years; 4 until set) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The pause of a family that names none */
+                        window_years: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description True while the farm has not set it (4 years) */
+                            default: boolean;
+                            window_years: number;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -12765,6 +12906,11 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description Plant despite ROTATION_VIOLATION or INCOMPATIBLE_COMPANION: managers only (403 otherwise), audited */
+                        acknowledge?: {
+                            /** @description Why it is planted anyway */
+                            reason: string;
+                        };
                         container_volume_l?: number | null;
                         /**
                          * Format: date
@@ -13071,6 +13217,11 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description Plant despite ROTATION_VIOLATION or INCOMPATIBLE_COMPANION: managers only (403 otherwise), audited */
+                        acknowledge?: {
+                            /** @description Why it is planted anyway */
+                            reason: string;
+                        };
                         container_volume_l?: number | null;
                         cultivar?: string | null;
                         /** Format: uuid */
@@ -14482,6 +14633,188 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/plants/validate-placement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check a species in a place: crop rotation per slot and bed (ok, violation or unknown, with allowed_from_year), families sharing soil-borne diseases, good successor, nitrogen, companions in adjacent places; writes nothing */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        location_id: string;
+                        /**
+                         * Format: date
+                         * @description The day it would be planted (today, farm-local, by default)
+                         */
+                        planted_on?: string;
+                        /** @description The species: its id or its key */
+                        species_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The active plants in adjacent places (location edges) and how they get on with it */
+                            companions: {
+                                /** @description An incompatible species-level pair: refuses the plant (422) */
+                                blocks: boolean;
+                                match_level: ("species" | "family") | null;
+                                plant: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    label: string;
+                                    location: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        name: string;
+                                    };
+                                    species: string;
+                                };
+                                reason: string | null;
+                                /** @enum {unknown} */
+                                relation: "compatible" | "incompatible" | "none";
+                                score: number | null;
+                                severity: ("mild" | "moderate" | "severe") | null;
+                            }[];
+                            location: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                type: string;
+                            };
+                            nitrogen: {
+                                fixes_nitrogen: boolean;
+                                follows_nitrogen_fixer: boolean;
+                                note: string | null;
+                            };
+                            /** @description Nothing refuses it: no rotation violation, no incompatible species next to it */
+                            ok: boolean;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            planted_on: string;
+                            rotation: {
+                                allowed_from_year: number | null;
+                                /** @description In-ground places only: fields, beds, rows, zones and the slots in them */
+                                applies: boolean;
+                                checks: {
+                                    /** @description The first year the family may come back here for sure */
+                                    allowed_from_year: number;
+                                    last_planted_on: string | null;
+                                    location: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        name: string;
+                                        type: string;
+                                    };
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD
+                                     */
+                                    records_since: string;
+                                    /** @description slot: the slot alone; bed (row, zone, field): every place under it */
+                                    scope: string;
+                                    /** @enum {unknown} */
+                                    status: "ok" | "violation" | "unknown";
+                                }[];
+                                exempt_reason: string | null;
+                                family: {
+                                    key: string;
+                                    name: string;
+                                };
+                                /** @enum {unknown} */
+                                pause_source: "species" | "family" | "farm";
+                                pause_years: number;
+                                /**
+                                 * @description unknown: a year inside the pause has no records here
+                                 * @enum {unknown}
+                                 */
+                                status: "ok" | "violation" | "unknown" | "exempt";
+                                year: number;
+                            };
+                            /** @description Warnings: recent families here that carry the same soil-borne pests or pathogens */
+                            shared_soil_borne: {
+                                family: {
+                                    key: string;
+                                    name: string;
+                                };
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                last_planted_on: string;
+                                shared: string[];
+                            }[];
+                            species: {
+                                /** Format: uuid */
+                                id: string;
+                                key: string;
+                                scientific_name: string;
+                            };
+                            successor: {
+                                after: {
+                                    family: string;
+                                    reason: string;
+                                }[];
+                                good_successor: boolean;
+                                /** @description The families of the last season planted here */
+                                previous: {
+                                    key: string;
+                                    name: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
