@@ -7,7 +7,7 @@
  * - one run of the daily care job (every plant judged, its due reminders made tasks, the day marked);
  * - a second run of the same day (skipped: nothing made).
  *
- * Runnable alone; exports nothing (to be joined with bench/crops-placement.ts). No assertions: figures.
+ * Run by `npm run bench:crops-placement` after the placement check, or alone. No assertions: figures.
  */
 import { sql } from 'kysely';
 import type { Database } from '../src/platform/db/database.js';

@@ -9,8 +9,8 @@
  *   process, and the service call alone) for random species in random slots. Baseline: the p95 of a
  *   primary-key read of one slot in a farm-scoped transaction (row-level security included).
  *
- * Further sections of the same farm (the daily care job's) are functions of the same shape, listed in
- * SECTIONS. No assertions: figures.
+ * The npm script then runs bench/crops-care.ts: the daily care job over 5,000 cared-for plants as a
+ * ratio to a scan of their rows (its own farm: care needs profiles, not slots). No assertions: figures.
  *
  *   BENCH_PLACEMENT_BEDS=100 BENCH_PLACEMENT_SLOTS_PER_BED=50 BENCH_PLACEMENT_PLANTINGS_PER_SLOT=10
  *   BENCH_PLACEMENT_CALLS=300 BENCH_BACKENDS=pglite,postgres

@@ -443,7 +443,6 @@ export const StarterKitView = Type.Object(
 );
 export const StarterKitList = Type.Object({ data: Type.Array(StarterKitView) }, { additionalProperties: false });
 
-
 // ---------------------------------------------------------------------------------------------------
 // Companion pairs and good successors (seed rows)
 

@@ -255,9 +255,21 @@ describe('the loader', () => {
         .execute(),
     );
     expect(families).toEqual([
-      { key: 'amaryllidaceae', soil_borne: ['onion white rot (Stromatinia cepivorum)'], rotation_pause_years: 8 },
-      { key: 'brassicaceae', soil_borne: ['clubroot (Plasmodiophora brassicae)'], rotation_pause_years: 7 },
+      {
+        key: 'amaryllidaceae',
+        soil_borne: expect.arrayContaining(['onion white rot (Stromatinia cepivorum)']) as unknown,
+        rotation_pause_years: 8,
+      },
+      {
+        key: 'brassicaceae',
+        soil_borne: expect.arrayContaining(['clubroot (Plasmodiophora brassicae)']) as unknown,
+        rotation_pause_years: 7,
+      },
     ]);
+    // The issue asks for at least 150 pairs in the seed data (species level here, family level besides).
+    expect(pairs.length).toBeGreaterThanOrEqual(150);
+    const twice = pairs.filter((p) => find(p.a, p.b).length > 1);
+    expect(twice).toEqual([]);
     const successors = await db().system(async (tx) => {
       const { rows } = await sql<{ after: string; then: string }>`
         select x.key as after, y.key as then from catalog_rotation_successors s
