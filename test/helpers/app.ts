@@ -27,6 +27,10 @@ export function testConfig(env: Record<string, string> = {}): Config {
   );
 }
 
+/** An API answer as parsed JSON, read loosely in assertions. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are checked by the assertions themselves
+export type Json = Record<string, unknown> & { [key: string]: any };
+
 export interface TestApp {
   app: App;
   deps: AppDeps;

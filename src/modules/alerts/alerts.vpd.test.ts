@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
+import { createTestApp, type TestApp, type Json } from '../../../test/helpers/app.js';
 import {
   createDevice,
   createLocation,
@@ -20,9 +20,6 @@ import {
 let t: TestApp;
 let admin: Actor;
 let farm: FarmRef;
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- API answers read as loose JSON in assertions
-type Json = Record<string, unknown> & { [key: string]: any };
 
 async function api(method: string, path: string, payload?: unknown) {
   const res = await t.app.inject({

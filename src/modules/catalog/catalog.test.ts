@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
+import { createTestApp, type TestApp, type Json } from '../../../test/helpers/app.js';
 import {
   bearer,
   createCatalogCultivar,
@@ -42,8 +42,6 @@ beforeAll(async () => {
 });
 
 afterAll(() => t.close());
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- answers as parsed
 
 async function call(
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE',

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
+import { createTestApp, type TestApp, type Json } from '../../../test/helpers/app.js';
 import { createFarm, login, member, setupAdmin, type Actor, type FarmRef } from '../../../test/helpers/factories.js';
 
 /** Care reminders and starter kits through the API, on the catalogue and kits that ship with Croft. */
@@ -10,9 +10,6 @@ let admin: Actor;
 let farm: FarmRef;
 let worker: Actor;
 let other: FarmRef;
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- API answers read as loose JSON in assertions
-type Json = Record<string, unknown> & { [key: string]: any };
 
 async function api(
   method: string,

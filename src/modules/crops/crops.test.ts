@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
+import { createTestApp, type TestApp, type Json } from '../../../test/helpers/app.js';
 import {
   createFarm,
   createLocation,
@@ -20,9 +20,6 @@ let worker: Actor;
 let greenhouse: Location;
 let bed: Location;
 const slots: Location[] = [];
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- API answers read as loose JSON in assertions
-type Json = Record<string, unknown> & { [key: string]: any };
 
 async function api(method: string, path: string, payload?: unknown, who: Pick<Actor, 'headers'> = admin) {
   const res = await t.app.inject({

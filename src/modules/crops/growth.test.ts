@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
+import { createTestApp, type TestApp, type Json } from '../../../test/helpers/app.js';
 import {
   createDevice,
   createLocation,
@@ -24,9 +24,6 @@ let greenhouse: Location;
 let bed: Location;
 let coldFrame: Location;
 const live: Array<Record<string, unknown>> = [];
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- API answers read as loose JSON in assertions
-type Json = Record<string, unknown> & { [key: string]: any };
 
 let signedInAt = '';
 

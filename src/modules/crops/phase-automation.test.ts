@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
+import { createTestApp, type TestApp, type Json } from '../../../test/helpers/app.js';
 import {
   createDevice,
   createLocation,
@@ -23,9 +23,6 @@ let t: TestApp;
 let admin: Actor;
 let farm: FarmRef;
 const live: Array<Record<string, unknown>> = [];
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- API answers read as loose JSON in assertions
-type Json = Record<string, unknown> & { [key: string]: any };
 
 let signedInAt = '';
 

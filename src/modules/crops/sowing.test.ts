@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
+import { createTestApp, type TestApp, type Json } from '../../../test/helpers/app.js';
 import { createFarm, login, member, setupAdmin, type Actor, type FarmRef } from '../../../test/helpers/factories.js';
 
 /** A site's sowing calendar and its frost dates, through the API, on the catalogue that ships with Croft. */
@@ -8,9 +8,6 @@ let t: TestApp;
 let admin: Actor;
 let viewer: Actor;
 let farm: FarmRef;
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- API answers read as loose JSON in assertions
-type Json = Record<string, unknown> & { [key: string]: any };
 
 async function api(method: string, path: string, payload?: unknown, who: Pick<Actor, 'headers'> = admin) {
   const res = await t.app.inject({

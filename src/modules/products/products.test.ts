@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
+import { createTestApp, type TestApp, type Json } from '../../../test/helpers/app.js';
 import { createFarm, login, member, setupAdmin, type Actor, type FarmRef } from '../../../test/helpers/factories.js';
 import { productReads } from './index.js';
 
@@ -12,9 +12,6 @@ let farm: FarmRef;
 let other: FarmRef;
 let worker: Actor;
 let viewer: Actor;
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- API answers read as loose JSON in assertions
-type Json = Record<string, unknown> & { [key: string]: any };
 
 async function api(method: string, path: string, payload?: unknown, who: Pick<Actor, 'headers'> = admin, at = farm) {
   const res = await t.app.inject({

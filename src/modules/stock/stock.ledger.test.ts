@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
+import { createTestApp, type TestApp, type Json } from '../../../test/helpers/app.js';
 import {
   createLocation,
   setupAdmin,
@@ -21,9 +21,6 @@ let t: TestApp;
 let admin: Actor;
 let farm: FarmRef;
 let benches: Location[] = [];
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- API answers read as loose JSON in assertions
-type Json = Record<string, unknown> & { [key: string]: any };
 
 async function api(method: string, path: string, payload?: unknown) {
   const res = await t.app.inject({

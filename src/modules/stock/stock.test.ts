@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
+import { createTestApp, type TestApp, type Json } from '../../../test/helpers/app.js';
 import { locationReads } from '../locations/index.js';
 import {
   createFarm,
@@ -32,9 +32,6 @@ const ids: Record<string, string> & { batch: string; bench2: string; second: str
   bench2: '',
   second: '',
 };
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- API answers read as loose JSON in assertions
-type Json = Record<string, unknown> & { [key: string]: any };
 
 async function api(method: string, path: string, payload?: unknown, who: Actor = admin, slug = farm.slug) {
   const res = await t.app.inject({

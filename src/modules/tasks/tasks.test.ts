@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
+import { createTestApp, type TestApp, type Json } from '../../../test/helpers/app.js';
 import {
   createFarm,
   createLocation,
@@ -28,9 +28,6 @@ let hens: FarmRef;
 let elsewhere: FarmRef;
 let site: string;
 const ids = { water: '', check: '', repot: '', basil: '', feed: '', foreign: '' };
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- API answers read as loose JSON in assertions
-type Json = Record<string, any>;
 
 async function api(method: string, path: string, payload?: unknown, who: Actor = admin, at: FarmRef = farm) {
   const res = await t.app.inject({
