@@ -21,7 +21,7 @@ export type {
   StarterKit,
 } from './catalog.reads.js';
 /** The species categories (vegetable, herb, …). */
-export { CATEGORIES } from './catalog.engine.js';
+export { CARE_PRESETS as SPECIES_CARE_PRESETS, CATEGORIES } from './catalog.engine.js';
 /** What other modules read of the catalogue inside their own transaction. */
 export { catalogReads } from './catalog.repository.js';
 /** Loads the shipped catalogue (start-up does it; tools and the test template too). */

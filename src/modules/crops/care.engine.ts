@@ -7,19 +7,10 @@
  * farm-local calendar dates (YYYY-MM-DD), nothing reads a clock.
  */
 
-export const CARE_PRESETS = [
-  'tropical',
-  'succulent',
-  'orchid',
-  'calathea',
-  'herb',
-  'mediterranean',
-  'fern',
-  'cactus',
-  'outdoor-annual-vegetable',
-  'outdoor-perennial',
-  'custom',
-] as const;
+import { SPECIES_CARE_PRESETS } from '../catalog/index.js';
+
+/** The catalogue's presets a species may name, and `custom`: a profile's own intervals only. */
+export const CARE_PRESETS = [...SPECIES_CARE_PRESETS, 'custom'] as const;
 export type CarePreset = (typeof CARE_PRESETS)[number];
 
 /** The reminder kinds care makes (the tasks module's kinds of the same names). */
