@@ -10,6 +10,7 @@ import { farmsModule } from './farms/index.js';
 import { identityModule } from './identity/index.js';
 import { liveModule } from './live/index.js';
 import { locationsModule } from './locations/index.js';
+import { nutrientsModule } from './nutrients/index.js';
 import { productsModule } from './products/index.js';
 import { schedulesModule } from './schedules/index.js';
 import { stockModule } from './stock/index.js';
@@ -26,6 +27,7 @@ export const modules = [
   identityModule,
   locationsModule,
   catalogModule,
+  nutrientsModule,
   productsModule,
   devicesModule,
   telemetryModule,

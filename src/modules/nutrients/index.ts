@@ -1,0 +1,14 @@
+import type { Clock } from '../../platform/clock.js';
+import type { Database } from '../../platform/db/database.js';
+import type { Logger } from '../../platform/logger.js';
+import { defineModule } from '../../platform/module.js';
+
+/**
+ * Feeding plants: fertilizers (Croft's generic products and a farm's own), the dosing calculator with its
+ * mixing-safety rules, and nutrient plans that planting runs follow.
+ */
+export const nutrientsModule = defineModule({
+  name: 'nutrients',
+  create: (_deps: { db: Database; clock: Clock; log: Logger }) => ({}),
+  routes: async () => {},
+});
