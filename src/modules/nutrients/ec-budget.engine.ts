@@ -143,7 +143,15 @@ export function budgetFor(substrate: Substrate, phase: string): BudgetRow {
   const budgetPhase = PHASE_BUDGET[phase.toLowerCase()] ?? null;
   const phaseKnown = budgetPhase !== null;
   if (substrate === 'living_soil')
-    return { substrate, phase, budget_phase: budgetPhase, phase_known: phaseKnown, ec_dosing: false, min: null, max: null };
+    return {
+      substrate,
+      phase,
+      budget_phase: budgetPhase,
+      phase_known: phaseKnown,
+      ec_dosing: false,
+      min: null,
+      max: null,
+    };
   const range = budgetPhase ? EC_BUDGET[substrate][budgetPhase] : FALLBACK_RANGE;
   return { substrate, phase, budget_phase: budgetPhase, phase_known: phaseKnown, ec_dosing: true, ...range };
 }

@@ -344,7 +344,11 @@ export function mixingFindings(input: {
 }
 
 /** pH advice: only when the target and the water's pH differ by 0.2 or more. */
-export function phAdvice(targetPh: number | undefined, baseWaterPh: number | undefined, products: MixProduct[]): PhAdvice {
+export function phAdvice(
+  targetPh: number | undefined,
+  baseWaterPh: number | undefined,
+  products: MixProduct[],
+): PhAdvice {
   const adjusters = (effect: 'acidic' | 'alkaline') =>
     products.filter((p) => p.type === 'ph_adjuster' && p.ph_effect === effect).map((p) => p.id);
   if (targetPh === undefined)
@@ -534,7 +538,8 @@ export function calculateMix(input: MixInput): MixResult {
 
   let roShare: number | null = null;
   if (waterTooSalty) {
-    roShare = input.baseWaterEc > RO_WATER_EC ? (input.baseWaterEc - input.targetEc) / (input.baseWaterEc - RO_WATER_EC) : 0;
+    roShare =
+      input.baseWaterEc > RO_WATER_EC ? (input.baseWaterEc - input.targetEc) / (input.baseWaterEc - RO_WATER_EC) : 0;
     findings.push({
       code: 'BASE_WATER_AT_OR_ABOVE_TARGET',
       severity: 'warning',

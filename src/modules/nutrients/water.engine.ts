@@ -40,11 +40,15 @@ const round = (x: number, digits: number) => {
 export function waterMix(input: WaterMixInput): WaterMixResult {
   const { tapEc, roEc, targetEc } = input;
   if (tapEc === roEc)
-    throw ruleViolation('WATER_MIX_IMPOSSIBLE', `Tap and RO water have the same EC (${tapEc}): mixing them cannot change it`, {
-      tap_ec: tapEc,
-      ro_ec: roEc,
-      target_ec: targetEc,
-    });
+    throw ruleViolation(
+      'WATER_MIX_IMPOSSIBLE',
+      `Tap and RO water have the same EC (${tapEc}): mixing them cannot change it`,
+      {
+        tap_ec: tapEc,
+        ro_ec: roEc,
+        target_ec: targetEc,
+      },
+    );
   const low = Math.min(tapEc, roEc);
   const high = Math.max(tapEc, roEc);
   if (targetEc < low || targetEc > high)
@@ -178,13 +182,17 @@ export function analyseRunoff(input: RunoffInput): RunoffResult {
   let ecStatus: RunoffResult['ec_status'] = 'ok';
   if (ecDelta > RUNOFF_SALT_BUILDUP) {
     ecStatus = 'salt_buildup';
-    messages.push(`Runoff EC is ${ecDelta} mS/cm above the input: salts build up in the root zone — flush or feed weaker.`);
+    messages.push(
+      `Runoff EC is ${ecDelta} mS/cm above the input: salts build up in the root zone — flush or feed weaker.`,
+    );
   } else if (ecDelta > RUNOFF_EC_WARNING) {
     ecStatus = 'warning';
     messages.push(`Runoff EC is ${ecDelta} mS/cm above the input: watch it.`);
   } else if (ecDelta < -RUNOFF_EC_WARNING) {
     ecStatus = 'underfed';
-    messages.push(`Runoff EC is ${Math.abs(ecDelta)} mS/cm below the input: the plants take more than they get — feed more.`);
+    messages.push(
+      `Runoff EC is ${Math.abs(ecDelta)} mS/cm below the input: the plants take more than they get — feed more.`,
+    );
   }
   let phDelta: number | null = null;
   let phStatus: RunoffResult['ph_status'] = null;
@@ -192,20 +200,30 @@ export function analyseRunoff(input: RunoffInput): RunoffResult {
     phDelta = round(input.runoffPh - input.inputPh, 3);
     phStatus = Math.abs(phDelta) > RUNOFF_PH_DRIFT ? 'drift' : 'ok';
     if (phStatus === 'drift')
-      messages.push(`Runoff pH drifted ${phDelta > 0 ? 'up' : 'down'} by ${Math.abs(phDelta)}: check the substrate’s buffering.`);
+      messages.push(
+        `Runoff pH drifted ${phDelta > 0 ? 'up' : 'down'} by ${Math.abs(phDelta)}: check the substrate’s buffering.`,
+      );
   }
   const runoffPct = (input.runoffVolumeL / input.inputVolumeL) * 100;
   const pct = round(runoffPct, 1);
   let volumeStatus: RunoffResult['volume_status'] = 'ok';
   if (pct < RUNOFF_IDEAL_PCT.min) {
     volumeStatus = 'low';
-    messages.push(`Runoff is ${pct} % of the input: water more per feed (aim for ${RUNOFF_IDEAL_PCT.min}–${RUNOFF_IDEAL_PCT.max} %).`);
+    messages.push(
+      `Runoff is ${pct} % of the input: water more per feed (aim for ${RUNOFF_IDEAL_PCT.min}–${RUNOFF_IDEAL_PCT.max} %).`,
+    );
   } else if (pct > RUNOFF_IDEAL_PCT.max) {
     volumeStatus = 'high';
-    messages.push(`Runoff is ${pct} % of the input: water less per feed (aim for ${RUNOFF_IDEAL_PCT.min}–${RUNOFF_IDEAL_PCT.max} %).`);
+    messages.push(
+      `Runoff is ${pct} % of the input: water less per feed (aim for ${RUNOFF_IDEAL_PCT.min}–${RUNOFF_IDEAL_PCT.max} %).`,
+    );
   }
   const overall: RunoffResult['overall'] =
-    ecStatus === 'salt_buildup' ? 'poor' : ecStatus !== 'ok' || phStatus === 'drift' || volumeStatus !== 'ok' ? 'fair' : 'good';
+    ecStatus === 'salt_buildup'
+      ? 'poor'
+      : ecStatus !== 'ok' || phStatus === 'drift' || volumeStatus !== 'ok'
+        ? 'fair'
+        : 'good';
   return {
     ec_delta: ecDelta,
     ec_status: ecStatus,
