@@ -2,6 +2,10 @@ import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../platform/db/database.js';
 import type { Logger } from '../../platform/logger.js';
 import { defineModule } from '../../platform/module.js';
+import { calculationsRoutes } from './calculations.routes.js';
+import { NutrientCalculations } from './calculations.service.js';
+
+export type { NutrientCalculations } from './calculations.service.js';
 
 /**
  * Feeding plants: fertilizers (Croft's generic products and a farm's own), the dosing calculator with its
@@ -9,6 +13,10 @@ import { defineModule } from '../../platform/module.js';
  */
 export const nutrientsModule = defineModule({
   name: 'nutrients',
-  create: (_deps: { db: Database; clock: Clock; log: Logger }) => ({}),
-  routes: async () => {},
+  create: (deps: { db: Database; clock: Clock; log: Logger }) => ({
+    calculations: new NutrientCalculations(deps),
+  }),
+  routes: async (app, deps) => {
+    await app.register(calculationsRoutes, deps);
+  },
 });
