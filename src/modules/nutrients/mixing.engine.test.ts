@@ -136,6 +136,12 @@ describe('doses', () => {
     expect(r.ec.reached).toBeCloseTo(1.5, 10);
     expect(r.ec.reached_at_25).toBeCloseTo(1.5 / 0.9, 10);
     expect(r.ec.target_at_25).toBeCloseTo(1.5 / 0.9, 10);
+    expect(r.steps.find((st) => st.action === 'measure_ec')!.text).toContain(
+      '1.5 mS/cm at 20 °C (1.67 mS/cm at 25 °C)',
+    );
+    expect(mix({ products: [a] }).steps.find((st) => st.action === 'measure_ec')!.text).toBe(
+      'Stir, then measure the EC: about 1.5 mS/cm at 25 °C.',
+    );
   });
 });
 

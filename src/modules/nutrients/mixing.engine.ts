@@ -29,6 +29,7 @@
 import {
   budgetFor,
   ecAt25,
+  EC_REFERENCE_TEMP_C,
   FRESH_COCO_CALMAG_BOOST,
   phReserve,
   UNCERTAIN_EC_RESERVE,
@@ -604,7 +605,10 @@ function mixSteps(input: MixInput, doses: Dose[], ec: EcFigures, ph: PhAdvice, r
   }
   steps.push({
     action: 'measure_ec',
-    text: `Stir, then measure the EC: about ${mS(ec.reached)} at ${input.waterTempC} °C (${mS(ec.reached_at_25)} at 25 °C).`,
+    text:
+      input.waterTempC === EC_REFERENCE_TEMP_C
+        ? `Stir, then measure the EC: about ${mS(ec.reached)} at 25 °C.`
+        : `Stir, then measure the EC: about ${mS(ec.reached)} at ${input.waterTempC} °C (${mS(ec.reached_at_25)} at 25 °C).`,
   });
   steps.push({
     action: 'adjust_ph',

@@ -73,7 +73,7 @@ export function waterMix(input: WaterMixInput): WaterMixResult {
       phEstimate === null
         ? null
         : `An estimate (${round(phEstimate, 2)}) from the hydrogen ions alone: the tap water’s alkalinity buffers ` +
-          'the mix, so its real pH is usually higher. Measure it.',
+          'the mix, so its real pH is usually nearer the tap water’s. Measure it.',
   };
 }
 
