@@ -2,6 +2,13 @@ import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../platform/db/database.js';
 import type { Logger } from '../../platform/logger.js';
 import { defineModule } from '../../platform/module.js';
+import { fertilizersRoutes } from './fertilizers.routes.js';
+import { loadFertilizerSeed } from './fertilizers.seed.js';
+import { FertilizersService } from './fertilizers.service.js';
+
+export type { FertilizersService } from './fertilizers.service.js';
+/** Loads Croft's generic fertilizers (start-up does it; the test template too). */
+export { loadFertilizerSeed, DEFAULT_FERTILIZER_SEED_DIR } from './fertilizers.seed.js';
 
 /**
  * Feeding plants: fertilizers (Croft's generic products and a farm's own), the dosing calculator with its
@@ -9,6 +16,13 @@ import { defineModule } from '../../platform/module.js';
  */
 export const nutrientsModule = defineModule({
   name: 'nutrients',
-  create: (_deps: { db: Database; clock: Clock; log: Logger }) => ({}),
-  routes: async () => {},
+  create: (deps: { db: Database; clock: Clock; log: Logger }) => ({
+    fertilizers: new FertilizersService(deps),
+  }),
+  routes: async (app, deps) => {
+    await app.register(fertilizersRoutes, deps);
+  },
+  start: async (deps) => {
+    await loadFertilizerSeed(deps.db, { clock: deps.clock, log: deps.log.child({ component: 'nutrients' }) });
+  },
 });
