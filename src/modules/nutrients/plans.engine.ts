@@ -112,7 +112,7 @@ export function entryProblems(
   entries: ReadonlyArray<{
     week_start: number;
     week_end: number;
-    channels: ReadonlyArray<{ channel: Channel; dosages: ReadonlyArray<{ fertilizer: string }> }>;
+    channels: ReadonlyArray<{ channel: Channel; dosages?: ReadonlyArray<{ fertilizer: string }> | undefined }>;
   }>,
 ): Problem[] {
   const problems: Problem[] = [];
@@ -128,7 +128,7 @@ export function entryProblems(
         problems.push({ field: `entries[${i}].channels[${j}].channel`, message: 'is named twice in this entry' });
       seen.add(c.channel);
       const fertilizers = new Set<string>();
-      c.dosages.forEach((d, k) => {
+      (c.dosages ?? []).forEach((d, k) => {
         if (fertilizers.has(d.fertilizer))
           problems.push({
             field: `entries[${i}].channels[${j}].dosages[${k}].fertilizer`,
@@ -153,14 +153,14 @@ export interface DosedFertilizer {
  */
 export function dosageProblems(
   entries: ReadonlyArray<{
-    channels: ReadonlyArray<{ channel: Channel; dosages: ReadonlyArray<{ fertilizer: string }> }>;
+    channels: ReadonlyArray<{ channel: Channel; dosages?: ReadonlyArray<{ fertilizer: string }> | undefined }>;
   }>,
   fertilizers: ReadonlyMap<string, DosedFertilizer>,
 ): Problem[] {
   const problems: Problem[] = [];
   entries.forEach((entry, i) =>
     entry.channels.forEach((c, j) =>
-      c.dosages.forEach((d, k) => {
+      (c.dosages ?? []).forEach((d, k) => {
         const field = `entries[${i}].channels[${j}].dosages[${k}].fertilizer`;
         const f = fertilizers.get(d.fertilizer);
         if (!f) problems.push({ field, message: 'no such fertilizer in this farm' });
