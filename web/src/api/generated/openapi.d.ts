@@ -7723,6 +7723,953 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/farms/{farm}/fertilizer-stock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the farm has on hand of each fertilizer it has recorded stock of */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                brand: string;
+                                /** Format: uuid */
+                                fertilizer_id: string;
+                                /** Format: date-time */
+                                last_movement_at: string;
+                                on_hand: number;
+                                product: string;
+                                /**
+                                 * @description ml for a liquid, g for a powder
+                                 * @enum {unknown}
+                                 */
+                                unit: "ml" | "g";
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/fertilizers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The fertilizers the farm sees: Croft’s generic ones (read-only) and its own, by product and brand; filters type, q (part of product or brand) and origin */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The next_cursor of the page before */
+                    cursor?: string;
+                    limit?: number;
+                    /** @description Only Croft’s generic rows, or only the farm’s own */
+                    origin?: "global" | "farm";
+                    /** @description Part of the product or brand */
+                    q?: string;
+                    type?: "base" | "supplement" | "booster" | "calmag" | "silicate" | "ph_adjuster" | "organic" | "biological";
+                };
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                brand: string;
+                                channels: ("fertigation" | "drench" | "foliar" | "top_dress")[];
+                                contains: {
+                                    calcium: boolean;
+                                    chelated_iron: boolean;
+                                    phosphate: boolean;
+                                    silicate: boolean;
+                                    sulfate: boolean;
+                                };
+                                /** Format: date-time */
+                                created_at: string;
+                                /** @enum {unknown} */
+                                dose_unit: "ml/L" | "g/L";
+                                ec_per_unit: number;
+                                ec_uncertain: boolean;
+                                foliar_only: boolean;
+                                /** @enum {unknown} */
+                                form: "liquid" | "powder";
+                                /** Format: uuid */
+                                id: string;
+                                key: string | null;
+                                max_dose_per_l: number;
+                                mixing_priority: number;
+                                notes: string;
+                                npk: {
+                                    k: number;
+                                    n: number;
+                                    p: number;
+                                };
+                                /**
+                                 * @description global: ships with Croft, read-only; farm: the farm’s own
+                                 * @enum {unknown}
+                                 */
+                                origin: "global" | "farm";
+                                /** @enum {unknown} */
+                                ph_effect: "acidic" | "neutral" | "alkaline";
+                                product: string;
+                                /** @description A global row the seed no longer holds */
+                                retired: boolean;
+                                stock: {
+                                    /** @description The farm’s amount on hand */
+                                    on_hand: number;
+                                    /**
+                                     * @description ml for a liquid, g for a powder
+                                     * @enum {unknown}
+                                     */
+                                    unit: "ml" | "g";
+                                };
+                                tank_safe: boolean;
+                                /** @enum {unknown} */
+                                type: "base" | "supplement" | "booster" | "calmag" | "silicate" | "ph_adjuster" | "organic" | "biological";
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a fertilizer of the farm’s own (client-made id): N, P, K each ≥ 0 and together ≤ 100, max dose > 0, mixing priority 1–100; not tank-safe is never fertigation; product + brand unique in the farm (409) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The maker, or "Generic" */
+                        brand?: string;
+                        /** @description The channels it is meant for */
+                        channels?: ("fertigation" | "drench" | "foliar" | "top_dress")[];
+                        contains_calcium?: boolean;
+                        contains_chelated_iron?: boolean;
+                        contains_phosphate?: boolean;
+                        contains_silicate?: boolean;
+                        contains_sulfate?: boolean;
+                        /** @description mS/cm added per ml/L (liquid) or g/L (powder) */
+                        ec_per_unit?: number;
+                        /** @description The EC value is an estimate to check with a meter */
+                        ec_uncertain?: boolean;
+                        /** @description Only for spraying leaves: its channels are [foliar] */
+                        foliar_only?: boolean;
+                        /**
+                         * @description liquid: doses in ml/L, stock in ml; powder: g/L and g
+                         * @enum {unknown}
+                         */
+                        form: "liquid" | "powder";
+                        /**
+                         * Format: uuid
+                         * @description A client-made id: a resend with the same body makes nothing twice
+                         */
+                        id?: string;
+                        /** @description The most per litre (ml/L or g/L; a top dress: per litre of substrate); above 0 */
+                        max_dose_per_l: number;
+                        /**
+                         * @description Lower goes into the water first (1–100)
+                         * @default 50
+                         */
+                        mixing_priority?: number;
+                        notes?: string;
+                        /** @description Potash, % by weight (N, P₂O₅, K₂O); N+P+K ≤ 100 */
+                        npk_k?: number;
+                        /** @description Nitrogen, % by weight (N, P₂O₅, K₂O); N+P+K ≤ 100 */
+                        npk_n?: number;
+                        /** @description Phosphate, % by weight (N, P₂O₅, K₂O); N+P+K ≤ 100 */
+                        npk_p?: number;
+                        /** @enum {unknown} */
+                        ph_effect?: "acidic" | "neutral" | "alkaline";
+                        /** @description The product’s name; product + brand is unique in a farm */
+                        product: string;
+                        /** @description May go into a tank; not tank-safe: never fertigation */
+                        tank_safe?: boolean;
+                        /** @enum {unknown} */
+                        type: "base" | "supplement" | "booster" | "calmag" | "silicate" | "ph_adjuster" | "organic" | "biological";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description A repeat of the first request with this id: what it made */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            brand: string;
+                            channels: ("fertigation" | "drench" | "foliar" | "top_dress")[];
+                            contains: {
+                                calcium: boolean;
+                                chelated_iron: boolean;
+                                phosphate: boolean;
+                                silicate: boolean;
+                                sulfate: boolean;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @enum {unknown} */
+                            dose_unit: "ml/L" | "g/L";
+                            ec_per_unit: number;
+                            ec_uncertain: boolean;
+                            foliar_only: boolean;
+                            /** @enum {unknown} */
+                            form: "liquid" | "powder";
+                            /** Format: uuid */
+                            id: string;
+                            key: string | null;
+                            max_dose_per_l: number;
+                            mixing_priority: number;
+                            notes: string;
+                            npk: {
+                                k: number;
+                                n: number;
+                                p: number;
+                            };
+                            /**
+                             * @description global: ships with Croft, read-only; farm: the farm’s own
+                             * @enum {unknown}
+                             */
+                            origin: "global" | "farm";
+                            /** @enum {unknown} */
+                            ph_effect: "acidic" | "neutral" | "alkaline";
+                            product: string;
+                            /** @description A global row the seed no longer holds */
+                            retired: boolean;
+                            stock: {
+                                /** @description The farm’s amount on hand */
+                                on_hand: number;
+                                /**
+                                 * @description ml for a liquid, g for a powder
+                                 * @enum {unknown}
+                                 */
+                                unit: "ml" | "g";
+                            };
+                            tank_safe: boolean;
+                            /** @enum {unknown} */
+                            type: "base" | "supplement" | "booster" | "calmag" | "silicate" | "ph_adjuster" | "organic" | "biological";
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            brand: string;
+                            channels: ("fertigation" | "drench" | "foliar" | "top_dress")[];
+                            contains: {
+                                calcium: boolean;
+                                chelated_iron: boolean;
+                                phosphate: boolean;
+                                silicate: boolean;
+                                sulfate: boolean;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @enum {unknown} */
+                            dose_unit: "ml/L" | "g/L";
+                            ec_per_unit: number;
+                            ec_uncertain: boolean;
+                            foliar_only: boolean;
+                            /** @enum {unknown} */
+                            form: "liquid" | "powder";
+                            /** Format: uuid */
+                            id: string;
+                            key: string | null;
+                            max_dose_per_l: number;
+                            mixing_priority: number;
+                            notes: string;
+                            npk: {
+                                k: number;
+                                n: number;
+                                p: number;
+                            };
+                            /**
+                             * @description global: ships with Croft, read-only; farm: the farm’s own
+                             * @enum {unknown}
+                             */
+                            origin: "global" | "farm";
+                            /** @enum {unknown} */
+                            ph_effect: "acidic" | "neutral" | "alkaline";
+                            product: string;
+                            /** @description A global row the seed no longer holds */
+                            retired: boolean;
+                            stock: {
+                                /** @description The farm’s amount on hand */
+                                on_hand: number;
+                                /**
+                                 * @description ml for a liquid, g for a powder
+                                 * @enum {unknown}
+                                 */
+                                unit: "ml" | "g";
+                            };
+                            tank_safe: boolean;
+                            /** @enum {unknown} */
+                            type: "base" | "supplement" | "booster" | "calmag" | "silicate" | "ph_adjuster" | "organic" | "biological";
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description IDEMPOTENCY_CONFLICT: this id was already used in this farm for a different request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/fertilizers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One fertilizer, with the farm’s stock on hand */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            brand: string;
+                            channels: ("fertigation" | "drench" | "foliar" | "top_dress")[];
+                            contains: {
+                                calcium: boolean;
+                                chelated_iron: boolean;
+                                phosphate: boolean;
+                                silicate: boolean;
+                                sulfate: boolean;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @enum {unknown} */
+                            dose_unit: "ml/L" | "g/L";
+                            ec_per_unit: number;
+                            ec_uncertain: boolean;
+                            foliar_only: boolean;
+                            /** @enum {unknown} */
+                            form: "liquid" | "powder";
+                            /** Format: uuid */
+                            id: string;
+                            key: string | null;
+                            max_dose_per_l: number;
+                            mixing_priority: number;
+                            notes: string;
+                            npk: {
+                                k: number;
+                                n: number;
+                                p: number;
+                            };
+                            /**
+                             * @description global: ships with Croft, read-only; farm: the farm’s own
+                             * @enum {unknown}
+                             */
+                            origin: "global" | "farm";
+                            /** @enum {unknown} */
+                            ph_effect: "acidic" | "neutral" | "alkaline";
+                            product: string;
+                            /** @description A global row the seed no longer holds */
+                            retired: boolean;
+                            stock: {
+                                /** @description The farm’s amount on hand */
+                                on_hand: number;
+                                /**
+                                 * @description ml for a liquid, g for a powder
+                                 * @enum {unknown}
+                                 */
+                                unit: "ml" | "g";
+                            };
+                            tank_safe: boolean;
+                            /** @enum {unknown} */
+                            type: "base" | "supplement" | "booster" | "calmag" | "silicate" | "ph_adjuster" | "organic" | "biological";
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a fertilizer of the farm’s own, with its stock ledger (409 IN_USE while a nutrient plan doses it) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a fertilizer of the farm’s own (Croft’s are read-only: 403 GLOBAL_ROW_READ_ONLY) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The maker, or "Generic" */
+                        brand?: string;
+                        /** @description The channels it is meant for */
+                        channels?: ("fertigation" | "drench" | "foliar" | "top_dress")[];
+                        contains_calcium?: boolean;
+                        contains_chelated_iron?: boolean;
+                        contains_phosphate?: boolean;
+                        contains_silicate?: boolean;
+                        contains_sulfate?: boolean;
+                        /** @description mS/cm added per ml/L (liquid) or g/L (powder) */
+                        ec_per_unit?: number;
+                        /** @description The EC value is an estimate to check with a meter */
+                        ec_uncertain?: boolean;
+                        /** @description Only for spraying leaves: its channels are [foliar] */
+                        foliar_only?: boolean;
+                        /**
+                         * @description liquid: doses in ml/L, stock in ml; powder: g/L and g
+                         * @enum {unknown}
+                         */
+                        form?: "liquid" | "powder";
+                        /** @description The most per litre (ml/L or g/L; a top dress: per litre of substrate); above 0 */
+                        max_dose_per_l?: number;
+                        mixing_priority?: number;
+                        notes?: string;
+                        /** @description Potash, % by weight (N, P₂O₅, K₂O); N+P+K ≤ 100 */
+                        npk_k?: number;
+                        /** @description Nitrogen, % by weight (N, P₂O₅, K₂O); N+P+K ≤ 100 */
+                        npk_n?: number;
+                        /** @description Phosphate, % by weight (N, P₂O₅, K₂O); N+P+K ≤ 100 */
+                        npk_p?: number;
+                        /** @enum {unknown} */
+                        ph_effect?: "acidic" | "neutral" | "alkaline";
+                        /** @description The product’s name; product + brand is unique in a farm */
+                        product?: string;
+                        /** @description May go into a tank; not tank-safe: never fertigation */
+                        tank_safe?: boolean;
+                        /** @enum {unknown} */
+                        type?: "base" | "supplement" | "booster" | "calmag" | "silicate" | "ph_adjuster" | "organic" | "biological";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            brand: string;
+                            channels: ("fertigation" | "drench" | "foliar" | "top_dress")[];
+                            contains: {
+                                calcium: boolean;
+                                chelated_iron: boolean;
+                                phosphate: boolean;
+                                silicate: boolean;
+                                sulfate: boolean;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @enum {unknown} */
+                            dose_unit: "ml/L" | "g/L";
+                            ec_per_unit: number;
+                            ec_uncertain: boolean;
+                            foliar_only: boolean;
+                            /** @enum {unknown} */
+                            form: "liquid" | "powder";
+                            /** Format: uuid */
+                            id: string;
+                            key: string | null;
+                            max_dose_per_l: number;
+                            mixing_priority: number;
+                            notes: string;
+                            npk: {
+                                k: number;
+                                n: number;
+                                p: number;
+                            };
+                            /**
+                             * @description global: ships with Croft, read-only; farm: the farm’s own
+                             * @enum {unknown}
+                             */
+                            origin: "global" | "farm";
+                            /** @enum {unknown} */
+                            ph_effect: "acidic" | "neutral" | "alkaline";
+                            product: string;
+                            /** @description A global row the seed no longer holds */
+                            retired: boolean;
+                            stock: {
+                                /** @description The farm’s amount on hand */
+                                on_hand: number;
+                                /**
+                                 * @description ml for a liquid, g for a powder
+                                 * @enum {unknown}
+                                 */
+                                unit: "ml" | "g";
+                            };
+                            tank_safe: boolean;
+                            /** @enum {unknown} */
+                            type: "base" | "supplement" | "booster" | "calmag" | "silicate" | "ph_adjuster" | "organic" | "biological";
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/fertilizers/{id}/stock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The farm’s stock of a fertilizer: on hand (ml or g) and the latest movements */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            fertilizer_id: string;
+                            /** @description The latest first (at most 100) */
+                            movements: {
+                                /** Format: date-time */
+                                at: string;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** @description What it changed on hand by */
+                                delta: number;
+                                /** Format: uuid */
+                                fertilizer_id: string;
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {unknown} */
+                                kind: "received" | "used" | "counted";
+                                note: string;
+                                on_hand_after: number;
+                                quantity: number;
+                                /**
+                                 * @description ml for a liquid, g for a powder
+                                 * @enum {unknown}
+                                 */
+                                unit: "ml" | "g";
+                                user_id: string | null;
+                            }[];
+                            on_hand: number;
+                            product: string;
+                            /**
+                             * @description ml for a liquid, g for a powder
+                             * @enum {unknown}
+                             */
+                            unit: "ml" | "g";
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/fertilizers/{id}/stock/movements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record stock received, used, or counted (client-made id). Used beyond what is on hand: 409 INSUFFICIENT_STOCK — on hand never goes below 0; a count states what is there */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        at?: string;
+                        /**
+                         * Format: uuid
+                         * @description A client-made id: a resend with the same body makes nothing twice
+                         */
+                        id?: string;
+                        /**
+                         * @description received: add; used: take away (never below 0); counted: what was found on hand
+                         * @enum {unknown}
+                         */
+                        kind: "received" | "used" | "counted";
+                        note?: string;
+                        /** @description ml (liquid) or g (powder); above 0 for received and used, 0 or more for counted */
+                        quantity: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description A repeat of the first request with this id: what it made */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            movement: {
+                                /** Format: date-time */
+                                at: string;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** @description What it changed on hand by */
+                                delta: number;
+                                /** Format: uuid */
+                                fertilizer_id: string;
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {unknown} */
+                                kind: "received" | "used" | "counted";
+                                note: string;
+                                on_hand_after: number;
+                                quantity: number;
+                                /**
+                                 * @description ml for a liquid, g for a powder
+                                 * @enum {unknown}
+                                 */
+                                unit: "ml" | "g";
+                                user_id: string | null;
+                            };
+                            on_hand: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            movement: {
+                                /** Format: date-time */
+                                at: string;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** @description What it changed on hand by */
+                                delta: number;
+                                /** Format: uuid */
+                                fertilizer_id: string;
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {unknown} */
+                                kind: "received" | "used" | "counted";
+                                note: string;
+                                on_hand_after: number;
+                                quantity: number;
+                                /**
+                                 * @description ml for a liquid, g for a powder
+                                 * @enum {unknown}
+                                 */
+                                unit: "ml" | "g";
+                                user_id: string | null;
+                            };
+                            on_hand: number;
+                        };
+                    };
+                };
+                /** @description IDEMPOTENCY_CONFLICT: this id was already used in this farm for a different request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/farms/{farm}/hives": {
         parameters: {
             query?: never;
@@ -11763,6 +12710,830 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/farms/{farm}/nutrient-plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The farm’s nutrient plans by name, each with its entry count, weeks and lineage (cloned_from_id) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The next_cursor of the page before */
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                cloned_from_id: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** @description How many phase entries it has */
+                                entries: number;
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                notes: string;
+                                species_id: string | null;
+                                /** @enum {unknown} */
+                                substrate: "hydro" | "coco" | "soil" | "rockwool" | "clay_pebbles" | "perlite" | "living_soil";
+                                /** Format: date-time */
+                                updated_at: string;
+                                weeks: {
+                                    first: number;
+                                    last: number;
+                                } | null;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a nutrient plan (client-made id): entries of a catalogue phase over weeks 1–52 (end not before start), per channel target EC/pH and dosages; a product that is not tank-safe never in fertigation (400) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Phase entries; gaps and shared weeks are allowed while writing and reported by …/validate */
+                        entries: {
+                            /** @description Each channel at most once */
+                            channels: {
+                                /** @enum {unknown} */
+                                channel: "fertigation" | "drench" | "foliar" | "top_dress";
+                                /** @description What goes in, per litre; a product that is not tank-safe never in fertigation */
+                                dosages?: {
+                                    /** @description ml/L (liquid) or g/L (powder) */
+                                    dose_per_l: number;
+                                    /** Format: uuid */
+                                    fertilizer: string;
+                                }[];
+                                target_ec?: number | null;
+                                target_ph?: number | null;
+                            }[];
+                            notes?: string;
+                            /** @description A catalogue phase’s key (seedling, vegetative, flowering …); with a species, one of its phases */
+                            phase: string;
+                            /** @description The last week, not before the first (1–52, inclusive) */
+                            week_end: number;
+                            /** @description The first week (1–52, inclusive) */
+                            week_start: number;
+                        }[];
+                        /**
+                         * Format: uuid
+                         * @description A client-made id: a resend with the same body makes nothing twice
+                         */
+                        id?: string;
+                        /** @description At least one character that is not white space */
+                        name: string;
+                        notes?: string;
+                        species?: string | null;
+                        /** @enum {unknown} */
+                        substrate: "hydro" | "coco" | "soil" | "rockwool" | "clay_pebbles" | "perlite" | "living_soil";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description A repeat of the first request with this id: what it made */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            cloned_from_id: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            entries: {
+                                channels: {
+                                    /** @enum {unknown} */
+                                    channel: "fertigation" | "drench" | "foliar" | "top_dress";
+                                    dosages: {
+                                        dose_per_l: number;
+                                        /** Format: uuid */
+                                        fertilizer_id: string;
+                                        product: string;
+                                        /** @enum {unknown} */
+                                        unit: "ml/L" | "g/L";
+                                    }[];
+                                    target_ec: number | null;
+                                    target_ph: number | null;
+                                }[];
+                                /** Format: uuid */
+                                id: string;
+                                notes: string;
+                                phase: string;
+                                position: number;
+                                week_end: number;
+                                week_start: number;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            notes: string;
+                            species_id: string | null;
+                            /** @enum {unknown} */
+                            substrate: "hydro" | "coco" | "soil" | "rockwool" | "clay_pebbles" | "perlite" | "living_soil";
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            cloned_from_id: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            entries: {
+                                channels: {
+                                    /** @enum {unknown} */
+                                    channel: "fertigation" | "drench" | "foliar" | "top_dress";
+                                    dosages: {
+                                        dose_per_l: number;
+                                        /** Format: uuid */
+                                        fertilizer_id: string;
+                                        product: string;
+                                        /** @enum {unknown} */
+                                        unit: "ml/L" | "g/L";
+                                    }[];
+                                    target_ec: number | null;
+                                    target_ph: number | null;
+                                }[];
+                                /** Format: uuid */
+                                id: string;
+                                notes: string;
+                                phase: string;
+                                position: number;
+                                week_end: number;
+                                week_start: number;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            notes: string;
+                            species_id: string | null;
+                            /** @enum {unknown} */
+                            substrate: "hydro" | "coco" | "soil" | "rockwool" | "clay_pebbles" | "perlite" | "living_soil";
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description IDEMPOTENCY_CONFLICT: this id was already used in this farm for a different request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/nutrient-plans/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One nutrient plan with its entries */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            cloned_from_id: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            entries: {
+                                channels: {
+                                    /** @enum {unknown} */
+                                    channel: "fertigation" | "drench" | "foliar" | "top_dress";
+                                    dosages: {
+                                        dose_per_l: number;
+                                        /** Format: uuid */
+                                        fertilizer_id: string;
+                                        product: string;
+                                        /** @enum {unknown} */
+                                        unit: "ml/L" | "g/L";
+                                    }[];
+                                    target_ec: number | null;
+                                    target_ph: number | null;
+                                }[];
+                                /** Format: uuid */
+                                id: string;
+                                notes: string;
+                                phase: string;
+                                position: number;
+                                week_end: number;
+                                week_start: number;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            notes: string;
+                            species_id: string | null;
+                            /** @enum {unknown} */
+                            substrate: "hydro" | "coco" | "soil" | "rockwool" | "clay_pebbles" | "perlite" | "living_soil";
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a nutrient plan (409 IN_USE while a planting run follows it; its clones keep their copy) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a nutrient plan; `entries`, when given, replace all of its entries */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Phase entries; gaps and shared weeks are allowed while writing and reported by …/validate */
+                        entries?: {
+                            /** @description Each channel at most once */
+                            channels: {
+                                /** @enum {unknown} */
+                                channel: "fertigation" | "drench" | "foliar" | "top_dress";
+                                /** @description What goes in, per litre; a product that is not tank-safe never in fertigation */
+                                dosages?: {
+                                    /** @description ml/L (liquid) or g/L (powder) */
+                                    dose_per_l: number;
+                                    /** Format: uuid */
+                                    fertilizer: string;
+                                }[];
+                                target_ec?: number | null;
+                                target_ph?: number | null;
+                            }[];
+                            notes?: string;
+                            /** @description A catalogue phase’s key (seedling, vegetative, flowering …); with a species, one of its phases */
+                            phase: string;
+                            /** @description The last week, not before the first (1–52, inclusive) */
+                            week_end: number;
+                            /** @description The first week (1–52, inclusive) */
+                            week_start: number;
+                        }[];
+                        /** @description At least one character that is not white space */
+                        name?: string;
+                        notes?: string;
+                        species?: string | null;
+                        /** @enum {unknown} */
+                        substrate?: "hydro" | "coco" | "soil" | "rockwool" | "clay_pebbles" | "perlite" | "living_soil";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            cloned_from_id: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            entries: {
+                                channels: {
+                                    /** @enum {unknown} */
+                                    channel: "fertigation" | "drench" | "foliar" | "top_dress";
+                                    dosages: {
+                                        dose_per_l: number;
+                                        /** Format: uuid */
+                                        fertilizer_id: string;
+                                        product: string;
+                                        /** @enum {unknown} */
+                                        unit: "ml/L" | "g/L";
+                                    }[];
+                                    target_ec: number | null;
+                                    target_ph: number | null;
+                                }[];
+                                /** Format: uuid */
+                                id: string;
+                                notes: string;
+                                phase: string;
+                                position: number;
+                                week_end: number;
+                                week_start: number;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            notes: string;
+                            species_id: string | null;
+                            /** @enum {unknown} */
+                            substrate: "hydro" | "coco" | "soil" | "rockwool" | "clay_pebbles" | "perlite" | "living_soil";
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/nutrient-plans/{id}/clone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Copy a plan under a new name (client-made id); the copy names its source in cloned_from_id */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A client-made id: a resend with the same body makes nothing twice
+                         */
+                        id?: string;
+                        /** @description At least one character that is not white space */
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description A repeat of the first request with this id: what it made */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            cloned_from_id: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            entries: {
+                                channels: {
+                                    /** @enum {unknown} */
+                                    channel: "fertigation" | "drench" | "foliar" | "top_dress";
+                                    dosages: {
+                                        dose_per_l: number;
+                                        /** Format: uuid */
+                                        fertilizer_id: string;
+                                        product: string;
+                                        /** @enum {unknown} */
+                                        unit: "ml/L" | "g/L";
+                                    }[];
+                                    target_ec: number | null;
+                                    target_ph: number | null;
+                                }[];
+                                /** Format: uuid */
+                                id: string;
+                                notes: string;
+                                phase: string;
+                                position: number;
+                                week_end: number;
+                                week_start: number;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            notes: string;
+                            species_id: string | null;
+                            /** @enum {unknown} */
+                            substrate: "hydro" | "coco" | "soil" | "rockwool" | "clay_pebbles" | "perlite" | "living_soil";
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            cloned_from_id: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            entries: {
+                                channels: {
+                                    /** @enum {unknown} */
+                                    channel: "fertigation" | "drench" | "foliar" | "top_dress";
+                                    dosages: {
+                                        dose_per_l: number;
+                                        /** Format: uuid */
+                                        fertilizer_id: string;
+                                        product: string;
+                                        /** @enum {unknown} */
+                                        unit: "ml/L" | "g/L";
+                                    }[];
+                                    target_ec: number | null;
+                                    target_ph: number | null;
+                                }[];
+                                /** Format: uuid */
+                                id: string;
+                                notes: string;
+                                phase: string;
+                                position: number;
+                                week_end: number;
+                                week_start: number;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            notes: string;
+                            species_id: string | null;
+                            /** @enum {unknown} */
+                            substrate: "hydro" | "coco" | "soil" | "rockwool" | "clay_pebbles" | "perlite" | "living_soil";
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description IDEMPOTENCY_CONFLICT: this id was already used in this farm for a different request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/nutrient-plans/{id}/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Check a plan’s weeks per channel: the first entry starts at week 1 and each next one at the previous end + 1; every gap, shared week and late start is listed with its weeks */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            channels: {
+                                /** @enum {unknown} */
+                                channel: "fertigation" | "drench" | "foliar" | "top_dress";
+                                problems: {
+                                    /** @description The entries’ positions it lies between */
+                                    entries: number[];
+                                    /** @enum {unknown} */
+                                    kind: "late_start" | "gap" | "overlap";
+                                    message: string;
+                                    weeks: number[];
+                                }[];
+                            }[];
+                            /** Format: uuid */
+                            plan_id: string;
+                            /** @description Problems of the plan as a whole */
+                            problems: string[];
+                            valid: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/nutrient-plans/{id}/weeks/{week}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What a plan says for one week (1–52): the entries whose weeks hold it */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                    week: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The entries whose weeks hold this one (none: the plan is silent) */
+                            entries: {
+                                channels: {
+                                    /** @enum {unknown} */
+                                    channel: "fertigation" | "drench" | "foliar" | "top_dress";
+                                    dosages: {
+                                        dose_per_l: number;
+                                        /** Format: uuid */
+                                        fertilizer_id: string;
+                                        product: string;
+                                        /** @enum {unknown} */
+                                        unit: "ml/L" | "g/L";
+                                    }[];
+                                    target_ec: number | null;
+                                    target_ph: number | null;
+                                }[];
+                                /** Format: uuid */
+                                id: string;
+                                notes: string;
+                                phase: string;
+                                position: number;
+                                week_end: number;
+                                week_start: number;
+                            }[];
+                            /** Format: uuid */
+                            plan_id: string;
+                            week: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/farms/{farm}/onboarding/apply": {
         parameters: {
             query?: never;
@@ -12309,6 +14080,7 @@ export interface paths {
                                 location_id: string | null;
                                 name: string;
                                 notes: string;
+                                nutrient_plan_id: string | null;
                                 planned_on: string | null;
                                 /** @description Active plants of the run */
                                 plants: number;
@@ -12357,6 +14129,7 @@ export interface paths {
                         /** @description At least one character that is not white space */
                         name: string;
                         notes?: string;
+                        nutrient_plan?: string | null;
                         planned_on?: string | null;
                         source_plant?: string | null;
                         /** @enum {unknown} */
@@ -12405,6 +14178,7 @@ export interface paths {
                             location_id: string | null;
                             name: string;
                             notes: string;
+                            nutrient_plan_id: string | null;
                             planned_on: string | null;
                             /** @description Active plants of the run */
                             plants: number;
@@ -12441,6 +14215,7 @@ export interface paths {
                             location_id: string | null;
                             name: string;
                             notes: string;
+                            nutrient_plan_id: string | null;
                             planned_on: string | null;
                             /** @description Active plants of the run */
                             plants: number;
@@ -12533,6 +14308,7 @@ export interface paths {
                             location_id: string | null;
                             name: string;
                             notes: string;
+                            nutrient_plan_id: string | null;
                             planned_on: string | null;
                             /** @description Active plants of the run */
                             plants: number;
@@ -12622,6 +14398,7 @@ export interface paths {
                         /** @description At least one character that is not white space */
                         name?: string;
                         notes?: string;
+                        nutrient_plan?: string | null;
                         planned_on?: string | null;
                     };
                 };
@@ -12667,6 +14444,7 @@ export interface paths {
                             location_id: string | null;
                             name: string;
                             notes: string;
+                            nutrient_plan_id: string | null;
                             planned_on: string | null;
                             /** @description Active plants of the run */
                             plants: number;
@@ -12994,6 +14772,7 @@ export interface paths {
                                 location_id: string | null;
                                 name: string;
                                 notes: string;
+                                nutrient_plan_id: string | null;
                                 planned_on: string | null;
                                 /** @description Active plants of the run */
                                 plants: number;
@@ -13087,6 +14866,7 @@ export interface paths {
                             location_id: string | null;
                             name: string;
                             notes: string;
+                            nutrient_plan_id: string | null;
                             planned_on: string | null;
                             /** @description Active plants of the run */
                             plants: number;
