@@ -187,6 +187,11 @@ describe("a farm's own fertilizers", () => {
       404,
     );
     expect(((await api('GET', '/fertilizers?q=theirs')).body.data as Json[]).length).toBe(0);
+    // Ids are unique across Croft's one fertilizer table: their id is refused here, their row never shown.
+    const taken = await api('POST', '/fertilizers', mine({ id, product: 'Mine' }));
+    expect(taken.status).toBe(409);
+    expect(taken.body.error_code).toBe('TRY_AGAIN');
+    expect(JSON.stringify(taken.body)).not.toContain('Theirs');
   });
 });
 
