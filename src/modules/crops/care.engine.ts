@@ -136,7 +136,7 @@ export interface CareSettings {
   adaptive: boolean;
   /** The learned watering interval (days), when one has been learned. */
   learnedWaterDays: number | null;
-  /** Fertilising reminders need a nutrient plan (crops part 3): none yet. */
+  /** The plant’s run follows a nutrient plan: fertilising reminders need one. */
   hasNutrientPlan: boolean;
 }
 

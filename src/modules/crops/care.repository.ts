@@ -123,6 +123,23 @@ export const careRepository = {
     }));
   },
 
+  /** Of these plants (all the farm's when none are named), those whose run follows a nutrient plan. */
+  async followingPlan(tx: Tx, farmId: string, plantIds?: string[]): Promise<Set<string>> {
+    let query = tx
+      .selectFrom('plants as p')
+      .innerJoin('planting_runs as r', (join) =>
+        join.onRef('r.farm_id', '=', 'p.farm_id').onRef('r.id', '=', 'p.run_id'),
+      )
+      .select('p.id')
+      .where('p.farm_id', '=', farmId)
+      .where('r.nutrient_plan_id', 'is not', null);
+    if (plantIds) {
+      if (plantIds.length === 0) return new Set();
+      query = query.where('p.id', 'in', plantIds);
+    }
+    return new Set((await query.execute()).map((r) => r.id));
+  },
+
   /** Farms with plants cared for (system scope: every farm). */
   async farmsCaring(tx: Tx): Promise<string[]> {
     const rows = await tx

@@ -79,8 +79,15 @@ const TITLES: Record<CareKind, string> = {
 /** How many waterings adaptive learning looks back on. */
 const LEARN_FROM = 5;
 
-/** The engine's settings from a profile and its species. */
-export function settingsOf(profile: NewProfile, species: SpeciesForCare | undefined): CareSettings {
+/**
+ * The engine's settings from a profile and its species; `followsPlan`: the plant's run follows a nutrient
+ * plan (fertilising reminders need one).
+ */
+export function settingsOf(
+  profile: NewProfile,
+  species: SpeciesForCare | undefined,
+  followsPlan = false,
+): CareSettings {
   return {
     preset: profile.preset,
     speciesWaterDays: species?.wateringIntervalDays ?? null,
@@ -94,8 +101,7 @@ export function settingsOf(profile: NewProfile, species: SpeciesForCare | undefi
     locationCheckMonths: profile.location_check_months,
     adaptive: profile.adaptive,
     learnedWaterDays: profile.learned_water_days,
-    // Fertilising reminders wait for nutrient plans (crops part 3).
-    hasNutrientPlan: false,
+    hasNutrientPlan: followsPlan,
   };
 }
 
@@ -289,13 +295,14 @@ export class CareService {
     const growth = await catalogReads.speciesForGrowth(tx, speciesIds);
     const lastDone = await careRepository.lastDone(tx, farmId);
     const latitude = (await farmReads.byId(tx, farmId))?.latitude ?? null;
+    const withPlan = await careRepository.followingPlan(tx, farmId);
     const out: CareReminder[] = [];
     for (const { profile, plant } of cared) {
       const phaseKey = plant.phase_id
         ? (growth.get(plant.species_id)?.sequence.phases.find((p) => p.id === plant.phase_id)?.key ?? null)
         : null;
       const due = dueReminders({
-        settings: settingsOf(profile, species.get(plant.species_id)),
+        settings: settingsOf(profile, species.get(plant.species_id), withPlan.has(plant.id)),
         latitude,
         today,
         startedOn: profile.started_on,
@@ -436,7 +443,8 @@ export class CareService {
           ?.sequence.phases.find((p) => p.id === plant.phase_id)?.key ?? null)
       : null;
     const lastDone = (await careRepository.lastDone(tx, ctx.farmId, [plant.id])).get(plant.id) ?? {};
-    const settings = settingsOf(profile, species);
+    const followsPlan = (await careRepository.followingPlan(tx, ctx.farmId, [plant.id])).has(plant.id);
+    const settings = settingsOf(profile, species, followsPlan);
     return {
       plant,
       profile,

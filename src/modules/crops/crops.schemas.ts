@@ -52,6 +52,9 @@ export const NewRunBody = Type.Object(
     }),
     planned_on: Type.Optional(Nullable(Day)),
     notes: Type.Optional(Notes),
+    nutrient_plan: Type.Optional(
+      Nullable(Type.String({ format: 'uuid', description: 'The nutrient plan the run follows (null: none)' })),
+    ),
   },
   { additionalProperties: false },
 );
@@ -64,6 +67,7 @@ export const RunPatchBody = Type.Object(
     entries: Type.Optional(NewRunBody.properties.entries),
     planned_on: Type.Optional(Nullable(Day)),
     notes: Type.Optional(Notes),
+    nutrient_plan: NewRunBody.properties.nutrient_plan,
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -95,6 +99,7 @@ export const RunView = Type.Object({
   started_at: Nullable(DateTime),
   ended_at: Nullable(DateTime),
   notes: Type.String(),
+  nutrient_plan_id: Nullable(Uuid),
   created_at: DateTime,
   updated_at: DateTime,
 });

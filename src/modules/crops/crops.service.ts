@@ -10,6 +10,7 @@ import { localTime, startOfLocalDay } from '../../platform/time-zones.js';
 import { recordAudit } from '../audit/index.js';
 import { catalogReads, type SpeciesForGrowth } from '../catalog/index.js';
 import { locationCode, locationReads, type LocationRow } from '../locations/index.js';
+import { nutrientReads } from '../nutrients/index.js';
 import { nextPlantLabels } from './plant-ids.engine.js';
 import { checkRunStatus, runEditable } from './runs.engine.js';
 import { cropsRepository, type PhaseHistoryRow, type RunRow } from './crops.repository.js';
@@ -39,6 +40,12 @@ interface Deps {
   cropTargets: CropTargets;
 }
 
+/** A nutrient plan a body names: 400 naming the field when the farm has no such plan. */
+async function planOr(tx: Tx, farmId: string, id: string, field: string): Promise<void> {
+  if (!(await nutrientReads.planExists(tx, farmId, id)))
+    throw invalid('No such nutrient plan in this farm', { fields: [{ field, message: 'no such nutrient plan' }] });
+}
+
 const userOf = (caller: Caller) => (caller.kind === 'user' ? caller.userId : null);
 
 /** Planting runs, plants and their growth phases: moved by hand and, every day, by their own clock. */
@@ -63,6 +70,7 @@ export class CropsService {
         'body.entries[0]',
       );
       if (input.location) await locationOr(tx, ctx.farmId, input.location, 'body.location');
+      if (input.nutrient_plan) await planOr(tx, ctx.farmId, input.nutrient_plan, 'body.nutrient_plan');
       let sourceId: string | null = null;
       if (input.type === 'clone') {
         const source = await plantOr(tx, ctx.farmId, input.source_plant!, 'body.source_plant');
@@ -89,6 +97,7 @@ export class CropsService {
           started_at: null,
           ended_at: null,
           notes: input.notes ?? '',
+          nutrient_plan_id: input.nutrient_plan ?? null,
           request_hash: requestHash,
           created_at: now,
           updated_at: now,
@@ -179,12 +188,14 @@ export class CropsService {
         entry = { species_id: speciesId, cultivar_id: cultivarId, quantity: next.quantity, id_prefix: next.id_prefix };
       }
       if (patch.location) await locationOr(tx, ctx.farmId, patch.location, 'body.location');
+      if (patch.nutrient_plan) await planOr(tx, ctx.farmId, patch.nutrient_plan, 'body.nutrient_plan');
       const updated = (await cropsRepository.updateRun(tx, ctx.farmId, id, {
         ...entry,
         ...(patch.name !== undefined ? { name: patch.name.trim() } : {}),
         ...(patch.location !== undefined ? { location_id: patch.location } : {}),
         ...(patch.planned_on !== undefined ? { planned_on: patch.planned_on } : {}),
         ...(patch.notes !== undefined ? { notes: patch.notes } : {}),
+        ...(patch.nutrient_plan !== undefined ? { nutrient_plan_id: patch.nutrient_plan } : {}),
         updated_at: now,
       }))!;
       await recordAudit(tx, this.deps.clock, {

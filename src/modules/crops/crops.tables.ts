@@ -21,6 +21,8 @@ export interface PlantingRunTable {
   started_at: Timestamp | null;
   ended_at: Timestamp | null;
   notes: Generated<string>;
+  /** The nutrient plan the run follows (the nutrients module's); null: none. */
+  nutrient_plan_id: Generated<string | null>;
   request_hash: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;

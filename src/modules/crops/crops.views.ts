@@ -20,6 +20,7 @@ export const runView = (run: RunRow, plants: number) => ({
   started_at: iso(run.started_at),
   ended_at: iso(run.ended_at),
   notes: run.notes,
+  nutrient_plan_id: run.nutrient_plan_id,
   created_at: run.created_at.toISOString(),
   updated_at: run.updated_at.toISOString(),
 });

@@ -1,10 +1,10 @@
 import type { Database } from '../../platform/db/database.js';
 import { invalid, notFound } from '../../platform/errors.js';
 import type { FarmContext } from '../../platform/tenancy/caller.js';
-import { fertilizersByIds } from './calculations.repository.js';
+import { fertilizersRepository } from './fertilizers.repository.js';
 import type { FlushRequest, MixRequest, RunoffRequest, WaterMixRequest } from './calculations.schemas.js';
 import { isSubstrate, SUBSTRATES, type Substrate } from './ec-budget.engine.js';
-import { calculateMix, type MixResult } from './mixing.engine.js';
+import { calculateMix, type MixProduct, type MixResult } from './mixing.engine.js';
 import {
   analyseRunoff,
   flushSchedule,
@@ -47,7 +47,9 @@ export class NutrientCalculations {
         });
       seen.add(entry.fertilizer_id);
     }
-    const products = await this.deps.db.farm(ctx.farmId, (tx) => fertilizersByIds(tx, body.fertilizers));
+    // Croft's global fertilizers and the farm's own (row-level security shows no other farm's); retired ones are gone.
+    const rows = await this.deps.db.farm(ctx.farmId, (tx) => fertilizersRepository.byIds(tx, body.fertilizers));
+    const products: MixProduct[] = rows.filter((row) => row.retired_at === null);
     if (products.length < body.fertilizers.length) {
       const found = new Set(products.map((p) => p.id));
       throw notFound('fertilizer', { ids: body.fertilizers.filter((id) => !found.has(id)) });

@@ -7723,6 +7723,953 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/farms/{farm}/fertilizer-stock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the farm has on hand of each fertilizer it has recorded stock of */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                brand: string;
+                                /** Format: uuid */
+                                fertilizer_id: string;
+                                /** Format: date-time */
+                                last_movement_at: string;
+                                on_hand: number;
+                                product: string;
+                                /**
+                                 * @description ml for a liquid, g for a powder
+                                 * @enum {unknown}
+                                 */
+                                unit: "ml" | "g";
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/fertilizers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The fertilizers the farm sees: Croft’s generic ones (read-only) and its own, by product and brand; filters type, q (part of product or brand) and origin */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The next_cursor of the page before */
+                    cursor?: string;
+                    limit?: number;
+                    /** @description Only Croft’s generic rows, or only the farm’s own */
+                    origin?: "global" | "farm";
+                    /** @description Part of the product or brand */
+                    q?: string;
+                    type?: "base" | "supplement" | "booster" | "calmag" | "silicate" | "ph_adjuster" | "organic" | "biological";
+                };
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                brand: string;
+                                channels: ("fertigation" | "drench" | "foliar" | "top_dress")[];
+                                contains: {
+                                    calcium: boolean;
+                                    chelated_iron: boolean;
+                                    phosphate: boolean;
+                                    silicate: boolean;
+                                    sulfate: boolean;
+                                };
+                                /** Format: date-time */
+                                created_at: string;
+                                /** @enum {unknown} */
+                                dose_unit: "ml/L" | "g/L";
+                                ec_per_unit: number;
+                                ec_uncertain: boolean;
+                                foliar_only: boolean;
+                                /** @enum {unknown} */
+                                form: "liquid" | "powder";
+                                /** Format: uuid */
+                                id: string;
+                                key: string | null;
+                                max_dose_per_l: number;
+                                mixing_priority: number;
+                                notes: string;
+                                npk: {
+                                    k: number;
+                                    n: number;
+                                    p: number;
+                                };
+                                /**
+                                 * @description global: ships with Croft, read-only; farm: the farm’s own
+                                 * @enum {unknown}
+                                 */
+                                origin: "global" | "farm";
+                                /** @enum {unknown} */
+                                ph_effect: "acidic" | "neutral" | "alkaline";
+                                product: string;
+                                /** @description A global row the seed no longer holds */
+                                retired: boolean;
+                                stock: {
+                                    /** @description The farm’s amount on hand */
+                                    on_hand: number;
+                                    /**
+                                     * @description ml for a liquid, g for a powder
+                                     * @enum {unknown}
+                                     */
+                                    unit: "ml" | "g";
+                                };
+                                tank_safe: boolean;
+                                /** @enum {unknown} */
+                                type: "base" | "supplement" | "booster" | "calmag" | "silicate" | "ph_adjuster" | "organic" | "biological";
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a fertilizer of the farm’s own (client-made id): N, P, K each ≥ 0 and together ≤ 100, max dose > 0, mixing priority 1–100; not tank-safe is never fertigation; product + brand unique in the farm (409) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The maker, or "Generic" */
+                        brand?: string;
+                        /** @description The channels it is meant for */
+                        channels?: ("fertigation" | "drench" | "foliar" | "top_dress")[];
+                        contains_calcium?: boolean;
+                        contains_chelated_iron?: boolean;
+                        contains_phosphate?: boolean;
+                        contains_silicate?: boolean;
+                        contains_sulfate?: boolean;
+                        /** @description mS/cm added per ml/L (liquid) or g/L (powder) */
+                        ec_per_unit?: number;
+                        /** @description The EC value is an estimate to check with a meter */
+                        ec_uncertain?: boolean;
+                        /** @description Only for spraying leaves: its channels are [foliar] */
+                        foliar_only?: boolean;
+                        /**
+                         * @description liquid: doses in ml/L, stock in ml; powder: g/L and g
+                         * @enum {unknown}
+                         */
+                        form: "liquid" | "powder";
+                        /**
+                         * Format: uuid
+                         * @description A client-made id: a resend with the same body makes nothing twice
+                         */
+                        id?: string;
+                        /** @description The most per litre (ml/L or g/L; a top dress: per litre of substrate); above 0 */
+                        max_dose_per_l: number;
+                        /**
+                         * @description Lower goes into the water first (1–100)
+                         * @default 50
+                         */
+                        mixing_priority?: number;
+                        notes?: string;
+                        /** @description Potash, % by weight (N, P₂O₅, K₂O); N+P+K ≤ 100 */
+                        npk_k?: number;
+                        /** @description Nitrogen, % by weight (N, P₂O₅, K₂O); N+P+K ≤ 100 */
+                        npk_n?: number;
+                        /** @description Phosphate, % by weight (N, P₂O₅, K₂O); N+P+K ≤ 100 */
+                        npk_p?: number;
+                        /** @enum {unknown} */
+                        ph_effect?: "acidic" | "neutral" | "alkaline";
+                        /** @description The product’s name; product + brand is unique in a farm */
+                        product: string;
+                        /** @description May go into a tank; not tank-safe: never fertigation */
+                        tank_safe?: boolean;
+                        /** @enum {unknown} */
+                        type: "base" | "supplement" | "booster" | "calmag" | "silicate" | "ph_adjuster" | "organic" | "biological";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description A repeat of the first request with this id: what it made */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            brand: string;
+                            channels: ("fertigation" | "drench" | "foliar" | "top_dress")[];
+                            contains: {
+                                calcium: boolean;
+                                chelated_iron: boolean;
+                                phosphate: boolean;
+                                silicate: boolean;
+                                sulfate: boolean;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @enum {unknown} */
+                            dose_unit: "ml/L" | "g/L";
+                            ec_per_unit: number;
+                            ec_uncertain: boolean;
+                            foliar_only: boolean;
+                            /** @enum {unknown} */
+                            form: "liquid" | "powder";
+                            /** Format: uuid */
+                            id: string;
+                            key: string | null;
+                            max_dose_per_l: number;
+                            mixing_priority: number;
+                            notes: string;
+                            npk: {
+                                k: number;
+                                n: number;
+                                p: number;
+                            };
+                            /**
+                             * @description global: ships with Croft, read-only; farm: the farm’s own
+                             * @enum {unknown}
+                             */
+                            origin: "global" | "farm";
+                            /** @enum {unknown} */
+                            ph_effect: "acidic" | "neutral" | "alkaline";
+                            product: string;
+                            /** @description A global row the seed no longer holds */
+                            retired: boolean;
+                            stock: {
+                                /** @description The farm’s amount on hand */
+                                on_hand: number;
+                                /**
+                                 * @description ml for a liquid, g for a powder
+                                 * @enum {unknown}
+                                 */
+                                unit: "ml" | "g";
+                            };
+                            tank_safe: boolean;
+                            /** @enum {unknown} */
+                            type: "base" | "supplement" | "booster" | "calmag" | "silicate" | "ph_adjuster" | "organic" | "biological";
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            brand: string;
+                            channels: ("fertigation" | "drench" | "foliar" | "top_dress")[];
+                            contains: {
+                                calcium: boolean;
+                                chelated_iron: boolean;
+                                phosphate: boolean;
+                                silicate: boolean;
+                                sulfate: boolean;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @enum {unknown} */
+                            dose_unit: "ml/L" | "g/L";
+                            ec_per_unit: number;
+                            ec_uncertain: boolean;
+                            foliar_only: boolean;
+                            /** @enum {unknown} */
+                            form: "liquid" | "powder";
+                            /** Format: uuid */
+                            id: string;
+                            key: string | null;
+                            max_dose_per_l: number;
+                            mixing_priority: number;
+                            notes: string;
+                            npk: {
+                                k: number;
+                                n: number;
+                                p: number;
+                            };
+                            /**
+                             * @description global: ships with Croft, read-only; farm: the farm’s own
+                             * @enum {unknown}
+                             */
+                            origin: "global" | "farm";
+                            /** @enum {unknown} */
+                            ph_effect: "acidic" | "neutral" | "alkaline";
+                            product: string;
+                            /** @description A global row the seed no longer holds */
+                            retired: boolean;
+                            stock: {
+                                /** @description The farm’s amount on hand */
+                                on_hand: number;
+                                /**
+                                 * @description ml for a liquid, g for a powder
+                                 * @enum {unknown}
+                                 */
+                                unit: "ml" | "g";
+                            };
+                            tank_safe: boolean;
+                            /** @enum {unknown} */
+                            type: "base" | "supplement" | "booster" | "calmag" | "silicate" | "ph_adjuster" | "organic" | "biological";
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description IDEMPOTENCY_CONFLICT: this id was already used in this farm for a different request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/fertilizers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One fertilizer, with the farm’s stock on hand */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            brand: string;
+                            channels: ("fertigation" | "drench" | "foliar" | "top_dress")[];
+                            contains: {
+                                calcium: boolean;
+                                chelated_iron: boolean;
+                                phosphate: boolean;
+                                silicate: boolean;
+                                sulfate: boolean;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @enum {unknown} */
+                            dose_unit: "ml/L" | "g/L";
+                            ec_per_unit: number;
+                            ec_uncertain: boolean;
+                            foliar_only: boolean;
+                            /** @enum {unknown} */
+                            form: "liquid" | "powder";
+                            /** Format: uuid */
+                            id: string;
+                            key: string | null;
+                            max_dose_per_l: number;
+                            mixing_priority: number;
+                            notes: string;
+                            npk: {
+                                k: number;
+                                n: number;
+                                p: number;
+                            };
+                            /**
+                             * @description global: ships with Croft, read-only; farm: the farm’s own
+                             * @enum {unknown}
+                             */
+                            origin: "global" | "farm";
+                            /** @enum {unknown} */
+                            ph_effect: "acidic" | "neutral" | "alkaline";
+                            product: string;
+                            /** @description A global row the seed no longer holds */
+                            retired: boolean;
+                            stock: {
+                                /** @description The farm’s amount on hand */
+                                on_hand: number;
+                                /**
+                                 * @description ml for a liquid, g for a powder
+                                 * @enum {unknown}
+                                 */
+                                unit: "ml" | "g";
+                            };
+                            tank_safe: boolean;
+                            /** @enum {unknown} */
+                            type: "base" | "supplement" | "booster" | "calmag" | "silicate" | "ph_adjuster" | "organic" | "biological";
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a fertilizer of the farm’s own, with its stock ledger (409 IN_USE while a nutrient plan doses it) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a fertilizer of the farm’s own (Croft’s are read-only: 403 GLOBAL_ROW_READ_ONLY) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The maker, or "Generic" */
+                        brand?: string;
+                        /** @description The channels it is meant for */
+                        channels?: ("fertigation" | "drench" | "foliar" | "top_dress")[];
+                        contains_calcium?: boolean;
+                        contains_chelated_iron?: boolean;
+                        contains_phosphate?: boolean;
+                        contains_silicate?: boolean;
+                        contains_sulfate?: boolean;
+                        /** @description mS/cm added per ml/L (liquid) or g/L (powder) */
+                        ec_per_unit?: number;
+                        /** @description The EC value is an estimate to check with a meter */
+                        ec_uncertain?: boolean;
+                        /** @description Only for spraying leaves: its channels are [foliar] */
+                        foliar_only?: boolean;
+                        /**
+                         * @description liquid: doses in ml/L, stock in ml; powder: g/L and g
+                         * @enum {unknown}
+                         */
+                        form?: "liquid" | "powder";
+                        /** @description The most per litre (ml/L or g/L; a top dress: per litre of substrate); above 0 */
+                        max_dose_per_l?: number;
+                        mixing_priority?: number;
+                        notes?: string;
+                        /** @description Potash, % by weight (N, P₂O₅, K₂O); N+P+K ≤ 100 */
+                        npk_k?: number;
+                        /** @description Nitrogen, % by weight (N, P₂O₅, K₂O); N+P+K ≤ 100 */
+                        npk_n?: number;
+                        /** @description Phosphate, % by weight (N, P₂O₅, K₂O); N+P+K ≤ 100 */
+                        npk_p?: number;
+                        /** @enum {unknown} */
+                        ph_effect?: "acidic" | "neutral" | "alkaline";
+                        /** @description The product’s name; product + brand is unique in a farm */
+                        product?: string;
+                        /** @description May go into a tank; not tank-safe: never fertigation */
+                        tank_safe?: boolean;
+                        /** @enum {unknown} */
+                        type?: "base" | "supplement" | "booster" | "calmag" | "silicate" | "ph_adjuster" | "organic" | "biological";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            brand: string;
+                            channels: ("fertigation" | "drench" | "foliar" | "top_dress")[];
+                            contains: {
+                                calcium: boolean;
+                                chelated_iron: boolean;
+                                phosphate: boolean;
+                                silicate: boolean;
+                                sulfate: boolean;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @enum {unknown} */
+                            dose_unit: "ml/L" | "g/L";
+                            ec_per_unit: number;
+                            ec_uncertain: boolean;
+                            foliar_only: boolean;
+                            /** @enum {unknown} */
+                            form: "liquid" | "powder";
+                            /** Format: uuid */
+                            id: string;
+                            key: string | null;
+                            max_dose_per_l: number;
+                            mixing_priority: number;
+                            notes: string;
+                            npk: {
+                                k: number;
+                                n: number;
+                                p: number;
+                            };
+                            /**
+                             * @description global: ships with Croft, read-only; farm: the farm’s own
+                             * @enum {unknown}
+                             */
+                            origin: "global" | "farm";
+                            /** @enum {unknown} */
+                            ph_effect: "acidic" | "neutral" | "alkaline";
+                            product: string;
+                            /** @description A global row the seed no longer holds */
+                            retired: boolean;
+                            stock: {
+                                /** @description The farm’s amount on hand */
+                                on_hand: number;
+                                /**
+                                 * @description ml for a liquid, g for a powder
+                                 * @enum {unknown}
+                                 */
+                                unit: "ml" | "g";
+                            };
+                            tank_safe: boolean;
+                            /** @enum {unknown} */
+                            type: "base" | "supplement" | "booster" | "calmag" | "silicate" | "ph_adjuster" | "organic" | "biological";
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/fertilizers/{id}/stock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The farm’s stock of a fertilizer: on hand (ml or g) and the latest movements */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            fertilizer_id: string;
+                            /** @description The latest first (at most 100) */
+                            movements: {
+                                /** Format: date-time */
+                                at: string;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** @description What it changed on hand by */
+                                delta: number;
+                                /** Format: uuid */
+                                fertilizer_id: string;
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {unknown} */
+                                kind: "received" | "used" | "counted";
+                                note: string;
+                                on_hand_after: number;
+                                quantity: number;
+                                /**
+                                 * @description ml for a liquid, g for a powder
+                                 * @enum {unknown}
+                                 */
+                                unit: "ml" | "g";
+                                user_id: string | null;
+                            }[];
+                            on_hand: number;
+                            product: string;
+                            /**
+                             * @description ml for a liquid, g for a powder
+                             * @enum {unknown}
+                             */
+                            unit: "ml" | "g";
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/fertilizers/{id}/stock/movements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record stock received, used, or counted (client-made id). Used beyond what is on hand: 409 INSUFFICIENT_STOCK — on hand never goes below 0; a count states what is there */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        at?: string;
+                        /**
+                         * Format: uuid
+                         * @description A client-made id: a resend with the same body makes nothing twice
+                         */
+                        id?: string;
+                        /**
+                         * @description received: add; used: take away (never below 0); counted: what was found on hand
+                         * @enum {unknown}
+                         */
+                        kind: "received" | "used" | "counted";
+                        note?: string;
+                        /** @description ml (liquid) or g (powder); above 0 for received and used, 0 or more for counted */
+                        quantity: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description A repeat of the first request with this id: what it made */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            movement: {
+                                /** Format: date-time */
+                                at: string;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** @description What it changed on hand by */
+                                delta: number;
+                                /** Format: uuid */
+                                fertilizer_id: string;
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {unknown} */
+                                kind: "received" | "used" | "counted";
+                                note: string;
+                                on_hand_after: number;
+                                quantity: number;
+                                /**
+                                 * @description ml for a liquid, g for a powder
+                                 * @enum {unknown}
+                                 */
+                                unit: "ml" | "g";
+                                user_id: string | null;
+                            };
+                            on_hand: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            movement: {
+                                /** Format: date-time */
+                                at: string;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** @description What it changed on hand by */
+                                delta: number;
+                                /** Format: uuid */
+                                fertilizer_id: string;
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {unknown} */
+                                kind: "received" | "used" | "counted";
+                                note: string;
+                                on_hand_after: number;
+                                quantity: number;
+                                /**
+                                 * @description ml for a liquid, g for a powder
+                                 * @enum {unknown}
+                                 */
+                                unit: "ml" | "g";
+                                user_id: string | null;
+                            };
+                            on_hand: number;
+                        };
+                    };
+                };
+                /** @description IDEMPOTENCY_CONFLICT: this id was already used in this farm for a different request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/farms/{farm}/hives": {
         parameters: {
             query?: never;
@@ -11763,17 +12710,21 @@ export interface paths {
         };
         trace?: never;
     };
-    "/api/v1/farms/{farm}/nutrient-calculations/ec-budget": {
+    "/api/v1/farms/{farm}/nutrient-plans": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** The EC budget: min–max EC by substrate and phase, the phase map, reserves and temperature compensation */
+        /** The farm’s nutrient plans by name, each with its entry count, weeks and lineage (cloned_from_id) */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description The next_cursor of the page before */
+                    cursor?: string;
+                    limit?: number;
+                };
                 header?: never;
                 path: {
                     /** @description Farm id or slug */
@@ -11808,40 +12759,681 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            /** @description A phase not in the map */
-                            fallback: {
-                                max: number;
-                                min: number;
-                            };
-                            not_fed_by_ec: string[];
-                            /** @description Every phase of the catalogue and the row it is fed by */
-                            phases: {
+                            data: {
+                                cloned_from_id: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** @description How many phase entries it has */
+                                entries: number;
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                notes: string;
+                                species_id: string | null;
                                 /** @enum {unknown} */
-                                budget_phase: "seedling" | "vegetative" | "flowering" | "flushing";
+                                substrate: "hydro" | "coco" | "soil" | "rockwool" | "clay_pebbles" | "perlite" | "living_soil";
+                                /** Format: date-time */
+                                updated_at: string;
+                                weeks: {
+                                    first: number;
+                                    last: number;
+                                } | null;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a nutrient plan (client-made id): entries of a catalogue phase over weeks 1–52 (end not before start), per channel target EC/pH and dosages; a product that is not tank-safe never in fertigation (400) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Phase entries; gaps and shared weeks are allowed while writing and reported by …/validate */
+                        entries: {
+                            /** @description Each channel at most once */
+                            channels: {
+                                /** @enum {unknown} */
+                                channel: "fertigation" | "drench" | "foliar" | "top_dress";
+                                /** @description What goes in, per litre; a product that is not tank-safe never in fertigation */
+                                dosages?: {
+                                    /** @description ml/L (liquid) or g/L (powder) */
+                                    dose_per_l: number;
+                                    /** Format: uuid */
+                                    fertilizer: string;
+                                }[];
+                                target_ec?: number | null;
+                                target_ph?: number | null;
+                            }[];
+                            notes?: string;
+                            /** @description A catalogue phase’s key (seedling, vegetative, flowering …); with a species, one of its phases */
+                            phase: string;
+                            /** @description The last week, not before the first (1–52, inclusive) */
+                            week_end: number;
+                            /** @description The first week (1–52, inclusive) */
+                            week_start: number;
+                        }[];
+                        /**
+                         * Format: uuid
+                         * @description A client-made id: a resend with the same body makes nothing twice
+                         */
+                        id?: string;
+                        /** @description At least one character that is not white space */
+                        name: string;
+                        notes?: string;
+                        species?: string | null;
+                        /** @enum {unknown} */
+                        substrate: "hydro" | "coco" | "soil" | "rockwool" | "clay_pebbles" | "perlite" | "living_soil";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description A repeat of the first request with this id: what it made */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            cloned_from_id: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            entries: {
+                                channels: {
+                                    /** @enum {unknown} */
+                                    channel: "fertigation" | "drench" | "foliar" | "top_dress";
+                                    dosages: {
+                                        dose_per_l: number;
+                                        /** Format: uuid */
+                                        fertilizer_id: string;
+                                        product: string;
+                                        /** @enum {unknown} */
+                                        unit: "ml/L" | "g/L";
+                                    }[];
+                                    target_ec: number | null;
+                                    target_ph: number | null;
+                                }[];
+                                /** Format: uuid */
+                                id: string;
+                                notes: string;
                                 phase: string;
+                                position: number;
+                                week_end: number;
+                                week_start: number;
                             }[];
-                            reserves: {
-                                fresh_coco_calmag_boost: number;
-                                per_uncertain_product: number;
-                                ph_by_alkalinity: {
-                                    hard: number;
-                                    medium: number;
-                                    soft: number;
-                                };
-                            };
-                            /** @description mS/cm at 25 °C; living soil has none (not fed by EC) */
-                            rows: {
-                                max: number;
-                                min: number;
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            notes: string;
+                            species_id: string | null;
+                            /** @enum {unknown} */
+                            substrate: "hydro" | "coco" | "soil" | "rockwool" | "clay_pebbles" | "perlite" | "living_soil";
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            cloned_from_id: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            entries: {
+                                channels: {
+                                    /** @enum {unknown} */
+                                    channel: "fertigation" | "drench" | "foliar" | "top_dress";
+                                    dosages: {
+                                        dose_per_l: number;
+                                        /** Format: uuid */
+                                        fertilizer_id: string;
+                                        product: string;
+                                        /** @enum {unknown} */
+                                        unit: "ml/L" | "g/L";
+                                    }[];
+                                    target_ec: number | null;
+                                    target_ph: number | null;
+                                }[];
+                                /** Format: uuid */
+                                id: string;
+                                notes: string;
+                                phase: string;
+                                position: number;
+                                week_end: number;
+                                week_start: number;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            notes: string;
+                            species_id: string | null;
+                            /** @enum {unknown} */
+                            substrate: "hydro" | "coco" | "soil" | "rockwool" | "clay_pebbles" | "perlite" | "living_soil";
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description IDEMPOTENCY_CONFLICT: this id was already used in this farm for a different request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/nutrient-plans/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One nutrient plan with its entries */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            cloned_from_id: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            entries: {
+                                channels: {
+                                    /** @enum {unknown} */
+                                    channel: "fertigation" | "drench" | "foliar" | "top_dress";
+                                    dosages: {
+                                        dose_per_l: number;
+                                        /** Format: uuid */
+                                        fertilizer_id: string;
+                                        product: string;
+                                        /** @enum {unknown} */
+                                        unit: "ml/L" | "g/L";
+                                    }[];
+                                    target_ec: number | null;
+                                    target_ph: number | null;
+                                }[];
+                                /** Format: uuid */
+                                id: string;
+                                notes: string;
+                                phase: string;
+                                position: number;
+                                week_end: number;
+                                week_start: number;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            notes: string;
+                            species_id: string | null;
+                            /** @enum {unknown} */
+                            substrate: "hydro" | "coco" | "soil" | "rockwool" | "clay_pebbles" | "perlite" | "living_soil";
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a nutrient plan (409 IN_USE while a planting run follows it; its clones keep their copy) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a nutrient plan; `entries`, when given, replace all of its entries */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Phase entries; gaps and shared weeks are allowed while writing and reported by …/validate */
+                        entries?: {
+                            /** @description Each channel at most once */
+                            channels: {
                                 /** @enum {unknown} */
-                                phase: "seedling" | "vegetative" | "flowering" | "flushing";
-                                substrate: string;
+                                channel: "fertigation" | "drench" | "foliar" | "top_dress";
+                                /** @description What goes in, per litre; a product that is not tank-safe never in fertigation */
+                                dosages?: {
+                                    /** @description ml/L (liquid) or g/L (powder) */
+                                    dose_per_l: number;
+                                    /** Format: uuid */
+                                    fertilizer: string;
+                                }[];
+                                target_ec?: number | null;
+                                target_ph?: number | null;
                             }[];
-                            substrates: string[];
-                            temperature: {
-                                coefficient_per_c: number;
-                                reference_c: number;
-                            };
+                            notes?: string;
+                            /** @description A catalogue phase’s key (seedling, vegetative, flowering …); with a species, one of its phases */
+                            phase: string;
+                            /** @description The last week, not before the first (1–52, inclusive) */
+                            week_end: number;
+                            /** @description The first week (1–52, inclusive) */
+                            week_start: number;
+                        }[];
+                        /** @description At least one character that is not white space */
+                        name?: string;
+                        notes?: string;
+                        species?: string | null;
+                        /** @enum {unknown} */
+                        substrate?: "hydro" | "coco" | "soil" | "rockwool" | "clay_pebbles" | "perlite" | "living_soil";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            cloned_from_id: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            entries: {
+                                channels: {
+                                    /** @enum {unknown} */
+                                    channel: "fertigation" | "drench" | "foliar" | "top_dress";
+                                    dosages: {
+                                        dose_per_l: number;
+                                        /** Format: uuid */
+                                        fertilizer_id: string;
+                                        product: string;
+                                        /** @enum {unknown} */
+                                        unit: "ml/L" | "g/L";
+                                    }[];
+                                    target_ec: number | null;
+                                    target_ph: number | null;
+                                }[];
+                                /** Format: uuid */
+                                id: string;
+                                notes: string;
+                                phase: string;
+                                position: number;
+                                week_end: number;
+                                week_start: number;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            notes: string;
+                            species_id: string | null;
+                            /** @enum {unknown} */
+                            substrate: "hydro" | "coco" | "soil" | "rockwool" | "clay_pebbles" | "perlite" | "living_soil";
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/nutrient-plans/{id}/clone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Copy a plan under a new name (client-made id); the copy names its source in cloned_from_id */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A client-made id: a resend with the same body makes nothing twice
+                         */
+                        id?: string;
+                        /** @description At least one character that is not white space */
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description A repeat of the first request with this id: what it made */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            cloned_from_id: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            entries: {
+                                channels: {
+                                    /** @enum {unknown} */
+                                    channel: "fertigation" | "drench" | "foliar" | "top_dress";
+                                    dosages: {
+                                        dose_per_l: number;
+                                        /** Format: uuid */
+                                        fertilizer_id: string;
+                                        product: string;
+                                        /** @enum {unknown} */
+                                        unit: "ml/L" | "g/L";
+                                    }[];
+                                    target_ec: number | null;
+                                    target_ph: number | null;
+                                }[];
+                                /** Format: uuid */
+                                id: string;
+                                notes: string;
+                                phase: string;
+                                position: number;
+                                week_end: number;
+                                week_start: number;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            notes: string;
+                            species_id: string | null;
+                            /** @enum {unknown} */
+                            substrate: "hydro" | "coco" | "soil" | "rockwool" | "clay_pebbles" | "perlite" | "living_soil";
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            cloned_from_id: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            entries: {
+                                channels: {
+                                    /** @enum {unknown} */
+                                    channel: "fertigation" | "drench" | "foliar" | "top_dress";
+                                    dosages: {
+                                        dose_per_l: number;
+                                        /** Format: uuid */
+                                        fertilizer_id: string;
+                                        product: string;
+                                        /** @enum {unknown} */
+                                        unit: "ml/L" | "g/L";
+                                    }[];
+                                    target_ec: number | null;
+                                    target_ph: number | null;
+                                }[];
+                                /** Format: uuid */
+                                id: string;
+                                notes: string;
+                                phase: string;
+                                position: number;
+                                week_end: number;
+                                week_start: number;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            notes: string;
+                            species_id: string | null;
+                            /** @enum {unknown} */
+                            substrate: "hydro" | "coco" | "soil" | "rockwool" | "clay_pebbles" | "perlite" | "living_soil";
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description IDEMPOTENCY_CONFLICT: this id was already used in this farm for a different request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/nutrient-plans/{id}/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Check a plan’s weeks per channel: the first entry starts at week 1 and each next one at the previous end + 1; every gap, shared week and late start is listed with its weeks */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            channels: {
+                                /** @enum {unknown} */
+                                channel: "fertigation" | "drench" | "foliar" | "top_dress";
+                                problems: {
+                                    /** @description The entries’ positions it lies between */
+                                    entries: number[];
+                                    /** @enum {unknown} */
+                                    kind: "late_start" | "gap" | "overlap";
+                                    message: string;
+                                    weeks: number[];
+                                }[];
+                            }[];
+                            /** Format: uuid */
+                            plan_id: string;
+                            /** @description Problems of the plan as a whole */
+                            problems: string[];
+                            valid: boolean;
                         };
                     };
                 };
@@ -11855,38 +13447,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/farms/{farm}/nutrient-calculations/flush": {
+    "/api/v1/farms/{farm}/nutrient-plans/{id}/weeks/{week}": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
-        put?: never;
-        /** A day-by-day flush before harvest: days by substrate, 50 % of the current EC for the first 30 % of the days, 25 % to 60 %, then plain water */
-        post: {
+        /** What a plan says for one week (1–52): the entries whose weeks hold it */
+        get: {
             parameters: {
                 query?: never;
                 header?: never;
                 path: {
                     /** @description Farm id or slug */
                     farm: string;
+                    id: string;
+                    week: number;
                 };
                 cookie?: never;
             };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description The EC fed now (mS/cm, > 0) */
-                        current_ec: number;
-                        /** @description Held within the substrate’s range; left out: its maximum */
-                        days_until_harvest?: number;
-                        /** @description One of hydro, coco, soil, rockwool, clay_pebbles, perlite, living_soil; leave out when not known (another → 400 listing them) */
-                        substrate?: string;
-                    };
-                };
-            };
+            requestBody?: never;
             responses: {
                 /** @description Default Response */
                 "4XX": {
@@ -11913,376 +13494,40 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            current_ec: number;
-                            days: number;
-                            days_range: {
-                                max: number;
-                                min: number;
-                            };
-                            schedule: {
-                                /** @enum {unknown} */
-                                action: "reduced_solution" | "quarter_strength" | "plain_water";
-                                day: number;
-                                day_from_today: number | null;
-                                strength_pct: number;
-                                target_ec: number;
-                            }[];
-                            start_in_days: number | null;
-                            substrate: string;
-                        };
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/farms/{farm}/nutrient-calculations/mix": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Work out a nutrient solution: doses per litre and in all (in mixing order), the EC reached (raw and at 25 °C), the EC budget row, mixing-safety findings, pH advice and the steps; writes nothing */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Farm id or slug */
-                    farm: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description The EC of the water before anything is added, read at its temperature (mS/cm) */
-                        base_water_ec: number;
-                        /** @description The water’s pH before anything is added */
-                        base_water_ph?: number;
-                        /**
-                         * @description How the solution is given (fertigation when left out)
-                         * @enum {unknown}
-                         */
-                        channel?: "fertigation" | "drench" | "foliar";
-                        /** @description The fertilizers to mix (Croft’s or the farm’s own) */
-                        fertilizers: string[];
-                        /** @description Coco used for the first time: CalMag weighted up by 20 % */
-                        fresh_coco?: boolean;
-                        /** @description A growth phase (the catalogue’s, or a farm’s own: the general range is used for those) */
-                        phase: string;
-                        /** @description Ratios per product; left out: the available EC is split evenly among the products with an EC */
-                        recipe?: {
-                            /** Format: uuid */
-                            fertilizer_id: string;
-                            /** @description The maker’s amount per litre (or any ratio): the EC products are scaled together to the target; a product adding no EC keeps this amount per litre */
-                            ratio: number;
-                        }[];
-                        /** @description One of hydro, coco, soil, rockwool, clay_pebbles, perlite, living_soil (another → 400 listing them) */
-                        substrate: string;
-                        /** @description The EC wanted, read at the water’s temperature (mS/cm, > 0) */
-                        target_ec: number;
-                        /** @description The pH wanted */
-                        target_ph?: number;
-                        /** @description The volume of solution to mix (litres, > 0) */
-                        volume_l: number;
-                        /**
-                         * @description soft < 50, medium 50–150, hard > 150 ppm CaCO₃: sets the pH reserve
-                         * @enum {unknown}
-                         */
-                        water_alkalinity?: "soft" | "medium" | "hard";
-                        /** @description The water’s temperature (°C) */
-                        water_temp_c: number;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            budget: {
-                                budget_phase: ("seedling" | "vegetative" | "flowering" | "flushing") | null;
-                                /** @description false on living soil: it is not fed by EC */
-                                ec_dosing: boolean;
-                                max: number | null;
-                                min: number | null;
+                            /** @description The entries whose weeks hold this one (none: the plan is silent) */
+                            entries: {
+                                channels: {
+                                    /** @enum {unknown} */
+                                    channel: "fertigation" | "drench" | "foliar" | "top_dress";
+                                    dosages: {
+                                        dose_per_l: number;
+                                        /** Format: uuid */
+                                        fertilizer_id: string;
+                                        product: string;
+                                        /** @enum {unknown} */
+                                        unit: "ml/L" | "g/L";
+                                    }[];
+                                    target_ec: number | null;
+                                    target_ph: number | null;
+                                }[];
+                                /** Format: uuid */
+                                id: string;
+                                notes: string;
                                 phase: string;
-                                /** @description false: a phase the budget does not map; the general range is used */
-                                phase_known: boolean;
-                                substrate: string;
-                            };
-                            /** @enum {unknown} */
-                            channel: "fertigation" | "drench" | "foliar";
-                            /** @description In mixing order (ascending priority) */
-                            doses: {
-                                brand: string;
-                                capped: boolean;
-                                /** @description Before the max-dose cap */
-                                computed_per_litre: number;
-                                ec_added: number;
-                                /** Format: uuid */
-                                fertilizer_id: string;
-                                left_out: ("ph_adjuster" | "no_ec" | "not_in_recipe" | "living_soil" | "base_water_at_or_above_target") | null;
-                                mixing_priority: number;
-                                /** @description ml/L or g/L */
-                                per_litre: number;
-                                product: string;
-                                /** @description ml or g for the whole volume */
-                                total: number;
-                                /** @enum {unknown} */
-                                type: "base" | "supplement" | "booster" | "calmag" | "silicate" | "ph_adjuster" | "organic" | "biological";
-                                /** @enum {unknown} */
-                                unit: "ml" | "g";
+                                position: number;
+                                week_end: number;
+                                week_start: number;
                             }[];
-                            ec: {
-                                added: number;
-                                /** @description max(0, target − base water) */
-                                available: number;
-                                base_water: number;
-                                /** @description What the products share: available − reserves */
-                                dosable: number;
-                                ph_reserve: number;
-                                /** @description Base water + what the doses add, at the water’s temperature */
-                                reached: number;
-                                /** @description EC25 = EC / (1 + 0.02·(T − 25)) */
-                                reached_at_25: number;
-                                target: number;
-                                target_at_25: number;
-                                uncertain_reserve: number;
-                            };
-                            findings: {
-                                code: string;
-                                fertilizer_ids: string[];
-                                message: string;
-                                /** @enum {unknown} */
-                                severity: "critical" | "error" | "warning" | "info";
-                            }[];
-                            ph: {
-                                action: ("lower" | "raise" | "none" | "measure") | null;
-                                adjuster_ids: string[];
-                                delta: number | null;
-                                expected: number | null;
-                                message: string | null;
-                                target: number | null;
-                            };
-                            /** @description false when any finding is critical or an error */
-                            safe: boolean;
-                            steps: {
-                                /** @enum {unknown} */
-                                action: "fill" | "dilute" | "add" | "measure_ec" | "adjust_ph";
-                                amount?: number;
-                                /** Format: uuid */
-                                fertilizer_id?: string;
-                                n: number;
-                                text: string;
-                                /** @enum {unknown} */
-                                unit?: "ml" | "g";
-                            }[];
-                            volume_l: number;
-                            water_temp_c: number;
+                            /** Format: uuid */
+                            plan_id: string;
+                            week: number;
                         };
                     };
                 };
             };
         };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/farms/{farm}/nutrient-calculations/runoff": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
         put?: never;
-        /** Read a runoff: EC above the input by > 0.5 salt build-up, > 0.3 watch, below by > 0.3 underfed; pH drift > 0.5; runoff ideally 10–30 % of the input */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Farm id or slug */
-                    farm: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description The EC given (mS/cm, > 0) */
-                        input_ec: number;
-                        /** @description The pH given */
-                        input_ph?: number;
-                        /** @description The volume given (litres, > 0) */
-                        input_volume_l: number;
-                        /** @description The EC of the runoff (mS/cm) */
-                        runoff_ec: number;
-                        /** @description The pH of the runoff */
-                        runoff_ph?: number;
-                        /** @description The volume that ran off (litres) */
-                        runoff_volume_l: number;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            ec_delta: number;
-                            /** @enum {unknown} */
-                            ec_status: "salt_buildup" | "warning" | "underfed" | "ok";
-                            messages: string[];
-                            /** @enum {unknown} */
-                            overall: "poor" | "fair" | "good";
-                            ph_delta: number | null;
-                            ph_status: ("drift" | "ok") | null;
-                            runoff_pct: number;
-                            /** @enum {unknown} */
-                            volume_status: "low" | "ok" | "high";
-                        };
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/farms/{farm}/nutrient-calculations/water-mix": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Mix RO and tap water to a target EC (linear); the pH mixed is an estimate to measure. A target outside the two waters’ ECs, or two waters of one EC → 422 WATER_MIX_IMPOSSIBLE */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Farm id or slug */
-                    farm: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description The RO water’s EC (mS/cm) */
-                        ro_ec: number;
-                        /** @description The RO water’s pH */
-                        ro_ph?: number;
-                        /** @description The tap water’s EC (mS/cm) */
-                        tap_ec: number;
-                        /** @description The tap water’s pH */
-                        tap_ph?: number;
-                        /** @description The EC wanted (between the two) (mS/cm) */
-                        target_ec: number;
-                        /** @description The volume to mix (litres, > 0) */
-                        volume_l?: number;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            ec: number;
-                            ph_estimate: number | null;
-                            ph_note: string | null;
-                            ro_l: number | null;
-                            /** @description (EC_tap − EC_target)/(EC_tap − EC_ro) */
-                            ro_share: number;
-                            tap_l: number | null;
-                            tap_share: number;
-                        };
-                    };
-                };
-            };
-        };
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -12835,6 +14080,7 @@ export interface paths {
                                 location_id: string | null;
                                 name: string;
                                 notes: string;
+                                nutrient_plan_id: string | null;
                                 planned_on: string | null;
                                 /** @description Active plants of the run */
                                 plants: number;
@@ -12883,6 +14129,7 @@ export interface paths {
                         /** @description At least one character that is not white space */
                         name: string;
                         notes?: string;
+                        nutrient_plan?: string | null;
                         planned_on?: string | null;
                         source_plant?: string | null;
                         /** @enum {unknown} */
@@ -12931,6 +14178,7 @@ export interface paths {
                             location_id: string | null;
                             name: string;
                             notes: string;
+                            nutrient_plan_id: string | null;
                             planned_on: string | null;
                             /** @description Active plants of the run */
                             plants: number;
@@ -12967,6 +14215,7 @@ export interface paths {
                             location_id: string | null;
                             name: string;
                             notes: string;
+                            nutrient_plan_id: string | null;
                             planned_on: string | null;
                             /** @description Active plants of the run */
                             plants: number;
@@ -13059,6 +14308,7 @@ export interface paths {
                             location_id: string | null;
                             name: string;
                             notes: string;
+                            nutrient_plan_id: string | null;
                             planned_on: string | null;
                             /** @description Active plants of the run */
                             plants: number;
@@ -13148,6 +14398,7 @@ export interface paths {
                         /** @description At least one character that is not white space */
                         name?: string;
                         notes?: string;
+                        nutrient_plan?: string | null;
                         planned_on?: string | null;
                     };
                 };
@@ -13193,6 +14444,7 @@ export interface paths {
                             location_id: string | null;
                             name: string;
                             notes: string;
+                            nutrient_plan_id: string | null;
                             planned_on: string | null;
                             /** @description Active plants of the run */
                             plants: number;
@@ -13520,6 +14772,7 @@ export interface paths {
                                 location_id: string | null;
                                 name: string;
                                 notes: string;
+                                nutrient_plan_id: string | null;
                                 planned_on: string | null;
                                 /** @description Active plants of the run */
                                 plants: number;
@@ -13613,6 +14866,7 @@ export interface paths {
                             location_id: string | null;
                             name: string;
                             notes: string;
+                            nutrient_plan_id: string | null;
                             planned_on: string | null;
                             /** @description Active plants of the run */
                             plants: number;
