@@ -14,7 +14,8 @@ export const WATERING_MODES = ['weekdays', 'interval'] as const;
 export type WateringMode = (typeof WATERING_MODES)[number];
 
 /** When a run is watered: on weekdays (0 = Sunday … 6 = Saturday) or every N days after the last watering. */
-export type WateringRule = { mode: 'weekdays'; weekdays: number[] } | { mode: 'interval'; intervalDays: number };
+export type WateringRule =
+  { mode: 'weekdays'; weekdays: readonly number[] } | { mode: 'interval'; intervalDays: number };
 
 /** How long a day of waterings lasts: several a day are spread evenly from the preferred time over this. */
 export const SPREAD_MINUTES = 12 * 60;
