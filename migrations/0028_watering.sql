@@ -28,6 +28,8 @@ create table watering_schedules (
   schedule_id uuid references schedules (id) on delete set null,
   -- Whether this watering schedule made the linked schedule (and so changes and removes it).
   schedule_owned boolean not null default false,
+  -- The latest day whose task the daily job has made (it skips days up to here; a change clears it).
+  tasks_through date,
   request_hash text,
   created_at timestamptz not null,
   updated_at timestamptz not null,

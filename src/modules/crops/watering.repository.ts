@@ -123,6 +123,14 @@ export const wateringRepository = {
     }));
   },
 
+  /** Marks the days whose tasks were made, per schedule (one statement). */
+  async madeThrough(tx: Tx, farmId: string, made: Map<string, string>): Promise<void> {
+    if (made.size === 0) return;
+    await sql`update watering_schedules w set tasks_through = v.day
+      from unnest(${[...made.keys()]}::uuid[], ${[...made.values()]}::date[]) as v(id, day)
+      where w.farm_id = ${farmId} and w.id = v.id and (w.tasks_through is null or w.tasks_through < v.day)`.execute(tx);
+  },
+
   /** The plants (of these) whose run has an active watering schedule. */
   async scheduledPlants(tx: Tx, farmId: string, plantIds: string[]): Promise<Set<string>> {
     if (plantIds.length === 0) return new Set();

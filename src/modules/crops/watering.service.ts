@@ -56,6 +56,9 @@ const CHANNEL_WORDS: Record<WateringChannel, string> = {
 /** A watering task the daily job makes (one per run, channel and day). */
 export interface WateringTask {
   key: string;
+  scheduleId: string;
+  /** YYYY-MM-DD, farm-local */
+  day: string;
   runId: string;
   locationId: string | null;
   title: string;
@@ -207,6 +210,8 @@ export class WateringService {
         ...columns(def),
         // The pump's own schedule is decided below; a link is kept as asked.
         schedule_id: current.schedule_owned ? current.schedule_id : def.schedule_id,
+        // New days or times: the job looks at every day again (a task's key is still made once).
+        tasks_through: null,
         updated_at: now,
       }))!;
       const pumped = await this.#pump(tx, ctx, run, updated, def, meta);
@@ -449,6 +454,14 @@ export class WateringService {
   async tasksDue(tx: Tx, farmId: string, zone: string, now: Date): Promise<WateringTask[]> {
     const local = localTime(now, zone);
     const out: WateringTask[] = [];
+    // A farm's schedules share a few days and times: each instant is worked out once.
+    const instants = new Map<string, Date>();
+    const instant = (day: string, hhmm: string) => {
+      const key = `${day} ${hhmm}`;
+      let found = instants.get(key);
+      if (!found) instants.set(key, (found = localInstant(day, hhmm, zone)));
+      return found;
+    };
     for (const item of await wateringRepository.toWater(tx, farmId)) {
       const { schedule: s } = item;
       const days = taskDays({
@@ -460,7 +473,9 @@ export class WateringService {
         preferredTime: s.preferred_time,
         reminderHoursBefore: s.reminder_hours_before,
       });
-      for (const day of days) out.push(taskOf(item, day, zone));
+      // Days whose task was made already are skipped (their keys would make none anyway).
+      for (const day of days)
+        if (s.tasks_through === null || day > s.tasks_through) out.push(taskOf(item, day, instant));
     }
     return out;
   }
@@ -468,7 +483,9 @@ export class WateringService {
   /** Makes the tasks (a key made before makes none); how many it made. */
   async makeTasks(tx: Tx, farmId: string, tasks: WateringTask[], now: Date): Promise<number> {
     let made = 0;
+    const through = new Map<string, string>();
     for (const task of tasks) {
+      if ((through.get(task.scheduleId) ?? '') < task.day) through.set(task.scheduleId, task.day);
       const { created } = await taskWrites.ensure(
         tx,
         farmId,
@@ -486,6 +503,7 @@ export class WateringService {
       );
       if (created) made += 1;
     }
+    await wateringRepository.madeThrough(tx, farmId, through);
     return made;
   }
 
@@ -543,7 +561,7 @@ export class WateringService {
 export const plantsOnWateringSchedule = (tx: Tx, farmId: string, plantIds: string[]): Promise<Set<string>> =>
   wateringRepository.scheduledPlants(tx, farmId, plantIds);
 
-function taskOf(item: ScheduleToWater, day: string, zone: string): WateringTask {
+function taskOf(item: ScheduleToWater, day: string, instant: (day: string, hhmm: string) => Date): WateringTask {
   const s = item.schedule;
   const times = wateringTimes(s.preferred_time, s.times_per_day);
   const notes = [
@@ -556,10 +574,12 @@ function taskOf(item: ScheduleToWater, day: string, zone: string): WateringTask 
   ];
   return {
     key: wateringKey(item.run.id, s.channel, day),
+    scheduleId: s.id,
+    day,
     runId: item.run.id,
     locationId: item.run.location_id,
     title: `${s.feed ? 'Feed' : 'Water'}: ${item.run.name} (${CHANNEL_WORDS[s.channel]})`,
-    dueAt: localInstant(day, s.preferred_time, zone),
+    dueAt: instant(day, s.preferred_time),
     notes: notes.join('; '),
   };
 }

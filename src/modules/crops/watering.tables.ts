@@ -35,6 +35,8 @@ export interface WateringScheduleTable {
   pump: PumpRef | null;
   schedule_id: string | null;
   schedule_owned: Generated<boolean>;
+  /** YYYY-MM-DD: the latest day whose task the daily job made. */
+  tasks_through: string | null;
   request_hash: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
