@@ -28,6 +28,7 @@ import { careRepository, type CareConfirmationRow, type CareProfileRow } from '.
 import type { CarePatch, ConfirmInput } from './care.schemas.js';
 import { plantOr } from './crops.moves.js';
 import type { PlantRow } from './crops.repository.js';
+import { plantsOnWateringSchedule } from './watering.service.js';
 
 interface Deps {
   db: Database;
@@ -331,7 +332,7 @@ export class CareService {
         });
       }
     }
-    return out;
+    return withoutScheduledWatering(tx, farmId, out, (r) => r.plantId);
   }
 
   /** The reminders due on the farm's local day of `now` (see {@link dueOn}), in a transaction of their own. */
@@ -456,10 +457,31 @@ export class CareService {
       phaseKey,
       lastDone,
       reminders: profile.enabled
-        ? dueReminders({ settings, latitude, today, startedOn: profile.started_on, lastDone, phaseKey })
+        ? await withoutScheduledWatering(
+            tx,
+            ctx.farmId,
+            dueReminders({ settings, latitude, today, startedOn: profile.started_on, lastDone, phaseKey }),
+            () => plant.id,
+          )
         : [],
     };
   }
+}
+
+/**
+ * Care's watering reminders give way while a plant's run has an active watering schedule: its tasks
+ * water the run (watering.service.ts). Other reminders stay.
+ */
+async function withoutScheduledWatering<R extends { kind: CareKind }>(
+  tx: Tx,
+  farmId: string,
+  reminders: R[],
+  plantOf: (reminder: R) => string,
+): Promise<R[]> {
+  const water = reminders.filter((r) => r.kind === 'water');
+  if (water.length === 0) return reminders;
+  const scheduled = await plantsOnWateringSchedule(tx, farmId, [...new Set(water.map(plantOf))]);
+  return reminders.filter((r) => r.kind !== 'water' || !scheduled.has(plantOf(r)));
 }
 
 /** What a care state answers beyond the profile's columns (for the view). */

@@ -21,6 +21,9 @@ import { careRoutes } from './care.routes.js';
 import { CareService } from './care.service.js';
 import { onboardingRoutes } from './onboarding.routes.js';
 import { OnboardingService } from './onboarding.service.js';
+import { defineWateringJobs } from './watering.jobs.js';
+import { wateringRoutes } from './watering.routes.js';
+import { WateringService } from './watering.service.js';
 
 export type { CropsService } from './crops.service.js';
 export type { GrowthService } from './growth.service.js';
@@ -29,6 +32,7 @@ export type { CropTargets } from './targets.service.js';
 export type { SowingCalendar } from './sowing.service.js';
 export type { CareService } from './care.service.js';
 export type { OnboardingService } from './onboarding.service.js';
+export type { WateringService } from './watering.service.js';
 export { cropReads, type ExpectedPhaseChange } from './crops.reads.js';
 
 /** Plants and planting runs, their growth phases and the growth clock that moves them. */
@@ -57,6 +61,7 @@ export const cropsModule = defineModule({
       sowing: new SowingCalendar(deps),
       care,
       onboarding: new OnboardingService({ ...deps, care }),
+      watering: new WateringService(deps),
     };
   },
   routes: async (app, deps) => {
@@ -65,9 +70,11 @@ export const cropsModule = defineModule({
     await app.register(sowingRoutes, deps);
     await app.register(careRoutes, deps);
     await app.register(onboardingRoutes, deps);
+    await app.register(wateringRoutes, deps);
   },
   jobs: (registry, deps) => {
     defineCropsJobs(registry, deps);
     defineCareJobs(registry, deps);
+    defineWateringJobs(registry, deps);
   },
 });

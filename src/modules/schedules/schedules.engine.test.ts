@@ -376,6 +376,48 @@ describe('duration schedules', () => {
     ]);
   });
 
+  it('keep a window to the weekdays it lists (0 = Sunday, as in cron), also across midnight', () => {
+    // 2026-06-07 is a Sunday; Mondays and Thursdays at 07:30, 90 s each, twice 6 h apart (a watering pump).
+    const pump: TimedSchedule = {
+      kind: 'duration',
+      action: 'on',
+      spec: { on_s: 90, off_s: 21_510, repeat: 2, window: { start: '07:30', hours: 12, days: [4, 1] } },
+      anchor: 0,
+    };
+    const week = firingsBetween(pump, 'UTC', at('2026-06-07T00:00:00Z'), at('2026-06-14T00:00:00Z')).map(
+      (f) => `${iso(f.at).slice(8, 19)} ${f.action}`,
+    );
+    expect(week).toEqual([
+      '08T07:30:00 on',
+      '08T07:31:30 off',
+      '08T13:30:00 on',
+      '08T13:31:30 off',
+      '11T07:30:00 on',
+      '11T07:31:30 off',
+      '11T13:30:00 on',
+      '11T13:31:30 off',
+    ]);
+    // A Saturday window from 23:58 runs into Sunday; Sunday itself starts none.
+    const night: TimedSchedule = {
+      ...pump,
+      spec: { on_s: 60, off_s: 60, repeat: 3, window: { start: '23:58', hours: 1, days: [6] } },
+    };
+    expect(
+      firingsBetween(night, 'UTC', at('2026-06-12T00:00:00Z'), at('2026-06-15T00:00:00Z')).map((f) =>
+        iso(f.at).slice(8, 16),
+      ),
+    ).toEqual(['13T23:58', '13T23:59', '14T00:00', '14T00:01', '14T00:02', '14T00:03']);
+    expect(inWindow({ start: '07:30', hours: 12, days: [1] }, 'UTC', at('2026-06-08T08:00:00Z'))).toBe(true);
+    expect(inWindow({ start: '07:30', hours: 12, days: [1] }, 'UTC', at('2026-06-09T08:00:00Z'))).toBe(false);
+    const bad = (days: unknown) =>
+      checkSpec('duration', 'on', { on_s: 60, off_s: 60, window: { start: '07:30', hours: 1, days } }, BERLIN).map(
+        (p) => p.field,
+      );
+    expect(bad([0, 6])).toEqual([]);
+    for (const days of [[7], [], [1, 1], [-1], [1.5], 'mon'])
+      expect(bad(days), JSON.stringify(days)).toEqual(['body.window.days']);
+  });
+
   it('decide no more cycles than the firings asked for, however short the cycle and long the span', () => {
     let decided = 0;
     // Counts the cycles looked at: each reads `repeat` once.

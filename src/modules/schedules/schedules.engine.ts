@@ -23,8 +23,13 @@ export interface Firing {
   value?: number | undefined;
 }
 
-/** A daily window: until `end` (HH:MM, "24:00" for midnight; earlier than start: the next day), or for `hours` (0–24). */
-export type Window = { start: string; end: string } | { start: string; hours: number };
+/**
+ * A daily window: until `end` (HH:MM, "24:00" for midnight; earlier than start: the next day), or for `hours` (0–24);
+ * with `days`, only on those weekdays (0 = Sunday … 6 = Saturday, as in cron; the day it starts).
+ */
+export type Window = ({ start: string; end: string } | { start: string; hours: number }) & {
+  days?: number[] | undefined;
+};
 
 export type TimeSpec = { cron: string } | Window;
 
@@ -111,6 +116,17 @@ export function checkSpec(
       problems.push({ field: `${field}.end`, message: 'must be HH:MM (24:00 for midnight), or give hours instead' });
     else if (startOk && minuteOf(end) === minuteOf(start as string))
       problems.push({ field: `${field}.end`, message: 'must differ from start (all day or never: hours 24 or 0)' });
+    const { days } = (w ?? {}) as { days?: unknown };
+    if (
+      days !== undefined &&
+      !(
+        Array.isArray(days) &&
+        days.length >= 1 &&
+        days.every((d) => Number.isInteger(d) && d >= 0 && d <= 6) &&
+        new Set(days).size === days.length
+      )
+    )
+      problems.push({ field: `${field}.days`, message: 'must list weekdays 0 (Sunday) to 6 (Saturday), each once' });
     if (action === 'toggle')
       problems.push({ field: 'body.action', message: 'a window switches on and off again: use on, off or set_value' });
   };
@@ -213,8 +229,9 @@ function cronRuns(expression: string, zone: string, from: number, to: number, li
   return out;
 }
 
-/** Every day at a minute of the local day. */
-const dailyCron = (minute: number) => `${minute % 60} ${Math.floor(minute / 60)} * * *`;
+/** Every day (or on these weekdays, 0 = Sunday) at a minute of the local day. */
+const dailyCron = (minute: number, days?: number[]) =>
+  `${minute % 60} ${Math.floor(minute / 60)} * * ${days && days.length > 0 ? [...days].sort((a, b) => a - b).join(',') : '*'}`;
 
 /** The local calendar day after `day` (YYYY-MM-DD). */
 const nextDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
@@ -236,7 +253,7 @@ function windows(w: Window, zone: string, from: number, to: number): DayWindow[]
   const { start: first, minutes } = span(w);
   const endCron = dailyCron((first + minutes) % DAY_MIN);
   const out: DayWindow[] = [];
-  for (const start of cronRuns(dailyCron(first), zone, from - 2 * DAY_MS, to, 1_000)) {
+  for (const start of cronRuns(dailyCron(first, w.days), zone, from - 2 * DAY_MS, to, 1_000)) {
     if (minutes === 0) {
       out.push({ start, end: start, minutes });
       continue;

@@ -13,8 +13,24 @@ const Hours = Type.Number({
     'Instead of end: the window lasts this long on the wall clock, in whole minutes (12.5); 0: off all day, 24: on all day',
 });
 const Window = Type.Object(
-  { start: HHMM, end: Type.Optional(End), hours: Type.Optional(Hours) },
-  { additionalProperties: false, description: 'A daily window: start, with end or hours' },
+  {
+    start: HHMM,
+    end: Type.Optional(End),
+    hours: Type.Optional(Hours),
+    days: Type.Optional(
+      Type.Array(Type.Integer({ minimum: 0, maximum: 6 }), {
+        minItems: 1,
+        maxItems: 7,
+        uniqueItems: true,
+        description:
+          'Only on these weekdays (the day the window starts): 0 = Sunday … 6 = Saturday, see "Weekdays" in docs/architecture.md',
+      }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description: 'A daily window: start, with end or hours; days to keep it to some weekdays',
+  },
 );
 const Kind = Type.Union([Type.Literal('time'), Type.Literal('duration'), Type.Literal('condition')]);
 const Action = Type.Union([Type.Literal('on'), Type.Literal('off'), Type.Literal('toggle'), Type.Literal('set_value')]);

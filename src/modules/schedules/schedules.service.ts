@@ -165,163 +165,211 @@ export class SchedulesService {
   // Definitions
 
   async create(ctx: FarmContext, body: NewSchedule, meta: RequestMeta): Promise<ScheduleRow> {
-    const now = this.deps.clock.now();
-    const { rest, spec } = split(body);
-    const input: Definition = { ...rest, spec };
-    const follows = body.follow?.location ?? null;
-    const row = await this.deps.db.farm(ctx.farmId, async (tx) => {
-      if (follows) input.spec = await this.#following(tx, ctx.farmId, input, spec, follows, null);
-      const device = await this.#check(tx, ctx, input);
-      const draft = {
-        kind: input.kind,
-        action: input.action,
-        value: input.value ?? null,
-        spec: this.#spec(input),
-        anchor_at: now,
-      } as ScheduleRow;
-      const enabled = input.enabled ?? true;
-      const row = await schedulesRepository.insert(tx, {
-        farm_id: ctx.farmId,
-        name: input.name.trim(),
-        device_id: device.id,
-        channel: input.channel ?? null,
-        kind: input.kind,
-        action: input.action,
-        value: input.value ?? null,
-        priority: input.priority ?? 0,
-        enabled,
-        spec: draft.spec,
-        follows_location_id: follows,
-        anchor_at: now,
-        next_fire_at: enabled ? this.#next(draft, ctx.timeZone, now.getTime()) : null,
-        state: input.kind === 'condition' ? { ...INITIAL_CONDITION_STATE } : {},
-        created_at: now,
-        updated_at: now,
-      });
-      await recordAudit(tx, this.deps.clock, {
-        farmId: ctx.farmId,
-        caller: ctx.caller,
-        meta,
-        eventType: 'schedule.created',
-        category: 'schedules',
-        message: `Schedule ${row.name} created`,
-        data: { schedule_id: row.id, ...(follows ? { follows_location_id: follows, hours: row.spec.hours } : {}) },
-      });
-      return row;
-    });
+    const row = await this.deps.db.farm(ctx.farmId, (tx) => this.#create(tx, ctx, body, meta));
     if (row.kind === 'condition') this.#conditionFarms.add(ctx.farmId);
     return row;
   }
 
-  async update(ctx: FarmContext, id: string, body: SchedulePatch, meta: RequestMeta): Promise<ScheduleRow> {
+  /**
+   * For another module, inside its own farm transaction: makes a time or duration schedule as
+   * `create` does (the same checks: 400 naming the field), e.g. the pump run of a watering schedule.
+   */
+  createIn(tx: Tx, ctx: FarmContext, body: NewSchedule, meta: RequestMeta): Promise<ScheduleRow> {
+    if (body.kind === 'condition') throw new Error('createIn makes time and duration schedules only');
+    return this.#create(tx, ctx, body, meta);
+  }
+
+  async #create(tx: Tx, ctx: FarmContext, body: NewSchedule, meta: RequestMeta): Promise<ScheduleRow> {
     const now = this.deps.clock.now();
-    const { rest, spec: specPatch } = split(body);
-    const patch = { ...rest, spec: specPatch };
-    const { row, queued } = await this.deps.db.farm(ctx.farmId, async (tx) => {
-      const current = await this.#find(tx, ctx.farmId, id);
-      const [device] = await deviceReads.byIds(tx, ctx.farmId, [current.device_id]);
-      const sameKind = patch.kind === undefined || patch.kind === current.kind;
-      const merged: Definition = {
-        name: patch.name ?? current.name,
-        device: patch.device ?? device!.device_id,
-        channel: patch.channel !== undefined ? patch.channel : current.channel,
-        kind: patch.kind ?? current.kind,
-        action: patch.action ?? current.action,
-        value: patch.value !== undefined ? patch.value : current.value,
-        priority: patch.priority ?? current.priority,
-        enabled: patch.enabled ?? current.enabled,
-        spec:
-          patch.kind !== undefined || Object.keys(patch.spec).length > 0
-            ? sameKind && current.kind === 'time'
-              ? patchWindow(current.spec, patch.spec)
-              : patch.spec
-            : current.spec,
-      };
-      const follows = patch.follow !== undefined ? (patch.follow?.location ?? null) : current.follows_location_id;
-      if (follows) {
-        const kept = current.follows_location_id ? ((current.spec.hours as number | undefined) ?? null) : null;
-        merged.spec = await this.#following(tx, ctx.farmId, merged, patch.spec, follows, kept);
-      }
-      const target = await this.#check(tx, ctx, merged);
-      const spec = this.#spec(merged);
-      // Changing when it fires restarts its cycles and its condition.
-      const restart =
-        JSON.stringify(spec) !== JSON.stringify(current.spec) ||
-        merged.kind !== current.kind ||
-        (merged.enabled && !current.enabled);
-      const anchor = restart ? now : current.anchor_at;
-      const draft = {
-        ...current,
-        kind: merged.kind,
-        action: merged.action,
-        value: merged.value ?? null,
-        spec,
-        anchor_at: anchor,
-      };
-      const row = await schedulesRepository.update(tx, ctx.farmId, id, {
-        name: merged.name.trim(),
-        device_id: target.id,
-        channel: merged.channel ?? null,
-        kind: merged.kind,
-        action: merged.action,
-        value: merged.value ?? null,
-        priority: merged.priority ?? 0,
-        enabled: merged.enabled ?? true,
-        spec,
-        follows_location_id: follows,
-        anchor_at: anchor,
-        next_fire_at: merged.enabled ? this.#next(draft, ctx.timeZone, now.getTime()) : null,
-        ...(restart ? { state: merged.kind === 'condition' ? { ...INITIAL_CONDITION_STATE } : {} } : {}),
-        updated_at: now,
-      });
-      // A new window that says otherwise about now switches the channel at once (18 h → 12 h at 20:00: off now).
-      const switched = row!.enabled
-        ? windowChangeFiring(
-            current.enabled ? { timing: timed(current), next_fire_at: current.next_fire_at?.getTime() ?? null } : null,
-            timed(row!),
-            ctx.timeZone,
-            now.getTime(),
-          )
-        : null;
-      const fired = switched ? await this.#switchNow(tx, row!, switched) : { queued: [] };
-      await recordAudit(tx, this.deps.clock, {
-        farmId: ctx.farmId,
-        caller: ctx.caller,
-        meta,
-        eventType: 'schedule.updated',
-        category: 'schedules',
-        message: `Schedule ${merged.name} changed`,
-        data: {
-          schedule_id: id,
-          changed: [...Object.keys(rest), ...Object.keys(specPatch)],
-          ...(follows !== current.follows_location_id
-            ? { follows_location_id: { from: current.follows_location_id, to: follows } }
-            : {}),
-          ...(switched ? { switched_now: switched.action } : {}),
-        },
-      });
-      return { row: row!, queued: fired.queued };
+    const { rest, spec } = split(body);
+    const input: Definition = { ...rest, spec };
+    const follows = body.follow?.location ?? null;
+    if (follows) input.spec = await this.#following(tx, ctx.farmId, input, spec, follows, null);
+    const device = await this.#check(tx, ctx, input);
+    const draft = {
+      kind: input.kind,
+      action: input.action,
+      value: input.value ?? null,
+      spec: this.#spec(input),
+      anchor_at: now,
+    } as ScheduleRow;
+    const enabled = input.enabled ?? true;
+    const row = await schedulesRepository.insert(tx, {
+      farm_id: ctx.farmId,
+      name: input.name.trim(),
+      device_id: device.id,
+      channel: input.channel ?? null,
+      kind: input.kind,
+      action: input.action,
+      value: input.value ?? null,
+      priority: input.priority ?? 0,
+      enabled,
+      spec: draft.spec,
+      follows_location_id: follows,
+      anchor_at: now,
+      next_fire_at: enabled ? this.#next(draft, ctx.timeZone, now.getTime()) : null,
+      state: input.kind === 'condition' ? { ...INITIAL_CONDITION_STATE } : {},
+      created_at: now,
+      updated_at: now,
     });
+    await recordAudit(tx, this.deps.clock, {
+      farmId: ctx.farmId,
+      caller: ctx.caller,
+      meta,
+      eventType: 'schedule.created',
+      category: 'schedules',
+      message: `Schedule ${row.name} created`,
+      data: { schedule_id: row.id, ...(follows ? { follows_location_id: follows, hours: row.spec.hours } : {}) },
+    });
+    return row;
+  }
+
+  async update(ctx: FarmContext, id: string, body: SchedulePatch, meta: RequestMeta): Promise<ScheduleRow> {
+    const { row, queued } = await this.deps.db.farm(ctx.farmId, (tx) => this.#update(tx, ctx, id, body, meta));
     for (const { command, deviceId } of queued) await this.deps.commands.afterQueued(ctx.farmId, command, deviceId);
     if (row.kind === 'condition' && row.enabled) this.#conditionFarms.add(ctx.farmId);
     return row;
   }
 
-  async remove(ctx: FarmContext, id: string, meta: RequestMeta): Promise<void> {
-    await this.deps.db.farm(ctx.farmId, async (tx) => {
-      const row = await this.#find(tx, ctx.farmId, id);
-      await schedulesRepository.remove(tx, ctx.farmId, id);
-      await recordAudit(tx, this.deps.clock, {
-        farmId: ctx.farmId,
-        caller: ctx.caller,
-        meta,
-        eventType: 'schedule.deleted',
-        category: 'schedules',
-        severity: 'warning',
-        message: `Schedule ${row.name} deleted`,
-        data: { schedule_id: id },
-      });
+  /**
+   * For another module, inside its own farm transaction: changes a time or duration schedule as
+   * `update` does; `send` sends what a switch at once queued, after the caller's commit.
+   */
+  async updateIn(
+    tx: Tx,
+    ctx: FarmContext,
+    id: string,
+    body: SchedulePatch,
+    meta: RequestMeta,
+  ): Promise<{ row: ScheduleRow; send: () => Promise<void> }> {
+    if (body.kind === 'condition') throw new Error('updateIn keeps time and duration schedules');
+    const { row, queued } = await this.#update(tx, ctx, id, body, meta);
+    return {
+      row,
+      send: async () => {
+        for (const { command, deviceId } of queued) await this.deps.commands.afterQueued(ctx.farmId, command, deviceId);
+      },
+    };
+  }
+
+  async #update(
+    tx: Tx,
+    ctx: FarmContext,
+    id: string,
+    body: SchedulePatch,
+    meta: RequestMeta,
+  ): Promise<{ row: ScheduleRow; queued: Queued[] }> {
+    const now = this.deps.clock.now();
+    const { rest, spec: specPatch } = split(body);
+    const patch = { ...rest, spec: specPatch };
+    const current = await this.#find(tx, ctx.farmId, id);
+    const [device] = await deviceReads.byIds(tx, ctx.farmId, [current.device_id]);
+    const sameKind = patch.kind === undefined || patch.kind === current.kind;
+    const merged: Definition = {
+      name: patch.name ?? current.name,
+      device: patch.device ?? device!.device_id,
+      channel: patch.channel !== undefined ? patch.channel : current.channel,
+      kind: patch.kind ?? current.kind,
+      action: patch.action ?? current.action,
+      value: patch.value !== undefined ? patch.value : current.value,
+      priority: patch.priority ?? current.priority,
+      enabled: patch.enabled ?? current.enabled,
+      spec:
+        patch.kind !== undefined || Object.keys(patch.spec).length > 0
+          ? sameKind && current.kind === 'time'
+            ? patchWindow(current.spec, patch.spec)
+            : patch.spec
+          : current.spec,
+    };
+    const follows = patch.follow !== undefined ? (patch.follow?.location ?? null) : current.follows_location_id;
+    if (follows) {
+      const kept = current.follows_location_id ? ((current.spec.hours as number | undefined) ?? null) : null;
+      merged.spec = await this.#following(tx, ctx.farmId, merged, patch.spec, follows, kept);
+    }
+    const target = await this.#check(tx, ctx, merged);
+    const spec = this.#spec(merged);
+    // Changing when it fires restarts its cycles and its condition.
+    const restart =
+      JSON.stringify(spec) !== JSON.stringify(current.spec) ||
+      merged.kind !== current.kind ||
+      (merged.enabled && !current.enabled);
+    const anchor = restart ? now : current.anchor_at;
+    const draft = {
+      ...current,
+      kind: merged.kind,
+      action: merged.action,
+      value: merged.value ?? null,
+      spec,
+      anchor_at: anchor,
+    };
+    const row = await schedulesRepository.update(tx, ctx.farmId, id, {
+      name: merged.name.trim(),
+      device_id: target.id,
+      channel: merged.channel ?? null,
+      kind: merged.kind,
+      action: merged.action,
+      value: merged.value ?? null,
+      priority: merged.priority ?? 0,
+      enabled: merged.enabled ?? true,
+      spec,
+      follows_location_id: follows,
+      anchor_at: anchor,
+      next_fire_at: merged.enabled ? this.#next(draft, ctx.timeZone, now.getTime()) : null,
+      ...(restart ? { state: merged.kind === 'condition' ? { ...INITIAL_CONDITION_STATE } : {} } : {}),
+      updated_at: now,
     });
+    // A new window that says otherwise about now switches the channel at once (18 h → 12 h at 20:00: off now).
+    const switched = row!.enabled
+      ? windowChangeFiring(
+          current.enabled ? { timing: timed(current), next_fire_at: current.next_fire_at?.getTime() ?? null } : null,
+          timed(row!),
+          ctx.timeZone,
+          now.getTime(),
+        )
+      : null;
+    const fired = switched ? await this.#switchNow(tx, row!, switched) : { queued: [] };
+    await recordAudit(tx, this.deps.clock, {
+      farmId: ctx.farmId,
+      caller: ctx.caller,
+      meta,
+      eventType: 'schedule.updated',
+      category: 'schedules',
+      message: `Schedule ${merged.name} changed`,
+      data: {
+        schedule_id: id,
+        changed: [...Object.keys(rest), ...Object.keys(specPatch)],
+        ...(follows !== current.follows_location_id
+          ? { follows_location_id: { from: current.follows_location_id, to: follows } }
+          : {}),
+        ...(switched ? { switched_now: switched.action } : {}),
+      },
+    });
+    return { row: row!, queued: fired.queued };
+  }
+
+  async remove(ctx: FarmContext, id: string, meta: RequestMeta): Promise<void> {
+    await this.deps.db.farm(ctx.farmId, (tx) => this.removeIn(tx, ctx, id, meta));
+  }
+
+  /** For another module, inside its own farm transaction: deletes a schedule as `remove` does (404 when gone). */
+  async removeIn(tx: Tx, ctx: FarmContext, id: string, meta: RequestMeta): Promise<void> {
+    const row = await this.#find(tx, ctx.farmId, id);
+    await schedulesRepository.remove(tx, ctx.farmId, id);
+    await recordAudit(tx, this.deps.clock, {
+      farmId: ctx.farmId,
+      caller: ctx.caller,
+      meta,
+      eventType: 'schedule.deleted',
+      category: 'schedules',
+      severity: 'warning',
+      message: `Schedule ${row.name} deleted`,
+      data: { schedule_id: id },
+    });
+  }
+
+  /** Inside the caller's farm transaction: the farm's schedule with this id, if it has one. */
+  findIn(tx: Tx, farmId: string, id: string): Promise<ScheduleRow | undefined> {
+    return schedulesRepository.find(tx, farmId, id);
   }
 
   get(ctx: FarmContext, id: string) {

@@ -110,6 +110,20 @@ export const taskWrites = {
 
 /** What other modules read of the task list, inside their own transaction. */
 export const taskReads = {
+  /** A task of the farm by id (undefined when it has none): who made it, under which key, what it is about. */
+  async byId(
+    tx: Tx,
+    farmId: string,
+    id: string,
+  ): Promise<
+    { id: string; source: string; key: string; kind: TaskKind; run_id: string | null; status: string } | undefined
+  > {
+    const row = await repo.find(tx, farmId, id);
+    return (
+      row && { id: row.id, source: row.source, key: row.key, kind: row.kind, run_id: row.run_id, status: row.status }
+    );
+  },
+
   /** Done times of the latest completed tasks for a plant and kind, newest first (care reminders learn from these). */
   completions: (tx: Tx, farmId: string, q: { plantId: string; kind: TaskKind; limit: number }): Promise<Date[]> =>
     repo.completions(tx, farmId, q.plantId, q.kind, q.limit),

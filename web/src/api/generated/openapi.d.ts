@@ -14889,6 +14889,467 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/farms/{farm}/planting-runs/{id}/watering-logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A planting run’s waterings and feedings, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description next_cursor of the previous page */
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** Format: date-time */
+                                at: string;
+                                /**
+                                 * @description How the water reaches the plants
+                                 * @enum {unknown}
+                                 */
+                                channel: "fertigation" | "drench" | "foliar" | "top_dress";
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date */
+                                day: string;
+                                ec: number | null;
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {unknown} */
+                                kind: "watering" | "feeding";
+                                /** @description What was mixed into the water: a log with a mix is a feeding */
+                                mix: {
+                                    /** @description ml/L or g/L */
+                                    dose_per_l: number;
+                                    /** Format: uuid */
+                                    fertilizer_id: string;
+                                }[];
+                                note: string;
+                                ph: number | null;
+                                /** Format: uuid */
+                                run_id: string;
+                                task_id: string | null;
+                                volume_l: number;
+                                water_temp_c: number | null;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/planting-runs/{id}/watering-schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A planting run’s watering schedules (one per delivery channel) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                active: boolean;
+                                /**
+                                 * @description How the water reaches the plants
+                                 * @enum {unknown}
+                                 */
+                                channel: "fertigation" | "drench" | "foliar" | "top_dress";
+                                /** Format: date-time */
+                                created_at: string;
+                                feed: boolean;
+                                /** Format: uuid */
+                                id: string;
+                                interval_days: number | null;
+                                /**
+                                 * @description weekdays: on the listed weekdays; interval: every interval_days days after the last watering logged
+                                 * @enum {unknown}
+                                 */
+                                mode: "weekdays" | "interval";
+                                preferred_time: string;
+                                pump: {
+                                    channel: string | null;
+                                    device: string;
+                                    run_s: number;
+                                } | null;
+                                reminder_hours_before: number;
+                                /** Format: uuid */
+                                run_id: string;
+                                schedule: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description Made by this watering schedule (changed and removed with it) */
+                                    owned: boolean;
+                                } | null;
+                                /** Format: date */
+                                starts_on: string;
+                                times_per_day: number;
+                                /** Format: date-time */
+                                updated_at: string;
+                                volume_per_plant_l: number | null;
+                                /** @description HH:MM of each watering of a day, farm local time */
+                                watering_times: string[];
+                                weekdays: number[];
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Water a planting run on a schedule: on weekdays (0 = Sunday … 6 = Saturday) or every N days (1–90) after the last watering, at a preferred time, 1–6 times a day; the daily job makes one task per run, channel and day, and care’s watering reminders for its plants stop. A pump (device channel and seconds) gets a duration schedule of its own in the schedules module. One per run and channel (409) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description false: no tasks, and care’s watering reminders come back */
+                        active?: boolean;
+                        /**
+                         * @description How the water reaches the plants
+                         * @enum {unknown}
+                         */
+                        channel?: "fertigation" | "drench" | "foliar" | "top_dress";
+                        /** @description A feeding (nutrients in the water): the tasks say so */
+                        feed?: boolean;
+                        /**
+                         * Format: uuid
+                         * @description Client-made id: a resend answers the first
+                         */
+                        id?: string;
+                        /** @description Every N days (1–90): due when never watered, or N days after the last watering logged */
+                        interval_days?: number;
+                        /**
+                         * @description weekdays: on the listed weekdays; interval: every interval_days days after the last watering logged
+                         * @enum {unknown}
+                         */
+                        mode: "weekdays" | "interval";
+                        /** @description HH:MM, farm local time */
+                        preferred_time?: string;
+                        pump?: {
+                            channel?: string | null;
+                            /** @description Device id or label of a device of the farm */
+                            device: string;
+                            /** @description Of the schedule made */
+                            priority?: number;
+                            /** @description Seconds the pump or valve runs each watering */
+                            run_s: number;
+                        } | null;
+                        /** @description The day’s task appears this many hours before the preferred time (and at the start of the day at latest) */
+                        reminder_hours_before?: number;
+                        schedule_id?: string | null;
+                        /** @description Waterings a day (1–6): the first at the preferred time, the rest spread evenly over the 12 hours after */
+                        times_per_day?: number;
+                        volume_per_plant_l?: number | null;
+                        /** @description Weekdays watered: 0 = Sunday … 6 = Saturday, as in cron (see "Weekdays" in docs/architecture.md) */
+                        weekdays?: number[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description A repeat of the first request with this id: what it made */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active: boolean;
+                            /**
+                             * @description How the water reaches the plants
+                             * @enum {unknown}
+                             */
+                            channel: "fertigation" | "drench" | "foliar" | "top_dress";
+                            /** Format: date-time */
+                            created_at: string;
+                            feed: boolean;
+                            /** Format: uuid */
+                            id: string;
+                            interval_days: number | null;
+                            /**
+                             * @description weekdays: on the listed weekdays; interval: every interval_days days after the last watering logged
+                             * @enum {unknown}
+                             */
+                            mode: "weekdays" | "interval";
+                            preferred_time: string;
+                            pump: {
+                                channel: string | null;
+                                device: string;
+                                run_s: number;
+                            } | null;
+                            reminder_hours_before: number;
+                            /** Format: uuid */
+                            run_id: string;
+                            schedule: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description Made by this watering schedule (changed and removed with it) */
+                                owned: boolean;
+                            } | null;
+                            /** Format: date */
+                            starts_on: string;
+                            times_per_day: number;
+                            /** Format: date-time */
+                            updated_at: string;
+                            volume_per_plant_l: number | null;
+                            /** @description HH:MM of each watering of a day, farm local time */
+                            watering_times: string[];
+                            weekdays: number[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active: boolean;
+                            /**
+                             * @description How the water reaches the plants
+                             * @enum {unknown}
+                             */
+                            channel: "fertigation" | "drench" | "foliar" | "top_dress";
+                            /** Format: date-time */
+                            created_at: string;
+                            feed: boolean;
+                            /** Format: uuid */
+                            id: string;
+                            interval_days: number | null;
+                            /**
+                             * @description weekdays: on the listed weekdays; interval: every interval_days days after the last watering logged
+                             * @enum {unknown}
+                             */
+                            mode: "weekdays" | "interval";
+                            preferred_time: string;
+                            pump: {
+                                channel: string | null;
+                                device: string;
+                                run_s: number;
+                            } | null;
+                            reminder_hours_before: number;
+                            /** Format: uuid */
+                            run_id: string;
+                            schedule: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description Made by this watering schedule (changed and removed with it) */
+                                owned: boolean;
+                            } | null;
+                            /** Format: date */
+                            starts_on: string;
+                            times_per_day: number;
+                            /** Format: date-time */
+                            updated_at: string;
+                            volume_per_plant_l: number | null;
+                            /** @description HH:MM of each watering of a day, farm local time */
+                            watering_times: string[];
+                            weekdays: number[];
+                        };
+                    };
+                };
+                /** @description IDEMPOTENCY_CONFLICT: this id was already used in this farm for a different request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/planting-runs/{id}/watering-suggestion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A volume per watering to start from: the phase’s share of the container volume per plant (10 % seedling … 20 % flowering, 30 % flushing, else 15 %; 0.25 L without a known container) times the plants */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {unknown} */
+                            basis: "container" | "default";
+                            container_l: number | null;
+                            interval_days: number | null;
+                            /** @description Litres per plant per watering */
+                            per_plant_l: number;
+                            phase: string | null;
+                            /** @description Plants standing (the run’s planned quantity while it has none) */
+                            plants: number;
+                            rule: string;
+                            /** Format: uuid */
+                            run_id: string;
+                            share: number | null;
+                            /** @description Litres for the whole run per watering */
+                            total_l: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/farms/{farm}/plants": {
         parameters: {
             query?: never;
@@ -19286,8 +19747,10 @@ export interface paths {
                                 /** Format: date-time */
                                 updated_at: string;
                                 value: number | null;
-                                /** @description A daily window: start, with end or hours */
+                                /** @description A daily window: start, with end or hours; days to keep it to some weekdays */
                                 window?: {
+                                    /** @description Only on these weekdays (the day the window starts): 0 = Sunday … 6 = Saturday, see "Weekdays" in docs/architecture.md */
+                                    days?: number[];
                                     /** @description HH:MM, farm local time; at or before start: the next day (18:00 → 06:00); 24:00: the next midnight */
                                     end?: string;
                                     /** @description Instead of end: the window lasts this long on the wall clock, in whole minutes (12.5); 0: off all day, 24: on all day */
@@ -19349,8 +19812,10 @@ export interface paths {
                         /** @description HH:MM, farm local time */
                         start?: string;
                         value?: number | null;
-                        /** @description A daily window: start, with end or hours */
+                        /** @description A daily window: start, with end or hours; days to keep it to some weekdays */
                         window?: {
+                            /** @description Only on these weekdays (the day the window starts): 0 = Sunday … 6 = Saturday, see "Weekdays" in docs/architecture.md */
+                            days?: number[];
                             /** @description HH:MM, farm local time; at or before start: the next day (18:00 → 06:00); 24:00: the next midnight */
                             end?: string;
                             /** @description Instead of end: the window lasts this long on the wall clock, in whole minutes (12.5); 0: off all day, 24: on all day */
@@ -19430,8 +19895,10 @@ export interface paths {
                             /** Format: date-time */
                             updated_at: string;
                             value: number | null;
-                            /** @description A daily window: start, with end or hours */
+                            /** @description A daily window: start, with end or hours; days to keep it to some weekdays */
                             window?: {
+                                /** @description Only on these weekdays (the day the window starts): 0 = Sunday … 6 = Saturday, see "Weekdays" in docs/architecture.md */
+                                days?: number[];
                                 /** @description HH:MM, farm local time; at or before start: the next day (18:00 → 06:00); 24:00: the next midnight */
                                 end?: string;
                                 /** @description Instead of end: the window lasts this long on the wall clock, in whole minutes (12.5); 0: off all day, 24: on all day */
@@ -19539,8 +20006,10 @@ export interface paths {
                             /** Format: date-time */
                             updated_at: string;
                             value: number | null;
-                            /** @description A daily window: start, with end or hours */
+                            /** @description A daily window: start, with end or hours; days to keep it to some weekdays */
                             window?: {
+                                /** @description Only on these weekdays (the day the window starts): 0 = Sunday … 6 = Saturday, see "Weekdays" in docs/architecture.md */
+                                days?: number[];
                                 /** @description HH:MM, farm local time; at or before start: the next day (18:00 → 06:00); 24:00: the next midnight */
                                 end?: string;
                                 /** @description Instead of end: the window lasts this long on the wall clock, in whole minutes (12.5); 0: off all day, 24: on all day */
@@ -19646,8 +20115,10 @@ export interface paths {
                         /** @description HH:MM, farm local time */
                         start?: string;
                         value?: number | null;
-                        /** @description A daily window: start, with end or hours */
+                        /** @description A daily window: start, with end or hours; days to keep it to some weekdays */
                         window?: {
+                            /** @description Only on these weekdays (the day the window starts): 0 = Sunday … 6 = Saturday, see "Weekdays" in docs/architecture.md */
+                            days?: number[];
                             /** @description HH:MM, farm local time; at or before start: the next day (18:00 → 06:00); 24:00: the next midnight */
                             end?: string;
                             /** @description Instead of end: the window lasts this long on the wall clock, in whole minutes (12.5); 0: off all day, 24: on all day */
@@ -19727,8 +20198,10 @@ export interface paths {
                             /** Format: date-time */
                             updated_at: string;
                             value: number | null;
-                            /** @description A daily window: start, with end or hours */
+                            /** @description A daily window: start, with end or hours; days to keep it to some weekdays */
                             window?: {
+                                /** @description Only on these weekdays (the day the window starts): 0 = Sunday … 6 = Saturday, see "Weekdays" in docs/architecture.md */
+                                days?: number[];
                                 /** @description HH:MM, farm local time; at or before start: the next day (18:00 → 06:00); 24:00: the next midnight */
                                 end?: string;
                                 /** @description Instead of end: the window lasts this long on the wall clock, in whole minutes (12.5); 0: off all day, 24: on all day */
@@ -23263,6 +23736,445 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/watering-logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Log a watering or feeding done (a feeding when something was mixed): volume, EC, pH, water temperature. With task_id that watering task of the run is completed; without, the run’s task on the channel and day. Every-N-days schedules count from these. A client-made `id` makes a resend store once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        at?: string;
+                        /**
+                         * @description How the water reaches the plants
+                         * @enum {unknown}
+                         */
+                        channel?: "fertigation" | "drench" | "foliar" | "top_dress";
+                        /** @description mS/cm */
+                        ec?: number;
+                        /**
+                         * Format: uuid
+                         * @description Client-made id: a resend stores once
+                         */
+                        id?: string;
+                        /** @description What was mixed into the water: a log with a mix is a feeding */
+                        mix?: {
+                            /** @description ml/L or g/L */
+                            dose_per_l: number;
+                            /** Format: uuid */
+                            fertilizer_id: string;
+                        }[];
+                        note?: string;
+                        ph?: number;
+                        /** Format: uuid */
+                        run_id: string;
+                        /**
+                         * Format: uuid
+                         * @description The watering task this confirms: it is completed
+                         */
+                        task_id?: string;
+                        /** @description Litres given in all */
+                        volume_l: number;
+                        water_temp_c?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description A repeat of the first request with this id: what it made */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            at: string;
+                            /**
+                             * @description How the water reaches the plants
+                             * @enum {unknown}
+                             */
+                            channel: "fertigation" | "drench" | "foliar" | "top_dress";
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date */
+                            day: string;
+                            ec: number | null;
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {unknown} */
+                            kind: "watering" | "feeding";
+                            /** @description What was mixed into the water: a log with a mix is a feeding */
+                            mix: {
+                                /** @description ml/L or g/L */
+                                dose_per_l: number;
+                                /** Format: uuid */
+                                fertilizer_id: string;
+                            }[];
+                            note: string;
+                            ph: number | null;
+                            /** Format: uuid */
+                            run_id: string;
+                            task_id: string | null;
+                            volume_l: number;
+                            water_temp_c: number | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            at: string;
+                            /**
+                             * @description How the water reaches the plants
+                             * @enum {unknown}
+                             */
+                            channel: "fertigation" | "drench" | "foliar" | "top_dress";
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date */
+                            day: string;
+                            ec: number | null;
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {unknown} */
+                            kind: "watering" | "feeding";
+                            /** @description What was mixed into the water: a log with a mix is a feeding */
+                            mix: {
+                                /** @description ml/L or g/L */
+                                dose_per_l: number;
+                                /** Format: uuid */
+                                fertilizer_id: string;
+                            }[];
+                            note: string;
+                            ph: number | null;
+                            /** Format: uuid */
+                            run_id: string;
+                            task_id: string | null;
+                            volume_l: number;
+                            water_temp_c: number | null;
+                        };
+                    };
+                };
+                /** @description IDEMPOTENCY_CONFLICT: this id was already used in this farm for a different request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/watering-schedules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One watering schedule */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active: boolean;
+                            /**
+                             * @description How the water reaches the plants
+                             * @enum {unknown}
+                             */
+                            channel: "fertigation" | "drench" | "foliar" | "top_dress";
+                            /** Format: date-time */
+                            created_at: string;
+                            feed: boolean;
+                            /** Format: uuid */
+                            id: string;
+                            interval_days: number | null;
+                            /**
+                             * @description weekdays: on the listed weekdays; interval: every interval_days days after the last watering logged
+                             * @enum {unknown}
+                             */
+                            mode: "weekdays" | "interval";
+                            preferred_time: string;
+                            pump: {
+                                channel: string | null;
+                                device: string;
+                                run_s: number;
+                            } | null;
+                            reminder_hours_before: number;
+                            /** Format: uuid */
+                            run_id: string;
+                            schedule: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description Made by this watering schedule (changed and removed with it) */
+                                owned: boolean;
+                            } | null;
+                            /** Format: date */
+                            starts_on: string;
+                            times_per_day: number;
+                            /** Format: date-time */
+                            updated_at: string;
+                            volume_per_plant_l: number | null;
+                            /** @description HH:MM of each watering of a day, farm local time */
+                            watering_times: string[];
+                            weekdays: number[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a watering schedule and the pump schedule it made (a linked schedule stays) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a watering schedule; the pump schedule it made follows (pump: null removes it, a new pump makes one) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description false: no tasks, and care’s watering reminders come back */
+                        active?: boolean;
+                        /**
+                         * @description How the water reaches the plants
+                         * @enum {unknown}
+                         */
+                        channel?: "fertigation" | "drench" | "foliar" | "top_dress";
+                        /** @description A feeding (nutrients in the water): the tasks say so */
+                        feed?: boolean;
+                        /** @description Every N days (1–90): due when never watered, or N days after the last watering logged */
+                        interval_days?: number;
+                        /**
+                         * @description weekdays: on the listed weekdays; interval: every interval_days days after the last watering logged
+                         * @enum {unknown}
+                         */
+                        mode?: "weekdays" | "interval";
+                        /** @description HH:MM, farm local time */
+                        preferred_time?: string;
+                        pump?: {
+                            channel?: string | null;
+                            /** @description Device id or label of a device of the farm */
+                            device: string;
+                            /** @description Of the schedule made */
+                            priority?: number;
+                            /** @description Seconds the pump or valve runs each watering */
+                            run_s: number;
+                        } | null;
+                        /** @description The day’s task appears this many hours before the preferred time (and at the start of the day at latest) */
+                        reminder_hours_before?: number;
+                        schedule_id?: string | null;
+                        /** @description Waterings a day (1–6): the first at the preferred time, the rest spread evenly over the 12 hours after */
+                        times_per_day?: number;
+                        volume_per_plant_l?: number | null;
+                        /** @description Weekdays watered: 0 = Sunday … 6 = Saturday, as in cron (see "Weekdays" in docs/architecture.md) */
+                        weekdays?: number[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active: boolean;
+                            /**
+                             * @description How the water reaches the plants
+                             * @enum {unknown}
+                             */
+                            channel: "fertigation" | "drench" | "foliar" | "top_dress";
+                            /** Format: date-time */
+                            created_at: string;
+                            feed: boolean;
+                            /** Format: uuid */
+                            id: string;
+                            interval_days: number | null;
+                            /**
+                             * @description weekdays: on the listed weekdays; interval: every interval_days days after the last watering logged
+                             * @enum {unknown}
+                             */
+                            mode: "weekdays" | "interval";
+                            preferred_time: string;
+                            pump: {
+                                channel: string | null;
+                                device: string;
+                                run_s: number;
+                            } | null;
+                            reminder_hours_before: number;
+                            /** Format: uuid */
+                            run_id: string;
+                            schedule: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description Made by this watering schedule (changed and removed with it) */
+                                owned: boolean;
+                            } | null;
+                            /** Format: date */
+                            starts_on: string;
+                            times_per_day: number;
+                            /** Format: date-time */
+                            updated_at: string;
+                            volume_per_plant_l: number | null;
+                            /** @description HH:MM of each watering of a day, farm local time */
+                            watering_times: string[];
+                            weekdays: number[];
+                        };
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/v1/health": {
