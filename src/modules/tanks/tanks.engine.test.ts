@@ -175,7 +175,7 @@ it('a snapshot decides only the conditions it measured', () => {
 });
 
 describe('solution age: 5 d organic, 10 d mineral at 20 °C, Q10 = 2', () => {
-  it.each<[('mineral' | 'organic'), number | null, number]>([
+  it.each<['mineral' | 'organic', number | null, number]>([
     ['mineral', 20, 10],
     ['organic', 20, 5],
     ['mineral', null, 10],
@@ -261,6 +261,11 @@ describe('maintenance', () => {
     expect(items.find((d) => d.item === 'water_change')).toMatchObject({ since: '2026-06-10', due: '2026-06-17' });
     expect(items.find((d) => d.item === 'calibration')).toMatchObject({ due: '2026-07-04', status: 'ok' });
     expect(items.find((d) => d.item === 'cleaning')).toMatchObject({ due: '2026-07-01', status: 'ok' });
+  });
+
+  it('counts a water change never done from the filling, even one before the set-up', () => {
+    const water = dueItems({ ...base, filledOn: '2026-05-20', today: '2026-06-01' })[0]!;
+    expect(water).toMatchObject({ item: 'water_change', since: '2026-05-20', due: '2026-05-27', status: 'overdue' });
   });
 });
 

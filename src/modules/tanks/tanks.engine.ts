@@ -89,15 +89,7 @@ export const OXYGEN_CRITICAL = 4;
 export const FILL_LOW = 20;
 
 /** The alert conditions a tank has, each raised once while it holds. */
-export const CONDITIONS = [
-  'ph',
-  'ec',
-  'water_temp',
-  'dissolved_oxygen',
-  'fill',
-  'ph_drift',
-  'solution_age',
-] as const;
+export const CONDITIONS = ['ph', 'ec', 'water_temp', 'dissolved_oxygen', 'fill', 'ph_drift', 'solution_age'] as const;
 export type ConditionKey = (typeof CONDITIONS)[number];
 
 export interface Breach {
@@ -207,7 +199,12 @@ export function assessState(type: TankType, state: Measurements, previousPh?: nu
   if (has(fill))
     out.fill =
       fill < FILL_LOW
-        ? { type: 'tank_fill_low', severity: 'warning', message: `fill level ${fill} % below ${FILL_LOW} %`, actual: fill }
+        ? {
+            type: 'tank_fill_low',
+            severity: 'warning',
+            message: `fill level ${fill} % below ${FILL_LOW} %`,
+            actual: fill,
+          }
         : null;
 
   return out;
@@ -340,7 +337,7 @@ export interface DueItem {
 
 /**
  * When each item is due: the day it was last done (never: the day the tank was set up; a water change
- * also counts from the day the tank was filled) plus its interval; overdue before `today`, due soon
+ * counts from the day the tank was filled when that is later, or when it was never done) plus its interval; overdue before `today`, due soon
  * from today to `DUE_SOON_DAYS` ahead, otherwise ok. Days are farm-local YYYY-MM-DD.
  */
 export function dueItems(input: {
@@ -353,7 +350,10 @@ export function dueItems(input: {
 }): DueItem[] {
   return intervalsOf(input.type, input.overrides).map(({ item, days }) => {
     const lastDone = input.lastDone[item] ?? null;
-    const starts = [lastDone ?? input.setUpOn, ...(item === 'water_change' && input.filledOn ? [input.filledOn] : [])];
+    // A water change is a filling: one never done counts from the filling (not the set-up), and a
+    // filling after the last one counts.
+    const filled = item === 'water_change' ? input.filledOn : null;
+    const starts = filled ? [lastDone ?? filled, filled] : [lastDone ?? input.setUpOn];
     const since = starts.reduce((a, b) => (a > b ? a : b));
     const due = addDays(since, days);
     const status: DueStatus =
