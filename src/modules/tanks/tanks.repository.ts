@@ -137,6 +137,8 @@ export const tanksRepository = {
       .where('location_id', 'in', locationIds)
       .orderBy('location_id')
       .orderBy('at', 'desc')
+      // Two at the same moment: the one recorded later is the newer word.
+      .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')
       .execute();
     return new Map(rows.map((r) => [r.location_id, r]));
@@ -154,7 +156,7 @@ export const tanksRepository = {
     const newest = (field: StateField, offset = 0) =>
       sql<number | null>`(select ${sql.ref(field)} from tank_states
         where farm_id = ${farmId} and location_id = ${locationId} and ${sql.ref(field)} is not null
-        order by at desc, id desc limit 1 offset ${offset})`;
+        order by at desc, created_at desc, id desc limit 1 offset ${offset})`;
     const { rows } = await sql<Record<StateField | 'previous_ph', number | null>>`select
       ${sql.join(STATE_FIELDS.map((f) => sql`${newest(f)} as ${sql.ref(f)}`))},
       ${newest('ph', 1)} as previous_ph`.execute(tx);

@@ -301,6 +301,17 @@ describe('state from sensors through telemetry', () => {
     await waitFor(async () => (await activeAlerts(tank)).length === 0);
     // pH and EC read 140 s before are still fresh (up to 15 min): carried into the new snapshot.
     expect((await states())[0]).toMatchObject({ fill_percent: 95, ph: 6, ec: 1.6 });
+
+    // A hand measurement at the very moment of a sensor snapshot, recorded after it, is the newer word.
+    const at = (await states())[0]!.at as string;
+    t.clock.advance(1_000);
+    await api('POST', `/tanks/${tank}/states`, { at, ph: 7.2 });
+    const view = (await api('GET', `/tanks/${tank}`)).body;
+    expect(view.state).toMatchObject({ source: 'manual', ph: 7.2 });
+    expect(view.alerts.items.map((a: Json) => a.message)).toEqual([
+      'Tank Hydro 1: pH 7.2 above 6.5',
+      'Tank Hydro 1: pH moved 1.2 since the last measurement (from 6 to 7.2; more than 0.5)',
+    ]);
   });
 });
 
