@@ -14,6 +14,7 @@ import { nutrientsModule } from './nutrients/index.js';
 import { productsModule } from './products/index.js';
 import { schedulesModule } from './schedules/index.js';
 import { stockModule } from './stock/index.js';
+import { tanksModule } from './tanks/index.js';
 import { tasksModule } from './tasks/index.js';
 import { telemetryModule } from './telemetry/index.js';
 
@@ -36,6 +37,7 @@ export const modules = [
   schedulesModule,
   beekeepingModule,
   cropsModule,
+  tanksModule,
   calendarModule,
   stockModule,
   liveModule,

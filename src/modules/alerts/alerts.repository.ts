@@ -5,6 +5,8 @@ import { VPD } from './alerts.engine.js';
 
 export type RuleRow = Selectable<AlertRuleTable>;
 export type AlertRow = Selectable<AlertTable>;
+/** A rule of the farm's own: any kind but `watched`. */
+export type OwnRuleRow = RuleRow & { kind: Exclude<RuleKind, 'watched'> };
 
 /**
  * Device `d` is at the location `location` or below it, or is the scale of a hive standing there: what a
@@ -27,26 +29,61 @@ export const alertsRepository = {
       .returningAll()
       .executeTakeFirst();
   },
-  findRule(tx: Tx, farmId: string, id: string) {
+  /** A rule of the farm's own (watched rules belong to the module that decides them: not found here). */
+  findRule(tx: Tx, farmId: string, id: string): Promise<OwnRuleRow | undefined> {
     return tx
       .selectFrom('alert_rules')
       .selectAll()
       .where('farm_id', '=', farmId)
       .where('id', '=', id)
-      .executeTakeFirst();
+      .where('kind', '!=', 'watched')
+      .executeTakeFirst() as Promise<OwnRuleRow | undefined>;
   },
   rules(tx: Tx, farmId: string, kinds?: RuleKind[]): Promise<RuleRow[]> {
     let query = tx.selectFrom('alert_rules').selectAll().where('farm_id', '=', farmId);
     if (kinds) query = query.where('kind', 'in', kinds).where('enabled', '=', true);
+    else query = query.where('kind', '!=', 'watched');
     return query.orderBy('name').execute();
   },
   async removeRule(tx: Tx, farmId: string, id: string): Promise<boolean> {
     return (
       Number(
-        (await tx.deleteFrom('alert_rules').where('farm_id', '=', farmId).where('id', '=', id).executeTakeFirst())
-          .numDeletedRows,
+        (
+          await tx
+            .deleteFrom('alert_rules')
+            .where('farm_id', '=', farmId)
+            .where('id', '=', id)
+            .where('kind', '!=', 'watched')
+            .executeTakeFirst()
+        ).numDeletedRows,
       ) > 0
     );
+  },
+  /** The watched rules at these locations (one per location and condition key, the key in `preset`). */
+  watchedRules(tx: Tx, farmId: string, locationIds: string[]): Promise<RuleRow[]> {
+    if (locationIds.length === 0) return Promise.resolve([]);
+    return tx
+      .selectFrom('alert_rules')
+      .selectAll()
+      .where('farm_id', '=', farmId)
+      .where('kind', '=', 'watched')
+      .where('location_id', 'in', locationIds)
+      .execute();
+  },
+  /** A location's watched rule for a condition key, made on first use. */
+  async watchedRule(tx: Tx, row: Insertable<AlertRuleTable>): Promise<RuleRow> {
+    await tx
+      .insertInto('alert_rules')
+      .values(row)
+      .onConflict((oc) => oc.columns(['farm_id', 'location_id', 'preset']).where('preset', 'is not', null).doNothing())
+      .execute();
+    return tx
+      .selectFrom('alert_rules')
+      .selectAll()
+      .where('farm_id', '=', row.farm_id)
+      .where('location_id', '=', row.location_id!)
+      .where('preset', '=', row.preset!)
+      .executeTakeFirstOrThrow();
   },
   /** System scope: farms with enabled rules. */
   async farmsWithRules(tx: Tx): Promise<string[]> {

@@ -22,6 +22,7 @@ import {
   swarmSuspected,
   VPD,
   type FollowedTargets,
+  type Severity,
 } from './alerts.engine.js';
 import { alertsRepository, type AlertRow, type RuleRow } from './alerts.repository.js';
 import type { AlertState } from './alerts.tables.js';
@@ -39,6 +40,15 @@ interface Deps {
   notifications: NotificationsService;
   /** A location's crop targets, for rules that follow them. */
   targets: Targets;
+}
+
+/** A condition another module decides itself (see {@link AlertsService.watch}): breached, or clear (null). */
+export interface WatchedCondition {
+  /** The condition, one per location (e.g. `ph`). */
+  key: string;
+  /** What the alert is about, leading its message (e.g. the tank's name). */
+  name: string;
+  breach: { type: string; severity: Severity; message: string; actual: number | null } | null;
 }
 
 /** Alert rules, their evaluation (as readings arrive, and by the sweep), and alerts' lifecycle. */
@@ -623,6 +633,144 @@ export class AlertsService {
       return out;
     });
     for (const { alert } of raised) this.#announce(farmId, alert, 'triggered', undefined);
+  }
+
+  /**
+   * Conditions another module decides itself at a location (a tank's pH, its solution's age …), by key:
+   * one that holds raises its alert once and keeps it while it lasts (a new severity or message updates
+   * it; rising to critical tells the members again); one that no longer holds resolves it; a key not
+   * given is left as it is. Each key has a rule of kind `watched` at the location, made on first use
+   * and kept out of the farm's own rules. After its own transaction: call it once the condition's
+   * evidence is committed.
+   */
+  async watch(farmId: string, locationId: string, conditions: WatchedCondition[]): Promise<void> {
+    if (conditions.length === 0) return;
+    const now = this.deps.clock.now();
+    const changes = await this.deps.db.farm(farmId, async (tx) => {
+      const rules = new Map(
+        (await alertsRepository.watchedRules(tx, farmId, [locationId])).map((r) => [r.preset!, r] as const),
+      );
+      const active = new Map(
+        (
+          await alertsRepository.activeOf(
+            tx,
+            farmId,
+            [...rules.values()].map((r) => r.id),
+          )
+        ).map((a) => [a.rule_id, a]),
+      );
+      const out: Array<{ alert: AlertRow; change: 'triggered' | 'updated' | 'resolved'; tell: boolean }> = [];
+      for (const { key, name, breach } of conditions) {
+        let rule = rules.get(key);
+        const current = rule && active.get(rule.id);
+        if (!breach) {
+          if (!current) continue;
+          const resolved = await alertsRepository.updateAlert(
+            tx,
+            farmId,
+            current.id,
+            { state: 'resolved', resolved_at: now },
+            ['triggered', 'acknowledged'],
+          );
+          if (resolved) out.push({ alert: resolved, change: 'resolved', tell: false });
+          continue;
+        }
+        const message = `${name}: ${breach.message}`;
+        if (current) {
+          if (current.severity === breach.severity && current.message === message) continue;
+          const updated = await alertsRepository.updateAlert(tx, farmId, current.id, {
+            type: breach.type,
+            severity: breach.severity,
+            message,
+            actual_value: breach.actual,
+          });
+          const rose = current.severity !== 'critical' && breach.severity === 'critical';
+          if (updated) out.push({ alert: updated, change: 'updated', tell: rose });
+          continue;
+        }
+        rule ??= await alertsRepository.watchedRule(tx, {
+          farm_id: farmId,
+          name,
+          kind: 'watched',
+          metric: null,
+          device_id: null,
+          location_id: locationId,
+          operator: null,
+          value: null,
+          low: null,
+          high: null,
+          aggregate: null,
+          window_s: null,
+          minutes: null,
+          severity: 'warning',
+          exclude_months: [],
+          exclude_hours: [],
+          clear_s: 0,
+          enabled: true,
+          preset: key,
+          created_at: now,
+          updated_at: now,
+        });
+        if (!rule.enabled) continue;
+        const alert = await alertsRepository.insertAlert(tx, {
+          farm_id: farmId,
+          rule_id: rule.id,
+          device_id: null,
+          type: breach.type,
+          severity: breach.severity,
+          message,
+          threshold: null,
+          actual_value: breach.actual,
+          state: 'triggered',
+          triggered_at: now,
+          acknowledged_at: null,
+          acknowledged_by: null,
+          resolved_at: null,
+          resolved_by: null,
+          clear_since: null,
+        });
+        if (alert) out.push({ alert, change: 'triggered', tell: true });
+      }
+      for (const { alert, change } of out)
+        await recordAudit(tx, this.deps.clock, {
+          farmId,
+          eventType:
+            change === 'resolved' ? 'alert.resolved' : change === 'triggered' ? 'alert.triggered' : 'alert.updated',
+          category: 'alerts',
+          severity: change === 'resolved' ? 'info' : alert.severity === 'critical' ? 'critical' : 'warning',
+          message: change === 'resolved' ? `${alert.message}: cleared` : alert.message,
+          data: { alert_id: alert.id, rule_id: alert.rule_id, location_id: locationId },
+        });
+      return out;
+    });
+    for (const { alert, change, tell } of changes) {
+      this.#announce(farmId, alert, change, undefined);
+      if (tell && change !== 'triggered')
+        void this.deps.notifications
+          .alertTriggered(farmId, alert)
+          .catch((error: unknown) => this.deps.log.error({ err: error }, 'alert notifications failed'));
+    }
+  }
+
+  /** The active alerts of watched conditions at these locations, with their location and key. */
+  async watchedActive(
+    tx: Tx,
+    farmId: string,
+    locationIds: string[],
+  ): Promise<Array<{ locationId: string; key: string; alert: AlertRow }>> {
+    const rules = await alertsRepository.watchedRules(tx, farmId, locationIds);
+    const byId = new Map(rules.map((r) => [r.id, r]));
+    return (
+      await alertsRepository.activeOf(
+        tx,
+        farmId,
+        rules.map((r) => r.id),
+      )
+    ).map((alert) => ({
+      locationId: byId.get(alert.rule_id)!.location_id!,
+      key: byId.get(alert.rule_id)!.preset!,
+      alert,
+    }));
   }
 
   // Lifecycle

@@ -2,7 +2,8 @@ import type { Generated } from 'kysely';
 import type { Timestamp } from '../../platform/db/schema.js';
 import type { Aggregate, Operator, Severity } from './alerts.engine.js';
 
-export type RuleKind = 'threshold' | 'offline' | 'silent' | 'schedule_failed' | 'low_battery' | 'swarm';
+/** `watched`: a condition another module decides itself (a tank's pH …); not among the farm's own rules. */
+export type RuleKind = 'threshold' | 'offline' | 'silent' | 'schedule_failed' | 'low_battery' | 'swarm' | 'watched';
 export type AlertState = 'triggered' | 'acknowledged' | 'resolved';
 
 export interface AlertRuleTable {

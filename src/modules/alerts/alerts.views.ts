@@ -1,11 +1,13 @@
 import type { FollowedTargets } from './alerts.engine.js';
 import type { AlertRow, RuleRow } from './alerts.repository.js';
+import type { RuleKind } from './alerts.tables.js';
 import type { NotificationRow, SubscriptionRow } from './notifications.repository.js';
 
 export const ruleView = (r: RuleRow, targetsNow?: FollowedTargets | null) => ({
   id: r.id,
   name: r.name,
-  kind: r.kind,
+  // Watched rules are the deciding module's and never listed (alertsRepository.rules/findRule).
+  kind: r.kind as Exclude<RuleKind, 'watched'>,
   metric: r.metric,
   device_id: r.device_id,
   location_id: r.location_id,

@@ -11,7 +11,7 @@ import { alertsRoutes } from './alerts.routes.js';
 import { AlertsService } from './alerts.service.js';
 import { NotificationsService } from './notifications.service.js';
 
-export type { AlertsService } from './alerts.service.js';
+export type { AlertsService, WatchedCondition } from './alerts.service.js';
 export type { NotificationsService } from './notifications.service.js';
 
 /** Alert rules and alerts; notifications in the app, by webhook and by email. */

@@ -13,6 +13,7 @@ export const TASK_KINDS = [
   'transplant',
   'harvest',
   'phase_check',
+  'tank_maintenance',
 ] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
 

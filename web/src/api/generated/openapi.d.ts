@@ -22538,6 +22538,918 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/farms/{farm}/tanks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The farm’s tanks, each with its newest state, solution age, open alerts and maintenance due (all of them, by name) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                alerts: {
+                                    items: {
+                                        condition: string;
+                                        /** Format: uuid */
+                                        id: string;
+                                        message: string;
+                                        /** @enum {unknown} */
+                                        severity: "info" | "warning" | "critical";
+                                        /** Format: date-time */
+                                        triggered_at: string;
+                                        type: string;
+                                    }[];
+                                    open: number;
+                                };
+                                /** Format: date-time */
+                                created_at: string;
+                                filled_at: string | null;
+                                /** Format: uuid */
+                                location_id: string;
+                                maintenance: {
+                                    due_soon: number;
+                                    items: {
+                                        default_days: number;
+                                        /**
+                                         * Format: date
+                                         * @description YYYY-MM-DD, farm-local
+                                         */
+                                        due_on: string;
+                                        interval_days: number;
+                                        /** @enum {unknown} */
+                                        item: "water_change" | "calibration" | "cleaning" | "pump_inspection" | "sanitization" | "filter_change";
+                                        last_done_on: string | null;
+                                        /** @enum {unknown} */
+                                        status: "overdue" | "due_soon" | "ok";
+                                    }[];
+                                    overdue: number;
+                                };
+                                name: string;
+                                solution: {
+                                    age_days: number;
+                                    limit_days: number | null;
+                                    mean_water_temp_c: number | null;
+                                    over_limit: boolean;
+                                } | null;
+                                solution_kind: ("mineral" | "organic") | null;
+                                state: {
+                                    /** Format: date-time */
+                                    at: string;
+                                    dissolved_oxygen_mg_l: number | null;
+                                    ec: number | null;
+                                    fill_percent: number | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    note: string | null;
+                                    orp_mv: number | null;
+                                    ph: number | null;
+                                    readings_through: string | null;
+                                    /** @enum {unknown} */
+                                    source: "manual" | "sensor";
+                                    water_temp_c: number | null;
+                                } | null;
+                                /** @description The location’s status */
+                                status: string;
+                                /** @enum {unknown} */
+                                tank_type: "nutrient" | "irrigation" | "reservoir" | "recirculation" | "stock_solution";
+                                /** Format: date-time */
+                                updated_at: string;
+                                volume_l: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/tanks/{location}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One tank: settings, newest state, solution age, open alerts, maintenance due */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The tank’s location (of type tank) */
+                    location: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            alerts: {
+                                items: {
+                                    condition: string;
+                                    /** Format: uuid */
+                                    id: string;
+                                    message: string;
+                                    /** @enum {unknown} */
+                                    severity: "info" | "warning" | "critical";
+                                    /** Format: date-time */
+                                    triggered_at: string;
+                                    type: string;
+                                }[];
+                                open: number;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            filled_at: string | null;
+                            /** Format: uuid */
+                            location_id: string;
+                            maintenance: {
+                                due_soon: number;
+                                items: {
+                                    default_days: number;
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD, farm-local
+                                     */
+                                    due_on: string;
+                                    interval_days: number;
+                                    /** @enum {unknown} */
+                                    item: "water_change" | "calibration" | "cleaning" | "pump_inspection" | "sanitization" | "filter_change";
+                                    last_done_on: string | null;
+                                    /** @enum {unknown} */
+                                    status: "overdue" | "due_soon" | "ok";
+                                }[];
+                                overdue: number;
+                            };
+                            name: string;
+                            solution: {
+                                age_days: number;
+                                limit_days: number | null;
+                                mean_water_temp_c: number | null;
+                                over_limit: boolean;
+                            } | null;
+                            solution_kind: ("mineral" | "organic") | null;
+                            state: {
+                                /** Format: date-time */
+                                at: string;
+                                dissolved_oxygen_mg_l: number | null;
+                                ec: number | null;
+                                fill_percent: number | null;
+                                /** Format: uuid */
+                                id: string;
+                                note: string | null;
+                                orp_mv: number | null;
+                                ph: number | null;
+                                readings_through: string | null;
+                                /** @enum {unknown} */
+                                source: "manual" | "sensor";
+                                water_temp_c: number | null;
+                            } | null;
+                            /** @description The location’s status */
+                            status: string;
+                            /** @enum {unknown} */
+                            tank_type: "nutrient" | "irrigation" | "reservoir" | "recirculation" | "stock_solution";
+                            /** Format: date-time */
+                            updated_at: string;
+                            volume_l: number;
+                        };
+                    };
+                };
+            };
+        };
+        /** Set a tank up or change it: a location of type tank (another type: 409 NOT_A_TANK) gets its tank type, volume, solution kind, when it was filled, and its own maintenance intervals */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The tank’s location (of type tank) */
+                    location: string;
+                };
+                cookie?: never;
+            };
+            /** @description A tank’s settings, all of them (what is left out takes its default). solution_kind null: plain water, no solution-age limit; filled_at: when the solution was made (its age counts from it; a water change recorded moves it) */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        filled_at?: string | null;
+                        /** @description The farm’s own maintenance intervals (days, 1–365) for this tank, over its type’s defaults; only items its type has */
+                        maintenance_intervals?: {
+                            /** @description days */
+                            calibration?: number;
+                            /** @description days */
+                            cleaning?: number;
+                            /** @description days */
+                            filter_change?: number;
+                            /** @description days */
+                            pump_inspection?: number;
+                            /** @description days */
+                            sanitization?: number;
+                            /** @description days */
+                            water_change?: number;
+                        };
+                        solution_kind?: ("mineral" | "organic") | null;
+                        /** @enum {unknown} */
+                        tank_type: "nutrient" | "irrigation" | "reservoir" | "recirculation" | "stock_solution";
+                        /** @description Litres (> 0) */
+                        volume_l: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            alerts: {
+                                items: {
+                                    condition: string;
+                                    /** Format: uuid */
+                                    id: string;
+                                    message: string;
+                                    /** @enum {unknown} */
+                                    severity: "info" | "warning" | "critical";
+                                    /** Format: date-time */
+                                    triggered_at: string;
+                                    type: string;
+                                }[];
+                                open: number;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            filled_at: string | null;
+                            /** Format: uuid */
+                            location_id: string;
+                            maintenance: {
+                                due_soon: number;
+                                items: {
+                                    default_days: number;
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD, farm-local
+                                     */
+                                    due_on: string;
+                                    interval_days: number;
+                                    /** @enum {unknown} */
+                                    item: "water_change" | "calibration" | "cleaning" | "pump_inspection" | "sanitization" | "filter_change";
+                                    last_done_on: string | null;
+                                    /** @enum {unknown} */
+                                    status: "overdue" | "due_soon" | "ok";
+                                }[];
+                                overdue: number;
+                            };
+                            name: string;
+                            solution: {
+                                age_days: number;
+                                limit_days: number | null;
+                                mean_water_temp_c: number | null;
+                                over_limit: boolean;
+                            } | null;
+                            solution_kind: ("mineral" | "organic") | null;
+                            state: {
+                                /** Format: date-time */
+                                at: string;
+                                dissolved_oxygen_mg_l: number | null;
+                                ec: number | null;
+                                fill_percent: number | null;
+                                /** Format: uuid */
+                                id: string;
+                                note: string | null;
+                                orp_mv: number | null;
+                                ph: number | null;
+                                readings_through: string | null;
+                                /** @enum {unknown} */
+                                source: "manual" | "sensor";
+                                water_temp_c: number | null;
+                            } | null;
+                            /** @description The location’s status */
+                            status: string;
+                            /** @enum {unknown} */
+                            tank_type: "nutrient" | "irrigation" | "reservoir" | "recirculation" | "stock_solution";
+                            /** Format: date-time */
+                            updated_at: string;
+                            volume_l: number;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/tanks/{location}/maintenance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record maintenance done (`done_at` defaults to now): its next due day counts from it and its task is done; a water change also makes the solution new. A client-made `id` makes a resend safe */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The tank’s location (of type tank) */
+                    location: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        done_at?: string;
+                        /** Format: uuid */
+                        id?: string;
+                        /** @enum {unknown} */
+                        item: "water_change" | "calibration" | "cleaning" | "pump_inspection" | "sanitization" | "filter_change";
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description A repeat of the first request with this id: what it made */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            done_at: string;
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {unknown} */
+                            item: "water_change" | "calibration" | "cleaning" | "pump_inspection" | "sanitization" | "filter_change";
+                            /** Format: uuid */
+                            location_id: string;
+                            note: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            done_at: string;
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {unknown} */
+                            item: "water_change" | "calibration" | "cleaning" | "pump_inspection" | "sanitization" | "filter_change";
+                            /** Format: uuid */
+                            location_id: string;
+                            note: string | null;
+                        };
+                    };
+                };
+                /** @description IDEMPOTENCY_CONFLICT: this id was already used in this farm for a different request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/tanks/{location}/sensors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Which device metrics feed the tank’s sensor snapshots */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The tank’s location (of type tank) */
+                    location: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                device: string;
+                                /** Format: uuid */
+                                device_id: string;
+                                /** @enum {unknown} */
+                                field: "ph" | "ec" | "water_temp_c" | "dissolved_oxygen_mg_l" | "orp_mv" | "fill_percent";
+                                metric: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        /** Map device metrics to the tank’s fields (all of them; [] clears). As readings of a mapped metric arrive, the tank gets a sensor snapshot of the newest readings: readings within a minute of a snapshot fold into it, so a burst makes one */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The tank’s location (of type tank) */
+                    location: string;
+                };
+                cookie?: never;
+            };
+            /** @description Which device metric feeds which field (one source per field) */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The device (its id or its label) */
+                        device_id: string;
+                        /** @enum {unknown} */
+                        field: "ph" | "ec" | "water_temp_c" | "dissolved_oxygen_mg_l" | "orp_mv" | "fill_percent";
+                        /** @description The metric the device sends */
+                        metric: string;
+                    }[];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                device: string;
+                                /** Format: uuid */
+                                device_id: string;
+                                /** @enum {unknown} */
+                                field: "ph" | "ec" | "water_temp_c" | "dissolved_oxygen_mg_l" | "orp_mv" | "fill_percent";
+                                metric: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/tanks/{location}/states": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A tank’s state snapshots (by hand and from sensors), newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description next_cursor of the page before */
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The tank’s location (of type tank) */
+                    location: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** Format: date-time */
+                                at: string;
+                                dissolved_oxygen_mg_l: number | null;
+                                ec: number | null;
+                                fill_percent: number | null;
+                                /** Format: uuid */
+                                id: string;
+                                note: string | null;
+                                orp_mv: number | null;
+                                ph: number | null;
+                                readings_through: string | null;
+                                /** @enum {unknown} */
+                                source: "manual" | "sensor";
+                                water_temp_c: number | null;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Record a state measured by hand (at least one of pH, EC, water temperature, dissolved oxygen, ORP, fill level; `at` defaults to now). The tank’s alerts follow its newest measurements. A client-made `id` makes a resend safe */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The tank’s location (of type tank) */
+                    location: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        at?: string;
+                        /** @description Dissolved oxygen, mg/L */
+                        dissolved_oxygen_mg_l?: number;
+                        /** @description EC in mS/cm */
+                        ec?: number;
+                        /** @description Fill level, % (0–100) */
+                        fill_percent?: number;
+                        /** Format: uuid */
+                        id?: string;
+                        note?: string;
+                        /** @description Oxidation-reduction potential, mV */
+                        orp_mv?: number;
+                        /** @description pH (0–14) */
+                        ph?: number;
+                        /** @description Water temperature, °C */
+                        water_temp_c?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description A repeat of the first request with this id: what it made */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            at: string;
+                            dissolved_oxygen_mg_l: number | null;
+                            ec: number | null;
+                            fill_percent: number | null;
+                            /** Format: uuid */
+                            id: string;
+                            note: string | null;
+                            orp_mv: number | null;
+                            ph: number | null;
+                            readings_through: string | null;
+                            /** @enum {unknown} */
+                            source: "manual" | "sensor";
+                            water_temp_c: number | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            at: string;
+                            dissolved_oxygen_mg_l: number | null;
+                            ec: number | null;
+                            fill_percent: number | null;
+                            /** Format: uuid */
+                            id: string;
+                            note: string | null;
+                            orp_mv: number | null;
+                            ph: number | null;
+                            readings_through: string | null;
+                            /** @enum {unknown} */
+                            source: "manual" | "sensor";
+                            water_temp_c: number | null;
+                        };
+                    };
+                };
+                /** @description IDEMPOTENCY_CONFLICT: this id was already used in this farm for a different request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/tanks/maintenance/due": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Maintenance of every tank with its due day: overdue (before today), due_soon (today to 2 days ahead) or ok; soonest first */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "overdue" | "due_soon" | "ok";
+                };
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                default_days: number;
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD, farm-local
+                                 */
+                                due_on: string;
+                                interval_days: number;
+                                /** @enum {unknown} */
+                                item: "water_change" | "calibration" | "cleaning" | "pump_inspection" | "sanitization" | "filter_change";
+                                last_done_on: string | null;
+                                /** Format: uuid */
+                                location_id: string;
+                                name: string;
+                                /** @enum {unknown} */
+                                status: "overdue" | "due_soon" | "ok";
+                            }[];
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD, farm-local
+                             */
+                            today: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/farms/{farm}/tasks": {
         parameters: {
             query?: never;
@@ -22554,7 +23466,7 @@ export interface paths {
                     cursor?: string;
                     due_before?: string;
                     hive_id?: string;
-                    kind?: "general" | "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check" | "inspect_hive" | "sow" | "transplant" | "harvest" | "phase_check";
+                    kind?: "general" | "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check" | "inspect_hive" | "sow" | "transplant" | "harvest" | "phase_check" | "tank_maintenance";
                     limit?: number;
                     plant_id?: string;
                     source?: string;
@@ -22611,7 +23523,7 @@ export interface paths {
                                 id: string;
                                 key: string;
                                 /** @enum {unknown} */
-                                kind: "general" | "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check" | "inspect_hive" | "sow" | "transplant" | "harvest" | "phase_check";
+                                kind: "general" | "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check" | "inspect_hive" | "sow" | "transplant" | "harvest" | "phase_check" | "tank_maintenance";
                                 location_id: string | null;
                                 notes: string;
                                 plant_id: string | null;
@@ -22658,7 +23570,7 @@ export interface paths {
                          */
                         id?: string;
                         /** @enum {unknown} */
-                        kind?: "general" | "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check" | "inspect_hive" | "sow" | "transplant" | "harvest" | "phase_check";
+                        kind?: "general" | "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check" | "inspect_hive" | "sow" | "transplant" | "harvest" | "phase_check" | "tank_maintenance";
                         location_id?: string | null;
                         notes?: string;
                         plant_id?: string | null;
@@ -22708,7 +23620,7 @@ export interface paths {
                             id: string;
                             key: string;
                             /** @enum {unknown} */
-                            kind: "general" | "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check" | "inspect_hive" | "sow" | "transplant" | "harvest" | "phase_check";
+                            kind: "general" | "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check" | "inspect_hive" | "sow" | "transplant" | "harvest" | "phase_check" | "tank_maintenance";
                             location_id: string | null;
                             notes: string;
                             plant_id: string | null;
@@ -22748,7 +23660,7 @@ export interface paths {
                             id: string;
                             key: string;
                             /** @enum {unknown} */
-                            kind: "general" | "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check" | "inspect_hive" | "sow" | "transplant" | "harvest" | "phase_check";
+                            kind: "general" | "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check" | "inspect_hive" | "sow" | "transplant" | "harvest" | "phase_check" | "tank_maintenance";
                             location_id: string | null;
                             notes: string;
                             plant_id: string | null;
@@ -22844,7 +23756,7 @@ export interface paths {
                             id: string;
                             key: string;
                             /** @enum {unknown} */
-                            kind: "general" | "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check" | "inspect_hive" | "sow" | "transplant" | "harvest" | "phase_check";
+                            kind: "general" | "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check" | "inspect_hive" | "sow" | "transplant" | "harvest" | "phase_check" | "tank_maintenance";
                             location_id: string | null;
                             notes: string;
                             plant_id: string | null;
@@ -22889,7 +23801,7 @@ export interface paths {
                         due_at?: string;
                         hive_id?: string | null;
                         /** @enum {unknown} */
-                        kind?: "general" | "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check" | "inspect_hive" | "sow" | "transplant" | "harvest" | "phase_check";
+                        kind?: "general" | "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check" | "inspect_hive" | "sow" | "transplant" | "harvest" | "phase_check" | "tank_maintenance";
                         location_id?: string | null;
                         notes?: string;
                         plant_id?: string | null;
@@ -22939,7 +23851,7 @@ export interface paths {
                             id: string;
                             key: string;
                             /** @enum {unknown} */
-                            kind: "general" | "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check" | "inspect_hive" | "sow" | "transplant" | "harvest" | "phase_check";
+                            kind: "general" | "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check" | "inspect_hive" | "sow" | "transplant" | "harvest" | "phase_check" | "tank_maintenance";
                             location_id: string | null;
                             notes: string;
                             plant_id: string | null;
@@ -23040,7 +23952,7 @@ export interface paths {
                             id: string;
                             key: string;
                             /** @enum {unknown} */
-                            kind: "general" | "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check" | "inspect_hive" | "sow" | "transplant" | "harvest" | "phase_check";
+                            kind: "general" | "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check" | "inspect_hive" | "sow" | "transplant" | "harvest" | "phase_check" | "tank_maintenance";
                             location_id: string | null;
                             notes: string;
                             plant_id: string | null;
@@ -23129,7 +24041,7 @@ export interface paths {
                             id: string;
                             key: string;
                             /** @enum {unknown} */
-                            kind: "general" | "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check" | "inspect_hive" | "sow" | "transplant" | "harvest" | "phase_check";
+                            kind: "general" | "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check" | "inspect_hive" | "sow" | "transplant" | "harvest" | "phase_check" | "tank_maintenance";
                             location_id: string | null;
                             notes: string;
                             plant_id: string | null;
@@ -23224,7 +24136,7 @@ export interface paths {
                             id: string;
                             key: string;
                             /** @enum {unknown} */
-                            kind: "general" | "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check" | "inspect_hive" | "sow" | "transplant" | "harvest" | "phase_check";
+                            kind: "general" | "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check" | "inspect_hive" | "sow" | "transplant" | "harvest" | "phase_check" | "tank_maintenance";
                             location_id: string | null;
                             notes: string;
                             plant_id: string | null;
@@ -23323,7 +24235,7 @@ export interface paths {
                             id: string;
                             key: string;
                             /** @enum {unknown} */
-                            kind: "general" | "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check" | "inspect_hive" | "sow" | "transplant" | "harvest" | "phase_check";
+                            kind: "general" | "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check" | "inspect_hive" | "sow" | "transplant" | "harvest" | "phase_check" | "tank_maintenance";
                             location_id: string | null;
                             notes: string;
                             plant_id: string | null;
@@ -24838,7 +25750,7 @@ export interface paths {
                                     id: string;
                                     key: string;
                                     /** @enum {unknown} */
-                                    kind: "general" | "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check" | "inspect_hive" | "sow" | "transplant" | "harvest" | "phase_check";
+                                    kind: "general" | "water" | "fertilize" | "repot" | "pest_check" | "humidity_check" | "location_check" | "inspect_hive" | "sow" | "transplant" | "harvest" | "phase_check" | "tank_maintenance";
                                     location_id: string | null;
                                     notes: string;
                                     plant_id: string | null;
