@@ -12710,6 +12710,532 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/farms/{farm}/nutrient-calculations/ec-budget": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The EC budget: min–max EC by substrate and phase, the phase map, reserves and temperature compensation */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A phase not in the map */
+                            fallback: {
+                                max: number;
+                                min: number;
+                            };
+                            not_fed_by_ec: string[];
+                            /** @description Every phase of the catalogue and the row it is fed by */
+                            phases: {
+                                /** @enum {unknown} */
+                                budget_phase: "seedling" | "vegetative" | "flowering" | "flushing";
+                                phase: string;
+                            }[];
+                            reserves: {
+                                fresh_coco_calmag_boost: number;
+                                per_uncertain_product: number;
+                                ph_by_alkalinity: {
+                                    hard: number;
+                                    medium: number;
+                                    soft: number;
+                                };
+                            };
+                            /** @description mS/cm at 25 °C; living soil has none (not fed by EC) */
+                            rows: {
+                                max: number;
+                                min: number;
+                                /** @enum {unknown} */
+                                phase: "seedling" | "vegetative" | "flowering" | "flushing";
+                                substrate: string;
+                            }[];
+                            substrates: string[];
+                            temperature: {
+                                coefficient_per_c: number;
+                                reference_c: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/nutrient-calculations/flush": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A day-by-day flush before harvest: days by substrate, 50 % of the current EC for the first 30 % of the days, 25 % to 60 %, then plain water */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The EC fed now (mS/cm, > 0) */
+                        current_ec: number;
+                        /** @description Held within the substrate’s range; left out: its maximum */
+                        days_until_harvest?: number;
+                        /** @description One of hydro, coco, soil, rockwool, clay_pebbles, perlite, living_soil; leave out when not known (another → 400 listing them) */
+                        substrate?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            current_ec: number;
+                            days: number;
+                            days_range: {
+                                max: number;
+                                min: number;
+                            };
+                            schedule: {
+                                /** @enum {unknown} */
+                                action: "reduced_solution" | "quarter_strength" | "plain_water";
+                                day: number;
+                                day_from_today: number | null;
+                                strength_pct: number;
+                                target_ec: number;
+                            }[];
+                            start_in_days: number | null;
+                            substrate: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/nutrient-calculations/mix": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Work out a nutrient solution: doses per litre and in all (in mixing order), the EC reached (raw and at 25 °C), the EC budget row, mixing-safety findings, pH advice and the steps; writes nothing */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The EC of the water before anything is added, read at its temperature (mS/cm) */
+                        base_water_ec: number;
+                        /** @description The water’s pH before anything is added */
+                        base_water_ph?: number;
+                        /**
+                         * @description How the solution is given (fertigation when left out)
+                         * @enum {unknown}
+                         */
+                        channel?: "fertigation" | "drench" | "foliar";
+                        /** @description The fertilizers to mix (Croft’s or the farm’s own) */
+                        fertilizers: string[];
+                        /** @description Coco used for the first time: CalMag weighted up by 20 % */
+                        fresh_coco?: boolean;
+                        /** @description A growth phase (the catalogue’s, or a farm’s own: the general range is used for those) */
+                        phase: string;
+                        /** @description Ratios per product; left out: the available EC is split evenly among the products with an EC */
+                        recipe?: {
+                            /** Format: uuid */
+                            fertilizer_id: string;
+                            /** @description The maker’s amount per litre (or any ratio): the EC products are scaled together to the target; a product adding no EC keeps this amount per litre */
+                            ratio: number;
+                        }[];
+                        /** @description One of hydro, coco, soil, rockwool, clay_pebbles, perlite, living_soil (another → 400 listing them) */
+                        substrate: string;
+                        /** @description The EC wanted, read at the water’s temperature (mS/cm, > 0) */
+                        target_ec: number;
+                        /** @description The pH wanted */
+                        target_ph?: number;
+                        /** @description The volume of solution to mix (litres, > 0) */
+                        volume_l: number;
+                        /**
+                         * @description soft < 50, medium 50–150, hard > 150 ppm CaCO₃: sets the pH reserve
+                         * @enum {unknown}
+                         */
+                        water_alkalinity?: "soft" | "medium" | "hard";
+                        /** @description The water’s temperature (°C) */
+                        water_temp_c: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            budget: {
+                                budget_phase: ("seedling" | "vegetative" | "flowering" | "flushing") | null;
+                                /** @description false on living soil: it is not fed by EC */
+                                ec_dosing: boolean;
+                                max: number | null;
+                                min: number | null;
+                                phase: string;
+                                /** @description false: a phase the budget does not map; the general range is used */
+                                phase_known: boolean;
+                                substrate: string;
+                            };
+                            /** @enum {unknown} */
+                            channel: "fertigation" | "drench" | "foliar";
+                            /** @description In mixing order (ascending priority) */
+                            doses: {
+                                brand: string;
+                                capped: boolean;
+                                /** @description Before the max-dose cap */
+                                computed_per_litre: number;
+                                ec_added: number;
+                                /** Format: uuid */
+                                fertilizer_id: string;
+                                left_out: ("ph_adjuster" | "no_ec" | "not_in_recipe" | "living_soil" | "base_water_at_or_above_target") | null;
+                                mixing_priority: number;
+                                /** @description ml/L or g/L */
+                                per_litre: number;
+                                product: string;
+                                /** @description ml or g for the whole volume */
+                                total: number;
+                                /** @enum {unknown} */
+                                type: "base" | "supplement" | "booster" | "calmag" | "silicate" | "ph_adjuster" | "organic" | "biological";
+                                /** @enum {unknown} */
+                                unit: "ml" | "g";
+                            }[];
+                            ec: {
+                                added: number;
+                                /** @description max(0, target − base water) */
+                                available: number;
+                                base_water: number;
+                                /** @description What the products share: available − reserves */
+                                dosable: number;
+                                ph_reserve: number;
+                                /** @description Base water + what the doses add, at the water’s temperature */
+                                reached: number;
+                                /** @description EC25 = EC / (1 + 0.02·(T − 25)) */
+                                reached_at_25: number;
+                                target: number;
+                                target_at_25: number;
+                                uncertain_reserve: number;
+                            };
+                            findings: {
+                                code: string;
+                                fertilizer_ids: string[];
+                                message: string;
+                                /** @enum {unknown} */
+                                severity: "critical" | "error" | "warning" | "info";
+                            }[];
+                            ph: {
+                                action: ("lower" | "raise" | "none" | "measure") | null;
+                                adjuster_ids: string[];
+                                delta: number | null;
+                                expected: number | null;
+                                message: string | null;
+                                target: number | null;
+                            };
+                            /** @description false when any finding is critical or an error */
+                            safe: boolean;
+                            steps: {
+                                /** @enum {unknown} */
+                                action: "fill" | "dilute" | "add" | "measure_ec" | "adjust_ph";
+                                amount?: number;
+                                /** Format: uuid */
+                                fertilizer_id?: string;
+                                n: number;
+                                text: string;
+                                /** @enum {unknown} */
+                                unit?: "ml" | "g";
+                            }[];
+                            volume_l: number;
+                            water_temp_c: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/nutrient-calculations/runoff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Read a runoff: EC above the input by > 0.5 salt build-up, > 0.3 watch, below by > 0.3 underfed; pH drift > 0.5; runoff ideally 10–30 % of the input */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The EC given (mS/cm, > 0) */
+                        input_ec: number;
+                        /** @description The pH given */
+                        input_ph?: number;
+                        /** @description The volume given (litres, > 0) */
+                        input_volume_l: number;
+                        /** @description The EC of the runoff (mS/cm) */
+                        runoff_ec: number;
+                        /** @description The pH of the runoff */
+                        runoff_ph?: number;
+                        /** @description The volume that ran off (litres) */
+                        runoff_volume_l: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            ec_delta: number;
+                            /** @enum {unknown} */
+                            ec_status: "salt_buildup" | "warning" | "underfed" | "ok";
+                            messages: string[];
+                            /** @enum {unknown} */
+                            overall: "poor" | "fair" | "good";
+                            ph_delta: number | null;
+                            ph_status: ("drift" | "ok") | null;
+                            runoff_pct: number;
+                            /** @enum {unknown} */
+                            volume_status: "low" | "ok" | "high";
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/nutrient-calculations/water-mix": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mix RO and tap water to a target EC (linear); the pH mixed is an estimate to measure. A target outside the two waters’ ECs, or two waters of one EC → 422 WATER_MIX_IMPOSSIBLE */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The RO water’s EC (mS/cm) */
+                        ro_ec: number;
+                        /** @description The RO water’s pH */
+                        ro_ph?: number;
+                        /** @description The tap water’s EC (mS/cm) */
+                        tap_ec: number;
+                        /** @description The tap water’s pH */
+                        tap_ph?: number;
+                        /** @description The EC wanted (between the two) (mS/cm) */
+                        target_ec: number;
+                        /** @description The volume to mix (litres, > 0) */
+                        volume_l?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            ec: number;
+                            ph_estimate: number | null;
+                            ph_note: string | null;
+                            ro_l: number | null;
+                            /** @description (EC_tap − EC_target)/(EC_tap − EC_ro) */
+                            ro_share: number;
+                            tap_l: number | null;
+                            tap_share: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/farms/{farm}/nutrient-plans": {
         parameters: {
             query?: never;
