@@ -385,6 +385,17 @@ describe('mixing safety', () => {
     expect(only(judge([calcium, phosphate]))).toEqual(expected);
   });
 
+  it('reminds once for a whole mix of calcium and phosphate products in separate steps, naming each', () => {
+    const calmag = product({ product: 'CalMag', contains_calcium: true, mixing_priority: 15 });
+    const micro = product({ product: 'Micro', contains_calcium: true, mixing_priority: 25 });
+    const grow = product({ product: 'Grow', contains_phosphate: true, mixing_priority: 30 });
+    const bloom = product({ product: 'Bloom', contains_phosphate: true, mixing_priority: 32 });
+    const findings = judge([calmag, micro, grow, bloom]);
+    expect(only(findings)).toEqual(['CALCIUM_PHOSPHATE_SEPARATE:warning']);
+    expect(findings[0]!.fertilizer_ids).toEqual([calmag.id, micro.id, grow.id, bloom.id]);
+    expect(findings[0]!.message).toContain('CalMag, Micro (calcium) and Grow, Bloom (phosphate): add each separately');
+  });
+
   it('warns on acidic with alkaline, but not for a pH adjuster', () => {
     const acidic = product({ ph_effect: 'acidic' });
     const alkaline = product({ ph_effect: 'alkaline' });

@@ -250,27 +250,34 @@ export function mixingFindings(input: {
         fertilizer_ids: [ca!.id, su!.id],
       });
 
+  // Calcium and phosphate in one step precipitate: critical. In separate steps it is one reminder for the
+  // whole mix (add each into the full volume), naming every product it concerns.
+  const apart: MixProduct[][] = [];
   for (const [ca, ph4] of pairs(isCalcium, isPhosphate)) {
-    const together = ca!.mixing_priority === ph4!.mixing_priority;
-    findings.push(
-      together
-        ? {
-            code: 'CALCIUM_PHOSPHATE_SAME_STEP',
-            severity: 'critical',
-            message:
-              `${nameOf(ca!)} (calcium) and ${nameOf(ph4!)} (phosphate) share priority ${ca!.mixing_priority}: ` +
-              'nothing keeps them apart, and together they precipitate calcium phosphate. Give them different priorities.',
-            fertilizer_ids: [ca!.id, ph4!.id],
-          }
-        : {
-            code: 'CALCIUM_PHOSPHATE_SEPARATE',
-            severity: 'warning',
-            message:
-              `${nameOf(ca!)} (calcium) and ${nameOf(ph4!)} (phosphate): add each separately into the full volume ` +
-              'of water and stir in between; never premix their concentrates.',
-            fertilizer_ids: [ca!.id, ph4!.id],
-          },
-    );
+    if (ca!.mixing_priority !== ph4!.mixing_priority) {
+      apart.push([ca!, ph4!]);
+      continue;
+    }
+    findings.push({
+      code: 'CALCIUM_PHOSPHATE_SAME_STEP',
+      severity: 'critical',
+      message:
+        `${nameOf(ca!)} (calcium) and ${nameOf(ph4!)} (phosphate) share priority ${ca!.mixing_priority}: ` +
+        'nothing keeps them apart, and together they precipitate calcium phosphate. Give them different priorities.',
+      fertilizer_ids: [ca!.id, ph4!.id],
+    });
+  }
+  if (apart.length > 0) {
+    const calcium = [...new Set(apart.map(([ca]) => ca!))];
+    const phosphate = [...new Set(apart.map(([, ph4]) => ph4!))];
+    findings.push({
+      code: 'CALCIUM_PHOSPHATE_SEPARATE',
+      severity: 'warning',
+      message:
+        `${calcium.map(nameOf).join(', ')} (calcium) and ${phosphate.map(nameOf).join(', ')} (phosphate): add each ` +
+        'separately into the full volume of water and stir in between; never premix their concentrates.',
+      fertilizer_ids: [...new Set([...calcium, ...phosphate])].map((p) => p.id),
+    });
   }
 
   const nonAdjusters = products.filter((p) => p.type !== 'ph_adjuster');

@@ -93,7 +93,7 @@ describe('validatePlan', () => {
 describe('entryProblems and dosageProblems', () => {
   const channel = (c: Channel, ...fertilizers: string[]) => ({
     channel: c,
-    dosages: fertilizers.map((fertilizer) => ({ fertilizer })),
+    dosages: fertilizers.map((id) => ({ fertilizer_id: id })),
   });
 
   it.each([
@@ -111,7 +111,7 @@ describe('entryProblems and dosageProblems', () => {
     [
       'a fertilizer dosed twice in one channel',
       [{ week_start: 1, week_end: 2, channels: [channel('drench', 'a', 'a')] }],
-      ['entries[0].channels[0].dosages[1].fertilizer'],
+      ['entries[0].channels[0].dosages[1].fertilizer_id'],
     ],
   ])('%s', (_what, entries, fields) => {
     expect(entryProblems(entries).map((p) => p.field)).toEqual(fields);
@@ -131,10 +131,10 @@ describe('entryProblems and dosageProblems', () => {
     );
     expect(problems).toEqual([
       {
-        field: 'entries[0].channels[0].dosages[1].fertilizer',
+        field: 'entries[0].channels[0].dosages[1].fertilizer_id',
         message: 'Bone Meal is not tank-safe: never for fertigation',
       },
-      { field: 'entries[1].channels[0].dosages[0].fertilizer', message: 'no such fertilizer in this farm' },
+      { field: 'entries[1].channels[0].dosages[0].fertilizer_id', message: 'no such fertilizer in this farm' },
     ]);
   });
 });

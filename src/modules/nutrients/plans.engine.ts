@@ -115,7 +115,7 @@ export function entryProblems(
   entries: ReadonlyArray<{
     week_start: number;
     week_end: number;
-    channels: ReadonlyArray<{ channel: Channel; dosages?: ReadonlyArray<{ fertilizer: string }> | undefined }>;
+    channels: ReadonlyArray<{ channel: Channel; dosages?: ReadonlyArray<{ fertilizer_id: string }> | undefined }>;
   }>,
 ): Problem[] {
   const problems: Problem[] = [];
@@ -132,12 +132,12 @@ export function entryProblems(
       seen.add(c.channel);
       const fertilizers = new Set<string>();
       (c.dosages ?? []).forEach((d, k) => {
-        if (fertilizers.has(d.fertilizer))
+        if (fertilizers.has(d.fertilizer_id))
           problems.push({
-            field: `entries[${i}].channels[${j}].dosages[${k}].fertilizer`,
+            field: `entries[${i}].channels[${j}].dosages[${k}].fertilizer_id`,
             message: 'is dosed twice in this channel',
           });
-        fertilizers.add(d.fertilizer);
+        fertilizers.add(d.fertilizer_id);
       });
     });
   });
@@ -156,7 +156,7 @@ export interface DosedFertilizer {
  */
 export function dosageProblems(
   entries: ReadonlyArray<{
-    channels: ReadonlyArray<{ channel: Channel; dosages?: ReadonlyArray<{ fertilizer: string }> | undefined }>;
+    channels: ReadonlyArray<{ channel: Channel; dosages?: ReadonlyArray<{ fertilizer_id: string }> | undefined }>;
   }>,
   fertilizers: ReadonlyMap<string, DosedFertilizer>,
 ): Problem[] {
@@ -164,8 +164,8 @@ export function dosageProblems(
   entries.forEach((entry, i) =>
     entry.channels.forEach((c, j) =>
       (c.dosages ?? []).forEach((d, k) => {
-        const field = `entries[${i}].channels[${j}].dosages[${k}].fertilizer`;
-        const f = fertilizers.get(d.fertilizer);
+        const field = `entries[${i}].channels[${j}].dosages[${k}].fertilizer_id`;
+        const f = fertilizers.get(d.fertilizer_id);
         if (!f) problems.push({ field, message: 'no such fertilizer in this farm' });
         else if (!f.tank_safe && c.channel === 'fertigation')
           problems.push({ field, message: `${f.product} is not tank-safe: never for fertigation` });

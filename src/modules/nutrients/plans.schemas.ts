@@ -12,7 +12,7 @@ const Notes = (max: number) => Type.String({ maxLength: max });
 
 const Dosage = Type.Object(
   {
-    fertilizer: Uuid,
+    fertilizer_id: Uuid,
     dose_per_l: Type.Number({ exclusiveMinimum: 0, maximum: 1000, description: 'ml/L (liquid) or g/L (powder)' }),
   },
   { additionalProperties: false },

@@ -226,7 +226,7 @@ export class PlansService {
 
   /** The entries as stored, after their phases and dosages are checked (400 naming each field). */
   async #entries(tx: Tx, speciesId: string | null, entries: PlanEntryInput[]): Promise<EntryToStore[]> {
-    const ids = entries.flatMap((e) => e.channels.flatMap((c) => (c.dosages ?? []).map((d) => d.fertilizer)));
+    const ids = entries.flatMap((e) => e.channels.flatMap((c) => (c.dosages ?? []).map((d) => d.fertilizer_id)));
     const fertilizers = new Map((await fertilizersRepository.byIds(tx, ids)).map((f) => [f.id, f]));
     const withDosages = entries.map((e) => ({
       ...e,
@@ -245,7 +245,7 @@ export class PlansService {
         channel: c.channel,
         target_ec: c.target_ec ?? null,
         target_ph: c.target_ph ?? null,
-        dosages: c.dosages.map((d) => ({ fertilizer_id: d.fertilizer, dose_per_l: d.dose_per_l })),
+        dosages: c.dosages.map((d) => ({ fertilizer_id: d.fertilizer_id, dose_per_l: d.dose_per_l })),
       })),
     }));
   }

@@ -28,7 +28,7 @@ async function api(method: string, path: string, payload?: unknown, who: Pick<Ac
 const fieldsOf = (body: Json) => (body.details.fields as Array<{ field: string }>).map((f) => f.field);
 
 interface Dose {
-  fertilizer: string;
+  fertilizer_id: string;
   dose_per_l: number;
 }
 interface PlanChannel {
@@ -54,7 +54,12 @@ const tomatoPlan = (over: Record<string, unknown> = {}): { entries: PlanEntry[] 
       week_start: 1,
       week_end: 2,
       channels: [
-        { channel: 'fertigation', target_ec: 0.8, target_ph: 5.8, dosages: [{ fertilizer: calmag, dose_per_l: 0.5 }] },
+        {
+          channel: 'fertigation',
+          target_ec: 0.8,
+          target_ph: 5.8,
+          dosages: [{ fertilizer_id: calmag, dose_per_l: 0.5 }],
+        },
       ],
     },
     {
@@ -67,11 +72,11 @@ const tomatoPlan = (over: Record<string, unknown> = {}): { entries: PlanEntry[] 
           target_ec: 1.6,
           target_ph: 5.8,
           dosages: [
-            { fertilizer: calmag, dose_per_l: 1 },
-            { fertilizer: grow, dose_per_l: 2 },
+            { fertilizer_id: calmag, dose_per_l: 1 },
+            { fertilizer_id: grow, dose_per_l: 2 },
           ],
         },
-        { channel: 'top_dress', dosages: [{ fertilizer: boneMeal, dose_per_l: 2 }] },
+        { channel: 'top_dress', dosages: [{ fertilizer_id: boneMeal, dose_per_l: 2 }] },
       ],
     },
     {
@@ -145,10 +150,10 @@ describe('nutrient plans', () => {
 
   it('refuses a not-tank-safe product in fertigation, an unknown fertilizer, a foreign phase and species', async () => {
     const unsafe = tomatoPlan({ name: 'Unsafe' });
-    unsafe.entries[0]!.channels[0]!.dosages = [{ fertilizer: boneMeal, dose_per_l: 1 }];
+    unsafe.entries[0]!.channels[0]!.dosages = [{ fertilizer_id: boneMeal, dose_per_l: 1 }];
     const res = await api('POST', '/nutrient-plans', unsafe);
     expect(res.status).toBe(400);
-    expect(fieldsOf(res.body)).toEqual(['body.entries[0].channels[0].dosages[0].fertilizer']);
+    expect(fieldsOf(res.body)).toEqual(['body.entries[0].channels[0].dosages[0].fertilizer_id']);
     expect(res.body.message).toContain('not tank-safe');
 
     const theirs = await api(
@@ -159,7 +164,7 @@ describe('nutrient plans', () => {
       other,
     );
     const foreign = tomatoPlan({ name: 'Foreign' });
-    foreign.entries[0]!.channels[0]!.dosages = [{ fertilizer: theirs.body.id, dose_per_l: 1 }];
+    foreign.entries[0]!.channels[0]!.dosages = [{ fertilizer_id: theirs.body.id, dose_per_l: 1 }];
     const unseen = await api('POST', '/nutrient-plans', foreign);
     expect(unseen.status).toBe(400);
     expect(unseen.body.details.fields[0].message).toBe('no such fertilizer in this farm');
@@ -275,7 +280,7 @@ describe('nutrient plans', () => {
       max_dose_per_l: 3,
     });
     const plan = tomatoPlan({ name: 'Doses own' });
-    plan.entries[0]!.channels[0]!.dosages = [{ fertilizer: own.body.id, dose_per_l: 1 }];
+    plan.entries[0]!.channels[0]!.dosages = [{ fertilizer_id: own.body.id, dose_per_l: 1 }];
     expect((await api('POST', '/nutrient-plans', plan)).status).toBe(201);
     const refused = await api('DELETE', `/fertilizers/${own.body.id}`);
     expect(refused.status).toBe(409);

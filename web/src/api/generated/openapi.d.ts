@@ -13337,7 +13337,7 @@ export interface paths {
                                     /** @description ml/L (liquid) or g/L (powder) */
                                     dose_per_l: number;
                                     /** Format: uuid */
-                                    fertilizer: string;
+                                    fertilizer_id: string;
                                 }[];
                                 target_ec?: number | null;
                                 target_ph?: number | null;
@@ -13647,7 +13647,7 @@ export interface paths {
                                     /** @description ml/L (liquid) or g/L (powder) */
                                     dose_per_l: number;
                                     /** Format: uuid */
-                                    fertilizer: string;
+                                    fertilizer_id: string;
                                 }[];
                                 target_ec?: number | null;
                                 target_ph?: number | null;
