@@ -74,7 +74,12 @@ export const StateBody = Type.Object(
     ...Measurements,
     note: Type.Optional(Note),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    // A snapshot needs a body: at least one measurement (the service names which are missing).
+    minProperties: 1,
+    description: 'At least one of the measurements',
+  },
 );
 export type StateInput = Static<typeof StateBody>;
 

@@ -23787,6 +23787,7 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description At least one of the measurements */
             requestBody: {
                 content: {
                     "application/json": {
