@@ -27,6 +27,7 @@ import {
 } from './crops.moves.js';
 import type { RunStatus } from './crops.tables.js';
 import type { CropTargets } from './targets.service.js';
+import type { WateringService } from './watering.service.js';
 import { checkPlacement, mayAcknowledge, recordAcknowledged } from './placement.service.js';
 import type { NewPlant, NewRun, PlantPatch, RunPatch, Transition } from './crops.schemas.js';
 
@@ -38,6 +39,7 @@ interface Deps {
   log: Logger;
   live: LiveEvents;
   cropTargets: CropTargets;
+  watering: WateringService;
 }
 
 /** A nutrient plan a body names: 400 naming the field when the farm has no such plan. */
@@ -218,6 +220,8 @@ export class CropsService {
         throw conflict('INVALID_RUN_STATE', `The run is ${run.status}: only a planned run can be deleted`, {
           status: run.status,
         });
+      // A pump schedule a watering schedule of the run made goes with it.
+      await this.deps.watering.runEnded(tx, ctx, run, 'deleted', meta);
       await cropsRepository.deleteRun(tx, ctx.farmId, id);
       await recordAudit(tx, this.deps.clock, {
         farmId: ctx.farmId,
@@ -233,7 +237,8 @@ export class CropsService {
 
   async setRunStatus(ctx: FarmContext, id: string, to: RunStatus, meta: RequestMeta): Promise<RunRow> {
     const now = this.deps.clock.now();
-    return this.#retargeting(ctx, meta, async (tx) => {
+    let afterCommit = async () => {};
+    const row = await this.#retargeting(ctx, meta, async (tx) => {
       const run = await this.#run(tx, ctx.farmId, id, true);
       const check = checkRunStatus(run.status, to);
       if (!check.ok) throw conflict(check.code, check.reason, { from: run.status, to });
@@ -252,8 +257,13 @@ export class CropsService {
         message: `Planting run ${run.name}: ${run.status} → ${to}`,
         data: { run_id: id, from: run.status, to },
       });
+      // An ended run is watered no more: its watering schedules stop, and their pumps with them.
+      if (to === 'completed' || to === 'cancelled')
+        afterCommit = await this.deps.watering.runEnded(tx, ctx, updated, 'ended', meta);
       return updated;
     });
+    await afterCommit();
+    return row;
   }
 
   /**

@@ -53,15 +53,16 @@ export const cropsModule = defineModule({
     // Alert rules and light schedules that follow a crop ask for its targets through the platform's door.
     deps.targets.provide(cropTargets);
     const care = new CareService(deps);
+    const watering = new WateringService(deps);
     return {
-      crops: new CropsService({ ...deps, cropTargets }),
+      crops: new CropsService({ ...deps, cropTargets, watering }),
       growth: new GrowthService({ ...deps, cropTargets }),
       cropTargets,
       placement: new PlacementService(deps),
       sowing: new SowingCalendar(deps),
       care,
       onboarding: new OnboardingService({ ...deps, care }),
-      watering: new WateringService(deps),
+      watering,
     };
   },
   routes: async (app, deps) => {

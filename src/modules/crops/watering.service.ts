@@ -230,6 +230,48 @@ export class WateringService {
     return row;
   }
 
+  /**
+   * A run has ended (completed or cancelled) or is being deleted, inside the caller's transaction: its
+   * active watering schedules stop (made inactive, so the job makes no more tasks) and the pump schedules
+   * they made are disabled — or, for a deleted run, removed with it. A linked schedule is left alone.
+   * Returns what to send after the commit (a pump switched off).
+   */
+  async runEnded(
+    tx: Tx,
+    ctx: FarmContext,
+    run: RunRow,
+    how: 'ended' | 'deleted',
+    meta: RequestMeta,
+  ): Promise<() => Promise<void>> {
+    const sends: Array<() => Promise<void>> = [];
+    for (const current of await wateringRepository.schedulesOf(tx, ctx.farmId, run.id)) {
+      const owned = current.schedule_owned && current.schedule_id ? current.schedule_id : null;
+      if (how === 'deleted') {
+        if (owned) await this.deps.schedules.removeIn(tx, ctx, owned, meta);
+        continue;
+      }
+      if (!current.active) continue;
+      const def = resolve(current, { active: false });
+      const stopped = (await wateringRepository.updateSchedule(tx, ctx.farmId, current.id, {
+        active: false,
+        updated_at: this.deps.clock.now(),
+      }))!;
+      sends.push((await this.#pump(tx, ctx, run, stopped, def, meta)).send);
+      await recordAudit(tx, this.deps.clock, {
+        farmId: ctx.farmId,
+        caller: ctx.caller,
+        meta,
+        eventType: 'watering_schedule.updated',
+        category: 'crops',
+        message: `Watering schedule (${current.channel}) of run ${run.name} stopped: the run has ended`,
+        data: { watering_schedule_id: current.id, changed: ['active'] },
+      });
+    }
+    return async () => {
+      for (const send of sends) await send();
+    };
+  }
+
   /** Deletes a watering schedule, and the pump schedule it made (a linked one stays). */
   async remove(ctx: FarmContext, id: string, meta: RequestMeta): Promise<void> {
     await this.deps.db.farm(ctx.farmId, async (tx) => {

@@ -548,6 +548,30 @@ describe('pumps and valves', () => {
     expect((await api('GET', `/schedules/${own.body.id}`)).body.name).toBe('Drip line');
   });
 
+  it('stops when its run ends: the schedule made inactive, its pump schedule disabled; a deleted run takes its pump schedule along', async () => {
+    const pumped = { mode: 'weekdays', weekdays: [1], pump: { device: 'irrigation-1', channel: 'pump', run_s: 45 } };
+    const chard = await startRun('Chard', 'CHD');
+    const made = await api('POST', `/planting-runs/${chard.run.id}/watering-schedules`, pumped);
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const pumpSchedule = made.body.schedule.id as string;
+    expect((await api('POST', `/planting-runs/${chard.run.id}/status`, { to: 'completed' })).status).toBe(200);
+    expect((await api('GET', `/watering-schedules/${made.body.id}`)).body).toMatchObject({
+      active: false,
+      schedule: { id: pumpSchedule, owned: true },
+    });
+    expect((await api('GET', `/schedules/${pumpSchedule}`)).body.enabled).toBe(false);
+
+    const planned = await api('POST', '/planting-runs', {
+      name: 'Kale, planned',
+      type: 'monoculture',
+      entries: [{ species: 'solanum-lycopersicum', quantity: 2, id_prefix: 'KAL' }],
+    });
+    const early = await api('POST', `/planting-runs/${planned.body.id}/watering-schedules`, pumped);
+    expect(early.status, JSON.stringify(early.body)).toBe(201);
+    expect((await api('DELETE', `/planting-runs/${planned.body.id}`)).status).toBe(204);
+    expect((await api('GET', `/schedules/${early.body.schedule.id}`)).status).toBe(404);
+  });
+
   it('refuses a device that cannot switch, naming it', async () => {
     await createDevice(t.app, admin, farm, { device_id: 'soil-probe', type: 'sensor' });
     const res = await api('POST', `/planting-runs/${run.id}/watering-schedules`, {
