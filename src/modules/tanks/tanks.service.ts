@@ -13,7 +13,7 @@ import { recordAudit } from '../audit/index.js';
 import { deviceReads } from '../devices/index.js';
 import { farmReads } from '../farms/index.js';
 import { locationReads } from '../locations/index.js';
-import { taskWrites } from '../tasks/index.js';
+import { taskReads, taskWrites } from '../tasks/index.js';
 import { telemetryReads } from '../telemetry/index.js';
 import {
   assessAge,
@@ -21,6 +21,7 @@ import {
   CONDITIONS,
   dueItems,
   foreignItems,
+  MAINTENANCE_ITEMS,
   maintenanceKey,
   sensorMeasurements,
   sensorStep,
@@ -63,6 +64,8 @@ export interface TankDetails {
 
 /** Tasks the tanks module makes carry this source. */
 export const TANKS_SOURCE = 'tanks';
+/** How far back the daily job looks for tank tasks ticked off in the task list. */
+const TASK_LIST_LOOKBACK_DAYS = 30;
 
 const ITEM_TITLES: Record<MaintenanceItem, string> = {
   water_change: 'Change the water',
@@ -492,6 +495,7 @@ export class TanksService {
     if (!farm || farm.deleted_at) return 0;
     const zone = farm.time_zone;
     const { made, tanks } = await this.deps.db.farm(farmId, async (tx) => {
+      await this.#doneInTaskList(tx, farmId, zone, now);
       const tanks = await this.#details(tx, farmId, zone, undefined, now);
       let made = 0;
       for (const t of tanks) {
@@ -537,6 +541,60 @@ export class TanksService {
   }
 
   // Inside
+
+  /**
+   * Maintenance ticked off in the task list rather than recorded on the tank counts as done when the task
+   * was done: recorded once, under the task's id, so the next due day moves either way. A water change —
+   * or a "change the solution" task — refills the tank. Tasks the module closed itself are not counted twice.
+   */
+  async #doneInTaskList(tx: Tx, farmId: string, zone: string, now: Date): Promise<void> {
+    const since = new Date(now.getTime() - TASK_LIST_LOOKBACK_DAYS * 86_400_000);
+    const done = await taskReads.doneInList(tx, farmId, { source: TANKS_SOURCE, since, limit: 1000 });
+    if (done.length === 0) return;
+    const tanks = new Map((await repo.list(tx, farmId, undefined)).map((t) => [t.location_id, t]));
+    const touched = new Map<string, TankDetails>();
+    for (const task of done) {
+      const [tankId, part] = task.key.split(':');
+      const tank = tanks.get(tankId ?? '');
+      const item = part === 'solution' ? 'water_change' : part;
+      if (!tank || !(MAINTENANCE_ITEMS as readonly string[]).includes(item ?? '')) continue;
+      if (await repo.findMaintenance(tx, farmId, task.id)) continue; // counted before
+      if (!touched.has(tank.location_id))
+        touched.set(tank.location_id, (await this.#details(tx, farmId, zone, [tank.location_id], now))[0]!);
+      await repo.insertMaintenance(tx, {
+        id: task.id,
+        farm_id: farmId,
+        location_id: tank.location_id,
+        item: item as MaintenanceItem,
+        done_at: task.doneAt,
+        note: 'Done in the task list',
+        user_id: task.doneBy,
+        request_hash: null,
+        created_at: now,
+      });
+      if (item === 'water_change' && (!tank.filled_at || tank.filled_at.getTime() < task.doneAt.getTime())) {
+        await repo.setFilledAt(tx, farmId, tank.location_id, task.doneAt, now);
+        tank.filled_at = task.doneAt;
+      }
+      await recordAudit(tx, this.deps.clock, {
+        farmId,
+        eventType: 'tank.maintained',
+        category: 'tanks',
+        message: `Tank ${tank.name}: ${item!.replace('_', ' ')} done (ticked off in the task list)`,
+        data: { location_id: tank.location_id, item, done_at: task.doneAt.toISOString(), task_id: task.id },
+      });
+    }
+    // What was due before and is no longer (done, or a new solution) leaves no open task behind.
+    for (const [locationId, before] of touched) {
+      const [after] = await this.#details(tx, farmId, zone, [locationId], now);
+      const keep = new Set(after!.due.map((d) => maintenanceKey(locationId, d.item, d.due)));
+      const gone = before.due.map((d) => maintenanceKey(locationId, d.item, d.due)).filter((k) => !keep.has(k));
+      const filledBefore = before.tank.filled_at;
+      if (filledBefore && filledBefore.getTime() !== after!.tank.filled_at?.getTime())
+        gone.push(solutionKey(locationId, localTime(filledBefore, zone).date));
+      if (gone.length > 0) await taskWrites.complete(tx, farmId, TANKS_SOURCE, gone, now);
+    }
+  }
 
   async #tankOr(tx: Tx, farmId: string, locationId: string, lock = false) {
     const tank = isUuid(locationId) ? await repo.find(tx, farmId, locationId, lock) : undefined;

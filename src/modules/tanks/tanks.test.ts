@@ -407,6 +407,41 @@ describe('solution age and maintenance', () => {
     });
   });
 
+  it('counts maintenance ticked off in the task list: the next due day moves, a water change renews the solution, once', async () => {
+    const ticked = await tankPlace('Ticked');
+    await setUp(ticked, {
+      tank_type: 'nutrient',
+      volume_l: 80,
+      solution_kind: 'mineral',
+      filled_at: '2026-05-28T00:00:00Z',
+    });
+    await t.deps.services.tanks.runDaily();
+    const open = await tasksOf(ticked);
+    expect(open.map((x) => x.title).sort()).toEqual([
+      'Change the solution: tank Ticked',
+      'Change the water: tank Ticked',
+    ]);
+    const water = open.find((x) => x.title === 'Change the water: tank Ticked')!;
+    const done = await api('POST', `/tasks/${water.id}/complete`, { id: randomUUID() }, worker);
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+
+    await t.deps.services.tanks.runDaily();
+    await t.deps.services.tanks.runDaily();
+    const view = (await api('GET', `/tanks/${ticked}`)).body;
+    expect(view.filled_at).toBe('2026-06-10T03:00:00.000Z');
+    expect(view.solution).toMatchObject({ age_days: 0, over_limit: false });
+    expect(view.maintenance.items[0]).toMatchObject({
+      item: 'water_change',
+      last_done_on: '2026-06-10',
+      due_on: '2026-06-17',
+      status: 'ok',
+    });
+    // The solution's task went with the old solution; nothing new was made for what is done.
+    expect(await tasksOf(ticked)).toEqual([]);
+    const audit = (await api('GET', '/audit?limit=200')).body.data as Json[];
+    expect(audit.filter((e) => e.event_type === 'tank.maintained' && e.data?.location_id === ticked)).toHaveLength(1);
+  });
+
   it('retires a task whose due day moved with a new interval', async () => {
     await setUp(tank, {
       tank_type: 'nutrient',

@@ -156,6 +156,27 @@ export const tasksRepository = {
     return rows.map((r) => r.closed_at!);
   },
 
+  /** Tasks of a source a person completed in the list (with a completion id) since a time, oldest first. */
+  doneInList(
+    tx: Tx,
+    farmId: string,
+    source: string,
+    since: Date,
+    limit: number,
+  ): Promise<Array<{ id: string; key: string; closed_at: Date | null; closed_by: string | null }>> {
+    return tx
+      .selectFrom('tasks')
+      .select(['id', 'key', 'closed_at', 'closed_by'])
+      .where('farm_id', '=', farmId)
+      .where('source', '=', source)
+      .where('status', '=', 'done')
+      .where('completion_id', 'is not', null)
+      .where('closed_at', '>=', since)
+      .orderBy('closed_at')
+      .limit(limit)
+      .execute();
+  },
+
   /** Whether the farm has the row a task refers to (a plant, a run, a place, a hive). */
   async has(tx: Tx, farmId: string, reference: Reference, id: string): Promise<boolean> {
     const { rows } = await sql<{ found: boolean }>`select exists (

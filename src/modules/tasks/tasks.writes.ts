@@ -128,6 +128,19 @@ export const taskReads = {
   completions: (tx: Tx, farmId: string, q: { plantId: string; kind: TaskKind; limit: number }): Promise<Date[]> =>
     repo.completions(tx, farmId, q.plantId, q.kind, q.limit),
 
+  /**
+   * Tasks of a source that a person ticked off in the task list (not closed by the module itself) since a
+   * time, oldest first: the module that made them learns what was done there.
+   */
+  async doneInList(
+    tx: Tx,
+    farmId: string,
+    q: { source: string; since: Date; limit: number },
+  ): Promise<Array<{ id: string; key: string; doneAt: Date; doneBy: string | null }>> {
+    const rows = await repo.doneInList(tx, farmId, q.source, q.since, q.limit);
+    return rows.map((r) => ({ id: r.id, key: r.key, doneAt: r.closed_at!, doneBy: r.closed_by }));
+  },
+
   /** Open tasks of the farm due before `until` (a calendar feed lists these). */
   async open(
     tx: Tx,
