@@ -190,7 +190,13 @@ describe('pre-harvest interval gate', () => {
       harvestedOn: '2026-06-06',
       applications: [
         app({ id: 'x', appliedOn: '2026-06-01', intervalDays: 7, appliedTo: RUN }),
-        app({ id: 'y', activeIngredient: 'deltamethrin', modeOfAction: IRAC_3A, appliedOn: '2026-06-05', intervalDays: 1 }),
+        app({
+          id: 'y',
+          activeIngredient: 'deltamethrin',
+          modeOfAction: IRAC_3A,
+          appliedOn: '2026-06-05',
+          intervalDays: 1,
+        }),
       ],
     });
     if (gate.allowed) throw new Error('expected a blocked harvest');
@@ -225,10 +231,11 @@ describe('pre-harvest interval gate', () => {
 });
 
 describe('resistance rule', () => {
-  const pyrethroid = { activeIngredient: 'deltamethrin', modeOfAction: IRAC_3A };
+  type Treatment = Pick<TreatmentApplication, 'activeIngredient' | 'modeOfAction'>;
+  const pyrethroid: Treatment = { activeIngredient: 'deltamethrin', modeOfAction: IRAC_3A };
   const on = (appliedOn: string, over: Partial<TreatmentApplication> = {}) =>
     app({ appliedOn, ...pyrethroid, treatmentName: 'Pyrethroid', ...over });
-  const check = (appliedOn: string, priors: TreatmentApplication[], treatment = pyrethroid) =>
+  const check = (appliedOn: string, priors: TreatmentApplication[], treatment: Treatment = pyrethroid) =>
     resistanceCheck({ appliedOn, treatment, exposures: [{ plantId: 'plant-1', applications: priors }] });
 
   it.each([
@@ -302,7 +309,11 @@ describe('resistance rule', () => {
       on('2026-06-03', { activeIngredient: 'rapeseed oil', modeOfAction: un }),
     ];
     const verdict = check('2026-06-10', priors, { activeIngredient: 'azadirachtin', modeOfAction: un });
-    expect(verdict).toMatchObject({ outcome: 'ok', use: 2, key: { by: 'ingredient', activeIngredient: 'azadirachtin' } });
+    expect(verdict).toMatchObject({
+      outcome: 'ok',
+      use: 2,
+      key: { by: 'ingredient', activeIngredient: 'azadirachtin' },
+    });
   });
 
   it('never counts a treatment without group and ingredient, nor such earlier treatments', () => {
@@ -353,7 +364,12 @@ describe('resistance rule', () => {
     ['two before and one after, all within one window', ['2026-05-01', '2026-05-20', '2026-06-10'], 'refused', 4],
     ['one before, two after, spanning more than 90 days', ['2026-03-10', '2026-06-10', '2026-08-28'], 'warning', 3],
   ])('a back-dated use (2026-06-01) is judged by its worst window: %s', (_, dates, outcome, use) => {
-    expect(check('2026-06-01', dates.map((d) => on(d)))).toMatchObject({ outcome, use });
+    expect(
+      check(
+        '2026-06-01',
+        dates.map((d) => on(d)),
+      ),
+    ).toMatchObject({ outcome, use });
   });
 
   const refused = (): ResistanceVerdict & { key: NonNullable<ResistanceVerdict['key']> } => {
@@ -376,8 +392,20 @@ describe('resistance rule', () => {
       window_days: 90,
       plant_id: 'plant-1',
       earlier_uses: [
-        { id: 'r1', treatment_name: 'Decis', active_ingredient: 'deltamethrin', applied_on: '2026-06-01', applied_to: RUN },
-        { id: 'r2', treatment_name: 'Decis', active_ingredient: 'deltamethrin', applied_on: '2026-06-08', applied_to: PLANT },
+        {
+          id: 'r1',
+          treatment_name: 'Decis',
+          active_ingredient: 'deltamethrin',
+          applied_on: '2026-06-01',
+          applied_to: RUN,
+        },
+        {
+          id: 'r2',
+          treatment_name: 'Decis',
+          active_ingredient: 'deltamethrin',
+          applied_on: '2026-06-08',
+          applied_to: PLANT,
+        },
         {
           id: 'r3',
           treatment_name: 'Karate',
@@ -468,9 +496,9 @@ describe('next inspection', () => {
     ['2026-06-10', 'none', 'vegetative', '2026-06-17', 7, 'scheduled'],
     ['2026-06-09', 'critical', 'flowering', '2026-06-10', 0, 'due_today'],
   ])('last inspected %s (%s pressure, %s): due %s', (last, pressure, phaseKey, due, daysUntil, urgency) => {
-    expect(nextInspection({ today: '2026-06-10', lastInspectedOn: last, lastPressure: pressure, phaseKey })).toMatchObject(
-      { due, daysUntil, urgency },
-    );
+    expect(
+      nextInspection({ today: '2026-06-10', lastInspectedOn: last, lastPressure: pressure, phaseKey }),
+    ).toMatchObject({ due, daysUntil, urgency });
   });
 
   it('keys an inspection task by target and due day', () => {

@@ -143,10 +143,7 @@ export type KarenzGate =
  * ingredient (case-insensitive); treatments without a named ingredient but with an interval are grouped by
  * treatment name so they still block.
  */
-export function karenzGate(input: {
-  harvestedOn: string;
-  applications: readonly TreatmentApplication[];
-}): KarenzGate {
+export function karenzGate(input: { harvestedOn: string; applications: readonly TreatmentApplication[] }): KarenzGate {
   const { harvestedOn } = input;
   const harvestDay = dayNumber(harvestedOn);
   const groups = new Map<string, BlockingApplication[]>();
@@ -169,7 +166,8 @@ export function karenzGate(input: {
 
   const blockers: KarenzBlocker[] = [...groups.values()].map((list) => {
     const applications = list.sort(
-      (x, y) => y.safeDate.localeCompare(x.safeDate) || y.appliedOn.localeCompare(x.appliedOn) || x.id.localeCompare(y.id),
+      (x, y) =>
+        y.safeDate.localeCompare(x.safeDate) || y.appliedOn.localeCompare(x.appliedOn) || x.id.localeCompare(y.id),
     );
     const latest = applications[0]!;
     return {
@@ -260,11 +258,12 @@ export function isUnknownGroup(moa: ModeOfAction): boolean {
 
 /** What uses are counted by: the mode-of-action group, or the active ingredient when no group is known. */
 export type ResistanceKey =
-  | { by: 'group'; scheme: MoaScheme; code: string }
-  | { by: 'ingredient'; activeIngredient: string };
+  { by: 'group'; scheme: MoaScheme; code: string } | { by: 'ingredient'; activeIngredient: string };
 
 /** The key a treatment's uses are counted by; null: never counted (nothing chemical to wear out). */
-export function resistanceKeyOf(t: Pick<TreatmentApplication, 'modeOfAction' | 'activeIngredient'>): ResistanceKey | null {
+export function resistanceKeyOf(
+  t: Pick<TreatmentApplication, 'modeOfAction' | 'activeIngredient'>,
+): ResistanceKey | null {
   if (t.modeOfAction && t.modeOfAction.code.trim() !== '' && !isUnknownGroup(t.modeOfAction))
     return { by: 'group', scheme: t.modeOfAction.scheme, code: t.modeOfAction.code.trim().toUpperCase() };
   if (t.activeIngredient && t.activeIngredient.trim() !== '')
@@ -505,10 +504,8 @@ export function nextInspection(input: {
   lastPressure: PressureLevel | null;
   phaseKey: string | null;
 }): NextInspection {
-  if (input.lastInspectedOn === null) {
-    dayNumber(input.today);
-    return { due: input.today, intervalDays: null, daysUntil: 0, urgency: 'due_today' };
-  }
+  if (input.lastInspectedOn === null)
+    return { due: input.today, intervalDays: null, daysUntil: 0, urgency: inspectionUrgency(input.today, input.today) };
   const intervalDays = inspectionIntervalDays(input.phaseKey, input.lastPressure);
   const due = addDays(input.lastInspectedOn, intervalDays);
   return { due, intervalDays, daysUntil: daysBetween(input.today, due), urgency: inspectionUrgency(due, input.today) };
