@@ -231,15 +231,43 @@ describe('chemicalTreatmentProblems: the rule the API applies too', () => {
 
 describe('resistanceGroupOf: counted by group, else by ingredient', () => {
   it.each([
-    ['a pyrethroid', { method: 'chemical', active_ingredient: 'deltamethrin', mode_of_action: { scheme: 'IRAC', code: '3A' } }, 'IRAC 3A'],
-    ['Bt counts with its IRAC group', { method: 'biological', mode_of_action: { scheme: 'IRAC', code: '11A' } }, 'IRAC 11A'],
-    ['a code written another way', { method: 'chemical', active_ingredient: 'sulfur', mode_of_action: { scheme: 'FRAC', code: 'M 2' } }, 'FRAC M02'],
-    ['IRAC UN: by ingredient', { method: 'biological', active_ingredient: ' Azadirachtin ', mode_of_action: { scheme: 'IRAC', code: 'UN' } }, 'ingredient:azadirachtin'],
+    [
+      'a pyrethroid',
+      { method: 'chemical', active_ingredient: 'deltamethrin', mode_of_action: { scheme: 'IRAC', code: '3A' } },
+      'IRAC 3A',
+    ],
+    [
+      'Bt counts with its IRAC group',
+      { method: 'biological', mode_of_action: { scheme: 'IRAC', code: '11A' } },
+      'IRAC 11A',
+    ],
+    [
+      'a code written another way',
+      { method: 'chemical', active_ingredient: 'sulfur', mode_of_action: { scheme: 'FRAC', code: 'M 2' } },
+      'FRAC M02',
+    ],
+    [
+      'IRAC UN: by ingredient',
+      { method: 'biological', active_ingredient: ' Azadirachtin ', mode_of_action: { scheme: 'IRAC', code: 'UN' } },
+      'ingredient:azadirachtin',
+    ],
     ['FRAC BM: no ingredient, none', { method: 'biological', mode_of_action: { scheme: 'FRAC', code: 'BM02' } }, null],
-    ['HRAC 0: by ingredient', { method: 'chemical', active_ingredient: 'X', mode_of_action: { scheme: 'HRAC', code: '0' } }, 'ingredient:x'],
-    ['no group: by ingredient', { method: 'physical', active_ingredient: 'Potassium  salts of fatty acids' }, 'ingredient:potassium salts of fatty acids'],
+    [
+      'HRAC 0: by ingredient',
+      { method: 'chemical', active_ingredient: 'X', mode_of_action: { scheme: 'HRAC', code: '0' } },
+      'ingredient:x',
+    ],
+    [
+      'no group: by ingredient',
+      { method: 'physical', active_ingredient: 'Potassium  salts of fatty acids' },
+      'ingredient:potassium salts of fatty acids',
+    ],
     ['a predator: never counted', { method: 'biological' }, null],
-    ['a malformed code: by ingredient', { method: 'chemical', active_ingredient: 'y', mode_of_action: { scheme: 'IRAC', code: '??' } }, 'ingredient:y'],
+    [
+      'a malformed code: by ingredient',
+      { method: 'chemical', active_ingredient: 'y', mode_of_action: { scheme: 'IRAC', code: '??' } },
+      'ingredient:y',
+    ],
   ])('%s', (_, treatment, expected) => {
     expect(resistanceGroupOf(treatment)).toBe(expected);
   });
@@ -320,15 +348,27 @@ describe('one row’s rules', () => {
   it.each([
     ['no target', treatment({ pests: [] }), ['pests']],
     ['an unknown method', treatment({ method: 'magic' }), ['method']],
-    ['a chemical without interval', treatment({ pre_harvest_interval_days: undefined, interval_status: undefined }), ['pre_harvest_interval_days']],
+    [
+      'a chemical without interval',
+      treatment({ pre_harvest_interval_days: undefined, interval_status: undefined }),
+      ['pre_harvest_interval_days'],
+    ],
     ['a chemical without ingredient', treatment({ active_ingredient: undefined }), ['active_ingredient']],
     ['a chemical without group', treatment({ mode_of_action: undefined }), ['mode_of_action']],
     ['an interval of 0 days', treatment({ pre_harvest_interval_days: 0 }), ['pre_harvest_interval_days']],
     ['an interval without status', treatment({ interval_status: undefined }), ['interval_status']],
-    ['a status without interval', treatment({ method: 'physical', pre_harvest_interval_days: undefined, mode_of_action: undefined }), ['interval_status']],
+    [
+      'a status without interval',
+      treatment({ method: 'physical', pre_harvest_interval_days: undefined, mode_of_action: undefined }),
+      ['interval_status'],
+    ],
     ['an unknown status', treatment({ interval_status: 'guessed' }), ['interval_status']],
     ['a biological without organism', treatment({ method: 'biological' }), ['organism']],
-    ['a biological with a malformed group', treatment({ method: 'biological', organism: 'Bt', mode_of_action: { scheme: 'IRAC', code: 'eleven' } }), ['mode_of_action.code']],
+    [
+      'a biological with a malformed group',
+      treatment({ method: 'biological', organism: 'Bt', mode_of_action: { scheme: 'IRAC', code: 'eleven' } }),
+      ['mode_of_action.code'],
+    ],
     ['re-entry hours out of range', treatment({ reentry_hours: 1000 }), ['reentry_hours']],
     ['no organic flag', treatment({ organic_allowed: undefined }), ['organic_allowed']],
   ])('a treatment with %s', (_, row, expected) => {
@@ -351,7 +391,8 @@ const seed = (p: object[], d: object[], t: object[]): ProtectionRows => ({
   treatments: t.map((row) => ({ file: 'treatments.yaml', row: row as Record<string, unknown> })),
 });
 const goodPest = pest({ host_families: ['solanaceae', 'cucurbitaceae'], catalog_names: ['Test aphid (Aphis testis)'] });
-const goodDisease = disease({ catalog_names: ['test wilt (Fusarium testis)'] });
+const diseaseNames = ['test wilt (Fusarium testis)'];
+const goodDisease = disease({ catalog_names: diseaseNames });
 const goodTreatment = treatment({ diseases: ['test-wilt'] });
 
 describe('protectionSeedProblems: across the files and against the families', () => {
@@ -373,17 +414,42 @@ describe('protectionSeedProblems: across the files and against the families', ()
     [
       'a treatment naming a missing pest',
       seed([goodPest], [goodDisease], [treatment({ pests: ['test-aphid', 'nobody'] })]),
-      [{ file: 'treatments.yaml', key: 'test-spray', field: 'pests[1]', message: '"nobody" is not a key of pests.yaml' }],
+      [
+        {
+          file: 'treatments.yaml',
+          key: 'test-spray',
+          field: 'pests[1]',
+          message: '"nobody" is not a key of pests.yaml',
+        },
+      ],
     ],
     [
       'a treatment naming a pest as a disease',
       seed([goodPest], [goodDisease], [treatment({ diseases: ['test-aphid'] })]),
-      [{ file: 'treatments.yaml', key: 'test-spray', field: 'diseases[0]', message: '"test-aphid" is not a key of diseases.yaml' }],
+      [
+        {
+          file: 'treatments.yaml',
+          key: 'test-spray',
+          field: 'diseases[0]',
+          message: '"test-aphid" is not a key of diseases.yaml',
+        },
+      ],
     ],
     [
       'a host family the catalogue lacks',
-      seed([goodPest], [disease({ catalog_names: goodDisease.catalog_names, host_families: ['solanaceae', 'nowhereaceae'] })], [goodTreatment]),
-      [{ file: 'diseases.yaml', key: 'test-wilt', field: 'host_families[1]', message: '"nowhereaceae" is not a family of the plant catalogue' }],
+      seed(
+        [goodPest],
+        [disease({ catalog_names: diseaseNames, host_families: ['solanaceae', 'nowhereaceae'] })],
+        [goodTreatment],
+      ),
+      [
+        {
+          file: 'diseases.yaml',
+          key: 'test-wilt',
+          field: 'host_families[1]',
+          message: '"nowhereaceae" is not a family of the plant catalogue',
+        },
+      ],
     ],
     [
       'a catalogue name no family lists',
@@ -400,27 +466,74 @@ describe('protectionSeedProblems: across the files and against the families', ()
     [
       'a pest missing a family that lists it',
       seed([pest({ catalog_names: ['test aphid (Aphis testis)'] })], [goodDisease], [goodTreatment]),
-      [{ file: 'pests.yaml', key: 'test-aphid', field: 'host_families', message: 'lacks cucurbitaceae, which list "test aphid (Aphis testis)"' }],
+      [
+        {
+          file: 'pests.yaml',
+          key: 'test-aphid',
+          field: 'host_families',
+          message: 'lacks cucurbitaceae, which list "test aphid (Aphis testis)"',
+        },
+      ],
     ],
     [
       'one family name linked to two rows',
-      seed([goodPest, pest({ key: 'twin', name: 'Twin', host_families: ['solanaceae', 'cucurbitaceae'], catalog_names: ['test aphid (Aphis testis)'] })], [goodDisease], [goodTreatment]),
-      [{ file: 'pests.yaml', key: 'twin', field: 'catalog_names[0]', message: '"test aphid (Aphis testis)" is already linked to test-aphid' }],
+      seed(
+        [
+          goodPest,
+          pest({
+            key: 'twin',
+            name: 'Twin',
+            host_families: ['solanaceae', 'cucurbitaceae'],
+            catalog_names: ['test aphid (Aphis testis)'],
+          }),
+        ],
+        [goodDisease],
+        [goodTreatment],
+      ),
+      [
+        {
+          file: 'pests.yaml',
+          key: 'twin',
+          field: 'catalog_names[0]',
+          message: '"test aphid (Aphis testis)" is already linked to test-aphid',
+        },
+      ],
     ],
     [
       'a disease a family lists as soil-borne marked not soil-borne',
-      seed([goodPest], [disease({ catalog_names: goodDisease.catalog_names, soil_borne: false })], [goodTreatment]),
-      [{ file: 'diseases.yaml', key: 'test-wilt', field: 'soil_borne', message: 'must be true: solanaceae list "test wilt (Fusarium testis)" as soil-borne' }],
+      seed([goodPest], [disease({ catalog_names: diseaseNames, soil_borne: false })], [goodTreatment]),
+      [
+        {
+          file: 'diseases.yaml',
+          key: 'test-wilt',
+          field: 'soil_borne',
+          message: 'must be true: solanaceae list "test wilt (Fusarium testis)" as soil-borne',
+        },
+      ],
     ],
     [
       'a seeded interval marked confirmed',
       seed([goodPest], [goodDisease], [treatment({ interval_status: 'confirmed' })]),
-      [{ file: 'treatments.yaml', key: 'test-spray', field: 'interval_status', message: expect.stringContaining('only a farm confirms') }],
+      [
+        {
+          file: 'treatments.yaml',
+          key: 'test-spray',
+          field: 'interval_status',
+          message: expect.stringContaining('only a farm confirms'),
+        },
+      ],
     ],
     [
       'a code not in its canonical form',
       seed([goodPest], [goodDisease], [treatment({ mode_of_action: { scheme: 'FRAC', code: 'M2' } })]),
-      [{ file: 'treatments.yaml', key: 'test-spray', field: 'mode_of_action.code', message: 'is written "M02" in the seed' }],
+      [
+        {
+          file: 'treatments.yaml',
+          key: 'test-spray',
+          field: 'mode_of_action.code',
+          message: 'is written "M02" in the seed',
+        },
+      ],
     ],
     [
       'a row without a key',
@@ -445,11 +558,31 @@ describe('parseProtectionFiles', () => {
 
   it.each([
     ['broken YAML', files({ 'pests.yaml': 'key: [unclosed' }), { file: 'pests.yaml', key: '(file)' }],
-    ['a mapping instead of a list', files({ 'diseases.yaml': 'key: x' }), { file: 'diseases.yaml', key: '(file)', field: '(file)', message: 'must be a list of rows' }],
-    ['a row that is not a mapping', files({ 'treatments.yaml': '- just text' }), { file: 'treatments.yaml', key: '(row 1)', field: '(row)', message: 'must be a mapping' }],
-    ['a duplicated field in a row', files({ 'pests.yaml': '- key: a\n  key: b' }), { file: 'pests.yaml', key: '(file)' }],
-    ['an unknown file', [...files(), { path: 'weeds.yaml', text: '[]' }], { file: 'weeds.yaml', key: '(file)', message: 'is not one of pests.yaml, diseases.yaml, treatments.yaml' }],
-    ['a missing file', files().filter((f) => f.path !== 'diseases.yaml'), { file: 'diseases.yaml', key: '(file)', field: '(file)', message: 'is missing' }],
+    [
+      'a mapping instead of a list',
+      files({ 'diseases.yaml': 'key: x' }),
+      { file: 'diseases.yaml', key: '(file)', field: '(file)', message: 'must be a list of rows' },
+    ],
+    [
+      'a row that is not a mapping',
+      files({ 'treatments.yaml': '- just text' }),
+      { file: 'treatments.yaml', key: '(row 1)', field: '(row)', message: 'must be a mapping' },
+    ],
+    [
+      'a duplicated field in a row',
+      files({ 'pests.yaml': '- key: a\n  key: b' }),
+      { file: 'pests.yaml', key: '(file)' },
+    ],
+    [
+      'an unknown file',
+      [...files(), { path: 'weeds.yaml', text: '[]' }],
+      { file: 'weeds.yaml', key: '(file)', message: 'is not one of pests.yaml, diseases.yaml, treatments.yaml' },
+    ],
+    [
+      'a missing file',
+      files().filter((f) => f.path !== 'diseases.yaml'),
+      { file: 'diseases.yaml', key: '(file)', field: '(file)', message: 'is missing' },
+    ],
   ])('reports %s', (_, input, expected) => {
     expect(parseProtectionFiles(input).problems).toEqual([expect.objectContaining(expected)]);
   });
@@ -460,7 +593,12 @@ describe('parseProtectionFiles', () => {
       families,
     );
     expect(problems).toEqual([
-      { file: 'pests.yaml', key: 'test-aphid', field: 'host_families[0]', message: '"nowhereaceae" is not a family of the plant catalogue' },
+      {
+        file: 'pests.yaml',
+        key: 'test-aphid',
+        field: 'host_families[0]',
+        message: '"nowhereaceae" is not a family of the plant catalogue',
+      },
     ]);
   });
 });

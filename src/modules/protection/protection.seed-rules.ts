@@ -191,7 +191,10 @@ export function modeOfActionProblems(moa: unknown, field = 'mode_of_action'): Pr
   if (moa === null || typeof moa !== 'object' || Array.isArray(moa))
     return [{ field, message: 'must be {scheme, code}' }];
   const { scheme, code, ...rest } = moa as Record<string, unknown>;
-  const problems: Problem[] = Object.keys(rest).map((k) => ({ field: `${field}.${k}`, message: 'is not a known field' }));
+  const problems: Problem[] = Object.keys(rest).map((k) => ({
+    field: `${field}.${k}`,
+    message: 'is not a known field',
+  }));
   if (typeof scheme !== 'string' || !(MOA_SCHEMES as readonly string[]).includes(scheme)) {
     problems.push({ field: `${field}.scheme`, message: `must be one of ${MOA_SCHEMES.join(', ')}` });
     return problems;
@@ -283,7 +286,8 @@ function fields(row: Raw, problems: Problem[]) {
     }
     return true;
   };
-  const isText = (value: unknown, max: number) => typeof value === 'string' && value.trim() !== '' && value.length <= max;
+  const isText = (value: unknown, max: number) =>
+    typeof value === 'string' && value.trim() !== '' && value.length <= max;
   return {
     text(field: string, required = true, max: number = PROTECTION_LIMITS.textLength) {
       if (need(field, required) && !isText(row[field], max))
@@ -298,7 +302,8 @@ function fields(row: Raw, problems: Problem[]) {
         problems.push({ field, message: `must be one of ${values.join(', ')}` });
     },
     bool(field: string, required = true) {
-      if (need(field, required) && typeof row[field] !== 'boolean') problems.push({ field, message: 'must be true or false' });
+      if (need(field, required) && typeof row[field] !== 'boolean')
+        problems.push({ field, message: 'must be true or false' });
     },
     int(field: string, [min, max]: readonly [number, number], required = false) {
       const value = row[field];
@@ -408,7 +413,8 @@ export function treatmentProblems(row: Raw): Problem[] {
   f.list('pests', 'key');
   f.list('diseases', 'key');
   const targets = [row.pests, row.diseases].reduce<number>((n, l) => n + (Array.isArray(l) ? l.length : 0), 0);
-  if (targets === 0) problems.push({ field: 'pests', message: 'a treatment acts against at least one pest or disease' });
+  if (targets === 0)
+    problems.push({ field: 'pests', message: 'a treatment acts against at least one pest or disease' });
   f.text('description');
   f.text('active_ingredient', false, PROTECTION_LIMITS.nameLength);
   f.text('organism', false, PROTECTION_LIMITS.nameLength);
@@ -448,7 +454,9 @@ export function parseProtectionFiles(files: ReadonlyArray<{ path: string; text: 
 } {
   const rows: ProtectionRows = { pests: [], diseases: [], treatments: [] };
   const problems: ProtectionProblem[] = [];
-  const kindOf = new Map(Object.entries(PROTECTION_FILES).map(([kind, file]) => [file, kind as ProtectionKind]));
+  const kindOf = new Map<string, ProtectionKind>(
+    Object.entries(PROTECTION_FILES).map(([kind, file]) => [file, kind as ProtectionKind]),
+  );
   const seen = new Set<ProtectionKind>();
   for (const file of files) {
     const at = (key: string, field: string, message: string) => problems.push({ file: file.path, key, field, message });
@@ -478,7 +486,8 @@ export function parseProtectionFiles(files: ReadonlyArray<{ path: string; text: 
     });
   }
   for (const kind of Object.keys(PROTECTION_FILES) as ProtectionKind[])
-    if (!seen.has(kind)) problems.push({ file: PROTECTION_FILES[kind], key: '(file)', field: '(file)', message: 'is missing' });
+    if (!seen.has(kind))
+      problems.push({ file: PROTECTION_FILES[kind], key: '(file)', field: '(file)', message: 'is missing' });
   return { rows, problems };
 }
 
