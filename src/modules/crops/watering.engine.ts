@@ -99,6 +99,9 @@ export function taskDays(input: TaskDaysInput): string[] {
   return out;
 }
 
+/** The longest every-N-days interval (N is 1–90). */
+export const MAX_INTERVAL_DAYS = 90;
+
 /** The idempotency key of a run's watering task on a day: one per run, channel and date. */
 export const wateringKey = (runId: string, channel: string, day: string) => `watering:${runId}:${channel}:${day}`;
 

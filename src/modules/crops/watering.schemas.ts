@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { DateTime, FarmParams, Nullable, OneOf, Page, PageLimit, Uuid } from '../../platform/http/schemas.js';
-import { MAX_RUN_S, WATERING_CHANNELS, WATERING_MODES } from './watering.engine.js';
+import { MAX_INTERVAL_DAYS, MAX_RUN_S, WATERING_CHANNELS, WATERING_MODES } from './watering.engine.js';
 
 export { RunParams } from './crops.schemas.js';
 
@@ -18,8 +18,9 @@ const Weekdays = Type.Array(Type.Integer({ minimum: 0, maximum: 6 }), {
 });
 const IntervalDays = Type.Integer({
   minimum: 1,
-  maximum: 90,
-  description: 'Every N days (1–90): due when never watered, or N days after the last watering logged',
+  maximum: MAX_INTERVAL_DAYS,
+  description:
+    'Every N days (1–90): due when never watered, or N days after the last watering (logged, or its task done)',
 });
 const Hhmm = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: 'HH:MM, farm local time' });
 const TimesPerDay = Type.Integer({

@@ -12,6 +12,7 @@ import type { SchedulesService } from '../schedules/index.js';
 import { taskReads, taskWrites } from '../tasks/index.js';
 import { cropsRepository, type RunRow } from './crops.repository.js';
 import {
+  MAX_INTERVAL_DAYS,
   minuteOf,
   pumpSpec,
   suggestVolume,
@@ -504,11 +505,15 @@ export class WateringService {
       if (!found) instants.set(key, (found = localInstant(day, hhmm, zone)));
       return found;
     };
-    for (const item of await wateringRepository.toWater(tx, farmId)) {
+    const toWater = await wateringRepository.toWater(tx, farmId);
+    const ticked = await this.#tickedDays(tx, farmId, zone, now, toWater);
+    for (const item of toWater) {
       const { schedule: s } = item;
+      const tick = ticked.get(`${s.run_id}:${s.channel}`) ?? null;
       const days = taskDays({
         rule: ruleOf(s),
-        lastWatered: item.last_watered,
+        lastWatered:
+          tick !== null && (item.last_watered === null || tick > item.last_watered) ? tick : item.last_watered,
         startsOn: s.starts_on,
         today: local.date,
         nowMinute: local.minuteOfDay,
@@ -518,6 +523,33 @@ export class WateringService {
       // Days whose task was made already are skipped (their keys would make none anyway).
       for (const day of days)
         if (s.tasks_through === null || day > s.tasks_through) out.push(taskOf(item, day, instant));
+    }
+    return out;
+  }
+
+  /**
+   * For every-N-days schedules: the latest day each run and channel counts as watered by its done tasks —
+   * a task ticked off in the task list (no log written), or done early or late, counts for the later of
+   * its own day and the day it was done — so the next due day moves on either way.
+   */
+  async #tickedDays(
+    tx: Tx,
+    farmId: string,
+    zone: string,
+    now: Date,
+    toWater: Array<{ schedule: WateringScheduleRow }>,
+  ): Promise<Map<string, string>> {
+    const runIds = [...new Set(toWater.filter((i) => i.schedule.mode === 'interval').map((i) => i.schedule.run_id))];
+    const out = new Map<string, string>();
+    if (runIds.length === 0) return out;
+    const since = new Date(now.getTime() - (MAX_INTERVAL_DAYS + 2) * 86_400_000);
+    for (const task of await taskReads.doneForRuns(tx, farmId, { source: WATERING_SOURCE, runIds, since })) {
+      const [, runId, channel, keyDay] = task.key.split(':');
+      if (!runId || !channel || !keyDay) continue;
+      const doneDay = localTime(task.doneAt, zone).date;
+      const day = doneDay > keyDay ? doneDay : keyDay;
+      const at = `${runId}:${channel}`;
+      if ((out.get(at) ?? '') < day) out.set(at, day);
     }
     return out;
   }

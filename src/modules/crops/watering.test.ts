@@ -268,6 +268,41 @@ describe('the daily watering job', () => {
   });
 });
 
+describe('every N days, ticked off in the task list', () => {
+  it('moves on from a task done in the list (no log written), day after day', async () => {
+    const cress = await startRun('Cress', 'CRS');
+    const made = await api('POST', `/planting-runs/${cress.run.id}/watering-schedules`, {
+      mode: 'interval',
+      interval_days: 1,
+      channel: 'drench',
+      preferred_time: '07:00',
+    });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const watering = t.deps.services.watering;
+    const tickToday = async () => {
+      await watering.runDailyWatering();
+      const open = (await tasksOf(cress.run.id as string, 'open')) as Json[];
+      expect(open).toHaveLength(1);
+      const done = await api('POST', `/tasks/${open[0]!.id}/complete`, { id: randomUUID() });
+      expect(done.status, JSON.stringify(done.body)).toBe(200);
+      return open[0]!.key as string;
+    };
+    try {
+      const keys = [await tickToday()];
+      t.clock.set('2026-06-02T03:00:00Z');
+      admin = await login(t.app, admin.email); // the clock moved a day: a token of today
+      keys.push(await tickToday());
+      t.clock.set('2026-06-03T03:00:00Z');
+      admin = await login(t.app, admin.email);
+      keys.push(await tickToday());
+      expect(keys.map((k) => k.slice(-10))).toEqual(['2026-06-01', '2026-06-02', '2026-06-03']);
+    } finally {
+      t.clock.set(NOW);
+      admin = await login(t.app, admin.email);
+    }
+  });
+});
+
 describe('care while a watering schedule is active', () => {
   it('makes no watering reminders for the run’s plants; other plants and reminders stay', async () => {
     const peppers = await startRun('Peppers', 'PEP', farm, 1);

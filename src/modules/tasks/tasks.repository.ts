@@ -177,6 +177,27 @@ export const tasksRepository = {
       .execute();
   },
 
+  /** Done tasks of a source for these runs closed since a time (whoever closed them), newest first. */
+  doneForRuns(
+    tx: Tx,
+    farmId: string,
+    source: string,
+    runIds: string[],
+    since: Date,
+  ): Promise<Array<{ key: string; run_id: string | null; closed_at: Date | null }>> {
+    if (runIds.length === 0) return Promise.resolve([]);
+    return tx
+      .selectFrom('tasks')
+      .select(['key', 'run_id', 'closed_at'])
+      .where('farm_id', '=', farmId)
+      .where('source', '=', source)
+      .where('status', '=', 'done')
+      .where('run_id', 'in', runIds)
+      .where('closed_at', '>=', since)
+      .orderBy('closed_at', 'desc')
+      .execute();
+  },
+
   /** Whether the farm has the row a task refers to (a plant, a run, a place, a hive). */
   async has(tx: Tx, farmId: string, reference: Reference, id: string): Promise<boolean> {
     const { rows } = await sql<{ found: boolean }>`select exists (

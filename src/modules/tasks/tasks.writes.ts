@@ -141,6 +141,16 @@ export const taskReads = {
     return rows.map((r) => ({ id: r.id, key: r.key, doneAt: r.closed_at!, doneBy: r.closed_by }));
   },
 
+  /** Done tasks of a source for these runs closed since a time, newest first (watering counts from them). */
+  async doneForRuns(
+    tx: Tx,
+    farmId: string,
+    q: { source: string; runIds: string[]; since: Date },
+  ): Promise<Array<{ key: string; runId: string; doneAt: Date }>> {
+    const rows = await repo.doneForRuns(tx, farmId, q.source, q.runIds, q.since);
+    return rows.map((r) => ({ key: r.key, runId: r.run_id!, doneAt: r.closed_at! }));
+  },
+
   /** Open tasks of the farm due before `until` (a calendar feed lists these). */
   async open(
     tx: Tx,
