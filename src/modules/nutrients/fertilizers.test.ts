@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type Json, type TestApp } from '../../../test/helpers/app.js';
 import { createFarm, login, member, setupAdmin, type Actor, type FarmRef } from '../../../test/helpers/factories.js';
+import { DEFAULT_FERTILIZER_SEED_DIR, FERTILIZER_SEED_FILE, loadFertilizerSeed } from './fertilizers.seed.js';
 
 /** Fertilizers through the API: Croft's seeded ones and a farm's own, and the farm's stock of each. */
 
@@ -103,6 +107,29 @@ describe('seeded fertilizers', () => {
     expect(patch.status).toBe(403);
     expect(patch.body.error_code).toBe('GLOBAL_ROW_READ_ONLY');
     expect((await api('DELETE', `/fertilizers/${id}`)).body.error_code).toBe('GLOBAL_ROW_READ_ONLY');
+  });
+});
+
+describe('the fertilizer seed', () => {
+  it('moves a product to a new key: the old row is retired and gives its name up, and back again', async () => {
+    const shipped = await readFile(path.join(DEFAULT_FERTILIZER_SEED_DIR, FERTILIZER_SEED_FILE), 'utf8');
+    expect(shipped).toContain('- key: epsom-salt\n');
+    const dir = await mkdtemp(path.join(tmpdir(), 'croft-fertilizers-'));
+    const load = async (text: string) => {
+      await writeFile(path.join(dir, FERTILIZER_SEED_FILE), text);
+      return loadFertilizerSeed(t.deps.db, { dir, clock: t.clock, log: t.deps.log });
+    };
+    const epsom = async () =>
+      ((await api('GET', '/fertilizers?q=epsom')).body.data as Json[]).map((f) => f.key as string);
+    try {
+      const moved = await load(shipped.replace('- key: epsom-salt\n', '- key: magnesium-sulfate-7h2o\n'));
+      expect(moved).toMatchObject({ loaded: true, counts: { inserted: 1, retired: 1 } });
+      expect(await epsom()).toEqual(['magnesium-sulfate-7h2o']);
+      expect(await load(shipped)).toMatchObject({ loaded: true, counts: { retired: 1 } });
+      expect(await epsom()).toEqual(['epsom-salt']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
