@@ -469,8 +469,9 @@ export class CareService {
 }
 
 /**
- * Care's watering reminders give way while a plant's run has an active watering schedule: its tasks
- * water the run (watering.service.ts). Other reminders stay.
+ * Care's watering and fertilising reminders give way while a plant's run has an active watering schedule:
+ * its tasks water (and feed) the run (watering.service.ts; crops.md: a watering plan suppresses both).
+ * Other reminders stay.
  */
 async function withoutScheduledWatering<R extends { kind: CareKind }>(
   tx: Tx,
@@ -478,11 +479,15 @@ async function withoutScheduledWatering<R extends { kind: CareKind }>(
   reminders: R[],
   plantOf: (reminder: R) => string,
 ): Promise<R[]> {
-  const water = reminders.filter((r) => r.kind === 'water');
-  if (water.length === 0) return reminders;
-  const scheduled = await plantsOnWateringSchedule(tx, farmId, [...new Set(water.map(plantOf))]);
-  return reminders.filter((r) => r.kind !== 'water' || !scheduled.has(plantOf(r)));
+  const given = (r: R) => SCHEDULED_BY_WATERING.has(r.kind);
+  const watered = reminders.filter(given);
+  if (watered.length === 0) return reminders;
+  const scheduled = await plantsOnWateringSchedule(tx, farmId, [...new Set(watered.map(plantOf))]);
+  return reminders.filter((r) => !given(r) || !scheduled.has(plantOf(r)));
 }
+
+/** The care reminders a run's active watering schedule takes over. */
+const SCHEDULED_BY_WATERING: ReadonlySet<CareKind> = new Set<CareKind>(['water', 'fertilize']);
 
 /** What a care state answers beyond the profile's columns (for the view). */
 export function effectiveOf(state: CareState) {

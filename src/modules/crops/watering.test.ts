@@ -304,7 +304,7 @@ describe('every N days, ticked off in the task list', () => {
 });
 
 describe('care while a watering schedule is active', () => {
-  it('makes no watering reminders for the run’s plants; other plants and reminders stay', async () => {
+  it('makes no watering or fertilising reminders for the run’s plants; other plants and reminders stay', async () => {
     const peppers = await startRun('Peppers', 'PEP', farm, 1);
     const plant = peppers.plants[0]!.label as string;
     expect((await api('PATCH', `/plants/${plant}/care`, { adaptive: true })).status).toBe(200);
@@ -313,16 +313,26 @@ describe('care while a watering schedule is active', () => {
       (await care.remindersDue(farm.id, ZONE, new Date(NOW))).filter((r) => r.plantId === plantId).map((r) => r.kind);
     const viewKinds = async () =>
       ((await api('GET', `/plants/${plant}/care`)).body.reminders as Json[]).map((r) => r.kind);
+    // The run follows a nutrient plan, so in June its plants get fertilising reminders too.
+    const plan = await api('POST', '/nutrient-plans', {
+      name: 'Peppers, simple',
+      substrate: 'soil',
+      entries: [{ phase: 'seedling', week_start: 1, week_end: 4, channels: [{ channel: 'drench' }] }],
+    });
+    expect(plan.status, JSON.stringify(plan.body)).toBe(201);
+    expect((await api('PATCH', `/planting-runs/${peppers.run.id}`, { nutrient_plan: plan.body.id })).status).toBe(200);
     expect(await kindsFor(peppers.plants[0]!.id as string)).toContain('water');
-    expect(await viewKinds()).toContain('water');
+    expect(await viewKinds()).toEqual(expect.arrayContaining(['water', 'fertilize']));
 
     const made = await api('POST', `/planting-runs/${peppers.run.id}/watering-schedules`, {
       mode: 'weekdays',
       weekdays: [0, 3],
     });
     expect(made.status).toBe(201);
+    // Watering and feeding are the schedule's now (crops.md: a watering plan suppresses both).
     expect(await kindsFor(peppers.plants[0]!.id as string)).not.toContain('water');
     expect(await viewKinds()).not.toContain('water');
+    expect(await viewKinds()).not.toContain('fertilize');
     expect(await viewKinds()).toContain('pest_check');
 
     // Paused: care's watering reminders come back.
