@@ -8,6 +8,7 @@ import { localTime, startOfLocalDay } from '../../platform/time-zones.js';
 import { recordAudit } from '../audit/index.js';
 import { catalogReads } from '../catalog/index.js';
 import { farmReads } from '../farms/index.js';
+import { nutrientReads } from '../nutrients/index.js';
 import type { SchedulesService } from '../schedules/index.js';
 import { taskReads, taskWrites } from '../tasks/index.js';
 import { cropsRepository, type RunRow } from './crops.repository.js';
@@ -393,6 +394,14 @@ export class WateringService {
       }
       const day = localTime(at, ctx.timeZone).date;
       const mix = input.mix ?? [];
+      if (mix.length > 0) {
+        const usable = await nutrientReads.usableFertilizers(
+          tx,
+          mix.map((m) => m.fertilizer_id),
+        );
+        const unknown = mix.map((m) => m.fertilizer_id).filter((id) => !usable.has(id));
+        if (unknown.length > 0) throw notFound('fertilizer', { ids: unknown });
+      }
       const create = async (id: string | undefined, requestHash: string | null) => {
         const row = await wateringRepository.insertLog(tx, {
           ...(id ? { id } : {}),

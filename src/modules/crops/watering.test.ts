@@ -346,7 +346,7 @@ describe('watering logs', () => {
     await t.deps.services.watering.runDailyWatering();
     const [task] = await tasksOf(run.id as string, 'open');
     expect(task).toBeDefined();
-    const fertilizer = randomUUID();
+    const fertilizer = ((await api('GET', '/fertilizers?q=calmag')).body.data as Json[])[0]!.id as string;
     const body = {
       id: randomUUID(),
       run_id: run.id,
@@ -434,6 +434,23 @@ describe('watering logs', () => {
     expect((await api('POST', '/watering-logs', { run_id: run.id, volume_l: 1, task_id: randomUUID() })).status).toBe(
       404,
     );
+    // What was mixed must be fertilizers the farm can use: an unknown one, or another farm's own, is 404.
+    const theirFertilizer = await api(
+      'POST',
+      '/fertilizers',
+      { product: 'Their secret feed', type: 'base', form: 'liquid', max_dose_per_l: 5 },
+      admin,
+      other,
+    );
+    expect(theirFertilizer.status, JSON.stringify(theirFertilizer.body)).toBe(201);
+    for (const id of [randomUUID(), theirFertilizer.body.id as string]) {
+      const mixed = await api('POST', '/watering-logs', {
+        run_id: run.id,
+        volume_l: 1,
+        mix: [{ fertilizer_id: id, dose_per_l: 1 }],
+      });
+      expect(mixed.status, JSON.stringify(mixed.body)).toBe(404);
+    }
     const theirs = await startRun('Their beans', 'TBE', other);
     expect((await api('POST', '/watering-logs', { run_id: theirs.run.id, volume_l: 1 })).status).toBe(404);
     expect((await api('GET', `/planting-runs/${theirs.run.id}/watering-logs`)).status).toBe(404);

@@ -1,4 +1,5 @@
 import type { Tx } from '../../platform/db/database.js';
+import { fertilizersRepository } from './fertilizers.repository.js';
 import { entriesInWeek, runWeek } from './plans.engine.js';
 import { plansRepository, type StoredEntry } from './plans.repository.js';
 
@@ -16,6 +17,12 @@ export interface RunPlanWeek {
 
 /** What other modules read of nutrient plans, inside their own farm transaction. */
 export const nutrientReads = {
+  /** Of these fertilizer ids, those the farm may use (Croft's and its own, not retired): another farm's are not. */
+  async usableFertilizers(tx: Tx, ids: string[]): Promise<Set<string>> {
+    const rows = await fertilizersRepository.byIds(tx, ids);
+    return new Set(rows.filter((row) => row.retired_at === null).map((row) => row.id));
+  },
+
   /** Whether the farm has this plan (another farm's id: false). */
   async planExists(tx: Tx, farmId: string, id: string): Promise<boolean> {
     return (await plansRepository.find(tx, farmId, id)) !== undefined;
