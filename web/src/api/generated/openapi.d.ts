@@ -15635,7 +15635,7 @@ export interface paths {
                          * @description Client-made id: a resend answers the first
                          */
                         id?: string;
-                        /** @description Every N days (1–90): due when never watered, or N days after the last watering logged */
+                        /** @description Every N days (1–90): due when never watered, or N days after the last watering (logged, or its task done) */
                         interval_days?: number;
                         /**
                          * @description weekdays: on the listed weekdays; interval: every interval_days days after the last watering logged
@@ -25513,7 +25513,7 @@ export interface paths {
                         channel?: "fertigation" | "drench" | "foliar" | "top_dress";
                         /** @description A feeding (nutrients in the water): the tasks say so */
                         feed?: boolean;
-                        /** @description Every N days (1–90): due when never watered, or N days after the last watering logged */
+                        /** @description Every N days (1–90): due when never watered, or N days after the last watering (logged, or its task done) */
                         interval_days?: number;
                         /**
                          * @description weekdays: on the listed weekdays; interval: every interval_days days after the last watering logged
