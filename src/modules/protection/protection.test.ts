@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type Json, type TestApp } from '../../../test/helpers/app.js';
 import { createFarm, login, member, setupAdmin, type Actor, type FarmRef } from '../../../test/helpers/factories.js';
-import { protectionReads } from './index.js';
+import { DEFAULT_PROTECTION_SEED_DIR, loadProtectionSeed, protectionReads } from './index.js';
+import { ProtectionSeedError } from './protection.seed.js';
 
 /** The plant-protection catalogue through the API: Croft's seeded rows, a farm's own, confirmed intervals. */
 
@@ -370,5 +374,45 @@ describe('confirming an interval', () => {
     expect(stated.body).toMatchObject({ interval_days: 6, interval_status: 'confirmed' });
     const other = await t.deps.db.farm(farm.id, (tx) => protectionReads.treatmentForFarm(tx, farm.id, randomUUID()));
     expect(other).toBeNull();
+  });
+});
+
+describe('the seed loader', () => {
+  it('skips unchanged files, retires a row the files no longer hold, brings it back, and refuses a bad row', async () => {
+    const names = ['pests.yaml', 'diseases.yaml', 'treatments.yaml'];
+    const shipped = Object.fromEntries(
+      await Promise.all(names.map(async (n) => [n, await readFile(path.join(DEFAULT_PROTECTION_SEED_DIR, n), 'utf8')])),
+    ) as Record<string, string>;
+    const dir = await mkdtemp(path.join(tmpdir(), 'croft-protection-'));
+    const load = async (treatments: string) => {
+      for (const n of names) await writeFile(path.join(dir, n), n === 'treatments.yaml' ? treatments : shipped[n]!);
+      return loadProtectionSeed(t.deps.db, { dir, clock: t.clock, log: t.deps.log });
+    };
+    const keys = async () => (await all('/treatments?q=chlorothalonil')).map((r) => r.key as string);
+    const before = await byKey('treatments', 'chlorothalonil');
+    try {
+      expect(await load(shipped['treatments.yaml']!)).toMatchObject({ loaded: false });
+      const moved = await load(
+        shipped['treatments.yaml']!.replace('- key: chlorothalonil\n', '- key: chlorothalonil-720\n'),
+      );
+      expect(moved).toMatchObject({ loaded: true, counts: { inserted: 1, retired: 1 } });
+      expect(moved.counts!.treatments).toBeGreaterThanOrEqual(40);
+      expect(await keys()).toEqual(['chlorothalonil-720']);
+      // The retired row is still read by id (applications name it), marked retired.
+      expect((await api('GET', `/treatments/${before.id as string}`)).body).toMatchObject({ retired: true });
+      expect(await load(shipped['treatments.yaml']!)).toMatchObject({
+        loaded: true,
+        counts: { inserted: 0, retired: 1 },
+      });
+      expect(await keys()).toEqual(['chlorothalonil']);
+      expect((await api('GET', `/treatments/${before.id as string}`)).body).toMatchObject({ retired: false });
+
+      const bad = shipped['treatments.yaml']!.replace('  active_ingredient: lambda-cyhalothrin\n', '');
+      await expect(load(bad)).rejects.toBeInstanceOf(ProtectionSeedError);
+      await expect(load(bad)).rejects.toThrow(/lambda-cyhalothrin: active_ingredient/);
+      expect((await byKey('treatments', 'lambda-cyhalothrin')).active_ingredient).toBe('lambda-cyhalothrin');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
