@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { loadCatalogSeed } from '../src/modules/catalog/index.js';
 import { loadFertilizerSeed } from '../src/modules/nutrients/index.js';
+import { loadProtectionSeed } from '../src/modules/protection/index.js';
 import { ManualClock } from '../src/platform/clock.js';
 import { databaseOnPglite, databaseOnPostgres, type Database } from '../src/platform/db/database.js';
 import { startPglite } from '../src/platform/db/embedded.js';
@@ -34,6 +35,7 @@ async function prepare(db: Database): Promise<void> {
   await migrate(db, log);
   await loadCatalogSeed(db, { clock: new ManualClock(), log });
   await loadFertilizerSeed(db, { clock: new ManualClock(), log });
+  await loadProtectionSeed(db, { clock: new ManualClock(), log });
   const jobs = new JobRunner({
     db,
     registry: new JobRegistry(),

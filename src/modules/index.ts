@@ -12,6 +12,7 @@ import { liveModule } from './live/index.js';
 import { locationsModule } from './locations/index.js';
 import { nutrientsModule } from './nutrients/index.js';
 import { productsModule } from './products/index.js';
+import { protectionModule } from './protection/index.js';
 import { schedulesModule } from './schedules/index.js';
 import { stockModule } from './stock/index.js';
 import { tanksModule } from './tanks/index.js';
@@ -37,6 +38,7 @@ export const modules = [
   schedulesModule,
   beekeepingModule,
   cropsModule,
+  protectionModule,
   tanksModule,
   calendarModule,
   stockModule,

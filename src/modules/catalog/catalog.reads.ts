@@ -138,4 +138,18 @@ export interface CatalogReads {
   speciesCalendars(tx: Tx, farmId: string, filter: SpeciesCalendarFilter): Promise<SpeciesCalendar[]>;
   /** A cultivar by id or key, likewise. */
   resolveCultivar(tx: Tx, farmId: string, ref: string): Promise<CultivarRef | undefined>;
+  /**
+   * The live families the transaction sees (global and, in a farm's scope, its own) with the pests and
+   * pathogens they list, by key: what the plant-protection catalogue links its rows to.
+   */
+  familyLinks(tx: Tx): Promise<FamilyLinks[]>;
+}
+
+/** A family's key, whether it ships with Croft, and the pest and pathogen names it lists. */
+export interface FamilyLinks {
+  key: string;
+  global: boolean;
+  pests: string[];
+  pathogens: string[];
+  soil_borne: string[];
 }

@@ -2,6 +2,7 @@ import { sql, type RawBuilder, type Selectable } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
 import type {
   CatalogReads,
+  FamilyLinks,
   CultivarRef,
   GrowthPhase,
   PhaseProfile,
@@ -759,6 +760,22 @@ const kitOf = (row: Selectable<CatalogStarterKitTable>): StarterKit => ({
 });
 
 export const catalogReads: CatalogReads = {
+  async familyLinks(tx: Tx): Promise<FamilyLinks[]> {
+    const rows = await tx
+      .selectFrom('catalog_families')
+      .select(['key', 'farm_id', 'pests', 'pathogens', 'soil_borne'])
+      .where('retired_at', 'is', null)
+      .orderBy('key')
+      .execute();
+    return rows.map((r) => ({
+      key: r.key,
+      global: r.farm_id === null,
+      pests: r.pests,
+      pathogens: r.pathogens,
+      soil_borne: r.soil_borne,
+    }));
+  },
+
   async speciesForCare(tx: Tx, ids: string[]): Promise<Map<string, SpeciesForCare>> {
     const wanted = [...new Set(ids.filter(isUuid))];
     if (wanted.length === 0) return new Map();

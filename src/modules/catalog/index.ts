@@ -10,6 +10,7 @@ import { CatalogService } from './catalog.service.js';
 export type { CatalogService } from './catalog.service.js';
 export type {
   CatalogReads,
+  FamilyLinks as CatalogFamilyLinks,
   CultivarRef,
   GrowthPhase,
   GrowthSequence,

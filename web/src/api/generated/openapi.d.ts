@@ -7511,6 +7511,440 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/farms/{farm}/diseases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The diseases and disorders the farm sees: Croft’s (read-only) and its own, by name; filters q, kind, family and origin */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The next_cursor of the page before */
+                    cursor?: string;
+                    /** @description A plant-catalogue family key it attacks */
+                    family?: string;
+                    kind?: "fungal" | "oomycete" | "bacterial" | "viral" | "protist" | "physiological";
+                    limit?: number;
+                    /** @description Only Croft’s rows, or only the farm’s own */
+                    origin?: "global" | "farm";
+                    /** @description Part of the name (or its Latin name) */
+                    q?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                catalog_names: string[];
+                                /** Format: date-time */
+                                created_at: string;
+                                favoured_by: string[];
+                                host_families: string[];
+                                /** Format: uuid */
+                                id: string;
+                                key: string | null;
+                                /** @enum {unknown} */
+                                kind: "fungal" | "oomycete" | "bacterial" | "viral" | "protist" | "physiological";
+                                name: string;
+                                notes: string;
+                                /**
+                                 * @description global: ships with Croft, read-only; farm: the farm’s own
+                                 * @enum {unknown}
+                                 */
+                                origin: "global" | "farm";
+                                pathogen: string | null;
+                                /** @description A global row the seed no longer holds */
+                                retired: boolean;
+                                soil_borne: boolean;
+                                symptoms: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a disease of the farm’s own (client-made id): a pathogen unless physiological; name unique (409) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Conditions that favour it */
+                        favoured_by?: string[];
+                        /** @description Keys of the plant catalogue’s families (Croft’s or the farm’s own) it attacks */
+                        host_families: string[];
+                        /**
+                         * Format: uuid
+                         * @description A client-made id: a resend with the same body makes nothing twice
+                         */
+                        id?: string;
+                        /** @enum {unknown} */
+                        kind: "fungal" | "oomycete" | "bacterial" | "viral" | "protist" | "physiological";
+                        name: string;
+                        notes?: string;
+                        pathogen?: string | null;
+                        /** @description Survives in the soil between crops */
+                        soil_borne?: boolean;
+                        symptoms: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description A repeat of the first request with this id: what it made */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            catalog_names: string[];
+                            /** Format: date-time */
+                            created_at: string;
+                            favoured_by: string[];
+                            host_families: string[];
+                            /** Format: uuid */
+                            id: string;
+                            key: string | null;
+                            /** @enum {unknown} */
+                            kind: "fungal" | "oomycete" | "bacterial" | "viral" | "protist" | "physiological";
+                            name: string;
+                            notes: string;
+                            /**
+                             * @description global: ships with Croft, read-only; farm: the farm’s own
+                             * @enum {unknown}
+                             */
+                            origin: "global" | "farm";
+                            pathogen: string | null;
+                            /** @description A global row the seed no longer holds */
+                            retired: boolean;
+                            soil_borne: boolean;
+                            symptoms: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            catalog_names: string[];
+                            /** Format: date-time */
+                            created_at: string;
+                            favoured_by: string[];
+                            host_families: string[];
+                            /** Format: uuid */
+                            id: string;
+                            key: string | null;
+                            /** @enum {unknown} */
+                            kind: "fungal" | "oomycete" | "bacterial" | "viral" | "protist" | "physiological";
+                            name: string;
+                            notes: string;
+                            /**
+                             * @description global: ships with Croft, read-only; farm: the farm’s own
+                             * @enum {unknown}
+                             */
+                            origin: "global" | "farm";
+                            pathogen: string | null;
+                            /** @description A global row the seed no longer holds */
+                            retired: boolean;
+                            soil_borne: boolean;
+                            symptoms: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description IDEMPOTENCY_CONFLICT: this id was already used in this farm for a different request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/diseases/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One disease */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            catalog_names: string[];
+                            /** Format: date-time */
+                            created_at: string;
+                            favoured_by: string[];
+                            host_families: string[];
+                            /** Format: uuid */
+                            id: string;
+                            key: string | null;
+                            /** @enum {unknown} */
+                            kind: "fungal" | "oomycete" | "bacterial" | "viral" | "protist" | "physiological";
+                            name: string;
+                            notes: string;
+                            /**
+                             * @description global: ships with Croft, read-only; farm: the farm’s own
+                             * @enum {unknown}
+                             */
+                            origin: "global" | "farm";
+                            pathogen: string | null;
+                            /** @description A global row the seed no longer holds */
+                            retired: boolean;
+                            soil_borne: boolean;
+                            symptoms: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a disease of the farm’s own; treatments stop naming it (Croft’s rows are read-only: 403 GLOBAL_ROW_READ_ONLY) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a disease of the farm’s own (Croft’s rows are read-only: 403 GLOBAL_ROW_READ_ONLY) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Conditions that favour it */
+                        favoured_by?: string[];
+                        /** @description Keys of the plant catalogue’s families (Croft’s or the farm’s own) it attacks */
+                        host_families?: string[];
+                        /** @enum {unknown} */
+                        kind?: "fungal" | "oomycete" | "bacterial" | "viral" | "protist" | "physiological";
+                        name?: string;
+                        notes?: string;
+                        pathogen?: string | null;
+                        /** @description Survives in the soil between crops */
+                        soil_borne?: boolean;
+                        symptoms?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            catalog_names: string[];
+                            /** Format: date-time */
+                            created_at: string;
+                            favoured_by: string[];
+                            host_families: string[];
+                            /** Format: uuid */
+                            id: string;
+                            key: string | null;
+                            /** @enum {unknown} */
+                            kind: "fungal" | "oomycete" | "bacterial" | "viral" | "protist" | "physiological";
+                            name: string;
+                            notes: string;
+                            /**
+                             * @description global: ships with Croft, read-only; farm: the farm’s own
+                             * @enum {unknown}
+                             */
+                            origin: "global" | "farm";
+                            pathogen: string | null;
+                            /** @description A global row the seed no longer holds */
+                            retired: boolean;
+                            soil_borne: boolean;
+                            symptoms: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/api/v1/farms/{farm}/emergency-stop": {
         parameters: {
             query?: never;
@@ -14534,6 +14968,438 @@ export interface paths {
                             /** Format: date-time */
                             updated_at: string;
                             volume_l: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/pests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The pests the farm sees: Croft’s (read-only) and its own, by name; filters q, kind, family (a host family key) and origin */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The next_cursor of the page before */
+                    cursor?: string;
+                    /** @description A plant-catalogue family key it attacks */
+                    family?: string;
+                    kind?: "insect" | "mite" | "nematode" | "mollusc" | "bird" | "mammal" | "other";
+                    limit?: number;
+                    /** @description Only Croft’s rows, or only the farm’s own */
+                    origin?: "global" | "farm";
+                    /** @description Part of the name (or its Latin name) */
+                    q?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                catalog_names: string[];
+                                /** Format: date-time */
+                                created_at: string;
+                                host_families: string[];
+                                /** Format: uuid */
+                                id: string;
+                                key: string | null;
+                                /** @enum {unknown} */
+                                kind: "insect" | "mite" | "nematode" | "mollusc" | "bird" | "mammal" | "other";
+                                lifecycle_days: number | null;
+                                name: string;
+                                notes: string;
+                                /**
+                                 * @description global: ships with Croft, read-only; farm: the farm’s own
+                                 * @enum {unknown}
+                                 */
+                                origin: "global" | "farm";
+                                /** @description A global row the seed no longer holds */
+                                retired: boolean;
+                                scientific_name: string;
+                                signs: string[];
+                                symptoms: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a pest of the farm’s own (client-made id); its name is unique in the farm (409) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Keys of the plant catalogue’s families (Croft’s or the farm’s own) it attacks */
+                        host_families: string[];
+                        /**
+                         * Format: uuid
+                         * @description A client-made id: a resend with the same body makes nothing twice
+                         */
+                        id?: string;
+                        /** @enum {unknown} */
+                        kind: "insect" | "mite" | "nematode" | "mollusc" | "bird" | "mammal" | "other";
+                        lifecycle_days?: number | null;
+                        name: string;
+                        notes?: string;
+                        scientific_name: string;
+                        /** @description What to look for when inspecting */
+                        signs?: string[];
+                        symptoms: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description A repeat of the first request with this id: what it made */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            catalog_names: string[];
+                            /** Format: date-time */
+                            created_at: string;
+                            host_families: string[];
+                            /** Format: uuid */
+                            id: string;
+                            key: string | null;
+                            /** @enum {unknown} */
+                            kind: "insect" | "mite" | "nematode" | "mollusc" | "bird" | "mammal" | "other";
+                            lifecycle_days: number | null;
+                            name: string;
+                            notes: string;
+                            /**
+                             * @description global: ships with Croft, read-only; farm: the farm’s own
+                             * @enum {unknown}
+                             */
+                            origin: "global" | "farm";
+                            /** @description A global row the seed no longer holds */
+                            retired: boolean;
+                            scientific_name: string;
+                            signs: string[];
+                            symptoms: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            catalog_names: string[];
+                            /** Format: date-time */
+                            created_at: string;
+                            host_families: string[];
+                            /** Format: uuid */
+                            id: string;
+                            key: string | null;
+                            /** @enum {unknown} */
+                            kind: "insect" | "mite" | "nematode" | "mollusc" | "bird" | "mammal" | "other";
+                            lifecycle_days: number | null;
+                            name: string;
+                            notes: string;
+                            /**
+                             * @description global: ships with Croft, read-only; farm: the farm’s own
+                             * @enum {unknown}
+                             */
+                            origin: "global" | "farm";
+                            /** @description A global row the seed no longer holds */
+                            retired: boolean;
+                            scientific_name: string;
+                            signs: string[];
+                            symptoms: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description IDEMPOTENCY_CONFLICT: this id was already used in this farm for a different request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/pests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One pest */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            catalog_names: string[];
+                            /** Format: date-time */
+                            created_at: string;
+                            host_families: string[];
+                            /** Format: uuid */
+                            id: string;
+                            key: string | null;
+                            /** @enum {unknown} */
+                            kind: "insect" | "mite" | "nematode" | "mollusc" | "bird" | "mammal" | "other";
+                            lifecycle_days: number | null;
+                            name: string;
+                            notes: string;
+                            /**
+                             * @description global: ships with Croft, read-only; farm: the farm’s own
+                             * @enum {unknown}
+                             */
+                            origin: "global" | "farm";
+                            /** @description A global row the seed no longer holds */
+                            retired: boolean;
+                            scientific_name: string;
+                            signs: string[];
+                            symptoms: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a pest of the farm’s own; treatments stop naming it (Croft’s rows are read-only: 403 GLOBAL_ROW_READ_ONLY) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a pest of the farm’s own (Croft’s rows are read-only: 403 GLOBAL_ROW_READ_ONLY) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Keys of the plant catalogue’s families (Croft’s or the farm’s own) it attacks */
+                        host_families?: string[];
+                        /** @enum {unknown} */
+                        kind?: "insect" | "mite" | "nematode" | "mollusc" | "bird" | "mammal" | "other";
+                        lifecycle_days?: number | null;
+                        name?: string;
+                        notes?: string;
+                        scientific_name?: string;
+                        /** @description What to look for when inspecting */
+                        signs?: string[];
+                        symptoms?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            catalog_names: string[];
+                            /** Format: date-time */
+                            created_at: string;
+                            host_families: string[];
+                            /** Format: uuid */
+                            id: string;
+                            key: string | null;
+                            /** @enum {unknown} */
+                            kind: "insect" | "mite" | "nematode" | "mollusc" | "bird" | "mammal" | "other";
+                            lifecycle_days: number | null;
+                            name: string;
+                            notes: string;
+                            /**
+                             * @description global: ships with Croft, read-only; farm: the farm’s own
+                             * @enum {unknown}
+                             */
+                            origin: "global" | "farm";
+                            /** @description A global row the seed no longer holds */
+                            retired: boolean;
+                            scientific_name: string;
+                            signs: string[];
+                            symptoms: string;
+                            /** Format: date-time */
+                            updated_at: string;
                         };
                     };
                 };
@@ -25165,6 +26031,691 @@ export interface paths {
                             daily_days: number;
                             hourly_days: number;
                             raw_days: number;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/treatments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The treatments the farm sees: Croft’s (read-only) and its own, by name, each with its pre-harvest interval as the farm sees it (typical — check the label — until the farm confirms it); filters q (name or active ingredient), method, pest and disease (id or key), family and origin */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The next_cursor of the page before */
+                    cursor?: string;
+                    /** @description A disease’s id or key it acts against */
+                    disease?: string;
+                    /** @description A plant-catalogue family key it attacks */
+                    family?: string;
+                    limit?: number;
+                    method?: "cultural" | "biological" | "chemical" | "mechanical" | "physical";
+                    /** @description Only Croft’s rows, or only the farm’s own */
+                    origin?: "global" | "farm";
+                    /** @description A pest’s id or key it acts against */
+                    pest?: string;
+                    /** @description Part of the name (or its Latin name) */
+                    q?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                active_ingredient: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                description: string;
+                                diseases: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    key: string | null;
+                                    name: string;
+                                }[];
+                                /** Format: uuid */
+                                id: string;
+                                interval_confirmed_at: string | null;
+                                interval_days: number | null;
+                                interval_status: ("typical" | "confirmed") | null;
+                                key: string | null;
+                                /** @enum {unknown} */
+                                method: "cultural" | "biological" | "chemical" | "mechanical" | "physical";
+                                mode_of_action: {
+                                    code: string;
+                                    /** @enum {unknown} */
+                                    scheme: "IRAC" | "FRAC" | "HRAC";
+                                } | null;
+                                name: string;
+                                notes: string;
+                                organic_allowed: boolean;
+                                organism: string | null;
+                                /**
+                                 * @description global: ships with Croft, read-only; farm: the farm’s own
+                                 * @enum {unknown}
+                                 */
+                                origin: "global" | "farm";
+                                pests: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    key: string | null;
+                                    name: string;
+                                }[];
+                                reentry_hours: number | null;
+                                resistance_group: string | null;
+                                /** @description A global row the seed no longer holds */
+                                retired: boolean;
+                                typical_interval_days: number | null;
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a treatment of the farm’s own (client-made id), acting against at least one pest or disease the farm sees (404 otherwise). A chemical one names its active ingredient, its IRAC/FRAC/HRAC group and an interval > 0 days (400); the interval is typical unless stated confirmed */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        active_ingredient?: string | null;
+                        description: string;
+                        /** @description Ids of the diseases it acts against */
+                        diseases?: string[];
+                        /**
+                         * Format: uuid
+                         * @description A client-made id: a resend with the same body makes nothing twice
+                         */
+                        id?: string;
+                        /**
+                         * @description confirmed: checked against the product’s label; typical (the default) until then
+                         * @enum {unknown}
+                         */
+                        interval_status?: "typical" | "confirmed";
+                        /** @enum {unknown} */
+                        method: "cultural" | "biological" | "chemical" | "mechanical" | "physical";
+                        mode_of_action?: {
+                            /** @description The group’s code: IRAC 4A, 11A, UN; FRAC 3, M02, P07; HRAC 9 (stored in canonical form) */
+                            code: string;
+                            /** @enum {unknown} */
+                            scheme: "IRAC" | "FRAC" | "HRAC";
+                        } | null;
+                        name: string;
+                        notes?: string;
+                        organic_allowed?: boolean;
+                        organism?: string | null;
+                        /** @description Ids of the pests it acts against (Croft’s or the farm’s own) */
+                        pests?: string[];
+                        pre_harvest_interval_days?: number | null;
+                        reentry_hours?: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description A repeat of the first request with this id: what it made */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active_ingredient: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            description: string;
+                            diseases: {
+                                /** Format: uuid */
+                                id: string;
+                                key: string | null;
+                                name: string;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            interval_confirmed_at: string | null;
+                            interval_days: number | null;
+                            interval_status: ("typical" | "confirmed") | null;
+                            key: string | null;
+                            /** @enum {unknown} */
+                            method: "cultural" | "biological" | "chemical" | "mechanical" | "physical";
+                            mode_of_action: {
+                                code: string;
+                                /** @enum {unknown} */
+                                scheme: "IRAC" | "FRAC" | "HRAC";
+                            } | null;
+                            name: string;
+                            notes: string;
+                            organic_allowed: boolean;
+                            organism: string | null;
+                            /**
+                             * @description global: ships with Croft, read-only; farm: the farm’s own
+                             * @enum {unknown}
+                             */
+                            origin: "global" | "farm";
+                            pests: {
+                                /** Format: uuid */
+                                id: string;
+                                key: string | null;
+                                name: string;
+                            }[];
+                            reentry_hours: number | null;
+                            resistance_group: string | null;
+                            /** @description A global row the seed no longer holds */
+                            retired: boolean;
+                            typical_interval_days: number | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active_ingredient: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            description: string;
+                            diseases: {
+                                /** Format: uuid */
+                                id: string;
+                                key: string | null;
+                                name: string;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            interval_confirmed_at: string | null;
+                            interval_days: number | null;
+                            interval_status: ("typical" | "confirmed") | null;
+                            key: string | null;
+                            /** @enum {unknown} */
+                            method: "cultural" | "biological" | "chemical" | "mechanical" | "physical";
+                            mode_of_action: {
+                                code: string;
+                                /** @enum {unknown} */
+                                scheme: "IRAC" | "FRAC" | "HRAC";
+                            } | null;
+                            name: string;
+                            notes: string;
+                            organic_allowed: boolean;
+                            organism: string | null;
+                            /**
+                             * @description global: ships with Croft, read-only; farm: the farm’s own
+                             * @enum {unknown}
+                             */
+                            origin: "global" | "farm";
+                            pests: {
+                                /** Format: uuid */
+                                id: string;
+                                key: string | null;
+                                name: string;
+                            }[];
+                            reentry_hours: number | null;
+                            resistance_group: string | null;
+                            /** @description A global row the seed no longer holds */
+                            retired: boolean;
+                            typical_interval_days: number | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description IDEMPOTENCY_CONFLICT: this id was already used in this farm for a different request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/treatments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One treatment, with the interval as the farm sees it */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active_ingredient: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            description: string;
+                            diseases: {
+                                /** Format: uuid */
+                                id: string;
+                                key: string | null;
+                                name: string;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            interval_confirmed_at: string | null;
+                            interval_days: number | null;
+                            interval_status: ("typical" | "confirmed") | null;
+                            key: string | null;
+                            /** @enum {unknown} */
+                            method: "cultural" | "biological" | "chemical" | "mechanical" | "physical";
+                            mode_of_action: {
+                                code: string;
+                                /** @enum {unknown} */
+                                scheme: "IRAC" | "FRAC" | "HRAC";
+                            } | null;
+                            name: string;
+                            notes: string;
+                            organic_allowed: boolean;
+                            organism: string | null;
+                            /**
+                             * @description global: ships with Croft, read-only; farm: the farm’s own
+                             * @enum {unknown}
+                             */
+                            origin: "global" | "farm";
+                            pests: {
+                                /** Format: uuid */
+                                id: string;
+                                key: string | null;
+                                name: string;
+                            }[];
+                            reentry_hours: number | null;
+                            resistance_group: string | null;
+                            /** @description A global row the seed no longer holds */
+                            retired: boolean;
+                            typical_interval_days: number | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a treatment of the farm’s own (Croft’s rows are read-only: 403 GLOBAL_ROW_READ_ONLY) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a treatment of the farm’s own (Croft’s rows are read-only: 403 GLOBAL_ROW_READ_ONLY); new interval days are typical again unless interval_status says confirmed */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        active_ingredient?: string | null;
+                        description?: string;
+                        /** @description Ids of the diseases it acts against */
+                        diseases?: string[];
+                        /**
+                         * @description confirmed: checked against the product’s label; typical (the default) until then
+                         * @enum {unknown}
+                         */
+                        interval_status?: "typical" | "confirmed";
+                        /** @enum {unknown} */
+                        method?: "cultural" | "biological" | "chemical" | "mechanical" | "physical";
+                        mode_of_action?: {
+                            /** @description The group’s code: IRAC 4A, 11A, UN; FRAC 3, M02, P07; HRAC 9 (stored in canonical form) */
+                            code: string;
+                            /** @enum {unknown} */
+                            scheme: "IRAC" | "FRAC" | "HRAC";
+                        } | null;
+                        name?: string;
+                        notes?: string;
+                        organic_allowed?: boolean;
+                        organism?: string | null;
+                        /** @description Ids of the pests it acts against (Croft’s or the farm’s own) */
+                        pests?: string[];
+                        pre_harvest_interval_days?: number | null;
+                        reentry_hours?: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active_ingredient: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            description: string;
+                            diseases: {
+                                /** Format: uuid */
+                                id: string;
+                                key: string | null;
+                                name: string;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            interval_confirmed_at: string | null;
+                            interval_days: number | null;
+                            interval_status: ("typical" | "confirmed") | null;
+                            key: string | null;
+                            /** @enum {unknown} */
+                            method: "cultural" | "biological" | "chemical" | "mechanical" | "physical";
+                            mode_of_action: {
+                                code: string;
+                                /** @enum {unknown} */
+                                scheme: "IRAC" | "FRAC" | "HRAC";
+                            } | null;
+                            name: string;
+                            notes: string;
+                            organic_allowed: boolean;
+                            organism: string | null;
+                            /**
+                             * @description global: ships with Croft, read-only; farm: the farm’s own
+                             * @enum {unknown}
+                             */
+                            origin: "global" | "farm";
+                            pests: {
+                                /** Format: uuid */
+                                id: string;
+                                key: string | null;
+                                name: string;
+                            }[];
+                            reentry_hours: number | null;
+                            resistance_group: string | null;
+                            /** @description A global row the seed no longer holds */
+                            retired: boolean;
+                            typical_interval_days: number | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/treatments/{id}/interval": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Confirm (or correct) a treatment’s pre-harvest interval from the label of the product the farm uses: for Croft’s treatments the farm’s own confirmed days, kept beside the typical; on the farm’s own the row itself. Applications use only a confirmed interval */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description The farm checked the days against the label
+                         * @enum {boolean}
+                         */
+                        confirmed: true;
+                        /** @description The pre-harvest interval on the label of the product the farm uses, in whole days */
+                        days: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active_ingredient: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            description: string;
+                            diseases: {
+                                /** Format: uuid */
+                                id: string;
+                                key: string | null;
+                                name: string;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            interval_confirmed_at: string | null;
+                            interval_days: number | null;
+                            interval_status: ("typical" | "confirmed") | null;
+                            key: string | null;
+                            /** @enum {unknown} */
+                            method: "cultural" | "biological" | "chemical" | "mechanical" | "physical";
+                            mode_of_action: {
+                                code: string;
+                                /** @enum {unknown} */
+                                scheme: "IRAC" | "FRAC" | "HRAC";
+                            } | null;
+                            name: string;
+                            notes: string;
+                            organic_allowed: boolean;
+                            organism: string | null;
+                            /**
+                             * @description global: ships with Croft, read-only; farm: the farm’s own
+                             * @enum {unknown}
+                             */
+                            origin: "global" | "farm";
+                            pests: {
+                                /** Format: uuid */
+                                id: string;
+                                key: string | null;
+                                name: string;
+                            }[];
+                            reentry_hours: number | null;
+                            resistance_group: string | null;
+                            /** @description A global row the seed no longer holds */
+                            retired: boolean;
+                            typical_interval_days: number | null;
+                            /** Format: date-time */
+                            updated_at: string;
                         };
                     };
                 };
