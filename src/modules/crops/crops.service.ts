@@ -267,6 +267,28 @@ export class CropsService {
   }
 
   /**
+   * A harvest was recorded from the run (or a plant of it), inside the caller's transaction: an active run
+   * moves to harvesting (crops owns run status; harvests calls this). Any other status is left as it is —
+   * a late entry for a completed run changes nothing. Active and harvesting runs set the same targets, so
+   * nothing is retargeted. True when the run moved.
+   */
+  async harvestRecorded(tx: Tx, ctx: FarmContext, runId: string, meta: RequestMeta): Promise<boolean> {
+    const run = await this.#run(tx, ctx.farmId, runId, true);
+    if (run.status !== 'active') return false;
+    await cropsRepository.updateRun(tx, ctx.farmId, runId, { status: 'harvesting', updated_at: this.deps.clock.now() });
+    await recordAudit(tx, this.deps.clock, {
+      farmId: ctx.farmId,
+      caller: ctx.caller,
+      meta,
+      eventType: 'planting_run.status_changed',
+      category: 'crops',
+      message: `Planting run ${run.name}: active → harvesting (first harvest recorded)`,
+      data: { run_id: runId, from: 'active', to: 'harvesting' },
+    });
+    return true;
+  }
+
+  /**
    * Makes the run's plants — `{LOCATION CODE}_{PREFIX}_{NN}`, in free slots of its location when it
    * has slots — each in the first phase of its species' sequence, and starts the run.
    */
