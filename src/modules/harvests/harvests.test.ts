@@ -111,6 +111,21 @@ describe('harvest batches', () => {
     expect((await harvest({ plant: plants[1]!.id, harvested_on: '2026-05-30', count: 3 })).status).toBe(201);
     expect(await runStatus(run.id)).toBe('harvesting');
     expect((await api('GET', `/harvests/${res.body.id}`)).body).toEqual(res.body);
+
+    // The run completes when its plants are removed (crops' rule): not before the last one.
+    for (const [i, p] of plants.entries()) {
+      expect((await api('PATCH', `/plants/${p.id}`, { removed_on: '2026-06-01' })).status).toBe(200);
+      expect(await runStatus(run.id)).toBe(i < plants.length - 1 ? 'harvesting' : 'completed');
+    }
+    // A late entry for a completed run is recorded and leaves it completed.
+    expect((await harvest({ run: run.id, harvested_on: '2026-05-31', weight_g: 20 })).status).toBe(201);
+    expect(await runStatus(run.id)).toBe('completed');
+  });
+
+  it('leaves an active run whose plants were all removed without a harvest as it is', async () => {
+    const { run, plants } = await startRun(bed.id, 'HZ', 1);
+    expect((await api('PATCH', `/plants/${plants[0]!.id}`, { removed_on: '2026-06-01' })).status).toBe(200);
+    expect(await runStatus(run.id)).toBe('active');
   });
 
   it('records a run harvested as a whole and moves it to harvesting; a planned run is 409', async () => {
