@@ -7,6 +7,7 @@ import { cropsModule } from './crops/index.js';
 import { catalogModule } from './catalog/index.js';
 import { devicesModule } from './devices/index.js';
 import { farmsModule } from './farms/index.js';
+import { harvestsModule } from './harvests/index.js';
 import { identityModule } from './identity/index.js';
 import { liveModule } from './live/index.js';
 import { locationsModule } from './locations/index.js';
@@ -39,6 +40,7 @@ export const modules = [
   beekeepingModule,
   cropsModule,
   protectionModule,
+  harvestsModule,
   tanksModule,
   calendarModule,
   stockModule,

@@ -1,6 +1,8 @@
 import type { Tx } from '../../platform/db/database.js';
 import { catalogReads } from '../catalog/index.js';
+import { sql } from 'kysely';
 import { cropsRepository } from './crops.repository.js';
+import type { RunStatus } from './crops.tables.js';
 import { expectedChanges } from './expected.engine.js';
 
 /** A plant's expected entry into a later phase, by the phases' day rules. */
@@ -15,8 +17,62 @@ export interface ExpectedPhaseChange {
   on: string;
 }
 
+/** A plant as other modules see it. */
+export interface PlantRef {
+  id: string;
+  label: string;
+  runId: string | null;
+  locationId: string | null;
+  /** YYYY-MM-DD */
+  plantedOn: string;
+  removedOn: string | null;
+}
+
+/** A planting run as other modules see it. */
+export interface RunRef {
+  id: string;
+  name: string;
+  status: RunStatus;
+  locationId: string | null;
+  startedAt: Date | null;
+}
+
 /** Reads of plants that other modules make inside their own transaction. */
 export const cropReads = {
+  /** A plant of the farm by id or label (undefined: none, or another farm's). */
+  async plant(tx: Tx, farmId: string, ref: string): Promise<PlantRef | undefined> {
+    const row = await cropsRepository.findPlant(tx, farmId, ref);
+    return row
+      ? {
+          id: row.id,
+          label: row.label,
+          runId: row.run_id,
+          locationId: row.location_id,
+          plantedOn: row.planted_on,
+          removedOn: row.removed_on,
+        }
+      : undefined;
+  },
+
+  /** A planting run of the farm (undefined: none, or another farm's). */
+  async run(tx: Tx, farmId: string, id: string): Promise<RunRef | undefined> {
+    const row = await cropsRepository.findRun(tx, farmId, id);
+    return row
+      ? { id: row.id, name: row.name, status: row.status, locationId: row.location_id, startedAt: row.started_at }
+      : undefined;
+  },
+
+  /** How many plants a run ever had, removed ones included (what its harvests came from). */
+  async runPlantsEver(tx: Tx, farmId: string, runId: string): Promise<number> {
+    const row = await tx
+      .selectFrom('plants')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where('farm_id', '=', farmId)
+      .where('run_id', '=', runId)
+      .executeTakeFirstOrThrow();
+    return row.n;
+  },
+
   /**
    * The phase changes the farm's active plants are expected to make through the farm-local day
    * `through` (expected.engine.ts: day rules only, each plant followed phase by phase), ordered by day

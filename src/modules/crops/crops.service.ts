@@ -267,6 +267,28 @@ export class CropsService {
   }
 
   /**
+   * A harvest was recorded from the run (or a plant of it), inside the caller's transaction: an active run
+   * moves to harvesting (crops owns run status; harvests calls this). Any other status is left as it is —
+   * a late entry for a completed run changes nothing. Active and harvesting runs set the same targets, so
+   * nothing is retargeted. True when the run moved.
+   */
+  async harvestRecorded(tx: Tx, ctx: FarmContext, runId: string, meta: RequestMeta): Promise<boolean> {
+    const run = await this.#run(tx, ctx.farmId, runId, true);
+    if (run.status !== 'active') return false;
+    await cropsRepository.updateRun(tx, ctx.farmId, runId, { status: 'harvesting', updated_at: this.deps.clock.now() });
+    await recordAudit(tx, this.deps.clock, {
+      farmId: ctx.farmId,
+      caller: ctx.caller,
+      meta,
+      eventType: 'planting_run.status_changed',
+      category: 'crops',
+      message: `Planting run ${run.name}: active → harvesting (first harvest recorded)`,
+      data: { run_id: runId, from: 'active', to: 'harvesting' },
+    });
+    return true;
+  }
+
+  /**
    * Makes the run's plants — `{LOCATION CODE}_{PREFIX}_{NN}`, in free slots of its location when it
    * has slots — each in the first phase of its species' sequence, and starts the run.
    */
@@ -603,7 +625,8 @@ export class CropsService {
 
   async updatePlant(ctx: FarmContext, ref: string, patch: PlantPatch, meta: RequestMeta): Promise<PlantWithPhase> {
     const now = this.deps.clock.now();
-    return this.#retargeting(ctx, meta, async (tx) => {
+    let afterCommit = async () => {};
+    const answer = await this.#retargeting(ctx, meta, async (tx) => {
       const plant = await plantOr(tx, ctx.farmId, ref, undefined, true);
       let cultivarId: string | null | undefined;
       if (patch.cultivar !== undefined) {
@@ -639,8 +662,39 @@ export class CropsService {
         message: patch.removed_on ? `Plant ${plant.label} removed` : `Plant ${plant.label} changed`,
         data: { plant_id: plant.id, changed: Object.keys(patch) },
       });
+      if (patch.removed_on && !plant.removed_on && plant.run_id)
+        afterCommit = await this.#completeIfCleared(tx, ctx, plant.run_id, meta);
       return withPhase(updated, await growthOf(tx, updated.species_id), now);
     });
+    await afterCommit();
+    return answer;
+  }
+
+  /**
+   * A harvesting run whose last plant was removed is completed (crops.md: "the run completes when its plants
+   * are removed"). Only a harvesting run: an active run whose plants all went without a harvest is left for
+   * the grower to complete or cancel. Returns what to send after the commit (a watering pump switched off).
+   */
+  async #completeIfCleared(tx: Tx, ctx: FarmContext, runId: string, meta: RequestMeta) {
+    const run = await this.#run(tx, ctx.farmId, runId, true);
+    const left = (await cropsRepository.runPlantCounts(tx, ctx.farmId, [runId])).get(runId) ?? 0;
+    if (run.status !== 'harvesting' || left > 0) return async () => {};
+    const now = this.deps.clock.now();
+    const updated = (await cropsRepository.updateRun(tx, ctx.farmId, runId, {
+      status: 'completed',
+      ended_at: now,
+      updated_at: now,
+    }))!;
+    await recordAudit(tx, this.deps.clock, {
+      farmId: ctx.farmId,
+      caller: ctx.caller,
+      meta,
+      eventType: 'planting_run.status_changed',
+      category: 'crops',
+      message: `Planting run ${run.name}: harvesting → completed (its last plant was removed)`,
+      data: { run_id: runId, from: 'harvesting', to: 'completed' },
+    });
+    return this.deps.watering.runEnded(tx, ctx, updated, 'ended', meta);
   }
 
   async deletePlant(ctx: FarmContext, ref: string, meta: RequestMeta): Promise<void> {

@@ -9104,6 +9104,537 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/farms/{farm}/harvests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The farm’s harvest batches, newest day first, each with its latest quality assessment */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description next_cursor of the page before */
+                    cursor?: string;
+                    /** @description YYYY-MM-DD, farm-local */
+                    from?: string;
+                    limit?: number;
+                    /** @description Batches of this plant (id or label) */
+                    plant?: string;
+                    /** @description Batches of this run (its own and its plants’) */
+                    run?: string;
+                    /** @description YYYY-MM-DD, farm-local */
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                count: number | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD, farm-local
+                                 */
+                                harvested_on: string;
+                                /** Format: uuid */
+                                id: string;
+                                notes: string | null;
+                                plant_id: string | null;
+                                /** @description The latest assessment; null: not assessed */
+                                quality: {
+                                    appearance: number;
+                                    aroma: number;
+                                    /** Format: date-time */
+                                    assessed_at: string;
+                                    colour: number;
+                                    defects: {
+                                        defect: string;
+                                        penalty: number;
+                                    }[];
+                                    /** @enum {unknown} */
+                                    grade: "A+" | "A" | "B" | "C" | "D";
+                                    /** Format: uuid */
+                                    harvest_id: string;
+                                    /** Format: uuid */
+                                    id: string;
+                                    notes: string | null;
+                                    /** @description 0.30·appearance + 0.25·aroma + 0.20·colour + 25 − defect penalties, 0–100 */
+                                    score: number;
+                                } | null;
+                                run_id: string | null;
+                                weight_g: number | null;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Record a harvest batch from a plant (id or label) or a run as a whole (exactly one; another farm’s: 404), on a farm-local day (a future day: 400), with a weight in grams and/or a count. A batch of an active run (or of a plant of it) moves the run to harvesting. A client-made `id` makes a resend safe */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            /** @description A harvest batch: exactly one of plant or run, the farm-local day (today or earlier), and a weight, a count or both */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Pieces harvested (fruits, heads …) */
+                        count?: number;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD, farm-local
+                         */
+                        harvested_on: string;
+                        /** Format: uuid */
+                        id?: string;
+                        notes?: string;
+                        /** @description The plant harvested (its id or label); or run */
+                        plant?: string;
+                        /**
+                         * Format: uuid
+                         * @description The planting run harvested as a whole; or plant
+                         */
+                        run?: string;
+                        /** @description Fresh weight in grams (> 0) */
+                        weight_g?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description A repeat of the first request with this id: what it made */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            count: number | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD, farm-local
+                             */
+                            harvested_on: string;
+                            /** Format: uuid */
+                            id: string;
+                            notes: string | null;
+                            plant_id: string | null;
+                            /** @description The latest assessment; null: not assessed */
+                            quality: {
+                                appearance: number;
+                                aroma: number;
+                                /** Format: date-time */
+                                assessed_at: string;
+                                colour: number;
+                                defects: {
+                                    defect: string;
+                                    penalty: number;
+                                }[];
+                                /** @enum {unknown} */
+                                grade: "A+" | "A" | "B" | "C" | "D";
+                                /** Format: uuid */
+                                harvest_id: string;
+                                /** Format: uuid */
+                                id: string;
+                                notes: string | null;
+                                /** @description 0.30·appearance + 0.25·aroma + 0.20·colour + 25 − defect penalties, 0–100 */
+                                score: number;
+                            } | null;
+                            run_id: string | null;
+                            weight_g: number | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            count: number | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD, farm-local
+                             */
+                            harvested_on: string;
+                            /** Format: uuid */
+                            id: string;
+                            notes: string | null;
+                            plant_id: string | null;
+                            /** @description The latest assessment; null: not assessed */
+                            quality: {
+                                appearance: number;
+                                aroma: number;
+                                /** Format: date-time */
+                                assessed_at: string;
+                                colour: number;
+                                defects: {
+                                    defect: string;
+                                    penalty: number;
+                                }[];
+                                /** @enum {unknown} */
+                                grade: "A+" | "A" | "B" | "C" | "D";
+                                /** Format: uuid */
+                                harvest_id: string;
+                                /** Format: uuid */
+                                id: string;
+                                notes: string | null;
+                                /** @description 0.30·appearance + 0.25·aroma + 0.20·colour + 25 − defect penalties, 0–100 */
+                                score: number;
+                            } | null;
+                            run_id: string | null;
+                            weight_g: number | null;
+                        };
+                    };
+                };
+                /** @description IDEMPOTENCY_CONFLICT: this id was already used in this farm for a different request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/harvests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One harvest batch with its latest quality assessment */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The harvest batch */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            count: number | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD, farm-local
+                             */
+                            harvested_on: string;
+                            /** Format: uuid */
+                            id: string;
+                            notes: string | null;
+                            plant_id: string | null;
+                            /** @description The latest assessment; null: not assessed */
+                            quality: {
+                                appearance: number;
+                                aroma: number;
+                                /** Format: date-time */
+                                assessed_at: string;
+                                colour: number;
+                                defects: {
+                                    defect: string;
+                                    penalty: number;
+                                }[];
+                                /** @enum {unknown} */
+                                grade: "A+" | "A" | "B" | "C" | "D";
+                                /** Format: uuid */
+                                harvest_id: string;
+                                /** Format: uuid */
+                                id: string;
+                                notes: string | null;
+                                /** @description 0.30·appearance + 0.25·aroma + 0.20·colour + 25 − defect penalties, 0–100 */
+                                score: number;
+                            } | null;
+                            run_id: string | null;
+                            weight_g: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a batch recorded by mistake, with its assessments (the run’s status stays) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The harvest batch */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/harvests/{id}/quality": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Assess a batch’s quality: appearance, aroma and colour 0–100 and the defects found give score = 0.30·appearance + 0.25·aroma + 0.20·colour + 25 − defect penalties (0–100) and grade A+ ≥ 90, A ≥ 75, B ≥ 55, C ≥ 35, else D. The batch shows its latest assessment. A client-made `id` makes a resend safe */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The harvest batch */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description 0–100 */
+                        appearance: number;
+                        /** @description 0–100 */
+                        aroma: number;
+                        /** @description 0–100 */
+                        colour: number;
+                        /** @description Defects found: mould, hermaphrodite, pests, seeded, nutrient_burn, light_burn, foxtailing, discoloration, mechanical_damage (spaces or hyphens allowed; "mold" means mould); any other costs 5 points */
+                        defects?: string[];
+                        /** Format: uuid */
+                        id?: string;
+                        notes?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description A repeat of the first request with this id: what it made */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            appearance: number;
+                            aroma: number;
+                            /** Format: date-time */
+                            assessed_at: string;
+                            colour: number;
+                            defects: {
+                                defect: string;
+                                penalty: number;
+                            }[];
+                            /** @enum {unknown} */
+                            grade: "A+" | "A" | "B" | "C" | "D";
+                            /** Format: uuid */
+                            harvest_id: string;
+                            /** Format: uuid */
+                            id: string;
+                            notes: string | null;
+                            /** @description 0.30·appearance + 0.25·aroma + 0.20·colour + 25 − defect penalties, 0–100 */
+                            score: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            appearance: number;
+                            aroma: number;
+                            /** Format: date-time */
+                            assessed_at: string;
+                            colour: number;
+                            defects: {
+                                defect: string;
+                                penalty: number;
+                            }[];
+                            /** @enum {unknown} */
+                            grade: "A+" | "A" | "B" | "C" | "D";
+                            /** Format: uuid */
+                            harvest_id: string;
+                            /** Format: uuid */
+                            id: string;
+                            notes: string | null;
+                            /** @description 0.30·appearance + 0.25·aroma + 0.20·colour + 25 − defect penalties, 0–100 */
+                            score: number;
+                        };
+                    };
+                };
+                /** @description IDEMPOTENCY_CONFLICT: this id was already used in this farm for a different request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/farms/{farm}/hives": {
         parameters: {
             query?: never;
@@ -16729,6 +17260,77 @@ export interface paths {
                             share: number | null;
                             /** @description Litres for the whole run per watering */
                             total_l: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/planting-runs/{run}/yield": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A run’s yield over all its batches (its own and its plants’): total weight and count, per plant of the run (removed plants included) and per m² of the run’s location (its polygon’s area; null when unknown) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The planting run */
+                    run: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            area_m2: number | null;
+                            batches: number;
+                            count: number | null;
+                            count_per_m2: number | null;
+                            count_per_plant: number | null;
+                            plants: number | null;
+                            /** Format: uuid */
+                            run_id: string;
+                            weight_g: number;
+                            weight_per_m2_g: number | null;
+                            weight_per_plant_g: number | null;
                         };
                     };
                 };

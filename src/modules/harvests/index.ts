@@ -1,0 +1,15 @@
+import type { Clock } from '../../platform/clock.js';
+import type { Database } from '../../platform/db/database.js';
+import { defineModule } from '../../platform/module.js';
+import type { CropsService } from '../crops/index.js';
+import { harvestsRoutes } from './harvests.routes.js';
+import { HarvestsService } from './harvests.service.js';
+
+export type { HarvestsService } from './harvests.service.js';
+
+/** Harvest batches from plants and runs, their quality assessments (score and grade) and a run's yield. */
+export const harvestsModule = defineModule({
+  name: 'harvests',
+  create: (deps: { db: Database; clock: Clock; crops: CropsService }) => ({ harvests: new HarvestsService(deps) }),
+  routes: harvestsRoutes,
+});
