@@ -1,5 +1,6 @@
 import type { Tx } from '../../platform/db/database.js';
 import { catalogReads } from '../catalog/index.js';
+import { locationReads } from '../locations/index.js';
 import { sql } from 'kysely';
 import { cropsRepository } from './crops.repository.js';
 import type { RunStatus } from './crops.tables.js';
@@ -35,6 +36,13 @@ export interface RunRef {
   status: RunStatus;
   locationId: string | null;
   startedAt: Date | null;
+}
+
+/** Where a plant stood on a day, as the plant-protection rules read it. */
+export interface PlantPlace {
+  id: string;
+  runId: string | null;
+  locationId: string | null;
 }
 
 /** Reads of plants that other modules make inside their own transaction. */
@@ -117,5 +125,28 @@ export const cropReads = {
         });
     }
     return changes.sort((a, b) => (a.on !== b.on ? (a.on < b.on ? -1 : 1) : a.label < b.label ? -1 : 1));
+  },
+
+  /**
+   * The plants present on the farm-local day `day` (planted on or before it, not removed before it) of a
+   * run, or standing anywhere under a location (the location itself included).
+   */
+  plantsOn(
+    tx: Tx,
+    farmId: string,
+    scope: { runId: string } | { locationId: string },
+    day: string,
+  ): Promise<PlantPlace[]> {
+    let q = tx
+      .selectFrom('plants')
+      .select(['id', 'run_id as runId', 'location_id as locationId'])
+      .where('farm_id', '=', farmId)
+      .where('planted_on', '<=', day)
+      .where((eb) => eb.or([eb('removed_on', 'is', null), eb('removed_on', '>=', day)]));
+    q =
+      'runId' in scope
+        ? q.where('run_id', '=', scope.runId)
+        : q.where('location_id', 'in', locationReads.subtreeIds(tx, farmId, scope.locationId));
+    return q.orderBy('id').execute();
   },
 };

@@ -33,7 +33,7 @@ export type { SowingCalendar } from './sowing.service.js';
 export type { CareService } from './care.service.js';
 export type { OnboardingService } from './onboarding.service.js';
 export type { WateringService } from './watering.service.js';
-export { cropReads, type ExpectedPhaseChange, type PlantRef, type RunRef } from './crops.reads.js';
+export { cropReads, type ExpectedPhaseChange, type PlantPlace, type PlantRef, type RunRef } from './crops.reads.js';
 
 /** Plants and planting runs, their growth phases and the growth clock that moves them. */
 export const cropsModule = defineModule({

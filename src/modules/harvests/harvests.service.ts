@@ -8,6 +8,7 @@ import { localTime } from '../../platform/time-zones.js';
 import { recordAudit } from '../audit/index.js';
 import { cropReads, type CropsService, type PlantRef, type RunRef } from '../crops/index.js';
 import { locationReads } from '../locations/index.js';
+import { applicationReads, karenzViolation } from '../protection/index.js';
 import { harvestDayProblems, runYield, scoreQuality, type Problem, type YieldFigures } from './harvests.engine.js';
 import { harvestsRepository as repo, type HarvestRow, type QualityRow } from './harvests.repository.js';
 import type { HarvestInput, HarvestsFilter, QualityInput } from './harvests.schemas.js';
@@ -63,11 +64,17 @@ export class HarvestsService {
 
     const result = await this.deps.db.farm(ctx.farmId, async (tx) => {
       const { plant, run } = await this.#source(tx, ctx, input);
-      // The pre-harvest interval gate (issue #24 item 3) belongs here, before anything is written: it needs the
-      // treatment applications on this plant, its run and its location (and places above it), compared with
-      // input.harvested_on. Treatment applications do not exist yet, so no gate runs today.
       const runId = plant ? plant.runId : run!.id;
       const create = async (id: string | undefined, requestHash: string | null) => {
+        // The pre-harvest interval gate, judged on the batch's own day (a back-dated harvest is no way round
+        // it); inside create, so a resend of a batch recorded before a later spray still answers 200.
+        const gate = await applicationReads.harvestGate(
+          tx,
+          ctx.farmId,
+          plant ? { plant } : { run: run! },
+          input.harvested_on,
+        );
+        if (!gate.allowed) throw karenzViolation(gate);
         const row = await repo.insert(tx, {
           ...(id ? { id } : {}),
           farm_id: ctx.farmId,

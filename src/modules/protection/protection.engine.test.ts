@@ -293,7 +293,10 @@ describe('resistance rule', () => {
     [{ scheme: 'IRAC', code: '3A' }, false],
     [{ scheme: 'FRAC', code: 'NC' }, true],
     [{ scheme: 'FRAC', code: 'M01' }, false],
-    [{ scheme: 'FRAC', code: 'U06' }, false],
+    // FRAC U groups are chemical classes whose target is unknown: counted by ingredient, as the catalogue says.
+    [{ scheme: 'FRAC', code: 'U06' }, true],
+    [{ scheme: 'FRAC', code: 'BM02' }, true],
+    [{ scheme: 'FRAC', code: 'M 2' }, false],
     [{ scheme: 'HRAC', code: '0' }, true],
     [{ scheme: 'HRAC', code: 'Z' }, true],
     [{ scheme: 'HRAC', code: '9' }, false],

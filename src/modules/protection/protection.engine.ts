@@ -6,6 +6,7 @@
  * time zone or a daylight-saving change.
  */
 import { ruleViolation, type DomainError } from '../../platform/errors.js';
+import { isUngroupedCode, normalizeModeOfActionCode } from './protection.seed-rules.js';
 
 // Days as calendar dates
 
@@ -245,15 +246,13 @@ export const RESISTANCE_WARN_AT_USE = 3;
 export const RESISTANCE_MAX_USES = 3;
 
 /**
- * Codes that name no shared mode of action: IRAC "UN…" (unknown or uncertain: UN, UNB, UNE, UNF, UNM),
- * FRAC "NC" (not classified), HRAC "0" and the older letter "Z" (unknown). Two products in such a group do
- * not share a target site, so uses fall back to the active ingredient.
+ * Whether a group names no shared target site — IRAC UN…, FRAC U…, NC and BM, HRAC 0 (the catalogue's
+ * rule, `isUngroupedCode`), or a code that is not a group of its scheme at all (HRAC's retired letters):
+ * two products in such a group are counted by their active ingredient instead.
  */
 export function isUnknownGroup(moa: ModeOfAction): boolean {
-  const code = moa.code.trim().toUpperCase();
-  if (moa.scheme === 'IRAC') return code.startsWith('UN');
-  if (moa.scheme === 'FRAC') return code === 'NC';
-  return code === '0' || code === 'Z';
+  const code = normalizeModeOfActionCode(moa.scheme, moa.code);
+  return code === null || isUngroupedCode(moa.scheme, code);
 }
 
 /** What uses are counted by: the mode-of-action group, or the active ingredient when no group is known. */
@@ -265,7 +264,11 @@ export function resistanceKeyOf(
   t: Pick<TreatmentApplication, 'modeOfAction' | 'activeIngredient'>,
 ): ResistanceKey | null {
   if (t.modeOfAction && t.modeOfAction.code.trim() !== '' && !isUnknownGroup(t.modeOfAction))
-    return { by: 'group', scheme: t.modeOfAction.scheme, code: t.modeOfAction.code.trim().toUpperCase() };
+    return {
+      by: 'group',
+      scheme: t.modeOfAction.scheme,
+      code: normalizeModeOfActionCode(t.modeOfAction.scheme, t.modeOfAction.code)!,
+    };
   if (t.activeIngredient && t.activeIngredient.trim() !== '')
     return { by: 'ingredient', activeIngredient: t.activeIngredient.trim() };
   return null;

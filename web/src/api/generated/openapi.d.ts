@@ -19056,6 +19056,110 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/farms/{farm}/pre-harvest-check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether a harvest of a plant or a run on a day (default today) would pass the pre-harvest interval gate, and if not every blocking active ingredient with its safe date — what POST …/harvests would refuse with 422 KARENZ_VIOLATION */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The harvest day, farm-local; default today */
+                    on?: string;
+                    /** @description A plant (id or label); or run */
+                    plant?: string;
+                    /** @description A planting run harvested as a whole; or plant */
+                    run?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            allowed: boolean;
+                            allowed_from: string | null;
+                            /** @description Every blocking active ingredient, latest safe date first */
+                            blockers: {
+                                active_ingredient: string | null;
+                                applications: {
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD, farm-local
+                                     */
+                                    applied_on: string;
+                                    applied_to: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        /** @enum {unknown} */
+                                        kind: "plant" | "run" | "location";
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    interval_days: number;
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD, farm-local
+                                     */
+                                    safe_date: string;
+                                    treatment_name: string;
+                                }[];
+                                days_remaining: number;
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD, farm-local
+                                 */
+                                safe_date: string;
+                            }[];
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD, farm-local
+                             */
+                            harvested_on: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/farms/{farm}/price-list": {
         parameters: {
             query?: never;
@@ -26640,6 +26744,444 @@ export interface paths {
         };
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/treatment-applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The farm’s treatment applications, newest day first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description next_cursor of the page before */
+                    cursor?: string;
+                    /** @description YYYY-MM-DD, farm-local */
+                    from?: string;
+                    limit?: number;
+                    /** @description Made on this location */
+                    location?: string;
+                    /** @description Made on this plant (id or label) */
+                    plant?: string;
+                    /** @description Made on this run as a whole */
+                    run?: string;
+                    /** @description YYYY-MM-DD, farm-local */
+                    to?: string;
+                    /** @description Of this treatment */
+                    treatment?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                active_ingredient: string | null;
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD, farm-local
+                                 */
+                                applied_on: string;
+                                /** Format: date-time */
+                                created_at: string;
+                                harvest_allowed_from: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description The pre-harvest interval applied (the farm’s confirmed one); 0: none */
+                                interval_days: number;
+                                mode_of_action: {
+                                    code: string;
+                                    /** @enum {unknown} */
+                                    scheme: "IRAC" | "FRAC" | "HRAC";
+                                } | null;
+                                notes: string | null;
+                                quantity: number | null;
+                                resistance_use: number | null;
+                                target: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @enum {unknown} */
+                                    kind: "plant" | "run" | "location";
+                                };
+                                /** Format: uuid */
+                                treatment_id: string;
+                                treatment_name: string;
+                                unit: string | null;
+                                /** @description Recorded, worth a second look */
+                                warnings: {
+                                    /** @enum {string} */
+                                    code: "RESISTANCE_WARNING";
+                                    /** @description "IRAC 3A", or the active ingredient when no group is known */
+                                    counted_as: string;
+                                    message: string;
+                                    /** @description Which use of its group (or ingredient) within 90 days this is */
+                                    use: number;
+                                }[];
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Record a treatment applied on one plant (id or label), a run as a whole or a location (exactly one; another farm’s: 404) on a farm-local day (a future day: 400). A treatment with a pre-harvest interval needs the farm to have confirmed it (422 INTERVAL_NOT_CONFIRMED); a retired one is refused (422 TREATMENT_RETIRED). Resistance rule: counted by mode-of-action group (the active ingredient when no group is known) over the applications reaching each plant — on it, its run, its place and the places above — within 90 days: the 3rd use is recorded with a warning, the 4th refused (422 RESISTANCE_LIMIT). A client-made `id` makes a resend safe */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            /** @description A treatment applied: the treatment, exactly one of plant, run or location, and the day (today or earlier) */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD, farm-local; default today
+                         */
+                        applied_on?: string;
+                        /** Format: uuid */
+                        id?: string;
+                        /**
+                         * Format: uuid
+                         * @description Applied on a location (a bed, a house …): every plant under it
+                         */
+                        location?: string;
+                        notes?: string;
+                        /** @description Applied on one plant (its id or label); or run, or location */
+                        plant?: string;
+                        /** @description How much was applied (with unit) */
+                        quantity?: number;
+                        /**
+                         * Format: uuid
+                         * @description Applied on a planting run as a whole
+                         */
+                        run?: string;
+                        /**
+                         * Format: uuid
+                         * @description The treatment applied: Croft’s or the farm’s own
+                         */
+                        treatment: string;
+                        /** @description ml, g, l, ml/l … */
+                        unit?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description A repeat of the first request with this id: what it made */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active_ingredient: string | null;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD, farm-local
+                             */
+                            applied_on: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            harvest_allowed_from: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The pre-harvest interval applied (the farm’s confirmed one); 0: none */
+                            interval_days: number;
+                            mode_of_action: {
+                                code: string;
+                                /** @enum {unknown} */
+                                scheme: "IRAC" | "FRAC" | "HRAC";
+                            } | null;
+                            notes: string | null;
+                            quantity: number | null;
+                            resistance_use: number | null;
+                            target: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {unknown} */
+                                kind: "plant" | "run" | "location";
+                            };
+                            /** Format: uuid */
+                            treatment_id: string;
+                            treatment_name: string;
+                            unit: string | null;
+                            /** @description Recorded, worth a second look */
+                            warnings: {
+                                /** @enum {string} */
+                                code: "RESISTANCE_WARNING";
+                                /** @description "IRAC 3A", or the active ingredient when no group is known */
+                                counted_as: string;
+                                message: string;
+                                /** @description Which use of its group (or ingredient) within 90 days this is */
+                                use: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active_ingredient: string | null;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD, farm-local
+                             */
+                            applied_on: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            harvest_allowed_from: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The pre-harvest interval applied (the farm’s confirmed one); 0: none */
+                            interval_days: number;
+                            mode_of_action: {
+                                code: string;
+                                /** @enum {unknown} */
+                                scheme: "IRAC" | "FRAC" | "HRAC";
+                            } | null;
+                            notes: string | null;
+                            quantity: number | null;
+                            resistance_use: number | null;
+                            target: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {unknown} */
+                                kind: "plant" | "run" | "location";
+                            };
+                            /** Format: uuid */
+                            treatment_id: string;
+                            treatment_name: string;
+                            unit: string | null;
+                            /** @description Recorded, worth a second look */
+                            warnings: {
+                                /** @enum {string} */
+                                code: "RESISTANCE_WARNING";
+                                /** @description "IRAC 3A", or the active ingredient when no group is known */
+                                counted_as: string;
+                                message: string;
+                                /** @description Which use of its group (or ingredient) within 90 days this is */
+                                use: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description IDEMPOTENCY_CONFLICT: this id was already used in this farm for a different request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/treatment-applications/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One treatment application */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The treatment application */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active_ingredient: string | null;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD, farm-local
+                             */
+                            applied_on: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            harvest_allowed_from: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The pre-harvest interval applied (the farm’s confirmed one); 0: none */
+                            interval_days: number;
+                            mode_of_action: {
+                                code: string;
+                                /** @enum {unknown} */
+                                scheme: "IRAC" | "FRAC" | "HRAC";
+                            } | null;
+                            notes: string | null;
+                            quantity: number | null;
+                            resistance_use: number | null;
+                            target: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {unknown} */
+                                kind: "plant" | "run" | "location";
+                            };
+                            /** Format: uuid */
+                            treatment_id: string;
+                            treatment_name: string;
+                            unit: string | null;
+                            /** @description Recorded, worth a second look */
+                            warnings: {
+                                /** @enum {string} */
+                                code: "RESISTANCE_WARNING";
+                                /** @description "IRAC 3A", or the active ingredient when no group is known */
+                                counted_as: string;
+                                message: string;
+                                /** @description Which use of its group (or ingredient) within 90 days this is */
+                                use: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete an application recorded by mistake: it no longer blocks a harvest nor counts as a use (audited) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The treatment application */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
