@@ -1,5 +1,6 @@
 import type { Tx } from '../../platform/db/database.js';
 import { catalogReads } from '../catalog/index.js';
+import { locationReads } from '../locations/index.js';
 import { sql } from 'kysely';
 import { cropsRepository } from './crops.repository.js';
 import type { RunStatus } from './crops.tables.js';
@@ -117,5 +118,34 @@ export const cropReads = {
         });
     }
     return changes.sort((a, b) => (a.on !== b.on ? (a.on < b.on ? -1 : 1) : a.label < b.label ? -1 : 1));
+  },
+
+  /**
+   * The current phase keys (distinct, sorted) of the growing plants (not removed, in a phase) of one plant,
+   * of a planting run, or on a location and every place under it.
+   */
+  async growingPhaseKeys(
+    tx: Tx,
+    farmId: string,
+    of: { plantId: string } | { runId: string } | { locationId: string },
+  ): Promise<string[]> {
+    let query = tx
+      .selectFrom('plants')
+      .select(['species_id', 'phase_id'])
+      .distinct()
+      .where('farm_id', '=', farmId)
+      .where('removed_on', 'is', null)
+      .where('phase_id', 'is not', null);
+    if ('plantId' in of) query = query.where('id', '=', of.plantId);
+    else if ('runId' in of) query = query.where('run_id', '=', of.runId);
+    else query = query.where('location_id', 'in', locationReads.subtreeIds(tx, farmId, of.locationId));
+    const rows = await query.execute();
+    const species = await catalogReads.speciesForGrowth(tx, [...new Set(rows.map((r) => r.species_id))]);
+    const keys = new Set<string>();
+    for (const row of rows) {
+      const key = species.get(row.species_id)?.sequence.phases.find((p) => p.id === row.phase_id)?.key;
+      if (key) keys.add(key);
+    }
+    return [...keys].sort();
   },
 };

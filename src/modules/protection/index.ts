@@ -2,11 +2,14 @@ import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../platform/db/database.js';
 import type { Logger } from '../../platform/logger.js';
 import { defineModule } from '../../platform/module.js';
+import { inspectionsRoutes } from './inspections.routes.js';
+import { InspectionsService } from './inspections.service.js';
 import { protectionRoutes } from './protection.routes.js';
 import { loadProtectionSeed } from './protection.seed.js';
 import { ProtectionService } from './protection.service.js';
 
 export type { ProtectionService } from './protection.service.js';
+export type { InspectionsService } from './inspections.service.js';
 /** What treatment applications read of the catalogue, in their own transaction. */
 export { protectionReads, intervalUsable, type TreatmentForFarm } from './protection.reads.js';
 /** Loads Croft's pests, diseases and treatments (start-up does it; the test template too). */
@@ -15,14 +18,19 @@ export { loadProtectionSeed, DEFAULT_PROTECTION_SEED_DIR } from './protection.se
 /**
  * Plant protection, its catalogue: pests, diseases and treatments that ship with Croft (seed/protection,
  * loaded at start when the files changed, linked to the plant catalogue's families) and a farm's own, and
- * the farm's confirmed pre-harvest intervals.
+ * the farm's confirmed pre-harvest intervals; plant inspections (the pressure found on a plant, a run or a
+ * location) and the next inspection each keeps in the task list.
  */
 export const protectionModule = defineModule({
   name: 'protection',
   create: (deps: { db: Database; clock: Clock; log: Logger }) => ({
     protection: new ProtectionService(deps),
+    inspections: new InspectionsService(deps),
   }),
-  routes: protectionRoutes,
+  routes: async (app, deps) => {
+    await app.register(protectionRoutes, deps);
+    await app.register(inspectionsRoutes, deps);
+  },
   start: async (deps) => {
     await loadProtectionSeed(deps.db, { clock: deps.clock, log: deps.log.child({ component: 'protection' }) });
   },
