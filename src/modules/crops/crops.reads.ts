@@ -149,4 +149,33 @@ export const cropReads = {
         : q.where('location_id', 'in', locationReads.subtreeIds(tx, farmId, scope.locationId));
     return q.orderBy('id').execute();
   },
+
+  /**
+   * The current phase keys (distinct, sorted) of the growing plants (not removed, in a phase) of one plant,
+   * of a planting run, or on a location and every place under it.
+   */
+  async growingPhaseKeys(
+    tx: Tx,
+    farmId: string,
+    of: { plantId: string } | { runId: string } | { locationId: string },
+  ): Promise<string[]> {
+    let query = tx
+      .selectFrom('plants')
+      .select(['species_id', 'phase_id'])
+      .distinct()
+      .where('farm_id', '=', farmId)
+      .where('removed_on', 'is', null)
+      .where('phase_id', 'is not', null);
+    if ('plantId' in of) query = query.where('id', '=', of.plantId);
+    else if ('runId' in of) query = query.where('run_id', '=', of.runId);
+    else query = query.where('location_id', 'in', locationReads.subtreeIds(tx, farmId, of.locationId));
+    const rows = await query.execute();
+    const species = await catalogReads.speciesForGrowth(tx, [...new Set(rows.map((r) => r.species_id))]);
+    const keys = new Set<string>();
+    for (const row of rows) {
+      const key = species.get(row.species_id)?.sequence.phases.find((p) => p.id === row.phase_id)?.key;
+      if (key) keys.add(key);
+    }
+    return [...keys].sort();
+  },
 };

@@ -276,4 +276,17 @@ export const tasksRepository = {
       .executeTakeFirst();
     return row !== undefined;
   },
+  /** The keys of a source's open tasks that start with `prefix`. */
+  async openKeysStartingWith(tx: Tx, farmId: string, source: string, prefix: string): Promise<string[]> {
+    const rows = await tx
+      .selectFrom('tasks')
+      .select('key')
+      .where('farm_id', '=', farmId)
+      .where('source', '=', source)
+      .where('status', '=', 'open')
+      .where('key', 'like', `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)
+      .orderBy('key')
+      .execute();
+    return rows.map((r) => r.key);
+  },
 };

@@ -106,6 +106,31 @@ export const taskWrites = {
   /** Marks open tasks of a source done (e.g. the hive was inspected): those whose key is in `keys`. */
   complete: (tx: Tx, farmId: string, source: string, keys: string[], now: Date): Promise<number> =>
     close(tx, farmId, source, keys, 'done', now),
+
+  /**
+   * Opens again the task of a source under `key` when the module itself closed it (done or skipped by the
+   * module, never by a person in the task list): the module's own undo, e.g. the event that completed it was
+   * deleted as a mistake. Whether it reopened one.
+   */
+  async reopen(tx: Tx, farmId: string, source: string, key: string, now: Date): Promise<boolean> {
+    const task = await repo.byKey(tx, farmId, source, key);
+    if (!task || task.status === 'open' || task.closed_by !== null || task.completion_id !== null) return false;
+    await repo.update(tx, farmId, task.id, {
+      status: 'open',
+      closed_at: null,
+      close_note: null,
+      completion_hash: null,
+      updated_at: now,
+    });
+    await recordAudit(tx, at(now), {
+      farmId,
+      eventType: 'task.reopened',
+      category: 'tasks',
+      message: `Task "${task.title}" reopened by ${source}`,
+      data: { task_id: task.id, source, key },
+    });
+    return true;
+  },
 };
 
 /** What other modules read of the task list, inside their own transaction. */
@@ -160,4 +185,11 @@ export const taskReads = {
     const rows = await repo.open(tx, farmId, q.until, q.limit);
     return rows.map((r) => ({ id: r.id, title: r.title, kind: r.kind, due_at: r.due_at, notes: r.notes }));
   },
+
+  /**
+   * The keys of a source's open tasks that start with `prefix` (e.g. every open inspection task of one plant),
+   * sorted: what a module closes when one of its events answers them all.
+   */
+  openKeys: (tx: Tx, farmId: string, q: { source: string; prefix: string }): Promise<string[]> =>
+    repo.openKeysStartingWith(tx, farmId, q.source, q.prefix),
 };

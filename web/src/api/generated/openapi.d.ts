@@ -15938,6 +15938,426 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/farms/{farm}/plant-inspections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The farm’s plant inspections, newest day first, optionally of one plant, run or location and between two days */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description next_cursor of the page before */
+                    cursor?: string;
+                    /** @description YYYY-MM-DD, farm-local */
+                    from?: string;
+                    limit?: number;
+                    /** @description Inspections of this location itself */
+                    location?: string;
+                    /** @description Inspections of this plant (id or label) */
+                    plant?: string;
+                    /** @description Inspections of this run as a whole */
+                    run?: string;
+                    /** @description YYYY-MM-DD, farm-local */
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** Format: date-time */
+                                created_at: string;
+                                diseases: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                }[];
+                                /** Format: uuid */
+                                id: string;
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD, farm-local
+                                 */
+                                inspected_on: string;
+                                location_id: string | null;
+                                notes: string | null;
+                                pests: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                }[];
+                                plant_id: string | null;
+                                /**
+                                 * @description The pest and disease pressure found: none, low, medium, high or critical
+                                 * @enum {unknown}
+                                 */
+                                pressure: "none" | "low" | "medium" | "high" | "critical";
+                                run_id: string | null;
+                                user_id: string | null;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Record an inspection of a plant (id or label), a run or a location (exactly one; another farm’s: 404) on a farm-local day (today when absent; a future day: 400): the pressure found (none … critical) and the catalogue’s pests and diseases seen (ids the farm does not see: 400). Answers the target’s next inspection, due after max(1, 7 × phase factor × pressure factor) days from its latest inspection (a run’s or a location’s phase: the most demanding among its growing plants), and keeps it in the task list (kind pest_check): the target’s earlier open inspection tasks are done. A client-made `id` makes a resend safe */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            /** @description An inspection: exactly one of plant, run or location, the farm-local day (today or earlier), the pressure found, and the catalogue’s pests and diseases seen */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The diseases found: ids of the protection catalogue (Croft's or the farm's own; any other: 400) */
+                        diseases?: string[];
+                        /** Format: uuid */
+                        id?: string;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD, farm-local; today or earlier (today when absent)
+                         */
+                        inspected_on?: string;
+                        /**
+                         * Format: uuid
+                         * @description The location inspected (a bed, a house …); or plant, or run
+                         */
+                        location?: string;
+                        notes?: string;
+                        /** @description The pests found: ids of the protection catalogue (Croft's or the farm's own; any other: 400) */
+                        pests?: string[];
+                        /** @description The plant inspected (its id or label); or run, or location */
+                        plant?: string;
+                        /**
+                         * @description The pest and disease pressure found: none, low, medium, high or critical
+                         * @enum {unknown}
+                         */
+                        pressure: "none" | "low" | "medium" | "high" | "critical";
+                        /**
+                         * Format: uuid
+                         * @description The planting run inspected; or plant, or location
+                         */
+                        run?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description A repeat of the first request with this id: what it made */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            diseases: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD, farm-local
+                             */
+                            inspected_on: string;
+                            location_id: string | null;
+                            /** @description Null when the target no longer grows (a removed plant; a completed or cancelled run) */
+                            next_inspection: {
+                                /** @description Days from the farm’s today to the due day (negative: overdue) */
+                                days_until: number;
+                                /**
+                                 * Format: date
+                                 * @description The farm-local day the next inspection is due
+                                 */
+                                due: string;
+                                interval_days: number | null;
+                                /**
+                                 * @description overdue; due_today (< 1 day); due_soon (< 3 days); scheduled
+                                 * @enum {unknown}
+                                 */
+                                urgency: "overdue" | "due_today" | "due_soon" | "scheduled";
+                            } | null;
+                            notes: string | null;
+                            pests: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            }[];
+                            plant_id: string | null;
+                            /**
+                             * @description The pest and disease pressure found: none, low, medium, high or critical
+                             * @enum {unknown}
+                             */
+                            pressure: "none" | "low" | "medium" | "high" | "critical";
+                            run_id: string | null;
+                            user_id: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            diseases: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD, farm-local
+                             */
+                            inspected_on: string;
+                            location_id: string | null;
+                            /** @description Null when the target no longer grows (a removed plant; a completed or cancelled run) */
+                            next_inspection: {
+                                /** @description Days from the farm’s today to the due day (negative: overdue) */
+                                days_until: number;
+                                /**
+                                 * Format: date
+                                 * @description The farm-local day the next inspection is due
+                                 */
+                                due: string;
+                                interval_days: number | null;
+                                /**
+                                 * @description overdue; due_today (< 1 day); due_soon (< 3 days); scheduled
+                                 * @enum {unknown}
+                                 */
+                                urgency: "overdue" | "due_today" | "due_soon" | "scheduled";
+                            } | null;
+                            notes: string | null;
+                            pests: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            }[];
+                            plant_id: string | null;
+                            /**
+                             * @description The pest and disease pressure found: none, low, medium, high or critical
+                             * @enum {unknown}
+                             */
+                            pressure: "none" | "low" | "medium" | "high" | "critical";
+                            run_id: string | null;
+                            user_id: string | null;
+                        };
+                    };
+                };
+                /** @description IDEMPOTENCY_CONFLICT: this id was already used in this farm for a different request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/plant-inspections/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One plant inspection with the pests and diseases it found */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The inspection */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            diseases: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD, farm-local
+                             */
+                            inspected_on: string;
+                            location_id: string | null;
+                            notes: string | null;
+                            pests: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            }[];
+                            plant_id: string | null;
+                            /**
+                             * @description The pest and disease pressure found: none, low, medium, high or critical
+                             * @enum {unknown}
+                             */
+                            pressure: "none" | "low" | "medium" | "high" | "critical";
+                            run_id: string | null;
+                            user_id: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete an inspection recorded by mistake: the target’s open inspection task follows its latest remaining inspection (that day’s task opened again if an inspection had completed it; none when none is left) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The inspection */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/farms/{farm}/planting-runs": {
         parameters: {
             query?: never;
