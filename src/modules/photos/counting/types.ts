@@ -1,0 +1,44 @@
+/**
+ * The counting contract between the photo pipeline and its detectors (issue #25): a decoded image in, a list
+ * of detections out, then a count that adds what the detections could not see (band estimation, density).
+ * Pure data: nothing here touches the database, the disk or the network.
+ */
+
+/** A decoded image: 8-bit RGB, 3 bytes per pixel, rows top to bottom. */
+export interface RgbImage {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+export type DetectionClass = 'plant' | 'empty_container';
+
+/** One thing found on the image, in the image's pixels. */
+export interface Detection {
+  class: DetectionClass;
+  /** Centre. */
+  cx: number;
+  cy: number;
+  /** Bounding box, x1 < x2, y1 < y2. */
+  box: { x1: number; y1: number; x2: number; y2: number };
+  /** Pixels it covers. */
+  area: number;
+  /** 0–1. */
+  confidence: number;
+}
+
+/** What the caller knows about the photo's place (from its storage location's stock config). */
+export interface CountHints {
+  /** The tray grid when the bin type states one (rows × cols containers). */
+  grid?: { rows: number; cols: number } | null;
+  /** Plants per m² for this bin type, product and packaging, learnt from earlier detections; null: unknown. */
+  densityPerM2?: number | null;
+  /** The area the photo covers, m²; null: unknown. */
+  areaM2?: number | null;
+}
+
+/** A detector: the classical one (default) or a farm's ONNX model. */
+export interface Detector {
+  readonly name: string;
+  detect(image: RgbImage, hints: CountHints): Promise<Detection[]>;
+}
