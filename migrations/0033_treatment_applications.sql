@@ -3,6 +3,9 @@
 -- or on a location (a bed, a house …), on a farm-local day. What the rules need of the treatment is copied
 -- onto the row as it was that day — its name, active ingredient, mode-of-action group and the interval the
 -- farm had confirmed — so correcting a treatment later never moves a past application's safe date.
+-- The plants an application reached (the plant; a run's plants; the plants under a location) are recorded
+-- beside it as they stood that day, so moving a plant later neither frees it from an interval nor puts it
+-- under one it never got.
 
 create table treatment_applications (
   farm_id uuid not null references farms (id) on delete cascade,
@@ -55,3 +58,20 @@ create index treatment_applications_of_run on treatment_applications (farm_id, r
 create index treatment_applications_of_location on treatment_applications (farm_id, location_id, applied_on)
   where location_id is not null;
 select croft_farm_rls('treatment_applications');
+
+-- The plants an application reached that day, with its days copied for the gate's and the resistance
+-- rule's index ranges.
+create table treatment_application_plants (
+  farm_id uuid not null references farms (id) on delete cascade,
+  application_id uuid not null,
+  plant_id uuid not null,
+  applied_on date not null,
+  safe_on date not null,
+  primary key (farm_id, plant_id, application_id),
+  foreign key (farm_id, application_id) references treatment_applications (farm_id, id) on delete cascade,
+  foreign key (farm_id, plant_id) references plants (farm_id, id) on delete cascade
+);
+create index treatment_application_plants_safe on treatment_application_plants (farm_id, plant_id, safe_on);
+create index treatment_application_plants_day on treatment_application_plants (farm_id, plant_id, applied_on);
+create index treatment_application_plants_of on treatment_application_plants (farm_id, application_id);
+select croft_farm_rls('treatment_application_plants');

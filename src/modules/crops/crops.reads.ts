@@ -129,7 +129,8 @@ export const cropReads = {
 
   /**
    * The plants present on the farm-local day `day` (planted on or before it, not removed before it) of a
-   * run, or standing anywhere under a location (the location itself included).
+   * run, or standing anywhere under a location (the location itself included; a plant without a place of its
+   * own stands where its run is).
    */
   plantsOn(
     tx: Tx,
@@ -143,10 +144,28 @@ export const cropReads = {
       .where('farm_id', '=', farmId)
       .where('planted_on', '<=', day)
       .where((eb) => eb.or([eb('removed_on', 'is', null), eb('removed_on', '>=', day)]));
-    q =
-      'runId' in scope
-        ? q.where('run_id', '=', scope.runId)
-        : q.where('location_id', 'in', locationReads.subtreeIds(tx, farmId, scope.locationId));
+    if ('runId' in scope) q = q.where('run_id', '=', scope.runId);
+    else {
+      // A plant without a place of its own stands where its run is.
+      const under = locationReads.subtreeIds(tx, farmId, scope.locationId);
+      q = q.where((eb) =>
+        eb.or([
+          eb('location_id', 'in', under),
+          eb.and([
+            eb('location_id', 'is', null),
+            eb(
+              'run_id',
+              'in',
+              eb
+                .selectFrom('planting_runs')
+                .select('planting_runs.id')
+                .where('planting_runs.farm_id', '=', farmId)
+                .where('planting_runs.location_id', 'in', under),
+            ),
+          ]),
+        ]),
+      );
+    }
     return q.orderBy('id').execute();
   },
 
@@ -177,5 +196,19 @@ export const cropReads = {
       if (key) keys.add(key);
     }
     return [...keys].sort();
+  },
+
+  /** The runs these plants belong to (distinct). */
+  async runsOf(tx: Tx, farmId: string, plantIds: readonly string[]): Promise<string[]> {
+    if (plantIds.length === 0) return [];
+    const rows = await tx
+      .selectFrom('plants')
+      .select('run_id')
+      .distinct()
+      .where('farm_id', '=', farmId)
+      .where(sql<boolean>`id = any(${[...new Set(plantIds)]}::uuid[])`)
+      .where('run_id', 'is not', null)
+      .execute();
+    return rows.map((r) => r.run_id!);
   },
 };

@@ -1,4 +1,4 @@
-import type { Insertable, Selectable } from 'kysely';
+import { sql, type Insertable, type RawBuilder, type Selectable } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
 import { isUuid } from '../../platform/ids.js';
 import type { HarvestQualityTable, HarvestTable } from './harvests.tables.js';
@@ -54,6 +54,28 @@ export const harvestsRepository = {
       .select(['weight_g', 'count'])
       .where('farm_id', '=', farmId)
       .where('run_id', '=', runId)
+      .execute();
+  },
+
+  /** Batches of these plants, or of these runs as a whole, taken on days from `from` until before `until`. */
+  inside(
+    tx: Tx,
+    farmId: string,
+    q: { plantIds: string[]; runIds: string[]; from: string; until: string },
+  ): Promise<Array<Pick<HarvestRow, 'id' | 'harvested_on'>>> {
+    const arms: Array<RawBuilder<boolean>> = [];
+    if (q.plantIds.length > 0) arms.push(sql<boolean>`plant_id = any(${q.plantIds}::uuid[])`);
+    if (q.runIds.length > 0) arms.push(sql<boolean>`(plant_id is null and run_id = any(${q.runIds}::uuid[]))`);
+    if (arms.length === 0) return Promise.resolve([]);
+    return tx
+      .selectFrom('harvests')
+      .select(['id', 'harvested_on'])
+      .where('farm_id', '=', farmId)
+      .where('harvested_on', '>=', q.from)
+      .where('harvested_on', '<', q.until)
+      .where((eb) => eb.or(arms))
+      .orderBy('harvested_on')
+      .orderBy('id')
       .execute();
   },
 

@@ -16,8 +16,6 @@ export const locationReads = {
   subtree: locationsRepository.subtree,
   /** The locations of a path (ids), root first. */
   ancestors: locationsRepository.ancestors,
-  /** Each location's path and itself (ids, root first), for these ids. */
-  withAncestors: locationsRepository.withAncestors,
   /** A location's id and its descendants' as a subquery: `where location_id in (…)`. */
   subtreeIds: locationsRepository.subtreeIds,
   /** Which location types exist, which may be roots, and which may sit under which. */

@@ -222,19 +222,6 @@ export const locationsRepository = {
       .where((eb) => eb.or([eb('locations.id', '=', id), sql<boolean>`locations.path @> array[${id}]::uuid[]`]));
   },
 
-  /** Each location's id with the ids above it (its path and itself, root first), for these ids. */
-  async withAncestors(tx: Tx, farmId: string, ids: readonly string[]): Promise<Map<string, string[]>> {
-    const unique = [...new Set(ids)];
-    if (unique.length === 0) return new Map();
-    const rows = await tx
-      .selectFrom('locations')
-      .select(['id', 'path'])
-      .where('farm_id', '=', farmId)
-      .where('id', 'in', unique)
-      .execute();
-    return new Map(rows.map((r) => [r.id, [...r.path, r.id]]));
-  },
-
   /** The locations with these ids, root first. */
   ancestors(tx: Tx, farmId: string, path: string[]): Promise<LocationRow[]> {
     if (path.length === 0) return Promise.resolve([]);

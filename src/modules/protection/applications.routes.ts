@@ -36,16 +36,21 @@ export const applicationsRoutes: FastifyPluginAsyncTypebox<{ applications: Appli
           'needs the farm to have confirmed it (422 INTERVAL_NOT_CONFIRMED); a retired one is refused (422 ' +
           'TREATMENT_RETIRED). Resistance rule: counted by mode-of-action group (the active ingredient when no group ' +
           'is known) over the applications reaching each plant — on it, its run, its place and the places above — ' +
-          'within 90 days: the 3rd use is recorded with a warning, the 4th refused (422 RESISTANCE_LIMIT). A ' +
-          'client-made `id` makes a resend safe',
+          'within 90 days: the 3rd use is recorded with a warning, the 4th refused (422 RESISTANCE_LIMIT). The plants ' +
+          'it reached are kept as they stood that day. One dated before harvests already recorded inside its ' +
+          'interval is recorded with the warning HARVEST_INSIDE_INTERVAL. A client-made `id` makes a resend safe',
         params: FarmParams,
         body: ApplicationBody,
         response: { 201: ApplicationView, ...idempotentAnswers(ApplicationView) },
       },
     },
     async (request, reply) => {
-      const { row, created } = await applications.create(farmOf(request), request.body, metaOf(request));
-      return reply.code(idempotentStatus(created, 201)).send(applicationView(row));
+      const { row, created, harvestsInside } = await applications.create(
+        farmOf(request),
+        request.body,
+        metaOf(request),
+      );
+      return reply.code(idempotentStatus(created, 201)).send(applicationView(row, harvestsInside));
     },
   );
 
@@ -63,7 +68,7 @@ export const applicationsRoutes: FastifyPluginAsyncTypebox<{ applications: Appli
     },
     async (request) => {
       const { items, nextCursor } = await applications.list(farmOf(request), request.query);
-      return { data: items.map(applicationView), next_cursor: nextCursor };
+      return { data: items.map((row) => applicationView(row)), next_cursor: nextCursor };
     },
   );
 

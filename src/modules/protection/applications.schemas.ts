@@ -60,12 +60,21 @@ export type GateQuery = Static<typeof GateQuery>;
 
 const Target = Type.Object({ kind: OneOf([...APPLICATION_TARGETS]), id: Uuid });
 
-export const ApplicationWarning = Type.Object({
-  code: Type.Literal('RESISTANCE_WARNING'),
-  message: Type.String(),
-  use: Type.Integer({ description: 'Which use of its group (or ingredient) within 90 days this is' }),
-  counted_as: Type.String({ description: '"IRAC 3A", or the active ingredient when no group is known' }),
-});
+export const ApplicationWarning = Type.Union([
+  Type.Object({
+    code: Type.Literal('RESISTANCE_WARNING'),
+    message: Type.String(),
+    use: Type.Integer({ description: 'Which use of its group (or ingredient) within 90 days this is' }),
+    counted_as: Type.String({ description: '"IRAC 3A", or the active ingredient when no group is known' }),
+  }),
+  Type.Object({
+    code: Type.Literal('HARVEST_INSIDE_INTERVAL'),
+    message: Type.String(),
+    harvests: Type.Array(Type.Object({ id: Uuid, harvested_on: Day }), {
+      description: 'Batches already recorded inside this application’s interval (a spray recorded late)',
+    }),
+  }),
+]);
 
 export const ApplicationView = Type.Object({
   id: Uuid,

@@ -8,7 +8,7 @@ import { localTime } from '../../platform/time-zones.js';
 import { recordAudit } from '../audit/index.js';
 import { cropReads, type PlantPlace } from '../crops/index.js';
 import { locationReads } from '../locations/index.js';
-import { applicationsRepository as repo, type ApplicationRow, type Reach } from './applications.repository.js';
+import { applicationsRepository as repo, type ApplicationRow, type SameUse } from './applications.repository.js';
 import type { ApplicationInput, ApplicationsFilter, GateQuery } from './applications.schemas.js';
 import {
   addDays,
@@ -21,6 +21,7 @@ import {
   RESISTANCE_WINDOW_DAYS,
   type ApplicationTarget,
   type Exposure,
+  type ResistanceVerdict,
   type KarenzGate,
   type TreatmentApplication,
 } from './protection.engine.js';
@@ -58,10 +59,29 @@ interface Resolved {
   target: ApplicationTarget;
   /** For the audit line: a plant's label, a run's or a location's name. */
   title: string;
-  /** The plants present on the day (one for a plant). */
+  /** The plants present on the day (one for a plant): what the application reaches. */
   plants: PlantPlace[];
-  /** What reaches the target itself when it has no plants: its run, its place and the places above. */
-  own: { runIds: string[]; locationIds: string[] };
+}
+
+/** A recorded harvest of a plant the application reached (or of its run), inside the new interval. */
+export interface HarvestInside {
+  id: string;
+  harvestedOn: string;
+}
+
+/** Finds the batches of these plants, or of these runs as a whole, taken on days from `from` until before `until`. */
+export type HarvestsInside = (
+  tx: Tx,
+  farmId: string,
+  q: { plantIds: string[]; runIds: string[]; from: string; until: string },
+) => Promise<HarvestInside[]>;
+
+/** What an application answers beside its row. */
+export interface ApplicationAnswer {
+  row: ApplicationRow;
+  created: boolean;
+  /** Harvests already recorded inside its interval (a spray recorded late). */
+  harvestsInside: HarvestInside[];
 }
 
 /**
@@ -70,7 +90,14 @@ interface Resolved {
  * gate that harvests ask before recording a batch (item 2).
  */
 export class ApplicationsService {
+  #harvestsInside: HarvestsInside = () => Promise.resolve([]);
+
   constructor(private readonly deps: Deps) {}
+
+  /** The harvests module tells which batches a late-recorded application's interval covers (it comes after). */
+  provideHarvests(find: HarvestsInside): void {
+    this.#harvestsInside = find;
+  }
 
   /**
    * Records an application. The treatment must be one the farm sees, not retired, and — when it has a
@@ -79,16 +106,17 @@ export class ApplicationsService {
    * recorded with a warning, the 4th refused (422 RESISTANCE_LIMIT). A client-made `id` makes a resend
    * safe: it answers the first (200) without counting itself again.
    */
-  async create(
-    ctx: FarmContext,
-    input: ApplicationInput,
-    meta: RequestMeta,
-  ): Promise<{ row: ApplicationRow; created: boolean; earlierUses: TreatmentApplication[] }> {
+  async create(ctx: FarmContext, input: ApplicationInput, meta: RequestMeta): Promise<ApplicationAnswer> {
     const named = (['plant', 'run', 'location'] as const).filter((k) => input[k] !== undefined);
     if (named.length !== 1)
       throw invalid(
         'Name exactly one of plant, run or location',
         field(named[1] ?? 'plant', named.length === 0 ? 'name one of plant, run or location' : 'name only one target'),
+      );
+    if ((input.quantity === undefined) !== (input.unit === undefined))
+      throw invalid(
+        'A quantity goes with its unit',
+        field(input.quantity === undefined ? 'quantity' : 'unit', 'give quantity and unit together'),
       );
     const now = this.deps.clock.now();
     const today = localTime(now, ctx.timeZone).date;
@@ -101,16 +129,14 @@ export class ApplicationsService {
       );
 
     return this.deps.db.farm(ctx.farmId, async (tx) => {
-      const treatment = await protectionReads.treatmentForFarm(tx, ctx.farmId, input.treatment);
-      if (!treatment) throw notFound('treatment', { id: input.treatment });
-      const resolved = await this.#resolve(tx, ctx.farmId, input, day);
-      let earlierUses: TreatmentApplication[] = [];
-
       const create = async (id: string | undefined, requestHash: string | null) => {
+        await repo.lockFarm(tx, ctx.farmId);
+        const treatment = await protectionReads.treatmentForFarm(tx, ctx.farmId, input.treatment);
+        if (!treatment) throw notFound('treatment', { id: input.treatment });
+        const resolved = await this.#resolve(tx, ctx.farmId, input, day);
         usable(treatment);
-        const verdict = await this.#resistance(tx, ctx.farmId, treatment, resolved, day);
+        const verdict = await this.#resistance(tx, ctx.farmId, treatment, resolved, day, id);
         if (verdict.outcome === 'refused' && verdict.key) throw resistanceLimit({ ...verdict, key: verdict.key });
-        earlierUses = verdict.earlierUses;
         const ingredient = treatment.activeIngredient?.trim() ?? null;
         const row = await repo.insert(tx, {
           ...(id ? { id } : {}),
@@ -129,13 +155,19 @@ export class ApplicationsService {
           interval_days: treatment.intervalDays ?? 0,
           resistance_use: verdict.key ? verdict.use : null,
           quantity: input.quantity ?? null,
-          unit: input.quantity === undefined ? null : (input.unit ?? null),
+          unit: input.unit ?? null,
           notes: input.notes ?? null,
           user_id: userOf(ctx.caller),
           request_hash: requestHash,
           created_at: now,
         });
         if (!row) return undefined;
+        await repo.insertReach(
+          tx,
+          ctx.farmId,
+          row,
+          resolved.plants.map((p) => p.id),
+        );
         await recordAudit(tx, this.deps.clock, {
           farmId: ctx.farmId,
           caller: ctx.caller,
@@ -150,29 +182,33 @@ export class ApplicationsService {
             application_id: row.id,
             treatment_id: treatment.id,
             target: resolved.target,
+            plants_reached: resolved.plants.length,
             resistance_use: row.resistance_use,
           },
         });
         return row;
       };
 
-      if (!input.id) return { row: (await create(undefined, null))!, created: true, earlierUses };
-      const clientId = input.id;
-      const made = await idempotent({
-        request: {
-          treatment: treatment.id,
-          target: resolved.target,
-          applied_on: day,
-          quantity: input.quantity,
-          unit: input.unit,
-          notes: input.notes,
-        },
-        find: () => repo.find(tx, ctx.farmId, clientId),
-        create: (hash) => create(clientId, hash),
-        storedHash: (row) => row.request_hash,
-        details: { id: clientId },
-      });
-      return { ...made, earlierUses };
+      // The request as sent (a missing day stays missing), so a resend after the farm's midnight is a resend.
+      const made = input.id
+        ? await idempotent({
+            request: {
+              treatment: input.treatment,
+              plant: input.plant,
+              run: input.run,
+              location: input.location,
+              applied_on: input.applied_on,
+              quantity: input.quantity,
+              unit: input.unit,
+              notes: input.notes,
+            },
+            find: () => repo.find(tx, ctx.farmId, input.id!),
+            create: (hash) => create(input.id, hash),
+            storedHash: (row) => row.request_hash,
+            details: { id: input.id },
+          })
+        : { row: (await create(undefined, null))!, created: true };
+      return { ...made, harvestsInside: await this.#harvestsInsideOf(tx, ctx.farmId, made.row) };
     });
   }
 
@@ -202,6 +238,12 @@ export class ApplicationsService {
         if (!plant) throw notFound('plant', { plant: filter.plant });
         plantId = plant.id;
       }
+      if (filter.run !== undefined && !(await cropReads.run(tx, ctx.farmId, filter.run)))
+        throw notFound('planting run', { id: filter.run });
+      if (filter.location !== undefined && !(await locationReads.find(tx, ctx.farmId, filter.location)))
+        throw notFound('location', { id: filter.location });
+      if (filter.treatment !== undefined && !(await protectionReads.treatmentForFarm(tx, ctx.farmId, filter.treatment)))
+        throw notFound('treatment', { id: filter.treatment });
       const rows = await repo.list(tx, ctx.farmId, {
         plant: plantId,
         run: filter.run,
@@ -276,12 +318,7 @@ export class ApplicationsService {
           field('applied_on', `after removed_on (${plant.removedOn})`),
         );
       const place = { id: plant.id, runId: plant.runId, locationId: plant.locationId };
-      return {
-        target: { kind: 'plant', id: plant.id },
-        title: `plant ${plant.label}`,
-        plants: [place],
-        own: { runIds: [], locationIds: [] },
-      };
+      return { target: { kind: 'plant', id: plant.id }, title: `plant ${plant.label}`, plants: [place] };
     }
     if (input.run !== undefined) {
       const run = await cropReads.run(tx, farmId, input.run);
@@ -290,12 +327,10 @@ export class ApplicationsService {
         throw conflict('INVALID_RUN_STATE', 'The run is planned: nothing is planted to treat yet', {
           status: run.status,
         });
-      const places = run.locationId ? await locationReads.withAncestors(tx, farmId, [run.locationId]) : new Map();
       return {
         target: { kind: 'run', id: run.id },
         title: `run ${run.name}`,
         plants: await cropReads.plantsOn(tx, farmId, { runId: run.id }, day),
-        own: { runIds: [run.id], locationIds: run.locationId ? (places.get(run.locationId) ?? []) : [] },
       };
     }
     const location = await locationReads.find(tx, farmId, input.location!);
@@ -304,44 +339,63 @@ export class ApplicationsService {
       target: { kind: 'location', id: location.id },
       title: location.name,
       plants: await cropReads.plantsOn(tx, farmId, { locationId: location.id }, day),
-      own: { runIds: [], locationIds: [...location.path, location.id] },
     };
   }
 
   /**
-   * The resistance rule over the plants the application reaches: the earlier uses of the same group (or
-   * ingredient) within 90 days either side on each plant, its run, its place and the places above it.
+   * The resistance rule over the plants the application reaches: per plant, the earlier uses of the same
+   * group (or ingredient) that reached it within 90 days either side. A target without plants is judged on
+   * the applications made on it. `except`: the client-made id being written (never its own earlier use).
    */
-  async #resistance(tx: Tx, farmId: string, treatment: TreatmentForFarm, resolved: Resolved, day: string) {
+  async #resistance(
+    tx: Tx,
+    farmId: string,
+    treatment: TreatmentForFarm,
+    resolved: Resolved,
+    day: string,
+    except: string | undefined,
+  ): Promise<ResistanceVerdict> {
     const key = resistanceKeyOf(treatment);
     if (key === null) return resistanceCheck({ appliedOn: day, treatment, exposures: [] });
-    const places = await locationReads.withAncestors(
-      tx,
-      farmId,
-      resolved.plants.flatMap((p) => (p.locationId ? [p.locationId] : [])),
-    );
-    const reach: Reach = {
-      plantIds: resolved.plants.map((p) => p.id),
-      runIds: [...resolved.plants.flatMap((p) => (p.runId ? [p.runId] : [])), ...resolved.own.runIds],
-      locationIds: [...[...places.values()].flat(), ...resolved.own.locationIds],
-    };
     const ingredient = treatment.activeIngredient?.trim();
-    const rows = await repo.sameUseBetween(
-      tx,
-      farmId,
-      reach,
-      { from: addDays(day, -RESISTANCE_WINDOW_DAYS), to: addDays(day, RESISTANCE_WINDOW_DAYS) },
-      {
-        scheme: key.by === 'group' ? key.scheme : null,
-        code: key.by === 'group' ? key.code : null,
-        ingredientKey: ingredient ? ingredientKey(ingredient) : null,
-      },
-    );
-    return resistanceCheck({
-      appliedOn: day,
-      treatment,
-      exposures: exposuresOf(resolved, rows.map(asRuleInput), places),
-    });
+    const use: SameUse = {
+      scheme: key.by === 'group' ? key.scheme : null,
+      code: key.by === 'group' ? key.code : null,
+      ingredientKey: ingredient ? ingredientKey(ingredient) : null,
+    };
+    const days = { from: addDays(day, -RESISTANCE_WINDOW_DAYS), to: addDays(day, RESISTANCE_WINDOW_DAYS) };
+    let exposures: Exposure[];
+    if (resolved.plants.length > 0) {
+      const byPlant = await repo.sameUseOnPlants(
+        tx,
+        farmId,
+        resolved.plants.map((p) => p.id),
+        days,
+        use,
+        except,
+      );
+      exposures = resolved.plants.map((p) => ({
+        plantId: p.id,
+        applications: (byPlant.get(p.id) ?? []).map(asRuleInput),
+      }));
+    } else {
+      const target = resolved.target as { kind: 'run' | 'location'; id: string };
+      const own = await repo.sameUseOnTarget(tx, farmId, target, days, use, except);
+      exposures = [{ plantId: null, applications: own.map(asRuleInput) }];
+    }
+    return resistanceCheck({ appliedOn: day, treatment, exposures });
+  }
+
+  /** The recorded harvests an application's interval covers (the plants it reached, or its run as a whole). */
+  async #harvestsInsideOf(tx: Tx, farmId: string, row: ApplicationRow): Promise<HarvestInside[]> {
+    if (row.interval_days === 0) return [];
+    const plantIds = await repo.reachedPlants(tx, farmId, row.id);
+    // A run's batch taken as a whole harvested the reached plants of that run too.
+    const runIds = [
+      ...new Set([...(row.run_id ? [row.run_id] : []), ...(await cropReads.runsOf(tx, farmId, plantIds))]),
+    ];
+    if (plantIds.length === 0 && runIds.length === 0) return [];
+    return this.#harvestsInside(tx, farmId, { plantIds, runIds, from: row.applied_on, until: row.safe_on });
   }
 
   async #applicationOr(tx: Tx, farmId: string, id: string): Promise<ApplicationRow> {
@@ -366,79 +420,29 @@ function usable(treatment: TreatmentForFarm): void {
     );
 }
 
-/**
- * One exposure per plant: the applications on it, on its run and on its place or a place above it. Plants
- * that share run and place see the same ones, so they are worked out once per (run, place) and once more
- * for each plant that has applications of its own. No plants: what reaches the target itself.
- */
-function exposuresOf(
-  resolved: Resolved,
-  applications: TreatmentApplication[],
-  places: Map<string, string[]>,
-): Exposure[] {
-  const onRun = (runId: string | null) =>
-    runId === null ? [] : applications.filter((a) => a.appliedTo.kind === 'run' && a.appliedTo.id === runId);
-  const onPlaces = (locationIds: readonly string[]) => {
-    const set = new Set(locationIds);
-    return applications.filter((a) => a.appliedTo.kind === 'location' && set.has(a.appliedTo.id));
-  };
-  if (resolved.plants.length === 0) {
-    const runs = new Set(resolved.own.runIds);
-    const own = applications.filter(
-      (a) => (a.appliedTo.kind === 'run' && runs.has(a.appliedTo.id)) || onPlaces(resolved.own.locationIds).includes(a),
-    );
-    return [{ plantId: null, applications: own }];
-  }
-  const byPlant = new Map<string, TreatmentApplication[]>();
-  for (const a of applications)
-    if (a.appliedTo.kind === 'plant') byPlant.set(a.appliedTo.id, [...(byPlant.get(a.appliedTo.id) ?? []), a]);
-  const shared = new Map<string, TreatmentApplication[]>();
-  const exposures: Exposure[] = [];
-  for (const plant of resolved.plants) {
-    const classKey = `${plant.runId ?? ''}|${plant.locationId ?? ''}`;
-    let common = shared.get(classKey);
-    if (!common) {
-      common = [...onRun(plant.runId), ...onPlaces(plant.locationId ? (places.get(plant.locationId) ?? []) : [])];
-      shared.set(classKey, common);
-      // One plant stands for its whole class unless it has applications of its own.
-      if (!byPlant.has(plant.id)) exposures.push({ plantId: plant.id, applications: common });
-    }
-    const own = byPlant.get(plant.id);
-    if (own) exposures.push({ plantId: plant.id, applications: [...own, ...common] });
-  }
-  return exposures;
-}
-
 /** What harvests read of applications, inside their own farm transaction. */
 export const applicationReads = {
   /**
    * The pre-harvest interval gate for a harvest on `day` of a plant, or of a run as a whole: every
-   * application on the plant (a run: each of its plants present that day), its run, its place or a place
-   * above it whose interval covers the day.
+   * application that reached the plant (a run: any of its plants present that day; or was made on the run
+   * itself) — on it, on its run, on its place or a place above it, as it stood the day of the spray — whose
+   * interval covers the day. Takes the farm's protection lock until the harvest's transaction ends.
    */
   async harvestGate(
     tx: Tx,
     farmId: string,
-    source:
-      | { plant: { id: string; runId: string | null; locationId: string | null } }
-      | { run: { id: string; locationId: string | null } },
+    source: { plant: { id: string } } | { run: { id: string } },
     day: string,
   ): Promise<KarenzGate> {
-    const plants =
-      'plant' in source ? [source.plant] : await cropReads.plantsOn(tx, farmId, { runId: source.run.id }, day);
-    const runIds = plants.flatMap((p) => (p.runId ? [p.runId] : []));
-    const locationIds = plants.flatMap((p) => (p.locationId ? [p.locationId] : []));
-    if ('run' in source) {
-      runIds.push(source.run.id);
-      if (source.run.locationId) locationIds.push(source.run.locationId);
-    }
-    const places = await locationReads.withAncestors(tx, farmId, locationIds);
-    const rows = await repo.blockingOn(
-      tx,
-      farmId,
-      { plantIds: plants.map((p) => p.id), runIds, locationIds: [...places.values()].flat() },
-      day,
-    );
+    await repo.lockFarm(tx, farmId);
+    const on =
+      'plant' in source
+        ? { plantIds: [source.plant.id], runIds: [] }
+        : {
+            plantIds: (await cropReads.plantsOn(tx, farmId, { runId: source.run.id }, day)).map((p) => p.id),
+            runIds: [source.run.id],
+          };
+    const rows = await repo.blockingOn(tx, farmId, on, day);
     return karenzGate({ harvestedOn: day, applications: rows.map(asRuleInput) });
   },
 };

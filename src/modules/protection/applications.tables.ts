@@ -30,8 +30,18 @@ export interface TreatmentApplicationTable {
   created_at: Timestamp;
 }
 
+/** A plant an application reached, as it stood that day. */
+export interface TreatmentApplicationPlantTable {
+  farm_id: string;
+  application_id: string;
+  plant_id: string;
+  applied_on: string;
+  safe_on: string;
+}
+
 declare module '../../platform/db/schema.js' {
   interface DB {
     treatment_applications: TreatmentApplicationTable;
+    treatment_application_plants: TreatmentApplicationPlantTable;
   }
 }

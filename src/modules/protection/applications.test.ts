@@ -174,6 +174,8 @@ describe('recording an application', () => {
       [{ treatment: spinosad, plant: plants[0]!.id, applied_on: '2026-02-28' }, 400, 'body.applied_on'],
       [{ treatment: spinosad, plant: plants[0]!.id, applied_on: '2026-02-30' }, 400],
       [{ treatment: spinosad, plant: plants[0]!.id, quantity: -1, unit: 'ml' }, 400],
+      [{ treatment: spinosad, plant: plants[0]!.id, quantity: 5 }, 400, 'body.unit'],
+      [{ treatment: spinosad, plant: plants[0]!.id, unit: 'ml' }, 400, 'body.quantity'],
       [{ treatment: 'not-a-uuid', plant: plants[0]!.id }, 400],
       [{ treatment: randomUUID(), plant: plants[0]!.id }, 404],
       [{ treatment: spinosad, plant: 'NO_SUCH_PLANT' }, 404],
@@ -206,6 +208,31 @@ describe('recording an application', () => {
     expect(theirs.status, JSON.stringify(theirs.body)).toBe(201);
     expect((await apply({ treatment: theirs.body.id, plant: plants[0]!.id })).status).toBe(404);
     expect((await api('GET', `/treatment-applications?plant=${plants[0]!.id}`)).body.data).toEqual([]);
+    // List filters naming another farm's run, location or treatment are not found either.
+    const plot = (await api('GET', '/locations?limit=200', undefined, admin, other)).body.data[0].id as string;
+    for (const query of [
+      `run=${elsewhere.run.id as string}`,
+      `location=${plot}`,
+      `treatment=${theirs.body.id as string}`,
+    ])
+      expect((await api('GET', `/treatment-applications?${query}`)).status, query).toBe(404);
+  });
+
+  it('treats a resend without a day after the farm’s midnight as the same request', async () => {
+    const { plants } = await startRun(bedA.id);
+    const body = { id: randomUUID(), treatment: treatments.spinosad, plant: plants[0]!.id };
+    expect((await apply(body)).status).toBe(201);
+    t.clock.set('2026-06-01T18:00:00Z'); // 01:00 on 2 June in Phnom Penh
+    const [adminBefore, workerBefore] = [admin, worker];
+    try {
+      worker = await login(t.app, worker.email);
+      const again = await apply(body);
+      expect(again.status, JSON.stringify(again.body)).toBe(200);
+      expect(again.body.applied_on).toBe('2026-06-01');
+    } finally {
+      t.clock.set('2026-06-01T03:00:00Z');
+      [admin, worker] = [adminBefore, workerBefore];
+    }
   });
 
   it('follows the one idempotency rule, and a resend is not counted as a further use', async () => {
@@ -393,5 +420,80 @@ describe('the pre-harvest interval gate', () => {
     expect((await harvest({ plant: plants[0]!.id, harvested_on: '2026-06-01' })).status).toBe(201);
     // Another farm cannot see it, nor check this farm's plant.
     expect((await api('GET', `/pre-harvest-check?plant=${plants[0]!.id}`, undefined, admin, other)).status).toBe(404);
+  });
+});
+
+describe('what an application reached', () => {
+  it('follows a plant moved after the spray, and does not reach one moved in afterwards', async () => {
+    const { plants } = await startRun(bedA.id, 2);
+    const [moved, stayed] = plants as [Json, Json];
+    expect(
+      (await apply({ treatment: treatments.cypermethrin, location: house.id, applied_on: '2026-05-30' })).status,
+    ).toBe(201);
+    // The sprayed plant goes to another house; a plant from elsewhere comes into the sprayed bed.
+    const elsewhere = await createLocation(t.app, admin, farm, {
+      name: `Other house ${houses}`,
+      type: 'greenhouse',
+      code: `OH${houses}`,
+      parent_id: site.id,
+    });
+    const newcomer = (await startRun(elsewhere.id, 1)).plants[0]!;
+    expect((await api('PATCH', `/plants/${moved.id as string}`, { location: elsewhere.id })).status).toBe(200);
+    expect((await api('PATCH', `/plants/${newcomer.id as string}`, { location: bedA.id })).status).toBe(200);
+
+    const refused = await harvest({ plant: moved.id, harvested_on: '2026-06-01' });
+    expect(refused.status).toBe(422);
+    expect(refused.body.details.blockers[0]).toMatchObject({
+      active_ingredient: 'cypermethrin',
+      safe_date: '2026-06-06',
+    });
+    expect((await harvest({ plant: stayed.id, harvested_on: '2026-06-01' })).status).toBe(422);
+    expect((await harvest({ plant: newcomer.id, harvested_on: '2026-06-01' })).status).toBe(201);
+
+    // The resistance rule counts what reached the moved plant, wherever it stands now.
+    for (const day of ['2026-05-31', '2026-06-01'])
+      expect((await apply({ treatment: treatments.deltamethrin, plant: moved.id, applied_on: day })).status).toBe(201);
+    const fourth = await apply({ treatment: treatments['lambda-cyhalothrin'], plant: moved.id });
+    expect(fourth.status).toBe(422);
+    expect(fourth.body.error_code).toBe('RESISTANCE_LIMIT');
+  });
+
+  it('reaches a plant without a place of its own through its run’s place', async () => {
+    const { run, plants } = await startRun(bedB.id, 1);
+    expect((await api('PATCH', `/plants/${plants[0]!.id as string}`, { location: null })).status).toBe(200);
+    expect((await apply({ treatment: treatments.spinosad, location: bedB.id, applied_on: '2026-05-31' })).status).toBe(
+      201,
+    );
+    const plant = await api('GET', `/pre-harvest-check?plant=${plants[0]!.id as string}&on=2026-06-01`);
+    const whole = await api('GET', `/pre-harvest-check?run=${run.id as string}&on=2026-06-01`);
+    expect([plant.body.allowed, whole.body.allowed]).toEqual([false, false]);
+    expect(plant.body.allowed_from).toBe('2026-06-03');
+  });
+
+  it('records a spray entered late with a warning naming the harvests its interval covers', async () => {
+    const { run, plants } = await startRun(bedA.id, 2);
+    const early = await harvest({ plant: plants[0]!.id, harvested_on: '2026-05-31' });
+    const whole = await harvest({ run: run.id, harvested_on: '2026-05-30', count: 3 });
+    const before = await harvest({ plant: plants[1]!.id, harvested_on: '2026-05-28' });
+    for (const res of [early, whole, before]) expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const body = {
+      id: randomUUID(),
+      treatment: treatments.cypermethrin,
+      plant: plants[0]!.id,
+      applied_on: '2026-05-29',
+    };
+    const late = await apply(body);
+    expect(late.status, JSON.stringify(late.body)).toBe(201);
+    expect(late.body.warnings).toEqual([
+      expect.objectContaining({
+        code: 'HARVEST_INSIDE_INTERVAL',
+        harvests: [
+          { id: whole.body.id, harvested_on: '2026-05-30' },
+          { id: early.body.id, harvested_on: '2026-05-31' },
+        ],
+      }),
+    ]);
+    // The resend answers the same warning.
+    expect((await apply(body)).body.warnings).toEqual(late.body.warnings);
   });
 });

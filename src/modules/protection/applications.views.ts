@@ -1,7 +1,7 @@
 import type { Static } from 'typebox';
 import type { ApplicationRow } from './applications.repository.js';
 import type { ApplicationView, GateView } from './applications.schemas.js';
-import { asRuleInput, targetOf } from './applications.service.js';
+import { asRuleInput, targetOf, type HarvestInside } from './applications.service.js';
 import {
   karenzViolationDetails,
   RESISTANCE_WARN_AT_USE,
@@ -26,7 +26,26 @@ function warningsOf(row: ApplicationRow): Static<typeof ApplicationView>['warnin
   ];
 }
 
-export function applicationView(row: ApplicationRow): Static<typeof ApplicationView> {
+/** The warning of an application recorded late: harvests already taken inside its interval. */
+function harvestWarnings(row: ApplicationRow, inside: HarvestInside[]): Static<typeof ApplicationView>['warnings'] {
+  if (inside.length === 0) return [];
+  const days = [...new Set(inside.map((h) => h.harvestedOn))].sort();
+  return [
+    {
+      code: 'HARVEST_INSIDE_INTERVAL',
+      message:
+        `${inside.length} harvest${inside.length === 1 ? ' was' : 's were'} recorded inside this application’s ` +
+        `pre-harvest interval (${row.applied_on} until ${row.safe_on}): ${days.join(', ')}`,
+      harvests: inside.map((h) => ({ id: h.id, harvested_on: h.harvestedOn })),
+    },
+  ];
+}
+
+/** An application as answered; `harvestsInside` only where it was just recorded (or resent). */
+export function applicationView(
+  row: ApplicationRow,
+  harvestsInside: HarvestInside[] = [],
+): Static<typeof ApplicationView> {
   return {
     id: row.id,
     treatment_id: row.treatment_id,
@@ -41,7 +60,7 @@ export function applicationView(row: ApplicationRow): Static<typeof ApplicationV
     quantity: row.quantity,
     unit: row.unit,
     notes: row.notes,
-    warnings: warningsOf(row),
+    warnings: [...warningsOf(row), ...harvestWarnings(row, harvestsInside)],
     created_at: row.created_at.toISOString(),
   };
 }

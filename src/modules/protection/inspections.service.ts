@@ -181,7 +181,8 @@ export class InspectionsService {
             request: {
               target: target.kind,
               target_id: target.id,
-              inspected_on: day,
+              // As sent: a missing day stays missing, so a resend after the farm's midnight is still a resend.
+              inspected_on: input.inspected_on,
               pressure: input.pressure,
               pests: [...pests].sort(),
               diseases: [...diseases].sort(),

@@ -27263,7 +27263,7 @@ export interface paths {
                                 treatment_name: string;
                                 unit: string | null;
                                 /** @description Recorded, worth a second look */
-                                warnings: {
+                                warnings: ({
                                     /** @enum {string} */
                                     code: "RESISTANCE_WARNING";
                                     /** @description "IRAC 3A", or the active ingredient when no group is known */
@@ -27271,7 +27271,21 @@ export interface paths {
                                     message: string;
                                     /** @description Which use of its group (or ingredient) within 90 days this is */
                                     use: number;
-                                }[];
+                                } | {
+                                    /** @enum {string} */
+                                    code: "HARVEST_INSIDE_INTERVAL";
+                                    /** @description Batches already recorded inside this application’s interval (a spray recorded late) */
+                                    harvests: {
+                                        /**
+                                         * Format: date
+                                         * @description YYYY-MM-DD, farm-local
+                                         */
+                                        harvested_on: string;
+                                        /** Format: uuid */
+                                        id: string;
+                                    }[];
+                                    message: string;
+                                })[];
                             }[];
                             next_cursor: string | null;
                         };
@@ -27280,7 +27294,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Record a treatment applied on one plant (id or label), a run as a whole or a location (exactly one; another farm’s: 404) on a farm-local day (a future day: 400). A treatment with a pre-harvest interval needs the farm to have confirmed it (422 INTERVAL_NOT_CONFIRMED); a retired one is refused (422 TREATMENT_RETIRED). Resistance rule: counted by mode-of-action group (the active ingredient when no group is known) over the applications reaching each plant — on it, its run, its place and the places above — within 90 days: the 3rd use is recorded with a warning, the 4th refused (422 RESISTANCE_LIMIT). A client-made `id` makes a resend safe */
+        /** Record a treatment applied on one plant (id or label), a run as a whole or a location (exactly one; another farm’s: 404) on a farm-local day (a future day: 400). A treatment with a pre-harvest interval needs the farm to have confirmed it (422 INTERVAL_NOT_CONFIRMED); a retired one is refused (422 TREATMENT_RETIRED). Resistance rule: counted by mode-of-action group (the active ingredient when no group is known) over the applications reaching each plant — on it, its run, its place and the places above — within 90 days: the 3rd use is recorded with a warning, the 4th refused (422 RESISTANCE_LIMIT). The plants it reached are kept as they stood that day. One dated before harvests already recorded inside its interval is recorded with the warning HARVEST_INSIDE_INTERVAL. A client-made `id` makes a resend safe */
         post: {
             parameters: {
                 query?: never;
@@ -27385,7 +27399,7 @@ export interface paths {
                             treatment_name: string;
                             unit: string | null;
                             /** @description Recorded, worth a second look */
-                            warnings: {
+                            warnings: ({
                                 /** @enum {string} */
                                 code: "RESISTANCE_WARNING";
                                 /** @description "IRAC 3A", or the active ingredient when no group is known */
@@ -27393,7 +27407,21 @@ export interface paths {
                                 message: string;
                                 /** @description Which use of its group (or ingredient) within 90 days this is */
                                 use: number;
-                            }[];
+                            } | {
+                                /** @enum {string} */
+                                code: "HARVEST_INSIDE_INTERVAL";
+                                /** @description Batches already recorded inside this application’s interval (a spray recorded late) */
+                                harvests: {
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD, farm-local
+                                     */
+                                    harvested_on: string;
+                                    /** Format: uuid */
+                                    id: string;
+                                }[];
+                                message: string;
+                            })[];
                         };
                     };
                 };
@@ -27436,7 +27464,7 @@ export interface paths {
                             treatment_name: string;
                             unit: string | null;
                             /** @description Recorded, worth a second look */
-                            warnings: {
+                            warnings: ({
                                 /** @enum {string} */
                                 code: "RESISTANCE_WARNING";
                                 /** @description "IRAC 3A", or the active ingredient when no group is known */
@@ -27444,7 +27472,21 @@ export interface paths {
                                 message: string;
                                 /** @description Which use of its group (or ingredient) within 90 days this is */
                                 use: number;
-                            }[];
+                            } | {
+                                /** @enum {string} */
+                                code: "HARVEST_INSIDE_INTERVAL";
+                                /** @description Batches already recorded inside this application’s interval (a spray recorded late) */
+                                harvests: {
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD, farm-local
+                                     */
+                                    harvested_on: string;
+                                    /** Format: uuid */
+                                    id: string;
+                                }[];
+                                message: string;
+                            })[];
                         };
                     };
                 };
@@ -27544,7 +27586,7 @@ export interface paths {
                             treatment_name: string;
                             unit: string | null;
                             /** @description Recorded, worth a second look */
-                            warnings: {
+                            warnings: ({
                                 /** @enum {string} */
                                 code: "RESISTANCE_WARNING";
                                 /** @description "IRAC 3A", or the active ingredient when no group is known */
@@ -27552,7 +27594,21 @@ export interface paths {
                                 message: string;
                                 /** @description Which use of its group (or ingredient) within 90 days this is */
                                 use: number;
-                            }[];
+                            } | {
+                                /** @enum {string} */
+                                code: "HARVEST_INSIDE_INTERVAL";
+                                /** @description Batches already recorded inside this application’s interval (a spray recorded late) */
+                                harvests: {
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD, farm-local
+                                     */
+                                    harvested_on: string;
+                                    /** Format: uuid */
+                                    id: string;
+                                }[];
+                                message: string;
+                            })[];
                         };
                     };
                 };
