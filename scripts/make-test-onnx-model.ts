@@ -196,6 +196,8 @@ export interface TestDetectorOptions {
   size?: number;
   /** The side of a candidate box; must divide `size`. Default 8. */
   cell?: number;
+  /** The input's batch dimension: 1 (default) or a symbolic name such as 'batch'. */
+  batch?: 1 | string;
 }
 
 /** A candidate box of the test model, in input pixels. */
@@ -222,7 +224,13 @@ export function testDetectorBoxes(options: TestDetectorOptions = {}): TestDetect
   const shifted = Math.floor((size - 1 - cell) / cell) + 1;
   for (let i = 0; i < shifted; i++) {
     for (let j = 0; j < shifted; j++) {
-      boxes.push({ x1: j * cell + 1, y1: i * cell + 1, x2: (j + 1) * cell + 1, y2: (i + 1) * cell + 1, grid: 'shifted' });
+      boxes.push({
+        x1: j * cell + 1,
+        y1: i * cell + 1,
+        x2: (j + 1) * cell + 1,
+        y2: (i + 1) * cell + 1,
+        grid: 'shifted',
+      });
     }
   }
   return boxes;
@@ -256,7 +264,7 @@ export function buildTestDetectorModel(options: TestDetectorOptions = {}): Uint8
 
   return encodeOnnxModel({
     docString: `Croft test detector: ${size}x${size} input, ${k} candidate boxes of ${cell} px, greenness → class 0, redness → class 1`,
-    inputs: [{ name: 'images', elemType: ONNX_FLOAT, shape: [1, 3, size, size] }],
+    inputs: [{ name: 'images', elemType: ONNX_FLOAT, shape: [options.batch ?? 1, 3, size, size] }],
     outputs: [{ name: 'detections', elemType: ONNX_FLOAT, shape: [n, 6] }],
     initializers: [
       // Output channel 0: G − (R+B)/2; channel 1: R − (G+B)/2.
@@ -270,7 +278,12 @@ export function buildTestDetectorModel(options: TestDetectorOptions = {}): Uint8
       { name: 'classes', dims: [n, 1], data: classData },
     ],
     nodes: [
-      { opType: 'Conv', inputs: ['images', 'colour_weights'], outputs: ['colour'], attributes: { kernel_shape: [1, 1] } },
+      {
+        opType: 'Conv',
+        inputs: ['images', 'colour_weights'],
+        outputs: ['colour'],
+        attributes: { kernel_shape: [1, 1] },
+      },
       {
         opType: 'AveragePool',
         inputs: ['colour'],
@@ -286,7 +299,12 @@ export function buildTestDetectorModel(options: TestDetectorOptions = {}): Uint8
       },
       { opType: 'Reshape', inputs: ['aligned_means', 'per_class'], outputs: ['aligned_flat'] },
       { opType: 'Reshape', inputs: ['shifted_means', 'per_class'], outputs: ['shifted_flat'] },
-      { opType: 'Concat', inputs: ['aligned_flat', 'shifted_flat'], outputs: ['class_scores'], attributes: { axis: 1 } },
+      {
+        opType: 'Concat',
+        inputs: ['aligned_flat', 'shifted_flat'],
+        outputs: ['class_scores'],
+        attributes: { axis: 1 },
+      },
       { opType: 'Reshape', inputs: ['class_scores', 'score_column'], outputs: ['scores'] },
       { opType: 'Concat', inputs: ['boxes', 'scores', 'classes'], outputs: ['detections'], attributes: { axis: 1 } },
     ],
