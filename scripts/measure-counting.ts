@@ -26,6 +26,7 @@ const cols = Number(values.cols);
 console.log(`classical counting, ${seeds} synthetic trays per share, ${width}×${height}, ${rows}×${cols} pots`);
 for (const share of values.shares.split(',').map(Number)) {
   const errors: number[] = [];
+  const signed: number[] = [];
   const emptyErrors: number[] = [];
   let seconds = 0;
   let decodeSeconds = 0;
@@ -39,13 +40,15 @@ for (const share of values.shares.split(',').map(Number)) {
     seconds += (performance.now() - started) / 1000;
     decodeSeconds += (decoded - started) / 1000;
     if (result.estimated > 0) banded++;
-    errors.push((100 * Math.abs(result.total - truth.plants)) / truth.plants);
+    signed.push((100 * (result.total - truth.plants)) / truth.plants);
+    errors.push(Math.abs(signed[signed.length - 1]!));
     emptyErrors.push(Math.abs(result.empty - truth.empty));
   }
   const mean = errors.reduce((a, b) => a + b, 0) / errors.length;
   const worst = Math.max(...errors);
   console.log(
     `${Math.round(share * 100)} % detectable: mean |error| ${mean.toFixed(1)} %, worst ${worst.toFixed(1)} %, ` +
+      `mean signed ${(signed.reduce((a, b) => a + b, 0) / seeds).toFixed(1)} %, ` +
       `band used on ${banded}/${seeds}, empty pots off by ${(emptyErrors.reduce((a, b) => a + b, 0) / seeds).toFixed(2)} on average; ` +
       `${(seconds / seeds).toFixed(2)} s per image (decode ${(decodeSeconds / seeds).toFixed(2)} s)`,
   );

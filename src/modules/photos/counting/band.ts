@@ -118,14 +118,24 @@ export function estimateBand(image: RgbImage, detections: readonly Detection[], 
     }
     const vegetationPx = open3x3(vegetation, width, yStart, yEnd);
 
+    // Each patch of residual vegetation against the plants detected nearest to it (sizes change across a
+    // photo with perspective and from one batch to the next), else the band's or the photo's median.
     const bandAreas = plants.filter((d) => d.cy * scale >= yStart && d.cy * scale < yEnd).map((d) => d.area);
-    const areas = bandAreas.length >= MIN_BAND_DETECTIONS ? bandAreas : allAreas;
-    const plantArea = areas.length > 0 ? median(areas) : null;
+    const fallbackAreas = bandAreas.length >= MIN_BAND_DETECTIONS ? bandAreas : allAreas;
+    const fallbackArea = fallbackAreas.length > 0 ? median(fallbackAreas) : null;
+    let estimated = 0;
+    const used: number[] = [];
+    for (const patch of patches(vegetation, width, yStart, yEnd)) {
+      const typical = nearestMedianArea(plants, patch.cx / scale, patch.cy / scale) ?? fallbackArea;
+      if (!typical) continue;
+      used.push(typical);
+      estimated += patch.area / (scale * scale) / typical;
+    }
+    const plantArea = used.length > 0 ? median(used) : fallbackArea;
     const vegetationInput = vegetationPx / (scale * scale);
-    const estimated = plantArea ? vegetationInput / plantArea : 0;
     total += estimated;
     // DemeterAI's 0.70, less when the typical plant rests on few detections.
-    const confidence = 0.7 * Math.min(1, areas.length / 20);
+    const confidence = 0.7 * Math.min(1, plants.length / 20);
     weightedConfidence += estimated * confidence;
     results.push({
       index: b + 1,
@@ -143,6 +153,57 @@ export function estimateBand(image: RgbImage, detections: readonly Detection[], 
     confidence: total > 0 ? Math.round((weightedConfidence / total) * 1000) / 1000 : plants.length > 0 ? 0.7 : 0,
     bands: results,
   };
+}
+
+/** Detections a patch is compared with. */
+const NEAREST = 8;
+
+function nearestMedianArea(plants: readonly Detection[], x: number, y: number): number | null {
+  if (plants.length < MIN_BAND_DETECTIONS) return null;
+  const near = plants
+    .map((d) => ({ area: d.area, d: (d.cx - x) ** 2 + (d.cy - y) ** 2 }))
+    .sort((a, b) => a.d - b.d)
+    .slice(0, NEAREST)
+    .map((d) => d.area);
+  return median(near);
+}
+
+/** 8-connected patches of a 0/1 mask within rows [yStart, yEnd): pixel count and centroid of each. */
+function patches(mask: Uint8Array, width: number, yStart: number, yEnd: number): { area: number; cx: number; cy: number }[] {
+  const seen = new Uint8Array(mask.length);
+  const out: { area: number; cx: number; cy: number }[] = [];
+  const stack: number[] = [];
+  for (let start = yStart * width; start < yEnd * width; start++) {
+    if (!mask[start] || seen[start]) continue;
+    let area = 0;
+    let sx = 0;
+    let sy = 0;
+    seen[start] = 1;
+    stack.push(start);
+    while (stack.length > 0) {
+      const i = stack.pop()!;
+      const x = i % width;
+      const y = (i / width) | 0;
+      area++;
+      sx += x;
+      sy += y;
+      for (let dy = -1; dy <= 1; dy++) {
+        const yy = y + dy;
+        if (yy < yStart || yy >= yEnd) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          const xx = x + dx;
+          if (xx < 0 || xx >= width) continue;
+          const j = yy * width + xx;
+          if (mask[j] && !seen[j]) {
+            seen[j] = 1;
+            stack.push(j);
+          }
+        }
+      }
+    }
+    out.push({ area, cx: sx / area, cy: sy / area });
+  }
+  return out;
 }
 
 /** A 3×3 opening of the rows [yStart, yEnd) of a 0/1 mask, in place; returns the pixels left. */

@@ -25,6 +25,12 @@ export interface ClassicalOptions {
   minExcessGreen?: number;
 }
 
+/** Segments compared with this many nearest ones. */
+const NEIGHBOURS = 8;
+/** A segment this many times its neighbours' median area, and not disc-like, is several plants. */
+const MERGED_RATIO = 1.7;
+const MERGED_DISC = 0.75;
+
 interface Peak {
   x: number;
   y: number;
@@ -202,15 +208,27 @@ function detectClassical(cv: OpenCv, input: RgbImage, hints: CountHints, options
     for (const s of kept) {
       // Leaves of a neighbour cut off by the split, or specks: not a plant of their own.
       if (s.area < segmentMedian * 0.2) continue;
+      const cx = s.sumX / s.area;
+      const cy = s.sumY / s.area;
+      // Compared with its neighbours (plants near each other are alike, and perspective changes sizes across
+      // the photo), a segment much larger is plants the split could not separate: left to band estimation.
+      const near = kept
+        .filter((o) => o !== s && o.area >= segmentMedian * 0.2)
+        .map((o) => ({ area: o.area, d: Math.hypot(o.sumX / o.area - cx, o.sumY / o.area - cy) }))
+        .sort((a, b) => a.d - b.d)
+        .slice(0, NEIGHBOURS)
+        .map((o) => o.area);
+      const local = near.length >= 3 ? median(near) : segmentMedian;
       const w = s.x2 - s.x1 + 1;
       const h = s.y2 - s.y1 + 1;
       const disc = Math.min(1, s.area / ((Math.PI / 4) * Math.max(w, h) ** 2));
-      const sizeFit = Math.exp(-Math.abs(Math.log(s.area / segmentMedian)));
+      if (s.area > local * MERGED_RATIO && disc < MERGED_DISC) continue;
+      const sizeFit = Math.exp(-Math.abs(Math.log(s.area / local)));
       const confidence = Math.round((0.35 + 0.35 * sizeFit + 0.3 * Math.min(1, disc / 0.6)) * 1000) / 1000;
       detections.push({
         class: 'plant',
-        cx: s.sumX / s.area / scale,
-        cy: s.sumY / s.area / scale,
+        cx: cx / scale,
+        cy: cy / scale,
         box: { x1: s.x1 / scale, y1: s.y1 / scale, x2: (s.x2 + 1) / scale, y2: (s.y2 + 1) / scale },
         area: s.area / (scale * scale),
         confidence,

@@ -154,9 +154,11 @@ export async function generateSyntheticTray(options: SyntheticTrayOptions): Prom
         continue;
       }
       const dense = row >= denseStart && row < denseStart + denseRows;
-      const r = pitch * (dense ? between(0.5, 0.58) : between(0.3, 0.4));
-      const cx = centre.x + between(-0.04, 0.04) * pitch;
-      const cy = centre.y + between(-0.04, 0.04) * pitch;
+      // Dense: grown past the pot and leaning, so that neighbours overlap (often by a fifth of their width).
+      const r = pitch * (dense ? between(0.55, 0.68) : between(0.3, 0.4));
+      const lean = dense ? 0.12 : 0.04;
+      const cx = centre.x + between(-lean, lean) * pitch;
+      const cy = centre.y + between(-lean, lean) * pitch;
       const kind = rnd() < 0.55 ? 'rosette' : 'columnar';
       const hue = between(78, 132);
       const sat = between(35, 62);
