@@ -23,7 +23,10 @@ async function discs(seed: number, withPlants: boolean) {
     }
   }
   const circles = withPlants
-    ? plants.map((p) => `<circle cx="${p.cx}" cy="${p.cy}" r="${p.r}" fill="rgb(${60 + Math.round(rnd() * 30)},${140 + Math.round(rnd() * 40)},60)"/>`)
+    ? plants.map(
+        (p) =>
+          `<circle cx="${p.cx}" cy="${p.cy}" r="${p.r}" fill="rgb(${60 + Math.round(rnd() * 30)},${140 + Math.round(rnd() * 40)},60)"/>`,
+      )
     : [];
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="rgb(110,80,50)"/>${circles.join('')}</svg>`;
   const image = await decodeForCounting(await sharp(Buffer.from(svg)).png().toBuffer());
@@ -87,8 +90,14 @@ describe('band estimation', () => {
     // With plants: the whole-image threshold over-counts the undetected plants, the residual one does not.
     const withPlants = await discs(6, true);
     const missing = plants.length - detections.length;
-    const wholeImage = estimateBand(withPlants.image, detections, { channel: 'lab-lightness', thresholdOver: 'whole-image' });
-    const residualOnly = estimateBand(withPlants.image, detections, { channel: 'lab-lightness', thresholdOver: 'residual' });
+    const wholeImage = estimateBand(withPlants.image, detections, {
+      channel: 'lab-lightness',
+      thresholdOver: 'whole-image',
+    });
+    const residualOnly = estimateBand(withPlants.image, detections, {
+      channel: 'lab-lightness',
+      thresholdOver: 'residual',
+    });
     expect(wholeImage.estimated).toBeGreaterThan(missing * 1.3);
     expect(Math.abs(residualOnly.estimated - missing) / missing).toBeLessThanOrEqual(0.15);
   });

@@ -63,7 +63,11 @@ const DETECTION_RADIUS = 0.55;
 const MIN_BAND_DETECTIONS = 5;
 
 /** Estimates the plants not covered by `detections` (plant detections; others are ignored). */
-export function estimateBand(image: RgbImage, detections: readonly Detection[], options: BandOptions = {}): BandEstimate {
+export function estimateBand(
+  image: RgbImage,
+  detections: readonly Detection[],
+  options: BandOptions = {},
+): BandEstimate {
   const plants = detections.filter((d) => d.class === 'plant');
   const channel = options.channel ?? 'excess-green';
   const { image: small, scale } = downscale(image, options.maxPixels ?? 1_500_000);
@@ -169,7 +173,12 @@ function nearestMedianArea(plants: readonly Detection[], x: number, y: number): 
 }
 
 /** 8-connected patches of a 0/1 mask within rows [yStart, yEnd): pixel count and centroid of each. */
-function patches(mask: Uint8Array, width: number, yStart: number, yEnd: number): { area: number; cx: number; cy: number }[] {
+function patches(
+  mask: Uint8Array,
+  width: number,
+  yStart: number,
+  yEnd: number,
+): { area: number; cx: number; cy: number }[] {
   const seen = new Uint8Array(mask.length);
   const out: { area: number; cx: number; cy: number }[] = [];
   const stack: number[] = [];
@@ -279,7 +288,11 @@ function darkSoil(image: RgbImage): Uint8Array {
       const g = data[p + 1]!;
       const b = data[p + 2]!;
       const deg =
-        max === r ? (60 * (g - b)) / (max - min) : max === g ? 120 + (60 * (b - r)) / (max - min) : 240 + (60 * (r - g)) / (max - min);
+        max === r
+          ? (60 * (g - b)) / (max - min)
+          : max === g
+            ? 120 + (60 * (b - r)) / (max - min)
+            : 240 + (60 * (r - g)) / (max - min);
       h = ((deg + 360) % 360) / 2;
     }
     out[i] = h <= 30 && s <= 40 && max <= 40 ? 1 : 0;

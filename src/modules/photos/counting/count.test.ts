@@ -70,8 +70,14 @@ describe('countPlants with the classical detector', () => {
 
 describe('density', () => {
   it.each([
-    [{ densityPerM2: 100, areaM2: 2 }, { estimated: 200, confidence: 0.4 }],
-    [{ densityPerM2: 33.3, areaM2: 0.5 }, { estimated: 17, confidence: 0.4 }],
+    [
+      { densityPerM2: 100, areaM2: 2 },
+      { estimated: 200, confidence: 0.4 },
+    ],
+    [
+      { densityPerM2: 33.3, areaM2: 0.5 },
+      { estimated: 17, confidence: 0.4 },
+    ],
     [{ densityPerM2: null, areaM2: 2 }, null],
     [{ densityPerM2: 100, areaM2: null }, null],
     [{ densityPerM2: 0, areaM2: 2 }, null],
@@ -97,8 +103,23 @@ describe("Otsu's threshold", () => {
     return h;
   };
   it.each([
-    ['two clear modes', hist([[20, 500], [200, 300]]), [20, 199]],
-    ['three values', hist([[10, 100], [12, 100], [100, 100]]), [12, 99]],
+    [
+      'two clear modes',
+      hist([
+        [20, 500],
+        [200, 300],
+      ]),
+      [20, 199],
+    ],
+    [
+      'three values',
+      hist([
+        [10, 100],
+        [12, 100],
+        [100, 100],
+      ]),
+      [12, 99],
+    ],
     ['a single value', hist([[77, 10]]), [77, 77]],
     ['nothing', hist([]), [0, 0]],
   ])('splits %s', (_name, h, [lo, hi]) => {

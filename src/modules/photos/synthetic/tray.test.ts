@@ -17,7 +17,13 @@ describe('synthetic trays', () => {
   });
 
   it('states a truth that adds up: every pot holds a plant or is empty, shares as asked', async () => {
-    const { truth } = await generateSyntheticTray({ seed: 1, width: 640, height: 480, emptyShare: 0.25, detectableShare: 0.6 });
+    const { truth } = await generateSyntheticTray({
+      seed: 1,
+      width: 640,
+      height: 480,
+      emptyShare: 0.25,
+      detectableShare: 0.6,
+    });
     expect(truth.containers).toBe(120);
     expect(truth.plants + truth.empty).toBe(truth.containers);
     expect(truth.empty).toBe(30);
