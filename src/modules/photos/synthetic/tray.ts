@@ -13,6 +13,7 @@ export interface SyntheticTrayOptions {
   /** Pixels; defaults 1600 × 1200 (1.9 MP, the size tests use). The bench asks for 4000 × 3000. */
   width?: number;
   height?: number;
+  /** Pots down and across (defaults 10 × 12). */
   rows?: number;
   cols?: number;
   /** Share of pots left empty, 0–1 (default 0.1). */
