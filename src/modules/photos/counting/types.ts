@@ -42,3 +42,23 @@ export interface Detector {
   readonly name: string;
   detect(image: RgbImage, hints: CountHints): Promise<Detection[]>;
 }
+
+/** How a count was reached. */
+export type CountMethod = 'detection' | 'detection+band' | 'density';
+
+/** A photo's count: what the detector found plus what band estimation or the density fallback added. */
+export interface CountResult {
+  detections: Detection[];
+  /** Plant detections. */
+  detected: number;
+  /** Plants added by band estimation (or, with method 'density', the whole count). */
+  estimated: number;
+  /** Empty containers (from the grid, or from the detector). */
+  empty: number;
+  /** detected + estimated. */
+  total: number;
+  method: CountMethod;
+  /** 0–1. */
+  confidence: number;
+  timings: { detectMs: number; estimateMs: number };
+}
