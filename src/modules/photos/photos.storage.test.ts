@@ -1,0 +1,138 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../platform/config.js';
+import { createPhotoStorage, LocalFolderStorage, readAll, S3Storage, type ObjectStorage } from './photos.storage.js';
+
+/** Both stores through the same interface; the S3 one against s3rver on loopback, bytes read back and compared. */
+
+// s3rver ships no types; only its constructor, run and close are used here.
+interface S3rverServer {
+  run(): Promise<{ port: number }>;
+  close(): Promise<void>;
+}
+type S3rverClass = new (options: Record<string, unknown>) => S3rverServer;
+
+let tmp: string;
+let jpeg: Buffer;
+let s3rver: S3rverServer;
+let s3: S3Storage;
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/** A JPEG of a few hundred KB: noise does not compress. */
+async function noisyJpeg(): Promise<Buffer> {
+  return sharp({
+    create: { width: 900, height: 700, channels: 3, noise: { type: 'gaussian', mean: 120, sigma: 60 } },
+  })
+    .jpeg({ quality: 95 })
+    .toBuffer();
+}
+
+/** A stream that hands the bytes over in uneven pieces, as a network would. */
+function chunked(bytes: Buffer): Readable {
+  const pieces: Buffer[] = [];
+  for (let at = 0, n = 1; at < bytes.length; n++) {
+    const size = 1000 + ((n * 7919) % 60_000);
+    pieces.push(bytes.subarray(at, at + size));
+    at += size;
+  }
+  return Readable.from(pieces);
+}
+
+beforeAll(async () => {
+  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'croft-photos-storage-'));
+  jpeg = await noisyJpeg();
+  const { default: S3rver } = (await import('s3rver')) as unknown as { default: S3rverClass };
+  s3rver = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory: path.join(tmp, 's3rver'),
+    configureBuckets: [{ name: 'croft-photos' }],
+  });
+  const { port } = await s3rver.run();
+  s3 = new S3Storage({
+    endpoint: `http://127.0.0.1:${port}`,
+    bucket: 'croft-photos',
+    region: 'us-east-1',
+    accessKeyId: 'S3RVER',
+    secretAccessKey: 'S3RVER',
+    forcePathStyle: true,
+  });
+});
+
+afterAll(async () => {
+  s3?.destroy();
+  await s3rver?.close();
+  await fs.rm(tmp, { recursive: true, force: true });
+});
+
+describe.each([
+  ['local folder', () => new LocalFolderStorage(path.join(tmp, 'local')) as ObjectStorage],
+  ['S3 (s3rver)', () => s3 as ObjectStorage],
+])('%s', (_name, storage) => {
+  it('keeps a JPEG of a few hundred KB byte for byte, put whole or streamed', async () => {
+    expect(jpeg.length).toBeGreaterThan(200_000);
+    const store = storage();
+    await store.put('farms/f1/photos/p1/whole', jpeg, 'image/jpeg');
+    await store.put('farms/f1/photos/p1/streamed', chunked(jpeg), 'image/jpeg', jpeg.length);
+    await store.put('farms/f1/photos/p1/streamed-unsized', chunked(jpeg), 'image/jpeg');
+    for (const key of ['whole', 'streamed', 'streamed-unsized']) {
+      const back = await readAll((await store.get(`farms/f1/photos/p1/${key}`))!);
+      expect(back.length, key).toBe(jpeg.length);
+      expect(sha(back), key).toBe(sha(jpeg));
+    }
+  });
+
+  it('answers undefined for a missing key, and deletes (twice without error)', async () => {
+    const store = storage();
+    expect(await store.get('farms/f1/photos/none/original')).toBeUndefined();
+    await store.put('farms/f1/photos/p2/x', Buffer.from('abc'), 'application/octet-stream');
+    await store.delete('farms/f1/photos/p2/x');
+    await store.delete('farms/f1/photos/p2/x');
+    expect(await store.get('farms/f1/photos/p2/x')).toBeUndefined();
+  });
+
+  it('refuses a key that could leave its folder', async () => {
+    await expect(storage().put('../escape', Buffer.from('x'), 'text/plain')).rejects.toThrow(/storage key/);
+    await expect(storage().get('a//b')).rejects.toThrow(/storage key/);
+  });
+});
+
+describe('settings', () => {
+  it('choose the local folder under the data directory by default, S3 when a bucket is named', () => {
+    const local = createPhotoStorage(loadConfig({ CROFT_DATA_DIR: tmp }, false));
+    expect(local).toBeInstanceOf(LocalFolderStorage);
+    expect((local as LocalFolderStorage).root).toBe(path.join(tmp, 'photos'));
+    const remote = createPhotoStorage(
+      loadConfig(
+        {
+          CROFT_S3_BUCKET: 'croft-photos',
+          CROFT_S3_ENDPOINT: 'http://127.0.0.1:9000',
+          CROFT_S3_FORCE_PATH_STYLE: 'on',
+          CROFT_S3_ACCESS_KEY_ID: 'a',
+          CROFT_S3_SECRET_ACCESS_KEY: 'b',
+        },
+        false,
+      ),
+    );
+    expect(remote.kind).toBe('s3');
+    (remote as S3Storage).destroy();
+  });
+
+  it('refuse half an S3 setting', () => {
+    expect(() => loadConfig({ CROFT_S3_ENDPOINT: 'http://127.0.0.1:9000' }, false)).toThrow(/CROFT_S3_ENDPOINT/);
+    expect(() => loadConfig({ CROFT_S3_BUCKET: 'b1x', CROFT_S3_ACCESS_KEY_ID: 'a' }, false)).toThrow(
+      /CROFT_S3_SECRET_ACCESS_KEY/,
+    );
+    expect(() => loadConfig({ CROFT_S3_BUCKET: 'Not_A_Bucket' }, false)).toThrow(/CROFT_S3_BUCKET/);
+    expect(() => loadConfig({ CROFT_S3_BUCKET: 'b1x', CROFT_S3_ENDPOINT: 'ftp://x' }, false)).toThrow(
+      /CROFT_S3_ENDPOINT/,
+    );
+  });
+});
