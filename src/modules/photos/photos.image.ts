@@ -93,7 +93,8 @@ async function readExif(segment: Buffer | undefined, timeZone: string): Promise<
   if (!tags) return none;
   const lat = degrees(tags.GPSLatitude, tags.GPSLatitudeRef, 'S');
   const lon = degrees(tags.GPSLongitude, tags.GPSLongitudeRef, 'W');
-  const gpsOk = lat !== null && lon !== null && Math.abs(lat) <= 90 && Math.abs(lon) <= 180 && !(lat === 0 && lon === 0);
+  const gpsOk =
+    lat !== null && lon !== null && Math.abs(lat) <= 90 && Math.abs(lon) <= 180 && !(lat === 0 && lon === 0);
   const accuracy = tags.GPSHPositioningError;
   const orientation = tags.Orientation;
   return {

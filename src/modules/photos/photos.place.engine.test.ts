@@ -29,12 +29,24 @@ describe('choosePlace', () => {
     ],
     [
       'near a border: two within accuracy',
-      { gps: { accuracyM: 5 }, candidates: [{ id: A, distanceM: 0 }, { id: B, distanceM: 0.4 }] },
+      {
+        gps: { accuracyM: 5 },
+        candidates: [
+          { id: A, distanceM: 0 },
+          { id: B, distanceM: 0.4 },
+        ],
+      },
       { id: null, source: null, reason: 'several_within_accuracy' },
     ],
     [
       'a candidate beyond the accuracy does not count',
-      { gps: { accuracyM: 2 }, candidates: [{ id: A, distanceM: 0 }, { id: B, distanceM: 2.5 }] },
+      {
+        gps: { accuracyM: 2 },
+        candidates: [
+          { id: A, distanceM: 0 },
+          { id: B, distanceM: 2.5 },
+        ],
+      },
       { id: A, source: 'gps', reason: 'gps' },
     ],
     [
@@ -44,7 +56,13 @@ describe('choosePlace', () => {
     ],
     [
       'no stated accuracy: the default applies',
-      { gps: { accuracyM: null }, candidates: [{ id: A, distanceM: 0 }, { id: B, distanceM: 9 }] },
+      {
+        gps: { accuracyM: null },
+        candidates: [
+          { id: A, distanceM: 0 },
+          { id: B, distanceM: 9 },
+        ],
+      },
       { id: null, source: null, reason: 'several_within_accuracy' },
     ],
   ];

@@ -17,7 +17,6 @@ import { photoView, sessionView } from './photos.views.js';
 
 const TAGS = { tags: ['photos'] };
 
-
 /** Photos of storage locations: upload, the image through Croft, and the processing session. */
 export const photosRoutes: FastifyPluginAsyncTypebox<{ photos: PhotosService }> = async (app, { photos }) => {
   // The raw body as one Buffer. Fastify refuses a body whose Content-Length exceeds the route's limit

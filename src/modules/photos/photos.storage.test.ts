@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -27,7 +28,13 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 /** A JPEG of a few hundred KB: noise does not compress. */
 async function noisyJpeg(): Promise<Buffer> {
   return sharp({
-    create: { width: 900, height: 700, channels: 3, noise: { type: 'gaussian', mean: 120, sigma: 60 } },
+    create: {
+      width: 900,
+      height: 700,
+      channels: 3,
+      background: '#000000',
+      noise: { type: 'gaussian', mean: 120, sigma: 60 },
+    },
   })
     .jpeg({ quality: 95 })
     .toBuffer();
@@ -47,7 +54,7 @@ function chunked(bytes: Buffer): Readable {
 beforeAll(async () => {
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'croft-photos-storage-'));
   jpeg = await noisyJpeg();
-  const { default: S3rver } = (await import('s3rver')) as unknown as { default: S3rverClass };
+  const S3rver = createRequire(import.meta.url)('s3rver') as S3rverClass;
   s3rver = new S3rver({
     address: '127.0.0.1',
     port: 0,
