@@ -385,7 +385,10 @@ function s3(env: Env): Config['s3'] {
     return undefined;
   }
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket))
-    throw new ConfigError('CROFT_S3_BUCKET', `"${bucket}" is not a bucket name (3–63 lower-case letters, digits, dots, dashes)`);
+    throw new ConfigError(
+      'CROFT_S3_BUCKET',
+      `"${bucket}" is not a bucket name (3–63 lower-case letters, digits, dots, dashes)`,
+    );
   const accessKeyId = read(env, 'CROFT_S3_ACCESS_KEY_ID');
   const secretAccessKey = read(env, 'CROFT_S3_SECRET_ACCESS_KEY');
   if ((accessKeyId === undefined) !== (secretAccessKey === undefined))
