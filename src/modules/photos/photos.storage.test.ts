@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -6,6 +6,8 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp } from '../../../test/helpers/app.js';
+import { login, setupAdmin } from '../../../test/helpers/factories.js';
 import { loadConfig } from '../../platform/config.js';
 import { createPhotoStorage, LocalFolderStorage, readAll, S3Storage, type ObjectStorage } from './photos.storage.js';
 
@@ -22,6 +24,7 @@ let tmp: string;
 let jpeg: Buffer;
 let s3rver: S3rverServer;
 let s3: S3Storage;
+let s3Port: number;
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -63,6 +66,7 @@ beforeAll(async () => {
     configureBuckets: [{ name: 'croft-photos' }],
   });
   const { port } = await s3rver.run();
+  s3Port = port;
   s3 = new S3Storage({
     endpoint: `http://127.0.0.1:${port}`,
     bucket: 'croft-photos',
@@ -141,5 +145,43 @@ describe('settings', () => {
     expect(() => loadConfig({ CROFT_S3_BUCKET: 'b1x', CROFT_S3_ENDPOINT: 'ftp://x' }, false)).toThrow(
       /CROFT_S3_ENDPOINT/,
     );
+  });
+});
+
+describe('uploads through the API with CROFT_S3_* set', () => {
+  it('store the photo in the bucket and serve the same bytes back', async () => {
+    const t = await createTestApp({
+      env: {
+        CROFT_DATA_DIR: path.join(tmp, 'app'),
+        CROFT_S3_BUCKET: 'croft-photos',
+        CROFT_S3_ENDPOINT: `http://127.0.0.1:${s3Port}`,
+        CROFT_S3_FORCE_PATH_STYLE: 'on',
+        CROFT_S3_ACCESS_KEY_ID: 'S3RVER',
+        CROFT_S3_SECRET_ACCESS_KEY: 'S3RVER',
+      },
+    });
+    try {
+      expect(t.deps.services.photoStorage.kind).toBe('s3');
+      const setup = await setupAdmin(t.app);
+      const admin = await login(t.app, setup.admin.email);
+      const id = randomUUID();
+      const url = `/api/v1/farms/${setup.farm.slug}/photos/${id}`;
+      const put = await t.app.inject({
+        method: 'PUT',
+        url,
+        headers: { ...admin.headers, 'content-type': 'image/jpeg' },
+        payload: jpeg,
+      });
+      expect(put.statusCode, put.body).toBe(201);
+      const back = await t.app.inject({ method: 'GET', url: `${url}/image`, headers: admin.headers });
+      expect(back.statusCode).toBe(200);
+      expect(back.rawPayload.length).toBe(jpeg.length);
+      expect(sha(back.rawPayload)).toBe(sha(jpeg));
+      // Nothing went to the local folder.
+      await expect(fs.access(path.join(tmp, 'app', 'photos'))).rejects.toThrow();
+    } finally {
+      await t.close();
+      (t.deps.services.photoStorage as S3Storage).destroy();
+    }
   });
 });
