@@ -8,6 +8,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp } from '../../../test/helpers/app.js';
 import { login, setupAdmin } from '../../../test/helpers/factories.js';
+import { waitFor } from '../../../test/helpers/wait.js';
 import { loadConfig } from '../../platform/config.js';
 import { createPhotoStorage, LocalFolderStorage, readAll, S3Storage, type ObjectStorage } from './photos.storage.js';
 
@@ -149,8 +150,9 @@ describe('settings', () => {
 });
 
 describe('uploads through the API with CROFT_S3_* set', () => {
-  it('store the photo in the bucket and serve the same bytes back', async () => {
+  it('store the photo in the bucket, serve the same bytes back, and queue the count', async () => {
     const t = await createTestApp({
+      workJobs: true,
       env: {
         CROFT_DATA_DIR: path.join(tmp, 'app'),
         CROFT_S3_BUCKET: 'croft-photos',
@@ -179,6 +181,15 @@ describe('uploads through the API with CROFT_S3_* set', () => {
       expect(sha(back.rawPayload)).toBe(sha(jpeg));
       // Nothing went to the local folder.
       await expect(fs.access(path.join(tmp, 'app', 'photos'))).rejects.toThrow();
+      // The job queued with the upload runs, and fails the session visibly: no counter is wired in yet.
+      const sessionUrl = `/api/v1/farms/${setup.farm.slug}/photo-sessions/${(put.json() as { session_id: string }).session_id}`;
+      const session = async () =>
+        (await t.app.inject({ method: 'GET', url: sessionUrl, headers: admin.headers })).json() as {
+          status: string;
+          error_code: string | null;
+        };
+      await waitFor(async () => (await session()).status === 'failed', 20_000, 100);
+      expect(await session()).toMatchObject({ status: 'failed', error_code: 'COUNTING_UNAVAILABLE' });
     } finally {
       await t.close();
       (t.deps.services.photoStorage as S3Storage).destroy();
