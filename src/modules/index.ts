@@ -12,6 +12,7 @@ import { identityModule } from './identity/index.js';
 import { liveModule } from './live/index.js';
 import { locationsModule } from './locations/index.js';
 import { nutrientsModule } from './nutrients/index.js';
+import { photosModule } from './photos/index.js';
 import { productsModule } from './products/index.js';
 import { protectionModule } from './protection/index.js';
 import { schedulesModule } from './schedules/index.js';
@@ -44,6 +45,7 @@ export const modules = [
   tanksModule,
   calendarModule,
   stockModule,
+  photosModule,
   liveModule,
 ] as const;
 

@@ -147,6 +147,23 @@ export interface Config {
   taskDigestHour: number;
   /** The plant catalogue's seed folder, instead of the one shipped (seed/catalog). */
   catalogSeedDir: string | undefined;
+  /**
+   * An S3-compatible store for photos (CROFT_S3_BUCKET and the rest); unset, photos are kept under
+   * `<data dir>/photos`.
+   */
+  s3:
+    | {
+        /** The store's URL (MinIO, Garage …); unset: AWS's own for the region. */
+        endpoint: string | undefined;
+        bucket: string;
+        region: string;
+        /** Both or neither; neither: the SDK's own credential chain (environment, instance role …). */
+        accessKeyId: string | undefined;
+        secretAccessKey: string | undefined;
+        /** Bucket in the path, not the host name (MinIO, Garage, s3rver). */
+        forcePathStyle: boolean;
+      }
+    | undefined;
 }
 
 export class ConfigError extends Error {
@@ -359,6 +376,39 @@ function hosts(env: Env): string[] {
     });
 }
 
+function s3(env: Env): Config['s3'] {
+  const bucket = read(env, 'CROFT_S3_BUCKET');
+  const named = ['CROFT_S3_ENDPOINT', 'CROFT_S3_REGION', 'CROFT_S3_ACCESS_KEY_ID', 'CROFT_S3_SECRET_ACCESS_KEY'];
+  if (bucket === undefined) {
+    const stray = named.find((name) => read(env, name) !== undefined);
+    if (stray) throw new ConfigError(stray, 'is set but CROFT_S3_BUCKET is not: name the bucket photos go to');
+    return undefined;
+  }
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket))
+    throw new ConfigError(
+      'CROFT_S3_BUCKET',
+      `"${bucket}" is not a bucket name (3–63 lower-case letters, digits, dots, dashes)`,
+    );
+  const accessKeyId = read(env, 'CROFT_S3_ACCESS_KEY_ID');
+  const secretAccessKey = read(env, 'CROFT_S3_SECRET_ACCESS_KEY');
+  if ((accessKeyId === undefined) !== (secretAccessKey === undefined))
+    throw new ConfigError(
+      accessKeyId === undefined ? 'CROFT_S3_ACCESS_KEY_ID' : 'CROFT_S3_SECRET_ACCESS_KEY',
+      'set both CROFT_S3_ACCESS_KEY_ID and CROFT_S3_SECRET_ACCESS_KEY, or neither',
+    );
+  const region = read(env, 'CROFT_S3_REGION') ?? 'us-east-1';
+  if (!/^[a-z0-9-]{2,40}$/.test(region))
+    throw new ConfigError('CROFT_S3_REGION', `"${region}" is not a region name such as eu-central-1`);
+  return {
+    endpoint: serviceUrl(env, 'CROFT_S3_ENDPOINT', ['http:', 'https:'], 'https://s3.example.org:9000'),
+    bucket,
+    region,
+    accessKeyId,
+    secretAccessKey,
+    forcePathStyle: onOff(env, 'CROFT_S3_FORCE_PATH_STYLE', false),
+  };
+}
+
 function retryDelays(env: Env): number[] {
   const value = read(env, 'CROFT_WEBHOOK_RETRY_S') ?? '5,25,125';
   const delays = value.split(',').map((v) => Number(v.trim()));
@@ -458,5 +508,6 @@ export function loadConfig(env: Env = process.env, isTerminal = Boolean(process.
     deviceSweepMs: integer(env, 'CROFT_DEVICE_SWEEP_MS', 1000, 50, 60_000),
     taskDigestHour: integer(env, 'CROFT_TASK_DIGEST_HOUR', 7, 0, 23),
     catalogSeedDir: read(env, 'CROFT_CATALOG_SEED_DIR') && path.resolve(read(env, 'CROFT_CATALOG_SEED_DIR')!),
+    s3: s3(env),
   };
 }

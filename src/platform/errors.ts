@@ -10,6 +10,7 @@ export type ErrorKind =
   | 'not_found'
   | 'conflict'
   | 'too_large'
+  | 'unsupported_media' // the body is not of a kind the endpoint takes (checked by its bytes)
   | 'rule' // a domain rule refused a well-formed request (e.g. KARENZ_VIOLATION)
   | 'locked'
   | 'rate_limited'
@@ -44,6 +45,8 @@ export const ruleViolation = (code: string, message: string, details?: ErrorDeta
   new DomainError('rule', code, message, details);
 export const unavailable = (code: string, message: string, details?: ErrorDetails) =>
   new DomainError('unavailable', code, message, details);
+export const unsupportedMedia = (code: string, message: string, details?: ErrorDetails) =>
+  new DomainError('unsupported_media', code, message, details);
 /** A client-made id used again with a different request (docs/architecture.md, "Client-made ids"). */
 export const idempotencyConflict = (message: string, details?: ErrorDetails) =>
   new DomainError('conflict', 'IDEMPOTENCY_CONFLICT', message, details);

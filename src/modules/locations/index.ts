@@ -22,6 +22,8 @@ export const locationReads = {
   typeRules: locationsRepository.typeRules,
   /** The farm's location codes, each with its location. */
   codes: locationsRepository.codes,
+  /** The location whose QR code this is (the code printed on its label). */
+  byQr: locationsRepository.findByQr,
 };
 export type { LocationRow } from './locations.repository.js';
 export { locationCode } from './location-code.engine.js';

@@ -13,6 +13,7 @@ import { StockLabels } from './labels.service.js';
 import { monthlyRoutes } from './monthly.routes.js';
 import { MonthlyReconciliation } from './monthly.service.js';
 import { defineStockJobs } from './stock.jobs.js';
+import { stockRepository } from './stock.repository.js';
 import { stockRoutes } from './stock.routes.js';
 import { StockService } from './stock.service.js';
 import { stockSetupRoutes } from './stock.setup.routes.js';
@@ -21,6 +22,12 @@ import { StockSetupService } from './stock.setup.js';
 export type { StockService } from './stock.service.js';
 export type { StockSetupService } from './stock.setup.js';
 export type { StockAvailability } from './availability.service.js';
+
+/** Reads of stock that other modules make inside their own transaction. */
+export const stockReads = {
+  /** What a storage location is meant to hold (its stock config); undefined when it has none. */
+  config: stockRepository.config,
+};
 
 interface StockDeps {
   config: Config;

@@ -25,6 +25,7 @@ export const STATUS_OF_KIND: Record<ErrorKind, number> = {
   not_found: 404,
   conflict: 409,
   too_large: 413,
+  unsupported_media: 415,
   rule: 422,
   locked: 423,
   rate_limited: 429,

@@ -15938,6 +15938,487 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/farms/{farm}/photo-sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A photo’s processing session: status, warnings, counts (null until completed), method, error code */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The processing session */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attempts: number;
+                            confidence: number | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            detected: number | null;
+                            empty: number | null;
+                            error_code: string | null;
+                            estimated: number | null;
+                            finished_at: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            location_id: string | null;
+                            method: string | null;
+                            /** Format: uuid */
+                            photo_id: string;
+                            started_at: string | null;
+                            /** @enum {unknown} */
+                            status: "pending" | "processing" | "completed" | "failed";
+                            total: number | null;
+                            /** @description What is missing, without failing: needs_location (no one place found: PATCH the session), needs_config (the storage location has no stock config) */
+                            warnings: string[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Set the storage location a session’s photo shows: clears needs_location, and warns needs_config when the place has no stock config */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The processing session */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description The storage location the photo shows
+                         */
+                        location_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attempts: number;
+                            confidence: number | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            detected: number | null;
+                            empty: number | null;
+                            error_code: string | null;
+                            estimated: number | null;
+                            finished_at: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            location_id: string | null;
+                            method: string | null;
+                            /** Format: uuid */
+                            photo_id: string;
+                            started_at: string | null;
+                            /** @enum {unknown} */
+                            status: "pending" | "processing" | "completed" | "failed";
+                            total: number | null;
+                            /** @description What is missing, without failing: needs_location (no one place found: PATCH the session), needs_config (the storage location has no stock config) */
+                            warnings: string[];
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/photos/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A photo’s metadata (EXIF time and GPS, its place and how it was chosen) and its session */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The photo: an id the client made before uploading */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            byte_size: number;
+                            /**
+                             * @description By the bytes
+                             * @enum {unknown}
+                             */
+                            content_type: "image/jpeg" | "image/png" | "image/webp";
+                            /** Format: date-time */
+                            created_at: string;
+                            gps: {
+                                accuracy_m: number | null;
+                                lat: number;
+                                lon: number;
+                            } | null;
+                            height: number;
+                            /** Format: uuid */
+                            id: string;
+                            location_id: string | null;
+                            location_source: ("label" | "given" | "gps") | null;
+                            /** @description EXIF orientation (1: upright) */
+                            orientation: number;
+                            /** Format: uuid */
+                            session_id: string;
+                            /** @description Hex SHA-256 of the bytes as uploaded */
+                            sha256: string;
+                            /** Format: date-time */
+                            taken_at: string;
+                            /**
+                             * @description EXIF DateTimeOriginal, or the upload time
+                             * @enum {unknown}
+                             */
+                            taken_at_source: "exif" | "upload";
+                            /** @description What is missing, without failing: needs_location (no one place found: PATCH the session), needs_config (the storage location has no stock config) */
+                            warnings: string[];
+                            width: number;
+                        };
+                    };
+                };
+            };
+        };
+        /** Upload a photo of a storage location: the image itself as the body (image/* or application/octet-stream, up to 20 MB: 413 beyond), under an id the client made. JPEG, PNG or WebP judged by the bytes (415 otherwise); a corrupt image 422 IMAGE_UNREADABLE; over 50 megapixels 422 IMAGE_TOO_LARGE. The same id with the same bytes answers 200 with the first upload; other bytes 409 IDEMPOTENCY_CONFLICT. The place: `label` or `location_id`, else the EXIF GPS within its accuracy (else the warning needs_location). The answer names the processing session */
+        put: {
+            parameters: {
+                query?: {
+                    /** @description A scanned label: the storage location’s QR code (or the link it holds) or its code (wins over GPS) */
+                    label?: string;
+                    /** @description The storage location photographed (wins over GPS) */
+                    location_id?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The photo: an id the client made before uploading */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description A repeat of the first request with this id: what it made */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            byte_size: number;
+                            /**
+                             * @description By the bytes
+                             * @enum {unknown}
+                             */
+                            content_type: "image/jpeg" | "image/png" | "image/webp";
+                            /** Format: date-time */
+                            created_at: string;
+                            gps: {
+                                accuracy_m: number | null;
+                                lat: number;
+                                lon: number;
+                            } | null;
+                            height: number;
+                            /** Format: uuid */
+                            id: string;
+                            location_id: string | null;
+                            location_source: ("label" | "given" | "gps") | null;
+                            /** @description EXIF orientation (1: upright) */
+                            orientation: number;
+                            /** Format: uuid */
+                            session_id: string;
+                            /** @description Hex SHA-256 of the bytes as uploaded */
+                            sha256: string;
+                            /** Format: date-time */
+                            taken_at: string;
+                            /**
+                             * @description EXIF DateTimeOriginal, or the upload time
+                             * @enum {unknown}
+                             */
+                            taken_at_source: "exif" | "upload";
+                            /** @description What is missing, without failing: needs_location (no one place found: PATCH the session), needs_config (the storage location has no stock config) */
+                            warnings: string[];
+                            width: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            byte_size: number;
+                            /**
+                             * @description By the bytes
+                             * @enum {unknown}
+                             */
+                            content_type: "image/jpeg" | "image/png" | "image/webp";
+                            /** Format: date-time */
+                            created_at: string;
+                            gps: {
+                                accuracy_m: number | null;
+                                lat: number;
+                                lon: number;
+                            } | null;
+                            height: number;
+                            /** Format: uuid */
+                            id: string;
+                            location_id: string | null;
+                            location_source: ("label" | "given" | "gps") | null;
+                            /** @description EXIF orientation (1: upright) */
+                            orientation: number;
+                            /** Format: uuid */
+                            session_id: string;
+                            /** @description Hex SHA-256 of the bytes as uploaded */
+                            sha256: string;
+                            /** Format: date-time */
+                            taken_at: string;
+                            /**
+                             * @description EXIF DateTimeOriginal, or the upload time
+                             * @enum {unknown}
+                             */
+                            taken_at_source: "exif" | "upload";
+                            /** @description What is missing, without failing: needs_location (no one place found: PATCH the session), needs_config (the storage location has no stock config) */
+                            warnings: string[];
+                            width: number;
+                        };
+                    };
+                };
+                /** @description IDEMPOTENCY_CONFLICT: this id was already used in this farm for a different request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description PAYLOAD_TOO_LARGE: over 20 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description UNSUPPORTED_MEDIA_TYPE: not JPEG, PNG or WebP */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description IMAGE_UNREADABLE or IMAGE_TOO_LARGE */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/photos/{id}/image": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A photo’s bytes through Croft: as uploaded (original, the default), or its display copy or thumbnail (JPEG) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description original: as uploaded; display: JPEG, long side ≤ 2048 px; thumb: JPEG ≤ 320 px (both upright by EXIF) */
+                    size?: "original" | "display" | "thumb";
+                };
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The photo: an id the client made before uploading */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/jpeg": components["schemas"]["ErrorResponse"];
+                        "image/png": components["schemas"]["ErrorResponse"];
+                        "image/webp": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/jpeg": components["schemas"]["ErrorResponse"];
+                        "image/png": components["schemas"]["ErrorResponse"];
+                        "image/webp": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The image bytes */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/jpeg": string;
+                        "image/png": string;
+                        "image/webp": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/farms/{farm}/plant-inspections": {
         parameters: {
             query?: never;

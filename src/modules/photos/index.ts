@@ -1,0 +1,35 @@
+import type { Clock } from '../../platform/clock.js';
+import type { Config } from '../../platform/config.js';
+import type { Database } from '../../platform/db/database.js';
+import type { JobRunner } from '../../platform/jobs/runner.js';
+import type { Logger } from '../../platform/logger.js';
+import { defineModule } from '../../platform/module.js';
+import type { StockService } from '../stock/index.js';
+import { countingUnavailable } from './photos.counting.js';
+import { definePhotosJobs } from './photos.jobs.js';
+import { photosRoutes } from './photos.routes.js';
+import { PhotosService } from './photos.service.js';
+import { createPhotoStorage } from './photos.storage.js';
+
+export type { PhotosService } from './photos.service.js';
+export type { CountPhoto, PhotoCount } from './photos.counting.js';
+export type { ObjectStorage } from './photos.storage.js';
+
+/**
+ * Photos of storage locations (issue #25): upload into object storage, which place they show, and the
+ * processing session the `photos.count` job works. Counting itself is not wired in yet: every session
+ * fails with COUNTING_UNAVAILABLE until it is.
+ */
+export const photosModule = defineModule({
+  name: 'photos',
+  // `stock` is named so the module comes after stock, whose reads (a location's stock config) it uses.
+  create: (deps: { config: Config; db: Database; clock: Clock; jobs: JobRunner; log: Logger; stock: StockService }) => {
+    const photoStorage = createPhotoStorage(deps.config);
+    return {
+      photoStorage,
+      photos: new PhotosService({ ...deps, photoStorage, countPhoto: countingUnavailable }),
+    };
+  },
+  routes: photosRoutes,
+  jobs: definePhotosJobs,
+});

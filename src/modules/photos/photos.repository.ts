@@ -1,0 +1,105 @@
+import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
+import type { Tx } from '../../platform/db/database.js';
+import { isUuid } from '../../platform/ids.js';
+import type { PlaceCandidate } from './photos.place.engine.js';
+import type { LocationSource, PhotoSessionTable, PhotoTable } from './photos.tables.js';
+
+export type PhotoRow = Selectable<PhotoTable>;
+export type SessionRow = Selectable<PhotoSessionTable>;
+
+/** Photos and their processing sessions; the transaction first, SQL only. */
+export const photosRepository = {
+  findPhoto(tx: Tx, farmId: string, id: string): Promise<PhotoRow | undefined> {
+    if (!isUuid(id)) return Promise.resolve(undefined);
+    return tx.selectFrom('photos').selectAll().where('farm_id', '=', farmId).where('id', '=', id).executeTakeFirst();
+  },
+
+  /** Undefined when the id was taken meanwhile (a concurrent twin). */
+  insertPhoto(tx: Tx, row: Insertable<PhotoTable>): Promise<PhotoRow | undefined> {
+    return tx
+      .insertInto('photos')
+      .values(row)
+      .onConflict((oc) => oc.columns(['farm_id', 'id']).doNothing())
+      .returningAll()
+      .executeTakeFirst();
+  },
+
+  async setPhotoLocation(
+    tx: Tx,
+    farmId: string,
+    photoId: string,
+    locationId: string | null,
+    source: LocationSource | null,
+  ): Promise<void> {
+    await tx
+      .updateTable('photos')
+      .set({ location_id: locationId, location_source: source })
+      .where('farm_id', '=', farmId)
+      .where('id', '=', photoId)
+      .execute();
+  },
+
+  insertSession(tx: Tx, row: Insertable<PhotoSessionTable>): Promise<SessionRow> {
+    return tx.insertInto('photo_sessions').values(row).returningAll().executeTakeFirstOrThrow();
+  },
+
+  findSession(tx: Tx, farmId: string, id: string): Promise<SessionRow | undefined> {
+    if (!isUuid(id)) return Promise.resolve(undefined);
+    return tx
+      .selectFrom('photo_sessions')
+      .selectAll()
+      .where('farm_id', '=', farmId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+  },
+
+  sessionOfPhoto(tx: Tx, farmId: string, photoId: string): Promise<SessionRow | undefined> {
+    return tx
+      .selectFrom('photo_sessions')
+      .selectAll()
+      .where('farm_id', '=', farmId)
+      .where('photo_id', '=', photoId)
+      .executeTakeFirst();
+  },
+
+  updateSession(tx: Tx, farmId: string, id: string, patch: Updateable<PhotoSessionTable>): Promise<SessionRow> {
+    return tx
+      .updateTable('photo_sessions')
+      .set(patch)
+      .where('farm_id', '=', farmId)
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  },
+
+  /**
+   * Takes a session for one processing attempt: pending (or processing, left by a crashed attempt) becomes
+   * processing with one more attempt; undefined when it is finished already (a job run twice).
+   */
+  claimSession(tx: Tx, farmId: string, id: string, now: Date): Promise<SessionRow | undefined> {
+    return tx
+      .updateTable('photo_sessions')
+      .set((eb) => ({ status: 'processing', attempts: eb('attempts', '+', 1), started_at: now }))
+      .where('farm_id', '=', farmId)
+      .where('id', '=', id)
+      .where('status', 'in', ['pending', 'processing'])
+      .returningAll()
+      .executeTakeFirst();
+  },
+
+  /**
+   * The farm's storage locations (not retired, with a shape) within `meters` of the point, on the
+   * geography (metres on the ground), nearest first; a shape containing the point is 0 m away.
+   */
+  async placeCandidates(tx: Tx, farmId: string, lon: number, lat: number, meters: number): Promise<PlaceCandidate[]> {
+    const point = sql`ST_SetSRID(ST_MakePoint(${lon}, ${lat}), 4326)`;
+    const { rows } = await sql<{ id: string; distance_m: number }>`
+      select id, ST_Distance(geometry::geography, ${point}::geography) as distance_m
+        from locations
+       where farm_id = ${farmId} and type = 'storage_location' and status <> 'retired' and geometry is not null
+         and ST_DWithin(geometry::geography, ${point}::geography, ${meters})
+       order by distance_m, id
+       limit 20`.execute(tx);
+    return rows.map((r) => ({ id: r.id, distanceM: Number(r.distance_m) }));
+  },
+};

@@ -1,0 +1,148 @@
+import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { Config } from '../../platform/config.js';
+
+/**
+ * Where photo bytes live: a folder under the data directory (the default) or any S3-compatible store
+ * (MinIO, Garage, AWS …) when CROFT_S3_BUCKET is set. Keys are Croft's own and never leave the server:
+ * images are served through Croft, with the farm's access check.
+ */
+export interface ObjectStorage {
+  readonly kind: 'local' | 's3';
+  /** Stores the bytes under `key`, replacing what was there. */
+  put(key: string, body: Buffer | Readable, contentType: string, byteSize?: number): Promise<void>;
+  /** The bytes as a stream; undefined when no object has this key. */
+  get(key: string): Promise<Readable | undefined>;
+  /** Removes the object; no error when there is none. */
+  delete(key: string): Promise<void>;
+}
+
+/** Reads a whole stream into one buffer. */
+export async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks);
+}
+
+/** A key Croft made: path segments of letters, digits, dashes, dots and underscores, never `..`. */
+function checkedKey(key: string): string {
+  if (!/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(key) || key.split('/').some((p) => p === '.' || p === '..'))
+    throw new Error(`Not a storage key: ${key}`);
+  return key;
+}
+
+/** Objects as files under a folder; a write lands under a temporary name first, then is renamed. */
+export class LocalFolderStorage implements ObjectStorage {
+  readonly kind = 'local' as const;
+  constructor(readonly root: string) {}
+
+  #path(key: string): string {
+    return path.join(this.root, ...checkedKey(key).split('/'));
+  }
+
+  async put(key: string, body: Buffer | Readable, _contentType: string): Promise<void> {
+    const target = this.#path(key);
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    const temporary = `${target}.${process.pid}.${Date.now().toString(36)}.part`;
+    try {
+      if (Buffer.isBuffer(body)) await fs.writeFile(temporary, body);
+      else {
+        const file = await fs.open(temporary, 'w');
+        try {
+          await pipeline(body, file.createWriteStream());
+        } finally {
+          await file.close().catch(() => undefined);
+        }
+      }
+      await fs.rename(temporary, target);
+    } catch (error) {
+      await fs.rm(temporary, { force: true });
+      throw error;
+    }
+  }
+
+  async get(key: string): Promise<Readable | undefined> {
+    const target = this.#path(key);
+    try {
+      await fs.access(target);
+    } catch {
+      return undefined;
+    }
+    return createReadStream(target);
+  }
+
+  async delete(key: string): Promise<void> {
+    await fs.rm(this.#path(key), { force: true });
+  }
+}
+
+export type S3Settings = NonNullable<Config['s3']>;
+
+/** Objects in an S3-compatible bucket through the AWS SDK. */
+export class S3Storage implements ObjectStorage {
+  readonly kind = 's3' as const;
+  readonly #client: S3Client;
+  readonly #bucket: string;
+
+  constructor(settings: S3Settings) {
+    this.#bucket = settings.bucket;
+    this.#client = new S3Client({
+      region: settings.region,
+      ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+      forcePathStyle: settings.forcePathStyle,
+      ...(settings.accessKeyId && settings.secretAccessKey
+        ? { credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey } }
+        : {}),
+      // With the SDK's defaults (a CRC32 trailer on every upload, chunked), a streamed upload to a store
+      // that does not know flexible checksums (s3rver, older MinIO and Garage) is stored with the chunk
+      // framing in its bytes, and no error is raised: checksums only where the operation requires one.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+  }
+
+  async put(key: string, body: Buffer | Readable, contentType: string, byteSize?: number): Promise<void> {
+    // A stream needs its length stated: S3 refuses an upload of unknown length without chunked signing.
+    const payload = Buffer.isBuffer(body) ? body : byteSize === undefined ? await readAll(body) : body;
+    await this.#client.send(
+      new PutObjectCommand({
+        Bucket: this.#bucket,
+        Key: checkedKey(key),
+        Body: payload,
+        ContentType: contentType,
+        ContentLength: Buffer.isBuffer(payload) ? payload.length : byteSize,
+      }),
+    );
+  }
+
+  async get(key: string): Promise<Readable | undefined> {
+    try {
+      const answer = await this.#client.send(new GetObjectCommand({ Bucket: this.#bucket, Key: checkedKey(key) }));
+      const body = answer.Body;
+      if (!body) return undefined;
+      return body instanceof Readable ? body : Readable.fromWeb(body.transformToWebStream() as never);
+    } catch (error) {
+      if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return undefined;
+      throw error;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: checkedKey(key) }));
+  }
+
+  /** Closes the client's connections. */
+  destroy(): void {
+    this.#client.destroy();
+  }
+}
+
+/** The storage the settings choose: S3 when CROFT_S3_BUCKET is set, else `<data dir>/photos`. */
+export function createPhotoStorage(config: Config): ObjectStorage {
+  if (config.s3) return new S3Storage(config.s3);
+  return new LocalFolderStorage(path.join(config.dataDir, 'photos'));
+}

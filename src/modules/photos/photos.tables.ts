@@ -1,0 +1,60 @@
+import type { Generated } from 'kysely';
+import type { Timestamp } from '../../platform/db/schema.js';
+
+export type PhotoContentType = 'image/jpeg' | 'image/png' | 'image/webp';
+export type LocationSource = 'label' | 'given' | 'gps';
+export type SessionStatus = 'pending' | 'processing' | 'completed' | 'failed';
+
+export interface PhotoTable {
+  farm_id: string;
+  /** Made by the client before the upload. */
+  id: string;
+  storage_key: string;
+  /** By the bytes' magic numbers. */
+  content_type: PhotoContentType;
+  byte_size: number;
+  /** Hex SHA-256 of the original bytes. */
+  sha256: string;
+  width: number;
+  height: number;
+  /** EXIF orientation 1–8 (1 when none). */
+  orientation: Generated<number>;
+  taken_at: Timestamp;
+  taken_at_source: 'exif' | 'upload';
+  gps_lon: number | null;
+  gps_lat: number | null;
+  gps_accuracy_m: number | null;
+  location_id: string | null;
+  location_source: LocationSource | null;
+  display_key: string;
+  thumb_key: string;
+  user_id: string | null;
+  request_hash: string | null;
+  created_at: Timestamp;
+}
+
+export interface PhotoSessionTable {
+  farm_id: string;
+  id: Generated<string>;
+  photo_id: string;
+  status: Generated<SessionStatus>;
+  error_code: string | null;
+  warnings: Generated<string[]>;
+  method: string | null;
+  confidence: number | null;
+  detected: number | null;
+  estimated: number | null;
+  empty: number | null;
+  total: number | null;
+  attempts: Generated<number>;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+declare module '../../platform/db/schema.js' {
+  interface DB {
+    photos: PhotoTable;
+    photo_sessions: PhotoSessionTable;
+  }
+}
