@@ -171,14 +171,14 @@ async function run(name: string, db: Database): Promise<boolean> {
         tx,
       );
       // The plants each reached: the plant; a run's plants; the plants under a bed or a greenhouse.
-      await sql`insert into treatment_application_plants (farm_id, application_id, plant_id, applied_on, safe_on)
-        select a.farm_id, a.id, p.id, a.applied_on, a.safe_on
-        from treatment_applications a
-        join plants p on p.farm_id = a.farm_id and (
-          p.id = a.plant_id or p.run_id = a.run_id
-          or p.location_id = a.location_id
-          or p.location_id in (select l.id from locations l where l.farm_id = a.farm_id and a.location_id = any(l.path)))
-        where a.farm_id = ${farmId}`.execute(tx);
+      const reach = (plants: ReturnType<typeof sql>) =>
+        sql`insert into treatment_application_plants (farm_id, application_id, plant_id, applied_on, safe_on)
+          select a.farm_id, a.id, p.id, a.applied_on, a.safe_on from treatment_applications a ${plants}
+          where a.farm_id = ${farmId}`.execute(tx);
+      await reach(sql`join plants p on p.farm_id = a.farm_id and p.id = a.plant_id`);
+      await reach(sql`join plants p on p.farm_id = a.farm_id and p.run_id = a.run_id`);
+      await reach(sql`join locations l on l.farm_id = a.farm_id and (l.id = a.location_id or a.location_id = any(l.path))
+        join plants p on p.farm_id = l.farm_id and p.location_id = l.id`);
     });
     await db.system((tx) => sql`analyze`.execute(tx));
     const counted = await db.system((tx) =>

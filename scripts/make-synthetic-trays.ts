@@ -6,7 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { generateSyntheticTray } from '../src/modules/photos/synthetic/tray.js';
+import { generateSyntheticTray } from '../src/modules/photos/index.js';
 
 const { values } = parseArgs({
   options: {

@@ -4,8 +4,7 @@
 //
 //   npx tsx scripts/measure-counting.ts [--seeds 20] [--width 1600 --height 1200] [--rows 10 --cols 12]
 import { parseArgs } from 'node:util';
-import { countPlants, decodeForCounting } from '../src/modules/photos/counting/count.js';
-import { generateSyntheticTray } from '../src/modules/photos/synthetic/tray.js';
+import { countPlants, decodeForCounting, generateSyntheticTray } from '../src/modules/photos/index.js';
 
 const { values } = parseArgs({
   options: {

@@ -1,4 +1,3 @@
-import { unavailable } from '../../platform/errors.js';
 import type { CountHints, Detection } from './counting/types.js';
 
 /** What counting a photo answers: the detections and the count they, and the estimates, add up to. */
@@ -16,12 +15,3 @@ export interface PhotoCount {
 
 /** Counts the plants on a photo's original bytes; the processing job calls it. */
 export type CountPhoto = (bytes: Buffer, hints: CountHints) => Promise<PhotoCount>;
-
-/**
- * The default while no counter is wired in: every session fails, visibly, with COUNTING_UNAVAILABLE —
- * never a made-up number.
- */
-export const countingUnavailable: CountPhoto = () =>
-  Promise.reject(
-    unavailable('COUNTING_UNAVAILABLE', 'Counting plants on photos is not available in this version of Croft'),
-  );

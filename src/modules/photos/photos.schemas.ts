@@ -54,7 +54,7 @@ export const SessionView = Type.Object({
   id: Uuid,
   photo_id: Uuid,
   status: OneOf(['pending', 'processing', 'completed', 'failed']),
-  error_code: Nullable(Type.String({ description: 'Why it failed (COUNTING_UNAVAILABLE …)' })),
+  error_code: Nullable(Type.String({ description: 'Why it failed (COUNTING_FAILED …)' })),
   warnings: Warnings,
   location_id: Nullable(Uuid),
   method: Nullable(Type.String({ description: 'How the count was made' })),

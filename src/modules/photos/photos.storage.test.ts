@@ -181,15 +181,15 @@ describe('uploads through the API with CROFT_S3_* set', () => {
       expect(sha(back.rawPayload)).toBe(sha(jpeg));
       // Nothing went to the local folder.
       await expect(fs.access(path.join(tmp, 'app', 'photos'))).rejects.toThrow();
-      // The job queued with the upload runs, and fails the session visibly: no counter is wired in yet.
+      // The job queued with the upload runs: it reads the bytes back from S3 and counts them.
       const sessionUrl = `/api/v1/farms/${setup.farm.slug}/photo-sessions/${(put.json() as { session_id: string }).session_id}`;
       const session = async () =>
         (await t.app.inject({ method: 'GET', url: sessionUrl, headers: admin.headers })).json() as {
           status: string;
           error_code: string | null;
         };
-      await waitFor(async () => (await session()).status === 'failed', 20_000, 100);
-      expect(await session()).toMatchObject({ status: 'failed', error_code: 'COUNTING_UNAVAILABLE' });
+      await waitFor(async () => ['completed', 'failed'].includes((await session()).status), 60_000, 100);
+      expect(await session()).toMatchObject({ status: 'completed', error_code: null });
     } finally {
       await t.close();
       (t.deps.services.photoStorage as S3Storage).destroy();

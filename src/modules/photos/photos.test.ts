@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { deflateSync, crc32 } from 'node:zlib';
 import sharp from 'sharp';
+import { generateSyntheticTray } from './synthetic/tray.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type Json, type TestApp } from '../../../test/helpers/app.js';
 import {
@@ -432,12 +433,18 @@ describe('serving and sessions', () => {
     log: t.deps.log,
   });
 
-  it('the photos.count job fails the session visibly while no counter is wired in (COUNTING_UNAVAILABLE)', async () => {
-    const { body } = await put(await shot({ seed: 70 }));
+  it('the photos.count job counts the plants on a synthetic tray, on the counting thread', async () => {
+    const tray = await generateSyntheticTray({ seed: 70, width: 1200, height: 900, detectableShare: 0.9 });
+    const { body } = await put(tray.jpeg);
     const job = t.registry.get('photos.count')!;
     await job.handle({ farmId: farm.id, sessionId: body.session_id }, jobContext(0));
     const session = await sessionOf(body.session_id);
-    expect(session).toMatchObject({ status: 'failed', error_code: 'COUNTING_UNAVAILABLE', attempts: 1, total: null });
+    expect(session).toMatchObject({ status: 'completed', error_code: null, attempts: 1 });
+    expect(['detection', 'detection+band']).toContain(session.method);
+    // The tray holds a known number of plants: the count is the pixels', within 20 %.
+    expect(Math.abs(session.total - tray.truth.plants) / tray.truth.plants).toBeLessThanOrEqual(0.2);
+    expect(session.detected).toBeGreaterThan(0);
+    expect(session.confidence).toBeGreaterThan(0);
     // Run again (a job may): a finished session stays as it is.
     await job.handle({ farmId: farm.id, sessionId: body.session_id }, jobContext(0));
     expect((await sessionOf(body.session_id)).attempts).toBe(1);
