@@ -1,0 +1,194 @@
+/**
+ * `npm run bench:photos` (issue #25): counting plants on photos. Never in CI. Prints:
+ *
+ * (b) seconds per 12-megapixel synthetic tray photo, split into decode, detect and estimate, and the
+ *     persist step measured through the real pipeline (upload → the `photos.count` job's processing);
+ * (c) accuracy of the count on synthetic trays at 30 %, 60 % and 90 % of the plants detectable: mean and
+ *     worst |error| against the trays' truth;
+ * (d) HTTP telemetry ingest rate and the p95 of an API read while photos are being counted, as ratios to
+ *     the same without (same server, same run).
+ *
+ *   BENCH_PHOTO_SEEDS=10 BENCH_PHOTO_WIDTH=4000 BENCH_PHOTO_HEIGHT=3000 BENCH_PHOTO_SECONDS=20
+ */
+import { randomUUID } from 'node:crypto';
+import type { App } from '../src/app.js';
+import { countPlants, decodeForCounting, generateSyntheticTray } from '../src/modules/photos/index.js';
+import type { Database } from '../src/platform/db/database.js';
+import { onPglite } from './databases.js';
+import { startBenchServer } from './server.js';
+
+const SEEDS = Number(process.env.BENCH_PHOTO_SEEDS ?? 10);
+const WIDTH = Number(process.env.BENCH_PHOTO_WIDTH ?? 4000);
+const HEIGHT = Number(process.env.BENCH_PHOTO_HEIGHT ?? 3000);
+const SECONDS = Number(process.env.BENCH_PHOTO_SECONDS ?? 20);
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))]!;
+
+/** (b) and (c): the engine on its own, tray by tray. */
+async function accuracy(): Promise<void> {
+  console.log(`\n(b, c) classical counting on ${SEEDS} synthetic trays per share, ${WIDTH}×${HEIGHT}`);
+  for (const share of [0.3, 0.6, 0.9]) {
+    const errors: number[] = [];
+    const decode: number[] = [];
+    const detect: number[] = [];
+    const estimate: number[] = [];
+    for (let seed = 1; seed <= SEEDS; seed++) {
+      const { jpeg, truth } = await generateSyntheticTray({
+        seed,
+        width: WIDTH,
+        height: HEIGHT,
+        detectableShare: share,
+      });
+      const started = performance.now();
+      const image = await decodeForCounting(jpeg);
+      decode.push((performance.now() - started) / 1000);
+      const result = await countPlants(image, { grid: { rows: 10, cols: 12 } });
+      detect.push(result.timings.detectMs / 1000);
+      estimate.push(result.timings.estimateMs / 1000);
+      errors.push((100 * Math.abs(result.total - truth.plants)) / truth.plants);
+    }
+    console.log(
+      `  ${Math.round(share * 100)} % detectable: mean |error| ${mean(errors).toFixed(1)} %, worst ${Math.max(...errors).toFixed(1)} %;` +
+        ` s per photo: decode ${mean(decode).toFixed(2)}, detect ${mean(detect).toFixed(2)}, estimate ${mean(estimate).toFixed(2)}`,
+    );
+  }
+}
+
+interface Farm {
+  app: App;
+  id: string;
+  slug: string;
+  headers: { authorization: string };
+}
+
+/** Uploads a tray photo through the API; its session id. */
+async function upload(farm: Farm, jpeg: Buffer): Promise<string> {
+  const res = await farm.app.inject({
+    method: 'PUT',
+    url: `/api/v1/farms/${farm.slug}/photos/${randomUUID()}`,
+    headers: { ...farm.headers, 'content-type': 'image/jpeg' },
+    payload: jpeg,
+  });
+  if (res.statusCode !== 201) throw new Error(`upload: ${res.statusCode} ${res.body}`);
+  return (res.json() as { session_id: string }).session_id;
+}
+
+/** HTTP ingest (batches of 1,000 readings) and a read's latency, side by side for `seconds`. */
+async function load(farm: Farm, seconds: number, start: number): Promise<{ rate: number; readP95: number }> {
+  const until = performance.now() + seconds * 1000;
+  let readings = 0;
+  let batch = 0;
+  const reads: number[] = [];
+  const ingest = (async () => {
+    const began = performance.now();
+    while (performance.now() < until) {
+      const payload = {
+        readings: Array.from({ length: 1000 }, (_, i) => ({
+          device: `house-${i % 20}`,
+          metric: 'temperature',
+          ts: new Date(start + (batch * 1000 + i) * 1000).toISOString(),
+          value: 20 + (i % 7),
+        })),
+      };
+      batch++;
+      const res = await farm.app.inject({
+        method: 'POST',
+        url: `/api/v1/farms/${farm.slug}/telemetry`,
+        headers: farm.headers,
+        payload,
+      });
+      readings += (res.json() as { accepted: number }).accepted;
+    }
+    return readings / ((performance.now() - began) / 1000);
+  })();
+  const reader = (async () => {
+    while (performance.now() < until) {
+      const began = performance.now();
+      await farm.app.inject({ method: 'GET', url: `/api/v1/farms/${farm.slug}/locations`, headers: farm.headers });
+      reads.push(performance.now() - began);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  const [rate] = await Promise.all([ingest, reader]);
+  return { rate, readP95: p95(reads) };
+}
+
+/** (b, persist) and (d): the pipeline in a server. */
+async function pipeline(name: string, db: Database): Promise<void> {
+  const server = await startBenchServer(db, { jobs: true });
+  const { app, deps } = server;
+  try {
+    const setup = (
+      await app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/setup',
+        payload: {
+          email: 'bench@example.org',
+          password: 'correct horse battery staple',
+          name: 'Bench',
+          farm: { name: 'Bench Farm', timezone: 'UTC' },
+        },
+      })
+    ).json() as { access_token: string; farm: { id: string; slug: string } };
+    const farm: Farm = {
+      app,
+      id: setup.farm.id,
+      slug: setup.farm.slug,
+      headers: { authorization: `Bearer ${setup.access_token}` },
+    };
+    for (let d = 0; d < 20; d++)
+      await app.inject({
+        method: 'POST',
+        url: `/api/v1/farms/${farm.slug}/devices`,
+        headers: farm.headers,
+        payload: { device_id: `house-${d}`, name: `House ${d}`, type: 'sensor' },
+      });
+    const photos = deps.services.photos;
+    const trays = await Promise.all(
+      [1, 2, 3].map((seed) => generateSyntheticTray({ seed, width: WIDTH, height: HEIGHT, detectableShare: 0.6 })),
+    );
+
+    // The whole job on one photo: read back from storage, count on the thread, persist.
+    const jobs: number[] = [];
+    for (const tray of trays) {
+      const session = await upload(farm, tray.jpeg);
+      const began = performance.now();
+      await photos.process(farm.id, session, { retryCount: 0, retryLimit: 2 });
+      jobs.push((performance.now() - began) / 1000);
+    }
+    console.log(`\n${name}`);
+    console.log(
+      `  (b) the photos.count job per ${WIDTH}×${HEIGHT} photo (storage read, count on the thread, persist): ${mean(jobs).toFixed(2)} s`,
+    );
+
+    const start = Date.now() - 86_400_000;
+    await load(farm, 3, start - 86_400_000); // warm-up
+    const quiet = await load(farm, SECONDS, start);
+    let counting = true;
+    let counted = 0;
+    const counter = (async () => {
+      for (let i = 0; counting; i++) {
+        const session = await upload(farm, trays[i % trays.length]!.jpeg);
+        await photos.process(farm.id, session, { retryCount: 0, retryLimit: 2 });
+        counted++;
+      }
+    })();
+    const busy = await load(farm, SECONDS, start + 43_200_000);
+    counting = false;
+    await counter;
+    console.log(
+      `  (d) HTTP ingest ${Math.round(quiet.rate).toLocaleString('en')} readings/s without photos, ` +
+        `${Math.round(busy.rate).toLocaleString('en')} while ${counted} photos were counted: ratio ${(busy.rate / quiet.rate).toFixed(2)} (target ≥ 0.7)`,
+    );
+    console.log(
+      `      GET …/locations p95 ${quiet.readP95.toFixed(1)} ms without, ${busy.readP95.toFixed(1)} ms with: ratio ${(busy.readP95 / quiet.readP95).toFixed(2)} (target ≤ 2)`,
+    );
+  } finally {
+    await server.stop();
+  }
+}
+
+await accuracy();
+await onPglite((db) => pipeline('PGlite (in this process)', db));
+process.exit(0);
