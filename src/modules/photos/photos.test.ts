@@ -20,6 +20,7 @@ import {
 import type { JobContext } from '../../platform/jobs/registry.js';
 import type { Detection } from './counting/types.js';
 import { PhotosService } from './photos.service.js';
+import { validationMovementId } from './validate.service.js';
 
 /** Photos through the API: upload and its refusals, EXIF, the place, sessions, the image served back. */
 
@@ -737,6 +738,40 @@ describe('detections and validation', () => {
     expect(placed.status, JSON.stringify(placed.body)).toBe(201);
     expect(placed.body.session.validation).toMatchObject({ count: 100, source: 'ai' });
     expect((await api('GET', `/stock/batches/${batch.id}`)).body.quantity).toBe(100);
+  });
+
+  it('two validations at once, or one resumed after the ledger took its count, write one count', async () => {
+    const moves = async () => ((await api('GET', `/stock/batches/${batch.id}/movements`)).body.data as Json[]).length;
+    const { body: raced } = await put(await shot({ seed: 87 }), { query: `location_id=${ids.a}` });
+    await countingAs([box(0)], 60).process(farm.id, raced.session_id, { retryCount: 0, retryLimit: 2 });
+    const before = await moves();
+    const both = await Promise.all([
+      api('POST', `/photo-sessions/${raced.session_id}/validate`, {}),
+      api('POST', `/photo-sessions/${raced.session_id}/validate`, { count: 61 }),
+    ]);
+    expect(both.map((r) => r.status).sort()).toEqual([201, 409]);
+    expect(both.find((r) => r.status === 409)!.body.error_code).toBe('ALREADY_VALIDATED');
+    expect(await moves()).toBe(before + 1);
+
+    // The ledger took the session's count, then the process stopped before the session recorded it: the same
+    // validation sent again finds that count and records it, writing no second one.
+    const { body: halfway } = await put(await shot({ seed: 88 }), { query: `location_id=${ids.a}` });
+    await countingAs([box(0)], 70).process(farm.id, halfway.session_id, { retryCount: 0, retryLimit: 2 });
+    const id = validationMovementId(farm.id, halfway.session_id);
+    const taken = await api('POST', '/stock/counts', {
+      movement_id: id,
+      location_id: ids.a,
+      counted: 70,
+      counted_at: '2026-11-30T09:00:00.000Z',
+      source: 'ai',
+    });
+    expect(taken.status, JSON.stringify(taken.body)).toBe(201);
+    const resumed = await api('POST', `/photo-sessions/${halfway.session_id}/validate`, {});
+    expect(resumed.status, JSON.stringify(resumed.body)).toBe(201);
+    expect(resumed.body.stock_count).toMatchObject({ id, counted: 70, movement_id: id });
+    expect(resumed.body.session.validation).toMatchObject({ count: 70, source: 'ai', movement_id: id });
+    expect(await moves()).toBe(before + 2);
+    expect((await api('GET', `/stock/batches/${batch.id}`)).body.quantity).toBe(70);
   });
 
   it('drops the detections’ daily partitions older than 90 days (nightly job), keeps recent ones', async () => {
