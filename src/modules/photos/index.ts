@@ -6,12 +6,17 @@ import type { Logger } from '../../platform/logger.js';
 import { defineModule } from '../../platform/module.js';
 import type { StockService } from '../stock/index.js';
 import { CountingThread } from './counting/thread.js';
+import { DetectionPartitions } from './detections.repository.js';
+import { DetectionsService } from './detections.service.js';
 import { definePhotosJobs } from './photos.jobs.js';
 import { photosRoutes } from './photos.routes.js';
 import { PhotosService } from './photos.service.js';
 import { createPhotoStorage } from './photos.storage.js';
+import { ValidationService } from './validate.service.js';
 
 export type { PhotosService } from './photos.service.js';
+export type { DetectionsService } from './detections.service.js';
+export type { ValidationService } from './validate.service.js';
 export type { CountPhoto, PhotoCount } from './photos.counting.js';
 export type { ObjectStorage } from './photos.storage.js';
 /** The counting engine and the synthetic trays, for the scripts that measure them. */
@@ -21,19 +26,25 @@ export { generateSyntheticTray } from './synthetic/tray.js';
 /**
  * Photos of storage locations (issue #25): upload into object storage, which place they show, and the
  * processing session the `photos.count` job works: the plants counted on the pixels (the classical detector
- * and band estimation) on a worker thread that exits when idle.
+ * and band estimation) on a worker thread that exits when idle, the detections kept 90 days (daily
+ * partitions), and the reviewed count validated into the stock ledger.
  */
 export const photosModule = defineModule({
   name: 'photos',
-  // `stock` is named so the module comes after stock, whose reads (a location's stock config) it uses.
+  // `stock` is named so the module comes after stock, whose reads (a location's stock config) and count
+  // operation (a validated session's count) it uses.
   create: (deps: { config: Config; db: Database; clock: Clock; jobs: JobRunner; log: Logger; stock: StockService }) => {
     const photoStorage = createPhotoStorage(deps.config);
     const counting = new CountingThread();
+    const partitions = new DetectionPartitions(deps.db);
     return {
       photoStorage,
+      photoDetections: new DetectionsService({ ...deps, partitions }),
+      photoValidation: new ValidationService(deps),
       photos: new PhotosService({
         ...deps,
         photoStorage,
+        partitions,
         countPhoto: async (bytes, hints) => {
           const { timings: _timings, ...count } = await counting.count(bytes, hints);
           return count;

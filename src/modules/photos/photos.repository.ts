@@ -72,6 +72,32 @@ export const photosRepository = {
       .executeTakeFirstOrThrow();
   },
 
+  /** Records a session's review; undefined when it was validated meanwhile (by a twin). */
+  markValidated(
+    tx: Tx,
+    farmId: string,
+    id: string,
+    review: Pick<
+      Updateable<PhotoSessionTable>,
+      | 'validated_at'
+      | 'validated_by'
+      | 'validated_count'
+      | 'validated_source'
+      | 'validation_note'
+      | 'stock_count_id'
+      | 'movement_id'
+    >,
+  ): Promise<SessionRow | undefined> {
+    return tx
+      .updateTable('photo_sessions')
+      .set(review)
+      .where('farm_id', '=', farmId)
+      .where('id', '=', id)
+      .where('validated_at', 'is', null)
+      .returningAll()
+      .executeTakeFirst();
+  },
+
   /**
    * Takes a session for one processing attempt: pending (or processing, left by a crashed attempt) becomes
    * processing with one more attempt; undefined when it is finished already (a job run twice).

@@ -2,7 +2,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { farmOf, metaOf } from '../../platform/http/context.js';
 import { idempotentAnswers, idempotentStatus } from '../../platform/idempotency.js';
+import type { DetectionsService } from './detections.service.js';
 import {
+  DetectionFeatureCollection,
+  DetectionList,
+  DetectionsQuery,
   ImageQuery,
   MAX_PHOTO_BYTES,
   PhotoParams,
@@ -11,14 +15,24 @@ import {
   SessionPatchBody,
   SessionView,
   UploadQuery,
+  ValidateBody,
+  ValidationView,
 } from './photos.schemas.js';
 import type { PhotosService } from './photos.service.js';
-import { photoView, sessionView } from './photos.views.js';
+import { detectionGeoJsonView, detectionListView, photoView, sessionView, validationView } from './photos.views.js';
+import type { ValidationService } from './validate.service.js';
 
 const TAGS = { tags: ['photos'] };
 
-/** Photos of storage locations: upload, the image through Croft, and the processing session. */
-export const photosRoutes: FastifyPluginAsyncTypebox<{ photos: PhotosService }> = async (app, { photos }) => {
+/**
+ * Photos of storage locations: upload, the image through Croft, the processing session, its detections and
+ * its validation into the stock ledger.
+ */
+export const photosRoutes: FastifyPluginAsyncTypebox<{
+  photos: PhotosService;
+  photoDetections: DetectionsService;
+  photoValidation: ValidationService;
+}> = async (app, { photos, photoDetections, photoValidation }) => {
   // The raw body as one Buffer. Fastify refuses a body whose Content-Length exceeds the route's limit
   // before reading any of it, and stops reading one that grows past it (413 either way).
   // Any image/* label and application/octet-stream are taken alike: the bytes decide what it is.
@@ -140,6 +154,63 @@ export const photosRoutes: FastifyPluginAsyncTypebox<{ photos: PhotosService }> 
         metaOf(request),
       );
       return sessionView(session, photo);
+    },
+  );
+
+  app.get(
+    '/api/v1/farms/:farm/photo-sessions/:id/detections',
+    {
+      schema: {
+        ...TAGS,
+        'x-permission': 'farm.read',
+        summary:
+          'What the counter found on a session’s photo, for the review overlay: a list, or with format=geojson a ' +
+          'FeatureCollection of the boxes. Coordinates are PIXELS of the photo turned upright by its EXIF ' +
+          'orientation (the original when it has none), x right and y down from the top left corner, not ' +
+          'longitude and latitude. Empty until the session completes; kept 90 days',
+        params: SessionParams,
+        querystring: DetectionsQuery,
+        response: { 200: Type.Union([DetectionList, DetectionFeatureCollection]) },
+      },
+    },
+    async (request) => {
+      const found = await photoDetections.forSession(farmOf(request), request.params.id);
+      return request.query.format === 'geojson' ? detectionGeoJsonView(found) : detectionListView(found);
+    },
+  );
+
+  app.post(
+    '/api/v1/farms/:farm/photo-sessions/:id/validate',
+    {
+      schema: {
+        ...TAGS,
+        'x-permission': 'records.write',
+        summary:
+          'Validate a counted session: one count of its storage location in the stock ledger (its one active ' +
+          'batch, as POST …/stock/counts), at the photo’s time; source ai when the session’s total is accepted, ' +
+          'manual when `count` corrects it. 409 ALREADY_VALIDATED the second time (details name the movement), ' +
+          '409 SESSION_NOT_COMPLETED before it is counted, 422 NEEDS_LOCATION until PATCH sets its place; the ' +
+          'ledger’s refusals (409 NO_ACTIVE_BATCH, SEVERAL_ACTIVE_BATCHES; 422 COUNT_BEFORE_BATCH) pass through',
+        params: SessionParams,
+        body: ValidateBody,
+        response: {
+          201: ValidationView,
+          409: Type.Unsafe({
+            $ref: 'ErrorResponse#',
+            description: 'ALREADY_VALIDATED, SESSION_NOT_COMPLETED, NO_ACTIVE_BATCH or SEVERAL_ACTIVE_BATCHES',
+          }),
+          422: Type.Unsafe({ $ref: 'ErrorResponse#', description: 'NEEDS_LOCATION or COUNT_BEFORE_BATCH' }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const validated = await photoValidation.validate(
+        farmOf(request),
+        request.params.id,
+        request.body,
+        metaOf(request),
+      );
+      return reply.code(201).send(validationView(validated));
     },
   );
 };

@@ -67,6 +67,25 @@ export const SessionView = Type.Object({
   started_at: Nullable(DateTime),
   finished_at: Nullable(DateTime),
   created_at: DateTime,
+  validation: Nullable(
+    Type.Object(
+      {
+        validated_at: DateTime,
+        validated_by: Nullable(Uuid),
+        count: Type.Integer({ description: 'The count posted to the stock ledger' }),
+        source: OneOf(['ai', 'manual'], { description: 'ai: the session’s total accepted; manual: corrected' }),
+        note: Nullable(Type.String()),
+        stock_count_id: Uuid,
+        movement_id: Nullable(
+          Type.String({
+            format: 'uuid',
+            description: 'The ledger movement (the count’s id); null when the count matched and none was needed',
+          }),
+        ),
+      },
+      { description: 'The review that posted the count to the stock ledger; null until validated' },
+    ),
+  ),
 });
 
 export const PhotoView = Type.Object({
@@ -99,3 +118,107 @@ export const SessionPatchBody = Type.Object(
   { location_id: Type.String({ format: 'uuid', description: 'The storage location the photo shows' }) },
   { additionalProperties: false },
 );
+
+export const DetectionsQuery = Type.Object(
+  {
+    format: Type.Optional(
+      OneOf(['json', 'geojson'], {
+        description: 'json (the default): a list; geojson: a FeatureCollection of the boxes, in pixels',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const DetectionClass = OneOf(['plant', 'empty_container']);
+const ImageSize = Type.Object(
+  { width: Type.Integer(), height: Type.Integer() },
+  { description: 'The photo turned upright by its EXIF orientation: the pixels the coordinates are in' },
+);
+
+export const DetectionList = Type.Object(
+  {
+    session_id: Uuid,
+    image: ImageSize,
+    data: Type.Array(
+      Type.Object({
+        n: Type.Integer({ description: 'Its index within the session' }),
+        class: DetectionClass,
+        cx: Type.Number(),
+        cy: Type.Number(),
+        box: Type.Object({ x1: Type.Number(), y1: Type.Number(), x2: Type.Number(), y2: Type.Number() }),
+        area: Type.Number({ description: 'Pixels it covers' }),
+        confidence: Type.Number({ minimum: 0, maximum: 1 }),
+      }),
+    ),
+  },
+  {
+    description:
+      'A session’s detections in pixels of the photo turned upright by its EXIF orientation (the original ' +
+      'as uploaded when it has none): x right, y down, from the top left corner',
+  },
+);
+
+export const DetectionFeatureCollection = Type.Object(
+  {
+    type: Type.Literal('FeatureCollection'),
+    session_id: Uuid,
+    image: ImageSize,
+    features: Type.Array(
+      Type.Object({
+        type: Type.Literal('Feature'),
+        id: Type.Integer({ description: 'The detection’s index within the session' }),
+        geometry: Type.Object({
+          type: Type.Literal('Polygon'),
+          coordinates: Type.Array(Type.Array(Type.Array(Type.Number(), { minItems: 2, maxItems: 2 }))),
+        }),
+        properties: Type.Object({
+          class: DetectionClass,
+          confidence: Type.Number({ minimum: 0, maximum: 1 }),
+          area: Type.Number(),
+          cx: Type.Number(),
+          cy: Type.Number(),
+        }),
+      }),
+    ),
+  },
+  {
+    description:
+      'The detections as a GeoJSON FeatureCollection for the review overlay, each box a Polygon. The ' +
+      'coordinates are NOT longitude and latitude: they are pixels of the photo turned upright by its EXIF ' +
+      'orientation, [x, y] with x right and y DOWN from the top left corner (a map library needs a simple ' +
+      'pixel CRS). `image` (a foreign member) gives the size they belong to',
+  },
+);
+
+export const ValidateBody = Type.Object(
+  {
+    count: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 1_000_000,
+        description: 'The corrected count (source manual); absent: the session’s total is accepted (source ai)',
+      }),
+    ),
+    note: Type.Optional(Type.String({ maxLength: 2000 })),
+  },
+  { additionalProperties: false },
+);
+
+export const ValidationView = Type.Object({
+  session: SessionView,
+  stock_count: Type.Object(
+    {
+      id: Uuid,
+      batch_id: Uuid,
+      batch_code: Type.String(),
+      counted: Type.Integer(),
+      expected: Type.Integer({ description: 'What the batch held at the photo’s time' }),
+      difference: Type.Integer(),
+      counted_at: DateTime,
+      recorded_as: Nullable(OneOf(['sale', 'adjustment'])),
+      movement_id: Nullable(Uuid),
+    },
+    { description: 'The stock ledger’s count the validation made (read the batch at …/stock/batches/{id})' },
+  ),
+});

@@ -10,6 +10,7 @@ import type { FarmContext, RequestMeta } from '../../platform/tenancy/caller.js'
 import { recordAudit } from '../audit/index.js';
 import { locationReads, type LocationRow } from '../locations/index.js';
 import { stockReads } from '../stock/index.js';
+import { dayOf, DetectionPartitions, detectionsRepository } from './detections.repository.js';
 import type { CountPhoto } from './photos.counting.js';
 import { inspectImage, sniffFormat } from './photos.image.js';
 import { accuracyOf, choosePlace } from './photos.place.engine.js';
@@ -24,6 +25,8 @@ interface Deps {
   log: Logger;
   photoStorage: ObjectStorage;
   countPhoto: CountPhoto;
+  /** The detections' daily partitions (one per process, shared with retention); made here when not given. */
+  partitions?: DetectionPartitions;
 }
 
 /** A photo as answered: its row and its processing session. */
@@ -61,7 +64,11 @@ export function qrValueOf(label: string): string {
  * they show, and their processing session, worked by the `photos.count` job.
  */
 export class PhotosService {
-  constructor(private readonly deps: Deps) {}
+  readonly #partitions: DetectionPartitions;
+
+  constructor(private readonly deps: Deps) {
+    this.#partitions = deps.partitions ?? new DetectionPartitions(deps.db);
+  }
 
   /**
    * Stores a photo under the client's id. The same id with the same bytes answers the first upload (not
@@ -229,7 +236,8 @@ export class PhotosService {
   }
 
   /**
-   * One try of the `photos.count` job: pending → processing → completed, or failed with an error code.
+   * One try of the `photos.count` job: pending → processing → completed (its detections stored in the same
+   * transaction, replacing an earlier try's), or failed with an error code.
    * A session already finished is left as it is (the job may run twice). A failure the next try may not
    * share is thrown for the job to retry while tries remain; on the last, and for a counter that is not
    * there at all, the session fails.
@@ -258,8 +266,12 @@ export class PhotosService {
       }
       const bytes = await readAll(stream);
       const count = await this.deps.countPhoto(bytes, {});
-      await this.deps.db.farm(farmId, (tx) =>
-        repo.updateSession(tx, farmId, sessionId, {
+      // The detections go with the session's completion, in one transaction, replacing any earlier try's.
+      const day = dayOf(claimed.session.created_at);
+      await this.#partitions.ensure(day);
+      await this.deps.db.farm(farmId, async (tx) => {
+        await detectionsRepository.replace(tx, farmId, sessionId, day, count.detections);
+        await repo.updateSession(tx, farmId, sessionId, {
           status: 'completed',
           error_code: null,
           method: count.method,
@@ -269,8 +281,8 @@ export class PhotosService {
           empty: count.empty,
           total: count.total,
           finished_at: this.deps.clock.now(),
-        }),
-      );
+        });
+      });
     } catch (error) {
       const permanent = error instanceof DomainError && error.kind === 'unavailable';
       if (permanent) {

@@ -50,11 +50,40 @@ export interface PhotoSessionTable {
   started_at: Timestamp | null;
   finished_at: Timestamp | null;
   created_at: Timestamp;
+  /** The review (null until validated): when, by whom, what count, accepted (ai) or corrected (manual). */
+  validated_at: Timestamp | null;
+  validated_by: string | null;
+  validated_count: number | null;
+  validated_source: 'ai' | 'manual' | null;
+  validation_note: string | null;
+  /** The stock ledger's count the review made. */
+  stock_count_id: string | null;
+  /** Its movement (the same id), null when the count matched the ledger and none was needed. */
+  movement_id: string | null;
+}
+
+/** One detection of a session, in the pixels of the photo turned upright by its EXIF orientation. */
+export interface PhotoDetectionTable {
+  farm_id: string;
+  session_id: string;
+  /** The partition key: the session's day (UTC), 'YYYY-MM-DD'. */
+  day: string;
+  n: number;
+  class: 'plant' | 'empty_container';
+  cx: number;
+  cy: number;
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+  area: number;
+  confidence: number;
 }
 
 declare module '../../platform/db/schema.js' {
   interface DB {
     photos: PhotoTable;
     photo_sessions: PhotoSessionTable;
+    photo_detections: PhotoDetectionTable;
   }
 }

@@ -1,7 +1,15 @@
 import type { Static } from 'typebox';
-import type { PhotoView, SessionView } from './photos.schemas.js';
+import type { SessionDetections } from './detections.service.js';
+import type {
+  DetectionFeatureCollection,
+  DetectionList,
+  PhotoView,
+  SessionView,
+  ValidationView,
+} from './photos.schemas.js';
 import type { PhotoDetails } from './photos.service.js';
 import type { PhotoRow, SessionRow } from './photos.repository.js';
+import type { Validated } from './validate.service.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -23,6 +31,80 @@ export function sessionView(s: SessionRow, photo: Pick<PhotoRow, 'location_id'>)
     started_at: iso(s.started_at),
     finished_at: iso(s.finished_at),
     created_at: s.created_at.toISOString(),
+    validation:
+      s.validated_at && s.validated_count !== null && s.validated_source && s.stock_count_id
+        ? {
+            validated_at: s.validated_at.toISOString(),
+            validated_by: s.validated_by,
+            count: s.validated_count,
+            source: s.validated_source,
+            note: s.validation_note,
+            stock_count_id: s.stock_count_id,
+            movement_id: s.movement_id,
+          }
+        : null,
+  };
+}
+
+/** A session's detections as a list. */
+export function detectionListView(d: SessionDetections): Static<typeof DetectionList> {
+  return {
+    session_id: d.sessionId,
+    image: d.image,
+    data: d.rows.map((r) => ({
+      n: r.n,
+      class: r.class,
+      cx: r.cx,
+      cy: r.cy,
+      box: { x1: r.x1, y1: r.y1, x2: r.x2, y2: r.y2 },
+      area: r.area,
+      confidence: r.confidence,
+    })),
+  };
+}
+
+/** A session's detections as GeoJSON in pixel coordinates (y down): each box a closed ring. */
+export function detectionGeoJsonView(d: SessionDetections): Static<typeof DetectionFeatureCollection> {
+  return {
+    type: 'FeatureCollection',
+    session_id: d.sessionId,
+    image: d.image,
+    features: d.rows.map((r) => ({
+      type: 'Feature',
+      id: r.n,
+      geometry: {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [r.x1, r.y1],
+            [r.x2, r.y1],
+            [r.x2, r.y2],
+            [r.x1, r.y2],
+            [r.x1, r.y1],
+          ],
+        ],
+      },
+      properties: { class: r.class, confidence: r.confidence, area: r.area, cx: r.cx, cy: r.cy },
+    })),
+  };
+}
+
+/** A validation as answered: the session and the ledger's count it made. */
+export function validationView({ session, photo, stockCount }: Validated): Static<typeof ValidationView> {
+  const { count, batch, movement } = stockCount;
+  return {
+    session: sessionView(session, photo),
+    stock_count: {
+      id: count.id,
+      batch_id: batch.id,
+      batch_code: batch.code,
+      counted: count.counted,
+      expected: count.expected,
+      difference: count.difference,
+      counted_at: count.counted_at.toISOString(),
+      recorded_as: count.recorded_as,
+      movement_id: movement?.id ?? null,
+    },
   };
 }
 

@@ -16004,6 +16004,22 @@ export interface paths {
                             /** @enum {unknown} */
                             status: "pending" | "processing" | "completed" | "failed";
                             total: number | null;
+                            validation: {
+                                /** @description The count posted to the stock ledger */
+                                count: number;
+                                movement_id: string | null;
+                                note: string | null;
+                                /**
+                                 * @description ai: the session’s total accepted; manual: corrected
+                                 * @enum {unknown}
+                                 */
+                                source: "ai" | "manual";
+                                /** Format: uuid */
+                                stock_count_id: string;
+                                /** Format: date-time */
+                                validated_at: string;
+                                validated_by: string | null;
+                            } | null;
                             /** @description What is missing, without failing: needs_location (no one place found: PATCH the session), needs_config (the storage location has no stock config) */
                             warnings: string[];
                         };
@@ -16085,6 +16101,22 @@ export interface paths {
                             /** @enum {unknown} */
                             status: "pending" | "processing" | "completed" | "failed";
                             total: number | null;
+                            validation: {
+                                /** @description The count posted to the stock ledger */
+                                count: number;
+                                movement_id: string | null;
+                                note: string | null;
+                                /**
+                                 * @description ai: the session’s total accepted; manual: corrected
+                                 * @enum {unknown}
+                                 */
+                                source: "ai" | "manual";
+                                /** Format: uuid */
+                                stock_count_id: string;
+                                /** Format: date-time */
+                                validated_at: string;
+                                validated_by: string | null;
+                            } | null;
                             /** @description What is missing, without failing: needs_location (no one place found: PATCH the session), needs_config (the storage location has no stock config) */
                             warnings: string[];
                         };
@@ -16092,6 +16124,263 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/photo-sessions/{id}/detections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the counter found on a session’s photo, for the review overlay: a list, or with format=geojson a FeatureCollection of the boxes. Coordinates are PIXELS of the photo turned upright by its EXIF orientation (the original when it has none), x right and y down from the top left corner, not longitude and latitude. Empty until the session completes; kept 90 days */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description json (the default): a list; geojson: a FeatureCollection of the boxes, in pixels */
+                    format?: "json" | "geojson";
+                };
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The processing session */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description Pixels it covers */
+                                area: number;
+                                box: {
+                                    x1: number;
+                                    x2: number;
+                                    y1: number;
+                                    y2: number;
+                                };
+                                /** @enum {unknown} */
+                                class: "plant" | "empty_container";
+                                confidence: number;
+                                cx: number;
+                                cy: number;
+                                /** @description Its index within the session */
+                                n: number;
+                            }[];
+                            /** @description The photo turned upright by its EXIF orientation: the pixels the coordinates are in */
+                            image: {
+                                height: number;
+                                width: number;
+                            };
+                            /** Format: uuid */
+                            session_id: string;
+                        } | {
+                            features: {
+                                geometry: {
+                                    coordinates: number[][][];
+                                    /** @enum {string} */
+                                    type: "Polygon";
+                                };
+                                /** @description The detection’s index within the session */
+                                id: number;
+                                properties: {
+                                    area: number;
+                                    /** @enum {unknown} */
+                                    class: "plant" | "empty_container";
+                                    confidence: number;
+                                    cx: number;
+                                    cy: number;
+                                };
+                                /** @enum {string} */
+                                type: "Feature";
+                            }[];
+                            /** @description The photo turned upright by its EXIF orientation: the pixels the coordinates are in */
+                            image: {
+                                height: number;
+                                width: number;
+                            };
+                            /** Format: uuid */
+                            session_id: string;
+                            /** @enum {string} */
+                            type: "FeatureCollection";
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/photo-sessions/{id}/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Validate a counted session: one count of its storage location in the stock ledger (its one active batch, as POST …/stock/counts), at the photo’s time; source ai when the session’s total is accepted, manual when `count` corrects it. 409 ALREADY_VALIDATED the second time (details name the movement), 409 SESSION_NOT_COMPLETED before it is counted, 422 NEEDS_LOCATION until PATCH sets its place; the ledger’s refusals (409 NO_ACTIVE_BATCH, SEVERAL_ACTIVE_BATCHES; 422 COUNT_BEFORE_BATCH) pass through */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The processing session */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The corrected count (source manual); absent: the session’s total is accepted (source ai) */
+                        count?: number;
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            session: {
+                                attempts: number;
+                                confidence: number | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                detected: number | null;
+                                empty: number | null;
+                                error_code: string | null;
+                                estimated: number | null;
+                                finished_at: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                location_id: string | null;
+                                method: string | null;
+                                /** Format: uuid */
+                                photo_id: string;
+                                started_at: string | null;
+                                /** @enum {unknown} */
+                                status: "pending" | "processing" | "completed" | "failed";
+                                total: number | null;
+                                validation: {
+                                    /** @description The count posted to the stock ledger */
+                                    count: number;
+                                    movement_id: string | null;
+                                    note: string | null;
+                                    /**
+                                     * @description ai: the session’s total accepted; manual: corrected
+                                     * @enum {unknown}
+                                     */
+                                    source: "ai" | "manual";
+                                    /** Format: uuid */
+                                    stock_count_id: string;
+                                    /** Format: date-time */
+                                    validated_at: string;
+                                    validated_by: string | null;
+                                } | null;
+                                /** @description What is missing, without failing: needs_location (no one place found: PATCH the session), needs_config (the storage location has no stock config) */
+                                warnings: string[];
+                            };
+                            /** @description The stock ledger’s count the validation made (read the batch at …/stock/batches/{id}) */
+                            stock_count: {
+                                batch_code: string;
+                                /** Format: uuid */
+                                batch_id: string;
+                                counted: number;
+                                /** Format: date-time */
+                                counted_at: string;
+                                difference: number;
+                                /** @description What the batch held at the photo’s time */
+                                expected: number;
+                                /** Format: uuid */
+                                id: string;
+                                movement_id: string | null;
+                                recorded_as: ("sale" | "adjustment") | null;
+                            };
+                        };
+                    };
+                };
+                /** @description ALREADY_VALIDATED, SESSION_NOT_COMPLETED, NO_ACTIVE_BATCH or SEVERAL_ACTIVE_BATCHES */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description NEEDS_LOCATION or COUNT_BEFORE_BATCH */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/farms/{farm}/photos/{id}": {
