@@ -16020,7 +16020,7 @@ export interface paths {
                                 validated_at: string;
                                 validated_by: string | null;
                             } | null;
-                            /** @description What is missing, without failing: needs_location (no one place found: PATCH the session), needs_config (the storage location has no stock config) */
+                            /** @description What is missing, without failing: needs_location (no one place found: PATCH the session), needs_config (the storage location has no stock config), needs_calibration (too few plants singled out to count from, and no density learnt for the bin type, product and packaging, or the bin type states no size: the count is only the plants found) */
                             warnings: string[];
                         };
                     };
@@ -16117,7 +16117,7 @@ export interface paths {
                                 validated_at: string;
                                 validated_by: string | null;
                             } | null;
-                            /** @description What is missing, without failing: needs_location (no one place found: PATCH the session), needs_config (the storage location has no stock config) */
+                            /** @description What is missing, without failing: needs_location (no one place found: PATCH the session), needs_config (the storage location has no stock config), needs_calibration (too few plants singled out to count from, and no density learnt for the bin type, product and packaging, or the bin type states no size: the count is only the plants found) */
                             warnings: string[];
                         };
                     };
@@ -16335,7 +16335,7 @@ export interface paths {
                                     validated_at: string;
                                     validated_by: string | null;
                                 } | null;
-                                /** @description What is missing, without failing: needs_location (no one place found: PATCH the session), needs_config (the storage location has no stock config) */
+                                /** @description What is missing, without failing: needs_location (no one place found: PATCH the session), needs_config (the storage location has no stock config), needs_calibration (too few plants singled out to count from, and no density learnt for the bin type, product and packaging, or the bin type states no size: the count is only the plants found) */
                                 warnings: string[];
                             };
                             /** @description The stock ledger’s count the validation made (read the batch at …/stock/batches/{id}) */
@@ -16461,7 +16461,7 @@ export interface paths {
                              * @enum {unknown}
                              */
                             taken_at_source: "exif" | "upload";
-                            /** @description What is missing, without failing: needs_location (no one place found: PATCH the session), needs_config (the storage location has no stock config) */
+                            /** @description What is missing, without failing: needs_location (no one place found: PATCH the session), needs_config (the storage location has no stock config), needs_calibration (too few plants singled out to count from, and no density learnt for the bin type, product and packaging, or the bin type states no size: the count is only the plants found) */
                             warnings: string[];
                             width: number;
                         };
@@ -16545,7 +16545,7 @@ export interface paths {
                              * @enum {unknown}
                              */
                             taken_at_source: "exif" | "upload";
-                            /** @description What is missing, without failing: needs_location (no one place found: PATCH the session), needs_config (the storage location has no stock config) */
+                            /** @description What is missing, without failing: needs_location (no one place found: PATCH the session), needs_config (the storage location has no stock config), needs_calibration (too few plants singled out to count from, and no density learnt for the bin type, product and packaging, or the bin type states no size: the count is only the plants found) */
                             warnings: string[];
                             width: number;
                         };
@@ -16589,7 +16589,7 @@ export interface paths {
                              * @enum {unknown}
                              */
                             taken_at_source: "exif" | "upload";
-                            /** @description What is missing, without failing: needs_location (no one place found: PATCH the session), needs_config (the storage location has no stock config) */
+                            /** @description What is missing, without failing: needs_location (no one place found: PATCH the session), needs_config (the storage location has no stock config), needs_calibration (too few plants singled out to count from, and no density learnt for the bin type, product and packaging, or the bin type states no size: the count is only the plants found) */
                             warnings: string[];
                             width: number;
                         };
