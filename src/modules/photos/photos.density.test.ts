@@ -19,7 +19,7 @@ let t: TestApp;
 let admin: Actor;
 let farm: FarmRef;
 let dataDir: string;
-const ids: Record<string, string> = {};
+const ids = { tray: '', bare: '', binType: '' };
 
 async function api(method: string, url: string, payload?: unknown) {
   const res = await t.app.inject({

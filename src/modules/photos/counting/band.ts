@@ -22,6 +22,7 @@
  * `calibrateDensity` learns that density from a counted photo. All pure.
  */
 import { downscale, excessGreen, histogram, median, otsuThreshold } from './pixels.js';
+import { PointGrid } from './spatial.js';
 import type { CountHints, Detection, RgbImage } from './types.js';
 
 export interface BandOptions {
@@ -69,6 +70,7 @@ export function estimateBand(
   options: BandOptions = {},
 ): BandEstimate {
   const plants = detections.filter((d) => d.class === 'plant');
+  const grid = plantGrid(plants, image.width, image.height);
   const channel = options.channel ?? 'excess-green';
   const { image: small, scale } = downscale(image, options.maxPixels ?? 1_500_000);
   const { width, height } = small;
@@ -130,7 +132,7 @@ export function estimateBand(
     let estimated = 0;
     const used: number[] = [];
     for (const patch of patches(vegetation, width, yStart, yEnd)) {
-      const typical = nearestMedianArea(plants, patch.cx / scale, patch.cy / scale) ?? fallbackArea;
+      const typical = nearestMedianArea(plants, grid, patch.cx / scale, patch.cy / scale) ?? fallbackArea;
       if (!typical) continue;
       used.push(typical);
       estimated += patch.area / (scale * scale) / typical;
@@ -162,14 +164,16 @@ export function estimateBand(
 /** Detections a patch is compared with. */
 const NEAREST = 8;
 
-function nearestMedianArea(plants: readonly Detection[], x: number, y: number): number | null {
+function nearestMedianArea(plants: readonly Detection[], grid: PointGrid, x: number, y: number): number | null {
   if (plants.length < MIN_BAND_DETECTIONS) return null;
-  const near = plants
-    .map((d) => ({ area: d.area, d: (d.cx - x) ** 2 + (d.cy - y) ** 2 }))
-    .sort((a, b) => a.d - b.d)
-    .slice(0, NEAREST)
-    .map((d) => d.area);
-  return median(near);
+  return median(grid.nearest(x, y, NEAREST).map((i) => plants[i]!.area));
+}
+
+/** The detections' centres in a grid sized so a patch's nearest ones are a ring or two away. */
+function plantGrid(plants: readonly Detection[], width: number, height: number): PointGrid {
+  const grid = new PointGrid(Math.max(1, 2 * Math.sqrt((width * height) / Math.max(1, plants.length))));
+  for (const d of plants) grid.add(d.cx, d.cy);
+  return grid;
 }
 
 /** 8-connected patches of a 0/1 mask within rows [yStart, yEnd): pixel count and centroid of each. */

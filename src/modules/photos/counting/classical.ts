@@ -16,6 +16,7 @@
 import { cellGeometry, invert, project, squareToQuad, type Quad } from './homography.js';
 import { loadOpenCv, withMats, type OpenCv } from './opencv.js';
 import { downscale, excessGreen, histogram, median, otsuThreshold } from './pixels.js';
+import { PointGrid } from './spatial.js';
 import type { CountHints, Detection, Detector, RgbImage } from './types.js';
 
 export interface ClassicalOptions {
@@ -143,18 +144,23 @@ function detectClassical(cv: OpenCv, input: RgbImage, hints: CountHints, options
       }
       return false;
     };
+    // Only markers within (m.value + c.value) × 1.6 are compared, so a grid of cells that wide finds them all.
+    const deepest = candidates.length > 0 ? candidates[0]!.value : 1;
+    const markerGrid = new PointGrid(Math.max(1, deepest * 3.2));
     for (const c of candidates) {
       let distinct = true;
-      for (const m of markers) {
-        if (m.component !== c.component) continue;
+      markerGrid.around(c.x, c.y, (index) => {
+        if (!distinct) return;
+        const m = markers[index]!;
+        if (m.component !== c.component) return;
         const gap = Math.hypot(m.x - c.x, m.y - c.y);
-        if (gap > (m.value + c.value) * 1.6) continue;
-        if (gap < Math.max(m.value, 2) || !saddleBelow(m, c)) {
-          distinct = false;
-          break;
-        }
+        if (gap > (m.value + c.value) * 1.6) return;
+        if (gap < Math.max(m.value, 2) || !saddleBelow(m, c)) distinct = false;
+      });
+      if (distinct) {
+        markers.push(c);
+        markerGrid.add(c.x, c.y);
       }
-      if (distinct) markers.push(c);
     }
 
     // Each component's markers; pixels go to the marker maximising v² − d² (deepest in its disc).
@@ -182,14 +188,24 @@ function detectClassical(cv: OpenCv, input: RgbImage, hints: CountHints, options
       const y = (i / width) | 0;
       let best = own[0]!;
       if (own.length > 1) {
+        // The markers of its component in the cells around it; a marker outside them is more than
+        // markerGrid.cellSize away, so it scores at most deepest² − cellSize² and cannot win when the best
+        // found scores more. Otherwise (a pixel far from every marker near it) all of them are compared.
+        const component = label[i]!;
         let bestScore = -Infinity;
-        for (const index of own) {
+        const consider = (index: number) => {
           const m = markers[index]!;
+          if (m.component !== component) return;
           const score = m.value * m.value - ((x - m.x) ** 2 + (y - m.y) ** 2);
-          if (score > bestScore) {
+          if (score > bestScore || (score === bestScore && index < best)) {
             bestScore = score;
             best = index;
           }
+        };
+        markerGrid.around(x, y, consider);
+        if (bestScore <= deepest * deepest - markerGrid.cellSize * markerGrid.cellSize) {
+          bestScore = -Infinity;
+          for (const index of own) consider(index);
         }
       }
       const s = segments[best]!;
@@ -204,20 +220,18 @@ function detectClassical(cv: OpenCv, input: RgbImage, hints: CountHints, options
 
     const kept = segments.filter((s) => s.area > 0);
     const segmentMedian = median(kept.map((s) => s.area));
+    // The segments that are plants of their own (not leaves of a neighbour cut off by the split, or
+    // specks), in a grid sized so a plant's neighbours are a ring or two away.
+    const plantsOnly = kept.filter((s) => s.area >= segmentMedian * 0.2);
+    const neighbourGrid = new PointGrid(Math.max(1, 2 * Math.sqrt((width * height) / Math.max(1, plantsOnly.length))));
+    for (const s of plantsOnly) neighbourGrid.add(s.sumX / s.area, s.sumY / s.area);
     const detections: Detection[] = [];
-    for (const s of kept) {
-      // Leaves of a neighbour cut off by the split, or specks: not a plant of their own.
-      if (s.area < segmentMedian * 0.2) continue;
+    for (const [index, s] of plantsOnly.entries()) {
       const cx = s.sumX / s.area;
       const cy = s.sumY / s.area;
       // Compared with its neighbours (plants near each other are alike, and perspective changes sizes across
       // the photo), a segment much larger is plants the split could not separate: left to band estimation.
-      const near = kept
-        .filter((o) => o !== s && o.area >= segmentMedian * 0.2)
-        .map((o) => ({ area: o.area, d: Math.hypot(o.sumX / o.area - cx, o.sumY / o.area - cy) }))
-        .sort((a, b) => a.d - b.d)
-        .slice(0, NEIGHBOURS)
-        .map((o) => o.area);
+      const near = neighbourGrid.nearest(cx, cy, NEIGHBOURS, index).map((o) => plantsOnly[o]!.area);
       const local = near.length >= 3 ? median(near) : segmentMedian;
       const w = s.x2 - s.x1 + 1;
       const h = s.y2 - s.y1 + 1;
