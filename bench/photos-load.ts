@@ -193,18 +193,16 @@ export async function detectionLoad(name: string, db: Database): Promise<void> {
       way.sessions = await makeSessions(db, farmId, at, way.photos + 1);
       await db.farm(farmId, (tx) => way.load(tx, farmId, way.sessions[0]!, day, warmUp));
     }
+    spent.copyMs = 0;
     // The ways take turns photo by photo, so a busy moment of the machine falls on all of them alike and
     // each meets the table at the same size.
-    let copyMs = 0;
     for (let p = 0; p < Math.max(...ways.map((w) => w.photos)); p++) {
       for (const way of ways) {
         if (p >= way.photos) continue;
         const detections = photoDetections(p + 1, Math.min(PER_PHOTO, way.rows - p * PER_PHOTO));
-        const copyBefore = spent.copyMs;
         const began = performance.now();
         const loaded = await db.farm(farmId, (tx) => way.load(tx, farmId, way.sessions[p + 1]!, day, detections));
         way.ms += performance.now() - began;
-        if (way === ways[0]) copyMs += spent.copyMs - copyBefore;
         if (loaded !== detections.length)
           throw new Error(`${way.label}: ${loaded} rows reported for a photo of ${detections.length}`);
       }
@@ -219,7 +217,7 @@ export async function detectionLoad(name: string, db: Database): Promise<void> {
       console.log(
         `  ${way.label}: ${way.rows.toLocaleString('en')} rows in ${(way.ms / 1000).toFixed(2)} s, ` +
           `${Math.round(rate).toLocaleString('en')} rows/s, ${(way.ms / way.photos).toFixed(1)} ms a photo` +
-          (way === ways[0] ? ` (the COPY into staging ${(copyMs / way.photos).toFixed(1)} ms of it)` : ''),
+          (way === ways[0] ? ` (the COPY into staging ${(spent.copyMs / way.photos).toFixed(1)} ms of it)` : ''),
       );
     }
     // Detections have no dependants; the owning role empties the table for whatever runs next.
