@@ -18,9 +18,25 @@ export async function onPglite(fn: (db: Database) => Promise<void>): Promise<voi
   }
 }
 
+const postgresServer = () => process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** Why the PostgreSQL server at BENCH_DATABASE_URL does not answer; undefined when it does. */
+export async function postgresUnreachable(): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: postgresServer(), connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return undefined;
+  } catch (error) {
+    return (error as Error).message || String(error);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 /** Runs `fn` on a new database of the PostgreSQL server at BENCH_DATABASE_URL, dropped afterwards. */
 export async function onPostgres(fn: (db: Database) => Promise<void>, poolSize = 4): Promise<void> {
-  const server = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const server = postgresServer();
   const name = `croft_bench_${Date.now()}`;
   const admin = new pg.Client({ connectionString: server });
   await admin.connect();

@@ -1,6 +1,10 @@
 /**
  * `npm run bench:photos` (issue #25): counting plants on photos. Never in CI. Prints:
  *
+ * (a) detections loaded per second into `photo_detections` by staging COPY + INSERT … SELECT, by UNNEST
+ *     (the production path) and by one INSERT per row, and the ratios to one row at a time, on PGlite and
+ *     on PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres; skipped with
+ *     a line when unreachable) — see bench/photos-load.ts;
  * (b) seconds per 12-megapixel synthetic tray photo, split into decode, detect and estimate, and the
  *     persist step measured through the real pipeline (upload → the `photos.count` job's processing);
  * (c) accuracy of the count on synthetic trays at 30 %, 60 % and 90 % of the plants detectable: mean and
@@ -8,19 +12,25 @@
  * (d) HTTP telemetry ingest rate and the p95 of an API read while photos are being counted, as ratios to
  *     the same without (same server, same run).
  *
- *   BENCH_PHOTO_SEEDS=10 BENCH_PHOTO_WIDTH=4000 BENCH_PHOTO_HEIGHT=3000 BENCH_PHOTO_SECONDS=20
+ * BENCH_PHOTO_PARTS chooses the parts ("a", "bcd" …; default all); (b) and (d) share one server run.
+ *
+ *   BENCH_PHOTO_PARTS=abcd BENCH_PHOTO_SEEDS=10 BENCH_PHOTO_WIDTH=4000 BENCH_PHOTO_HEIGHT=3000 BENCH_PHOTO_SECONDS=20
+ *   BENCH_DETECTIONS=100000 BENCH_DETECTIONS_PER_PHOTO=1000 BENCH_DETECTIONS_ONE_BY_ONE=5000
  */
 import { randomUUID } from 'node:crypto';
 import type { App } from '../src/app.js';
 import { countPlants, decodeForCounting, generateSyntheticTray } from '../src/modules/photos/index.js';
 import type { Database } from '../src/platform/db/database.js';
-import { onPglite } from './databases.js';
+import { onPglite, onPostgres, postgresUnreachable } from './databases.js';
+import { detectionLoad } from './photos-load.js';
 import { startBenchServer } from './server.js';
 
 const SEEDS = Number(process.env.BENCH_PHOTO_SEEDS ?? 10);
 const WIDTH = Number(process.env.BENCH_PHOTO_WIDTH ?? 4000);
 const HEIGHT = Number(process.env.BENCH_PHOTO_HEIGHT ?? 3000);
 const SECONDS = Number(process.env.BENCH_PHOTO_SECONDS ?? 20);
+const PARTS = (process.env.BENCH_PHOTO_PARTS ?? 'abcd').toLowerCase();
+const part = (...letters: string[]) => letters.some((l) => PARTS.includes(l));
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))]!;
@@ -190,6 +200,12 @@ async function pipeline(name: string, db: Database): Promise<void> {
   }
 }
 
-if (SEEDS > 0) await accuracy();
-await onPglite((db) => pipeline('PGlite (in this process)', db));
+if (part('a')) {
+  await onPglite((db) => detectionLoad('PGlite (in this process)', db));
+  const unreachable = await postgresUnreachable();
+  if (unreachable) console.log(`\nPostgreSQL: (a) skipped, the server is unreachable (${unreachable})`);
+  else await onPostgres((db) => detectionLoad('PostgreSQL', db));
+}
+if (part('b', 'c') && SEEDS > 0) await accuracy();
+if (part('b', 'd')) await onPglite((db) => pipeline('PGlite (in this process)', db));
 process.exit(0);

@@ -22,6 +22,9 @@ export type { ObjectStorage } from './photos.storage.js';
 /** The counting engine and the synthetic trays, for the scripts that measure them. */
 export { countPhotoBytes, countPlants, decodeForCounting, decodeWorkingCopy } from './counting/count.js';
 export { generateSyntheticTray } from './synthetic/tray.js';
+/** The detections' table and its partitions, for the bench that compares ways of loading it. */
+export { dayOf, DetectionPartitions, detectionsRepository } from './detections.repository.js';
+export type { Detection } from './counting/types.js';
 
 /**
  * Photos of storage locations (issue #25): upload into object storage, which place they show, and the

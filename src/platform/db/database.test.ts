@@ -142,6 +142,43 @@ describe('values', () => {
   });
 });
 
+describe('copyInto', () => {
+  it("copies rows into a staging table of the farm's transaction, which an INSERT … SELECT moves under the policy", async () => {
+    const copied = await db.farm(farmB, async (tx) => {
+      await sql`create temp table probe_staging (note text not null) on commit drop`.execute(tx);
+      const count = await db.copyInto(tx, 'probe_staging', ['note'], 'copied 1\ncopied 2\n');
+      // Back in the app role: the policy checks what the staging table hands over.
+      const role = (await sql<{ role: string }>`select current_user as role`.execute(tx)).rows[0]?.role;
+      await sql`insert into scope_probe (farm_id, note) select ${farmB}::uuid, note from probe_staging`.execute(tx);
+      return { count, role };
+    });
+    expect(copied).toEqual({ count: 2, role: 'croft_app' });
+    const rows = (await db.farm(farmB, (tx) => notes.execute(tx))).rows.map((r) => r.note);
+    expect(rows).toEqual(expect.arrayContaining(['copied 1', 'copied 2']));
+    // The staging table went with its transaction.
+    const { rows: left } = await db.raw.executeSql(`select to_regclass('pg_temp.probe_staging') is null as gone`);
+    expect(left[0]).toEqual({ gone: true });
+  });
+
+  it("still refuses another farm's rows once copied, and rolls the copy back with the transaction", async () => {
+    await expect(
+      db.farm(farmA, async (tx) => {
+        await sql`create temp table probe_staging (note text not null) on commit drop`.execute(tx);
+        await db.copyInto(tx, 'probe_staging', ['note'], 'sneaky copy\n');
+        await sql`insert into scope_probe (farm_id, note) select ${farmB}::uuid, note from probe_staging`.execute(tx);
+      }),
+    ).rejects.toThrow(/row-level security/);
+    const rows = (await db.system((tx) => notes.execute(tx))).rows.map((r) => r.note);
+    expect(rows).not.toContain('sneaky copy');
+  });
+
+  it('takes identifiers only', async () => {
+    await expect(db.farm(farmA, (tx) => db.copyInto(tx, 'scope_probe; drop table x', ['note'], ''))).rejects.toThrow(
+      /not an identifier/,
+    );
+  });
+});
+
 describe('start-up check', () => {
   it('refuses a role that can bypass row-level security', async () => {
     const { assertRowSecurityHolds } = await import('./row-security.js');
