@@ -172,10 +172,16 @@ describe('copyInto', () => {
     expect(rows).not.toContain('sneaky copy');
   });
 
-  it('takes identifiers only', async () => {
+  it('takes identifiers, and a temporary table only', async () => {
     await expect(db.farm(farmA, (tx) => db.copyInto(tx, 'scope_probe; drop table x', ['note'], ''))).rejects.toThrow(
       /not an identifier/,
     );
+    // Never into a real table: COPY FROM would pass by its policy (on PGlite the copy runs as the owner).
+    await expect(
+      db.farm(farmA, (tx) => db.copyInto(tx, 'scope_probe', ['farm_id', 'note'], `${farmB}\tnot mine\n`)),
+    ).rejects.toThrow(/temporary \(staging\) table only/);
+    const rows = (await db.system((tx) => notes.execute(tx))).rows.map((r) => r.note);
+    expect(rows).not.toContain('not mine');
   });
 });
 

@@ -54,8 +54,15 @@ export interface Database {
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 
-function copyStatement(table: string, columns: readonly string[], source: string): string {
+/**
+ * The COPY statement, for a temporary table only: COPY FROM bypasses nothing there (a session's temporary
+ * table has no policy and no other reader), which holds however the statement is run.
+ */
+async function copyStatement(tx: Tx, table: string, columns: readonly string[], source: string): Promise<string> {
   for (const name of [table, ...columns]) if (!IDENTIFIER.test(name)) throw new Error(`not an identifier: ${name}`);
+  const { rows } = await sql<{ persistence: string | null }>`
+    select (select relpersistence from pg_class where oid = to_regclass(${table})) as persistence`.execute(tx);
+  if (rows[0]?.persistence !== 't') throw new Error(`COPY goes into a temporary (staging) table only, not ${table}`);
   return `copy ${table} (${columns.join(', ')}) from ${source}`;
 }
 
@@ -132,7 +139,7 @@ export function databaseOnPglite(
   // through `raw`. PGlite reads the rows from a Blob as the server-side file '/dev/blob', which only the
   // connecting (superuser) role may: that one statement runs as it, then the transaction's role is back.
   const copyInto: Database['copyInto'] = async (tx, table, columns, rows) => {
-    const statement = copyStatement(table, columns, `'/dev/blob'`);
+    const statement = await copyStatement(tx, table, columns, `'/dev/blob'`);
     const { rows: roles } = await sql<{ role: string }>`select current_user as role`.execute(tx);
     await sql`select set_config('role', 'none', true)`.execute(tx);
     const result = await pglite.query(statement, [], { blob: new Blob([rows]) });
@@ -181,7 +188,7 @@ export function databaseOnPostgres(url: string, poolSize: number, log?: Logger, 
     client.on('end', () => clients.delete(pid));
   });
   const copyInto: Database['copyInto'] = async (tx, table, columns, rows) => {
-    const statement = copyStatement(table, columns, 'stdin');
+    const statement = await copyStatement(tx, table, columns, 'stdin');
     const { rows: pids } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(tx);
     const client = clients.get(pids[0]!.pid);
     if (!client) throw new Error('COPY: the transaction runs on no client of this pool (a pooler in between?)');
