@@ -6,7 +6,7 @@ import { requestHash } from '../../platform/idempotency.js';
 import type { Logger } from '../../platform/logger.js';
 import type { FarmContext, RequestMeta } from '../../platform/tenancy/caller.js';
 import { recordAudit } from '../audit/index.js';
-import { looksLikeOnnxModel, OnnxDetector } from './counting/onnx.js';
+import { looksLikeOnnxModel, type OnnxDetectorOptions } from './counting/onnx.js';
 import type { DetectionClass } from './counting/types.js';
 import { detectorModelsRepository as repo, type DetectorModelRow } from './detector-models.repository.js';
 import type { DetectorModelSettings } from './photos.schemas.js';
@@ -17,6 +17,11 @@ interface Deps {
   clock: Clock;
   log: Logger;
   photoStorage: ObjectStorage;
+  /**
+   * Loads a model as counting will and frees it (on the counting thread: onnxruntime parses a model
+   * synchronously); rejects with OnnxDetector.create's DomainError.
+   */
+  checkModel: (bytes: Uint8Array, options: Omit<OnnxDetectorOptions, 'threads'>) => Promise<void>;
 }
 
 const userOf = (ctx: FarmContext) => (ctx.caller.kind === 'user' ? ctx.caller.userId : null);
@@ -70,7 +75,7 @@ export class DetectorModelsService {
     // Loaded once as the counter will load it: onnxruntime refusing the bytes is isOnnxModel's "not ONNX" (415);
     // a model that loads but does not fit the contract is the contract's 422, with its code and message.
     try {
-      const detector = await OnnxDetector.create(bytes, {
+      await this.deps.checkModel(bytes, {
         inputWidth: settings.input_width,
         inputHeight: settings.input_height,
         ...(settings.class_names ? { classNames: settings.class_names } : {}),
@@ -78,7 +83,6 @@ export class DetectorModelsService {
         nmsIou: settings.nms_iou,
         fit: settings.fit,
       });
-      await detector.close();
     } catch (error) {
       if (error instanceof DomainError && error.code === 'ONNX_MODEL_UNREADABLE') throw notOnnx();
       throw error;

@@ -164,7 +164,7 @@ describe('uploading a model', () => {
     expect((await api('GET', `/detector-models/${first.id}`)).body).toEqual(first.body);
   });
 
-  it('refuses a JPEG as a model (415), whatever the Content-Type says', async () => {
+  it('refuses a JPEG, or a file onnxruntime cannot load, as a model (415), whatever the Content-Type says', async () => {
     const jpeg = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#363' } })
       .jpeg()
       .toBuffer();
@@ -174,6 +174,17 @@ describe('uploading a model', () => {
       expect(res.body.error_code).toBe('UNSUPPORTED_MEDIA_TYPE');
       expect(await listed()).not.toContain(res.id);
     }
+    // Shaped like a model, but onnxruntime cannot load it (an operator it does not know): not ONNX it can run.
+    const unknownOp = Buffer.from(
+      encodeOnnxModel({
+        inputs: [{ name: 'images', elemType: ONNX_FLOAT, shape: [1, 3, 64, 64] }],
+        outputs: [{ name: 'detections', elemType: ONNX_FLOAT, shape: [1, 6] }],
+        nodes: [{ opType: 'NoSuchOperator', inputs: ['images'], outputs: ['detections'] }],
+      }),
+    );
+    const res = await upload(unknownOp);
+    expect(res.status, JSON.stringify(res.body)).toBe(415);
+    expect(await listed()).not.toContain(res.id);
   });
 
   it('refuses a model breaking the contract (422 with the contract’s code and message), storing nothing', async () => {

@@ -43,7 +43,11 @@ export const photosModule = defineModule({
       photoStorage,
       photoDetections: new DetectionsService({ ...deps, partitions }),
       photoValidation: new ValidationService(deps),
-      detectorModels: new DetectorModelsService({ ...deps, photoStorage }),
+      detectorModels: new DetectorModelsService({
+        ...deps,
+        photoStorage,
+        checkModel: (bytes, options) => counting.checkModel(bytes, options),
+      }),
       photos: new PhotosService({
         ...deps,
         photoStorage,

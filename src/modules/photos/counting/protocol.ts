@@ -19,6 +19,14 @@ export interface CountRequest {
   model?: ModelRequest;
 }
 
+/** Loads a model as counting would and frees it again: the upload's check, off the server's event loop. */
+export interface CheckRequest {
+  id: number;
+  check: { options: Omit<OnnxDetectorOptions, 'threads'>; bytes: Uint8Array };
+}
+
+export type ThreadRequest = CountRequest | CheckRequest;
+
 /** The answer to a request naming a model the thread does not hold (never sent, or let go): send its bytes. */
 export const MODEL_NOT_LOADED = 'MODEL_NOT_LOADED';
 

@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { DomainError, type ErrorKind } from '../../../platform/errors.js';
 import type { OnnxDetectorOptions } from './onnx.js';
 import type { CountHints, CountResult } from './types.js';
-import { MODEL_NOT_LOADED, type CountRequest } from './protocol.js';
+import { MODEL_NOT_LOADED, type CountRequest, type ThreadRequest } from './protocol.js';
 
 /** A farm's ONNX model to count with: loaded on the thread once per key, its bytes read only when needed. */
 export interface ThreadModel {
@@ -18,7 +18,7 @@ export interface ThreadModel {
 export const IDLE_EXIT_MS = 30_000;
 
 type Answer =
-  | { id: number; ok: true; result: CountResult }
+  | { id: number; ok: true; result: unknown }
   | { id: number; ok: false; message: string; code?: string; kind?: ErrorKind };
 
 /**
@@ -29,7 +29,7 @@ type Answer =
 export class CountingThread {
   #worker: Worker | undefined;
   #next = 0;
-  #waiting = new Map<number, { resolve: (r: CountResult) => void; reject: (e: Error) => void }>();
+  #waiting = new Map<number, { resolve: (r: unknown) => void; reject: (e: Error) => void }>();
   #idle: NodeJS.Timeout | undefined;
   /** Models whose bytes the running thread was sent (it may have let some go since: it then asks again). */
   #sent = new Set<string>();
@@ -56,7 +56,7 @@ export class CountingThread {
         ...(model ? { model: { key: model.key, options: model.options, bytes: modelBytes } } : {}),
       };
       try {
-        return await this.#post(worker, request);
+        return (await this.#post(worker, request)) as CountResult;
       } catch (error) {
         if (!model || modelBytes || (error as { code?: string }).code !== MODEL_NOT_LOADED) throw error;
         this.#sent.delete(model.key);
@@ -65,8 +65,18 @@ export class CountingThread {
     }
   }
 
-  #post(worker: Worker, request: CountRequest): Promise<CountResult> {
-    return new Promise<CountResult>((resolve, reject) => {
+  /**
+   * Loads a model as counting would, on the thread, and frees it: resolves when it follows the contract, rejects
+   * with the DomainError OnnxDetector.create throws (ONNX_MODEL_UNREADABLE, ONNX_MODEL_CONTRACT). onnxruntime
+   * parses and optimises a model synchronously, which for a large one would hold the server's event loop.
+   */
+  async checkModel(bytes: Uint8Array, options: ThreadModel['options']): Promise<void> {
+    clearTimeout(this.#idle);
+    await this.#post(this.#start(), { id: ++this.#next, check: { options, bytes } });
+  }
+
+  #post(worker: Worker, request: ThreadRequest): Promise<unknown> {
+    return new Promise<unknown>((resolve, reject) => {
       this.#waiting.set(request.id, { resolve, reject });
       worker.postMessage(request);
     });

@@ -8,7 +8,7 @@ import { parentPort } from 'node:worker_threads';
 import { DomainError } from '../../../platform/errors.js';
 import { countPlants, decodeForCounting } from './count.js';
 import { OnnxDetector } from './onnx.js';
-import { MAX_LOADED_MODELS, MODEL_NOT_LOADED, type CountRequest, type ModelRequest } from './protocol.js';
+import { MAX_LOADED_MODELS, MODEL_NOT_LOADED, type ModelRequest, type ThreadRequest } from './protocol.js';
 
 interface Loaded {
   detector: Promise<OnnxDetector>;
@@ -51,7 +51,26 @@ function acquire(model: ModelRequest): Loaded | undefined {
   return entry;
 }
 
-parentPort!.on('message', (request: CountRequest) => {
+/** An error as the server's side rebuilds it: a DomainError keeps its kind and code. */
+function failure(id: number, error: unknown) {
+  const e = error as { message?: string; code?: string };
+  const kind = error instanceof DomainError ? error.kind : undefined;
+  return { id, ok: false, message: e.message ?? String(error), code: e.code, kind };
+}
+
+parentPort!.on('message', (request: ThreadRequest) => {
+  if ('check' in request) {
+    void (async () => {
+      try {
+        const detector = await OnnxDetector.create(request.check.bytes, { ...request.check.options, threads: 1 });
+        await detector.close();
+        parentPort!.postMessage({ id: request.id, ok: true, result: null });
+      } catch (error) {
+        parentPort!.postMessage(failure(request.id, error));
+      }
+    })();
+    return;
+  }
   // Taken before the first await, so requests naming one model in a row share its one load.
   const entry = request.model ? acquire(request.model) : undefined;
   void (async () => {
@@ -70,9 +89,7 @@ parentPort!.on('message', (request: CountRequest) => {
       const result = await countPlants(image, request.hints, detector);
       parentPort!.postMessage({ id: request.id, ok: true, result });
     } catch (error) {
-      const e = error as { message?: string; code?: string };
-      const kind = error instanceof DomainError ? error.kind : undefined;
-      parentPort!.postMessage({ id: request.id, ok: false, message: e.message ?? String(error), code: e.code, kind });
+      parentPort!.postMessage(failure(request.id, error));
     } finally {
       if (entry) release(entry);
     }
