@@ -4,7 +4,7 @@
 //
 //   npx tsx scripts/measure-counting.ts [--seeds 20] [--width 1600 --height 1200] [--rows 10 --cols 12]
 import { parseArgs } from 'node:util';
-import { countPlants, decodeForCounting, generateSyntheticTray } from '../src/modules/photos/index.js';
+import { countPlants, decodeWorkingCopy, generateSyntheticTray } from '../src/modules/photos/index.js';
 
 const { values } = parseArgs({
   options: {
@@ -33,7 +33,8 @@ for (const share of values.shares.split(',').map(Number)) {
   for (let seed = 1; seed <= seeds; seed++) {
     const { jpeg, truth } = await generateSyntheticTray({ seed, width, height, rows, cols, detectableShare: share });
     const started = performance.now();
-    const image = await decodeForCounting(jpeg);
+    // As the counting thread does: decoded straight to the working size.
+    const { image } = await decodeWorkingCopy(jpeg);
     const decoded = performance.now();
     const result = await countPlants(image, { grid: { rows, cols } });
     seconds += (performance.now() - started) / 1000;

@@ -9,7 +9,7 @@ import { createTestApp, type Json, type TestApp } from '../../../test/helpers/ap
 import { createFarm, login, member, setupAdmin, type Actor, type FarmRef } from '../../../test/helpers/factories.js';
 import { buildTestDetectorModel, encodeOnnxModel, ONNX_FLOAT } from '../../../scripts/make-test-onnx-model.js';
 import type { JobContext } from '../../platform/jobs/registry.js';
-import { countPlants, decodeForCounting } from './counting/count.js';
+import { countPhotoBytes } from './counting/count.js';
 import { CountingThread } from './counting/thread.js';
 import { MAX_LOADED_MODELS } from './counting/protocol.js';
 import { OnnxDetector } from './counting/onnx.js';
@@ -76,7 +76,7 @@ async function painted(width: number, height: number, squares: [number, number, 
 async function expectedWithModel(bytes: Buffer): Promise<CountResult> {
   const detector = await OnnxDetector.create(MODEL, { inputWidth: 64, inputHeight: 64 });
   try {
-    return await countPlants(await decodeForCounting(bytes), {}, detector);
+    return await countPhotoBytes(bytes, {}, detector);
   } finally {
     await detector.close();
   }

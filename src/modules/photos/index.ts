@@ -22,7 +22,7 @@ export type { DetectorModelsService } from './detector-models.service.js';
 export type { CountModel, CountPhoto, PhotoCount } from './photos.counting.js';
 export type { ObjectStorage } from './photos.storage.js';
 /** The counting engine and the synthetic trays, for the scripts that measure them. */
-export { countPlants, decodeForCounting } from './counting/count.js';
+export { countPhotoBytes, countPlants, decodeForCounting, decodeWorkingCopy } from './counting/count.js';
 export { generateSyntheticTray } from './synthetic/tray.js';
 
 /**

@@ -2,13 +2,68 @@ import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
 import { isUuid } from '../../platform/ids.js';
 import type { PlaceCandidate } from './photos.place.engine.js';
+import type { LearntDensity } from './photos.density.engine.js';
 import type { LocationSource, PhotoSessionTable, PhotoTable } from './photos.tables.js';
 
 export type PhotoRow = Selectable<PhotoTable>;
 export type SessionRow = Selectable<PhotoSessionTable>;
 
+/** The key of a learnt density: a bin type, a product, a packaging. */
+export interface DensityKey {
+  bin_type_id: string;
+  product_id: string;
+  packaging_id: string;
+}
+
 /** Photos and their processing sessions; the transaction first, SQL only. */
 export const photosRepository = {
+  async density(tx: Tx, farmId: string, key: DensityKey): Promise<LearntDensity | undefined> {
+    const row = await tx
+      .selectFrom('photo_densities')
+      .select(['plants_per_m2', 'samples'])
+      .where('farm_id', '=', farmId)
+      .where('bin_type_id', '=', key.bin_type_id)
+      .where('product_id', '=', key.product_id)
+      .where('packaging_id', '=', key.packaging_id)
+      .executeTakeFirst();
+    return row ? { plantsPerM2: row.plants_per_m2, samples: row.samples } : undefined;
+  },
+
+  /** The density read first with FOR UPDATE, so two photos learning at once both count. */
+  async lockDensity(tx: Tx, farmId: string, key: DensityKey): Promise<LearntDensity | undefined> {
+    const row = await tx
+      .selectFrom('photo_densities')
+      .select(['plants_per_m2', 'samples'])
+      .where('farm_id', '=', farmId)
+      .where('bin_type_id', '=', key.bin_type_id)
+      .where('product_id', '=', key.product_id)
+      .where('packaging_id', '=', key.packaging_id)
+      .forUpdate()
+      .executeTakeFirst();
+    return row ? { plantsPerM2: row.plants_per_m2, samples: row.samples } : undefined;
+  },
+
+  async saveDensity(
+    tx: Tx,
+    farmId: string,
+    key: DensityKey,
+    density: LearntDensity,
+    sessionId: string,
+    now: Date,
+  ): Promise<void> {
+    const values = {
+      plants_per_m2: density.plantsPerM2,
+      samples: density.samples,
+      last_session_id: sessionId,
+      updated_at: now,
+    };
+    await tx
+      .insertInto('photo_densities')
+      .values({ farm_id: farmId, ...key, ...values })
+      .onConflict((oc) => oc.columns(['farm_id', 'bin_type_id', 'product_id', 'packaging_id']).doUpdateSet(values))
+      .execute();
+  },
+
   findPhoto(tx: Tx, farmId: string, id: string): Promise<PhotoRow | undefined> {
     if (!isUuid(id)) return Promise.resolve(undefined);
     return tx.selectFrom('photos').selectAll().where('farm_id', '=', farmId).where('id', '=', id).executeTakeFirst();

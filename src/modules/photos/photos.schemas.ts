@@ -47,7 +47,9 @@ export const ImageQuery = Type.Object(
 const Warnings = Type.Array(Type.String(), {
   description:
     'What is missing, without failing: needs_location (no one place found: PATCH the session), needs_config ' +
-    '(the storage location has no stock config)',
+    '(the storage location has no stock config), needs_calibration (too few plants singled out to count from, and ' +
+    'no density learnt for the bin type, product and packaging, or the bin type states no size: the count is only ' +
+    'the plants found)',
 });
 
 export const SessionView = Type.Object({

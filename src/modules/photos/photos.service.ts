@@ -19,10 +19,12 @@ import { locationReads, type LocationRow } from '../locations/index.js';
 import { stockReads } from '../stock/index.js';
 import { dayOf, DetectionPartitions, detectionsRepository } from './detections.repository.js';
 import { detectorModelsRepository, type DetectorModelRow } from './detector-models.repository.js';
+import { MIN_USABLE_DETECTIONS, type CountHints } from './counting/types.js';
 import type { CountModel, CountPhoto } from './photos.counting.js';
+import { countHints, learnDensity, needsCalibration, observedDensity } from './photos.density.engine.js';
 import { inspectImage, sniffFormat } from './photos.image.js';
 import { accuracyOf, choosePlace } from './photos.place.engine.js';
-import { photosRepository as repo, type PhotoRow, type SessionRow } from './photos.repository.js';
+import { photosRepository as repo, type DensityKey, type PhotoRow, type SessionRow } from './photos.repository.js';
 import { readAll, type ObjectStorage } from './photos.storage.js';
 import type { LocationSource } from './photos.tables.js';
 
@@ -257,7 +259,7 @@ export class PhotosService {
       const photo = (await repo.findPhoto(tx, farmId, session.photo_id))!;
       // The farm's choice as this try starts: its active model, or none (the classical detector).
       const model = await detectorModelsRepository.active(tx, farmId);
-      return { session, photo, model };
+      return { session, photo, model, ...(await this.#countingPlace(tx, farmId, photo.location_id)) };
     });
     if (!claimed) return;
     const detector = {
@@ -280,15 +282,24 @@ export class PhotosService {
         return;
       }
       const bytes = await readAll(stream);
-      const count = await this.deps.countPhoto(bytes, {}, claimed.model && this.#countModel(claimed.model));
+      const count = await this.deps.countPhoto(bytes, claimed.hints, claimed.model && this.#countModel(claimed.model));
+      const warnings = needsCalibration(count, claimed.hints, MIN_USABLE_DETECTIONS)
+        ? [...new Set([...claimed.session.warnings, 'needs_calibration'])]
+        : claimed.session.warnings.filter((w) => w !== 'needs_calibration');
       // The detections go with the session's completion, in one transaction, replacing any earlier try's.
       const day = dayOf(claimed.session.created_at);
       await this.#partitions.ensure(day);
       await this.deps.db.farm(farmId, async (tx) => {
         await detectionsRepository.replace(tx, farmId, sessionId, day, count.detections);
+        const observed = claimed.densityKey ? observedDensity(count, claimed.hints.areaM2) : null;
+        if (claimed.densityKey && observed !== null) {
+          const learnt = learnDensity(await repo.lockDensity(tx, farmId, claimed.densityKey), observed);
+          await repo.saveDensity(tx, farmId, claimed.densityKey, learnt, sessionId, this.deps.clock.now());
+        }
         await repo.updateSession(tx, farmId, sessionId, {
           status: 'completed',
           error_code: null,
+          warnings,
           method: count.method,
           confidence: count.confidence,
           detected: count.detected,
@@ -339,6 +350,24 @@ export class PhotosService {
         return readAll(stream);
       },
     };
+  }
+
+  /**
+   * What the photo's place tells the counter: its bins' grid and size, and the density learnt for the bin
+   * type, product and packaging it holds (the key the count then teaches).
+   */
+  async #countingPlace(
+    tx: Tx,
+    farmId: string,
+    locationId: string | null,
+  ): Promise<{ hints: CountHints; densityKey: DensityKey | undefined }> {
+    if (!locationId) return { hints: {}, densityKey: undefined };
+    const { hints, binTypeId } = countHints(await stockReads.binTypesUnder(tx, farmId, locationId));
+    const config = await stockReads.config(tx, farmId, locationId);
+    if (!binTypeId || !config) return { hints, densityKey: undefined };
+    const densityKey = { bin_type_id: binTypeId, product_id: config.product_id, packaging_id: config.packaging_id };
+    const density = await repo.density(tx, farmId, densityKey);
+    return { hints: { ...hints, densityPerM2: density?.plantsPerM2 ?? null }, densityKey };
   }
 
   /** A resend (same bytes) answers the stored photo; other bytes under the same id are refused. */

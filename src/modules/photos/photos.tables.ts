@@ -107,9 +107,22 @@ export interface DetectorModelTable {
   created_at: Timestamp;
 }
 
+/** Plants per m² for one bin type, product and packaging, learnt from photos counted by detection. */
+export interface PhotoDensityTable {
+  farm_id: string;
+  bin_type_id: string;
+  product_id: string;
+  packaging_id: string;
+  plants_per_m2: number;
+  samples: number;
+  last_session_id: string | null;
+  updated_at: Timestamp;
+}
+
 declare module '../../platform/db/schema.js' {
   interface DB {
     photos: PhotoTable;
+    photo_densities: PhotoDensityTable;
     photo_sessions: PhotoSessionTable;
     photo_detections: PhotoDetectionTable;
     detector_models: DetectorModelTable;

@@ -27,6 +27,8 @@ export type { StockAvailability } from './availability.service.js';
 export const stockReads = {
   /** What a storage location is meant to hold (its stock config); undefined when it has none. */
   config: stockRepository.config,
+  /** The types of the bins at a storage location (its storage_bin children), one entry per bin. */
+  binTypesUnder: stockRepository.binTypesUnder,
 };
 
 interface StockDeps {

@@ -102,6 +102,21 @@ export const stockRepository = {
       .execute();
   },
 
+  /** The types of the bins at a storage location (its storage_bin children), one entry per bin. */
+  binTypesUnder(tx: Tx, farmId: string, locationId: string): Promise<BinTypeRow[]> {
+    return tx
+      .selectFrom('stock_bins as b')
+      .innerJoin('locations as l', (j) => j.onRef('l.id', '=', 'b.location_id').onRef('l.farm_id', '=', 'b.farm_id'))
+      .innerJoin('stock_bin_types as t', (j) =>
+        j.onRef('t.id', '=', 'b.bin_type_id').onRef('t.farm_id', '=', 'b.farm_id'),
+      )
+      .selectAll('t')
+      .where('b.farm_id', '=', farmId)
+      .where('l.parent_id', '=', locationId)
+      .orderBy('b.location_id')
+      .execute();
+  },
+
   async binTypeOf(tx: Tx, farmId: string, locationId: string): Promise<BinTypeRow | undefined> {
     return tx
       .selectFrom('stock_bins as b')

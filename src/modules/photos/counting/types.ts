@@ -4,6 +4,9 @@
  * Pure data: nothing here touches the database, the disk or the network.
  */
 
+/** Fewer plant detections than this and the typical plant size is not worth learning from them. */
+export const MIN_USABLE_DETECTIONS = 3;
+
 /** A decoded image: 8-bit RGB, 3 bytes per pixel, rows top to bottom. */
 export interface RgbImage {
   width: number;
@@ -60,5 +63,6 @@ export interface CountResult {
   method: CountMethod;
   /** 0–1. */
   confidence: number;
-  timings: { detectMs: number; estimateMs: number };
+  /** Milliseconds per step; decodeMs when the count started from the photo's bytes. */
+  timings: { decodeMs?: number; detectMs: number; estimateMs: number };
 }

@@ -4,11 +4,23 @@
  * A farm's ONNX model is loaded once and kept here by its key (the bytes' SHA-256 and the settings), so a
  * model's bytes cross to the thread once, not with every photo.
  */
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { DomainError } from '../../../platform/errors.js';
-import { countPlants, decodeForCounting } from './count.js';
+import { countPhotoBytes } from './count.js';
 import { OnnxDetector } from './onnx.js';
 import { MAX_LOADED_MODELS, MODEL_NOT_LOADED, type ModelRequest, type ThreadRequest } from './protocol.js';
+
+/**
+ * Counting is background work: on Linux a nice value belongs to a thread, and `setPriority(0, …)` sets the
+ * calling thread's, so this thread yields to the server's (ingest, the API) when they want the same core.
+ */
+export const COUNTING_NICE = 10;
+try {
+  setPriority(0, COUNTING_NICE);
+} catch {
+  // Not permitted or not supported here: count at the server's priority.
+}
 
 interface Loaded {
   detector: Promise<OnnxDetector>;
@@ -85,8 +97,7 @@ parentPort!.on('message', (request: ThreadRequest) => {
         return;
       }
       const detector = entry ? await entry.detector : undefined;
-      const image = await decodeForCounting(Buffer.from(request.bytes));
-      const result = await countPlants(image, request.hints, detector);
+      const result = await countPhotoBytes(Buffer.from(request.bytes), request.hints, detector);
       parentPort!.postMessage({ id: request.id, ok: true, result });
     } catch (error) {
       parentPort!.postMessage(failure(request.id, error));

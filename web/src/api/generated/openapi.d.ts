@@ -16500,7 +16500,7 @@ export interface paths {
                                 validated_at: string;
                                 validated_by: string | null;
                             } | null;
-                            /** @description What is missing, without failing: needs_location (no one place found: PATCH the session), needs_config (the storage location has no stock config) */
+                            /** @description What is missing, without failing: needs_location (no one place found: PATCH the session), needs_config (the storage location has no stock config), needs_calibration (too few plants singled out to count from, and no density learnt for the bin type, product and packaging, or the bin type states no size: the count is only the plants found) */
                             warnings: string[];
                         };
                     };
@@ -16599,7 +16599,7 @@ export interface paths {
                                 validated_at: string;
                                 validated_by: string | null;
                             } | null;
-                            /** @description What is missing, without failing: needs_location (no one place found: PATCH the session), needs_config (the storage location has no stock config) */
+                            /** @description What is missing, without failing: needs_location (no one place found: PATCH the session), needs_config (the storage location has no stock config), needs_calibration (too few plants singled out to count from, and no density learnt for the bin type, product and packaging, or the bin type states no size: the count is only the plants found) */
                             warnings: string[];
                         };
                     };
@@ -16819,7 +16819,7 @@ export interface paths {
                                     validated_at: string;
                                     validated_by: string | null;
                                 } | null;
-                                /** @description What is missing, without failing: needs_location (no one place found: PATCH the session), needs_config (the storage location has no stock config) */
+                                /** @description What is missing, without failing: needs_location (no one place found: PATCH the session), needs_config (the storage location has no stock config), needs_calibration (too few plants singled out to count from, and no density learnt for the bin type, product and packaging, or the bin type states no size: the count is only the plants found) */
                                 warnings: string[];
                             };
                             /** @description The stock ledger’s count the validation made (read the batch at …/stock/batches/{id}) */
@@ -16945,7 +16945,7 @@ export interface paths {
                              * @enum {unknown}
                              */
                             taken_at_source: "exif" | "upload";
-                            /** @description What is missing, without failing: needs_location (no one place found: PATCH the session), needs_config (the storage location has no stock config) */
+                            /** @description What is missing, without failing: needs_location (no one place found: PATCH the session), needs_config (the storage location has no stock config), needs_calibration (too few plants singled out to count from, and no density learnt for the bin type, product and packaging, or the bin type states no size: the count is only the plants found) */
                             warnings: string[];
                             width: number;
                         };
@@ -17029,7 +17029,7 @@ export interface paths {
                              * @enum {unknown}
                              */
                             taken_at_source: "exif" | "upload";
-                            /** @description What is missing, without failing: needs_location (no one place found: PATCH the session), needs_config (the storage location has no stock config) */
+                            /** @description What is missing, without failing: needs_location (no one place found: PATCH the session), needs_config (the storage location has no stock config), needs_calibration (too few plants singled out to count from, and no density learnt for the bin type, product and packaging, or the bin type states no size: the count is only the plants found) */
                             warnings: string[];
                             width: number;
                         };
@@ -17073,7 +17073,7 @@ export interface paths {
                              * @enum {unknown}
                              */
                             taken_at_source: "exif" | "upload";
-                            /** @description What is missing, without failing: needs_location (no one place found: PATCH the session), needs_config (the storage location has no stock config) */
+                            /** @description What is missing, without failing: needs_location (no one place found: PATCH the session), needs_config (the storage location has no stock config), needs_calibration (too few plants singled out to count from, and no density learnt for the bin type, product and packaging, or the bin type states no size: the count is only the plants found) */
                             warnings: string[];
                             width: number;
                         };
