@@ -147,6 +147,8 @@ export interface Config {
   taskDigestHour: number;
   /** The plant catalogue's seed folder, instead of the one shipped (seed/catalog). */
   catalogSeedDir: string | undefined;
+  /** The largest detection model (ONNX) a farm may upload: 413 beyond. */
+  detectorModelMaxBytes: number;
   /**
    * An S3-compatible store for photos (CROFT_S3_BUCKET and the rest); unset, photos are kept under
    * `<data dir>/photos`.
@@ -508,6 +510,7 @@ export function loadConfig(env: Env = process.env, isTerminal = Boolean(process.
     deviceSweepMs: integer(env, 'CROFT_DEVICE_SWEEP_MS', 1000, 50, 60_000),
     taskDigestHour: integer(env, 'CROFT_TASK_DIGEST_HOUR', 7, 0, 23),
     catalogSeedDir: read(env, 'CROFT_CATALOG_SEED_DIR') && path.resolve(read(env, 'CROFT_CATALOG_SEED_DIR')!),
+    detectorModelMaxBytes: integer(env, 'CROFT_DETECTOR_MODEL_MAX_MB', 100, 1, 2048) * 1024 * 1024,
     s3: s3(env),
   };
 }

@@ -7,6 +7,7 @@ import { defineModule } from '../../platform/module.js';
 import type { StockService } from '../stock/index.js';
 import { CountingThread } from './counting/thread.js';
 import { DetectionPartitions } from './detections.repository.js';
+import { DetectorModelsService } from './detector-models.service.js';
 import { DetectionsService } from './detections.service.js';
 import { definePhotosJobs } from './photos.jobs.js';
 import { photosRoutes } from './photos.routes.js';
@@ -17,7 +18,8 @@ import { ValidationService } from './validate.service.js';
 export type { PhotosService } from './photos.service.js';
 export type { DetectionsService } from './detections.service.js';
 export type { ValidationService } from './validate.service.js';
-export type { CountPhoto, PhotoCount } from './photos.counting.js';
+export type { DetectorModelsService } from './detector-models.service.js';
+export type { CountModel, CountPhoto, PhotoCount } from './photos.counting.js';
 export type { ObjectStorage } from './photos.storage.js';
 /** The counting engine and the synthetic trays, for the scripts that measure them. */
 export { countPhotoBytes, countPlants, decodeForCounting, decodeWorkingCopy } from './counting/count.js';
@@ -29,7 +31,7 @@ export type { Detection } from './counting/types.js';
 /**
  * Photos of storage locations (issue #25): upload into object storage, which place they show, and the
  * processing session the `photos.count` job works: the plants counted on the pixels (the classical detector
- * and band estimation) on a worker thread that exits when idle, the detections kept 90 days (daily
+ * and band estimation, or the farm's own ONNX model when it chose one) on a worker thread that exits when idle, the detections kept 90 days (daily
  * partitions), and the reviewed count validated into the stock ledger.
  */
 export const photosModule = defineModule({
@@ -44,12 +46,25 @@ export const photosModule = defineModule({
       photoStorage,
       photoDetections: new DetectionsService({ ...deps, partitions }),
       photoValidation: new ValidationService(deps),
+      detectorModels: new DetectorModelsService({
+        ...deps,
+        photoStorage,
+        checkModel: (bytes, options) => counting.checkModel(bytes, options),
+      }),
       photos: new PhotosService({
         ...deps,
         photoStorage,
         partitions,
-        countPhoto: async (bytes, hints) => {
-          const { timings: _timings, ...count } = await counting.count(bytes, hints);
+        countPhoto: async (bytes, hints, model) => {
+          const { timings: _timings, ...count } = await counting.count(
+            bytes,
+            hints,
+            model && {
+              key: `${model.sha256}:${JSON.stringify(model.options)}`,
+              options: model.options,
+              bytes: model.bytes,
+            },
+          );
           return count;
         },
       }),

@@ -1,7 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { farmOf, metaOf } from '../../platform/http/context.js';
+import type { Config } from '../../platform/config.js';
 import { idempotentAnswers, idempotentStatus } from '../../platform/idempotency.js';
+import { detectorModelsRoutes } from './detector-models.routes.js';
+import type { DetectorModelsService } from './detector-models.service.js';
 import type { DetectionsService } from './detections.service.js';
 import {
   DetectionFeatureCollection,
@@ -29,15 +32,20 @@ const TAGS = { tags: ['photos'] };
  * its validation into the stock ledger.
  */
 export const photosRoutes: FastifyPluginAsyncTypebox<{
+  config: Config;
   photos: PhotosService;
   photoDetections: DetectionsService;
   photoValidation: ValidationService;
-}> = async (app, { photos, photoDetections, photoValidation }) => {
+  detectorModels: DetectorModelsService;
+}> = async (app, { config, photos, photoDetections, photoValidation, detectorModels }) => {
   // The raw body as one Buffer. Fastify refuses a body whose Content-Length exceeds the route's limit
   // before reading any of it, and stops reading one that grows past it (413 either way).
   // Any image/* label and application/octet-stream are taken alike: the bytes decide what it is.
   for (const type of [/^image\/[a-z0-9.+-]+$/i, 'application/octet-stream'])
     app.addContentTypeParser(type, { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  // The farm's own detection models: their upload takes the raw body through the parsers above.
+  await detectorModelsRoutes(app, { config, detectorModels });
 
   const base = '/api/v1/farms/:farm/photos';
 

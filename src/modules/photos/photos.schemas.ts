@@ -69,6 +69,14 @@ export const SessionView = Type.Object({
   started_at: Nullable(DateTime),
   finished_at: Nullable(DateTime),
   created_at: DateTime,
+  detector: Nullable(
+    OneOf(['classical', 'onnx'], {
+      description: 'What counted it (null until counted): the classical detector, or the farm’s model (onnx)',
+    }),
+  ),
+  detector_model_id: Nullable(
+    Type.String({ format: 'uuid', description: 'The model that counted it (null: classical, or deleted since)' }),
+  ),
   validation: Nullable(
     Type.Object(
       {
@@ -224,3 +232,67 @@ export const ValidationView = Type.Object({
     { description: 'The stock ledger’s count the validation made (read the batch at …/stock/batches/{id})' },
   ),
 });
+
+// ---------------------------------------------------------------------------------------------------------------
+// A farm's own detection models (counting/ONNX.md).
+
+export const DetectorModelParams = Type.Object({
+  farm: FarmParams.properties.farm,
+  id: Type.String({ format: 'uuid', description: 'The model: an id the client made before uploading' }),
+});
+
+const ClassName = Nullable(OneOf(['plant', 'empty_container']));
+
+export const DetectorModelQuery = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200, description: 'What the farm calls the model' }),
+    input_width: Type.Integer({ minimum: 1, maximum: 8192, description: 'W of the model’s input [1,3,H,W]' }),
+    input_height: Type.Integer({ minimum: 1, maximum: 8192, description: 'H of the model’s input [1,3,H,W]' }),
+    score_threshold: Type.Optional(
+      Type.Number({ minimum: 0, maximum: 1, description: 'Rows scoring below it are dropped (default 0.5)' }),
+    ),
+    nms_iou: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        maximum: 1,
+        description: 'Same-class boxes overlapping by more than this IoU: the lower-scored is dropped (default 0.5)',
+      }),
+    ),
+    fit: Type.Optional(
+      OneOf(['letterbox', 'stretch'], {
+        description: 'letterbox (default): aspect ratio kept, padded with grey; stretch: fills H×W',
+      }),
+    ),
+    class_names: Type.Optional(
+      Type.String({
+        maxLength: 2000,
+        pattern: '^(plant|empty_container)?(,(plant|empty_container)?)*$',
+        description:
+          'What each class id means, by id, comma-separated: plant, empty_container, or nothing to ignore the id ' +
+          '(e.g. `empty_container,plant`; `,plant` ignores class 0). Default: 0 plant, 1 empty_container',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type DetectorModelSettings = Static<typeof DetectorModelQuery>;
+
+export const DetectorModelView = Type.Object({
+  id: Uuid,
+  name: Type.String(),
+  input_width: Type.Integer(),
+  input_height: Type.Integer(),
+  class_names: Nullable(
+    Type.Array(ClassName, { description: 'What each class id means, by id; null: 0 plant, 1 empty_container' }),
+  ),
+  score_threshold: Type.Number(),
+  nms_iou: Type.Number(),
+  fit: OneOf(['letterbox', 'stretch']),
+  size_bytes: Type.Integer(),
+  sha256: Type.String({ description: 'Hex SHA-256 of the model’s bytes' }),
+  active: Type.Boolean({ description: 'The farm counts its photos with it (at most one model is active)' }),
+  created_by: Nullable(Uuid),
+  created_at: DateTime,
+});
+
+export const DetectorModelList = Type.Object({ data: Type.Array(DetectorModelView) });

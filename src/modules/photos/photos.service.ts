@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Tx } from '../../platform/db/database.js';
-import { DomainError, idempotencyConflict, invalid, notFound, unsupportedMedia } from '../../platform/errors.js';
+import {
+  DomainError,
+  idempotencyConflict,
+  invalid,
+  notFound,
+  unavailable,
+  unsupportedMedia,
+} from '../../platform/errors.js';
 import { requestHash } from '../../platform/idempotency.js';
 import type { JobRunner } from '../../platform/jobs/runner.js';
 import type { Logger } from '../../platform/logger.js';
@@ -11,8 +18,9 @@ import { recordAudit } from '../audit/index.js';
 import { locationReads, type LocationRow } from '../locations/index.js';
 import { stockReads } from '../stock/index.js';
 import { dayOf, DetectionPartitions, detectionsRepository } from './detections.repository.js';
+import { detectorModelsRepository, type DetectorModelRow } from './detector-models.repository.js';
 import { MIN_USABLE_DETECTIONS, type CountHints } from './counting/types.js';
-import type { CountPhoto } from './photos.counting.js';
+import type { CountModel, CountPhoto } from './photos.counting.js';
 import { countHints, learnDensity, needsCalibration, observedDensity } from './photos.density.engine.js';
 import { inspectImage, sniffFormat } from './photos.image.js';
 import { accuracyOf, choosePlace } from './photos.place.engine.js';
@@ -249,14 +257,21 @@ export class PhotosService {
       const session = await repo.claimSession(tx, farmId, sessionId, this.deps.clock.now());
       if (!session) return undefined;
       const photo = (await repo.findPhoto(tx, farmId, session.photo_id))!;
-      return { session, photo, ...(await this.#countingPlace(tx, farmId, photo.location_id)) };
+      // The farm's choice as this try starts: its active model, or none (the classical detector).
+      const model = await detectorModelsRepository.active(tx, farmId);
+      return { session, photo, model, ...(await this.#countingPlace(tx, farmId, photo.location_id)) };
     });
     if (!claimed) return;
+    const detector = {
+      detector: claimed.model ? ('onnx' as const) : ('classical' as const),
+      detector_model_id: claimed.model?.id ?? null,
+    };
     const fail = (code: string) =>
       this.deps.db.farm(farmId, (tx) =>
         repo.updateSession(tx, farmId, sessionId, {
           status: 'failed',
           error_code: code,
+          ...detector,
           finished_at: this.deps.clock.now(),
         }),
       );
@@ -267,7 +282,7 @@ export class PhotosService {
         return;
       }
       const bytes = await readAll(stream);
-      const count = await this.deps.countPhoto(bytes, claimed.hints);
+      const count = await this.deps.countPhoto(bytes, claimed.hints, claimed.model && this.#countModel(claimed.model));
       const warnings = needsCalibration(count, claimed.hints, MIN_USABLE_DETECTIONS)
         ? [...new Set([...claimed.session.warnings, 'needs_calibration'])]
         : claimed.session.warnings.filter((w) => w !== 'needs_calibration');
@@ -291,11 +306,14 @@ export class PhotosService {
           estimated: count.estimated,
           empty: count.empty,
           total: count.total,
+          ...detector,
           finished_at: this.deps.clock.now(),
         });
       });
     } catch (error) {
-      const permanent = error instanceof DomainError && error.kind === 'unavailable';
+      // A counter that is not there, or a model that breaks a rule (does not load, breaks the contract): a retry
+      // would meet the same.
+      const permanent = error instanceof DomainError && (error.kind === 'unavailable' || error.kind === 'rule');
       if (permanent) {
         await fail(error.code);
         return;
@@ -308,6 +326,30 @@ export class PhotosService {
       this.deps.log.error({ err: error, session: sessionId }, 'counting a photo failed on its last try');
       await fail(error instanceof DomainError ? error.code : 'COUNTING_FAILED');
     }
+  }
+
+  /** The farm's model as the counter takes it: its settings, and its bytes read from storage when asked. */
+  #countModel(model: DetectorModelRow): CountModel {
+    return {
+      id: model.id,
+      sha256: model.sha256,
+      options: {
+        inputWidth: model.input_width,
+        inputHeight: model.input_height,
+        ...(model.class_names ? { classNames: model.class_names } : {}),
+        scoreThreshold: model.score_threshold,
+        nmsIou: model.nms_iou,
+        fit: model.fit,
+      },
+      bytes: async () => {
+        const stream = await this.deps.photoStorage.get(model.storage_key);
+        if (!stream) {
+          this.deps.log.error({ model: model.id }, 'a detector model’s object is missing from storage');
+          throw unavailable('DETECTOR_MODEL_MISSING', 'The farm’s detector model is missing from storage');
+        }
+        return readAll(stream);
+      },
+    };
   }
 
   /**

@@ -60,6 +60,10 @@ export interface PhotoSessionTable {
   stock_count_id: string | null;
   /** Its movement (the same id), null when the count matched the ledger and none was needed. */
   movement_id: string | null;
+  /** Which detector counted it (null until counted): the classical one or the farm's active model. */
+  detector: 'classical' | 'onnx' | null;
+  /** The model when onnx; null after that model was deleted. */
+  detector_model_id: string | null;
 }
 
 /** One detection of a session, in the pixels of the photo turned upright by its EXIF orientation. */
@@ -80,6 +84,29 @@ export interface PhotoDetectionTable {
   confidence: number;
 }
 
+/** A farm's own ONNX detection model (counting/ONNX.md); its bytes in object storage under `storage_key`. */
+export interface DetectorModelTable {
+  farm_id: string;
+  /** Made by the client before the upload. */
+  id: string;
+  name: string;
+  input_width: number;
+  input_height: number;
+  /** By class id: 'plant', 'empty_container' or null (ignored); null: the default mapping. */
+  class_names: ('plant' | 'empty_container' | null)[] | null;
+  score_threshold: number;
+  nms_iou: number;
+  fit: 'letterbox' | 'stretch';
+  size_bytes: number;
+  sha256: string;
+  storage_key: string;
+  /** The farm's choice; at most one per farm. */
+  active: Generated<boolean>;
+  created_by: string | null;
+  request_hash: string | null;
+  created_at: Timestamp;
+}
+
 /** Plants per m² for one bin type, product and packaging, learnt from photos counted by detection. */
 export interface PhotoDensityTable {
   farm_id: string;
@@ -98,5 +125,6 @@ declare module '../../platform/db/schema.js' {
     photo_densities: PhotoDensityTable;
     photo_sessions: PhotoSessionTable;
     photo_detections: PhotoDetectionTable;
+    detector_models: DetectorModelTable;
   }
 }

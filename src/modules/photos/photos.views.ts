@@ -3,12 +3,14 @@ import type { SessionDetections } from './detections.service.js';
 import type {
   DetectionFeatureCollection,
   DetectionList,
+  DetectorModelView,
   PhotoView,
   SessionView,
   ValidationView,
 } from './photos.schemas.js';
 import type { PhotoDetails } from './photos.service.js';
 import type { PhotoRow, SessionRow } from './photos.repository.js';
+import type { DetectorModelRow } from './detector-models.repository.js';
 import type { Validated } from './validate.service.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -31,6 +33,8 @@ export function sessionView(s: SessionRow, photo: Pick<PhotoRow, 'location_id'>)
     started_at: iso(s.started_at),
     finished_at: iso(s.finished_at),
     created_at: s.created_at.toISOString(),
+    detector: s.detector,
+    detector_model_id: s.detector_model_id,
     validation:
       s.validated_at && s.validated_count !== null && s.validated_source && s.stock_count_id
         ? {
@@ -129,5 +133,23 @@ export function photoView({ photo: p, session }: PhotoDetails): Static<typeof Ph
     location_source: p.location_source,
     warnings: session.warnings,
     created_at: p.created_at.toISOString(),
+  };
+}
+
+export function detectorModelView(m: DetectorModelRow): Static<typeof DetectorModelView> {
+  return {
+    id: m.id,
+    name: m.name,
+    input_width: m.input_width,
+    input_height: m.input_height,
+    class_names: m.class_names,
+    score_threshold: m.score_threshold,
+    nms_iou: m.nms_iou,
+    fit: m.fit,
+    size_bytes: Number(m.size_bytes),
+    sha256: m.sha256,
+    active: m.active,
+    created_by: m.created_by,
+    created_at: m.created_at.toISOString(),
   };
 }

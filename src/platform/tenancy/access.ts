@@ -22,6 +22,8 @@ export const PERMISSIONS = {
   /** Change members' roles, including to and from admin. */
   'members.change_role': 'admin',
   'api_keys.manage': 'admin',
+  /** Upload, delete and choose the farm's own detection models (photo counting). */
+  'detector_models.manage': 'admin',
   'audit.read': 'manager',
   'farm.delete': 'admin',
 } as const satisfies Record<string, Role>;

@@ -6535,6 +6535,484 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/farms/{farm}/detector-models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The farm’s detection models, newest first; `active` marks the one its photos are counted with */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description The farm counts its photos with it (at most one model is active) */
+                                active: boolean;
+                                class_names: (("plant" | "empty_container") | null)[] | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                created_by: string | null;
+                                /** @enum {unknown} */
+                                fit: "letterbox" | "stretch";
+                                /** Format: uuid */
+                                id: string;
+                                input_height: number;
+                                input_width: number;
+                                name: string;
+                                nms_iou: number;
+                                score_threshold: number;
+                                /** @description Hex SHA-256 of the model’s bytes */
+                                sha256: string;
+                                size_bytes: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/detector-models/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One detection model: its settings, size, SHA-256 and whether it is active */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The model: an id the client made before uploading */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The farm counts its photos with it (at most one model is active) */
+                            active: boolean;
+                            class_names: (("plant" | "empty_container") | null)[] | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: string | null;
+                            /** @enum {unknown} */
+                            fit: "letterbox" | "stretch";
+                            /** Format: uuid */
+                            id: string;
+                            input_height: number;
+                            input_width: number;
+                            name: string;
+                            nms_iou: number;
+                            score_threshold: number;
+                            /** @description Hex SHA-256 of the model’s bytes */
+                            sha256: string;
+                            size_bytes: number;
+                        };
+                    };
+                };
+            };
+        };
+        /** Upload the farm’s own detection model (farm admins): the .onnx file itself as the body (application/octet-stream), under an id the client made, up to 100 MB (CROFT_DETECTOR_MODEL_MAX_MB; 413 beyond). Not ONNX, judged by the bytes → 415; a model breaking the detector contract (input float32 [1,3,H,W] RGB 0–1, output float32 [N,6] x1, y1, x2, y2, score, class in input pixels) → 422 ONNX_MODEL_CONTRACT naming what does not fit, and nothing is stored. The same id with the same bytes and settings answers 200 with the first upload; anything else under it 409 IDEMPOTENCY_CONFLICT. A new model is not active: PUT …/{id}/active chooses it */
+        put: {
+            parameters: {
+                query: {
+                    /** @description What each class id means, by id, comma-separated: plant, empty_container, or nothing to ignore the id (e.g. `empty_container,plant`; `,plant` ignores class 0). Default: 0 plant, 1 empty_container */
+                    class_names?: string;
+                    /** @description letterbox (default): aspect ratio kept, padded with grey; stretch: fills H×W */
+                    fit?: "letterbox" | "stretch";
+                    /** @description H of the model’s input [1,3,H,W] */
+                    input_height: number;
+                    /** @description W of the model’s input [1,3,H,W] */
+                    input_width: number;
+                    /** @description What the farm calls the model */
+                    name: string;
+                    /** @description Same-class boxes overlapping by more than this IoU: the lower-scored is dropped (default 0.5) */
+                    nms_iou?: number;
+                    /** @description Rows scoring below it are dropped (default 0.5) */
+                    score_threshold?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The model: an id the client made before uploading */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description A repeat of the first request with this id: what it made */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The farm counts its photos with it (at most one model is active) */
+                            active: boolean;
+                            class_names: (("plant" | "empty_container") | null)[] | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: string | null;
+                            /** @enum {unknown} */
+                            fit: "letterbox" | "stretch";
+                            /** Format: uuid */
+                            id: string;
+                            input_height: number;
+                            input_width: number;
+                            name: string;
+                            nms_iou: number;
+                            score_threshold: number;
+                            /** @description Hex SHA-256 of the model’s bytes */
+                            sha256: string;
+                            size_bytes: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The farm counts its photos with it (at most one model is active) */
+                            active: boolean;
+                            class_names: (("plant" | "empty_container") | null)[] | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: string | null;
+                            /** @enum {unknown} */
+                            fit: "letterbox" | "stretch";
+                            /** Format: uuid */
+                            id: string;
+                            input_height: number;
+                            input_width: number;
+                            name: string;
+                            nms_iou: number;
+                            score_threshold: number;
+                            /** @description Hex SHA-256 of the model’s bytes */
+                            sha256: string;
+                            size_bytes: number;
+                        };
+                    };
+                };
+                /** @description IDEMPOTENCY_CONFLICT: this id was already used in this farm for a different request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description PAYLOAD_TOO_LARGE: over the size cap */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description UNSUPPORTED_MEDIA_TYPE: not an ONNX model */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description ONNX_MODEL_CONTRACT: the model does not follow the detector contract */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Delete a detection model and its file (farm admins). Deleting the active one returns the farm to the classical detector; sessions it counted keep their counts */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The model: an id the client made before uploading */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/farms/{farm}/detector-models/{id}/active": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Count the farm’s photos with this model from now on (farm admins), in place of the one chosen before */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The model: an id the client made before uploading */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The farm counts its photos with it (at most one model is active) */
+                            active: boolean;
+                            class_names: (("plant" | "empty_container") | null)[] | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: string | null;
+                            /** @enum {unknown} */
+                            fit: "letterbox" | "stretch";
+                            /** Format: uuid */
+                            id: string;
+                            input_height: number;
+                            input_width: number;
+                            name: string;
+                            nms_iou: number;
+                            score_threshold: number;
+                            /** @description Hex SHA-256 of the model’s bytes */
+                            sha256: string;
+                            size_bytes: number;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Stop counting with this model (farm admins): the farm’s photos are counted with the classical detector */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                    /** @description The model: an id the client made before uploading */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The farm counts its photos with it (at most one model is active) */
+                            active: boolean;
+                            class_names: (("plant" | "empty_container") | null)[] | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: string | null;
+                            /** @enum {unknown} */
+                            fit: "letterbox" | "stretch";
+                            /** Format: uuid */
+                            id: string;
+                            input_height: number;
+                            input_width: number;
+                            name: string;
+                            nms_iou: number;
+                            score_threshold: number;
+                            /** @description Hex SHA-256 of the model’s bytes */
+                            sha256: string;
+                            size_bytes: number;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/farms/{farm}/devices": {
         parameters: {
             query?: never;
@@ -15990,6 +16468,8 @@ export interface paths {
                             /** Format: date-time */
                             created_at: string;
                             detected: number | null;
+                            detector: ("classical" | "onnx") | null;
+                            detector_model_id: string | null;
                             empty: number | null;
                             error_code: string | null;
                             estimated: number | null;
@@ -16087,6 +16567,8 @@ export interface paths {
                             /** Format: date-time */
                             created_at: string;
                             detected: number | null;
+                            detector: ("classical" | "onnx") | null;
+                            detector_model_id: string | null;
                             empty: number | null;
                             error_code: string | null;
                             estimated: number | null;
@@ -16305,6 +16787,8 @@ export interface paths {
                                 /** Format: date-time */
                                 created_at: string;
                                 detected: number | null;
+                                detector: ("classical" | "onnx") | null;
+                                detector_model_id: string | null;
                                 empty: number | null;
                                 error_code: string | null;
                                 estimated: number | null;

@@ -13,6 +13,7 @@ export const PERMISSIONS = {
   "members.manage": "manager",
   "members.change_role": "admin",
   "api_keys.manage": "admin",
+  "detector_models.manage": "admin",
   "audit.read": "manager",
   "farm.delete": "admin"
 } as const satisfies Record<string, Role>;
