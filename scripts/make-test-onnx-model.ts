@@ -104,6 +104,12 @@ export interface InitializerSpec {
   dims: number[];
   /** FLOAT → Float32Array, INT64 → BigInt64Array. */
   data: Float32Array | BigInt64Array;
+  /**
+   * Stored outside the model instead (ONNX external data): the bytes of `location` from `offset`, `length`
+   * long; `data` then only gives the element type. For the test that a farm's model cannot read the server's
+   * files.
+   */
+  external?: { location: string; offset?: number; length: number };
 }
 
 export type AttributeValue = number | number[] | { float: number };
@@ -141,9 +147,18 @@ function tensor(spec: InitializerSpec): Message {
   const message = new Message();
   for (const dim of spec.dims) message.int(1, dim);
   const elemType = spec.data instanceof Float32Array ? ONNX_FLOAT : ONNX_INT64;
+  message.int(2, elemType).string(8, spec.name);
+  if (spec.external) {
+    // external_data (13): key/value entries; data_location (14): EXTERNAL.
+    const entry = (key: string, value: string) => new Message().string(1, key).string(2, value);
+    message.message(13, entry('location', spec.external.location));
+    message.message(13, entry('offset', String(spec.external.offset ?? 0)));
+    message.message(13, entry('length', String(spec.external.length)));
+    return message.int(14, 1);
+  }
   // raw_data is little-endian; the typed arrays are too on every platform Croft runs on (x64, arm64).
   const raw = new Uint8Array(spec.data.buffer, spec.data.byteOffset, spec.data.byteLength);
-  return message.int(2, elemType).string(8, spec.name).bytes(9, raw);
+  return message.bytes(9, raw);
 }
 
 // AttributeProto.AttributeType

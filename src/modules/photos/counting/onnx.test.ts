@@ -21,6 +21,7 @@ import {
   looksLikeOnnxModel,
   nonMaxSuppression,
   OnnxDetector,
+  sessionOptions,
   toInputTensor,
 } from './onnx.js';
 import type { Detection, RgbImage } from './types.js';
@@ -250,6 +251,46 @@ describe('models that are not ONNX, or break the contract', () => {
     expect(error).toBeInstanceOf(DomainError);
     expect(error).toMatchObject({ kind: 'rule', code: 'ONNX_MODEL_UNREADABLE' });
     expect((error as Error).message).toMatch(/onnxruntime cannot load the model/);
+  });
+
+  it('a model whose tensor is stored "outside" it cannot read the server’s files (it does not load)', async () => {
+    // Six floats the model says are in a file beside the server (package.json, in the working directory the
+    // tests run in); the input takes part (secret + 0 × max(images)), so nothing is folded away.
+    const leaky = (external: boolean) =>
+      encodeOnnxModel({
+        inputs: [{ name: 'images', elemType: ONNX_FLOAT, shape: [1, 3, 64, 64] }],
+        outputs: [{ name: 'detections', elemType: ONNX_FLOAT, shape: [1, 6] }],
+        initializers: [
+          {
+            name: 'secret',
+            dims: [6],
+            data: new Float32Array(6),
+            ...(external ? { external: { location: 'package.json', length: 24 } } : {}),
+          },
+          { name: 'shape', dims: [2], data: BigInt64Array.from([1n, 6n]) },
+          { name: 'zero', dims: [], data: Float32Array.from([0]) },
+        ],
+        nodes: [
+          { opType: 'ReduceMax', inputs: ['images'], outputs: ['max'], attributes: { keepdims: 0 } },
+          { opType: 'Mul', inputs: ['max', 'zero'], outputs: ['nothing'] },
+          { opType: 'Add', inputs: ['secret', 'nothing'], outputs: ['flat'] },
+          { opType: 'Reshape', inputs: ['flat', 'shape'], outputs: ['detections'] },
+        ],
+      });
+    // The same graph with its data inside loads: what fails below is the external data alone.
+    expect(await isOnnxModel(leaky(false))).toBe(true);
+    expect(await isOnnxModel(leaky(true))).toBe(false);
+    await expect(OnnxDetector.create(leaky(true), { inputWidth: 64, inputHeight: 64 })).rejects.toMatchObject({
+      code: 'ONNX_MODEL_UNREADABLE',
+    });
+    // The guard itself, without the optimiser (which happens to trip over external data today): plain
+    // onnxruntime reads the file and runs; with Croft's session options it finds only an empty folder.
+    const ort = await import('onnxruntime-node');
+    const plain = await ort.InferenceSession.create(leaky(true), { graphOptimizationLevel: 'disabled' });
+    await plain.release();
+    await expect(
+      ort.InferenceSession.create(leaky(true), { ...sessionOptions(1), graphOptimizationLevel: 'disabled' }),
+    ).rejects.toThrow(/External data path/);
   });
 
   /** A graph passing its input through (Identity), with the given input and output types. */

@@ -5,6 +5,9 @@
  *
  * onnxruntime-node is imported on first use, so a farm counting with the classical detector never loads it.
  */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { DomainError } from '../../../platform/errors.js';
 import type { CountHints, Detection, DetectionClass, Detector, RgbImage } from './types.js';
@@ -143,7 +146,19 @@ function resolveOptions(options: OnnxDetectorOptions): Required<Omit<OnnxDetecto
   };
 }
 
-function sessionOptions(threads: number): InferenceSession.SessionOptions {
+/**
+ * An empty folder of our own: where onnxruntime looks for a tensor a model says is stored outside it (ONNX
+ * external data). Loaded from bytes, it would otherwise read such a file relative to the server's working
+ * directory — the data folder with every farm's database and photos — so a farm's model could read the
+ * server's files into its output. Here it finds nothing, and the model does not load.
+ */
+let noExternalData: string | undefined;
+function externalDataFolder(): string {
+  noExternalData ??= mkdtempSync(path.join(os.tmpdir(), 'croft-onnx-no-external-data-'));
+  return noExternalData;
+}
+
+export function sessionOptions(threads: number): InferenceSession.SessionOptions {
   return {
     executionProviders: ['cpu'],
     intraOpNumThreads: threads,
@@ -151,6 +166,7 @@ function sessionOptions(threads: number): InferenceSession.SessionOptions {
     graphOptimizationLevel: 'all',
     // Errors only: onnxruntime's warnings (unused initializers and the like) are not the farm's concern.
     logSeverityLevel: 3,
+    extra: { session: { model_external_initializers_file_folder_path: externalDataFolder() } },
   };
 }
 
