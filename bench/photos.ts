@@ -9,12 +9,13 @@
  *     and estimate, and the persist step measured through the real pipeline (upload → the `photos.count` job's processing);
  * (c) accuracy of the count on synthetic trays at 30 %, 60 % and 90 % of the plants detectable: mean and
  *     worst |error| against the trays' truth;
- * (d) HTTP telemetry ingest rate and the p95 of an API read while photos are being counted, as ratios to
+ * (d) MQTT telemetry ingest rate (QoS 1, BENCH_PHOTO_DEVICES devices × BENCH_PHOTO_MESSAGES messages of 20
+ *     readings) and the p95 of an API read while photos are being counted, as ratios to
  *     the same without (same server, same run).
  *
  * BENCH_PHOTO_PARTS chooses the parts ("a", "bcd" …; default all); (b) and (d) share one server run.
  *
- *   BENCH_PHOTO_PARTS=abcd BENCH_PHOTO_SEEDS=10 BENCH_PHOTO_WIDTH=4000 BENCH_PHOTO_HEIGHT=3000 BENCH_PHOTO_SECONDS=20
+ *   BENCH_PHOTO_PARTS=abcd BENCH_PHOTO_SEEDS=10 BENCH_PHOTO_WIDTH=4000 BENCH_PHOTO_HEIGHT=3000 BENCH_PHOTO_DEVICES=100 BENCH_PHOTO_MESSAGES=60
  *   BENCH_DETECTIONS=100000 BENCH_DETECTIONS_PER_PHOTO=1000 BENCH_DETECTIONS_ONE_BY_ONE=5000
  */
 import { randomUUID } from 'node:crypto';
@@ -22,13 +23,15 @@ import type { App } from '../src/app.js';
 import { countPhotoBytes, generateSyntheticTray } from '../src/modules/photos/index.js';
 import type { Database } from '../src/platform/db/database.js';
 import { onPglite, onPostgres, postgresUnreachable } from './databases.js';
+import { runLoad, seedDevices } from './devices.js';
 import { detectionLoad } from './photos-load.js';
 import { startBenchServer } from './server.js';
 
 const SEEDS = Number(process.env.BENCH_PHOTO_SEEDS ?? 10);
 const WIDTH = Number(process.env.BENCH_PHOTO_WIDTH ?? 4000);
 const HEIGHT = Number(process.env.BENCH_PHOTO_HEIGHT ?? 3000);
-const SECONDS = Number(process.env.BENCH_PHOTO_SECONDS ?? 20);
+const DEVICES = Number(process.env.BENCH_PHOTO_DEVICES ?? 100);
+const MESSAGES = Number(process.env.BENCH_PHOTO_MESSAGES ?? 60);
 const PARTS = (process.env.BENCH_PHOTO_PARTS ?? 'abcd').toLowerCase();
 const part = (...letters: string[]) => letters.some((l) => PARTS.includes(l));
 
@@ -83,49 +86,35 @@ async function upload(farm: Farm, jpeg: Buffer): Promise<string> {
   return (res.json() as { session_id: string }).session_id;
 }
 
-/** HTTP ingest (batches of 1,000 readings) and a read's latency, side by side for `seconds`. */
-async function load(farm: Farm, seconds: number, start: number): Promise<{ rate: number; readP95: number }> {
-  const until = performance.now() + seconds * 1000;
-  let readings = 0;
-  let batch = 0;
+/**
+ * MQTT ingest at QoS 1 from DEVICES devices (MESSAGES messages each, 20 readings a message, from the load
+ * generator's own thread) and, side by side, the latency of an API read every 20 ms.
+ */
+async function load(
+  farm: Farm,
+  port: number,
+  messages: number,
+  start: number,
+): Promise<{ rate: number; readP95: number }> {
   const reads: number[] = [];
-  const ingest = (async () => {
-    const began = performance.now();
-    while (performance.now() < until) {
-      const payload = {
-        readings: Array.from({ length: 1000 }, (_, i) => ({
-          device: `house-${i % 20}`,
-          metric: 'temperature',
-          ts: new Date(start + (batch * 1000 + i) * 1000).toISOString(),
-          value: 20 + (i % 7),
-        })),
-      };
-      batch++;
-      const res = await farm.app.inject({
-        method: 'POST',
-        url: `/api/v1/farms/${farm.slug}/telemetry`,
-        headers: farm.headers,
-        payload,
-      });
-      readings += (res.json() as { accepted: number }).accepted;
-    }
-    return readings / ((performance.now() - began) / 1000);
-  })();
+  let loading = true;
   const reader = (async () => {
-    while (performance.now() < until) {
+    while (loading) {
       const began = performance.now();
       await farm.app.inject({ method: 'GET', url: `/api/v1/farms/${farm.slug}/locations`, headers: farm.headers });
       reads.push(performance.now() - began);
       await new Promise((r) => setTimeout(r, 20));
     }
   })();
-  const [rate] = await Promise.all([ingest, reader]);
-  return { rate, readP95: p95(reads) };
+  const run = await runLoad({ kind: 'mqtt', port, slug: farm.slug, devices: DEVICES, messages, start });
+  loading = false;
+  await reader;
+  return { rate: run.accepted / run.seconds, readP95: p95(reads) };
 }
 
 /** (b, persist) and (d): the pipeline in a server. */
 async function pipeline(name: string, db: Database): Promise<void> {
-  const server = await startBenchServer(db, { jobs: true });
+  const server = await startBenchServer(db, { jobs: true, mqtt: true });
   const { app, deps } = server;
   try {
     const setup = (
@@ -146,13 +135,8 @@ async function pipeline(name: string, db: Database): Promise<void> {
       slug: setup.farm.slug,
       headers: { authorization: `Bearer ${setup.access_token}` },
     };
-    for (let d = 0; d < 20; d++)
-      await app.inject({
-        method: 'POST',
-        url: `/api/v1/farms/${farm.slug}/devices`,
-        headers: farm.headers,
-        payload: { device_id: `house-${d}`, name: `House ${d}`, type: 'sensor' },
-      });
+    await seedDevices(db, farm.id, farm.slug, DEVICES + 1);
+    const port = deps.mqtt.status.port!;
     const photos = deps.services.photos;
     const trays = await Promise.all(
       [1, 2, 3].map((seed) => generateSyntheticTray({ seed, width: WIDTH, height: HEIGHT, detectableShare: 0.6 })),
@@ -173,8 +157,8 @@ async function pipeline(name: string, db: Database): Promise<void> {
 
     // Each phase writes readings of its own days (a reading resent is stored once and not counted again).
     const day = 86_400_000;
-    await load(farm, 3, Date.now() - 15 * day); // warm-up
-    const quiet = await load(farm, SECONDS, Date.now() - 10 * day);
+    await load(farm, port, 3, Date.now() - 15 * day); // warm-up
+    const quiet = await load(farm, port, MESSAGES, Date.now() - 10 * day);
     let counting = true;
     let counted = 0;
     const counter = (async () => {
@@ -184,11 +168,11 @@ async function pipeline(name: string, db: Database): Promise<void> {
         counted++;
       }
     })();
-    const busy = await load(farm, SECONDS, Date.now() - 5 * day);
+    const busy = await load(farm, port, MESSAGES, Date.now() - 5 * day);
     counting = false;
     await counter;
     console.log(
-      `  (d) HTTP ingest ${Math.round(quiet.rate).toLocaleString('en')} readings/s without photos, ` +
+      `  (d) MQTT ingest (${DEVICES} devices, QoS 1) ${Math.round(quiet.rate).toLocaleString('en')} readings/s without photos, ` +
         `${Math.round(busy.rate).toLocaleString('en')} while ${counted} photos were counted: ratio ${(busy.rate / quiet.rate).toFixed(2)} (target ≥ 0.7)`,
     );
     console.log(

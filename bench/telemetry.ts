@@ -11,12 +11,10 @@
  *
  *   npm run bench:telemetry            (BENCH_DATABASE_URL, BENCH_ROWS, BENCH_BACKENDS=pglite,postgres)
  */
-import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { Worker } from 'node:worker_threads';
 import type { Database } from '../src/platform/db/database.js';
-import { hashToken } from '../src/platform/secrets.js';
 import { onPglite, onPostgres } from './databases.js';
+import { runLoad, seedFarm } from './devices.js';
 import { startBenchServer } from './server.js';
 
 const BATCH = 5_000;
@@ -27,27 +25,6 @@ const ROWS = Number(process.env.BENCH_ROWS ?? 10_000_000);
 const SERIES = 100;
 const rss = () => Math.round(process.memoryUsage().rss / 1048576);
 const p95 = (samples: number[]) => [...samples].sort((a, b) => a - b)[Math.floor(samples.length * 0.95)]!;
-
-async function seedFarm(db: Database): Promise<{ farmId: string; slug: string; deviceIds: string[] }> {
-  const farmId = randomUUID();
-  const slug = `bench-${farmId.slice(0, 8)}`;
-  const now = new Date();
-  const deviceIds = Array.from({ length: DEVICES + 1 }, (_, i) => `dev-${i}`);
-  await db.system(async (tx) => {
-    await sql`insert into farms (id, name, slug, time_zone, created_at, updated_at) values (${farmId}, 'Bench', ${slug}, 'UTC', ${now}, ${now})`.execute(
-      tx,
-    );
-    await sql`insert into devices (farm_id, device_id, name, type, created_at, updated_at)
-      select ${farmId}::uuid, d, d, 'sensor', ${now}::timestamptz, ${now}::timestamptz from unnest(${deviceIds}::text[]) as d`.execute(
-      tx,
-    );
-    await sql`insert into device_credentials (device_id, farm_id, username, secret_hash, created_at)
-      select id, farm_id, ${slug} || '.' || device_id, ${hashToken('bench-secret')}, ${now}::timestamptz from devices where farm_id = ${farmId}`.execute(
-      tx,
-    );
-  });
-  return { farmId, slug, deviceIds };
-}
 
 async function baseline(db: Database, farmId: string, rows: number): Promise<number> {
   // The same rows as the HTTP batches (five series, readings interleaved 200 ms apart), inserted
@@ -75,20 +52,11 @@ async function baseline(db: Database, farmId: string, rows: number): Promise<num
   return rows / ((performance.now() - started) / 1000);
 }
 
-/** Runs a load generator on its own thread and waits for its figures. */
-function load(data: Record<string, unknown>): Promise<{ accepted: number; seconds: number }> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./load.worker.mjs', import.meta.url), { workerData: data });
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
-}
-
 async function run(name: string, db: Database): Promise<void> {
   const server = await startBenchServer(db, { listen: true, mqtt: true, jobs: true });
   const { deps } = server;
   const url = server.url!;
-  const { farmId, slug } = await seedFarm(db);
+  const { farmId, slug } = await seedFarm(db, DEVICES);
   await deps.services.telemetry.makePartitionsAhead();
   await deps.services.telemetry.partitions.ensureFor([
     new Date(Date.now() - 3 * 86_400_000),
@@ -99,7 +67,7 @@ async function run(name: string, db: Database): Promise<void> {
 
   // HTTP: the device's own credentials (Basic), batches of 5,000 readings over five metrics.
   const authorization = `Basic ${Buffer.from(`${slug}.dev-0:bench-secret`).toString('base64')}`;
-  const http = await load({
+  const http = await runLoad({
     kind: 'http',
     url,
     slug,
@@ -111,7 +79,7 @@ async function run(name: string, db: Database): Promise<void> {
   const httpRate = http.accepted / http.seconds;
 
   // MQTT: 1,000 devices, QoS 1, each message 10 timestamps × 2 metrics.
-  const mqttRun = await load({
+  const mqttRun = await runLoad({
     kind: 'mqtt',
     port: deps.mqtt.status.port!,
     slug,

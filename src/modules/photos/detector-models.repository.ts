@@ -1,4 +1,4 @@
-import type { Insertable, Selectable } from 'kysely';
+import { sql, type Insertable, type Selectable } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
 import { isUuid } from '../../platform/ids.js';
 import type { DetectorModelTable } from './photos.tables.js';
@@ -56,6 +56,9 @@ export const detectorModelsRepository = {
    * in the same statement order, so the partial unique index never sees two.
    */
   async setActive(tx: Tx, farmId: string, id: string, active: boolean): Promise<DetectorModelRow | undefined> {
+    // One choice at a time per farm: two admins choosing different models at once would otherwise both clear
+    // the others (seeing neither's row) and the second meet the unique index.
+    await sql`select pg_advisory_xact_lock(hashtext(${`croft.detector-models:${farmId}`}))`.execute(tx);
     if (active)
       await tx
         .updateTable('detector_models')

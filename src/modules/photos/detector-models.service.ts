@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Tx } from '../../platform/db/database.js';
 import { DomainError, idempotencyConflict, notFound, unsupportedMedia } from '../../platform/errors.js';
@@ -88,11 +88,13 @@ export class DetectorModelsService {
       throw error;
     }
 
-    // Keyed by the request's hash: a clashing upload under the same id never touches the first one's object.
-    const key = `farms/${ctx.farmId}/detector-models/${id}/${hash.slice(0, 16)}.onnx`;
+    // An object of this try's own: a twin upload under the same id (a resend racing the first) never touches
+    // the object the stored row names, whatever becomes of either try.
+    const key = `farms/${ctx.farmId}/detector-models/${id}/${hash.slice(0, 16)}-${randomUUID()}.onnx`;
     await this.deps.photoStorage.put(key, bytes, 'application/octet-stream', bytes.length);
+    let result: { model: DetectorModelRow; created: boolean };
     try {
-      return await this.deps.db.farm(ctx.farmId, async (tx) => {
+      result = await this.deps.db.farm(ctx.farmId, async (tx) => {
         const model = await repo.insert(tx, {
           farm_id: ctx.farmId,
           id,
@@ -122,13 +124,15 @@ export class DetectorModelsService {
         return { model, created: true };
       });
     } catch (error) {
-      // A refused or failed insert leaves no object behind (a twin with the same request shares the key and
-      // answered above, without throwing).
+      // A refused or failed insert leaves no object behind.
       if (!(error instanceof DomainError && error.code === 'IDEMPOTENCY_CONFLICT'))
         this.deps.log.warn({ err: error, model: id }, 'detector model upload failed after storing its object');
       await this.deps.photoStorage.delete(key).catch(() => undefined);
       throw error;
     }
+    // A resend answered with the stored model: its own copy is not needed.
+    if (!result.created) await this.deps.photoStorage.delete(key).catch(() => undefined);
+    return result;
   }
 
   /** The farm's models, newest first. */

@@ -13,6 +13,7 @@ import { countPhotoBytes } from './counting/count.js';
 import { CountingThread } from './counting/thread.js';
 import { MAX_LOADED_MODELS } from './counting/protocol.js';
 import { OnnxDetector } from './counting/onnx.js';
+import { PhotosService } from './photos.service.js';
 import type { CountResult } from './counting/types.js';
 import { generateSyntheticTray } from './synthetic/tray.js';
 
@@ -363,6 +364,34 @@ describe('counting with the farm’s model', () => {
       total: null,
     });
     await api('DELETE', `/detector-models/${id}/active`);
+  });
+});
+
+describe('a model deleted while its photo is counted', () => {
+  it('the session still completes (its model id then null), its warnings as they are at the end', async () => {
+    const { id } = await upload(MODEL, { query: 'name=Brief&input_width=64&input_height=64' });
+    expect((await api('PUT', `/detector-models/${id}/active`)).status).toBe(200);
+    const photo = await t.app.inject({
+      method: 'PUT',
+      url: `/api/v1/farms/${farm.slug}/photos/${randomUUID()}`,
+      headers: { ...admin.headers, 'content-type': 'image/png' },
+      payload: await painted(64, 64, [[8, 8, 8, GREEN]]),
+    });
+    const sessionId = photo.json().session_id as string;
+    // A counter that, while it counts, sees the admin delete the model it counts with.
+    const photos = new PhotosService({
+      ...t.deps,
+      photoStorage: t.deps.services.photoStorage,
+      countPhoto: async () => {
+        expect((await api('DELETE', `/detector-models/${id}`)).status).toBe(204);
+        return { detections: [], detected: 0, estimated: 0, empty: 0, total: 0, method: 'detection', confidence: 0 };
+      },
+    });
+    await photos.process(farm.id, sessionId, { retryCount: 0, retryLimit: 2 });
+    const session = (await api('GET', `/photo-sessions/${sessionId}`)).body;
+    expect(session).toMatchObject({ status: 'completed', detector: 'onnx', detector_model_id: null, total: 0 });
+    // Nothing singled out and no density to fall back on: the review is told, beside the missing place.
+    expect([...(session.warnings as string[])].sort()).toEqual(['needs_calibration', 'needs_location']);
   });
 });
 

@@ -102,6 +102,10 @@ beforeAll(async () => {
   ids.binType = binType.body.id;
   const bin = await createLocation(t.app, admin, farm, { name: 'Tray 1', type: 'storage_bin', parent_id: ids.tray });
   expect((await api('PUT', `/locations/${bin.id}/bin-type`, { bin_type: 'T120' })).status).toBe(200);
+  // A second tray was there once: retired, it is no longer on the bench (one bin: the grid applies).
+  const gone = await createLocation(t.app, admin, farm, { name: 'Tray 0', type: 'storage_bin', parent_id: ids.tray });
+  expect((await api('PUT', `/locations/${gone.id}/bin-type`, { bin_type: 'T120' })).status).toBe(200);
+  expect((await api('PATCH', `/locations/${gone.id}`, { status: 'retired' })).status).toBe(200);
   for (const place of [ids.tray, ids.bare])
     expect((await api('PUT', `/locations/${place}/stock-config`, { product: 'BAS-GEN', packaging: 'P9' })).status).toBe(
       200,

@@ -29,18 +29,52 @@ export const photosRepository = {
     return row ? { plantsPerM2: row.plants_per_m2, samples: row.samples } : undefined;
   },
 
-  /** The density read first with FOR UPDATE, so two photos learning at once both count. */
-  async lockDensity(tx: Tx, farmId: string, key: DensityKey): Promise<LearntDensity | undefined> {
+  /**
+   * The first photo's density, when the key has none yet; false when one is there (or a twin's insert won),
+   * which the caller then locks and updates.
+   */
+  async insertDensity(
+    tx: Tx,
+    farmId: string,
+    key: DensityKey,
+    density: LearntDensity,
+    sessionId: string,
+    now: Date,
+  ): Promise<boolean> {
+    const row = await tx
+      .insertInto('photo_densities')
+      .values({
+        farm_id: farmId,
+        ...key,
+        plants_per_m2: density.plantsPerM2,
+        samples: density.samples,
+        last_session_id: sessionId,
+        updated_at: now,
+      })
+      .onConflict((oc) => oc.columns(['farm_id', 'bin_type_id', 'product_id', 'packaging_id']).doNothing())
+      .returning('samples')
+      .executeTakeFirst();
+    return row !== undefined;
+  },
+
+  /** The density locked for its update (a second photo learning at once waits), with the session that last taught it. */
+  async lockDensity(
+    tx: Tx,
+    farmId: string,
+    key: DensityKey,
+  ): Promise<(LearntDensity & { lastSessionId: string | null }) | undefined> {
     const row = await tx
       .selectFrom('photo_densities')
-      .select(['plants_per_m2', 'samples'])
+      .select(['plants_per_m2', 'samples', 'last_session_id'])
       .where('farm_id', '=', farmId)
       .where('bin_type_id', '=', key.bin_type_id)
       .where('product_id', '=', key.product_id)
       .where('packaging_id', '=', key.packaging_id)
       .forUpdate()
       .executeTakeFirst();
-    return row ? { plantsPerM2: row.plants_per_m2, samples: row.samples } : undefined;
+    return row
+      ? { plantsPerM2: row.plants_per_m2, samples: row.samples, lastSessionId: row.last_session_id }
+      : undefined;
   },
 
   async saveDensity(
@@ -115,6 +149,58 @@ export const photosRepository = {
       .where('farm_id', '=', farmId)
       .where('photo_id', '=', photoId)
       .executeTakeFirst();
+  },
+
+  /**
+   * Ends a try: the patch, the detector it counted with — its model's id only while that model still exists
+   * (an admin may delete it while the photo is counted) — and `needs_calibration` set or cleared in SQL, so a
+   * warning changed meanwhile (PATCH setting the place) is kept.
+   */
+  finishSession(
+    tx: Tx,
+    farmId: string,
+    id: string,
+    patch: Omit<Updateable<PhotoSessionTable>, 'detector_model_id' | 'warnings'>,
+    detector: { modelId: string | null; needsCalibration?: boolean },
+  ): Promise<SessionRow> {
+    const without = sql<string[]>`array_remove(warnings, 'needs_calibration')`;
+    return tx
+      .updateTable('photo_sessions')
+      .set({
+        ...patch,
+        detector_model_id:
+          detector.modelId === null
+            ? null
+            : sql<
+                string | null
+              >`(select m.id from detector_models m where m.farm_id = ${farmId} and m.id = ${detector.modelId})`,
+        ...(detector.needsCalibration === undefined
+          ? {}
+          : {
+              warnings: detector.needsCalibration
+                ? sql<string[]>`array_append(${without}, 'needs_calibration')`
+                : without,
+            }),
+      })
+      .where('farm_id', '=', farmId)
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  },
+
+  /**
+   * The place was set: `needs_location` cleared and `needs_config` set or cleared, in SQL, so a warning the
+   * counting job set meanwhile is kept.
+   */
+  placedSession(tx: Tx, farmId: string, id: string, needsConfig: boolean): Promise<SessionRow> {
+    const cleared = sql<string[]>`array_remove(array_remove(warnings, 'needs_location'), 'needs_config')`;
+    return tx
+      .updateTable('photo_sessions')
+      .set({ warnings: needsConfig ? sql<string[]>`array_append(${cleared}, 'needs_config')` : cleared })
+      .where('farm_id', '=', farmId)
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
   },
 
   updateSession(tx: Tx, farmId: string, id: string, patch: Updateable<PhotoSessionTable>): Promise<SessionRow> {

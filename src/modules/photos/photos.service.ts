@@ -229,9 +229,7 @@ export class PhotosService {
       const location = await this.#storageLocation(tx, ctx.farmId, locationId, 'body.location_id');
       await repo.setPhotoLocation(tx, ctx.farmId, session.photo_id, location.id, 'given');
       const hasConfig = Boolean(await stockReads.config(tx, ctx.farmId, location.id));
-      const warnings = session.warnings.filter((w) => w !== 'needs_location' && w !== 'needs_config');
-      if (!hasConfig) warnings.push('needs_config');
-      const updated = await repo.updateSession(tx, ctx.farmId, session.id, { warnings });
+      const updated = await repo.placedSession(tx, ctx.farmId, session.id, !hasConfig);
       await recordAudit(tx, this.deps.clock, {
         farmId: ctx.farmId,
         caller: ctx.caller,
@@ -262,18 +260,17 @@ export class PhotosService {
       return { session, photo, model, ...(await this.#countingPlace(tx, farmId, photo.location_id)) };
     });
     if (!claimed) return;
-    const detector = {
-      detector: claimed.model ? ('onnx' as const) : ('classical' as const),
-      detector_model_id: claimed.model?.id ?? null,
-    };
+    const detector = claimed.model ? ('onnx' as const) : ('classical' as const);
+    const modelId = claimed.model?.id ?? null;
     const fail = (code: string) =>
       this.deps.db.farm(farmId, (tx) =>
-        repo.updateSession(tx, farmId, sessionId, {
-          status: 'failed',
-          error_code: code,
-          ...detector,
-          finished_at: this.deps.clock.now(),
-        }),
+        repo.finishSession(
+          tx,
+          farmId,
+          sessionId,
+          { status: 'failed', error_code: code, detector, finished_at: this.deps.clock.now() },
+          { modelId },
+        ),
       );
     try {
       const stream = await this.deps.photoStorage.get(claimed.photo.storage_key);
@@ -283,32 +280,32 @@ export class PhotosService {
       }
       const bytes = await readAll(stream);
       const count = await this.deps.countPhoto(bytes, claimed.hints, claimed.model && this.#countModel(claimed.model));
-      const warnings = needsCalibration(count, claimed.hints, MIN_USABLE_DETECTIONS)
-        ? [...new Set([...claimed.session.warnings, 'needs_calibration'])]
-        : claimed.session.warnings.filter((w) => w !== 'needs_calibration');
       // The detections go with the session's completion, in one transaction, replacing any earlier try's.
       const day = dayOf(claimed.session.created_at);
       await this.#partitions.ensure(day);
       await this.deps.db.farm(farmId, async (tx) => {
         await detectionsRepository.replace(tx, farmId, sessionId, day, count.detections);
         const observed = claimed.densityKey ? observedDensity(count, claimed.hints.areaM2) : null;
-        if (claimed.densityKey && observed !== null) {
-          const learnt = learnDensity(await repo.lockDensity(tx, farmId, claimed.densityKey), observed);
-          await repo.saveDensity(tx, farmId, claimed.densityKey, learnt, sessionId, this.deps.clock.now());
-        }
-        await repo.updateSession(tx, farmId, sessionId, {
-          status: 'completed',
-          error_code: null,
-          warnings,
-          method: count.method,
-          confidence: count.confidence,
-          detected: count.detected,
-          estimated: count.estimated,
-          empty: count.empty,
-          total: count.total,
-          ...detector,
-          finished_at: this.deps.clock.now(),
-        });
+        if (claimed.densityKey && observed !== null)
+          await this.#learn(tx, farmId, claimed.densityKey, observed, sessionId);
+        await repo.finishSession(
+          tx,
+          farmId,
+          sessionId,
+          {
+            status: 'completed',
+            error_code: null,
+            method: count.method,
+            confidence: count.confidence,
+            detected: count.detected,
+            estimated: count.estimated,
+            empty: count.empty,
+            total: count.total,
+            detector,
+            finished_at: this.deps.clock.now(),
+          },
+          { modelId, needsCalibration: needsCalibration(count, claimed.hints, MIN_USABLE_DETECTIONS) },
+        );
       });
     } catch (error) {
       // A counter that is not there, or a model that breaks a rule (does not load, breaks the contract): a retry
@@ -326,6 +323,18 @@ export class PhotosService {
       this.deps.log.error({ err: error, session: sessionId }, 'counting a photo failed on its last try');
       await fail(error instanceof DomainError ? error.code : 'COUNTING_FAILED');
     }
+  }
+
+  /**
+   * One more photo in the density of its bin type, product and packaging: the first makes it; later ones
+   * lock it and average in — once per session (a job run twice teaches it once).
+   */
+  async #learn(tx: Tx, farmId: string, key: DensityKey, observed: number, sessionId: string): Promise<void> {
+    const now = this.deps.clock.now();
+    if (await repo.insertDensity(tx, farmId, key, learnDensity(undefined, observed), sessionId, now)) return;
+    const current = await repo.lockDensity(tx, farmId, key);
+    if (!current || current.lastSessionId === sessionId) return;
+    await repo.saveDensity(tx, farmId, key, learnDensity(current, observed), sessionId, now);
   }
 
   /** The farm's model as the counter takes it: its settings, and its bytes read from storage when asked. */

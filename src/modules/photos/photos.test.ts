@@ -439,6 +439,26 @@ describe('serving and sessions', () => {
     expect((await api('PATCH', `/photo-sessions/${body.session_id}`, { location_id: ids.area })).status).toBe(400);
   });
 
+  it('a place set while the photo is counted stays set: the job’s completion keeps the warnings as PATCH left them', async () => {
+    const { body } = await put(await shot({ seed: 63 }));
+    expect(body.warnings).toEqual(['needs_location']);
+    const photos = new PhotosService({
+      ...t.deps,
+      photoStorage: t.deps.services.photoStorage,
+      countPhoto: async () => {
+        const placed = await api('PATCH', `/photo-sessions/${body.session_id}`, { location_id: ids.a });
+        expect(placed.body).toMatchObject({ location_id: ids.a, warnings: [] });
+        return { detections: [], detected: 0, estimated: 0, empty: 0, total: 0, method: 'detection', confidence: 0 };
+      },
+    });
+    await photos.process(farm.id, body.session_id, { retryCount: 0, retryLimit: 2 });
+    // needs_location is not brought back; the count found nothing and had no density: needs_calibration.
+    expect((await sessionOf(body.session_id)).warnings).toEqual(['needs_calibration']);
+    // PATCH again (the same place): needs_calibration stays, being the count's.
+    const again = await api('PATCH', `/photo-sessions/${body.session_id}`, { location_id: ids.a });
+    expect(again.body.warnings).toEqual(['needs_calibration']);
+  });
+
   const jobContext = (retryCount: number): JobContext => ({
     id: randomUUID(),
     retryCount,

@@ -102,7 +102,7 @@ export const stockRepository = {
       .execute();
   },
 
-  /** The types of the bins at a storage location (its storage_bin children), one entry per bin. */
+  /** The types of the bins at a storage location (its storage_bin children not retired), one entry per bin. */
   binTypesUnder(tx: Tx, farmId: string, locationId: string): Promise<BinTypeRow[]> {
     return tx
       .selectFrom('stock_bins as b')
@@ -113,6 +113,7 @@ export const stockRepository = {
       .selectAll('t')
       .where('b.farm_id', '=', farmId)
       .where('l.parent_id', '=', locationId)
+      .where('l.status', '<>', 'retired')
       .orderBy('b.location_id')
       .execute();
   },

@@ -29,7 +29,8 @@ type Answer =
 export class CountingThread {
   #worker: Worker | undefined;
   #next = 0;
-  #waiting = new Map<number, { resolve: (r: unknown) => void; reject: (e: Error) => void }>();
+  /** Requests waiting for their answer, each with the thread it was sent to. */
+  #waiting = new Map<number, { resolve: (r: unknown) => void; reject: (e: Error) => void; worker: Worker }>();
   #idle: NodeJS.Timeout | undefined;
   /** Models whose bytes the running thread was sent (it may have let some go since: it then asks again). */
   #sent = new Set<string>();
@@ -77,7 +78,7 @@ export class CountingThread {
 
   #post(worker: Worker, request: ThreadRequest): Promise<unknown> {
     return new Promise<unknown>((resolve, reject) => {
-      this.#waiting.set(request.id, { resolve, reject });
+      this.#waiting.set(request.id, { resolve, reject, worker });
       worker.postMessage(request);
     });
   }
@@ -115,10 +116,15 @@ export class CountingThread {
       else waiting.reject(Object.assign(new Error(answer.message), answer.code ? { code: answer.code } : {}));
       if (this.#waiting.size === 0) this.#idle = setTimeout(() => void this.close(), this.idleExitMs).unref();
     });
+    // Only this thread's requests fail with it: a thread closing after its idle time may exit while a new
+    // one already has work.
     const fail = (error: Error) => {
       if (this.#worker === worker) this.#worker = undefined;
-      for (const w of this.#waiting.values()) w.reject(error);
-      this.#waiting.clear();
+      for (const [id, w] of this.#waiting)
+        if (w.worker === worker) {
+          this.#waiting.delete(id);
+          w.reject(error);
+        }
     };
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`the counting thread exited (${code})`)));

@@ -13,13 +13,17 @@ import { MAX_LOADED_MODELS, MODEL_NOT_LOADED, type ModelRequest, type ThreadRequ
 
 /**
  * Counting is background work: on Linux a nice value belongs to a thread, and `setPriority(0, …)` sets the
- * calling thread's, so this thread yields to the server's (ingest, the API) when they want the same core.
+ * calling thread's, so this thread (opencv.js, onnxruntime's one intra-op thread) yields to the server's
+ * (ingest, the API) when they want the same core; sharp's decode runs on libuv's shared pool, at the
+ * server's priority. Elsewhere (macOS, Windows) it would lower the whole process: not done there.
  */
 export const COUNTING_NICE = 10;
-try {
-  setPriority(0, COUNTING_NICE);
-} catch {
-  // Not permitted or not supported here: count at the server's priority.
+if (process.platform === 'linux') {
+  try {
+    setPriority(0, COUNTING_NICE);
+  } catch {
+    // Not permitted here: count at the server's priority.
+  }
 }
 
 interface Loaded {
