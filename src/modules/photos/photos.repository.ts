@@ -17,16 +17,27 @@ export interface DensityKey {
 
 /** Photos and their processing sessions; the transaction first, SQL only. */
 export const photosRepository = {
-  async density(tx: Tx, farmId: string, key: DensityKey): Promise<LearntDensity | undefined> {
-    const row = await tx
+  /**
+   * The density learnt for a key, with the session that last taught it; `lock`: FOR UPDATE, for its update (a
+   * second photo learning at once waits).
+   */
+  async density(
+    tx: Tx,
+    farmId: string,
+    key: DensityKey,
+    lock = false,
+  ): Promise<(LearntDensity & { lastSessionId: string | null }) | undefined> {
+    const query = tx
       .selectFrom('photo_densities')
-      .select(['plants_per_m2', 'samples'])
+      .select(['plants_per_m2', 'samples', 'last_session_id'])
       .where('farm_id', '=', farmId)
       .where('bin_type_id', '=', key.bin_type_id)
       .where('product_id', '=', key.product_id)
-      .where('packaging_id', '=', key.packaging_id)
-      .executeTakeFirst();
-    return row ? { plantsPerM2: row.plants_per_m2, samples: row.samples } : undefined;
+      .where('packaging_id', '=', key.packaging_id);
+    const row = await (lock ? query.forUpdate() : query).executeTakeFirst();
+    return row
+      ? { plantsPerM2: row.plants_per_m2, samples: row.samples, lastSessionId: row.last_session_id }
+      : undefined;
   },
 
   /**
@@ -55,26 +66,6 @@ export const photosRepository = {
       .returning('samples')
       .executeTakeFirst();
     return row !== undefined;
-  },
-
-  /** The density locked for its update (a second photo learning at once waits), with the session that last taught it. */
-  async lockDensity(
-    tx: Tx,
-    farmId: string,
-    key: DensityKey,
-  ): Promise<(LearntDensity & { lastSessionId: string | null }) | undefined> {
-    const row = await tx
-      .selectFrom('photo_densities')
-      .select(['plants_per_m2', 'samples', 'last_session_id'])
-      .where('farm_id', '=', farmId)
-      .where('bin_type_id', '=', key.bin_type_id)
-      .where('product_id', '=', key.product_id)
-      .where('packaging_id', '=', key.packaging_id)
-      .forUpdate()
-      .executeTakeFirst();
-    return row
-      ? { plantsPerM2: row.plants_per_m2, samples: row.samples, lastSessionId: row.last_session_id }
-      : undefined;
   },
 
   async saveDensity(

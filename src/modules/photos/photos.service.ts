@@ -332,7 +332,7 @@ export class PhotosService {
   async #learn(tx: Tx, farmId: string, key: DensityKey, observed: number, sessionId: string): Promise<void> {
     const now = this.deps.clock.now();
     if (await repo.insertDensity(tx, farmId, key, learnDensity(undefined, observed), sessionId, now)) return;
-    const current = await repo.lockDensity(tx, farmId, key);
+    const current = await repo.density(tx, farmId, key, true);
     if (!current || current.lastSessionId === sessionId) return;
     await repo.saveDensity(tx, farmId, key, learnDensity(current, observed), sessionId, now);
   }
