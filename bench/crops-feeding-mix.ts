@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Database } from '../src/platform/db/database.js';
 import { onPglite, onPostgres } from './databases.js';
-import { startBenchServer } from './server.js';
+import { benchFarm, startBenchServer } from './server.js';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 1000);
 const WARM_UP = 50;
@@ -34,18 +34,7 @@ async function run(name: string, db: Database): Promise<void> {
   const server = await startBenchServer(db);
   const { app } = server;
   try {
-    const setup = (
-      await app.inject({
-        method: 'POST',
-        url: '/api/v1/auth/setup',
-        payload: {
-          email: 'bench@example.org',
-          password: 'correct horse battery staple',
-          name: 'Bench',
-          farm: { name: 'Bench Farm', timezone: 'Asia/Phnom_Penh' },
-        },
-      })
-    ).json() as { access_token: string; farm: { id: string; slug: string } };
+    const setup = await benchFarm(app, 'Asia/Phnom_Penh');
     const farmId = setup.farm.id;
     const headers = { authorization: `Bearer ${setup.access_token}` };
     const ids = PRODUCTS.map(() => randomUUID());

@@ -13,7 +13,7 @@
 import { sql } from 'kysely';
 import type { Database } from '../src/platform/db/database.js';
 import { onPglite, onPostgres } from './databases.js';
-import { startBenchServer } from './server.js';
+import { benchFarm, startBenchServer } from './server.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 2000);
 const TIME_ZONE = 'Asia/Phnom_Penh';
@@ -31,18 +31,7 @@ async function run(name: string, db: Database): Promise<void> {
   const server = await startBenchServer(db);
   const { app, deps } = server;
   try {
-    const setup = (
-      await app.inject({
-        method: 'POST',
-        url: '/api/v1/auth/setup',
-        payload: {
-          email: 'bench@example.org',
-          password: 'correct horse battery staple',
-          name: 'Bench',
-          farm: { name: 'Bench Farm', timezone: TIME_ZONE },
-        },
-      })
-    ).json() as { farm: { id: string } };
+    const setup = await benchFarm(app, TIME_ZONE);
     const farmId = setup.farm.id;
     const now = new Date();
     const loaded = await timed(() =>

@@ -12,7 +12,7 @@
 import { sql } from 'kysely';
 import type { Database } from '../src/platform/db/database.js';
 import { onPglite, onPostgres } from './databases.js';
-import { startBenchServer } from './server.js';
+import { benchFarm, startBenchServer } from './server.js';
 
 const LOCATIONS = Number(process.env.BENCH_LOCATIONS ?? 100);
 const PLANTS_PER_LOCATION = Number(process.env.BENCH_PLANTS_PER_LOCATION ?? 20);
@@ -34,18 +34,7 @@ async function run(name: string, db: Database): Promise<void> {
   const server = await startBenchServer(db);
   const { app, deps } = server;
   try {
-    const setup = (
-      await app.inject({
-        method: 'POST',
-        url: '/api/v1/auth/setup',
-        payload: {
-          email: 'bench@example.org',
-          password: 'correct horse battery staple',
-          name: 'Bench',
-          farm: { name: 'Bench Farm', timezone: TIME_ZONE },
-        },
-      })
-    ).json() as { access_token: string; farm: { id: string; slug: string } };
+    const setup = await benchFarm(app, TIME_ZONE);
     const headers = { authorization: `Bearer ${setup.access_token}` };
     const { id: farmId, slug } = setup.farm;
     const now = new Date();

@@ -24,7 +24,7 @@ import { sql } from 'kysely';
 import type { App } from '../src/app.js';
 import type { Database } from '../src/platform/db/database.js';
 import { onPglite, onPostgres } from './databases.js';
-import { startBenchServer } from './server.js';
+import { benchFarm, startBenchServer } from './server.js';
 
 const HOUSES = 10;
 const BEDS_PER_HOUSE = 10;
@@ -93,18 +93,7 @@ async function run(name: string, db: Database): Promise<boolean> {
   const { app } = server;
   let ok = true;
   try {
-    const setup = (
-      await app.inject({
-        method: 'POST',
-        url: '/api/v1/auth/setup',
-        payload: {
-          email: 'bench@example.org',
-          password: 'correct horse battery staple',
-          name: 'Bench',
-          farm: { name: 'Bench Farm', timezone: TIME_ZONE },
-        },
-      })
-    ).json() as { access_token: string; farm: { id: string; slug: string } };
+    const setup = await benchFarm(app, TIME_ZONE);
     const farmId = setup.farm.id;
     const farm: Farm = { app, slug: setup.farm.slug, headers: { authorization: `Bearer ${setup.access_token}` } };
 

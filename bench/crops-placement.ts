@@ -20,7 +20,7 @@ import type { App } from '../src/app.js';
 import type { AppDeps } from '../src/deps.js';
 import type { Database } from '../src/platform/db/database.js';
 import { onPglite, onPostgres } from './databases.js';
-import { startBenchServer } from './server.js';
+import { benchFarm, startBenchServer } from './server.js';
 
 const size = (name: string, fallback: number): number => {
   const value = Number(process.env[name] ?? fallback);
@@ -143,18 +143,7 @@ async function run(name: string, db: Database): Promise<void> {
   const server = await startBenchServer(db);
   const { app, deps } = server;
   try {
-    const setup = (
-      await app.inject({
-        method: 'POST',
-        url: '/api/v1/auth/setup',
-        payload: {
-          email: 'bench@example.org',
-          password: 'correct horse battery staple',
-          name: 'Bench',
-          farm: { name: 'Bench Farm', timezone: TIME_ZONE },
-        },
-      })
-    ).json() as { access_token: string; user: { id: string }; farm: { id: string; slug: string } };
+    const setup = await benchFarm(app, TIME_ZONE);
     const { id: farmId, slug } = setup.farm;
     const thisYear = new Date().getUTCFullYear();
 

@@ -15,7 +15,7 @@
 import { sql } from 'kysely';
 import { dayOf, DetectionPartitions, detectionsRepository, type Detection } from '../src/modules/photos/index.js';
 import type { Database, Tx } from '../src/platform/db/database.js';
-import { startBenchServer } from './server.js';
+import { benchFarm, startBenchServer } from './server.js';
 
 const DETECTIONS = Number(process.env.BENCH_DETECTIONS ?? 100_000);
 const PER_PHOTO = Number(process.env.BENCH_DETECTIONS_PER_PHOTO ?? 1000);
@@ -161,19 +161,7 @@ async function countLoaded(db: Database, farmId: string, sessionIds: string[]): 
 export async function detectionLoad(name: string, db: Database): Promise<void> {
   const server = await startBenchServer(db);
   try {
-    const setup = await server.app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/setup',
-      payload: {
-        email: 'bench@example.org',
-        password: 'correct horse battery staple',
-        name: 'Bench',
-        farm: { name: 'Bench Farm', timezone: 'UTC' },
-      },
-    });
-    if (setup.statusCode !== 201 && setup.statusCode !== 200)
-      throw new Error(`setup: ${setup.statusCode} ${setup.body}`);
-    const farmId = (setup.json() as { farm: { id: string } }).farm.id;
+    const farmId = (await benchFarm(server.app)).farm.id;
     const at = new Date();
     const day = dayOf(at);
     await new DetectionPartitions(db).ensure(day);

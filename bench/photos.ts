@@ -25,7 +25,7 @@ import type { Database } from '../src/platform/db/database.js';
 import { onPglite, onPostgres, postgresUnreachable } from './databases.js';
 import { runLoad, seedDevices } from './devices.js';
 import { detectionLoad } from './photos-load.js';
-import { startBenchServer } from './server.js';
+import { benchFarm, startBenchServer } from './server.js';
 
 const SEEDS = Number(process.env.BENCH_PHOTO_SEEDS ?? 10);
 const WIDTH = Number(process.env.BENCH_PHOTO_WIDTH ?? 4000);
@@ -117,18 +117,7 @@ async function pipeline(name: string, db: Database): Promise<void> {
   const server = await startBenchServer(db, { jobs: true, mqtt: true });
   const { app, deps } = server;
   try {
-    const setup = (
-      await app.inject({
-        method: 'POST',
-        url: '/api/v1/auth/setup',
-        payload: {
-          email: 'bench@example.org',
-          password: 'correct horse battery staple',
-          name: 'Bench',
-          farm: { name: 'Bench Farm', timezone: 'UTC' },
-        },
-      })
-    ).json() as { access_token: string; farm: { id: string; slug: string } };
+    const setup = await benchFarm(app);
     const farm: Farm = {
       app,
       id: setup.farm.id,

@@ -67,3 +67,26 @@ export async function startBenchServer(
     },
   };
 }
+
+/** What `POST /auth/setup` answers: the first admin's token and their farm. */
+export interface BenchFarm {
+  access_token: string;
+  user: { id: string };
+  farm: { id: string; slug: string };
+}
+
+/** The instance's first admin and farm, made through `POST /auth/setup` (bench@example.org). */
+export async function benchFarm(app: App, timeZone = 'UTC', name = 'Bench Farm'): Promise<BenchFarm> {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/setup',
+    payload: {
+      email: 'bench@example.org',
+      password: 'correct horse battery staple',
+      name: 'Bench',
+      farm: { name, timezone: timeZone },
+    },
+  });
+  if (res.statusCode >= 300) throw new Error(`setup: ${res.statusCode} ${res.body}`);
+  return res.json() as BenchFarm;
+}

@@ -27,7 +27,7 @@ import pg from 'pg';
 import type { App } from '../src/app.js';
 import type { Database } from '../src/platform/db/database.js';
 import { onPglite, onPostgres } from './databases.js';
-import { startBenchServer } from './server.js';
+import { benchFarm, startBenchServer } from './server.js';
 
 const size = (name: string, fallback: number): number => {
   const value = Number(process.env[name] ?? fallback);
@@ -106,18 +106,7 @@ async function made(farm: Farm, path: string, payload: Record<string, unknown>):
  * products in one pot, priced, and one batch of each product on each bench.
  */
 async function nursery(app: App, db: Database): Promise<Farm> {
-  const setup = (
-    await app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/setup',
-      payload: {
-        email: 'bench@example.org',
-        password: 'correct horse battery staple',
-        name: 'Bench',
-        farm: { name: 'Bench Nursery', timezone: TIME_ZONE },
-      },
-    })
-  ).json() as { access_token: string; farm: { id: string; slug: string } };
+  const setup = await benchFarm(app, TIME_ZONE, 'Bench Nursery');
   const farm: Farm = {
     app,
     db,

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type Json, type TestApp } from '../../../test/helpers/app.js';
+import { sendHeadOnly } from '../../../test/helpers/raw-http.js';
 import { createFarm, login, member, setupAdmin, type Actor, type FarmRef } from '../../../test/helpers/factories.js';
 import { buildTestDetectorModel, encodeOnnxModel, ONNX_FLOAT } from '../../../scripts/make-test-onnx-model.js';
 import type { JobContext } from '../../platform/jobs/registry.js';
@@ -217,25 +217,12 @@ describe('uploading a model', () => {
     expect(res.status).toBe(413);
     expect(res.body.error_code).toBe('PAYLOAD_TOO_LARGE');
 
-    const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
-    const { port } = new URL(address);
-    const answer = await new Promise<string>((resolve, reject) => {
-      const socket = net.connect(Number(port), '127.0.0.1');
-      let text = '';
-      socket.on('data', (d) => {
-        text += d.toString('latin1');
-        if (text.includes('\r\n\r\n') && text.includes('}')) {
-          socket.destroy();
-          resolve(text);
-        }
-      });
-      socket.on('error', reject);
-      socket.write(
-        `PUT /api/v1/farms/${farm.slug}/detector-models/${randomUUID()}?${SETTINGS} HTTP/1.1\r\n` +
-          `Host: 127.0.0.1\r\nAuthorization: ${admin.headers.authorization}\r\n` +
-          `Content-Type: application/octet-stream\r\nContent-Length: ${200 * 1024 * 1024}\r\n\r\n`,
-      );
-    });
+    const answer = await sendHeadOnly(
+      t.app,
+      `PUT /api/v1/farms/${farm.slug}/detector-models/${randomUUID()}?${SETTINGS} HTTP/1.1\r\n` +
+        `Host: 127.0.0.1\r\nAuthorization: ${admin.headers.authorization}\r\n` +
+        `Content-Type: application/octet-stream\r\nContent-Length: ${200 * 1024 * 1024}\r\n\r\n`,
+    );
     expect(answer).toMatch(/^HTTP\/1\.1 413/);
     expect(answer).toContain('PAYLOAD_TOO_LARGE');
   });
