@@ -23,7 +23,7 @@ import {
   shot,
   t,
   usePhotoFarm,
-} from './photos.fixture.js';
+} from '../../../test/helpers/photo-farm.js';
 
 /** Photos through the API: upload and its refusals, EXIF, the place, sessions, the image served back. */
 usePhotoFarm();

@@ -7,7 +7,19 @@ import type { JobContext } from '../../platform/jobs/registry.js';
 import type { Detection } from './counting/types.js';
 import { PhotosService } from './photos.service.js';
 import { validationMovementId } from './validate.service.js';
-import { admin, api, box, farm, ids, other, put, sessionOf, shot, t, usePhotoFarm } from './photos.fixture.js';
+import {
+  admin,
+  api,
+  box,
+  farm,
+  ids,
+  other,
+  put,
+  sessionOf,
+  shot,
+  t,
+  usePhotoFarm,
+} from '../../../test/helpers/photo-farm.js';
 
 /** A counted photo's detections (stored once, served as GeoJSON, kept 90 days) and its validation into the stock ledger. */
 usePhotoFarm();

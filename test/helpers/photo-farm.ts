@@ -6,16 +6,9 @@ import path from 'node:path';
 import { deflateSync, crc32 } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { createTestApp, type Json, type TestApp } from '../../../test/helpers/app.js';
-import {
-  createFarm,
-  createLocation,
-  login,
-  setupAdmin,
-  type Actor,
-  type FarmRef,
-} from '../../../test/helpers/factories.js';
-import type { Detection } from './counting/types.js';
+import { createTestApp, type Json, type TestApp } from './app.js';
+import { createFarm, createLocation, login, setupAdmin, type Actor, type FarmRef } from './factories.js';
+import type { Detection } from '../../src/modules/photos/index.js';
 
 export let t: TestApp;
 export let admin: Actor;
