@@ -22,6 +22,15 @@ export const auditRepository = {
     await tx.insertInto('audit_log').values(row).execute();
   },
 
+  /** Many rows in statements of at most 1,000 (well under PostgreSQL's 65,535 parameters). */
+  async insertMany(tx: Tx, rows: NewAuditRow[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += 1000)
+      await tx
+        .insertInto('audit_log')
+        .values(rows.slice(i, i + 1000))
+        .execute();
+  },
+
   /** Newest first; relies on the farm scope for which farm. */
   async list(tx: Tx, farmId: string, filter: AuditFilter): Promise<AuditRow[]> {
     let query = tx.selectFrom('audit_log').selectAll().where('farm_id', '=', farmId);

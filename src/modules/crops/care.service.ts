@@ -20,6 +20,7 @@ import {
   reminderKey,
   waterDaysIn,
   winterFactorOf,
+  CARE_KINDS,
   type CareKind,
   type CareSettings,
   type DueReminder,
@@ -297,6 +298,7 @@ export class CareService {
     const lastDone = await careRepository.lastDone(tx, farmId);
     const latitude = (await farmReads.byId(tx, farmId))?.latitude ?? null;
     const withPlan = await careRepository.followingPlan(tx, farmId);
+    const completions = await taskReads.latestCompletions(tx, farmId, [...CARE_KINDS]);
     const out: CareReminder[] = [];
     for (const { profile, plant } of cared) {
       const phaseKey = plant.phase_id
@@ -313,11 +315,7 @@ export class CareService {
       for (const reminder of due) {
         if (reminder.due > today) continue;
         // A care task completed in the task list counts as done, like a confirmation.
-        const [completed] = await taskReads.completions(tx, farmId, {
-          plantId: plant.id,
-          kind: reminder.kind,
-          limit: 1,
-        });
+        const completed = completions.get(`${plant.id}:${reminder.kind}`);
         if (completed && localTime(completed, timeZone).date > (lastDone.get(plant.id)?.[reminder.kind] ?? '')) {
           const doneOn = localTime(completed, timeZone).date;
           if (addDays(doneOn, reminder.intervalDays) > today) continue;
@@ -342,25 +340,21 @@ export class CareService {
 
   /** Makes the due reminders into tasks (one per plant, kind and due day: a second call adds none). */
   async remind(tx: Tx, farmId: string, timeZone: string, reminders: CareReminder[], now: Date): Promise<number> {
-    let made = 0;
-    for (const r of reminders) {
-      const { created } = await taskWrites.ensure(
-        tx,
-        farmId,
-        {
-          title: `${TITLES[r.kind]}: ${r.label}`,
-          kind: r.kind,
-          dueAt: startOfLocalDay(r.due, timeZone),
-          plantId: r.plantId,
-          locationId: r.locationId,
-          source: CARE_SOURCE,
-          key: r.key,
-        },
-        now,
-      );
-      if (created) made += 1;
-    }
-    return made;
+    return taskWrites.ensureMany(
+      tx,
+      farmId,
+      CARE_SOURCE,
+      reminders.map((r) => ({
+        title: `${TITLES[r.kind]}: ${r.label}`,
+        kind: r.kind,
+        dueAt: startOfLocalDay(r.due, timeZone),
+        plantId: r.plantId,
+        locationId: r.locationId,
+        source: CARE_SOURCE,
+        key: r.key,
+      })),
+      now,
+    );
   }
 
   /**

@@ -38,6 +38,27 @@ export const tasksRepository = {
       .returningAll()
       .executeTakeFirst(),
 
+  /**
+   * Inserts many tasks in statements of at most 500 rows; a row whose (source, key) — or id — the farm
+   * already has is left out. The ids and keys of the rows made.
+   */
+  async insertMany(
+    tx: Tx,
+    rows: Array<Insertable<TaskTable>>,
+  ): Promise<Array<{ id: string; key: string; title: string }>> {
+    const made: Array<{ id: string; key: string; title: string }> = [];
+    for (let i = 0; i < rows.length; i += 500)
+      made.push(
+        ...(await tx
+          .insertInto('tasks')
+          .values(rows.slice(i, i + 500))
+          .onConflict((oc) => oc.doNothing())
+          .returning(['id', 'key', 'title'])
+          .execute()),
+      );
+    return made;
+  },
+
   find: (tx: Tx, farmId: string, id: string, lock = false) => {
     const query = tx.selectFrom('tasks').selectAll().where('farm_id', '=', farmId).where('id', '=', id);
     return (lock ? query.forUpdate() : query).executeTakeFirst();
@@ -141,20 +162,17 @@ export const tasksRepository = {
     return Number(result.numUpdatedRows);
   },
 
-  /** Done times of the latest completed tasks of a plant and kind, newest first. */
-  async completions(tx: Tx, farmId: string, plantId: string, kind: TaskKind, limit: number): Promise<Date[]> {
-    const rows = await tx
+  /** The latest completion of each plant and kind among the farm's done tasks about plants. */
+  latestCompletions: (tx: Tx, farmId: string, kinds: TaskKind[]) =>
+    tx
       .selectFrom('tasks')
-      .select('closed_at')
+      .select(['plant_id', 'kind', (eb) => eb.fn.max('closed_at').as('closed_at')])
       .where('farm_id', '=', farmId)
-      .where('plant_id', '=', plantId)
-      .where('kind', '=', kind)
       .where('status', '=', 'done')
-      .orderBy('closed_at', 'desc')
-      .limit(limit)
-      .execute();
-    return rows.map((r) => r.closed_at!);
-  },
+      .where('plant_id', 'is not', null)
+      .where('kind', 'in', kinds)
+      .groupBy(['plant_id', 'kind'])
+      .execute(),
 
   /** Tasks of a source a person completed in the list (with a completion id) since a time, oldest first. */
   doneInList(

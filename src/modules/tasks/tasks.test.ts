@@ -398,9 +398,42 @@ describe('tasks', () => {
     ).toBe(1);
     expect((await ok('GET', `/tasks/${first.id}`)).status).toBe('skipped');
     expect(await t.deps.db.farm(farm.id, (tx) => taskWrites.retire(tx, farm.id, 'test', [task.key], now))).toBe(0);
-    const done = await t.deps.db.farm(farm.id, (tx) =>
-      taskReads.completions(tx, farm.id, { plantId: '00000000-0000-4000-8000-000000000000', kind: 'water', limit: 5 }),
+    const done = await t.deps.db.farm(farm.id, (tx) => taskReads.latestCompletions(tx, farm.id, ['water']));
+    expect(done.size).toBe(0);
+  });
+
+  it('are made many at once by a job: keys already there and repeated keys make one task each, each audited', async () => {
+    const now = t.clock.now();
+    const task = (key: string) => ({
+      title: `Batch ${key}`,
+      kind: 'general' as const,
+      dueAt: new Date('2026-06-12T00:00:00Z'),
+      source: 'ignored: ensureMany names the source',
+      key,
+    });
+    await t.deps.db.farm(farm.id, (tx) => taskWrites.ensure(tx, farm.id, { ...task('b-1'), source: 'batch' }, now));
+    const keys = Array.from({ length: 1203 }, (_, i) => `b-${i}`);
+    const made = await t.deps.db.farm(farm.id, (tx) =>
+      taskWrites.ensureMany(tx, farm.id, 'batch', [...keys, 'b-7', 'b-1'].map(task), now),
     );
-    expect(done).toEqual([]);
+    expect(made).toBe(1202);
+    const again = await t.deps.db.farm(farm.id, (tx) =>
+      taskWrites.ensureMany(tx, farm.id, 'batch', keys.map(task), now),
+    );
+    expect(again).toBe(0);
+    const openKeys = await t.deps.db.farm(farm.id, (tx) =>
+      taskReads.openKeys(tx, farm.id, { source: 'batch', prefix: 'b-' }),
+    );
+    expect(new Set(openKeys).size).toBe(1203);
+    const audited = await t.deps.db.farm(farm.id, (tx) =>
+      tx
+        .selectFrom('audit_log')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('farm_id', '=', farm.id)
+        .where('event_type', '=', 'task.created')
+        .where('message', 'like', 'Task "Batch %')
+        .executeTakeFirstOrThrow(),
+    );
+    expect(Number(audited.n)).toBe(1203);
   });
 });

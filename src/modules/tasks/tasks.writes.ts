@@ -1,7 +1,7 @@
 import type { Clock } from '../../platform/clock.js';
 import type { Tx } from '../../platform/db/database.js';
 import { randomUUID } from 'node:crypto';
-import { recordAudit } from '../audit/index.js';
+import { recordAudit, recordAudits } from '../audit/index.js';
 import { tasksRepository as repo } from './tasks.repository.js';
 import type { TaskKind } from './tasks.tables.js';
 
@@ -23,6 +23,42 @@ export interface GeneratedTask {
 }
 
 const at = (now: Date): Clock => ({ now: () => now });
+
+function newRow(farmId: string, task: GeneratedTask, now: Date) {
+  return {
+    id: randomUUID(),
+    farm_id: farmId,
+    title: task.title.trim().slice(0, 200),
+    kind: task.kind,
+    due_at: task.dueAt,
+    assignee_id: task.assigneeId ?? null,
+    plant_id: task.plantId ?? null,
+    run_id: task.runId ?? null,
+    location_id: task.locationId ?? null,
+    hive_id: task.hiveId ?? null,
+    source: task.source,
+    key: task.key,
+    notes: (task.notes ?? '').slice(0, 5000),
+    status: 'open' as const,
+    closed_at: null,
+    closed_by: null,
+    completion_id: null,
+    completion_hash: null,
+    close_note: null,
+    request_hash: null,
+    created_by: null,
+    created_at: now,
+    updated_at: now,
+  };
+}
+
+const madeEvent = (farmId: string, source: string, row: { id: string; key: string; title: string }) => ({
+  farmId,
+  eventType: 'task.created',
+  category: 'tasks',
+  message: `Task "${row.title}" made by ${source}`,
+  data: { task_id: row.id, source, key: row.key },
+});
 
 /** Closes the open tasks of a source with these keys as done or skipped; how many it closed. */
 async function close(
@@ -58,45 +94,33 @@ export const taskWrites = {
   async ensure(tx: Tx, farmId: string, task: GeneratedTask, now: Date): Promise<{ id: string; created: boolean }> {
     const existing = await repo.byKey(tx, farmId, task.source, task.key);
     if (existing) return { id: existing.id, created: false };
-    const row = await repo.insert(tx, {
-      id: randomUUID(),
-      farm_id: farmId,
-      title: task.title.trim().slice(0, 200),
-      kind: task.kind,
-      due_at: task.dueAt,
-      assignee_id: task.assigneeId ?? null,
-      plant_id: task.plantId ?? null,
-      run_id: task.runId ?? null,
-      location_id: task.locationId ?? null,
-      hive_id: task.hiveId ?? null,
-      source: task.source,
-      key: task.key,
-      notes: (task.notes ?? '').slice(0, 5000),
-      status: 'open',
-      closed_at: null,
-      closed_by: null,
-      completion_id: null,
-      completion_hash: null,
-      close_note: null,
-      request_hash: null,
-      created_by: null,
-      created_at: now,
-      updated_at: now,
-    });
+    const row = await repo.insert(tx, newRow(farmId, task, now));
     if (!row) {
       // A concurrent twin made it first: its task answers.
       const twin = await repo.byKey(tx, farmId, task.source, task.key);
       if (!twin) throw new Error(`task ${task.source}/${task.key} was neither made nor found`);
       return { id: twin.id, created: false };
     }
-    await recordAudit(tx, at(now), {
-      farmId,
-      eventType: 'task.created',
-      category: 'tasks',
-      message: `Task "${row.title}" made by ${task.source}`,
-      data: { task_id: row.id, source: task.source, key: task.key },
-    });
+    await recordAudit(tx, at(now), madeEvent(farmId, task.source, row));
     return { id: row.id, created: true };
+  },
+
+  /**
+   * `ensure` for many tasks of one source at once (a daily job's thousands of reminders): a few statements
+   * instead of three per task. Keys the farm already has are left as they are; how many tasks it made.
+   */
+  async ensureMany(tx: Tx, farmId: string, source: string, tasks: GeneratedTask[], now: Date): Promise<number> {
+    const unique = [...new Map(tasks.map((t) => [t.key, { ...t, source }])).values()];
+    const made = await repo.insertMany(
+      tx,
+      unique.map((task) => newRow(farmId, task, now)),
+    );
+    await recordAudits(
+      tx,
+      at(now),
+      made.map((row) => madeEvent(farmId, source, row)),
+    );
+    return made.length;
   },
 
   /** Marks open tasks of a source skipped (e.g. a hive's inspection moved): those whose key is in `keys`. */
@@ -149,9 +173,11 @@ export const taskReads = {
     );
   },
 
-  /** Done times of the latest completed tasks for a plant and kind, newest first (care reminders learn from these). */
-  completions: (tx: Tx, farmId: string, q: { plantId: string; kind: TaskKind; limit: number }): Promise<Date[]> =>
-    repo.completions(tx, farmId, q.plantId, q.kind, q.limit),
+  /** The latest done task of each plant and kind (of these kinds), keyed `plant:kind`: one query for a farm. */
+  async latestCompletions(tx: Tx, farmId: string, kinds: TaskKind[]): Promise<Map<string, Date>> {
+    const rows = await repo.latestCompletions(tx, farmId, kinds);
+    return new Map(rows.map((r) => [`${r.plant_id}:${r.kind}`, new Date(r.closed_at as Date | string)]));
+  },
 
   /**
    * Tasks of a source that a person ticked off in the task list (not closed by the module itself) since a
