@@ -296,7 +296,6 @@ function ValidateForm({
           {corrected ? t('photos.validate.corrected', { total }) : t('photos.validate.asCounted')}
         </Text>
         {blocked && <Text size="sm">{t('photos.validate.placeFirst')}</Text>}
-        <ErrorNotice error={validate.error} />
         <Button
           size="lg"
           leftSection={<IconCheck />}
@@ -391,6 +390,8 @@ export function ReviewPage() {
         </Alert>
       ))}
       {completed && <Counted session={s} />}
+      {/* A refusal stays in view even when it ends the form (ALREADY_VALIDATED: validated meanwhile). */}
+      <ErrorNotice error={validate.error} />
       {s.validation && <Written session={s} answer={validate.data} />}
       {completed && !s.validation && canWrite && <ValidateForm key={s.id} session={s} validate={validate} />}
       {(s.validation || s.status === 'failed') && canWrite && (
