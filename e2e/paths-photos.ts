@@ -62,7 +62,8 @@ async function stockedBench(ctx: PathContext) {
 /**
  * Counting by photo: a refused file shown in words, a synthetic tray photo sent with its progress, the
  * review page counting it and drawing every detection over the photo, the count corrected by one and
- * validated, and exactly one stock count of that number in the ledger.
+ * validated, and exactly one stock count of that number in the ledger; then a photo of no known place,
+ * whose place the worker picks on the review page.
  */
 export async function photoPath(ctx: PathContext): Promise<void> {
   const { page } = ctx.phone;
@@ -154,4 +155,21 @@ export async function photoPath(ctx: PathContext): Promise<void> {
     expect.objectContaining({ source: 'manual' }),
   ]);
   expect((await inPage<{ quantity: number }>(ctx, `${farm}/stock/batches/${batch.id}`)).body.quantity).toBe(corrected);
+
+  // A photo with no place given and no GPS: the review asks which place it shows, and the answer is kept.
+  const small = await generateSyntheticTray({ seed: 27, width: 480, height: 360 });
+  await page.goto(`/farms/${ctx.farm.slug}/photos/new`);
+  await expect.poll(() => page.getByRole('heading', { name: L.photos.new.title }).isVisible()).toBe(true);
+  await input.setInputFiles({ name: 'tray.jpg', mimeType: 'image/jpeg', buffer: small.jpeg });
+  await expect.poll(() => page.getByTestId('warning-needs_location').isVisible()).toBe(true);
+  expect(await page.getByTestId('session-place').textContent()).toContain(L.photos.review.noPlace);
+  await page.getByRole('combobox', { name: L.photos.place.which, exact: true }).click();
+  await page.getByRole('option', { name: bench.name }).click();
+  await page.getByRole('button', { name: L.photos.place.set }).click();
+  await expect.poll(() => page.getByTestId('warning-needs_location').count()).toBe(0);
+  expect(await page.getByTestId('session-place').textContent()).toContain(bench.name);
+  const placed = page.url().split('/').pop()!;
+  expect((await inPage<{ location_id: string }>(ctx, `${farm}/photo-sessions/${placed}`)).body.location_id).toBe(
+    bench.id,
+  );
 }
