@@ -128,6 +128,8 @@ export async function photoPath(ctx: PathContext): Promise<void> {
   await page.getByRole('button', { name: L.photos.validate.more }).click();
   expect(await page.getByRole('textbox', { name: L.photos.validate.count }).inputValue()).toBe(String(corrected));
   expect(await page.getByTestId('validate-hint').textContent()).toBe(fill(L.photos.validate.corrected, { total }));
+  await page.getByTestId('validate-hint').scrollIntoViewIfNeeded();
+  await ctx.shot('34-count-correct');
   await page.getByRole('button', { name: fill(L.photos.validate.submit, { count: corrected }) }).click();
   const written = page.getByTestId('written');
   await expect.poll(() => written.isVisible()).toBe(true);
@@ -165,6 +167,7 @@ export async function photoPath(ctx: PathContext): Promise<void> {
   expect(await page.getByTestId('session-place').textContent()).toContain(L.photos.review.noPlace);
   await page.getByRole('combobox', { name: L.photos.place.which, exact: true }).click();
   await page.getByRole('option', { name: bench.name }).click();
+  await ctx.shot('35-count-place');
   await page.getByRole('button', { name: L.photos.place.set }).click();
   await expect.poll(() => page.getByTestId('warning-needs_location').count()).toBe(0);
   expect(await page.getByTestId('session-place').textContent()).toContain(bench.name);
