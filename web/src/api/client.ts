@@ -30,6 +30,10 @@ export function getAccessToken(): string | undefined {
 export function setRefresher(refresh: () => Promise<string | undefined>): void {
   onUnauthenticated = refresh;
 }
+/** A fresh access token after a 401, for requests made outside the client (an upload with progress). */
+export async function refreshAccessToken(): Promise<string | undefined> {
+  return onUnauthenticated ? onUnauthenticated() : undefined;
+}
 
 /**
  * The auth endpoints that need no sign-in never get the access token: Croft ignores it there, and an

@@ -27,6 +27,10 @@ const LocationsPage = lazy(() =>
   import('../features/locations/LocationsPage').then((m) => ({ default: m.LocationsPage })),
 );
 
+// Counting by photo: the camera upload and the review (its overlay) load when opened.
+const NewPhotoPage = lazy(() => import('../features/photos/NewPhotoPage').then((m) => ({ default: m.NewPhotoPage })));
+const PhotoReviewPage = lazy(() => import('../features/photos/ReviewPage').then((m) => ({ default: m.ReviewPage })));
+
 /** Croft did not answer at start: say so in words, and try again (also by itself every few seconds). */
 function Unreachable({ error, retry }: { error: unknown; retry: () => void }) {
   const { t } = useTranslation();
@@ -79,6 +83,22 @@ export function App() {
         <Route path="locations/qr/:qr" element={<QrRoute />} />
         <Route path="apiaries" element={<ApiariesPage />} />
         <Route path="hives/:id" element={<HivePage />} />
+        <Route
+          path="photos/new"
+          element={
+            <Suspense fallback={<Loading />}>
+              <NewPhotoPage />
+            </Suspense>
+          }
+        />
+        <Route
+          path="photo-sessions/:session"
+          element={
+            <Suspense fallback={<Loading />}>
+              <PhotoReviewPage />
+            </Suspense>
+          }
+        />
         <Route path="alerts" element={<AlertsPage />} />
         <Route path="inbox" element={<InboxPage />} />
         <Route path="account" element={<AccountPage />} />
