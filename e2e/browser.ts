@@ -36,7 +36,14 @@ export async function startCroft(env: Record<string, string> = {}): Promise<Crof
     CROFT_LOG_LEVEL: 'info',
     ...env,
   });
-  const url = await croft.url();
+  // A first start makes the embedded database (~10 s alone; minutes on a machine loaded with other work).
+  const url = await croft.url(240_000).catch(async (error: unknown) => {
+    // A server that did not come up in time is stopped, not left running behind the failed suite.
+    croft.child.kill('SIGKILL');
+    await croft.exited;
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  });
   return {
     process: croft,
     url,
