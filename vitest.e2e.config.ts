@@ -8,7 +8,7 @@ export default defineConfig({
     maxWorkers: 1,
     fileParallelism: false,
     testTimeout: 90_000,
-    hookTimeout: 180_000,
+    hookTimeout: 300_000,
     teardownTimeout: 30_000,
     // A page waits on the server; on a shared 2-core machine a first geometry insert (PGlite loading
     // PostGIS) alone took over a second, past expect.poll's default of 1 s. Waiting longer asserts the same.
