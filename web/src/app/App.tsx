@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect } from 'react';
+import { lazy, Suspense, useEffect, type ReactNode } from 'react';
 import { Navigate, Route, Routes } from 'react-router';
 import { useSession } from '../api/session';
 import { Button, Container, Stack } from '@mantine/core';
@@ -21,11 +21,20 @@ import { ScheduleDetailPage } from '../features/schedules/ScheduleDetailPage';
 import { SchedulesPage } from '../features/schedules/SchedulesPage';
 import { SettingsPage } from '../features/settings/SettingsPage';
 import { switchLanguage } from '../i18n';
+import { PlantsPage } from '../features/plants/PlantsPage';
 
 // The map (Leaflet, Geoman, the QR scanner) loads only when its page is opened.
 const LocationsPage = lazy(() =>
   import('../features/locations/LocationsPage').then((m) => ({ default: m.LocationsPage })),
 );
+
+// The plant pages beyond the list load when first opened.
+const PlantPage = lazy(() => import('../features/plants/PlantPage').then((m) => ({ default: m.PlantPage })));
+const RunPage = lazy(() => import('../features/plants/RunPage').then((m) => ({ default: m.RunPage })));
+const CatalogPage = lazy(() => import('../features/plants/CatalogPage').then((m) => ({ default: m.CatalogPage })));
+const SpeciesPage = lazy(() => import('../features/plants/SpeciesPage').then((m) => ({ default: m.SpeciesPage })));
+const SowingPage = lazy(() => import('../features/plants/SowingPage').then((m) => ({ default: m.SowingPage })));
+const lazyPage = (page: ReactNode) => <Suspense fallback={<Loading />}>{page}</Suspense>;
 
 /** Croft did not answer at start: say so in words, and try again (also by itself every few seconds). */
 function Unreachable({ error, retry }: { error: unknown; retry: () => void }) {
@@ -79,6 +88,12 @@ export function App() {
         <Route path="locations/qr/:qr" element={<QrRoute />} />
         <Route path="apiaries" element={<ApiariesPage />} />
         <Route path="hives/:id" element={<HivePage />} />
+        <Route path="plants" element={<PlantsPage />} />
+        <Route path="plants/:plant" element={lazyPage(<PlantPage />)} />
+        <Route path="runs/:run" element={lazyPage(<RunPage />)} />
+        <Route path="catalog" element={lazyPage(<CatalogPage />)} />
+        <Route path="catalog/:species" element={lazyPage(<SpeciesPage />)} />
+        <Route path="sowing/:site" element={lazyPage(<SowingPage />)} />
         <Route path="alerts" element={<AlertsPage />} />
         <Route path="inbox" element={<InboxPage />} />
         <Route path="account" element={<AccountPage />} />
