@@ -1,4 +1,4 @@
-import { Anchor, Badge, Button, Card, Group, Progress, Select, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Card, Group, Progress, Select, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
@@ -45,7 +45,7 @@ export function PhaseTimeline({ phases, history, current }: { phases: Phase[]; h
               h={28}
               p={0}
               radius="xl"
-              color={state === 'current' ? 'field' : state === 'done' ? 'gray' : 'gray.3'}
+              color={state === 'current' ? 'field' : 'gray'}
               variant={state === 'next' ? 'outline' : 'filled'}>
               {i + 1}
             </Badge>
@@ -375,14 +375,14 @@ export function PlantPage() {
         )}
       </Card>
       {canRecord && (
-        <SimpleGrid cols={2}>
+        <Stack gap="xs">
           <Button component={Link} to={`/farms/${farm.slug}/harvests/new?plant=${p.id}`} size="lg" variant="light">
             {t('plants.harvest')}
           </Button>
           <Button component={Link} to={`/farms/${farm.slug}/protection/new?plant=${p.id}`} size="lg" variant="light">
             {t('plants.protect')}
           </Button>
-        </SimpleGrid>
+        </Stack>
       )}
       <GddCard farm={farm.slug} plant={p.id} next={phases[at + 1]} />
       {env.data ? <EnvironmentCard env={env.data} /> : <ErrorNotice error={env.error} />}

@@ -1,4 +1,4 @@
-import { Anchor, Badge, Button, Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Card, Group, Stack, Text, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { can } from '../../api/generated/permissions';
@@ -78,14 +78,14 @@ export function RunPage() {
         </Card>
       )}
       {canRecord && (
-        <SimpleGrid cols={2}>
+        <Stack gap="xs">
           <Button component={Link} to={`/farms/${farm.slug}/harvests/new?run=${r.id}`} size="lg" variant="light">
             {t('plants.harvest')}
           </Button>
           <Button component={Link} to={`/farms/${farm.slug}/protection/new?run=${r.id}`} size="lg" variant="light">
             {t('plants.protect')}
           </Button>
-        </SimpleGrid>
+        </Stack>
       )}
       <Card withBorder>
         <Title order={2} fz={20} mb="xs">
