@@ -238,13 +238,17 @@ export function useSowingCalendar(farm: string, site: string, year: number) {
 
 export function usePlantActions(farm: string) {
   const client = useQueryClient();
-  const refresh = () =>
-    Promise.all([
-      client.invalidateQueries({ queryKey: plantKeys.plants(farm) }),
-      client.invalidateQueries({ queryKey: plantKeys.runs(farm) }),
-      client.invalidateQueries({ queryKey: [farm, 'placement'] }),
-      client.invalidateQueries({ queryKey: [farm, 'locations'] }),
-    ]);
+  // Not awaited: the page moves on at once, the lists catch up behind it.
+  const refresh = () => {
+    void client.invalidateQueries({ queryKey: plantKeys.plants(farm) });
+    void client.invalidateQueries({ queryKey: plantKeys.runs(farm) });
+    void client.invalidateQueries({ queryKey: [farm, 'placement'] });
+  };
+  /** A phase change answers the moved plants: shown at once. */
+  const moved = (result: { plants: { plant: Plant }[] }) => {
+    for (const { plant } of result.plants) client.setQueryData(plantKeys.plant(farm, plant.id), plant);
+    refresh();
+  };
   return {
     /** A run planned (a resend of the same id is stored once). */
     createRun: useMutation({
@@ -271,7 +275,7 @@ export function usePlantActions(farm: string) {
             body: { id, to },
           }),
         ),
-      onSuccess: refresh,
+      onSuccess: moved,
     }),
     moveRun: useMutation({
       mutationFn: ({ run, id, to }: { run: string; id: string; to: string }) =>
@@ -281,7 +285,7 @@ export function usePlantActions(farm: string) {
             body: { id, to },
           }),
         ),
-      onSuccess: refresh,
+      onSuccess: moved,
     }),
   };
 }
