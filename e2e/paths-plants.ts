@@ -15,6 +15,10 @@ export async function plantsPath(ctx: PathContext): Promise<void> {
   const year = new Date().getFullYear();
   const api = `/api/v1/farms/${farm.slug}`;
 
+  // The page settled first (its own sign-in refreshed), so the API calls below never race it.
+  await page.goto(`/farms/${farm.slug}/plants`);
+  await expect.poll(() => page.getByRole('heading', { name: L.plants.title, exact: true }).isVisible()).toBe(true);
+
   // A bed where a tomato grew last summer (made through the API: the page under test plants the next one).
   const field = await inPage<{ id: string }>(ctx, `${api}/locations`, {
     method: 'POST',
@@ -37,7 +41,7 @@ export async function plantsPath(ctx: PathContext): Promise<void> {
   });
   expect(removed.status).toBe(200);
 
-  await page.goto(`/farms/${farm.slug}/plants`);
+  await page.reload();
   await page.getByRole('button', { name: L.runs.start, exact: true }).click();
   const species = page.getByRole('combobox', { name: L.runs.species, exact: true });
   await species.click();
