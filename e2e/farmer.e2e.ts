@@ -5,6 +5,7 @@ import { spawnCroft, type CroftProcess } from '../test/helpers/process.js';
 import { openPhone, startCroft, type Croft, type Phone } from './browser.js';
 import { beesPath, mapPath, schedulesPath, viewerPath, type PathContext } from './paths.js';
 import { photoPath } from './paths-photos.js';
+import { plantsPath } from './paths-plants.js';
 
 /** The words of a shell command line (single quotes as a shell reads them). */
 const shellWords = (line: string) => [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!);
@@ -217,6 +218,8 @@ describe('a farmer on a phone', () => {
     () => photoPath(paths()),
     240_000,
   );
+  it('starts a planting run past a rotation warning (acknowledged), moves a plant forward and is refused a move back', () =>
+    plantsPath(paths()));
 
   it('switches to Khmer, and a deep link reloads into the same page in Khmer', async () => {
     const { page } = phone;

@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect } from 'react';
+import { lazy, Suspense, useEffect, type ReactNode } from 'react';
 import { Navigate, Route, Routes } from 'react-router';
 import { useSession } from '../api/session';
 import { Button, Container, Stack } from '@mantine/core';
@@ -21,6 +21,7 @@ import { ScheduleDetailPage } from '../features/schedules/ScheduleDetailPage';
 import { SchedulesPage } from '../features/schedules/SchedulesPage';
 import { SettingsPage } from '../features/settings/SettingsPage';
 import { switchLanguage } from '../i18n';
+import { PlantsPage } from '../features/plants/PlantsPage';
 
 // The map (Leaflet, Geoman, the QR scanner) loads only when its page is opened.
 const LocationsPage = lazy(() =>
@@ -30,6 +31,13 @@ const LocationsPage = lazy(() =>
 // Counting by photo: the camera upload and the review (its overlay) load when opened.
 const NewPhotoPage = lazy(() => import('../features/photos/NewPhotoPage').then((m) => ({ default: m.NewPhotoPage })));
 const PhotoReviewPage = lazy(() => import('../features/photos/ReviewPage').then((m) => ({ default: m.ReviewPage })));
+// The plant pages beyond the list load when first opened.
+const PlantPage = lazy(() => import('../features/plants/PlantPage').then((m) => ({ default: m.PlantPage })));
+const RunPage = lazy(() => import('../features/plants/RunPage').then((m) => ({ default: m.RunPage })));
+const CatalogPage = lazy(() => import('../features/plants/CatalogPage').then((m) => ({ default: m.CatalogPage })));
+const SpeciesPage = lazy(() => import('../features/plants/SpeciesPage').then((m) => ({ default: m.SpeciesPage })));
+const SowingPage = lazy(() => import('../features/plants/SowingPage').then((m) => ({ default: m.SowingPage })));
+const lazyPage = (page: ReactNode) => <Suspense fallback={<Loading />}>{page}</Suspense>;
 
 /** Croft did not answer at start: say so in words, and try again (also by itself every few seconds). */
 function Unreachable({ error, retry }: { error: unknown; retry: () => void }) {
@@ -99,6 +107,12 @@ export function App() {
             </Suspense>
           }
         />
+        <Route path="plants" element={<PlantsPage />} />
+        <Route path="plants/:plant" element={lazyPage(<PlantPage />)} />
+        <Route path="runs/:run" element={lazyPage(<RunPage />)} />
+        <Route path="catalog" element={lazyPage(<CatalogPage />)} />
+        <Route path="catalog/:species" element={lazyPage(<SpeciesPage />)} />
+        <Route path="sowing/:site" element={lazyPage(<SowingPage />)} />
         <Route path="alerts" element={<AlertsPage />} />
         <Route path="inbox" element={<InboxPage />} />
         <Route path="account" element={<AccountPage />} />
