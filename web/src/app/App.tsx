@@ -27,6 +27,15 @@ const LocationsPage = lazy(() =>
   import('../features/locations/LocationsPage').then((m) => ({ default: m.LocationsPage })),
 );
 
+// Feeding, tanks, protection and harvests load when one of their pages is opened.
+const MixPage = lazy(() => import('../features/feeding/MixPage').then((m) => ({ default: m.MixPage })));
+const TanksPage = lazy(() => import('../features/feeding/TanksPage').then((m) => ({ default: m.TanksPage })));
+const WaterPage = lazy(() => import('../features/feeding/WateringForm').then((m) => ({ default: m.WaterPage })));
+const ProtectionPage = lazy(() =>
+  import('../features/feeding/ProtectionPage').then((m) => ({ default: m.ProtectionPage })),
+);
+const HarvestPage = lazy(() => import('../features/feeding/HarvestPage').then((m) => ({ default: m.HarvestPage })));
+
 /** Croft did not answer at start: say so in words, and try again (also by itself every few seconds). */
 function Unreachable({ error, retry }: { error: unknown; retry: () => void }) {
   const { t } = useTranslation();
@@ -79,6 +88,46 @@ export function App() {
         <Route path="locations/qr/:qr" element={<QrRoute />} />
         <Route path="apiaries" element={<ApiariesPage />} />
         <Route path="hives/:id" element={<HivePage />} />
+        <Route
+          path="feeding"
+          element={
+            <Suspense fallback={<Loading />}>
+              <MixPage />
+            </Suspense>
+          }
+        />
+        <Route
+          path="tanks"
+          element={
+            <Suspense fallback={<Loading />}>
+              <TanksPage />
+            </Suspense>
+          }
+        />
+        <Route
+          path="runs/:run/water"
+          element={
+            <Suspense fallback={<Loading />}>
+              <WaterPage />
+            </Suspense>
+          }
+        />
+        <Route
+          path="protection/new"
+          element={
+            <Suspense fallback={<Loading />}>
+              <ProtectionPage />
+            </Suspense>
+          }
+        />
+        <Route
+          path="harvests/new"
+          element={
+            <Suspense fallback={<Loading />}>
+              <HarvestPage />
+            </Suspense>
+          }
+        />
         <Route path="alerts" element={<AlertsPage />} />
         <Route path="inbox" element={<InboxPage />} />
         <Route path="account" element={<AccountPage />} />
