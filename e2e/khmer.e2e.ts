@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import km from '../web/src/i18n/locales/km.json' with { type: 'json' };
 import { openPhone, startCroft, type Croft, type Phone } from './browser.js';
 import { beesPath, inPage, mapPath, schedulesPath, viewerPath, type PathContext } from './paths.js';
+import { mixPath } from './paths-feeding.js';
 
 const CURATED = new Set(['17-schedule-preview', '19-apiary', '21-map-gps']);
 
@@ -101,6 +102,8 @@ describe('a farmer on a phone, in Khmer', () => {
   it('keeps bees: a queen with her colour, an inspection shown on the hive card', () => beesPath(context()));
 
   it('draws a field and a bed on the map and finds the bed by GPS', () => mapPath(context()));
+
+  it('calculates a 10 L mix in Khmer, its steps numbered', () => mixPath(context()));
 
   it('invites a viewer who can see but change nothing', async () => {
     await viewerPath(context(), 'dara@example.org');
