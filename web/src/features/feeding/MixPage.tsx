@@ -140,6 +140,7 @@ export function MixPage() {
             />
           </SimpleGrid>
           <MultiSelect
+            size="lg"
             label={t('feeding.products')}
             placeholder={products.length ? undefined : t('feeding.productsHint')}
             data={productOptions}

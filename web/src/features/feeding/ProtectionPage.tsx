@@ -79,6 +79,7 @@ function InspectionForm({ farm, target, onSaved }: { farm: string; target: Targe
           />
         </div>
         <MultiSelect
+          size="lg"
           label={t('protection.pests')}
           data={(pests.data ?? []).map((p) => ({ value: p.id, label: p.name }))}
           value={seenPests}
@@ -87,6 +88,7 @@ function InspectionForm({ farm, target, onSaved }: { farm: string; target: Targe
           hidePickedOptions
         />
         <MultiSelect
+          size="lg"
           label={t('protection.diseases')}
           data={(diseases.data ?? []).map((d) => ({ value: d.id, label: d.name }))}
           value={seenDiseases}

@@ -181,7 +181,6 @@ function TankCard({ farm, tank, canRecord }: { farm: string; tank: Tank; canReco
               {canRecord && (
                 <Button
                   variant="light"
-                  size="md"
                   loading={recordMaintenance.isPending && recordMaintenance.variables?.item === item.item}
                   onClick={() => recordMaintenance.mutate({ tank: tank.location_id, id: newId(), item: item.item })}>
                   {t('tanks.done')}

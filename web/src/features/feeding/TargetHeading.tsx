@@ -26,7 +26,11 @@ export function TargetHeading({ farm, target }: { farm: string; target: Target }
   return (
     <Text size="lg" data-testid="record-target">
       {'plant' in target ? t('protection.forPlant') : t('protection.forRun')}{' '}
-      <Anchor component={Link} to={href} fw={700}>
+      <Anchor
+        component={Link}
+        to={href}
+        fw={700}
+        style={{ display: 'inline-flex', alignItems: 'center', minHeight: 48 }}>
         {name ?? ('plant' in target ? target.plant : '…')}
       </Anchor>
     </Text>
