@@ -6,6 +6,7 @@ import { openPhone, startCroft, type Croft, type Phone } from './browser.js';
 import { beesPath, mapPath, schedulesPath, viewerPath, type PathContext } from './paths.js';
 import { photoPath } from './paths-photos.js';
 import { plantsPath } from './paths-plants.js';
+import { feedingPath } from './paths-feeding.js';
 
 /** The words of a shell command line (single quotes as a shell reads them). */
 const shellWords = (line: string) => [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!);
@@ -220,6 +221,8 @@ describe('a farmer on a phone', () => {
   );
   it('starts a planting run past a rotation warning (acknowledged), moves a plant forward and is refused a move back', () =>
     plantsPath(paths()));
+  it('calculates a 10 L mix with its steps; a treatment on a plant, then its harvest refused by the interval', () =>
+    feedingPath(paths()));
 
   it('switches to Khmer, and a deep link reloads into the same page in Khmer', async () => {
     const { page } = phone;

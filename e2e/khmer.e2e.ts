@@ -4,6 +4,7 @@ import { openPhone, startCroft, type Croft, type Phone } from './browser.js';
 import { beesPath, inPage, mapPath, schedulesPath, viewerPath, type PathContext } from './paths.js';
 import { photoPath } from './paths-photos.js';
 import { plantsPath } from './paths-plants.js';
+import { mixPath } from './paths-feeding.js';
 
 const CURATED = new Set(['17-schedule-preview', '19-apiary', '21-map-gps', '31-plant', '32-count']);
 
@@ -107,6 +108,7 @@ describe('a farmer on a phone, in Khmer', () => {
   it('counts a tray by photo and validates the corrected count into stock', () => photoPath(context()), 240_000);
   it('starts a planting run past a rotation warning, moves a plant forward and is refused a move back', () =>
     plantsPath(context()));
+  it('calculates a 10 L mix in Khmer, its steps numbered', () => mixPath(context()));
 
   it('invites a viewer who can see but change nothing', async () => {
     await viewerPath(context(), 'dara@example.org');

@@ -38,6 +38,14 @@ const CatalogPage = lazy(() => import('../features/plants/CatalogPage').then((m)
 const SpeciesPage = lazy(() => import('../features/plants/SpeciesPage').then((m) => ({ default: m.SpeciesPage })));
 const SowingPage = lazy(() => import('../features/plants/SowingPage').then((m) => ({ default: m.SowingPage })));
 const lazyPage = (page: ReactNode) => <Suspense fallback={<Loading />}>{page}</Suspense>;
+// Feeding, tanks, protection and harvests load when one of their pages is opened.
+const MixPage = lazy(() => import('../features/feeding/MixPage').then((m) => ({ default: m.MixPage })));
+const TanksPage = lazy(() => import('../features/feeding/TanksPage').then((m) => ({ default: m.TanksPage })));
+const WaterPage = lazy(() => import('../features/feeding/WateringForm').then((m) => ({ default: m.WaterPage })));
+const ProtectionPage = lazy(() =>
+  import('../features/feeding/ProtectionPage').then((m) => ({ default: m.ProtectionPage })),
+);
+const HarvestPage = lazy(() => import('../features/feeding/HarvestPage').then((m) => ({ default: m.HarvestPage })));
 
 /** Croft did not answer at start: say so in words, and try again (also by itself every few seconds). */
 function Unreachable({ error, retry }: { error: unknown; retry: () => void }) {
@@ -91,28 +99,19 @@ export function App() {
         <Route path="locations/qr/:qr" element={<QrRoute />} />
         <Route path="apiaries" element={<ApiariesPage />} />
         <Route path="hives/:id" element={<HivePage />} />
-        <Route
-          path="photos/new"
-          element={
-            <Suspense fallback={<Loading />}>
-              <NewPhotoPage />
-            </Suspense>
-          }
-        />
-        <Route
-          path="photo-sessions/:session"
-          element={
-            <Suspense fallback={<Loading />}>
-              <PhotoReviewPage />
-            </Suspense>
-          }
-        />
+        <Route path="photos/new" element={lazyPage(<NewPhotoPage />)} />
+        <Route path="photo-sessions/:session" element={lazyPage(<PhotoReviewPage />)} />
         <Route path="plants" element={<PlantsPage />} />
         <Route path="plants/:plant" element={lazyPage(<PlantPage />)} />
         <Route path="runs/:run" element={lazyPage(<RunPage />)} />
+        <Route path="runs/:run/water" element={lazyPage(<WaterPage />)} />
         <Route path="catalog" element={lazyPage(<CatalogPage />)} />
         <Route path="catalog/:species" element={lazyPage(<SpeciesPage />)} />
         <Route path="sowing/:site" element={lazyPage(<SowingPage />)} />
+        <Route path="feeding" element={lazyPage(<MixPage />)} />
+        <Route path="tanks" element={lazyPage(<TanksPage />)} />
+        <Route path="protection/new" element={lazyPage(<ProtectionPage />)} />
+        <Route path="harvests/new" element={lazyPage(<HarvestPage />)} />
         <Route path="alerts" element={<AlertsPage />} />
         <Route path="inbox" element={<InboxPage />} />
         <Route path="account" element={<AccountPage />} />
