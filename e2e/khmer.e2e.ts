@@ -2,8 +2,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import km from '../web/src/i18n/locales/km.json' with { type: 'json' };
 import { openPhone, startCroft, type Croft, type Phone } from './browser.js';
 import { beesPath, inPage, mapPath, schedulesPath, viewerPath, type PathContext } from './paths.js';
+import { todayPath } from './paths-today.js';
 
-const CURATED = new Set(['17-schedule-preview', '19-apiary', '21-map-gps']);
+const CURATED = new Set(['17-schedule-preview', '19-apiary', '21-map-gps', '30-today']);
 
 /**
  * The same farm paths in Khmer, from a first run done in Khmer: a Cambodian poultry farmer's phone.
@@ -101,6 +102,8 @@ describe('a farmer on a phone, in Khmer', () => {
   it('keeps bees: a queen with her colour, an inspection shown on the hive card', () => beesPath(context()));
 
   it('draws a field and a bed on the map and finds the bed by GPS', () => mapPath(context()));
+
+  it('applies a starter kit, and Today shows its tasks: one done, one snoozed', () => todayPath(context()));
 
   it('invites a viewer who can see but change nothing', async () => {
     await viewerPath(context(), 'dara@example.org');

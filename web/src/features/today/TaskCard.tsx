@@ -24,7 +24,6 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { formatLocale } from '../../components/time';
 import type { Task } from './api';
-import classes from './today.module.css';
 
 export const KIND_ICONS: Record<Task['kind'], Icon> = {
   general: IconChecklist,
@@ -130,7 +129,7 @@ export function TaskCard({
           )}
           <Group gap="xs">
             {aboutLinks(task, `/farms/${farmSlug}`).map((a) => (
-              <Anchor key={a.key} component={Link} to={a.to} className={classes.link} fw={600}>
+              <Anchor key={a.key} component={Link} to={a.to} className="touch-link" fw={600}>
                 {t(a.label)}
               </Anchor>
             ))}

@@ -113,17 +113,12 @@ export function TodayPage() {
           </Group>
         </Alert>
       )}
-      {count === 0 && !today.error && (
-        <Stack gap="sm" data-testid="today-empty">
-          <Empty title={t('today.emptyTitle')}>{t('today.emptyHint')}</Empty>
-          <Button size="lg" component={Link} to={`/farms/${farm.slug}/kits`}>
-            {t('today.applyKit')}
-          </Button>
-          <Button size="lg" variant="default" component={Link} to={`/farms/${farm.slug}/plants`}>
-            {t('today.startRun')}
-          </Button>
-        </Stack>
+      {!groups.some((g) => g.farm.slug === farm.slug) && !today.error && (
+        <Title order={2} fz={20}>
+          {farm.name}
+        </Title>
       )}
+      {count === 0 && !today.error && <Empty title={t('today.emptyTitle')}>{t('today.emptyHint')}</Empty>}
       {groups.map((group) => (
         <Stack key={group.farm.id} gap="sm" data-testid={`today-farm-${group.farm.slug}`}>
           <Group justify="space-between" align="baseline">
@@ -146,6 +141,16 @@ export function TodayPage() {
           ))}
         </Stack>
       ))}
+      {!today.error && (
+        <Stack gap="sm" data-testid="today-start">
+          <Button size="lg" variant={count ? 'default' : 'filled'} component={Link} to={`/farms/${farm.slug}/kits`}>
+            {t('today.applyKit')}
+          </Button>
+          <Button size="lg" variant="default" component={Link} to={`/farms/${farm.slug}/plants`}>
+            {t('today.startRun')}
+          </Button>
+        </Stack>
+      )}
     </Stack>
   );
 }
