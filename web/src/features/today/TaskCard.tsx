@@ -56,10 +56,14 @@ function dueWords(task: Task, day: string, timeZone: string, t: TFunction): stri
     );
     return t('today.dueOn', { date });
   }
-  const time = new Intl.DateTimeFormat(formatLocale(), { timeZone, hour: '2-digit', minute: '2-digit' }).format(
-    new Date(task.due_at),
-  );
-  return t('today.dueAt', { time });
+  const time = new Intl.DateTimeFormat(formatLocale(), {
+    timeZone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(new Date(task.due_at));
+  // Due at the day's start: due today, at any time of it.
+  return time === '00:00' ? t('today.dueToday') : t('today.dueAt', { time });
 }
 
 /** Where a task's "what it is about" opens, under the task's own farm. */
@@ -136,38 +140,34 @@ export function TaskCard({
           </Group>
         </Stack>
       </Group>
-      <Group gap="xs" mt="sm" grow wrap="nowrap">
-        <Button
-          size="lg"
-          color="field"
-          leftSection={<IconCheck size={22} />}
-          onClick={on.done}
-          disabled={on.busy}
-          px="xs">
+      <Stack gap="xs" mt="sm">
+        <Button size="lg" color="field" leftSection={<IconCheck size={22} />} onClick={on.done} disabled={on.busy}>
           {t('tasks.done')}
         </Button>
-        <Button
-          size="lg"
-          variant="default"
-          leftSection={<IconPlayerSkipForward size={20} />}
-          onClick={on.skip}
-          disabled={on.busy}
-          px="xs">
-          {t('tasks.skip')}
-        </Button>
-        <Menu position="bottom-end" width={220}>
-          <Menu.Target>
-            <Button size="lg" variant="default" leftSection={<IconClockPause size={20} />} disabled={on.busy} px="xs">
-              {t('tasks.snooze')}
-            </Button>
-          </Menu.Target>
-          <Menu.Dropdown>
-            <Menu.Item onClick={() => on.snooze({ days: 1 })}>{t('tasks.snoozeDay')}</Menu.Item>
-            <Menu.Item onClick={() => on.snooze({ days: 3 })}>{t('tasks.snoozeDays', { count: 3 })}</Menu.Item>
-            <Menu.Item onClick={() => setPicking(true)}>{t('tasks.snoozeDate')}</Menu.Item>
-          </Menu.Dropdown>
-        </Menu>
-      </Group>
+        <Group gap="xs" grow wrap="nowrap">
+          <Button
+            size="lg"
+            variant="default"
+            leftSection={<IconPlayerSkipForward size={20} />}
+            onClick={on.skip}
+            disabled={on.busy}
+            px="xs">
+            {t('tasks.skip')}
+          </Button>
+          <Menu position="bottom-end" width={220}>
+            <Menu.Target>
+              <Button size="lg" variant="default" leftSection={<IconClockPause size={20} />} disabled={on.busy} px="xs">
+                {t('tasks.snooze')}
+              </Button>
+            </Menu.Target>
+            <Menu.Dropdown>
+              <Menu.Item onClick={() => on.snooze({ days: 1 })}>{t('tasks.snoozeDay')}</Menu.Item>
+              <Menu.Item onClick={() => on.snooze({ days: 3 })}>{t('tasks.snoozeDays', { count: 3 })}</Menu.Item>
+              <Menu.Item onClick={() => setPicking(true)}>{t('tasks.snoozeDate')}</Menu.Item>
+            </Menu.Dropdown>
+          </Menu>
+        </Group>
+      </Stack>
       <Modal opened={picking} onClose={() => setPicking(false)} title={t('tasks.snoozeUntil')} centered>
         <Stack>
           <TextInput
