@@ -3,7 +3,8 @@ import en from '../web/src/i18n/locales/en.json' with { type: 'json' };
 import km from '../web/src/i18n/locales/km.json' with { type: 'json' };
 import { spawnCroft, type CroftProcess } from '../test/helpers/process.js';
 import { openPhone, startCroft, type Croft, type Phone } from './browser.js';
-import { beesPath, mapPath, schedulesPath, viewerPath, type PathContext } from './paths.js';
+import { beesPath, mapPath, menu, schedulesPath, viewerPath, type PathContext } from './paths.js';
+import { todayPath, touchTargetsPath } from './paths-today.js';
 import { photoPath } from './paths-photos.js';
 import { plantsPath } from './paths-plants.js';
 import { feedingPath } from './paths-feeding.js';
@@ -150,7 +151,7 @@ describe('a farmer on a phone', () => {
 
   it('raises an alert from a rule, badges the inbox live, and is acknowledged', async () => {
     const { page } = phone;
-    await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Alerts' }).click();
+    await menu({ phone }, 'menu-alerts');
     await expect.poll(() => page.getByText('No active alerts').isVisible()).toBe(true);
     await page.getByRole('button', { name: 'New rule' }).click();
     // Just under the house's temperature now: the next reading crosses it.
@@ -161,7 +162,7 @@ describe('a farmer on a phone', () => {
       .poll(async () => parseFloat((await current.textContent()) ?? ''), { timeout: 10_000 })
       .toBeGreaterThan(0);
     const now = parseFloat((await current.textContent())!);
-    await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Alerts' }).click();
+    await menu({ phone }, 'menu-alerts');
     await page.getByRole('button', { name: 'New rule' }).click();
     await select('Goes', 'above');
     await page.getByRole('textbox', { name: 'Value' }).fill(String(Math.floor(now - 5)));
@@ -185,7 +186,7 @@ describe('a farmer on a phone', () => {
 
   it('shows the dashboard with what needs attention', async () => {
     const { page } = phone;
-    await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Farm' }).click();
+    await menu({ phone }, 'menu-overview');
     await expect.poll(() => page.getByTestId('stat-online').textContent()).toBe('1');
     expect(await page.getByTestId('stat-alerts').textContent()).toBe('1');
     // The acknowledged alert still waits to be resolved; the latest readings move without a reload.
@@ -213,6 +214,12 @@ describe('a farmer on a phone', () => {
 
   it('draws a field and a bed on the map, finds the bed by GPS, and opens it from its QR label', () =>
     mapPath(paths()));
+
+  it('applies a starter kit, and Today shows its tasks: one done with a tap, one snoozed; 48 px targets', () =>
+    todayPath(paths()));
+
+  it('keeps every target 48 px high on the farm overview, the devices and a hive', () =>
+    touchTargetsPath(paths(), 'Hive 1'));
 
   it(
     'counts a tray by photo: sent with its progress, the detections drawn, the count corrected and validated into stock',

@@ -22,6 +22,8 @@ const STALE_BY_EVENT: Record<string, string[]> = {
   command: ['commands', 'devices'],
   device: ['devices'],
   alert: ['alerts', 'devices'],
+  // Today's list and every task list of the farm (and whether its home is Today).
+  task: ['tasks', 'home'],
 };
 
 /**
@@ -76,6 +78,7 @@ export function LiveProvider({ farm, children }: { farm: string; children: React
           case 'command':
           case 'device':
           case 'alert':
+          case 'task':
             for (const stale of STALE_BY_EVENT[message.type] ?? [])
               void queryClient.invalidateQueries({ queryKey: [farm, stale] });
             break;

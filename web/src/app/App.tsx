@@ -20,6 +20,9 @@ import { QrRoute } from '../features/locations/QrRoute';
 import { ScheduleDetailPage } from '../features/schedules/ScheduleDetailPage';
 import { SchedulesPage } from '../features/schedules/SchedulesPage';
 import { SettingsPage } from '../features/settings/SettingsPage';
+import { HomePage } from '../features/today/HomePage';
+import { KitsPage } from '../features/today/KitsPage';
+import { TodayPage } from '../features/today/TodayPage';
 import { switchLanguage } from '../i18n';
 import { PlantsPage } from '../features/plants/PlantsPage';
 
@@ -83,7 +86,10 @@ export function App() {
   return (
     <Routes>
       <Route path="/farms/:farm" element={<FarmRoute />}>
-        <Route index element={<DashboardPage />} />
+        <Route index element={<HomePage />} />
+        <Route path="today" element={<TodayPage />} />
+        <Route path="kits" element={<KitsPage />} />
+        <Route path="overview" element={<DashboardPage />} />
         <Route path="devices" element={<DevicesPage />} />
         <Route path="devices/:device" element={<DeviceDetailPage />} />
         <Route path="schedules" element={<SchedulesPage />} />

@@ -1,5 +1,5 @@
 import { ActionIcon, AppShell, Badge, Group, Indicator, Menu, Text, Tooltip, UnstyledButton } from '@mantine/core';
-import { IconAlertTriangle, IconClock, IconCpu, IconHome, IconInbox, IconMenu2 } from '@tabler/icons-react';
+import { IconBox, IconChecklist, IconCpu, IconInbox, IconMenu2, IconPlant } from '@tabler/icons-react';
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { NavLink, useNavigate } from 'react-router';
@@ -13,11 +13,23 @@ import { NewFarm } from '../features/farms/NewFarm';
 import classes from './Shell.module.css';
 
 const NAV = [
-  { to: '', key: 'nav.dashboard', Icon: IconHome },
+  { to: 'today', key: 'nav.today', Icon: IconChecklist },
+  { to: 'plants', key: 'nav.plants', Icon: IconPlant },
+  { to: 'stock', key: 'nav.stock', Icon: IconBox },
   { to: 'devices', key: 'nav.devices', Icon: IconCpu },
-  { to: 'schedules', key: 'nav.schedules', Icon: IconClock },
-  { to: 'alerts', key: 'nav.alerts', Icon: IconAlertTriangle },
   { to: 'inbox', key: 'nav.inbox', Icon: IconInbox },
+] as const;
+
+/** The ☰ menu's pages, after the languages. */
+const MENU = [
+  { to: 'locations', key: 'nav.locations', testId: 'menu-locations' },
+  { to: 'apiaries', key: 'nav.apiaries', testId: 'menu-apiaries' },
+  { to: 'feeding', key: 'nav.feeding', testId: 'menu-feeding' },
+  { to: 'tanks', key: 'nav.tanks', testId: 'menu-tanks' },
+  { to: 'schedules', key: 'nav.schedules', testId: 'menu-schedules' },
+  { to: 'alerts', key: 'nav.alerts', testId: 'menu-alerts' },
+  { to: 'overview', key: 'nav.overview', testId: 'menu-overview' },
+  { to: 'settings', key: 'nav.settings', testId: 'menu-settings' },
 ] as const;
 
 /** The frame of every farm page: header, navigation (a bottom bar on phones), live status. */
@@ -32,11 +44,7 @@ export function Shell({ farm, children }: { farm: Farm; children: ReactNode }) {
 
   const links = (where: 'bar' | 'side') =>
     NAV.map((item) => (
-      <NavLink
-        key={item.to}
-        to={item.to ? `${base}/${item.to}` : base}
-        end={!item.to}
-        className={where === 'bar' ? classes.barLink : classes.sideLink}>
+      <NavLink key={item.to} to={`${base}/${item.to}`} className={where === 'bar' ? classes.barLink : classes.sideLink}>
         <item.Icon aria-hidden size={24} stroke={1.8} className={classes.icon} />
         <span>{t(item.key)}</span>
         {item.to === 'inbox' && unread > 0 && (
@@ -89,7 +97,7 @@ export function Shell({ farm, children }: { farm: Farm; children: ReactNode }) {
                 />
               </Indicator>
             </Tooltip>
-            <Menu position="bottom-end" width={220}>
+            <Menu position="bottom-end" width={240} classNames={{ item: classes.menuItem }}>
               <Menu.Target>
                 <ActionIcon
                   variant="subtle"
@@ -112,19 +120,17 @@ export function Shell({ farm, children }: { farm: Farm; children: ReactNode }) {
                   </Menu.Item>
                 ))}
                 <Menu.Divider />
-                <Menu.Item onClick={() => navigate(`${base}/locations`)} data-testid="menu-locations">
-                  {t('nav.locations')}
-                </Menu.Item>
-                <Menu.Item onClick={() => navigate(`${base}/apiaries`)} data-testid="menu-apiaries">
-                  {t('nav.apiaries')}
-                </Menu.Item>
-                <Menu.Item onClick={() => navigate(`${base}/settings`)} data-testid="menu-settings">
-                  {t('nav.settings')}
-                </Menu.Item>
+                {MENU.map((item) => (
+                  <Menu.Item key={item.to} onClick={() => navigate(`${base}/${item.to}`)} data-testid={item.testId}>
+                    {t(item.key)}
+                  </Menu.Item>
+                ))}
                 <Menu.Item onClick={() => setAddingFarm(true)} data-testid="menu-new-farm">
                   {t('farms.new')}
                 </Menu.Item>
-                <Menu.Item onClick={() => navigate(`${base}/account`)}>{t('nav.account')}</Menu.Item>
+                <Menu.Item onClick={() => navigate(`${base}/account`)} data-testid="menu-account">
+                  {t('nav.account')}
+                </Menu.Item>
                 <Menu.Item color="red" onClick={() => void signOut().then(() => navigate('/'))}>
                   {t('auth.signOut')}
                 </Menu.Item>

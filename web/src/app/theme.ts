@@ -24,12 +24,10 @@ export const theme = createTheme({
   defaultRadius: 'md',
   black: '#111',
   components: {
-    Button: { defaultProps: { size: 'lg' } },
+    Button: { defaultProps: { size: 'lg' }, styles: { root: { minHeight: 48 } } },
     TextInput: { defaultProps: { size: 'lg' } },
     PasswordInput: { defaultProps: { size: 'lg' } },
     NumberInput: { defaultProps: { size: 'lg' } },
-    Select: { defaultProps: { size: 'lg' } },
-    SegmentedControl: { defaultProps: { size: 'md' } },
     ActionIcon: { defaultProps: { size: 48 } },
     Anchor: { defaultProps: { underline: 'always' } },
     // Status words in their own case, never cut off ("ONLI…").
@@ -37,6 +35,32 @@ export const theme = createTheme({
       defaultProps: { size: 'lg', tt: 'none' },
       styles: { root: { flexShrink: 0, overflow: 'visible' }, label: { overflow: 'visible' } },
     },
+    // Every target a thumb's height (48 px), whatever size a page asks for.
+    Menu: { styles: { item: { minHeight: 48 } } },
+    Select: { defaultProps: { size: 'lg' }, styles: { input: { minHeight: 48 }, option: { minHeight: 48 } } },
+    Autocomplete: { styles: { input: { minHeight: 48 }, option: { minHeight: 48 } } },
+    MultiSelect: { styles: { input: { minHeight: 48 }, option: { minHeight: 48 } } },
+    Combobox: { styles: { option: { minHeight: 48 } } },
+    Checkbox: {
+      styles: {
+        body: { alignItems: 'center' },
+        label: { minHeight: 48, display: 'flex', alignItems: 'center' },
+      },
+    },
+    Radio: {
+      styles: {
+        body: { alignItems: 'center' },
+        label: { minHeight: 48, display: 'flex', alignItems: 'center' },
+      },
+    },
+    Switch: { styles: { body: { minHeight: 48, alignItems: 'center' } } },
+    SegmentedControl: {
+      defaultProps: { size: 'md' },
+      styles: { label: { minHeight: 48, display: 'flex', alignItems: 'center', justifyContent: 'center' } },
+    },
+    Chip: { styles: { label: { minHeight: 48 } } },
+    Modal: { defaultProps: { closeButtonProps: { size: 48 } } },
+    Drawer: { defaultProps: { closeButtonProps: { size: 48 } } },
     Tabs: {
       styles: {
         list: { flexWrap: 'nowrap', overflowX: 'auto', scrollbarWidth: 'none' },

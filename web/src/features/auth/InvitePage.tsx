@@ -111,6 +111,7 @@ export function InvitePage() {
           </Button>
           <Text size="sm">
             <Anchor
+              className="touch-link"
               component="button"
               type="button"
               onClick={() => setMode(mode === 'register' ? 'sign-in' : 'register')}>

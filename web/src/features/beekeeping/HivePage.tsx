@@ -88,7 +88,7 @@ export function HivePage() {
   const byId = new Map((queens.data ?? []).map((q) => [q.id, q]));
   return (
     <Stack gap="md">
-      <Anchor component={Link} to={`/farms/${farm.slug}/apiaries`} size="sm">
+      <Anchor component={Link} className="touch-link" to={`/farms/${farm.slug}/apiaries`} size="sm">
         ← {t('apiaries.title')}
       </Anchor>
       <Title order={1} fz={26}>

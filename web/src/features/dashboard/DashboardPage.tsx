@@ -143,7 +143,7 @@ export function DashboardPage() {
           <List spacing="xs">
             {attention.slice(0, 10).map((item) => (
               <List.Item key={item.key}>
-                <Anchor component={Link} to={item.to}>
+                <Anchor component={Link} className="touch-link" to={item.to}>
                   {item.text}
                 </Anchor>
               </List.Item>

@@ -30,7 +30,7 @@ export function DeviceDetailPage() {
   const d = device.data;
   return (
     <Stack gap="md">
-      <Anchor component={Link} to={`/farms/${farm.slug}/devices`} size="sm">
+      <Anchor component={Link} className="touch-link" to={`/farms/${farm.slug}/devices`} size="sm">
         ← {t('devices.title')}
       </Anchor>
       <Group justify="space-between" wrap="nowrap" align="start">

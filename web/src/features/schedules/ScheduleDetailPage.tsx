@@ -84,7 +84,7 @@ export function ScheduleDetailPage() {
   const s = schedule.data;
   return (
     <Stack gap="md">
-      <Anchor component={Link} to={`/farms/${farm.slug}/schedules`} size="sm">
+      <Anchor component={Link} className="touch-link" to={`/farms/${farm.slug}/schedules`} size="sm">
         ← {t('schedules.title')}
       </Anchor>
       <div>

@@ -63,7 +63,7 @@ export function SchedulesPage() {
         <Card key={s.id} withBorder data-testid="schedule">
           <Group justify="space-between" wrap="nowrap" align="start">
             <div style={{ minWidth: 0 }}>
-              <Anchor component={Link} to={s.id} fw={700} c="dark.9">
+              <Anchor component={Link} className="touch-link" to={s.id} fw={700} c="dark.9">
                 {s.name}
               </Anchor>
               <ScheduleSummary schedule={s} />
