@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect } from 'react';
+import { lazy, Suspense, useEffect, type ReactNode } from 'react';
 import { Navigate, Route, Routes } from 'react-router';
 import { useSession } from '../api/session';
 import { Button, Container, Stack } from '@mantine/core';
@@ -26,6 +26,14 @@ import { switchLanguage } from '../i18n';
 const LocationsPage = lazy(() =>
   import('../features/locations/LocationsPage').then((m) => ({ default: m.LocationsPage })),
 );
+
+// Nursery stock (the scanner too) loads when a stock page is opened.
+const StockPage = lazy(() => import('../features/stock/StockPage').then((m) => ({ default: m.StockPage })));
+const LocationStockPage = lazy(() =>
+  import('../features/stock/LocationStockPage').then((m) => ({ default: m.LocationStockPage })),
+);
+const BatchPage = lazy(() => import('../features/stock/BatchPage').then((m) => ({ default: m.BatchPage })));
+const lazyPage = (page: ReactNode) => <Suspense fallback={<Loading />}>{page}</Suspense>;
 
 /** Croft did not answer at start: say so in words, and try again (also by itself every few seconds). */
 function Unreachable({ error, retry }: { error: unknown; retry: () => void }) {
@@ -77,6 +85,9 @@ export function App() {
           }
         />
         <Route path="locations/qr/:qr" element={<QrRoute />} />
+        <Route path="stock" element={lazyPage(<StockPage />)} />
+        <Route path="stock/locations/:location" element={lazyPage(<LocationStockPage />)} />
+        <Route path="stock/batches/:batch" element={lazyPage(<BatchPage />)} />
         <Route path="apiaries" element={<ApiariesPage />} />
         <Route path="hives/:id" element={<HivePage />} />
         <Route path="alerts" element={<AlertsPage />} />
