@@ -4,6 +4,7 @@ import km from '../web/src/i18n/locales/km.json' with { type: 'json' };
 import { spawnCroft, type CroftProcess } from '../test/helpers/process.js';
 import { openPhone, startCroft, type Croft, type Phone } from './browser.js';
 import { beesPath, mapPath, schedulesPath, viewerPath, type PathContext } from './paths.js';
+import { stockPath } from './paths-stock.js';
 
 /** The words of a shell command line (single quotes as a shell reads them). */
 const shellWords = (line: string) => [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!);
@@ -210,6 +211,9 @@ describe('a farmer on a phone', () => {
 
   it('draws a field and a bed on the map, finds the bed by GPS, and opens it from its QR label', () =>
     mapPath(paths()));
+
+  it('scans a storage location label from a photo, counts its batch with the stepper (stored once), records deaths and a refused one', () =>
+    stockPath(paths()));
 
   it('switches to Khmer, and a deep link reloads into the same page in Khmer', async () => {
     const { page } = phone;

@@ -2,8 +2,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import km from '../web/src/i18n/locales/km.json' with { type: 'json' };
 import { openPhone, startCroft, type Croft, type Phone } from './browser.js';
 import { beesPath, inPage, mapPath, schedulesPath, viewerPath, type PathContext } from './paths.js';
+import { stockPath } from './paths-stock.js';
 
-const CURATED = new Set(['17-schedule-preview', '19-apiary', '21-map-gps']);
+const CURATED = new Set(['17-schedule-preview', '19-apiary', '21-map-gps', '41-stock-count']);
 
 /**
  * The same farm paths in Khmer, from a first run done in Khmer: a Cambodian poultry farmer's phone.
@@ -101,6 +102,9 @@ describe('a farmer on a phone, in Khmer', () => {
   it('keeps bees: a queen with her colour, an inspection shown on the hive card', () => beesPath(context()));
 
   it('draws a field and a bed on the map and finds the bed by GPS', () => mapPath(context()));
+
+  it('scans a storage location label from a photo, counts with the stepper and records deaths', () =>
+    stockPath(context()));
 
   it('invites a viewer who can see but change nothing', async () => {
     await viewerPath(context(), 'dara@example.org');
