@@ -27,6 +27,9 @@ interface PageCanvas {
   toDataURL(type: string): string;
 }
 declare const document: { createElement(tag: 'canvas'): PageCanvas };
+declare const history: { pushState(state: unknown, unused: string, url: string): void };
+declare const dispatchEvent: (event: unknown) => void;
+declare const PopStateEvent: new (type: string) => unknown;
 declare const Image: new () => { src: string; decode(): Promise<void> };
 
 /** The place's printed label (its SVG, as the server draws it) photographed: a PNG of it. */
@@ -96,9 +99,14 @@ export async function stockPath(ctx: PathContext): Promise<void> {
   });
 
   // The stock page: what the nursery has; a photo of the bench's label opens the bench.
-  await page.goto(`/farms/${ctx.farm.slug}/stock`);
+  // Opened as a link inside the app opens it, without reloading the app (the menu entry is the lead's).
+  await page.evaluate((path) => {
+    history.pushState({}, '', path);
+    dispatchEvent(new PopStateEvent('popstate'));
+  }, `/farms/${ctx.farm.slug}/stock`);
   const line = page.getByTestId('availability-ECH-GRU');
   await expect.poll(() => line.textContent()).toContain('40');
+  await ctx.shot('40-stock');
   await page.getByRole('button', { name: L.stock.scan }).click();
   await page.getByTestId('qr-photo').waitFor();
   await page
@@ -113,12 +121,13 @@ export async function stockPath(ctx: PathContext): Promise<void> {
   for (let i = 0; i < 3; i++) await count.getByRole('button', { name: L.stock.less }).click();
   await count.getByRole('button', { name: L.stock.more }).click();
   expect(await count.getByRole('textbox', { name: L.stock.counted }).inputValue()).toBe('38');
-  await ctx.shot('41-stock-count');
   await count.getByRole('button', { name: L.stock.saveCount }).click();
   await expect
     .poll(() => count.getByTestId('count-result').textContent())
     .toBe(fill(L.stock.countDiffers.sale, { counted: 38, expected: 40, difference: 2 }));
   await expect.poll(() => card.getByTestId('batch-quantity').textContent()).toBe('38');
+  await expect.poll(() => page.getByTestId('stock-config').textContent()).toContain('Golden barrel (ECH-GRU)');
+  await ctx.shot('41-stock-count');
   // Stored once: one sale of 2 in the ledger, the batch at 38.
   const movements = async () =>
     (await inPage<{ data: Movement[] }>(ctx, `${farm}/stock/batches/${batch.id}/movements`)).body.data;
