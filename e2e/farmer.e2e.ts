@@ -8,6 +8,7 @@ import { todayPath, touchTargetsPath } from './paths-today.js';
 import { photoPath } from './paths-photos.js';
 import { plantsPath } from './paths-plants.js';
 import { feedingPath } from './paths-feeding.js';
+import { stockPath } from './paths-stock.js';
 
 /** The words of a shell command line (single quotes as a shell reads them). */
 const shellWords = (line: string) => [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!);
@@ -221,6 +222,8 @@ describe('a farmer on a phone', () => {
   it('keeps every target 48 px high on the farm overview, the devices and a hive', () =>
     touchTargetsPath(paths(), 'Hive 1'));
 
+  it('scans a storage location label from a photo, counts its batch with the stepper (stored once), records deaths and a refused one', () =>
+    stockPath(paths()));
   it(
     'counts a tray by photo: sent with its progress, the detections drawn, the count corrected and validated into stock',
     () => photoPath(paths()),

@@ -6,8 +6,17 @@ import { todayPath } from './paths-today.js';
 import { photoPath } from './paths-photos.js';
 import { plantsPath } from './paths-plants.js';
 import { mixPath } from './paths-feeding.js';
+import { stockPath } from './paths-stock.js';
 
-const CURATED = new Set(['17-schedule-preview', '19-apiary', '21-map-gps', '30-today', '31-plant', '32-count']);
+const CURATED = new Set([
+  '17-schedule-preview',
+  '19-apiary',
+  '21-map-gps',
+  '30-today',
+  '31-plant',
+  '32-count',
+  '41-stock-count',
+]);
 
 /**
  * The same farm paths in Khmer, from a first run done in Khmer: a Cambodian poultry farmer's phone.
@@ -107,6 +116,8 @@ describe('a farmer on a phone, in Khmer', () => {
   it('draws a field and a bed on the map and finds the bed by GPS', () => mapPath(context()));
 
   it('applies a starter kit, and Today shows its tasks: one done, one snoozed', () => todayPath(context()));
+  it('scans a storage location label from a photo, counts with the stepper and records deaths', () =>
+    stockPath(context()));
   it('counts a tray by photo and validates the corrected count into stock', () => photoPath(context()), 240_000);
   it('starts a planting run past a rotation warning, moves a plant forward and is refused a move back', () =>
     plantsPath(context()));

@@ -49,6 +49,12 @@ const ProtectionPage = lazy(() =>
   import('../features/feeding/ProtectionPage').then((m) => ({ default: m.ProtectionPage })),
 );
 const HarvestPage = lazy(() => import('../features/feeding/HarvestPage').then((m) => ({ default: m.HarvestPage })));
+// Nursery stock (the scanner too) loads when a stock page is opened.
+const StockPage = lazy(() => import('../features/stock/StockPage').then((m) => ({ default: m.StockPage })));
+const LocationStockPage = lazy(() =>
+  import('../features/stock/LocationStockPage').then((m) => ({ default: m.LocationStockPage })),
+);
+const BatchPage = lazy(() => import('../features/stock/BatchPage').then((m) => ({ default: m.BatchPage })));
 
 /** Croft did not answer at start: say so in words, and try again (also by itself every few seconds). */
 function Unreachable({ error, retry }: { error: unknown; retry: () => void }) {
@@ -103,6 +109,9 @@ export function App() {
           }
         />
         <Route path="locations/qr/:qr" element={<QrRoute />} />
+        <Route path="stock" element={lazyPage(<StockPage />)} />
+        <Route path="stock/locations/:location" element={lazyPage(<LocationStockPage />)} />
+        <Route path="stock/batches/:batch" element={lazyPage(<BatchPage />)} />
         <Route path="apiaries" element={<ApiariesPage />} />
         <Route path="hives/:id" element={<HivePage />} />
         <Route path="photos/new" element={lazyPage(<NewPhotoPage />)} />
