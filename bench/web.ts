@@ -6,8 +6,10 @@
  *
  *   npm run bench:web        (needs /usr/bin/chromium; builds first)
  */
+import { randomUUID } from 'node:crypto';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM, PHONE, startCroft } from '../e2e/browser.js';
+import { generateSyntheticTray } from '../src/modules/photos/index.js';
 
 const FLAGS = [
   '--no-sandbox',
@@ -58,8 +60,33 @@ for (let m = 0; m < 60; m++)
   }
 await json('POST', `/api/v1/farms/${farm}/telemetry`, { readings }, token);
 
+// A starter kit's plants and first tasks (Today, a plant page), and a photo counted (its review page).
+const api = `/api/v1/farms/${farm}`;
+await json('POST', `${api}/onboarding/apply`, { kit: 'windowsill-herbs', site_name: 'Kitchen', plant_count: 6 }, token);
+const plant = ((await json('GET', `${api}/plants?limit=1`, undefined, token)).data as Array<{ id: string }>)[0]!.id;
+const tray = await generateSyntheticTray({ seed: 7 });
+const uploaded = await fetch(`${base}${api}/photos/${randomUUID()}`, {
+  method: 'PUT',
+  headers: { 'content-type': 'image/jpeg', authorization: `Bearer ${token}` },
+  body: tray.jpeg,
+});
+const session = ((await uploaded.json()) as { session_id: string }).session_id;
+for (let tries = 0; ; tries++) {
+  const { status } = await json('GET', `${api}/photo-sessions/${session}`, undefined, token);
+  if (status === 'completed') break;
+  if (status === 'failed' || tries > 600) throw new Error(`the photo was not counted (${String(status)})`);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+}
+
 const pages: Array<{ name: string; path: string; ready: (page: Page) => Promise<unknown> }> = [
-  { name: 'dashboard', path: `/farms/${farm}`, ready: (p) => p.getByTestId('stat-online').waitFor() },
+  { name: 'today', path: `/farms/${farm}/today`, ready: (p) => p.getByTestId('task').first().waitFor() },
+  { name: 'plant', path: `/farms/${farm}/plants/${plant}`, ready: (p) => p.getByTestId('phase-timeline').waitFor() },
+  {
+    name: 'photo review',
+    path: `/farms/${farm}/photo-sessions/${session}`,
+    ready: (p) => p.getByTestId('mark').first().waitFor(),
+  },
+  { name: 'dashboard', path: `/farms/${farm}/overview`, ready: (p) => p.getByTestId('stat-online').waitFor() },
   { name: 'devices', path: `/farms/${farm}/devices`, ready: (p) => p.getByTestId('device-house-12').waitFor() },
   {
     name: 'device live',
@@ -102,7 +129,7 @@ async function measure(browser: Browser, throttle: number) {
         await page.locator('input[type=email]').fill('bench@example.org');
         await page.locator('input[type=password]').fill(PASSWORD);
         await page.getByRole('button', { name: 'Sign in' }).click();
-        await page.getByTestId('stat-online').waitFor();
+        await page.getByTestId('task').first().waitFor(); // the farm's home is Today once it grows crops
         await cdp.send('Network.clearBrowserCache').catch(() => undefined);
       }
       for (const target of pages) {
