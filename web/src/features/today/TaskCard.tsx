@@ -71,6 +71,9 @@ function aboutLinks(task: Task, base: string) {
   const out: Array<{ key: string; to: string; label: string }> = [];
   if (task.plant_id) out.push({ key: 'plant', to: `${base}/plants/${task.plant_id}`, label: 'tasks.about.plant' });
   if (task.run_id) out.push({ key: 'run', to: `${base}/runs/${task.run_id}`, label: 'tasks.about.run' });
+  // A run's watering: confirm it with what was given (the log completes the task).
+  if (task.run_id && task.kind === 'water' && task.status === 'open')
+    out.push({ key: 'water', to: `${base}/runs/${task.run_id}/water?task=${task.id}`, label: 'tasks.about.water' });
   if (task.hive_id) out.push({ key: 'hive', to: `${base}/hives/${task.hive_id}`, label: 'tasks.about.hive' });
   if (task.location_id && !task.plant_id && !task.hive_id)
     out.push({ key: 'location', to: `${base}/locations`, label: 'tasks.about.location' });
