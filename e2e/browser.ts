@@ -65,6 +65,9 @@ export interface Phone {
   close(): Promise<void>;
 }
 
+/** The phone's time zone; a farm made on the phone takes it, so the farm's days are counted in it. */
+export const PHONE_TIME_ZONE = 'Asia/Phnom_Penh';
+
 export async function openPhone(baseURL: string): Promise<Phone> {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
   const context = await browser.newContext({
@@ -74,7 +77,7 @@ export async function openPhone(baseURL: string): Promise<Phone> {
     isMobile: true,
     hasTouch: true,
     locale: 'en-GB',
-    timezoneId: 'Asia/Phnom_Penh',
+    timezoneId: PHONE_TIME_ZONE,
     permissions: ['clipboard-read', 'clipboard-write', 'geolocation'],
   });
   context.setDefaultTimeout(10_000);

@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import { inPage, type PathContext } from './paths.js';
+import { PHONE_TIME_ZONE } from './browser.js';
 
 const fill = (text: string, values: Record<string, string | number>) =>
   text.replace(/\{\{(\w+)\}\}/g, (_, key: string) => String(values[key]));
@@ -117,7 +118,8 @@ export async function feedingPath(ctx: PathContext): Promise<void> {
   await page.getByRole('textbox', { name: L.protection.dose }).fill('20');
   await ctx.shot('41-treatment');
   await page.getByRole('button', { name: L.protection.saveTreatment }).click();
-  const safe = new Date(Date.now() + 3 * 86_400_000).toLocaleDateString('en-CA');
+  // The farm's day, not the test machine's: a spray late in a UTC evening is already tomorrow in Phnom Penh.
+  const safe = new Date(Date.now() + 3 * 86_400_000).toLocaleDateString('en-CA', { timeZone: PHONE_TIME_ZONE });
   await expect
     .poll(() => page.getByTestId('treatment-saved').textContent())
     .toContain(fill(L.protection.harvestFrom, { date: safe }));

@@ -16,9 +16,19 @@ import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
 import { ApiError } from '../../api/client';
 import { newId } from '../../components/ids';
+import { useResend } from '../../components/resend';
 import { Empty, ErrorNotice } from '../../components/states';
 import { useFarm } from '../farms/FarmRoute';
-import { targetOf, useHarvestActions, usePreHarvestCheck, type Gate, type Harvest, type Target } from './api';
+import {
+  targetOf,
+  useHarvestActions,
+  usePreHarvestCheck,
+  type Gate,
+  type Harvest,
+  type NewHarvest,
+  type NewQuality,
+  type Target,
+} from './api';
 import { TargetHeading } from './TargetHeading';
 
 type Num = number | string;
@@ -86,7 +96,7 @@ function Blockers({ gate, refused }: { gate: Pick<Gate, 'blockers' | 'allowed_fr
 function HarvestForm({ farm, target, onSaved }: { farm: string; target: Target; onSaved: (h: Harvest) => void }) {
   const { t } = useTranslation();
   const { harvest } = useHarvestActions(farm);
-  const [id] = useState(newId);
+  const resend = useResend<NewHarvest>();
   const [day, setDay] = useState(today);
   const [weight, setWeight] = useState<Num>('');
   const [count, setCount] = useState<Num>('');
@@ -97,17 +107,15 @@ function HarvestForm({ farm, target, onSaved }: { farm: string; target: Target; 
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    harvest.mutate(
-      {
-        id,
-        ...target,
-        harvested_on: day,
-        ...(weight !== '' ? { weight_g: Number(weight) } : {}),
-        ...(count !== '' ? { count: Number(count) } : {}),
-        ...(notes.trim() ? { notes: notes.trim() } : {}),
-      },
-      { onSuccess: onSaved },
-    );
+    const input = {
+      ...target,
+      harvested_on: day,
+      ...(weight !== '' ? { weight_g: Number(weight) } : {}),
+      ...(count !== '' ? { count: Number(count) } : {}),
+      ...(notes.trim() ? { notes: notes.trim() } : {}),
+    };
+    const body = resend.body(JSON.stringify(input), () => ({ id: newId(), ...input }));
+    harvest.mutate(body, { onSettled: (_, error) => resend.settled(error), onSuccess: onSaved });
   };
   return (
     <Card withBorder component="form" onSubmit={submit} noValidate>
@@ -153,7 +161,7 @@ function HarvestForm({ farm, target, onSaved }: { farm: string; target: Target; 
 function QualityForm({ farm, harvest }: { farm: string; harvest: Harvest }) {
   const { t } = useTranslation();
   const { score } = useHarvestActions(farm);
-  const [id] = useState(newId);
+  const resend = useResend<NewQuality>();
   const [scores, setScores] = useState({ appearance: 80, aroma: 80, colour: 80 });
   const [defects, setDefects] = useState<string[]>([]);
   const field = (key: keyof typeof scores) => (
@@ -169,7 +177,9 @@ function QualityForm({ farm, harvest }: { farm: string; harvest: Harvest }) {
   );
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    score.mutate({ harvest: harvest.id, body: { id, ...scores, defects } });
+    // Each answered save is a new scoring ("score again"); only a resend after a lost answer reuses the id.
+    const body = resend.body(JSON.stringify({ scores, defects }), () => ({ id: newId(), ...scores, defects }));
+    score.mutate({ harvest: harvest.id, body }, { onSettled: (_, error) => resend.settled(error) });
   };
   const result = score.data;
   return (

@@ -17,6 +17,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
 import { newId } from '../../components/ids';
+import { useResend } from '../../components/resend';
 import { Empty, ErrorNotice } from '../../components/states';
 import { useFarm } from '../farms/FarmRoute';
 import {
@@ -27,6 +28,7 @@ import {
   useTreatments,
   type Application,
   type Inspection,
+  type NewApplication,
   type NewInspection,
   type Target,
 } from './api';
@@ -41,7 +43,7 @@ function InspectionForm({ farm, target, onSaved }: { farm: string; target: Targe
   const { inspect } = useProtectionActions(farm);
   const pests = usePests(farm);
   const diseases = useDiseases(farm);
-  const [id] = useState(newId);
+  const resend = useResend<NewInspection>();
   const [pressure, setPressure] = useState<NewInspection['pressure']>('none');
   const [seenPests, setPests] = useState<string[]>([]);
   const [seenDiseases, setDiseases] = useState<string[]>([]);
@@ -49,18 +51,16 @@ function InspectionForm({ farm, target, onSaved }: { farm: string; target: Targe
   const [notes, setNotes] = useState('');
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    inspect.mutate(
-      {
-        id,
-        ...target,
-        inspected_on: day,
-        pressure,
-        pests: seenPests,
-        diseases: seenDiseases,
-        ...(notes.trim() ? { notes: notes.trim() } : {}),
-      },
-      { onSuccess: onSaved },
-    );
+    const input = {
+      ...target,
+      inspected_on: day,
+      pressure,
+      pests: seenPests,
+      diseases: seenDiseases,
+      ...(notes.trim() ? { notes: notes.trim() } : {}),
+    };
+    const body = resend.body(JSON.stringify(input), () => ({ id: newId(), ...input }));
+    inspect.mutate(body, { onSettled: (_, error) => resend.settled(error), onSuccess: onSaved });
   };
   return (
     <Card withBorder component="form" onSubmit={submit} noValidate data-testid="inspection-form">
@@ -117,7 +117,7 @@ function TreatmentForm({ farm, target, onSaved }: { farm: string; target: Target
   const { t } = useTranslation();
   const { apply } = useProtectionActions(farm);
   const treatments = useTreatments(farm);
-  const [id] = useState(newId);
+  const resend = useResend<NewApplication>();
   const [treatment, setTreatment] = useState<string | null>(null);
   const [quantity, setQuantity] = useState<number | string>('');
   const [unit, setUnit] = useState<string | null>('ml');
@@ -127,17 +127,15 @@ function TreatmentForm({ farm, target, onSaved }: { farm: string; target: Target
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (!treatment) return;
-    apply.mutate(
-      {
-        id,
-        treatment,
-        ...target,
-        applied_on: day,
-        ...(quantity !== '' ? { quantity: Number(quantity), ...(unit ? { unit } : {}) } : {}),
-        ...(notes.trim() ? { notes: notes.trim() } : {}),
-      },
-      { onSuccess: onSaved },
-    );
+    const input = {
+      treatment,
+      ...target,
+      applied_on: day,
+      ...(quantity !== '' ? { quantity: Number(quantity), ...(unit ? { unit } : {}) } : {}),
+      ...(notes.trim() ? { notes: notes.trim() } : {}),
+    };
+    const body = resend.body(JSON.stringify(input), () => ({ id: newId(), ...input }));
+    apply.mutate(body, { onSettled: (_, error) => resend.settled(error), onSuccess: onSaved });
   };
   return (
     <Card withBorder component="form" onSubmit={submit} noValidate data-testid="treatment-form">
@@ -234,11 +232,13 @@ export function ProtectionPage() {
             ]}
             data-testid="protection-kind"
           />
-          {kind === 'inspection' ? (
+          {/* Both stay mounted: switching keeps what was typed and the id of a send whose answer was lost. */}
+          <div hidden={kind !== 'inspection'}>
             <InspectionForm farm={farm.slug} target={target} onSaved={setInspection} />
-          ) : (
+          </div>
+          <div hidden={kind !== 'treatment'}>
             <TreatmentForm farm={farm.slug} target={target} onSaved={setApplication} />
-          )}
+          </div>
         </>
       )}
       {inspection && (

@@ -15,9 +15,10 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { can } from '../../api/generated/permissions';
 import { newId } from '../../components/ids';
+import { useResend } from '../../components/resend';
 import { Empty, ErrorNotice, Loading } from '../../components/states';
 import { useFarm } from '../farms/FarmRoute';
-import { useTankActions, useTanks, type Tank } from './api';
+import { useTankActions, useTanks, type Tank, type TankState } from './api';
 
 type Num = number | string;
 const ALERT_COLOUR = { critical: 'red', warning: 'orange', info: 'blue' } as const;
@@ -41,7 +42,7 @@ function Figure({ label, value, testid }: { label: string; value: string | null;
 function StateForm({ farm, tank, onDone }: { farm: string; tank: Tank; onDone: () => void }) {
   const { t } = useTranslation();
   const { recordState } = useTankActions(farm);
-  const [id] = useState(newId);
+  const resend = useResend<TankState>();
   const [values, setValues] = useState<Record<'ph' | 'ec' | 'water_temp_c' | 'fill_percent', Num>>({
     ph: '',
     ec: '',
@@ -52,16 +53,14 @@ function StateForm({ farm, tank, onDone }: { farm: string; tank: Tank; onDone: (
   const filled = Object.entries(values).filter(([, v]) => v !== '');
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    const input = {
+      ...Object.fromEntries(filled.map(([k, v]) => [k, Number(v)])),
+      ...(note.trim() ? { note: note.trim() } : {}),
+    };
+    const body = resend.body(JSON.stringify(input), () => ({ id: newId(), ...input }));
     recordState.mutate(
-      {
-        tank: tank.location_id,
-        body: {
-          id,
-          ...Object.fromEntries(filled.map(([k, v]) => [k, Number(v)])),
-          ...(note.trim() ? { note: note.trim() } : {}),
-        },
-      },
-      { onSuccess: onDone },
+      { tank: tank.location_id, body },
+      { onSettled: (_, error) => resend.settled(error), onSuccess: onDone },
     );
   };
   const field = (key: keyof typeof values, label: string, max: number, decimals: number) => (
@@ -100,6 +99,7 @@ function StateForm({ farm, tank, onDone }: { farm: string; tank: Tank; onDone: (
 function TankCard({ farm, tank, canRecord }: { farm: string; tank: Tank; canRecord: boolean }) {
   const { t } = useTranslation();
   const { recordMaintenance } = useTankActions(farm);
+  const maintenanceResend = useResend<{ id: string }>();
   const [reading, setReading] = useState(false);
   const s = tank.state;
   const due = tank.maintenance.items.filter((i) => i.status !== 'ok');
@@ -182,7 +182,14 @@ function TankCard({ farm, tank, canRecord }: { farm: string; tank: Tank; canReco
                 <Button
                   variant="light"
                   loading={recordMaintenance.isPending && recordMaintenance.variables?.item === item.item}
-                  onClick={() => recordMaintenance.mutate({ tank: tank.location_id, id: newId(), item: item.item })}>
+                  onClick={() => {
+                    // A second tap while the first answer is lost resends the same id: stored once.
+                    const { id } = maintenanceResend.body(item.item, () => ({ id: newId() }));
+                    recordMaintenance.mutate(
+                      { tank: tank.location_id, id, item: item.item },
+                      { onSettled: (_, error) => maintenanceResend.settled(error) },
+                    );
+                  }}>
                   {t('tanks.done')}
                 </Button>
               )}

@@ -10,10 +10,14 @@ import { useFarm } from '../farms/FarmRoute';
 import { uploadPhoto } from './api';
 import { PlaceSelect } from './places';
 
-/** A photo chosen, under the id it is sent with (a resend of the same photo keeps it: stored once). */
+/**
+ * A photo chosen, under the id it is sent with and the place it was sent for (a resend of the same photo to
+ * the same place keeps the id: stored once).
+ */
 interface Chosen {
   file: File;
   id: string;
+  location: string | null;
 }
 
 /**
@@ -37,7 +41,7 @@ export function NewPhotoPage() {
     setError(undefined);
     setShare(0);
     try {
-      const made = await uploadPhoto(farm.slug, photo.id, photo.file, location ?? undefined, setShare);
+      const made = await uploadPhoto(farm.slug, photo.id, photo.file, photo.location ?? undefined, setShare);
       setShare(1);
       void navigate(`/farms/${farm.slug}/photo-sessions/${made.session_id}`);
     } catch (refused) {
@@ -75,7 +79,7 @@ export function NewPhotoPage() {
             capture="environment"
             disabled={uploading}
             onChange={(file) => {
-              if (file) void send({ file, id: newId() });
+              if (file) void send({ file, id: newId(), location });
             }}>
             {(props) => (
               <Button {...props} size="xl" h={72} fullWidth leftSection={<IconCamera size={28} />} loading={uploading}>
@@ -110,7 +114,10 @@ export function NewPhotoPage() {
                   size="lg"
                   variant="light"
                   leftSection={<IconRefresh size={20} />}
-                  onClick={() => void send(chosen)}>
+                  // The same photo to the same place is a resend (stored once); another place is a new upload.
+                  onClick={() =>
+                    void send(chosen.location === location ? chosen : { file: chosen.file, id: newId(), location })
+                  }>
                   {t('photos.new.again')}
                 </Button>
               )}

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { can } from '../../api/generated/permissions';
 import { newId } from '../../components/ids';
+import { useResend } from '../../components/resend';
 import { ErrorNotice, Loading } from '../../components/states';
 import { useFarm } from '../farms/FarmRoute';
 import { usePlaces } from '../locations/api';
@@ -82,7 +83,10 @@ export function ChangePhase({
   phases: Phase[];
   current?: string;
   move: {
-    mutate: (v: { id: string; to: string }, o?: { onSuccess?: () => void }) => void;
+    mutate: (
+      v: { id: string; to: string },
+      o?: { onSuccess?: () => void; onSettled?: (data: unknown, error: unknown) => void },
+    ) => void;
     isPending: boolean;
     error: unknown;
     reset: () => void;
@@ -90,6 +94,7 @@ export function ChangePhase({
 }) {
   const { t } = useTranslation();
   const [to, setTo] = useState<string | null>(null);
+  const resend = useResend<{ id: string }>();
   const at = phases.findIndex((p) => p.key === current);
   const next = phases[at + 1];
   return (
@@ -110,7 +115,15 @@ export function ChangePhase({
         size="lg"
         loading={move.isPending}
         disabled={!(to ?? next?.key)}
-        onClick={() => move.mutate({ id: newId(), to: (to ?? next?.key)! }, { onSuccess: () => setTo(null) })}>
+        onClick={() => {
+          const target = (to ?? next?.key)!;
+          // A tap again after a lost answer resends the same move (stored once), not a second one.
+          const { id } = resend.body(target, () => ({ id: newId() }));
+          move.mutate(
+            { id, to: target },
+            { onSettled: (_, error) => resend.settled(error), onSuccess: () => setTo(null) },
+          );
+        }}>
         {t('phases.move')}
       </Button>
       <ErrorNotice error={move.error} />
@@ -319,8 +332,10 @@ export function PlantPage() {
   const at = phases.findIndex((x) => x.key === p.phase?.key);
   const place = places.data?.find((x) => x.id === p.location_id);
   const move = {
-    mutate: (v: { id: string; to: string }, o?: { onSuccess?: () => void }) =>
-      movePlant.mutate({ plant: p.id, ...v }, o),
+    mutate: (
+      v: { id: string; to: string },
+      o?: { onSuccess?: () => void; onSettled?: (data: unknown, error: unknown) => void },
+    ) => movePlant.mutate({ plant: p.id, ...v }, o),
     isPending: movePlant.isPending,
     error: movePlant.error,
     reset: movePlant.reset,

@@ -31,7 +31,10 @@ export function RunPage() {
   for (const p of plants.data ?? []) if (p.phase) counts.set(p.phase.key, (counts.get(p.phase.key) ?? 0) + 1);
   const current = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
   const move = {
-    mutate: (v: { id: string; to: string }, o?: { onSuccess?: () => void }) => moveRun.mutate({ run: r.id, ...v }, o),
+    mutate: (
+      v: { id: string; to: string },
+      o?: { onSuccess?: () => void; onSettled?: (data: unknown, error: unknown) => void },
+    ) => moveRun.mutate({ run: r.id, ...v }, o),
     isPending: moveRun.isPending,
     error: moveRun.error,
     reset: moveRun.reset,

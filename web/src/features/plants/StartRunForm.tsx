@@ -34,7 +34,7 @@ export function StartRunForm({ onCancel }: { onCancel: () => void }) {
   const navigate = useNavigate();
   const species = useSpeciesList(farm.slug);
   const places = usePlaces(farm.slug);
-  const { createRun, plantRun } = usePlantActions(farm.slug);
+  const { createRun, plantRun, deleteRun } = usePlantActions(farm.slug);
   const [speciesId, setSpeciesId] = useState<string | null>(null);
   const [place, setPlace] = useState<string | null>(null);
   const [quantity, setQuantity] = useState<number | string>(1);
@@ -92,8 +92,11 @@ export function StartRunForm({ onCancel }: { onCancel: () => void }) {
       { onSuccess: () => plant() },
     );
   };
-  // Changing what is planted after a refusal plans a new run.
+  // Changing what is planted after a refusal plans a new run; the refused one, planned but never planted,
+  // is deleted so it does not linger in the list. Nothing sent yet: the id is kept.
   const restart = () => {
+    if (createRun.isIdle && plantRun.isIdle) return;
+    if (createRun.isSuccess && !plantRun.isSuccess) deleteRun.mutate(runId);
     createRun.reset();
     plantRun.reset();
     setRunId(newId());
@@ -153,7 +156,10 @@ export function StartRunForm({ onCancel }: { onCancel: () => void }) {
           required
           size="lg"
           value={name}
-          onChange={(e) => setName(e.currentTarget.value)}
+          onChange={(e) => {
+            restart();
+            setName(e.currentTarget.value);
+          }}
         />
         <TextInput
           label={t('runs.prefix')}

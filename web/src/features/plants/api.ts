@@ -243,6 +243,10 @@ export function usePlantActions(farm: string) {
     void client.invalidateQueries({ queryKey: plantKeys.plants(farm) });
     void client.invalidateQueries({ queryKey: plantKeys.runs(farm) });
     void client.invalidateQueries({ queryKey: [farm, 'placement'] });
+    // Planting and phase changes make and retire tasks (care, watering, inspections), and a first run
+    // makes Today the farm's home.
+    void client.invalidateQueries({ queryKey: [farm, 'tasks'] });
+    void client.invalidateQueries({ queryKey: [farm, 'home'] });
   };
   /** A phase change answers the moved plants: shown at once. */
   const moved = (result: { plants: { plant: Plant }[] }) => {
@@ -265,6 +269,12 @@ export function usePlantActions(farm: string) {
             body: reason ? { acknowledge: { reason } } : {},
           }),
         ),
+      onSuccess: refresh,
+    }),
+    /** A planned run that was never planted, deleted (a refused start the grower changed). */
+    deleteRun: useMutation({
+      mutationFn: (run: string) =>
+        unwrap(api.DELETE('/api/v1/farms/{farm}/planting-runs/{id}', { params: { path: { farm, id: run } } })),
       onSuccess: refresh,
     }),
     movePlant: useMutation({

@@ -1,12 +1,12 @@
 import { Anchor, Badge, Button, Card, Group, Stack, Table, Text, TextInput, Title } from '@mantine/core';
-import { IconPrinter } from '@tabler/icons-react';
+import { IconDownload } from '@tabler/icons-react';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { can } from '../../api/generated/permissions';
 import { Empty, ErrorNotice, Loading } from '../../components/states';
 import { useFarm } from '../farms/FarmRoute';
-import { labels, openLabel, useBatch, useMovements, usePlace, useStockActions, type Batch } from './api';
+import { labels, saveLabel, useBatch, useMovements, usePlace, useStockActions, type Batch } from './api';
 import { BatchActions, readinessColour, useBatchWords } from './parts';
 
 /** Close a batch (it takes no more movements), with a reason, after a second tap. */
@@ -99,9 +99,9 @@ export function BatchPage() {
   if (!batch.data) return <ErrorNotice error={batch.error} />;
   const b = batch.data;
   const canRecord = can(farm.role, 'records.write');
-  const print = () => {
+  const save = () => {
     setPrinting(undefined);
-    openLabel(() => labels.batch(farm.slug, b.id), `${b.code}.svg`).catch(setPrinting);
+    saveLabel(() => labels.batch(farm.slug, b.id), `${b.code}.svg`).catch(setPrinting);
   };
   const dates = (
     [
@@ -165,8 +165,8 @@ export function BatchPage() {
       </Card>
       {canRecord && <BatchActions farm={farm.slug} batch={b} />}
       <Group justify="space-between">
-        <Button variant="subtle" leftSection={<IconPrinter size={20} />} onClick={print}>
-          {t('stock.printLabel')}
+        <Button variant="subtle" leftSection={<IconDownload size={20} />} onClick={save}>
+          {t('stock.saveLabel')}
         </Button>
         {canRecord && b.status === 'active' && <CloseBatch farm={farm.slug} batch={b} />}
       </Group>

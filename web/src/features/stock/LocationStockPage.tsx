@@ -17,7 +17,9 @@ import {
   type CountResult,
   type NewCount,
 } from './api';
-import { BatchCard, useBatchWords, useResend } from './parts';
+import { newId } from '../../components/ids';
+import { useResend } from '../../components/resend';
+import { BatchCard, useBatchWords } from './parts';
 
 /** Count the place's plants with a stepper that starts at what the ledger says, and save the count. */
 function CountCard({ farm, location, expected }: { farm: string; location: string; expected: number }) {
@@ -30,7 +32,7 @@ function CountCard({ farm, location, expected }: { farm: string; location: strin
 
   const save = () => {
     const body = resend.body(String(counted), () => ({
-      movement_id: crypto.randomUUID(),
+      movement_id: newId(),
       location_id: location,
       counted,
       counted_at: new Date().toISOString(),

@@ -184,26 +184,39 @@ export const labels = {
     ),
 };
 
+/** Saves a fetched file under its name (the browser's download). */
+function download(url: string, filename: string) {
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
 /**
- * Opens a label file in a tab of its own. The tab is opened at the tap (a browser blocks a window opened
- * later), and shown the file once it has come; without a tab (blocked), the file is downloaded instead.
+ * Opens a label sheet (PDF) in a tab of its own. The tab is opened at the tap (a browser blocks a window
+ * opened later), and shown the file once it has come; without a tab (blocked), the file is downloaded instead.
  */
 export async function openLabel(load: () => Promise<string>, filename: string): Promise<void> {
   const tab = window.open('', '_blank');
   try {
     const url = await load();
-    if (tab) tab.location.href = url;
-    else {
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = filename;
-      a.click();
-    }
-    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    if (tab) {
+      tab.location.href = url;
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    } else download(url, filename);
   } catch (error) {
     tab?.close();
     throw error;
   }
+}
+
+/**
+ * Saves one batch's label (SVG) as a file for the label printer's software. Never opened as a page: an SVG
+ * shown from a blob URL would run as a document of Croft's own origin.
+ */
+export async function saveLabel(load: () => Promise<string>, filename: string): Promise<void> {
+  download(await load(), filename);
 }
 
 /** The farm's packaging (every page), for a transplant into another pot. */

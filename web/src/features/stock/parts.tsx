@@ -1,31 +1,15 @@
 import { Anchor, Badge, Button, Card, Group, Select, SimpleGrid, Stack, Text } from '@mantine/core';
-import { useMemo, useRef, useState, type FormEvent } from 'react';
+import { useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { ApiError } from '../../api/client';
+import { newId } from '../../components/ids';
+import { useResend } from '../../components/resend';
 import { ErrorNotice } from '../../components/states';
 import { usePlaces } from '../locations/api';
 import { Stepper } from './Stepper';
 import { usePackaging, usePackagingList, useProduct, useStockActions, type Batch } from './api';
 
 export const readinessColour = { ready: 'green', almost: 'yellow', growing: 'gray' } as const;
-
-/**
- * Keeps what was sent while its answer is unknown (a lost connection): sending the same again reuses its
- * client-made id, so the server stores it once. Another input, an answer or a refusal starts afresh.
- */
-export function useResend<B>() {
-  const last = useRef<{ key: string; body: B }>(undefined);
-  return {
-    body(key: string, make: () => B): B {
-      if (last.current?.key !== key) last.current = { key, body: make() };
-      return last.current.body;
-    },
-    settled(error: unknown) {
-      if (!(error instanceof ApiError && error.code === 'NETWORK')) last.current = undefined;
-    },
-  };
-}
 
 /** A product's name (SKU) and its packaging, read by id. */
 export function useBatchWords(farm: string, batch: Pick<Batch, 'product_id' | 'packaging_id'> | undefined) {
@@ -82,7 +66,7 @@ export function BatchAction({
         ...(pot && pot !== batch.packaging_id ? { packaging: pot } : {}),
       };
       const body = resend.body(JSON.stringify([kind, quantity, destination]), () => ({
-        id: crypto.randomUUID(),
+        id: newId(),
         from_batch: batch.id,
         quantity,
         to: destination,
@@ -90,7 +74,7 @@ export function BatchAction({
       transplant.mutate(body as Parameters<typeof transplant.mutate>[0], settled);
     } else {
       const body = resend.body(JSON.stringify([kind, quantity]), () => ({
-        id: crypto.randomUUID(),
+        id: newId(),
         batch: batch.id,
         type: kind,
         quantity: -quantity,

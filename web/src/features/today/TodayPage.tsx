@@ -3,6 +3,7 @@ import { IconArrowBackUp } from '@tabler/icons-react';
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
+import { ApiError } from '../../api/client';
 import { newId } from '../../components/ids';
 import { Empty, ErrorNotice, Loading } from '../../components/states';
 import { formatLocale } from '../../components/time';
@@ -54,7 +55,16 @@ export function TodayPage() {
         reset();
         const completion = completions.current.get(task.id) ?? newId();
         completions.current.set(task.id, completion);
-        actions.complete.mutate({ ...where, completion }, { onSuccess: after('done') });
+        // Kept only while the answer is unknown: once done (and perhaps undone), the next tap is a new completion.
+        actions.complete.mutate(
+          { ...where, completion },
+          {
+            onSuccess: after('done'),
+            onSettled: (_, failure) => {
+              if (!(failure instanceof ApiError && failure.code === 'NETWORK')) completions.current.delete(task.id);
+            },
+          },
+        );
       },
       skip: () => {
         reset();
