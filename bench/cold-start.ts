@@ -34,20 +34,41 @@ async function waitHealthy(url: string, child: ChildProcess, timeoutMs = 120_000
   }
 }
 
+/** The RSS of the server: the process itself, or under `npm start` the node process serving (its child). */
+function groupRssMb(pid: number): number {
+  const children = fs
+    .readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return fs.readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] === String(pid);
+      } catch {
+        return false;
+      }
+    });
+  return Math.max(rssMb(pid), ...children.map((c) => groupRssMb(Number(c))));
+}
+
 interface Measure {
   startMs: number;
   idleRssMb: number;
 }
 
-async function measure(args: string[], env: Record<string, string>, url: string): Promise<Measure> {
+async function measure(
+  args: string[],
+  env: Record<string, string>,
+  url: string,
+  command = process.execPath,
+): Promise<Measure> {
   const started = performance.now();
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: 'ignore' });
+  // Its own process group, so stopping `npm start` stops the server under it too.
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: 'ignore', cwd: ROOT, detached: true });
   await waitHealthy(url, child);
   const startMs = performance.now() - started;
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-  const idleRssMb = rssMb(child.pid!);
+  const idleRssMb = groupRssMb(child.pid!);
   const exited = new Promise((resolve) => child.on('exit', resolve));
-  child.kill('SIGTERM');
+  process.kill(-child.pid!, 'SIGTERM');
   await exited;
   return { startMs, idleRssMb };
 }
@@ -70,10 +91,13 @@ async function main(): Promise<void> {
     const bare = await measure(['-e', BARE_SERVER], {}, `http://127.0.0.1:${process.env.BENCH_BARE_PORT ?? 18_081}/`);
     const first = await measure([MAIN, 'serve'], env, health);
     const warm = await measure([MAIN, 'serve'], env, health);
+    // What a user runs: npm, the build check (nothing changed) and the server.
+    const npmWarm = await measure(['start', '--silent'], env, health, 'npm');
     const rows = [
       ['bare node http server (baseline)', bare],
       ['croft serve, first start (new data folder)', first],
       ['croft serve, warm start', warm],
+      ['npm start, warm (build check included)', npmWarm],
     ] as const;
     console.log(`node ${process.version}, ${os.cpus().length} cores`);
     console.log(

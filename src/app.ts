@@ -9,6 +9,7 @@ import { registerLightModeGuard } from './platform/http/light-mode.js';
 import { registerMetrics } from './platform/http/metrics.js';
 import { registerOpenApi, requireResponseSchemas } from './platform/http/openapi.js';
 import { registerSecurityHeaders, requestIdFrom, securityHeaders } from './platform/http/security.js';
+import { lazySerializers } from './platform/http/serialization.js';
 import { registerValidation } from './platform/http/validation.js';
 import { registerWebApp } from './platform/http/web-app.js';
 import type { AppDeps } from './deps.js';
@@ -52,6 +53,7 @@ function trusted(trust: Config['trustProxy']): boolean | string[] | ((address: s
 
 /** Builds the HTTP app. It never listens by itself: `serve` (or a test's `inject`) decides. */
 export async function buildApp(deps: AppDeps): Promise<App> {
+  const root: { app?: FastifyInstance } = {};
   const app = Fastify({
     // pino's Logger is a FastifyBaseLogger; the cast keeps Fastify's default logger type parameter.
     loggerInstance: deps.log as FastifyBaseLogger,
@@ -65,7 +67,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // What Fastify and Node refuse before any route runs answers in the one error shape too.
     frameworkErrors: answerFrameworkError(securityHeaders(deps.config.env === 'production')),
     clientErrorHandler: answerClientError,
+    // Response serializers are compiled at each route's first answer, not at start (see serialization.ts).
+    schemaController: { compilersFactory: { buildSerializer: lazySerializers(() => root.app!) } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  root.app = app as unknown as FastifyInstance;
 
   registerValidation(app);
   // Before any route's own hooks: light mode's checks of Host and Origin come before the caller is made.

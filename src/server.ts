@@ -91,11 +91,25 @@ export async function startServices(deps: AppDeps): Promise<void> {
   for (const module of modules) await module.start?.(everything);
 }
 
-async function openAndMigrate(config: Config, log: Logger): Promise<Database> {
+/** How long each step of a start took (ms), logged with the "serving" line: where a slow start goes. */
+class Phases {
+  private last = performance.now();
+  readonly ms: Record<string, number> = {};
+  mark(name: string): void {
+    const now = performance.now();
+    this.ms[name] = Math.round(now - this.last);
+    this.last = now;
+  }
+}
+
+async function openAndMigrate(config: Config, log: Logger, phases = new Phases()): Promise<Database> {
   const db = await openDatabase(config, log);
+  phases.mark('open');
   try {
     await migrate(db, log);
+    phases.mark('migrate');
     await assertRowSecurityHolds(db);
+    phases.mark('rls');
     return db;
   } catch (error) {
     await db.close();
@@ -107,7 +121,9 @@ async function openAndMigrate(config: Config, log: Logger): Promise<Database> {
 export async function serve(config: Config, options: StartOptions): Promise<Running> {
   const { log } = options;
   const started = performance.now();
-  const db = await openAndMigrate(config, log);
+  const phases = new Phases();
+  phases.ms.boot = Math.round(started); // since the process began: Node and the code loaded
+  const db = await openAndMigrate(config, log, phases);
   let app: App | undefined;
   let deps: AppDeps | undefined;
   let live: LiveConnections | undefined;
@@ -115,12 +131,17 @@ export async function serve(config: Config, options: StartOptions): Promise<Runn
   try {
     live = await openLiveConnections(config, log);
     deps = assemble(config, db, { ...options, live }).deps;
+    phases.mark('assemble');
     await startServices(deps);
+    phases.mark('services');
     await deps.jobs.start({ work: config.jobs });
     app = await buildApp(deps);
     await options.extend?.(app, deps);
+    phases.mark('app');
     stopMqtt = await startMqtt(deps);
+    phases.mark('mqtt');
     await app.listen({ host: config.host, port: config.port });
+    phases.mark('listen');
   } catch (error) {
     await stopMqtt().catch(() => {});
     await app?.close().catch(() => {});
@@ -134,7 +155,13 @@ export async function serve(config: Config, options: StartOptions): Promise<Runn
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${host}:${address.port}`;
   log.info(
-    { url, database: db.backend, jobs: config.jobs ? 'on' : 'off', ms: Math.round(performance.now() - started) },
+    {
+      url,
+      database: db.backend,
+      jobs: config.jobs ? 'on' : 'off',
+      ms: Math.round(performance.now() - started),
+      phases: phases.ms,
+    },
     `Croft ${VERSION} is serving on ${url}`,
   );
   const running = app;

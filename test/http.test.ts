@@ -1,8 +1,10 @@
+import type { FastifyInstance } from 'fastify';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Type } from 'typebox';
 import { buildApp } from '../src/app.js';
 import { createTestApp, type TestApp } from './helpers/app.js';
+import { compileEverySchema } from '../src/platform/http/validation.js';
 import { testBackend } from './helpers/database.js';
 import { conflict, ruleViolation } from '../src/platform/errors.js';
 import { bodyIsOptional } from '../src/platform/http/validation.js';
@@ -55,6 +57,15 @@ beforeAll(async () => {
 });
 
 afterAll(() => t.close());
+
+describe('schemas compiled at first use', () => {
+  it('compiles every route validator and response serializer without an error', () => {
+    // A start no longer compiles them (first request does): this is where a schema that cannot compile fails.
+    const app = t.app as unknown as FastifyInstance;
+    const routes = app.printRoutes({ commonPrefix: false }).split('\n').length;
+    expect(compileEverySchema(app)).toBeGreaterThan(routes);
+  });
+});
 
 describe('error shape', () => {
   it('answers an unknown API route with 404 in the error shape', async () => {
