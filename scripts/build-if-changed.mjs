@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * `npm start`'s build check: compiles the server only when its sources changed since the last build, then
- * the web app the same way (scripts/build-web.mjs). Nothing changed costs a hash of the sources (~0.1 s)
+ * the database template (scripts/build-template.mjs) and the web app (scripts/build-web.mjs) the same way. Nothing changed costs a hash of the sources (~0.1 s)
  * instead of a TypeScript run (~3 s), so a warm start is fast.
  */
 import { execFileSync } from 'node:child_process';
@@ -31,4 +31,5 @@ if (existsSync('dist/main.js') && existsSync(STAMP) && readFileSync(STAMP, 'utf8
   execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
   writeFileSync(STAMP, digest);
 }
+await import('./build-template.mjs');
 await import('./build-web.mjs');

@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { postgis } from '@electric-sql/pglite-postgis';
 import type { Logger } from '../logger.js';
 import { lockDataDir } from './data-dir-lock.js';
+import { restoreTemplate } from './template.js';
 import { pgliteParsers } from './types.js';
 
 const DB_FOLDER = 'pgdata';
@@ -37,9 +38,14 @@ export interface EmbeddedDatabase {
 /**
  * Opens the embedded database in `<dataDir>/pgdata`, owning the folder for as long as it is open.
  * A new database is made in a temporary folder and renamed into place only when ready, so a first
- * start that is interrupted leaves nothing half-made behind.
+ * start that is interrupted leaves nothing half-made behind. It is copied from the build's migrated
+ * template (`templateDir`, default dist/) when that fits this PGlite, else created by initdb.
  */
-export async function openEmbeddedDatabase(dataDir: string, log: Logger): Promise<EmbeddedDatabase> {
+export async function openEmbeddedDatabase(
+  dataDir: string,
+  log: Logger,
+  templateDir?: string,
+): Promise<EmbeddedDatabase> {
   const dbDir = path.join(dataDir, DB_FOLDER);
   const lock = lockDataDir(dataDir, () => {
     fs.rmSync(path.join(dbDir, 'postmaster.pid'), { force: true });
@@ -51,12 +57,16 @@ export async function openEmbeddedDatabase(dataDir: string, log: Logger): Promis
     }
     if (!fs.existsSync(dbDir)) {
       const started = performance.now();
-      log.info({ dataDir }, 'creating the embedded database (first start only, takes a few seconds)');
+      log.info({ dataDir }, 'creating the embedded database (first start only)');
       const creating = path.join(dataDir, `${CREATING_PREFIX}${process.pid}`);
-      const fresh = await startPglite({ dataDir: creating });
-      await fresh.close();
+      // From the build's migrated template when there is one for this PGlite; else made here (initdb).
+      const from = (await restoreTemplate(creating, templateDir)) ? 'template' : 'initdb';
+      if (from === 'initdb') {
+        const fresh = await startPglite({ dataDir: creating });
+        await fresh.close();
+      }
       fs.renameSync(creating, dbDir);
-      log.info({ ms: Math.round(performance.now() - started) }, 'embedded database created');
+      log.info({ ms: Math.round(performance.now() - started), from }, 'embedded database created');
     }
     const pglite = await startPglite({ dataDir: dbDir });
     let closed = false;
