@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '../../platform/config.js';
 
 /**
@@ -82,15 +82,30 @@ export class LocalFolderStorage implements ObjectStorage {
 
 export type S3Settings = NonNullable<Config['s3']>;
 
-/** Objects in an S3-compatible bucket through the AWS SDK. */
+type Sdk = typeof import('@aws-sdk/client-s3');
+
+/**
+ * Objects in an S3-compatible bucket through the AWS SDK. The SDK is loaded when the storage is made (only
+ * with S3 settings): a farm on the local folder does not pay its ~90 ms and its memory at every start.
+ */
 export class S3Storage implements ObjectStorage {
   readonly kind = 's3' as const;
-  readonly #client: S3Client;
+  readonly #sdk: Promise<{ sdk: Sdk; client: S3Client }>;
+  #client: S3Client | undefined;
+  #destroyed = false;
   readonly #bucket: string;
 
   constructor(settings: S3Settings) {
     this.#bucket = settings.bucket;
-    this.#client = new S3Client({
+    this.#sdk = import('@aws-sdk/client-s3').then((sdk) => {
+      this.#client = S3Storage.#connect(sdk, settings);
+      if (this.#destroyed) this.#client.destroy();
+      return { sdk, client: this.#client };
+    });
+  }
+
+  static #connect(sdk: Sdk, settings: S3Settings): S3Client {
+    return new sdk.S3Client({
       region: settings.region,
       ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
       forcePathStyle: settings.forcePathStyle,
@@ -108,8 +123,9 @@ export class S3Storage implements ObjectStorage {
   async put(key: string, body: Buffer | Readable, contentType: string, byteSize?: number): Promise<void> {
     // A stream needs its length stated: S3 refuses an upload of unknown length without chunked signing.
     const payload = Buffer.isBuffer(body) ? body : byteSize === undefined ? await readAll(body) : body;
-    await this.#client.send(
-      new PutObjectCommand({
+    const { sdk, client } = await this.#sdk;
+    await client.send(
+      new sdk.PutObjectCommand({
         Bucket: this.#bucket,
         Key: checkedKey(key),
         Body: payload,
@@ -120,24 +136,27 @@ export class S3Storage implements ObjectStorage {
   }
 
   async get(key: string): Promise<Readable | undefined> {
+    const { sdk, client } = await this.#sdk;
     try {
-      const answer = await this.#client.send(new GetObjectCommand({ Bucket: this.#bucket, Key: checkedKey(key) }));
+      const answer = await client.send(new sdk.GetObjectCommand({ Bucket: this.#bucket, Key: checkedKey(key) }));
       const body = answer.Body;
       if (!body) return undefined;
       return body instanceof Readable ? body : Readable.fromWeb(body.transformToWebStream() as never);
     } catch (error) {
-      if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return undefined;
+      if (error instanceof sdk.NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return undefined;
       throw error;
     }
   }
 
   async delete(key: string): Promise<void> {
-    await this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: checkedKey(key) }));
+    const { sdk, client } = await this.#sdk;
+    await client.send(new sdk.DeleteObjectCommand({ Bucket: this.#bucket, Key: checkedKey(key) }));
   }
 
-  /** Closes the client's connections. */
+  /** Closes the client's connections (none yet when the SDK is still loading). */
   destroy(): void {
-    this.#client.destroy();
+    this.#destroyed = true;
+    this.#client?.destroy();
   }
 }
 

@@ -7,7 +7,6 @@ import type { DeviceLink, MqttState } from '../../platform/mqtt/link.js';
 import type { CommandsService, DevicesService } from '../devices/index.js';
 import type { TelemetryService } from './telemetry.service.js';
 import { startBroker, type EmbeddedBroker } from '../../platform/mqtt/broker.js';
-import { startBrokerClient } from '../../platform/mqtt/client.js';
 import { telemetryBrokerHooks } from './mqtt.ingest.js';
 
 /** What Croft receives from devices through an external broker. */
@@ -102,6 +101,8 @@ export async function startMqtt(deps: MqttDeps): Promise<() => Promise<void>> {
       }
     }
     if (config.mqttUrl) {
+      // The MQTT client is loaded only for an external broker.
+      const { startBrokerClient } = await import('../../platform/mqtt/client.js');
       const client = await startBrokerClient({
         url: config.mqttUrl,
         clientId: config.mqttClientId,
