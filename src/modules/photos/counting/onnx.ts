@@ -5,7 +5,7 @@
  *
  * onnxruntime-node is imported on first use, so a farm counting with the classical detector never loads it.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
@@ -154,7 +154,12 @@ function resolveOptions(options: OnnxDetectorOptions): Required<Omit<OnnxDetecto
  */
 let noExternalData: string | undefined;
 function externalDataFolder(): string {
-  noExternalData ??= mkdtempSync(path.join(os.tmpdir(), 'croft-onnx-no-external-data-'));
+  if (noExternalData === undefined) {
+    const made = mkdtempSync(path.join(os.tmpdir(), 'croft-onnx-no-external-data-'));
+    // Gone with the process (or the counting thread) that made it, not left in /tmp one per run.
+    process.once('exit', () => rmSync(made, { recursive: true, force: true }));
+    noExternalData = made;
+  }
   return noExternalData;
 }
 
