@@ -3,6 +3,10 @@
  * 200, first on a new data folder (database created and migrated) and then warm (folder exists), and
  * idle memory (RSS) once settled. Baseline measured in the same run: a bare Node HTTP server.
  *
+ * Then the standard workload on a warm server, and its RSS after: a location list, GPS lookups, a minute
+ * of MQTT ingest from 100 devices (one message of 20 readings a second each, QoS 1) and a photo counted
+ * (a synthetic 12 MP tray). The server runs in light mode (CROFT_AUTH=none: one local farm, no sign-in).
+ *
  *   npm run build && npm run bench:start
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -10,6 +14,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { generateSyntheticTray } from '../src/modules/photos/index.js';
+import { databaseOnPglite } from '../src/platform/db/database.js';
+import { startPglite } from '../src/platform/db/embedded.js';
+import { runLoad, seedDevices } from './devices.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const MAIN = path.join(ROOT, 'dist/main.js');
@@ -49,9 +59,107 @@ function groupRssMb(pid: number): number {
   return Math.max(rssMb(pid), ...children.map((c) => groupRssMb(Number(c))));
 }
 
+/** The standard workload against a warm server; the devices are already in the farm (seeded before). */
+async function workload(url: string, mqttPort: number, farm: { id: string; slug: string }): Promise<string[]> {
+  const api = `${url}/api/v1/farms/${farm.slug}`;
+  const call = async <T>(path: string, init: RequestInit = {}, expected = 200): Promise<T> => {
+    const res = await fetch(`${api}${path}`, {
+      ...init,
+      headers: { 'x-requested-with': 'bench', 'content-type': 'application/json', ...init.headers },
+    });
+    if (res.status !== expected) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
+  };
+  const post = <T>(path: string, body: unknown) => call<T>(path, { method: 'POST', body: JSON.stringify(body) }, 201);
+  const done: string[] = [];
+
+  // A warehouse with a storage location drawn on the map; a GPS lookup finds it.
+  const square = (lon: number, lat: number, d: number) => ({
+    type: 'Polygon',
+    coordinates: [
+      [
+        [lon, lat],
+        [lon + d, lat],
+        [lon + d, lat + d],
+        [lon, lat + d],
+        [lon, lat],
+      ],
+    ],
+  });
+  const house = await post<{ id: string }>('/locations', {
+    name: 'Shadehouse',
+    type: 'warehouse',
+    geometry: square(104.9, 11.55, 0.001),
+  });
+  const area = await post<{ id: string }>('/locations', {
+    name: 'North',
+    type: 'storage_area',
+    parent_id: house.id,
+    geometry: square(104.9001, 11.5501, 0.0005),
+  });
+  const bench = await post<{ id: string }>('/locations', {
+    name: 'Bench 1',
+    type: 'storage_location',
+    parent_id: area.id,
+    geometry: square(104.9002, 11.5502, 0.0002),
+  });
+  await call('/locations');
+  for (let i = 0; i < 20; i++) await call(`/locations/lookup?lat=11.5503&lon=104.9003`);
+  done.push('a location list and 20 GPS lookups');
+
+  const { accepted, seconds } = await runLoad({
+    kind: 'mqtt',
+    port: mqttPort,
+    slug: farm.slug,
+    devices: 100,
+    messages: 60,
+    intervalMs: 1000,
+    start: Date.parse('2026-01-01T00:00:00Z'),
+  });
+  done.push(`MQTT: ${accepted} readings from 100 devices in ${seconds.toFixed(0)} s`);
+
+  const tray = await generateSyntheticTray({ seed: 7, width: 4000, height: 3000 });
+  const photo = randomUUID();
+  const res = await fetch(`${api}/photos/${photo}?location_id=${bench.id}`, {
+    method: 'PUT',
+    headers: { 'x-requested-with': 'bench', 'content-type': 'image/jpeg' },
+    body: tray.jpeg,
+  });
+  if (res.status !== 201) throw new Error(`photo: ${res.status} ${await res.text()}`);
+  const { session_id: session } = (await res.json()) as { session_id: string };
+  const deadline = performance.now() + 120_000;
+  for (;;) {
+    const state = await call<{ status: string; total: number | null }>(`/photo-sessions/${session}`);
+    if (state.status === 'completed') {
+      done.push(`a 12 MP photo counted: ${state.total} plants (truth ${tray.truth.plants})`);
+      break;
+    }
+    if (state.status === 'failed' || performance.now() > deadline) throw new Error(`photo session ${state.status}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return done;
+}
+
+/** The light-mode farm and its 101 devices, written while no server holds the data folder. */
+async function seedLightFarm(dataDir: string): Promise<{ id: string; slug: string }> {
+  const pglite = await startPglite({ dataDir: path.join(dataDir, 'pgdata') });
+  const db = databaseOnPglite(pglite, () => pglite.close());
+  try {
+    const farms = await db.system((tx) => sql<{ id: string; slug: string }>`select id, slug from farms`.execute(tx));
+    const farm = farms.rows[0];
+    if (!farm) throw new Error('no light-mode farm after the first start');
+    await seedDevices(db, farm.id, farm.slug, 101);
+    return farm;
+  } finally {
+    await db.close();
+  }
+}
+
 interface Measure {
   startMs: number;
   idleRssMb: number;
+  /** After the workload, when one ran (else the idle figure again). */
+  afterRssMb: number;
 }
 
 async function measure(
@@ -59,18 +167,28 @@ async function measure(
   env: Record<string, string>,
   url: string,
   command = process.execPath,
+  work?: () => Promise<unknown>,
 ): Promise<Measure> {
   const started = performance.now();
   // Its own process group, so stopping `npm start` stops the server under it too.
   const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: 'ignore', cwd: ROOT, detached: true });
-  await waitHealthy(url, child);
-  const startMs = performance.now() - started;
-  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-  const idleRssMb = groupRssMb(child.pid!);
   const exited = new Promise((resolve) => child.on('exit', resolve));
-  process.kill(-child.pid!, 'SIGTERM');
-  await exited;
-  return { startMs, idleRssMb };
+  try {
+    await waitHealthy(url, child);
+    const startMs = performance.now() - started;
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    const idleRssMb = groupRssMb(child.pid!);
+    if (work) {
+      await work();
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    }
+    const afterRssMb = groupRssMb(child.pid!);
+    return { startMs, idleRssMb, afterRssMb };
+  } finally {
+    // Stopped even when the measure failed: a server left running would hold the port and the folder.
+    if (child.exitCode === null) process.kill(-child.pid!, 'SIGTERM');
+    await exited;
+  }
 }
 
 const BARE_SERVER = `require('node:http').createServer((q, s) => s.end('ok')).listen(${process.env.BENCH_BARE_PORT ?? 18_081})`;
@@ -85,6 +203,11 @@ async function main(): Promise<void> {
     CROFT_HOST: '127.0.0.1',
     CROFT_LOG_LEVEL: 'warn',
     CROFT_LOG_FORMAT: 'json',
+    CROFT_AUTH: 'none',
+    CROFT_MQTT_PORT: String(port + 2),
+    // 100 simulated devices connect from 127.0.0.1: one address, far above a farm's usual share.
+    CROFT_MQTT_CONNECTIONS_PER_ADDRESS: '1000',
+    CROFT_MQTT_CONNECTS_PER_MINUTE: '10000',
   };
   const health = `http://127.0.0.1:${port}/api/v1/health`;
   try {
@@ -93,6 +216,11 @@ async function main(): Promise<void> {
     const warm = await measure([MAIN, 'serve'], env, health);
     // What a user runs: npm, the build check (nothing changed) and the server.
     const npmWarm = await measure(['start', '--silent'], env, health, 'npm');
+    const farm = await seedLightFarm(dataDir);
+    let done: string[] = [];
+    const worked = await measure([MAIN, 'serve'], env, health, process.execPath, async () => {
+      done = await workload(`http://127.0.0.1:${port}`, port + 2, farm);
+    });
     const rows = [
       ['bare node http server (baseline)', bare],
       ['croft serve, first start (new data folder)', first],
@@ -106,6 +234,7 @@ async function main(): Promise<void> {
       'x base'.padStart(8),
       'idle RSS MB'.padStart(12),
       'x base'.padStart(8),
+      'after work MB'.padStart(14),
     );
     for (const [name, m] of rows) {
       console.log(
@@ -114,8 +243,18 @@ async function main(): Promise<void> {
         (m.startMs / bare.startMs).toFixed(1).padStart(8),
         m.idleRssMb.toFixed(0).padStart(12),
         (m.idleRssMb / bare.idleRssMb).toFixed(1).padStart(8),
+        '-'.padStart(14),
       );
     }
+    console.log(
+      'croft serve, warm, then the standard workload'.padEnd(46),
+      worked.startMs.toFixed(0).padStart(10),
+      (worked.startMs / bare.startMs).toFixed(1).padStart(8),
+      worked.idleRssMb.toFixed(0).padStart(12),
+      (worked.idleRssMb / bare.idleRssMb).toFixed(1).padStart(8),
+      worked.afterRssMb.toFixed(0).padStart(14),
+    );
+    console.log(`workload: ${done.join('; ')}`);
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }

@@ -30,7 +30,7 @@ async function http({ url, slug, authorization, batches, batch, start }) {
   return { accepted, seconds: (performance.now() - started) / 1000 };
 }
 
-async function mqttLoad({ port, slug, devices, messages, start }) {
+async function mqttLoad({ port, slug, devices, messages, start, intervalMs = 0 }) {
   const clients = [];
   for (let d = 1; d <= devices; d++) {
     clients.push(
@@ -54,8 +54,11 @@ async function mqttLoad({ port, slug, devices, messages, start }) {
   const started = performance.now();
   await Promise.all(
     clients.map(async (client, d) => {
-      for (const payload of payloads[d])
+      for (const payload of payloads[d]) {
         await client.publishAsync(`croft/${slug}/dev-${d + 1}/telemetry`, payload, { qos: 1 });
+        // Paced like devices in a house (one message every intervalMs), not a burst.
+        if (intervalMs > 0) await new Promise((resolve) => setTimeout(resolve, intervalMs));
+      }
     }),
   );
   const seconds = (performance.now() - started) / 1000;
