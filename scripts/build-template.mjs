@@ -1,10 +1,15 @@
 // @ts-check
 /**
- * Makes dist/pgdata-template.tgz, the migrated embedded database a first start copies (see
+ * Makes dist/postgis-core-<version>.tar.gz (PostGIS without the parts Croft never uses) and
+ * dist/pgdata-template.tgz, the migrated embedded database a first start copies (see
  * src/platform/db/template.ts), unless the one there was made from the same migrations and PGlite.
  * Runs after the server is compiled.
  */
+import { ensurePostgisBundle } from '../dist/platform/db/postgis-bundle.js';
 import { templateIsCurrent } from '../dist/platform/db/template.js';
+
+// Croft's PostGIS bundle (src/platform/db/postgis-bundle.ts), made here so no start has to make it.
+await ensurePostgisBundle();
 
 if (templateIsCurrent()) {
   console.log('database template: up to date');

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { postgis } from '@electric-sql/pglite-postgis';
+import { postgisCore } from './postgis-bundle.js';
 import type { Logger } from '../logger.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { restoreTemplate } from './template.js';
@@ -17,13 +17,23 @@ export interface PgliteSource {
   loadDataDir?: Blob;
 }
 
-/** Starts PGlite with PostGIS and Croft's type parsers. */
+/**
+ * Postgres settings for the embedded database, after PGlite's own. One farm's working set is small, and
+ * PGlite reads its files through the operating system's cache anyway: 16 MB of shared buffers instead of
+ * Postgres's 128 MB keeps ~110 MB less resident, with no loss in bench:telemetry or bench:gps
+ * (docs/memory.md has the figures). PGlite's options have no Postgres settings of their own; its start
+ * parameters carry them.
+ */
+const EMBEDDED_SETTINGS = ['-c', 'shared_buffers=16MB'];
+
+/** Starts PGlite with PostGIS (Croft's bundle, see postgis-bundle.ts) and Croft's type parsers. */
 export async function startPglite(source: PgliteSource = {}): Promise<PGlite> {
   const db = new PGlite({
     ...(source.dataDir ? { dataDir: source.dataDir } : {}),
     ...(source.loadDataDir ? { loadDataDir: source.loadDataDir } : {}),
-    extensions: { postgis },
+    extensions: { postgis: postgisCore },
     parsers: pgliteParsers,
+    startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS],
   });
   await db.waitReady;
   return db;
