@@ -5,7 +5,7 @@
  *
  * Then the standard workload on a warm server, and its RSS after: a location list, GPS lookups, a minute
  * of MQTT ingest from 100 devices (one message of 20 readings a second each, QoS 1) and a photo counted
- * (a synthetic 12 MP tray). The server runs in light mode (CROFT_AUTH=none: one local farm, no sign-in).
+ * (a synthetic 12 MP tray); then again once the counting thread has gone idle and exited. The server runs in light mode (CROFT_AUTH=none: one local farm, no sign-in).
  *
  *   npm run build && npm run bench:start
  */
@@ -16,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { generateSyntheticTray } from '../src/modules/photos/index.js';
+import { generateSyntheticTray, IDLE_EXIT_MS } from '../src/modules/photos/index.js';
 import { databaseOnPglite } from '../src/platform/db/database.js';
 import { startPglite } from '../src/platform/db/embedded.js';
 import { runLoad, seedDevices } from './devices.js';
@@ -160,6 +160,8 @@ interface Measure {
   idleRssMb: number;
   /** After the workload, when one ran (else the idle figure again). */
   afterRssMb: number;
+  /** Once the counting thread has gone idle and exited after the workload (else the idle figure again). */
+  settledRssMb: number;
 }
 
 async function measure(
@@ -183,7 +185,10 @@ async function measure(
       await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     }
     const afterRssMb = groupRssMb(child.pid!);
-    return { startMs, idleRssMb, afterRssMb };
+    // The counting thread exits after IDLE_EXIT_MS without photos; what stays is what a quiet server holds.
+    if (work) await new Promise((resolve) => setTimeout(resolve, IDLE_EXIT_MS + SETTLE_MS));
+    const settledRssMb = groupRssMb(child.pid!);
+    return { startMs, idleRssMb, afterRssMb, settledRssMb };
   } finally {
     // Stopped even when the measure failed: a server left running would hold the port and the folder.
     if (child.exitCode === null) process.kill(-child.pid!, 'SIGTERM');
@@ -235,6 +240,7 @@ async function main(): Promise<void> {
       'idle RSS MB'.padStart(12),
       'x base'.padStart(8),
       'after work MB'.padStart(14),
+      'settled MB'.padStart(11),
     );
     for (const [name, m] of rows) {
       console.log(
@@ -244,6 +250,7 @@ async function main(): Promise<void> {
         m.idleRssMb.toFixed(0).padStart(12),
         (m.idleRssMb / bare.idleRssMb).toFixed(1).padStart(8),
         '-'.padStart(14),
+        '-'.padStart(11),
       );
     }
     console.log(
@@ -253,6 +260,10 @@ async function main(): Promise<void> {
       worked.idleRssMb.toFixed(0).padStart(12),
       (worked.idleRssMb / bare.idleRssMb).toFixed(1).padStart(8),
       worked.afterRssMb.toFixed(0).padStart(14),
+      worked.settledRssMb.toFixed(0).padStart(11),
+    );
+    console.log(
+      `settled: ${(IDLE_EXIT_MS + SETTLE_MS) / 1000} s after the workload, once the counting thread has exited`,
     );
     console.log(`workload: ${done.join('; ')}`);
   } finally {

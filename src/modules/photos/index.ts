@@ -24,6 +24,8 @@ export type { ObjectStorage } from './photos.storage.js';
 /** The counting engine and the synthetic trays, for the scripts that measure them. */
 export { countPhotoBytes, countPlants, decodeForCounting, decodeWorkingCopy } from './counting/count.js';
 export { generateSyntheticTray } from './synthetic/tray.js';
+/** How long the counting thread stays without work before it exits (bench:start waits for it). */
+export { IDLE_EXIT_MS } from './counting/thread.js';
 /** The detections' table and its partitions, for the bench that compares ways of loading it. */
 export { dayOf, DetectionPartitions, detectionsRepository } from './detections.repository.js';
 export type { Detection } from './counting/types.js';
