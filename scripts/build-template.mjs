@@ -1,15 +1,15 @@
 // @ts-check
 /**
- * Makes dist/postgis-core-<version>.tar.gz (PostGIS without the parts Croft never uses) and
+ * Unpacks dist/postgis-core-<version>/ (PostGIS without the parts Croft never uses) and makes
  * dist/pgdata-template.tgz, the migrated embedded database a first start copies (see
  * src/platform/db/template.ts), unless the one there was made from the same migrations and PGlite.
  * Runs after the server is compiled.
  */
-import { ensurePostgisBundle } from '../dist/platform/db/postgis-bundle.js';
+import { ensurePostgisFiles } from '../dist/platform/db/postgis-bundle.js';
 import { templateIsCurrent } from '../dist/platform/db/template.js';
 
-// Croft's PostGIS bundle (src/platform/db/postgis-bundle.ts), made here so no start has to make it.
-await ensurePostgisBundle();
+// Croft's PostGIS files (src/platform/db/postgis-bundle.ts), unpacked here so no start has to.
+await ensurePostgisFiles();
 
 if (templateIsCurrent()) {
   console.log('database template: up to date');

@@ -1,21 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import * as tar from 'tar';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ensurePostgisBundle, keptEntry } from './postgis-bundle.js';
+import { ensurePostgisFiles, filesUnder, keptEntry } from './postgis-bundle.js';
 import { startPglite } from './embedded.js';
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'croft-postgis-bundle-'));
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
-async function entries(file: string): Promise<string[]> {
-  const names: string[] = [];
-  await tar.t({ file, onReadEntry: (entry) => names.push(entry.path) });
-  return names;
-}
-
-describe("Croft's PostGIS bundle", () => {
+describe("Croft's PostGIS files", () => {
   it('keeps the postgis library, its control file, its install script and PROJ data, and nothing else', () => {
     expect(keptEntry('lib/postgresql/postgis-3.so')).toBe(true);
     expect(keptEntry('share/postgresql/extension/postgis.control')).toBe(true);
@@ -30,18 +23,20 @@ describe("Croft's PostGIS bundle", () => {
     expect(keptEntry('share/postgresql/contrib/postgis-3.6/spatial_ref_sys.sql')).toBe(false);
   });
 
-  it('is made once from the installed pglite-postgis, whole, and reused', async () => {
-    const file = await ensurePostgisBundle(scratch);
-    const names = await entries(file);
+  it('are unpacked once from the installed pglite-postgis, whole, and reused', async () => {
+    const folder = await ensurePostgisFiles(scratch);
+    const names = filesUnder(folder);
     expect(names).toContain('lib/postgresql/postgis-3.so');
     expect(names).toContain('share/postgresql/extension/postgis.control');
-    expect(names.some((name) => name.endsWith('.so') && name !== 'lib/postgresql/postgis-3.so')).toBe(false);
-    // Folders come before their files, as PGlite makes folders from the archive's own entries.
+    expect(names).toContain('share/proj/proj.db');
+    expect(names.filter((name) => name.endsWith('.so'))).toEqual(['lib/postgresql/postgis-3.so']);
+    // Folders come before their files, so each is made before a file is written into it.
     expect(names.indexOf('lib/postgresql/')).toBeLessThan(names.indexOf('lib/postgresql/postgis-3.so'));
+    expect(fs.statSync(path.join(folder, 'lib/postgresql/postgis-3.so')).size).toBeGreaterThan(1_000_000);
     expect(fs.readdirSync(scratch).filter((name) => name.endsWith('.partial'))).toEqual([]);
-    const made = fs.statSync(file).mtimeMs;
-    expect(await ensurePostgisBundle(scratch)).toBe(file);
-    expect(fs.statSync(file).mtimeMs).toBe(made);
+    const made = fs.statSync(folder).mtimeMs;
+    expect(await ensurePostgisFiles(scratch)).toBe(folder);
+    expect(fs.statSync(folder).mtimeMs).toBe(made);
   });
 
   it('installs PostGIS in a new database and answers spatial SQL, geography and transforms included', async () => {

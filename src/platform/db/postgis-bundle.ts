@@ -1,28 +1,32 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import type { Extension } from '@electric-sql/pglite';
 import { postgis } from '@electric-sql/pglite-postgis';
 import * as tar from 'tar';
 
 /**
- * PostGIS for PGlite without the parts Croft never uses. PGlite unpacks an extension's whole bundle into
- * memory and compiles every library in it at each start; pglite-postgis ships PostGIS with raster,
- * topology and the tiger geocoder (three 15–17 MB WebAssembly libraries, upgrade scripts, sample data).
- * Croft installs only `postgis`, so its bundle keeps the postgis library, the postgis extension's control
- * and install script, and PROJ's data (coordinate transforms). Same SQL, same functions, far less memory.
+ * PostGIS for PGlite without the parts Croft never uses, compiled when first called. pglite-postgis ships
+ * PostGIS with raster, topology and the tiger geocoder (three 15–17 MB WebAssembly libraries, upgrade
+ * scripts, sample data) as one archive, which PGlite unpacks into memory through several copies and whose
+ * every library it compiles at each start. Croft installs only `postgis`: its files are the postgis
+ * library, the postgis extension's control file and install script, and PROJ's data (coordinate
+ * transforms), unpacked once to a folder and written into PGlite's file system before Postgres starts.
+ * Postgres then loads the library when a PostGIS function is first called (one compile, ~1–2 s, once per
+ * process), as PGlite itself does when it cannot compile a library ahead. Same SQL, same functions.
  *
- * The bundle is made once from the installed pglite-postgis (the build makes it; a process that finds none
+ * The folder is made from the installed pglite-postgis (the build makes it; a process that finds none
  * makes it itself) and named by that package's version, so an upgrade makes a new one.
  */
 const DIST = fileURLToPath(new URL('../../../dist/', import.meta.url));
+/** Where PGlite keeps its installation inside its file system (pglite-postgis points PROJ there too). */
+const PGLITE_PREFIX = '/pglite';
 
 /** Which entries of pglite-postgis's bundle Croft keeps. */
 export function keptEntry(name: string): boolean {
   const entry = name.replace(/^\.\//, '');
-  if (entry.endsWith('/')) return true; // folders (PGlite makes them from the archive's folder entries)
+  if (entry.endsWith('/')) return true; // folders (some stay empty: harmless)
   if (entry === 'lib/postgresql/postgis-3.so') return true;
   if (entry === 'share/postgresql/extension/postgis.control') return true;
   // The install script of the installed version only: no upgrade paths, no raster/topology/tiger.
@@ -43,44 +47,79 @@ function packageDir(name: string): string {
 
 const SOURCE_PACKAGE = '@electric-sql/pglite-postgis';
 
-/** The full bundle pglite-postgis ships, and the file Croft's bundle made from it is kept in. */
-function bundlePaths(dir: string): { source: string; core: string } {
+/** The archive pglite-postgis ships, and the folder Croft's files from it are kept in. */
+function filesPaths(dir: string): { source: string; folder: string } {
   const pkg = packageDir(SOURCE_PACKAGE);
   const { version } = JSON.parse(fs.readFileSync(path.join(pkg, 'package.json'), 'utf8')) as { version: string };
-  return { source: path.join(pkg, 'dist/postgis.tar.gz'), core: path.join(dir, `postgis-core-${version}.tar.gz`) };
+  return { source: path.join(pkg, 'dist/postgis.tar.gz'), folder: path.join(dir, `postgis-core-${version}`) };
 }
 
 /**
- * Makes Croft's PostGIS bundle in `dir` unless it is there, and answers its path. Written to a temporary
- * name and renamed, so processes starting together never read a half-written file.
+ * Unpacks Croft's PostGIS files into a folder in `dir` unless they are there, and answers the folder. Made
+ * under a temporary name and renamed, so processes starting together never read a half-made folder.
  */
-export async function ensurePostgisBundle(dir = DIST): Promise<string> {
-  const { source, core } = bundlePaths(dir);
-  if (fs.existsSync(core)) return core;
-  const unpacked = fs.mkdtempSync(path.join(os.tmpdir(), 'croft-postgis-'));
+export async function ensurePostgisFiles(dir = DIST): Promise<string> {
+  const { source, folder } = filesPaths(dir);
+  if (fs.existsSync(folder)) return folder;
+  fs.mkdirSync(dir, { recursive: true });
+  const partial = `${folder}.${process.pid}.${Date.now()}.partial`;
+  fs.mkdirSync(partial);
   try {
-    await tar.x({ file: source, cwd: unpacked, filter: (entry) => keptEntry(entry) });
-    fs.mkdirSync(dir, { recursive: true });
-    const partial = `${core}.${process.pid}.${Date.now()}.partial`;
-    await tar.c({ gzip: true, file: partial, cwd: unpacked, portable: true }, fs.readdirSync(unpacked).sort());
-    fs.renameSync(partial, core);
-    return core;
+    await tar.x({ file: source, cwd: partial, filter: (entry) => keptEntry(entry) });
+    try {
+      fs.renameSync(partial, folder);
+    } catch (error) {
+      if (!fs.existsSync(folder)) throw error; // another process made it meanwhile: theirs is the same
+    }
+    return folder;
   } finally {
-    fs.rmSync(unpacked, { recursive: true, force: true });
+    fs.rmSync(partial, { recursive: true, force: true });
   }
 }
 
-let bundle: Promise<string> | undefined;
+/** Every file under `folder`, as paths relative to it with forward slashes, folders before their files. */
+export function filesUnder(folder: string, relative = ''): string[] {
+  const found: string[] = [];
+  for (const entry of fs.readdirSync(path.join(folder, relative), { withFileTypes: true })) {
+    const name = path.posix.join(relative, entry.name);
+    if (entry.isDirectory()) found.push(`${name}/`, ...filesUnder(folder, name));
+    else found.push(name);
+  }
+  return found.sort();
+}
 
-/** PGlite's `postgis` extension, loading Croft's bundle; pglite-postgis's own setup does the rest. */
+interface EmscriptenFs {
+  analyzePath(path: string): { exists: boolean };
+  mkdirTree(path: string): void;
+  writeFile(path: string, data: Uint8Array): void;
+}
+
+let files: Promise<string> | undefined;
+
+/**
+ * PGlite's `postgis` extension with Croft's files: pglite-postgis's own setup (its environment for PostGIS),
+ * and instead of its archive the files written into PGlite's file system before Postgres starts.
+ */
 export const postgisCore: Extension = {
   name: 'postgis',
   async setup(pg, emscriptenOpts) {
     const setup = await postgis.setup(pg, emscriptenOpts);
-    bundle ??= ensurePostgisBundle().catch((error: unknown) => {
-      bundle = undefined;
+    files ??= ensurePostgisFiles().catch((error: unknown) => {
+      files = undefined;
       throw error;
     });
-    return { ...setup, bundlePath: pathToFileURL(await bundle) };
+    const folder = await files;
+    const opts = setup.emscriptenOpts as { preRun?: ((module: { FS: EmscriptenFs }) => void)[] };
+    const writeFiles = ({ FS }: { FS: EmscriptenFs }) => {
+      for (const name of filesUnder(folder)) {
+        const target = `${PGLITE_PREFIX}/${name.replace(/\/$/, '')}`;
+        if (name.endsWith('/')) {
+          if (!FS.analyzePath(target).exists) FS.mkdirTree(target);
+        } else {
+          FS.writeFile(target, fs.readFileSync(path.join(folder, name)));
+        }
+      }
+    };
+    return { emscriptenOpts: { ...opts, preRun: [...(opts.preRun ?? []), writeFiles] } };
   },
 };
