@@ -30,6 +30,15 @@ const select = async ({ phone }: PathContext, label: string, option: string) => 
 /** Opens a page of the ☰ menu by its test id (`menu-schedules`, `menu-alerts`, `menu-overview`, …). */
 export async function menu({ phone }: Pick<PathContext, 'phone'>, testId: string): Promise<void> {
   await phone.page.getByTestId('account-menu').click();
+  // The menu is taller than a phone's screen: it must keep to the screen and scroll, not flip or overflow.
+  const dropdown = phone.page.getByRole('menu');
+  await expect
+    .poll(async () => {
+      const box = await dropdown.boundingBox();
+      const height = phone.page.viewportSize()?.height ?? 0;
+      return box !== null && box.y >= 0 && box.y + box.height <= height;
+    })
+    .toBe(true);
   await phone.page.getByTestId(testId).click();
 }
 

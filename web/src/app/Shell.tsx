@@ -97,7 +97,11 @@ export function Shell({ farm, children }: { farm: Farm; children: ReactNode }) {
                 />
               </Indicator>
             </Tooltip>
-            <Menu position="bottom-end" width={240} classNames={{ item: classes.menuItem }}>
+            <Menu
+              position="bottom-end"
+              width={240}
+              middlewares={{ flip: false, shift: true, size: { padding: 8 } }}
+              classNames={{ item: classes.menuItem, dropdown: classes.menuDropdown }}>
               <Menu.Target>
                 <ActionIcon
                   variant="subtle"
