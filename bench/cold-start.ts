@@ -5,7 +5,7 @@
  *
  * Then the standard workload on a warm server, and its RSS after: a location list, GPS lookups, a minute
  * of MQTT ingest from 100 devices (one message of 20 readings a second each, QoS 1) and a photo counted
- * (a synthetic 12 MP tray); then again once the counting thread has gone idle and exited. The server runs in light mode (CROFT_AUTH=none: one local farm, no sign-in).
+ * (a synthetic 12 MP tray); then again once the counting process has gone idle and exited. The server runs in light mode (CROFT_AUTH=none: one local farm, no sign-in).
  *
  *   npm run build && npm run bench:start
  */
@@ -44,6 +44,43 @@ async function waitHealthy(url: string, child: ChildProcess, timeoutMs = 120_000
   }
 }
 
+/**
+ * Where a process's RSS lies, from /proc/PID/smaps: WebAssembly memories (V8 reserves each one as a
+ * mapping of several GiB, of which only touched pages count; PGlite's never shrinks), the C heap
+ * (`[heap]`: what malloc took, glibc rarely gives back), other anonymous memory (V8's JS heaps, thread
+ * arenas, stacks) and file-backed pages (code, mapped files).
+ */
+function memoryParts(pid: number): Record<'wasm' | 'cHeap' | 'anon' | 'files', number> {
+  const maps: { start: bigint; end: bigint; perms: string; name: string; rssMb: number }[] = [];
+  for (const line of fs.readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const head = /^([0-9a-f]+)-([0-9a-f]+) (\S+) \S+ \S+ \d+\s*(.*)$/.exec(line);
+    if (head)
+      maps.push({
+        start: BigInt(`0x${head[1]}`),
+        end: BigInt(`0x${head[2]}`),
+        perms: head[3]!,
+        name: head[4]!,
+        rssMb: 0,
+      });
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss && maps.length > 0) maps[maps.length - 1]!.rssMb = Number(rss[1]) / 1024;
+  }
+  const parts = { wasm: 0, cHeap: 0, anon: 0, files: 0 };
+  maps.forEach((m, i) => {
+    // A WebAssembly memory: its accessible pages directly followed by the guard region V8 reserves (GiBs, no access).
+    const next = maps[i + 1];
+    const guarded = next?.start === m.end && next.perms.startsWith('---') && next.end - next.start >= 2n ** 32n;
+    const kind = m.name === '[heap]' ? 'cHeap' : m.name.startsWith('/') ? 'files' : guarded ? 'wasm' : 'anon';
+    parts[kind] += m.rssMb;
+  });
+  return parts;
+}
+
+const partsText = (pid: number) =>
+  Object.entries(memoryParts(pid))
+    .map(([k, mb]) => `${k} ${mb.toFixed(0)}`)
+    .join(', ');
+
 /** The RSS of the server: the process itself, or under `npm start` the node process serving (its child). */
 function groupRssMb(pid: number): number {
   const children = fs
@@ -58,6 +95,9 @@ function groupRssMb(pid: number): number {
     });
   return Math.max(rssMb(pid), ...children.map((c) => groupRssMb(Number(c))));
 }
+
+/** The workload's steps; `BENCH_STEPS=gps,mqtt` leaves the photo out (to see what each step leaves behind). */
+const STEPS = new Set((process.env.BENCH_STEPS ?? 'gps,mqtt,photo').split(','));
 
 /** The standard workload against a warm server; the devices are already in the farm (seeded before). */
 async function workload(url: string, mqttPort: number, farm: { id: string; slug: string }): Promise<string[]> {
@@ -103,24 +143,39 @@ async function workload(url: string, mqttPort: number, farm: { id: string; slug:
     parent_id: area.id,
     geometry: square(104.9002, 11.5502, 0.0002),
   });
-  await call('/locations');
-  for (let i = 0; i < 20; i++) await call(`/locations/lookup?lat=11.5503&lon=104.9003`);
-  done.push('a location list and 20 GPS lookups');
+  if (STEPS.has('gps')) {
+    await call('/locations');
+    for (let i = 0; i < 20; i++) await call(`/locations/lookup?lat=11.5503&lon=104.9003`);
+    done.push('a location list and 20 GPS lookups');
+  }
 
+  if (STEPS.has('mqtt')) await mqttMinute(mqttPort, farm.slug, done);
+  if (STEPS.has('photo')) await countPhoto(api, call, bench.id, done);
+  return done;
+}
+
+async function mqttMinute(mqttPort: number, slug: string, done: string[]): Promise<void> {
   const { accepted, seconds } = await runLoad({
     kind: 'mqtt',
     port: mqttPort,
-    slug: farm.slug,
+    slug,
     devices: 100,
     messages: 60,
     intervalMs: 1000,
     start: Date.parse('2026-01-01T00:00:00Z'),
   });
   done.push(`MQTT: ${accepted} readings from 100 devices in ${seconds.toFixed(0)} s`);
+}
 
+async function countPhoto(
+  api: string,
+  call: <T>(path: string) => Promise<T>,
+  locationId: string,
+  done: string[],
+): Promise<void> {
   const tray = await generateSyntheticTray({ seed: 7, width: 4000, height: 3000 });
   const photo = randomUUID();
-  const res = await fetch(`${api}/photos/${photo}?location_id=${bench.id}`, {
+  const res = await fetch(`${api}/photos/${photo}?location_id=${locationId}`, {
     method: 'PUT',
     headers: { 'x-requested-with': 'bench', 'content-type': 'image/jpeg' },
     body: tray.jpeg,
@@ -132,12 +187,11 @@ async function workload(url: string, mqttPort: number, farm: { id: string; slug:
     const state = await call<{ status: string; total: number | null }>(`/photo-sessions/${session}`);
     if (state.status === 'completed') {
       done.push(`a 12 MP photo counted: ${state.total} plants (truth ${tray.truth.plants})`);
-      break;
+      return;
     }
     if (state.status === 'failed' || performance.now() > deadline) throw new Error(`photo session ${state.status}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  return done;
 }
 
 /** The light-mode farm and its 101 devices, written while no server holds the data folder. */
@@ -160,8 +214,10 @@ interface Measure {
   idleRssMb: number;
   /** After the workload, when one ran (else the idle figure again). */
   afterRssMb: number;
-  /** Once the counting thread has gone idle and exited after the workload (else the idle figure again). */
+  /** Once the counting process has gone idle and exited after the workload (else the idle figure again). */
   settledRssMb: number;
+  /** Where the serving process's RSS lies (MB) at idle, after the workload and settled. */
+  parts: string[];
 }
 
 async function measure(
@@ -180,15 +236,18 @@ async function measure(
     const startMs = performance.now() - started;
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     const idleRssMb = groupRssMb(child.pid!);
+    const parts = [partsText(child.pid!)];
     if (work) {
       await work();
       await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     }
     const afterRssMb = groupRssMb(child.pid!);
-    // The counting thread exits after IDLE_EXIT_MS without photos; what stays is what a quiet server holds.
+    parts.push(partsText(child.pid!));
+    // The counting process exits after IDLE_EXIT_MS without photos; what stays is what a quiet server holds.
     if (work) await new Promise((resolve) => setTimeout(resolve, IDLE_EXIT_MS + SETTLE_MS));
     const settledRssMb = groupRssMb(child.pid!);
-    return { startMs, idleRssMb, afterRssMb, settledRssMb };
+    parts.push(partsText(child.pid!));
+    return { startMs, idleRssMb, afterRssMb, settledRssMb, parts };
   } finally {
     // Stopped even when the measure failed: a server left running would hold the port and the folder.
     if (child.exitCode === null) process.kill(-child.pid!, 'SIGTERM');
@@ -263,9 +322,11 @@ async function main(): Promise<void> {
       worked.settledRssMb.toFixed(0).padStart(11),
     );
     console.log(
-      `settled: ${(IDLE_EXIT_MS + SETTLE_MS) / 1000} s after the workload, once the counting thread has exited`,
+      `settled: ${(IDLE_EXIT_MS + SETTLE_MS) / 1000} s after the workload, once the counting process has exited`,
     );
     console.log(`workload: ${done.join('; ')}`);
+    const [idle, after, settled] = worked.parts;
+    console.log(`where the RSS lies (MB): idle: ${idle}\n  after: ${after}\n  settled: ${settled}`);
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }

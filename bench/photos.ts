@@ -53,7 +53,7 @@ async function accuracy(): Promise<void> {
         height: HEIGHT,
         detectableShare: share,
       });
-      // As the counting thread does it: decoded straight to the working size, counted, mapped back.
+      // As the counting process does it: decoded straight to the working size, counted, mapped back.
       const result = await countPhotoBytes(jpeg, { grid: { rows: 10, cols: 12 } });
       decode.push((result.timings.decodeMs ?? 0) / 1000);
       detect.push(result.timings.detectMs / 1000);
@@ -131,7 +131,7 @@ async function pipeline(name: string, db: Database): Promise<void> {
       [1, 2, 3].map((seed) => generateSyntheticTray({ seed, width: WIDTH, height: HEIGHT, detectableShare: 0.6 })),
     );
 
-    // The whole job on one photo: read back from storage, count on the thread, persist.
+    // The whole job on one photo: read back from storage, count in the counting process, persist.
     const jobs: number[] = [];
     for (const tray of trays) {
       const session = await upload(farm, tray.jpeg);
@@ -141,7 +141,7 @@ async function pipeline(name: string, db: Database): Promise<void> {
     }
     console.log(`\n${name}`);
     console.log(
-      `  (b) the photos.count job per ${WIDTH}×${HEIGHT} photo (storage read, count on the thread, persist): ${mean(jobs).toFixed(2)} s`,
+      `  (b) the photos.count job per ${WIDTH}×${HEIGHT} photo (storage read, count in the counting process, persist): ${mean(jobs).toFixed(2)} s`,
     );
 
     // Each phase writes readings of its own days (a reading resent is stored once and not counted again).

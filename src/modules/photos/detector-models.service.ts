@@ -18,7 +18,7 @@ interface Deps {
   log: Logger;
   photoStorage: ObjectStorage;
   /**
-   * Loads a model as counting will and frees it (on the counting thread: onnxruntime parses a model
+   * Loads a model as counting will and frees it (on the counting process: onnxruntime parses a model
    * synchronously); rejects with OnnxDetector.create's DomainError.
    */
   checkModel: (bytes: Uint8Array, options: Omit<OnnxDetectorOptions, 'threads'>) => Promise<void>;

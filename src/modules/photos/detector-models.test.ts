@@ -10,7 +10,7 @@ import { createFarm, login, member, setupAdmin, type Actor, type FarmRef } from 
 import { buildTestDetectorModel, encodeOnnxModel, ONNX_FLOAT } from '../../../scripts/make-test-onnx-model.js';
 import type { JobContext } from '../../platform/jobs/registry.js';
 import { countPhotoBytes } from './counting/count.js';
-import { CountingThread } from './counting/thread.js';
+import { CountingProcess } from './counting/process.js';
 import { MAX_LOADED_MODELS } from './counting/protocol.js';
 import { OnnxDetector } from './counting/onnx.js';
 import { PhotosService } from './photos.service.js';
@@ -19,7 +19,7 @@ import { generateSyntheticTray } from './synthetic/tray.js';
 
 /**
  * A farm's own detection model through the API (issue #25 item 5): upload and its refusals, who may, the farm's
- * choice, and photos counted with it on the counting thread.
+ * choice, and photos counted with it on the counting process.
  */
 
 let t: TestApp;
@@ -334,7 +334,7 @@ describe('counting with the farm’s model', () => {
   });
 
   it('fails the session with the model’s code when it no longer loads at count time, without a retry', async () => {
-    // A model of its own (a new key for the counting thread), its file then spoiled in storage.
+    // A model of its own (a new key for the counting process), its file then spoiled in storage.
     const small = Buffer.from(buildTestDetectorModel({ size: 32, cell: 4 }));
     const { id } = await upload(small, { query: 'name=Spoiled&input_width=32&input_height=32' });
     const dir = path.join(dataDir, 'photos', 'farms', farm.id, 'detector-models', id);
@@ -382,9 +382,9 @@ describe('a model deleted while its photo is counted', () => {
   });
 });
 
-describe('the counting thread and a model', () => {
+describe('the counting process and a model', () => {
   it('is sent a model’s bytes once, and again only when it let the model go or was restarted', async () => {
-    const thread = new CountingThread();
+    const counting = new CountingProcess();
     const loads = new Map<string, number>();
     const model = (scoreThreshold: number) => ({
       key: `test:${scoreThreshold}`,
@@ -396,19 +396,39 @@ describe('the counting thread and a model', () => {
     });
     const photo = await painted(64, 64, [[8, 8, 8, GREEN]]);
     try {
-      expect((await thread.count(photo, {}, model(0.5))).detected).toBe(1);
-      expect((await thread.count(photo, {}, model(0.5))).detected).toBe(1);
+      expect((await counting.count(photo, {}, model(0.5))).detected).toBe(1);
+      expect((await counting.count(photo, {}, model(0.5))).detected).toBe(1);
       expect(loads.get('test:0.5')).toBe(1);
-      // More models than the thread keeps: the first is let go, and asked for again when next used.
-      for (let i = 1; i <= MAX_LOADED_MODELS; i++) await thread.count(photo, {}, model(0.5 + i / 100));
-      expect((await thread.count(photo, {}, model(0.5))).detected).toBe(1);
+      // More models than the process keeps: the first is let go, and asked for again when next used.
+      for (let i = 1; i <= MAX_LOADED_MODELS; i++) await counting.count(photo, {}, model(0.5 + i / 100));
+      expect((await counting.count(photo, {}, model(0.5))).detected).toBe(1);
       expect(loads.get('test:0.5')).toBe(2);
-      // A new thread holds nothing.
-      await thread.close();
-      expect((await thread.count(photo, {}, model(0.5))).detected).toBe(1);
+      // A new process holds nothing.
+      await counting.close();
+      expect((await counting.count(photo, {}, model(0.5))).detected).toBe(1);
       expect(loads.get('test:0.5')).toBe(3);
     } finally {
-      await thread.close();
+      await counting.close();
+    }
+  });
+
+  it('is a process of its own: one killed mid-count fails that count, and the next count starts a new one', async () => {
+    const counting = new CountingProcess();
+    const photo = await painted(64, 64, [[8, 8, 8, GREEN]]);
+    try {
+      expect((await counting.count(photo, {})).detected).toBe(1);
+      const first = counting.pid;
+      expect(first).toBeGreaterThan(0);
+      expect(first).not.toBe(process.pid);
+      // A crash in native code (a crafted model, a decoder bug) kills the counting process, not the server.
+      const large = await painted(2000, 1500, [[200, 200, 40, GREEN]]);
+      const inFlight = counting.count(large, {});
+      process.kill(first!, 'SIGKILL');
+      await expect(inFlight).rejects.toThrow(/the counting process exited \(SIGKILL\)/);
+      expect((await counting.count(photo, {})).detected).toBe(1);
+      expect(counting.pid).not.toBe(first);
+    } finally {
+      await counting.close();
     }
   });
 });

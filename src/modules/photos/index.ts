@@ -5,7 +5,7 @@ import type { JobRunner } from '../../platform/jobs/runner.js';
 import type { Logger } from '../../platform/logger.js';
 import { defineModule } from '../../platform/module.js';
 import type { StockService } from '../stock/index.js';
-import { CountingThread } from './counting/thread.js';
+import { CountingProcess } from './counting/process.js';
 import { DetectionPartitions } from './detections.repository.js';
 import { DetectorModelsService } from './detector-models.service.js';
 import { DetectionsService } from './detections.service.js';
@@ -24,8 +24,8 @@ export type { ObjectStorage } from './photos.storage.js';
 /** The counting engine and the synthetic trays, for the scripts that measure them. */
 export { countPhotoBytes, countPlants, decodeForCounting, decodeWorkingCopy } from './counting/count.js';
 export { generateSyntheticTray } from './synthetic/tray.js';
-/** How long the counting thread stays without work before it exits (bench:start waits for it). */
-export { IDLE_EXIT_MS } from './counting/thread.js';
+/** How long the counting process stays without work before it exits (bench:start waits for it). */
+export { IDLE_EXIT_MS } from './counting/process.js';
 /** The detections' table and its partitions, for the bench that compares ways of loading it. */
 export { dayOf, DetectionPartitions, detectionsRepository } from './detections.repository.js';
 export type { Detection } from './counting/types.js';
@@ -33,7 +33,7 @@ export type { Detection } from './counting/types.js';
 /**
  * Photos of storage locations (issue #25): upload into object storage, which place they show, and the
  * processing session the `photos.count` job works: the plants counted on the pixels (the classical detector
- * and band estimation, or the farm's own ONNX model when it chose one) on a worker thread that exits when idle, the detections kept 90 days (daily
+ * and band estimation, or the farm's own ONNX model when it chose one) in a child process that exits when idle, the detections kept 90 days (daily
  * partitions), and the reviewed count validated into the stock ledger.
  */
 export const photosModule = defineModule({
@@ -42,7 +42,7 @@ export const photosModule = defineModule({
   // operation (a validated session's count) it uses.
   create: (deps: { config: Config; db: Database; clock: Clock; jobs: JobRunner; log: Logger; stock: StockService }) => {
     const photoStorage = createPhotoStorage(deps.config);
-    const counting = new CountingThread();
+    const counting = new CountingProcess();
     const partitions = new DetectionPartitions(deps.db);
     return {
       photoStorage,

@@ -17,10 +17,10 @@ export interface PhotoCount {
 /** A farm's own model to count with (counting/ONNX.md): its row's id, settings, and its bytes when needed. */
 export interface CountModel {
   id: string;
-  /** Hex SHA-256 of the bytes: with the settings, what the counting thread keeps a loaded model by. */
+  /** Hex SHA-256 of the bytes: with the settings, what the counting process keeps a loaded model by. */
   sha256: string;
   options: Omit<OnnxDetectorOptions, 'threads'>;
-  /** Reads the model's bytes from storage; called only when the counting thread does not hold the model yet. */
+  /** Reads the model's bytes from storage; called only when the counting process does not hold the model yet. */
   bytes: () => Promise<Uint8Array>;
 }
 

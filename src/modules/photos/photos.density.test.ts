@@ -12,7 +12,7 @@ import { generateSyntheticTray } from './synthetic/tray.js';
 
 /**
  * What a storage location's bins and stock config tell the counter (issue #25 item 5), through the real
- * pipeline on the counting thread: the tray grid (empty containers counted), and the density fallback that
+ * pipeline on the counting process: the tray grid (empty containers counted), and the density fallback that
  * learns plants per m² from the photos counted by detection and counts a photo the detector cannot read.
  */
 let t: TestApp;

@@ -280,7 +280,7 @@ describe('serving and sessions', () => {
     log: t.deps.log,
   });
 
-  it('the photos.count job counts the plants on a synthetic tray, on the counting thread', async () => {
+  it('the photos.count job counts the plants on a synthetic tray, on the counting process', async () => {
     const tray = await generateSyntheticTray({ seed: 70, width: 1200, height: 900, detectableShare: 0.9 });
     const { body } = await put(tray.jpeg);
     const job = t.registry.get('photos.count')!;

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Extension } from '@electric-sql/pglite';
 import { postgis } from '@electric-sql/pglite-postgis';
 import * as tar from 'tar';
+import { installedPackage } from '../installed-package.js';
 
 /**
  * PostGIS for PGlite without the parts Croft never uses, compiled when first called. pglite-postgis ships
@@ -34,23 +34,11 @@ export function keptEntry(name: string): boolean {
   return entry.startsWith('share/proj/');
 }
 
-function packageDir(name: string): string {
-  const require = createRequire(import.meta.url);
-  for (let dir = path.dirname(require.resolve(name)); dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    const file = path.join(dir, 'package.json');
-    if (fs.existsSync(file) && (JSON.parse(fs.readFileSync(file, 'utf8')) as { name?: string }).name === name) {
-      return dir;
-    }
-  }
-  throw new Error(`${name} is not installed`);
-}
-
 const SOURCE_PACKAGE = '@electric-sql/pglite-postgis';
 
 /** The archive pglite-postgis ships, and the folder Croft's files from it are kept in. */
 function filesPaths(dir: string): { source: string; folder: string } {
-  const pkg = packageDir(SOURCE_PACKAGE);
-  const { version } = JSON.parse(fs.readFileSync(path.join(pkg, 'package.json'), 'utf8')) as { version: string };
+  const { dir: pkg, version } = installedPackage(SOURCE_PACKAGE);
   return { source: path.join(pkg, 'dist/postgis.tar.gz'), folder: path.join(dir, `postgis-core-${version}`) };
 }
 

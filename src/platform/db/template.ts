@@ -1,8 +1,8 @@
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tar from 'tar';
+import { installedPackage } from '../installed-package.js';
 import { readMigrations } from './migration-files.js';
 
 /**
@@ -22,16 +22,11 @@ interface Manifest {
 }
 
 function pgliteVersion(): string {
-  const require = createRequire(import.meta.url);
-  const main = require.resolve('@electric-sql/pglite');
-  // The package's own package.json, above its dist folder.
-  for (let dir = path.dirname(main); dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    const file = path.join(dir, 'package.json');
-    if (!fs.existsSync(file)) continue;
-    const json = JSON.parse(fs.readFileSync(file, 'utf8')) as { name?: string; version?: string };
-    if (json.name === '@electric-sql/pglite') return json.version ?? 'unknown';
+  try {
+    return installedPackage('@electric-sql/pglite').version;
+  } catch {
+    return 'unknown';
   }
-  return 'unknown';
 }
 
 const identity = (m: { version: number; name: string; checksum: string }) => `${m.version}_${m.name} ${m.checksum}`;

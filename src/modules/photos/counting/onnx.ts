@@ -156,7 +156,7 @@ let noExternalData: string | undefined;
 function externalDataFolder(): string {
   if (noExternalData === undefined) {
     const made = mkdtempSync(path.join(os.tmpdir(), 'croft-onnx-no-external-data-'));
-    // Gone with the process (or the counting thread) that made it, not left in /tmp one per run.
+    // Gone with the process (or the counting process) that made it, not left in /tmp one per run.
     process.once('exit', () => rmSync(made, { recursive: true, force: true }));
     noExternalData = made;
   }

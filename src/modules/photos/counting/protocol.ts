@@ -1,11 +1,11 @@
 /**
- * What the server and its counting thread (worker.ts) say to each other; no side effects, so both sides and the
+ * What the server and its counting process (worker.ts) say to each other; no side effects, so both sides and the
  * tests may import it.
  */
 import type { OnnxDetectorOptions } from './onnx.js';
 import type { CountHints } from './types.js';
 
-/** The model a photo is counted with: its key, settings, and its bytes unless the thread holds it already. */
+/** The model a photo is counted with: its key, settings, and its bytes unless the process holds it already. */
 export interface ModelRequest {
   key: string;
   options: Omit<OnnxDetectorOptions, 'threads'>;
@@ -25,10 +25,10 @@ export interface CheckRequest {
   check: { options: Omit<OnnxDetectorOptions, 'threads'>; bytes: Uint8Array };
 }
 
-export type ThreadRequest = CountRequest | CheckRequest;
+export type CountingRequest = CountRequest | CheckRequest;
 
-/** The answer to a request naming a model the thread does not hold (never sent, or let go): send its bytes. */
+/** The answer to a request naming a model the process does not hold (never sent, or let go): send its bytes. */
 export const MODEL_NOT_LOADED = 'MODEL_NOT_LOADED';
 
-/** Models the thread keeps loaded at once; the least recently used is let go beyond (a server counting for many farms). */
+/** Models the process keeps loaded at once; the least recently used is let go beyond (a server counting for many farms). */
 export const MAX_LOADED_MODELS = 4;

@@ -1,30 +1,30 @@
 /**
- * The counting thread: decodes a photo and counts its plants off the server's event loop (opencv.js holds
- * the thread for a second or two per photo, and its WebAssembly memory for as long as the thread lives).
- * A farm's ONNX model is loaded once and kept here by its key (the bytes' SHA-256 and the settings), so a
- * model's bytes cross to the thread once, not with every photo.
+ * The counting process (started by process.ts with an IPC channel): decodes a photo and counts its plants
+ * away from the server (opencv.js holds a core for a second or two per photo, and its WebAssembly memory for
+ * as long as the process lives). A farm's ONNX model is loaded once and kept here by its key (the bytes'
+ * SHA-256 and the settings), so a model's bytes cross to the process once, not with every photo.
  */
 import { setPriority } from 'node:os';
-import { parentPort } from 'node:worker_threads';
 import { DomainError } from '../../../platform/errors.js';
 import { countPhotoBytes } from './count.js';
 import { OnnxDetector } from './onnx.js';
-import { MAX_LOADED_MODELS, MODEL_NOT_LOADED, type ModelRequest, type ThreadRequest } from './protocol.js';
+import { MAX_LOADED_MODELS, MODEL_NOT_LOADED, type ModelRequest, type CountingRequest } from './protocol.js';
 
 /**
- * Counting is background work: on Linux a nice value belongs to a thread, and `setPriority(0, …)` sets the
- * calling thread's, so this thread (opencv.js, onnxruntime's one intra-op thread) yields to the server's
- * (ingest, the API) when they want the same core; sharp's decode runs on libuv's shared pool, at the
- * server's priority. Elsewhere (macOS, Windows) it would lower the whole process: not done there.
+ * Counting is background work: it yields to the server (ingest, the API) when both want the same core. Set
+ * first, before any other thread exists: on Linux a nice value belongs to a thread and the threads started
+ * later (libuv's pool where sharp decodes, onnxruntime's) inherit it.
  */
 export const COUNTING_NICE = 10;
-if (process.platform === 'linux') {
-  try {
-    setPriority(0, COUNTING_NICE);
-  } catch {
-    // Not permitted here: count at the server's priority.
-  }
+try {
+  setPriority(0, COUNTING_NICE);
+} catch {
+  // Not permitted here: count at the server's priority.
 }
+
+const send = (answer: object) => process.send?.(answer);
+// The server is gone (exited, or killed without a word): so is its counting.
+process.on('disconnect', () => process.exit(0));
 
 interface Loaded {
   detector: Promise<OnnxDetector>;
@@ -39,7 +39,7 @@ function release(entry: Loaded): void {
   if (entry.evicted && entry.users === 0) void entry.detector.then((d) => d.close()).catch(() => undefined);
 }
 
-/** The model's detector, loading it from the bytes sent; undefined when the thread does not hold it and none came. */
+/** The model's detector, loading it from the bytes sent; undefined when the process does not hold it and none came. */
 function acquire(model: ModelRequest): Loaded | undefined {
   let entry = loaded.get(model.key);
   if (entry) {
@@ -74,15 +74,15 @@ function failure(id: number, error: unknown) {
   return { id, ok: false, message: e.message ?? String(error), code: e.code, kind };
 }
 
-parentPort!.on('message', (request: ThreadRequest) => {
+process.on('message', (request: CountingRequest) => {
   if ('check' in request) {
     void (async () => {
       try {
         const detector = await OnnxDetector.create(request.check.bytes, { ...request.check.options, threads: 1 });
         await detector.close();
-        parentPort!.postMessage({ id: request.id, ok: true, result: null });
+        send({ id: request.id, ok: true, result: null });
       } catch (error) {
-        parentPort!.postMessage(failure(request.id, error));
+        send(failure(request.id, error));
       }
     })();
     return;
@@ -92,7 +92,7 @@ parentPort!.on('message', (request: ThreadRequest) => {
   void (async () => {
     try {
       if (request.model && !entry) {
-        parentPort!.postMessage({
+        send({
           id: request.id,
           ok: false,
           message: 'The model is not loaded',
@@ -102,9 +102,9 @@ parentPort!.on('message', (request: ThreadRequest) => {
       }
       const detector = entry ? await entry.detector : undefined;
       const result = await countPhotoBytes(Buffer.from(request.bytes), request.hints, detector);
-      parentPort!.postMessage({ id: request.id, ok: true, result });
+      send({ id: request.id, ok: true, result });
     } catch (error) {
-      parentPort!.postMessage(failure(request.id, error));
+      send(failure(request.id, error));
     } finally {
       if (entry) release(entry);
     }
