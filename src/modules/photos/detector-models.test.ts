@@ -9,6 +9,7 @@ import { sendHeadOnly } from '../../../test/helpers/raw-http.js';
 import { createFarm, login, member, setupAdmin, type Actor, type FarmRef } from '../../../test/helpers/factories.js';
 import { buildTestDetectorModel, encodeOnnxModel, ONNX_FLOAT } from '../../../scripts/make-test-onnx-model.js';
 import type { JobContext } from '../../platform/jobs/registry.js';
+import { DomainError } from '../../platform/errors.js';
 import { countPhotoBytes } from './counting/count.js';
 import { CountingProcess } from './counting/process.js';
 import { MAX_LOADED_MODELS } from './counting/protocol.js';
@@ -427,6 +428,22 @@ describe('the counting process and a model', () => {
       await expect(inFlight).rejects.toThrow(/the counting process exited \(SIGKILL\)/);
       expect((await counting.count(photo, {})).detected).toBe(1);
       expect(counting.pid).not.toBe(first);
+    } finally {
+      await counting.close();
+    }
+  });
+
+  it('does an upload’s image work too: the copies come back as Buffers, a refusal keeps its code and details', async () => {
+    const counting = new CountingProcess();
+    try {
+      const image = await counting.inspect(await painted(640, 480, [[8, 8, 8, GREEN]]), 'UTC');
+      expect(counting.pid).toBeGreaterThan(0);
+      expect([image.width, image.height]).toEqual([640, 480]);
+      expect(Buffer.isBuffer(image.display) && Buffer.isBuffer(image.thumb)).toBe(true);
+      expect((await sharp(image.thumb).metadata()).format).toBe('jpeg');
+      const refused = await counting.inspect(Buffer.from('not an image at all'), 'UTC').catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(DomainError);
+      expect(refused).toMatchObject({ code: 'IMAGE_UNREADABLE', details: { reason: expect.any(String) } });
     } finally {
       await counting.close();
     }

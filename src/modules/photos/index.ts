@@ -57,6 +57,7 @@ export const photosModule = defineModule({
         ...deps,
         photoStorage,
         partitions,
+        inspectImage: (bytes, timeZone) => counting.inspect(bytes, timeZone),
         countPhoto: async (bytes, hints, model) => {
           const { timings: _timings, ...count } = await counting.count(
             bytes,

@@ -35,6 +35,8 @@ interface Deps {
   log: Logger;
   photoStorage: ObjectStorage;
   countPhoto: CountPhoto;
+  /** An upload's image work; the server passes the counting process's, so the decode's memory leaves with it. */
+  inspectImage?: typeof inspectImage;
   /** The detections' daily partitions (one per process, shared with retention); made here when not given. */
   partitions?: DetectionPartitions;
 }
@@ -108,7 +110,7 @@ export class PhotosService {
     if (early.existing) return { ...early.existing, created: false };
     const chosen = early.chosen;
 
-    const image = await inspectImage(bytes, ctx.timeZone);
+    const image = await (this.deps.inspectImage ?? inspectImage)(bytes, ctx.timeZone);
     const now = this.deps.clock.now();
     const base = `farms/${ctx.farmId}/photos/${id}/${sha256.slice(0, 16)}`;
     const keys = { original: `${base}/original`, display: `${base}/display.jpg`, thumb: `${base}/thumb.jpg` };

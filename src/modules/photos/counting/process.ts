@@ -1,7 +1,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { DomainError, type ErrorKind } from '../../../platform/errors.js';
+import { DomainError, type ErrorDetails, type ErrorKind } from '../../../platform/errors.js';
+import type { InspectedImage } from '../photos.image.js';
 import type { OnnxDetectorOptions } from './onnx.js';
 import type { CountHints, CountResult } from './types.js';
 import { MODEL_NOT_LOADED, type CountRequest, type CountingRequest } from './protocol.js';
@@ -19,10 +20,13 @@ export const IDLE_EXIT_MS = 30_000;
 
 type Answer =
   | { id: number; ok: true; result: unknown }
-  | { id: number; ok: false; message: string; code?: string; kind?: ErrorKind };
+  | { id: number; ok: false; message: string; code?: string; kind?: ErrorKind; details?: ErrorDetails };
+
+/** A Buffer over the same bytes (what crosses the channel arrives as a Uint8Array). */
+const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 /**
- * Counts photos in one child process (worker.ts), one photo at a time, started when needed and ended after
+ * Counts photos (and does an upload's image work) in one child process (worker.ts), one request at a time, started when needed and ended after
  * IDLE_EXIT_MS without work. A process of its own rather than a thread: what opencv.js, sharp and onnxruntime
  * allocate leaves with it (a thread's malloc arenas stay in the server after the thread exits: ~300 MB after a
  * 12 MP photo), and a model or image that crashes native code ends the counting process, not the server — the
@@ -72,6 +76,20 @@ export class CountingProcess {
         withBytes = true;
       }
     }
+  }
+
+  /**
+   * An upload's image work (inspectImage: the header, EXIF, the display and thumbnail copies) in the counting
+   * process, so decoding a 12 MP photo leaves no buffers in the server; rejects with inspectImage's
+   * DomainError (IMAGE_UNREADABLE, IMAGE_TOO_LARGE), details included.
+   */
+  async inspect(bytes: Buffer, timeZone: string): Promise<InspectedImage> {
+    clearTimeout(this.#idle);
+    const image = (await this.#post(this.#start(), {
+      id: ++this.#next,
+      inspect: { bytes: new Uint8Array(bytes), timeZone },
+    })) as InspectedImage;
+    return { ...image, display: asBuffer(image.display), thumb: asBuffer(image.thumb) };
   }
 
   /**
@@ -135,7 +153,8 @@ export class CountingProcess {
       if (!waiting) return;
       this.#waiting.delete(answer.id);
       if (answer.ok) waiting.resolve(answer.result);
-      else if (answer.kind && answer.code) waiting.reject(new DomainError(answer.kind, answer.code, answer.message));
+      else if (answer.kind && answer.code)
+        waiting.reject(new DomainError(answer.kind, answer.code, answer.message, answer.details));
       else waiting.reject(Object.assign(new Error(answer.message), answer.code ? { code: answer.code } : {}));
       if (this.#waiting.size === 0) {
         child.channel?.unref();

@@ -25,7 +25,13 @@ export interface CheckRequest {
   check: { options: Omit<OnnxDetectorOptions, 'threads'>; bytes: Uint8Array };
 }
 
-export type CountingRequest = CountRequest | CheckRequest;
+/** Reads a photo's header and EXIF and makes its display and thumbnail copies: an upload's image work. */
+export interface InspectRequest {
+  id: number;
+  inspect: { bytes: Uint8Array; timeZone: string };
+}
+
+export type CountingRequest = CountRequest | CheckRequest | InspectRequest;
 
 /** The answer to a request naming a model the process does not hold (never sent, or let go): send its bytes. */
 export const MODEL_NOT_LOADED = 'MODEL_NOT_LOADED';

@@ -6,6 +6,7 @@
  */
 import { setPriority } from 'node:os';
 import { DomainError } from '../../../platform/errors.js';
+import { inspectImage } from '../photos.image.js';
 import { countPhotoBytes } from './count.js';
 import { OnnxDetector } from './onnx.js';
 import { MAX_LOADED_MODELS, MODEL_NOT_LOADED, type ModelRequest, type CountingRequest } from './protocol.js';
@@ -70,11 +71,18 @@ function acquire(model: ModelRequest): Loaded | undefined {
 /** An error as the server's side rebuilds it: a DomainError keeps its kind and code. */
 function failure(id: number, error: unknown) {
   const e = error as { message?: string; code?: string };
-  const kind = error instanceof DomainError ? error.kind : undefined;
-  return { id, ok: false, message: e.message ?? String(error), code: e.code, kind };
+  const domain = error instanceof DomainError ? { kind: error.kind, details: error.details } : {};
+  return { id, ok: false, message: e.message ?? String(error), code: e.code, ...domain };
 }
 
 process.on('message', (request: CountingRequest) => {
+  if ('inspect' in request) {
+    void inspectImage(Buffer.from(request.inspect.bytes), request.inspect.timeZone).then(
+      (result) => send({ id: request.id, ok: true, result }),
+      (error: unknown) => send(failure(request.id, error)),
+    );
+    return;
+  }
   if ('check' in request) {
     void (async () => {
       try {
