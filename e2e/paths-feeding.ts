@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { inPage, type PathContext } from './paths.js';
+import { inPage, type PathContext, type Words } from './paths.js';
 import { PHONE_TIME_ZONE } from './browser.js';
 
 const fill = (text: string, values: Record<string, string | number>) =>
@@ -50,6 +50,16 @@ export async function mixPath(ctx: PathContext): Promise<void> {
   expect(await steps.last().textContent()).toBe(fill(L.feeding.steps.ph.lower, { delta: 1.6, target: 5.8 }));
   // The answer's own findings, each under its severity's heading.
   await expect.poll(() => page.getByTestId('mix-finding').count()).toBeGreaterThan(0);
+  // Each headed in the person's language: its severity, then what its code means.
+  const findings = page.getByTestId('mix-finding');
+  for (let i = 0; i < (await findings.count()); i++) {
+    const code = (await findings.nth(i).getAttribute('data-code')) as keyof Words['feeding']['findings'];
+    const severity = (await findings.nth(i).getAttribute('data-severity')) as keyof Words['feeding']['severity'];
+    expect(L.feeding.findings[code], code).toBeTruthy();
+    expect(await findings.nth(i).textContent()).toContain(
+      `${L.feeding.severity[severity]}: ${L.feeding.findings[code]}`,
+    );
+  }
   expect(await page.getByTestId('mix-unsafe').count()).toBe(0);
   await page.getByTestId('mix-steps').scrollIntoViewIfNeeded();
   await ctx.shot('40-mix');

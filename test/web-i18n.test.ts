@@ -72,6 +72,21 @@ describe('web app translations', async () => {
     expect(codes.filter((code) => !text.includes(`'${code}'`))).toEqual([]);
   });
 
+  it('names every finding the mix calculator and a treatment may send', async () => {
+    const codes = async (file: string) => [
+      ...new Set(
+        [
+          ...(await readFile(join(import.meta.dirname, '../src/modules', file), 'utf8')).matchAll(/code: '([A-Z_]+)'/g),
+        ].map((m) => m[1]!),
+      ),
+    ];
+    const mixing = await codes('nutrients/mixing.engine.ts');
+    expect(mixing.length).toBeGreaterThan(15);
+    expect(mixing.filter((code) => !en.has(`feeding.findings.${code}`))).toEqual([]);
+    const treatments = await codes('protection/applications.views.ts');
+    expect(treatments.filter((code) => !en.has(`protection.warnings.${code}`))).toEqual([]);
+  });
+
   it('names every value the API may send for the lists the pages translate', () => {
     const groups: Record<string, string[]> = {
       deviceTypes: ['sensor', 'relay', 'gpio', 'pwm', 'adc', 'servo', 'manual'],

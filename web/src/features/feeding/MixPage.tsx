@@ -197,10 +197,14 @@ function MixResult({ mix }: { mix: Mix }) {
           key={`${f.code}-${i}`}
           color={FINDING_COLOUR[f.severity]}
           variant="light"
-          title={t(`feeding.severity.${f.severity}`)}
+          title={`${t(`feeding.severity.${f.severity}`)}: ${t(`feeding.findings.${f.code}`, { defaultValue: f.message })}`}
           data-testid="mix-finding"
+          data-code={f.code}
           data-severity={f.severity}>
-          <Text size="sm">{f.message}</Text>
+          {/* Croft's own words with the products' names and the figures; in English. */}
+          <Text size="sm" c="dimmed" lang="en">
+            {f.message}
+          </Text>
         </Alert>
       ))}
       <Card withBorder>
