@@ -96,4 +96,21 @@ export async function plantsPath(ctx: PathContext): Promise<void> {
   const plantId = page.url().split('/').pop()!;
   const history = await inPage<{ data: { phase: string }[] }>(ctx, `${api}/plants/${plantId}/phases`);
   expect(history.body.data.map((h) => h.phase)).toEqual(['germination', 'seedling']);
+
+  // The administrator (a manager) moves it back anyway: only with a reason, recorded as forced.
+  const force = page.getByTestId('force-back');
+  await expect.poll(() => force.isVisible()).toBe(true);
+  const anyway = page.getByRole('button', { name: L.phases.forceBack, exact: true });
+  expect(await anyway.isDisabled()).toBe(true);
+  await page
+    .getByRole('textbox', { name: L.phases.forceReason })
+    .fill('Seedlings damped off; resown in the same cells');
+  await anyway.click();
+  await expect.poll(() => current.getAttribute('data-phase')).toBe('germination');
+  const after = await inPage<{ data: { phase: string; reason: string }[] }>(ctx, `${api}/plants/${plantId}/phases`);
+  expect(after.body.data.map((h) => [h.phase, h.reason])).toEqual([
+    ['germination', 'initial'],
+    ['seedling', 'manual'],
+    ['germination', 'forced'],
+  ]);
 }

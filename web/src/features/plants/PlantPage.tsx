@@ -1,4 +1,4 @@
-import { Anchor, Badge, Button, Card, Group, Progress, Select, Stack, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Card, Group, Progress, Select, Stack, Text, Textarea, Title } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
@@ -74,29 +74,58 @@ export function PhaseTimeline({ phases, history, current }: { phases: Phase[]; h
   );
 }
 
-/** Move a plant (or a whole run) to another phase; a refused move shows the server's reason. */
+/** A phase move as the pages send it: `force` with a reason moves back (a manager's call). */
+export interface PhaseMove {
+  id: string;
+  to: string;
+  force?: boolean;
+  reason?: string;
+}
+
+/**
+ * Move a plant (or a whole run) to another phase; a refused move shows the server's reason. A move back is
+ * refused unless forced: a manager sees a reason field and "Move back anyway" for a target behind the
+ * current phase, and the forced move is recorded with that reason.
+ */
 export function ChangePhase({
   phases,
   current,
   move,
+  canForce = false,
 }: {
   phases: Phase[];
   current?: string;
   move: {
-    mutate: (
-      v: { id: string; to: string },
-      o?: { onSuccess?: () => void; onSettled?: (data: unknown, error: unknown) => void },
-    ) => void;
+    mutate: (v: PhaseMove, o?: { onSuccess?: () => void; onSettled?: (data: unknown, error: unknown) => void }) => void;
     isPending: boolean;
     error: unknown;
     reset: () => void;
   };
+  canForce?: boolean;
 }) {
   const { t } = useTranslation();
   const [to, setTo] = useState<string | null>(null);
-  const resend = useResend<{ id: string }>();
+  const [reason, setReason] = useState('');
+  const resend = useResend<PhaseMove>();
   const at = phases.findIndex((p) => p.key === current);
   const next = phases[at + 1];
+  const target = to ?? next?.key;
+  const backward = target !== undefined && at >= 0 && phases.findIndex((p) => p.key === target) < at;
+  const send = (force: boolean) => {
+    // A tap again after a lost answer resends the same move (stored once), not a second one.
+    const body = resend.body(`${target}|${force}|${reason.trim()}`, () => ({
+      id: newId(),
+      to: target!,
+      ...(force ? { force: true, reason: reason.trim() } : {}),
+    }));
+    move.mutate(body, {
+      onSettled: (_, error) => resend.settled(error),
+      onSuccess: () => {
+        setTo(null);
+        setReason('');
+      },
+    });
+  };
   return (
     <Stack gap="xs" data-testid="change-phase">
       <Select
@@ -105,28 +134,37 @@ export function ChangePhase({
         data={phases
           .filter((p) => p.key !== current)
           .map((p) => ({ value: p.key, label: t(`phases.name.${p.key}`, { defaultValue: p.key }) }))}
-        value={to ?? next?.key ?? null}
+        value={target ?? null}
         onChange={(v) => {
           move.reset();
           setTo(v);
         }}
       />
-      <Button
-        size="lg"
-        loading={move.isPending}
-        disabled={!(to ?? next?.key)}
-        onClick={() => {
-          const target = (to ?? next?.key)!;
-          // A tap again after a lost answer resends the same move (stored once), not a second one.
-          const { id } = resend.body(target, () => ({ id: newId() }));
-          move.mutate(
-            { id, to: target },
-            { onSettled: (_, error) => resend.settled(error), onSuccess: () => setTo(null) },
-          );
-        }}>
+      <Button size="lg" loading={move.isPending} disabled={!target} onClick={() => send(false)}>
         {t('phases.move')}
       </Button>
       <ErrorNotice error={move.error} />
+      {backward && canForce && (
+        <Stack gap="xs" data-testid="force-back">
+          <Textarea
+            label={t('phases.forceReason')}
+            description={t('phases.forceHint')}
+            autosize
+            minRows={2}
+            value={reason}
+            onChange={(e) => setReason(e.currentTarget.value)}
+          />
+          <Button
+            size="lg"
+            color="orange"
+            variant="light"
+            loading={move.isPending}
+            disabled={reason.trim() === ''}
+            onClick={() => send(true)}>
+            {t('phases.forceBack')}
+          </Button>
+        </Stack>
+      )}
     </Stack>
   );
 }
@@ -332,10 +370,8 @@ export function PlantPage() {
   const at = phases.findIndex((x) => x.key === p.phase?.key);
   const place = places.data?.find((x) => x.id === p.location_id);
   const move = {
-    mutate: (
-      v: { id: string; to: string },
-      o?: { onSuccess?: () => void; onSettled?: (data: unknown, error: unknown) => void },
-    ) => movePlant.mutate({ plant: p.id, ...v }, o),
+    mutate: (v: PhaseMove, o?: { onSuccess?: () => void; onSettled?: (data: unknown, error: unknown) => void }) =>
+      movePlant.mutate({ plant: p.id, ...v }, o),
     isPending: movePlant.isPending,
     error: movePlant.error,
     reset: movePlant.reset,
@@ -385,7 +421,7 @@ export function PlantPage() {
         <PhaseTimeline phases={phases} history={history.data ?? []} current={p.phase?.key} />
         {canRecord && !p.removed_on && phases.length > 0 && (
           <Stack mt="md">
-            <ChangePhase phases={phases} current={p.phase?.key} move={move} />
+            <ChangePhase phases={phases} current={p.phase?.key} move={move} canForce={can(farm.role, 'config.write')} />
           </Stack>
         )}
       </Card>

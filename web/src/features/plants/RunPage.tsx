@@ -5,7 +5,7 @@ import { can } from '../../api/generated/permissions';
 import { ErrorNotice, Loading } from '../../components/states';
 import { useFarm } from '../farms/FarmRoute';
 import { usePlaces } from '../locations/api';
-import { ChangePhase, PhaseTimeline } from './PlantPage';
+import { ChangePhase, PhaseTimeline, type PhaseMove } from './PlantPage';
 import { PlaceTargets } from './PlaceTargets';
 import { speciesName, usePlantActions, usePlants, useRun, useSpecies } from './api';
 
@@ -31,10 +31,8 @@ export function RunPage() {
   for (const p of plants.data ?? []) if (p.phase) counts.set(p.phase.key, (counts.get(p.phase.key) ?? 0) + 1);
   const current = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
   const move = {
-    mutate: (
-      v: { id: string; to: string },
-      o?: { onSuccess?: () => void; onSettled?: (data: unknown, error: unknown) => void },
-    ) => moveRun.mutate({ run: r.id, ...v }, o),
+    mutate: (v: PhaseMove, o?: { onSuccess?: () => void; onSettled?: (data: unknown, error: unknown) => void }) =>
+      moveRun.mutate({ run: r.id, ...v }, o),
     isPending: moveRun.isPending,
     error: moveRun.error,
     reset: moveRun.reset,
@@ -75,7 +73,7 @@ export function RunPage() {
               <Text size="sm" c="dimmed">
                 {t('runs.moveAll')}
               </Text>
-              <ChangePhase phases={phases} current={current} move={move} />
+              <ChangePhase phases={phases} current={current} move={move} canForce={can(farm.role, 'config.write')} />
             </Stack>
           )}
         </Card>

@@ -278,21 +278,21 @@ export function usePlantActions(farm: string) {
       onSuccess: refresh,
     }),
     movePlant: useMutation({
-      mutationFn: ({ plant, id, to }: { plant: string; id: string; to: string }) =>
+      mutationFn: ({ plant, ...body }: { plant: string; id: string; to: string; force?: boolean; reason?: string }) =>
         unwrap(
           api.POST('/api/v1/farms/{farm}/plants/{plant}/phase-transitions', {
             params: { path: { farm, plant } },
-            body: { id, to },
+            body,
           }),
         ),
       onSuccess: moved,
     }),
     moveRun: useMutation({
-      mutationFn: ({ run, id, to }: { run: string; id: string; to: string }) =>
+      mutationFn: ({ run, ...body }: { run: string; id: string; to: string; force?: boolean; reason?: string }) =>
         unwrap(
           api.POST('/api/v1/farms/{farm}/planting-runs/{id}/phase-transitions', {
             params: { path: { farm, id: run } },
-            body: { id, to },
+            body,
           }),
         ),
       onSuccess: moved,
