@@ -72,7 +72,7 @@ describe('web app translations', async () => {
     expect(codes.filter((code) => !text.includes(`'${code}'`))).toEqual([]);
   });
 
-  it('names every finding the mix calculator and a treatment may send', async () => {
+  it('names every finding the mix calculator, a treatment and a tank may send', async () => {
     const codes = async (file: string) => [
       ...new Set(
         [
@@ -83,6 +83,17 @@ describe('web app translations', async () => {
     const mixing = await codes('nutrients/mixing.engine.ts');
     expect(mixing.length).toBeGreaterThan(15);
     expect(mixing.filter((code) => !en.has(`feeding.findings.${code}`))).toEqual([]);
+    const tanks = [
+      ...new Set(
+        [
+          ...(await readFile(join(import.meta.dirname, '../src/modules/tanks/tanks.engine.ts'), 'utf8')).matchAll(
+            /type: '(tank_[a-z_]+)'/g,
+          ),
+        ].map((m) => m[1]!),
+      ),
+    ];
+    expect(tanks.length).toBeGreaterThan(5);
+    expect(tanks.filter((type) => !en.has(`tanks.alerts.${type}`))).toEqual([]);
     const treatments = await codes('protection/applications.views.ts');
     expect(treatments.filter((code) => !en.has(`protection.warnings.${code}`))).toEqual([]);
   });

@@ -161,8 +161,18 @@ function TankCard({ farm, tank, canRecord }: { farm: string; tank: Tank; canReco
       {tank.alerts.items.length > 0 && (
         <Stack gap="xs" mt="sm">
           {tank.alerts.items.map((a) => (
-            <Alert key={a.id} color={ALERT_COLOUR[a.severity]} variant="light" p="xs" data-testid="tank-alert">
-              <Text size="sm">{a.message}</Text>
+            <Alert
+              key={a.id}
+              color={ALERT_COLOUR[a.severity]}
+              variant="light"
+              p="xs"
+              title={t(`tanks.alerts.${a.type}`, { defaultValue: a.message })}
+              data-testid="tank-alert"
+              data-type={a.type}>
+              {/* Croft's own words with the reading and the limit; in English. */}
+              <Text size="sm" c="dimmed" lang="en">
+                {a.message}
+              </Text>
             </Alert>
           ))}
         </Stack>
