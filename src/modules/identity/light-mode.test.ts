@@ -3,6 +3,7 @@ import { loadConfig } from '../../platform/config.js';
 import type { AddressInfo } from 'node:net';
 import { createTestApp, testConfig, type TestApp } from '../../../test/helpers/app.js';
 import { startSimulation } from '../../cli/simulate.js';
+import { LiveClient, ofType } from '../../../test/helpers/live.js';
 import { createLogger } from '../../platform/logger.js';
 
 let t: TestApp;
@@ -140,5 +141,23 @@ describe('light mode (CROFT_AUTH=none)', () => {
     });
     await simulation.stop();
     expect(simulation.devices).toEqual(['sim-house-001']);
+  });
+
+  it('opens a live socket as the local admin without a token (the web app in light mode), and only from its own pages', async () => {
+    if (!t.app.server.listening) await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const ws = `ws://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+    const farms = await t.app.inject({ method: 'GET', url: '/api/v1/farms' });
+    const client = new LiveClient(`${ws}/api/v1/farms/${farms.json().data[0].slug}/live`);
+    try {
+      await client.opened;
+      await client.waitFor(ofType('authenticated'));
+      client.send({ type: 'subscribe' });
+      await client.waitFor(ofType('subscribed'));
+    } finally {
+      client.close();
+    }
+    // Another site's page: refused before the upgrade, as every change from it is.
+    const foreign = new LiveClient(`${ws}/api/v1/live`, { origin: 'https://evil.example' });
+    await expect(foreign.opened).rejects.toMatchObject({ status: 403 });
   });
 });

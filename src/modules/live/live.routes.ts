@@ -35,6 +35,9 @@ declare module 'fastify' {
   }
 }
 
+/** What a light-mode socket signed in with: checked again as the local admin, never as a token. */
+const LIGHT_MODE_CREDENTIAL = 'light-mode';
+
 /** Browsers send Origin on a WebSocket upgrade: only Croft's own pages (and configured ones) may open one. */
 export function originAllowed(
   request: FastifyRequest,
@@ -75,6 +78,7 @@ export const liveRoutes: FastifyPluginAsyncTypebox<LiveRoutesDeps> = async (app,
     };
   };
 
+  const light = deps.config.auth === 'none';
   const sessionDeps: LiveSessionDeps = {
     bus: deps.bus,
     clock: deps.clock,
@@ -83,7 +87,10 @@ export const liveRoutes: FastifyPluginAsyncTypebox<LiveRoutesDeps> = async (app,
     recheckMs: deps.config.liveRecheckMs,
     authTimeoutMs: deps.config.liveAuthTimeoutMs,
     maxBufferedBytes: LIVE_MAX_BUFFERED_BYTES,
-    authenticate: (token) => auth.authenticateUntil(token),
+    authenticate: (token) =>
+      light && token === LIGHT_MODE_CREDENTIAL
+        ? auth.localCaller().then((caller) => ({ caller, expiresAt: null }))
+        : auth.authenticateUntil(token),
     admit,
     maxSocketsPerUser: deps.config.liveSocketsPerUser,
     farmContext: (caller, farm) => farms.context(caller, farm),
@@ -102,6 +109,14 @@ export const liveRoutes: FastifyPluginAsyncTypebox<LiveRoutesDeps> = async (app,
     if (!originAllowed(request, deps))
       throw forbidden('This page’s origin may not open a live socket', { origin: request.headers.origin });
     const header = request.headers.authorization;
+    if (header === undefined && light) {
+      // Light mode: as every request, the socket is the local admin's (its Origin was checked above).
+      const caller = await auth.localCaller();
+      const farm = (request.params as { farm?: string }).farm;
+      if (farm !== undefined) await farms.context(caller, farm);
+      request.liveAuth = { caller, expiresAt: null, credential: LIGHT_MODE_CREDENTIAL };
+      return;
+    }
     if (header === undefined) return;
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match?.[1])

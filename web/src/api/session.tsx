@@ -101,6 +101,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         const status = await unwrap(api.GET('/api/v1/auth/status'));
         if (stopped) return;
         if (status.needs_setup) return setState({ status: 'needs-setup' });
+        // Light mode (CROFT_AUTH=none): every request is the local admin; there is nobody to sign in.
+        if (status.light_mode) return await loadUser();
         if (!(await refresh())) {
           if (lastError.current === undefined) return; // signed out
           throw lastError.current as Error;
