@@ -138,8 +138,11 @@ export async function feedingPath(ctx: PathContext): Promise<void> {
   await page.getByRole('link', { name: L.protection.toHarvest }).click();
   await expect.poll(() => page.getByRole('heading', { name: L.harvests.title }).isVisible()).toBe(true);
   await page.getByRole('textbox', { name: L.harvests.weight }).fill('850');
-  await page.getByRole('button', { name: L.harvests.save }).click();
+  // The check made before saving shows the interval first (and moves the button down as it appears: a tap
+  // while it comes in could land on it, so the test waits for it as a person would).
   const blocked = page.getByTestId('harvest-blocked');
+  await expect.poll(() => blocked.textContent()).toContain(L.harvests.blocked);
+  await page.getByRole('button', { name: L.harvests.save }).click();
   await expect.poll(() => blocked.textContent()).toContain(L.harvests.refused);
   const blocker = page.getByTestId('blocker');
   expect(await blocker.count()).toBe(1);
