@@ -108,23 +108,21 @@ export const liveRoutes: FastifyPluginAsyncTypebox<LiveRoutesDeps> = async (app,
   const beforeUpgrade = async (request: FastifyRequest) => {
     if (!originAllowed(request, deps))
       throw forbidden('This page’s origin may not open a live socket', { origin: request.headers.origin });
-    const header = request.headers.authorization;
-    if (header === undefined && light) {
-      // Light mode: as every request, the socket is the local admin's (its Origin was checked above).
-      const caller = await auth.localCaller();
-      const farm = (request.params as { farm?: string }).farm;
-      if (farm !== undefined) await farms.context(caller, farm);
-      request.liveAuth = { caller, expiresAt: null, credential: LIGHT_MODE_CREDENTIAL };
-      return;
-    }
-    if (header === undefined) return;
+    const credential = credentialOf(request.headers.authorization);
+    if (credential === undefined) return;
+    const authenticated = await sessionDeps.authenticate(credential);
+    const farm = (request.params as { farm?: string }).farm;
+    if (farm !== undefined) await farms.context(authenticated.caller, farm);
+    request.liveAuth = { ...authenticated, credential };
+  };
+
+  /** The token of an Authorization header; without one, light mode's credential (every request is the local admin's). */
+  const credentialOf = (header: string | undefined): string | undefined => {
+    if (header === undefined) return light ? LIGHT_MODE_CREDENTIAL : undefined;
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match?.[1])
       throw unauthenticated('The Authorization header must read "Bearer <token>"', { reason: 'malformed' });
-    const authenticated = await auth.authenticateUntil(match[1]);
-    const farm = (request.params as { farm?: string }).farm;
-    if (farm !== undefined) await farms.context(authenticated.caller, farm);
-    request.liveAuth = { ...authenticated, credential: match[1] };
+    return match[1];
   };
 
   const describe = (summary: string) => ({ hide: true, summary, response: { 101: Type.Null() } });

@@ -1,9 +1,10 @@
-import { Anchor, Badge, Button, Card, Group, Progress, Select, Stack, Text, Textarea, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Card, Group, Progress, Select, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { can } from '../../api/generated/permissions';
 import { newId } from '../../components/ids';
+import { ProceedWithReason } from '../../components/ProceedWithReason';
 import { useResend } from '../../components/resend';
 import { ErrorNotice, Loading } from '../../components/states';
 import { useFarm } from '../farms/FarmRoute';
@@ -145,25 +146,16 @@ export function ChangePhase({
       </Button>
       <ErrorNotice error={move.error} />
       {backward && canForce && (
-        <Stack gap="xs" data-testid="force-back">
-          <Textarea
-            label={t('phases.forceReason')}
-            description={t('phases.forceHint')}
-            autosize
-            minRows={2}
-            value={reason}
-            onChange={(e) => setReason(e.currentTarget.value)}
-          />
-          <Button
-            size="lg"
-            color="orange"
-            variant="light"
-            loading={move.isPending}
-            disabled={reason.trim() === ''}
-            onClick={() => send(true)}>
-            {t('phases.forceBack')}
-          </Button>
-        </Stack>
+        <ProceedWithReason
+          hint={t('phases.forceHint')}
+          label={t('phases.forceReason')}
+          action={t('phases.forceBack')}
+          reason={reason}
+          onReason={setReason}
+          pending={move.isPending}
+          onProceed={() => send(true)}
+          testId="force-back"
+        />
       )}
     </Stack>
   );

@@ -1,10 +1,11 @@
-import { Alert, Button, Card, NumberInput, Select, Stack, Text, TextInput, Textarea, Title } from '@mantine/core';
+import { Alert, Button, Card, NumberInput, Select, Stack, TextInput, Title } from '@mantine/core';
 import { useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { ApiError } from '../../api/client';
 import { can } from '../../api/generated/permissions';
 import { newId } from '../../components/ids';
+import { ProceedWithReason } from '../../components/ProceedWithReason';
 import { ErrorNotice, Loading } from '../../components/states';
 import { useFarm } from '../farms/FarmRoute';
 import { usePlaces } from '../locations/api';
@@ -183,26 +184,16 @@ export function StartRunForm({ onCancel }: { onCancel: () => void }) {
           </Alert>
         )}
         {refused && manager ? (
-          <Stack gap="xs" data-testid="acknowledge">
-            <Text size="sm">{t('runs.acknowledgeHint')}</Text>
-            <Textarea
-              label={t('runs.reason')}
-              required
-              size="lg"
-              autosize
-              minRows={2}
-              value={reason}
-              onChange={(e) => setReason(e.currentTarget.value)}
-            />
-            <Button
-              color="orange"
-              size="lg"
-              loading={plantRun.isPending}
-              disabled={!reason.trim()}
-              onClick={() => plant(reason.trim())}>
-              {t('runs.plantAnyway')}
-            </Button>
-          </Stack>
+          <ProceedWithReason
+            hint={t('runs.acknowledgeHint')}
+            label={t('runs.reason')}
+            action={t('runs.plantAnyway')}
+            reason={reason}
+            onReason={setReason}
+            pending={plantRun.isPending}
+            onProceed={plant}
+            testId="acknowledge"
+          />
         ) : (
           <Button
             type="submit"
