@@ -8,6 +8,7 @@ import { stopOnSignals } from './platform/shutdown.js';
 import { migrateOnly, serve, work } from './server.js';
 import { userCommand } from './cli/user.js';
 import { simulateCommand } from './cli/simulate.js';
+import { backupCommand, restoreCommand } from './cli/backup.js';
 
 const HELP = `Croft ${VERSION} — open farm-operations platform
 
@@ -21,6 +22,10 @@ Commands:
             first run from the command line: the instance admin and the first farm
   user reset-password EMAIL
             print a one-time password-reset token
+  backup [--to PATH]
+            write a backup (database and local photos) to a file; croft backup --help
+  restore FILE
+            restore a backup into an empty data folder, or an empty database with DATABASE_URL
   simulate --farm F [--devices 10] [--interval 5] [--kind hive|house|greenhouse]
            [--location L] [--from DATE [--backfill-only]]
             send realistic readings from simulated devices to a running Croft, placed at a
@@ -35,7 +40,7 @@ the README lists them all.`;
 
 async function main(argv: string[]): Promise<number> {
   // `croft user …` and `croft simulate …` have options of their own.
-  const own = argv[0] === 'user' || argv[0] === 'simulate' ? argv.slice(1) : undefined;
+  const own = ['user', 'simulate', 'backup', 'restore'].includes(argv[0] ?? '') ? argv.slice(1) : undefined;
   const { values, positionals } = parseArgs({
     args: own ? [argv[0]!] : argv,
     allowPositionals: true,
@@ -50,7 +55,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const command = positionals[0] ?? 'serve';
-  if (!['serve', 'worker', 'migrate', 'user', 'simulate'].includes(command)) {
+  if (!['serve', 'worker', 'migrate', 'user', 'simulate', 'backup', 'restore'].includes(command)) {
     console.error(`Unknown command "${command}".\n\n${HELP}`);
     return 2;
   }
@@ -69,6 +74,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (command === 'user') return await userCommand(own ?? [], config, log);
     if (command === 'simulate') return await simulateCommand(own ?? [], process.env, log);
+    if (command === 'backup') return await backupCommand(own ?? [], config, log);
+    if (command === 'restore') return await restoreCommand(own ?? [], config, log);
     if (command === 'migrate') {
       await migrateOnly(config, log);
       log.info('migrations are up to date');
@@ -79,8 +86,8 @@ async function main(argv: string[]): Promise<number> {
     stopOnSignals(running.stop, log, config.shutdownTimeoutMs + 5_000);
     return -1; // keep running
   } catch (error) {
-    if (command === 'user' && error instanceof DomainError) {
-      console.error(`croft user: ${error.message}`);
+    if (['user', 'backup', 'restore'].includes(command) && error instanceof DomainError) {
+      console.error(`croft ${command}: ${error.message}`);
       return 1;
     }
     if (

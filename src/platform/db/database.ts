@@ -37,6 +37,12 @@ export interface Database {
   farm<T>(farmId: string, fn: (tx: Tx) => Promise<T>, userId?: string): Promise<T>;
   user<T>(userId: string, fn: (tx: Tx) => Promise<T>): Promise<T>;
   system<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * System scope in one repeatable-read, read-only transaction: every statement sees the database as it
+   * was at the first (a backup's consistent copy). On the embedded database it holds the only connection
+   * to its end, so every other caller waits.
+   */
+  snapshot<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** For the platform only (migrations, jobs, health): not scoped, runs as the connecting role. */
   readonly raw: RawExecutor;
   /** For the migration runner only. */
@@ -91,29 +97,33 @@ function createScopedDatabase(
   close: () => Promise<void>,
   options: ScopeOptions = {},
 ): Database {
-  const inScope = <T>(scope: Scope, fn: (tx: Tx) => Promise<T>): Promise<T> =>
-    kysely.transaction().execute(async (tx) => {
-      const started = performance.now();
-      const [kind, farmId, userId] = scopeSettings(scope);
-      // One round trip: the role (so RLS applies) and the scope settings, all local to this transaction.
-      await sql`select set_config('role', ${APP_ROLE}, true), set_config('croft.scope', ${kind}, true),
+  const inScope = <T>(scope: Scope, fn: (tx: Tx) => Promise<T>, snapshot = false): Promise<T> =>
+    (snapshot ? kysely.transaction().setIsolationLevel('repeatable read') : kysely.transaction()).execute(
+      async (tx) => {
+        if (snapshot) await sql`set transaction read only`.execute(tx);
+        const started = performance.now();
+        const [kind, farmId, userId] = scopeSettings(scope);
+        // One round trip: the role (so RLS applies) and the scope settings, all local to this transaction.
+        await sql`select set_config('role', ${APP_ROLE}, true), set_config('croft.scope', ${kind}, true),
         set_config('croft.farm_id', ${farmId}, true), set_config('croft.user_id', ${userId}, true)`.execute(tx);
-      const result = await fn(tx);
-      const heldMs = performance.now() - started;
-      if (options.slowTransactionMs !== undefined && heldMs > options.slowTransactionMs) {
-        options.log?.warn(
-          { heldMs: Math.round(heldMs), scope: kind },
-          'a transaction held the embedded database too long: split the work',
-        );
-      }
-      return result;
-    });
+        const result = await fn(tx);
+        const heldMs = performance.now() - started;
+        if (options.slowTransactionMs !== undefined && heldMs > options.slowTransactionMs) {
+          options.log?.warn(
+            { heldMs: Math.round(heldMs), scope: kind },
+            'a transaction held the embedded database too long: split the work',
+          );
+        }
+        return result;
+      },
+    );
   let closing: Promise<void> | undefined;
   return {
     backend,
     farm: (farmId, fn, userId) => inScope({ kind: 'farm', farmId, userId }, fn),
     user: (userId, fn) => inScope({ kind: 'user', userId }, fn),
     system: (fn) => inScope({ kind: 'system' }, fn),
+    snapshot: (fn) => inScope({ kind: 'system' }, fn, true),
     raw,
     unscoped: kysely,
     copyInto,

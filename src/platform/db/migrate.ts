@@ -14,8 +14,14 @@ const MIGRATION_LOCK_KEY = 7_262_001;
  * Refuses to start when an applied migration was edited afterwards or is missing from the folder.
  * Several processes starting at once take turns on an advisory lock.
  */
-export async function migrate(db: Database, log: Logger, dir = MIGRATIONS_DIR): Promise<number> {
-  const files = readMigrations(dir);
+export async function migrate(
+  db: Database,
+  log: Logger,
+  dir = MIGRATIONS_DIR,
+  /** Stop after this migration (a restore brings a database to its backup's level first). */
+  upTo = Number.POSITIVE_INFINITY,
+): Promise<number> {
+  const files = readMigrations(dir).filter((f) => f.version <= upTo);
   const kysely = db.unscoped;
   return kysely.connection().execute(async (conn) => {
     // Waiting for another process's migrations, and a long migration, may outlast the statement timeout.
