@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { buildApp, type App } from './app.js';
 import type { AppDeps } from './deps.js';
 import { modules, type Services } from './modules/index.js';
@@ -16,6 +17,7 @@ import { JobRegistry } from './platform/jobs/registry.js';
 import { JobRunner } from './platform/jobs/runner.js';
 import type { Logger } from './platform/logger.js';
 import { VERSION } from './platform/version.js';
+import { startControlSocket, type ControlSocket } from './platform/control-socket.js';
 import { startMqtt } from './modules/telemetry/index.js';
 import { LiveEvents } from './platform/live/events.js';
 import { MemoryBus } from './platform/live/bus.js';
@@ -128,6 +130,7 @@ export async function serve(config: Config, options: StartOptions): Promise<Runn
   let deps: AppDeps | undefined;
   let live: LiveConnections | undefined;
   let stopMqtt: () => Promise<void> = async () => {};
+  let control: ControlSocket | undefined;
   try {
     live = await openLiveConnections(config, log);
     deps = assemble(config, db, { ...options, live }).deps;
@@ -142,7 +145,23 @@ export async function serve(config: Config, options: StartOptions): Promise<Runn
     phases.mark('mqtt');
     await app.listen({ host: config.host, port: config.port });
     phases.mark('listen');
+    // `croft backup` beside this process asks it through the data folder's socket (embedded database only:
+    // a PostgreSQL server takes the command line's own connection).
+    if (!config.databaseUrl) {
+      control = await startControlSocket(
+        config.dataDir,
+        {
+          '/backup': async (body) => {
+            if (typeof body.to !== 'string' || !path.isAbsolute(body.to)) throw new Error('to: an absolute path');
+            const { backupInstance } = await import('./platform/backup/instance.js'); // loaded when asked
+            return backupInstance(db, config, body.to);
+          },
+        },
+        log,
+      );
+    }
   } catch (error) {
+    await control?.close().catch(() => {});
     await stopMqtt().catch(() => {});
     await app?.close().catch(() => {});
     await deps?.jobs.stop(config.shutdownTimeoutMs).catch(() => {});
@@ -173,6 +192,7 @@ export async function serve(config: Config, options: StartOptions): Promise<Runn
     stop: once(async () => {
       log.info('stopping: no new requests; finishing the ones in flight');
       try {
+        await control?.close();
         await running.close();
         log.debug('HTTP server closed');
         await stopMqtt();

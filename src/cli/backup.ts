@@ -8,7 +8,9 @@ import { VERSION } from '../platform/version.js';
 import { databaseOnPglite, databaseOnPostgres, type Database } from '../platform/db/database.js';
 import { openEmbeddedDatabase } from '../platform/db/embedded.js';
 import { migrate, readMigrations } from '../platform/db/migrate.js';
-import { writeBackup, type Manifest } from '../platform/backup/backup.js';
+import type { Manifest } from '../platform/backup/backup.js';
+import { backupInstance, backupTarget, photosDir } from '../platform/backup/instance.js';
+import { askServing } from '../platform/control-socket.js';
 import { backupLevel, openBackup, restoreBackup, type RestoreReport } from '../platform/backup/restore.js';
 
 const BACKUP_USAGE = `Usage: croft backup [--to PATH]
@@ -25,35 +27,10 @@ const RESTORE_USAGE = `Usage: croft restore FILE
 /** Tables whose rows make a database someone's: a restore target holding any is refused. */
 const OCCUPIED_BY = ['users', 'farms'];
 
-/** Photos kept on the local disk (no S3 bucket set): the archive carries them. */
-const photosDir = (config: Config) => path.join(config.dataDir, 'photos');
-
-function stamp(now = new Date()): string {
-  return now.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
-}
-
-/** Where the archive goes: a file named, or a new file in a folder named (or in the current folder). */
-export function backupTarget(to: string | undefined, now = new Date()): string {
-  const name = `croft-backup-${stamp(now)}.tar`;
-  if (!to) return path.resolve(name);
-  const resolved = path.resolve(to);
-  return fs.existsSync(resolved) && fs.statSync(resolved).isDirectory() ? path.join(resolved, name) : resolved;
-}
-
 async function openForCli(config: Config, log: Logger, templateDir?: string): Promise<Database> {
   if (config.databaseUrl) return databaseOnPostgres(config.databaseUrl, 2, log);
   const embedded = await openEmbeddedDatabase(config.dataDir, log, templateDir);
   return databaseOnPglite(embedded.pglite, embedded.close, { log });
-}
-
-/** Backs up the database `db` (open and migrated) with the photos of `config`. */
-export async function backupWith(db: Database, config: Config, file: string): Promise<Manifest> {
-  return writeBackup(db, {
-    file,
-    croftVersion: VERSION,
-    folders: config.s3 ? {} : { photos: photosDir(config) },
-    references: config.s3 ? { photos: { s3: { bucket: config.s3.bucket, endpoint: config.s3.endpoint } } } : {},
-  });
 }
 
 function describe(manifest: Manifest, file: string): string {
@@ -70,10 +47,18 @@ export async function backupCommand(args: string[], config: Config, log: Logger)
     return 0;
   }
   const file = backupTarget(values.to);
+  if (!config.databaseUrl) {
+    // The embedded database belongs to a running Croft, when there is one: it writes the backup.
+    const answer = (await askServing(config.dataDir, '/backup', { to: file })) as Manifest | undefined;
+    if (answer) {
+      console.log(`Backup written by the running Croft: ${describe(answer, file)}`);
+      return 0;
+    }
+  }
   const db = await openForCli(config, log);
   try {
     await migrate(db, log);
-    const manifest = await backupWith(db, config, file);
+    const manifest = await backupInstance(db, config, file);
     console.log(`Backup written: ${describe(manifest, file)}`);
     return 0;
   } finally {

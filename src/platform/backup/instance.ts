@@ -1,0 +1,33 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../config.js';
+import type { Database } from '../db/database.js';
+import { VERSION } from '../version.js';
+import { writeBackup, type Manifest } from './backup.js';
+
+/** What an instance's backup holds beside its database, by its settings. */
+
+/** Photos kept on the local disk (no S3 bucket set): the archive carries them. */
+export const photosDir = (config: Config) => path.join(config.dataDir, 'photos');
+
+function stamp(now = new Date()): string {
+  return now.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
+}
+
+/** Where the archive goes: a file named, or a new file in a folder named (or in the current folder). */
+export function backupTarget(to: string | undefined, now = new Date()): string {
+  const name = `croft-backup-${stamp(now)}.tar`;
+  if (!to) return path.resolve(name);
+  const resolved = path.resolve(to);
+  return fs.existsSync(resolved) && fs.statSync(resolved).isDirectory() ? path.join(resolved, name) : resolved;
+}
+
+/** Backs up the database `db` (open and migrated) with the photos of `config`. */
+export async function backupInstance(db: Database, config: Config, file: string): Promise<Manifest> {
+  return writeBackup(db, {
+    file,
+    croftVersion: VERSION,
+    folders: config.s3 ? {} : { photos: photosDir(config) },
+    references: config.s3 ? { photos: { s3: { bucket: config.s3.bucket, endpoint: config.s3.endpoint } } } : {},
+  });
+}

@@ -1,0 +1,172 @@
+/**
+ * `croft backup` and `croft restore` as a farmer runs them: a backup of a running Croft on the embedded
+ * database (the serving process writes it, asked through the data folder's socket), restored into a new
+ * data folder and served again; a target holding data refused; and, where PostgreSQL runs, the move from
+ * the embedded database to PostgreSQL and back with the three commands the README shows.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { randomBytes } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { testBackend } from './helpers/database.js';
+import { adminUrl, databaseUrl } from './helpers/postgres.js';
+import { spawnCroft, type CroftProcess } from './helpers/process.js';
+
+const MAIN = 'src/main.ts';
+const started: CroftProcess[] = [];
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'croft-bk-'));
+const databases: string[] = [];
+
+function croft(args: string[], env: Record<string, string>): CroftProcess {
+  const p = spawnCroft(MAIN, args, { CROFT_AUTH: 'none', CROFT_MQTT_PORT: 'off', ...env });
+  started.push(p);
+  return p;
+}
+
+async function finished(p: CroftProcess): Promise<string> {
+  const code = await p.exited;
+  if (code !== 0) throw new Error(`exited ${code}:\n${p.output()}`);
+  return p.output();
+}
+
+async function stop(p: CroftProcess): Promise<void> {
+  p.child.kill('SIGTERM');
+  await p.exited;
+}
+
+const api = (url: string) => `${url}/api/v1/farms/my-farm`;
+const headers = { 'content-type': 'application/json', 'x-requested-with': 'test' };
+
+async function places(url: string): Promise<string[]> {
+  const res = await fetch(`${api(url)}/locations`);
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { data: { name: string }[] }).data.map((l) => l.name).sort();
+}
+
+async function emptyPostgres(): Promise<string> {
+  const server = inject('template') as { url: string };
+  const name = `croft_move_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl(server.url) });
+  await admin.connect();
+  await admin.query(`create database "${name}"`);
+  await admin.end();
+  databases.push(name);
+  return databaseUrl(server.url, name);
+}
+
+afterAll(async () => {
+  for (const p of started) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+  await Promise.all(started.map((p) => p.exited));
+  if (databases.length > 0) {
+    const server = inject('template') as { url: string };
+    const admin = new pg.Client({ connectionString: adminUrl(server.url) });
+    await admin.connect();
+    for (const name of databases) await admin.query(`drop database if exists "${name}" with (force)`);
+    await admin.end();
+  }
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+describe('croft backup and croft restore', () => {
+  it(
+    'backs up a running Croft, restores it into a new data folder that serves the same farm, and refuses a folder holding data',
+    { timeout: 240_000 },
+    async () => {
+      const first = path.join(root, 'first');
+      const server = croft(['serve'], { CROFT_DATA_DIR: first });
+      const url = await server.url();
+      for (const name of ['Shadehouse', 'North bed', 'Apiary']) {
+        const res = await fetch(`${api(url)}/locations`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ name, type: 'field' }),
+        });
+        expect(res.status).toBe(201);
+      }
+      const expected = await places(url);
+
+      const file = path.join(root, 'farm.tar');
+      const backup = await finished(croft(['backup', '--to', file], { CROFT_DATA_DIR: first }));
+      expect(backup).toContain('Backup written by the running Croft');
+      expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+      // The server went on serving while and after it wrote the backup.
+      expect(await places(url)).toEqual(expected);
+      await stop(server);
+
+      const second = path.join(root, 'second');
+      const restore = await finished(croft(['restore', file], { CROFT_DATA_DIR: second }));
+      expect(restore).toMatch(/Restored \d+ tables, \d+ rows .* every table matches the backup/);
+      const again = croft(['restore', file], { CROFT_DATA_DIR: second });
+      expect(await again.exited).toBe(1);
+      expect(again.output()).toContain('croft restore: The data folder');
+      expect(again.output()).toContain('already holds a database');
+
+      const restored = croft(['serve'], { CROFT_DATA_DIR: second });
+      expect(await places(await restored.url())).toEqual(expected);
+      await stop(restored);
+
+      const broken = path.join(root, 'broken.tar');
+      fs.writeFileSync(broken, 'not an archive');
+      const refused = croft(['restore', broken], { CROFT_DATA_DIR: path.join(root, 'third') });
+      expect(await refused.exited).toBe(1);
+      expect(refused.output()).toContain('is not a Croft backup');
+      expect(fs.existsSync(path.join(root, 'third', 'pgdata'))).toBe(false);
+    },
+  );
+
+  it.runIf(testBackend() === 'postgres')(
+    'moves a farm from the embedded database to PostgreSQL and back with backup, restore and start',
+    { timeout: 240_000 },
+    async () => {
+      const embedded = path.join(root, 'embedded');
+      const first = croft(['serve'], { CROFT_DATA_DIR: embedded });
+      const url = await first.url();
+      const res = await fetch(`${api(url)}/locations`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          name: 'Greenhouse',
+          type: 'greenhouse',
+          geometry: {
+            type: 'Polygon',
+            coordinates: [
+              [
+                [104.9, 11.55],
+                [104.901, 11.55],
+                [104.901, 11.551],
+                [104.9, 11.55],
+              ],
+            ],
+          },
+        }),
+      });
+      expect(res.status).toBe(201);
+      const expected = await places(url);
+      await stop(first);
+
+      const file = path.join(root, 'move.tar');
+      await finished(croft(['backup', '--to', file], { CROFT_DATA_DIR: embedded }));
+      const server = await emptyPostgres();
+      const moved = path.join(root, 'moved'); // photos stay on local disk beside the PostgreSQL database
+      await finished(croft(['restore', file], { DATABASE_URL: server, CROFT_DATA_DIR: moved }));
+      const onPostgres = croft(['serve'], { DATABASE_URL: server, CROFT_DATA_DIR: moved });
+      const pgUrl = await onPostgres.url();
+      expect(await places(pgUrl)).toEqual(expected);
+      const lookup = await fetch(`${api(pgUrl)}/locations/lookup?lat=11.5502&lon=104.9008`);
+      expect(lookup.status).toBe(200);
+      expect(((await lookup.json()) as { location: { name: string } }).location.name).toBe('Greenhouse');
+      await stop(onPostgres);
+
+      const back = path.join(root, 'back.tar');
+      await finished(croft(['backup', '--to', back], { DATABASE_URL: server, CROFT_DATA_DIR: moved }));
+      const home = path.join(root, 'home');
+      await finished(croft(['restore', back], { CROFT_DATA_DIR: home }));
+      const again = croft(['serve'], { CROFT_DATA_DIR: home });
+      expect(await places(await again.url())).toEqual(expected);
+      await stop(again);
+    },
+  );
+});
