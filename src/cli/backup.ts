@@ -4,7 +4,6 @@ import { parseArgs } from 'node:util';
 import type { Config } from '../platform/config.js';
 import type { Logger } from '../platform/logger.js';
 import { DomainError } from '../platform/errors.js';
-import { VERSION } from '../platform/version.js';
 import { databaseOnPglite, databaseOnPostgres, type Database } from '../platform/db/database.js';
 import { openEmbeddedDatabase } from '../platform/db/embedded.js';
 import { migrate, readMigrations } from '../platform/db/migrate.js';
