@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { JobContext, JobName } from '../../src/platform/jobs/registry.js';
 import { buildTestDetectorModel } from '../../scripts/make-test-onnx-model.js';
-import { generateSyntheticTray } from '../../src/modules/photos/synthetic/tray.js';
+import { generateSyntheticTray } from '../../src/modules/photos/index.js';
 import type { Json, TestApp } from './app.js';
 import {
   createApiary,
@@ -85,17 +85,11 @@ export async function fillEveryModule(t: TestApp): Promise<{ farm: FarmRef; admi
   }
 
   const now = t.clock.now();
-  let lastMark = performance.now();
-  const mark = (label: string) => {
-    if (process.env.FULL_FARM_TIMING) console.log(label, Math.round(performance.now() - lastMark));
-    lastMark = performance.now();
-  };
   const iso = (msAgo: number) => new Date(now.getTime() - msAgo).toISOString();
   const HOUR = 3_600_000;
   const DAY = 24 * HOUR;
   const today = localDay(now);
 
-  mark('before identity');
   // ---- identity: the farm itself, people, invitations, keys, sign-ins -------------------------------------
   await call('PATCH', '', { description: 'Every module holds something here', latitude: LAT, longitude: LON });
   const worker = await member(t.app, admin, farm, 'worker', 'grower');
@@ -107,7 +101,6 @@ export async function fillEveryModule(t: TestApp): Promise<{ farm: FarmRef; admi
   // A reset token is made only by the command line (croft user reset-password): its service.
   await t.deps.services.auth.createPasswordReset(worker.email);
 
-  mark('before locations');
   // ---- locations: a site, a greenhouse and its beds and slots (3 deep and more), storage, a tank, an apiary ----
   const site = await createLocation(t.app, admin, farm, {
     name: 'Home site',
@@ -158,7 +151,6 @@ export async function fillEveryModule(t: TestApp): Promise<{ farm: FarmRef; admi
   const bin = await createLocation(t.app, admin, farm, { name: 'Tray 1', type: 'storage_bin', parent_id: bench.id });
   const tank = await createLocation(t.app, admin, farm, { name: 'Recirc A', type: 'tank', parent_id: site.id });
 
-  mark('before devices');
   // ---- devices: a climate sensor, a relay with channels, a hive scale, a tank probe --------------------------
   await createDevice(t.app, admin, farm, { device_id: 'gh-climate', location_id: greenhouse.id, model: 'SHT31' });
   await createDevice(t.app, admin, farm, {
@@ -180,7 +172,6 @@ export async function fillEveryModule(t: TestApp): Promise<{ farm: FarmRef; admi
   await call('PUT', '/devices/relay-1/config/polling_interval_s', { value: 30, unit: 's' });
   await call('PUT', '/telemetry/settings', { raw_days: 90, hourly_days: 730, daily_days: 3650 });
 
-  mark('before alerts and who hears of them');
   // ---- alerts and who hears of them --------------------------------------------------------------------------
   await call(
     'POST',
@@ -206,7 +197,6 @@ export async function fillEveryModule(t: TestApp): Promise<{ farm: FarmRef; admi
     severity: 'critical',
   });
 
-  mark('before a tank with its sensors, state by hand and maintenance');
   // ---- a tank with its sensors, state by hand and maintenance -------------------------------------------------
   await call('PUT', `/tanks/${tank.id}`, { tank_type: 'nutrient', volume_l: 200, solution_kind: 'mineral' });
   await call('PUT', `/tanks/${tank.id}/sensors`, [
@@ -216,7 +206,6 @@ export async function fillEveryModule(t: TestApp): Promise<{ farm: FarmRef; admi
   await call('POST', `/tanks/${tank.id}/states`, { id: randomUUID(), ph: 6.0, ec: 1.8, water_temp_c: 20 }, 201);
   await call('POST', `/tanks/${tank.id}/maintenance`, { id: randomUUID(), item: 'water_change' }, 201);
 
-  mark('before telemetry');
   // ---- telemetry: two days of several series, rolled up --------------------------------------------------------
   const readings: Array<Record<string, unknown>> = [];
   for (let h = 48; h >= 1; h--) {
@@ -246,7 +235,6 @@ export async function fillEveryModule(t: TestApp): Promise<{ farm: FarmRef; admi
   await waitFor(async () => (await call('GET', '/api/v1/notifications')).data.length > 0, 5_000);
   await call('POST', `/alerts/${alerts[0]!.id}/acknowledge`);
 
-  mark('before commands, the emergency stop, schedules');
   // ---- commands, the emergency stop, schedules -------------------------------------------------------------
   await call('POST', '/devices/relay-1/commands', { action: 'on', channel: 'fan' }, 202);
   await call('POST', '/emergency-stop', { reason: 'restore drill' }, 200);
@@ -260,7 +248,6 @@ export async function fillEveryModule(t: TestApp): Promise<{ farm: FarmRef; admi
   );
   await call('POST', `/schedules/${schedule.id}/run-now`, undefined, 202);
 
-  mark('before the plant catalogue');
   // ---- the plant catalogue: a family, species and cultivar of the farm's own -----------------------------------
   const family = await createCatalogFamily(t.app, admin, farm);
   const species = await createCatalogSpecies(t.app, admin, farm, { family: family.id });
@@ -268,7 +255,6 @@ export async function fillEveryModule(t: TestApp): Promise<{ farm: FarmRef; admi
   await createCatalogCultivar(t.app, admin, farm, { species: species.id, name: 'Own Gold' });
   await call('PUT', '/crop-rotation-settings', { window_years: 3 });
 
-  mark('before crops');
   // ---- crops: a run of tomatoes in the bed's slots, a mother plant and its clones ----------------------------
   const plantedOn = localDay(new Date(now.getTime() - 20 * DAY));
   const run = await call(
@@ -312,7 +298,6 @@ export async function fillEveryModule(t: TestApp): Promise<{ farm: FarmRef; admi
   await call('POST', `/plants/${pothos.id}/care/confirm`, { kind: 'water', at: iso(2 * DAY) }, 201);
   await call('POST', '/calendar-feeds', { name: 'My phone' }, 201);
 
-  mark('before tasks by hand');
   // ---- tasks by hand --------------------------------------------------------------------------------------
   const task = await call(
     'POST',
@@ -324,7 +309,6 @@ export async function fillEveryModule(t: TestApp): Promise<{ farm: FarmRef; admi
   await call('POST', '/tasks', { title: 'Water the seedlings', kind: 'water', due_at: now.toISOString() }, 201);
   await call('POST', `/tasks/${task.id}/complete`, { id: randomUUID() }, [200, 201]);
 
-  mark('before feeding');
   // ---- feeding: a fertilizer, its stock, a nutrient plan, watering -----------------------------------------
   const fertilizer = await call(
     'POST',
@@ -384,7 +368,6 @@ export async function fillEveryModule(t: TestApp): Promise<{ farm: FarmRef; admi
     201,
   );
 
-  mark('before protection');
   // ---- protection: the farm's own pest, disease and treatment; applications and inspections ---------------
   const pest = await call(
     'POST',
@@ -446,7 +429,6 @@ export async function fillEveryModule(t: TestApp): Promise<{ farm: FarmRef; admi
     201,
   );
 
-  mark('before harvests and their quality');
   // ---- harvests and their quality --------------------------------------------------------------------------
   const harvest = await call(
     'POST',
@@ -456,7 +438,6 @@ export async function fillEveryModule(t: TestApp): Promise<{ farm: FarmRef; admi
   );
   await call('POST', `/harvests/${harvest.id}/quality`, { appearance: 90, aroma: 80, colour: 85 }, 201);
 
-  mark('before beekeeping');
   // ---- beekeeping ----------------------------------------------------------------------------------------
   const apiary = await createApiary(t.app, admin, farm, {
     name: 'Orchard apiary',
@@ -487,7 +468,6 @@ export async function fillEveryModule(t: TestApp): Promise<{ farm: FarmRef; admi
   await call('POST', `/hives/${hive.id}/events`, { type: 'harvest', date: today, description: '12 kg' }, 201);
   await call('POST', `/apiaries/${apiary.id}/events`, { type: 'feeding', date: today, description: 'Syrup 1:1' }, 201);
 
-  mark('before products, prices, stock');
   // ---- products, prices, stock ----------------------------------------------------------------------------
   const category = await call('POST', '/product-categories', { code: 'HERB', name: 'Herbs', ready_days: 60 }, 201);
   const productFamily = await call('POST', '/product-families', { category: category.id, name: 'Basil' }, 201);
@@ -541,7 +521,6 @@ export async function fillEveryModule(t: TestApp): Promise<{ farm: FarmRef; admi
   });
   if (reconciled.statusCode !== 200) throw new Error(`monthly reconciliation: ${reconciled.body}`);
 
-  mark('before photos');
   // ---- photos: a detection model, a photo of the bench counted, its count validated -----------------------
   const model = await t.app.inject({
     method: 'PUT',
@@ -560,9 +539,9 @@ export async function fillEveryModule(t: TestApp): Promise<{ farm: FarmRef; admi
   const sessionId = (uploaded.json() as Json).session_id as string;
   await runJob('photos.count', { farmId: farm.id, sessionId });
   const session = await call('GET', `/photo-sessions/${sessionId}`);
-  if (session.status === 'completed') await call('POST', `/photo-sessions/${sessionId}/validate`, {}, [200, 201]);
+  if (session.status !== 'completed') throw new Error(`the photo was not counted: ${JSON.stringify(session)}`);
+  await call('POST', `/photo-sessions/${sessionId}/validate`, {}, [200, 201]);
 
-  mark('before the daily jobs');
   // ---- the daily jobs: growth, care, watering, tanks, digests, stock reconciliation ------------------------
   await t.deps.services.growth.runDailyGrowth();
   await t.deps.services.care.runDailyCare();
@@ -576,7 +555,6 @@ export async function fillEveryModule(t: TestApp): Promise<{ farm: FarmRef; admi
     readings: [{ device: 'scale-1', metric: 'weight', ts: iso(30 * 60_000), value: 42.5, unit: 'kg' }],
   });
 
-  mark('end');
   return { farm, admin };
 }
 

@@ -138,7 +138,17 @@ export async function readSchemaMap(tx: Tx): Promise<SchemaMap> {
       partitioned: table.partitioned,
     });
   }
-  const nullable = new Set(columns.filter((c) => c.nullable).map((c) => `${c.table}.${c.name}`));
+  // Columns a CHECK constraint reads: a reference there may not be left empty for a while (a clone run
+  // must name its mother plant), so a cycle is broken elsewhere when it can be.
+  const { rows: checked } = await sql<{ column: string }>`
+    select distinct c.relname || '.' || a.attname as column
+    from pg_constraint con join pg_class c on c.oid = con.conrelid
+      join pg_attribute a on a.attrelid = c.oid and a.attnum = any(con.conkey)
+    where con.contype = 'c' and c.relname = any(${names}) and c.relnamespace = 'public'::regnamespace`.execute(tx);
+  const inCheck = new Set(checked.map((r) => r.column));
+  const nullable = new Set(
+    columns.filter((c) => c.nullable && !inCheck.has(`${c.table}.${c.name}`)).map((c) => `${c.table}.${c.name}`),
+  );
   const edges = foreign
     .filter((f) => f.table !== f.target && maps.has(f.target))
     .map((f) => ({ ...f, nullable: f.columns.filter((c) => nullable.has(`${f.table}.${c}`)) }));
@@ -149,7 +159,10 @@ interface Edge {
   table: string;
   target: string;
   columns: string[];
-  /** The columns of the reference that may be null: one null satisfies it (MATCH SIMPLE). */
+  /**
+   * The columns of the reference that may be null (and no CHECK constraint reads): one null satisfies the
+   * reference (MATCH SIMPLE).
+   */
   nullable: string[];
 }
 
