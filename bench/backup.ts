@@ -2,8 +2,10 @@
  * Backup and restore of a farm with many readings (default 10 million: BENCH_READINGS), the recovery time
  * a farm can expect: seconds to write the backup, the longest wait a small write (an ingest stand-in, one
  * every 50 ms) saw while the backup ran, the archive's size, and seconds to restore it into a new data
- * folder (checked row by row against the manifest). Baseline measured in the same run: copying the data
- * folder's files (`fs.cpSync`), what a file-level copy of a stopped database costs.
+ * folder (checked row by row against the manifest). The embedded database is backed up as a running
+ * Croft does it (backupEmbedded: from a copy of its folder); PostgreSQL in one repeatable-read
+ * transaction. Baseline measured in the same run: copying the data folder's files (`fs.cpSync`), what a
+ * file-level copy of a stopped database costs.
  *
  *   npm run bench:backup                       # embedded database
  *   BENCH_DATABASE_URL=postgres://… npm run bench:backup   # also PostgreSQL (an empty database it may fill)
@@ -15,9 +17,9 @@ import { sql } from 'kysely';
 import { createLogger } from '../src/platform/logger.js';
 import { loadConfig } from '../src/platform/config.js';
 import { databaseOnPglite, databaseOnPostgres, type Database } from '../src/platform/db/database.js';
-import { openEmbeddedDatabase } from '../src/platform/db/embedded.js';
+import { openEmbeddedDatabase, startPglite } from '../src/platform/db/embedded.js';
 import { migrate } from '../src/platform/db/migrate.js';
-import { writeBackup } from '../src/platform/backup/backup.js';
+import { backupEmbedded, writeBackup } from '../src/platform/backup/backup.js';
 import { openBackup, restoreBackup } from '../src/platform/backup/restore.js';
 import { seedFarm } from './devices.js';
 
@@ -96,7 +98,13 @@ async function embedded(root: string): Promise<void> {
   await fill(db);
   filled = performance.now() - filled;
   const file = path.join(root, 'embedded.tar');
-  const backup = await withWrites(db, () => writeBackup(db, { file, croftVersion: 'bench' }));
+  // As a running Croft does it: from a copy of the folder, the live database held only for the copy.
+  const backup = await withWrites(db, () =>
+    backupEmbedded(db, path.join(dataDir, 'pgdata'), { file, croftVersion: 'bench' }, async (folder) => {
+      const pglite = await startPglite({ dataDir: folder });
+      return databaseOnPglite(pglite, () => pglite.close());
+    }),
+  );
   await db.close();
   const folder = folderBytes(path.join(dataDir, 'pgdata'));
   let copyMs = performance.now();

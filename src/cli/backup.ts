@@ -57,7 +57,7 @@ export async function backupCommand(args: string[], config: Config, log: Logger)
   const db = await openForCli(config, log);
   try {
     await migrate(db, log);
-    const manifest = await backupInstance(db, config, file);
+    const manifest = await backupInstance(db, config, file, false);
     console.log(`Backup written: ${describe(manifest, file)}`);
     return 0;
   } finally {

@@ -49,8 +49,10 @@ export interface Manifest {
   files: BackupFiles[];
   /** What the archive does not hold but names (photos kept in S3: their bucket and prefix). */
   references: Record<string, unknown>;
-  /** How long the database was held for the copy, in ms. */
-  snapshot_ms: number;
+  /** How long the live database was held (every other caller waiting) for a consistent copy, in ms. */
+  held_ms: number;
+  /** How the copy was made consistent: one repeatable-read transaction, or a copy of the embedded folder. */
+  consistency: 'transaction' | 'folder-copy';
 }
 
 export const migrationIdentity = (m: { version: number; name: string; checksum: string }) =>
@@ -63,6 +65,8 @@ export interface BackupOptions {
   /** Folders copied into the archive by name (photos kept on the local disk). */
   folders?: Record<string, string>;
   references?: Record<string, unknown>;
+  /** Set when `db` is a copy of the live database: how long the live one was held to make it. */
+  held?: { ms: number; consistency: Manifest['consistency'] };
 }
 
 async function writeLines(gzip: ReturnType<typeof createGzip>, lines: string[]): Promise<void> {
@@ -83,8 +87,9 @@ function folderSize(dir: string): { count: number; bytes: number } {
 
 /**
  * Writes a backup of `db` to `options.file`. The rows are read in one repeatable-read transaction (a
- * consistent copy of the whole database at one moment); on the embedded database that transaction holds
- * the only connection, so requests and ingest wait until the rows are copied (`snapshot_ms`).
+ * consistent copy of the whole database at one moment). On the embedded database that transaction would
+ * hold the only connection until every row is written (requests and ingest waiting): a running embedded
+ * database is backed up from a copy of its folder instead (backupEmbedded).
  */
 export async function writeBackup(db: Database, options: BackupOptions): Promise<Manifest> {
   const target = path.resolve(options.file);
@@ -137,7 +142,8 @@ export async function writeBackup(db: Database, options: BackupOptions): Promise
       checksum: databaseChecksum(Object.fromEntries(tables.map((t) => [t.name, t]))),
       files,
       references: options.references ?? {},
-      snapshot_ms: snapshotMs,
+      held_ms: options.held?.ms ?? snapshotMs,
+      consistency: options.held?.consistency ?? 'transaction',
     };
     fs.writeFileSync(path.join(staging, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
     const partial = `${target}.partial`;
@@ -153,5 +159,37 @@ export async function writeBackup(db: Database, options: BackupOptions): Promise
     return manifest;
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Backs up a running embedded database without holding it for the whole export: a checkpoint, then its
+ * folder copied while a transaction holds the one connection (nothing writes during the copy: the copy
+ * is the database at that moment, as after a clean stop), then the rows exported from a second PGlite
+ * opened on the copy while the live one serves on. The pause requests and ingest see is the folder copy
+ * (`held_ms`); the copy needs as much free disk as the database beside it, and is removed after.
+ */
+export async function backupEmbedded(
+  db: Database,
+  pgdata: string,
+  options: BackupOptions,
+  open: (folder: string) => Promise<Database>,
+): Promise<Manifest> {
+  const copy = `${pgdata}.backup-${process.pid}`;
+  await fs.promises.rm(copy, { recursive: true, force: true });
+  try {
+    await db.raw.executeSql('checkpoint');
+    const started = performance.now();
+    await db.system(() => fs.promises.cp(pgdata, copy, { recursive: true }));
+    const heldMs = Math.round(performance.now() - started);
+    await fs.promises.rm(path.join(copy, 'postmaster.pid'), { force: true });
+    const snapshot = await open(copy);
+    try {
+      return await writeBackup(snapshot, { ...options, held: { ms: heldMs, consistency: 'folder-copy' } });
+    } finally {
+      await snapshot.close();
+    }
+  } finally {
+    await fs.promises.rm(copy, { recursive: true, force: true });
   }
 }

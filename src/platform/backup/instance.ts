@@ -3,7 +3,9 @@ import path from 'node:path';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import { VERSION } from '../version.js';
-import { writeBackup, type Manifest } from './backup.js';
+import { databaseOnPglite } from '../db/database.js';
+import { startPglite } from '../db/embedded.js';
+import { backupEmbedded, writeBackup, type BackupOptions, type Manifest } from './backup.js';
 
 /** What an instance's backup holds beside its database, by its settings. */
 
@@ -22,12 +24,22 @@ export function backupTarget(to: string | undefined, now = new Date()): string {
   return fs.existsSync(resolved) && fs.statSync(resolved).isDirectory() ? path.join(resolved, name) : resolved;
 }
 
-/** Backs up the database `db` (open and migrated) with the photos of `config`. */
-export async function backupInstance(db: Database, config: Config, file: string): Promise<Manifest> {
-  return writeBackup(db, {
+/**
+ * Backs up the database `db` (open and migrated) with the photos of `config`: the embedded database from a
+ * copy of its folder while it serves (`live`: a pause of the copy's length, not the export's), PostgreSQL
+ * and a stopped embedded database in one transaction.
+ */
+export async function backupInstance(db: Database, config: Config, file: string, live = true): Promise<Manifest> {
+  const options: BackupOptions = {
     file,
     croftVersion: VERSION,
     folders: config.s3 ? {} : { photos: photosDir(config) },
     references: config.s3 ? { photos: { s3: { bucket: config.s3.bucket, endpoint: config.s3.endpoint } } } : {},
+  };
+  // Nobody else waits for a database the command line opened itself (the server is stopped).
+  if (db.backend === 'postgres' || !live) return writeBackup(db, options);
+  return backupEmbedded(db, path.join(config.dataDir, 'pgdata'), options, async (folder) => {
+    const pglite = await startPglite({ dataDir: folder });
+    return databaseOnPglite(pglite, () => pglite.close());
   });
 }
