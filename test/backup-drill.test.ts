@@ -119,6 +119,35 @@ describe('the restore drill', () => {
     );
   });
 
+  it(
+    'seals a backup with a passphrase: restored with it, refused without it, with a wrong one or a changed byte',
+    { timeout: 120_000 },
+    async () => {
+      const sealed = path.join(root, 'sealed.tar');
+      const made = await writeBackup(t.deps.db, { file: sealed, croftVersion: 'test', passphrase: 'correct horse' });
+      expect(fs.readFileSync(sealed).includes(Buffer.from('manifest.json'))).toBe(false);
+      expect(fs.statSync(sealed).mode & 0o777).toBe(0o600);
+      const opened = await openBackup(sealed, path.join(root, 'unsealed'), 'correct horse');
+      expect(opened.manifest.checksum).toBe(made.checksum);
+      await expect(openBackup(sealed, path.join(root, 'unsealed-none'))).rejects.toMatchObject({
+        code: 'BACKUP_PASSPHRASE_NEEDED',
+      });
+      await expect(openBackup(sealed, path.join(root, 'unsealed-wrong'), 'wrong horse')).rejects.toMatchObject({
+        code: 'BACKUP_PASSPHRASE_WRONG',
+      });
+      const bytes = fs.readFileSync(sealed);
+      bytes[Math.floor(bytes.length / 2)]! ^= 1;
+      const changed = path.join(root, 'changed.tar');
+      fs.writeFileSync(changed, bytes);
+      await expect(openBackup(changed, path.join(root, 'unsealed-changed'), 'correct horse')).rejects.toMatchObject({
+        code: 'BACKUP_PASSPHRASE_WRONG',
+      });
+      const target = await newDatabase();
+      const report = await restoreBackup(target, opened, { occupiedBy: OCCUPIED_BY });
+      expect(report.checksum).toBe(made.checksum);
+    },
+  );
+
   it.runIf(testBackend() === 'postgres')(
     'moves the farm from PostgreSQL to the embedded database and back: the same checksum all the way',
     { timeout: 240_000 },

@@ -88,7 +88,7 @@ export async function restoreFile(file: string, config: Config, log: Logger): Pr
   const work = path.join(config.dataDir, `.restoring-${process.pid}`);
   let restored = false;
   try {
-    const opened = await openBackup(file, work);
+    const opened = await openBackup(file, work, config.backupPassphrase);
     const level = backupLevel(opened.manifest);
     const current = level === readMigrations().length;
     // The build's template is at this code's level; an older backup needs a database made at its own.

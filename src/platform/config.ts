@@ -35,6 +35,8 @@ export interface Config {
   registration: 'open' | 'invite' | 'closed';
   /** When set, first-run setup must present it. */
   setupToken: string | undefined;
+  /** Seals backups with this passphrase (AES-256-GCM); restoring a sealed backup needs it. */
+  backupPassphrase: string | undefined;
   /** Overrides the access-token signing key kept in the database (at least 32 characters). */
   jwtSecret: string | undefined;
   /** Issuer and audience of access tokens. */
@@ -451,6 +453,7 @@ export function loadConfig(env: Env = process.env, isTerminal = Boolean(process.
     auth: lightMode(env, runEnv),
     registration: oneOf(env, 'CROFT_REGISTRATION', ['open', 'invite', 'closed'] as const, 'invite'),
     setupToken: read(env, 'CROFT_SETUP_TOKEN'),
+    backupPassphrase: read(env, 'CROFT_BACKUP_PASSPHRASE'),
     jwtSecret: jwtSecret(env),
     jwtIssuer: read(env, 'CROFT_JWT_ISSUER') ?? 'croft',
     accessTokenTtlS: integer(env, 'CROFT_ACCESS_TOKEN_TTL_S', 900, 10, 86_400),

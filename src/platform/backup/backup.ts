@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar';
 import type { Backend, Database } from '../db/database.js';
 import { canonicalSession, databaseChecksum, readCanonical, type TableDigest } from './canonical.js';
+import { seal } from './encryption.js';
 import { readSchemaMap, type Partition } from './schema-map.js';
 
 /**
@@ -65,6 +66,8 @@ export interface BackupOptions {
   /** Folders copied into the archive by name (photos kept on the local disk). */
   folders?: Record<string, string>;
   references?: Record<string, unknown>;
+  /** Seal the archive with this passphrase (encryption.ts). */
+  passphrase?: string | undefined;
   /** Set when `db` is a copy of the live database: how long the live one was held to make it. */
   held?: { ms: number; consistency: Manifest['consistency'] };
 }
@@ -155,7 +158,17 @@ export async function writeBackup(db: Database, options: BackupOptions): Promise
       ...files.filter((f) => fs.existsSync(path.join(staging, f.name))).map((f) => f.name),
     ];
     await tar.c({ file: partial, cwd: staging, portable: true, follow: true }, members);
-    fs.renameSync(partial, target);
+    if (options.passphrase) {
+      const sealed = `${target}.sealing`;
+      try {
+        await seal(partial, sealed, options.passphrase);
+      } finally {
+        fs.rmSync(partial, { force: true });
+      }
+      fs.renameSync(sealed, target);
+    } else {
+      fs.renameSync(partial, target);
+    }
     return manifest;
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });

@@ -33,6 +33,7 @@ export async function backupInstance(db: Database, config: Config, file: string,
   const options: BackupOptions = {
     file,
     croftVersion: VERSION,
+    passphrase: config.backupPassphrase,
     folders: config.s3 ? {} : { photos: photosDir(config) },
     references: config.s3 ? { photos: { s3: { bucket: config.s3.bucket, endpoint: config.s3.endpoint } } } : {},
   };

@@ -9,6 +9,7 @@ import { readMigrations } from '../db/migration-files.js';
 import { DomainError } from '../errors.js';
 import { BACKUP_FORMAT, BACKUP_FORMAT_VERSION, migrationIdentity, type Manifest } from './backup.js';
 import { canonicalSession, databaseChecksum, ident, readCanonical, type TableDigest } from './canonical.js';
+import { isSealed, unseal } from './encryption.js';
 import { readSchemaMap, type TableMap } from './schema-map.js';
 
 /** Rows sent in one INSERT (one jsonb parameter), and at most this many bytes of row text. */
@@ -21,12 +22,20 @@ export interface OpenedBackup {
   dir: string;
 }
 
-/** Unpacks `file` into `workDir` (new) and reads its manifest; refuses what is not a Croft backup. */
-export async function openBackup(file: string, workDir: string): Promise<OpenedBackup> {
+/**
+ * Unpacks `file` into `workDir` (new) and reads its manifest; refuses what is not a Croft backup. A sealed
+ * backup is opened with `passphrase` first.
+ */
+export async function openBackup(file: string, workDir: string, passphrase?: string): Promise<OpenedBackup> {
   if (!fs.existsSync(file)) throw new DomainError('not_found', 'BACKUP_NOT_FOUND', `No backup at ${file}.`);
   fs.mkdirSync(workDir, { recursive: true, mode: 0o700 });
+  let archive = file;
+  if (isSealed(file)) {
+    archive = path.join(workDir, 'archive.tar');
+    await unseal(file, archive, passphrase);
+  }
   try {
-    await tar.x({ file, cwd: workDir, strict: true, preservePaths: false });
+    await tar.x({ file: archive, cwd: workDir, strict: true, preservePaths: false });
   } catch (error) {
     throw new DomainError(
       'invalid',
@@ -34,6 +43,7 @@ export async function openBackup(file: string, workDir: string): Promise<OpenedB
       `${file} is not a Croft backup archive: ${(error as Error).message}`,
     );
   }
+  if (archive !== file) fs.rmSync(archive, { force: true });
   let manifest: Manifest;
   try {
     manifest = JSON.parse(fs.readFileSync(path.join(workDir, 'manifest.json'), 'utf8')) as Manifest;
