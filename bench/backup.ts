@@ -89,6 +89,22 @@ async function withWrites(db: Database, work: () => Promise<unknown>): Promise<{
   return { ms, longestWriteMs: longest };
 }
 
+/** Restores `file` into a new embedded data folder; the restore's ms (the unpacking and the check included). */
+async function restoreIntoNewFolder(file: string, dataDir: string) {
+  const target = await openEmbeddedDatabase(dataDir, log);
+  const db = databaseOnPglite(target.pglite, target.close);
+  try {
+    await migrate(db, log);
+    const started = performance.now();
+    const report = await restoreBackup(db, await openBackup(file, `${dataDir}-unpacked`), {
+      occupiedBy: ['users', 'farms'],
+    });
+    return { restoreMs: performance.now() - started, report };
+  } finally {
+    await db.close();
+  }
+}
+
 async function embedded(root: string): Promise<void> {
   const dataDir = path.join(root, 'source');
   const opened = await openEmbeddedDatabase(dataDir, log);
@@ -111,15 +127,7 @@ async function embedded(root: string): Promise<void> {
   fs.cpSync(path.join(dataDir, 'pgdata'), path.join(root, 'copy'), { recursive: true });
   copyMs = performance.now() - copyMs;
 
-  const target = await openEmbeddedDatabase(path.join(root, 'target'), log);
-  const restoredDb = databaseOnPglite(target.pglite, target.close);
-  await migrate(restoredDb, log);
-  let restoreMs = performance.now();
-  const report = await restoreBackup(restoredDb, await openBackup(file, path.join(root, 'unpacked')), {
-    occupiedBy: ['users', 'farms'],
-  });
-  restoreMs = performance.now() - restoreMs;
-  await restoredDb.close();
+  const { restoreMs, report } = await restoreIntoNewFolder(file, path.join(root, 'target'));
   print('embedded (PGlite)', {
     filled,
     backup,
@@ -141,15 +149,7 @@ async function postgres(url: string, root: string): Promise<void> {
   const backup = await withWrites(db, () => writeBackup(db, { file, croftVersion: 'bench' }));
   const { rows } = await db.raw.executeSql('select pg_database_size(current_database())::bigint as bytes');
   // Restored into the embedded database: the move a farm makes, and the other direction's cost.
-  const target = await openEmbeddedDatabase(path.join(root, 'from-postgres'), log);
-  const restoredDb = databaseOnPglite(target.pglite, target.close);
-  await migrate(restoredDb, log);
-  let restoreMs = performance.now();
-  const report = await restoreBackup(restoredDb, await openBackup(file, path.join(root, 'unpacked-pg')), {
-    occupiedBy: ['users', 'farms'],
-  });
-  restoreMs = performance.now() - restoreMs;
-  await restoredDb.close();
+  const { restoreMs, report } = await restoreIntoNewFolder(file, path.join(root, 'from-postgres'));
   await db.close();
   const folder = Number((rows[0] as { bytes: string }).bytes);
   print('PostgreSQL → restored into PGlite', {
