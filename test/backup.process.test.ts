@@ -91,6 +91,7 @@ describe('croft backup and croft restore', () => {
       const file = path.join(root, 'farm.tar');
       const backup = await finished(croft(['backup', '--to', file], { CROFT_DATA_DIR: first }));
       expect(backup).toContain('Backup written by the running Croft');
+      expect(backup).toContain('Warning: the backup is on the same disk as the data folder');
       expect(fs.statSync(file).mode & 0o777).toBe(0o600);
       // The server went on serving while and after it wrote the backup.
       expect(await places(url)).toEqual(expected);

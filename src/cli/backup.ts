@@ -38,6 +38,16 @@ function describe(manifest: Manifest, file: string): string {
   return `${file}: ${manifest.tables.length} tables, ${rows} rows${files ? `, ${files}` : ''}, ${(fs.statSync(file).size / 1e6).toFixed(1)} MB (checksum ${manifest.checksum.slice(0, 16)}…)`;
 }
 
+/** A backup on the disk of the data folder is lost with it: said, not refused (a USB stick may come later). */
+function warnSameDisk(file: string, config: Config): void {
+  if (config.databaseUrl || !fs.existsSync(config.dataDir)) return;
+  if (fs.statSync(path.dirname(file)).dev === fs.statSync(config.dataDir).dev) {
+    console.warn(
+      'Warning: the backup is on the same disk as the data folder; a failure of that disk loses both. Copy it to another disk or machine.',
+    );
+  }
+}
+
 /** `croft backup`: returns the exit code. */
 export async function backupCommand(args: string[], config: Config, log: Logger): Promise<number> {
   const { values } = parseArgs({ args, options: { to: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
@@ -51,6 +61,7 @@ export async function backupCommand(args: string[], config: Config, log: Logger)
     const answer = (await askServing(config.dataDir, '/backup', { to: file })) as Manifest | undefined;
     if (answer) {
       console.log(`Backup written by the running Croft: ${describe(answer, file)}`);
+      warnSameDisk(file, config);
       return 0;
     }
   }
@@ -59,6 +70,7 @@ export async function backupCommand(args: string[], config: Config, log: Logger)
     await migrate(db, log);
     const manifest = await backupInstance(db, config, file, false);
     console.log(`Backup written: ${describe(manifest, file)}`);
+    warnSameDisk(file, config);
     return 0;
   } finally {
     await db.close();
