@@ -272,6 +272,8 @@ async function main(): Promise<void> {
     // 100 simulated devices connect from 127.0.0.1: one address, far above a farm's usual share.
     CROFT_MQTT_CONNECTIONS_PER_ADDRESS: '1000',
     CROFT_MQTT_CONNECTS_PER_MINUTE: '10000',
+    // Node options for the server alone (not this script): BENCH_SERVER_NODE_OPTIONS=--max-old-space-size=256
+    ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}),
   };
   const health = `http://127.0.0.1:${port}/api/v1/health`;
   try {

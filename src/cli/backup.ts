@@ -38,6 +38,11 @@ function describe(manifest: Manifest, file: string): string {
   return `${file}: ${manifest.tables.length} tables, ${rows} rows${files ? `, ${files}` : ''}, ${(fs.statSync(file).size / 1e6).toFixed(1)} MB (checksum ${manifest.checksum.slice(0, 16)}…)`;
 }
 
+/** A path as the person typed it: under `npm run croft -- …` npm runs in Croft's folder, not theirs. */
+function fromCaller(file: string): string {
+  return path.resolve(process.env.INIT_CWD ?? process.cwd(), file);
+}
+
 /** A backup on the disk of the data folder is lost with it: said, not refused (a USB stick may come later). */
 function warnSameDisk(file: string, config: Config): void {
   if (config.databaseUrl || !fs.existsSync(config.dataDir)) return;
@@ -55,7 +60,7 @@ export async function backupCommand(args: string[], config: Config, log: Logger)
     console.log(BACKUP_USAGE);
     return 0;
   }
-  const file = backupTarget(values.to);
+  const file = backupTarget(values.to && fromCaller(values.to));
   if (!config.databaseUrl) {
     // The embedded database belongs to a running Croft, when there is one: it writes the backup.
     const answer = (await askServing(config.dataDir, '/backup', { to: file })) as Manifest | undefined;
@@ -148,7 +153,7 @@ export async function restoreCommand(args: string[], config: Config, log: Logger
     console.log(RESTORE_USAGE);
     return values.help ? 0 : 2;
   }
-  const report = await restoreFile(path.resolve(positionals[0]!), config, log);
+  const report = await restoreFile(fromCaller(positionals[0]!), config, log);
   console.log(
     `Restored ${report.tables} tables, ${report.rows} rows in ${(report.ms / 1000).toFixed(1)} s; every table matches the backup (checksum ${report.checksum.slice(0, 16)}…).`,
   );
