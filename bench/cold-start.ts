@@ -272,19 +272,23 @@ async function main(): Promise<void> {
     // 100 simulated devices connect from 127.0.0.1: one address, far above a farm's usual share.
     CROFT_MQTT_CONNECTIONS_PER_ADDRESS: '1000',
     CROFT_MQTT_CONNECTS_PER_MINUTE: '10000',
-    // Node options for the server alone (not this script): BENCH_SERVER_NODE_OPTIONS=--max-old-space-size=256
+  };
+  // Node options for `croft serve` alone (not this script, not npm and its build check), e.g.
+  // BENCH_SERVER_NODE_OPTIONS=--max-old-space-size=256
+  const serverEnv = {
+    ...env,
     ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}),
   };
   const health = `http://127.0.0.1:${port}/api/v1/health`;
   try {
     const bare = await measure(['-e', BARE_SERVER], {}, `http://127.0.0.1:${process.env.BENCH_BARE_PORT ?? 18_081}/`);
-    const first = await measure([MAIN, 'serve'], env, health);
-    const warm = await measure([MAIN, 'serve'], env, health);
+    const first = await measure([MAIN, 'serve'], serverEnv, health);
+    const warm = await measure([MAIN, 'serve'], serverEnv, health);
     // What a user runs: npm, the build check (nothing changed) and the server.
     const npmWarm = await measure(['start', '--silent'], env, health, 'npm');
     const farm = await seedLightFarm(dataDir);
     let done: string[] = [];
-    const worked = await measure([MAIN, 'serve'], env, health, process.execPath, async () => {
+    const worked = await measure([MAIN, 'serve'], serverEnv, health, process.execPath, async () => {
       done = await workload(`http://127.0.0.1:${port}`, port + 2, farm);
     });
     const rows = [
