@@ -86,7 +86,13 @@ async function main(argv: string[]): Promise<number> {
     stopOnSignals(running.stop, log, config.shutdownTimeoutMs + 5_000);
     return -1; // keep running
   } catch (error) {
-    if (['user', 'backup', 'restore'].includes(command) && error instanceof DomainError) {
+    if (command === 'user' && error instanceof DomainError) {
+      console.error(`croft user: ${error.message}`);
+      return 1;
+    }
+    // A backup or restore that fails says why in one line (the log has the stack); it is not a start.
+    if ((command === 'backup' || command === 'restore') && error instanceof Error) {
+      if (!(error instanceof DomainError)) log.error({ err: error }, `croft ${command} failed`);
       console.error(`croft ${command}: ${error.message}`);
       return 1;
     }

@@ -87,6 +87,13 @@ describe('the restore drill', () => {
     expect((rows[0] as { ahead: boolean }).ahead).toBe(true);
   });
 
+  it('refuses to write into a folder that does not exist (a mistyped path is said, not made)', async () => {
+    await expect(
+      writeBackup(t.deps.db, { file: path.join(root, 'no-such-folder', 'farm.tar'), croftVersion: 'test' }),
+    ).rejects.toMatchObject({ code: 'BACKUP_FOLDER_MISSING' });
+    expect(fs.existsSync(path.join(root, 'no-such-folder'))).toBe(false);
+  });
+
   it('refuses a target that already holds data', async () => {
     await expect(restoreBackup(t.deps.db, await open(), { occupiedBy: OCCUPIED_BY })).rejects.toMatchObject({
       code: 'RESTORE_TARGET_NOT_EMPTY',

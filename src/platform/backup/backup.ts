@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar';
 import type { Backend, Database } from '../db/database.js';
 import { canonicalSession, databaseChecksum, readCanonical, type TableDigest } from './canonical.js';
+import { DomainError } from '../errors.js';
 import { seal } from './encryption.js';
 import { readSchemaMap, type Partition } from './schema-map.js';
 
@@ -96,6 +97,14 @@ function folderSize(dir: string): { count: number; bytes: number } {
  */
 export async function writeBackup(db: Database, options: BackupOptions): Promise<Manifest> {
   const target = path.resolve(options.file);
+  // A mistyped folder is said, not made: a backup landing somewhere nobody looks is no backup.
+  if (!fs.existsSync(path.dirname(target))) {
+    throw new DomainError(
+      'invalid',
+      'BACKUP_FOLDER_MISSING',
+      `There is no folder ${path.dirname(target)} to write the backup in.`,
+    );
+  }
   const staging = `${target}.partial-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
   fs.mkdirSync(path.join(staging, 'tables'), { recursive: true, mode: 0o700 });
