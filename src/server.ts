@@ -148,13 +148,16 @@ export async function serve(config: Config, options: StartOptions): Promise<Runn
     // `croft backup` beside this process asks it through the data folder's socket (embedded database only:
     // a PostgreSQL server takes the command line's own connection).
     if (!config.databaseUrl) {
+      const { backups } = deps.services;
       control = await startControlSocket(
         config.dataDir,
         {
           '/backup': async (body) => {
-            if (typeof body.to !== 'string' || !path.isAbsolute(body.to)) throw new Error('to: an absolute path');
-            const { backupInstance } = await import('./platform/backup/instance.js'); // loaded when asked
-            return backupInstance(db, config, body.to);
+            const to = body.to;
+            if (typeof to !== 'string' || !(path.isAbsolute(to) || to.startsWith('s3://')))
+              throw new Error('to: an absolute path or s3://bucket/prefix');
+            const { record, manifest } = await backups.run('command', to);
+            return { location: record.location, bytes: Number(record.bytes), same_disk: record.same_disk, manifest };
           },
         },
         log,

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { testBackend } from './helpers/database.js';
@@ -57,7 +58,10 @@ async function emptyPostgres(): Promise<string> {
   return databaseUrl(server.url, name);
 }
 
+const closeAfter: Array<() => Promise<void>> = [];
+
 afterAll(async () => {
+  for (const close of closeAfter) await close();
   for (const p of started) if (p.child.exitCode === null) p.child.kill('SIGKILL');
   await Promise.all(started.map((p) => p.exited));
   if (databases.length > 0) {
@@ -75,8 +79,29 @@ describe('croft backup and croft restore', () => {
     'backs up a running Croft, restores it into a new data folder that serves the same farm, and refuses a folder holding data',
     { timeout: 240_000 },
     async () => {
+      // An S3-compatible store on loopback for `--to s3://…`; the server's own settings reach it.
+      const S3rver = createRequire(import.meta.url)('s3rver') as new (options: Record<string, unknown>) => {
+        run(): Promise<{ port: number }>;
+        close(): Promise<void>;
+      };
+      const s3rver = new S3rver({
+        address: '127.0.0.1',
+        port: 0,
+        silent: true,
+        directory: path.join(root, 's3rver'),
+        configureBuckets: [{ name: 'croft-backups' }],
+      });
+      const { port } = await s3rver.run();
+      closeAfter.push(() => s3rver.close());
+      const s3 = {
+        CROFT_S3_ENDPOINT: `http://127.0.0.1:${port}`,
+        CROFT_S3_ACCESS_KEY_ID: 'S3RVER',
+        CROFT_S3_SECRET_ACCESS_KEY: 'S3RVER',
+        CROFT_S3_FORCE_PATH_STYLE: 'on',
+        CROFT_BACKUP_TO: 's3://croft-backups/nightly',
+      };
       const first = path.join(root, 'first');
-      const server = croft(['serve'], { CROFT_DATA_DIR: first });
+      const server = croft(['serve'], { CROFT_DATA_DIR: first, ...s3 });
       const url = await server.url();
       for (const name of ['Shadehouse', 'North bed', 'Apiary']) {
         const res = await fetch(`${api(url)}/locations`, {
@@ -95,6 +120,15 @@ describe('croft backup and croft restore', () => {
       expect(fs.statSync(file).mode & 0o777).toBe(0o600);
       // The server went on serving while and after it wrote the backup.
       expect(await places(url)).toEqual(expected);
+      const uploaded = await finished(croft(['backup', '--to', 's3://croft-backups/by-hand'], { CROFT_DATA_DIR: first }));
+      expect(uploaded).toMatch(/Backup written by the running Croft: s3:\/\/croft-backups\/by-hand\/croft-backup-\d{8}-\d{6}\.tar: /);
+      expect(uploaded).not.toContain('Warning');
+      // Both are in the server's record (light mode: the one person is the instance admin).
+      const recorded = (await (await fetch(`${url}/api/v1/instance/backups`)).json()) as { data: Record<string, unknown>[] };
+      expect(recorded.data.map((b) => [b.trigger, b.status, String(b.location).startsWith('s3://') ? 's3' : b.location])).toEqual([
+        ['command', 'done', 's3'],
+        ['command', 'done', file],
+      ]);
       await stop(server);
 
       const second = path.join(root, 'second');

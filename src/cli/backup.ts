@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Config } from '../platform/config.js';
@@ -10,11 +11,13 @@ import { migrate, readMigrations } from '../platform/db/migrate.js';
 import type { Manifest } from '../platform/backup/backup.js';
 import { backupInstance, backupTarget, photosDir } from '../platform/backup/instance.js';
 import { askServing } from '../platform/control-socket.js';
+import { deliver, localFile, onSameDisk, parseDestination } from '../platform/backup/destination.js';
 import { backupLevel, openBackup, restoreBackup, type RestoreReport } from '../platform/backup/restore.js';
 
-const BACKUP_USAGE = `Usage: croft backup [--to PATH]
+const BACKUP_USAGE = `Usage: croft backup [--to PATH | --to s3://bucket/prefix]
   Writes a backup of this Croft (its database and its photos kept on local disk) to PATH, a file
-  (default: croft-backup-<date>-<time>.tar in the current folder) or an existing folder. The file
+  (default: croft-backup-<date>-<time>.tar in the current folder) or an existing folder, or uploads it
+  to an S3-compatible bucket reached with the CROFT_S3_* settings. The file
   holds secrets (the token signing key, webhook secrets, password hashes): it is written readable by
   its owner only.`;
 
@@ -32,10 +35,16 @@ async function openForCli(config: Config, log: Logger, templateDir?: string): Pr
   return databaseOnPglite(embedded.pglite, embedded.close, { log });
 }
 
-function describe(manifest: Manifest, file: string): string {
+interface Written {
+  location: string;
+  bytes: number;
+  manifest: Manifest;
+}
+
+function describe({ manifest, location, bytes }: Written): string {
   const rows = manifest.tables.reduce((sum, t) => sum + t.rows, 0);
   const files = manifest.files.map((f) => `${f.count} ${f.name} files`).join(', ');
-  return `${file}: ${manifest.tables.length} tables, ${rows} rows${files ? `, ${files}` : ''}, ${(fs.statSync(file).size / 1e6).toFixed(1)} MB (checksum ${manifest.checksum.slice(0, 16)}…)`;
+  return `${location}: ${manifest.tables.length} tables, ${rows} rows${files ? `, ${files}` : ''}, ${(bytes / 1e6).toFixed(1)} MB (checksum ${manifest.checksum.slice(0, 16)}…)`;
 }
 
 /** A path as the person typed it: under `npm run croft -- …` npm runs in Croft's folder, not theirs. */
@@ -44,13 +53,11 @@ function fromCaller(file: string): string {
 }
 
 /** A backup on the disk of the data folder is lost with it: said, not refused (a USB stick may come later). */
-function warnSameDisk(file: string, config: Config): void {
-  if (config.databaseUrl || !fs.existsSync(config.dataDir)) return;
-  if (fs.statSync(path.dirname(file)).dev === fs.statSync(config.dataDir).dev) {
-    console.warn(
-      'Warning: the backup is on the same disk as the data folder; a failure of that disk loses both. Copy it to another disk or machine.',
-    );
-  }
+function warnSameDisk(location: string, config: Config): void {
+  if (config.databaseUrl || location.startsWith('s3://') || !onSameDisk(location, config.dataDir)) return;
+  console.warn(
+    'Warning: the backup is on the same disk as the data folder; a failure of that disk loses both. Copy it to another disk or machine.',
+  );
 }
 
 /** `croft backup`: returns the exit code. */
@@ -60,22 +67,26 @@ export async function backupCommand(args: string[], config: Config, log: Logger)
     console.log(BACKUP_USAGE);
     return 0;
   }
-  const file = backupTarget(values.to && fromCaller(values.to));
+  const to = values.to?.startsWith('s3://') ? values.to : backupTarget(values.to && fromCaller(values.to));
+  const destination = parseDestination(to);
   if (!config.databaseUrl) {
     // The embedded database belongs to a running Croft, when there is one: it writes the backup.
-    const answer = (await askServing(config.dataDir, '/backup', { to: file })) as Manifest | undefined;
+    const answer = (await askServing(config.dataDir, '/backup', { to })) as Written | undefined;
     if (answer) {
-      console.log(`Backup written by the running Croft: ${describe(answer, file)}`);
-      warnSameDisk(file, config);
+      console.log(`Backup written by the running Croft: ${describe(answer)}`);
+      warnSameDisk(answer.location, config);
       return 0;
     }
   }
   const db = await openForCli(config, log);
   try {
     await migrate(db, log);
+    const file = localFile(destination, fs.existsSync(config.dataDir) ? config.dataDir : os.tmpdir());
     const manifest = await backupInstance(db, config, file, false);
-    console.log(`Backup written: ${describe(manifest, file)}`);
-    warnSameDisk(file, config);
+    const bytes = fs.statSync(file).size;
+    const written = { location: await deliver(file, destination, config.s3Connection), bytes, manifest };
+    console.log(`Backup written: ${describe(written)}`);
+    warnSameDisk(written.location, config);
     return 0;
   } finally {
     await db.close();

@@ -1,6 +1,7 @@
 import type { Assembled, ModuleBase } from '../platform/module.js';
 import { alertsModule } from './alerts/index.js';
 import { auditModule } from './audit/index.js';
+import { backupsModule } from './backups/index.js';
 import { beekeepingModule } from './beekeeping/index.js';
 import { calendarModule } from './calendar/index.js';
 import { cropsModule } from './crops/index.js';
@@ -36,6 +37,7 @@ export const modules = [
   devicesModule,
   telemetryModule,
   alertsModule,
+  backupsModule,
   tasksModule,
   schedulesModule,
   beekeepingModule,

@@ -104,4 +104,45 @@ describe('configuration', () => {
     for (const bad of ['croft.local:8080', 'http://croft.local', '*.local'])
       expect(() => loadConfig({ CROFT_ALLOWED_HOSTS: bad }, false)).toThrow(/CROFT_ALLOWED_HOSTS/);
   });
+
+  it('makes no backups on its own until CROFT_BACKUP_TO names where; then daily at 03:00 machine time, 30 kept', () => {
+    expect(loadConfig({}, false).backupSchedule).toBeUndefined();
+    expect(loadConfig({ CROFT_BACKUP_TO: '/mnt/usb/croft' }, false).backupSchedule).toMatchObject({
+      to: '/mnt/usb/croft',
+      at: '03:00',
+      keep: 30,
+    });
+    expect(
+      loadConfig(
+        {
+          CROFT_BACKUP_TO: 's3://croft-backups/farm-a',
+          CROFT_BACKUP_AT: '23:45',
+          CROFT_BACKUP_TIME_ZONE: 'Asia/Phnom_Penh',
+          CROFT_BACKUP_KEEP: '7',
+          // An endpoint without a photo bucket serves the s3:// backup target.
+          CROFT_S3_ENDPOINT: 'http://127.0.0.1:9000',
+        },
+        false,
+      ),
+    ).toMatchObject({
+      backupSchedule: { to: 's3://croft-backups/farm-a', at: '23:45', timeZone: 'Asia/Phnom_Penh', keep: 7 },
+      s3: undefined,
+      s3Connection: { endpoint: 'http://127.0.0.1:9000', region: 'us-east-1' },
+    });
+  });
+
+  it.each([
+    [{ CROFT_BACKUP_AT: '03:00' }, 'CROFT_BACKUP_AT', 'is set but CROFT_BACKUP_TO is not'],
+    [{ CROFT_BACKUP_TO: 'backups' }, 'CROFT_BACKUP_TO', 'is not an absolute folder path or s3://bucket/prefix'],
+    [{ CROFT_BACKUP_TO: 's3://A_B/x' }, 'CROFT_BACKUP_TO', 'does not name a bucket'],
+    [{ CROFT_BACKUP_TO: '/b', CROFT_BACKUP_AT: '3am' }, 'CROFT_BACKUP_AT', 'is not a time of day'],
+    [{ CROFT_BACKUP_TO: '/b', CROFT_BACKUP_AT: '24:00' }, 'CROFT_BACKUP_AT', 'is not a time of day'],
+    [{ CROFT_BACKUP_TO: '/b', CROFT_BACKUP_TIME_ZONE: 'Mars/Olympus' }, 'CROFT_BACKUP_TIME_ZONE', 'is not a time zone'],
+    [{ CROFT_BACKUP_TO: '/b', CROFT_BACKUP_KEEP: '0' }, 'CROFT_BACKUP_KEEP', 'must be between 1 and 1000'],
+    [{ CROFT_BACKUP_TO: '/b', CROFT_S3_ENDPOINT: 'http://x:9000' }, 'CROFT_S3_ENDPOINT', 'CROFT_S3_BUCKET is not'],
+  ])('stops on backup settings %j and names %s', (env, variable, message) => {
+    expect(() => loadConfig(env, false)).toThrow(ConfigError);
+    expect(() => loadConfig(env, false)).toThrow(`${variable}: `);
+    expect(() => loadConfig(env, false)).toThrow(message);
+  });
 });

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { isTimeZone } from './time-zones.js';
 
 /**
  * Every setting Croft reads, parsed once from the environment. A bad value stops the start with a
@@ -37,6 +38,11 @@ export interface Config {
   setupToken: string | undefined;
   /** Seals backups with this passphrase (AES-256-GCM); restoring a sealed backup needs it. */
   backupPassphrase: string | undefined;
+  /**
+   * Daily backups by the serving process (CROFT_BACKUP_TO and the rest); unset, none are made on
+   * their own (`croft backup` still works).
+   */
+  backupSchedule: BackupSchedule | undefined;
   /** Overrides the access-token signing key kept in the database (at least 32 characters). */
   jwtSecret: string | undefined;
   /** Issuer and audience of access tokens. */
@@ -155,19 +161,31 @@ export interface Config {
    * An S3-compatible store for photos (CROFT_S3_BUCKET and the rest); unset, photos are kept under
    * `<data dir>/photos`.
    */
-  s3:
-    | {
-        /** The store's URL (MinIO, Garage …); unset: AWS's own for the region. */
-        endpoint: string | undefined;
-        bucket: string;
-        region: string;
-        /** Both or neither; neither: the SDK's own credential chain (environment, instance role …). */
-        accessKeyId: string | undefined;
-        secretAccessKey: string | undefined;
-        /** Bucket in the path, not the host name (MinIO, Garage, s3rver). */
-        forcePathStyle: boolean;
-      }
-    | undefined;
+  s3: (S3Connection & { bucket: string }) | undefined;
+  /** How to reach an S3-compatible store (CROFT_S3_ENDPOINT and the rest), also for s3:// backup targets. */
+  s3Connection: S3Connection;
+}
+
+export interface S3Connection {
+  /** The store's URL (MinIO, Garage …); unset: AWS's own for the region. */
+  endpoint: string | undefined;
+  region: string;
+  /** Both or neither; neither: the SDK's own credential chain (environment, instance role …). */
+  accessKeyId: string | undefined;
+  secretAccessKey: string | undefined;
+  /** Bucket in the path, not the host name (MinIO, Garage, s3rver). */
+  forcePathStyle: boolean;
+}
+
+export interface BackupSchedule {
+  /** A folder, or `s3://bucket/prefix`. */
+  to: string;
+  /** Local time of day, HH:MM. */
+  at: string;
+  /** The IANA zone `at` is read in. */
+  timeZone: string;
+  /** Scheduled backups kept at the target; older ones are deleted. */
+  keep: number;
 }
 
 export class ConfigError extends Error {
@@ -380,19 +398,7 @@ function hosts(env: Env): string[] {
     });
 }
 
-function s3(env: Env): Config['s3'] {
-  const bucket = read(env, 'CROFT_S3_BUCKET');
-  const named = ['CROFT_S3_ENDPOINT', 'CROFT_S3_REGION', 'CROFT_S3_ACCESS_KEY_ID', 'CROFT_S3_SECRET_ACCESS_KEY'];
-  if (bucket === undefined) {
-    const stray = named.find((name) => read(env, name) !== undefined);
-    if (stray) throw new ConfigError(stray, 'is set but CROFT_S3_BUCKET is not: name the bucket photos go to');
-    return undefined;
-  }
-  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket))
-    throw new ConfigError(
-      'CROFT_S3_BUCKET',
-      `"${bucket}" is not a bucket name (3–63 lower-case letters, digits, dots, dashes)`,
-    );
+function s3Connection(env: Env): S3Connection {
   const accessKeyId = read(env, 'CROFT_S3_ACCESS_KEY_ID');
   const secretAccessKey = read(env, 'CROFT_S3_SECRET_ACCESS_KEY');
   if ((accessKeyId === undefined) !== (secretAccessKey === undefined))
@@ -405,12 +411,59 @@ function s3(env: Env): Config['s3'] {
     throw new ConfigError('CROFT_S3_REGION', `"${region}" is not a region name such as eu-central-1`);
   return {
     endpoint: serviceUrl(env, 'CROFT_S3_ENDPOINT', ['http:', 'https:'], 'https://s3.example.org:9000'),
-    bucket,
     region,
     accessKeyId,
     secretAccessKey,
     forcePathStyle: onOff(env, 'CROFT_S3_FORCE_PATH_STYLE', false),
   };
+}
+
+/** An S3 bucket name: 3–63 lower-case letters, digits, dots and dashes. */
+export const isBucketName = (name: string) => /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name);
+
+function s3(env: Env, connection: S3Connection): Config['s3'] {
+  const bucket = read(env, 'CROFT_S3_BUCKET');
+  const named = ['CROFT_S3_ENDPOINT', 'CROFT_S3_REGION', 'CROFT_S3_ACCESS_KEY_ID', 'CROFT_S3_SECRET_ACCESS_KEY'];
+  if (bucket === undefined) {
+    // The connection alone serves an s3:// backup target; otherwise a forgotten bucket is said.
+    const stray = named.find((name) => read(env, name) !== undefined);
+    if (stray && !read(env, 'CROFT_BACKUP_TO')?.startsWith('s3://'))
+      throw new ConfigError(stray, 'is set but CROFT_S3_BUCKET is not: name the bucket photos go to');
+    return undefined;
+  }
+  if (!isBucketName(bucket))
+    throw new ConfigError(
+      'CROFT_S3_BUCKET',
+      `"${bucket}" is not a bucket name (3–63 lower-case letters, digits, dots, dashes)`,
+    );
+  return { ...connection, bucket };
+}
+
+/** The zone this machine's clock is set to (TZ, /etc/localtime), UTC when it has none. */
+const machineZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+
+function backupSchedule(env: Env): BackupSchedule | undefined {
+  const to = read(env, 'CROFT_BACKUP_TO');
+  const named = ['CROFT_BACKUP_AT', 'CROFT_BACKUP_TIME_ZONE', 'CROFT_BACKUP_KEEP'];
+  if (to === undefined) {
+    const stray = named.find((name) => read(env, name) !== undefined);
+    if (stray) throw new ConfigError(stray, 'is set but CROFT_BACKUP_TO is not: name the folder or s3:// bucket backups go to');
+    return undefined;
+  }
+  if (to.startsWith('s3://')) {
+    const bucket = to.slice(5).split('/')[0] ?? '';
+    if (!isBucketName(bucket))
+      throw new ConfigError('CROFT_BACKUP_TO', `"${to}" does not name a bucket: write s3://bucket/prefix`);
+  } else if (!path.isAbsolute(to)) {
+    throw new ConfigError('CROFT_BACKUP_TO', `"${to}" is not an absolute folder path or s3://bucket/prefix`);
+  }
+  const at = read(env, 'CROFT_BACKUP_AT') ?? '03:00';
+  if (!/^([01][0-9]|2[0-3]):[0-5][0-9]$/.test(at))
+    throw new ConfigError('CROFT_BACKUP_AT', `"${at}" is not a time of day such as 03:00 (24-hour HH:MM)`);
+  const timeZone = read(env, 'CROFT_BACKUP_TIME_ZONE') ?? machineZone();
+  if (!isTimeZone(timeZone))
+    throw new ConfigError('CROFT_BACKUP_TIME_ZONE', `"${timeZone}" is not a time zone (an IANA name such as Europe/Berlin)`);
+  return { to, at, timeZone, keep: integer(env, 'CROFT_BACKUP_KEEP', 30, 1, 1000) };
 }
 
 function retryDelays(env: Env): number[] {
@@ -428,6 +481,7 @@ function retryDelays(env: Env): number[] {
 /** Reads the configuration; throws {@link ConfigError} naming the first bad variable. */
 export function loadConfig(env: Env = process.env, isTerminal = Boolean(process.stdout.isTTY)): Config {
   const runEnv = oneOf(env, 'CROFT_ENV', ['development', 'production', 'test'] as const, 'development');
+  const connection = s3Connection(env);
   return {
     env: runEnv,
     host: read(env, 'CROFT_HOST') ?? '0.0.0.0',
@@ -454,6 +508,7 @@ export function loadConfig(env: Env = process.env, isTerminal = Boolean(process.
     registration: oneOf(env, 'CROFT_REGISTRATION', ['open', 'invite', 'closed'] as const, 'invite'),
     setupToken: read(env, 'CROFT_SETUP_TOKEN'),
     backupPassphrase: read(env, 'CROFT_BACKUP_PASSPHRASE'),
+    backupSchedule: backupSchedule(env),
     jwtSecret: jwtSecret(env),
     jwtIssuer: read(env, 'CROFT_JWT_ISSUER') ?? 'croft',
     accessTokenTtlS: integer(env, 'CROFT_ACCESS_TOKEN_TTL_S', 900, 10, 86_400),
@@ -514,6 +569,7 @@ export function loadConfig(env: Env = process.env, isTerminal = Boolean(process.
     taskDigestHour: integer(env, 'CROFT_TASK_DIGEST_HOUR', 7, 0, 23),
     catalogSeedDir: read(env, 'CROFT_CATALOG_SEED_DIR') && path.resolve(read(env, 'CROFT_CATALOG_SEED_DIR')!),
     detectorModelMaxBytes: integer(env, 'CROFT_DETECTOR_MODEL_MAX_MB', 100, 1, 2048) * 1024 * 1024,
-    s3: s3(env),
+    s3: s3(env, connection),
+    s3Connection: connection,
   };
 }

@@ -242,6 +242,37 @@ export class NotificationsService {
   }
 
   /**
+   * A notice about the instance itself (a scheduled backup failed) to every instance admin: in the app
+   * (with no farm), and by email to their account's address when this Croft sends email. Returns how
+   * many admins were told.
+   */
+  async tellInstanceAdmins(notice: { title: string; message: string; type: string; data: Record<string, unknown> }) {
+    const admins = await this.deps.db.system((tx) => notificationsRepository.instanceAdmins(tx));
+    let told = 0;
+    for (const admin of admins) {
+      try {
+        await this.#inApp(admin.id, null, {
+          alert_id: null,
+          title: notice.title.slice(0, 100),
+          message: notice.message,
+          severity: 'urgent',
+          data: { type: notice.type, ...notice.data },
+        });
+        if (this.#mail)
+          await this.deps.jobs.send('notifications.email', {
+            to: admin.email,
+            subject: `[Croft] ${notice.title}`,
+            text: notice.message,
+          });
+        told += 1;
+      } catch (error) {
+        this.deps.log.error({ err: error, userId: admin.id }, 'telling an instance admin failed');
+      }
+    }
+    return told;
+  }
+
+  /**
    * Whether one subscription takes this alert now. A subscription that cannot be judged (a time zone
    * this runtime does not know, stored before zones were checked) is skipped and logged: it never
    * stops the others.
@@ -265,7 +296,7 @@ export class NotificationsService {
   /** Into the person's inbox, and pushed on their live channel. */
   async #inApp(
     userId: string,
-    farmId: string,
+    farmId: string | null,
     n: Pick<NotificationRow, 'alert_id' | 'title' | 'message' | 'severity' | 'data'>,
   ): Promise<NotificationRow> {
     const row = await this.deps.db.system((tx) =>

@@ -10,7 +10,7 @@ import { looksLikeOnnxModel, type OnnxDetectorOptions } from './counting/onnx.js
 import type { DetectionClass } from './counting/types.js';
 import { detectorModelsRepository as repo, type DetectorModelRow } from './detector-models.repository.js';
 import type { DetectorModelSettings } from './photos.schemas.js';
-import type { ObjectStorage } from './photos.storage.js';
+import type { ObjectStorage } from '../../platform/object-storage.js';
 
 interface Deps {
   db: Database;

@@ -20,7 +20,7 @@ export type { DetectionsService } from './detections.service.js';
 export type { ValidationService } from './validate.service.js';
 export type { DetectorModelsService } from './detector-models.service.js';
 export type { CountModel, CountPhoto, PhotoCount } from './photos.counting.js';
-export type { ObjectStorage } from './photos.storage.js';
+export type { ObjectStorage } from '../../platform/object-storage.js';
 /** The counting engine and the synthetic trays, for the scripts that measure them. */
 export { countPhotoBytes, countPlants, decodeForCounting, decodeWorkingCopy } from './counting/count.js';
 export { generateSyntheticTray } from './synthetic/tray.js';

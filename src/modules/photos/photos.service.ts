@@ -25,7 +25,7 @@ import { countHints, learnDensity, needsCalibration, observedDensity } from './p
 import { inspectImage, sniffFormat } from './photos.image.js';
 import { accuracyOf, choosePlace } from './photos.place.engine.js';
 import { photosRepository as repo, type DensityKey, type PhotoRow, type SessionRow } from './photos.repository.js';
-import { readAll, type ObjectStorage } from './photos.storage.js';
+import { readAll, type ObjectStorage } from '../../platform/object-storage.js';
 import type { LocationSource } from './photos.tables.js';
 
 interface Deps {

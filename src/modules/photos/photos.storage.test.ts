@@ -10,7 +10,8 @@ import { createTestApp } from '../../../test/helpers/app.js';
 import { login, setupAdmin } from '../../../test/helpers/factories.js';
 import { waitFor } from '../../../test/helpers/wait.js';
 import { loadConfig } from '../../platform/config.js';
-import { createPhotoStorage, LocalFolderStorage, readAll, S3Storage, type ObjectStorage } from './photos.storage.js';
+import { LocalFolderStorage, readAll, S3Storage, type ObjectStorage } from '../../platform/object-storage.js';
+import { createPhotoStorage } from './photos.storage.js';
 
 /** Both stores through the same interface; the S3 one against s3rver on loopback, bytes read back and compared. */
 

@@ -5,6 +5,7 @@ import type { Database } from '../db/database.js';
 import { VERSION } from '../version.js';
 import { databaseOnPglite } from '../db/database.js';
 import { startPglite } from '../db/embedded.js';
+import { backupFileName, localFile } from './destination.js';
 import { backupEmbedded, writeBackup, type BackupOptions, type Manifest } from './backup.js';
 
 /** What an instance's backup holds beside its database, by its settings. */
@@ -12,16 +13,9 @@ import { backupEmbedded, writeBackup, type BackupOptions, type Manifest } from '
 /** Photos kept on the local disk (no S3 bucket set): the archive carries them. */
 export const photosDir = (config: Config) => path.join(config.dataDir, 'photos');
 
-function stamp(now = new Date()): string {
-  return now.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
-}
-
 /** Where the archive goes: a file named, or a new file in a folder named (or in the current folder). */
 export function backupTarget(to: string | undefined, now = new Date()): string {
-  const name = `croft-backup-${stamp(now)}.tar`;
-  if (!to) return path.resolve(name);
-  const resolved = path.resolve(to);
-  return fs.existsSync(resolved) && fs.statSync(resolved).isDirectory() ? path.join(resolved, name) : resolved;
+  return to ? localFile({ kind: 'path', path: path.resolve(to) }, '', now) : path.resolve(backupFileName(now));
 }
 
 /**
@@ -37,9 +31,11 @@ export async function backupInstance(db: Database, config: Config, file: string,
     folders: config.s3 ? {} : { photos: photosDir(config) },
     references: config.s3 ? { photos: { s3: { bucket: config.s3.bucket, endpoint: config.s3.endpoint } } } : {},
   };
-  // Nobody else waits for a database the command line opened itself (the server is stopped).
-  if (db.backend === 'postgres' || !live) return writeBackup(db, options);
-  return backupEmbedded(db, path.join(config.dataDir, 'pgdata'), options, async (folder) => {
+  const pgdata = path.join(config.dataDir, 'pgdata');
+  // Nobody else waits for a database the command line opened itself (the server is stopped); an
+  // in-memory one (tests) has no folder to copy.
+  if (db.backend === 'postgres' || !live || !fs.existsSync(pgdata)) return writeBackup(db, options);
+  return backupEmbedded(db, pgdata, options, async (folder) => {
     const pglite = await startPglite({ dataDir: folder });
     return databaseOnPglite(pglite, () => pglite.close());
   });
