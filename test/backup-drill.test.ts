@@ -6,16 +6,22 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { writeBackup, type Manifest } from '../src/platform/backup/backup.js';
 import { openBackup, restoreBackup, tableDigests } from '../src/platform/backup/restore.js';
-import { databaseOnPglite, type Database } from '../src/platform/db/database.js';
+import { databaseOnPglite, databaseOnPostgres, type Database } from '../src/platform/db/database.js';
 import { startPglite } from '../src/platform/db/embedded.js';
-import { migrate } from '../src/platform/db/migrate.js';
+import { migrate, readMigrations } from '../src/platform/db/migrate.js';
+import { openEmbeddedDatabase } from '../src/platform/db/embedded.js';
+import { restoreFile } from '../src/cli/backup.js';
 import { createLogger } from '../src/platform/logger.js';
 import { createTestApp, testConfig, type TestApp } from './helpers/app.js';
 import { createTestDatabase, testBackend } from './helpers/database.js';
 import { fillEveryModule } from './helpers/full-farm.js';
+import { adminUrl, databaseUrl } from './helpers/postgres.js';
 import type { TableDigest } from '../src/platform/backup/canonical.js';
 
 const OCCUPIED_BY = ['users', 'farms'];
@@ -53,6 +59,23 @@ async function newDatabase(): Promise<Database> {
   const target = await createTestDatabase();
   closing.push(() => target.close());
   return target.db;
+}
+
+/** An empty PostgreSQL database (no migrations), dropped at the end. */
+async function emptyPostgres(): Promise<string> {
+  const server = inject('template') as { url: string };
+  const name = `croft_old_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl(server.url) });
+  await admin.connect();
+  await admin.query(`create database "${name}"`);
+  await admin.end();
+  closing.push(async () => {
+    const again = new pg.Client({ connectionString: adminUrl(server.url) });
+    await again.connect();
+    await again.query(`drop database if exists "${name}" with (force)`);
+    await again.end();
+  });
+  return databaseUrl(server.url, name);
 }
 
 /** A migrated, empty PGlite of its own (the other database in the PostgreSQL run). */
@@ -170,6 +193,49 @@ describe('the restore drill', () => {
         occupiedBy: OCCUPIED_BY,
       });
       expect(await tableDigests(server)).toEqual(source);
+    },
+  );
+
+  it(
+    'restores a backup made one migration ago: at its own level first, then migrated to this Croft’s',
+    { timeout: 240_000 },
+    async () => {
+      const level = readMigrations().length;
+      const old = await startPglite();
+      const older = databaseOnPglite(old, () => old.close());
+      closing.push(() => older.close());
+      await migrate(older, log, undefined, level - 1);
+      await older.system(async (tx) => {
+        await sql`insert into farms (id, name, slug, time_zone, created_at, updated_at)
+          values ('0b9f4c3e-6d2a-4e71-9a4b-1c2d3e4f5a6b', 'Old Farm', 'old-farm', 'Europe/Berlin', now(), now())`.execute(tx);
+        await sql`insert into locations (farm_id, name, type, qr_code, geometry, created_at, updated_at)
+          values ('0b9f4c3e-6d2a-4e71-9a4b-1c2d3e4f5a6b', 'Glasshouse', 'greenhouse', 'GH-1',
+            ST_GeomFromText('POLYGON((7.8 47.99, 7.8001 47.99, 7.8001 47.9901, 7.8 47.9901, 7.8 47.99))', 4326), now(), now())`.execute(tx);
+      });
+      const oldFile = path.join(root, 'one-migration-ago.tar');
+      const made = await writeBackup(older, { file: oldFile, croftVersion: 'test' });
+      expect(made.migrations).toHaveLength(level - 1);
+
+      const env: Record<string, string> = { CROFT_DATA_DIR: path.join(root, 'restored-old') };
+      if (testBackend() === 'postgres') env.DATABASE_URL = await emptyPostgres();
+      const report = await restoreFile(oldFile, testConfig(env), log);
+      expect(report.checksum).toBe(made.checksum);
+
+      const config = testConfig(env);
+      const restored = config.databaseUrl
+        ? databaseOnPostgres(config.databaseUrl, 1, log)
+        : await openEmbeddedDatabase(config.dataDir, log).then((e) => databaseOnPglite(e.pglite, e.close));
+      try {
+        const { rows } = await restored.raw.executeSql(`select
+            (select count(*)::int from croft_migrations) as migrations,
+            (select name from farms) as farm,
+            (select round(area_m2) from locations where qr_code = 'GH-1') as area,
+            to_regclass('instance_backups') is not null as newest_table`);
+        expect(rows[0]).toEqual({ migrations: level, farm: 'Old Farm', area: expect.anything(), newest_table: true });
+        expect(Number((rows[0] as { area: unknown }).area)).toBeGreaterThan(80);
+      } finally {
+        await restored.close();
+      }
     },
   );
 });
