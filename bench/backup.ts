@@ -17,23 +17,15 @@ import { sql } from 'kysely';
 import { createLogger } from '../src/platform/logger.js';
 import { loadConfig } from '../src/platform/config.js';
 import { databaseOnPglite, databaseOnPostgres, type Database } from '../src/platform/db/database.js';
-import { openEmbeddedDatabase, startPglite } from '../src/platform/db/embedded.js';
+import { openEmbeddedDatabase } from '../src/platform/db/embedded.js';
 import { migrate } from '../src/platform/db/migrate.js';
-import { backupEmbedded, writeBackup } from '../src/platform/backup/backup.js';
+import { backupEmbedded, folderSize, writeBackup } from '../src/platform/backup/backup.js';
 import { openBackup, restoreBackup } from '../src/platform/backup/restore.js';
 import { seedFarm } from './devices.js';
 
 const READINGS = Number(process.env.BENCH_READINGS ?? 10_000_000);
 const SERIES = 100;
 const log = createLogger(loadConfig({ CROFT_LOG_LEVEL: 'warn', CROFT_LOG_FORMAT: 'json' }, false));
-
-function folderBytes(dir: string): number {
-  let bytes = 0;
-  for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile()) bytes += fs.statSync(path.join(entry.parentPath, entry.name)).size;
-  }
-  return bytes;
-}
 
 /** `READINGS` readings over `SERIES` series, one a minute, in weekly partitions as ingest makes them. */
 async function fill(db: Database): Promise<void> {
@@ -116,27 +108,16 @@ async function embedded(root: string): Promise<void> {
   const file = path.join(root, 'embedded.tar');
   // As a running Croft does it: from a copy of the folder, the live database held only for the copy.
   const backup = await withWrites(db, () =>
-    backupEmbedded(db, path.join(dataDir, 'pgdata'), { file, croftVersion: 'bench' }, async (folder) => {
-      const pglite = await startPglite({ dataDir: folder });
-      return databaseOnPglite(pglite, () => pglite.close());
-    }),
+    backupEmbedded(db, path.join(dataDir, 'pgdata'), { file, croftVersion: 'bench' }),
   );
   await db.close();
-  const folder = folderBytes(path.join(dataDir, 'pgdata'));
+  const folder = folderSize(path.join(dataDir, 'pgdata')).bytes;
   let copyMs = performance.now();
   fs.cpSync(path.join(dataDir, 'pgdata'), path.join(root, 'copy'), { recursive: true });
   copyMs = performance.now() - copyMs;
 
-  const { restoreMs, report } = await restoreIntoNewFolder(file, path.join(root, 'target'));
-  print('embedded (PGlite)', {
-    filled,
-    backup,
-    restoreMs,
-    rows: report.rows,
-    archive: fs.statSync(file).size,
-    folder,
-    copyMs,
-  });
+  const restored = await restoreIntoNewFolder(file, path.join(root, 'target'));
+  print('embedded (PGlite)', { file, filled, backup, restored, folder, copyMs });
 }
 
 async function postgres(url: string, root: string): Promise<void> {
@@ -149,31 +130,29 @@ async function postgres(url: string, root: string): Promise<void> {
   const backup = await withWrites(db, () => writeBackup(db, { file, croftVersion: 'bench' }));
   const { rows } = await db.raw.executeSql('select pg_database_size(current_database())::bigint as bytes');
   // Restored into the embedded database: the move a farm makes, and the other direction's cost.
-  const { restoreMs, report } = await restoreIntoNewFolder(file, path.join(root, 'from-postgres'));
+  const restored = await restoreIntoNewFolder(file, path.join(root, 'from-postgres'));
   await db.close();
   const folder = Number((rows[0] as { bytes: string }).bytes);
-  print('PostgreSQL → restored into PGlite', {
-    filled,
-    backup,
-    restoreMs,
-    rows: report.rows,
-    archive: fs.statSync(file).size,
-    folder,
-  });
+  print('PostgreSQL → restored into PGlite', { file, filled, backup, restored, folder });
 }
 
 function print(
   what: string,
-  m: {
+  run: {
+    file: string;
     filled: number;
     backup: { ms: number; longestWriteMs: number };
-    restoreMs: number;
-    rows: number;
-    archive: number;
+    restored: Awaited<ReturnType<typeof restoreIntoNewFolder>>;
     folder: number;
     copyMs?: number;
   },
 ): void {
+  const m = {
+    ...run,
+    restoreMs: run.restored.restoreMs,
+    rows: run.restored.report.rows,
+    archive: fs.statSync(run.file).size,
+  };
   const mb = (b: number) => `${(b / 1e6).toFixed(0)} MB`;
   console.log(`\n${what}: ${m.rows.toLocaleString('en')} rows (filled in ${(m.filled / 1000).toFixed(0)} s)`);
   console.log(

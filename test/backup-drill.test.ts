@@ -207,10 +207,14 @@ describe('the restore drill', () => {
       await migrate(older, log, undefined, level - 1);
       await older.system(async (tx) => {
         await sql`insert into farms (id, name, slug, time_zone, created_at, updated_at)
-          values ('0b9f4c3e-6d2a-4e71-9a4b-1c2d3e4f5a6b', 'Old Farm', 'old-farm', 'Europe/Berlin', now(), now())`.execute(tx);
+          values ('0b9f4c3e-6d2a-4e71-9a4b-1c2d3e4f5a6b', 'Old Farm', 'old-farm', 'Europe/Berlin', now(), now())`.execute(
+          tx,
+        );
         await sql`insert into locations (farm_id, name, type, qr_code, geometry, created_at, updated_at)
           values ('0b9f4c3e-6d2a-4e71-9a4b-1c2d3e4f5a6b', 'Glasshouse', 'greenhouse', 'GH-1',
-            ST_GeomFromText('POLYGON((7.8 47.99, 7.8001 47.99, 7.8001 47.9901, 7.8 47.9901, 7.8 47.99))', 4326), now(), now())`.execute(tx);
+            ST_GeomFromText('POLYGON((7.8 47.99, 7.8001 47.99, 7.8001 47.9901, 7.8 47.9901, 7.8 47.99))', 4326), now(), now())`.execute(
+          tx,
+        );
       });
       const oldFile = path.join(root, 'one-migration-ago.tar');
       const made = await writeBackup(older, { file: oldFile, croftVersion: 'test' });

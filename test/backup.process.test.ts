@@ -120,12 +120,20 @@ describe('croft backup and croft restore', () => {
       expect(fs.statSync(file).mode & 0o777).toBe(0o600);
       // The server went on serving while and after it wrote the backup.
       expect(await places(url)).toEqual(expected);
-      const uploaded = await finished(croft(['backup', '--to', 's3://croft-backups/by-hand'], { CROFT_DATA_DIR: first }));
-      expect(uploaded).toMatch(/Backup written by the running Croft: s3:\/\/croft-backups\/by-hand\/croft-backup-\d{8}-\d{6}\.tar: /);
+      const uploaded = await finished(
+        croft(['backup', '--to', 's3://croft-backups/by-hand'], { CROFT_DATA_DIR: first }),
+      );
+      expect(uploaded).toMatch(
+        /Backup written by the running Croft: s3:\/\/croft-backups\/by-hand\/croft-backup-\d{8}-\d{6}\.tar: /,
+      );
       expect(uploaded).not.toContain('Warning');
       // Both are in the server's record (light mode: the one person is the instance admin).
-      const recorded = (await (await fetch(`${url}/api/v1/instance/backups`)).json()) as { data: Record<string, unknown>[] };
-      expect(recorded.data.map((b) => [b.trigger, b.status, String(b.location).startsWith('s3://') ? 's3' : b.location])).toEqual([
+      const recorded = (await (await fetch(`${url}/api/v1/instance/backups`)).json()) as {
+        data: Record<string, unknown>[];
+      };
+      expect(
+        recorded.data.map((b) => [b.trigger, b.status, String(b.location).startsWith('s3://') ? 's3' : b.location]),
+      ).toEqual([
         ['command', 'done', 's3'],
         ['command', 'done', file],
       ]);

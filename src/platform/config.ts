@@ -447,7 +447,8 @@ function backupSchedule(env: Env): BackupSchedule | undefined {
   const named = ['CROFT_BACKUP_AT', 'CROFT_BACKUP_TIME_ZONE', 'CROFT_BACKUP_KEEP'];
   if (to === undefined) {
     const stray = named.find((name) => read(env, name) !== undefined);
-    if (stray) throw new ConfigError(stray, 'is set but CROFT_BACKUP_TO is not: name the folder or s3:// bucket backups go to');
+    if (stray)
+      throw new ConfigError(stray, 'is set but CROFT_BACKUP_TO is not: name the folder or s3:// bucket backups go to');
     return undefined;
   }
   if (to.startsWith('s3://')) {
@@ -462,7 +463,10 @@ function backupSchedule(env: Env): BackupSchedule | undefined {
     throw new ConfigError('CROFT_BACKUP_AT', `"${at}" is not a time of day such as 03:00 (24-hour HH:MM)`);
   const timeZone = read(env, 'CROFT_BACKUP_TIME_ZONE') ?? machineZone();
   if (!isTimeZone(timeZone))
-    throw new ConfigError('CROFT_BACKUP_TIME_ZONE', `"${timeZone}" is not a time zone (an IANA name such as Europe/Berlin)`);
+    throw new ConfigError(
+      'CROFT_BACKUP_TIME_ZONE',
+      `"${timeZone}" is not a time zone (an IANA name such as Europe/Berlin)`,
+    );
   return { to, at, timeZone, keep: integer(env, 'CROFT_BACKUP_KEEP', 30, 1, 1000) };
 }
 

@@ -12,7 +12,10 @@ declare module '../../platform/jobs/registry.js' {
  * The daily backup at CROFT_BACKUP_AT in its zone, when CROFT_BACKUP_TO is set. Not retried: a second
  * try minutes later meets the same full disk or refused credentials, and the admins are already told.
  */
-export function defineBackupsJobs(registry: JobRegistry, { backups, config }: { backups: BackupsService; config: Config }) {
+export function defineBackupsJobs(
+  registry: JobRegistry,
+  { backups, config }: { backups: BackupsService; config: Config },
+) {
   const schedule = config.backupSchedule;
   if (!schedule) return;
   const [hour, minute] = schedule.at.split(':').map(Number);

@@ -21,7 +21,9 @@ export const BackupView = Type.Object(
     bytes: Nullable(Type.Integer()),
     tables: Nullable(Type.Integer()),
     rows: Nullable(Type.Integer()),
-    checksum: Nullable(Type.String({ description: 'SHA-256 over every table’s rows: the same on PGlite and PostgreSQL' })),
+    checksum: Nullable(
+      Type.String({ description: 'SHA-256 over every table’s rows: the same on PGlite and PostgreSQL' }),
+    ),
     sealed: Type.Boolean({ description: 'Encrypted with CROFT_BACKUP_PASSPHRASE' }),
     same_disk: Type.Boolean({ description: 'Written to the data folder’s disk: a failure of that disk loses both' }),
     error: Nullable(Type.String()),

@@ -95,7 +95,9 @@ export class BackupsService {
         .system((tx) =>
           backupsRepository.finish(tx, record.id, { status: 'failed', error: message, finished_at: clock.now() }),
         )
-        .catch((e: unknown) => this.deps.log.error({ err: e, backupId: record.id }, 'recording a failed backup failed'));
+        .catch((e: unknown) =>
+          this.deps.log.error({ err: e, backupId: record.id }, 'recording a failed backup failed'),
+        );
       this.deps.log.error({ err: error, backupId: record.id, trigger, target: to }, 'backup failed');
       throw error;
     }
@@ -113,9 +115,13 @@ export class BackupsService {
     log.info(at, 'daily backups are on');
     const destination = parseDestination(schedule.to);
     if (destination.kind !== 'path') return;
-    if (!fs.existsSync(destination.path)) log.warn(at, 'the backup folder does not exist: the daily backup will fail until it does');
+    if (!fs.existsSync(destination.path))
+      log.warn(at, 'the backup folder does not exist: the daily backup will fail until it does');
     else if (onSameDisk(path.join(destination.path, 'x'), config.dataDir))
-      log.warn(at, 'backups go to the data folder’s disk: a failure of that disk loses both; choose another disk or s3://');
+      log.warn(
+        at,
+        'backups go to the data folder’s disk: a failure of that disk loses both; choose another disk or s3://',
+      );
   }
 
   /** The day's backup; a failure is told to the instance's admins, then thrown (the job records it). */

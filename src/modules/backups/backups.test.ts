@@ -35,7 +35,11 @@ function dataDir(name: string): string {
   return dir;
 }
 
-const archives = (folder: string) => fs.readdirSync(folder).filter((name) => name.endsWith('.tar')).sort();
+const archives = (folder: string) =>
+  fs
+    .readdirSync(folder)
+    .filter((name) => name.endsWith('.tar'))
+    .sort();
 
 async function backupList(t: TestApp, who: Actor, query = '') {
   return t.app.inject({ method: 'GET', url: `/api/v1/instance/backups${query}`, headers: who.headers });
@@ -99,7 +103,11 @@ describe('daily backups to a folder', () => {
       await t.deps.services.backups.scheduled();
     }
     admin = await login(t.app, admin.email);
-    expect(archives(folder)).toEqual(['by-hand.tar', 'croft-backup-20261203-020000.tar', 'croft-backup-20261204-020000.tar']);
+    expect(archives(folder)).toEqual([
+      'by-hand.tar',
+      'croft-backup-20261203-020000.tar',
+      'croft-backup-20261204-020000.tar',
+    ]);
     const page = (await backupList(t, admin)).json() as Json;
     expect(page.data.map((b: Json) => [b.trigger, b.status, b.pruned_at !== null])).toEqual([
       ['schedule', 'done', false],
@@ -110,7 +118,9 @@ describe('daily backups to a folder', () => {
     // Pages follow started_at.
     const first = (await backupList(t, admin, '?limit=2')).json() as Json;
     expect(first.data).toHaveLength(2);
-    const second = (await backupList(t, admin, `?limit=2&cursor=${encodeURIComponent(first.next_cursor)}`)).json() as Json;
+    const second = (
+      await backupList(t, admin, `?limit=2&cursor=${encodeURIComponent(first.next_cursor)}`)
+    ).json() as Json;
     expect(second.data.map((b: Json) => b.trigger)).toEqual(['command', 'schedule']);
   }, 120_000);
 

@@ -18,7 +18,8 @@ export const backupsModule = defineModule({
       ...deps,
       log: deps.log.child({ component: 'backups' }),
       // Loaded when a backup runs: a start does not pay for the archive code.
-      write: async (file) => (await import('../../platform/backup/instance.js')).backupInstance(deps.db, deps.config, file),
+      write: async (file) =>
+        (await import('../../platform/backup/instance.js')).backupInstance(deps.db, deps.config, file),
     }),
   }),
   routes: backupsRoutes,

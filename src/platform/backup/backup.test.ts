@@ -4,11 +4,11 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { databaseOnPglite, type Database } from '../db/database.js';
-import { openEmbeddedDatabase, startPglite } from '../db/embedded.js';
+import { openEmbeddedDatabase } from '../db/embedded.js';
 import { migrate } from '../db/migrate.js';
 import { createLogger } from '../logger.js';
 import { loadConfig } from '../config.js';
-import { backupEmbedded } from './backup.js';
+import { backupEmbedded, openCopy } from './backup.js';
 import { openBackup } from './restore.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'croft-backup-'));
@@ -44,11 +44,11 @@ describe('a backup of a running embedded database', () => {
           path.join(dataDir, 'pgdata'),
           { file, croftVersion: 'test' },
           async (folder) => {
-            const pglite = await startPglite({ dataDir: folder });
+            const copy = await openCopy(folder);
             // The copy is open and the export about to start: the live database takes a write at once.
             await addFarm(db, 'during-the-export');
             writtenDuringExport = true;
-            return databaseOnPglite(pglite, () => pglite.close());
+            return copy;
           },
         );
         expect(writtenDuringExport).toBe(true);

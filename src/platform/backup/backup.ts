@@ -4,7 +4,8 @@ import { createGzip } from 'node:zlib';
 import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar';
-import type { Backend, Database } from '../db/database.js';
+import { databaseOnPglite, type Backend, type Database } from '../db/database.js';
+import { startPglite } from '../db/embedded.js';
 import { canonicalSession, databaseChecksum, readCanonical, type TableDigest } from './canonical.js';
 import { DomainError } from '../errors.js';
 import { seal } from './encryption.js';
@@ -77,7 +78,7 @@ async function writeLines(gzip: ReturnType<typeof createGzip>, lines: string[]):
   if (!gzip.write(`${lines.join('\n')}\n`)) await once(gzip, 'drain');
 }
 
-function folderSize(dir: string): { count: number; bytes: number } {
+export function folderSize(dir: string): { count: number; bytes: number } {
   let count = 0;
   let bytes = 0;
   if (!fs.existsSync(dir)) return { count, bytes };
@@ -191,11 +192,17 @@ export async function writeBackup(db: Database, options: BackupOptions): Promise
  * opened on the copy while the live one serves on. The pause requests and ingest see is the folder copy
  * (`held_ms`); the copy needs as much free disk as the database beside it, and is removed after.
  */
+/** A database on a copied data folder: no lock, the copy is the backup's alone. */
+export async function openCopy(folder: string): Promise<Database> {
+  const pglite = await startPglite({ dataDir: folder });
+  return databaseOnPglite(pglite, () => pglite.close());
+}
+
 export async function backupEmbedded(
   db: Database,
   pgdata: string,
   options: BackupOptions,
-  open: (folder: string) => Promise<Database>,
+  open: (folder: string) => Promise<Database> = openCopy,
 ): Promise<Manifest> {
   const copy = `${pgdata}.backup-${process.pid}`;
   await fs.promises.rm(copy, { recursive: true, force: true });

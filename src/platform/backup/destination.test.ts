@@ -28,7 +28,9 @@ describe('backup destinations', () => {
       const at = new Date('2026-12-02T03:00:00Z');
       const name = 'croft-backup-20261202-030000.tar';
       expect(localFile({ kind: 'path', path: dir }, '/scratch', at)).toBe(path.join(dir, name));
-      expect(localFile({ kind: 'path', path: path.join(dir, 'mine.tar') }, '/scratch', at)).toBe(path.join(dir, 'mine.tar'));
+      expect(localFile({ kind: 'path', path: path.join(dir, 'mine.tar') }, '/scratch', at)).toBe(
+        path.join(dir, 'mine.tar'),
+      );
       expect(localFile({ kind: 'path', path: path.join(dir, 'gone') }, '/scratch', at, true)).toBe(
         path.join(dir, 'gone', name),
       );

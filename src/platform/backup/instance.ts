@@ -3,8 +3,6 @@ import path from 'node:path';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import { VERSION } from '../version.js';
-import { databaseOnPglite } from '../db/database.js';
-import { startPglite } from '../db/embedded.js';
 import { backupFileName, localFile } from './destination.js';
 import { backupEmbedded, writeBackup, type BackupOptions, type Manifest } from './backup.js';
 
@@ -35,8 +33,5 @@ export async function backupInstance(db: Database, config: Config, file: string,
   // Nobody else waits for a database the command line opened itself (the server is stopped); an
   // in-memory one (tests) has no folder to copy.
   if (db.backend === 'postgres' || !live || !fs.existsSync(pgdata)) return writeBackup(db, options);
-  return backupEmbedded(db, pgdata, options, async (folder) => {
-    const pglite = await startPglite({ dataDir: folder });
-    return databaseOnPglite(pglite, () => pglite.close());
-  });
+  return backupEmbedded(db, pgdata, options);
 }

@@ -160,11 +160,11 @@ async function fillDeferred(db: Database, table: TableMap, lines: string[]): Pro
   if (!table.key) throw new Error(`${table.name}: a reference filled in after the load needs a primary key`);
   const set = table.deferred.map((c) => `${ident(c)} = x.${ident(c)}`).join(', ');
   const match = table.key.map((k) => `t.${ident(k)} = x.${ident(k)}`).join(' and ');
-  const any = table.deferred.map((c) => `x.${ident(c)} is not null`).join(' or ');
+  const someSet = table.deferred.map((c) => `x.${ident(c)} is not null`).join(' or ');
   const update = sql.raw(`update ${ident(table.name)} t set ${set}
     from jsonb_populate_recordset(null::${ident(table.name)}, `);
   await db.system((tx) =>
-    sql`${update}${`[${lines.join(',')}]`}::jsonb) x where ${sql.raw(`${match} and (${any})`)}`.execute(tx),
+    sql`${update}${`[${lines.join(',')}]`}::jsonb) x where ${sql.raw(`${match} and (${someSet})`)}`.execute(tx),
   );
 }
 
@@ -229,9 +229,9 @@ export async function restoreBackup(
   }
   for (const table of options.occupiedBy) {
     const { rows } = await db.system((tx) =>
-      sql.raw<{ any: boolean }>(`select exists (select 1 from ${ident(table)}) as any`).execute(tx),
+      sql.raw<{ occupied: boolean }>(`select exists (select 1 from ${ident(table)}) as occupied`).execute(tx),
     );
-    if (rows[0]?.any) {
+    if (rows[0]?.occupied) {
       throw new DomainError(
         'conflict',
         'RESTORE_TARGET_NOT_EMPTY',

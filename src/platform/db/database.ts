@@ -45,7 +45,11 @@ export interface Database {
   snapshot<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** For the platform only (migrations, jobs, health): not scoped, runs as the connecting role. */
   readonly raw: RawExecutor;
-  /** For the migration runner only. */
+  /**
+   * Transactions as the connecting role (the tables' owner), with no scope set: for the migration runner
+   * and a backup's restore (which sets the system scope itself and writes reference tables the app role
+   * may not). Never for requests or jobs.
+   */
   readonly unscoped: Kysely<DB>;
   /**
    * Bulk load: `COPY table (columns) FROM STDIN` (text format: tab-separated fields, one row a line) on
