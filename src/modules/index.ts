@@ -7,6 +7,7 @@ import { calendarModule } from './calendar/index.js';
 import { cropsModule } from './crops/index.js';
 import { catalogModule } from './catalog/index.js';
 import { devicesModule } from './devices/index.js';
+import { exportsModule } from './exports/index.js';
 import { farmsModule } from './farms/index.js';
 import { harvestsModule } from './harvests/index.js';
 import { identityModule } from './identity/index.js';
@@ -49,6 +50,7 @@ export const modules = [
   stockModule,
   photosModule,
   liveModule,
+  exportsModule,
 ] as const;
 
 type All = Assembled<typeof modules, ModuleBase>;

@@ -19,6 +19,8 @@ export const farmReads = {
   findLive: farmsRepository.findLive,
   /** A person's membership of a farm (their role), undefined once they have left or were removed. */
   membership: membershipsRepository.find,
+  /** The farm's members with their names, email addresses and roles. */
+  members: membershipsRepository.list,
 };
 
 /** Farms (the tenants), their members and invitations. */

@@ -10,6 +10,7 @@ import { DetectionPartitions } from './detections.repository.js';
 import { DetectorModelsService } from './detector-models.service.js';
 import { DetectionsService } from './detections.service.js';
 import { definePhotosJobs } from './photos.jobs.js';
+import { photosRepository } from './photos.repository.js';
 import { photosRoutes } from './photos.routes.js';
 import { PhotosService } from './photos.service.js';
 import { createPhotoStorage } from './photos.storage.js';
@@ -29,6 +30,12 @@ export { IDLE_EXIT_MS } from './counting/process.js';
 /** The detections' table and its partitions, for the bench that compares ways of loading it. */
 export { dayOf, DetectionPartitions, detectionsRepository } from './detections.repository.js';
 export type { Detection } from './counting/types.js';
+
+/** Reads of photos that other modules make inside their own transaction. */
+export const photoReads = {
+  /** A page of the farm's photos in id order: where each original is stored, its type and size (the export). */
+  originalsAfter: photosRepository.originalsAfter,
+};
 
 /**
  * Photos of storage locations (issue #25): upload into object storage, which place they show, and the

@@ -89,6 +89,21 @@ export const photosRepository = {
       .execute();
   },
 
+  /** Up to `limit` of the farm's photos after the id `after`, in id order: where each original is stored. */
+  originalsAfter(
+    tx: Tx,
+    farmId: string,
+    after: string | null,
+    limit: number,
+  ): Promise<Array<Pick<PhotoRow, 'id' | 'storage_key' | 'content_type' | 'byte_size' | 'created_at'>>> {
+    let query = tx
+      .selectFrom('photos')
+      .select(['id', 'storage_key', 'content_type', 'byte_size', 'created_at'])
+      .where('farm_id', '=', farmId);
+    if (after !== null) query = query.where('id', '>', after);
+    return query.orderBy('id').limit(limit).execute();
+  },
+
   findPhoto(tx: Tx, farmId: string, id: string): Promise<PhotoRow | undefined> {
     if (!isUuid(id)) return Promise.resolve(undefined);
     return tx.selectFrom('photos').selectAll().where('farm_id', '=', farmId).where('id', '=', id).executeTakeFirst();

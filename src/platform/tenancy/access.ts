@@ -25,6 +25,8 @@ export const PERMISSIONS = {
   /** Upload, delete and choose the farm's own detection models (photo counting). */
   'detector_models.manage': 'admin',
   'audit.read': 'manager',
+  /** Download everything of the farm as one archive (its secrets and hashes left out). */
+  'farm.export': 'admin',
   'farm.delete': 'admin',
 } as const satisfies Record<string, Role>;
 

@@ -8635,6 +8635,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/farms/{farm}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download everything of the farm (places, devices, readings, plants, stock, photos …) as a tar.gz of JSON Lines and CSV files with a README: no secrets, no hashes, no other farm’s rows
+         * @description Streamed as it is made: a large farm takes a while. Times are ISO-8601 in UTC, geometry GeoJSON. Each download is written to the audit log.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Farm id or slug */
+                    farm: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/gzip": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/gzip": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description application/gzip: a tar.gz archive of README.txt, farm.json, tables/<table>.jsonl and .csv, photos/<id>.<ext> */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/gzip": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/farms/{farm}/fertilizer-stock": {
         parameters: {
             query?: never;
@@ -30110,6 +30170,93 @@ export interface paths {
                             time: string;
                             uptime_seconds: number;
                             version: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instance/backups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Instance admins: the backups this server made (daily schedule and `croft backup`), newest first, with where each went and why one failed */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description next_cursor of the page before */
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                bytes: number | null;
+                                checksum: string | null;
+                                error: string | null;
+                                finished_at: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                location: string | null;
+                                pruned_at: string | null;
+                                rows: number | null;
+                                /** @description Written to the data folder’s disk: a failure of that disk loses both */
+                                same_disk: boolean;
+                                /** @description Encrypted with CROFT_BACKUP_PASSPHRASE */
+                                sealed: boolean;
+                                /** Format: date-time */
+                                started_at: string;
+                                /** @enum {unknown} */
+                                status: "running" | "done" | "failed";
+                                tables: number | null;
+                                /** @description The target as set: a folder, a file, or s3://bucket/prefix */
+                                target: string;
+                                /**
+                                 * @description The daily schedule, or `croft backup` asking the server
+                                 * @enum {unknown}
+                                 */
+                                trigger: "schedule" | "command";
+                            }[];
+                            next_cursor: string | null;
                         };
                     };
                 };

@@ -15,6 +15,7 @@ export const PERMISSIONS = {
   "api_keys.manage": "admin",
   "detector_models.manage": "admin",
   "audit.read": "manager",
+  "farm.export": "admin",
   "farm.delete": "admin"
 } as const satisfies Record<string, Role>;
 export type Permission = keyof typeof PERMISSIONS;
