@@ -43,7 +43,7 @@ interface Written {
 
 function describe({ manifest, location, bytes }: Written): string {
   const rows = manifest.tables.reduce((sum, t) => sum + t.rows, 0);
-  const files = manifest.files.map((f) => `${f.count} ${f.name} files`).join(', ');
+  const files = manifest.files.map((f) => `${f.count} files in ${f.name}/`).join(', ');
   return `${location}: ${manifest.tables.length} tables, ${rows} rows${files ? `, ${files}` : ''}, ${(bytes / 1e6).toFixed(1)} MB (checksum ${manifest.checksum.slice(0, 16)}…)`;
 }
 

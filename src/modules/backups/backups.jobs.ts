@@ -1,6 +1,6 @@
 import type { JobRegistry } from '../../platform/jobs/registry.js';
 import type { Config } from '../../platform/config.js';
-import type { BackupsService } from './backups.service.js';
+import { BACKUP_TIME_LIMIT_S, type BackupsService } from './backups.service.js';
 
 declare module '../../platform/jobs/registry.js' {
   interface JobPayloads {
@@ -24,7 +24,7 @@ export function defineBackupsJobs(
     cron: { expression: `${minute} ${hour} * * *`, timeZone: schedule.timeZone, payload: {} },
     retry: { limit: 0, delaySeconds: 60, backoff: false },
     // 10 M readings take about two minutes; a farm ten times that, well under the limit.
-    timeoutSeconds: 6 * 3600,
+    timeoutSeconds: BACKUP_TIME_LIMIT_S,
     handle: async () => void (await backups.scheduled()),
   });
 }

@@ -33,6 +33,16 @@ export const backupsRepository = {
       .offset(keep)
       .execute(),
 
+  /** Marks backups still running (started before `before`, when given) as failed with `reason`. */
+  interrupt: (tx: Tx, reason: string, at: Date, before?: Date) => {
+    let query = tx
+      .updateTable('instance_backups')
+      .set({ status: 'failed', error: reason, finished_at: at })
+      .where('status', '=', 'running');
+    if (before) query = query.where('started_at', '<', before);
+    return query.execute();
+  },
+
   pruned: (tx: Tx, id: string, at: Date) =>
     tx.updateTable('instance_backups').set({ pruned_at: at }).where('id', '=', id).execute(),
 };

@@ -12,6 +12,9 @@ import { deliver, discard, localFile, onSameDisk, parseDestination } from '../..
 import type { NotificationsService } from '../alerts/index.js';
 import { backupsRepository, type BackupRow } from './backups.repository.js';
 
+/** The longest a backup may run (the daily job's timeout). */
+export const BACKUP_TIME_LIMIT_S = 6 * 3600;
+
 interface Deps {
   db: Database;
   config: Config;
@@ -104,11 +107,24 @@ export class BackupsService {
   }
 
   /**
-   * Said at start, not found out at 03:00: where the schedule writes, a folder that is missing, and
-   * one on the data folder's disk (a failure of that disk loses both).
+   * At start: a backup left running by a process that stopped (or by the copy a restore came from) is
+   * marked interrupted — on the embedded database every one (this process is the only one), on
+   * PostgreSQL those older than the job's time limit (another instance may be writing one). Then the
+   * schedule is said, not found out at 03:00: a folder that is missing, and one on the data folder's disk
+   * (a failure of that disk loses both).
    */
-  checkSchedule(): void {
-    const { config, log } = this.deps;
+  async prepare(): Promise<void> {
+    const { config, log, clock, db } = this.deps;
+    const now = clock.now();
+    const before = db.backend === 'postgres' ? new Date(now.getTime() - BACKUP_TIME_LIMIT_S * 1000) : undefined;
+    await db.system((tx) =>
+      backupsRepository.interrupt(
+        tx,
+        'interrupted: the server stopped, or this database was restored from a copy made while it ran',
+        now,
+        before,
+      ),
+    );
     const schedule = config.backupSchedule;
     if (!schedule) return;
     const at = { target: schedule.to, at: schedule.at, timeZone: schedule.timeZone, keep: schedule.keep };

@@ -8,6 +8,8 @@ import { createTestApp, type Json, type TestApp } from '../../../test/helpers/ap
 import { login, member, setupAdmin, type Actor, type FarmRef } from '../../../test/helpers/factories.js';
 import { waitFor } from '../../../test/helpers/wait.js';
 import { openBackup } from '../../platform/backup/restore.js';
+import { testBackend } from '../../../test/helpers/database.js';
+import { backupsRepository } from './backups.repository.js';
 
 /**
  * Backups the server makes by itself: daily at a local time, each recorded, the oldest deleted past the
@@ -174,6 +176,42 @@ describe('a scheduled backup that fails', () => {
     expect(told[0].message).toContain(path.join(tmp, 'unmounted', 'backups'));
     expect((await inbox(farmAdmin)).data.filter((n: Json) => n.title === 'The scheduled backup failed')).toEqual([]);
   }, 60_000);
+});
+
+describe('a backup left running', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({ now: '2026-12-01T12:00:00Z', env: { CROFT_DATA_DIR: dataDir('data-left') } });
+  });
+  afterAll(() => t?.close());
+
+  it('is marked interrupted at start: every one on the embedded database, on PostgreSQL only those past the time limit', async () => {
+    const row = (started: string) => ({
+      trigger: 'schedule' as const,
+      target: '/mnt/usb',
+      location: null,
+      started_at: new Date(started),
+      finished_at: null,
+      bytes: null,
+      tables: null,
+      rows: null,
+      checksum: null,
+      error: null,
+      pruned_at: null,
+    });
+    const { db } = t.deps;
+    const old = await db.system((tx) => backupsRepository.start(tx, row('2026-12-01T03:00:00Z')));
+    const recent = await db.system((tx) => backupsRepository.start(tx, row('2026-12-01T11:55:00Z')));
+    await t.deps.services.backups.prepare();
+    const status = async (id: string) =>
+      await db.system((tx) =>
+        tx.selectFrom('instance_backups').selectAll().where('id', '=', id).executeTakeFirstOrThrow(),
+      );
+    expect(await status(old.id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/^interrupted/) });
+    // Another instance of a PostgreSQL deployment may still be writing a recent one.
+    expect((await status(recent.id)).status).toBe(testBackend() === 'postgres' ? 'running' : 'failed');
+  });
 });
 
 describe('daily backups to an S3-compatible bucket (s3rver on loopback)', () => {

@@ -24,5 +24,5 @@ export const backupsModule = defineModule({
   }),
   routes: backupsRoutes,
   jobs: defineBackupsJobs,
-  start: async ({ backups }) => backups.checkSchedule(),
+  start: ({ backups }) => backups.prepare(),
 });
