@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import en from '../web/src/i18n/locales/en.json' with { type: 'json' };
 import km from '../web/src/i18n/locales/km.json' with { type: 'json' };
@@ -301,6 +302,15 @@ describe('a farmer on a phone', () => {
     });
     expect(res.status).toBe(200);
     await expect.poll(() => page.getByTestId('audit-event').count()).toBeGreaterThan(3);
+    // Everything of the farm, as one archive saved on the phone.
+    const [archive] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download everything' }).click(),
+    ]);
+    expect(archive.suggestedFilename()).toMatch(/^croft-riverside-poultry-\d{4}-\d{2}-\d{2}\.tar\.gz$/);
+    const saved = fs.readFileSync((await archive.path())!);
+    expect([saved[0], saved[1]]).toEqual([0x1f, 0x8b]); // gzip
+    expect(saved.length).toBeGreaterThan(1000);
     await phone.shot('12-settings', true);
   });
 

@@ -4,6 +4,7 @@ import { can } from '../../api/generated/permissions';
 import { useFarm } from '../farms/FarmRoute';
 import { ApiKeysCard } from './ApiKeysCard';
 import { AuditCard } from './AuditCard';
+import { ExportCard } from './ExportCard';
 import { FarmCard } from './FarmCard';
 import { InvitationsCard } from './InvitationsCard';
 import { MembersCard } from './MembersCard';
@@ -22,6 +23,7 @@ export function SettingsPage() {
       {can(farm.role, 'members.manage') && <InvitationsCard farm={farm.slug} />}
       {can(farm.role, 'api_keys.manage') && <ApiKeysCard farm={farm.slug} />}
       {can(farm.role, 'audit.read') && <AuditCard farm={farm.slug} />}
+      {can(farm.role, 'farm.export') && <ExportCard farm={farm.slug} />}
     </Stack>
   );
 }

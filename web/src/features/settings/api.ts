@@ -1,5 +1,6 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, unwrap } from '../../api/client';
+import { api, ApiError, unwrap } from '../../api/client';
+import { download } from '../../components/download';
 import type { paths } from '../../api/generated/openapi';
 import type { Role } from '../../api/generated/permissions';
 import { farmKeys } from '../farms/api';
@@ -133,4 +134,17 @@ export function useRetention(farm: string) {
     onSuccess: (data) => client.setQueryData(keys.retention(farm), data),
   });
   return { query, save };
+}
+
+/**
+ * Downloads everything of the farm (admins): the archive is fetched with the access token, which lives in
+ * memory, then saved under the name the server gives it.
+ */
+export async function downloadFarmExport(farm: string): Promise<void> {
+  const call = api.GET('/api/v1/farms/{farm}/export', { params: { path: { farm } }, parseAs: 'blob' });
+  const data = await unwrap(call);
+  if (!(data instanceof Blob)) throw new ApiError(0, 'NETWORK', 'network');
+  const disposition = (await call).response.headers.get('content-disposition') ?? '';
+  const named = /filename="([^"]+)"/.exec(disposition)?.[1];
+  download(URL.createObjectURL(data), named ?? `croft-${farm}.tar.gz`);
 }

@@ -1,5 +1,6 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError, unwrap } from '../../api/client';
+import { download } from '../../components/download';
 import type { paths } from '../../api/generated/openapi';
 
 type Json<P, M extends 'get' | 'post'> =
@@ -185,14 +186,6 @@ export const labels = {
 };
 
 /** Saves a fetched file under its name (the browser's download). */
-function download(url: string, filename: string) {
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
-}
-
 /**
  * Opens a label sheet (PDF) in a tab of its own. The tab is opened at the tap (a browser blocks a window
  * opened later), and shown the file once it has come; without a tab (blocked), the file is downloaded instead.
