@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { createLogger } from '../src/platform/logger.js';
 import { loadConfig } from '../src/platform/config.js';
 import { databaseOnPglite, databaseOnPostgres, type Database } from '../src/platform/db/database.js';
@@ -84,11 +85,32 @@ async function withWrites(db: Database, work: () => Promise<unknown>): Promise<{
 /** Restores `file` into a new embedded data folder; the restore's ms (the unpacking and the check included). */
 async function restoreIntoNewFolder(file: string, dataDir: string) {
   const target = await openEmbeddedDatabase(dataDir, log);
-  const db = databaseOnPglite(target.pglite, target.close);
+  return restoreInto(databaseOnPglite(target.pglite, target.close), file, `${dataDir}-unpacked`);
+}
+
+/** Restores `file` into a new database beside the one at `url` (made, then dropped): a PostgreSQL farm's recovery. */
+async function restoreIntoNewDatabase(file: string, url: string, work: string) {
+  const name = `croft_bench_restore_${process.pid}`;
+  const server = new URL(url);
+  server.pathname = '/postgres';
+  const admin = new pg.Client({ connectionString: server.toString() });
+  await admin.connect();
+  await admin.query(`create database "${name}"`);
+  try {
+    const target = new URL(url);
+    target.pathname = `/${name}`;
+    return await restoreInto(databaseOnPostgres(target.toString(), 4, log), file, work);
+  } finally {
+    await admin.query(`drop database if exists "${name}" with (force)`);
+    await admin.end();
+  }
+}
+
+async function restoreInto(db: Database, file: string, work: string) {
   try {
     await migrate(db, log);
     const started = performance.now();
-    const report = await restoreBackup(db, await openBackup(file, `${dataDir}-unpacked`), {
+    const report = await restoreBackup(db, await openBackup(file, work), {
       occupiedBy: ['users', 'farms'],
     });
     return { restoreMs: performance.now() - started, report };
@@ -129,11 +151,13 @@ async function postgres(url: string, root: string): Promise<void> {
   const file = path.join(root, 'postgres.tar');
   const backup = await withWrites(db, () => writeBackup(db, { file, croftVersion: 'bench' }));
   const { rows } = await db.raw.executeSql('select pg_database_size(current_database())::bigint as bytes');
-  // Restored into the embedded database: the move a farm makes, and the other direction's cost.
-  const restored = await restoreIntoNewFolder(file, path.join(root, 'from-postgres'));
   await db.close();
   const folder = Number((rows[0] as { bytes: string }).bytes);
-  print('PostgreSQL → restored into PGlite', { file, filled, backup, restored, folder });
+  // Into a new PostgreSQL database (a server farm's recovery), then into the embedded one (the move back).
+  const restored = await restoreIntoNewDatabase(file, url, path.join(root, 'into-postgres'));
+  print('PostgreSQL, restored into PostgreSQL', { file, filled, backup, restored, folder });
+  const moved = await restoreIntoNewFolder(file, path.join(root, 'from-postgres'));
+  console.log(`  restored into PGlite instead: ${(moved.restoreMs / 1000).toFixed(1)} s`);
 }
 
 function print(
