@@ -6,9 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { writeBackup, type Manifest } from '../src/platform/backup/backup.js';
 import { openBackup, restoreBackup, tableDigests } from '../src/platform/backup/restore.js';
@@ -21,7 +19,7 @@ import { createLogger } from '../src/platform/logger.js';
 import { createTestApp, testConfig, type TestApp } from './helpers/app.js';
 import { createTestDatabase, testBackend } from './helpers/database.js';
 import { fillEveryModule } from './helpers/full-farm.js';
-import { adminUrl, databaseUrl } from './helpers/postgres.js';
+import { createEmptyDatabase } from './helpers/postgres.js';
 import type { TableDigest } from '../src/platform/backup/canonical.js';
 
 const OCCUPIED_BY = ['users', 'farms'];
@@ -63,19 +61,9 @@ async function newDatabase(): Promise<Database> {
 
 /** An empty PostgreSQL database (no migrations), dropped at the end. */
 async function emptyPostgres(): Promise<string> {
-  const server = inject('template') as { url: string };
-  const name = `croft_old_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl(server.url) });
-  await admin.connect();
-  await admin.query(`create database "${name}"`);
-  await admin.end();
-  closing.push(async () => {
-    const again = new pg.Client({ connectionString: adminUrl(server.url) });
-    await again.connect();
-    await again.query(`drop database if exists "${name}" with (force)`);
-    await again.end();
-  });
-  return databaseUrl(server.url, name);
+  const created = await createEmptyDatabase((inject('template') as { url: string }).url, 'croft_old_');
+  closing.push(created.drop);
+  return created.url;
 }
 
 /** A migrated, empty PGlite of its own (the other database in the PostgreSQL run). */

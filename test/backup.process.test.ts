@@ -7,19 +7,17 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
-import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { testBackend } from './helpers/database.js';
-import { adminUrl, databaseUrl } from './helpers/postgres.js';
+import { createEmptyDatabase } from './helpers/postgres.js';
+import { startS3 } from './helpers/s3.js';
 import { spawnCroft, type CroftProcess } from './helpers/process.js';
 
 const MAIN = 'src/main.ts';
 const started: CroftProcess[] = [];
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'croft-bk-'));
-const databases: string[] = [];
+const drops: Array<() => Promise<void>> = [];
 
 function croft(args: string[], env: Record<string, string>): CroftProcess {
   const p = spawnCroft(MAIN, args, { CROFT_AUTH: 'none', CROFT_MQTT_PORT: 'off', ...env });
@@ -48,14 +46,9 @@ async function places(url: string): Promise<string[]> {
 }
 
 async function emptyPostgres(): Promise<string> {
-  const server = inject('template') as { url: string };
-  const name = `croft_move_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl(server.url) });
-  await admin.connect();
-  await admin.query(`create database "${name}"`);
-  await admin.end();
-  databases.push(name);
-  return databaseUrl(server.url, name);
+  const created = await createEmptyDatabase((inject('template') as { url: string }).url, 'croft_move_');
+  drops.push(created.drop);
+  return created.url;
 }
 
 const closeAfter: Array<() => Promise<void>> = [];
@@ -64,13 +57,7 @@ afterAll(async () => {
   for (const close of closeAfter) await close();
   for (const p of started) if (p.child.exitCode === null) p.child.kill('SIGKILL');
   await Promise.all(started.map((p) => p.exited));
-  if (databases.length > 0) {
-    const server = inject('template') as { url: string };
-    const admin = new pg.Client({ connectionString: adminUrl(server.url) });
-    await admin.connect();
-    for (const name of databases) await admin.query(`drop database if exists "${name}" with (force)`);
-    await admin.end();
-  }
+  for (const drop of drops) await drop();
   fs.rmSync(root, { recursive: true, force: true });
 });
 
@@ -80,26 +67,9 @@ describe('croft backup and croft restore', () => {
     { timeout: 240_000 },
     async () => {
       // An S3-compatible store on loopback for `--to s3://…`; the server's own settings reach it.
-      const S3rver = createRequire(import.meta.url)('s3rver') as new (options: Record<string, unknown>) => {
-        run(): Promise<{ port: number }>;
-        close(): Promise<void>;
-      };
-      const s3rver = new S3rver({
-        address: '127.0.0.1',
-        port: 0,
-        silent: true,
-        directory: path.join(root, 's3rver'),
-        configureBuckets: [{ name: 'croft-backups' }],
-      });
-      const { port } = await s3rver.run();
-      closeAfter.push(() => s3rver.close());
-      const s3 = {
-        CROFT_S3_ENDPOINT: `http://127.0.0.1:${port}`,
-        CROFT_S3_ACCESS_KEY_ID: 'S3RVER',
-        CROFT_S3_SECRET_ACCESS_KEY: 'S3RVER',
-        CROFT_S3_FORCE_PATH_STYLE: 'on',
-        CROFT_BACKUP_TO: 's3://croft-backups/nightly',
-      };
+      const store = await startS3(root, ['croft-backups']);
+      closeAfter.push(() => store.close());
+      const s3 = { ...store.env, CROFT_BACKUP_TO: 's3://croft-backups/nightly' };
       const first = path.join(root, 'first');
       const server = croft(['serve'], { CROFT_DATA_DIR: first, ...s3 });
       const url = await server.url();

@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type Json, type TestApp } from '../../../test/helpers/app.js';
 import { login, member, setupAdmin, type Actor, type FarmRef } from '../../../test/helpers/factories.js';
 import { waitFor } from '../../../test/helpers/wait.js';
+import { startS3, type S3Server } from '../../../test/helpers/s3.js';
 import { openBackup } from '../../platform/backup/restore.js';
 import { testBackend } from '../../../test/helpers/database.js';
 import { backupsRepository } from './backups.repository.js';
@@ -15,13 +15,6 @@ import { backupsRepository } from './backups.repository.js';
  * Backups the server makes by itself: daily at a local time, each recorded, the oldest deleted past the
  * number kept, a failure told to the instance's admins; to a folder and to an S3-compatible bucket.
  */
-
-// s3rver ships no types; only its constructor, run and close are used here.
-interface S3rverServer {
-  run(): Promise<{ port: number }>;
-  close(): Promise<void>;
-}
-type S3rverClass = new (options: Record<string, unknown>) => S3rverServer;
 
 let tmp: string;
 
@@ -216,27 +209,13 @@ describe('a backup left running', () => {
 
 describe('daily backups to an S3-compatible bucket (s3rver on loopback)', () => {
   let t: TestApp;
-  let s3rver: S3rverServer;
+  let s3rver: S3Server;
   let client: S3Client;
 
   beforeAll(async () => {
-    const S3rver = createRequire(import.meta.url)('s3rver') as S3rverClass;
-    s3rver = new S3rver({
-      address: '127.0.0.1',
-      port: 0,
-      silent: true,
-      directory: path.join(tmp, 's3rver'),
-      configureBuckets: [{ name: 'croft-backups' }],
-    });
-    const { port } = await s3rver.run();
-    const connection = {
-      CROFT_S3_ENDPOINT: `http://127.0.0.1:${port}`,
-      CROFT_S3_ACCESS_KEY_ID: 'S3RVER',
-      CROFT_S3_SECRET_ACCESS_KEY: 'S3RVER',
-      CROFT_S3_FORCE_PATH_STYLE: 'on',
-    };
+    s3rver = await startS3(tmp, ['croft-backups']);
     client = new S3Client({
-      endpoint: connection.CROFT_S3_ENDPOINT,
+      endpoint: s3rver.endpoint,
       region: 'us-east-1',
       forcePathStyle: true,
       credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
@@ -245,7 +224,7 @@ describe('daily backups to an S3-compatible bucket (s3rver on loopback)', () => 
     t = await createTestApp({
       now: '2026-12-01T12:00:00Z',
       env: {
-        ...connection,
+        ...s3rver.env,
         CROFT_DATA_DIR: dataDir('data-s3'),
         CROFT_BACKUP_TO: 's3://croft-backups/farm-a/nightly',
         CROFT_BACKUP_KEEP: '1',

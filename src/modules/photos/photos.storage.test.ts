@@ -1,6 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -9,24 +8,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp } from '../../../test/helpers/app.js';
 import { login, setupAdmin } from '../../../test/helpers/factories.js';
 import { waitFor } from '../../../test/helpers/wait.js';
+import { startS3, type S3Server } from '../../../test/helpers/s3.js';
 import { loadConfig } from '../../platform/config.js';
 import { LocalFolderStorage, readAll, S3Storage, type ObjectStorage } from '../../platform/object-storage.js';
 import { createPhotoStorage } from './photos.storage.js';
 
 /** Both stores through the same interface; the S3 one against s3rver on loopback, bytes read back and compared. */
 
-// s3rver ships no types; only its constructor, run and close are used here.
-interface S3rverServer {
-  run(): Promise<{ port: number }>;
-  close(): Promise<void>;
-}
-type S3rverClass = new (options: Record<string, unknown>) => S3rverServer;
-
 let tmp: string;
 let jpeg: Buffer;
-let s3rver: S3rverServer;
+let s3rver: S3Server;
 let s3: S3Storage;
-let s3Port: number;
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -59,18 +51,9 @@ function chunked(bytes: Buffer): Readable {
 beforeAll(async () => {
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'croft-photos-storage-'));
   jpeg = await noisyJpeg();
-  const S3rver = createRequire(import.meta.url)('s3rver') as S3rverClass;
-  s3rver = new S3rver({
-    address: '127.0.0.1',
-    port: 0,
-    silent: true,
-    directory: path.join(tmp, 's3rver'),
-    configureBuckets: [{ name: 'croft-photos' }],
-  });
-  const { port } = await s3rver.run();
-  s3Port = port;
+  s3rver = await startS3(tmp, ['croft-photos']);
   s3 = new S3Storage({
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: s3rver.endpoint,
     bucket: 'croft-photos',
     region: 'us-east-1',
     accessKeyId: 'S3RVER',
@@ -157,7 +140,7 @@ describe('uploads through the API with CROFT_S3_* set', () => {
       env: {
         CROFT_DATA_DIR: path.join(tmp, 'app'),
         CROFT_S3_BUCKET: 'croft-photos',
-        CROFT_S3_ENDPOINT: `http://127.0.0.1:${s3Port}`,
+        CROFT_S3_ENDPOINT: s3rver.endpoint,
         CROFT_S3_FORCE_PATH_STYLE: 'on',
         CROFT_S3_ACCESS_KEY_ID: 'S3RVER',
         CROFT_S3_SECRET_ACCESS_KEY: 'S3RVER',
