@@ -81,6 +81,18 @@ const partsText = (pid: number) =>
     .map(([k, mb]) => `${k} ${mb.toFixed(0)}`)
     .join(', ');
 
+/** The server's own view of its V8 heap (used of total) and external memory, from its /metrics. */
+async function heapText(origin: string): Promise<string> {
+  const res = await fetch(`${origin}/metrics`).catch(() => undefined);
+  if (!res?.ok) return '';
+  const text = await res.text();
+  const mb = (name: string) => {
+    const value = new RegExp(`^croft_${name} (\\S+)$`, 'm').exec(text)?.[1];
+    return value === undefined ? '?' : (Number(value) / 1024 / 1024).toFixed(0);
+  };
+  return ` (JS heap ${mb('nodejs_heap_size_used_bytes')} used of ${mb('nodejs_heap_size_total_bytes')}, external ${mb('nodejs_external_memory_bytes')})`;
+}
+
 /** The RSS of the server: the process itself, or under `npm start` the node process serving (its child). */
 function groupRssMb(pid: number): number {
   const children = fs
@@ -236,17 +248,18 @@ async function measure(
     const startMs = performance.now() - started;
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     const idleRssMb = groupRssMb(child.pid!);
-    const parts = [partsText(child.pid!)];
+    const origin = new URL(url).origin;
+    const parts = [partsText(child.pid!) + (work ? await heapText(origin) : '')];
     if (work) {
       await work();
       await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     }
     const afterRssMb = groupRssMb(child.pid!);
-    parts.push(partsText(child.pid!));
+    parts.push(partsText(child.pid!) + (work ? await heapText(origin) : ''));
     // The counting process exits after IDLE_EXIT_MS without photos; what stays is what a quiet server holds.
     if (work) await new Promise((resolve) => setTimeout(resolve, IDLE_EXIT_MS + SETTLE_MS));
     const settledRssMb = groupRssMb(child.pid!);
-    parts.push(partsText(child.pid!));
+    parts.push(partsText(child.pid!) + (work ? await heapText(origin) : ''));
     return { startMs, idleRssMb, afterRssMb, settledRssMb, parts };
   } finally {
     // Stopped even when the measure failed: a server left running would hold the port and the folder.
