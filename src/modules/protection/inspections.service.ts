@@ -2,7 +2,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { Database, Tx } from '../../platform/db/database.js';
 import { invalid, notFound } from '../../platform/errors.js';
 import { idempotent } from '../../platform/idempotency.js';
-import { isUuid } from '../../platform/ids.js';
+import { dayPage, nextDayCursor } from '../../platform/day-cursor.js';
 import type { Caller, FarmContext, RequestMeta } from '../../platform/tenancy/caller.js';
 import { localTime, startOfLocalDay } from '../../platform/time-zones.js';
 import { recordAudit } from '../audit/index.js';
@@ -213,15 +213,7 @@ export class InspectionsService {
     ctx: FarmContext,
     filter: InspectionsFilter,
   ): Promise<{ items: InspectionDetails[]; nextCursor: string | null }> {
-    let before: { day: string; id: string } | undefined;
-    if (filter.cursor) {
-      const [day, id] = filter.cursor.split('|');
-      if (!day || !isLocalDate(day) || !id || !isUuid(id))
-        throw invalid('Not a cursor of this list', { fields: [{ field: 'querystring.cursor', message: 'malformed' }] });
-      before = { day, id };
-    }
-    if (filter.from && filter.to && filter.from > filter.to)
-      throw invalid('from is after to', { fields: [{ field: 'querystring.from', message: 'after to' }] });
+    const { before } = dayPage(filter);
     const limit = filter.limit ?? 50;
     return this.deps.db.farm(ctx.farmId, async (tx) => {
       let plantId: string | undefined;
@@ -252,7 +244,7 @@ export class InspectionsService {
       const last = page.at(-1);
       return {
         items: page.map((inspection) => ({ inspection, findings: findings.get(inspection.id)! })),
-        nextCursor: rows.length > limit && last ? `${last.inspected_on}|${last.id}` : null,
+        nextCursor: nextDayCursor(rows.length > limit, last && { day: last.inspected_on, id: last.id }),
       };
     });
   }

@@ -5,20 +5,15 @@
  * passes today; every day is a farm-local calendar date (YYYY-MM-DD), so day arithmetic never meets a
  * time zone or a daylight-saving change.
  */
+import { isCalendarDay } from '../../platform/day-cursor.js';
 import { ruleViolation, type DomainError } from '../../platform/errors.js';
 import { isUngroupedCode, normalizeModeOfActionCode } from './protection.seed-rules.js';
 
 // Days as calendar dates
 
 const MS_PER_DAY = 86_400_000;
-const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
-
 /** Whether `day` is a real calendar date written YYYY-MM-DD (2026-02-30 is not). */
-export function isLocalDate(day: string): boolean {
-  if (!DAY_PATTERN.test(day)) return false;
-  const ms = Date.parse(`${day}T00:00:00Z`);
-  return Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 10) === day;
-}
+export const isLocalDate = isCalendarDay;
 
 // A malformed day would turn every comparison into NaN and let the gate pass: refuse it loudly instead.
 function dayNumber(day: string): number {
