@@ -91,16 +91,6 @@ export const notificationsRepository = {
     return { members, subscriptions: await query.execute() };
   },
 
-  /** The instance's admins whose accounts are enabled, with the address their mail goes to. */
-  instanceAdmins: (tx: Tx) =>
-    tx
-      .selectFrom('users')
-      .select(['id', 'email'])
-      .where('is_instance_admin', '=', true)
-      .where('disabled_at', 'is', null)
-      .orderBy('created_at')
-      .execute(),
-
   insertNotification: (tx: Tx, row: Insertable<NotificationTable>) =>
     tx.insertInto('notifications').values(row).returningAll().executeTakeFirstOrThrow(),
   async inbox(

@@ -13,6 +13,7 @@ import type { LiveEvents } from '../../platform/live/events.js';
 import { isPrivateAddress, notificationSeverity, shouldDeliver } from './alerts.engine.js';
 import type { AlertRow } from './alerts.repository.js';
 import { farmReads } from '../farms/index.js';
+import { userReads } from '../identity/index.js';
 import { notificationsRepository, type NotificationRow, type SubscriptionRow } from './notifications.repository.js';
 import type { InboxQuery, NewSubscription } from './alerts.schemas.js';
 import { WebhookClient } from './webhook.client.js';
@@ -247,7 +248,7 @@ export class NotificationsService {
    * many admins were told.
    */
   async tellInstanceAdmins(notice: { title: string; message: string; type: string; data: Record<string, unknown> }) {
-    const admins = await this.deps.db.system((tx) => notificationsRepository.instanceAdmins(tx));
+    const admins = await this.deps.db.system((tx) => userReads.instanceAdmins(tx));
     let told = 0;
     for (const admin of admins) {
       try {

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
-import { canonicalSession, ident } from '../../platform/backup/canonical.js';
+import { canonicalSession, ident, streamLines } from '../../platform/backup/canonical.js';
 import { readSchemaMap } from '../../platform/backup/schema-map.js';
 import { isUuid } from '../../platform/ids.js';
 import type { ExportTable, TableInfo } from './exports.engine.js';
@@ -71,25 +71,15 @@ export const exportsRepository = {
     // DECLARE takes no bound values: the farm's id goes in as a literal, checked to be a UUID first.
     if (!isUuid(farmId)) throw new Error(`not a farm id: ${farmId}`);
     await canonicalSession(tx);
-    const cursor = ident(`croft_export_${table.name}`.slice(0, 63));
-    await sql
-      .raw(
-        `declare ${cursor} no scroll cursor for select line from (select to_json(r)::text as line ` +
-          `from ${ident(table.name)} t cross join lateral (select ${rowColumns(table)}) r ` +
-          `where ${t('farm_id')} = '${farmId}'::uuid) s order by line collate "C"`,
-      )
-      .execute(tx);
-    try {
-      for (;;) {
-        const { rows } = await sql
-          .raw<{ line: string }>(`fetch forward ${Math.trunc(chunk)} from ${cursor}`)
-          .execute(tx);
-        if (rows.length > 0) await onLines(rows.map((r) => r.line));
-        if (rows.length < chunk) break;
-      }
-    } finally {
-      await sql.raw(`close ${cursor}`).execute(tx);
-    }
+    await streamLines(
+      tx,
+      `croft_export_${table.name}`,
+      `select line from (select to_json(r)::text as line ` +
+        `from ${ident(table.name)} t cross join lateral (select ${rowColumns(table)}) r ` +
+        `where ${t('farm_id')} = '${farmId}'::uuid) s order by line collate "C"`,
+      chunk,
+      onLines,
+    );
   },
 };
 

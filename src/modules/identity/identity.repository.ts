@@ -10,6 +10,16 @@ export type RefreshTokenRow = Selectable<RefreshTokenTable>;
 export type ApiKeyRow = Selectable<ApiKeyTable>;
 
 export const usersRepository = {
+  /** The instance's admins whose accounts are enabled, with the address their mail goes to. */
+  instanceAdmins: (tx: Tx) =>
+    tx
+      .selectFrom('users')
+      .select(['id', 'email'])
+      .where('is_instance_admin', '=', true)
+      .where('disabled_at', 'is', null)
+      .orderBy('created_at')
+      .execute(),
+
   findByEmail(tx: Tx, email: string): Promise<UserRow | undefined> {
     return tx
       .selectFrom('users')

@@ -6,9 +6,15 @@ import { defineModule } from '../../platform/module.js';
 import type { FarmsService } from '../farms/index.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { AuthService } from './auth.service.js';
+import { usersRepository } from './identity.repository.js';
 import { identityRoutes } from './identity.routes.js';
 
 export type { AuthService } from './auth.service.js';
+/** Reads of accounts that other modules make inside their own transaction. */
+export const userReads = {
+  instanceAdmins: usersRepository.instanceAdmins,
+};
+
 export { registerAuthHttp, FARM_ROUTE, type AuthHttpOptions } from './http.js';
 
 /** People and how they sign in: accounts, sessions, password resets, API keys. */

@@ -54,24 +54,37 @@ export async function readCanonical(
 ): Promise<TableDigest> {
   const hash = createHash('sha256');
   let rows = 0;
-  const cursor = `croft_backup_${table.name}`.slice(0, 63);
-  await sql.raw(`declare ${ident(cursor)} no scroll cursor for ${canonicalQuery(table)}`).execute(tx);
+  await streamLines(tx, `croft_backup_${table.name}`, canonicalQuery(table), chunk, async (lines) => {
+    for (const line of lines) hash.update(line).update('\n');
+    rows += lines.length;
+    await onLines(lines);
+  });
+  return { rows, sha256: hash.digest('hex') };
+}
+
+/**
+ * Runs `query` (one text column, `line`) through a cursor in the caller's transaction and hands its rows
+ * to `onLines` `chunk` at a time: a table of millions of rows never sits in memory at once. The query is
+ * text (DECLARE takes no bound values): the caller builds it from identifiers and checked literals only.
+ */
+export async function streamLines(
+  tx: Tx,
+  name: string,
+  query: string,
+  chunk: number,
+  onLines: (lines: string[]) => void | Promise<void>,
+): Promise<void> {
+  const cursor = ident(name.slice(0, 63));
+  await sql.raw(`declare ${cursor} no scroll cursor for ${query}`).execute(tx);
   try {
     for (;;) {
-      const { rows: batch } = await sql
-        .raw<{ line: string }>(`fetch forward ${chunk} from ${ident(cursor)}`)
-        .execute(tx);
-      if (batch.length === 0) break;
-      const lines = batch.map((r) => r.line);
-      for (const line of lines) hash.update(line).update('\n');
-      rows += lines.length;
-      await onLines(lines);
-      if (batch.length < chunk) break;
+      const { rows } = await sql.raw<{ line: string }>(`fetch forward ${Math.trunc(chunk)} from ${cursor}`).execute(tx);
+      if (rows.length > 0) await onLines(rows.map((r) => r.line));
+      if (rows.length < chunk) break;
     }
   } finally {
-    await sql.raw(`close ${ident(cursor)}`).execute(tx);
+    await sql.raw(`close ${cursor}`).execute(tx);
   }
-  return { rows, sha256: hash.digest('hex') };
 }
 
 /** The whole database's checksum: over each table's name and checksum, in name order. */

@@ -7,17 +7,15 @@ import { S3Storage } from '../object-storage.js';
 /** Where a backup goes: a path (a file, or a folder that exists), or a prefix in an S3-compatible bucket. */
 export type Destination = { kind: 'path'; path: string } | { kind: 's3'; bucket: string; prefix: string };
 
-export class DestinationError extends Error {}
-
 /** Reads `--to` or CROFT_BACKUP_TO: `s3://bucket/prefix` or a path (relative to `base`). */
 export function parseDestination(to: string, base = process.cwd()): Destination {
   if (!to.startsWith('s3://')) return { kind: 'path', path: path.resolve(base, to) };
   const [bucket = '', ...rest] = to.slice('s3://'.length).split('/');
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket))
-    throw new DestinationError(`"${to}" does not name a bucket: write s3://bucket/prefix`);
+    throw new Error(`"${to}" does not name a bucket: write s3://bucket/prefix`);
   const prefix = rest.filter(Boolean).join('/');
   if (!/^[A-Za-z0-9_.\-/]*$/.test(prefix) || prefix.split('/').some((p) => p === '.' || p === '..'))
-    throw new DestinationError(`"${to}": the prefix may hold letters, digits, dashes, dots, underscores and slashes`);
+    throw new Error(`"${to}": the prefix may hold letters, digits, dashes, dots, underscores and slashes`);
   return { kind: 's3', bucket, prefix: prefix ? `${prefix}/` : '' };
 }
 
