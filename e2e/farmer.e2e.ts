@@ -255,10 +255,13 @@ describe('a farmer on a phone', () => {
     const { page } = phone;
     await page.route('**/api/v1/auth/**', (route) => route.abort('internetdisconnected'));
     await page.reload();
-    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(new RegExp(km.errors.network.slice(0, 12)));
+    // The person signed in last on this phone works on with what it kept, and is told Croft cannot be reached.
+    await expect.poll(() => page.getByTestId('offline-banner').textContent()).toBe(km.offline.working);
+    await expect.poll(() => page.getByRole('tab', { name: km.devices.tabs.live }).isVisible()).toBe(true);
     await phone.shot('unreachable');
     await page.unroute('**/api/v1/auth/**');
-    await page.getByRole('button', { name: km.common.retry }).click();
+    // Croft is asked again in the background (every 10 s): the sign-in is renewed and the banner goes.
+    await expect.poll(() => page.getByTestId('offline-banner').count(), { timeout: 25_000 }).toBe(0);
     await expect.poll(() => page.getByRole('tab', { name: km.devices.tabs.live }).isVisible()).toBe(true);
   });
 

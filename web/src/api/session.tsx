@@ -1,5 +1,14 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import {
+  forgetPerson,
+  keepData,
+  logoutPending,
+  rememberedPerson,
+  rememberPerson,
+  restoreData,
+} from '../offline/kept-data';
+import { isTransient, outbox } from '../offline/outbox';
 import { api, ApiError, setAccessToken, setRefresher, unwrap } from './client';
 import type { paths } from './generated/openapi';
 
@@ -13,7 +22,11 @@ export type SessionState =
   | { status: 'signed-out' }
   /** Croft could not be asked (no network, busy, restarting): the sign-in is kept and retried. */
   | { status: 'unreachable'; error: unknown; retry: () => void }
-  | { status: 'signed-in'; user: User };
+  /**
+   * `offline`: Croft could not be asked at start, and the person signed in last on this phone works on with
+   * what the phone kept; their writes wait on the phone until Croft renews the sign-in.
+   */
+  | { status: 'signed-in'; user: User; offline?: boolean };
 
 interface Session {
   state: SessionState;
@@ -33,6 +46,23 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
   const refreshing = useRef<Promise<string | undefined>>(undefined);
   const lastError = useRef<unknown>(undefined);
+  /** Whose data the phone keeps now, and how to stop keeping it. */
+  const person = useRef<{ id: string; stop: () => void }>(undefined);
+
+  /** A person is signed in (or works offline as the one signed in last): their data and queue come back. */
+  const signedIn = useCallback(
+    async (user: User, offline = false) => {
+      if (person.current?.id !== user.id) {
+        person.current?.stop();
+        await restoreData(queryClient, user.id);
+        person.current = { id: user.id, stop: keepData(queryClient, user.id) };
+      }
+      if (!offline) void rememberPerson(user);
+      void outbox.use(user.id, !offline);
+      setState({ status: 'signed-in', user, ...(offline ? { offline } : {}) });
+    },
+    [queryClient],
+  );
 
   const accept = useCallback((tokens: Tokens) => {
     setAccessToken(tokens.access_token);
@@ -43,9 +73,15 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
+  /** Signed out, or the sign-in ended: the person's kept data leaves the phone; their queued writes wait. */
   const signedOut = useCallback(() => {
     setAccessToken(undefined);
     clearTimeout(timer.current);
+    const was = person.current;
+    person.current = undefined;
+    was?.stop();
+    if (was) void forgetPerson(was.id);
+    void outbox.use(undefined, false);
     queryClient.clear();
     setState({ status: 'signed-out' });
   }, [queryClient]);
@@ -87,17 +123,21 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, [accept, signedOut]);
 
   const loadUser = useCallback(async () => {
-    const user = await unwrap(api.GET('/api/v1/auth/me'));
-    setState({ status: 'signed-in', user });
-  }, []);
+    await signedIn(await unwrap(api.GET('/api/v1/auth/me')));
+  }, [signedIn]);
 
   useEffect(() => {
     setRefresher(refresh);
     let stopped = false;
     let retry: ReturnType<typeof setTimeout> | undefined;
-    const boot = async () => {
+    const boot = async (quietly = false) => {
       lastError.current = undefined;
       try {
+        // A sign-out made without a connection: Croft ends that sign-in before anything else.
+        if (logoutPending.get()) {
+          await unwrap(api.POST('/api/v1/auth/logout', { body: {} }));
+          logoutPending.clear();
+        }
         const status = await unwrap(api.GET('/api/v1/auth/status'));
         if (stopped) return;
         if (status.needs_setup) return setState({ status: 'needs-setup' });
@@ -117,6 +157,16 @@ export function SessionProvider({ children }: { children: ReactNode }) {
           setState({ status: 'loading' });
           void boot();
         };
+        // No answer: the person signed in last on this phone works on with what it kept, and Croft is
+        // asked again in the background.
+        const kept = isTransient(error) && !logoutPending.get() ? await rememberedPerson<User>() : undefined;
+        if (stopped) return;
+        if (kept) {
+          await signedIn(kept, true);
+          retry = setTimeout(() => void boot(true), 10_000);
+          return;
+        }
+        if (quietly) return void (retry = setTimeout(() => void boot(true), 10_000));
         setState({ status: 'unreachable', error, retry: again });
         retry = setTimeout(again, 10_000);
       }
@@ -127,23 +177,28 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       clearTimeout(retry);
       clearTimeout(timer.current);
     };
-  }, [refresh, loadUser]);
+  }, [refresh, loadUser, signedIn]);
 
   const session = useMemo<Session>(
     () => ({
       state,
       async signIn(email, password) {
         accept(await unwrap(api.POST('/api/v1/auth/login', { body: { email, password } })));
+        // The new sign-in's cookie replaced the one a sign-out without a connection left behind.
+        logoutPending.clear();
         await loadUser();
       },
       async setUp(body) {
         const result = await unwrap(api.POST('/api/v1/auth/setup', { body }));
         accept(result);
-        setState({ status: 'signed-in', user: result.user });
+        await signedIn(result.user);
         return result.farm.slug;
       },
       async signOut() {
-        await unwrap(api.POST('/api/v1/auth/logout', { body: {} })).catch(() => undefined);
+        await unwrap(api.POST('/api/v1/auth/logout', { body: {} })).catch((error: unknown) => {
+          // Without a connection the sign-in cookie stays: Croft ends it at the next start, before all else.
+          if (isTransient(error)) logoutPending.set();
+        });
         signedOut();
       },
       async changePassword(current, next) {
@@ -152,11 +207,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         );
       },
       async updateProfile(patch) {
-        const user = await unwrap(api.PATCH('/api/v1/auth/me', { body: patch }));
-        setState({ status: 'signed-in', user });
+        await signedIn(await unwrap(api.PATCH('/api/v1/auth/me', { body: patch })));
       },
     }),
-    [state, accept, loadUser, signedOut],
+    [state, accept, loadUser, signedIn, signedOut],
   );
 
   return <SessionContext.Provider value={session}>{children}</SessionContext.Provider>;

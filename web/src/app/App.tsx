@@ -25,6 +25,7 @@ import { KitsPage } from '../features/today/KitsPage';
 import { TodayPage } from '../features/today/TodayPage';
 import { switchLanguage } from '../i18n';
 import { PlantsPage } from '../features/plants/PlantsPage';
+import { OutboxPage, useRefreshWhenSent } from '../offline/Outbox';
 
 // The map (Leaflet, Geoman, the QR scanner) loads only when its page is opened.
 const LocationsPage = lazy(() =>
@@ -73,6 +74,7 @@ function Unreachable({ error, retry }: { error: unknown; retry: () => void }) {
 export function App() {
   const { state } = useSession();
   const locale = state.status === 'signed-in' ? state.user.locale : undefined;
+  useRefreshWhenSent();
   useEffect(() => {
     // The profile's language wins once signed in.
     if (locale) void switchLanguage(locale);
@@ -129,6 +131,7 @@ export function App() {
         <Route path="harvests/new" element={lazyPage(<HarvestPage />)} />
         <Route path="alerts" element={<AlertsPage />} />
         <Route path="inbox" element={<InboxPage />} />
+        <Route path="outbox" element={<OutboxPage />} />
         <Route path="account" element={<AccountPage />} />
         <Route path="settings" element={<SettingsPage />} />
         <Route path="*" element={<Navigate to="." replace />} />

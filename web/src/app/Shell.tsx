@@ -10,6 +10,7 @@ import { useNotifications } from '../features/alerts/api';
 import type { Farm } from '../features/farms/api';
 import { FarmSwitcher } from '../features/farms/FarmSwitcher';
 import { NewFarm } from '../features/farms/NewFarm';
+import { InsecureNotice, OfflineBanner, OutboxBadge } from '../offline/Outbox';
 import classes from './Shell.module.css';
 
 const NAV = [
@@ -83,6 +84,7 @@ export function Shell({ farm, children }: { farm: Farm; children: ReactNode }) {
             </Text>
           </Group>
           <Group gap={4} wrap="nowrap">
+            <OutboxBadge farm={farm.slug} />
             <Tooltip label={t(`live.${status}`)}>
               <Indicator
                 color={status === 'live' ? 'green' : status === 'connecting' ? 'yellow' : 'red'}
@@ -146,7 +148,11 @@ export function Shell({ farm, children }: { farm: Farm; children: ReactNode }) {
       <AppShell.Navbar p="sm" visibleFrom="sm" component="nav" aria-label={t('nav.label')}>
         {links('side')}
       </AppShell.Navbar>
-      <AppShell.Main className={classes.main}>{children}</AppShell.Main>
+      <AppShell.Main className={classes.main}>
+        <OfflineBanner />
+        <InsecureNotice />
+        {children}
+      </AppShell.Main>
       <NewFarm opened={addingFarm} onClose={() => setAddingFarm(false)} />
       <AppShell.Footer hiddenFrom="sm" className={classes.bar} component="nav" aria-label={t('nav.label')}>
         {links('bar')}

@@ -5,6 +5,7 @@ import { Link, useParams } from 'react-router';
 import { can } from '../../api/generated/permissions';
 import { ErrorNotice, Loading } from '../../components/states';
 import { useFarm } from '../farms/FarmRoute';
+import { QueuedNotice, useWaitingAbout } from '../../offline/Outbox';
 import { useBeeActions, useHive, useHiveEvents, useQueens, type Queen } from './api';
 import { QueenDot } from './HiveCard';
 import { InspectionForm } from './InspectionForm';
@@ -81,6 +82,7 @@ export function HivePage() {
   const events = useHiveEvents(farm.slug, id);
   const [inspecting, setInspecting] = useState(false);
   const [requeening, setRequeening] = useState(false);
+  const waiting = useWaitingAbout(id);
   const canRecord = can(farm.role, 'records.write');
   if (hive.isPending) return <Loading />;
   if (!hive.data) return <ErrorNotice error={hive.error} />;
@@ -99,7 +101,10 @@ export function HivePage() {
         {h.device ? ` · ${t('hives.scaleIs', { device: h.device })}` : ''}
       </Text>
       {canRecord && !inspecting && <Button onClick={() => setInspecting(true)}>{t('inspection.record')}</Button>}
-      {inspecting && <InspectionForm farm={farm.slug} hive={h.id} onDone={() => setInspecting(false)} />}
+      {waiting && !inspecting && <QueuedNotice farm={farm.slug} />}
+      {inspecting && (
+        <InspectionForm farm={farm.slug} hive={h.id} hiveName={h.name} onDone={() => setInspecting(false)} />
+      )}
       <Card withBorder>
         <Group justify="space-between" mb="xs">
           <Title order={2} fz={20}>

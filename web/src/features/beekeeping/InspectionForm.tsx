@@ -14,9 +14,19 @@ const SCALE = ['1', '2', '3', '4', '5'];
  * An inspection in a few taps, gloves on: what was seen as chips, the 1–5 scores as big buttons, frames
  * as steppers, and the next visit one tap away. The id is made here, so a resend is stored once.
  */
-export function InspectionForm({ farm, hive, onDone }: { farm: string; hive: string; onDone: () => void }) {
+export function InspectionForm({
+  farm,
+  hive,
+  hiveName,
+  onDone,
+}: {
+  farm: string;
+  hive: string;
+  hiveName: string;
+  onDone: () => void;
+}) {
   const { t } = useTranslation();
-  const { recordEvent } = useBeeActions(farm);
+  const { recordInspection: recordEvent } = useBeeActions(farm);
   const [id] = useState(newId);
   const [seen, setSeen] = useState<string[]>(['queen', 'eggs']);
   const [brood, setBrood] = useState('4');
@@ -40,7 +50,11 @@ export function InspectionForm({ farm, hive, onDone }: { farm: string; hive: str
       ...(notes.trim() ? { notes: notes.trim() } : {}),
     };
     recordEvent.mutate(
-      { hive, body: { id, type: 'inspection', date: today(), inspection, ...(next ? { next_inspection: next } : {}) } },
+      {
+        hive,
+        body: { id, type: 'inspection', date: today(), inspection, ...(next ? { next_inspection: next } : {}) },
+        label: t('offline.label.inspection', { hive: hiveName }),
+      },
       { onSuccess: onDone },
     );
   };

@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../../api/client';
 import type { paths } from '../../api/generated/openapi';
+import { farmPath, outbox } from '../../offline/outbox';
 
 export type Apiary =
   paths['/api/v1/farms/{farm}/apiaries']['get']['responses'][200]['content']['application/json']['data'][number];
@@ -120,6 +121,25 @@ export function useBeeActions(farm: string) {
     recordEvent: useMutation({
       mutationFn: ({ hive, body }: { hive: string; body: NewHiveEvent }) =>
         unwrap(api.POST('/api/v1/farms/{farm}/hives/{id}/events', { params: { path: { farm, id: hive } }, body })),
+      onSuccess: refresh,
+    }),
+    /** An inspection (its id made on the phone): without a connection it waits on the phone (`queued`). */
+    recordInspection: useMutation({
+      mutationFn: ({ hive, body, label }: { hive: string; body: NewHiveEvent & { id: string }; label: string }) =>
+        outbox.submit(
+          {
+            id: body.id,
+            farm,
+            kind: 'inspection',
+            method: 'POST',
+            path: farmPath(farm, `/hives/${hive}/events`),
+            body,
+            label,
+            subject: hive,
+          },
+          () =>
+            unwrap(api.POST('/api/v1/farms/{farm}/hives/{id}/events', { params: { path: { farm, id: hive } }, body })),
+        ),
       onSuccess: refresh,
     }),
   };

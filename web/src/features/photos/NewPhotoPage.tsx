@@ -7,6 +7,8 @@ import { can } from '../../api/generated/permissions';
 import { newId } from '../../components/ids';
 import { ErrorNotice } from '../../components/states';
 import { useFarm } from '../farms/FarmRoute';
+import { farmPath, outbox } from '../../offline/outbox';
+import { QueuedNotice } from '../../offline/Outbox';
 import { uploadPhoto } from './api';
 import { PlaceSelect } from './places';
 
@@ -34,16 +36,35 @@ export function NewPhotoPage() {
   const [chosen, setChosen] = useState<Chosen>();
   const [share, setShare] = useState<number>();
   const [error, setError] = useState<unknown>();
+  const [queued, setQueued] = useState(0);
   const canWrite = can(farm.role, 'records.write');
 
   const send = async (photo: Chosen) => {
     setChosen(photo);
     setError(undefined);
     setShare(0);
+    const query = photo.location ? `?location_id=${encodeURIComponent(photo.location)}` : '';
     try {
-      const made = await uploadPhoto(farm.slug, photo.id, photo.file, photo.location ?? undefined, setShare);
-      setShare(1);
-      void navigate(`/farms/${farm.slug}/photo-sessions/${made.session_id}`);
+      // Without a connection the photo waits on the phone (its bytes in IndexedDB) under the same id.
+      const sent = await outbox.submit(
+        {
+          id: photo.id,
+          farm: farm.slug,
+          kind: 'photo',
+          method: 'PUT',
+          path: farmPath(farm.slug, `/photos/${photo.id}${query}`),
+          file: photo.file,
+          label: t('offline.label.photo', { name: photo.file.name }),
+        },
+        () => uploadPhoto(farm.slug, photo.id, photo.file, photo.location ?? undefined, setShare),
+      );
+      setShare(undefined);
+      if (sent.queued) {
+        setChosen(undefined);
+        setQueued((n) => n + 1);
+        return;
+      }
+      void navigate(`/farms/${farm.slug}/photo-sessions/${sent.data.session_id}`);
     } catch (refused) {
       setError(refused);
       setShare(undefined);
@@ -87,6 +108,7 @@ export function NewPhotoPage() {
               </Button>
             )}
           </FileButton>
+          {queued > 0 && <QueuedNotice farm={farm.slug} />}
           {uploading && (
             <Card withBorder data-testid="upload-progress">
               <Text fw={600} mb="xs">

@@ -19,14 +19,25 @@ import {
 } from './api';
 import { newId } from '../../components/ids';
 import { useResend } from '../../components/resend';
+import { QueuedNotice } from '../../offline/Outbox';
 import { BatchCard, useBatchWords } from './parts';
 
 /** Count the place's plants with a stepper that starts at what the ledger says, and save the count. */
-function CountCard({ farm, location, expected }: { farm: string; location: string; expected: number }) {
+function CountCard({
+  farm,
+  location,
+  place,
+  expected,
+}: {
+  farm: string;
+  location: string;
+  place: string;
+  expected: number;
+}) {
   const { t } = useTranslation();
   const { count } = useStockActions(farm);
   const [counted, setCounted] = useState(expected);
-  const [result, setResult] = useState<CountResult>();
+  const [result, setResult] = useState<CountResult | 'queued'>();
   const resend = useResend<NewCount>();
   useEffect(() => setCounted(expected), [expected]);
 
@@ -39,7 +50,13 @@ function CountCard({ farm, location, expected }: { farm: string; location: strin
       source: 'manual' as const,
     }));
     setResult(undefined);
-    count.mutate(body, { onSettled: (_, error) => resend.settled(error), onSuccess: setResult });
+    count.mutate(
+      { body, label: t('offline.label.count', { counted, place }) },
+      {
+        onSettled: (_, error) => resend.settled(error),
+        onSuccess: (answer) => setResult(answer.queued ? 'queued' : answer.data),
+      },
+    );
   };
 
   return (
@@ -50,7 +67,8 @@ function CountCard({ farm, location, expected }: { farm: string; location: strin
         </Title>
         <Stepper label={t('stock.counted')} value={counted} onChange={setCounted} />
         <ErrorNotice error={count.error} />
-        {result && (
+        {result === 'queued' && <QueuedNotice farm={farm} />}
+        {result && result !== 'queued' && (
           <Alert color={result.difference === 0 ? 'green' : 'blue'} variant="light" data-testid="count-result">
             {result.difference === 0
               ? t('stock.countMatches', { counted: result.counted })
@@ -122,7 +140,12 @@ export function LocationStockPage() {
         </Alert>
       )}
       {canRecord && place.data.type === 'storage_location' && active.length > 0 && (
-        <CountCard farm={farm.slug} location={location} expected={active.reduce((sum, b) => sum + b.quantity, 0)} />
+        <CountCard
+          farm={farm.slug}
+          location={location}
+          place={place.data.name}
+          expected={active.reduce((sum, b) => sum + b.quantity, 0)}
+        />
       )}
       {canRecord && (
         <Button

@@ -2,6 +2,7 @@ import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tansta
 import { api, ApiError, unwrap } from '../../api/client';
 import { download } from '../../components/download';
 import type { paths } from '../../api/generated/openapi';
+import { farmPath, outbox } from '../../offline/outbox';
 
 type Json<P, M extends 'get' | 'post'> =
   P extends Record<M, { responses: { 200: { content: { 'application/json': infer R } } } }> ? R : never;
@@ -122,24 +123,65 @@ export function usePackaging(farm: string, id: string | undefined) {
   });
 }
 
-/** The ledger's writes; each carries an id made here, so a resend is stored once. */
+/** A write with its words for the phone's waiting list (see src/offline). */
+type Labelled<B> = { body: B; label: string };
+
+/**
+ * The ledger's writes; each carries an id made here, so a resend is stored once. Counts, movements and
+ * transplants made without a connection wait on the phone (`queued`) and are sent when it returns.
+ */
 export function useStockActions(farm: string) {
   const client = useQueryClient();
   const refresh = () => client.invalidateQueries({ queryKey: stockKeys.all(farm) });
   return {
     count: useMutation({
-      mutationFn: (body: NewCount) =>
-        unwrap(api.POST('/api/v1/farms/{farm}/stock/counts', { params: { path: { farm } }, body })),
+      mutationFn: ({ body, label }: Labelled<NewCount>) =>
+        outbox.submit(
+          {
+            id: body.movement_id,
+            farm,
+            kind: 'count',
+            method: 'POST',
+            path: farmPath(farm, '/stock/counts'),
+            body,
+            label,
+          },
+          () => unwrap(api.POST('/api/v1/farms/{farm}/stock/counts', { params: { path: { farm } }, body })),
+        ),
       onSuccess: refresh,
     }),
     record: useMutation({
-      mutationFn: (body: NewMovement) =>
-        unwrap(api.POST('/api/v1/farms/{farm}/stock/movements', { params: { path: { farm } }, body })),
+      mutationFn: ({ body, label }: Labelled<NewMovement>) =>
+        outbox.submit(
+          {
+            id: body.id!,
+            farm,
+            kind: 'movement',
+            method: 'POST',
+            path: farmPath(farm, '/stock/movements'),
+            body,
+            label,
+            subject: body.batch,
+          },
+          () => unwrap(api.POST('/api/v1/farms/{farm}/stock/movements', { params: { path: { farm } }, body })),
+        ),
       onSuccess: refresh,
     }),
     transplant: useMutation({
-      mutationFn: (body: NewTransplant) =>
-        unwrap(api.POST('/api/v1/farms/{farm}/stock/transplants', { params: { path: { farm } }, body })),
+      mutationFn: ({ body, label }: Labelled<NewTransplant>) =>
+        outbox.submit(
+          {
+            id: body.id!,
+            farm,
+            kind: 'transplant',
+            method: 'POST',
+            path: farmPath(farm, '/stock/transplants'),
+            body,
+            label,
+            subject: body.from_batch,
+          },
+          () => unwrap(api.POST('/api/v1/farms/{farm}/stock/transplants', { params: { path: { farm } }, body })),
+        ),
       onSuccess: refresh,
     }),
     close: useMutation({

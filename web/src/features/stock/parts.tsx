@@ -7,7 +7,16 @@ import { useResend } from '../../components/resend';
 import { ErrorNotice } from '../../components/states';
 import { usePlaces } from '../locations/api';
 import { Stepper } from './Stepper';
-import { usePackaging, usePackagingList, useProduct, useStockActions, type Batch } from './api';
+import { QueuedNotice, useWaitingAbout } from '../../offline/Outbox';
+import {
+  usePackaging,
+  usePackagingList,
+  useProduct,
+  useStockActions,
+  type Batch,
+  type NewMovement,
+  type NewTransplant,
+} from './api';
 
 export const readinessColour = { ready: 'green', almost: 'yellow', growing: 'gray' } as const;
 
@@ -45,9 +54,10 @@ export function BatchAction({
   farm: string;
   batch: Batch;
   kind: Kind;
-  onDone: () => void;
+  onDone: (queued: boolean) => void;
 }) {
   const { t } = useTranslation();
+  const words = useBatchWords(farm, batch);
   const { record, transplant } = useStockActions(farm);
   const [quantity, setQuantity] = useState(1);
   const [to, setTo] = useState<string | null>(batch.location_id);
@@ -59,7 +69,11 @@ export function BatchAction({
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const settled = { onSettled: (_: unknown, error: unknown) => resend.settled(error), onSuccess: onDone };
+    const settled = {
+      onSettled: (_: unknown, error: unknown) => resend.settled(error),
+      onSuccess: (answer: { queued: boolean }) => onDone(answer.queued),
+    };
+    const label = t(`offline.label.${kind}`, { quantity, product: words.product, batch: batch.code });
     if (kind === 'transplant') {
       const destination = {
         ...(to && to !== batch.location_id ? { location: to } : {}),
@@ -71,7 +85,7 @@ export function BatchAction({
         quantity,
         to: destination,
       }));
-      transplant.mutate(body as Parameters<typeof transplant.mutate>[0], settled);
+      transplant.mutate({ body: body as NewTransplant, label }, settled);
     } else {
       const body = resend.body(JSON.stringify([kind, quantity]), () => ({
         id: newId(),
@@ -79,7 +93,7 @@ export function BatchAction({
         type: kind,
         quantity: -quantity,
       }));
-      record.mutate(body as Parameters<typeof record.mutate>[0], settled);
+      record.mutate({ body: body as NewMovement, label }, settled);
     }
   };
 
@@ -111,7 +125,7 @@ export function BatchAction({
         <Button type="submit" loading={mutation.isPending} color={kind === 'death' ? 'red' : undefined}>
           {t(`stock.save.${kind}`)}
         </Button>
-        <Button variant="subtle" onClick={onDone}>
+        <Button variant="subtle" onClick={() => onDone(false)}>
           {t('common.cancel')}
         </Button>
       </Group>
@@ -123,16 +137,20 @@ export function BatchAction({
 export function BatchActions({ farm, batch }: { farm: string; batch: Batch }) {
   const { t } = useTranslation();
   const [kind, setKind] = useState<Kind>();
+  const waiting = useWaitingAbout(batch.id);
   if (batch.status !== 'active') return null;
   if (kind) return <BatchAction farm={farm} batch={batch} kind={kind} onDone={() => setKind(undefined)} />;
   return (
-    <SimpleGrid cols={3} spacing="xs" data-testid="batch-actions">
-      {(['death', 'sale', 'transplant'] as const).map((k) => (
-        <Button key={k} variant="light" size="md" h={48} px={4} onClick={() => setKind(k)}>
-          {t(`stock.kinds.${k}`)}
-        </Button>
-      ))}
-    </SimpleGrid>
+    <>
+      {waiting && <QueuedNotice farm={farm} />}
+      <SimpleGrid cols={3} spacing="xs" data-testid="batch-actions">
+        {(['death', 'sale', 'transplant'] as const).map((k) => (
+          <Button key={k} variant="light" size="md" h={48} px={4} onClick={() => setKind(k)}>
+            {t(`stock.kinds.${k}`)}
+          </Button>
+        ))}
+      </SimpleGrid>
+    </>
   );
 }
 

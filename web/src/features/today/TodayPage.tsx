@@ -8,10 +8,11 @@ import { newId } from '../../components/ids';
 import { Empty, ErrorNotice, Loading } from '../../components/states';
 import { formatLocale } from '../../components/time';
 import { useFarm } from '../farms/FarmRoute';
+import { useOutbox } from '../../offline/Outbox';
 import { useTaskActions, useToday, type Task, type TodayFarm } from './api';
 import { TaskCard } from './TaskCard';
 
-type Closed = { farm: string; id: string; title: string; how: 'done' | 'skipped' | 'snoozed' };
+type Closed = { farm: string; id: string; title: string; how: 'done' | 'queued' | 'skipped' | 'snoozed' };
 
 /** Overdue first (they are due earliest), then by due time. */
 const byDue = (a: Task, b: Task) => a.due_at.localeCompare(b.due_at) || a.title.localeCompare(b.title);
@@ -28,9 +29,16 @@ export function TodayPage() {
   const [closed, setClosed] = useState<Closed | undefined>();
   // One completion id per task for as long as the page lives: a retried tap is stored once.
   const completions = useRef(new Map<string, string>());
+  // A task done without a connection waits on the phone; it is not shown as open meanwhile.
+  const waiting = new Set(
+    useOutbox()
+      .filter((item) => item.kind === 'task' && item.state !== 'refused')
+      .map((item) => item.subject),
+  );
 
   if (today.isPending) return <Loading />;
   const groups = [...(today.data ?? [])]
+    .map((g) => ({ ...g, tasks: g.tasks.filter((task) => !waiting.has(task.id)) }))
     .filter((g) => g.tasks.length > 0)
     .sort((a, b) =>
       a.farm.slug === farm.slug ? -1 : b.farm.slug === farm.slug ? 1 : a.farm.name.localeCompare(b.farm.name),
@@ -57,9 +65,9 @@ export function TodayPage() {
         completions.current.set(task.id, completion);
         // Kept only while the answer is unknown: once done (and perhaps undone), the next tap is a new completion.
         actions.complete.mutate(
-          { ...where, completion },
+          { ...where, completion, title: task.title },
           {
-            onSuccess: after('done'),
+            onSuccess: (answer) => after(answer.queued ? 'queued' : 'done')(),
             onSettled: (_, failure) => {
               if (!(failure instanceof ApiError && failure.code === 'NETWORK')) completions.current.delete(task.id);
             },
@@ -109,7 +117,7 @@ export function TodayPage() {
             <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
               {t(`today.closed.${closed.how}`, { title: closed.title })}
             </Text>
-            {closed.how !== 'snoozed' && (
+            {closed.how !== 'snoozed' && closed.how !== 'queued' && (
               <Button
                 size="lg"
                 variant="subtle"

@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../../api/client';
 import type { paths } from '../../api/generated/openapi';
+import { farmPath, outbox } from '../../offline/outbox';
 
 export type TodayFarm =
   paths['/api/v1/tasks/today']['get']['responses'][200]['content']['application/json']['data'][number];
@@ -77,10 +78,26 @@ export function useTaskActions(current: string) {
     ]);
   const at = (farm: string, id: string) => ({ params: { path: { farm, id } } });
   return {
-    /** `completion` is made once per tap by the caller: a resend of it is stored once. */
+    /**
+     * `completion` is made once per tap by the caller: a resend of it is stored once. Without a connection it
+     * waits on the phone (`queued`).
+     */
     complete: useMutation({
-      mutationFn: ({ farm, id, completion }: { farm: string; id: string; completion: string }) =>
-        unwrap(api.POST('/api/v1/farms/{farm}/tasks/{id}/complete', { ...at(farm, id), body: { id: completion } })),
+      mutationFn: ({ farm, id, completion, title }: { farm: string; id: string; completion: string; title: string }) =>
+        outbox.submit(
+          {
+            id: completion,
+            farm,
+            kind: 'task',
+            method: 'POST',
+            path: farmPath(farm, `/tasks/${id}/complete`),
+            body: { id: completion },
+            label: title,
+            subject: id,
+          },
+          () =>
+            unwrap(api.POST('/api/v1/farms/{farm}/tasks/{id}/complete', { ...at(farm, id), body: { id: completion } })),
+        ),
       onSuccess: (_, { farm }) => refresh(farm),
     }),
     skip: useMutation({
