@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterEach, beforeEach } from 'vitest';
 import { spawnCroft, type CroftProcess } from '../test/helpers/process.js';
 
 /** Debian's Chromium, headless, kept off the network it cannot reach (see .library env notes). */
@@ -104,4 +105,23 @@ export async function openPhone(baseURL: string): Promise<Phone> {
       await browser.close();
     },
   };
+}
+
+/**
+ * A suite whose steps stand on the ones before: after a failure the rest are skipped (they would only fail
+ * for the same reason), and the failing step's screen is kept as `failed-<prefix><step>.png`.
+ */
+export function stepsInOrder(phone: () => Phone | undefined, prefix = ''): void {
+  let broken = false;
+  beforeEach((context) => {
+    if (broken) context.skip();
+  });
+  afterEach(async (context) => {
+    if (context.task.result?.state !== 'fail') return;
+    broken = true;
+    const step = context.task.name.slice(0, 40).replace(/\W+/g, '-');
+    await phone()
+      ?.shot(`failed-${prefix}${step}`)
+      .catch(() => undefined);
+  });
 }

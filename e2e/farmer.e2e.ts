@@ -1,9 +1,9 @@
 import fs from 'node:fs';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import en from '../web/src/i18n/locales/en.json' with { type: 'json' };
 import km from '../web/src/i18n/locales/km.json' with { type: 'json' };
 import { spawnCroft, type CroftProcess } from '../test/helpers/process.js';
-import { openPhone, startCroft, type Croft, type Phone } from './browser.js';
+import { openPhone, startCroft, stepsInOrder, type Croft, type Phone } from './browser.js';
 import { beesPath, mapPath, menu, schedulesPath, viewerPath, type PathContext } from './paths.js';
 import { todayPath, touchTargetsPath } from './paths-today.js';
 import { photoPath } from './paths-photos.js';
@@ -30,16 +30,7 @@ describe('a farmer on a phone', () => {
     phone = await openPhone(croft.url);
   });
 
-  // Each step stands on the one before: after a failure the rest would only fail for the same reason.
-  let broken = false;
-  beforeEach((context) => {
-    if (broken) context.skip();
-  });
-  afterEach(async (context) => {
-    if (context.task.result?.state !== 'fail') return;
-    broken = true;
-    await phone.shot(`failed-${context.task.name.slice(0, 40).replace(/\W+/g, '-')}`).catch(() => undefined);
-  });
+  stepsInOrder(() => phone);
 
   afterAll(async () => {
     simulator?.child.kill('SIGTERM');

@@ -1,6 +1,6 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import km from '../web/src/i18n/locales/km.json' with { type: 'json' };
-import { openPhone, startCroft, type Croft, type Phone } from './browser.js';
+import { openPhone, startCroft, stepsInOrder, type Croft, type Phone } from './browser.js';
 import { beesPath, inPage, mapPath, schedulesPath, viewerPath, type PathContext } from './paths.js';
 import { todayPath } from './paths-today.js';
 import { photoPath } from './paths-photos.js';
@@ -44,15 +44,7 @@ describe('a farmer on a phone, in Khmer', () => {
     await phone?.close();
     await croft?.close();
   });
-  let broken = false;
-  beforeEach((ctx) => {
-    if (broken) ctx.skip();
-  });
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state !== 'fail') return;
-    broken = true;
-    await phone.shot(`failed-km-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`).catch(() => undefined);
-  });
+  stepsInOrder(() => phone, 'km-');
 
   it('sets up in Khmer, and the profile keeps the language', async () => {
     const { page } = phone;

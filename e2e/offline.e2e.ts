@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
 import sharp from 'sharp';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import L from '../web/src/i18n/locales/en.json' with { type: 'json' };
-import { openPhone, startCroft, type Croft, type Phone } from './browser.js';
+import { openPhone, startCroft, stepsInOrder, type Croft, type Phone } from './browser.js';
 import { networkAddress, startGate, type Gate } from './gate.js';
 
 // The little of the page's globals used here (the e2e files compile without the DOM library).
@@ -183,15 +183,7 @@ describe('field work without a connection', () => {
     phone = await openPhone(gate.url);
   });
 
-  let broken = false;
-  beforeEach((context) => {
-    if (broken) context.skip();
-  });
-  afterEach(async (context) => {
-    if (context.task.result?.state !== 'fail') return;
-    broken = true;
-    await phone?.shot(`failed-offline-${context.task.name.slice(0, 40).replace(/\W+/g, '-')}`).catch(() => undefined);
-  });
+  stepsInOrder(() => phone, 'offline-');
   afterAll(async () => {
     await phone?.close();
     await gate?.close();
@@ -269,6 +261,9 @@ describe('field work without a connection', () => {
     await page.goto(`/farms/${ids.farm}/today`);
     await expect.poll(() => page.getByTestId('offline-banner').isVisible()).toBe(true);
     expect(await page.getByTestId('offline-banner').textContent()).toBe(L.offline.working);
+    // No answer is said calmly, not as a refusal: the page shows what the phone kept.
+    await expect.poll(() => page.getByTestId('unreachable-notice').first().isVisible()).toBe(true);
+    expect(await page.getByRole('alert').count()).toBe(0);
 
     // The task, done.
     await page.locator(`[data-task="${ids.task}"]`).getByRole('button', { name: L.tasks.done }).click();

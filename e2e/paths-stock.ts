@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { expect } from 'vitest';
 import { inPage, languageOf, type PathContext } from './paths.js';
 
@@ -84,10 +85,17 @@ export async function stockPath(ctx: PathContext): Promise<void> {
     code: 'B1',
     parent_id: area.id,
   });
+  const benchTwo = await post<{ id: string }>('/locations', {
+    name: 'Bench 2',
+    type: 'storage_location',
+    code: 'B2',
+    parent_id: area.id,
+  });
   await post('/product-categories', { code: 'CACT', name: 'Cacti', ready_days: 365 });
   const family = await post<{ id: string }>('/product-families', { category: 'CACT', name: 'Echinocactus' });
   await post('/products', { family: family.id, sku: 'ECH-GRU', name: 'Golden barrel' });
   await post('/packaging', { sku: 'P8', name: 'Pot 8 cm', type: 'pot', pot_code: 'P3.5/8' });
+  await post('/packaging', { sku: 'P12', name: 'Pot 12 cm', type: 'pot', pot_code: 'P5/12' });
   await post(`/locations/${bench.id}/stock-config`, { product: 'ECH-GRU', packaging: 'P8' }, 'PUT');
   const batch = await post<Batch>('/stock/batches', {
     movement_id: crypto.randomUUID(),
@@ -158,4 +166,45 @@ export async function stockPath(ctx: PathContext): Promise<void> {
   expect(await page.getByTestId('batch-quantity').textContent()).toBe('36');
   expect(await page.getByTestId('movement').first().textContent()).toContain(L.stock.movementTypes.death);
   await ctx.shot('43-stock-batch');
+
+  // Its label, saved as a file for the label printer's software: an SVG that names the batch.
+  const [label] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: L.stock.saveLabel }).click(),
+  ]);
+  expect(label.suggestedFilename()).toBe(`${batch.code}.svg`);
+  const svg = fs.readFileSync((await label.path())!, 'utf8');
+  expect(svg).toMatch(/<svg[\s>]/);
+  expect(svg).toContain(batch.code);
+
+  // Six moved into a bigger pot: refused at this bench (set up for the 8 cm pot), in words; at Bench 2 a new
+  // batch of 6, 30 left in this one.
+  await page.getByTestId('batch-actions').getByRole('button', { name: L.stock.kinds.transplant }).click();
+  const transplant = page.getByTestId('action-transplant');
+  await transplant.getByRole('textbox', { name: L.stock.howMany.transplant }).fill('6');
+  await transplant.getByRole('combobox', { name: L.stock.toPacking, exact: true }).click();
+  await page.getByRole('option', { name: 'P5/12', exact: true }).click();
+  await transplant.getByRole('button', { name: L.stock.save.transplant }).click();
+  await expect.poll(() => transplant.getByRole('alert').isVisible()).toBe(true);
+  await transplant.getByRole('combobox', { name: L.stock.toPlace, exact: true }).click();
+  await page.getByRole('option', { name: 'Bench 2 (B2)', exact: true }).click();
+  await transplant.getByRole('button', { name: L.stock.save.transplant }).click();
+  await expect.poll(() => page.getByTestId('batch-quantity').textContent()).toBe('30');
+  const there = await inPage<{ data: (Batch & { status: string })[] }>(
+    ctx,
+    `${farm}/stock/batches?location=${benchTwo.id}`,
+  );
+  expect(there.body.data.map((b) => [b.quantity, b.status])).toEqual([[6, 'active']]);
+  expect((await movements()).length).toBe(4);
+
+  // Closed with a reason, after a second tap: it takes no more changes.
+  await page.getByRole('button', { name: L.stock.close }).click();
+  await page.getByRole('textbox', { name: L.stock.closeReason }).fill('Sold off as a lot');
+  await page.getByRole('button', { name: L.stock.closeConfirm }).click();
+  await expect.poll(() => page.getByText(L.stock.status.closed, { exact: true }).isVisible()).toBe(true);
+  expect(await page.getByTestId('batch-actions').count()).toBe(0);
+  expect(await page.getByRole('button', { name: L.stock.close }).count()).toBe(0);
+  const closed = await inPage<Batch & { status: string }>(ctx, `${farm}/stock/batches/${batch.id}`);
+  expect(closed.body.status).toBe('closed');
+  await ctx.shot('44-stock-closed');
 }

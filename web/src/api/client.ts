@@ -79,14 +79,17 @@ export async function unwrap<T>(call: Promise<{ data?: T; error?: unknown; respo
     throw new ApiError(0, 'NETWORK', 'network');
   }
   const { data, error, response } = result;
-  if (error !== undefined || !response.ok) {
-    const body = (error ?? {}) as Partial<ErrorBody>;
-    throw new ApiError(
-      response.status,
-      body.error_code ?? `HTTP_${response.status}`,
-      body.message ?? response.statusText,
-      body.details ?? {},
-    );
-  }
+  if (error !== undefined || !response.ok) throw apiError(response.status, error, response.statusText);
   return data as T;
+}
+
+/** A refusal as an ApiError: the error body's code, words and details, else the status alone. */
+export function apiError(status: number, body: unknown, statusText = String(status)): ApiError {
+  const error = (body ?? {}) as Partial<ErrorBody>;
+  return new ApiError(
+    status,
+    error.error_code ?? `HTTP_${status}`,
+    error.message || statusText || String(status),
+    error.details ?? {},
+  );
 }

@@ -56,6 +56,13 @@ function errorTitle(error: unknown, t: TFunction): string {
 export function ErrorNotice({ error }: { error: unknown }) {
   const { t, i18n } = useTranslation();
   if (!error) return null;
+  // No answer is not a refusal: said calmly (what the page shows is what came last, or kept on the phone).
+  if (error instanceof ApiError && error.code === 'NETWORK')
+    return (
+      <Alert color="gray" variant="light" role="status" data-testid="unreachable-notice">
+        <Text size="sm">{t('errors.network')}</Text>
+      </Alert>
+    );
   const { text, detail } = errorWords(error, t, i18n);
   return (
     <Alert color="red" variant="light" title={errorTitle(error, t)} role="alert">

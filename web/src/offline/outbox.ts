@@ -189,7 +189,8 @@ class Outbox {
     if (this.owner !== owner) return;
     this.items = [...this.items.filter((i) => i.id !== item.id), item];
     this.changed();
-    this.later();
+    // Tried at once: behind other waiting writes Croft may well answer; if not, the waits begin.
+    if (this.canSend) void this.drain();
   }
 
   /** This person's writes as the store holds them; one left `sending` (the page closed mid-send) waits again. */

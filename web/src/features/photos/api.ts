@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { api, ApiError, getAccessToken, refreshAccessToken, unwrap, type ErrorBody } from '../../api/client';
+import { api, ApiError, apiError, getAccessToken, refreshAccessToken, unwrap } from '../../api/client';
 import type { paths } from '../../api/generated/openapi';
 
 export type Photo = paths['/api/v1/farms/{farm}/photos/{id}']['get']['responses'][200]['content']['application/json'];
@@ -156,11 +156,5 @@ export async function uploadPhoto(
     }
   }
   if (answer.status >= 200 && answer.status < 300) return answer.body as Photo;
-  const body = (answer.body ?? {}) as Partial<ErrorBody>;
-  throw new ApiError(
-    answer.status,
-    body.error_code ?? `HTTP_${answer.status}`,
-    body.message ?? String(answer.status),
-    body.details ?? {},
-  );
+  throw apiError(answer.status, answer.body);
 }
