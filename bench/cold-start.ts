@@ -8,6 +8,10 @@
  * (a synthetic 12 MP tray); then again once the counting process has gone idle and exited. The server runs in light mode (CROFT_AUTH=none: one local farm, no sign-in).
  *
  *   npm run build && npm run bench:start
+ *
+ * BENCH_VARIANTS (below) compares variants of the server's environment on the workload alone, in one session;
+ * BENCH_TRACE=1 prints the server's memory every 3 s between "after" and "settled"; BENCH_SERVER_LOG=FILE
+ * keeps the server's output; BENCH_SERVER_NODE_OPTIONS sets Node options for the server alone.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -47,10 +51,11 @@ async function waitHealthy(url: string, child: ChildProcess, timeoutMs = 120_000
 /**
  * Where a process's RSS lies, from /proc/PID/smaps: WebAssembly memories (V8 reserves each one as a
  * mapping of several GiB, of which only touched pages count; PGlite's never shrinks), the C heap
- * (`[heap]`: what malloc took, glibc rarely gives back), other anonymous memory (V8's JS heaps, thread
+ * (`[heap]`: what malloc took, glibc rarely gives back), executable anonymous memory (code V8 compiled:
+ * JavaScript and WebAssembly, PostGIS's library included), other anonymous memory (V8's JS heaps, thread
  * arenas, stacks) and file-backed pages (code, mapped files).
  */
-function memoryParts(pid: number): Record<'wasm' | 'cHeap' | 'anon' | 'files', number> {
+function memoryParts(pid: number): Record<'wasm' | 'cHeap' | 'code' | 'anon' | 'files', number> {
   const maps: { start: bigint; end: bigint; perms: string; name: string; rssMb: number }[] = [];
   for (const line of fs.readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
     const head = /^([0-9a-f]+)-([0-9a-f]+) (\S+) \S+ \S+ \d+\s*(.*)$/.exec(line);
@@ -65,12 +70,21 @@ function memoryParts(pid: number): Record<'wasm' | 'cHeap' | 'anon' | 'files', n
     const rss = /^Rss:\s+(\d+) kB/.exec(line);
     if (rss && maps.length > 0) maps[maps.length - 1]!.rssMb = Number(rss[1]) / 1024;
   }
-  const parts = { wasm: 0, cHeap: 0, anon: 0, files: 0 };
+  const parts = { wasm: 0, cHeap: 0, code: 0, anon: 0, files: 0 };
   maps.forEach((m, i) => {
     // A WebAssembly memory: its accessible pages directly followed by the guard region V8 reserves (GiBs, no access).
     const next = maps[i + 1];
     const guarded = next?.start === m.end && next.perms.startsWith('---') && next.end - next.start >= 2n ** 32n;
-    const kind = m.name === '[heap]' ? 'cHeap' : m.name.startsWith('/') ? 'files' : guarded ? 'wasm' : 'anon';
+    const kind =
+      m.name === '[heap]'
+        ? 'cHeap'
+        : m.name.startsWith('/')
+          ? 'files'
+          : guarded
+            ? 'wasm'
+            : m.perms.includes('x')
+              ? 'code'
+              : 'anon';
     parts[kind] += m.rssMb;
   });
   return parts;
@@ -241,7 +255,14 @@ async function measure(
 ): Promise<Measure> {
   const started = performance.now();
   // Its own process group, so stopping `npm start` stops the server under it too.
-  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: 'ignore', cwd: ROOT, detached: true });
+  // BENCH_SERVER_LOG=FILE: the server's output appended to FILE (with CROFT_LOG_LEVEL=debug, its collections).
+  const logFile = process.env.BENCH_SERVER_LOG ? fs.openSync(process.env.BENCH_SERVER_LOG, 'a') : undefined;
+  const child = spawn(command, args, {
+    env: { ...process.env, ...env },
+    stdio: logFile === undefined ? 'ignore' : ['ignore', logFile, logFile],
+    cwd: ROOT,
+    detached: true,
+  });
   const exited = new Promise((resolve) => child.on('exit', resolve));
   try {
     await waitHealthy(url, child);
@@ -257,7 +278,15 @@ async function measure(
     const afterRssMb = groupRssMb(child.pid!);
     parts.push(partsText(child.pid!) + (work ? await heapText(origin) : ''));
     // The counting process exits after IDLE_EXIT_MS without photos; what stays is what a quiet server holds.
-    if (work) await new Promise((resolve) => setTimeout(resolve, IDLE_EXIT_MS + SETTLE_MS));
+    // BENCH_TRACE=1: the server's memory every 3 s meanwhile.
+    if (work && process.env.BENCH_TRACE) {
+      for (let waited = 0; waited < IDLE_EXIT_MS + SETTLE_MS; waited += SETTLE_MS) {
+        await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+        console.log(
+          `  +${(waited + 2 * SETTLE_MS) / 1000} s: RSS ${groupRssMb(child.pid!).toFixed(0)}, ${partsText(child.pid!)}${await heapText(origin)}`,
+        );
+      }
+    } else if (work) await new Promise((resolve) => setTimeout(resolve, IDLE_EXIT_MS + SETTLE_MS));
     const settledRssMb = groupRssMb(child.pid!);
     parts.push(partsText(child.pid!) + (work ? await heapText(origin) : ''));
     return { startMs, idleRssMb, afterRssMb, settledRssMb, parts };
@@ -265,6 +294,59 @@ async function measure(
     // Stopped even when the measure failed: a server left running would hold the port and the folder.
     if (child.exitCode === null) process.kill(-child.pid!, 'SIGTERM');
     await exited;
+  }
+}
+
+/**
+ * `BENCH_VARIANTS='base;NODE_OPTIONS=--max-old-space-size=192'`: only the workload, once per variant of
+ * the server's environment (`;` between variants, `,` between a variant's KEY=VALUE pairs; `base` adds
+ * nothing), each on its own copy of the same seeded data folder, in this order and in the same session,
+ * so options are compared on the same machine load. Each variant is run BENCH_REPEAT times (default 1),
+ * variants interleaved.
+ */
+const VARIANTS = process.env.BENCH_VARIANTS;
+
+async function compareVariants(
+  variants: string,
+  dataDir: string,
+  serverEnv: Record<string, string>,
+  health: string,
+  port: number,
+): Promise<void> {
+  const farm = await seedLightFarm(dataDir);
+  const repeat = Number(process.env.BENCH_REPEAT ?? 1);
+  const list = variants.split(';').map((v) => v.trim());
+  const results: { name: string; m: Measure; done: string[] }[] = [];
+  for (let r = 0; r < repeat; r++) {
+    for (const name of list) {
+      const extra = Object.fromEntries(
+        name === 'base'
+          ? []
+          : name.split(',').map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+      );
+      const copy = `${dataDir}-${results.length}`;
+      fs.cpSync(dataDir, copy, { recursive: true });
+      try {
+        let done: string[] = [];
+        const m = await measure(
+          [MAIN, 'serve'],
+          { ...serverEnv, ...extra, CROFT_DATA_DIR: copy },
+          health,
+          process.execPath,
+          async () => {
+            done = await workload(`http://127.0.0.1:${port}`, port + 2, farm);
+          },
+        );
+        results.push({ name, m, done });
+        console.log(
+          `${name}: start ${m.startMs.toFixed(0)} ms, idle ${m.idleRssMb.toFixed(0)} MB, after ${m.afterRssMb.toFixed(0)} MB, settled ${m.settledRssMb.toFixed(0)} MB`,
+        );
+        console.log(`  ${done.join('; ')}`);
+        console.log(`  idle: ${m.parts[0]}\n  after: ${m.parts[1]}\n  settled: ${m.parts[2]}`);
+      } finally {
+        fs.rmSync(copy, { recursive: true, force: true });
+      }
+    }
   }
 }
 
@@ -296,6 +378,10 @@ async function main(): Promise<void> {
   try {
     const bare = await measure(['-e', BARE_SERVER], {}, `http://127.0.0.1:${process.env.BENCH_BARE_PORT ?? 18_081}/`);
     const first = await measure([MAIN, 'serve'], serverEnv, health);
+    if (VARIANTS) {
+      await compareVariants(VARIANTS, dataDir, serverEnv, health, port);
+      return;
+    }
     const warm = await measure([MAIN, 'serve'], serverEnv, health);
     // What a user runs: npm, the build check (nothing changed) and the server.
     const npmWarm = await measure(['start', '--silent'], env, health, 'npm');

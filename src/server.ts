@@ -22,6 +22,7 @@ import { startMqtt } from './modules/telemetry/index.js';
 import { LiveEvents } from './platform/live/events.js';
 import { MemoryBus } from './platform/live/bus.js';
 import { openLiveConnections, type LiveConnections } from './platform/live/connect.js';
+import { collectWhenIdle } from './platform/server-memory.js';
 
 export interface StartOptions {
   log: Logger;
@@ -173,6 +174,8 @@ export async function serve(config: Config, options: StartOptions): Promise<Runn
     throw error;
   }
   const liveConnections = live;
+  // The garbage of a burst (an ingest minute) collected once the server is quiet (docs/memory.md).
+  const stopCollecting = collectWhenIdle(log);
   const address = app.server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${host}:${address.port}`;
@@ -194,6 +197,7 @@ export async function serve(config: Config, options: StartOptions): Promise<Runn
     url,
     stop: once(async () => {
       log.info('stopping: no new requests; finishing the ones in flight');
+      stopCollecting();
       try {
         await control?.close();
         await running.close();

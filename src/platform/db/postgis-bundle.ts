@@ -12,7 +12,7 @@ import { installedPackage } from '../installed-package.js';
  * scripts, sample data) as one archive, which PGlite unpacks into memory through several copies and whose
  * every library it compiles at each start. Croft installs only `postgis`: its files are the postgis
  * library, the postgis extension's control file and install script, and PROJ's data (coordinate
- * transforms), unpacked once to a folder and written into PGlite's file system before Postgres starts.
+ * transforms), unpacked once to a folder and mounted into PGlite's file system before Postgres starts.
  * Postgres then loads the library when a PostGIS function is first called (one compile, ~1–2 s, once per
  * process), as PGlite itself does when it cannot compile a library ahead. Same SQL, same functions.
  *
@@ -79,14 +79,23 @@ export function filesUnder(folder: string, relative = ''): string[] {
 interface EmscriptenFs {
   analyzePath(path: string): { exists: boolean };
   mkdirTree(path: string): void;
-  writeFile(path: string, data: Uint8Array): void;
+  mount(type: unknown, options: { root: string }, mountpoint: string): void;
+  symlink(target: string, path: string): void;
+  unlink(path: string): void;
+  filesystems: { NODEFS: unknown };
 }
+
+/** Where Croft's folder is mounted in PGlite's file system (outside PGlite's own installation). */
+const MOUNT = '/croft-postgis';
 
 let files: Promise<string> | undefined;
 
 /**
  * PGlite's `postgis` extension with Croft's files: pglite-postgis's own setup (its environment for PostGIS),
- * and instead of its archive the files written into PGlite's file system before Postgres starts.
+ * and instead of its archive Croft's folder, mounted from disk (Emscripten's NODEFS) before Postgres starts,
+ * each file linked into PGlite's installation where Postgres looks for it. Postgres reads them from disk when
+ * it needs them; copied into PGlite's in-memory file system they stayed resident (~25 MB: the 16 MB library
+ * and PROJ's 9 MB database, docs/memory.md).
  */
 export const postgisCore: Extension = {
   name: 'postgis',
@@ -98,16 +107,19 @@ export const postgisCore: Extension = {
     });
     const folder = await files;
     const opts = setup.emscriptenOpts as { preRun?: ((module: { FS: EmscriptenFs }) => void)[] };
-    const writeFiles = ({ FS }: { FS: EmscriptenFs }) => {
+    const linkFiles = ({ FS }: { FS: EmscriptenFs }) => {
+      FS.mkdirTree(MOUNT);
+      FS.mount(FS.filesystems.NODEFS, { root: folder }, MOUNT);
       for (const name of filesUnder(folder)) {
         const target = `${PGLITE_PREFIX}/${name.replace(/\/$/, '')}`;
         if (name.endsWith('/')) {
           if (!FS.analyzePath(target).exists) FS.mkdirTree(target);
         } else {
-          FS.writeFile(target, fs.readFileSync(path.join(folder, name)));
+          if (FS.analyzePath(target).exists) FS.unlink(target);
+          FS.symlink(`${MOUNT}/${name}`, target);
         }
       }
     };
-    return { emscriptenOpts: { ...opts, preRun: [...(opts.preRun ?? []), writeFiles] } };
+    return { emscriptenOpts: { ...opts, preRun: [...(opts.preRun ?? []), linkFiles] } };
   },
 };

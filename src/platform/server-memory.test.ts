@@ -1,0 +1,57 @@
+import v8 from 'node:v8';
+import { describe, expect, it } from 'vitest';
+import type { Logger } from './logger.js';
+import { collectWhenIdle } from './server-memory.js';
+
+const usedMb = () => v8.getHeapStatistics().used_heap_size / 1048576;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Garbage in the old generation: ~`mb` MB of small objects, kept long enough to be promoted, then dropped. */
+function litter(mb: number): void {
+  const kept: { i: number; text: string }[] = [];
+  for (let i = 0; i < mb * 10_000; i++) kept.push({ i, text: `reading ${i}` });
+  expect(kept.length).toBeGreaterThan(0);
+}
+
+/** A logger that keeps the collections' debug lines. */
+function collections(): { log: Logger; lines: unknown[] } {
+  const lines: unknown[] = [];
+  const stub = { debug: (fields: unknown) => lines.push(fields) } as unknown as Logger;
+  return { log: stub, lines };
+}
+
+describe('collectWhenIdle', () => {
+  it('collects the garbage of a burst once the event loop is quiet', async () => {
+    const { log, lines } = collections();
+    const stop = collectWhenIdle(log, { intervalMs: 100, growthBytes: 8 * 1048576 });
+    try {
+      await sleep(300); // the first quiet look collects what came before
+      const floor = usedMb();
+      const seen = lines.length;
+      litter(60);
+      expect(usedMb()).toBeGreaterThan(floor + 8);
+      await sleep(400);
+      expect(lines.length).toBeGreaterThan(seen);
+      expect(usedMb()).toBeLessThan(floor + 8);
+    } finally {
+      stop();
+    }
+  });
+
+  it('leaves a busy event loop to V8', async () => {
+    const { log, lines } = collections();
+    const stop = collectWhenIdle(log, { intervalMs: 100, growthBytes: 1, maxBusy: 0.5 });
+    try {
+      // The loop busy 9 ms of every 10 for half a second, growing the heap all along.
+      const until = performance.now() + 500;
+      while (performance.now() < until) {
+        const spin = performance.now() + 9;
+        while (performance.now() < spin) litter(0.1);
+        await sleep(1);
+      }
+      expect(lines).toEqual([]);
+    } finally {
+      stop();
+    }
+  });
+});
