@@ -1,7 +1,7 @@
 import v8 from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import type { Logger } from './logger.js';
-import { collectWhenIdle } from './server-memory.js';
+import { collectWhenIdle, glibcTrim } from './server-memory.js';
 
 const usedMb = () => v8.getHeapStatistics().used_heap_size / 1048576;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -33,6 +33,9 @@ describe('collectWhenIdle', () => {
       await sleep(400);
       expect(lines.length).toBeGreaterThan(seen);
       expect(usedMb()).toBeLessThan(floor + 8);
+      // On glibc the C memory freed meanwhile is given back after the collection.
+      const glibc = Boolean(glibcTrim());
+      expect(lines.at(-1)).toMatchObject(glibc ? { trimMs: expect.any(Number) } : {});
     } finally {
       stop();
     }
@@ -53,5 +56,23 @@ describe('collectWhenIdle', () => {
     } finally {
       stop();
     }
+  });
+});
+
+describe('glibcTrim', () => {
+  it("calls glibc's malloc_trim where the C library is glibc", () => {
+    const report = process.report.getReport() as { header: { glibcVersionRuntime?: string } };
+    const trim = glibcTrim();
+    if (process.platform !== 'linux' || !report.header.glibcVersionRuntime) {
+      expect(trim).toBeUndefined();
+      return;
+    }
+    // Free C memory to give back: 64 MB of native buffers made and dropped.
+    let buffers: Buffer[] | undefined = Array.from({ length: 4096 }, () => Buffer.alloc(16_384, 1));
+    expect(buffers.length).toBe(4096);
+    buffers = undefined;
+    expect(trim).toBeTypeOf('function');
+    // 1 when memory was given back, 0 when there was none to give.
+    expect([0, 1]).toContain(trim!());
   });
 });
